@@ -1,0 +1,518 @@
+//! The service catalog: an offline copy of the portal's procedures in `catalog.db`, Vietnamese
+//! search over it, and the resident's favourites and recently viewed procedures in `user.db`.
+
+pub mod model;
+pub mod search;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::store;
+use crate::text;
+use model::{AdminUnit, AdminUnits, ChangesPage, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject};
+use search::Query;
+pub use search::Span;
+
+/// The feed names in `sync_state`.
+pub(crate) const PROCEDURES_FEED: &str = "procedures";
+pub(crate) const UNITS_FEED: &str = "units";
+
+/// Filters a resident can combine with a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SearchFilters {
+    pub field: Option<String>,
+    pub agency: Option<String>,
+    pub level: Option<Level>,
+    pub online_level: Option<OnlineLevel>,
+    pub subject: Option<Subject>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PageRequest {
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { offset: 0, limit: 20 }
+    }
+}
+
+/// A search result: what a result row shows, with highlight spans over `name`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SearchHit {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub field: String,
+    pub agency: String,
+    pub level: Level,
+    pub online: OnlineLevel,
+    pub highlights: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub has_more: bool,
+}
+
+/// A value of a facet (field or agency) and how many in-force procedures have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct FacetCount {
+    pub name: String,
+    pub count: u32,
+}
+
+/// How fresh the offline copy is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Freshness {
+    /// RFC 3339 time of the last successful sync, if any.
+    pub last_success_at: Option<String>,
+    /// The copy is a complete snapshot (no sync left half done).
+    pub complete: bool,
+    pub procedures: u32,
+}
+
+/// Sync bookkeeping of one feed, committed with the rows it describes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FeedState {
+    pub cursor: u64,
+    pub etag: Option<String>,
+    pub complete: bool,
+}
+
+/// What one applied page changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Applied {
+    pub upserted: u64,
+    pub removed: u64,
+}
+
+pub struct Catalog {
+    /// The only connection that writes `catalog.db` (sync).
+    writer: Mutex<Connection>,
+    /// Reads run here, so searching never waits for a sync transaction (WAL).
+    reader: Mutex<Connection>,
+    /// `user.db`: favourites and recently viewed.
+    user: Mutex<Connection>,
+}
+
+impl Catalog {
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let writer = store::open_catalog(data_dir)?;
+        let reader = store::open_reader(&data_dir.join(store::CATALOG_DB))?;
+        let user = store::open_user(data_dir)?;
+        Ok(Catalog { writer: Mutex::new(writer), reader: Mutex::new(reader), user: Mutex::new(user) })
+    }
+
+    pub fn search(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
+        let limit = page.limit.clamp(1, 200);
+        let reader = lock(&self.reader);
+        let filter_params = (
+            filters.field.as_deref(),
+            filters.agency.as_deref(),
+            filters.level.map(level_str),
+            filters.online_level.map(online_str),
+            filters.subject.map(subject_str),
+        );
+        const FILTERS: &str = "p.status = 'in_force'
+            AND (?1 IS NULL OR p.field = ?1) AND (?2 IS NULL OR p.agency = ?2)
+            AND (?3 IS NULL OR p.level = ?3) AND (?4 IS NULL OR p.online_level = ?4)
+            AND (?5 IS NULL OR instr(p.subjects, ?5) > 0)";
+        const COLUMNS: &str = "p.code, p.name, p.name_en, p.field, p.agency, p.level, p.online_level";
+        let query = search::parse(input);
+        let (sql, text_param, key_param) = match &query {
+            Query::Browse => (
+                format!(
+                    "SELECT {COLUMNS} FROM procedure p WHERE {FILTERS} ORDER BY p.name_key, p.code LIMIT ?8 OFFSET ?9"
+                ),
+                None,
+                None,
+            ),
+            Query::Code(code) => (
+                // The unique index on `code` serves the prefix range.
+                format!(
+                    "SELECT {COLUMNS} FROM procedure p WHERE {FILTERS}
+                     AND ((p.code >= ?6 AND p.code < ?6 || '~') OR p.national_code = ?6)
+                     ORDER BY (p.code = ?6 OR p.national_code = ?6) DESC, p.code LIMIT ?8 OFFSET ?9"
+                ),
+                Some(code.clone()),
+                None,
+            ),
+            Query::Words { fts, key, .. } => (
+                // Weights: name counts most, then field and agency, then code.
+                format!(
+                    "SELECT {COLUMNS} FROM procedure_fts f JOIN procedure p ON p.id = f.rowid
+                     WHERE procedure_fts MATCH ?6 AND {FILTERS}
+                     ORDER BY (p.name_key = ?7) DESC, bm25(procedure_fts, 10.0, 2.0, 2.0, 1.0), p.code
+                     LIMIT ?8 OFFSET ?9"
+                ),
+                Some(fts.clone()),
+                Some(key.clone()),
+            ),
+        };
+        let mut stmt = reader.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                filter_params.0,
+                filter_params.1,
+                filter_params.2,
+                filter_params.3,
+                filter_params.4,
+                text_param,
+                key_param,
+                limit + 1,
+                page.offset
+            ],
+            |row| {
+                Ok(SearchHit {
+                    code: row.get(0)?,
+                    name: row.get(1)?,
+                    name_en: row.get(2)?,
+                    field: row.get(3)?,
+                    agency: row.get(4)?,
+                    level: parse_level(&row.get::<_, String>(5)?),
+                    online: parse_online(&row.get::<_, String>(6)?),
+                    highlights: Vec::new(),
+                })
+            },
+        )?;
+        let mut hits = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let has_more = hits.len() > limit as usize;
+        hits.truncate(limit as usize);
+        if let Query::Words { tokens, .. } = &query {
+            for hit in &mut hits {
+                hit.highlights = search::highlights(&hit.name, tokens);
+            }
+        }
+        Ok(SearchPage { hits, has_more })
+    }
+
+    /// The whole record, from the offline copy (replaced and expired ones too, so a saved link
+    /// still opens and can point to the replacement).
+    pub fn procedure(&self, code: &str) -> Result<Procedure> {
+        let code = code.trim().to_ascii_uppercase();
+        let reader = lock(&self.reader);
+        let record: Option<String> = reader
+            .prepare_cached(
+                "SELECT record FROM procedure WHERE code = ?1 OR national_code = ?1 ORDER BY code = ?1 DESC LIMIT 1",
+            )?
+            .query_row([&code], |r| r.get(0))
+            .optional()?;
+        let record = record.ok_or_else(|| Error::NotFound(format!("procedure {code}")))?;
+        serde_json::from_str(&record).map_err(|e| Error::Internal(format!("cached record {code}: {e}")))
+    }
+
+    pub fn fields(&self) -> Result<Vec<FacetCount>> {
+        self.facet("field")
+    }
+
+    pub fn agencies(&self) -> Result<Vec<FacetCount>> {
+        self.facet("agency")
+    }
+
+    fn facet(&self, column: &'static str) -> Result<Vec<FacetCount>> {
+        let reader = lock(&self.reader);
+        let mut stmt = reader.prepare_cached(&format!(
+            "SELECT {column}, count(*) FROM procedure WHERE status = 'in_force' GROUP BY {column} ORDER BY {column}"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok(FacetCount { name: r.get(0)?, count: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn freshness(&self) -> Result<Freshness> {
+        let reader = lock(&self.reader);
+        let (last_success_at, complete) = reader
+            .query_row("SELECT last_success_at, complete FROM sync_state WHERE feed = ?1", [PROCEDURES_FEED], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, bool>(1)?))
+            })
+            .optional()?
+            .unwrap_or((None, false));
+        let procedures: u32 =
+            reader.query_row("SELECT count(*) FROM procedure WHERE status = 'in_force'", [], |r| r.get(0))?;
+        Ok(Freshness { last_success_at, complete, procedures })
+    }
+
+    pub fn units(&self) -> Result<AdminUnits> {
+        let reader = lock(&self.reader);
+        let units = reader
+            .prepare_cached("SELECT code, name, kind, parent_code FROM admin_unit ORDER BY code")?
+            .query_map([], |r| {
+                Ok(AdminUnit {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: from_json_str(&r.get::<_, String>(2)?)?,
+                    parent_code: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let legacy = reader
+            .prepare_cached("SELECT old_code, old_name, old_level, new_code FROM legacy_unit ORDER BY old_code")?
+            .query_map([], |r| {
+                Ok(LegacyUnit { old_code: r.get(0)?, old_name: r.get(1)?, old_level: r.get(2)?, new_code: r.get(3)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(AdminUnits { units, legacy })
+    }
+
+    // --- the resident's own lists, in user.db ---
+
+    pub fn add_favorite(&self, code: &str) -> Result<()> {
+        let code = self.procedure(code)?.code;
+        lock(&self.user).execute(
+            "INSERT INTO favorite (code, added_at) VALUES (?1, ?2) ON CONFLICT(code) DO NOTHING",
+            params![code, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn remove_favorite(&self, code: &str) -> Result<()> {
+        lock(&self.user).execute("DELETE FROM favorite WHERE code = ?1", [code.trim().to_ascii_uppercase()])?;
+        Ok(())
+    }
+
+    /// Favourites, newest first, as result rows (those no longer in the catalog are left out).
+    pub fn favorites(&self) -> Result<Vec<SearchHit>> {
+        let codes = codes(&lock(&self.user), "SELECT code FROM favorite ORDER BY added_at DESC, code", u32::MAX)?;
+        self.hits_for(&codes)
+    }
+
+    /// Notes that the resident opened `code` (the detail screen calls this).
+    pub fn record_view(&self, code: &str) -> Result<()> {
+        lock(&self.user).execute(
+            "INSERT INTO recent_view (code, viewed_at) VALUES (?1, ?2)
+             ON CONFLICT(code) DO UPDATE SET viewed_at = excluded.viewed_at",
+            params![code, now()],
+        )?;
+        Ok(())
+    }
+
+    pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
+        let codes =
+            codes(&lock(&self.user), "SELECT code FROM recent_view ORDER BY viewed_at DESC, rowid DESC", limit)?;
+        self.hits_for(&codes)
+    }
+
+    fn hits_for(&self, codes: &[String]) -> Result<Vec<SearchHit>> {
+        let mut hits = Vec::with_capacity(codes.len());
+        for code in codes {
+            match self.procedure(code) {
+                Ok(p) => hits.push(SearchHit {
+                    code: p.code,
+                    name: p.name,
+                    name_en: p.name_en,
+                    field: p.field,
+                    agency: p.processing_agency,
+                    level: p.level,
+                    online: p.online_level,
+                    highlights: Vec::new(),
+                }),
+                Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(hits)
+    }
+
+    // --- used by sync ---
+
+    pub(crate) fn feed_state(&self, feed: &str) -> Result<FeedState> {
+        let writer = lock(&self.writer);
+        let state = writer
+            .query_row("SELECT cursor, etag, complete FROM sync_state WHERE feed = ?1", [feed], |r| {
+                Ok(FeedState { cursor: r.get::<_, i64>(0)? as u64, etag: r.get(1)?, complete: r.get(2)? })
+            })
+            .optional()?;
+        Ok(state.unwrap_or_default())
+    }
+
+    /// Notes a sync that found nothing new.
+    pub(crate) fn mark_synced(&self, feed: &str) -> Result<()> {
+        lock(&self.writer)
+            .execute("UPDATE sync_state SET last_success_at = ?2 WHERE feed = ?1", params![feed, now()])?;
+        Ok(())
+    }
+
+    /// Applies one page of the change feed and moves the cursor, in one transaction: an
+    /// interrupted sync resumes after the last page committed, never in the middle of one.
+    pub(crate) fn apply_changes(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
+        let mut writer = lock(&self.writer);
+        let tx = writer.transaction()?;
+        let mut applied = Applied::default();
+        {
+            let mut find = tx.prepare_cached("SELECT id FROM procedure WHERE code = ?1")?;
+            let mut delete_row = tx.prepare_cached("DELETE FROM procedure WHERE id = ?1")?;
+            let mut delete_fts = tx.prepare_cached("DELETE FROM procedure_fts WHERE rowid = ?1")?;
+            let mut insert_row = tx.prepare_cached(
+                "INSERT INTO procedure (code, national_code, name, name_en, name_key, field, agency, level,
+                    online_level, subjects, status, replaced_by, updated_at, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            let mut insert_fts = tx.prepare_cached(
+                "INSERT INTO procedure_fts (rowid, name, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for change in &page.items {
+                let code = change.code.to_ascii_uppercase();
+                if let Some(id) = find.query_row([&code], |r| r.get::<_, i64>(0)).optional()? {
+                    delete_fts.execute([id])?;
+                    delete_row.execute([id])?;
+                    if change.removed || change.procedure.is_none() {
+                        applied.removed += 1;
+                    }
+                }
+                let Some(procedure) = change.procedure.as_ref().filter(|_| !change.removed) else { continue };
+                let procedure = normalized(procedure);
+                let record = serde_json::to_string(&procedure).map_err(|e| Error::Internal(e.to_string()))?;
+                let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
+                insert_row.execute(params![
+                    procedure.code,
+                    procedure.national_code,
+                    procedure.name,
+                    procedure.name_en,
+                    search::name_key(&procedure.name),
+                    procedure.field,
+                    procedure.processing_agency,
+                    level_str(procedure.level),
+                    online_str(procedure.online_level),
+                    subjects.join(","),
+                    status_str(procedure.status),
+                    procedure.replaced_by,
+                    procedure.updated_at,
+                    record,
+                ])?;
+                let id = tx.last_insert_rowid();
+                insert_fts.execute(params![
+                    id,
+                    text::fold(&procedure.name),
+                    text::fold(&procedure.field),
+                    text::fold(&procedure.processing_agency),
+                    text::fold(&procedure.code),
+                ])?;
+                applied.upserted += 1;
+            }
+        }
+        let complete = !page.has_more;
+        tx.execute(
+            "INSERT INTO sync_state (feed, cursor, etag, complete, last_success_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
+                complete = excluded.complete,
+                last_success_at = coalesce(excluded.last_success_at, sync_state.last_success_at)",
+            params![PROCEDURES_FEED, page.next_since as i64, etag.filter(|_| complete), complete, complete.then(now),],
+        )?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    pub(crate) fn replace_units(&self, units: &AdminUnits, etag: Option<&str>) -> Result<()> {
+        let mut writer = lock(&self.writer);
+        let tx = writer.transaction()?;
+        tx.execute("DELETE FROM admin_unit", [])?;
+        tx.execute("DELETE FROM legacy_unit", [])?;
+        {
+            let mut insert =
+                tx.prepare_cached("INSERT INTO admin_unit (code, name, kind, parent_code) VALUES (?1, ?2, ?3, ?4)")?;
+            for u in &units.units {
+                insert.execute(params![u.code, text::nfc(&u.name), to_json_str(&u.kind), u.parent_code])?;
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO legacy_unit (old_code, old_name, old_level, new_code) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for l in &units.legacy {
+                insert.execute(params![l.old_code, text::nfc(&l.old_name), l.old_level, l.new_code])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO sync_state (feed, cursor, etag, complete, last_success_at) VALUES (?1, 0, ?2, 1, ?3)
+             ON CONFLICT(feed) DO UPDATE SET etag = excluded.etag, last_success_at = excluded.last_success_at",
+            params![UNITS_FEED, etag, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form
+/// the portal sent.
+fn normalized(p: &Procedure) -> Procedure {
+    let mut p = p.clone();
+    p.code = p.code.to_ascii_uppercase();
+    p.name = text::nfc(&p.name);
+    p.field = text::nfc(&p.field);
+    p.processing_agency = text::nfc(&p.processing_agency);
+    p.deciding_agency = text::nfc(&p.deciding_agency);
+    p
+}
+
+fn codes(conn: &Connection, sql: &str, limit: u32) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(&format!("{sql} LIMIT ?1"))?;
+    let rows = stmt.query_map([limit], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn lock(m: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves no half transaction (rusqlite rolls back on drop).
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn to_json_str<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn from_json_str<T: serde::de::DeserializeOwned>(s: &str) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn level_str(l: Level) -> &'static str {
+    match l {
+        Level::Province => "province",
+        Level::Commune => "commune",
+    }
+}
+
+fn parse_level(s: &str) -> Level {
+    if s == "province" { Level::Province } else { Level::Commune }
+}
+
+fn online_str(o: OnlineLevel) -> &'static str {
+    match o {
+        OnlineLevel::Full => "full",
+        OnlineLevel::Partial => "partial",
+    }
+}
+
+fn parse_online(s: &str) -> OnlineLevel {
+    if s == "full" { OnlineLevel::Full } else { OnlineLevel::Partial }
+}
+
+fn subject_str(s: Subject) -> &'static str {
+    match s {
+        Subject::Citizen => "citizen",
+        Subject::Organization => "organization",
+    }
+}
+
+fn status_str(s: ProcedureStatus) -> &'static str {
+    match s {
+        ProcedureStatus::InForce => "in_force",
+        ProcedureStatus::Expired => "expired",
+        ProcedureStatus::Replaced => "replaced",
+    }
+}

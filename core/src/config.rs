@@ -1,0 +1,80 @@
+//! What an app configures: where the portal is, where data lives, how long to wait.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The province portal's base URL (https, or http on loopback only).
+    pub portal_url: Url,
+    /// The folder that holds `catalog.db`, `user.db` and attachments.
+    pub data_dir: PathBuf,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// SHA-256 hashes of SubjectPublicKeyInfo (DER) the portal's certificate chain must contain
+    /// one of; empty means no pinning beyond the bundled web PKI roots.
+    pub pinned_spki_sha256: Vec<[u8; 32]>,
+}
+
+impl Config {
+    /// A configuration with default timeouts; refuses a non-loopback `http://` portal.
+    pub fn new(portal_url: &str, data_dir: impl Into<PathBuf>) -> Result<Self> {
+        Ok(Config {
+            portal_url: checked_url(portal_url)?,
+            data_dir: data_dir.into(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            pinned_spki_sha256: Vec::new(),
+        })
+    }
+}
+
+/// Parses `raw` and accepts it only when it is `https://`, or `http://` to a loopback host.
+pub fn checked_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|e| Error::InvalidUrl { url: raw.to_owned(), reason: e.to_string() })?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::InsecureUrl { host: url.host_str().unwrap_or_default().to_owned() }),
+        other => Err(Error::InvalidUrl { url: raw.to_owned(), reason: format!("unsupported scheme {other:?}") }),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_may_use_plain_http() {
+        for ok in [
+            "https://dichvucong.haiphong.gov.vn",
+            "http://127.0.0.1:8787",
+            "http://127.8.0.1/",
+            "http://localhost:1234/x",
+            "http://[::1]:80",
+        ] {
+            assert!(checked_url(ok).is_ok(), "{ok} should be accepted");
+        }
+        for insecure in ["http://10.0.2.2:8787", "http://dichvucong.gov.vn", "http://localhost.evil.com"] {
+            assert!(
+                matches!(checked_url(insecure), Err(Error::InsecureUrl { .. })),
+                "{insecure} should be refused as insecure"
+            );
+        }
+        assert!(matches!(checked_url("ftp://x"), Err(Error::InvalidUrl { .. })));
+        assert!(matches!(checked_url("not a url"), Err(Error::InvalidUrl { .. })));
+    }
+}

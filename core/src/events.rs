@@ -1,0 +1,23 @@
+//! What the core tells the app as it happens. The app implements [`EventListener`]; the
+//! bindings turn it into a foreign trait (a Kotlin Flow, a Swift AsyncStream).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Catalog sync progress: `done` of `total` changes applied.
+    CatalogSyncProgress { done: u64, total: u64 },
+}
+
+pub trait EventListener: Send + Sync {
+    fn on_event(&self, event: Event);
+}
+
+/// For callers that do not listen.
+pub struct NoEvents;
+
+impl EventListener for NoEvents {
+    fn on_event(&self, _event: Event) {}
+}

@@ -1,0 +1,125 @@
+//! Bringing the offline copy up to date: the catalog change feed (full first, then delta, with the
+//! 304 path), resumable page by page.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+
+use crate::catalog::model::{AdminUnits, ChangesPage};
+use crate::catalog::{Catalog, PROCEDURES_FEED, UNITS_FEED};
+use crate::error::{Error, Result};
+use crate::events::{Event, EventListener};
+use crate::http::{Fetched, PortalClient};
+
+/// Changes asked for per request: big enough to amortise a round trip, small enough to keep
+/// memory flat (a page is parsed and committed before the next is fetched).
+pub const PAGE_SIZE: u32 = 500;
+
+/// Lets an app stop a long operation; UniFFI cannot cancel a future, so the app holds this.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOutcome {
+    /// The portal said 304: the copy was already current.
+    NotModified,
+    Updated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SyncReport {
+    pub outcome: SyncOutcome,
+    pub upserted: u64,
+    pub removed: u64,
+    pub pages: u32,
+    /// The feed position the copy now holds.
+    pub cursor: u64,
+}
+
+/// Syncs the procedure feed, then the administrative units. Progress goes to `events`.
+pub async fn sync_catalog(
+    portal: &PortalClient,
+    catalog: &Catalog,
+    events: &dyn EventListener,
+    cancel: &CancelToken,
+) -> Result<SyncReport> {
+    let state = catalog.feed_state(PROCEDURES_FEED)?;
+    // The ETag names a catalog version; only a complete copy may claim to hold one.
+    let mut etag = state.etag.filter(|_| state.complete);
+    let mut since = state.cursor;
+    let mut report = SyncReport { outcome: SyncOutcome::Updated, upserted: 0, removed: 0, pages: 0, cursor: since };
+    let mut total = None;
+    let mut done = 0u64;
+    loop {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
+        let (page, page_etag) = match portal.get_json::<ChangesPage>(&path, etag.as_deref()).await? {
+            Fetched::NotModified => {
+                catalog.mark_synced(PROCEDURES_FEED)?;
+                report.outcome = SyncOutcome::NotModified;
+                break;
+            }
+            Fetched::Fresh { value, etag } => (value, etag),
+        };
+        check_page(&page, since)?;
+        etag = None; // conditional only on the first request
+        let total = *total.get_or_insert(page.remaining);
+        let applied = catalog.apply_changes(&page, page_etag.as_deref())?;
+        report.upserted += applied.upserted;
+        report.removed += applied.removed;
+        report.pages += 1;
+        report.cursor = page.next_since;
+        done += page.items.len() as u64;
+        events.on_event(Event::CatalogSyncProgress { done, total: total.max(done) });
+        if !page.has_more {
+            break;
+        }
+        since = page.next_since;
+    }
+    sync_units(portal, catalog).await?;
+    Ok(report)
+}
+
+/// A page the portal sends must move forward, or a buggy feed would loop forever.
+fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
+    let malformed =
+        |reason: &str| Error::MalformedResponse { path: "api/v1/catalog/changes".into(), reason: reason.into() };
+    if page.has_more && page.next_since <= since {
+        return Err(malformed("the cursor did not advance"));
+    }
+    if page.items.iter().any(|c| c.seq <= since || c.seq > page.next_since) {
+        return Err(malformed("a change lies outside the page's cursor range"));
+    }
+    if page.items.iter().any(|c| !c.removed && c.procedure.as_ref().is_none_or(|p| p.code != c.code)) {
+        return Err(malformed("a change's record does not match its code"));
+    }
+    Ok(())
+}
+
+async fn sync_units(portal: &PortalClient, catalog: &Catalog) -> Result<()> {
+    let state = catalog.feed_state(UNITS_FEED)?;
+    match portal.get_json::<AdminUnits>("api/v1/units", state.etag.as_deref()).await? {
+        Fetched::NotModified => catalog.mark_synced(UNITS_FEED),
+        Fetched::Fresh { value, etag } => catalog.replace_units(&value, etag.as_deref()),
+    }
+}

@@ -1,0 +1,122 @@
+//! `smarthd-sandbox`: a portal server that stands in for the province's systems, for tests, the
+//! demo and testers on emulators. It keeps its state in its own SQLite file, so it survives a
+//! restart, and listens on loopback by default. The wire contract is `docs/portal-api.md`.
+
+mod catalog_api;
+pub mod generator;
+mod portal;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use portal::Portal;
+
+/// The catalog size of Hải Dương's real catalog (1,913 services in June 2024).
+pub const DEFAULT_CATALOG_SIZE: usize = 1_900;
+pub const DEFAULT_SEED: u64 = 30; // Hải Dương's CCCD province code
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub addr: SocketAddr,
+    /// The portal's SQLite file; created and filled from the generator when new.
+    pub db_path: PathBuf,
+    /// How many procedures a new database is filled with.
+    pub catalog_size: usize,
+    pub seed: u64,
+}
+
+impl SandboxConfig {
+    /// Loopback on an ephemeral port.
+    pub fn ephemeral(db_path: impl Into<PathBuf>) -> Self {
+        SandboxConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db_path: db_path.into(),
+            catalog_size: DEFAULT_CATALOG_SIZE,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("sandbox database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("sandbox I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A running sandbox; stops when [`Sandbox::stop`] is called or it is dropped.
+pub struct Sandbox {
+    addr: SocketAddr,
+    portal: Arc<Portal>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Opens (or creates and fills) the database, binds, and serves in the background.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, SandboxError> {
+        let portal = Arc::new(Portal::open(&config.db_path, config.catalog_size, config.seed)?);
+        let listener = tokio::net::TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let app = catalog_api::router(portal.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                tracing::error!("sandbox server stopped: {e}");
+            }
+        });
+        tracing::info!(%addr, "sandbox portal listening");
+        Ok(Sandbox { addr, portal, shutdown: Some(tx), server: Some(server) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/`
+    pub fn base_url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Direct access to the portal's state, for tests that check its ledger.
+    pub fn portal(&self) -> &Arc<Portal> {
+        &self.portal
+    }
+
+    /// Stops accepting, finishes requests in flight, and waits for the server to end.
+    pub async fn stop(mut self) {
+        self.shutdown_now();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    /// Serves until the process gets Ctrl-C.
+    pub async fn serve_until_ctrl_c(mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+        self.shutdown_now();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}

@@ -1,0 +1,171 @@
+//! The portal's state: the procedure change log in SQLite.
+//!
+//! Every change (new, changed, replaced, removed) takes the next sequence number, and a removed
+//! procedure stays as a tombstone, so a client that asks "what changed since N" misses nothing.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::value::RawValue;
+use smarthd_core::catalog::model::{Procedure, ProcedureStatus};
+
+use crate::generator;
+
+/// A change as stored: the record is kept as the JSON text it is served as.
+pub struct StoredChange {
+    pub seq: u64,
+    pub code: String,
+    pub removed: bool,
+    pub record: Option<Box<RawValue>>,
+}
+
+pub struct ChangesSlice {
+    pub items: Vec<StoredChange>,
+    pub has_more: bool,
+    pub remaining: u64,
+    pub head: u64,
+}
+
+pub struct Portal {
+    db: Mutex<Connection>,
+}
+
+impl Portal {
+    pub fn open(path: &Path, catalog_size: usize, seed: u64) -> rusqlite::Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS procedure (
+                code TEXT PRIMARY KEY,
+                seq INTEGER NOT NULL UNIQUE,
+                removed INTEGER NOT NULL DEFAULT 0,
+                record TEXT
+            );",
+        )?;
+        let count: i64 = conn.query_row("SELECT count(*) FROM procedure", [], |r| r.get(0))?;
+        if count == 0 {
+            let tx = conn.transaction()?;
+            {
+                let mut insert = tx.prepare("INSERT INTO procedure (code, seq, record) VALUES (?1, ?2, ?3)")?;
+                for (i, p) in generator::generate_catalog(catalog_size, seed).iter().enumerate() {
+                    let record = serde_json::to_string(p).expect("a procedure serializes");
+                    insert.execute(params![p.code, i as i64 + 1, record])?;
+                }
+            }
+            tx.commit()?;
+        }
+        Ok(Portal { db: Mutex::new(conn) })
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The newest sequence number: the catalog's version.
+    pub fn head(&self) -> rusqlite::Result<u64> {
+        head(&self.db())
+    }
+
+    /// Changes after `since`, oldest first. A full sync (`since` = 0) skips tombstones.
+    pub fn changes(&self, since: u64, limit: u32) -> rusqlite::Result<ChangesSlice> {
+        let db = self.db();
+        let head = head(&db)?;
+        let skip_tombstones = since == 0;
+        let remaining: i64 = db.query_row(
+            "SELECT count(*) FROM procedure WHERE seq > ?1 AND (removed = 0 OR NOT ?2)",
+            params![since as i64, skip_tombstones],
+            |r| r.get(0),
+        )?;
+        let mut stmt = db.prepare_cached(
+            "SELECT seq, code, removed, record FROM procedure
+             WHERE seq > ?1 AND (removed = 0 OR NOT ?2) ORDER BY seq LIMIT ?3",
+        )?;
+        let items = stmt
+            .query_map(params![since as i64, skip_tombstones, limit as i64 + 1], |r| {
+                let removed: bool = r.get(2)?;
+                let record: Option<String> = r.get(3)?;
+                Ok(StoredChange {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    code: r.get(1)?,
+                    removed,
+                    record: record.filter(|_| !removed).map(|json| RawValue::from_string(json).expect("stored JSON")),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut items = items;
+        let has_more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        Ok(ChangesSlice { items, has_more, remaining: remaining as u64, head })
+    }
+
+    pub fn procedure(&self, code: &str) -> rusqlite::Result<Option<String>> {
+        self.db()
+            .query_row("SELECT record FROM procedure WHERE code = ?1 AND removed = 0", [code], |r| r.get(0))
+            .optional()
+    }
+
+    /// Adds or changes a procedure; returns its new sequence number.
+    pub fn upsert(&self, procedure: &Procedure) -> rusqlite::Result<u64> {
+        let record = serde_json::to_string(procedure).expect("a procedure serializes");
+        let db = self.db();
+        let seq = head(&db)? + 1;
+        db.execute(
+            "INSERT INTO procedure (code, seq, removed, record) VALUES (?1, ?2, 0, ?3)
+             ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, removed = 0, record = excluded.record",
+            params![procedure.code, seq as i64, record],
+        )?;
+        Ok(seq)
+    }
+
+    /// Removes a procedure, leaving a tombstone; `None` when there was none to remove.
+    pub fn remove(&self, code: &str) -> rusqlite::Result<Option<u64>> {
+        let db = self.db();
+        let seq = head(&db)? + 1;
+        let n = db.execute(
+            "UPDATE procedure SET seq = ?2, removed = 1, record = NULL WHERE code = ?1 AND removed = 0",
+            params![code, seq as i64],
+        )?;
+        Ok((n > 0).then_some(seq))
+    }
+
+    /// Marks `code` replaced by `replaced_by`.
+    pub fn replace(&self, code: &str, replaced_by: &str) -> rusqlite::Result<Option<u64>> {
+        let Some(mut procedure) = self.procedure_record(code)? else { return Ok(None) };
+        procedure.status = ProcedureStatus::Replaced;
+        procedure.replaced_by = Some(replaced_by.to_owned());
+        procedure.updated_at = now();
+        self.upsert(&procedure).map(Some)
+    }
+
+    /// Changes `count` procedures (spread over the catalog), for testers driving delta sync.
+    pub fn mutate(&self, count: usize) -> rusqlite::Result<Vec<String>> {
+        let codes: Vec<String> = {
+            let db = self.db();
+            let total: i64 = db.query_row("SELECT count(*) FROM procedure WHERE removed = 0", [], |r| r.get(0))?;
+            let step = (total as usize / count.max(1)).max(1);
+            let mut stmt = db.prepare("SELECT code FROM procedure WHERE removed = 0 ORDER BY code")?;
+            stmt.query_map([], |r| r.get(0))?.step_by(step).take(count).collect::<rusqlite::Result<_>>()?
+        };
+        let salt = self.head()?;
+        for (i, code) in codes.iter().enumerate() {
+            if let Some(p) = self.procedure_record(code)? {
+                self.upsert(&generator::mutate_procedure(&p, salt + i as u64, &now()))?;
+            }
+        }
+        Ok(codes)
+    }
+
+    fn procedure_record(&self, code: &str) -> rusqlite::Result<Option<Procedure>> {
+        Ok(self.procedure(code)?.map(|json| serde_json::from_str(&json).expect("stored JSON is a procedure")))
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn head(db: &Connection) -> rusqlite::Result<u64> {
+    db.query_row("SELECT coalesce(max(seq), 0) FROM procedure", [], |r| r.get::<_, i64>(0)).map(|n| n as u64)
+}

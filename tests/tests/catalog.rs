@@ -1,0 +1,334 @@
+//! The catalog against the real sandbox over loopback: sync (full, delta, 304, interrupted),
+//! Vietnamese search, filters, code lookup, and offline reads.
+
+use std::sync::Arc;
+
+use smarthd_core::catalog::model::{Level, OnlineLevel, ProcedureStatus};
+use smarthd_core::{CancelToken, ErrorKind, Event, EventListener, PageRequest, SearchFilters, SyncOutcome};
+use smarthd_tests::{Recorder, World};
+use unicode_normalization::UnicodeNormalization;
+
+const SIZE: usize = 1_900;
+
+fn names(core: &smarthd_core::SmartHd, query: &str) -> Vec<String> {
+    core.search(query, &SearchFilters::default(), PageRequest { offset: 0, limit: 10 })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.name)
+        .collect()
+}
+
+fn codes(core: &smarthd_core::SmartHd, query: &str, limit: u32) -> Vec<String> {
+    core.search(query, &SearchFilters::default(), PageRequest { offset: 0, limit })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.code)
+        .collect()
+}
+
+#[tokio::test]
+async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
+    let world = World::new(SIZE).await;
+    let recorder = Arc::new(Recorder::default());
+    let core = world.core_with(recorder.clone());
+    let report = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!(report.outcome, SyncOutcome::Updated);
+    assert_eq!(report.upserted, SIZE as u64);
+    assert_eq!(report.pages, SIZE.div_ceil(500) as u32);
+
+    let events = recorder.0.lock().unwrap().clone();
+    assert_eq!(events.len(), report.pages as usize, "one progress event per page");
+    assert_eq!(events.last(), Some(&Event::CatalogSyncProgress { done: SIZE as u64, total: SIZE as u64 }));
+
+    let nfd: String = "Đăng ký khai sinh".nfd().collect();
+    for query in ["dang ky khai sinh", "Đăng ký khai sinh", "ĐĂNG KÝ KHAI SINH", "dang ki khai sinh", nfd.as_str()]
+    {
+        let found = names(&core, query);
+        assert_eq!(found.first().map(String::as_str), Some("Đăng ký khai sinh"), "query {query:?} gave {found:?}");
+    }
+    // Longer names that contain the query come after it.
+    let found = names(&core, "dang ky khai sinh");
+    assert!(found.iter().any(|n| n == "Đăng ký khai sinh có yếu tố nước ngoài"), "{found:?}");
+
+    let freshness = core.freshness().unwrap();
+    assert!(freshness.complete && freshness.last_success_at.is_some());
+}
+
+#[tokio::test]
+async fn every_spelling_of_a_query_finds_the_same_procedures() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let groups: &[&[&str]] = &[
+        &["hoà giải", "hòa giải", "hoa giai", "HOÀ GIẢI"],
+        &["thuỷ sản", "thủy sản", "thuy san", "thui san"],
+        &["sức khoẻ", "sức khỏe", "suc khoe"],
+        &["lý lịch tư pháp", "lí lịch tư pháp", "ly lich tu phap", "li lich tu phap"],
+        &["đất đai", "dat dai", "Đất Đai"],
+    ];
+    for group in groups {
+        let first = codes(&core, group[0], 200);
+        assert!(!first.is_empty(), "{:?} finds something", group[0]);
+        for spelling in &group[1..] {
+            assert_eq!(codes(&core, spelling, 200), first, "{spelling:?} vs {:?}", group[0]);
+        }
+        let nfd: String = group[0].nfd().collect();
+        assert_eq!(codes(&core, &nfd, 200), first, "NFD {:?}", group[0]);
+    }
+    // Names stored in NFD by the portal are found and displayed in NFC.
+    let hits = core.search("a", &SearchFilters::default(), PageRequest { offset: 0, limit: 200 }).unwrap().hits;
+    assert!(hits.iter().all(|h| h.name.nfc().eq(h.name.chars())), "display names are NFC");
+}
+
+#[tokio::test]
+async fn code_lookup_exact_with_suffix_and_prefix() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let birth = &core.search("Đăng ký khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits[0];
+    let national = birth.code.rsplit_once('.').unwrap().0.to_owned();
+    assert_eq!(codes(&core, &national, 5)[0], birth.code, "national code without the local suffix");
+    assert_eq!(codes(&core, &birth.code, 5)[0], birth.code, "code with the suffix");
+    assert_eq!(codes(&core, &birth.code.to_lowercase(), 5)[0], birth.code, "suffix in lower case");
+    let prefix = &national[..5];
+    let found = codes(&core, prefix, 50);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|c| c.starts_with(prefix)), "{found:?}");
+    assert_eq!(core.procedure(&national).unwrap().code, birth.code);
+}
+
+#[tokio::test]
+async fn filters_narrow_results() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let all = PageRequest { offset: 0, limit: 200 };
+    let commune = SearchFilters { level: Some(Level::Commune), ..Default::default() };
+    let hits = core.search("dang ky", &commune, all).unwrap().hits;
+    assert!(!hits.is_empty() && hits.iter().all(|h| h.level == Level::Commune));
+    let full_online = SearchFilters { online_level: Some(OnlineLevel::Full), ..Default::default() };
+    let hits = core.search("cap", &full_online, all).unwrap().hits;
+    assert!(!hits.is_empty() && hits.iter().all(|h| h.online == OnlineLevel::Full));
+    let field = core.fields().unwrap().into_iter().find(|f| f.name == "Hộ tịch").expect("field Hộ tịch");
+    let by_field = SearchFilters { field: Some(field.name.clone()), ..Default::default() };
+    let mut browsed = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = core.search("", &by_field, PageRequest { offset, limit: 100 }).unwrap();
+        browsed.extend(page.hits);
+        if !page.has_more {
+            break;
+        }
+        offset += 100;
+    }
+    assert_eq!(browsed.len() as u32, field.count, "browsing a field pages through all of it");
+    assert!(browsed.iter().all(|h| h.field == "Hộ tịch"));
+    let nothing = SearchFilters { agency: Some("Không có cơ quan này".into()), ..Default::default() };
+    assert!(core.search("dang ky", &nothing, all).unwrap().hits.is_empty());
+}
+
+#[tokio::test]
+async fn no_user_input_makes_search_fail() {
+    let world = World::new(200).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    for input in [
+        "\"",
+        "\"\"",
+        "*",
+        "dang*",
+        "NEAR(dang ky)",
+        "name:dang",
+        "dang OR",
+        "AND",
+        "(",
+        ")",
+        "-",
+        "^a",
+        "'",
+        "1.",
+        "1..2",
+        ".",
+        "đ\"ăng",
+        "{}",
+        "[]",
+        "%",
+        "_",
+        "\\",
+        "\u{0}",
+        "   ",
+        "",
+        "🙂",
+        "a\u{301}\u{301}",
+        "dang\" OR name MATCH \"x",
+        &"đ".repeat(5000),
+    ] {
+        assert!(
+            core.search(input, &SearchFilters::default(), PageRequest::default()).is_ok(),
+            "input {input:?} made search fail"
+        );
+    }
+}
+
+#[tokio::test]
+async fn delta_sync_applies_changes_removals_and_replacements_then_304() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let portal = world.sandbox.portal();
+
+    let changed = portal.mutate(50).unwrap();
+    assert_eq!(changed.len(), 50);
+    let delta = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!((delta.outcome, delta.upserted, delta.removed, delta.pages), (SyncOutcome::Updated, 50, 0, 1));
+    for code in &changed {
+        let served: serde_json::Value = serde_json::from_str(&portal.procedure(code).unwrap().unwrap()).unwrap();
+        let cached = serde_json::to_value(core.procedure(code).unwrap()).unwrap();
+        assert_eq!(cached["updated_at"], served["updated_at"], "{code} is current");
+        assert_eq!(cached["processing_time"], served["processing_time"], "{code} is current");
+    }
+
+    // A removal and a replacement.
+    let [gone, old, new] = [&changed[0], &changed[1], &changed[2]];
+    portal.remove(gone).unwrap().unwrap();
+    portal.replace(old, new).unwrap().unwrap();
+    let delta = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!((delta.upserted, delta.removed), (1, 1));
+    assert_eq!(core.procedure(gone).unwrap_err().kind(), ErrorKind::NotFound);
+    let replaced = core.procedure(old).unwrap();
+    assert_eq!(replaced.status, ProcedureStatus::Replaced);
+    assert_eq!(replaced.replaced_by.as_deref(), Some(new.as_str()));
+    let all = PageRequest { offset: 0, limit: 200 };
+    let hits = core.search(&replaced.name, &SearchFilters::default(), all).unwrap().hits;
+    assert!(hits.iter().all(|h| h.code != *old), "a replaced procedure is hidden from residents");
+    assert!(core.search(old, &SearchFilters::default(), all).unwrap().hits.iter().all(|h| h.code != *old));
+
+    let again = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!(again.outcome, SyncOutcome::NotModified);
+    assert_eq!(again.upserted, 0);
+}
+
+#[tokio::test]
+async fn generated_replaced_and_expired_records_are_hidden() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let in_force = core.freshness().unwrap().procedures as usize;
+    assert!(in_force < SIZE, "the generator makes some replaced or expired records");
+    let mut seen = 0;
+    let mut offset = 0;
+    loop {
+        let page = core.search("", &SearchFilters::default(), PageRequest { offset, limit: 200 }).unwrap();
+        for hit in &page.hits {
+            assert_eq!(core.procedure(&hit.code).unwrap().status, ProcedureStatus::InForce);
+        }
+        seen += page.hits.len();
+        if !page.has_more {
+            break;
+        }
+        offset += 200;
+    }
+    assert_eq!(seen, in_force);
+}
+
+/// Cancels the sync after the first page, as an app killed mid-sync would stop.
+struct CancelAfterFirstPage(CancelToken);
+
+impl EventListener for CancelAfterFirstPage {
+    fn on_event(&self, _event: Event) {
+        self.0.cancel();
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_sync_resumes_where_it_stopped() {
+    let world = World::new(SIZE).await;
+    let cancel = CancelToken::new();
+    {
+        let core = world.core_with(Arc::new(CancelAfterFirstPage(cancel.clone())));
+        let err = core.sync_catalog(&cancel).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Cancelled);
+        let freshness = core.freshness().unwrap();
+        assert!(!freshness.complete);
+        assert!(freshness.procedures > 0 && (freshness.procedures as usize) < SIZE);
+    }
+    // The app restarts: a new core on the same data dir.
+    let recorder = Arc::new(Recorder::default());
+    let core = world.core_with(recorder.clone());
+    let report = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!(report.upserted, (SIZE - 500) as u64, "only what was not committed is fetched again");
+    let first = recorder.0.lock().unwrap()[0].clone();
+    assert_eq!(first, Event::CatalogSyncProgress { done: 500, total: (SIZE - 500) as u64 });
+    let freshness = core.freshness().unwrap();
+    assert!(freshness.complete);
+    let hits = core.search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap();
+    assert!(!hits.hits.is_empty());
+    assert_eq!(core.sync_catalog(&CancelToken::new()).await.unwrap().outcome, SyncOutcome::NotModified);
+}
+
+#[tokio::test]
+async fn reads_keep_working_after_the_portal_stops() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let before = names(&core, "chung thuc ban sao");
+    let World { dir, sandbox } = world;
+    sandbox.stop().await;
+    let err = core.sync_catalog(&CancelToken::new()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Offline, "{err}");
+    assert_eq!(names(&core, "chung thuc ban sao"), before);
+    assert!(!before.is_empty());
+    let code = codes(&core, "chung thuc ban sao", 1).remove(0);
+    assert_eq!(core.procedure(&code).unwrap().code, code);
+    assert!(core.freshness().unwrap().last_success_at.is_some(), "freshness says how old the copy is");
+    drop(dir);
+}
+
+#[tokio::test]
+async fn the_sandbox_keeps_its_catalog_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = smarthd_tests::sandbox_in(dir.path(), 300).await;
+    sandbox.portal().mutate(7).unwrap();
+    let head = sandbox.portal().head().unwrap();
+    sandbox.stop().await;
+    let sandbox = smarthd_tests::sandbox_in(dir.path(), 300).await;
+    assert_eq!(sandbox.portal().head().unwrap(), head);
+}
+
+#[tokio::test]
+async fn favorites_and_recently_viewed_live_in_user_db() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let codes = codes(&core, "", 3);
+    core.add_favorite(&codes[0]).unwrap();
+    core.add_favorite(&codes[1]).unwrap();
+    core.add_favorite(&codes[1]).unwrap();
+    assert_eq!(core.add_favorite("9.999999").unwrap_err().kind(), ErrorKind::NotFound);
+    core.remove_favorite(&codes[0]).unwrap();
+    assert_eq!(core.favorites().unwrap().iter().map(|h| h.code.clone()).collect::<Vec<_>>(), [codes[1].clone()]);
+    for code in &codes {
+        core.procedure(code).unwrap();
+    }
+    let recent: Vec<String> = core.recently_viewed(10).unwrap().into_iter().map(|h| h.code).collect();
+    assert_eq!(recent, codes.iter().rev().cloned().collect::<Vec<_>>());
+    // Both survive reopening.
+    drop(core);
+    let core = world.core();
+    assert_eq!(core.favorites().unwrap().len(), 1);
+    assert_eq!(core.recently_viewed(10).unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn administrative_units_and_the_legacy_mapping_are_cached() {
+    let world = World::new(100).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let units = core.units().unwrap();
+    assert!(units.units.len() > 10);
+    assert!(!units.legacy.is_empty());
+    let codes: std::collections::HashSet<_> = units.units.iter().map(|u| u.code.as_str()).collect();
+    assert!(units.legacy.iter().all(|l| codes.contains(l.new_code.as_str())), "every old unit maps to a new one");
+}
