@@ -1,7 +1,7 @@
 //! `smarthd demo`: the main job. An embedded sandbox on an ephemeral loopback port, a fresh
 //! temporary data dir, and a resident's path through the catalog, online then offline.
 
-use smarthd_core::{CancelToken, Config, Error, PageRequest, SearchFilters, SmartHd};
+use smarthd_core::{CancelToken, Config, Error, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 use crate::output;
@@ -32,7 +32,8 @@ pub async fn run() -> Result<(), Error> {
     println!("Sandbox: {}   data dir: {}", sandbox.base_url(), data_dir.display());
 
     let progress = output::SyncProgressBar::new(true);
-    let core = SmartHd::open(Config::new(&sandbox.base_url(), &data_dir)?, progress.clone())?;
+    let services = Services::with_key_dir(data_dir.join("keys")).events(progress.clone());
+    let core = SmartHd::open(Config::new(&sandbox.base_url(), &data_dir)?, services)?;
 
     step("2. Đồng bộ danh mục thủ tục / first full catalog sync");
     let report = core.sync_catalog(&CancelToken::new()).await?;

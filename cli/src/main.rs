@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use smarthd_core::catalog::model::{Level, OnlineLevel};
-use smarthd_core::{CancelToken, Config, Error, ErrorKind, PageRequest, SearchFilters, SmartHd};
+use smarthd_core::{CancelToken, Config, Error, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Parser)]
@@ -123,7 +123,8 @@ fn data_dir(cli: &Cli) -> PathBuf {
 }
 
 fn open_core(cli: &Cli, listener: Arc<dyn smarthd_core::EventListener>) -> Result<SmartHd, Error> {
-    SmartHd::open(Config::new(&cli.portal, data_dir(cli))?, listener)
+    let dir = data_dir(cli);
+    SmartHd::open(Config::new(&cli.portal, &dir)?, Services::with_key_dir(dir.join("keys")).events(listener))
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {

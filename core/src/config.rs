@@ -6,6 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::identity::IdentityConfig;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -18,13 +19,17 @@ pub struct Config {
     /// SHA-256 hashes of SubjectPublicKeyInfo (DER) the portal's certificate chain must contain
     /// one of; empty means no pinning beyond the bundled web PKI roots.
     pub pinned_spki_sha256: Vec<[u8; 32]>,
+    /// The OpenID provider; by default the portal's own realm (`{portal}/realms/haiduong`).
+    pub identity: IdentityConfig,
 }
 
 impl Config {
     /// A configuration with default timeouts; refuses a non-loopback `http://` portal.
     pub fn new(portal_url: &str, data_dir: impl Into<PathBuf>) -> Result<Self> {
+        let portal_url = checked_url(portal_url)?;
         Ok(Config {
-            portal_url: checked_url(portal_url)?,
+            identity: IdentityConfig::for_portal(&portal_url),
+            portal_url,
             data_dir: data_dir.into(),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),

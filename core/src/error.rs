@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use crate::identity::AuthError;
+
 /// Everything that can go wrong inside the core, with the detail a developer needs.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,6 +39,8 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("the operation was cancelled")]
     Cancelled,
+    #[error(transparent)]
+    Auth(#[from] crate::identity::AuthError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -80,6 +84,11 @@ impl Error {
                 ErrorKind::Storage
             }
             Error::Cancelled => ErrorKind::Cancelled,
+            Error::Auth(auth) => match auth {
+                AuthError::NeedsLevel2 => ErrorKind::NeedsLevel2,
+                AuthError::Cancelled => ErrorKind::Cancelled,
+                _ => ErrorKind::NeedsLogin,
+            },
             Error::Internal(_) => ErrorKind::Other,
         }
     }

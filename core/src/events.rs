@@ -9,6 +9,8 @@ use serde::Serialize;
 pub enum Event {
     /// Catalog sync progress: `done` of `total` changes applied.
     CatalogSyncProgress { done: u64, total: u64 },
+    /// The login session changed (logged in, refreshing, expired, logged out).
+    SessionChanged { state: crate::identity::SessionState },
 }
 
 pub trait EventListener: Send + Sync {

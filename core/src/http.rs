@@ -45,6 +45,11 @@ impl PortalClient {
         Ok(PortalClient { base: config.portal_url.clone(), http })
     }
 
+    /// The underlying client (same TLS set-up), for the identity provider's endpoints.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn url(&self, path: &str) -> Result<Url> {
         self.base.join(path).map_err(|e| Error::InvalidUrl { url: path.to_owned(), reason: e.to_string() })
     }
@@ -90,7 +95,7 @@ fn path_only(path: &str) -> String {
     path.split('?').next().unwrap_or(path).to_owned()
 }
 
-fn transport_error(err: reqwest::Error) -> Error {
+pub(crate) fn transport_error(err: reqwest::Error) -> Error {
     // reqwest's Display includes the URL, which may carry query input: keep the kind only.
     let err = err.without_url();
     if err.is_connect() {

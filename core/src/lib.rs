@@ -1,53 +1,71 @@
 //! `smarthd-core`: the shared core of the Smart-Hải Dương citizen app.
 //!
 //! [`SmartHd`] is the face an app (through the bindings), the CLI and tests use. Capabilities
-//! live in their own modules: [`catalog`] (offline procedures and search), [`sync`] (bringing the
-//! offline copy up to date), [`store`] (the SQLite files), [`http`] (the portal client),
-//! [`text`] (Vietnamese folding).
+//! live in their own modules: [`catalog`] (offline procedures and search), [`identity`] (VNeID
+//! login through OpenID Connect), [`sync`] (bringing the offline copy up to date), [`store`]
+//! (the SQLite files), [`http`] (the portal client), [`text`] (Vietnamese folding), and
+//! [`platform`] (the services the app injects).
 
 pub mod catalog;
 pub mod config;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod identity;
+pub mod platform;
 pub mod store;
 pub mod sync;
 pub mod text;
-
-use std::sync::Arc;
 
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventListener, NoEvents};
+pub use identity::{LoginOptions, Profile, SessionState};
+pub use platform::Services;
 pub use sync::{CancelToken, SyncOutcome, SyncReport};
 
 use catalog::model::{AdminUnits, Procedure};
 use http::PortalClient;
+use identity::Identity;
 
 /// The core, opened on a data dir and pointed at a portal.
 pub struct SmartHd {
     config: Config,
     portal: PortalClient,
     catalog: Catalog,
-    events: Arc<dyn EventListener>,
+    identity: Identity,
+    services: Services,
 }
 
 impl SmartHd {
     /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call.
-    pub fn open(config: Config, events: Arc<dyn EventListener>) -> Result<Self> {
+    pub fn open(config: Config, services: Services) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
         let portal = PortalClient::new(&config)?;
-        let catalog = Catalog::open(&config.data_dir)?;
-        Ok(SmartHd { config, portal, catalog, events })
+        let user_db = store::UserDb::open(&config.data_dir)?;
+        let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
+        let vault = identity::vault::Vault::open(services.secure_storage.as_ref())?;
+        let identity = Identity::new(
+            config.identity.clone(),
+            portal.http().clone(),
+            user_db,
+            vault,
+            services.events.clone(),
+            services.signer.clone(),
+        )?;
+        Ok(SmartHd { config, portal, catalog, identity, services })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    // --- catalog ---
+
     /// Brings the offline catalog up to date (needs a tokio runtime: reqwest).
     pub async fn sync_catalog(&self, cancel: &CancelToken) -> Result<SyncReport> {
-        sync::sync_catalog(&self.portal, &self.catalog, self.events.as_ref(), cancel).await
+        sync::sync_catalog(&self.portal, &self.catalog, self.services.events.as_ref(), cancel).await
     }
 
     /// Ranked search over the offline copy; never touches the network.
@@ -92,5 +110,53 @@ impl SmartHd {
 
     pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
         self.catalog.recently_viewed(limit)
+    }
+
+    // --- identity ---
+
+    /// Starts a VNeID login: the URL to open in the system browser.
+    pub async fn begin_login(&self, options: &LoginOptions) -> Result<String> {
+        self.identity.begin_login(options).await
+    }
+
+    /// Finishes the login with the URL the browser was redirected to.
+    pub async fn complete_login(&self, callback_url: &str) -> Result<Profile> {
+        self.identity.complete_login(callback_url).await
+    }
+
+    pub fn cancel_login(&self) -> Result<()> {
+        self.identity.cancel_login()
+    }
+
+    pub async fn session_state(&self) -> Result<SessionState> {
+        self.identity.state().await
+    }
+
+    pub async fn whoami(&self) -> Result<Option<Profile>> {
+        self.identity.whoami().await
+    }
+
+    /// Logs out; gives the provider's end-session URL to open in the browser, if any.
+    pub async fn logout(&self) -> Result<Option<String>> {
+        self.identity.logout(None).await
+    }
+
+    /// The resident's profile as the portal knows it (an authorized call, level 1).
+    pub async fn portal_profile(&self) -> Result<serde_json::Value> {
+        self.authorized_json("api/v1/me").await
+    }
+
+    /// The resident's e-papers (an authorized call that needs VNeID level 2).
+    pub async fn my_documents(&self) -> Result<serde_json::Value> {
+        self.authorized_json("api/v1/me/documents").await
+    }
+
+    async fn authorized_json(&self, path: &str) -> Result<serde_json::Value> {
+        let (status, body) = self.identity.get(&self.portal.url(path)?).await?;
+        if !status.is_success() {
+            return Err(Error::Http { status: status.as_u16(), path: path.to_owned() });
+        }
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::MalformedResponse { path: path.to_owned(), reason: e.to_string() })
     }
 }

@@ -83,7 +83,34 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     );
     CREATE INDEX recent_view_time ON recent_view(viewed_at);
     "#,
+    // v3: the login session and a login waiting for the browser, both sealed (AES-256-GCM).
+    r#"
+    CREATE TABLE session (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE login_pending (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    "#,
 ];
+
+/// The one connection to `user.db`, shared by the capabilities that keep user data.
+#[derive(Clone)]
+pub struct UserDb(std::sync::Arc<std::sync::Mutex<Connection>>);
+
+impl UserDb {
+    pub fn open(data_dir: &Path) -> Result<UserDb> {
+        Ok(UserDb(std::sync::Arc::new(std::sync::Mutex::new(open_user(data_dir)?))))
+    }
+
+    /// A panic while the lock was held leaves no half transaction (rusqlite rolls back on drop).
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 /// Pragmas from `engineering.md`: WAL, foreign keys, temp in memory (Android has no /tmp),
 /// a busy timeout, and a bound on the WAL file.

@@ -143,7 +143,7 @@ fn main() {
 
 fn cold_open_first_page(portal: &str, data_dir: &Path) -> usize {
     let config = smarthd_core::Config::new(portal, data_dir).unwrap();
-    let core = SmartHd::open(config, std::sync::Arc::new(smarthd_core::NoEvents)).unwrap();
+    let core = SmartHd::open(config, smarthd_core::Services::with_key_dir(data_dir.join("keys"))).unwrap();
     core.search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len()
 }
 

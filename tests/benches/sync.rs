@@ -22,8 +22,9 @@ fn main() {
         b.iter_batched(
             || {
                 let n = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let config = smarthd_core::Config::new(&base, world.dir.path().join(format!("full-{n}"))).unwrap();
-                smarthd_core::SmartHd::open(config, std::sync::Arc::new(smarthd_core::NoEvents)).unwrap()
+                let dir = world.dir.path().join(format!("full-{n}"));
+                let config = smarthd_core::Config::new(&base, &dir).unwrap();
+                smarthd_core::SmartHd::open(config, smarthd_core::Services::with_key_dir(dir.join("keys"))).unwrap()
             },
             |core| {
                 let report = runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use smarthd_core::{Config, Event, EventListener, NoEvents, SmartHd};
+use smarthd_core::{Config, Event, EventListener, NoEvents, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 use tempfile::TempDir;
 
@@ -38,7 +38,7 @@ impl World {
 
     pub fn core_with(&self, events: Arc<dyn EventListener>) -> SmartHd {
         let config = Config::new(&self.sandbox.base_url(), self.data_dir()).unwrap();
-        SmartHd::open(config, events).unwrap()
+        SmartHd::open(config, Services::with_key_dir(self.data_dir().join("keys")).events(events)).unwrap()
     }
 }
 

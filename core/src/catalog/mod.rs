@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::store;
+use crate::store::{self, UserDb};
 use crate::text;
 use model::{AdminUnit, AdminUnits, ChangesPage, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject};
 use search::Query;
@@ -106,16 +106,14 @@ pub struct Catalog {
     /// Reads run here, so searching never waits for a sync transaction (WAL).
     reader: Mutex<Connection>,
     /// `user.db`: favourites and recently viewed.
-    user: Mutex<Connection>,
+    user: UserDb,
 }
 
 impl Catalog {
-    pub fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)?;
+    pub fn open(data_dir: &Path, user: UserDb) -> Result<Self> {
         let writer = store::open_catalog(data_dir)?;
         let reader = store::open_reader(&data_dir.join(store::CATALOG_DB))?;
-        let user = store::open_user(data_dir)?;
-        Ok(Catalog { writer: Mutex::new(writer), reader: Mutex::new(reader), user: Mutex::new(user) })
+        Ok(Catalog { writer: Mutex::new(writer), reader: Mutex::new(reader), user })
     }
 
     pub fn search(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
@@ -272,7 +270,7 @@ impl Catalog {
 
     pub fn add_favorite(&self, code: &str) -> Result<()> {
         let code = self.procedure(code)?.code;
-        lock(&self.user).execute(
+        self.user.lock().execute(
             "INSERT INTO favorite (code, added_at) VALUES (?1, ?2) ON CONFLICT(code) DO NOTHING",
             params![code, now()],
         )?;
@@ -280,19 +278,19 @@ impl Catalog {
     }
 
     pub fn remove_favorite(&self, code: &str) -> Result<()> {
-        lock(&self.user).execute("DELETE FROM favorite WHERE code = ?1", [code.trim().to_ascii_uppercase()])?;
+        self.user.lock().execute("DELETE FROM favorite WHERE code = ?1", [code.trim().to_ascii_uppercase()])?;
         Ok(())
     }
 
     /// Favourites, newest first, as result rows (those no longer in the catalog are left out).
     pub fn favorites(&self) -> Result<Vec<SearchHit>> {
-        let codes = codes(&lock(&self.user), "SELECT code FROM favorite ORDER BY added_at DESC, code", u32::MAX)?;
+        let codes = codes(&self.user.lock(), "SELECT code FROM favorite ORDER BY added_at DESC, code", u32::MAX)?;
         self.hits_for(&codes)
     }
 
     /// Notes that the resident opened `code` (the detail screen calls this).
     pub fn record_view(&self, code: &str) -> Result<()> {
-        lock(&self.user).execute(
+        self.user.lock().execute(
             "INSERT INTO recent_view (code, viewed_at) VALUES (?1, ?2)
              ON CONFLICT(code) DO UPDATE SET viewed_at = excluded.viewed_at",
             params![code, now()],
@@ -302,7 +300,7 @@ impl Catalog {
 
     pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
         let codes =
-            codes(&lock(&self.user), "SELECT code FROM recent_view ORDER BY viewed_at DESC, rowid DESC", limit)?;
+            codes(&self.user.lock(), "SELECT code FROM recent_view ORDER BY viewed_at DESC, rowid DESC", limit)?;
         self.hits_for(&codes)
     }
 
