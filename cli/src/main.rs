@@ -1,6 +1,8 @@
 //! `smarthd`: the command line over the Smart-Hải Dương core.
 
 mod demo;
+mod dossier;
+mod login;
 mod output;
 
 use std::net::SocketAddr;
@@ -9,7 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use smarthd_core::catalog::model::{Level, OnlineLevel};
+use smarthd_core::catalog::model::{Level, OnlineLevel, Subject};
 use smarthd_core::{CancelToken, Config, Error, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
@@ -45,6 +47,31 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Dossiers (hồ sơ): drafts, attachments, submission, tracking.
+    Dossier {
+        #[command(subcommand)]
+        command: DossierCommand,
+    },
+    /// Send queued dossiers and refresh their statuses.
+    Sync,
+    /// Log in with VNeID through the OpenID provider (loopback redirect, system browser).
+    Login {
+        /// VNeID level: 2 for fee-paying services and documents.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+        level: u8,
+        /// The OpenID provider's issuer (default: the portal's realm, or the one used last).
+        #[arg(long)]
+        issuer: Option<String>,
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Open the authorization URL in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Who is logged in (name, masked CCCD, level, token expiry).
+    Whoami,
+    /// Log out: revoke, wipe the local session, print the provider's end-session URL.
+    Logout,
     /// A guided tour against an embedded sandbox, in a fresh temporary data dir.
     Demo,
 }
@@ -61,6 +88,10 @@ enum SandboxCommand {
         /// The sandbox's SQLite file (default: sandbox.db in the data dir).
         #[arg(long)]
         db: Option<PathBuf>,
+        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|*, KIND
+        /// error_500|delay|drop|commit_then_drop, PROBABILITY 0..1, DELAY_MS for delay.
+        #[arg(long = "fault", value_name = "ROUTE:KIND:PROBABILITY[:DELAY_MS]")]
+        faults: Vec<smarthd_sandbox::faults::Fault>,
     },
 }
 
@@ -84,6 +115,29 @@ enum CatalogCommand {
     },
     /// Show a procedure's whole record.
     Show { code: String },
+}
+
+#[derive(Subcommand)]
+enum DossierCommand {
+    /// Start a draft for a procedure and print its form.
+    New {
+        code: String,
+        /// Apply as an organisation instead of a citizen.
+        #[arg(long)]
+        organization: bool,
+    },
+    /// Set a field of a draft.
+    Set { id: String, field: String, value: String },
+    /// Attach a file (JPEG, PNG or PDF, at most 10 MiB).
+    Attach { id: String, file: PathBuf },
+    /// Queue the dossier for sending (works offline), then try to send it.
+    Submit { id: String },
+    /// Your dossiers.
+    List,
+    /// One dossier with its timeline.
+    Show { id: String },
+    /// Look a dossier up by its code, without logging in.
+    Track { code: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,22 +176,32 @@ fn data_dir(cli: &Cli) -> PathBuf {
     })
 }
 
+fn config(cli: &Cli) -> Result<Config, Error> {
+    let mut config = Config::new(&cli.portal, data_dir(cli))?;
+    login::apply_provider(&mut config, None, None);
+    Ok(config)
+}
+
+fn open_with(config: Config, listener: Arc<dyn smarthd_core::EventListener>) -> Result<SmartHd, Error> {
+    let keys = config.data_dir.join("keys");
+    SmartHd::open(config, Services::with_key_dir(keys).events(listener))
+}
+
 fn open_core(cli: &Cli, listener: Arc<dyn smarthd_core::EventListener>) -> Result<SmartHd, Error> {
-    let dir = data_dir(cli);
-    SmartHd::open(Config::new(&cli.portal, &dir)?, Services::with_key_dir(dir.join("keys")).events(listener))
+    open_with(config(cli)?, listener)
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Demo => demo::run().await,
-        Command::Sandbox { command: SandboxCommand::Serve { addr, catalog_size, db } } => {
+        Command::Sandbox { command: SandboxCommand::Serve { addr, catalog_size, db, faults } } => {
             let dir = data_dir(&cli);
             std::fs::create_dir_all(&dir)?;
             let config = SandboxConfig {
                 addr: *addr,
-                db_path: db.clone().unwrap_or_else(|| dir.join("sandbox.db")),
                 catalog_size: *catalog_size,
-                seed: smarthd_sandbox::DEFAULT_SEED,
+                faults: faults.clone(),
+                ..SandboxConfig::ephemeral(db.clone().unwrap_or_else(|| dir.join("sandbox.db")))
             };
             let sandbox = Sandbox::start(config).await.map_err(|e| Error::Internal(e.to_string()))?;
             eprintln!("Cổng thử nghiệm / sandbox portal: {}  (Ctrl-C to stop)", sandbox.base_url());
@@ -145,6 +209,40 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Catalog { command } => catalog(&cli, command).await,
+        Command::Dossier { command } => dossiers(&cli, command).await,
+        Command::Sync => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            let report = core.sync().await?;
+            dossier::sync_report(&report, cli.json);
+            Ok(())
+        }
+        Command::Login { level, issuer, client_id, open } => {
+            let mut config = Config::new(&cli.portal, data_dir(&cli))?;
+            login::apply_provider(&mut config, issuer.as_deref(), client_id.as_deref());
+            let profile =
+                login::login(config, |c| open_with(c, Arc::new(smarthd_core::NoEvents)), *level, *open).await?;
+            output::profile(&profile, cli.json);
+            Ok(())
+        }
+        Command::Whoami => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            match core.whoami().await? {
+                Some(profile) => output::profile(&profile, cli.json),
+                None if cli.json => println!("null"),
+                None => println!("Chưa đăng nhập / not logged in"),
+            }
+            Ok(())
+        }
+        Command::Logout => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            match core.logout().await? {
+                Some(url) => println!(
+                    "Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}"
+                ),
+                None => println!("Đã đăng xuất / logged out"),
+            }
+            Ok(())
+        }
     }
 }
 
@@ -196,6 +294,43 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
+    let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+    match command {
+        DossierCommand::New { code, organization } => {
+            ensure_first_sync(&core).await;
+            let applicant = if *organization { Subject::Organization } else { Subject::Citizen };
+            let draft = core.new_draft(code, applicant)?;
+            let procedure = core.procedure(&draft.procedure_code)?;
+            dossier::form(&procedure, &draft, cli.json);
+        }
+        DossierCommand::Set { id, field, value } => match core.set_field(id, field, value)? {
+            None => println!("{field} = {value}"),
+            Some(problem) => println!("{field} = {value}  ⚠ {}", problem.message()),
+        },
+        DossierCommand::Attach { id, file } => {
+            let attachment = core.attach(id, file)?;
+            println!(
+                "📎 {} ({} bytes, {}, sha256 {})",
+                attachment.name, attachment.size, attachment.content_type, attachment.sha256
+            );
+        }
+        DossierCommand::Submit { id } => {
+            let queued = core.submit(id)?;
+            println!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
+            match core.sync().await {
+                Ok(report) => dossier::sync_report(&report, false),
+                Err(e) => println!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}"),
+            }
+            dossier::show(&core.dossier(id)?, cli.json);
+        }
+        DossierCommand::List => dossier::list(&core.dossiers()?, cli.json),
+        DossierCommand::Show { id } => dossier::show(&core.dossier(id)?, cli.json),
+        DossierCommand::Track { code } => dossier::public_status(&core.lookup(code).await?, cli.json),
+    }
+    Ok(())
 }
 
 /// A cache that was never filled is filled first; if the portal is down, say so and go on with

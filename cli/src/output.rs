@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use smarthd_core::catalog::model::{Channel, Level, OnlineLevel, Procedure, ProcedureStatus, Subject};
-use smarthd_core::{Event, EventListener, Freshness, SearchPage, SyncOutcome, SyncReport};
+use smarthd_core::{Event, EventListener, Freshness, Profile, SearchPage, SyncOutcome, SyncReport};
 
 /// A progress bar on a terminal; silent elsewhere.
 pub struct SyncProgressBar(Option<ProgressBar>);
@@ -202,6 +202,27 @@ pub fn procedure(p: &Procedure, json: bool) {
     }
     println!("Biểu mẫu điện tử / e-form: {} trường / fields", p.form.fields.len());
     println!("Cập nhật / updated: {}", p.updated_at);
+}
+
+/// Who is logged in; the CCCD is masked on screen and in JSON alike.
+pub fn profile(p: &Profile, json: bool) {
+    let expires = chrono::DateTime::from_timestamp(p.access_expires_at, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default();
+    if json {
+        let value = serde_json::json!({
+            "name": p.name,
+            "cccd": p.masked_cccd(),
+            "level": p.level,
+            "access_token_expires_at": expires,
+        });
+        println!("{}", serde_json::to_string_pretty(&value).expect("serializable"));
+        return;
+    }
+    println!("Họ tên / name: {}", p.name);
+    println!("Số CCCD / citizen ID: {}", p.masked_cccd());
+    println!("Mức định danh / VNeID level: {}", p.level);
+    println!("Phiên hết hạn / access token expires: {expires}");
 }
 
 #[cfg(test)]

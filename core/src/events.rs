@@ -11,6 +11,9 @@ pub enum Event {
     CatalogSyncProgress { done: u64, total: u64 },
     /// The login session changed (logged in, refreshing, expired, logged out).
     SessionChanged { state: crate::identity::SessionState },
+    /// A dossier's status changed (queued, received, processing, result ready...): the shells
+    /// turn this into a local notification.
+    DossierStatusChanged { dossier_id: String, code: Option<String>, status: crate::dossier::DossierStatus },
 }
 
 pub trait EventListener: Send + Sync {

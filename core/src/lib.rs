@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod dossier;
 pub mod error;
 pub mod events;
 pub mod http;
@@ -19,13 +20,18 @@ pub mod text;
 
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;
+pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventListener, NoEvents};
 pub use identity::{LoginOptions, Profile, SessionState};
 pub use platform::Services;
-pub use sync::{CancelToken, SyncOutcome, SyncReport};
+pub use sync::{CancelToken, DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
-use catalog::model::{AdminUnits, Procedure};
+use std::path::Path;
+use std::sync::Arc;
+
+use catalog::model::{AdminUnits, Procedure, Subject};
+use dossier::Dossiers;
 use http::PortalClient;
 use identity::Identity;
 
@@ -35,7 +41,18 @@ pub struct SmartHd {
     portal: PortalClient,
     catalog: Catalog,
     identity: Identity,
+    dossiers: Dossiers,
     services: Services,
+}
+
+/// What the portal's public lookup tells anyone who has a dossier code: no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PublicStatus {
+    pub code: String,
+    pub procedure_name: String,
+    pub status: DossierStatus,
+    pub updated_at: String,
 }
 
 impl SmartHd {
@@ -45,7 +62,8 @@ impl SmartHd {
         let portal = PortalClient::new(&config)?;
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
-        let vault = identity::vault::Vault::open(services.secure_storage.as_ref())?;
+        let vault = Arc::new(identity::vault::Vault::open(services.secure_storage.as_ref())?);
+        let dossiers = Dossiers::new(user_db.clone(), vault.clone(), &config.data_dir);
         let identity = Identity::new(
             config.identity.clone(),
             portal.http().clone(),
@@ -54,7 +72,7 @@ impl SmartHd {
             services.events.clone(),
             services.signer.clone(),
         )?;
-        Ok(SmartHd { config, portal, catalog, identity, services })
+        Ok(SmartHd { config, portal, catalog, identity, dossiers, services })
     }
 
     pub fn config(&self) -> &Config {
@@ -151,8 +169,83 @@ impl SmartHd {
         self.authorized_json("api/v1/me/documents").await
     }
 
+    // --- dossiers ---
+
+    pub fn new_draft(&self, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
+        self.dossiers.new_draft(&self.catalog, procedure_code, applicant)
+    }
+
+    /// Stores a field of a draft; answers what is wrong with the value, if anything.
+    pub fn set_field(&self, dossier_id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
+        self.dossiers.set_field(&self.catalog, dossier_id, key, value)
+    }
+
+    pub fn validate_draft(&self, dossier_id: &str) -> Result<Vec<FieldError>> {
+        self.dossiers.validate(&self.catalog, dossier_id)
+    }
+
+    pub fn attach(&self, dossier_id: &str, path: &Path) -> Result<Attachment> {
+        self.dossiers.attach(dossier_id, path)
+    }
+
+    /// Queues the dossier for sending; returns at once and works offline.
+    pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
+        let dossier = self.dossiers.submit(&self.catalog, dossier_id)?;
+        self.services.events.on_event(Event::DossierStatusChanged {
+            dossier_id: dossier.id.clone(),
+            code: None,
+            status: dossier.status,
+        });
+        Ok(dossier)
+    }
+
+    pub fn dossier(&self, dossier_id: &str) -> Result<Dossier> {
+        self.dossiers.get(dossier_id)
+    }
+
+    pub fn dossiers(&self) -> Result<Vec<Dossier>> {
+        self.dossiers.list()
+    }
+
+    pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
+        self.dossiers.delete_draft(dossier_id)
+    }
+
+    /// Sends the outbox (everything queued, now) and refreshes dossier statuses.
+    pub async fn sync(&self) -> Result<DossierSyncReport> {
+        sync::outbox::sync_dossiers(&self.outbox_context(), true).await
+    }
+
+    /// The same when the platform says the network is back: entries still waiting out their
+    /// backoff are left for later.
+    pub async fn sync_when_online(&self) -> Result<DossierSyncReport> {
+        sync::outbox::sync_dossiers(&self.outbox_context(), false).await
+    }
+
+    fn outbox_context(&self) -> sync::outbox::Context<'_> {
+        sync::outbox::Context {
+            portal: &self.portal,
+            identity: &self.identity,
+            dossiers: &self.dossiers,
+            catalog: &self.catalog,
+            events: self.services.events.as_ref(),
+        }
+    }
+
+    /// Anyone can look a dossier up by its code, without logging in.
+    pub async fn lookup(&self, code: &str) -> Result<PublicStatus> {
+        let path = format!(
+            "api/v1/dossiers/lookup/{}",
+            url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect::<String>()
+        );
+        match self.portal.get_json::<PublicStatus>(&path, None).await? {
+            http::Fetched::Fresh { value, .. } => Ok(value),
+            http::Fetched::NotModified => Err(Error::MalformedResponse { path, reason: "unexpected 304".into() }),
+        }
+    }
+
     async fn authorized_json(&self, path: &str) -> Result<serde_json::Value> {
-        let (status, body) = self.identity.get(&self.portal.url(path)?).await?;
+        let (status, body) = self.identity.send(reqwest::Method::GET, &self.portal.url(path)?, None).await?;
         if !status.is_success() {
             return Err(Error::Http { status: status.as_u16(), path: path.to_owned() });
         }

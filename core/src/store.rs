@@ -95,6 +95,54 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         created_at INTEGER NOT NULL
     );
     "#,
+    // v4: dossiers (form values sealed), their attachments, the outbox, status timelines.
+    r#"
+    CREATE TABLE dossier (
+        id TEXT PRIMARY KEY,
+        procedure_code TEXT NOT NULL,
+        procedure_name TEXT NOT NULL,
+        applicant TEXT NOT NULL,
+        fields BLOB NOT NULL,
+        status TEXT NOT NULL,
+        code TEXT,
+        receipt TEXT,
+        fee_vnd INTEGER,
+        problem TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE dossier_attachment (
+        dossier_id TEXT NOT NULL REFERENCES dossier(id) ON DELETE CASCADE,
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content_type TEXT NOT NULL,
+        PRIMARY KEY (dossier_id, sha256)
+    );
+    CREATE TABLE upload (
+        sha256 TEXT PRIMARY KEY
+    );
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        dossier_id TEXT NOT NULL UNIQUE REFERENCES dossier(id),
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE dossier_event (
+        dossier_id TEXT NOT NULL REFERENCES dossier(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        at TEXT NOT NULL,
+        message TEXT,
+        PRIMARY KEY (dossier_id, position)
+    );
+    CREATE TABLE feed_cursor (
+        feed TEXT PRIMARY KEY,
+        cursor INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The one connection to `user.db`, shared by the capabilities that keep user data.

@@ -3,16 +3,21 @@
 //! restart, and listens on loopback by default. The wire contract is `docs/portal-api.md`.
 
 mod catalog_api;
+mod dossier;
+pub mod faults;
 pub mod generator;
+pub mod identity;
 mod portal;
+pub mod robot;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use identity::{IdentityConfig, IdentityProvider};
 pub use portal::Portal;
 
 /// The catalog size of Hải Dương's real catalog (1,913 services in June 2024).
@@ -27,6 +32,10 @@ pub struct SandboxConfig {
     /// How many procedures a new database is filled with.
     pub catalog_size: usize,
     pub seed: u64,
+    /// The OpenID provider's public URL and starting modes.
+    pub identity: IdentityConfig,
+    /// Faults injected from the start (`--fault`); none by default.
+    pub faults: Vec<faults::Fault>,
 }
 
 impl SandboxConfig {
@@ -37,6 +46,8 @@ impl SandboxConfig {
             db_path: db_path.into(),
             catalog_size: DEFAULT_CATALOG_SIZE,
             seed: DEFAULT_SEED,
+            identity: IdentityConfig::default(),
+            faults: Vec::new(),
         }
     }
 }
@@ -47,12 +58,15 @@ pub enum SandboxError {
     Db(#[from] rusqlite::Error),
     #[error("sandbox I/O: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Identity(#[from] identity::KeyError),
 }
 
 /// A running sandbox; stops when [`Sandbox::stop`] is called or it is dropped.
 pub struct Sandbox {
     addr: SocketAddr,
     portal: Arc<Portal>,
+    identity: Arc<IdentityProvider>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -63,7 +77,23 @@ impl Sandbox {
         let portal = Arc::new(Portal::open(&config.db_path, config.catalog_size, config.seed)?);
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let app = catalog_api::router(portal.clone());
+        // The issuer must name an address clients can reach, not the wildcard bound to.
+        let reachable = match addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
+            IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port()),
+            _ => addr,
+        };
+        let identity =
+            Arc::new(IdentityProvider::open(&config.db_path, &format!("http://{reachable}"), config.identity)?);
+        let faults = Arc::new(faults::Faults::new(config.faults));
+        let app = catalog_api::router(portal.clone())
+            .merge(identity::router(identity.clone()))
+            .merge(dossier::router(&config.db_path, portal.clone(), identity.clone())?)
+            .merge(faults::router(faults.clone()))
+            .layer(axum::middleware::from_fn_with_state(faults, faults::inject));
+        // Faults close connections without answering: through the listener's kill switches.
+        let listener = faults::FaultListener(listener);
+        let app = app.into_make_service_with_connect_info::<faults::Connection>();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let shutdown = async {
@@ -74,7 +104,7 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, "sandbox portal listening");
-        Ok(Sandbox { addr, portal, shutdown: Some(tx), server: Some(server) })
+        Ok(Sandbox { addr, portal, identity, shutdown: Some(tx), server: Some(server) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -89,6 +119,16 @@ impl Sandbox {
     /// Direct access to the portal's state, for tests that check its ledger.
     pub fn portal(&self) -> &Arc<Portal> {
         &self.portal
+    }
+
+    /// The OpenID provider, for tests that read its counters or switch its modes directly.
+    pub fn identity(&self) -> &Arc<IdentityProvider> {
+        &self.identity
+    }
+
+    /// The OpenID issuer: `http://127.0.0.1:PORT/realms/haiduong`.
+    pub fn issuer(&self) -> &str {
+        self.identity.issuer()
     }
 
     /// Stops accepting, finishes requests in flight, and waits for the server to end.

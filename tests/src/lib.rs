@@ -51,3 +51,97 @@ impl EventListener for Recorder {
         self.0.lock().unwrap().push(event);
     }
 }
+
+/// Logs `core` in as `who` through the sandbox's real login page, the way a resident would in
+/// the browser (the robot fills the form over HTTP).
+pub async fn log_in(
+    core: &SmartHd,
+    level: u8,
+    who: &smarthd_sandbox::robot::Credentials<'_>,
+) -> smarthd_core::Result<smarthd_core::Profile> {
+    let url = core.begin_login(&smarthd_core::LoginOptions { level, locale: None, prompt: None }).await?;
+    let callback = smarthd_sandbox::robot::log_in(&url, who).await.expect("the robot gets through the login page");
+    core.complete_login(&callback).await
+}
+
+/// The sandbox's tester routes over HTTP (`/admin/...`), as a tester's script would use them.
+pub struct Admin {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Admin {
+    pub fn new(sandbox: &Sandbox) -> Admin {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Admin { base: sandbox.base_url(), http: reqwest::Client::new() }
+    }
+
+    pub async fn get(&self, path: &str) -> serde_json::Value {
+        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        assert!(response.status().is_success(), "GET {path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "POST {path}: {}", response.status());
+        response.json().await.unwrap_or(serde_json::Value::Null)
+    }
+
+    pub async fn delete(&self, path: &str) {
+        let response = self.http.delete(format!("{}{path}", self.base)).send().await.unwrap();
+        assert!(response.status().is_success(), "DELETE {path}: {}", response.status());
+    }
+
+    /// How many times the portal created the dossier (exactly once is 1).
+    pub async fn dossier_effects(&self, dossier_id: &str) -> u64 {
+        self.get("admin/ledger").await["dossiers"][dossier_id].as_u64().unwrap_or(0)
+    }
+}
+
+/// Fills every field of a draft with a value its form accepts.
+pub fn fill_valid(core: &SmartHd, dossier_id: &str) {
+    use smarthd_core::catalog::model::FieldKind;
+    let dossier = core.dossier(dossier_id).unwrap();
+    let procedure = core.procedure(&dossier.procedure_code).unwrap();
+    for field in &procedure.form.fields {
+        let value = match field.kind {
+            FieldKind::Text => "Nguyễn Văn An".to_owned(),
+            FieldKind::Textarea => "Đề nghị cấp theo quy định.".to_owned(),
+            FieldKind::Number => "1".to_owned(),
+            FieldKind::Date => "1995-06-15".to_owned(),
+            FieldKind::Cccd => "030095001234".to_owned(),
+            FieldKind::Phone => "0912345678".to_owned(),
+            FieldKind::Email => "an.nguyen@example.vn".to_owned(),
+            FieldKind::Select => field.options[0].value.clone(),
+            FieldKind::Checkbox => "true".to_owned(),
+        };
+        let value: String = match field.max_length {
+            Some(max) => value.chars().take(max as usize).collect(),
+            None => value,
+        };
+        assert_eq!(core.set_field(dossier_id, &field.key, &value).unwrap(), None, "{}", field.key);
+    }
+    assert!(core.validate_draft(dossier_id).unwrap().is_empty());
+}
+
+/// A small file of the given kind with some unique content.
+pub fn sample_file(dir: &Path, name: &str, kind: &str, size: usize, seed: u64) -> std::path::PathBuf {
+    let header: &[u8] = match kind {
+        "jpeg" => b"\xFF\xD8\xFF\xE0",
+        "png" => b"\x89PNG\r\n\x1a\n",
+        "pdf" => b"%PDF-1.4\n",
+        _ => b"MZ\x90\x00",
+    };
+    let mut bytes = header.to_vec();
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    while bytes.len() < size {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        bytes.push(x as u8);
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}

@@ -33,8 +33,8 @@ use jose::JwkSet;
 use tokens::{Discovery, Expected, IdClaims, TokenResponse};
 use vault::Vault;
 
-/// Refresh this long before the access token expires, so a request never leaves with a token
-/// about to lapse.
+/// Refresh this long before the access token expires (at most a tenth of its lifetime), so a
+/// request never leaves with a token about to lapse.
 const REFRESH_MARGIN_SECS: i64 = 30;
 const SCOPE: &str = "openid profile cccd offline_access";
 const SEALED_SESSION: &str = "session";
@@ -161,6 +161,12 @@ pub fn mask_cccd(cccd: &str) -> String {
         .collect()
 }
 
+/// A request body for [`Identity::send`].
+pub struct Body<'a> {
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// What survives the browser hop (sealed in `user.db`).
 #[derive(Serialize, Deserialize)]
 struct PendingLogin {
@@ -178,6 +184,8 @@ struct Session {
     access_token: String,
     dpop_bound: bool,
     expires_at: i64,
+    /// Seconds the access token was issued for.
+    lifetime: i64,
     refresh_token: Option<String>,
     id_token: String,
     claims: IdClaims,
@@ -189,14 +197,15 @@ struct Session {
 struct Provider {
     discovery: Discovery,
     keys: JwkSet,
-    keys_fetched_at: i64,
+    /// When the keys were last fetched again for an unknown `kid` (rate limit).
+    last_refetch_at: Option<i64>,
 }
 
 pub struct Identity {
     config: IdentityConfig,
     http: reqwest::Client,
     user_db: UserDb,
-    vault: Vault,
+    vault: Arc<Vault>,
     events: Arc<dyn EventListener>,
     platform_signer: Option<Arc<dyn Signer>>,
     provider: tokio::sync::Mutex<Option<Provider>>,
@@ -215,7 +224,7 @@ impl Identity {
         config: IdentityConfig,
         http: reqwest::Client,
         user_db: UserDb,
-        vault: Vault,
+        vault: Arc<Vault>,
         events: Arc<dyn EventListener>,
         platform_signer: Option<Arc<dyn Signer>>,
     ) -> Result<Identity> {
@@ -402,6 +411,7 @@ impl Identity {
             access_token: response.access_token,
             dpop_bound: response.token_type.eq_ignore_ascii_case("dpop"),
             expires_at: now() + response.expires_in.unwrap_or(300),
+            lifetime: response.expires_in.unwrap_or(300),
             refresh_token: response.refresh_token,
             id_token,
             claims,
@@ -457,21 +467,35 @@ impl Identity {
         }))
     }
 
-    /// A GET to a resource server with the session's access token (DPoP-bound when it is),
+    /// A request to a resource server with the session's access token (DPoP-bound when it is),
     /// refreshing first when it has expired: however many callers find it expired at once,
-    /// exactly one refresh request goes out.
-    pub async fn get(&self, url: &Url) -> Result<(StatusCode, Vec<u8>)> {
+    /// exactly one refresh request goes out. Answers other than 401 are the caller's to read.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        body: Option<Body<'_>>,
+    ) -> Result<(StatusCode, Vec<u8>)> {
         let mut session = self.fresh_session().await?;
         let mut refreshed = false;
         let mut nonce_retried = false;
         loop {
             let signer = if session.dpop_bound { self.signer_for(session.dpop_pkcs8.as_deref())? } else { None };
-            let mut request = self.http.get(url.clone());
+            let mut request = self.http.request(method.clone(), url.clone());
+            if let Some(body) = &body {
+                request = request.header(reqwest::header::CONTENT_TYPE, body.content_type).body(body.bytes.to_vec());
+            }
             request = match &signer {
                 Some(signer) => {
                     let nonce = self.nonce_for(url);
-                    let proof =
-                        dpop::proof(signer.as_ref(), "GET", url, now(), nonce.as_deref(), Some(&session.access_token))?;
+                    let proof = dpop::proof(
+                        signer.as_ref(),
+                        method.as_str(),
+                        url,
+                        now(),
+                        nonce.as_deref(),
+                        Some(&session.access_token),
+                    )?;
                     request.header(AUTHORIZATION, format!("DPoP {}", session.access_token)).header("DPoP", proof)
                 }
                 None => request.bearer_auth(&session.access_token),
@@ -500,7 +524,7 @@ impl Identity {
     async fn fresh_session(&self) -> Result<Session> {
         let mut guard = self.session.lock().await;
         let session = self.loaded(&mut guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
-        if session.expires_at - REFRESH_MARGIN_SECS > now() {
+        if now() < session.expires_at - REFRESH_MARGIN_SECS.min(session.lifetime / 10) {
             return Ok(session);
         }
         self.refresh_locked(&mut guard, session).await
@@ -563,6 +587,7 @@ impl Identity {
         }
         renewed.access_token = response.access_token;
         renewed.expires_at = now() + response.expires_in.unwrap_or(300);
+        renewed.lifetime = response.expires_in.unwrap_or(300);
         renewed.refresh_token = response.refresh_token.or(Some(refresh_token));
         // The rotated refresh token is on disk before the new access token is used: a crash
         // now cannot leave the app holding only a refresh token the provider has retired.
@@ -601,7 +626,8 @@ impl Identity {
         Ok(self.provider().await?.0)
     }
 
-    /// Discovery and keys; with `refetch_keys`, the JWKS is fetched again (at most every 10 s).
+    /// Discovery and keys; with `refetch_keys`, the JWKS is fetched again (at most once every
+    /// 10 s, so tokens naming unknown keys cannot make the app hammer the provider).
     async fn provider_with(&self, refetch_keys: bool) -> Result<(Discovery, JwkSet)> {
         let mut guard = self.provider.lock().await;
         if guard.is_none() {
@@ -610,12 +636,12 @@ impl Identity {
             let discovery: Discovery = self.get_public_json(&url).await?;
             let discovery = discovery.check(&self.config.issuer)?;
             let keys: JwkSet = self.get_public_json(&checked_url(&discovery.jwks_uri)?).await?;
-            *guard = Some(Provider { discovery, keys, keys_fetched_at: now() });
+            *guard = Some(Provider { discovery, keys, last_refetch_at: None });
         } else if refetch_keys {
             let provider = guard.as_mut().expect("checked above");
-            if now() - provider.keys_fetched_at >= 10 {
+            if provider.last_refetch_at.is_none_or(|at| now() - at >= 10) {
                 provider.keys = self.get_public_json(&checked_url(&provider.discovery.jwks_uri)?).await?;
-                provider.keys_fetched_at = now();
+                provider.last_refetch_at = Some(now());
             }
         }
         let provider = guard.as_ref().expect("filled above");

@@ -1,11 +1,8 @@
-//! Bringing the offline copy up to date: the catalog change feed (full first, then delta, with the
-//! 304 path), resumable page by page.
-
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+//! The catalog change feed: full first, then delta, with the 304 path; resumable page by page.
 
 use serde::Serialize;
 
+use super::CancelToken;
 use crate::catalog::model::{AdminUnits, ChangesPage};
 use crate::catalog::{Catalog, PROCEDURES_FEED, UNITS_FEED};
 use crate::error::{Error, Result};
@@ -15,24 +12,6 @@ use crate::http::{Fetched, PortalClient};
 /// Changes asked for per request: big enough to amortise a round trip, small enough to keep
 /// memory flat (a page is parsed and committed before the next is fetched).
 pub const PAGE_SIZE: u32 = 500;
-
-/// Lets an app stop a long operation; UniFFI cannot cancel a future, so the app holds this.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]

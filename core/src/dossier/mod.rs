@@ -1,0 +1,619 @@
+//! Dossiers (hồ sơ): drafts filled offline and validated against the procedure's e-form,
+//! attachments kept sealed in the data dir until sent, a durable outbox that submission writes
+//! to in one transaction, and the status timeline the portal reports back.
+//!
+//! Names, CCCD numbers and attachment contents are personal data: form values and attachment
+//! files are sealed (AES-256-GCM, the session's data key); only the procedure, status and
+//! dossier code are stored in the clear.
+
+pub mod form;
+pub mod status;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+use crate::catalog::model::{ProcedureStatus, Subject};
+use crate::error::{Error, Result};
+use crate::identity::vault::Vault;
+use crate::store::UserDb;
+pub use form::{FieldError, FieldProblem};
+pub use status::DossierStatus;
+
+/// Largest attachment the portal takes.
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+const SEALED_FIELDS: &str = "dossier-fields";
+const SEALED_FILE: &str = "attachment";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Attachment {
+    pub sha256: String,
+    pub name: String,
+    pub size: u64,
+    pub content_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Receipt {
+    pub number: String,
+    pub received_at: String,
+    pub expected_result_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct TimelineEntry {
+    pub status: DossierStatus,
+    pub at: String,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Dossier {
+    /// Permanent id made on the phone; the portal deduplicates on it.
+    pub id: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub applicant: Subject,
+    pub fields: BTreeMap<String, String>,
+    pub attachments: Vec<Attachment>,
+    pub status: DossierStatus,
+    /// Mã hồ sơ, once the portal has received it.
+    pub code: Option<String>,
+    pub receipt: Option<Receipt>,
+    pub fee_vnd: Option<i64>,
+    /// Why the portal refused it, for a failed dossier; why it waits, for a queued one.
+    pub problem: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What the portal answered to a submission (see `docs/portal-api.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SubmitAnswer {
+    pub dossier_id: String,
+    pub code: String,
+    pub status: String,
+    pub receipt: Receipt,
+    #[serde(default)]
+    pub fee_vnd: Option<i64>,
+}
+
+/// A dossier as the portal's "changed since" feed reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteDossier {
+    pub dossier_id: String,
+    pub code: String,
+    pub procedure_code: String,
+    pub status: String,
+    pub timeline: Vec<RemoteEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteEvent {
+    pub status: String,
+    pub at: String,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// An outbox entry due for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub seq: i64,
+    pub dossier_id: String,
+    pub attempts: u32,
+}
+
+pub struct Dossiers {
+    db: UserDb,
+    vault: Arc<Vault>,
+    files: PathBuf,
+}
+
+fn now() -> String {
+    crate::catalog::now()
+}
+
+fn subject_str(s: Subject) -> &'static str {
+    match s {
+        Subject::Citizen => "citizen",
+        Subject::Organization => "organization",
+    }
+}
+
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).expect("a random source");
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+}
+
+impl Dossiers {
+    pub fn new(db: UserDb, vault: Arc<Vault>, data_dir: &Path) -> Dossiers {
+        Dossiers { db, vault, files: data_dir.join("attachments") }
+    }
+
+    /// A new draft for an in-force procedure of the offline catalog.
+    pub fn new_draft(&self, catalog: &Catalog, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
+        let procedure = catalog.procedure(procedure_code)?;
+        check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
+        let id = new_id();
+        let at = now();
+        let sealed = self.seal_fields(&BTreeMap::new())?;
+        self.db.lock().execute(
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6)",
+            params![id, procedure.code, procedure.name, subject_str(applicant), sealed, at],
+        )?;
+        self.get(&id)
+    }
+
+    /// Sets one field of a draft. The value is stored even when it is not valid yet (the
+    /// resident may be half way through typing); the answer says what is wrong with it.
+    pub fn set_field(&self, catalog: &Catalog, id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
+        let dossier = self.editable(id)?;
+        let procedure = catalog.procedure(&dossier.procedure_code)?;
+        let field =
+            procedure.form.fields.iter().find(|f| f.key == key).ok_or_else(|| Error::Validation {
+                field: key.to_owned(),
+                reason: FieldProblem::UnknownField.message(),
+            })?;
+        let mut fields = dossier.fields;
+        let value = value.trim();
+        if value.is_empty() {
+            fields.remove(key);
+        } else {
+            fields.insert(key.to_owned(), value.to_owned());
+        }
+        let sealed = self.seal_fields(&fields)?;
+        self.db
+            .lock()
+            .execute("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1", params![id, sealed, now()])?;
+        Ok(form::check_value(field, value))
+    }
+
+    /// Every problem of the draft's form, offline.
+    pub fn validate(&self, catalog: &Catalog, id: &str) -> Result<Vec<FieldError>> {
+        let dossier = self.get(id)?;
+        let procedure = catalog.procedure(&dossier.procedure_code)?;
+        Ok(form::validate(&procedure.form, &dossier.fields))
+    }
+
+    /// Attaches a file: checked (size, type), hashed, and kept sealed in the data dir until sent.
+    pub fn attach(&self, id: &str, path: &Path) -> Result<Attachment> {
+        self.editable(id)?;
+        let size = std::fs::metadata(path)?.len();
+        if size > MAX_ATTACHMENT_BYTES {
+            return Err(Error::Validation {
+                field: "attachment".into(),
+                reason: format!("tệp lớn hơn 10 MiB / the file is larger than 10 MiB ({size} bytes)"),
+            });
+        }
+        let bytes = std::fs::read(path)?;
+        let content_type = sniff_content_type(&bytes).ok_or_else(|| Error::Validation {
+            field: "attachment".into(),
+            reason: "chỉ nhận JPEG, PNG hoặc PDF / only JPEG, PNG or PDF files".into(),
+        })?;
+        let sha256 = hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tep".into());
+        std::fs::create_dir_all(&self.files)?;
+        let target = self.file_path(&sha256);
+        if !target.exists() {
+            let tmp = target.with_extension("tmp");
+            std::fs::write(&tmp, self.vault.seal(SEALED_FILE, &bytes)?)?;
+            std::fs::File::open(&tmp)?.sync_all()?;
+            std::fs::rename(&tmp, &target)?;
+        }
+        let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned() };
+        self.db.lock().execute(
+            "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
+            params![id, attachment.sha256, attachment.name, attachment.size as i64, attachment.content_type],
+        )?;
+        Ok(attachment)
+    }
+
+    /// The bytes of an attachment, unsealed.
+    pub fn attachment_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
+        let sealed = std::fs::read(self.file_path(sha256))?;
+        self.vault.open_sealed(SEALED_FILE, &sealed)
+    }
+
+    fn file_path(&self, sha256: &str) -> PathBuf {
+        self.files.join(format!("{sha256}.sealed"))
+    }
+
+    /// Submits: validates offline, then queues the dossier in the outbox in one transaction
+    /// committed with `synchronous=FULL`, so once this returns the dossier survives a crash or a
+    /// power cut. Sending happens in [`crate::sync`], online or later.
+    pub fn submit(&self, catalog: &Catalog, id: &str) -> Result<Dossier> {
+        let dossier = self.editable(id)?;
+        let procedure = catalog.procedure(&dossier.procedure_code)?;
+        check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
+        if let Some(error) = form::validate(&procedure.form, &dossier.fields).into_iter().next() {
+            return Err(Error::Validation { field: error.field, reason: error.problem.message() });
+        }
+        {
+            let mut db = self.db.lock();
+            db.pragma_update(None, "synchronous", "FULL")?;
+            let result = (|| -> Result<()> {
+                let tx = db.transaction()?;
+                let at = now();
+                tx.execute(
+                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2 WHERE id = ?1",
+                    params![id, at],
+                )?;
+                tx.execute(
+                    "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at) VALUES (?1, 0, 0, ?2)",
+                    params![id, at],
+                )?;
+                tx.commit()?;
+                Ok(())
+            })();
+            db.pragma_update(None, "synchronous", "NORMAL")?;
+            result?;
+        }
+        self.get(id)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Dossier> {
+        let db = self.db.lock();
+        let row = db
+            .query_row(
+                "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd, problem,
+                        created_at, updated_at FROM dossier WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Vec<u8>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                        r.get::<_, String>(10)?,
+                        r.get::<_, String>(11)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("dossier {id}")))?;
+        let (
+            id,
+            procedure_code,
+            procedure_name,
+            applicant,
+            sealed,
+            status,
+            code,
+            receipt,
+            fee_vnd,
+            problem,
+            created_at,
+            updated_at,
+        ) = row;
+        let attachments = db
+            .prepare_cached(
+                "SELECT sha256, name, size, content_type FROM dossier_attachment WHERE dossier_id = ?1 ORDER BY rowid",
+            )?
+            .query_map([&id], |r| {
+                Ok(Attachment {
+                    sha256: r.get(0)?,
+                    name: r.get(1)?,
+                    size: r.get::<_, i64>(2)? as u64,
+                    content_type: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let timeline = db
+            .prepare_cached("SELECT status, at, message FROM dossier_event WHERE dossier_id = ?1 ORDER BY position")?
+            .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|(s, at, message)| DossierStatus::parse(&s).map(|status| TimelineEntry { status, at, message }))
+            .collect();
+        drop(db);
+        Ok(Dossier {
+            fields: self.open_fields(&sealed)?,
+            id,
+            procedure_code,
+            procedure_name,
+            applicant: if applicant == "organization" { Subject::Organization } else { Subject::Citizen },
+            attachments,
+            status: DossierStatus::parse(&status).unwrap_or(DossierStatus::Draft),
+            code,
+            receipt: receipt.and_then(|r| serde_json::from_str(&r).ok()),
+            fee_vnd,
+            problem,
+            timeline,
+            created_at,
+            updated_at,
+        })
+    }
+
+    /// Every dossier, newest first.
+    pub fn list(&self) -> Result<Vec<Dossier>> {
+        let ids: Vec<String> = self
+            .db
+            .lock()
+            .prepare("SELECT id FROM dossier ORDER BY created_at DESC, rowid DESC")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        ids.iter().map(|id| self.get(id)).collect()
+    }
+
+    /// Deletes a draft that was never submitted.
+    pub fn delete_draft(&self, id: &str) -> Result<()> {
+        self.editable(id)?;
+        self.db.lock().execute("DELETE FROM dossier WHERE id = ?1 AND status IN ('draft', 'failed')", [id])?;
+        Ok(())
+    }
+
+    fn editable(&self, id: &str) -> Result<Dossier> {
+        let dossier = self.get(id)?;
+        if !dossier.status.is_editable() {
+            return Err(Error::Validation {
+                field: "status".into(),
+                reason: format!(
+                    "hồ sơ không còn sửa được / the dossier can no longer be changed ({})",
+                    dossier.status.label()
+                ),
+            });
+        }
+        Ok(dossier)
+    }
+
+    fn seal_fields(&self, fields: &BTreeMap<String, String>) -> Result<Vec<u8>> {
+        self.vault.seal(SEALED_FIELDS, &serde_json::to_vec(fields).map_err(|e| Error::Internal(e.to_string()))?)
+    }
+
+    fn open_fields(&self, sealed: &[u8]) -> Result<BTreeMap<String, String>> {
+        serde_json::from_slice(&self.vault.open_sealed(SEALED_FIELDS, sealed)?)
+            .map_err(|e| Error::Internal(e.to_string()))
+    }
+
+    // --- the outbox, for sync ---
+
+    /// Entries due now (all of them when `force`, i.e. the resident asked to sync).
+    pub fn due(&self, now_unix: i64, force: bool) -> Result<Vec<OutboxItem>> {
+        let db = self.db.lock();
+        let mut stmt = db.prepare_cached(
+            "SELECT seq, dossier_id, attempts FROM outbox WHERE ?2 OR next_attempt_at <= ?1 ORDER BY seq",
+        )?;
+        let items = stmt
+            .query_map(params![now_unix, force], |r| {
+                Ok(OutboxItem { seq: r.get(0)?, dossier_id: r.get(1)?, attempts: r.get::<_, u32>(2)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(items)
+    }
+
+    pub fn pending_count(&self) -> Result<u32> {
+        Ok(self.db.lock().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    }
+
+    pub fn upload_done(&self, sha256: &str) -> Result<bool> {
+        Ok(self
+            .db
+            .lock()
+            .query_row("SELECT count(*) FROM upload WHERE sha256 = ?1", [sha256], |r| r.get::<_, i64>(0))?
+            > 0)
+    }
+
+    pub fn set_upload_done(&self, sha256: &str, done: bool) -> Result<()> {
+        let db = self.db.lock();
+        if done {
+            db.execute("INSERT INTO upload (sha256) VALUES (?1) ON CONFLICT DO NOTHING", [sha256])?;
+        } else {
+            db.execute("DELETE FROM upload WHERE sha256 = ?1", [sha256])?;
+        }
+        Ok(())
+    }
+
+    /// The portal has the dossier: record its answer and take it off the outbox, together.
+    pub fn mark_received(&self, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
+        let status = DossierStatus::parse(&answer.status).unwrap_or(DossierStatus::Received);
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        tx.execute(
+            "UPDATE dossier SET status = ?2, code = ?3, receipt = ?4, fee_vnd = ?5, problem = NULL, updated_at = ?6
+             WHERE id = ?1",
+            params![
+                item.dossier_id,
+                status.as_str(),
+                answer.code,
+                serde_json::to_string(&answer.receipt).map_err(|e| Error::Internal(e.to_string()))?,
+                answer.fee_vnd,
+                now()
+            ],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message) VALUES (?1, 0, ?2, ?3, NULL)",
+            params![item.dossier_id, status.as_str(), answer.receipt.received_at],
+        )?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.commit()?;
+        Ok(status)
+    }
+
+    /// The portal refused the dossier for good: keep it, with the reason, off the outbox.
+    pub fn mark_failed(&self, item: &OutboxItem, reason: &str) -> Result<()> {
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        tx.execute(
+            "UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1",
+            params![item.dossier_id, reason, now()],
+        )?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The portal holds other content under this dossier's id: the local content moves to a
+    /// new id as a refused dossier (kept, editable, sendable as a new dossier), and the old id
+    /// is left for the portal's status feed to fill in. Answers the new id.
+    pub fn split_off_conflict(&self, item: &OutboxItem, reason: &str) -> Result<String> {
+        let kept = new_id();
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.execute(
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at, updated_at)
+             SELECT ?2, procedure_code, procedure_name, applicant, fields, 'failed', ?3, created_at, ?4
+             FROM dossier WHERE id = ?1",
+            params![item.dossier_id, kept, reason, now()],
+        )?;
+        tx.execute(
+            "UPDATE dossier_attachment SET dossier_id = ?2 WHERE dossier_id = ?1",
+            params![item.dossier_id, kept],
+        )?;
+        tx.execute("DELETE FROM dossier WHERE id = ?1", [&item.dossier_id])?;
+        tx.commit()?;
+        Ok(kept)
+    }
+
+    /// Try again later; the reason is shown beside the queued dossier.
+    pub fn reschedule(&self, item: &OutboxItem, next_attempt_at: i64, reason: &str) -> Result<()> {
+        let db = self.db.lock();
+        db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1",
+            params![item.seq, next_attempt_at, reason],
+        )?;
+        db.execute("UPDATE dossier SET problem = ?2 WHERE id = ?1", params![item.dossier_id, reason])?;
+        Ok(())
+    }
+
+    // --- status tracking ---
+
+    pub fn status_cursor(&self) -> Result<u64> {
+        Ok(self
+            .db
+            .lock()
+            .query_row("SELECT cursor FROM feed_cursor WHERE feed = 'dossiers'", [], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0) as u64)
+    }
+
+    /// Applies what the portal reports and moves the cursor, in one transaction; answers the
+    /// dossiers whose status changed.
+    pub fn apply_remote(
+        &self,
+        items: &[RemoteDossier],
+        cursor: u64,
+        catalog: &Catalog,
+    ) -> Result<Vec<(String, Option<String>, DossierStatus)>> {
+        let mut changed = Vec::new();
+        let empty = self.seal_fields(&BTreeMap::new())?;
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        for item in items {
+            let Some(status) = DossierStatus::parse(&item.status) else { continue };
+            let before: Option<String> = tx
+                .query_row("SELECT status FROM dossier WHERE id = ?1", [&item.dossier_id], |r| r.get(0))
+                .optional()?;
+            if before.is_none() {
+                // Submitted from another device: known here by its code and status only.
+                let name = catalog
+                    .procedure(&item.procedure_code)
+                    .map(|p| p.name)
+                    .unwrap_or_else(|_| item.procedure_code.clone());
+                let at = now();
+                tx.execute(
+                    "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7)",
+                    params![item.dossier_id, item.procedure_code, name, empty, status.as_str(), item.code, at],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE dossier SET status = ?2, code = ?3, updated_at = ?4 WHERE id = ?1",
+                    params![item.dossier_id, status.as_str(), item.code, now()],
+                )?;
+            }
+            tx.execute("DELETE FROM dossier_event WHERE dossier_id = ?1", [&item.dossier_id])?;
+            for (position, event) in item.timeline.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO dossier_event (dossier_id, position, status, at, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![item.dossier_id, position as i64, event.status, event.at, event.message],
+                )?;
+            }
+            if before.as_deref() != Some(status.as_str()) {
+                changed.push((item.dossier_id.clone(), Some(item.code.clone()), status));
+            }
+        }
+        tx.execute(
+            "INSERT INTO feed_cursor (feed, cursor) VALUES ('dossiers', ?1)
+             ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor",
+            [cursor as i64],
+        )?;
+        tx.commit()?;
+        Ok(changed)
+    }
+}
+
+fn check_in_force(status: ProcedureStatus, replaced_by: Option<&str>) -> Result<()> {
+    match status {
+        ProcedureStatus::InForce => Ok(()),
+        ProcedureStatus::Replaced => Err(Error::Validation {
+            field: "procedure".into(),
+            reason: format!(
+                "thủ tục đã được thay thế / the procedure was replaced by {}",
+                replaced_by.unwrap_or("another procedure")
+            ),
+        }),
+        ProcedureStatus::Expired => Err(Error::Validation {
+            field: "procedure".into(),
+            reason: "thủ tục đã hết hiệu lực / the procedure is no longer in force".into(),
+        }),
+    }
+}
+
+/// JPEG, PNG and PDF by their magic bytes (the extension is the resident's to choose).
+pub fn sniff_content_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_come_from_magic_bytes() {
+        assert_eq!(sniff_content_type(b"\xFF\xD8\xFF\xE0rest"), Some("image/jpeg"));
+        assert_eq!(sniff_content_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(sniff_content_type(b"%PDF-1.7"), Some("application/pdf"));
+        assert_eq!(sniff_content_type(b"MZ\x90\x00"), None);
+        assert_eq!(sniff_content_type(b""), None);
+    }
+
+    #[test]
+    fn ids_are_uuid_v4() {
+        let id = new_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert_ne!(id, new_id());
+    }
+}

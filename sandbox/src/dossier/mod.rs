@@ -1,0 +1,492 @@
+//! Dossiers (hồ sơ) in the sandbox: content-addressed, chunked, resumable attachments; a submit
+//! that is idempotent on the client's permanent dossier id (the dedup record is the dossier row,
+//! committed with the ledger count in one transaction); the resident's dossiers changed since a
+//! cursor; the public lookup by code; the officer console; and the ledger tests read. The wire
+//! contract is the "Dossiers" section of `docs/portal-api.md`.
+
+mod officer;
+mod store;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRef, Path as UrlPath, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use smarthd_core::catalog::model::{Channel, Procedure, ProcedureStatus, Subject};
+
+use crate::identity::{AuthError, Authenticated, IdentityProvider};
+use crate::portal::Portal;
+use store::{Acceptance, Announce, NewDossier, Store};
+
+/// Attachments: at most 10 MiB, sent in chunks of at most 1 MiB.
+const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
+const MAX_CHUNK: usize = 1024 * 1024;
+const CONTENT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
+/// The officer console shows this many of the newest dossiers.
+const OFFICER_PAGE: u32 = 200;
+
+/// A dossier's status, as residents follow it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Received,
+    Processing,
+    NeedMoreDocuments,
+    AwaitingPayment,
+    Rejected,
+    ResultReady,
+    Returned,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Received,
+        Status::Processing,
+        Status::NeedMoreDocuments,
+        Status::AwaitingPayment,
+        Status::Rejected,
+        Status::ResultReady,
+        Status::Returned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Processing => "processing",
+            Status::NeedMoreDocuments => "need_more_documents",
+            Status::AwaitingPayment => "awaiting_payment",
+            Status::Rejected => "rejected",
+            Status::ResultReady => "result_ready",
+            Status::Returned => "returned",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Vietnamese, then English.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Status::Received => ("Đã tiếp nhận", "Received"),
+            Status::Processing => ("Đang xử lý", "Processing"),
+            Status::NeedMoreDocuments => ("Yêu cầu bổ sung", "More documents needed"),
+            Status::AwaitingPayment => ("Chờ thanh toán", "Awaiting payment"),
+            Status::Rejected => ("Từ chối", "Rejected"),
+            Status::ResultReady => ("Có kết quả", "Result ready"),
+            Status::Returned => ("Đã trả kết quả", "Result returned"),
+        }
+    }
+
+    /// Asking for more documents and rejecting must say what or why.
+    fn needs_message(self) -> bool {
+        matches!(self, Status::NeedMoreDocuments | Status::Rejected)
+    }
+}
+
+/// A refusal: the portal's own JSON error (`{"error", "message", "field"?}`), or the identity
+/// provider's answer for a missing, invalid or too weak token.
+#[derive(Debug)]
+pub enum ApiError {
+    Portal { status: StatusCode, code: &'static str, message: String, field: Option<String>, received: Option<u64> },
+    Auth(AuthError),
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::Portal { status, code, message: message.into(), field: None, received: None }
+    }
+
+    fn with_field(self, name: &str) -> ApiError {
+        match self {
+            ApiError::Portal { status, code, message, received, .. } => {
+                ApiError::Portal { status, code, message, field: Some(name.to_owned()), received }
+            }
+            auth => auth,
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    fn validation(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "validation", message).with_field(field)
+    }
+
+    fn not_found(what: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}"))
+    }
+
+    fn offset_mismatch(received: u64) -> ApiError {
+        ApiError::Portal {
+            status: StatusCode::CONFLICT,
+            code: "offset_mismatch",
+            message: format!("the upload stands at {received} bytes: send the chunk from there"),
+            field: None,
+            received: Some(received),
+        }
+    }
+
+    fn digest_mismatch(sha256: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "digest_mismatch",
+            "the uploaded bytes do not hash to the attachment's sha256; the upload starts over",
+        )
+        .with_field(sha256)
+    }
+
+    fn attachment_missing(sha256: &str) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, "attachment_missing", "an attachment is not fully uploaded")
+            .with_field(sha256)
+    }
+
+    fn idempotency_conflict() -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_conflict",
+            "this dossier id was already submitted with different content",
+        )
+    }
+
+    fn internal(e: impl std::fmt::Display) -> ApiError {
+        tracing::error!("sandbox dossiers: {e}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox database error")
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> ApiError {
+        ApiError::internal(e)
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> ApiError {
+        ApiError::Auth(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Portal { status, code, message, field, received } => {
+                let mut body = serde_json::json!({"error": code, "message": message});
+                if let Some(field) = field {
+                    body["field"] = field.into();
+                }
+                if let Some(received) = received {
+                    body["received"] = received.into();
+                }
+                (status, Json(body)).into_response()
+            }
+            ApiError::Auth(e) => e.into_response(),
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+struct DossierApi {
+    store: Store,
+    portal: Arc<Portal>,
+}
+
+#[derive(Clone)]
+struct AppState {
+    api: Arc<DossierApi>,
+    idp: Arc<IdentityProvider>,
+}
+
+impl FromRef<AppState> for Arc<IdentityProvider> {
+    fn from_ref(state: &AppState) -> Arc<IdentityProvider> {
+        state.idp.clone()
+    }
+}
+
+type Shared = State<AppState>;
+
+/// The dossier, officer and ledger routes; opens the dossier tables in the sandbox database.
+pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> rusqlite::Result<Router> {
+    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal });
+    Ok(Router::new()
+        .route("/api/v1/attachments", post(announce))
+        .route("/api/v1/attachments/{sha256}", get(upload_state))
+        .route("/api/v1/attachments/{sha256}/content", put(put_chunk))
+        .route("/api/v1/dossiers", post(submit).get(changed_since))
+        .route("/api/v1/dossiers/lookup/{code}", get(lookup))
+        .route("/api/v1/dossiers/{dossier_id}/result", get(result_document))
+        .route("/officer", get(officer::page))
+        .route("/officer/dossiers/{code}/status", post(officer::set_status))
+        .route("/officer/dossiers/{code}/result", post(officer::attach_result))
+        .route("/admin/ledger", get(ledger))
+        .with_state(AppState { api, idp }))
+}
+
+/// Parses a JSON body, answering `400 bad_request` with serde's reason.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
+}
+
+fn private(body: impl IntoResponse) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+#[derive(Deserialize)]
+struct AnnounceBody {
+    sha256: String,
+    size: u64,
+    content_type: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn announce(State(s): Shared, _auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+    let a: AnnounceBody = json_body(&body)?;
+    let sha256 = a.sha256.to_ascii_lowercase();
+    if !is_sha256_hex(&sha256) {
+        return Err(ApiError::bad_request("sha256 must be 64 hexadecimal digits"));
+    }
+    if a.size == 0 {
+        return Err(ApiError::bad_request("an attachment cannot be empty"));
+    }
+    if a.size > MAX_ATTACHMENT {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "an attachment is at most 10 MiB"));
+    }
+    let content_type = a.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !CONTENT_TYPES.contains(&content_type.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+            "attachments are JPEG, PNG or PDF",
+        ));
+    }
+    let name: String = a.name.chars().filter(|c| !c.is_control()).take(255).collect();
+    let announce = Announce { sha256: &sha256, size: a.size, content_type: &content_type, name: &name };
+    Ok(private(Json(s.api.store.announce(&announce)?)))
+}
+
+async fn upload_state(
+    State(s): Shared,
+    _auth: Authenticated,
+    UrlPath(sha256): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let upload = s.api.store.upload(&sha256.to_ascii_lowercase())?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    Ok(private(Json(upload)))
+}
+
+#[derive(Deserialize)]
+struct OffsetQuery {
+    offset: u64,
+}
+
+async fn put_chunk(
+    State(s): Shared,
+    _auth: Authenticated,
+    UrlPath(sha256): UrlPath<String>,
+    query: Result<Query<OffsetQuery>, QueryRejection>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let Query(OffsetQuery { offset }) = query.map_err(|_| ApiError::bad_request("?offset=N is required"))?;
+    let data = axum::body::to_bytes(body, MAX_CHUNK).await.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "a chunk is at most 1 MiB (or the body was cut)")
+    })?;
+    let sha256 = sha256.to_ascii_lowercase();
+    let store_api = s.api.clone();
+    // Hashing up to 10 MiB on completion: off the async workers.
+    let upload = tokio::task::spawn_blocking(move || store_api.store.put_chunk(&sha256, offset, &data))
+        .await
+        .map_err(ApiError::internal)??;
+    Ok(private(Json(upload)))
+}
+
+#[derive(Deserialize)]
+struct SubmitBody {
+    dossier_id: String,
+    procedure_code: String,
+    applicant: String,
+    #[serde(default)]
+    fields: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    attachments: Vec<AttachmentRef>,
+}
+
+#[derive(Deserialize)]
+struct AttachmentRef {
+    sha256: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// What the dedup compares: the same resident, procedure, applicant, field values (sorted by
+/// key) and attachment digests (sorted) make the same dossier.
+#[derive(Serialize)]
+struct CanonicalContent<'a> {
+    sub: &'a str,
+    procedure_code: &'a str,
+    applicant: &'a str,
+    fields: &'a BTreeMap<String, String>,
+    attachments: Vec<&'a str>,
+}
+
+fn is_dossier_id(id: &str) -> bool {
+    (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Form values are strings; numbers and booleans are taken as their text, null as absent.
+fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, ApiError> {
+    match value {
+        serde_json::Value::String(s) => Ok(Some(s)),
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Bool(b) => Ok(Some(b.to_string())),
+        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+        _ => Err(ApiError::validation(key, "a form value is text / giá trị phải là chuỗi ký tự")),
+    }
+}
+
+async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+    let body: SubmitBody = json_body(&body)?;
+    if !is_dossier_id(&body.dossier_id) {
+        return Err(ApiError::bad_request("dossier_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let mut fields = BTreeMap::new();
+    for (key, value) in body.fields {
+        if let Some(text) = field_text(&key, value)? {
+            fields.insert(key, text);
+        }
+    }
+    let mut attachments = Vec::with_capacity(body.attachments.len());
+    for a in body.attachments {
+        let sha256 = a.sha256.to_ascii_lowercase();
+        if !is_sha256_hex(&sha256) {
+            return Err(ApiError::bad_request("attachments: sha256 must be 64 hexadecimal digits"));
+        }
+        attachments.push((sha256, a.name));
+    }
+    let procedure_code = body.procedure_code.trim().to_ascii_uppercase();
+    let mut digests: Vec<&str> = attachments.iter().map(|(sha256, _)| sha256.as_str()).collect();
+    digests.sort_unstable();
+    let canonical = CanonicalContent {
+        sub: &auth.sub,
+        procedure_code: &procedure_code,
+        applicant: &body.applicant,
+        fields: &fields,
+        attachments: digests,
+    };
+    let canonical = serde_json::to_vec(&canonical).map_err(ApiError::internal)?;
+    let content_hash = hex(ring::digest::digest(&ring::digest::SHA256, &canonical).as_ref());
+    let verdict = accept(&s.api.portal, &auth, &procedure_code, &body.applicant, &fields);
+    let new = NewDossier {
+        id: &body.dossier_id,
+        sub: &auth.sub,
+        procedure_code: &procedure_code,
+        applicant: &body.applicant,
+        fields: &fields,
+        attachments: &attachments,
+        content_hash: &content_hash,
+    };
+    let submitted = s.api.store.submit(&new, verdict)?;
+    let status = if submitted.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], submitted.body)
+        .into_response())
+}
+
+/// Decides whether a new dossier can be received: the procedure exists and is in force, the
+/// token's level suffices (level 2 where there are fees), the applicant may apply, and the form
+/// values fit the procedure's e-form.
+fn accept(
+    portal: &Portal,
+    auth: &Authenticated,
+    procedure_code: &str,
+    applicant: &str,
+    fields: &BTreeMap<String, String>,
+) -> Result<Acceptance, ApiError> {
+    let unknown =
+        || ApiError::new(StatusCode::NOT_FOUND, "unknown_procedure", format!("no procedure {procedure_code}"));
+    let record = portal.procedure(procedure_code)?.ok_or_else(unknown)?;
+    let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
+    if procedure.status != ProcedureStatus::InForce {
+        let message = match &procedure.replaced_by {
+            Some(code) => format!("{procedure_code} has been replaced by {code}"),
+            None => format!("{procedure_code} is no longer in force"),
+        };
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "procedure_not_in_force", message));
+    }
+    if procedure.fees.iter().any(|f| f.amount_vnd > 0) {
+        auth.require_level(2)?;
+    }
+    let subject = match applicant {
+        "citizen" => Subject::Citizen,
+        "organization" => Subject::Organization,
+        _ => return Err(ApiError::validation("applicant", "applicant is citizen or organization")),
+    };
+    if !procedure.subjects.contains(&subject) {
+        return Err(ApiError::validation("applicant", format!("this procedure does not take a {applicant}")));
+    }
+    // The same rules the app checks offline, from the one implementation in the core.
+    if let Some(error) = smarthd_core::dossier::form::validate(&procedure.form, fields).into_iter().next() {
+        return Err(ApiError::validation(&error.field, error.problem.message()));
+    }
+    let fee_vnd = procedure
+        .fees
+        .iter()
+        .filter(|f| f.channel == Channel::Online && f.subject == subject)
+        .map(|f| f.amount_vnd)
+        .sum();
+    Ok(Acceptance { procedure_name: procedure.name, fee_vnd, processing_days: procedure.processing_days })
+}
+
+#[derive(Deserialize)]
+struct SinceQuery {
+    #[serde(default)]
+    since: u64,
+}
+
+#[derive(Serialize)]
+struct ChangedPage {
+    items: Vec<store::DossierView>,
+    next_since: u64,
+}
+
+async fn changed_since(
+    State(s): Shared,
+    auth: Authenticated,
+    query: Result<Query<SinceQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(SinceQuery { since }) = query.map_err(|_| ApiError::bad_request("since is a cursor (a number)"))?;
+    let (items, next_since) = s.api.store.changed_since(&auth.sub, since)?;
+    Ok(private(Json(ChangedPage { items, next_since })))
+}
+
+async fn lookup(State(s): Shared, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
+    let status = s.api.store.lookup(code.trim())?.ok_or_else(|| ApiError::not_found("dossier"))?;
+    Ok(private(Json(status)))
+}
+
+async fn result_document(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(dossier_id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let file = s.api.store.result_file(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("result"))?;
+    let pdf = officer::result_pdf(&file);
+    Ok(private(([(header::CONTENT_TYPE, "application/pdf")], pdf)))
+}
+
+async fn ledger(State(s): Shared) -> Result<Response, ApiError> {
+    Ok(Json(s.api.store.ledger()?).into_response())
+}

@@ -1,0 +1,307 @@
+//! The officer console: a bilingual web page listing dossiers, where a tester moves a dossier
+//! through its statuses and attaches a result, and the same actions as JSON endpoints. The
+//! page's forms post to those endpoints, which answer a form with a redirect back to the page.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+use super::store::{OfficerRow, ResultFile};
+use super::{ApiError, OFFICER_PAGE, Shared, Status, json_body};
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: String,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ResultBody {
+    name: String,
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn form_value(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// `POST /officer/dossiers/{code}/status`: JSON `{"status", "message"?}` or the page's form.
+pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = is_form(&headers);
+    let parsed = if form {
+        Ok(StatusBody {
+            status: form_value(&body, "status").unwrap_or_default(),
+            message: form_value(&body, "message"),
+        })
+    } else {
+        json_body::<StatusBody>(&body)
+    };
+    let outcome = parsed.and_then(|b| {
+        let status = Status::parse(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
+        let message = b.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+        if status.needs_message() && message.is_none() {
+            return Err(ApiError::validation("message", "say what is needed, or why / cần ghi nội dung, lý do"));
+        }
+        s.api.store.set_status(&code, status, message)
+    });
+    answer(&s, form, outcome)
+}
+
+/// `POST /officer/dossiers/{code}/result`: JSON `{"name"}` or the page's form.
+pub async fn attach_result(
+    State(s): Shared,
+    UrlPath(code): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = is_form(&headers);
+    let parsed = if form {
+        Ok(ResultBody { name: form_value(&body, "name").unwrap_or_default() })
+    } else {
+        json_body::<ResultBody>(&body)
+    };
+    let outcome = parsed.and_then(|b| {
+        let name: String = b.name.trim().chars().filter(|c| !c.is_control()).take(200).collect();
+        if name.is_empty() {
+            return Err(ApiError::validation("name", "the result document needs a name / cần tên giấy tờ"));
+        }
+        s.api.store.attach_result(&code, &name)
+    });
+    answer(&s, form, outcome)
+}
+
+/// JSON callers get the dossier as residents see it; the page gets a redirect back, or itself
+/// with the error on top.
+fn answer(s: &super::AppState, form: bool, outcome: Result<super::store::DossierView, ApiError>) -> Response {
+    match (outcome, form) {
+        (Ok(view), false) => Json(view).into_response(),
+        (Ok(_), true) => Redirect::to("/officer").into_response(),
+        (Err(e), false) => e.into_response(),
+        (Err(e), true) => {
+            let message = match &e {
+                ApiError::Portal { message, .. } => message.clone(),
+                ApiError::Auth(_) => "not allowed".to_owned(),
+            };
+            let status = match &e {
+                ApiError::Portal { status, .. } => *status,
+                ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
+            };
+            match s.api.store.officer_list(OFFICER_PAGE) {
+                Ok(rows) => (status, Html(render(&rows, Some(&message)))).into_response(),
+                Err(e) => ApiError::from(e).into_response(),
+            }
+        }
+    }
+}
+
+/// `GET /officer`
+pub async fn page(State(s): Shared) -> Response {
+    match s.api.store.officer_list(OFFICER_PAGE) {
+        Ok(rows) => Html(render(&rows, None)).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
+header{background:#b71c1c;color:#fff;padding:16px 24px}
+header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.85;font-size:14px}
+main{padding:16px 24px}
+.error{background:#fdecea;border:1px solid #f5c2c0;color:#8a1c1c;padding:10px 14px;border-radius:6px;margin-bottom:16px}
+table{width:100%;border-collapse:collapse;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.08);border-radius:6px;overflow:hidden}
+th,td{padding:10px 12px;text-align:left;vertical-align:top;border-bottom:1px solid #e6e9ed;font-size:14px}
+th{background:#fafbfc;font-weight:600;color:#4a5663}
+.en{color:#6b7785;font-weight:400;font-size:12px;display:block}
+.code{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
+.badge{display:inline-block;padding:2px 8px;border-radius:10px;background:#e8f0fe;color:#1a56b8;font-size:13px}
+.badge.rejected{background:#fdecea;color:#8a1c1c}.badge.result_ready,.badge.returned{background:#e6f4ea;color:#1e6b34}
+.badge.need_more_documents,.badge.awaiting_payment{background:#fff4e0;color:#8a5300}
+form{display:flex;gap:6px;flex-wrap:wrap;margin:0 0 6px}
+input,select,button{font:inherit;font-size:13px;padding:5px 8px;border:1px solid #c9d1d9;border-radius:4px}
+input[type=text]{min-width:160px}
+button{background:#b71c1c;color:#fff;border-color:#b71c1c;cursor:pointer}button:hover{background:#8e1515}
+.empty{padding:24px;text-align:center;color:#6b7785}
+";
+
+fn render(rows: &[OfficerRow], error: Option<&str>) -> String {
+    let mut html = String::from(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>Cán bộ một cửa / Officer console</title>",
+    );
+    html.push_str(&format!("<style>{STYLE}</style></head><body>"));
+    html.push_str(
+        "<header><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
+         <p>One-stop desk — dossier processing (sandbox)</p></header><main>",
+    );
+    if let Some(error) = error {
+        html.push_str(&format!("<div class=\"error\" role=\"alert\">{}</div>", escape(error)));
+    }
+    if rows.is_empty() {
+        html.push_str("<div class=\"empty\">Chưa có hồ sơ nào.<span class=\"en\">No dossiers yet.</span></div>");
+        html.push_str("</main></body></html>");
+        return html;
+    }
+    html.push_str(
+        "<table><thead><tr>\
+         <th>Mã hồ sơ<span class=\"en\">Dossier code</span></th>\
+         <th>Thủ tục<span class=\"en\">Procedure</span></th>\
+         <th>Người nộp<span class=\"en\">Applicant</span></th>\
+         <th>Trạng thái<span class=\"en\">Status</span></th>\
+         <th>Cập nhật<span class=\"en\">Updated</span></th>\
+         <th>Thao tác<span class=\"en\">Actions</span></th>\
+         </tr></thead><tbody>",
+    );
+    for row in rows {
+        let (vi, en) = row.status.labels();
+        let message = row.last_message.as_deref().map(|m| format!("<div>{}</div>", escape(m))).unwrap_or_default();
+        let result = row
+            .result_name
+            .as_deref()
+            .map(|r| format!("<div>Kết quả / Result: {}</div>", escape(r)))
+            .unwrap_or_default();
+        let options: String = Status::ALL
+            .iter()
+            .map(|s| {
+                let (svi, sen) = s.labels();
+                let selected = if *s == row.status { " selected" } else { "" };
+                format!("<option value=\"{}\"{selected}>{svi} / {sen}</option>", s.as_str())
+            })
+            .collect();
+        let code = escape(&row.code);
+        html.push_str(&format!(
+            "<tr><td class=\"code\">{code}</td>\
+             <td>{name}<span class=\"en code\">{procedure_code}</span></td>\
+             <td>{applicant}</td>\
+             <td><span class=\"badge {status}\">{vi}</span><span class=\"en\">{en}</span>{message}{result}</td>\
+             <td>{updated}</td>\
+             <td><form method=\"post\" action=\"/officer/dossiers/{code}/status\">\
+             <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
+             <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
+             <button type=\"submit\">Cập nhật / Update</button></form>\
+             <form method=\"post\" action=\"/officer/dossiers/{code}/result\">\
+             <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
+             aria-label=\"Tên giấy tờ kết quả / Result document\" required>\
+             <button type=\"submit\">Đính kèm / Attach</button></form></td></tr>",
+            name = escape(&row.procedure_name),
+            procedure_code = escape(&row.procedure_code),
+            applicant = escape(row.applicant_name.as_deref().unwrap_or("—")),
+            status = row.status.as_str(),
+            updated = escape(&row.updated_at),
+        ));
+    }
+    html.push_str("</tbody></table></main></body></html>");
+    html
+}
+
+/// Text for the PDF's built-in font (WinAnsi): diacritics dropped, đ as d.
+fn pdf_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        let c = match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => continue,
+        };
+        if matches!(c, '(' | ')' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The result document: a one-page PDF naming the dossier and the result.
+pub fn result_pdf(file: &ResultFile) -> Vec<u8> {
+    let lines = [
+        "UBND THANH PHO HAI PHONG - KET QUA GIAI QUYET THU TUC HANH CHINH".to_owned(),
+        "Result of an administrative procedure (Smart Hai Duong sandbox)".to_owned(),
+        String::new(),
+        format!("Ma ho so / Dossier code: {}", file.code),
+        format!("Thu tuc / Procedure: {}", file.procedure_name),
+        format!("Giay to ket qua / Result document: {}", file.name),
+        format!("Ngay / Date: {}", file.updated_at),
+    ];
+    let mut content = String::from("BT /F1 12 Tf 56 780 Td 16 TL\n");
+    for line in &lines {
+        content.push_str(&format!("({}) Tj T*\n", pdf_text(line)));
+    }
+    content.push_str("ET\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = pdf.len();
+    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for offset in offsets {
+        pdf.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    pdf.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_text_is_plain_ascii_and_escaped() {
+        assert_eq!(pdf_text("Giấy khai sinh (bản sao) Đà"), "Giay khai sinh \\(ban sao\\) Da");
+    }
+
+    #[test]
+    fn the_page_escapes_what_it_shows() {
+        let row = OfficerRow {
+            code: "H19.25-261128-0001".into(),
+            procedure_code: "1.001193.H19".into(),
+            procedure_name: "Đăng ký khai sinh".into(),
+            applicant_name: Some("<script>".into()),
+            status: Status::Received,
+            updated_at: "2026-11-28T10:00:00+07:00".into(),
+            result_name: None,
+            last_message: None,
+        };
+        let html = render(&[row], Some("a & b"));
+        assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));
+        assert!(html.contains("a &amp; b"));
+        assert!(html.contains("action=\"/officer/dossiers/H19.25-261128-0001/status\""));
+    }
+}

@@ -1,0 +1,635 @@
+//! The dossier side of the sandbox's SQLite file: attachments (their chunks as BLOBs), dossiers
+//! with the content hash and first answer that make submission idempotent, the status timeline,
+//! the ledger of effects, and the counters behind dossier codes and receipt numbers.
+//!
+//! Every write is one transaction, so a dossier, its dedup record (the dossier row itself, keyed
+//! by the client's id) and its ledger count are committed together or not at all.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Weekday};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::{ApiError, Status};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS dossier_attachment (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    complete INTEGER NOT NULL DEFAULT 0,
+    stored INTEGER NOT NULL DEFAULT 0        -- ledger: how many times the upload completed
+);
+CREATE TABLE IF NOT EXISTS dossier_attachment_chunk (
+    sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (sha256, offset)
+);
+CREATE TABLE IF NOT EXISTS dossier (
+    id TEXT PRIMARY KEY,                     -- the client's permanent dossier id: the dedup key
+    code TEXT NOT NULL UNIQUE,               -- mã hồ sơ
+    sub TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    procedure_name TEXT NOT NULL,
+    applicant TEXT NOT NULL,
+    fields_json TEXT NOT NULL,
+    attachments_json TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    response_json TEXT NOT NULL,             -- the first answer, replayed to retries
+    status TEXT NOT NULL,
+    seq INTEGER NOT NULL UNIQUE,             -- bumped on every change, for ?since=
+    result_name TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dossier_sub_seq ON dossier (sub, seq);
+CREATE TABLE IF NOT EXISTS dossier_event (
+    id INTEGER PRIMARY KEY,
+    dossier_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    message TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dossier_event_dossier ON dossier_event (dossier_id, id);
+CREATE TABLE IF NOT EXISTS dossier_ledger (
+    dossier_id TEXT PRIMARY KEY,
+    creations INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dossier_counter (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+";
+
+/// The unit that receives online dossiers, as it prefixes dossier codes.
+const RECEIVING_UNIT: &str = "H19.25";
+/// Results are due at the end of the working day.
+const END_OF_DAY: NaiveTime = NaiveTime::from_hms_opt(17, 0, 0).expect("a valid time");
+
+pub fn vietnam_now() -> DateTime<FixedOffset> {
+    chrono::Utc::now().with_timezone(&FixedOffset::east_opt(7 * 3600).expect("a valid offset"))
+}
+
+fn rfc3339(at: DateTime<FixedOffset>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Upload {
+    pub sha256: String,
+    pub received: u64,
+    pub complete: bool,
+}
+
+pub struct Announce<'a> {
+    pub sha256: &'a str,
+    pub size: u64,
+    pub content_type: &'a str,
+    pub name: &'a str,
+}
+
+/// What the portal decided about a new dossier before storing it.
+pub struct Acceptance {
+    pub procedure_name: String,
+    pub fee_vnd: i64,
+    pub processing_days: Option<u32>,
+}
+
+pub struct NewDossier<'a> {
+    pub id: &'a str,
+    pub sub: &'a str,
+    pub procedure_code: &'a str,
+    pub applicant: &'a str,
+    pub fields: &'a BTreeMap<String, String>,
+    pub attachments: &'a [(String, String)],
+    pub content_hash: &'a str,
+}
+
+pub struct Submitted {
+    /// False when this answer is the replay of the first one.
+    pub created: bool,
+    pub body: String,
+}
+
+#[derive(Serialize)]
+struct Receipt {
+    number: String,
+    received_at: String,
+    expected_result_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SubmitAnswer<'a> {
+    dossier_id: &'a str,
+    code: &'a str,
+    status: Status,
+    receipt: Receipt,
+    fee_vnd: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub status: Status,
+    pub at: String,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResultDoc {
+    pub name: String,
+    /// A path under the portal's base URL.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierView {
+    pub dossier_id: String,
+    pub code: String,
+    pub procedure_code: String,
+    pub status: Status,
+    pub seq: u64,
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<ResultDoc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicStatus {
+    pub code: String,
+    pub procedure_name: String,
+    pub status: Status,
+    pub updated_at: String,
+}
+
+/// A row of the officer console.
+pub struct OfficerRow {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub applicant_name: Option<String>,
+    pub status: Status,
+    pub updated_at: String,
+    pub result_name: Option<String>,
+    pub last_message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttachmentEffects {
+    pub stored: u64,
+    pub bytes: u64,
+    pub intact: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ledger {
+    pub dossiers: BTreeMap<String, u64>,
+    pub attachments: BTreeMap<String, AttachmentEffects>,
+}
+
+/// The applicant's result document, for its owner.
+pub struct ResultFile {
+    pub code: String,
+    pub procedure_name: String,
+    pub name: String,
+    pub updated_at: String,
+}
+
+pub struct Store {
+    db: Mutex<Connection>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> rusqlite::Result<Store> {
+        let conn = Connection::open(path)?;
+        // The catalog and the identity provider write to the same file through their own
+        // connections.
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL with NORMAL survives the sandbox process being killed, which is what tests do.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store { db: Mutex::new(conn) })
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers an attachment, or answers where its upload stands.
+    pub fn announce(&self, a: &Announce<'_>) -> Result<Upload, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(u64, bool)> = tx
+            .query_row("SELECT size, complete FROM dossier_attachment WHERE sha256 = ?1", [a.sha256], |r| {
+                Ok((get_u64(r, 0)?, r.get(1)?))
+            })
+            .optional()?;
+        match existing {
+            None => {
+                tx.execute(
+                    "INSERT INTO dossier_attachment (sha256, size, content_type, name) VALUES (?1, ?2, ?3, ?4)",
+                    params![a.sha256, a.size as i64, a.content_type, a.name],
+                )?;
+            }
+            Some((size, true)) if size != a.size => {
+                return Err(ApiError::bad_request(format!("{} is stored with {size} bytes", a.sha256)));
+            }
+            // An unfinished upload announced with another size starts over.
+            Some((size, false)) if size != a.size => {
+                tx.execute("DELETE FROM dossier_attachment_chunk WHERE sha256 = ?1", [a.sha256])?;
+                tx.execute(
+                    "UPDATE dossier_attachment SET size = ?2, content_type = ?3, name = ?4, received = 0
+                     WHERE sha256 = ?1",
+                    params![a.sha256, a.size as i64, a.content_type, a.name],
+                )?;
+            }
+            Some(_) => {}
+        }
+        let upload = upload(&tx, a.sha256)?.ok_or_else(|| ApiError::not_found("attachment"))?;
+        tx.commit()?;
+        Ok(upload)
+    }
+
+    pub fn upload(&self, sha256: &str) -> rusqlite::Result<Option<Upload>> {
+        upload(&self.db(), sha256)
+    }
+
+    /// Stores the chunk at `offset`. A chunk already stored is accepted without effect; the last
+    /// chunk triggers the SHA-256 check, and a mismatch discards the whole upload.
+    pub fn put_chunk(&self, sha256: &str, offset: u64, data: &[u8]) -> Result<Upload, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(u64, u64, bool)> = tx
+            .query_row("SELECT size, received, complete FROM dossier_attachment WHERE sha256 = ?1", [sha256], |r| {
+                Ok((get_u64(r, 0)?, get_u64(r, 1)?, r.get(2)?))
+            })
+            .optional()?;
+        let Some((size, received, complete)) = row else {
+            return Err(ApiError::not_found("attachment (announce it first)"));
+        };
+        let end = offset.saturating_add(data.len() as u64);
+        if complete || (offset < received && end <= received) || (offset == received && data.is_empty()) {
+            return Ok(Upload { sha256: sha256.to_owned(), received, complete });
+        }
+        if offset != received {
+            return Err(ApiError::offset_mismatch(received));
+        }
+        if end > size {
+            return Err(ApiError::bad_request(format!("the chunk runs past the announced size ({size} bytes)")));
+        }
+        tx.execute(
+            "INSERT INTO dossier_attachment_chunk (sha256, offset, data) VALUES (?1, ?2, ?3)",
+            params![sha256, offset as i64, data],
+        )?;
+        let complete = end == size;
+        if complete && digest(&tx, sha256)? != sha256 {
+            tx.execute("DELETE FROM dossier_attachment_chunk WHERE sha256 = ?1", [sha256])?;
+            tx.execute("UPDATE dossier_attachment SET received = 0 WHERE sha256 = ?1", [sha256])?;
+            tx.commit()?;
+            return Err(ApiError::digest_mismatch(sha256));
+        }
+        tx.execute(
+            "UPDATE dossier_attachment SET received = ?2, complete = ?3, stored = stored + ?3 WHERE sha256 = ?1",
+            params![sha256, end as i64, complete],
+        )?;
+        tx.commit()?;
+        Ok(Upload { sha256: sha256.to_owned(), received: end, complete })
+    }
+
+    /// Stores a new dossier, or replays the first answer to the same dossier id and content.
+    /// `verdict` is what the portal decided about the content; it only matters for a new id.
+    pub fn submit(&self, new: &NewDossier<'_>, verdict: Result<Acceptance, ApiError>) -> Result<Submitted, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<(String, String)> = tx
+            .query_row("SELECT content_hash, response_json FROM dossier WHERE id = ?1", [new.id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((hash, body)) = existing {
+            return if hash == new.content_hash {
+                Ok(Submitted { created: false, body })
+            } else {
+                Err(ApiError::idempotency_conflict())
+            };
+        }
+        let acceptance = verdict?;
+        for (sha256, _) in new.attachments {
+            let complete: Option<bool> = tx
+                .query_row("SELECT complete FROM dossier_attachment WHERE sha256 = ?1", [sha256], |r| r.get(0))
+                .optional()?;
+            if complete != Some(true) {
+                return Err(ApiError::attachment_missing(sha256));
+            }
+        }
+        let now = vietnam_now();
+        let day = now.format("%y%m%d").to_string();
+        let code = format!("{RECEIVING_UNIT}-{day}-{:04}", bump(&tx, &format!("day:{day}"))?);
+        let receipt = Receipt {
+            number: format!("BN-H19-{:04}", bump(&tx, "receipt")?),
+            received_at: rfc3339(now),
+            expected_result_at: acceptance.processing_days.map(|days| rfc3339(due(now, days))),
+        };
+        let body = serde_json::to_string(&SubmitAnswer {
+            dossier_id: new.id,
+            code: &code,
+            status: Status::Received,
+            receipt,
+            fee_vnd: acceptance.fee_vnd,
+        })
+        .map_err(ApiError::internal)?;
+        let attachments: Vec<_> =
+            new.attachments.iter().map(|(sha256, name)| serde_json::json!({"sha256": sha256, "name": name})).collect();
+        let at = rfc3339(now);
+        tx.execute(
+            "INSERT INTO dossier (id, code, sub, procedure_code, procedure_name, applicant, fields_json,
+                attachments_json, content_hash, response_json, status, seq, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            params![
+                new.id,
+                code,
+                new.sub,
+                new.procedure_code,
+                acceptance.procedure_name,
+                new.applicant,
+                serde_json::to_string(new.fields).map_err(ApiError::internal)?,
+                serde_json::Value::from(attachments).to_string(),
+                new.content_hash,
+                body,
+                Status::Received.as_str(),
+                next_seq(&tx)? as i64,
+                at,
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, NULL, ?3)",
+            params![new.id, Status::Received.as_str(), at],
+        )?;
+        tx.execute(
+            "INSERT INTO dossier_ledger (dossier_id, creations) VALUES (?1, 1)
+             ON CONFLICT(dossier_id) DO UPDATE SET creations = creations + 1",
+            [new.id],
+        )?;
+        tx.commit()?;
+        Ok(Submitted { created: true, body })
+    }
+
+    /// The resident's dossiers changed after `since`, oldest change first, and the next cursor.
+    pub fn changed_since(&self, sub: &str, since: u64) -> rusqlite::Result<(Vec<DossierView>, u64)> {
+        let db = self.db();
+        let mut stmt = db.prepare_cached(
+            "SELECT id, code, procedure_code, status, seq, result_name FROM dossier
+             WHERE sub = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map(params![sub, since as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    get_u64(r, 4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut items = Vec::with_capacity(rows.len());
+        for (dossier_id, code, procedure_code, status, seq, result_name) in rows {
+            items.push(DossierView {
+                timeline: timeline(&db, &dossier_id)?,
+                result: result_name.map(|name| ResultDoc { name, url: result_path(&dossier_id) }),
+                dossier_id,
+                code,
+                procedure_code,
+                status: parse_status(&status)?,
+                seq,
+            });
+        }
+        let next_since = items.last().map_or(since, |d| d.seq);
+        Ok((items, next_since))
+    }
+
+    pub fn lookup(&self, code: &str) -> rusqlite::Result<Option<PublicStatus>> {
+        self.db()
+            .query_row("SELECT code, procedure_name, status, updated_at FROM dossier WHERE code = ?1", [code], |r| {
+                Ok(PublicStatus {
+                    code: r.get(0)?,
+                    procedure_name: r.get(1)?,
+                    status: parse_status(&r.get::<_, String>(2)?)?,
+                    updated_at: r.get(3)?,
+                })
+            })
+            .optional()
+    }
+
+    pub fn result_file(&self, sub: &str, dossier_id: &str) -> rusqlite::Result<Option<ResultFile>> {
+        self.db()
+            .query_row(
+                "SELECT code, procedure_name, result_name, updated_at FROM dossier
+                 WHERE id = ?1 AND sub = ?2 AND result_name IS NOT NULL",
+                params![dossier_id, sub],
+                |r| {
+                    Ok(ResultFile {
+                        code: r.get(0)?,
+                        procedure_name: r.get(1)?,
+                        name: r.get(2)?,
+                        updated_at: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// The officer moves a dossier to `status`; the change takes the next `seq`.
+    pub fn set_status(&self, code: &str, status: Status, message: Option<&str>) -> Result<DossierView, ApiError> {
+        self.change(code, |tx, id, at| {
+            tx.execute(
+                "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, status.as_str(), message, at],
+            )?;
+            tx.execute("UPDATE dossier SET status = ?2 WHERE id = ?1", params![id, status.as_str()])?;
+            Ok(())
+        })
+    }
+
+    /// The officer attaches the result document (by its name); the change takes the next `seq`.
+    pub fn attach_result(&self, code: &str, name: &str) -> Result<DossierView, ApiError> {
+        self.change(code, |tx, id, _| {
+            tx.execute("UPDATE dossier SET result_name = ?2 WHERE id = ?1", params![id, name])?;
+            Ok(())
+        })
+    }
+
+    fn change(
+        &self,
+        code: &str,
+        apply: impl FnOnce(&Transaction<'_>, &str, &str) -> rusqlite::Result<()>,
+    ) -> Result<DossierView, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let id: String = tx
+            .query_row("SELECT id FROM dossier WHERE code = ?1", [code], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("dossier"))?;
+        let at = rfc3339(vietnam_now());
+        apply(&tx, &id, &at)?;
+        let seq = next_seq(&tx)?;
+        tx.execute("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1", params![id, seq as i64, at])?;
+        let view =
+            tx.query_row("SELECT code, procedure_code, status, result_name FROM dossier WHERE id = ?1", [&id], |r| {
+                Ok(DossierView {
+                    dossier_id: id.clone(),
+                    code: r.get(0)?,
+                    procedure_code: r.get(1)?,
+                    status: parse_status(&r.get::<_, String>(2)?)?,
+                    seq,
+                    timeline: Vec::new(),
+                    result: r.get::<_, Option<String>>(3)?.map(|name| ResultDoc { name, url: result_path(&id) }),
+                })
+            })?;
+        let view = DossierView { timeline: timeline(&tx, &id)?, ..view };
+        tx.commit()?;
+        Ok(view)
+    }
+
+    /// The newest dossiers first, for the officer console.
+    pub fn officer_list(&self, limit: u32) -> rusqlite::Result<Vec<OfficerRow>> {
+        let db = self.db();
+        let mut stmt = db.prepare_cached(
+            "SELECT d.code, d.procedure_code, d.procedure_name, d.fields_json, d.status, d.updated_at,
+                    d.result_name,
+                    (SELECT message FROM dossier_event e WHERE e.dossier_id = d.id ORDER BY e.id DESC LIMIT 1)
+             FROM dossier d ORDER BY d.created_at DESC, d.seq DESC LIMIT ?1",
+        )?;
+        stmt.query_map([limit], |r| {
+            let fields: String = r.get(3)?;
+            let applicant_name = serde_json::from_str::<BTreeMap<String, String>>(&fields)
+                .ok()
+                .and_then(|f| f.get("ho_ten").or_else(|| f.get("ten_to_chuc")).cloned());
+            Ok(OfficerRow {
+                code: r.get(0)?,
+                procedure_code: r.get(1)?,
+                procedure_name: r.get(2)?,
+                applicant_name,
+                status: parse_status(&r.get::<_, String>(4)?)?,
+                updated_at: r.get(5)?,
+                result_name: r.get(6)?,
+                last_message: r.get(7)?,
+            })
+        })?
+        .collect()
+    }
+
+    /// Effects per dossier id and per attachment; `intact` re-hashes the stored bytes.
+    pub fn ledger(&self) -> rusqlite::Result<Ledger> {
+        let db = self.db();
+        let dossiers = db
+            .prepare("SELECT dossier_id, creations FROM dossier_ledger")?
+            .query_map([], |r| Ok((r.get(0)?, get_u64(r, 1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let rows = db
+            .prepare(
+                "SELECT a.sha256, a.size, a.complete, a.stored,
+                        (SELECT coalesce(sum(length(c.data)), 0) FROM dossier_attachment_chunk c WHERE c.sha256 = a.sha256)
+                 FROM dossier_attachment a",
+            )?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, get_u64(r, 1)?, r.get::<_, bool>(2)?, get_u64(r, 3)?, get_u64(r, 4)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut attachments = BTreeMap::new();
+        for (sha256, size, complete, stored, bytes) in rows {
+            let intact = complete && bytes == size && digest(&db, &sha256)? == sha256;
+            attachments.insert(sha256, AttachmentEffects { stored, bytes, intact });
+        }
+        Ok(Ledger { dossiers, attachments })
+    }
+}
+
+/// SQLite integers are i64; sizes, offsets and counters here are never negative.
+fn get_u64(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<u64> {
+    row.get::<_, i64>(index).map(|n| n.max(0) as u64)
+}
+
+fn upload(db: &Connection, sha256: &str) -> rusqlite::Result<Option<Upload>> {
+    db.query_row("SELECT received, complete FROM dossier_attachment WHERE sha256 = ?1", [sha256], |r| {
+        Ok(Upload { sha256: sha256.to_owned(), received: get_u64(r, 0)?, complete: r.get(1)? })
+    })
+    .optional()
+}
+
+/// The lowercase hex SHA-256 of an attachment's stored chunks, in order.
+fn digest(db: &Connection, sha256: &str) -> rusqlite::Result<String> {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut stmt = db.prepare_cached("SELECT data FROM dossier_attachment_chunk WHERE sha256 = ?1 ORDER BY offset")?;
+    let mut rows = stmt.query([sha256])?;
+    while let Some(row) = rows.next()? {
+        ctx.update(row.get_ref(0)?.as_blob()?);
+    }
+    Ok(super::hex(ctx.finish().as_ref()))
+}
+
+fn timeline(db: &Connection, dossier_id: &str) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let mut stmt =
+        db.prepare_cached("SELECT status, at, message FROM dossier_event WHERE dossier_id = ?1 ORDER BY id")?;
+    stmt.query_map([dossier_id], |r| {
+        Ok(TimelineEntry { status: parse_status(&r.get::<_, String>(0)?)?, at: r.get(1)?, message: r.get(2)? })
+    })?
+    .collect()
+}
+
+fn parse_status(text: &str) -> rusqlite::Result<Status> {
+    Status::parse(text)
+        .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text))
+}
+
+fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
+    tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM dossier", [], |r| get_u64(r, 0))
+}
+
+/// Takes the next number of a counter.
+fn bump(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<u64> {
+    tx.query_row(
+        "INSERT INTO dossier_counter (name, value) VALUES (?1, 1)
+         ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+        [name],
+        |r| get_u64(r, 0),
+    )
+}
+
+pub fn result_path(dossier_id: &str) -> String {
+    format!("/api/v1/dossiers/{dossier_id}/result")
+}
+
+/// `days` working days (Monday to Friday) after `from`, at the end of the working day.
+fn due(from: DateTime<FixedOffset>, days: u32) -> DateTime<FixedOffset> {
+    let mut date = from.date_naive();
+    let mut left = days;
+    while left > 0 {
+        date += TimeDelta::days(1);
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    date.and_time(END_OF_DAY).and_local_timezone(*from.offset()).single().unwrap_or(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_due_after_working_days() {
+        let friday = DateTime::parse_from_rfc3339("2026-11-27T10:00:00+07:00").expect("valid");
+        assert_eq!(rfc3339(due(friday, 1)), "2026-11-30T17:00:00+07:00");
+        assert_eq!(rfc3339(due(friday, 5)), "2026-12-04T17:00:00+07:00");
+        assert_eq!(rfc3339(due(friday, 0)), "2026-11-27T17:00:00+07:00");
+    }
+}

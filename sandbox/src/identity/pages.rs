@@ -1,0 +1,271 @@
+//! The provider's HTML: the bilingual login page and the small message pages (errors, signed
+//! out). Self-contained (inline CSS, no scripts), readable on a phone, labelled for screen readers.
+
+use super::REALM_PATH;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    /// The first supported tag of a `ui_locales` list (`"en-US vi"` -> English); Vietnamese
+    /// otherwise.
+    pub fn from_ui_locales(locales: Option<&str>) -> Lang {
+        locales
+            .into_iter()
+            .flat_map(str::split_whitespace)
+            .find_map(|tag| match tag.split(['-', '_']).next().map(str::to_ascii_lowercase).as_deref() {
+                Some("vi") => Some(Lang::Vi),
+                Some("en") => Some(Lang::En),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+}
+
+/// What went wrong with a login attempt; shown above the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginError {
+    CccdFormat,
+    OtpFormat,
+    WrongCredentials,
+    WrongOtp,
+}
+
+impl LoginError {
+    fn message(self, lang: Lang) -> &'static str {
+        match self {
+            LoginError::CccdFormat => lang.pick(
+                "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+                "The personal ID number must have exactly 12 digits.",
+            ),
+            LoginError::OtpFormat => lang.pick("Mã OTP gồm đúng 6 chữ số.", "The OTP code has exactly 6 digits."),
+            LoginError::WrongCredentials => lang.pick(
+                "Số định danh cá nhân hoặc mật khẩu không đúng.",
+                "The personal ID number or the password is incorrect.",
+            ),
+            LoginError::WrongOtp => {
+                lang.pick("Mã OTP không đúng hoặc đã hết hạn.", "The OTP code is incorrect or has expired.")
+            }
+        }
+    }
+
+    /// The field to mark invalid and focus.
+    fn field(self) -> &'static str {
+        match self {
+            LoginError::CccdFormat | LoginError::WrongCredentials => "cccd",
+            LoginError::OtpFormat | LoginError::WrongOtp => "otp",
+        }
+    }
+}
+
+pub struct LoginPage<'a> {
+    pub lang: Lang,
+    pub handle: &'a str,
+    /// The level the app asked for (`acr_values`).
+    pub min_level: u8,
+    pub cccd: &'a str,
+    pub error: Option<LoginError>,
+}
+
+const STYLE: &str = "
+:root{--brand:#c8102e;--brand-dark:#9b0d23;--ink:#1c1b1f;--muted:#55525a;--line:#c9c5cf;--bg:#f5f2ef}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);
+font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif}
+main{max-width:440px;margin:0 auto;padding:16px}
+.top{display:flex;justify-content:space-between;align-items:center;gap:8px;margin:8px 0 16px}
+.brand{font-weight:700;font-size:18px;color:var(--brand)}
+.lang a{color:var(--ink);padding:6px 8px;border-radius:8px;text-decoration:none;font-size:14px}
+.lang a[aria-current]{background:#fff;font-weight:700;box-shadow:0 0 0 1px var(--line)}
+.card{background:#fff;border-radius:16px;padding:24px 20px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
+h1{font-size:22px;line-height:1.3;margin:0 0 4px}
+.sub{color:var(--muted);margin:0 0 16px}
+.note{background:#fff8e1;border-left:4px solid #f2a900;padding:10px 12px;border-radius:8px;margin:0 0 16px}
+.error{background:#fdecea;border-left:4px solid var(--brand);color:#7a0916;padding:10px 12px;border-radius:8px;
+margin:0 0 16px;font-weight:600}
+label{display:block;font-weight:600;margin:16px 0 4px}
+.hint{display:block;color:var(--muted);font-size:14px;margin-top:4px}
+input{width:100%;padding:12px 14px;font-size:18px;border:1px solid var(--line);border-radius:10px;background:#fff;
+color:var(--ink)}
+input:focus{outline:3px solid #f4b6bf;border-color:var(--brand)}
+input[aria-invalid=true]{border-color:var(--brand)}
+button{width:100%;margin-top:24px;padding:14px;font-size:18px;font-weight:700;color:#fff;background:var(--brand);
+border:0;border-radius:10px;cursor:pointer}
+button:hover,button:focus{background:var(--brand-dark)}
+.sandbox{margin:16px 0 0;font-size:13px;color:var(--muted);text-align:center}
+@media (prefers-color-scheme:dark){
+:root{--ink:#ece6f0;--muted:#c4bfcb;--line:#5c5862;--bg:#141218}
+.card,.lang a[aria-current],input{background:#211f26}
+.note{background:#3a2f10}.error{background:#3b1216;color:#ffdad6}}
+";
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn document(lang: Lang, title: &str, language_links: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"{tag}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n\
+         <body>\n<main>\n<div class=\"top\"><span class=\"brand\">Smart-Hải Dương</span>{language_links}</div>\n\
+         {body}\n<p class=\"sandbox\">{sandbox}</p>\n</main>\n</body>\n</html>\n",
+        tag = lang.tag(),
+        title = escape(title),
+        sandbox = lang.pick(
+            "Môi trường thử nghiệm: chỉ dùng tài khoản thử nghiệm, không nhập thông tin thật.",
+            "Sandbox: test accounts only; never enter real personal data.",
+        ),
+    )
+}
+
+pub fn login_page(page: &LoginPage<'_>) -> String {
+    let lang = page.lang;
+    let link = |target: Lang, label: &str| {
+        let current = if target == lang { " aria-current=\"true\"" } else { "" };
+        format!(
+            "<a href=\"{REALM_PATH}/login?handle={handle}&amp;ui_locales={tag}\" lang=\"{tag}\" hreflang=\"{tag}\"{current}>{label}</a>",
+            handle = escape(page.handle),
+            tag = target.tag(),
+        )
+    };
+    let languages = format!(
+        "<nav class=\"lang\" aria-label=\"Ngôn ngữ / Language\">{}{}</nav>",
+        link(Lang::Vi, "Tiếng Việt"),
+        link(Lang::En, "English")
+    );
+    let error = page
+        .error
+        .map(|e| format!("<p class=\"error\" role=\"alert\" id=\"form-error\">{}</p>", escape(e.message(lang))))
+        .unwrap_or_default();
+    let level_note = if page.min_level >= 2 {
+        format!(
+            "<p class=\"note\">{}</p>",
+            lang.pick(
+                "Dịch vụ này yêu cầu tài khoản định danh điện tử mức độ 2.",
+                "This service requires a level 2 e-identity account.",
+            )
+        )
+    } else {
+        String::new()
+    };
+    let invalid = |field: &str| {
+        if page.error.is_some_and(|e| e.field() == field) {
+            " aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus"
+        } else {
+            ""
+        }
+    };
+    let title = lang.pick("Đăng nhập bằng định danh điện tử", "Sign in with your e-identity");
+    let body = format!(
+        "<div class=\"card\">\n<h1>{title}</h1>\n<p class=\"sub\">{sub}</p>\n{level_note}{error}\
+         <form method=\"post\" action=\"{REALM_PATH}/login\" novalidate>\n\
+         <input type=\"hidden\" name=\"handle\" value=\"{handle}\">\n\
+         <input type=\"hidden\" name=\"lang\" value=\"{tag}\">\n\
+         <label for=\"cccd\">{cccd_label}</label>\n\
+         <input id=\"cccd\" name=\"cccd\" type=\"text\" inputmode=\"numeric\" autocomplete=\"username\" \
+         pattern=\"[0-9]{{12}}\" maxlength=\"12\" required value=\"{cccd}\"{cccd_invalid}>\n\
+         <span class=\"hint\">{cccd_hint}</span>\n\
+         <label for=\"password\">{password_label}</label>\n\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\n\
+         <label for=\"otp\">{otp_label}</label>\n\
+         <input id=\"otp\" name=\"otp\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
+         pattern=\"[0-9]{{6}}\" maxlength=\"6\" required{otp_invalid}>\n\
+         <span class=\"hint\">{otp_hint}</span>\n\
+         <button type=\"submit\">{submit}</button>\n</form>\n</div>",
+        sub = lang.pick(
+            "Ứng dụng Smart-Hải Dương đề nghị bạn đăng nhập bằng tài khoản định danh điện tử (VNeID).",
+            "The Smart-Hải Dương app asks you to sign in with your e-identity account (VNeID).",
+        ),
+        handle = escape(page.handle),
+        tag = lang.tag(),
+        cccd_label = lang.pick("Số định danh cá nhân / CCCD", "Personal ID number (CCCD)"),
+        cccd = escape(page.cccd),
+        cccd_invalid = invalid("cccd"),
+        cccd_hint = lang.pick("12 chữ số trên thẻ căn cước.", "The 12 digits on your citizen ID card."),
+        password_label = lang.pick("Mật khẩu", "Password"),
+        otp_label = lang.pick("Mã OTP", "OTP code"),
+        otp_invalid = invalid("otp"),
+        otp_hint = lang.pick(
+            "6 chữ số gửi qua tin nhắn SMS đến số điện thoại đã đăng ký.",
+            "The 6 digits sent by SMS to your registered phone number.",
+        ),
+        submit = lang.pick("Đăng nhập", "Sign in"),
+    );
+    document(lang, title, &languages, &body)
+}
+
+/// A page with a heading and a message, in both languages (the person may not read the one
+/// the app asked for, and there is no form to switch from).
+pub fn message_page(lang: Lang, title: (&str, &str), message: (&str, &str)) -> String {
+    let (first, second) = match lang {
+        Lang::Vi => ((title.0, message.0, "vi"), (title.1, message.1, "en")),
+        Lang::En => ((title.1, message.1, "en"), (title.0, message.0, "vi")),
+    };
+    let body = format!(
+        "<div class=\"card\">\n<h1>{}</h1>\n<p>{}</p>\n</div>\n<div class=\"card\" lang=\"{}\" style=\"margin-top:12px\">\n\
+         <h1>{}</h1>\n<p>{}</p>\n</div>",
+        escape(first.0),
+        escape(first.1),
+        second.2,
+        escape(second.0),
+        escape(second.1),
+    );
+    document(lang, first.0, "", &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ui_locales_pick_the_first_supported_language() {
+        assert_eq!(Lang::from_ui_locales(None), Lang::Vi);
+        assert_eq!(Lang::from_ui_locales(Some("fr en-US vi")), Lang::En);
+        assert_eq!(Lang::from_ui_locales(Some("vi-VN en")), Lang::Vi);
+        assert_eq!(Lang::from_ui_locales(Some("de")), Lang::Vi);
+    }
+
+    #[test]
+    fn the_login_page_escapes_what_it_echoes() {
+        let html = login_page(&LoginPage {
+            lang: Lang::En,
+            handle: "h\"><script>",
+            min_level: 2,
+            cccd: "<b>",
+            error: Some(LoginError::WrongOtp),
+        });
+        assert!(!html.contains("<script>") && !html.contains("<b>"));
+        assert!(html.contains("level 2") && html.contains("role=\"alert\""));
+    }
+}

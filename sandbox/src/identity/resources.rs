@@ -1,0 +1,72 @@
+//! Routes that take the provider's access tokens: OpenID Connect userinfo, and the portal's own
+//! `/api/v1/me` (level 1 is enough) and `/api/v1/me/documents` (level 2: step-up otherwise).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use super::auth::{AuthError, Authenticated};
+use super::citizens::{self, Citizen};
+use super::{IdentityProvider, REALM_PATH};
+
+pub fn router() -> Router<Arc<IdentityProvider>> {
+    Router::new()
+        .route(&format!("{REALM_PATH}/userinfo"), get(userinfo).post(userinfo))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/me/documents", get(documents))
+}
+
+fn citizen(auth: &Authenticated) -> Result<&'static Citizen, AuthError> {
+    // A token whose subject vanished (never, with the fixed test citizens) is no valid token.
+    citizens::by_sub(&auth.sub).ok_or(AuthError::InvalidToken { scheme: auth.scheme, description: "unknown subject" })
+}
+
+fn private_json(body: Value) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+/// The claims the token's scopes allow (OpenID Connect Core 5.3).
+async fn userinfo(auth: Authenticated) -> Result<Response, AuthError> {
+    let c = citizen(&auth)?;
+    let scopes: Vec<&str> = auth.scope.split(' ').collect();
+    let mut body = json!({"sub": c.sub, "level": auth.level, "acr": auth.acr()});
+    if scopes.contains(&"profile") {
+        body["name"] = c.name.into();
+        body["family_name"] = c.family_name.into();
+        body["given_name"] = c.given_name.into();
+        body["birthdate"] = c.birthdate.into();
+        body["gender"] = c.gender.into();
+        body["address"] = json!({ "formatted": c.address });
+    }
+    if scopes.contains(&"cccd") {
+        body["cccd"] = c.cccd.into();
+    }
+    Ok(private_json(body))
+}
+
+/// The resident's profile on the portal.
+async fn me(auth: Authenticated) -> Result<Response, AuthError> {
+    let c = citizen(&auth)?;
+    Ok(private_json(json!({
+        "sub": c.sub,
+        "name": c.name,
+        "cccd": c.cccd,
+        "level": auth.level,
+        "acr": auth.acr(),
+        "birthdate": c.birthdate,
+        "gender": c.gender,
+        "address": c.address,
+        "phone": c.phone,
+    })))
+}
+
+/// The resident's e-papers: personal documents, so a level-2 login is required.
+async fn documents(auth: Authenticated) -> Result<Response, AuthError> {
+    auth.require_level(2)?;
+    let c = citizen(&auth)?;
+    Ok(private_json(json!({ "documents": c.documents })))
+}

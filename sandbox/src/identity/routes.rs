@@ -1,0 +1,676 @@
+//! The realm's browser-facing and metadata routes: discovery, JWKS, authorize, the login page,
+//! PAR, and end-session. The token endpoint is in `token`, the protected resources in
+//! `resources`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, Query, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use url::{Host, Url};
+
+use super::citizens::{self, SANDBOX_OTP};
+use super::dpop::{Checks, DpopError, request_url};
+use super::jose::{now, parse_compact, random_token, sha256_b64};
+use super::pages::{self, Lang, LoginError, LoginPage};
+use super::store::Grant;
+use super::{ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Fault, IdentityProvider, REALM_PATH, lock};
+
+/// How long a login page stays usable, and how many wrong attempts it takes.
+const LOGIN_LIFETIME: Duration = Duration::from_secs(600);
+const MAX_LOGIN_FAILURES: u32 = 5;
+/// RFC 9126: a pushed request is short-lived and single-use.
+const PAR_LIFETIME: u64 = 60;
+const CODE_LIFETIME: i64 = 60;
+const SESSION_COOKIE: &str = "hd_idp_session";
+const SCOPES: [&str; 4] = ["openid", "profile", "cccd", "offline_access"];
+
+type Idp = State<Arc<IdentityProvider>>;
+
+pub fn router() -> Router<Arc<IdentityProvider>> {
+    Router::new()
+        .route(&format!("{REALM_PATH}/.well-known/openid-configuration"), get(discovery))
+        .route(&format!("{REALM_PATH}/jwks"), get(jwks))
+        .route(&format!("{REALM_PATH}/authorize"), get(authorize))
+        .route(&format!("{REALM_PATH}/login"), get(login_page).post(login_submit))
+        .route(&format!("{REALM_PATH}/par"), axum::routing::post(par))
+        .route(&format!("{REALM_PATH}/logout"), get(logout_get).post(logout_post))
+}
+
+/// A validated authorization request, waiting for the resident to log in.
+#[derive(Debug, Clone)]
+pub struct AuthRequest {
+    redirect_uri: String,
+    state: Option<String>,
+    nonce: Option<String>,
+    scope: String,
+    code_challenge: String,
+    min_level: u8,
+    lang: Lang,
+    prompt_none: bool,
+    prompt_login: bool,
+    max_age: Option<i64>,
+    dpop_jkt: Option<String>,
+}
+
+pub struct PendingLogin {
+    request: AuthRequest,
+    created: Instant,
+    failures: u32,
+}
+
+pub struct Pushed {
+    request: AuthRequest,
+    expires: Instant,
+}
+
+/// Parses form or query parameters; a repeated parameter is an error (RFC 6749 section 3.1).
+pub fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
+    let mut params = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(raw) {
+        if params.insert(name.to_string(), value.into_owned()).is_some() {
+            return Err(format!("the parameter {name} is repeated"));
+        }
+    }
+    Ok(params)
+}
+
+/// RFC 8252: loopback redirect URIs on any port (section 7.3, the port is not compared) and any
+/// path, and the app's private-use scheme. `localhost` is refused (section 8.3).
+pub fn redirect_allowed(uri: &str) -> bool {
+    if uri == APP_REDIRECT_URI {
+        return true;
+    }
+    let Ok(url) = Url::parse(uri) else { return false };
+    let loopback = match url.host() {
+        Some(Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+        Some(Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::LOCALHOST,
+        _ => false,
+    };
+    url.scheme() == "http"
+        && loopback
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
+}
+
+/// A JSON error as OAuth endpoints answer them.
+pub fn json_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = json!({"error": error, "error_description": description});
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+pub fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!("sandbox identity provider: {e}");
+    json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox database error")
+}
+
+fn page(status: StatusCode, html: String) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+fn error_page(status: StatusCode, lang: Lang, vi: &str, en: &str) -> Response {
+    page(status, pages::message_page(lang, ("Không thể đăng nhập", "Cannot sign in"), (vi, en)))
+}
+
+/// An authorization request the provider cannot go on with.
+enum AuthzError {
+    /// The client or redirect URI cannot be trusted: tell the person, not the client.
+    Page { error: &'static str, vi: &'static str, en: &'static str },
+    /// Sent back to the client's redirect URI (RFC 6749 section 4.1.2.1).
+    Redirect { redirect_uri: String, state: Option<String>, error: &'static str, description: &'static str },
+}
+
+impl AuthzError {
+    fn into_response(self, idp: &IdentityProvider, lang: Lang) -> Response {
+        match self {
+            AuthzError::Page { vi, en, .. } => error_page(StatusCode::BAD_REQUEST, lang, vi, en),
+            AuthzError::Redirect { redirect_uri, state, error, description } => idp.redirect_to_client(
+                &redirect_uri,
+                &[("error", error), ("error_description", description)],
+                state.as_deref(),
+            ),
+        }
+    }
+
+    /// PAR answers errors as JSON.
+    fn into_json(self) -> Response {
+        match self {
+            AuthzError::Page { error, en, .. } => json_error(StatusCode::BAD_REQUEST, error, en),
+            AuthzError::Redirect { error, description, .. } => json_error(StatusCode::BAD_REQUEST, error, description),
+        }
+    }
+}
+
+const UNKNOWN_CLIENT: AuthzError = AuthzError::Page {
+    error: "invalid_client",
+    vi: "Ứng dụng này chưa được đăng ký với nhà cung cấp định danh.",
+    en: "This app is not registered with the identity provider.",
+};
+
+fn validate(p: &HashMap<String, String>) -> Result<AuthRequest, AuthzError> {
+    let get = |name: &str| p.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    if get("client_id") != Some(CLIENT_ID) {
+        return Err(UNKNOWN_CLIENT);
+    }
+    let Some(redirect_uri) = get("redirect_uri").filter(|u| redirect_allowed(u)) else {
+        return Err(AuthzError::Page {
+            error: "invalid_request",
+            vi: "Địa chỉ chuyển hướng (redirect_uri) bị thiếu hoặc chưa được đăng ký.",
+            en: "The redirect URI is missing or not registered.",
+        });
+    };
+    let state = get("state").map(str::to_owned);
+    let fail = |error, description| AuthzError::Redirect {
+        redirect_uri: redirect_uri.to_owned(),
+        state: state.clone(),
+        error,
+        description,
+    };
+    if get("request").is_some() {
+        return Err(fail("request_not_supported", "request objects are not supported"));
+    }
+    if get("response_type") != Some("code") {
+        return Err(fail("unsupported_response_type", "only response_type=code is supported"));
+    }
+    if get("response_mode").is_some_and(|m| m != "query") {
+        return Err(fail("invalid_request", "only response_mode=query is supported"));
+    }
+    match get("code_challenge_method") {
+        Some("S256") => {}
+        Some("plain") => return Err(fail("invalid_request", "PKCE method plain is not allowed: use S256")),
+        None => return Err(fail("invalid_request", "PKCE is required: code_challenge_method=S256")),
+        Some(_) => return Err(fail("invalid_request", "unsupported code_challenge_method: use S256")),
+    }
+    let is_b64url = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let Some(code_challenge) = get("code_challenge").filter(|c| c.len() == 43 && is_b64url(c)) else {
+        return Err(fail("invalid_request", "code_challenge must be base64url(SHA-256(code_verifier)): 43 characters"));
+    };
+    let requested: Vec<&str> = get("scope").unwrap_or("").split_whitespace().collect();
+    if !requested.contains(&"openid") {
+        return Err(fail("invalid_scope", "the openid scope is required"));
+    }
+    let scope = SCOPES.iter().filter(|s| requested.contains(s)).copied().collect::<Vec<_>>().join(" ");
+    let prompt: Vec<&str> = get("prompt").unwrap_or("").split_whitespace().collect();
+    if prompt.iter().any(|p| !matches!(*p, "none" | "login" | "consent" | "select_account")) {
+        return Err(fail("invalid_request", "unsupported prompt value"));
+    }
+    if prompt.contains(&"none") && prompt.len() > 1 {
+        return Err(fail("invalid_request", "prompt=none cannot be combined with other values"));
+    }
+    let max_age = match get("max_age").map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(age)) if age >= 0 => Some(age),
+        Some(_) => return Err(fail("invalid_request", "max_age must be a number of seconds")),
+    };
+    let dpop_jkt = get("dpop_jkt").map(str::to_owned);
+    if dpop_jkt.as_deref().is_some_and(|j| j.len() != 43 || !is_b64url(j)) {
+        return Err(fail("invalid_request", "dpop_jkt must be a base64url SHA-256 JWK thumbprint"));
+    }
+    let nonce = get("nonce").map(str::to_owned);
+    if nonce.as_deref().is_some_and(|n| n.len() > 512) || state.as_deref().is_some_and(|s| s.len() > 2048) {
+        return Err(fail("invalid_request", "nonce or state is too long"));
+    }
+    let acr_values: Vec<&str> = get("acr_values").unwrap_or("").split_whitespace().collect();
+    Ok(AuthRequest {
+        redirect_uri: redirect_uri.to_owned(),
+        state,
+        nonce,
+        scope,
+        code_challenge: code_challenge.to_owned(),
+        min_level: if acr_values.contains(&ACR_LEVEL2) { 2 } else { 1 },
+        lang: Lang::from_ui_locales(get("ui_locales")),
+        prompt_none: prompt.contains(&"none"),
+        prompt_login: prompt.contains(&"login"),
+        max_age,
+        dpop_jkt,
+    })
+}
+
+impl IdentityProvider {
+    /// 302 to the client with `params`, `state` and `iss` (RFC 9207), unless a fault says
+    /// otherwise.
+    fn redirect_to_client(&self, redirect_uri: &str, params: &[(&str, &str)], state: Option<&str>) -> Response {
+        let Ok(mut url) = Url::parse(redirect_uri) else {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                Lang::Vi,
+                "Địa chỉ chuyển hướng không hợp lệ.",
+                "Invalid redirect URI.",
+            );
+        };
+        let wrong_issuer = self.wrong_issuer();
+        {
+            let mut query = url.query_pairs_mut();
+            for (name, value) in params {
+                query.append_pair(name, value);
+            }
+            if let Some(state) = state {
+                query.append_pair("state", state);
+            }
+            if self.fault(Fault::AuthorizeResponseWrongIss) {
+                query.append_pair("iss", &wrong_issuer);
+            } else if !self.fault(Fault::AuthorizeResponseNoIss) {
+                query.append_pair("iss", &self.issuer);
+            }
+        }
+        (StatusCode::FOUND, [(header::LOCATION, url.as_str()), (header::CACHE_CONTROL, "no-store")]).into_response()
+    }
+
+    /// Another realm's issuer on the same server: what the mix-up faults answer with.
+    pub(super) fn wrong_issuer(&self) -> String {
+        self.issuer.replace(REALM_PATH, "/realms/other")
+    }
+
+    /// The resident is authenticated: a code, and back to the app.
+    fn complete_login(&self, request: &AuthRequest, sid: &str, sub: &str, level: u8, auth_time: i64) -> Response {
+        let code = random_token(&self.rng);
+        let grant = Grant {
+            client_id: CLIENT_ID.to_owned(),
+            redirect_uri: request.redirect_uri.clone(),
+            code_challenge: request.code_challenge.clone(),
+            sub: sub.to_owned(),
+            sid: sid.to_owned(),
+            level,
+            scope: request.scope.clone(),
+            nonce: request.nonce.clone(),
+            auth_time,
+            dpop_jkt: request.dpop_jkt.clone(),
+        };
+        let now = now();
+        let family = random_token(&self.rng);
+        if let Err(e) = self.store.create_code(&sha256_b64(&code), &family, &grant, now + CODE_LIFETIME, now) {
+            return internal(e);
+        }
+        self.redirect_to_client(&request.redirect_uri, &[("code", &code)], request.state.as_deref())
+    }
+
+    fn show_login(&self, handle: &str, request: &AuthRequest, cccd: &str, error: Option<LoginError>) -> Response {
+        let status = match error {
+            None => StatusCode::OK,
+            Some(LoginError::CccdFormat | LoginError::OtpFormat) => StatusCode::BAD_REQUEST,
+            Some(LoginError::WrongCredentials | LoginError::WrongOtp) => StatusCode::UNAUTHORIZED,
+        };
+        let html =
+            pages::login_page(&LoginPage { lang: request.lang, handle, min_level: request.min_level, cccd, error });
+        page(status, html)
+    }
+
+    fn pending(&self, handle: &str) -> Option<AuthRequest> {
+        let mut logins = lock(&self.logins);
+        logins.retain(|_, p| p.created.elapsed() < LOGIN_LIFETIME);
+        logins.get(handle).map(|p| p.request.clone())
+    }
+}
+
+fn expired_login(lang: Lang) -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        lang,
+        "Yêu cầu đăng nhập đã hết hạn hoặc đã được sử dụng. Vui lòng quay lại ứng dụng và thử lại.",
+        "This sign-in request has expired or was already used. Please go back to the app and try again.",
+    )
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=').map(str::to_owned))
+}
+
+async fn discovery(State(idp): Idp) -> Response {
+    let issuer = &idp.issuer;
+    let mode = idp.mode();
+    let algs = match mode.signing_alg {
+        super::SigningAlg::ES256 => ["ES256", "RS256"],
+        super::SigningAlg::RS256 => ["RS256", "ES256"],
+    };
+    let mut body = json!({
+        "issuer": if idp.fault(Fault::DiscoveryWrongIssuer) { idp.wrong_issuer() } else { issuer.clone() },
+        "authorization_endpoint": format!("{issuer}/authorize"),
+        "token_endpoint": format!("{issuer}/token"),
+        "userinfo_endpoint": format!("{issuer}/userinfo"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "revocation_endpoint": format!("{issuer}/revoke"),
+        "end_session_endpoint": format!("{issuer}/logout"),
+        "pushed_authorization_request_endpoint": format!("{issuer}/par"),
+        "require_pushed_authorization_requests": mode.require_par,
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
+        "id_token_signing_alg_values_supported": algs,
+        "acr_values_supported": [ACR_LEVEL1, ACR_LEVEL2],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "revocation_endpoint_auth_methods_supported": ["none"],
+        "scopes_supported": SCOPES,
+        "subject_types_supported": ["public"],
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid",
+            "level", "name", "family_name", "given_name", "birthdate", "gender", "address", "cccd"],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "ui_locales_supported": ["vi", "en"],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+    });
+    if mode.offer_dpop {
+        body["dpop_signing_alg_values_supported"] = json!(["ES256"]);
+    }
+    // Modes switch at run time in tests; a client should not cache this for long.
+    ([(header::CACHE_CONTROL, "no-cache")], axum::Json(body)).into_response()
+}
+
+async fn jwks(State(idp): Idp) -> Response {
+    let keys: Vec<Value> = idp.keys.published().iter().map(|k| Value::Object(k.public_jwk())).collect();
+    let headers = [(header::CACHE_CONTROL, "no-cache"), (header::CONTENT_TYPE, "application/jwk-set+json")];
+    (headers, json!({ "keys": keys }).to_string()).into_response()
+}
+
+async fn authorize(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let params = match parse_params(query.unwrap_or_default().as_bytes()) {
+        Ok(p) => p,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, Lang::Vi, "Yêu cầu không hợp lệ.", &e),
+    };
+    let lang = Lang::from_ui_locales(params.get("ui_locales").map(String::as_str));
+    let request = if let Some(request_uri) = params.get("request_uri") {
+        if params.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+            return UNKNOWN_CLIENT.into_response(&idp, lang);
+        }
+        let pushed = lock(&idp.pushed).remove(request_uri);
+        match pushed.filter(|p| p.expires > Instant::now()) {
+            Some(p) => p.request,
+            None => return expired_login(lang),
+        }
+    } else {
+        match validate(&params) {
+            Ok(request) if idp.mode().require_par => {
+                return AuthzError::Redirect {
+                    redirect_uri: request.redirect_uri,
+                    state: request.state,
+                    error: "invalid_request",
+                    description: "this provider requires pushed authorization requests (RFC 9126)",
+                }
+                .into_response(&idp, lang);
+            }
+            Ok(request) => request,
+            Err(e) => return e.into_response(&idp, lang),
+        }
+    };
+    // Single sign-on: a live session that satisfies the request logs in without the form.
+    let session = match session_cookie(&headers).map(|sid| idp.store.session(&sid).map(|s| s.map(|s| (sid, s)))) {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => return internal(e),
+        None => None,
+    };
+    let now = now();
+    if let Some((sid, s)) = &session
+        && !request.prompt_login
+        && s.level >= request.min_level
+        && request.max_age.is_none_or(|age| now - s.auth_time <= age)
+    {
+        return idp.complete_login(&request, sid, &s.sub, s.level, s.auth_time);
+    }
+    if request.prompt_none {
+        let error = if session.is_some() { "interaction_required" } else { "login_required" };
+        let params = [("error", error), ("error_description", "the resident must log in")];
+        return idp.redirect_to_client(&request.redirect_uri, &params, request.state.as_deref());
+    }
+    let handle = random_token(&idp.rng);
+    let pending = PendingLogin { request: request.clone(), created: Instant::now(), failures: 0 };
+    lock(&idp.logins).insert(handle.clone(), pending);
+    idp.show_login(&handle, &request, "", None)
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    handle: String,
+    ui_locales: Option<String>,
+}
+
+/// The login page again, in another language.
+async fn login_page(State(idp): Idp, Query(q): Query<LoginQuery>) -> Response {
+    let lang = Lang::from_ui_locales(q.ui_locales.as_deref());
+    let Some(mut request) = idp.pending(&q.handle) else { return expired_login(lang) };
+    request.lang = lang;
+    if let Some(p) = lock(&idp.logins).get_mut(&q.handle) {
+        p.request.lang = lang;
+    }
+    idp.show_login(&q.handle, &request, "", None)
+}
+
+async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
+    let Ok(params) = parse_params(&body) else { return expired_login(Lang::Vi) };
+    let field = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
+    let handle = field("handle");
+    let Some(mut request) = idp.pending(handle) else {
+        return expired_login(Lang::from_ui_locales(Some(field("lang"))));
+    };
+    if !field("lang").is_empty() {
+        request.lang = Lang::from_ui_locales(Some(field("lang")));
+    }
+    // People type the number with spaces, as printed on the card.
+    let cccd: String = field("cccd").chars().filter(|c| !c.is_whitespace()).collect();
+    let otp = field("otp").trim();
+    let outcome = if cccd.len() != 12 || !cccd.bytes().all(|b| b.is_ascii_digit()) {
+        Err(LoginError::CccdFormat)
+    } else if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
+        Err(LoginError::OtpFormat)
+    } else {
+        match citizens::authenticate(&cccd, field("password")) {
+            None => Err(LoginError::WrongCredentials),
+            Some(_) if otp != SANDBOX_OTP => Err(LoginError::WrongOtp),
+            Some(citizen) => Ok(citizen),
+        }
+    };
+    let citizen = match outcome {
+        Ok(citizen) => citizen,
+        Err(error) => {
+            let exhausted = {
+                let mut logins = lock(&idp.logins);
+                match logins.get_mut(handle) {
+                    Some(p) => {
+                        p.failures += 1;
+                        p.failures >= MAX_LOGIN_FAILURES
+                    }
+                    None => true,
+                }
+            };
+            if exhausted {
+                lock(&idp.logins).remove(handle);
+                return error_page(
+                    StatusCode::UNAUTHORIZED,
+                    request.lang,
+                    "Bạn đã nhập sai quá nhiều lần. Vui lòng quay lại ứng dụng và thử lại.",
+                    "Too many failed attempts. Please go back to the app and try again.",
+                );
+            }
+            let shown = if cccd.len() <= 12 { cccd.as_str() } else { "" };
+            return idp.show_login(handle, &request, shown, Some(error));
+        }
+    };
+    lock(&idp.logins).remove(handle);
+    // A level-1 citizen asked for level 2 still logs in, at level 1: the ID token's acr says so
+    // and the app must see that it is not enough (OpenID Connect: acr_values is a request).
+    let sid = random_token(&idp.rng);
+    let auth_time = now();
+    if let Err(e) = idp.store.create_session(&sid, citizen.sub, citizen.level, auth_time) {
+        return internal(e);
+    }
+    let mut response = idp.complete_login(&request, &sid, citizen.sub, citizen.level, auth_time);
+    let cookie = format!("{SESSION_COOKIE}={sid}; Path={REALM_PATH}; HttpOnly; SameSite=Lax");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri, body: Bytes) -> Response {
+    let params = match parse_params(&body) {
+        Ok(p) => p,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, "invalid_request", &e),
+    };
+    if params.contains_key("request_uri") {
+        return json_error(StatusCode::BAD_REQUEST, "invalid_request", "request_uri cannot be pushed");
+    }
+    if params.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return json_error(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client_id");
+    }
+    let mut request = match validate(&params) {
+        Ok(r) => r,
+        Err(e) => return e.into_json(),
+    };
+    // RFC 9449 section 10.1: a proof at PAR binds the code to its key. Nonces are not demanded
+    // here (documented), only at the token endpoint and the resources.
+    let Some(url) = request_url(&headers, &uri) else {
+        return json_error(StatusCode::BAD_REQUEST, "invalid_request", "no Host header");
+    };
+    let checks = Checks { method: &Method::POST, url: &url, access_token: None, require_nonce: false };
+    let result = if idp.mode().offer_dpop { idp.dpop.check(&headers, checks, &idp.rng) } else { Ok(None) };
+    match result {
+        Ok(None) => {}
+        Ok(Some(proof)) => {
+            if request.dpop_jkt.as_ref().is_some_and(|j| *j != proof.jkt) {
+                return json_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", "dpop_jkt is not the proof's key");
+            }
+            request.dpop_jkt = Some(proof.jkt);
+        }
+        Err(DpopError::Invalid(why)) => return json_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", why),
+        Err(DpopError::UseNonce(_)) => {
+            return json_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", "unexpected nonce challenge");
+        }
+    }
+    let request_uri = format!("urn:ietf:params:oauth:request_uri:{}", random_token(&idp.rng));
+    {
+        let mut pushed = lock(&idp.pushed);
+        pushed.retain(|_, p| p.expires > Instant::now());
+        pushed.insert(
+            request_uri.clone(),
+            Pushed { request, expires: Instant::now() + Duration::from_secs(PAR_LIFETIME) },
+        );
+    }
+    let body = json!({"request_uri": request_uri, "expires_in": PAR_LIFETIME});
+    (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
+}
+
+async fn logout_get(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    logout(&idp, &headers, query.unwrap_or_default().as_bytes())
+}
+
+async fn logout_post(State(idp): Idp, headers: HeaderMap, body: Bytes) -> Response {
+    logout(&idp, &headers, &body)
+}
+
+/// RP-initiated logout: ends the SSO session (and the tokens issued in it), then goes back to
+/// the app or shows a page.
+fn logout(idp: &IdentityProvider, headers: &HeaderMap, raw: &[u8]) -> Response {
+    let Ok(params) = parse_params(raw) else {
+        return error_page(StatusCode::BAD_REQUEST, Lang::Vi, "Yêu cầu không hợp lệ.", "Invalid request.");
+    };
+    let get = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let lang = Lang::from_ui_locales(get("ui_locales"));
+    let bad = |vi, en| {
+        page(StatusCode::BAD_REQUEST, pages::message_page(lang, ("Không thể đăng xuất", "Cannot sign out"), (vi, en)))
+    };
+    let mut client = get("client_id").map(str::to_owned);
+    let mut sids: Vec<String> = session_cookie(headers).into_iter().collect();
+    if let Some(hint) = get("id_token_hint") {
+        let Some(claims) = idp.verify_id_token_hint(hint) else {
+            return bad("id_token_hint không hợp lệ.", "The id_token_hint is not a valid ID token from this provider.");
+        };
+        if let Some(sid) = claims.get("sid").and_then(Value::as_str) {
+            sids.push(sid.to_owned());
+        }
+        let azp = claims.get("azp").or_else(|| claims.get("aud")).and_then(Value::as_str).map(str::to_owned);
+        if client.is_some() && azp.is_some() && client != azp {
+            return bad("client_id không khớp với id_token_hint.", "client_id does not match the id_token_hint.");
+        }
+        client = client.or(azp);
+    }
+    let redirect = get("post_logout_redirect_uri");
+    if let Some(uri) = redirect
+        && (client.as_deref() != Some(CLIENT_ID) || !redirect_allowed(uri))
+    {
+        return bad(
+            "Địa chỉ chuyển hướng sau đăng xuất không hợp lệ.",
+            "The post_logout_redirect_uri is not registered for this client (send client_id or id_token_hint).",
+        );
+    }
+    for sid in &sids {
+        if let Err(e) = idp.store.end_session(sid) {
+            return internal(e);
+        }
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path={REALM_PATH}; HttpOnly; SameSite=Lax; Max-Age=0");
+    let mut response = match (redirect, Url::parse(redirect.unwrap_or(""))) {
+        (Some(_), Ok(mut url)) => {
+            if let Some(state) = get("state") {
+                url.query_pairs_mut().append_pair("state", state);
+            }
+            (StatusCode::FOUND, [(header::LOCATION, url.as_str())]).into_response()
+        }
+        _ => page(
+            StatusCode::OK,
+            pages::message_page(
+                lang,
+                ("Bạn đã đăng xuất", "You have signed out"),
+                (
+                    "Bạn đã đăng xuất khỏi tài khoản định danh điện tử. Bạn có thể đóng trang này và quay lại ứng dụng.",
+                    "You have signed out of your e-identity account. You can close this page and go back to the app.",
+                ),
+            ),
+        ),
+    };
+    if let Ok(value) = HeaderValue::from_str(&clear) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+impl IdentityProvider {
+    /// The claims of an ID token this provider signed, expired or not (OpenID Connect
+    /// RP-Initiated Logout accepts expired hints).
+    fn verify_id_token_hint(&self, token: &str) -> Option<serde_json::Map<String, Value>> {
+        let jws = parse_compact(token, 16 * 1024).ok()?;
+        super::keys::verify_own(&self.keys, &jws.header, &jws.signing_input, &jws.signature).ok()?;
+        (jws.claims.get("iss").and_then(Value::as_str) == Some(self.issuer.as_str())).then_some(jws.claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris_follow_rfc8252() {
+        assert!(redirect_allowed("http://127.0.0.1:49152/callback"));
+        assert!(redirect_allowed("http://127.0.0.1:1/"));
+        assert!(redirect_allowed("http://127.0.0.1/any/path?x=1"));
+        assert!(redirect_allowed("http://[::1]:8080/cb"));
+        assert!(redirect_allowed(APP_REDIRECT_URI));
+        assert!(!redirect_allowed("http://localhost:8080/cb"));
+        assert!(!redirect_allowed("https://127.0.0.1:8080/cb"));
+        assert!(!redirect_allowed("http://127.0.0.2:8080/cb"));
+        assert!(!redirect_allowed("http://127.0.0.1:8080/cb#frag"));
+        assert!(!redirect_allowed("http://user@127.0.0.1:8080/cb"));
+        assert!(!redirect_allowed("http://evil.example/cb"));
+        assert!(!redirect_allowed("vn.gov.haiduong.smarthd:/other"));
+        assert!(!redirect_allowed("vn.gov.haiduong.smarthd://oauth2redirect"));
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused() {
+        assert!(parse_params(b"a=1&b=2").is_ok());
+        assert!(parse_params(b"a=1&a=2").is_err());
+    }
+}

@@ -1,0 +1,117 @@
+//! A scripted resident for the demo and the tests: it fills the sandbox's login page over HTTP,
+//! as a person would in the browser, and hands back the redirect the app receives. Only for the
+//! sandbox; a real provider's page is for people.
+
+use reqwest::redirect::Policy;
+
+/// A test citizen's credentials (see `docs/identity.md`).
+pub struct Credentials<'a> {
+    pub cccd: &'a str,
+    pub password: &'a str,
+    pub otp: &'a str,
+}
+
+/// Nguyễn Văn An, VNeID level 2.
+pub const LEVEL2_CITIZEN: Credentials<'static> =
+    Credentials { cccd: "030095001234", password: "Matkhau@123", otp: crate::identity::SANDBOX_OTP };
+/// Trần Thị Bình, VNeID level 1.
+pub const LEVEL1_CITIZEN: Credentials<'static> =
+    Credentials { cccd: "030198005678", password: "Matkhau@123", otp: crate::identity::SANDBOX_OTP };
+
+#[derive(Debug, thiserror::Error)]
+pub enum RobotError {
+    #[error("HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("unexpected answer from the login page: {0}")]
+    Page(String),
+}
+
+/// Opens `authorization_url`, fills the login form, and returns the URL the provider redirects
+/// the browser to (the app's redirect URI with `code`, `state` and `iss`).
+pub async fn log_in(authorization_url: &str, who: &Credentials<'_>) -> Result<String, RobotError> {
+    // Plain loopback HTTP only; the provider install is for reqwest's rustls-no-provider build.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().redirect(Policy::none()).build()?;
+    let mut url = reqwest::Url::parse(authorization_url).map_err(|e| RobotError::Page(e.to_string()))?;
+    let page = loop {
+        let response = client.get(url.clone()).send().await?;
+        if response.status().is_redirection() {
+            let location = location(&response)?;
+            url = url.join(&location).map_err(|e| RobotError::Page(e.to_string()))?;
+            continue;
+        }
+        let status = response.status();
+        let body = response.text().await?;
+        if !status.is_success() {
+            return Err(RobotError::Page(format!("{status}: {}", text_of(&body))));
+        }
+        break body;
+    };
+    let handle = hidden_value(&page, "handle").ok_or_else(|| RobotError::Page("no login form".into()))?;
+    let action = url.join(form_action(&page).unwrap_or("login")).map_err(|e| RobotError::Page(e.to_string()))?;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("handle", &handle)
+        .append_pair("lang", "vi")
+        .append_pair("cccd", who.cccd)
+        .append_pair("password", who.password)
+        .append_pair("otp", who.otp)
+        .finish();
+    let response = client
+        .post(action)
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await?;
+    if !response.status().is_redirection() {
+        let status = response.status();
+        return Err(RobotError::Page(format!("{status}: {}", text_of(&response.text().await?))));
+    }
+    location(&response)
+}
+
+fn location(response: &reqwest::Response) -> Result<String, RobotError> {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| RobotError::Page("a redirect without Location".into()))
+}
+
+fn hidden_value(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("name=\"{name}\""))?;
+    let rest = &page[at..];
+    let start = rest.find("value=\"")? + 7;
+    let end = rest[start..].find('"')? + start;
+    Some(html_unescape(&rest[start..end]))
+}
+
+fn form_action(page: &str) -> Option<&str> {
+    let at = page.find("<form")?;
+    let rest = &page[at..];
+    let start = rest.find("action=\"")? + 8;
+    let end = rest[start..].find('"')? + start;
+    Some(&rest[start..end])
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The visible text of an error page, for the error message.
+fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(300).collect()
+}

@@ -1,0 +1,636 @@
+//! The sandbox's dossier API against a real sandbox on loopback, with real access tokens from
+//! its OpenID provider: attachments (chunks, resume, offsets, digests, limits), idempotent
+//! submission, validation, identity levels, the resident's changes feed with the officer's
+//! status changes, the public lookup, the ledger, every fault kind, and a restart.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, Method, StatusCode, header};
+use serde_json::{Value, json};
+use smarthd_core::catalog::model::{
+    Channel, Fee, FieldKind, FormField, FormOption, FormSchema, Procedure, ProcedureStatus, Subject,
+};
+use smarthd_sandbox::{Sandbox, SandboxConfig};
+
+const MIB: usize = 1024 * 1024;
+/// The sandbox's test citizens (docs/identity.md): level 2 and level 1.
+const LEVEL2: (&str, &str) = ("030095001234", "Matkhau@123");
+const LEVEL1: (&str, &str) = ("030198005678", "Matkhau@123");
+const REDIRECT_URI: &str = "vn.gov.haiduong.smarthd:/oauth2redirect";
+/// Procedures this test adds to the catalog.
+const FREE: &str = "9.000001.H19";
+const PAID: &str = "9.000002.H19";
+const OLD: &str = "9.000003.H19";
+
+struct World {
+    _dir: tempfile::TempDir,
+    sandbox: Sandbox,
+    http: Client,
+    base: String,
+}
+
+async fn start(dir: &Path) -> Sandbox {
+    let mut config = SandboxConfig::ephemeral(dir.join("sandbox.db"));
+    config.catalog_size = 40;
+    Sandbox::start(config).await.expect("the sandbox starts")
+}
+
+fn client() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a client")
+}
+
+impl World {
+    async fn new() -> World {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let sandbox = start(dir.path()).await;
+        add_procedures(&sandbox);
+        let base = sandbox.base_url();
+        World { _dir: dir, sandbox, http: client(), base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path.trim_start_matches('/'))
+    }
+
+    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("an answer");
+        let status = response.status();
+        let text = response.text().await.expect("a body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn put_chunk(&self, token: &str, sha256: &str, offset: usize, bytes: &[u8]) -> (StatusCode, Value) {
+        let response = self.put_chunk_raw(token, sha256, offset, bytes).await.expect("an answer");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    async fn put_chunk_raw(
+        &self,
+        token: &str,
+        sha256: &str,
+        offset: usize,
+        bytes: &[u8],
+    ) -> reqwest::Result<reqwest::Response> {
+        self.http
+            .put(self.url(&format!("/api/v1/attachments/{sha256}/content?offset={offset}")))
+            .bearer_auth(token)
+            .body(bytes.to_vec())
+            .send()
+            .await
+    }
+
+    async fn submit_raw(&self, token: &str, body: &Value) -> reqwest::Result<reqwest::Response> {
+        self.http.post(self.url("/api/v1/dossiers")).bearer_auth(token).json(body).send().await
+    }
+
+    async fn ledger(&self) -> Value {
+        self.call(Method::GET, "/admin/ledger", None, None).await.1
+    }
+
+    async fn fault(&self, route: &str, kind: &str, probability: f64, delay_ms: u64) {
+        let body = json!({"route": route, "kind": kind, "probability": probability, "delay_ms": delay_ms});
+        let (status, answer) = self.call(Method::POST, "/admin/faults", None, Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+
+    async fn clear_faults(&self) {
+        let (status, _) = self.call(Method::DELETE, "/admin/faults", None, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+
+    async fn officer(&self, code: &str, status: &str, message: Option<&str>) -> Value {
+        let body = json!({"status": status, "message": message});
+        let (answer, view) =
+            self.call(Method::POST, &format!("/officer/dossiers/{code}/status"), None, Some(body)).await;
+        assert_eq!(answer, StatusCode::OK, "{view}");
+        view
+    }
+
+    /// Logs a test citizen in through the provider's real login page (authorization code with
+    /// PKCE, Bearer tokens) and returns the access token.
+    async fn login(&self, (cccd, password): (&str, &str), level: u8) -> String {
+        let verifier = b64(&random_bytes::<32>());
+        let challenge = b64(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref());
+        let mut authorize = url::Url::parse(&self.url("/realms/haiduong/authorize")).expect("a URL");
+        authorize
+            .query_pairs_mut()
+            .append_pair("client_id", "smarthd-app")
+            .append_pair("redirect_uri", REDIRECT_URI)
+            .append_pair("response_type", "code")
+            .append_pair("scope", "openid profile")
+            .append_pair("state", "s")
+            .append_pair("code_challenge", &challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("acr_values", if level >= 2 { "vneid:level2" } else { "vneid:level1" });
+        let page = self.http.get(authorize).send().await.expect("the login page").text().await.expect("HTML");
+        let marker = "name=\"handle\" value=\"";
+        let start = page.find(marker).expect("a login form") + marker.len();
+        let handle = &page[start..start + page[start..].find('"').expect("the handle ends")];
+        let login = form(&[("handle", handle), ("cccd", cccd), ("password", password), ("otp", "123456")]);
+        let redirect = self.post_form("/realms/haiduong/login", login).await;
+        assert_eq!(redirect.status(), StatusCode::FOUND);
+        let location = redirect.headers()[header::LOCATION].to_str().expect("ASCII").to_owned();
+        let location = url::Url::parse(&location).expect("the redirect URL");
+        let code = location.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
+        let exchange = form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("client_id", "smarthd-app"),
+            ("code_verifier", &verifier),
+        ]);
+        let tokens: Value = self.post_form("/realms/haiduong/token", exchange).await.json().await.expect("tokens");
+        tokens["access_token"].as_str().expect("an access token").to_owned()
+    }
+
+    async fn post_form(&self, path: &str, body: String) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("an answer")
+    }
+
+    /// Announces and uploads a whole attachment in 1 MiB chunks.
+    async fn upload(&self, token: &str, bytes: &[u8], content_type: &str) -> String {
+        let sha256 = sha256_hex(bytes);
+        let (status, state) = self.announce(token, &sha256, bytes.len(), content_type).await;
+        assert_eq!(status, StatusCode::OK, "{state}");
+        for (i, chunk) in bytes.chunks(MIB).enumerate() {
+            let (status, state) = self.put_chunk(token, &sha256, i * MIB, chunk).await;
+            assert_eq!(status, StatusCode::OK, "{state}");
+        }
+        sha256
+    }
+
+    async fn announce(&self, token: &str, sha256: &str, size: usize, content_type: &str) -> (StatusCode, Value) {
+        let body = json!({"sha256": sha256, "size": size, "content_type": content_type, "name": "giay-to.png"});
+        self.call(Method::POST, "/api/v1/attachments", Some(token), Some(body)).await
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; N];
+    ring::rand::SystemRandom::new().fill(&mut bytes).expect("random bytes");
+    bytes
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A PNG-looking payload of `len` bytes, different every time.
+fn png(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    let seed = random_bytes::<16>();
+    bytes.extend((0..len.saturating_sub(8)).map(|i| seed[i % 16].wrapping_add((i / 16) as u8)));
+    bytes
+}
+
+fn dossier_id() -> String {
+    let b = random_bytes::<16>();
+    let hex: String = b.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+fn field(key: &str, kind: FieldKind, required: bool) -> FormField {
+    FormField {
+        key: key.into(),
+        label: key.into(),
+        label_en: None,
+        kind,
+        required,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        options: Vec::new(),
+    }
+}
+
+/// Adds a free procedure, a fee-paying one and a replaced one, all with the same e-form.
+fn add_procedures(sandbox: &Sandbox) {
+    let first = sandbox.portal().changes(0, 1).expect("the catalog").items.remove(0);
+    let mut base: Procedure = serde_json::from_str(first.record.expect("a record").get()).expect("a procedure");
+    base.status = ProcedureStatus::InForce;
+    base.replaced_by = None;
+    base.subjects = vec![Subject::Citizen];
+    base.processing_days = Some(5);
+    base.form = FormSchema {
+        version: 1,
+        fields: vec![
+            FormField { max_length: Some(100), ..field("ho_ten", FieldKind::Text, true) },
+            field("so_cccd", FieldKind::Cccd, true),
+            field("so_dien_thoai", FieldKind::Phone, false),
+            field("ngay_sinh", FieldKind::Date, false),
+            FormField {
+                options: vec![
+                    FormOption { value: "cha".into(), label: "Cha".into(), label_en: Some("Father".into()) },
+                    FormOption { value: "me".into(), label: "Mẹ".into(), label_en: Some("Mother".into()) },
+                ],
+                ..field("quan_he", FieldKind::Select, true)
+            },
+            field("cam_ket", FieldKind::Checkbox, true),
+        ],
+    };
+    let fee =
+        |channel, amount_vnd| Fee { subject: Subject::Citizen, channel, amount_vnd, description: "Lệ phí".into() };
+    let procedures = [
+        Procedure { code: FREE.into(), name: "Đăng ký khai sinh (thử)".into(), fees: Vec::new(), ..base.clone() },
+        Procedure {
+            code: PAID.into(),
+            name: "Cấp bản sao trích lục (thử)".into(),
+            fees: vec![fee(Channel::Paper, 10_000), fee(Channel::Online, 5_000)],
+            ..base.clone()
+        },
+        Procedure { code: OLD.into(), name: "Thủ tục cũ (thử)".into(), fees: Vec::new(), ..base },
+    ];
+    for p in &procedures {
+        sandbox.portal().upsert(p).expect("added");
+    }
+    sandbox.portal().replace(OLD, FREE).expect("replaced").expect("it existed");
+}
+
+fn dossier(id: &str, procedure: &str, attachments: &[&str]) -> Value {
+    json!({
+        "dossier_id": id,
+        "procedure_code": procedure,
+        "applicant": "citizen",
+        "fields": {"ho_ten": "Nguyễn Văn An", "so_cccd": "030095001234", "quan_he": "cha", "cam_ket": "true"},
+        "attachments": attachments.iter().map(|s| json!({"sha256": s, "name": "giay-chung-sinh.png"})).collect::<Vec<_>>(),
+    })
+}
+
+#[tokio::test]
+async fn attachments_upload_in_chunks_and_resume_after_a_cut() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let bytes = png(2 * MIB + 300_000);
+    let sha256 = sha256_hex(&bytes);
+    let (status, state) = w.announce(&token, &sha256, bytes.len(), "image/png").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state, json!({"sha256": sha256, "received": 0, "complete": false}));
+
+    let (status, state) = w.put_chunk(&token, &sha256, 0, &bytes[..MIB]).await;
+    assert_eq!((status, &state["received"]), (StatusCode::OK, &json!(MIB)));
+
+    // The second chunk is stored but its answer is lost: the connection just closes.
+    w.fault("attachments", "commit_then_drop", 1.0, 0).await;
+    let cut = w.put_chunk_raw(&token, &sha256, MIB, &bytes[MIB..2 * MIB]).await;
+    assert!(cut.is_err(), "the connection closes without an answer");
+    w.clear_faults().await;
+
+    // The client asks where the upload stands (announcing again says the same), and resumes.
+    let (_, state) = w.call(Method::GET, &format!("/api/v1/attachments/{sha256}"), Some(&token), None).await;
+    assert_eq!(state, json!({"sha256": sha256, "received": 2 * MIB, "complete": false}));
+    let (_, again) = w.announce(&token, &sha256, bytes.len(), "image/png").await;
+    assert_eq!(again, state);
+    // Retrying the chunk it never got an answer for is accepted without effect.
+    let (status, state) = w.put_chunk(&token, &sha256, MIB, &bytes[MIB..2 * MIB]).await;
+    assert_eq!((status, &state["received"]), (StatusCode::OK, &json!(2 * MIB)));
+    let (status, state) = w.put_chunk(&token, &sha256, 2 * MIB, &bytes[2 * MIB..]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state, json!({"sha256": sha256, "received": bytes.len(), "complete": true}));
+    // Idempotent once complete, too.
+    let (status, state) = w.put_chunk(&token, &sha256, 2 * MIB, &bytes[2 * MIB..]).await;
+    assert_eq!((status, &state["complete"]), (StatusCode::OK, &json!(true)));
+
+    let ledger = w.ledger().await;
+    assert_eq!(ledger["attachments"][&sha256], json!({"stored": 1, "bytes": bytes.len(), "intact": true}));
+}
+
+#[tokio::test]
+async fn attachments_refuse_wrong_offsets_digests_sizes_and_types() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let bytes = png(300_000);
+    let sha256 = sha256_hex(&bytes);
+    w.announce(&token, &sha256, bytes.len(), "image/png").await;
+    w.put_chunk(&token, &sha256, 0, &bytes[..100_000]).await;
+
+    // A chunk that skips ahead, or overlaps what is stored, says where the upload stands.
+    for (offset, end) in [(200_000, 300_000), (50_000, 150_000)] {
+        let (status, error) = w.put_chunk(&token, &sha256, offset, &bytes[offset..end]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!((&error["error"], &error["received"]), (&json!("offset_mismatch"), &json!(100_000)));
+    }
+
+    // Bytes that do not hash to the announced sha256 are discarded: the upload starts over.
+    let mut corrupt = bytes.clone();
+    corrupt[250_000] ^= 0xff;
+    let (status, error) = w.put_chunk(&token, &sha256, 100_000, &corrupt[100_000..]).await;
+    assert_eq!((status, &error["error"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!("digest_mismatch")));
+    let (_, state) = w.call(Method::GET, &format!("/api/v1/attachments/{sha256}"), Some(&token), None).await;
+    assert_eq!(state, json!({"sha256": sha256, "received": 0, "complete": false}));
+    assert_eq!(w.ledger().await["attachments"][&sha256]["stored"], json!(0));
+
+    // Limits: 10 MiB, JPEG/PNG/PDF, chunks of at most 1 MiB, and a token.
+    let (status, error) = w.announce(&token, &sha256_hex(b"big"), 10 * MIB + 1, "application/pdf").await;
+    assert_eq!((status, &error["error"]), (StatusCode::PAYLOAD_TOO_LARGE, &json!("too_large")));
+    let (status, error) = w.announce(&token, &sha256_hex(b"doc"), 1000, "application/msword").await;
+    assert_eq!((status, &error["error"]), (StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!("unsupported_type")));
+    let big = png(MIB + 1);
+    let big_sha = sha256_hex(&big);
+    w.announce(&token, &big_sha, big.len(), "image/png").await;
+    let (status, error) = w.put_chunk(&token, &big_sha, 0, &big).await;
+    assert_eq!((status, &error["error"]), (StatusCode::PAYLOAD_TOO_LARGE, &json!("too_large")));
+    let body = json!({"sha256": sha256, "size": bytes.len(), "content_type": "image/png"});
+    let (status, _) = w.call(Method::POST, "/api/v1/attachments", None, Some(body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn submission_is_idempotent_on_the_dossier_id() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let attachment = w.upload(&token, &png(5000), "image/png").await;
+    let id = dossier_id();
+    let body = dossier(&id, PAID, &[&attachment]);
+
+    let first = w.submit_raw(&token, &body).await.expect("an answer");
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first = first.text().await.expect("a body");
+    let answer: Value = serde_json::from_str(&first).expect("JSON");
+    assert_eq!(answer["dossier_id"], json!(id));
+    assert_eq!(answer["status"], json!("received"));
+    assert_eq!(answer["fee_vnd"], json!(5_000), "the online fee for a citizen");
+    let code = answer["code"].as_str().expect("a code");
+    assert!(code.starts_with("H19.25-") && code.len() == "H19.25-261128-0001".len(), "{code}");
+    assert!(answer["receipt"]["number"].as_str().expect("a receipt").starts_with("BN-H19-"));
+    assert!(answer["receipt"]["received_at"].as_str().expect("a time").ends_with("+07:00"));
+    assert!(answer["receipt"]["expected_result_at"].as_str().expect("a due time").ends_with("T17:00:00+07:00"));
+
+    // Same id, same content (fields in another order): the first answer, byte for byte.
+    let mut reordered = body.clone();
+    reordered["fields"] =
+        json!({"cam_ket": "true", "quan_he": "cha", "so_cccd": "030095001234", "ho_ten": "Nguyễn Văn An"});
+    let replay = w.submit_raw(&token, &reordered).await.expect("an answer");
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(replay.text().await.expect("a body"), first);
+
+    // Same id, different content.
+    let mut changed = body.clone();
+    changed["fields"]["ho_ten"] = json!("Nguyễn Văn Bình");
+    let conflict = w.submit_raw(&token, &changed).await.expect("an answer");
+    assert_eq!(conflict.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(conflict.json::<Value>().await.expect("JSON")["error"], json!("idempotency_conflict"));
+
+    assert_eq!(w.ledger().await["dossiers"][&id], json!(1));
+}
+
+#[tokio::test]
+async fn submission_checks_the_form_the_procedure_and_the_login() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let submit = |body: Value, token: Option<String>| {
+        let w = &w;
+        async move { w.call(Method::POST, "/api/v1/dossiers", token.as_deref(), Some(body)).await }
+    };
+    let with_field = |key: &str, value: Value| {
+        let mut body = dossier(&dossier_id(), FREE, &[]);
+        body["fields"][key] = value;
+        body
+    };
+    let cases = [
+        (with_field("so_cccd", json!("03009500123")), "so_cccd"),
+        (with_field("so_dien_thoai", json!("0212345678")), "so_dien_thoai"),
+        (with_field("ngay_sinh", json!("2023-02-30")), "ngay_sinh"),
+        (with_field("quan_he", json!("ong")), "quan_he"),
+        (with_field("cam_ket", json!("false")), "cam_ket"),
+        (with_field("ho_ten", json!("   ")), "ho_ten"),
+        (with_field("khong_co", json!("x")), "khong_co"),
+    ];
+    for (body, field) in cases {
+        let (status, error) = submit(body, Some(token.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {error}");
+        assert_eq!((&error["error"], &error["field"]), (&json!("validation"), &json!(field)));
+    }
+    let (status, error) = submit(json!({"dossier_id": dossier_id()}), Some(token.clone())).await;
+    assert_eq!((status, &error["error"]), (StatusCode::BAD_REQUEST, &json!("bad_request")));
+
+    let (status, error) = submit(dossier(&dossier_id(), "9.999999.H19", &[]), Some(token.clone())).await;
+    assert_eq!((status, &error["error"]), (StatusCode::NOT_FOUND, &json!("unknown_procedure")));
+    let (status, error) = submit(dossier(&dossier_id(), OLD, &[]), Some(token.clone())).await;
+    assert_eq!((status, &error["error"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!("procedure_not_in_force")));
+
+    let missing = sha256_hex(b"never uploaded");
+    let (status, error) = submit(dossier(&dossier_id(), FREE, &[&missing]), Some(token.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!((&error["error"], &error["field"]), (&json!("attachment_missing"), &json!(missing)));
+
+    let (status, _) = submit(dossier(&dossier_id(), FREE, &[]), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Level 1 is enough without fees; with fees, the step-up challenge (RFC 9470).
+    let level1 = w.login(LEVEL1, 1).await;
+    let (status, _) = submit(dossier(&dossier_id(), FREE, &[]), Some(level1.clone())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let response = w.submit_raw(&level1, &dossier(&dossier_id(), PAID, &[])).await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()[header::WWW_AUTHENTICATE].to_str().expect("ASCII").to_owned();
+    assert!(challenge.starts_with("Bearer "), "{challenge}");
+    assert!(challenge.contains("error=\"insufficient_user_authentication\""), "{challenge}");
+    assert!(challenge.contains("acr_values=\"vneid:level2\""), "{challenge}");
+
+    // Nothing refused left an effect.
+    assert_eq!(w.ledger().await["dossiers"].as_object().expect("an object").len(), 1);
+}
+
+#[tokio::test]
+async fn residents_follow_their_dossiers_and_anyone_can_look_one_up() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let other = w.login(LEVEL1, 1).await;
+    let id = dossier_id();
+    let (status, answer) = w.call(Method::POST, "/api/v1/dossiers", Some(&token), Some(dossier(&id, FREE, &[]))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let code = answer["code"].as_str().expect("a code").to_owned();
+
+    let (status, page) = w.call(Method::GET, "/api/v1/dossiers?since=0", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["items"].as_array().expect("items").len(), 1);
+    let item = &page["items"][0];
+    assert_eq!((&item["dossier_id"], &item["code"], &item["status"]), (&json!(id), &json!(code), &json!("received")));
+    assert_eq!(item["procedure_code"], json!(FREE));
+    let cursor = page["next_since"].as_u64().expect("a cursor");
+    assert_eq!(cursor, item["seq"].as_u64().expect("a seq"));
+    let (_, page) = w.call(Method::GET, &format!("/api/v1/dossiers?since={cursor}"), Some(&token), None).await;
+    assert_eq!(page, json!({"items": [], "next_since": cursor}));
+
+    w.officer(&code, "processing", None).await;
+    w.officer(&code, "need_more_documents", Some("Bổ sung bản sao giấy chứng sinh")).await;
+    let (status, error) = w
+        .call(Method::POST, &format!("/officer/dossiers/{code}/status"), None, Some(json!({"status": "rejected"})))
+        .await;
+    assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("message")));
+    let (status, _) = w
+        .call(Method::POST, &format!("/officer/dossiers/{code}/result"), None, Some(json!({"name": "Giấy khai sinh"})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, page) = w.call(Method::GET, &format!("/api/v1/dossiers?since={cursor}"), Some(&token), None).await;
+    let item = &page["items"][0];
+    assert_eq!(page["items"].as_array().expect("items").len(), 1);
+    assert_eq!(item["status"], json!("need_more_documents"));
+    assert!(page["next_since"].as_u64().expect("a cursor") > cursor);
+    let statuses: Vec<&str> = item["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .map(|e| e["status"].as_str().expect("a status"))
+        .collect();
+    assert_eq!(statuses, ["received", "processing", "need_more_documents"]);
+    assert_eq!(item["timeline"][2]["message"], json!("Bổ sung bản sao giấy chứng sinh"));
+    assert_eq!(item["result"]["name"], json!("Giấy khai sinh"));
+    let pdf = w
+        .http
+        .get(w.url(item["result"]["url"].as_str().expect("a URL")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("the result");
+    assert_eq!(pdf.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF-"));
+
+    // Another resident sees none of it.
+    let (_, page) = w.call(Method::GET, "/api/v1/dossiers?since=0", Some(&other), None).await;
+    assert_eq!(page["items"], json!([]));
+    let (status, _) = w.call(Method::GET, "/api/v1/dossiers?since=0", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The public lookup: status only, nothing personal.
+    let (status, public) = w.call(Method::GET, &format!("/api/v1/dossiers/lookup/{code}"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let keys: Vec<&String> = public.as_object().expect("an object").keys().collect();
+    assert_eq!(keys, ["code", "procedure_name", "status", "updated_at"]);
+    assert_eq!(
+        (&public["status"], &public["procedure_name"]),
+        (&json!("need_more_documents"), &json!("Đăng ký khai sinh (thử)"))
+    );
+    let text = public.to_string();
+    assert!(!text.contains("Nguyễn") && !text.contains("030095001234") && !text.contains(&id));
+    let (status, _) = w.call(Method::GET, "/api/v1/dossiers/lookup/H19.25-000000-9999", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The officer console: the page lists it, and its forms post and come back.
+    let html = w.http.get(w.url("/officer")).send().await.expect("the page").text().await.expect("HTML");
+    assert!(html.contains(&code) && html.contains("Yêu cầu bổ sung") && html.contains("More documents needed"));
+    let back = w
+        .post_form(&format!("/officer/dossiers/{code}/status"), form(&[("status", "result_ready"), ("message", "")]))
+        .await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(back.headers()[header::LOCATION], "/officer");
+    let (_, public) = w.call(Method::GET, &format!("/api/v1/dossiers/lookup/{code}"), None, None).await;
+    assert_eq!(public["status"], json!("result_ready"));
+}
+
+#[tokio::test]
+async fn faults_do_what_they_say() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+
+    // error_500: answered, no effect.
+    w.fault("submit", "error_500", 1.0, 0).await;
+    let id = dossier_id();
+    let response = w.submit_raw(&token, &dossier(&id, FREE, &[])).await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(w.ledger().await["dossiers"].get(&id).is_none());
+    // Faults on one route leave the others alone, and never the admin routes.
+    let (status, _) = w.call(Method::GET, "/api/v1/dossiers?since=0", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    w.clear_faults().await;
+
+    // drop: the connection closes before the request is handled.
+    w.fault("*", "drop", 1.0, 0).await;
+    assert!(w.submit_raw(&token, &dossier(&id, FREE, &[])).await.is_err());
+    assert!(w.ledger().await["dossiers"].get(&id).is_none());
+    w.clear_faults().await;
+
+    // delay: slow, then handled.
+    w.fault("dossiers", "delay", 1.0, 700).await;
+    let started = Instant::now();
+    let (status, _) = w.call(Method::GET, "/api/v1/dossiers?since=0", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(700));
+    let slow = w.http.get(w.url("/api/v1/dossiers?since=0")).bearer_auth(&token).timeout(Duration::from_millis(200));
+    assert!(slow.send().await.expect_err("a client timeout").is_timeout());
+    w.clear_faults().await;
+
+    // commit_then_drop: the lost acknowledgement. The client sees a closed connection, the
+    // ledger shows the effect, and the retry gets the first answer.
+    w.fault("submit", "commit_then_drop", 1.0, 0).await;
+    let body = dossier(&id, FREE, &[]);
+    let lost = w.submit_raw(&token, &body).await;
+    let error = lost.expect_err("no answer");
+    assert!(!error.is_timeout(), "{error}");
+    assert_eq!(w.ledger().await["dossiers"][&id], json!(1));
+    w.clear_faults().await;
+    let retry = w.submit_raw(&token, &body).await.expect("an answer");
+    assert_eq!(retry.status(), StatusCode::OK);
+    let answer: Value = retry.json().await.expect("JSON");
+    let code = answer["code"].as_str().expect("a code");
+    let (status, _) = w.call(Method::GET, &format!("/api/v1/dossiers/lookup/{code}"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(w.ledger().await["dossiers"][&id], json!(1));
+
+    // Bad faults are refused.
+    let (status, _) = w
+        .call(Method::POST, "/admin/faults", None, Some(json!({"route": "submit", "kind": "drop", "probability": 2})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn faults_can_be_set_at_start_and_state_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = start(dir.path()).await;
+    add_procedures(&sandbox);
+    let w = World { base: sandbox.base_url(), sandbox, http: client(), _dir: tempfile::tempdir().expect("a temp dir") };
+    let token = w.login(LEVEL2, 2).await;
+    let attachment = w.upload(&token, &png(3000), "image/png").await;
+    let id = dossier_id();
+    let (status, first) =
+        w.call(Method::POST, "/api/v1/dossiers", Some(&token), Some(dossier(&id, FREE, &[&attachment]))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let ledger = w.ledger().await;
+    w.sandbox.stop().await;
+
+    let mut config = SandboxConfig::ephemeral(dir.path().join("sandbox.db"));
+    config.catalog_size = 40;
+    config.faults = vec!["submit:error_500:1".parse().expect("a fault")];
+    let sandbox = Sandbox::start(config).await.expect("the sandbox starts again");
+    let w = World { base: sandbox.base_url(), sandbox, http: client(), _dir: dir };
+    assert_eq!(w.ledger().await, ledger);
+    let token = w.login(LEVEL2, 2).await;
+    let response = w.submit_raw(&token, &dossier(&id, FREE, &[&attachment])).await.expect("an answer");
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    w.clear_faults().await;
+    let (status, replay) =
+        w.call(Method::POST, "/api/v1/dossiers", Some(&token), Some(dossier(&id, FREE, &[&attachment]))).await;
+    assert_eq!((status, replay), (StatusCode::OK, first));
+}

@@ -1,0 +1,317 @@
+//! VNeID login against the sandbox's real OpenID provider over loopback: every mode (ES256 and
+//! RS256, with and without PAR, DPoP nonces), single-flight refresh, step-up, logout, the
+//! sealed session, and each bad input of issue 4 ending in a typed error with nothing stored.
+
+use std::sync::Arc;
+
+use smarthd_core::{ErrorKind, Event, SessionState, SmartHd};
+use smarthd_sandbox::identity::{Fault, IdentityMode, SigningAlg};
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_tests::{Recorder, World, log_in};
+
+fn set_mode(world: &World, change: impl FnOnce(&mut IdentityMode)) {
+    let idp = world.sandbox.identity();
+    let mut mode = idp.mode();
+    change(&mut mode);
+    idp.set_mode(mode);
+}
+
+fn refreshes(world: &World) -> u64 {
+    world.sandbox.identity().counters().calls.get("refresh_token").copied().unwrap_or(0)
+}
+
+async fn assert_logged_out(core: &SmartHd) {
+    assert_eq!(core.whoami().await.unwrap(), None);
+    assert_eq!(core.session_state().await.unwrap(), SessionState::LoggedOut);
+}
+
+#[tokio::test]
+async fn a_level2_login_in_every_provider_mode() {
+    let world = World::new(50).await;
+    for alg in [SigningAlg::ES256, SigningAlg::RS256] {
+        for require_par in [false, true] {
+            for dpop_nonce in [false, true] {
+                set_mode(&world, |m| {
+                    m.signing_alg = alg;
+                    m.require_par = require_par;
+                    m.require_dpop = true;
+                    m.dpop_nonce = dpop_nonce;
+                });
+                let dir = tempfile::tempdir().unwrap();
+                let config = smarthd_core::Config::new(&world.sandbox.base_url(), dir.path()).unwrap();
+                let core =
+                    SmartHd::open(config, smarthd_core::Services::with_key_dir(dir.path().join("keys"))).unwrap();
+                let mode = format!("{alg:?} par={require_par} nonce={dpop_nonce}");
+                let profile = log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+                assert_eq!(
+                    (profile.name.as_str(), profile.cccd.as_str(), profile.level),
+                    ("Nguyễn Văn An", "030095001234", 2),
+                    "{mode}"
+                );
+                assert_eq!(profile.masked_cccd(), "030******234");
+                let me = core.portal_profile().await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+                assert_eq!(me["name"], "Nguyễn Văn An", "{mode}");
+                core.my_documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
+                assert!(matches!(core.session_state().await.unwrap(), SessionState::LoggedIn { level: 2, .. }));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn bearer_tokens_when_the_provider_does_not_bind_them() {
+    let world = World::new(50).await;
+    set_mode(&world, |m| m.offer_dpop = false);
+    let core = world.core();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert_eq!(core.portal_profile().await.unwrap()["name"], "Trần Thị Bình");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_calls_with_an_expired_token_make_exactly_one_refresh() {
+    let world = World::new(50).await;
+    set_mode(&world, |m| {
+        m.access_token_ttl = 2;
+        m.dpop_nonce = true;
+    });
+    let recorder = Arc::new(Recorder::default());
+    let core = Arc::new(world.core_with(recorder.clone()));
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let before = refreshes(&world);
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let core = core.clone();
+            tokio::spawn(async move { core.portal_profile().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.unwrap().expect("every caller succeeds with the one refreshed token");
+    }
+    assert_eq!(refreshes(&world) - before, 1, "exactly one refresh request for 50 callers");
+    let states: Vec<Event> = recorder.0.lock().unwrap().clone();
+    assert!(states.contains(&Event::SessionChanged { state: SessionState::Refreshing }));
+}
+
+#[tokio::test]
+async fn a_refused_refresh_ends_the_session_once_without_retrying() {
+    let world = World::new(50).await;
+    set_mode(&world, |m| {
+        m.access_token_ttl = 1;
+        m.refresh_token_ttl = 1;
+    });
+    let recorder = Arc::new(Recorder::default());
+    let core = world.core_with(recorder.clone());
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let before = refreshes(&world);
+    let err = core.portal_profile().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
+    assert_eq!(refreshes(&world) - before, 1);
+    assert!(recorder.0.lock().unwrap().contains(&Event::SessionChanged { state: SessionState::Expired }));
+    assert_logged_out(&core).await;
+    let err = core.portal_profile().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NeedsLogin);
+    assert_eq!(refreshes(&world) - before, 1, "no retry loop");
+}
+
+#[tokio::test]
+async fn level_1_is_asked_to_step_up_for_level_2_resources() {
+    let world = World::new(50).await;
+    let core = world.core();
+    let profile = log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert_eq!(profile.level, 1);
+    core.portal_profile().await.unwrap();
+    assert_eq!(core.my_documents().await.unwrap_err().kind(), ErrorKind::NeedsLevel2);
+    // Asking for level 2 with a level-1 account does not give a level-2 session.
+    let err = log_in(&core, 2, &LEVEL1_CITIZEN).await;
+    assert!(err.is_err(), "a level-1 citizen cannot log in at level 2");
+    // The level-2 citizen can.
+    let profile = log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(profile.level, 2);
+    core.my_documents().await.unwrap();
+}
+
+#[tokio::test]
+async fn logout_revokes_and_wipes() {
+    let world = World::new(50).await;
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let end_session = core.logout().await.unwrap().expect("the provider has an end-session endpoint");
+    assert!(end_session.contains("id_token_hint="), "{end_session}");
+    assert!(end_session.starts_with(&format!("{}realms/haiduong/", world.sandbox.base_url())));
+    assert_logged_out(&core).await;
+    assert_eq!(core.portal_profile().await.unwrap_err().kind(), ErrorKind::NeedsLogin);
+}
+
+#[tokio::test]
+async fn the_session_survives_a_restart_and_is_sealed_on_disk() {
+    let world = World::new(50).await;
+    {
+        let core = world.core();
+        log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+        core.portal_profile().await.unwrap();
+    }
+    let core = world.core();
+    assert_eq!(core.whoami().await.unwrap().unwrap().name, "Nguyễn Văn An");
+    core.portal_profile().await.unwrap();
+
+    // Nothing personal or secret in the clear anywhere in the data dir.
+    let needles: [&[u8]; 5] = [b"030095001234", "Nguyễn Văn An".as_bytes(), b"eyJ", b"Matkhau", b"refresh"];
+    for entry in walk(&world.data_dir()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        for needle in needles {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds {:?} in plaintext",
+                entry.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+#[tokio::test]
+async fn a_login_survives_an_app_restart_during_the_browser_hop() {
+    let world = World::new(50).await;
+    let url = world.core().begin_login(&smarthd_core::LoginOptions { level: 2, ..Default::default() }).await.unwrap();
+    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL2_CITIZEN).await.unwrap();
+    // The app was killed while the browser was open: a new core completes the login.
+    let core = world.core();
+    assert_eq!(core.complete_login(&callback).await.unwrap().level, 2);
+}
+
+#[tokio::test]
+async fn a_wrong_state_is_refused_and_the_real_answer_still_completes() {
+    let world = World::new(50).await;
+    let core = world.core();
+    let url = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
+    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap();
+    let forged = replace_param(&callback, "state", "forged");
+    let err = core.complete_login(&forged).await.unwrap_err();
+    assert!(err.to_string().contains("state"), "{err}");
+    assert_logged_out(&core).await;
+    core.complete_login(&callback).await.unwrap();
+}
+
+fn replace_param(url: &str, name: &str, value: &str) -> String {
+    let mut parsed = url::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == name { value.to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+#[tokio::test]
+async fn a_replayed_authorization_code_is_refused() {
+    let world = World::new(50).await;
+    let core = world.core();
+    let url = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
+    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap();
+    // Keep the login in progress as it was, use the code, then bring the old state back.
+    let user_db = world.data_dir().join("user.db");
+    drop(core);
+    let saved = std::fs::read(&user_db).unwrap();
+    let core = world.core();
+    core.complete_login(&callback).await.unwrap();
+    core.logout().await.unwrap();
+    drop(core);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", user_db.display()));
+    }
+    std::fs::write(&user_db, saved).unwrap();
+    let core = world.core();
+    let err = core.complete_login(&callback).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
+    assert!(err.to_string().contains("invalid_grant"), "{err}");
+    assert_logged_out(&core).await;
+}
+
+#[tokio::test]
+async fn refresh_token_reuse_ends_every_session_of_the_family() {
+    let world = World::new(50).await;
+    set_mode(&world, |m| m.access_token_ttl = 1);
+    let core = world.core();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    drop(core);
+    let user_db = world.data_dir().join("user.db");
+    let snapshot = std::fs::read(&user_db).unwrap(); // holds refresh token #1
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let core = world.core();
+    core.portal_profile().await.unwrap(); // rotates to refresh token #2
+    drop(core);
+    std::fs::write(&user_db, &snapshot).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let core = world.core();
+    let err = core.portal_profile().await.unwrap_err(); // reuses #1
+    assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
+    assert_logged_out(&core).await;
+}
+
+#[tokio::test]
+async fn a_key_rotation_is_followed_with_one_jwks_refetch() {
+    let world = World::new(50).await;
+    set_mode(&world, |m| m.access_token_ttl = 1);
+    let core = world.core();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    world.sandbox.identity().rotate_keys(SigningAlg::ES256).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    // The refresh brings an ID token signed with the new key.
+    core.portal_profile().await.unwrap();
+}
+
+/// Each provider misbehaviour ends the login with a typed error and stores nothing.
+#[tokio::test]
+async fn every_bad_provider_answer_is_refused_and_nothing_is_stored() {
+    let world = World::new(50).await;
+    let idp = world.sandbox.identity().clone();
+    let expectations: &[(Fault, &str)] = &[
+        (Fault::IdTokenAlgNone, "algorithm"),
+        (Fault::IdTokenHs256PublicKey, "algorithm"),
+        (Fault::IdTokenUnknownKid, "key"),
+        (Fault::IdTokenBadSignature, "signature"),
+        (Fault::IdTokenWrongIss, "issuer"),
+        (Fault::IdTokenWrongAud, "aud"),
+        (Fault::IdTokenExtraAudWrongAzp, "azp"),
+        (Fault::IdTokenExtraAudNoAzp, "azp"),
+        (Fault::IdTokenExpired, "expired"),
+        (Fault::IdTokenIatFuture, "future"),
+        (Fault::IdTokenWrongNonce, "nonce"),
+        (Fault::TokenResponseNotJson, "token response"),
+        (Fault::TokenResponseMissingFields, "token response"),
+        (Fault::TokenResponseOversized, "too large"),
+        (Fault::AuthorizeResponseNoIss, "iss"),
+        (Fault::AuthorizeResponseWrongIss, "iss"),
+    ];
+    for (fault, says) in expectations {
+        idp.clear_faults();
+        idp.set_fault(*fault, true);
+        let core = world.core();
+        let err = log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{fault:?}: {err}");
+        assert!(err.to_string().contains(says), "{fault:?}: {err}");
+        assert!(!err.to_string().contains("030198005678"), "no CCCD in errors");
+        assert_logged_out(&core).await;
+    }
+    idp.clear_faults();
+    idp.set_fault(Fault::DiscoveryWrongIssuer, true);
+    let core = world.core();
+    let err = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap_err();
+    assert!(err.to_string().contains("discovery"), "{err}");
+    idp.clear_faults();
+    log_in(&world.core(), 1, &LEVEL1_CITIZEN).await.expect("fine again once the faults are cleared");
+}
