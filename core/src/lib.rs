@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod identity;
+pub mod payment;
 pub mod platform;
 pub mod store;
 pub mod sync;
