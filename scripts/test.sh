@@ -5,18 +5,31 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*"; }
 
-# --- what a fresh machine may lack ---
+log "installing what this machine lacks"
 if ! command -v cargo >/dev/null; then
     echo "cargo is missing: install Rust (rustup) first" >&2
     exit 1
 fi
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+python3 -c 'import selenium, pytest' 2>/dev/null ||
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium pytest
 
-# Two cores: keep parallel jobs to what the machine has.
 export CARGO_TERM_COLOR=never
 export RUST_BACKTRACE=1
 
-log "Rust: unit and integration tests (core, sandbox, CLI, cross-crate)"
+log "Rust: unit and integration tests (core, sandbox, CLI, cross-crate, crash)"
 cargo test --workspace --locked 2>&1
+
+log "browser tests: headless Chromium on the sandbox's pages"
+cargo build --locked -q -p smarthd-cli
+python3 -m pytest -q tests/browser 2>&1
 
 log "the demo, end to end (debug build)"
 cargo run --locked -q -p smarthd-cli -- demo > target/demo.log 2>&1 || { cat target/demo.log; exit 1; }
