@@ -14,6 +14,8 @@ pub enum Event {
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: crate::dossier::DossierStatus },
+    /// A payment moved (issued, being confirmed, paid, failed...).
+    PaymentUpdated { order_id: String, status: crate::payment::PaymentStatus },
 }
 
 pub trait EventListener: Send + Sync {

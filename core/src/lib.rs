@@ -35,6 +35,7 @@ use catalog::model::{AdminUnits, Procedure, Subject};
 use dossier::Dossiers;
 use http::PortalClient;
 use identity::Identity;
+use payment::{PaymentMethod, PaymentOrder, Payments, Receipt};
 
 /// The core, opened on a data dir and pointed at a portal.
 pub struct SmartHd {
@@ -43,6 +44,7 @@ pub struct SmartHd {
     catalog: Catalog,
     identity: Identity,
     dossiers: Dossiers,
+    payments: Payments,
     services: Services,
 }
 
@@ -65,6 +67,7 @@ impl SmartHd {
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
         let vault = Arc::new(identity::vault::Vault::open(services.secure_storage.as_ref())?);
         let dossiers = Dossiers::new(user_db.clone(), vault.clone(), &config.data_dir);
+        let payments = Payments::new(user_db.clone());
         let identity = Identity::new(
             config.identity.clone(),
             portal.http().clone(),
@@ -73,7 +76,7 @@ impl SmartHd {
             services.events.clone(),
             services.signer.clone(),
         )?;
-        Ok(SmartHd { config, portal, catalog, identity, dossiers, services })
+        Ok(SmartHd { config, portal, catalog, identity, dossiers, payments, services })
     }
 
     pub fn config(&self) -> &Config {
@@ -212,15 +215,25 @@ impl SmartHd {
         self.dossiers.delete_draft(dossier_id)
     }
 
-    /// Sends the outbox (everything queued, now) and refreshes dossier statuses.
+    /// Sends the outbox (everything queued, now), refreshes dossier statuses, and settles
+    /// payments: the app calls this at start, when the resident pulls to refresh, and from its
+    /// periodic background work.
     pub async fn sync(&self) -> Result<DossierSyncReport> {
-        sync::outbox::sync_dossiers(&self.outbox_context(), true).await
+        self.sync_with(true).await
     }
 
     /// The same when the platform says the network is back: entries still waiting out their
     /// backoff are left for later.
     pub async fn sync_when_online(&self) -> Result<DossierSyncReport> {
-        sync::outbox::sync_dossiers(&self.outbox_context(), false).await
+        self.sync_with(false).await
+    }
+
+    async fn sync_with(&self, force: bool) -> Result<DossierSyncReport> {
+        let mut report = sync::outbox::sync_dossiers(&self.outbox_context(), force).await?;
+        if !report.outbox.needs_login {
+            report.payments_updated = payment::client::sync(&self.payment_context()).await?;
+        }
+        Ok(report)
     }
 
     fn outbox_context(&self) -> sync::outbox::Context<'_> {
@@ -231,6 +244,54 @@ impl SmartHd {
             catalog: &self.catalog,
             events: self.services.events.as_ref(),
         }
+    }
+
+    // --- payments ---
+
+    fn payment_context(&self) -> payment::client::Context<'_> {
+        payment::client::Context {
+            portal: &self.portal,
+            identity: &self.identity,
+            payments: &self.payments,
+            dossiers: &self.dossiers,
+            events: self.services.events.as_ref(),
+        }
+    }
+
+    /// Asks the portal for the order paying a received dossier's fees: open `pay_url` in the
+    /// browser (gateway) or show `vietqr` (bank transfer). `return_url` is where the gateway
+    /// sends the browser back.
+    pub async fn pay(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
+        payment::client::pay(&self.payment_context(), dossier_id, method, return_url).await
+    }
+
+    /// The gateway sent the browser back to the app: the payment is "being confirmed" until the
+    /// portal says otherwise.
+    pub async fn handle_payment_return(&self, return_url: &str) -> Result<PaymentOrder> {
+        payment::client::handle_return(&self.payment_context(), return_url).await
+    }
+
+    /// Asks the portal for a payment's outcome now.
+    pub async fn refresh_payment(&self, order_id: &str) -> Result<PaymentOrder> {
+        payment::client::reconcile(&self.payment_context(), order_id).await
+    }
+
+    pub fn payments(&self) -> Result<Vec<PaymentOrder>> {
+        self.payments.list()
+    }
+
+    pub fn payment(&self, order_id: &str) -> Result<PaymentOrder> {
+        self.payments.get(order_id)
+    }
+
+    /// Every receipt kept on the phone, each verified again with the portal's cached key.
+    pub fn receipts(&self) -> Result<Vec<Receipt>> {
+        self.payments.receipt_ids()?.iter().map(|id| self.payments.verify_receipt(id)).collect()
+    }
+
+    /// Verifies a kept receipt offline; a tampered one gives a validation error.
+    pub fn verify_receipt(&self, receipt_id: &str) -> Result<Receipt> {
+        self.payments.verify_receipt(receipt_id)
     }
 
     /// Anyone can look a dossier up by its code, without logging in.

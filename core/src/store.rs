@@ -143,6 +143,44 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         cursor INTEGER NOT NULL
     );
     "#,
+    // v5: payments (requests waiting to reach the portal, the portal's orders) and receipts
+    // with the portal's verification keys.
+    r#"
+    CREATE TABLE payment_request (
+        request_id TEXT PRIMARY KEY,
+        dossier_id TEXT NOT NULL REFERENCES dossier(id),
+        method TEXT NOT NULL,
+        return_url TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE payment (
+        order_id TEXT PRIMARY KEY,
+        dossier_id TEXT NOT NULL,
+        amount_vnd INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        method TEXT NOT NULL,
+        txn_ref TEXT,
+        pay_url TEXT,
+        vietqr TEXT,
+        expires_at TEXT,
+        failure_code TEXT,
+        receipt_id TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX payment_txn_ref ON payment(txn_ref);
+    CREATE TABLE receipt (
+        receipt_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        stored_at TEXT NOT NULL
+    );
+    CREATE TABLE receipt_key (
+        key_id TEXT PRIMARY KEY,
+        public_key BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// The one connection to `user.db`, shared by the capabilities that keep user data.

@@ -130,7 +130,7 @@ fn subject_str(s: Subject) -> &'static str {
     }
 }
 
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).expect("a random source");
     uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()

@@ -165,7 +165,9 @@ pub fn decode(payload: &str) -> Result<VietQr, VietQrError> {
         Some(a) if !a.is_empty() && a.len() <= 13 && a.bytes().all(|b| b.is_ascii_digit()) => {
             Some(a.parse().map_err(|_| VietQrError::BadValue { id: "54", reason: "amount too large" })?)
         }
-        Some(_) => return Err(VietQrError::BadValue { id: "54", reason: "the amount must be whole đồng in digits" }),
+        Some(_) => {
+            return Err(VietQrError::BadValue { id: "54", reason: "the amount must be whole đồng in digits" });
+        }
     };
     if initiation == "12" && amount.is_none() {
         return Err(VietQrError::Missing("54"));
@@ -229,7 +231,10 @@ mod tests {
         let long_len = recrc(&DYNAMIC.replace("5406180000", "5407180000")[..DYNAMIC.len() - 4]);
         assert!(decode(&long_len).is_err());
         let letters = recrc(&DYNAMIC.replace("5406180000", "54061800x0")[..DYNAMIC.len() - 4]);
-        assert_eq!(decode(&letters), Err(VietQrError::BadValue { id: "54", reason: "the amount must be whole đồng in digits" }));
+        assert_eq!(
+            decode(&letters),
+            Err(VietQrError::BadValue { id: "54", reason: "the amount must be whole đồng in digits" })
+        );
         let no_amount = recrc(&DYNAMIC.replace("5406180000", "")[..DYNAMIC.len() - 14]);
         assert_eq!(decode(&no_amount), Err(VietQrError::Missing("54")));
         let dollars = recrc(&DYNAMIC.replace("5303704", "5303840")[..DYNAMIC.len() - 4]);

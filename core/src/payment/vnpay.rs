@@ -12,10 +12,7 @@ pub fn signing_string(params: &[(String, String)]) -> String {
     let mut kept: Vec<&(String, String)> =
         params.iter().filter(|(k, v)| !v.is_empty() && !HASH_PARAMS.contains(&k.as_str())).collect();
     kept.sort_by(|a, b| a.0.cmp(&b.0));
-    kept.iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    kept.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn encode(s: &str) -> String {
@@ -59,7 +56,9 @@ pub fn response_message(code: &str) -> (&'static str, &'static str) {
         "00" => ("Giao dịch thành công", "Payment successful"),
         "07" => ("Trừ tiền thành công, giao dịch bị nghi ngờ", "Debited, but the transaction is under review"),
         "09" => ("Thẻ/tài khoản chưa đăng ký Internet Banking", "Card or account not registered for internet banking"),
-        "10" => ("Xác thực thông tin thẻ/tài khoản không đúng quá 3 lần", "Card details entered wrongly too many times"),
+        "10" => {
+            ("Xác thực thông tin thẻ/tài khoản không đúng quá 3 lần", "Card details entered wrongly too many times")
+        }
         "11" => ("Hết hạn chờ thanh toán", "The payment timed out"),
         "12" => ("Thẻ/tài khoản bị khóa", "The card or account is locked"),
         "13" => ("Nhập sai mật khẩu xác thực giao dịch (OTP)", "Wrong transaction OTP"),

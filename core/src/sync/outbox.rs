@@ -41,6 +41,8 @@ pub struct DossierSyncReport {
     pub outbox: OutboxReport,
     /// Dossiers whose status the portal changed.
     pub status_changes: u32,
+    /// Payments whose status changed (orders sent, outcomes settled).
+    pub payments_updated: u32,
 }
 
 /// What to do with an entry after an attempt.
@@ -132,7 +134,7 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
             0
         })
     };
-    Ok(DossierSyncReport { outbox, status_changes })
+    Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0 })
 }
 
 pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {

@@ -1,0 +1,181 @@
+//! Talking to the portal about payments: creating orders (durably), handling the gateway's
+//! return, reconciling unsettled payments, fetching and verifying receipts.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::receipt::{self, SignedReceipt};
+use super::{PaymentMethod, PaymentOrder, Payments, PendingRequest, WireOrder, gateway_return};
+use crate::dossier::Dossiers;
+use crate::error::{Error, ErrorKind, Result};
+use crate::events::{Event, EventListener};
+use crate::http::{Fetched, PortalClient};
+use crate::identity::jose::unb64;
+use crate::identity::{Body, Identity};
+
+pub struct Context<'a> {
+    pub portal: &'a PortalClient,
+    pub identity: &'a Identity,
+    pub payments: &'a Payments,
+    pub dossiers: &'a Dossiers,
+    pub events: &'a dyn EventListener,
+}
+
+#[derive(Deserialize, Default)]
+struct PortalError {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    message: String,
+}
+
+fn notify(cx: &Context<'_>, order: &PaymentOrder) {
+    cx.events.on_event(Event::PaymentUpdated { order_id: order.order_id.clone(), status: order.status });
+}
+
+/// Asks the portal for the order that pays a dossier's fees: the pay URL or the VietQR.
+/// The request is committed before it is sent; offline, it waits for the next sync.
+pub async fn pay(cx: &Context<'_>, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
+    let dossier = cx.dossiers.get(dossier_id)?;
+    if !dossier.status.is_at_portal() {
+        return Err(Error::Validation {
+            field: "dossier".into(),
+            reason: "hồ sơ chưa được cổng tiếp nhận / the portal has not received this dossier yet".into(),
+        });
+    }
+    let request = cx.payments.request(dossier_id, method, return_url)?;
+    send_request(cx, &request).await
+}
+
+async fn send_request(cx: &Context<'_>, request: &PendingRequest) -> Result<PaymentOrder> {
+    let body = json!({
+        "request_id": request.request_id,
+        "dossier_id": request.dossier_id,
+        "method": request.method,
+        "return_url": request.return_url,
+        "locale": "vn",
+    })
+    .to_string();
+    let url = cx.portal.url("api/v1/payments")?;
+    let (status, bytes) = cx
+        .identity
+        .send(reqwest::Method::POST, &url, Some(Body { content_type: "application/json", bytes: body.as_bytes() }))
+        .await?;
+    if status.is_success() {
+        let order: WireOrder = parse(&bytes, "api/v1/payments")?;
+        let order = cx.payments.record(&order, Some(&request.request_id))?;
+        notify(cx, &order);
+        return Ok(order);
+    }
+    let error: PortalError = serde_json::from_slice(&bytes).unwrap_or_default();
+    if status.is_client_error() && status.as_u16() != 401 && status.as_u16() != 408 && status.as_u16() != 429 {
+        // The portal will never make this order: do not keep asking.
+        cx.payments.drop_request(&request.request_id)?;
+        return Err(match status.as_u16() {
+            404 => Error::NotFound(format!("dossier {}", request.dossier_id)),
+            _ => Error::Validation { field: "payment".into(), reason: format!("{} {}", error.error, error.message) },
+        });
+    }
+    Err(Error::Http { status: status.as_u16(), path: "api/v1/payments".into() })
+}
+
+/// The browser came back from the gateway to the app's return URL. The URL only moves the
+/// payment to "being confirmed"; then the portal is asked for the real outcome.
+pub async fn handle_return(cx: &Context<'_>, return_url: &str) -> Result<PaymentOrder> {
+    let returned = gateway_return::parse(return_url)
+        .map_err(|e| Error::Validation { field: "return_url".into(), reason: e.to_string() })?;
+    let order = cx.payments.returned(&returned.txn_ref)?;
+    notify(cx, &order);
+    match reconcile(cx, &order.order_id).await {
+        Ok(order) => Ok(order),
+        // Offline: the payment stays "being confirmed" and is reconciled on the next sync.
+        Err(e) if matches!(e.kind(), ErrorKind::Offline | ErrorKind::Network) => Ok(order),
+        Err(e) => Err(e),
+    }
+}
+
+/// Asks the portal (which asks the gateway) for the outcome; fetches the receipt once paid.
+pub async fn reconcile(cx: &Context<'_>, order_id: &str) -> Result<PaymentOrder> {
+    let url = cx.portal.url(&format!("api/v1/payments/{order_id}/reconcile"))?;
+    let (status, bytes) = cx.identity.send(reqwest::Method::POST, &url, None).await?;
+    if !status.is_success() {
+        return Err(Error::Http { status: status.as_u16(), path: "api/v1/payments/{order}/reconcile".into() });
+    }
+    let before = cx.payments.get(order_id).ok().map(|o| o.status);
+    let order = cx.payments.record(&parse::<WireOrder>(&bytes, "api/v1/payments")?, None)?;
+    if before != Some(order.status) {
+        notify(cx, &order);
+    }
+    if let Some(receipt_id) = &order.receipt_id
+        && cx.payments.signed_receipt(receipt_id).is_err()
+    {
+        fetch_receipt(cx, order_id, receipt_id).await?;
+    }
+    Ok(order)
+}
+
+/// Sends order requests made offline and reconciles every unsettled payment; answers how many
+/// payments changed.
+pub async fn sync(cx: &Context<'_>) -> Result<u32> {
+    let mut changed = 0;
+    for request in cx.payments.pending_requests()? {
+        match send_request(cx, &request).await {
+            Ok(_) => changed += 1,
+            Err(e) if matches!(e.kind(), ErrorKind::Offline | ErrorKind::NeedsLogin) => return Ok(changed),
+            Err(e) => tracing::info!("payment request not sent: {e}"),
+        }
+    }
+    for order in cx.payments.unsettled()? {
+        let before = order.status;
+        match reconcile(cx, &order.order_id).await {
+            Ok(after) if after.status != before => changed += 1,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::Offline | ErrorKind::NeedsLogin) => return Ok(changed),
+            Err(e) => tracing::info!("payment {} not reconciled: {e}", order.order_id),
+        }
+    }
+    Ok(changed)
+}
+
+#[derive(Deserialize)]
+struct ReceiptKeys {
+    keys: Vec<ReceiptKey>,
+}
+
+#[derive(Deserialize)]
+struct ReceiptKey {
+    key_id: String,
+    alg: String,
+    public_key: String,
+}
+
+/// Fetches a receipt and keeps it only if it verifies with the portal's published key.
+async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Result<()> {
+    let url = cx.portal.url(&format!("api/v1/receipts/{receipt_id}"))?;
+    let (status, bytes) = cx.identity.send(reqwest::Method::GET, &url, None).await?;
+    if !status.is_success() {
+        return Err(Error::Http { status: status.as_u16(), path: "api/v1/receipts/{id}".into() });
+    }
+    let signed: SignedReceipt = parse(&bytes, "api/v1/receipts")?;
+    if cx.payments.key(&signed.key_id)?.is_none() {
+        if let Fetched::Fresh { value: keys, .. } =
+            cx.portal.get_json::<ReceiptKeys>("api/v1/receipts/keys", None).await?
+        {
+            for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
+                if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
+                    cx.payments.store_key(&key.key_id, &bytes)?;
+                }
+            }
+        }
+    }
+    let key = cx.payments.key(&signed.key_id)?.ok_or_else(|| Error::Validation {
+        field: "receipt".into(),
+        reason: receipt::ReceiptError::UnknownKey(signed.key_id.clone()).to_string(),
+    })?;
+    receipt::verify(&signed, &key).map_err(|e| Error::Validation { field: "receipt".into(), reason: e.to_string() })?;
+    cx.payments.store_receipt(order_id, &signed)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8], path: &str) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::MalformedResponse { path: path.into(), reason: e.to_string() })
+}

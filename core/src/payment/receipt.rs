@@ -1,0 +1,88 @@
+//! E-receipts (biên lai điện tử): signed by the portal with Ed25519 over the exact bytes of the
+//! payload, verified on the phone with the portal's cached key, offline (pure).
+
+use serde::{Deserialize, Serialize};
+
+use crate::identity::jose::unb64;
+
+/// A receipt as the portal sends it and the phone keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedReceipt {
+    pub receipt_id: String,
+    pub payload: String,
+    pub signature: String,
+    pub key_id: String,
+}
+
+/// What a verified receipt says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Receipt {
+    pub receipt_id: String,
+    pub order_id: String,
+    pub dossier_id: String,
+    pub dossier_code: Option<String>,
+    pub amount_vnd: i64,
+    pub method: String,
+    pub txn_ref: String,
+    pub bank_tran_no: Option<String>,
+    pub paid_at: String,
+    pub issuer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("the receipt's signature does not verify: it was altered or not issued by the portal")]
+    BadSignature,
+    #[error("no key {0} from the portal to check the receipt with")]
+    UnknownKey(String),
+    #[error("the receipt is malformed: {0}")]
+    Malformed(String),
+}
+
+/// Verifies `receipt` with the portal's Ed25519 `public_key` and reads it.
+pub fn verify(receipt: &SignedReceipt, public_key: &[u8]) -> Result<Receipt, ReceiptError> {
+    let signature = unb64(&receipt.signature).ok_or(ReceiptError::BadSignature)?;
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key)
+        .verify(receipt.payload.as_bytes(), &signature)
+        .map_err(|_| ReceiptError::BadSignature)?;
+    let read: Receipt = serde_json::from_str(&receipt.payload).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+    if read.receipt_id != receipt.receipt_id {
+        return Err(ReceiptError::Malformed("the payload names another receipt".into()));
+    }
+    Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::jose::b64;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    fn signed(pair: &Ed25519KeyPair, payload: &str) -> SignedReceipt {
+        SignedReceipt {
+            receipt_id: "BL-1".into(),
+            payload: payload.into(),
+            signature: b64(pair.sign(payload.as_bytes()).as_ref()),
+            key_id: "r1".into(),
+        }
+    }
+
+    #[test]
+    fn a_receipt_verifies_and_a_tampered_one_does_not() {
+        let rng = ring::rand::SystemRandom::new();
+        let pair = Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref()).unwrap();
+        let payload = r#"{"receipt_id":"BL-1","order_id":"PO-1","dossier_id":"d","dossier_code":"H19","amount_vnd":190000,"method":"gateway","txn_ref":"PO1A1","bank_tran_no":"VNP1","paid_at":"2026-11-28T10:00:00+07:00","issuer":"Cổng Dịch vụ công"}"#;
+        let receipt = signed(&pair, payload);
+        let read = verify(&receipt, pair.public_key().as_ref()).unwrap();
+        assert_eq!(read.amount_vnd, 190_000);
+        let mut tampered = receipt.clone();
+        tampered.payload = tampered.payload.replace("190000", "19000");
+        assert_eq!(verify(&tampered, pair.public_key().as_ref()), Err(ReceiptError::BadSignature));
+        let mut broken = receipt.clone();
+        broken.signature = b64(&[0u8; 64]);
+        assert_eq!(verify(&broken, pair.public_key().as_ref()), Err(ReceiptError::BadSignature));
+        let other = Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref()).unwrap();
+        assert_eq!(verify(&receipt, other.public_key().as_ref()), Err(ReceiptError::BadSignature));
+    }
+}

@@ -1,0 +1,103 @@
+//! The payment state machine, pure. Only the portal's authoritative status can say a payment
+//! succeeded; the gateway's return URL can only say "back from the gateway, waiting".
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentStatus {
+    /// Asked for on the phone, not yet at the portal.
+    Created,
+    /// The portal issued a pay URL or a VietQR.
+    AwaitingPayment,
+    /// Back from the gateway; the portal has not confirmed yet.
+    Processing,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+/// What happened to a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentEvent {
+    /// The resident came back from the gateway (whatever the return URL claims).
+    ReturnedFromGateway,
+    /// The portal says this, with the authority of the gateway's notification or querydr.
+    PortalSays(PaymentStatus),
+}
+
+impl PaymentStatus {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Succeeded | PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Expired
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Created => "created",
+            PaymentStatus::AwaitingPayment => "awaiting_payment",
+            PaymentStatus::Processing => "processing",
+            PaymentStatus::Succeeded => "succeeded",
+            PaymentStatus::Failed => "failed",
+            PaymentStatus::Cancelled => "cancelled",
+            PaymentStatus::Expired => "expired",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PaymentStatus> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentStatus::Created => "Đang tạo lệnh / being created",
+            PaymentStatus::AwaitingPayment => "Chờ thanh toán / awaiting payment",
+            PaymentStatus::Processing => "Đang xác nhận / being confirmed",
+            PaymentStatus::Succeeded => "Đã thanh toán / paid",
+            PaymentStatus::Failed => "Không thành công / failed",
+            PaymentStatus::Cancelled => "Đã hủy / cancelled",
+            PaymentStatus::Expired => "Hết hạn / expired",
+        }
+    }
+
+    /// The next status. A success never comes from the return URL, and a success the portal
+    /// confirmed is never undone.
+    pub fn apply(self, event: PaymentEvent) -> PaymentStatus {
+        match (self, event) {
+            (PaymentStatus::AwaitingPayment, PaymentEvent::ReturnedFromGateway) => PaymentStatus::Processing,
+            (current, PaymentEvent::ReturnedFromGateway) => current,
+            (PaymentStatus::Succeeded, PaymentEvent::PortalSays(_)) => PaymentStatus::Succeeded,
+            (_, PaymentEvent::PortalSays(portal)) => portal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PaymentEvent::*;
+    use super::PaymentStatus::*;
+
+    #[test]
+    fn only_the_portal_says_paid() {
+        assert_eq!(AwaitingPayment.apply(ReturnedFromGateway), Processing);
+        assert_eq!(Processing.apply(ReturnedFromGateway), Processing);
+        assert_eq!(Created.apply(ReturnedFromGateway), Created);
+        assert_eq!(Processing.apply(PortalSays(Succeeded)), Succeeded);
+        assert_eq!(Succeeded.apply(PortalSays(Processing)), Succeeded, "never undone");
+        assert_eq!(Succeeded.apply(ReturnedFromGateway), Succeeded);
+        // A failed or cancelled attempt can be retried: the portal issues a new one.
+        assert_eq!(Cancelled.apply(PortalSays(AwaitingPayment)), AwaitingPayment);
+        assert_eq!(Processing.apply(PortalSays(Expired)), Expired);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in [Created, AwaitingPayment, Processing, Succeeded, Failed, Cancelled, Expired] {
+            assert_eq!(super::PaymentStatus::parse(s.as_str()), Some(s));
+        }
+    }
+}
