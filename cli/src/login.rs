@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use smarthd_core::{Config, Error, LoginOptions, Profile, SmartHd};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+
+use crate::loopback::{Loopback, back_to_terminal};
 
 /// How long to wait for the browser to come back.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
@@ -43,8 +43,8 @@ pub async fn login(
     level: u8,
     open_browser: bool,
 ) -> Result<Profile, Error> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-    let redirect = format!("http://127.0.0.1:{}/callback", listener.local_addr()?.port());
+    let loopback = Loopback::bind().await?;
+    let redirect = loopback.url("/callback");
     config.identity.redirect_uri = redirect.clone();
     let provider =
         SavedProvider { issuer: config.identity.issuer.clone(), client_id: config.identity.client_id.clone() };
@@ -57,44 +57,11 @@ pub async fn login(
     if open_browser && let Err(e) = std::process::Command::new("xdg-open").arg(&url).spawn() {
         eprintln!("(không mở được trình duyệt / could not open a browser: {e})");
     }
-    let callback = tokio::time::timeout(LOGIN_TIMEOUT, wait_for_callback(&listener, &redirect))
+    let page = back_to_terminal("Đã nhận phản hồi đăng nhập", "Login response received");
+    let callback = tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page))
         .await
         .map_err(|_| Error::Network("no answer from the browser within 5 minutes".into()))??;
     let profile = core.complete_login(&callback).await?;
     std::fs::write(data_dir.join(PROVIDER_FILE), serde_json::to_vec(&provider).expect("serializable"))?;
     Ok(profile)
-}
-
-/// Serves the loopback redirect until the browser arrives at `/callback`; answers with a page
-/// telling the resident to go back to the terminal.
-async fn wait_for_callback(listener: &TcpListener, redirect: &str) -> Result<String, Error> {
-    loop {
-        let (mut stream, _) = listener.accept().await?;
-        let mut buffer = vec![0u8; 16 * 1024];
-        let mut read = 0;
-        while read < buffer.len() {
-            let n = stream.read(&mut buffer[read..]).await?;
-            read += n;
-            if n == 0 || buffer[..read].windows(4).any(|w| w == b"\r\n\r\n") {
-                break;
-            }
-        }
-        let request = String::from_utf8_lossy(&buffer[..read]);
-        let target = request.lines().next().and_then(|line| line.split(' ').nth(1)).unwrap_or("");
-        if !target.starts_with("/callback") {
-            let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await;
-            continue;
-        }
-        let body = "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Smart-Hải Dương</title>\
-            <body style=\"font-family:sans-serif;margin:3em\"><h1>Đã nhận phản hồi đăng nhập</h1>\
-            <p>Bạn có thể đóng cửa sổ này và quay lại cửa sổ dòng lệnh.</p>\
-            <p lang=\"en\">Login response received: you can close this window and return to the terminal.</p></body></html>";
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let base = redirect.trim_end_matches("/callback");
-        return Ok(format!("{base}{target}"));
-    }
 }

@@ -3,7 +3,9 @@
 mod demo;
 mod dossier;
 mod login;
+mod loopback;
 mod output;
+mod pay;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use smarthd_core::catalog::model::{Level, OnlineLevel, Subject};
+use smarthd_core::payment::PaymentMethod;
 use smarthd_core::{CancelToken, Config, Error, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
@@ -52,8 +55,28 @@ enum Command {
         #[command(subcommand)]
         command: DossierCommand,
     },
-    /// Send queued dossiers and refresh their statuses.
+    /// Send queued dossiers and refresh their statuses and payments.
     Sync,
+    /// Pay a received dossier's fees (gateway page or VietQR), then wait for the outcome.
+    Pay {
+        dossier_id: String,
+        #[arg(long, value_enum, default_value = "gateway")]
+        method: MethodArg,
+    },
+    /// Your payments.
+    Payments,
+    /// Your e-receipts, each verified with the portal's key.
+    Receipts,
+    /// One e-receipt.
+    Receipt {
+        #[command(subcommand)]
+        command: ReceiptCommand,
+    },
+    /// Encode or decode VietQR payloads.
+    Vietqr {
+        #[command(subcommand)]
+        command: VietqrCommand,
+    },
     /// Log in with VNeID through the OpenID provider (loopback redirect, system browser).
     Login {
         /// VNeID level: 2 for fee-paying services and documents.
@@ -140,6 +163,43 @@ enum DossierCommand {
     Track { code: String },
 }
 
+#[derive(Subcommand)]
+enum ReceiptCommand {
+    /// Verify a kept receipt's signature offline.
+    Verify { id: String },
+}
+
+#[derive(Subcommand)]
+enum VietqrCommand {
+    /// Print the payload for an account (or card) and optional amount, bill number, purpose.
+    Encode {
+        #[arg(long)]
+        bin: String,
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        amount: Option<u64>,
+        #[arg(long)]
+        bill: Option<String>,
+        #[arg(long)]
+        purpose: Option<String>,
+        /// The account is a card number.
+        #[arg(long)]
+        card: bool,
+        /// Also write the QR code as a PNG image.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+    /// Read a payload: every field, or a clear error.
+    Decode { payload: String },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MethodArg {
+    Gateway,
+    Vietqr,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LevelArg {
     Province,
@@ -216,6 +276,50 @@ async fn run(cli: Cli) -> Result<(), Error> {
             dossier::sync_report(&report, cli.json);
             Ok(())
         }
+        Command::Pay { dossier_id, method } => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            let method = match method {
+                MethodArg::Gateway => PaymentMethod::Gateway,
+                MethodArg::Vietqr => PaymentMethod::Vietqr,
+            };
+            let order = pay::pay(&core, dossier_id, method, cli.json).await?;
+            pay::show_order(&order, cli.json);
+            if let Some(receipt) = &order.receipt_id {
+                pay::show_receipt(&core.verify_receipt(receipt)?, cli.json);
+            }
+            Ok(())
+        }
+        Command::Payments => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            let payments = core.payments()?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&payments).expect("serializable"));
+            } else if payments.is_empty() {
+                println!("Chưa có khoản thanh toán nào / no payments yet");
+            }
+            if !cli.json {
+                payments.iter().for_each(|p| pay::show_order(p, false));
+            }
+            Ok(())
+        }
+        Command::Receipts => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            let receipts = core.receipts()?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&receipts).expect("serializable"));
+            } else if receipts.is_empty() {
+                println!("Chưa có biên lai nào / no receipts yet");
+            } else {
+                receipts.iter().for_each(|r| pay::show_receipt(r, false));
+            }
+            Ok(())
+        }
+        Command::Receipt { command: ReceiptCommand::Verify { id } } => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            pay::show_receipt(&core.verify_receipt(id)?, cli.json);
+            Ok(())
+        }
+        Command::Vietqr { command } => vietqr_command(command, cli.json),
         Command::Login { level, issuer, client_id, open } => {
             let mut config = Config::new(&cli.portal, data_dir(&cli))?;
             login::apply_provider(&mut config, issuer.as_deref(), client_id.as_deref());
@@ -331,6 +435,38 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
         DossierCommand::Track { code } => dossier::public_status(&core.lookup(code).await?, cli.json),
     }
     Ok(())
+}
+
+fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Error> {
+    use smarthd_core::payment::vietqr;
+    match command {
+        VietqrCommand::Encode { bin, account, amount, bill, purpose, card, png } => {
+            let qr = vietqr::VietQr {
+                bin: bin.clone(),
+                account: account.clone(),
+                to_card: *card,
+                amount: *amount,
+                bill_number: bill.clone(),
+                purpose: purpose.clone(),
+            };
+            let payload = vietqr::encode(&qr);
+            // What we write must read back: the same checks a bank's app makes.
+            vietqr::decode(&payload)
+                .map_err(|e| Error::Validation { field: "vietqr".into(), reason: e.to_string() })?;
+            if let Some(path) = png {
+                let matrix = vietqr::matrix(&payload).map_err(|e| Error::Internal(e.to_string()))?;
+                pay::write_png(&matrix, path)?;
+            }
+            println!("{payload}");
+            Ok(())
+        }
+        VietqrCommand::Decode { payload } => {
+            let qr = vietqr::decode(payload)
+                .map_err(|e| Error::Validation { field: "vietqr".into(), reason: e.to_string() })?;
+            pay::show_vietqr(&qr, json);
+            Ok(())
+        }
+    }
 }
 
 /// A cache that was never filled is filled first; if the portal is down, say so and go on with

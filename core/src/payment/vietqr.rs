@@ -265,3 +265,43 @@ mod tests {
         }
     }
 }
+
+/// A QR code as modules, for the shells to draw (row by row, `true` is dark).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct QrMatrix {
+    pub width: u32,
+    pub modules: Vec<bool>,
+}
+
+/// The QR code of a payload (medium error correction, as banking apps expect).
+pub fn matrix(payload: &str) -> Result<QrMatrix, VietQrError> {
+    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|_| VietQrError::NotAPayload)?;
+    let width = code.width() as u32;
+    let modules = code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect();
+    Ok(QrMatrix { width, modules })
+}
+
+/// The QR code as an SVG document.
+pub fn svg(payload: &str) -> Result<String, VietQrError> {
+    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|_| VietQrError::NotAPayload)?;
+    Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(256, 256).build())
+}
+
+#[cfg(test)]
+mod qr_tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_becomes_a_square_matrix_and_an_svg() {
+        let payload = "00020101021138600010A00000072701300006970403011697040311012345670208QRIBFTTC53037045802VN63044F52";
+        let qr = matrix(payload).unwrap();
+        assert_eq!(qr.modules.len() as u32, qr.width * qr.width);
+        assert!(qr.width >= 21 && (qr.width - 17) % 4 == 0, "a QR version's width");
+        // The finder pattern's top-left corner is dark.
+        assert!(qr.modules[0]);
+        assert!(svg(payload).unwrap().starts_with("<?xml"));
+    }
+}

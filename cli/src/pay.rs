@@ -1,0 +1,154 @@
+//! `smarthd pay`, `payments`, `receipts`, `vietqr`: paying a dossier's fees from the terminal.
+
+use std::path::Path;
+use std::time::Duration;
+
+use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
+use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
+use smarthd_core::{Error, SmartHd};
+
+use crate::loopback::{Loopback, back_to_terminal};
+
+/// How long to wait for the resident to pay.
+const PAY_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Starts the payment, shows the URL or the QR, and waits for the portal's outcome.
+pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: bool) -> Result<PaymentOrder, Error> {
+    let loopback = Loopback::bind().await?;
+    let order = core.pay(dossier_id, method, &loopback.url("/payment-return")).await?;
+    if order.status == PaymentStatus::Succeeded {
+        return Ok(order);
+    }
+    eprintln!("Số tiền / amount: {} đ ({})", order.amount_vnd, order.order_id);
+    match (&order.pay_url, &order.vietqr) {
+        (Some(url), _) if method == PaymentMethod::Gateway => {
+            eprintln!("Mở địa chỉ này để thanh toán / open this URL to pay:");
+            println!("{url}");
+            let page = back_to_terminal("Đã quay lại từ cổng thanh toán", "Back from the payment gateway");
+            let returned = tokio::time::timeout(PAY_TIMEOUT, loopback.wait_for("/payment-return", &page))
+                .await
+                .map_err(|_| Error::Network("no answer from the browser within 10 minutes".into()))??;
+            let order = core.handle_payment_return(&returned).await?;
+            wait_until_settled(core, order).await
+        }
+        (_, Some(payload)) => {
+            if !json {
+                eprintln!("Quét mã VietQR bằng ứng dụng ngân hàng / scan with your banking app:");
+                eprintln!("{}", draw(&vietqr::matrix(payload).map_err(|e| Error::Internal(e.to_string()))?));
+            }
+            println!("{payload}");
+            wait_until_settled(core, order).await
+        }
+        _ => Err(Error::MalformedResponse { path: "api/v1/payments".into(), reason: "no pay URL or VietQR".into() }),
+    }
+}
+
+/// Polls the portal (which asks the gateway) until the payment is settled.
+async fn wait_until_settled(core: &SmartHd, mut order: PaymentOrder) -> Result<PaymentOrder, Error> {
+    let deadline = tokio::time::Instant::now() + PAY_TIMEOUT;
+    while !order.status.is_terminal() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        order = core.refresh_payment(&order.order_id).await?;
+    }
+    Ok(order)
+}
+
+/// Draws a QR code with half blocks, light modules as blocks (right for dark terminals), with
+/// the quiet zone scanners need.
+pub fn draw(qr: &QrMatrix) -> String {
+    const QUIET: i64 = 2;
+    let width = qr.width as i64;
+    let dark = |x: i64, y: i64| x >= 0 && y >= 0 && x < width && y < width && qr.modules[(y * width + x) as usize];
+    let mut out = String::new();
+    let mut y = -QUIET;
+    while y < width + QUIET {
+        for x in -QUIET..width + QUIET {
+            out.push(match (!dark(x, y), !dark(x, y + 1)) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        out.push('\n');
+        y += 2;
+    }
+    out
+}
+
+/// A PNG of the QR code: 8 pixels a module, a 4-module quiet zone.
+pub fn write_png(qr: &QrMatrix, path: &Path) -> Result<(), Error> {
+    const SCALE: u32 = 8;
+    const QUIET: u32 = 4;
+    let side = (qr.width + 2 * QUIET) * SCALE;
+    let mut pixels = vec![255u8; (side * side) as usize];
+    for y in 0..qr.width {
+        for x in 0..qr.width {
+            if qr.modules[(y * qr.width + x) as usize] {
+                for dy in 0..SCALE {
+                    let row = ((y + QUIET) * SCALE + dy) * side;
+                    let start = (row + (x + QUIET) * SCALE) as usize;
+                    pixels[start..start + SCALE as usize].fill(0);
+                }
+            }
+        }
+    }
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, side, side);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| Error::Internal(format!("PNG: {e}")))?;
+    writer.write_image_data(&pixels).map_err(|e| Error::Internal(format!("PNG: {e}")))?;
+    Ok(())
+}
+
+pub fn show_order(order: &PaymentOrder, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(order).expect("serializable"));
+        return;
+    }
+    println!(
+        "{}  {}  {} đ  hồ sơ / dossier {}",
+        order.order_id,
+        order.status.label(),
+        order.amount_vnd,
+        order.dossier_id
+    );
+    if let Some(message) = &order.failure_message {
+        println!("    {message}");
+    }
+    if let Some(receipt) = &order.receipt_id {
+        println!("    biên lai / receipt {receipt}");
+    }
+}
+
+pub fn show_receipt(r: &Receipt, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(r).expect("serializable"));
+        return;
+    }
+    println!("Biên lai điện tử / e-receipt {} ✔ chữ ký hợp lệ / signature verified", r.receipt_id);
+    println!("    Số tiền / amount: {} đ  ({}, {})", r.amount_vnd, r.method, r.txn_ref);
+    println!("    Hồ sơ / dossier: {}", r.dossier_code.as_deref().unwrap_or(&r.dossier_id));
+    println!("    Thời gian / paid at: {}", r.paid_at);
+    println!("    Đơn vị thu / issuer: {}", r.issuer);
+}
+
+pub fn show_vietqr(qr: &VietQr, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(qr).expect("serializable"));
+        return;
+    }
+    println!("Ngân hàng (BIN) / bank BIN: {}", qr.bin);
+    println!("{}: {}", if qr.to_card { "Số thẻ / card" } else { "Số tài khoản / account" }, qr.account);
+    match qr.amount {
+        Some(amount) => println!("Số tiền / amount: {amount} đ"),
+        None => println!("Số tiền / amount: (người chuyển nhập / entered by the payer)"),
+    }
+    if let Some(bill) = &qr.bill_number {
+        println!("Mã hóa đơn / bill number: {bill}");
+    }
+    if let Some(purpose) = &qr.purpose {
+        println!("Nội dung / purpose: {purpose}");
+    }
+}
