@@ -1,13 +1,47 @@
 //! `smarthd demo`: the main job. An embedded sandbox on an ephemeral loopback port, a fresh
-//! temporary data dir, and a resident's path through the catalog, online then offline.
+//! temporary data dir, and a resident's path: find a procedure (online, then offline), log in,
+//! fill and submit a dossier, follow it to the result, submit another while the portal is down.
+//!
+//! The demo plays the resident's and the officer's parts with the sandbox's robot, which fills
+//! the login page and calls the officer console over HTTP, as a person would in a browser.
 
-use smarthd_core::{CancelToken, Config, Error, PageRequest, SearchFilters, Services, SmartHd};
+use std::sync::Arc;
+
+use smarthd_core::catalog::model::Subject;
+use smarthd_core::{CancelToken, Config, Error, Event, EventListener, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_sandbox::robot::{self, LEVEL2_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
-use crate::output;
+use crate::{dossier, output};
 
 fn step(title: &str) {
     println!("\n━━ {title}");
+}
+
+fn fail(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
+/// Prints what a phone would show as notifications, and drives the progress bar.
+struct DemoEvents(Arc<output::SyncProgressBar>);
+
+impl EventListener for DemoEvents {
+    fn on_event(&self, event: Event) {
+        match &event {
+            Event::CatalogSyncProgress { .. } => self.0.on_event(event),
+            Event::DossierStatusChanged { code, status, .. } => {
+                println!(
+                    "  🔔 hồ sơ / dossier {}: {}",
+                    code.as_deref().unwrap_or("(chưa có mã / no code yet)"),
+                    status.label()
+                )
+            }
+            Event::PaymentUpdated { order_id, status } => {
+                println!("  🔔 thanh toán / payment {order_id}: {}", status.label())
+            }
+            Event::SessionChanged { .. } => {}
+        }
+    }
 }
 
 fn search(core: &SmartHd, query: &str) -> Result<(), Error> {
@@ -22,18 +56,31 @@ fn search(core: &SmartHd, query: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// A draft of `code`, filled in as the resident would, with a scanned form attached.
+fn filled_draft(core: &SmartHd, code: &str, files: &std::path::Path) -> Result<String, Error> {
+    let draft = core.new_draft(code, Subject::Citizen)?;
+    let procedure = core.procedure(code)?;
+    for field in &procedure.form.fields {
+        core.set_field(&draft.id, &field.key, &robot::sample_value(field))?;
+    }
+    let scan = files.join(format!("to-khai-{}.pdf", &draft.id[..8]));
+    std::fs::write(&scan, format!("%PDF-1.4\n% Tờ khai {}\n", procedure.name))?;
+    core.attach(&draft.id, &scan)?;
+    Ok(draft.id)
+}
+
 pub async fn run() -> Result<(), Error> {
     let temp = tempfile::tempdir()?;
     let data_dir = temp.path().join("data");
     step("1. Khởi động cổng thử nghiệm / starting the embedded sandbox portal");
-    let sandbox = Sandbox::start(SandboxConfig::ephemeral(temp.path().join("sandbox.db")))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    println!("Sandbox: {}   data dir: {}", sandbox.base_url(), data_dir.display());
+    let sandbox_config = SandboxConfig::ephemeral(temp.path().join("sandbox.db"));
+    let sandbox = Sandbox::start(sandbox_config.clone()).await.map_err(fail)?;
+    let base = sandbox.base_url();
+    println!("Sandbox: {base}   data dir: {}", data_dir.display());
 
     let progress = output::SyncProgressBar::new(true);
-    let services = Services::with_key_dir(data_dir.join("keys")).events(progress.clone());
-    let core = SmartHd::open(Config::new(&sandbox.base_url(), &data_dir)?, services)?;
+    let services = Services::with_key_dir(data_dir.join("keys")).events(Arc::new(DemoEvents(progress.clone())));
+    let core = SmartHd::open(Config::new(&base, &data_dir)?, services)?;
 
     step("2. Đồng bộ danh mục thủ tục / first full catalog sync");
     let report = core.sync_catalog(&CancelToken::new()).await?;
@@ -53,32 +100,61 @@ pub async fn run() -> Result<(), Error> {
         search(&core, query)?;
     }
     let fields = core.fields()?;
-    println!(
-        "\nLĩnh vực / fields: {}",
-        fields.iter().map(|f| format!("{} ({})", f.name, f.count)).collect::<Vec<_>>().join(", ")
-    );
+    let fields: Vec<String> = fields.iter().map(|f| format!("{} ({})", f.name, f.count)).collect();
+    println!("\nLĩnh vực / fields: {}", fields.join(", "));
 
     step("4. Chi tiết thủ tục / a procedure in full");
     let birth = core.search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default())?;
-    let code = birth.hits.first().map(|h| h.code.clone()).ok_or_else(|| Error::NotFound("Đăng ký khai sinh".into()))?;
-    output::procedure(&core.procedure(&code)?, false);
+    let birth =
+        birth.hits.first().map(|h| h.code.clone()).ok_or_else(|| Error::NotFound("Đăng ký khai sinh".into()))?;
+    output::procedure(&core.procedure(&birth)?, false);
 
     step("5. Đồng bộ thay đổi / delta sync after the portal changes 5 procedures, then 304");
-    let changed = sandbox.portal().mutate(5).map_err(|e| Error::Internal(e.to_string()))?;
+    let changed = sandbox.portal().mutate(5).map_err(fail)?;
     println!("Cổng đã sửa / the portal changed: {}", changed.join(", "));
-    let delta = core.sync_catalog(&CancelToken::new()).await?;
-    output::sync_report(&delta, &core.freshness()?, false);
-    let again = core.sync_catalog(&CancelToken::new()).await?;
-    output::sync_report(&again, &core.freshness()?, false);
+    output::sync_report(&core.sync_catalog(&CancelToken::new()).await?, &core.freshness()?, false);
+    output::sync_report(&core.sync_catalog(&CancelToken::new()).await?, &core.freshness()?, false);
 
-    step("6. Mất mạng / the portal goes away: search keeps working offline");
+    step("6. Đăng nhập VNeID / logging in (the demo's robot fills the sandbox's login page over HTTP)");
+    let url =
+        core.begin_login(&smarthd_core::LoginOptions { level: 2, locale: Some("vi".into()), prompt: None }).await?;
+    println!("Địa chỉ đăng nhập / authorization URL: {}…", &url[..url.len().min(90)]);
+    let callback = robot::log_in(&url, &LEVEL2_CITIZEN).await.map_err(fail)?;
+    let profile = core.complete_login(&callback).await?;
+    output::profile(&profile, false);
+
+    step("7. Nộp hồ sơ / filling and submitting a birth registration dossier");
+    let files = temp.path().join("files");
+    std::fs::create_dir_all(&files)?;
+    let id = filled_draft(&core, &birth, &files)?;
+    core.submit(&id)?;
+    dossier::sync_report(&core.sync().await?, false);
+    let code = core.dossier(&id)?.code.ok_or_else(|| Error::Internal("no dossier code".into()))?;
+
+    step("8. Cán bộ xử lý / the officer moves the dossier on; the resident is notified");
+    robot::officer_set_status(&base, &code, "processing", None).await.map_err(fail)?;
+    robot::officer_set_status(&base, &code, "result_ready", Some("Mời nhận kết quả tại Bộ phận Một cửa"))
+        .await
+        .map_err(fail)?;
+    core.sync().await?;
+    dossier::show(&core.dossier(&id)?, false);
+    let public = core.lookup(&code).await?;
+    println!("Tra cứu công khai / public lookup: {} — {}", public.code, public.status.label());
+
+    step("9. Mất mạng / the portal goes away: search works, a dossier waits in the outbox");
+    let addr = sandbox.addr();
     sandbox.stop().await;
-    match core.sync_catalog(&CancelToken::new()).await {
-        Err(e) => println!("Đồng bộ thất bại như dự kiến / sync fails as expected: {e}"),
-        Ok(_) => println!("(unexpected: sync succeeded with the sandbox stopped)"),
-    }
-    search(&core, "dang ky khai sinh")?;
     search(&core, "xac nhan tinh trang hon nhan")?;
+    let offline = filled_draft(&core, &birth, &files)?;
+    core.submit(&offline)?;
+    let report = core.sync().await?;
+    println!("Hồ sơ chờ gửi / dossiers waiting: {}", report.outbox.pending);
+
+    step("10. Có mạng lại / the portal is back: the queued dossier is delivered, once");
+    let sandbox = Sandbox::start(SandboxConfig { addr, ..sandbox_config }).await.map_err(fail)?;
+    dossier::sync_report(&core.sync().await?, false);
+    dossier::show(&core.dossier(&offline)?, false);
+    sandbox.stop().await;
     println!("\nXong / done.");
     Ok(())
 }

@@ -115,3 +115,44 @@ fn text_of(html: &str) -> String {
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(300).collect()
 }
+
+/// A value a resident would type into `field`, one its rules accept.
+pub fn sample_value(field: &smarthd_core::catalog::model::FormField) -> String {
+    use smarthd_core::catalog::model::FieldKind;
+    let value = match field.kind {
+        FieldKind::Text => "Nguyễn Văn An".to_owned(),
+        FieldKind::Textarea => "Đề nghị giải quyết theo quy định.".to_owned(),
+        FieldKind::Number => "1".to_owned(),
+        FieldKind::Date => "1995-06-15".to_owned(),
+        FieldKind::Cccd => "030095001234".to_owned(),
+        FieldKind::Phone => "0912345678".to_owned(),
+        FieldKind::Email => "an.nguyen@example.vn".to_owned(),
+        FieldKind::Select => field.options.first().map(|o| o.value.clone()).unwrap_or_default(),
+        FieldKind::Checkbox => "true".to_owned(),
+    };
+    match field.max_length {
+        Some(max) => value.chars().take(max as usize).collect(),
+        None => value,
+    }
+}
+
+/// A scripted officer: moves a dossier on through the officer console's HTTP endpoint.
+pub async fn officer_set_status(
+    base_url: &str,
+    code: &str,
+    status: &str,
+    message: Option<&str>,
+) -> Result<(), RobotError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let body = serde_json::json!({"status": status, "message": message});
+    let response = reqwest::Client::new()
+        .post(format!("{base_url}officer/dossiers/{code}/status"))
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await?;
+    if !response.status().is_success() {
+        return Err(RobotError::Page(format!("officer console answered {}", response.status())));
+    }
+    Ok(())
+}

@@ -99,27 +99,12 @@ impl Admin {
     }
 }
 
-/// Fills every field of a draft with a value its form accepts.
+/// Fills every field of a draft as the scripted resident would.
 pub fn fill_valid(core: &SmartHd, dossier_id: &str) {
-    use smarthd_core::catalog::model::FieldKind;
     let dossier = core.dossier(dossier_id).unwrap();
     let procedure = core.procedure(&dossier.procedure_code).unwrap();
     for field in &procedure.form.fields {
-        let value = match field.kind {
-            FieldKind::Text => "Nguyễn Văn An".to_owned(),
-            FieldKind::Textarea => "Đề nghị cấp theo quy định.".to_owned(),
-            FieldKind::Number => "1".to_owned(),
-            FieldKind::Date => "1995-06-15".to_owned(),
-            FieldKind::Cccd => "030095001234".to_owned(),
-            FieldKind::Phone => "0912345678".to_owned(),
-            FieldKind::Email => "an.nguyen@example.vn".to_owned(),
-            FieldKind::Select => field.options[0].value.clone(),
-            FieldKind::Checkbox => "true".to_owned(),
-        };
-        let value: String = match field.max_length {
-            Some(max) => value.chars().take(max as usize).collect(),
-            None => value,
-        };
+        let value = smarthd_sandbox::robot::sample_value(field);
         assert_eq!(core.set_field(dossier_id, &field.key, &value).unwrap(), None, "{}", field.key);
     }
     assert!(core.validate_draft(dossier_id).unwrap().is_empty());
