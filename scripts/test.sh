@@ -22,6 +22,8 @@ python3 -c 'import selenium, pytest' 2>/dev/null ||
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium pytest
 
 export CARGO_TERM_COLOR=never
+target="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$target"
 export RUST_BACKTRACE=1
 
 log "Rust: unit and integration tests (core, sandbox, CLI, cross-crate, crash)"
@@ -32,9 +34,9 @@ cargo build --locked -q -p smarthd-cli
 python3 -m pytest -q tests/browser 2>&1
 
 log "the demo, end to end (debug build)"
-cargo run --locked -q -p smarthd-cli -- demo > target/demo.log 2>&1 || { cat target/demo.log; exit 1; }
-grep -q "Xong / done." target/demo.log
-tail -n 5 target/demo.log
+cargo run --locked -q -p smarthd-cli -- demo > "$target/demo.log" 2>&1 || { cat "$target/demo.log"; exit 1; }
+grep -q "Xong / done." "$target/demo.log"
+tail -n 5 "$target/demo.log"
 
 log "benchmarks compile and run once each (figures come from scripts/bench.sh)"
 cargo test --locked -p smarthd-tests --benches 2>&1

@@ -13,8 +13,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SMARTHD = ROOT / "target" / "debug" / "smarthd"
-ARTIFACTS = ROOT / "target" / "artifacts"
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+SMARTHD = TARGET / "debug" / "smarthd"
+ARTIFACTS = TARGET / "artifacts"
 
 
 def free_port() -> int:
