@@ -1,0 +1,106 @@
+//! The dossier outbox: enqueue latency (a submission committed with `synchronous=FULL`) beside a
+//! raw rusqlite insert with `synchronous=FULL` on the same disk; and flush throughput over
+//! loopback for 1,000 small dossiers beside 1,000 bare loopback requests (the network floor).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion};
+use smarthd_core::catalog::model::Subject;
+use smarthd_core::{CancelToken, SmartHd};
+use smarthd_sandbox::robot::LEVEL1_CITIZEN;
+use smarthd_tests::{World, fill_valid, log_in};
+
+fn draft(core: &SmartHd) -> String {
+    let draft = core.new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    fill_valid(core, &draft.id);
+    draft.id
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e6;
+    (at(0.5), at(0.99))
+}
+
+fn main() {
+    let full_run = std::env::args().any(|a| a == "--bench");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let world = runtime.block_on(World::new(100));
+    let core = world.core();
+    runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+    runtime.block_on(log_in(&core, 1, &LEVEL1_CITIZEN)).unwrap();
+
+    let raw_dir = world.dir.path().join("raw");
+    std::fs::create_dir_all(&raw_dir).unwrap();
+    let raw = rusqlite::Connection::open(raw_dir.join("raw.db")).unwrap();
+    raw.pragma_update(None, "journal_mode", "WAL").unwrap();
+    raw.pragma_update(None, "synchronous", "FULL").unwrap();
+    raw.execute_batch("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, dossier_id TEXT, body BLOB)").unwrap();
+    let raw_insert = |n: u64| {
+        let tx = raw.unchecked_transaction().unwrap();
+        tx.execute("INSERT INTO outbox (dossier_id, body) VALUES (?1, ?2)", rusqlite::params![n.to_string(), vec![7u8; 512]])
+            .unwrap();
+        tx.commit().unwrap();
+    };
+
+    let mut criterion = Criterion::default().configure_from_args();
+    let mut group = criterion.benchmark_group("outbox");
+    group.bench_function("enqueue_submit", |b| {
+        b.iter_batched(|| draft(&core), |id| core.submit(black_box(&id)).unwrap(), BatchSize::PerIteration)
+    });
+    let mut n = 0;
+    group.bench_function("enqueue/raw_rusqlite_insert_sync_full", |b| {
+        b.iter(|| {
+            n += 1;
+            raw_insert(n)
+        })
+    });
+    group.finish();
+
+    let rounds = if full_run { 300 } else { 3 };
+    let (mut ours, mut floor) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let id = draft(&core);
+        let t = Instant::now();
+        core.submit(&id).unwrap();
+        ours.push(t.elapsed());
+        n += 1;
+        let t = Instant::now();
+        raw_insert(n);
+        floor.push(t.elapsed());
+    }
+    let (o50, o99) = percentiles(ours);
+    let (r50, r99) = percentiles(floor);
+    println!("\nenqueue latency over {rounds} runs (µs): submit p50 {o50:.0} p99 {o99:.0}; raw insert FULL p50 {r50:.0} p99 {r99:.0}");
+
+    // Flush throughput: drain what is queued, then queue 1,000 and time one flush.
+    runtime.block_on(core.sync()).unwrap();
+    let count = if full_run { 1_000 } else { 20 };
+    for _ in 0..count {
+        let id = draft(&core);
+        core.submit(&id).unwrap();
+    }
+    let t = Instant::now();
+    let report = runtime.block_on(core.sync()).unwrap();
+    let elapsed = t.elapsed();
+    assert_eq!(report.outbox.sent as usize, count);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let health = format!("{}healthz", world.sandbox.base_url());
+    let t = Instant::now();
+    runtime.block_on(async {
+        for _ in 0..count {
+            http.get(&health).send().await.unwrap().bytes().await.unwrap();
+        }
+    });
+    let floor = t.elapsed();
+    println!(
+        "flush of {count} dossiers over loopback: {:.2} s ({:.0} dossiers/s); {count} bare loopback GETs: {:.2} s ({:.0}/s)",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64(),
+        floor.as_secs_f64(),
+        count as f64 / floor.as_secs_f64()
+    );
+    criterion.final_summary();
+}
