@@ -1,14 +1,18 @@
 //! `smarthd demo`: the main job. An embedded sandbox on an ephemeral loopback port, a fresh
 //! temporary data dir, and a resident's path: find a procedure (online, then offline), log in,
-//! fill and submit a dossier, follow it to the result, submit another while the portal is down.
+//! fill and submit a dossier, follow it to the result, pay a fee and keep the verified receipt,
+//! submit another dossier while the portal is down.
 //!
 //! The demo plays the resident's and the officer's parts with the sandbox's robot, which fills
-//! the login page and calls the officer console over HTTP, as a person would in a browser.
+//! the login and gateway pages and calls the officer console over HTTP, as a person would in a
+//! browser.
 
 use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
+use smarthd_core::payment::PaymentMethod;
 use smarthd_core::{CancelToken, Config, Error, Event, EventListener, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::{self, LEVEL2_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
@@ -141,16 +145,46 @@ pub async fn run() -> Result<(), Error> {
     let public = core.lookup(&code).await?;
     println!("Tra cứu công khai / public lookup: {} — {}", public.code, public.status.label());
 
-    step("9. Mất mạng / the portal goes away: search works, a dossier waits in the outbox");
+    step("9. Thanh toán lệ phí / paying a fee through the gateway (the robot clicks the gateway page)");
+    let criminal_record = core.search("ly lich tu phap", &SearchFilters::default(), PageRequest::default())?;
+    let paid_code = criminal_record
+        .hits
+        .iter()
+        .map(|h| core.procedure(&h.code))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .find(|p| !p.fees.is_empty())
+        .ok_or_else(|| Error::NotFound("a fee-paying procedure".into()))?;
+    println!("Thủ tục có lệ phí / a procedure with a fee: {} ({})", paid_code.name, paid_code.code);
+    let fee_dossier = filled_draft(&core, &paid_code.code, &files)?;
+    core.submit(&fee_dossier)?;
+    core.sync().await?;
+    let order = core.pay(&fee_dossier, PaymentMethod::Gateway, "vn.gov.haiduong.smarthd:/payment-return").await?;
+    println!(
+        "Cổng thanh toán / gateway URL: {}…",
+        order.pay_url.as_deref().map(|u| &u[..u.len().min(90)]).unwrap_or("")
+    );
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap_or_default(), &GatewayAction::Pay { bank: "NCB".into() })
+            .await
+            .map_err(fail)?;
+    let paid = core.handle_payment_return(&landed).await?;
+    crate::pay::show_order(&paid, false);
+    let receipt_id = paid.receipt_id.clone().ok_or_else(|| Error::Internal("no receipt".into()))?;
+    crate::pay::show_receipt(&core.verify_receipt(&receipt_id)?, false);
+
+    step("10. Mất mạng / the portal goes away: search works, the receipt verifies, a dossier waits");
     let addr = sandbox.addr();
     sandbox.stop().await;
     search(&core, "xac nhan tinh trang hon nhan")?;
+    println!("\nBiên lai kiểm tra ngoại tuyến / the receipt, verified offline with the portal's cached key:");
+    crate::pay::show_receipt(&core.verify_receipt(&receipt_id)?, false);
     let offline = filled_draft(&core, &birth, &files)?;
     core.submit(&offline)?;
     let report = core.sync().await?;
     println!("Hồ sơ chờ gửi / dossiers waiting: {}", report.outbox.pending);
 
-    step("10. Có mạng lại / the portal is back: the queued dossier is delivered, once");
+    step("11. Có mạng lại / the portal is back: the queued dossier is delivered, once");
     let sandbox = Sandbox::start(SandboxConfig { addr, ..sandbox_config }).await.map_err(fail)?;
     dossier::sync_report(&core.sync().await?, false);
     dossier::show(&core.dossier(&offline)?, false);

@@ -54,7 +54,7 @@ pub fn show(d: &Dossier, json: bool) {
         }
     }
     if let Some(fee) = d.fee_vnd {
-        println!("Lệ phí / fee: {fee} đ");
+        println!("Lệ phí / fee: {}", crate::output::vnd(fee));
     }
     if let Some(problem) = &d.problem {
         println!("Lưu ý / note: {problem}");

@@ -122,7 +122,7 @@ pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, json: bool)
     println!("{}", freshness_line(f));
 }
 
-fn vnd(amount: i64) -> String {
+pub fn vnd(amount: i64) -> String {
     let digits = amount.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -8,6 +8,7 @@ use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt}
 use smarthd_core::{Error, SmartHd};
 
 use crate::loopback::{Loopback, back_to_terminal};
+use crate::output::vnd;
 
 /// How long to wait for the resident to pay.
 const PAY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -19,7 +20,7 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
     if order.status == PaymentStatus::Succeeded {
         return Ok(order);
     }
-    eprintln!("Số tiền / amount: {} đ ({})", order.amount_vnd, order.order_id);
+    eprintln!("Số tiền / amount: {} ({})", vnd(order.amount_vnd), order.order_id);
     match (&order.pay_url, &order.vietqr) {
         (Some(url), _) if method == PaymentMethod::Gateway => {
             eprintln!("Mở địa chỉ này để thanh toán / open this URL to pay:");
@@ -128,7 +129,7 @@ pub fn show_receipt(r: &Receipt, json: bool) {
         return;
     }
     println!("Biên lai điện tử / e-receipt {} ✔ chữ ký hợp lệ / signature verified", r.receipt_id);
-    println!("    Số tiền / amount: {} đ  ({}, {})", r.amount_vnd, r.method, r.txn_ref);
+    println!("    Số tiền / amount: {}  ({}, {})", vnd(r.amount_vnd), r.method, r.txn_ref);
     println!("    Hồ sơ / dossier: {}", r.dossier_code.as_deref().unwrap_or(&r.dossier_id));
     println!("    Thời gian / paid at: {}", r.paid_at);
     println!("    Đơn vị thu / issuer: {}", r.issuer);
@@ -142,7 +143,7 @@ pub fn show_vietqr(qr: &VietQr, json: bool) {
     println!("Ngân hàng (BIN) / bank BIN: {}", qr.bin);
     println!("{}: {}", if qr.to_card { "Số thẻ / card" } else { "Số tài khoản / account" }, qr.account);
     match qr.amount {
-        Some(amount) => println!("Số tiền / amount: {amount} đ"),
+        Some(amount) => println!("Số tiền / amount: {}", vnd(amount as i64)),
         None => println!("Số tiền / amount: (người chuyển nhập / entered by the payer)"),
     }
     if let Some(bill) = &qr.bill_number {

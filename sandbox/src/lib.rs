@@ -7,6 +7,7 @@ mod dossier;
 pub mod faults;
 pub mod generator;
 pub mod identity;
+pub mod payment;
 mod portal;
 pub mod robot;
 
@@ -36,6 +37,8 @@ pub struct SandboxConfig {
     pub identity: IdentityConfig,
     /// Faults injected from the start (`--fault`); none by default.
     pub faults: Vec<faults::Fault>,
+    /// Payment orders' lifetime (15 minutes by default; tests make it short).
+    pub payment: payment::PaymentConfig,
 }
 
 impl SandboxConfig {
@@ -48,6 +51,7 @@ impl SandboxConfig {
             seed: DEFAULT_SEED,
             identity: IdentityConfig::default(),
             faults: Vec::new(),
+            payment: payment::PaymentConfig::default(),
         }
     }
 }
@@ -60,6 +64,8 @@ pub enum SandboxError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Identity(#[from] identity::KeyError),
+    #[error(transparent)]
+    Payments(#[from] payment::OpenError),
 }
 
 /// A running sandbox; stops when [`Sandbox::stop`] is called or it is dropped.
@@ -67,6 +73,7 @@ pub struct Sandbox {
     addr: SocketAddr,
     portal: Arc<Portal>,
     identity: Arc<IdentityProvider>,
+    payments: Arc<payment::Payments>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -85,10 +92,16 @@ impl Sandbox {
         };
         let identity =
             Arc::new(IdentityProvider::open(&config.db_path, &format!("http://{reachable}"), config.identity)?);
+        // Pay URLs name the address browsers use (the issuer's); IPN and querydr stay on loopback.
+        let public_base = identity.issuer().trim_end_matches(identity::REALM_PATH).to_owned();
+        let internal_base = format!("http://{reachable}");
+        let payments =
+            Arc::new(payment::Payments::open(&config.db_path, &public_base, &internal_base, config.payment)?);
         let faults = Arc::new(faults::Faults::new(config.faults));
         let app = catalog_api::router(portal.clone())
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone())?)
+            .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))
             .layer(axum::middleware::from_fn_with_state(faults, faults::inject));
         // Faults close connections without answering: through the listener's kill switches.
@@ -104,7 +117,7 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, "sandbox portal listening");
-        Ok(Sandbox { addr, portal, identity, shutdown: Some(tx), server: Some(server) })
+        Ok(Sandbox { addr, portal, identity, payments, shutdown: Some(tx), server: Some(server) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -124,6 +137,11 @@ impl Sandbox {
     /// The OpenID provider, for tests that read its counters or switch its modes directly.
     pub fn identity(&self) -> &Arc<IdentityProvider> {
         &self.identity
+    }
+
+    /// The payment side: the merchant's HashSecret, for tests that sign IPNs as the gateway.
+    pub fn payments(&self) -> &Arc<payment::Payments> {
+        &self.payments
     }
 
     /// The OpenID issuer: `http://127.0.0.1:PORT/realms/haiduong`.
