@@ -1,0 +1,35 @@
+"""The officer console in a real browser: an officer asks for more documents with a message, and
+the resident's `smarthd sync` shows the new status and the message in the timeline."""
+
+import json
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from conftest import ARTIFACTS, log_in_level2, received_dossier, smarthd
+
+
+def test_an_officer_asks_for_more_documents(sandbox, browser, tmp_path):
+    data = str(tmp_path / "data")
+    smarthd(sandbox, data, "catalog", "sync")
+    log_in_level2(sandbox, browser, data)
+    dossier_id = received_dossier(sandbox, data, "1.001193.H19")
+    code = json.loads(smarthd(sandbox, data, "--json", "dossier", "show", dossier_id))["code"]
+
+    browser.get(sandbox + "officer")
+    assert "Đăng ký khai sinh" in browser.page_source
+    form = browser.find_element(By.CSS_SELECTOR, f"form[action='/officer/dossiers/{code}/status']")
+    Select(form.find_element(By.NAME, "status")).select_by_value("need_more_documents")
+    form.find_element(By.NAME, "message").send_keys("Bổ sung bản sao giấy chứng sinh")
+    browser.save_screenshot(str(ARTIFACTS / "officer-console.png"))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    browser.save_screenshot(str(ARTIFACTS / "officer-console-after.png"))
+    assert "Bổ sung bản sao giấy chứng sinh" in browser.find_element(By.TAG_NAME, "body").text
+
+    report = json.loads(smarthd(sandbox, data, "--json", "sync"))
+    assert report["status_changes"] == 1
+    dossier = json.loads(smarthd(sandbox, data, "--json", "dossier", "show", dossier_id))
+    assert dossier["status"] == "need_more_documents"
+    assert dossier["timeline"][-1]["message"] == "Bổ sung bản sao giấy chứng sinh"
+    public = json.loads(smarthd(sandbox, data, "--json", "dossier", "track", code))
+    assert public["status"] == "need_more_documents" and "Nguyễn" not in json.dumps(public, ensure_ascii=False)
