@@ -33,6 +33,9 @@ log "browser tests: headless Chromium on the sandbox's pages"
 cargo build --locked -q -p smarthd-cli
 python3 -m pytest -q tests/browser 2>&1
 
+log "bindings: Python and Kotlin suites on the host library, Swift generation, size budget"
+bash scripts/test-bindings.sh
+
 log "the demo, end to end (debug build)"
 cargo run --locked -q -p smarthd-cli -- demo > "$target/demo.log" 2>&1 || { cat "$target/demo.log"; exit 1; }
 grep -q "Xong / done." "$target/demo.log"

@@ -50,7 +50,6 @@ pub struct SmartHd {
 
 /// What the portal's public lookup tells anyone who has a dossier code: no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PublicStatus {
     pub code: String,
     pub procedure_name: String,

@@ -23,7 +23,6 @@ pub(crate) const UNITS_FEED: &str = "units";
 
 /// Filters a resident can combine with a query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SearchFilters {
     pub field: Option<String>,
     pub agency: Option<String>,
@@ -33,7 +32,6 @@ pub struct SearchFilters {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PageRequest {
     pub offset: u32,
     pub limit: u32,
@@ -47,7 +45,6 @@ impl Default for PageRequest {
 
 /// A search result: what a result row shows, with highlight spans over `name`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SearchHit {
     pub code: String,
     pub name: String,
@@ -60,7 +57,6 @@ pub struct SearchHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SearchPage {
     pub hits: Vec<SearchHit>,
     pub has_more: bool,
@@ -68,7 +64,6 @@ pub struct SearchPage {
 
 /// A value of a facet (field or agency) and how many in-force procedures have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FacetCount {
     pub name: String,
     pub count: u32,
@@ -76,7 +71,6 @@ pub struct FacetCount {
 
 /// How fresh the offline copy is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Freshness {
     /// RFC 3339 time of the last successful sync, if any.
     pub last_success_at: Option<String>,

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 /// Implementing level since the two-tier reform of 1 July 2025.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Province,
@@ -16,7 +15,6 @@ pub enum Level {
 
 /// Online service level (Decree 42/2022/NĐ-CP): toàn trình (full) or một phần (partial).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     Full,
@@ -25,7 +23,6 @@ pub enum OnlineLevel {
 
 /// Who may apply: công dân (citizen) or tổ chức / doanh nghiệp (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     Citizen,
@@ -33,7 +30,6 @@ pub enum Subject {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Online,
@@ -42,7 +38,6 @@ pub enum Channel {
 
 /// In force, expired, or replaced by another procedure. Only in-force records reach residents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum ProcedureStatus {
     InForce,
@@ -52,7 +47,6 @@ pub enum ProcedureStatus {
 
 /// A fee line: amounts are whole đồng (VND has no minor unit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Fee {
     pub subject: Subject,
     pub channel: Channel,
@@ -61,7 +55,6 @@ pub struct Fee {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormRef {
     /// Template code, e.g. "TK-KS-01".
     pub code: String,
@@ -70,7 +63,6 @@ pub struct FormRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DocumentItem {
     pub name: String,
     pub originals: u32,
@@ -80,14 +72,12 @@ pub struct DocumentItem {
 
 /// The documents asked for in one case (trường hợp) of a procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DocumentCase {
     pub case_name: String,
     pub items: Vec<DocumentItem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -103,7 +93,6 @@ pub enum FieldKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormOption {
     pub value: String,
     pub label: String,
@@ -112,7 +101,6 @@ pub struct FormOption {
 
 /// One field of an e-form; dossiers validate drafts offline against these rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormField {
     pub key: String,
     pub label: String,
@@ -131,7 +119,6 @@ pub struct FormField {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FormSchema {
     pub version: u32,
     pub fields: Vec<FormField>,
@@ -139,7 +126,6 @@ pub struct FormSchema {
 
 /// A procedure record as the national database holds it, with the province's local variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Procedure {
     /// Code with the local suffix, e.g. "1.012783.H19"; unique in the catalog.
     pub code: String,
@@ -176,7 +162,6 @@ pub struct Procedure {
 
 /// Kind of administrative unit after the reform: the city/province, and xã, phường, đặc khu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     Province,
@@ -186,7 +171,6 @@ pub enum UnitKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AdminUnit {
     pub code: String,
     pub name: String,
@@ -196,7 +180,6 @@ pub struct AdminUnit {
 
 /// A pre-2025 unit (district or commune) and the unit that took it over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LegacyUnit {
     pub old_code: String,
     pub old_name: String,

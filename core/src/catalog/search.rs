@@ -15,7 +15,8 @@ pub enum Query {
 
 /// Sanitizes user input. FTS5 syntax in the input (quotes, `*`, `NEAR`, `AND`, parentheses,
 /// column filters) never reaches MATCH as syntax: every token is quoted, and only letters and
-/// digits make tokens. The last token is a prefix, for search-as-you-type.
+/// digits make tokens. The last token is a prefix (from two letters on), for
+/// search-as-you-type.
 pub fn parse(input: &str) -> Query {
     let trimmed = input.trim();
     if looks_like_code(trimmed) {
@@ -36,7 +37,11 @@ pub fn parse(input: &str) -> Query {
         fts.push_str(token);
         fts.push('"');
     }
-    fts.push('*');
+    // A one-letter prefix matches nearly the whole catalog and costs a ranking of all of it;
+    // prefixes start at two letters (a single letter is matched as a word).
+    if tokens.last().is_some_and(|t| t.chars().count() >= 2) {
+        fts.push('*');
+    }
     let key = tokens.join(" ");
     Query::Words { fts, key, tokens }
 }
@@ -62,7 +67,6 @@ pub fn name_key(name: &str) -> String {
 
 /// A highlighted range of a display string, in Unicode scalar values (chars), end exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -123,7 +127,7 @@ mod tests {
                 Query::Words { fts, .. } => {
                     let inner: String = fts.chars().filter(|c| !matches!(c, '"' | ' ' | '*')).collect();
                     assert!(inner.chars().all(char::is_alphanumeric), "{input:?} -> {fts:?}");
-                    assert!(fts.ends_with("\"*"), "{fts}");
+                    assert!(fts.ends_with('"') || fts.ends_with("\"*"), "{fts}");
                 }
                 Query::Code(c) => panic!("{input:?} taken as code {c}"),
             }
@@ -145,6 +149,8 @@ mod tests {
         assert_eq!(fts, r#""dang" "ki" "khai" "sin"*"#);
         assert_eq!(key, "dang ki khai sin");
         assert_eq!(parse("  ,.; "), Query::Browse);
+        let Query::Words { fts, .. } = parse("dang k") else { panic!() };
+        assert_eq!(fts, r#""dang" "k""#, "a one-letter last word is a word, not a prefix");
     }
 
     #[test]

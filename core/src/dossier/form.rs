@@ -9,7 +9,6 @@ use crate::catalog::model::{FieldKind, FormField, FormSchema};
 
 /// Why one field's value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldProblem {
     Required,
@@ -36,7 +35,6 @@ pub enum FieldProblem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldError {
     pub field: String,
     pub problem: FieldProblem,

@@ -30,7 +30,6 @@ const SEALED_FIELDS: &str = "dossier-fields";
 const SEALED_FILE: &str = "attachment";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Attachment {
     pub sha256: String,
     pub name: String,
@@ -39,15 +38,15 @@ pub struct Attachment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Receipt {
+/// The reception receipt (biên nhận) the portal gives when it receives a dossier; not to be
+/// confused with a payment's e-receipt (biên lai, [`crate::payment::Receipt`]).
+pub struct ReceptionReceipt {
     pub number: String,
     pub received_at: String,
     pub expected_result_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TimelineEntry {
     pub status: DossierStatus,
     pub at: String,
@@ -55,7 +54,6 @@ pub struct TimelineEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Dossier {
     /// Permanent id made on the phone; the portal deduplicates on it.
     pub id: String,
@@ -67,7 +65,7 @@ pub struct Dossier {
     pub status: DossierStatus,
     /// Mã hồ sơ, once the portal has received it.
     pub code: Option<String>,
-    pub receipt: Option<Receipt>,
+    pub receipt: Option<ReceptionReceipt>,
     pub fee_vnd: Option<i64>,
     /// Why the portal refused it, for a failed dossier; why it waits, for a queued one.
     pub problem: Option<String>,
@@ -82,7 +80,7 @@ pub struct SubmitAnswer {
     pub dossier_id: String,
     pub code: String,
     pub status: String,
-    pub receipt: Receipt,
+    pub receipt: ReceptionReceipt,
     #[serde(default)]
     pub fee_vnd: Option<i64>,
 }

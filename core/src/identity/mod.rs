@@ -105,7 +105,6 @@ pub enum AuthError {
 
 /// Observable session state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SessionState {
     LoggedOut,
@@ -119,7 +118,6 @@ pub enum SessionState {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LoginOptions {
     /// VNeID level asked for: 1 or 2.
     pub level: u8,
@@ -131,7 +129,6 @@ pub struct LoginOptions {
 
 /// Who is logged in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Profile {
     pub subject: String,
     pub name: String,

@@ -7,7 +7,6 @@ use url::Url;
 use super::vnpay::response_message;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GatewayReturn {
     pub txn_ref: String,
     pub response_code: String,

@@ -23,7 +23,6 @@ pub use receipt::{Receipt, SignedReceipt};
 pub use state::{PaymentEvent, PaymentStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     /// A VNPay-compatible gateway page opened in the browser.
@@ -43,7 +42,6 @@ impl PaymentMethod {
 
 /// A payment as the app shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PaymentOrder {
     pub order_id: String,
     pub dossier_id: String,

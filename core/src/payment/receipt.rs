@@ -16,7 +16,6 @@ pub struct SignedReceipt {
 
 /// What a verified receipt says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Receipt {
     pub receipt_id: String,
     pub order_id: String,

@@ -14,7 +14,6 @@ use crate::http::{Fetched, PortalClient};
 pub const PAGE_SIZE: u32 = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum SyncOutcome {
     /// The portal said 304: the copy was already current.
@@ -23,7 +22,6 @@ pub enum SyncOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     pub outcome: SyncOutcome,
     pub upserted: u64,

@@ -21,7 +21,6 @@ pub const CHUNK_BYTES: usize = 512 * 1024;
 const MAX_BACKOFF_SECS: i64 = 300;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OutboxReport {
     /// Received by the portal in this flush.
     pub sent: u32,
@@ -36,7 +35,6 @@ pub struct OutboxReport {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DossierSyncReport {
     pub outbox: OutboxReport,
     /// Dossiers whose status the portal changed.

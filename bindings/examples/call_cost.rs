@@ -1,0 +1,93 @@
+//! Per-call cost of the same calls from Rust, beside the Kotlin figures (CallCostTest.kt): an
+//! empty call, and a search returning 20 results, through the core directly and through the
+//! exported Rust API of smarthd-ffi (what the scaffolding calls after lifting the arguments).
+//!
+//!     cargo run --release -p smarthd-ffi --example call_cost
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use smarthd_core::{CancelToken, PageRequest, SearchFilters};
+use smarthd_ffi::{CoreConfig, SecureStorage, SmartHd, SmartHdError};
+use smarthd_tests::World;
+
+unsafe extern "C" {
+    // The C ABI scaffolding UniFFI generates, which Kotlin calls through JNA: a method call is
+    // a clone of the object's handle, then the method, which consumes that clone.
+    fn uniffi_smarthd_ffi_fn_clone_smarthd(handle: u64, status: &mut uniffi::RustCallStatus) -> u64;
+    fn uniffi_smarthd_ffi_fn_method_smarthd_ping(handle: u64, status: &mut uniffi::RustCallStatus);
+}
+
+struct NoStorage;
+
+impl SecureStorage for NoStorage {
+    fn get(&self, _: String) -> Result<Option<Vec<u8>>, SmartHdError> {
+        Ok(None)
+    }
+    fn put(&self, _: String, _: Vec<u8>) -> Result<(), SmartHdError> {
+        Ok(())
+    }
+    fn delete(&self, _: String) -> Result<(), SmartHdError> {
+        Ok(())
+    }
+}
+
+/// Median ns per call over `rounds` rounds of `calls` calls.
+fn ns_per_call(rounds: usize, calls: usize, mut body: impl FnMut()) -> f64 {
+    let mut samples: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..calls {
+                body();
+            }
+            start.elapsed().as_nanos() as f64 / calls as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[rounds / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let world = World::new(300).await;
+    let direct = world.core();
+    direct.sync_catalog(&CancelToken::new()).await.unwrap();
+    let config = CoreConfig {
+        portal_url: world.sandbox.base_url(),
+        data_dir: world.data_dir().to_string_lossy().into_owned(),
+        connect_timeout_ms: 5000,
+        request_timeout_ms: 30000,
+        pinned_spki_sha256: vec![],
+        log_level: None,
+    };
+    let exported = SmartHd::open(config, Arc::new(NoStorage), None, None, None).unwrap();
+    let (filters, page, query) = (SearchFilters::default(), PageRequest { offset: 0, limit: 20 }, "dang ky");
+    assert_eq!(direct.search(query, &filters, page).unwrap().hits.len(), 20);
+
+    for _ in 0..2 {
+        ns_per_call(3, 200, || drop(black_box(direct.search(black_box(query), &filters, page))));
+    }
+    let empty = ns_per_call(7, 1_000_000, || black_box(&exported).ping());
+    // The same empty call through the C ABI entry point, as a foreign caller makes it.
+    let handle = <Arc<SmartHd> as uniffi::Lower<smarthd_ffi::UniFfiTag>>::lower(exported.clone()).as_raw();
+    let c_abi = ns_per_call(7, 1_000_000, || {
+        let mut status = uniffi::RustCallStatus::default();
+        unsafe {
+            let clone = uniffi_smarthd_ffi_fn_clone_smarthd(black_box(handle), &mut status);
+            uniffi_smarthd_ffi_fn_method_smarthd_ping(clone, &mut status);
+        }
+        black_box(&status);
+    });
+    let core_search = ns_per_call(7, 2_000, || drop(black_box(direct.search(black_box(query), &filters, page))));
+    let ffi_search =
+        ns_per_call(7, 2_000, || drop(black_box(exported.search(black_box(query.to_owned()), filters.clone(), page))));
+    println!(
+        "call cost (Rust): empty call {:.3} us (Rust API) / {:.3} us (C ABI scaffolding); \
+         search returning 20 results {:.1} us (core) / {:.1} us (smarthd-ffi API)",
+        empty / 1000.0,
+        c_abi / 1000.0,
+        core_search / 1000.0,
+        ffi_search / 1000.0
+    );
+}

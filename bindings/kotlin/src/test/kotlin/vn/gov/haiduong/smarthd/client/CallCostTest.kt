@@ -1,0 +1,61 @@
+package vn.gov.haiduong.smarthd.client
+
+import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+import vn.gov.haiduong.smarthd.PageRequest
+import vn.gov.haiduong.smarthd.SearchFilters
+import vn.gov.haiduong.smarthd.SmartHd
+import vn.gov.haiduong.smarthd.coreVersion
+
+/**
+ * Per-call cost through the generated bindings (JNA): an empty call, and a search returning 20
+ * results (records, strings, lists crossing back). A careful manual loop: warm-up rounds for the
+ * JIT, then the median of several timed rounds. `-Dsmarthd.bench.scale=40` for the published
+ * figures (with the release library: `-Dsmarthd.libdir=.../target/release`); the default scale
+ * keeps the test suite fast. Compare with `cargo run --release -p smarthd-ffi --example call_cost`.
+ */
+class CallCostTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    private inline fun nsPerCall(rounds: Int, calls: Int, body: () -> Unit): Double {
+        val samples = DoubleArray(rounds) {
+            val start = System.nanoTime()
+            for (i in 0 until calls) body()
+            (System.nanoTime() - start).toDouble() / calls
+        }
+        samples.sort()
+        return samples[rounds / 2]
+    }
+
+    @Test
+    fun `call cost from Kotlin`() {
+        val scale = (System.getProperty("smarthd.bench.scale") ?: "1").toInt()
+        Sandbox(tmp.resolve("sandbox")).use { sandbox ->
+            SmartHd.open(config(sandbox.url, tmp.resolve("data")), MemoryStorage()).use { core ->
+                runBlocking { core.syncCatalog(null) }
+                val filters = SearchFilters()
+                val page = PageRequest(0u, 20u)
+                val query = "dang ky"
+                assertEquals(20, core.search(query, filters, page).hits.size, "the benchmark query must fill a page")
+
+                // Warm up (JIT, JNA's method lookup, SQLite's page cache).
+                nsPerCall(3, 5_000 * scale) { core.ping() }
+                nsPerCall(3, 100 * scale) { core.search(query, filters, page) }
+
+                val empty = nsPerCall(7, 5_000 * scale) { core.ping() }
+                // A top-level function: one native call (a method is two: clone the handle, call).
+                val function = nsPerCall(7, 5_000 * scale) { coreVersion() }
+                val search = nsPerCall(7, 100 * scale) { core.search(query, filters, page) }
+                println(
+                    "call cost (Kotlin/JVM, JNA, ${System.getProperty("jna.library.path")}): " +
+                        "empty method call %.2f us; function returning a short string %.2f us; search returning 20 results %.1f us"
+                            .format(empty / 1000, function / 1000, search / 1000),
+                )
+            }
+        }
+    }
+}

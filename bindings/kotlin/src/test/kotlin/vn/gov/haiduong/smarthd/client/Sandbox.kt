@@ -1,0 +1,72 @@
+package vn.gov.haiduong.smarthd.client
+
+import java.io.File
+import java.net.HttpURLConnection
+import java.net.URI
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import vn.gov.haiduong.smarthd.CoreConfig
+import vn.gov.haiduong.smarthd.SecureStorage
+
+/** `smarthd sandbox serve` on 127.0.0.1 (a free port) in a subprocess; [close] stops it. */
+class Sandbox(dir: Path, size: Int = 300) : AutoCloseable {
+    private val process: Process
+    val url: String
+    private val log = StringBuffer()
+
+    init {
+        val bin = File(System.getProperty("smarthd.bin") ?: error("-Dsmarthd.bin is not set"))
+        check(bin.canExecute()) { "$bin is missing: cargo build -p smarthd-cli" }
+        Files.createDirectories(dir)
+        process = ProcessBuilder(
+            bin.path, "--data-dir", dir.toString(), "sandbox", "serve",
+            "--addr", "127.0.0.1:0", "--catalog-size", size.toString(), "--db", dir.resolve("sandbox.db").toString(),
+        ).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val started = CountDownLatch(1)
+        var found: String? = null
+        Thread {
+            // Drain stderr until the process exits, so the pipe never fills.
+            process.errorStream.bufferedReader(Charsets.UTF_8).forEachLine { line ->
+                log.append(line).append('\n')
+                if (found == null) {
+                    Regex("""http://127\.0\.0\.1:\d+/""").find(line)?.let { found = it.value; started.countDown() }
+                }
+            }
+            started.countDown()
+        }.apply { isDaemon = true }.start()
+        started.await(60, TimeUnit.SECONDS)
+        url = found ?: run { close(); error("the sandbox did not start:\n$log") }
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30)
+        while (true) {
+            val ok = runCatching {
+                val c = URI(url + "healthz").toURL().openConnection() as HttpURLConnection
+                c.connectTimeout = 2000
+                c.responseCode.also { c.disconnect() } == 200
+            }.getOrDefault(false)
+            if (ok) break
+            check(System.nanoTime() < deadline) { "the sandbox never became healthy" }
+            Thread.sleep(50)
+        }
+    }
+
+    override fun close() {
+        if (process.isAlive) {
+            // SIGTERM; the sandbox keeps no state that needs a graceful stop.
+            process.destroy()
+            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+        }
+    }
+}
+
+/** What Keystore-backed storage is on a phone. */
+class MemoryStorage : SecureStorage {
+    private val values = java.util.concurrent.ConcurrentHashMap<String, ByteArray>()
+    override fun get(key: String): ByteArray? = values[key]
+    override fun put(key: String, value: ByteArray) { values[key] = value }
+    override fun delete(key: String) { values.remove(key) }
+}
+
+fun config(url: String, dataDir: Path, connectTimeoutMs: UInt = 5000u) =
+    CoreConfig(portalUrl = url, dataDir = dataDir.toString(), connectTimeoutMs = connectTimeoutMs)

@@ -1,0 +1,119 @@
+//! The one public error: few kinds, each saying what the app can do. Converted from the core's
+//! detailed [`smarthd_core::Error`] in exactly one place ([`From`] below), by its
+//! [`ErrorKind`](smarthd_core::ErrorKind) and its message. The core's messages name what failed
+//! and where, never tokens or personal data, so they may be shown in logs and bug reports.
+
+use smarthd_core::{Error, ErrorKind};
+
+/// Kotlin: `SmartHdException.NotFound` ...; Swift: `SmartHdError.notFound(detail:)`;
+/// Python: `smarthd.SmartHdError.NotFound`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum SmartHdError {
+    /// No connection to the portal: retry later; cached data still works.
+    #[error("{detail}")]
+    Offline { detail: String },
+    /// The network or the portal failed in a way a retry may fix.
+    #[error("{detail}")]
+    Network { detail: String },
+    /// Log in (again).
+    #[error("{detail}")]
+    NeedsLogin { detail: String },
+    /// Log in again at VNeID level 2.
+    #[error("{detail}")]
+    NeedsLevel2 { detail: String },
+    /// Bad input: `field` names it, `reason` says what to fix.
+    #[error("invalid {field}: {reason}")]
+    Validation { field: String, reason: String },
+    /// The request conflicts with what the portal already has.
+    #[error("{detail}")]
+    Conflict { detail: String },
+    #[error("{detail}")]
+    NotFound { detail: String },
+    /// Local storage failed (disk full, corrupt user database, secure storage refused...).
+    #[error("{detail}")]
+    Storage { detail: String },
+    /// The operation was cancelled through its `CancelHandle` (or its coroutine/task).
+    #[error("{detail}")]
+    Cancelled { detail: String },
+    /// A bug or an unexpected failure (including an exception thrown by an app callback).
+    #[error("{detail}")]
+    Other { detail: String },
+}
+
+impl From<Error> for SmartHdError {
+    fn from(error: Error) -> Self {
+        let detail = error.to_string();
+        match error.kind() {
+            ErrorKind::Offline => SmartHdError::Offline { detail },
+            ErrorKind::Network => SmartHdError::Network { detail },
+            ErrorKind::NeedsLogin => SmartHdError::NeedsLogin { detail },
+            ErrorKind::NeedsLevel2 => SmartHdError::NeedsLevel2 { detail },
+            ErrorKind::Validation => match error {
+                Error::Validation { field, reason } => SmartHdError::Validation { field, reason },
+                // The only URLs the core checks are the portal's (and paths joined to it).
+                _ => SmartHdError::Validation { field: "portal_url".into(), reason: detail },
+            },
+            ErrorKind::Conflict => SmartHdError::Conflict { detail },
+            ErrorKind::NotFound => SmartHdError::NotFound { detail },
+            ErrorKind::Storage => SmartHdError::Storage { detail },
+            ErrorKind::Cancelled => SmartHdError::Cancelled { detail },
+            ErrorKind::Other => SmartHdError::Other { detail },
+        }
+    }
+}
+
+/// A foreign callback (storage, signer) threw something that is not a `SmartHdError`.
+impl From<uniffi::UnexpectedUniFFICallbackError> for SmartHdError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        SmartHdError::Other { detail: format!("an app callback failed: {}", error.reason) }
+    }
+}
+
+impl SmartHdError {
+    pub(crate) fn validation(field: &str, reason: impl Into<String>) -> Self {
+        SmartHdError::Validation { field: field.into(), reason: reason.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_error_maps_by_its_kind() {
+        type Check = fn(&SmartHdError) -> bool;
+        let cases: Vec<(Error, Check)> = vec![
+            (Error::Offline("connection refused".into()), |e| matches!(e, SmartHdError::Offline { .. })),
+            (Error::Network("reset".into()), |e| matches!(e, SmartHdError::Network { .. })),
+            (Error::Http { status: 401, path: "x".into() }, |e| matches!(e, SmartHdError::NeedsLogin { .. })),
+            (Error::Http { status: 409, path: "x".into() }, |e| matches!(e, SmartHdError::Conflict { .. })),
+            (Error::Http { status: 404, path: "x".into() }, |e| matches!(e, SmartHdError::NotFound { .. })),
+            (Error::NotFound("procedure 1.2".into()), |e| matches!(e, SmartHdError::NotFound { .. })),
+            (Error::Cancelled, |e| matches!(e, SmartHdError::Cancelled { .. })),
+            (Error::Internal("bug".into()), |e| matches!(e, SmartHdError::Other { .. })),
+            (Error::Io(std::io::Error::other("disk full")), |e| matches!(e, SmartHdError::Storage { .. })),
+        ];
+        for (core, check) in cases {
+            let shown = core.to_string();
+            let public = SmartHdError::from(core);
+            assert!(check(&public), "{shown} became {public:?}");
+            assert_eq!(public.to_string(), shown, "the message is the core's");
+        }
+    }
+
+    #[test]
+    fn validation_keeps_field_and_reason() {
+        let e = SmartHdError::from(Error::Validation { field: "limit".into(), reason: "must be positive".into() });
+        assert_eq!(e, SmartHdError::validation("limit", "must be positive"));
+        let e = SmartHdError::from(Error::InsecureUrl { host: "portal.example".into() });
+        let SmartHdError::Validation { field, reason } = e else { panic!("{e:?}") };
+        assert_eq!(field, "portal_url");
+        assert!(reason.contains("https"), "{reason}");
+    }
+
+    #[test]
+    fn an_unexpected_callback_error_is_other() {
+        let e = SmartHdError::from(uniffi::UnexpectedUniFFICallbackError::new("boom"));
+        assert!(matches!(e, SmartHdError::Other { ref detail } if detail.contains("boom")));
+    }
+}

@@ -1,0 +1,347 @@
+//! The core's records and enums, exported as they are (no copies, no conversion code).
+//!
+//! `#[uniffi::remote(...)]` restates a type defined in `smarthd-core` so that UniFFI exports it
+//! from *this* crate: the bindings are then one module per language (`smarthd`,
+//! `vn.gov.haiduong.smarthd`, `SmartHDCore`) instead of two. The restatement is checked by the
+//! compiler: a field or variant added to, removed from or renamed in the core makes this file
+//! fail to build until it is updated. Docs here become the generated code's docs.
+//!
+//! The core's own optional `uniffi` feature (derives on the same types) is not used: it would
+//! export them from a second component, `smarthd_core`.
+
+use smarthd_core::catalog::Span;
+use smarthd_core::catalog::model::{
+    AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
+    FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
+};
+use smarthd_core::dossier::DossierStatus;
+use smarthd_core::payment::PaymentStatus;
+use smarthd_core::{
+    Event, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage, SessionState, SyncOutcome,
+    SyncReport,
+};
+
+/// Implementing level since the two-tier reform of 1 July 2025.
+#[uniffi::remote(Enum)]
+pub enum Level {
+    Province,
+    Commune,
+}
+
+/// Online service level (Decree 42/2022/NĐ-CP): toàn trình (full) or một phần (partial).
+#[uniffi::remote(Enum)]
+pub enum OnlineLevel {
+    Full,
+    Partial,
+}
+
+/// Who may apply: công dân (citizen) or tổ chức / doanh nghiệp (organisation).
+#[uniffi::remote(Enum)]
+pub enum Subject {
+    Citizen,
+    Organization,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Channel {
+    Online,
+    Paper,
+}
+
+/// In force, expired, or replaced by another procedure.
+#[uniffi::remote(Enum)]
+pub enum ProcedureStatus {
+    InForce,
+    Expired,
+    Replaced,
+}
+
+/// A fee line: amounts are whole đồng (VND has no minor unit).
+#[uniffi::remote(Record)]
+pub struct Fee {
+    pub subject: Subject,
+    pub channel: Channel,
+    pub amount_vnd: i64,
+    pub description: String,
+}
+
+#[uniffi::remote(Record)]
+pub struct FormRef {
+    /// Template code, e.g. "TK-KS-01".
+    pub code: String,
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct DocumentItem {
+    pub name: String,
+    pub originals: u32,
+    pub copies: u32,
+    pub form: Option<FormRef>,
+}
+
+/// The documents asked for in one case (trường hợp) of a procedure.
+#[uniffi::remote(Record)]
+pub struct DocumentCase {
+    pub case_name: String,
+    pub items: Vec<DocumentItem>,
+}
+
+#[uniffi::remote(Enum)]
+pub enum FieldKind {
+    Text,
+    Textarea,
+    Number,
+    Date,
+    /// 12-digit citizen identity number (CCCD).
+    Cccd,
+    Phone,
+    Email,
+    Select,
+    Checkbox,
+}
+
+#[uniffi::remote(Record)]
+pub struct FormOption {
+    pub value: String,
+    pub label: String,
+    pub label_en: Option<String>,
+}
+
+/// One field of an e-form; dossiers validate drafts offline against these rules.
+#[uniffi::remote(Record)]
+pub struct FormField {
+    pub key: String,
+    pub label: String,
+    pub label_en: Option<String>,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    /// A regular expression the whole value must match.
+    pub pattern: Option<String>,
+    pub options: Vec<FormOption>,
+}
+
+#[uniffi::remote(Record)]
+pub struct FormSchema {
+    pub version: u32,
+    pub fields: Vec<FormField>,
+}
+
+/// A procedure's whole record (thủ tục hành chính), with its e-form schema.
+#[uniffi::remote(Record)]
+pub struct Procedure {
+    /// Code with the local suffix, e.g. "1.012783.H19"; unique in the catalog.
+    pub code: String,
+    /// National code, e.g. "1.012783".
+    pub national_code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// Lĩnh vực, e.g. "Hộ tịch".
+    pub field: String,
+    pub field_en: Option<String>,
+    /// Cơ quan có thẩm quyền.
+    pub deciding_agency: String,
+    /// Cơ quan thực hiện.
+    pub processing_agency: String,
+    pub level: Level,
+    /// "district" on records created before 2025-07-01, when that level still existed.
+    pub legacy_level: Option<String>,
+    pub online_level: OnlineLevel,
+    pub subjects: Vec<Subject>,
+    /// Thời hạn giải quyết as published, e.g. "05 ngày làm việc".
+    pub processing_time: String,
+    pub processing_days: Option<u32>,
+    pub fees: Vec<Fee>,
+    pub documents: Vec<DocumentCase>,
+    pub steps: Vec<String>,
+    pub conditions: Vec<String>,
+    pub legal_basis: Vec<String>,
+    pub status: ProcedureStatus,
+    pub replaced_by: Option<String>,
+    /// RFC 3339.
+    pub updated_at: String,
+    pub form: FormSchema,
+}
+
+/// Kind of administrative unit after the reform: the province, and xã, phường, đặc khu.
+#[uniffi::remote(Enum)]
+pub enum UnitKind {
+    Province,
+    Ward,
+    Commune,
+    SpecialZone,
+}
+
+#[uniffi::remote(Record)]
+pub struct AdminUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_code: Option<String>,
+}
+
+/// A pre-2025 unit (district or commune) and the unit that took it over.
+#[uniffi::remote(Record)]
+pub struct LegacyUnit {
+    pub old_code: String,
+    pub old_name: String,
+    /// "district" or "commune" (old three-tier levels).
+    pub old_level: String,
+    pub new_code: String,
+}
+
+/// The administrative units now, and the old ones mapped to them.
+#[uniffi::remote(Record)]
+pub struct AdminUnits {
+    pub units: Vec<AdminUnit>,
+    pub legacy: Vec<LegacyUnit>,
+}
+
+/// Filters a resident can combine with a query; every one is optional.
+#[uniffi::remote(Record)]
+pub struct SearchFilters {
+    #[uniffi(default)]
+    pub field: Option<String>,
+    #[uniffi(default)]
+    pub agency: Option<String>,
+    #[uniffi(default)]
+    pub level: Option<Level>,
+    #[uniffi(default)]
+    pub online_level: Option<OnlineLevel>,
+    #[uniffi(default)]
+    pub subject: Option<Subject>,
+}
+
+/// A page of results: keep calls coarse (one page per call).
+#[uniffi::remote(Record)]
+pub struct PageRequest {
+    #[uniffi(default = 0)]
+    pub offset: u32,
+    #[uniffi(default = 20)]
+    pub limit: u32,
+}
+
+/// A highlighted range of a display string, in Unicode scalar values (chars), end exclusive.
+#[uniffi::remote(Record)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A search result: what a result row shows, with highlight spans over `name`.
+#[uniffi::remote(Record)]
+pub struct SearchHit {
+    pub code: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub field: String,
+    pub agency: String,
+    pub level: Level,
+    pub online: OnlineLevel,
+    pub highlights: Vec<Span>,
+}
+
+#[uniffi::remote(Record)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    pub has_more: bool,
+}
+
+/// A value of a facet (field or agency) and how many in-force procedures have it.
+#[uniffi::remote(Record)]
+pub struct FacetCount {
+    pub name: String,
+    pub count: u32,
+}
+
+/// How fresh the offline copy is.
+#[uniffi::remote(Record)]
+pub struct Freshness {
+    /// RFC 3339 time of the last successful sync, if any.
+    pub last_success_at: Option<String>,
+    /// The copy is a complete snapshot (no sync left half done).
+    pub complete: bool,
+    pub procedures: u32,
+}
+
+#[uniffi::remote(Enum)]
+pub enum SyncOutcome {
+    /// The portal said 304: the copy was already current.
+    NotModified,
+    Updated,
+}
+
+#[uniffi::remote(Record)]
+pub struct SyncReport {
+    pub outcome: SyncOutcome,
+    pub upserted: u64,
+    pub removed: u64,
+    pub pages: u32,
+    /// The feed position the copy now holds.
+    pub cursor: u64,
+}
+
+/// What the core tells the app as it happens (later: session, dossier and payment events).
+#[uniffi::remote(Enum)]
+pub enum Event {
+    /// Catalog sync progress: `done` of `total` changes applied.
+    CatalogSyncProgress { done: u64, total: u64 },
+    /// The login session changed (logged in, refreshing, expired, logged out).
+    SessionChanged { state: SessionState },
+    /// A dossier's status changed (queued, received, processing, result ready...): the shells
+    /// turn this into a local notification.
+    DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
+    /// A payment moved (issued, being confirmed, paid, failed...).
+    PaymentUpdated { order_id: String, status: PaymentStatus },
+}
+
+/// Where a fee payment stands.
+#[uniffi::remote(Enum)]
+pub enum PaymentStatus {
+    /// Asked for on the phone, not yet at the portal.
+    Created,
+    /// The portal issued a pay URL or a VietQR.
+    AwaitingPayment,
+    /// Back from the gateway; the portal has not confirmed yet.
+    Processing,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Expired,
+}
+
+/// Where a dossier (hồ sơ) stands, from the draft on the phone to the returned result.
+#[uniffi::remote(Enum)]
+pub enum DossierStatus {
+    /// Nháp: on the phone, editable.
+    Draft,
+    /// Đang chờ gửi: in the outbox, sent when the network allows.
+    Queued,
+    /// Gửi không thành công: the portal refused it for good; the reason is kept.
+    Failed,
+    /// Đã tiếp nhận, with a receipt and a dossier code.
+    Received,
+    Processing,
+    NeedMoreDocuments,
+    AwaitingPayment,
+    Rejected,
+    ResultReady,
+    Returned,
+}
+
+/// The login session as the app shows it.
+#[uniffi::remote(Enum)]
+pub enum SessionState {
+    LoggedOut,
+    /// Logged in at VNeID `level` (1 or 2) until `expires_at` (Unix seconds).
+    LoggedIn {
+        level: u8,
+        expires_at: i64,
+    },
+    Refreshing,
+    /// The provider ended the session (refresh refused): log in again.
+    Expired,
+}
