@@ -65,6 +65,20 @@ pub const CATALOG_MIGRATIONS: &[Migration] = &[
         new_code TEXT NOT NULL
     );
     "#,
+    // v3: search rows keyed by specificity (shorter names first, see `catalog::fts_rowid`), so a
+    // broad query ranks only its most specific matches. The cache is emptied and refetched.
+    r#"
+    DROP TABLE procedure_fts;
+    CREATE VIRTUAL TABLE procedure_fts USING fts5(
+        name, field, agency, code,
+        tokenize = 'unicode61 remove_diacritics 0',
+        prefix = '1 2 3'
+    );
+    DELETE FROM procedure;
+    DELETE FROM sync_state WHERE feed = 'procedures';
+    ALTER TABLE procedure ADD COLUMN fts_rowid INTEGER;
+    CREATE UNIQUE INDEX procedure_fts_rowid ON procedure(fts_rowid);
+    "#,
 ];
 
 pub const USER_MIGRATIONS: &[Migration] = &[

@@ -332,3 +332,21 @@ async fn administrative_units_and_the_legacy_mapping_are_cached() {
     let codes: std::collections::HashSet<_> = units.units.iter().map(|u| u.code.as_str()).collect();
     assert!(units.legacy.iter().all(|l| codes.contains(l.new_code.as_str())), "every old unit maps to a new one");
 }
+
+#[tokio::test]
+async fn a_broad_query_ranks_its_most_specific_matches() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    // "giấy" is in a large part of the catalog: ranked among the shortest matching names.
+    let page = core.search("giấy", &SearchFilters::default(), PageRequest { offset: 0, limit: 20 }).unwrap();
+    assert_eq!(page.hits.len(), 20);
+    assert!(page.has_more);
+    for hit in &page.hits {
+        let key = smarthd_core::text::fold(&format!("{} {} {}", hit.name, hit.field, hit.agency));
+        assert!(key.contains("giai"), "{} matches the query", hit.name);
+    }
+    // Asking with a filter ranks every match, not only the most specific ones.
+    let commune = SearchFilters { level: Some(Level::Commune), ..Default::default() };
+    assert!(!core.search("giấy", &commune, PageRequest::default()).unwrap().hits.is_empty());
+}

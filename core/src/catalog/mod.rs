@@ -7,6 +7,7 @@ pub mod search;
 use std::path::Path;
 use std::sync::Mutex;
 
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -145,10 +146,11 @@ impl Catalog {
                 None,
             ),
             Query::Words { fts, key, .. } => (
-                // Weights: name counts most, then field and agency, then code.
+                // Weights: name counts most, then field and agency, then code. `?10` bounds the
+                // ranked set (see `RANKED_MATCHES`).
                 format!(
-                    "SELECT {COLUMNS} FROM procedure_fts f JOIN procedure p ON p.id = f.rowid
-                     WHERE procedure_fts MATCH ?6 AND {FILTERS}
+                    "SELECT {COLUMNS} FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+                     WHERE procedure_fts MATCH ?6 AND f.rowid <= ?10 AND {FILTERS}
                      ORDER BY (p.name_key = ?7) DESC, bm25(procedure_fts, 10.0, 2.0, 2.0, 1.0), p.code
                      LIMIT ?8 OFFSET ?9"
                 ),
@@ -157,31 +159,34 @@ impl Catalog {
             ),
         };
         let mut stmt = reader.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                filter_params.0,
-                filter_params.1,
-                filter_params.2,
-                filter_params.3,
-                filter_params.4,
-                text_param,
-                key_param,
-                limit + 1,
-                page.offset
-            ],
-            |row| {
-                Ok(SearchHit {
-                    code: row.get(0)?,
-                    name: row.get(1)?,
-                    name_en: row.get(2)?,
-                    field: row.get(3)?,
-                    agency: row.get(4)?,
-                    level: parse_level(&row.get::<_, String>(5)?),
-                    online: parse_online(&row.get::<_, String>(6)?),
-                    highlights: Vec::new(),
-                })
-            },
-        )?;
+        let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_owned()));
+        let mut values: Vec<Value> = vec![
+            text(filter_params.0),
+            text(filter_params.1),
+            text(filter_params.2),
+            text(filter_params.3),
+            text(filter_params.4),
+            text(text_param.as_deref()),
+            text(key_param.as_deref()),
+            Value::Integer((limit + 1).into()),
+            Value::Integer(page.offset.into()),
+        ];
+        if let Query::Words { fts, .. } = &query {
+            let bound = if filters == &SearchFilters::default() { ranked_bound(&reader, fts)? } else { i64::MAX };
+            values.push(Value::Integer(bound));
+        }
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
+            Ok(SearchHit {
+                code: row.get(0)?,
+                name: row.get(1)?,
+                name_en: row.get(2)?,
+                field: row.get(3)?,
+                agency: row.get(4)?,
+                level: parse_level(&row.get::<_, String>(5)?),
+                online: parse_online(&row.get::<_, String>(6)?),
+                highlights: Vec::new(),
+            })
+        })?;
         let mut hits = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         let has_more = hits.len() > limit as usize;
         hits.truncate(limit as usize);
@@ -345,7 +350,7 @@ impl Catalog {
         let tx = writer.transaction()?;
         let mut applied = Applied::default();
         {
-            let mut find = tx.prepare_cached("SELECT id FROM procedure WHERE code = ?1")?;
+            let mut find = tx.prepare_cached("SELECT id, fts_rowid FROM procedure WHERE code = ?1")?;
             let mut delete_row = tx.prepare_cached("DELETE FROM procedure WHERE id = ?1")?;
             let mut delete_fts = tx.prepare_cached("DELETE FROM procedure_fts WHERE rowid = ?1")?;
             let mut insert_row = tx.prepare_cached(
@@ -353,13 +358,16 @@ impl Catalog {
                     online_level, subjects, status, replaced_by, updated_at, record)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
+            let mut set_fts_rowid = tx.prepare_cached("UPDATE procedure SET fts_rowid = ?2 WHERE id = ?1")?;
             let mut insert_fts = tx.prepare_cached(
                 "INSERT INTO procedure_fts (rowid, name, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for change in &page.items {
                 let code = change.code.to_ascii_uppercase();
-                if let Some(id) = find.query_row([&code], |r| r.get::<_, i64>(0)).optional()? {
-                    delete_fts.execute([id])?;
+                if let Some((id, fts_id)) =
+                    find.query_row([&code], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?
+                {
+                    delete_fts.execute([fts_id])?;
                     delete_row.execute([id])?;
                     if change.removed || change.procedure.is_none() {
                         applied.removed += 1;
@@ -386,8 +394,10 @@ impl Catalog {
                     record,
                 ])?;
                 let id = tx.last_insert_rowid();
+                let fts_id = fts_rowid(&procedure.name, id);
+                set_fts_rowid.execute(params![id, fts_id])?;
                 insert_fts.execute(params![
-                    id,
+                    fts_id,
                     text::fold(&procedure.name),
                     text::fold(&procedure.field),
                     text::fold(&procedure.processing_agency),
@@ -434,6 +444,26 @@ impl Catalog {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// How many matches a query without filters ranks by relevance. A broad query ("giấy", "đăng")
+/// matches thousands of procedures, and ranking them all costs milliseconds; its most specific
+/// matches (the shortest names, which come first in the index) are ranked instead.
+pub const RANKED_MATCHES: usize = 400;
+
+/// The search row id: shorter names first (name length in the high bits), then the procedure
+/// id, so the index lists matches from the most specific name to the least.
+fn fts_rowid(name: &str, id: i64) -> i64 {
+    ((name.chars().count().min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
+}
+
+/// The largest row id among the first [`RANKED_MATCHES`] matches (streaming in row-id order,
+/// no ranking), or unbounded when there are fewer.
+fn ranked_bound(reader: &Connection, fts: &str) -> Result<i64> {
+    let mut stmt = reader.prepare_cached("SELECT rowid FROM procedure_fts WHERE procedure_fts MATCH ?1 LIMIT ?2")?;
+    let rowids: Vec<i64> =
+        stmt.query_map(params![fts, RANKED_MATCHES as i64 + 1], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(if rowids.len() > RANKED_MATCHES { rowids[RANKED_MATCHES - 1] } else { i64::MAX })
 }
 
 /// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form

@@ -294,7 +294,8 @@ mod qr_tests {
 
     #[test]
     fn a_payload_becomes_a_square_matrix_and_an_svg() {
-        let payload = "00020101021138600010A00000072701300006970403011697040311012345670208QRIBFTTC53037045802VN63044F52";
+        let payload =
+            "00020101021138600010A00000072701300006970403011697040311012345670208QRIBFTTC53037045802VN63044F52";
         let qr = matrix(payload).unwrap();
         assert_eq!(qr.modules.len() as u32, qr.width * qr.width);
         assert!(qr.width >= 21 && (qr.width - 17) % 4 == 0, "a QR version's width");
