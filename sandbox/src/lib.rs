@@ -3,9 +3,11 @@
 //! restart, and listens on loopback by default. The wire contract is `docs/portal-api.md`.
 
 mod catalog_api;
+mod db;
 mod dossier;
 pub mod faults;
 pub mod generator;
+mod html;
 pub mod identity;
 pub mod payment;
 mod portal;

@@ -33,10 +33,8 @@ pub struct Portal {
 
 impl Portal {
     pub fn open(path: &Path, catalog_size: usize, seed: u64) -> rusqlite::Result<Self> {
-        let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(
+        let db = crate::db::open(
+            path,
             "CREATE TABLE IF NOT EXISTS procedure (
                 code TEXT PRIMARY KEY,
                 seq INTEGER NOT NULL UNIQUE,
@@ -44,23 +42,26 @@ impl Portal {
                 record TEXT
             );",
         )?;
-        let count: i64 = conn.query_row("SELECT count(*) FROM procedure", [], |r| r.get(0))?;
-        if count == 0 {
-            let tx = conn.transaction()?;
-            {
-                let mut insert = tx.prepare("INSERT INTO procedure (code, seq, record) VALUES (?1, ?2, ?3)")?;
-                for (i, p) in generator::generate_catalog(catalog_size, seed).iter().enumerate() {
-                    let record = serde_json::to_string(p).expect("a procedure serializes");
-                    insert.execute(params![p.code, i as i64 + 1, record])?;
+        {
+            let mut conn = crate::db::lock(&db);
+            let count: i64 = conn.query_row("SELECT count(*) FROM procedure", [], |r| r.get(0))?;
+            if count == 0 {
+                let tx = conn.transaction()?;
+                {
+                    let mut insert = tx.prepare("INSERT INTO procedure (code, seq, record) VALUES (?1, ?2, ?3)")?;
+                    for (i, p) in generator::generate_catalog(catalog_size, seed).iter().enumerate() {
+                        let record = serde_json::to_string(p).expect("a procedure serializes");
+                        insert.execute(params![p.code, i as i64 + 1, record])?;
+                    }
                 }
+                tx.commit()?;
             }
-            tx.commit()?;
         }
-        Ok(Portal { db: Mutex::new(conn) })
+        Ok(Portal { db })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.db.lock().unwrap_or_else(|p| p.into_inner())
+        crate::db::lock(&self.db)
     }
 
     /// The newest sequence number: the catalog's version.

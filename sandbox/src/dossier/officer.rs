@@ -13,6 +13,8 @@ use unicode_normalization::UnicodeNormalization;
 use super::store::{OfficerRow, ResultFile};
 use super::{ApiError, OFFICER_PAGE, Shared, Status, json_body};
 
+use crate::html::escape;
+
 #[derive(Deserialize)]
 struct StatusBody {
     status: String,
@@ -111,21 +113,6 @@ pub async fn page(State(s): Shared) -> Response {
         Ok(rows) => Html(render(&rows, None)).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     }
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "

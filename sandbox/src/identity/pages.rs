@@ -3,6 +3,8 @@
 
 use super::REALM_PATH;
 
+use crate::html::escape;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]
@@ -116,22 +118,6 @@ button:hover,button:focus{background:var(--brand-dark)}
 .card,.lang a[aria-current],input{background:#211f26}
 .note{background:#3a2f10}.error{background:#3b1216;color:#ffdad6}}
 ";
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn document(lang: Lang, title: &str, language_links: &str, body: &str) -> String {
     format!(

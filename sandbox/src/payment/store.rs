@@ -272,17 +272,11 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> rusqlite::Result<Store> {
-        let conn = Connection::open(path)?;
-        // The catalog, the dossiers, the identity provider and the gateway share the file.
-        conn.busy_timeout(Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Store { db: Mutex::new(conn) })
+        Ok(Store { db: crate::db::open(path, SCHEMA)? })
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {
-        self.db.lock().unwrap_or_else(|p| p.into_inner())
+        crate::db::lock(&self.db)
     }
 
     /// The named secret, made by `make` the first time and kept from then on.
