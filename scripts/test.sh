@@ -26,6 +26,9 @@ target="${CARGO_TARGET_DIR:-target}"
 mkdir -p "$target"
 export RUST_BACKTRACE=1
 
+log "Rust: lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings 2>&1
+
 log "Rust: unit and integration tests (core, sandbox, CLI, cross-crate, crash)"
 cargo test --workspace --locked 2>&1
 
@@ -35,6 +38,9 @@ python3 -m pytest -q tests/browser 2>&1
 
 log "bindings: Python and Kotlin suites on the host library, Swift generation, size budget"
 bash scripts/test-bindings.sh
+
+log "shells: the Android screen state holders on the JVM against the host library and the sandbox"
+bash scripts/test-shells.sh
 
 log "the demo, end to end (debug build)"
 cargo run --locked -q -p smarthd-cli -- demo > "$target/demo.log" 2>&1 || { cat "$target/demo.log"; exit 1; }

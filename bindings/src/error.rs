@@ -1,8 +1,10 @@
 //! The one public error: few kinds, each saying what the app can do. Converted from the core's
 //! detailed [`smarthd_core::Error`] in exactly one place ([`From`] below), by its
-//! [`ErrorKind`](smarthd_core::ErrorKind) and its message. The core's messages name what failed
+//! [`ErrorKind`](smarthd_core::ErrorKind) and its message (and the VietQR decoder's errors, which
+//! are `Validation` on `vietqr`). The core's messages name what failed
 //! and where, never tokens or personal data, so they may be shown in logs and bug reports.
 
+use smarthd_core::payment::vietqr::VietQrError;
 use smarthd_core::{Error, ErrorKind};
 
 /// Kotlin: `SmartHdException.NotFound` ...; Swift: `SmartHdError.notFound(detail:)`;
@@ -62,6 +64,13 @@ impl From<Error> for SmartHdError {
     }
 }
 
+/// A VietQR payload that does not decode (or is too long to draw): `Validation` on `vietqr`.
+impl From<VietQrError> for SmartHdError {
+    fn from(error: VietQrError) -> Self {
+        SmartHdError::validation("vietqr", error.to_string())
+    }
+}
+
 /// A foreign callback (storage, signer) threw something that is not a `SmartHdError`.
 impl From<uniffi::UnexpectedUniFFICallbackError> for SmartHdError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
@@ -109,6 +118,14 @@ mod tests {
         let SmartHdError::Validation { field, reason } = e else { panic!("{e:?}") };
         assert_eq!(field, "portal_url");
         assert!(reason.contains("https"), "{reason}");
+    }
+
+    #[test]
+    fn a_bad_vietqr_is_a_validation_error_on_vietqr() {
+        let e = SmartHdError::from(VietQrError::Crc { expected: "2E2E".into(), found: "2E2F".into() });
+        let SmartHdError::Validation { field, reason } = e else { panic!("{e:?}") };
+        assert_eq!(field, "vietqr");
+        assert!(reason.contains("checksum"), "{reason}");
     }
 
     #[test]

@@ -9,9 +9,10 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 use crate::error::SmartHdError;
 
-/// Receives what happens in the core: catalog sync progress now; session, dossier status and
-/// payment events as those capabilities land. Called on a core thread: hand the event over
-/// (Kotlin: the `SmartHdClient.events` Flow does) and return quickly. Must not throw.
+/// Receives what happens in the core: catalog sync progress, session changes, dossier status
+/// changes (the shells' local notifications) and payment updates. Called on a core thread (or
+/// on the caller's, for `submit`): hand the event over (Kotlin: the `SmartHdClient.events` Flow
+/// does) and return quickly. Must not throw.
 #[uniffi::export(foreign)]
 pub trait EventListener: Send + Sync {
     fn on_event(&self, event: smarthd_core::Event);

@@ -129,3 +129,61 @@ fn config_is_checked_before_anything_opens() {
     config.request_timeout_ms = 1000;
     assert!(open(&config).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drafts_sync_and_lookup_through_the_exported_api() {
+    let world = World::new(300).await;
+    let events = Arc::new(Events::default());
+    let core = open(&world, Some(events.clone()), None);
+    core.sync_catalog(None).await.unwrap();
+    assert_eq!(core.session_state().await.unwrap(), SessionState::LoggedOut);
+    assert_eq!(core.whoami().await.unwrap(), None);
+    let url = core.begin_login(2, Some("vi".into()), None).await.unwrap();
+    assert!(url.starts_with(&world.sandbox.base_url()), "{url}");
+    core.cancel_login().unwrap();
+
+    let code = core.search("dang ky khai sinh".into(), SearchFilters::default(), PageRequest::default()).unwrap().hits
+        [0]
+    .code
+    .clone();
+    let draft = core.new_draft(code.clone(), Subject::Citizen).unwrap();
+    assert_eq!(draft.status, DossierStatus::Draft);
+    let Err(SmartHdError::Validation { field, .. }) = core.submit(draft.id.clone()) else { panic!("submitted") };
+    assert!(core.procedure(code).unwrap().form.fields.iter().any(|f| f.key == field), "{field}");
+    assert!(matches!(
+        core.set_field(draft.id.clone(), "khong_co".into(), "x".into()),
+        Err(SmartHdError::Validation { field, .. }) if field == "khong_co"
+    ));
+    assert!(!core.validate_draft(draft.id.clone()).unwrap().is_empty());
+    let pdf = world.dir.path().join("a.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4\n0123456789").unwrap();
+    let attachment = core.attach(draft.id.clone(), pdf.to_string_lossy().into_owned()).unwrap();
+    assert_eq!(attachment.content_type, "application/pdf");
+    assert_eq!(core.dossiers().unwrap().len(), 1);
+
+    // Not logged in: nothing can be sent.
+    let report = core.sync().await.unwrap();
+    assert_eq!(report.outbox.sent, 0);
+    assert!(matches!(core.lookup("KHONG-CO".into()).await, Err(SmartHdError::NotFound { .. })));
+    assert!(core.payments().unwrap().is_empty() && core.receipts().unwrap().is_empty());
+    assert!(matches!(core.payment("x".into()), Err(SmartHdError::NotFound { .. })));
+    core.delete_draft(draft.id.clone()).unwrap();
+    assert!(matches!(core.dossier(draft.id), Err(SmartHdError::NotFound { .. })));
+    assert_eq!(core.logout().await.unwrap(), None);
+}
+
+#[test]
+fn vietqr_labels_and_masking() {
+    const DYNAMIC: &str = "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN62340107NPS68690819thanh toan don hang63042E2E";
+    let qr = vietqr_decode(DYNAMIC.into()).unwrap();
+    assert_eq!((qr.amount, qr.bill_number.as_deref()), (Some(180_000), Some("NPS6869")));
+    assert_eq!(vietqr_encode(qr), DYNAMIC);
+    let bad = vietqr_decode(DYNAMIC.replace("2E2E", "2E2F"));
+    assert!(matches!(bad, Err(SmartHdError::Validation { ref field, .. }) if field == "vietqr"), "{bad:?}");
+    let matrix = vietqr_matrix(DYNAMIC.into()).unwrap();
+    assert_eq!(matrix.modules.len() as u32, matrix.width * matrix.width);
+    assert_eq!(mask_cccd("030095001234".into()), "030******234");
+    assert_eq!(dossier_status_label(DossierStatus::Received), "Đã tiếp nhận / received");
+    assert_eq!(payment_status_label(PaymentStatus::Succeeded), "Đã thanh toán / paid");
+    assert!(field_problem_message(FieldProblem::TooLong { max: 5 }).contains('5'));
+}

@@ -9,16 +9,21 @@
 //! The core's own optional `uniffi` feature (derives on the same types) is not used: it would
 //! export them from a second component, `smarthd_core`.
 
+use std::collections::{BTreeMap, HashMap};
+
 use smarthd_core::catalog::Span;
 use smarthd_core::catalog::model::{
     AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
     FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
 };
-use smarthd_core::dossier::DossierStatus;
-use smarthd_core::payment::PaymentStatus;
+use smarthd_core::dossier::{
+    Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ReceptionReceipt, TimelineEntry,
+};
+use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
+use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
 use smarthd_core::{
-    Event, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage, SessionState, SyncOutcome,
-    SyncReport,
+    DossierSyncReport, Event, FacetCount, Freshness, OutboxReport, PageRequest, Profile, PublicStatus, SearchFilters,
+    SearchHit, SearchPage, SessionState, SyncOutcome, SyncReport,
 };
 
 /// Implementing level since the two-tier reform of 1 July 2025.
@@ -284,7 +289,8 @@ pub struct SyncReport {
     pub cursor: u64,
 }
 
-/// What the core tells the app as it happens (later: session, dossier and payment events).
+/// What the core tells the app as it happens: catalog sync progress, session changes, dossier
+/// status changes and payment updates.
 #[uniffi::remote(Enum)]
 pub enum Event {
     /// Catalog sync progress: `done` of `total` changes applied.
@@ -344,4 +350,224 @@ pub enum SessionState {
     Refreshing,
     /// The provider ended the session (refresh refused): log in again.
     Expired,
+}
+
+// --- identity ---
+
+/// Who is logged in. Show `mask_cccd(cccd)` on screens, never the whole number.
+#[uniffi::remote(Record)]
+pub struct Profile {
+    /// The provider's opaque subject identifier.
+    pub subject: String,
+    pub name: String,
+    /// The 12-digit CCCD (personal data: mask it with `mask_cccd` before showing or logging).
+    pub cccd: String,
+    /// VNeID level of this login: 1 or 2.
+    pub level: u8,
+    /// Unix seconds when the current access token expires (the core refreshes it).
+    pub access_expires_at: i64,
+}
+
+// --- dossiers ---
+
+/// A file attached to a dossier, kept sealed in the data dir until sent.
+#[uniffi::remote(Record)]
+pub struct Attachment {
+    pub sha256: String,
+    pub name: String,
+    pub size: u64,
+    /// `application/pdf`, `image/jpeg` or `image/png` (sniffed from the content).
+    pub content_type: String,
+}
+
+/// The reception receipt (biên nhận) the portal gives when it receives a dossier; not a
+/// payment's e-receipt (biên lai, `Receipt`).
+#[uniffi::remote(Record)]
+pub struct ReceptionReceipt {
+    pub number: String,
+    /// RFC 3339.
+    pub received_at: String,
+    /// RFC 3339, when the portal promises the result.
+    pub expected_result_at: Option<String>,
+}
+
+/// One step of a dossier's history.
+#[uniffi::remote(Record)]
+pub struct TimelineEntry {
+    pub status: DossierStatus,
+    /// RFC 3339.
+    pub at: String,
+    /// What the officer said (what to add, why rejected...).
+    pub message: Option<String>,
+}
+
+/// The form values of a dossier, by field key (a sorted map in Rust, a plain map elsewhere).
+pub type FieldValues = BTreeMap<String, String>;
+
+uniffi::custom_type!(FieldValues, HashMap<String, String>, {
+    remote,
+    lower: |values| values.into_iter().collect(),
+    try_lift: |values| Ok(values.into_iter().collect()),
+});
+
+/// A dossier (hồ sơ): a draft on the phone, queued in the outbox, or held by the portal.
+#[uniffi::remote(Record)]
+pub struct Dossier {
+    /// Permanent id made on the phone; the portal deduplicates on it.
+    pub id: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub applicant: Subject,
+    pub fields: FieldValues,
+    pub attachments: Vec<Attachment>,
+    pub status: DossierStatus,
+    /// Mã hồ sơ, once the portal has received it (for `lookup`).
+    pub code: Option<String>,
+    pub receipt: Option<ReceptionReceipt>,
+    /// The fees to pay (whole đồng), when the procedure has any.
+    pub fee_vnd: Option<i64>,
+    /// Why the portal refused it (a failed dossier), or why it still waits (a queued one).
+    pub problem: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Why one field's value is not acceptable; `field_problem_message` says it in Vietnamese and
+/// English.
+#[uniffi::remote(Enum)]
+pub enum FieldProblem {
+    Required,
+    UnknownField,
+    /// A CCCD is exactly 12 digits.
+    Cccd,
+    /// A Vietnamese mobile number: 0 or +84, then 9 digits starting with 3, 5, 7, 8 or 9.
+    Phone,
+    Email,
+    /// A date as YYYY-MM-DD.
+    Date,
+    Number,
+    /// Not one of the field's options.
+    Option,
+    /// "true" or "false".
+    Checkbox,
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
+    Pattern,
+}
+
+/// A field of a draft and what is wrong with it.
+#[uniffi::remote(Record)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: FieldProblem,
+}
+
+/// What one flush of the outbox did.
+#[uniffi::remote(Record)]
+pub struct OutboxReport {
+    /// Received by the portal in this flush.
+    pub sent: u32,
+    /// Refused for good (kept, with the reason, as failed dossiers).
+    pub failed: u32,
+    /// Still in the outbox (to retry later, or waiting for a login).
+    pub pending: u32,
+    /// Nothing could be sent: the resident must log in.
+    pub needs_login: bool,
+    /// Entries that wait for a VNeID level 2 login.
+    pub waiting_for_level2: u32,
+}
+
+/// What `sync` did: the outbox, dossier statuses, payments.
+#[uniffi::remote(Record)]
+pub struct DossierSyncReport {
+    pub outbox: OutboxReport,
+    /// Dossiers whose status the portal changed.
+    pub status_changes: u32,
+    /// Payments whose status changed (orders sent, outcomes settled).
+    pub payments_updated: u32,
+}
+
+/// What the portal's public lookup tells anyone who has a dossier code: nothing personal.
+#[uniffi::remote(Record)]
+pub struct PublicStatus {
+    pub code: String,
+    pub procedure_name: String,
+    pub status: DossierStatus,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+// --- payments ---
+
+#[uniffi::remote(Enum)]
+pub enum PaymentMethod {
+    /// A VNPay-compatible gateway page opened in the browser (`pay_url`).
+    Gateway,
+    /// A bank transfer from any banking app, by scanning a VietQR (`vietqr`).
+    Vietqr,
+}
+
+/// A payment as the app shows it. Only the portal's word makes it `Succeeded`.
+#[uniffi::remote(Record)]
+pub struct PaymentOrder {
+    pub order_id: String,
+    pub dossier_id: String,
+    pub amount_vnd: i64,
+    pub status: PaymentStatus,
+    pub method: PaymentMethod,
+    /// Open this in the browser (gateway).
+    pub pay_url: Option<String>,
+    /// Show this as a QR code (VietQR): `vietqr_matrix(payload)` gives the modules to draw.
+    pub vietqr: Option<String>,
+    /// RFC 3339.
+    pub expires_at: Option<String>,
+    /// The gateway's response code of a failed attempt, and what it means.
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub receipt_id: Option<String>,
+}
+
+/// A payment's e-receipt (biên lai điện tử), signed by the portal and verified on the phone.
+#[uniffi::remote(Record)]
+pub struct Receipt {
+    pub receipt_id: String,
+    pub order_id: String,
+    pub dossier_id: String,
+    pub dossier_code: Option<String>,
+    pub amount_vnd: i64,
+    /// "gateway" or "vietqr".
+    pub method: String,
+    pub txn_ref: String,
+    pub bank_tran_no: Option<String>,
+    /// RFC 3339.
+    pub paid_at: String,
+    pub issuer: String,
+}
+
+/// A VietQR (NAPAS EMVCo merchant-presented QR) payload's content.
+#[uniffi::remote(Record)]
+pub struct VietQr {
+    /// The acquirer bank's 6-digit BIN (e.g. 970403).
+    pub bin: String,
+    /// Account number, or card number when `to_card`.
+    pub account: String,
+    pub to_card: bool,
+    /// Whole đồng; a dynamic QR carries it, a static one does not.
+    pub amount: Option<u64>,
+    pub bill_number: Option<String>,
+    pub purpose: Option<String>,
+}
+
+/// A QR code as modules for the shells to draw: `width` rows of `width`, row by row, `true` is
+/// dark.
+#[uniffi::remote(Record)]
+pub struct QrMatrix {
+    pub width: u32,
+    pub modules: Vec<bool>,
 }

@@ -157,14 +157,13 @@ async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Re
         return Err(Error::Http { status: status.as_u16(), path: "api/v1/receipts/{id}".into() });
     }
     let signed: SignedReceipt = parse(&bytes, "api/v1/receipts")?;
-    if cx.payments.key(&signed.key_id)?.is_none() {
-        if let Fetched::Fresh { value: keys, .. } =
+    if cx.payments.key(&signed.key_id)?.is_none()
+        && let Fetched::Fresh { value: keys, .. } =
             cx.portal.get_json::<ReceiptKeys>("api/v1/receipts/keys", None).await?
-        {
-            for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
-                if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
-                    cx.payments.store_key(&key.key_id, &bytes)?;
-                }
+    {
+        for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
+            if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
+                cx.payments.store_key(&key.key_id, &bytes)?;
             }
         }
     }

@@ -1,0 +1,58 @@
+package vn.gov.haiduong.smarthd.app
+
+import android.app.Application
+import android.util.Log
+import java.util.Locale
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.launch
+import vn.gov.haiduong.smarthd.CoreConfig
+import vn.gov.haiduong.smarthd.LogLevel
+import vn.gov.haiduong.smarthd.LogRecord
+import vn.gov.haiduong.smarthd.Logger
+import vn.gov.haiduong.smarthd.app.platform.KeystoreSigner
+import vn.gov.haiduong.smarthd.app.platform.KeystoreStorage
+import vn.gov.haiduong.smarthd.app.platform.NetworkHints
+import vn.gov.haiduong.smarthd.app.platform.Notifications
+import vn.gov.haiduong.smarthd.app.platform.SyncWorker
+import vn.gov.haiduong.smarthd.app.state.Connectivity
+import vn.gov.haiduong.smarthd.client.SmartHdClient
+
+/** Opens the core once per process with the platform's services, and starts what runs always. */
+class SmartHdApplication : Application() {
+    /** Application-wide work (event collectors, the network hints' syncs). */
+    val appScope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
+    lateinit var client: SmartHdClient
+        private set
+    lateinit var connectivity: Connectivity
+        private set
+    val english: Boolean get() = Locale.getDefault().language == "en"
+
+    override fun onCreate() {
+        super.onCreate()
+        client = SmartHdClient.open(
+            CoreConfig(portalUrl = BuildConfig.PORTAL_URL, dataDir = filesDir.path),
+            KeystoreStorage(this),
+            logger = LogcatLogger,
+            signer = KeystoreSigner(packageManager),
+        )
+        connectivity = Connectivity(client, appScope)
+        NetworkHints(this, connectivity).start()
+        Notifications(this, english).start(client, appScope)
+        SyncWorker.schedule(this)
+        appScope.launch { connectivity.refresh() } // catalog and dossiers at start
+    }
+
+    private object LogcatLogger : Logger {
+        override fun log(record: LogRecord) {
+            val priority = when (record.level) {
+                LogLevel.ERROR -> Log.ERROR
+                LogLevel.WARN -> Log.WARN
+                LogLevel.INFO -> Log.INFO
+                else -> Log.DEBUG
+            }
+            Log.println(priority, "smarthd", record.message)
+        }
+    }
+}

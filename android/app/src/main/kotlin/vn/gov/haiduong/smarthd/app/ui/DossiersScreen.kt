@@ -1,0 +1,69 @@
+package vn.gov.haiduong.smarthd.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.material3.pulltorefresh.PullToRefreshBox
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import vn.gov.haiduong.smarthd.DossierStatus
+import vn.gov.haiduong.smarthd.app.R
+import vn.gov.haiduong.smarthd.app.rememberHolder
+import vn.gov.haiduong.smarthd.app.state.DossierRow
+import vn.gov.haiduong.smarthd.app.state.DossiersViewModel
+
+/** My dossiers, each with its status timeline; pull to refresh sends and syncs. */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+fun DossiersScreen(onPay: (String) -> Unit, onEdit: (String) -> Unit) {
+    val holder = rememberHolder { app, scope -> DossiersViewModel(app.client, scope, app.connectivity, app.english) }
+    val state by holder.state.collectAsStateWithLifecycle()
+    PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
+        LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
+            if (state.dossiers.isEmpty()) item { Text(stringResource(R.string.dossiers_empty), Modifier.padding(16.dp)) }
+            items(state.dossiers, key = { it.id }) { row ->
+                DossierCard(row, onPay = { onPay(row.id) }, onEdit = { onEdit(row.id) }, onDelete = { holder.deleteDraft(row.id) })
+            }
+        }
+    }
+}
+
+@Composable
+private fun DossierCard(row: DossierRow, onPay: () -> Unit, onEdit: () -> Unit, onDelete: () -> Unit) {
+    Card(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
+        Column(Modifier.padding(16.dp)) {
+            Text(row.procedureName, style = MaterialTheme.typography.titleMedium)
+            Text(row.statusLabel, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.primary)
+            row.code?.let { Text(stringResource(R.string.dossier_code, it)) }
+            if (row.timeline.isNotEmpty()) {
+                Text(stringResource(R.string.timeline), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
+                row.timeline.forEach { step ->
+                    Text("• ${step.label} — ${step.at.take(16).replace('T', ' ')}" + (step.message?.let { "\n   $it" } ?: ""))
+                }
+            }
+            Row {
+                if (row.payable) {
+                    Button(onClick = onPay, modifier = Modifier.padding(top = 8.dp, end = 8.dp)) { Text(stringResource(R.string.pay)) }
+                }
+                if (row.status == DossierStatus.DRAFT || row.status == DossierStatus.FAILED) {
+                    TextButton(onClick = onEdit) { Text(stringResource(R.string.form_title)) }
+                }
+                if (row.status == DossierStatus.DRAFT) TextButton(onClick = onDelete) { Text(stringResource(R.string.delete_draft)) }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package vn.gov.haiduong.smarthd.app.ui
+
+import android.content.Context
+import android.net.Uri
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.PickVisualMediaRequest
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.Button
+import androidx.compose.material3.Checkbox
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.semantics.error
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.unit.dp
+import androidx.core.content.FileProvider
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import java.io.File
+import java.util.UUID
+import vn.gov.haiduong.smarthd.FieldKind
+import vn.gov.haiduong.smarthd.app.R
+import vn.gov.haiduong.smarthd.app.rememberHolder
+import vn.gov.haiduong.smarthd.app.state.DossierFormViewModel
+import vn.gov.haiduong.smarthd.app.state.FormInput
+import vn.gov.haiduong.smarthd.app.state.LoginState
+import vn.gov.haiduong.smarthd.app.state.SessionViewModel
+import vn.gov.haiduong.smarthd.app.state.Submission
+
+/**
+ * The dossier form generated from the procedure's form schema, checked by the core as the
+ * resident types; attachments from the photo picker or the camera; submit (works offline).
+ */
+@Composable
+fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewModel, onDone: () -> Unit) {
+    val form = rememberHolder(key = "form-$procedureCode-$dossierId") { app, scope ->
+        DossierFormViewModel(app.client, scope, app.connectivity, app.english).also {
+            if (dossierId != null) it.open(dossierId) else if (procedureCode != null) it.start(procedureCode)
+        }
+    }
+    val state by form.state.collectAsStateWithLifecycle()
+    val login by session.state.collectAsStateWithLifecycle()
+    val context = LocalContext.current
+
+    val picker = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
+        uri?.let { form.attach(copyToCache(context, it)) }
+    }
+    val photo = remember { File(context.cacheDir, "attachments/camera-${UUID.randomUUID()}.jpg") }
+    val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { taken ->
+        if (taken) form.attach(photo.path)
+    }
+
+    LaunchedEffect(state.submission) { if (state.submission is Submission.Sent) onDone() }
+
+    LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
+        item { Text(state.procedureName, style = MaterialTheme.typography.titleLarge, modifier = Modifier.padding(vertical = 12.dp)) }
+        items(state.inputs, key = { it.key }) { input -> FieldEditor(input) { form.onValueChange(input.key, it) } }
+        item {
+            Text(stringResource(R.string.attachments), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
+            state.attachments.forEach { Text("📎 ${it.name} (${it.size / 1024} KB)") }
+            Row {
+                OutlinedButton(
+                    onClick = { picker.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly)) },
+                    modifier = Modifier.padding(end = 8.dp),
+                ) { Text(stringResource(R.string.attach_photo)) }
+                OutlinedButton(onClick = {
+                    photo.parentFile?.mkdirs()
+                    camera.launch(FileProvider.getUriForFile(context, "${context.packageName}.files", photo))
+                }) { Text(stringResource(R.string.attach_camera)) }
+            }
+            state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            when (val s = state.submission) {
+                Submission.Editing -> Button(
+                    onClick = { if (login is LoginState.LoggedIn) form.submit() else session.login(level = 2) },
+                    enabled = state.canSubmit,
+                    modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
+                ) { Text(stringResource(if (login is LoginState.LoggedIn) R.string.submit else R.string.login_level2)) }
+                Submission.Submitting -> Text(stringResource(R.string.submitting), Modifier.padding(vertical = 16.dp))
+                is Submission.Queued -> Text(stringResource(R.string.queued), Modifier.padding(vertical = 16.dp))
+                is Submission.Sent -> Text(stringResource(R.string.sent, s.code.orEmpty()), Modifier.padding(vertical = 16.dp))
+                is Submission.Refused -> Text(stringResource(R.string.refused, s.reason), color = MaterialTheme.colorScheme.error)
+            }
+        }
+    }
+}
+
+@Composable
+private fun FieldEditor(input: FormInput, onChange: (String) -> Unit) {
+    val label = if (input.required) stringResource(R.string.form_required, input.label) else input.label
+    val errorModifier = Modifier.semantics { input.error?.let { error(it) } } // TalkBack reads the problem
+    when (input.kind) {
+        FieldKind.CHECKBOX -> Row(verticalAlignment = Alignment.CenterVertically, modifier = errorModifier.heightIn(min = 48.dp)) {
+            Checkbox(checked = input.value == "true", onCheckedChange = { onChange(it.toString()) })
+            Text(label)
+        }
+        FieldKind.SELECT -> {
+            Text(label, modifier = Modifier.padding(top = 8.dp))
+            Row {
+                input.options.forEach { option ->
+                    FilterChip(
+                        selected = input.value == option.value,
+                        onClick = { onChange(option.value) },
+                        label = { Text(option.label) },
+                        modifier = Modifier.padding(end = 4.dp).heightIn(min = 48.dp),
+                    )
+                }
+            }
+        }
+        else -> OutlinedTextField(
+            value = input.value,
+            onValueChange = onChange,
+            label = { Text(label) },
+            isError = input.error != null,
+            supportingText = input.error?.let { { Text(it) } },
+            singleLine = input.kind != FieldKind.TEXTAREA,
+            keyboardOptions = KeyboardOptions(
+                keyboardType = when (input.kind) {
+                    FieldKind.CCCD, FieldKind.NUMBER -> KeyboardType.Number
+                    FieldKind.PHONE -> KeyboardType.Phone
+                    FieldKind.EMAIL -> KeyboardType.Email
+                    else -> KeyboardType.Text
+                },
+            ),
+            modifier = errorModifier.fillMaxWidth().padding(vertical = 4.dp),
+        )
+    }
+    if (input.kind == FieldKind.CHECKBOX || input.kind == FieldKind.SELECT) {
+        input.error?.let { Text(it, color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
+    }
+}
+
+/** The picker hands out a content URI; the core attaches files: copy it to the app's cache. */
+private fun copyToCache(context: Context, uri: Uri): String {
+    val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}")
+    file.parentFile?.mkdirs()
+    context.contentResolver.openInputStream(uri).use { input -> file.outputStream().use { input!!.copyTo(it) } }
+    return file.path
+}

@@ -1,0 +1,115 @@
+package vn.gov.haiduong.smarthd.app.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.LazyRow
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Clear
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.Icon
+import androidx.compose.material3.IconButton
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.AnnotatedString
+import androidx.compose.ui.text.SpanStyle
+import androidx.compose.ui.text.buildAnnotatedString
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import vn.gov.haiduong.smarthd.SearchHit
+import vn.gov.haiduong.smarthd.app.R
+import vn.gov.haiduong.smarthd.app.rememberHolder
+import vn.gov.haiduong.smarthd.app.smartHdApp
+import vn.gov.haiduong.smarthd.app.state.SearchViewModel
+
+/** Search as you type over the offline catalog, and browse by field. */
+@Composable
+fun HomeScreen(onOpen: (String) -> Unit) {
+    val search = rememberHolder { app, scope -> SearchViewModel(app.client, scope) }
+    val state by search.state.collectAsStateWithLifecycle()
+    val connectivity = smartHdApp().connectivity
+    val network by connectivity.state.collectAsStateWithLifecycle()
+    LaunchedEffect(network.syncing) { if (!network.syncing) search.loadFields() } // after a catalog sync
+
+    Column(Modifier.fillMaxSize()) {
+        OutlinedTextField(
+            value = state.query,
+            onValueChange = search::onQueryChange,
+            label = { Text(stringResource(R.string.search_hint)) },
+            singleLine = true,
+            trailingIcon = {
+                if (state.query.isNotEmpty()) {
+                    IconButton(onClick = { search.onQueryChange("") }) {
+                        Icon(Icons.Filled.Clear, contentDescription = stringResource(R.string.search_clear))
+                    }
+                }
+            },
+            modifier = Modifier.fillMaxWidth().padding(16.dp),
+        )
+        LazyRow(Modifier.padding(horizontal = 8.dp)) {
+            item {
+                FilterChip(
+                    selected = state.field == null,
+                    onClick = { search.selectField(null) },
+                    label = { Text(stringResource(R.string.all_fields)) },
+                    modifier = Modifier.padding(4.dp).heightIn(min = 48.dp),
+                )
+            }
+            items(state.fields, key = { it.name }) { field ->
+                FilterChip(
+                    selected = state.field == field.name,
+                    onClick = { search.selectField(field.name) },
+                    label = { Text("${field.name} (${field.count})") },
+                    modifier = Modifier.padding(4.dp).heightIn(min = 48.dp),
+                )
+            }
+        }
+        if (state.searchedQuery != null && state.hits.isEmpty()) {
+            Text(state.error ?: stringResource(R.string.no_results), Modifier.padding(16.dp))
+        }
+        LazyColumn(Modifier.fillMaxSize()) {
+            items(state.hits, key = { it.code }) { hit ->
+                HitRow(hit, onClick = { onOpen(hit.code) })
+                HorizontalDivider()
+            }
+            if (state.hasMore) item { LaunchedEffect(state.hits.size) { search.loadMore() } }
+        }
+    }
+}
+
+@Composable
+private fun HitRow(hit: SearchHit, onClick: () -> Unit) {
+    Column(
+        Modifier
+            .fillMaxWidth()
+            .heightIn(min = 48.dp)
+            .clickable(onClick = onClick)
+            .padding(horizontal = 16.dp, vertical = 12.dp),
+    ) {
+        Text(highlighted(hit), style = MaterialTheme.typography.titleMedium)
+        Text("${hit.field} · ${hit.agency}", style = MaterialTheme.typography.bodySmall)
+    }
+}
+
+/** The core's highlight spans count Unicode scalar values, not UTF-16 units. */
+private fun highlighted(hit: SearchHit): AnnotatedString = buildAnnotatedString {
+    append(hit.name)
+    for (span in hit.highlights) {
+        val start = hit.name.offsetByCodePoints(0, span.start.toInt())
+        val end = hit.name.offsetByCodePoints(0, span.end.toInt())
+        addStyle(SpanStyle(fontWeight = FontWeight.Bold), start, end)
+    }
+}

@@ -1,0 +1,54 @@
+package vn.gov.haiduong.smarthd.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material3.Button
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.unit.dp
+import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import vn.gov.haiduong.smarthd.app.R
+import vn.gov.haiduong.smarthd.app.state.LoginState
+import vn.gov.haiduong.smarthd.app.state.SessionViewModel
+
+/** Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level, logout. */
+@Composable
+fun ProfileScreen(session: SessionViewModel) {
+    val state by session.state.collectAsStateWithLifecycle()
+
+    Column(Modifier.fillMaxWidth().padding(16.dp)) {
+        when (val s = state) {
+            is LoginState.LoggedIn -> {
+                Text(s.name, style = MaterialTheme.typography.headlineSmall)
+                Text(stringResource(R.string.profile_cccd, s.maskedCccd))
+                Text(stringResource(R.string.profile_level, s.level))
+                if (s.level < 2) {
+                    OutlinedButton(onClick = { session.login(2) }) { Text(stringResource(R.string.login_level2)) }
+                }
+                Button(onClick = session::logout, modifier = Modifier.padding(top = 16.dp)) { Text(stringResource(R.string.logout)) }
+            }
+            LoginState.Starting, LoginState.Completing, is LoginState.OpenBrowser -> {
+                Text(stringResource(R.string.login_waiting))
+                // The resident closed the Custom Tab without logging in.
+                if (s is LoginState.OpenBrowser) OutlinedButton(onClick = session::onBrowserClosed) { Text(stringResource(R.string.back)) }
+            }
+            is LoginState.LoggedOut, is LoginState.Failed -> {
+                Text(stringResource(R.string.login_title), style = MaterialTheme.typography.headlineSmall)
+                if (s is LoginState.Failed) Text(stringResource(R.string.login_failed, s.message), color = MaterialTheme.colorScheme.error)
+                if (s is LoginState.LoggedOut && s.expired) Text(stringResource(R.string.login_expired))
+                Button(onClick = { session.login(2) }, modifier = Modifier.fillMaxWidth().padding(top = 16.dp)) {
+                    Text(stringResource(R.string.login_level2))
+                }
+                OutlinedButton(onClick = { session.login(1) }, modifier = Modifier.fillMaxWidth()) {
+                    Text(stringResource(R.string.login_level1))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package vn.gov.haiduong.smarthd.app.state
+
+import vn.gov.haiduong.smarthd.SmartHdException
+
+/**
+ * The core's resident-facing texts read "Tiếng Việt / English" (field problems, status labels):
+ * the half for the app's language.
+ */
+fun pickLanguage(text: String, english: Boolean): String {
+    val at = text.indexOf(" / ")
+    if (at < 0) return text
+    return if (english) text.substring(at + 3) else text.substring(0, at)
+}
+
+/** The text a screen shows for a core error (the detail, not the type's `detail=` prefix). */
+val SmartHdException.userMessage: String
+    get() = when (this) {
+        is SmartHdException.Validation -> reason
+        is SmartHdException.Offline -> detail
+        is SmartHdException.Network -> detail
+        is SmartHdException.NeedsLogin -> detail
+        is SmartHdException.NeedsLevel2 -> detail
+        is SmartHdException.Conflict -> detail
+        is SmartHdException.NotFound -> detail
+        is SmartHdException.Storage -> detail
+        is SmartHdException.Cancelled -> detail
+        is SmartHdException.Other -> detail
+    }
+
+/** No connection to the portal (or a failure a retry may fix): show the offline banner. */
+val SmartHdException.isOffline: Boolean
+    get() = this is SmartHdException.Offline || this is SmartHdException.Network

@@ -1,0 +1,74 @@
+package vn.gov.haiduong.smarthd.app.state
+
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import vn.gov.haiduong.smarthd.DossierSyncReport
+import vn.gov.haiduong.smarthd.SmartHdException
+import vn.gov.haiduong.smarthd.client.SmartHdClient
+
+/** What the offline banner and the pull-to-refresh indicator show. */
+data class ConnectivityState(
+    /** The platform says there is a network (ConnectivityManager, NWPathMonitor). */
+    val networkAvailable: Boolean = true,
+    /** The last call to the portal got through. */
+    val portalReachable: Boolean = true,
+    val syncing: Boolean = false,
+    /** Dossiers still waiting in the outbox after the last sync. */
+    val pending: UInt = 0u,
+    /** The last sync found the session gone: dossiers wait for a login. */
+    val needsLogin: Boolean = false,
+) {
+    /** Show the banner "Đang ngoại tuyến: hồ sơ sẽ được gửi khi có mạng". */
+    val offline: Boolean get() = !networkAvailable || !portalReachable
+}
+
+/**
+ * The app-wide sync and the offline banner. The platform reports the network with
+ * [onNetworkChanged]; [refresh] (start, pull to refresh, after a submit, periodic work) brings the
+ * catalog and the dossiers up to date. Other state holders report what they learn about the
+ * portal with [reportFailure] and [reportReached].
+ */
+class Connectivity(private val client: SmartHdClient, private val scope: CoroutineScope) {
+    private val _state = MutableStateFlow(ConnectivityState())
+    val state: StateFlow<ConnectivityState> = _state.asStateFlow()
+    private val syncs = Mutex() // one sync at a time; callers queue behind it
+
+    /** The platform's hint: when the network comes back, send what waits (backoff respected). */
+    fun onNetworkChanged(available: Boolean) {
+        val wasAvailable = _state.value.networkAvailable
+        _state.update { it.copy(networkAvailable = available) }
+        if (available && !wasAvailable) scope.launch { sync(whenOnline = true) }
+    }
+
+    /** Pull to refresh: the catalog (a 304 when current), then the outbox and statuses, now. */
+    suspend fun refresh(): DossierSyncReport? = sync(whenOnline = false)
+
+    private suspend fun sync(whenOnline: Boolean): DossierSyncReport? = syncs.withLock {
+        _state.update { it.copy(syncing = true) }
+        try {
+            client.syncCatalog()
+            val report = if (whenOnline) client.syncWhenOnline() else client.sync()
+            _state.update {
+                it.copy(portalReachable = true, pending = report.outbox.pending, needsLogin = report.outbox.needsLogin)
+            }
+            report
+        } catch (e: SmartHdException) {
+            reportFailure(e)
+            null
+        } finally {
+            _state.update { it.copy(syncing = false) }
+        }
+    }
+
+    fun reportFailure(e: SmartHdException) {
+        if (e.isOffline) _state.update { it.copy(portalReachable = false) }
+    }
+
+    fun reportReached() = _state.update { it.copy(portalReachable = true) }
+}

@@ -1,0 +1,98 @@
+package vn.gov.haiduong.smarthd.app.state
+
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import vn.gov.haiduong.smarthd.Dossier
+import vn.gov.haiduong.smarthd.DossierStatus
+import vn.gov.haiduong.smarthd.Event
+import vn.gov.haiduong.smarthd.SmartHdException
+import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.dossierStatusLabel
+
+/** A step of a dossier's status timeline, ready to show. */
+data class TimelineStep(val status: DossierStatus, val label: String, val at: String, val message: String?)
+
+data class DossierRow(
+    val id: String,
+    val procedureName: String,
+    val status: DossierStatus,
+    val statusLabel: String,
+    val code: String?,
+    val feeVnd: Long?,
+    val updatedAt: String,
+    /** Newest last. */
+    val timeline: List<TimelineStep>,
+) {
+    /** A received dossier with a fee to pay: the screen offers "Thanh toán". */
+    val payable: Boolean get() = code != null && (feeVnd ?: 0) > 0
+}
+
+data class DossiersState(
+    val dossiers: List<DossierRow> = emptyList(),
+    val refreshing: Boolean = false,
+    val error: String? = null,
+)
+
+/** My dossiers with their status timelines; refreshed by sync and by the core's events. */
+class DossiersViewModel(
+    private val client: SmartHdClient,
+    private val scope: CoroutineScope,
+    private val connectivity: Connectivity,
+    private val english: Boolean = false,
+) {
+    private val _state = MutableStateFlow(DossiersState())
+    val state: StateFlow<DossiersState> = _state.asStateFlow()
+
+    init {
+        scope.launch { reload() }
+        scope.launch { client.events.filterIsInstance<Event.DossierStatusChanged>().collect { reload() } }
+    }
+
+    /** Pull to refresh: sends the outbox and asks the portal what changed. */
+    fun refresh() {
+        scope.launch {
+            _state.update { it.copy(refreshing = true) }
+            connectivity.refresh()
+            reload()
+            _state.update { it.copy(refreshing = false) }
+        }
+    }
+
+    fun deleteDraft(id: String) {
+        scope.launch {
+            try {
+                client.deleteDraft(id)
+            } catch (e: SmartHdException) {
+                _state.update { it.copy(error = e.userMessage) }
+            }
+            reload()
+        }
+    }
+
+    suspend fun reload() {
+        try {
+            val rows = client.dossiers().map { it.toRow() }
+            _state.update { it.copy(dossiers = rows, error = null) }
+        } catch (e: SmartHdException) {
+            _state.update { it.copy(error = e.userMessage) }
+        }
+    }
+
+    private fun label(status: DossierStatus) = pickLanguage(dossierStatusLabel(status), english)
+
+    private fun Dossier.toRow() = DossierRow(
+        id = id,
+        procedureName = procedureName,
+        status = status,
+        statusLabel = label(status),
+        code = code,
+        feeVnd = feeVnd,
+        updatedAt = updatedAt,
+        timeline = timeline.map { TimelineStep(it.status, label(it.status), it.at, it.message) },
+    )
+}

@@ -1,0 +1,148 @@
+package vn.gov.haiduong.smarthd.app.state
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import vn.gov.haiduong.smarthd.PaymentMethod
+import vn.gov.haiduong.smarthd.PaymentOrder
+import vn.gov.haiduong.smarthd.PaymentStatus
+import vn.gov.haiduong.smarthd.Event
+import vn.gov.haiduong.smarthd.QrMatrix
+import vn.gov.haiduong.smarthd.Receipt
+import vn.gov.haiduong.smarthd.SmartHdException
+import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.paymentStatusLabel
+import vn.gov.haiduong.smarthd.vietqrMatrix
+
+sealed interface PaymentState {
+    data object Idle : PaymentState
+    data object Requesting : PaymentState
+    /** Open [url] in a Custom Tab; the gateway comes back to [SmartHdClient.PAYMENT_RETURN_URL]. */
+    data class OpenGateway(val order: PaymentOrder, val url: String) : PaymentState
+    /** Draw [matrix] (row by row, true = dark) for a banking app to scan. */
+    data class ShowQr(val order: PaymentOrder, val matrix: QrMatrix) : PaymentState
+    /** Back from the gateway or waiting for the bank: the portal has not confirmed yet. */
+    data class Confirming(val order: PaymentOrder) : PaymentState
+    /** [receipt] is null for a moment when the portal confirms before the receipt is fetched. */
+    data class Paid(val order: PaymentOrder, val receipt: Receipt?) : PaymentState
+    /** Failed, cancelled or expired ([PaymentOrder.failureMessage]), or the request failed. */
+    data class Failed(val message: String, val order: PaymentOrder? = null) : PaymentState
+}
+
+/**
+ * Paying a received dossier's fee: the gateway in the browser, or a VietQR drawn from the core's
+ * module matrix. Nothing shows as paid until the portal says so.
+ */
+class PaymentViewModel(
+    private val client: SmartHdClient,
+    private val scope: CoroutineScope,
+    private val connectivity: Connectivity,
+    private val english: Boolean = false,
+    /** Where the QR matrix is computed (off the main thread). */
+    private val io: CoroutineDispatcher = Dispatchers.Default,
+) {
+    private val _state = MutableStateFlow<PaymentState>(PaymentState.Idle)
+    val state: StateFlow<PaymentState> = _state.asStateFlow()
+
+    init {
+        scope.launch {
+            client.events.filterIsInstance<Event.PaymentUpdated>().collect { event ->
+                if (currentOrder()?.orderId == event.orderId) {
+                    runCatching { client.payment(event.orderId) }.onSuccess { show(it) }
+                }
+            }
+        }
+    }
+
+    /** The status as the resident reads it ("Đã thanh toán"...). */
+    fun label(status: PaymentStatus) = pickLanguage(paymentStatusLabel(status), english)
+
+    fun pay(dossierId: String, method: PaymentMethod) = launchCall {
+        _state.value = PaymentState.Requesting
+        show(client.pay(dossierId, method, SmartHdClient.PAYMENT_RETURN_URL))
+    }
+
+    /** The deep link [SmartHdClient.PAYMENT_RETURN_URL]?… opened the app: ask the portal for the outcome. */
+    fun onReturn(url: String) = launchCall { show(client.handlePaymentReturn(url)) }
+
+    /** "Kiểm tra lại": asks the portal now (a VietQR transfer, a lost return). */
+    fun refresh() = launchCall {
+        val order = currentOrder() ?: return@launchCall
+        show(client.refreshPayment(order.orderId))
+    }
+
+    private fun currentOrder(): PaymentOrder? = when (val s = _state.value) {
+        is PaymentState.OpenGateway -> s.order
+        is PaymentState.ShowQr -> s.order
+        is PaymentState.Confirming -> s.order
+        is PaymentState.Paid -> s.order
+        is PaymentState.Failed -> s.order
+        else -> null
+    }
+
+    private suspend fun show(order: PaymentOrder) {
+        val next = when (order.status) {
+            PaymentStatus.SUCCEEDED -> PaymentState.Paid(
+                order,
+                order.receiptId?.let { id -> runCatching { client.verifyReceipt(id) }.getOrNull() },
+            )
+            PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED ->
+                PaymentState.Failed(order.failureMessage ?: label(order.status), order)
+            PaymentStatus.CREATED, PaymentStatus.PROCESSING -> PaymentState.Confirming(order)
+            PaymentStatus.AWAITING_PAYMENT -> when {
+                order.vietqr != null -> PaymentState.ShowQr(order, withContext(io) { vietqrMatrix(order.vietqr!!) })
+                order.payUrl != null -> PaymentState.OpenGateway(order, order.payUrl!!)
+                else -> PaymentState.Confirming(order)
+            }
+        }
+        // The "paid" event can come before the receipt is fetched: never lose a shown receipt.
+        _state.update { current ->
+            val keep = next is PaymentState.Paid && next.receipt == null &&
+                current is PaymentState.Paid && current.receipt != null && current.order.orderId == order.orderId
+            if (keep) current else next
+        }
+    }
+
+    private fun launchCall(block: suspend () -> Unit) {
+        scope.launch {
+            try {
+                block()
+                connectivity.reportReached()
+            } catch (e: SmartHdException) {
+                connectivity.reportFailure(e)
+                _state.update { PaymentState.Failed(e.userMessage, currentOrder()) }
+            }
+        }
+    }
+}
+
+/** Receipts (biên lai) kept on the phone, each verified offline with the portal's key. */
+class ReceiptsViewModel(private val client: SmartHdClient, private val scope: CoroutineScope) {
+    private val _state = MutableStateFlow<List<Receipt>>(emptyList())
+    val state: StateFlow<List<Receipt>> = _state.asStateFlow()
+    private val _error = MutableStateFlow<String?>(null)
+    val error: StateFlow<String?> = _error.asStateFlow()
+
+    init {
+        reload()
+        scope.launch { client.events.filterIsInstance<Event.PaymentUpdated>().collect { reload() } }
+    }
+
+    fun reload() {
+        scope.launch {
+            try {
+                _state.value = client.receipts()
+                _error.value = null
+            } catch (e: SmartHdException) {
+                _error.value = e.userMessage // a tampered receipt fails verification
+            }
+        }
+    }
+}

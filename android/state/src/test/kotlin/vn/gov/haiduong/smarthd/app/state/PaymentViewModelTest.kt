@@ -1,0 +1,116 @@
+package vn.gov.haiduong.smarthd.app.state
+
+import java.nio.file.Files
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.PaymentMethod
+import vn.gov.haiduong.smarthd.PaymentStatus
+
+/** Payment states: the gateway round trip to a verified receipt, the VietQR, a refused request. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PaymentViewModelTest {
+    private val tmp = Files.createTempDirectory("smarthd-payments")
+    private val sandbox = Sandbox(tmp.resolve("sandbox"))
+    private val client = openClient(sandbox, tmp.resolve("app"))
+    private lateinit var feeCode: String
+
+    @BeforeAll
+    fun ready() = runBlocking<Unit> {
+        client.syncCatalog()
+        logIn(client, level = 2)
+        feeCode = client.search("ly lich tu phap").hits.map { client.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
+    }
+
+    @AfterAll
+    fun stop() {
+        client.close()
+        sandbox.close()
+        tmp.toFile().deleteRecursively()
+    }
+
+    /** A fee-paying dossier submitted through the form and received by the portal. */
+    private suspend fun receivedDossier(vm: TestViewModelScope, connectivity: Connectivity): String {
+        val form = DossierFormViewModel(client, vm.scope, connectivity)
+        form.start(feeCode)
+        fillValid(client, form)
+        form.submit()
+        form.state.awaitState { it.submission is Submission.Sent }
+        return form.state.value.dossierId!!
+    }
+
+    @Test
+    fun `paying at the gateway ends with a verified receipt`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val connectivity = Connectivity(client, vm.scope)
+            val dossierId = receivedDossier(vm, connectivity)
+            val dossiers = DossiersViewModel(client, vm.scope, connectivity)
+            val row = dossiers.state.awaitState { s -> s.dossiers.any { it.id == dossierId } }.dossiers.first { it.id == dossierId }
+            assertTrue(row.payable, "$row")
+
+            val payment = PaymentViewModel(client, vm.scope, connectivity)
+            assertEquals(PaymentState.Idle, payment.state.value)
+            payment.pay(dossierId, PaymentMethod.GATEWAY)
+            val gateway = payment.state.awaitState { it is PaymentState.OpenGateway } as PaymentState.OpenGateway
+            assertEquals(PaymentStatus.AWAITING_PAYMENT, gateway.order.status)
+            assertTrue(gateway.order.amountVnd > 0)
+
+            val back = Robot.payAtGateway(gateway.url)
+            assertTrue(back.startsWith(SmartHdClient.PAYMENT_RETURN_URL), back)
+            payment.onReturn(back)
+            val paid = payment.state.awaitState { it is PaymentState.Paid && it.receipt != null } as PaymentState.Paid
+            assertEquals(PaymentStatus.SUCCEEDED, paid.order.status)
+            val receipt = paid.receipt ?: error("no receipt on the paid screen")
+            assertEquals(gateway.order.amountVnd, receipt.amountVnd)
+            assertTrue(" / " !in payment.label(PaymentStatus.SUCCEEDED), "one language on screen")
+
+            val receipts = ReceiptsViewModel(client, vm.scope) // the receipts screen, opened now
+            val kept = receipts.state.awaitState { it.isNotEmpty() }
+            assertEquals(listOf(receipt.receiptId), kept.map { it.receiptId })
+
+            // Paying again answers the paid order: no second charge.
+            payment.pay(dossierId, PaymentMethod.GATEWAY)
+            payment.state.awaitState { it is PaymentState.Paid }
+        }
+    }
+
+    @Test
+    fun `a VietQR payment shows the code drawn from the core's module matrix`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val connectivity = Connectivity(client, vm.scope)
+            val dossierId = receivedDossier(vm, connectivity)
+            val payment = PaymentViewModel(client, vm.scope, connectivity, english = true)
+            payment.pay(dossierId, PaymentMethod.VIETQR)
+            val qr = payment.state.awaitState { it is PaymentState.ShowQr } as PaymentState.ShowQr
+            val width = qr.matrix.width.toInt()
+            assertTrue(width >= 21, "a QR code is at least 21 modules wide")
+            assertEquals(width * width, qr.matrix.modules.size)
+            assertTrue(qr.matrix.modules[0] && qr.matrix.modules[width - 1], "finder patterns in the corners")
+
+            // Not paid yet: asking again keeps the code on screen.
+            payment.refresh()
+            kotlinx.coroutines.delay(200)
+            assertTrue(payment.state.awaitState { it !is PaymentState.Requesting } is PaymentState.ShowQr)
+        }
+    }
+
+    @Test
+    fun `paying a dossier the portal has not received says why`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val connectivity = Connectivity(client, vm.scope)
+            val form = DossierFormViewModel(client, vm.scope, connectivity)
+            form.start(feeCode)
+            val draft = form.state.awaitState { it.dossierId != null }.dossierId!!
+            val payment = PaymentViewModel(client, vm.scope, connectivity)
+            payment.pay(draft, PaymentMethod.GATEWAY)
+            val failed = payment.state.awaitState { it is PaymentState.Failed } as PaymentState.Failed
+            assertTrue("chưa được cổng tiếp nhận" in failed.message, failed.message)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package vn.gov.haiduong.smarthd.app.state
+
+import java.io.File
+import java.net.HttpURLConnection
+import java.net.ServerSocket
+import java.net.URI
+import java.net.URLEncoder
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.withTimeout
+import vn.gov.haiduong.smarthd.CoreConfig
+import vn.gov.haiduong.smarthd.FieldKind
+import vn.gov.haiduong.smarthd.FormField
+import vn.gov.haiduong.smarthd.SecureStorage
+import vn.gov.haiduong.smarthd.client.SmartHdClient
+
+/**
+ * `smarthd sandbox serve` on 127.0.0.1:[port] in a subprocess, on one SQLite file: [stop] then
+ * [start] again is the portal going away and coming back (logins survive, as on a real portal).
+ */
+class Sandbox(private val dir: Path, private val size: Int = 300) : AutoCloseable {
+    val port: Int = ServerSocket(0).use { it.localPort }
+    val url = "http://127.0.0.1:$port/"
+    private var process: Process? = null
+
+    init {
+        Files.createDirectories(dir)
+        start()
+    }
+
+    fun start() {
+        val bin = File(System.getProperty("smarthd.bin") ?: error("-Dsmarthd.bin is not set"))
+        check(bin.canExecute()) { "$bin is missing: cargo build -p smarthd-cli" }
+        val log = dir.resolve("sandbox.log").toFile()
+        process = ProcessBuilder(
+            bin.path, "--data-dir", dir.toString(), "sandbox", "serve", "--addr", "127.0.0.1:$port",
+            "--catalog-size", size.toString(), "--db", dir.resolve("sandbox.db").toString(),
+        ).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(log)).start()
+        val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60)
+        while (!healthy()) {
+            check(process!!.isAlive) { "the sandbox exited:\n${log.readText()}" }
+            check(System.nanoTime() < deadline) { "the sandbox never became healthy:\n${log.readText()}" }
+            Thread.sleep(50)
+        }
+    }
+
+    fun stop() {
+        process?.let {
+            it.destroy()
+            if (!it.waitFor(10, TimeUnit.SECONDS)) it.destroyForcibly().waitFor()
+        }
+        process = null
+    }
+
+    private fun healthy() = runCatching {
+        val c = URI(url + "healthz").toURL().openConnection() as HttpURLConnection
+        c.connectTimeout = 1000
+        c.responseCode.also { c.disconnect() } == 200
+    }.getOrDefault(false)
+
+    override fun close() = stop()
+}
+
+/** What Keystore-backed storage is on a phone. */
+class MemoryStorage : SecureStorage {
+    private val values = java.util.concurrent.ConcurrentHashMap<String, ByteArray>()
+    override fun get(key: String): ByteArray? = values[key]
+    override fun put(key: String, value: ByteArray) { values[key] = value }
+    override fun delete(key: String) { values.remove(key) }
+}
+
+fun openClient(sandbox: Sandbox, dataDir: Path, io: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.IO) =
+    SmartHdClient.open(
+        CoreConfig(portalUrl = sandbox.url, dataDir = dataDir.toString(), connectTimeoutMs = 2000u),
+        MemoryStorage(),
+        io = io,
+    )
+
+/** A scope like viewModelScope, on a real dispatcher; [close] cancels it. */
+class TestViewModelScope : AutoCloseable {
+    val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    override fun close() = scope.cancel()
+}
+
+suspend fun <T> StateFlow<T>.awaitState(timeoutMs: Long = 30_000, predicate: (T) -> Boolean): T =
+    try {
+        withTimeout(timeoutMs) { first(predicate) }
+    } catch (e: kotlinx.coroutines.TimeoutCancellationException) {
+        throw AssertionError("state never matched; last: $value", e)
+    }
+
+/** The browser's part, over HTTP: the sandbox's VNeID login page, the gateway, the officer. */
+object Robot {
+    private val http: HttpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+
+    const val LEVEL2_CCCD = "030095001234"
+    const val LEVEL1_CCCD = "030198005678"
+
+    /** Fills the login form at [authorizationUrl]; answers the redirect (the callback URL). */
+    fun logIn(authorizationUrl: String, cccd: String = LEVEL2_CCCD, password: String = "Matkhau@123"): String {
+        var url = URI(authorizationUrl)
+        var response = get(url)
+        while (response.statusCode() in 300..399) {
+            url = url.resolve(location(response))
+            response = get(url)
+        }
+        check(response.statusCode() == 200) { "login page: ${response.statusCode()}" }
+        val page = response.body()
+        val handle = attribute(page, "name=\"handle\"", "value") ?: error("no login form")
+        val action = url.resolve(attribute(page, "<form", "action") ?: "login")
+        val posted = post(action, mapOf("handle" to handle, "lang" to "vi", "cccd" to cccd, "password" to password, "otp" to "123456"))
+        check(posted.statusCode() in 300..399) { "login answered ${posted.statusCode()}" }
+        return location(posted)
+    }
+
+    /** Pays at the sandbox gateway with bank NCB; answers the URL it sends the browser back to. */
+    fun payAtGateway(payUrl: String): String {
+        val page = URI(payUrl)
+        val request = attribute(get(page).body(), "name=\"request\"", "value") ?: error("no payment form")
+        var response = post(page.resolve("/gateway/vpcpay.html"), mapOf("request" to request, "action" to "pay", "bank" to "NCB"))
+        while (true) {
+            check(response.statusCode() in 300..399) { "the gateway answered ${response.statusCode()}" }
+            val next = page.resolve(location(response))
+            if (next.scheme != page.scheme || next.authority != page.authority) return next.toString()
+            response = get(next)
+        }
+    }
+
+    /** The officer console moves dossier [code] to [status]. */
+    fun officerSetStatus(sandbox: Sandbox, code: String, status: String) {
+        val body = """{"status":"$status"}"""
+        val request = HttpRequest.newBuilder(URI(sandbox.url + "officer/dossiers/$code/status"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build()
+        val response = http.send(request, HttpResponse.BodyHandlers.ofString())
+        check(response.statusCode() == 200) { "officer console: ${response.statusCode()} ${response.body()}" }
+    }
+
+    /** A valid value for [field], by kind (what a resident would type). */
+    fun sampleValue(field: FormField): String {
+        val value = when (field.kind) {
+            FieldKind.TEXT -> "Nguyễn Văn An"
+            FieldKind.TEXTAREA -> "Đề nghị giải quyết theo quy định."
+            FieldKind.NUMBER -> "1"
+            FieldKind.DATE -> "1995-06-15"
+            FieldKind.CCCD -> LEVEL2_CCCD
+            FieldKind.PHONE -> "0912345678"
+            FieldKind.EMAIL -> "an.nguyen@example.vn"
+            FieldKind.SELECT -> field.options.firstOrNull()?.value.orEmpty()
+            FieldKind.CHECKBOX -> "true"
+        }
+        return field.maxLength?.let { value.take(it.toInt()) } ?: value
+    }
+
+    private fun get(url: URI) = http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofString())
+
+    private fun post(url: URI, form: Map<String, String>): HttpResponse<String> {
+        val body = form.entries.joinToString("&") { (k, v) -> "$k=${URLEncoder.encode(v, Charsets.UTF_8)}" }
+        val request = HttpRequest.newBuilder(url).header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build()
+        return http.send(request, HttpResponse.BodyHandlers.ofString())
+    }
+
+    private fun location(response: HttpResponse<String>) =
+        response.headers().firstValue("Location").orElseThrow { IllegalStateException("a redirect without Location") }
+
+    /** The value of attribute [name] in the first tag containing [marker]. */
+    private fun attribute(page: String, marker: String, name: String): String? {
+        val at = page.indexOf(marker).takeIf { it >= 0 } ?: return null
+        val tagStart = page.lastIndexOf('<', at)
+        val tagEnd = page.indexOf('>', at)
+        val tag = page.substring(tagStart, tagEnd)
+        val value = Regex("""\b$name="([^"]*)"""").find(tag)?.groupValues?.get(1) ?: return null
+        return value.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    }
+}

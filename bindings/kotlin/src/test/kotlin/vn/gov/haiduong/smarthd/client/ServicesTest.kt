@@ -1,0 +1,273 @@
+package vn.gov.haiduong.smarthd.client
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.Collections
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeoutOrNull
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+import vn.gov.haiduong.smarthd.DossierStatus
+import vn.gov.haiduong.smarthd.Event
+import vn.gov.haiduong.smarthd.FieldKind
+import vn.gov.haiduong.smarthd.FieldProblem
+import vn.gov.haiduong.smarthd.FormField
+import vn.gov.haiduong.smarthd.PaymentMethod
+import vn.gov.haiduong.smarthd.PaymentStatus
+import vn.gov.haiduong.smarthd.Profile
+import vn.gov.haiduong.smarthd.SessionState
+import vn.gov.haiduong.smarthd.SmartHdException
+import vn.gov.haiduong.smarthd.Subject
+import vn.gov.haiduong.smarthd.VietQr
+import vn.gov.haiduong.smarthd.dossierStatusLabel
+import vn.gov.haiduong.smarthd.fieldProblemMessage
+import vn.gov.haiduong.smarthd.maskCccd
+import vn.gov.haiduong.smarthd.paymentStatusLabel
+import vn.gov.haiduong.smarthd.vietqrDecode
+import vn.gov.haiduong.smarthd.vietqrEncode
+import vn.gov.haiduong.smarthd.vietqrMatrix
+
+/**
+ * Identity, dossiers and payments through the Kotlin layer against the sandbox over loopback: a
+ * VNeID login through the sandbox's login page, a dossier sent and moved on by an officer (events
+ * on the Flow, the public lookup), a fee paid on the gateway page with a receipt verified offline,
+ * and VietQR with the protocol's vectors.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServicesTest {
+    private val tmp: Path = Files.createTempDirectory("smarthd-services")
+    private lateinit var sandbox: Sandbox
+
+    @BeforeAll
+    fun startSandbox() {
+        sandbox = Sandbox(tmp.resolve("sandbox"))
+    }
+
+    @AfterAll
+    fun stopSandbox() {
+        sandbox.close()
+        tmp.toFile().deleteRecursively()
+    }
+
+    /** Every event of [client] from now on, collected on another thread. */
+    private class Collected(scope: CoroutineScope, client: SmartHdClient) {
+        val events: MutableList<Event> = Collections.synchronizedList(mutableListOf())
+        val job: Job = scope.launch(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
+            client.events.collect { events.add(it) }
+        }
+
+        suspend fun <T : Event> await(type: Class<T>, what: String, predicate: (T) -> Boolean): T {
+            val found = withTimeoutOrNull(10_000) {
+                var hit: T? = null
+                while (hit == null) {
+                    hit = synchronized(events) { events.filterIsInstance(type).lastOrNull(predicate) }
+                    if (hit == null) delay(10)
+                }
+                hit
+            }
+            return found ?: throw AssertionError("no event: $what; seen: $events")
+        }
+
+        suspend fun statusOf(dossierId: String, status: DossierStatus) =
+            await(Event.DossierStatusChanged::class.java, "$dossierId $status") { it.dossierId == dossierId && it.status == status }
+    }
+
+    private fun sampleValue(field: FormField): String {
+        val value = when (field.kind) {
+            FieldKind.TEXT -> "Nguyễn Văn An"
+            FieldKind.TEXTAREA -> "Đề nghị giải quyết theo quy định."
+            FieldKind.NUMBER -> "1"
+            FieldKind.DATE -> "1995-06-15"
+            FieldKind.CCCD -> "030095001234"
+            FieldKind.PHONE -> "0912345678"
+            FieldKind.EMAIL -> "an.nguyen@example.vn"
+            FieldKind.SELECT -> field.options.firstOrNull()?.value ?: ""
+            FieldKind.CHECKBOX -> "true"
+        }
+        return field.maxLength?.let { value.take(it.toInt()) } ?: value
+    }
+
+    private suspend fun fillValid(client: SmartHdClient, dossierId: String) {
+        val procedure = client.procedure(client.dossier(dossierId).procedureCode)
+        for (field in procedure.form.fields) {
+            assertNull(client.setField(dossierId, field.key, sampleValue(field)), field.key)
+        }
+        assertTrue(client.validateDraft(dossierId).isEmpty())
+    }
+
+    private suspend fun loggedIn(client: SmartHdClient): Profile {
+        val url = client.beginLogin(2, locale = "vi")
+        assertTrue(url.startsWith("http://127.0.0.1:"), url)
+        return client.completeLogin(Portal.logIn(url, Portal.LEVEL2_CCCD))
+    }
+
+    private suspend inline fun <reified T : Throwable> failsWith(crossinline block: suspend () -> Unit): T {
+        try {
+            block()
+        } catch (e: Throwable) {
+            if (e is T) return e
+            throw AssertionError("expected ${T::class.simpleName}, got $e", e)
+        }
+        throw AssertionError("expected ${T::class.simpleName}, nothing was thrown")
+    }
+
+    @Test
+    fun `log in, send a dossier, follow it, look it up, log out`() = runBlocking {
+        SmartHdClient.open(config(sandbox.url, tmp.resolve("dossier")), MemoryStorage()).use { client ->
+            val seen = Collected(this, client)
+            client.syncCatalog()
+            assertEquals(SessionState.LoggedOut, client.sessionState())
+            assertNull(client.whoami())
+
+            // A login abandoned in the browser, then one through the login page.
+            client.beginLogin(1u)
+            client.cancelLogin()
+            val profile = loggedIn(client)
+            assertEquals(2, profile.level.toInt())
+            assertEquals("Nguyễn Văn An", profile.name)
+            assertEquals("030******234", maskCccd(profile.cccd))
+            val state = client.sessionState()
+            assertTrue(state is SessionState.LoggedIn && state.level.toInt() == 2, "$state")
+            assertEquals(profile.cccd, client.whoami()?.cccd)
+            seen.await(Event.SessionChanged::class.java, "logged in") { it.state is SessionState.LoggedIn }
+
+            // A draft, validated offline with typed problems.
+            val code = client.search("dang ky khai sinh").hits.first().code
+            val fields = client.procedure(code).form.fields
+            val draft = client.newDraft(code, Subject.CITIZEN)
+            assertEquals(DossierStatus.DRAFT, draft.status)
+            assertTrue(draft.fields.isEmpty())
+            val incomplete = failsWith<SmartHdException.Validation> { client.submit(draft.id) }
+            assertTrue(fields.any { it.key == incomplete.field }, incomplete.field)
+            val problems = client.validateDraft(draft.id)
+            assertTrue(problems.isNotEmpty() && problems.all { it.problem == FieldProblem.Required })
+            assertTrue("required" in fieldProblemMessage(problems.first().problem))
+            val cccdKey = fields.first { it.kind == FieldKind.CCCD }.key
+            assertEquals(FieldProblem.Cccd, client.setField(draft.id, cccdKey, "12345"))
+            val unknown = failsWith<SmartHdException.Validation> { client.setField(draft.id, "khong_co", "x") }
+            assertEquals("khong_co", unknown.field)
+            assertTrue("3" in fieldProblemMessage(FieldProblem.TooShort(3u)))
+
+            // Every field valid by kind, a small PDF, submit: queued at once.
+            fillValid(client, draft.id)
+            assertEquals("030095001234", client.dossier(draft.id).fields[cccdKey])
+            val pdf = tmp.resolve("giay-chung-sinh.pdf")
+            Files.write(pdf, "%PDF-1.4\n".toByteArray() + ByteArray(2048) { it.toByte() })
+            val attachment = client.attach(draft.id, pdf.toString())
+            assertEquals("application/pdf", attachment.contentType)
+            assertEquals(Files.size(pdf).toULong(), attachment.size)
+            assertEquals(DossierStatus.QUEUED, client.submit(draft.id).status)
+            seen.statusOf(draft.id, DossierStatus.QUEUED)
+
+            // Sent: received, with a code and a reception receipt.
+            val report = client.sync()
+            assertEquals(1u, report.outbox.sent)
+            assertEquals(0u, report.outbox.pending)
+            val received = client.dossier(draft.id)
+            assertEquals(DossierStatus.RECEIVED, received.status)
+            val dossierCode = requireNotNull(received.code) { "received without a code" }
+            assertNotNull(received.receipt)
+            assertEquals(listOf(attachment.sha256), received.attachments.map { it.sha256 })
+            assertEquals(dossierCode, seen.statusOf(draft.id, DossierStatus.RECEIVED).code)
+            assertEquals("Đã tiếp nhận / received", dossierStatusLabel(received.status))
+            // The resident's other dossiers at the portal (other tests share the sandbox) come too.
+            assertTrue(draft.id in client.dossiers().map { it.id })
+
+            // An officer moves it on; the next sync shows it, with an event.
+            Portal.officerSetStatus(sandbox.url, dossierCode, "processing")
+            assertTrue(client.syncWhenOnline().statusChanges >= 1u)
+            assertEquals(DossierStatus.PROCESSING, client.dossier(draft.id).status)
+            seen.statusOf(draft.id, DossierStatus.PROCESSING)
+
+            // Anyone can look the code up.
+            val public = client.lookup(dossierCode)
+            assertEquals(DossierStatus.PROCESSING, public.status)
+            assertEquals("Đăng ký khai sinh", public.procedureName)
+            failsWith<SmartHdException.NotFound> { client.lookup("KHONG-CO-MA") }
+
+            // A spare draft deleted.
+            val spare = client.newDraft(code)
+            client.deleteDraft(spare.id)
+            failsWith<SmartHdException.NotFound> { client.dossier(spare.id) }
+
+            // Logout: nobody.
+            client.logout()
+            assertNull(client.whoami())
+            assertEquals(SessionState.LoggedOut, client.sessionState())
+            seen.job.cancel()
+        }
+    }
+
+    @Test
+    fun `a fee paid on the gateway ends with a verified receipt`() = runBlocking {
+        SmartHdClient.open(config(sandbox.url, tmp.resolve("payment")), MemoryStorage()).use { client ->
+            val seen = Collected(this, client)
+            client.syncCatalog()
+            loggedIn(client)
+            val code = client.search("ly lich tu phap").hits.map { client.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
+            val draft = client.newDraft(code, Subject.CITIZEN)
+            fillValid(client, draft.id)
+            client.submit(draft.id)
+            client.sync()
+            assertEquals(DossierStatus.RECEIVED, client.dossier(draft.id).status)
+
+            val order = client.pay(draft.id, PaymentMethod.GATEWAY, SmartHdClient.PAYMENT_RETURN_URL)
+            assertEquals(PaymentStatus.AWAITING_PAYMENT, order.status)
+            assertTrue(order.amountVnd > 0)
+            assertEquals(order.orderId, client.pay(draft.id, PaymentMethod.GATEWAY).orderId, "asking twice gives the same order")
+
+            val landed = Portal.payAtGateway(order.payUrl!!, bank = "NCB")
+            assertTrue(landed.startsWith(SmartHdClient.PAYMENT_RETURN_URL), landed)
+            val paid = client.handlePaymentReturn(landed)
+            assertEquals(PaymentStatus.SUCCEEDED, paid.status)
+            assertEquals("Đã thanh toán / paid", paymentStatusLabel(paid.status))
+            assertEquals(PaymentStatus.SUCCEEDED, client.refreshPayment(order.orderId).status)
+            assertTrue(order.orderId in client.payments().map { it.orderId })
+            assertEquals(PaymentStatus.SUCCEEDED, client.payment(order.orderId).status)
+            seen.await(Event.PaymentUpdated::class.java, "paid") { it.orderId == order.orderId && it.status == PaymentStatus.SUCCEEDED }
+
+            assertTrue(paid.receiptId in client.receipts().map { it.receiptId })
+            val receipt = client.verifyReceipt(paid.receiptId!!)
+            assertEquals(order.amountVnd, receipt.amountVnd)
+            assertEquals(order.orderId, receipt.orderId)
+            assertEquals(draft.id, receipt.dossierId)
+            seen.job.cancel()
+        }
+    }
+
+    @Test
+    fun `VietQR round trips the protocol vectors`() {
+        // protocols.md section 3.
+        val dynamicPayload = "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802VN" +
+            "62340107NPS68690819thanh toan don hang63042E2E"
+        val cardPayload = "00020101021138600010A00000072701300006970403011697040311012345670208QRIBFTTC53037045802VN63044F52"
+        val dynamic = VietQr("970403", "0011012345678", false, 180_000uL, "NPS6869", "thanh toan don hang")
+        val card = VietQr("970403", "9704031101234567", true, null, null, null)
+        assertEquals(dynamicPayload, vietqrEncode(dynamic))
+        assertEquals(cardPayload, vietqrEncode(card))
+        assertEquals(dynamic, vietqrDecode(dynamicPayload))
+        assertEquals(card, vietqrDecode(cardPayload))
+
+        val badCrc = assertThrows<SmartHdException.Validation> { vietqrDecode(dynamicPayload.dropLast(4) + "2E2F") }
+        assertEquals("vietqr", badCrc.field)
+        assertTrue("checksum" in badCrc.reason, badCrc.reason)
+
+        val matrix = vietqrMatrix(dynamicPayload)
+        assertEquals((matrix.width * matrix.width).toInt(), matrix.modules.size)
+        assertTrue(matrix.modules.any { it } && !matrix.modules.all { it })
+        assertEquals("030******234", maskCccd("030095001234"))
+    }
+}

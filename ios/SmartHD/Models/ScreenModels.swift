@@ -1,0 +1,231 @@
+import Foundation
+import SmartHDCore
+
+/// Search as you type (debounced: the newest query wins) and browse by field.
+@MainActor
+final class SearchModel: ObservableObject {
+    @Published var query = "" { didSet { schedule(debounce: !query.isEmpty) } }
+    @Published var field: String? { didSet { schedule(debounce: false) } }
+    @Published private(set) var hits: [SearchHit] = []
+    @Published private(set) var fields: [FacetCount] = []
+    private let client: SmartHdClient
+    private var pending: Task<Void, Never>?
+
+    init(client: SmartHdClient) {
+        self.client = client
+        schedule(debounce: false)
+        Task { fields = (try? await client.fields()) ?? [] }
+    }
+
+    private func schedule(debounce: Bool) {
+        pending?.cancel()
+        let (q, f) = (query, field)
+        pending = Task {
+            if debounce { try? await Task.sleep(nanoseconds: 300_000_000) }
+            guard !Task.isCancelled,
+                  let page = try? await client.search(q, filters: SearchFilters(field: f), page: PageRequest(offset: 0, limit: 50)),
+                  !Task.isCancelled else { return }
+            hits = page.hits
+        }
+    }
+}
+
+/// The dossier form generated from the schema, validated by the core as the resident types.
+@MainActor
+final class FormModel: ObservableObject {
+    enum Submission: Equatable { case editing, submitting, queued, sent(String?), refused(String) }
+    struct Input: Identifiable, Equatable {
+        let field: FormField
+        var value: String
+        var error: String?
+        var id: String { field.key }
+    }
+
+    @Published private(set) var procedureName = ""
+    @Published private(set) var inputs: [Input] = []
+    @Published private(set) var attachments: [Attachment] = []
+    @Published private(set) var submission: Submission = .editing
+    @Published private(set) var error: String?
+    private(set) var dossierId: String?
+    private let app: AppModel
+    private var queue: Task<Void, Never>? // edits run one after another, in order
+
+    init(app: AppModel, procedureCode: String) {
+        self.app = app
+        enqueue { [self] in
+            let draft = try await app.client.newDraft(procedureCode: procedureCode)
+            let form = try await app.client.procedure(code: procedureCode).form
+            dossierId = draft.id
+            procedureName = draft.procedureName
+            inputs = form.fields.map { Input(field: $0, value: draft.fields[$0.key] ?? "") }
+        }
+        NotificationCenter.default.addObserver(forName: .dossierChanged, object: nil, queue: .main) { [weak self] note in
+            Task { @MainActor in if let self, note.object as? String == self.dossierId { await self.reload() } }
+        }
+    }
+
+    func label(_ field: FormField) -> String { app.english ? field.labelEn ?? field.label : field.label }
+
+    func set(_ key: String, _ value: String) {
+        guard let i = inputs.firstIndex(where: { $0.id == key }) else { return }
+        inputs[i].value = value
+        enqueue { [self] in
+            guard let id = dossierId else { return }
+            let problem = try await app.client.setField(dossierId: id, key: key, value: value)
+            if let j = inputs.firstIndex(where: { $0.id == key && $0.value == value }) {
+                inputs[j].error = problem.map { pickLanguage(fieldProblemMessage(problem: $0), english: app.english) }
+            }
+        }
+    }
+
+    func attach(path: String) {
+        enqueue { [self] in
+            guard let id = dossierId else { return }
+            attachments.append(try await app.client.attach(dossierId: id, path: path))
+        }
+    }
+
+    func submit() {
+        enqueue { [self] in
+            guard let id = dossierId else { return }
+            let errors = try await app.client.validateDraft(dossierId: id)
+            if !errors.isEmpty {
+                for i in inputs.indices {
+                    inputs[i].error = errors.first { $0.field == inputs[i].id }
+                        .map { pickLanguage(fieldProblemMessage(problem: $0.problem), english: app.english) }
+                }
+                return
+            }
+            submission = .submitting
+            _ = try await app.client.submit(dossierId: id)
+            submission = .queued
+            await app.refresh()
+            await reload()
+        }
+    }
+
+    private func reload() async {
+        guard let id = dossierId, let d = try? await app.client.dossier(dossierId: id) else { return }
+        switch d.status {
+        case .draft: submission = .editing
+        case .queued: submission = .queued
+        case .failed: submission = .refused(d.problem ?? "")
+        default: submission = .sent(d.code)
+        }
+    }
+
+    private func enqueue(_ work: @escaping @MainActor () async throws -> Void) {
+        let previous = queue
+        queue = Task {
+            await previous?.value
+            do { try await work() } catch {
+                app.report(error)
+                if case let .Validation(field, reason)? = error as? SmartHdError, let i = inputs.firstIndex(where: { $0.id == field }) {
+                    inputs[i].error = reason
+                } else {
+                    self.error = message(error)
+                    if submission == .submitting { submission = .editing }
+                }
+            }
+        }
+    }
+}
+
+/// My dossiers with their timelines.
+@MainActor
+final class DossiersModel: ObservableObject {
+    @Published private(set) var dossiers: [Dossier] = []
+    private let app: AppModel
+
+    init(app: AppModel) {
+        self.app = app
+        Task { await reload() }
+        NotificationCenter.default.addObserver(forName: .dossierChanged, object: nil, queue: .main) { [weak self] _ in
+            Task { await self?.reload() }
+        }
+    }
+
+    func label(_ status: DossierStatus) -> String { pickLanguage(dossierStatusLabel(status: status), english: app.english) }
+
+    func refresh() async {
+        await app.refresh()
+        await reload()
+    }
+
+    func reload() async { dossiers = (try? await app.client.dossiers()) ?? dossiers }
+}
+
+/// Paying a fee: the gateway (ASWebAuthenticationSession) or a VietQR drawn from the core's matrix.
+@MainActor
+final class PaymentModel: ObservableObject {
+    enum State {
+        case idle, requesting
+        case qr(PaymentOrder, QrMatrix)
+        case confirming(PaymentOrder)
+        case paid(PaymentOrder, Receipt?)
+        case failed(String)
+    }
+
+    @Published private(set) var state: State = .idle
+    private var order: PaymentOrder?
+    private let app: AppModel
+
+    init(app: AppModel) { self.app = app }
+
+    func pay(dossierId: String, method: PaymentMethod) async {
+        state = .requesting
+        await run {
+            let order = try await app.client.pay(dossierId: dossierId, method: method)
+            try await show(order)
+            if case .awaitingPayment = order.status, let page = order.payUrl.flatMap(URL.init(string:)),
+               let back = await app.openGateway(page) {
+                try await show(try await app.client.handlePaymentReturn(returnUrl: back.absoluteString))
+            }
+        }
+    }
+
+    func refresh() async {
+        guard let id = order?.orderId else { return }
+        await run { try await show(try await app.client.refreshPayment(orderId: id)) }
+    }
+
+    private func show(_ order: PaymentOrder) async throws {
+        self.order = order
+        switch order.status {
+        case .succeeded:
+            var receipt: Receipt?
+            if let id = order.receiptId { receipt = try? await app.client.verifyReceipt(receiptId: id) }
+            state = .paid(order, receipt)
+        case .failed, .cancelled, .expired:
+            state = .failed(order.failureMessage ?? pickLanguage(paymentStatusLabel(status: order.status), english: app.english))
+        case .awaitingPayment where order.vietqr != nil:
+            state = .qr(order, try vietqrMatrix(payload: order.vietqr!))
+        default:
+            state = .confirming(order)
+        }
+    }
+
+    private func run(_ work: () async throws -> Void) async {
+        do { try await work() } catch {
+            app.report(error)
+            state = .failed(message(error))
+        }
+    }
+}
+
+/// Receipts kept on the phone, each verified offline.
+@MainActor
+final class ReceiptsModel: ObservableObject {
+    @Published private(set) var receipts: [Receipt] = []
+    @Published private(set) var error: String?
+    private let client: SmartHdClient
+
+    init(client: SmartHdClient) {
+        self.client = client
+        Task { await reload() }
+    }
+
+    func reload() async {
+        do { receipts = try await client.receipts(); error = nil } catch { self.error = message(error) }
+    }
+}

@@ -1,0 +1,107 @@
+import PhotosUI
+import SmartHDCore
+import SwiftUI
+
+/// The dossier form generated from the schema, checked as the resident types; photos; submit.
+struct FormView: View {
+    @EnvironmentObject private var app: AppModel
+    @StateObject private var form: FormModel
+    @State private var photo: PhotosPickerItem?
+    @State private var camera = false
+
+    init(app: AppModel, procedureCode: String) { _form = StateObject(wrappedValue: FormModel(app: app, procedureCode: procedureCode)) }
+
+    var body: some View {
+        Form {
+            Section(form.procedureName) {
+                ForEach(form.inputs) { input in field(input) }
+            }
+            Section("attachments") {
+                ForEach(form.attachments, id: \.sha256) { a in Label(a.name, systemImage: "paperclip") }
+                PhotosPicker("attach_photo", selection: $photo, matching: .images)
+                if UIImagePickerController.isSourceTypeAvailable(.camera) { Button("attach_camera") { camera = true } }
+            }
+            Section {
+                if let error = form.error { Text(error).foregroundStyle(.red) }
+                switch form.submission {
+                case .editing:
+                    if case .loggedIn = app.login {
+                        Button("submit") { form.submit() }.disabled(form.inputs.contains { $0.error != nil })
+                    } else {
+                        Button("login_level2") { Task { await app.logIn(level: 2) } }
+                    }
+                case .submitting: Text("submitting")
+                case .queued: Text("queued")
+                case .sent(let code): Text("sent \(code ?? "")")
+                case .refused(let reason): Text("refused \(reason)").foregroundStyle(.red)
+                }
+            }
+        }
+        .onChange(of: photo) { item in
+            Task {
+                guard let data = try? await item?.loadTransferable(type: Data.self) else { return }
+                form.attach(path: save(data))
+            }
+        }
+        .sheet(isPresented: $camera) {
+            CameraPicker { data in form.attach(path: save(data)) }
+        }
+    }
+
+    @ViewBuilder
+    private func field(_ input: FormModel.Input) -> some View {
+        let label = form.label(input.field) + (input.field.required ? " (\(String(localized: "required")))" : "")
+        VStack(alignment: .leading) {
+            switch input.field.kind {
+            case .checkbox:
+                Toggle(label, isOn: Binding(get: { input.value == "true" }, set: { form.set(input.id, $0 ? "true" : "false") }))
+            case .select:
+                Picker(label, selection: Binding(get: { input.value }, set: { form.set(input.id, $0) })) {
+                    Text("—").tag("")
+                    ForEach(input.field.options, id: \.value) { o in Text(app.english ? o.labelEn ?? o.label : o.label).tag(o.value) }
+                }
+            default:
+                TextField(label, text: Binding(get: { input.value }, set: { form.set(input.id, $0) }), axis: input.field.kind == .textarea ? .vertical : .horizontal)
+                    .keyboardType(input.field.kind == .phone ? .phonePad : input.field.kind == .email ? .emailAddress :
+                                  (input.field.kind == .cccd || input.field.kind == .number) ? .numberPad : .default)
+            }
+            if let error = input.error {
+                Text(error).font(.footnote).foregroundStyle(.red)
+            }
+        }
+        .accessibilityElement(children: .contain)
+        .accessibilityHint(input.error ?? "")
+    }
+
+    private func save(_ data: Data) -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".jpg")
+        try? data.write(to: url)
+        return url.path
+    }
+}
+
+/// The camera, for a photo of a paper document.
+struct CameraPicker: UIViewControllerRepresentable {
+    let onPhoto: (Data) -> Void
+    @Environment(\.dismiss) private var dismiss
+
+    func makeUIViewController(context: Context) -> UIImagePickerController {
+        let picker = UIImagePickerController()
+        picker.sourceType = .camera
+        picker.delegate = context.coordinator
+        return picker
+    }
+
+    func updateUIViewController(_ controller: UIImagePickerController, context: Context) {}
+    func makeCoordinator() -> Coordinator { Coordinator(self) }
+
+    final class Coordinator: NSObject, UIImagePickerControllerDelegate, UINavigationControllerDelegate {
+        let parent: CameraPicker
+        init(_ parent: CameraPicker) { self.parent = parent }
+
+        func imagePickerController(_ picker: UIImagePickerController, didFinishPickingMediaWithInfo info: [UIImagePickerController.InfoKey: Any]) {
+            if let data = (info[.originalImage] as? UIImage)?.jpegData(compressionQuality: 0.8) { parent.onPhoto(data) }
+            parent.dismiss()
+        }
+    }
+}
