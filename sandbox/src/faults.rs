@@ -61,6 +61,9 @@ pub enum FaultKind {
     Drop,
     /// Handle the request (its effect is committed), then close the connection unanswered.
     CommitThenDrop,
+    /// Handle the request (its effect is committed), then answer `200` with a body that is not
+    /// what the route promises: a portal behind a broken proxy.
+    Malformed,
 }
 
 const DEFAULT_DELAY_MS: u64 = 3_000;
@@ -215,6 +218,11 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
                 Some(connection) => connection.kill(),
                 None => response,
             }
+        }
+        FaultKind::Malformed => {
+            let _committed = next.run(request).await;
+            (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], "{\"unexpected\": [")
+                .into_response()
         }
     }
 }

@@ -301,3 +301,24 @@ async fn fault_soak_delivers_every_dossier_exactly_once() {
         assert_eq!(core.dossier(id).unwrap().status, DossierStatus::Received);
     }
 }
+
+#[tokio::test]
+async fn a_malformed_answer_keeps_the_dossier_in_the_outbox_until_a_good_one() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let admin = Admin::new(&world.sandbox);
+    let id = queued_birth(&core);
+    admin.post("admin/faults", serde_json::json!({"route": "submit", "kind": "malformed", "probability": 1.0})).await;
+    let report = core.sync().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.failed, report.outbox.pending), (0, 0, 1), "kept, not dropped");
+    let waiting = core.dossier(&id).unwrap();
+    assert!(waiting.problem.unwrap().contains("malformed"), "the resident sees why it waits");
+    assert!(waiting.receipt.is_none());
+    admin.delete("admin/faults").await;
+    let report = core.sync().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
+    let received = core.dossier(&id).unwrap();
+    assert_eq!(received.status, DossierStatus::Received);
+    assert!(received.receipt.is_some(), "the replayed first answer brings the receipt");
+    assert_eq!(admin.dossier_effects(&id).await, 1, "committed once, whatever the answers said");
+}
