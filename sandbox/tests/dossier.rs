@@ -3,6 +3,9 @@
 //! submission, validation, identity levels, the resident's changes feed with the officer's
 //! status changes, the public lookup, the ledger, every fault kind, and a restart.
 
+#[allow(dead_code)] // each test binary uses its own part of the shared helpers
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -13,11 +16,10 @@ use smarthd_core::catalog::model::{
 };
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
+use common::{LEVEL1, LEVEL2, client, form, random_bytes};
+
 const MIB: usize = 1024 * 1024;
 /// The sandbox's test citizens (docs/identity.md): level 2 and level 1.
-const LEVEL2: (&str, &str) = ("030095001234", "Matkhau@123");
-const LEVEL1: (&str, &str) = ("030198005678", "Matkhau@123");
-const REDIRECT_URI: &str = "vn.gov.haiduong.smarthd:/oauth2redirect";
 /// Procedures this test adds to the catalog.
 const FREE: &str = "9.000001.H19";
 const PAID: &str = "9.000002.H19";
@@ -34,15 +36,6 @@ async fn start(dir: &Path) -> Sandbox {
     let mut config = SandboxConfig::ephemeral(dir.join("sandbox.db"));
     config.catalog_size = 40;
     Sandbox::start(config).await.expect("the sandbox starts")
-}
-
-fn client() -> Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("a client")
 }
 
 impl World {
@@ -120,41 +113,8 @@ impl World {
         view
     }
 
-    /// Logs a test citizen in through the provider's real login page (authorization code with
-    /// PKCE, Bearer tokens) and returns the access token.
-    async fn login(&self, (cccd, password): (&str, &str), level: u8) -> String {
-        let verifier = b64(&random_bytes::<32>());
-        let challenge = b64(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref());
-        let mut authorize = url::Url::parse(&self.url("/realms/haiduong/authorize")).expect("a URL");
-        authorize
-            .query_pairs_mut()
-            .append_pair("client_id", "smarthd-app")
-            .append_pair("redirect_uri", REDIRECT_URI)
-            .append_pair("response_type", "code")
-            .append_pair("scope", "openid profile")
-            .append_pair("state", "s")
-            .append_pair("code_challenge", &challenge)
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("acr_values", if level >= 2 { "vneid:level2" } else { "vneid:level1" });
-        let page = self.http.get(authorize).send().await.expect("the login page").text().await.expect("HTML");
-        let marker = "name=\"handle\" value=\"";
-        let start = page.find(marker).expect("a login form") + marker.len();
-        let handle = &page[start..start + page[start..].find('"').expect("the handle ends")];
-        let login = form(&[("handle", handle), ("cccd", cccd), ("password", password), ("otp", "123456")]);
-        let redirect = self.post_form("/realms/haiduong/login", login).await;
-        assert_eq!(redirect.status(), StatusCode::FOUND);
-        let location = redirect.headers()[header::LOCATION].to_str().expect("ASCII").to_owned();
-        let location = url::Url::parse(&location).expect("the redirect URL");
-        let code = location.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
-        let exchange = form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT_URI),
-            ("client_id", "smarthd-app"),
-            ("code_verifier", &verifier),
-        ]);
-        let tokens: Value = self.post_form("/realms/haiduong/token", exchange).await.json().await.expect("tokens");
-        tokens["access_token"].as_str().expect("an access token").to_owned()
+    async fn login(&self, who: (&str, &str), level: u8) -> String {
+        common::access_token(&self.http, &self.base, who, level).await
     }
 
     async fn post_form(&self, path: &str, body: String) -> reqwest::Response {
@@ -183,22 +143,6 @@ impl World {
         let body = json!({"sha256": sha256, "size": size, "content_type": content_type, "name": "giay-to.png"});
         self.call(Method::POST, "/api/v1/attachments", Some(token), Some(body)).await
     }
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-}
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn random_bytes<const N: usize>() -> [u8; N] {
-    use ring::rand::SecureRandom;
-    let mut bytes = [0u8; N];
-    ring::rand::SystemRandom::new().fill(&mut bytes).expect("random bytes");
-    bytes
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -5,6 +5,9 @@
 //! bank simulator, and Ed25519 receipts verified with the published key. The ledger never shows
 //! two charges for one order.
 
+#[allow(dead_code)] // each test binary uses its own part of the shared helpers
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -18,9 +21,8 @@ use smarthd_core::payment::{vietqr, vnpay};
 use smarthd_sandbox::payment::{GatewayAction, PaymentConfig, TREASURY_ACCOUNT, TREASURY_BIN, pay_at_gateway};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
-const LEVEL2: (&str, &str) = ("030095001234", "Matkhau@123");
-const LEVEL1: (&str, &str) = ("030198005678", "Matkhau@123");
-const REDIRECT_URI: &str = "vn.gov.haiduong.smarthd:/oauth2redirect";
+use common::{LEVEL1, LEVEL2, b64, client, form, random_bytes};
+
 const RETURN_URL: &str = "vn.gov.haiduong.smarthd:/payment-return";
 const FREE: &str = "9.000101.H19";
 const PAID: &str = "9.000102.H19";
@@ -32,15 +34,6 @@ struct World {
     sandbox: Sandbox,
     http: Client,
     base: String,
-}
-
-fn client() -> Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("a client")
 }
 
 async fn start(dir: &Path, ttl: Duration) -> Sandbox {
@@ -81,36 +74,8 @@ impl World {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
-    async fn login(&self, (cccd, password): (&str, &str), level: u8) -> String {
-        let verifier = b64(&random_bytes::<32>());
-        let challenge = b64(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref());
-        let mut authorize = url::Url::parse(&self.url("/realms/haiduong/authorize")).expect("a URL");
-        authorize
-            .query_pairs_mut()
-            .append_pair("client_id", "smarthd-app")
-            .append_pair("redirect_uri", REDIRECT_URI)
-            .append_pair("response_type", "code")
-            .append_pair("scope", "openid profile")
-            .append_pair("state", "s")
-            .append_pair("code_challenge", &challenge)
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("acr_values", if level >= 2 { "vneid:level2" } else { "vneid:level1" });
-        let page = self.http.get(authorize).send().await.expect("the login page").text().await.expect("HTML");
-        let handle = hidden(&page, "handle").expect("a login form");
-        let login = form(&[("handle", &handle), ("cccd", cccd), ("password", password), ("otp", "123456")]);
-        let redirect = self.post_form("/realms/haiduong/login", login).await;
-        assert_eq!(redirect.status(), StatusCode::FOUND);
-        let location = url::Url::parse(location(&redirect)).expect("the redirect URL");
-        let code = location.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
-        let exchange = form(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT_URI),
-            ("client_id", "smarthd-app"),
-            ("code_verifier", &verifier),
-        ]);
-        let tokens: Value = self.post_form("/realms/haiduong/token", exchange).await.json().await.expect("tokens");
-        tokens["access_token"].as_str().expect("an access token").to_owned()
+    async fn login(&self, who: (&str, &str), level: u8) -> String {
+        common::access_token(&self.http, &self.base, who, level).await
     }
 
     async fn post_form(&self, path: &str, body: String) -> reqwest::Response {
@@ -225,10 +190,6 @@ impl World {
     }
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-}
-
 fn location(response: &reqwest::Response) -> &str {
     response.headers()[header::LOCATION].to_str().expect("ASCII")
 }
@@ -239,21 +200,9 @@ fn hidden(page: &str, name: &str) -> Option<String> {
     Some(page[start..start + page[start..].find('"')?].to_owned())
 }
 
-fn b64(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 fn unb64(text: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).expect("base64url")
-}
-
-fn random_bytes<const N: usize>() -> [u8; N] {
-    use ring::rand::SecureRandom;
-    let mut bytes = [0u8; N];
-    ring::rand::SystemRandom::new().fill(&mut bytes).expect("random bytes");
-    bytes
 }
 
 fn dossier_id() -> String {

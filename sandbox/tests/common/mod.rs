@@ -1,0 +1,83 @@
+//! What the sandbox's HTTP-level tests share: a client that does not follow redirects, form
+//! bodies, and a test citizen's login through the provider's real login page.
+
+use std::time::Duration;
+
+use reqwest::{Client, StatusCode, header};
+use serde_json::Value;
+
+pub const LEVEL2: (&str, &str) = ("030095001234", "Matkhau@123");
+pub const LEVEL1: (&str, &str) = ("030198005678", "Matkhau@123");
+pub const REDIRECT_URI: &str = "vn.gov.haiduong.smarthd:/oauth2redirect";
+
+pub fn client() -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("a client")
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; N];
+    ring::rand::SystemRandom::new().fill(&mut bytes).expect("random bytes");
+    bytes
+}
+
+/// Logs a test citizen in through the provider's real login page (authorization code with
+/// PKCE, Bearer tokens) and returns the access token. `base` ends with a slash.
+pub async fn access_token(http: &Client, base: &str, (cccd, password): (&str, &str), level: u8) -> String {
+    let verifier = b64(&random_bytes::<32>());
+    let challenge = b64(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()).as_ref());
+    let mut authorize = url::Url::parse(&format!("{base}realms/haiduong/authorize")).expect("a URL");
+    authorize
+        .query_pairs_mut()
+        .append_pair("client_id", "smarthd-app")
+        .append_pair("redirect_uri", REDIRECT_URI)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile")
+        .append_pair("state", "s")
+        .append_pair("code_challenge", &challenge)
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("acr_values", if level >= 2 { "vneid:level2" } else { "vneid:level1" });
+    let page = http.get(authorize).send().await.expect("the login page").text().await.expect("HTML");
+    let marker = "name=\"handle\" value=\"";
+    let start = page.find(marker).expect("a login form") + marker.len();
+    let handle = &page[start..start + page[start..].find('"').expect("the handle ends")];
+    let login = form(&[("handle", handle), ("cccd", cccd), ("password", password), ("otp", "123456")]);
+    let redirect = post_form(http, &format!("{base}realms/haiduong/login"), login).await;
+    assert_eq!(redirect.status(), StatusCode::FOUND);
+    let location = redirect.headers()[header::LOCATION].to_str().expect("ASCII").to_owned();
+    let location = url::Url::parse(&location).expect("the redirect URL");
+    let code = location.query_pairs().find(|(k, _)| k == "code").expect("a code").1.into_owned();
+    let exchange = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", REDIRECT_URI),
+        ("client_id", "smarthd-app"),
+        ("code_verifier", &verifier),
+    ]);
+    let tokens: Value =
+        post_form(http, &format!("{base}realms/haiduong/token"), exchange).await.json().await.expect("tokens");
+    tokens["access_token"].as_str().expect("an access token").to_owned()
+}
+
+pub async fn post_form(http: &Client, url: &str, body: String) -> reqwest::Response {
+    http.post(url)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("an answer")
+}
