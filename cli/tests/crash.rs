@@ -67,7 +67,7 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let kill_after = Duration::from_millis(20 + rng % 180);
+        let kill_after = Duration::from_millis(10 + rng % 150);
         let started = Instant::now();
         let finished = loop {
             if let Some(status) = child.try_wait().unwrap() {
