@@ -171,9 +171,11 @@ impl Catalog {
             Value::Integer((limit + 1).into()),
             Value::Integer(page.offset.into()),
         ];
-        if let Query::Words { fts, .. } = &query {
-            let bound = if filters == &SearchFilters::default() { ranked_bound(&reader, fts)? } else { i64::MAX };
-            values.push(Value::Integer(bound));
+        if let Query::Words { fts, tokens, .. } = &query {
+            // Three words and more narrow a query enough; the bound would only cost a second
+            // pass over the index.
+            let broad = filters == &SearchFilters::default() && tokens.len() <= BROAD_QUERY_WORDS;
+            values.push(Value::Integer(if broad { ranked_bound(&reader, fts)? } else { i64::MAX }));
         }
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
             Ok(SearchHit {
@@ -446,10 +448,13 @@ impl Catalog {
     }
 }
 
-/// How many matches a query without filters ranks by relevance. A broad query ("giấy", "đăng")
-/// matches thousands of procedures, and ranking them all costs milliseconds; its most specific
-/// matches (the shortest names, which come first in the index) are ranked instead.
+/// How many matches a short query without filters ranks by relevance. A broad query ("giấy",
+/// "đăng") matches thousands of procedures, and ranking them all costs milliseconds; its most
+/// specific matches (the shortest names, which come first in the index) are ranked instead.
 pub const RANKED_MATCHES: usize = 400;
+
+/// Queries of at most this many words may be broad and get the ranking bound.
+const BROAD_QUERY_WORDS: usize = 2;
 
 /// The search row id: shorter names first (name length in the high bits), then the procedure
 /// id, so the index lists matches from the most specific name to the least.
