@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::{Client, StatusCode, header};
+use reqwest::{Client, Method, StatusCode, header};
 use serde_json::Value;
 
 pub const LEVEL2: (&str, &str) = ("030095001234", "Matkhau@123");
@@ -80,4 +80,26 @@ pub async fn post_form(http: &Client, url: &str, body: String) -> reqwest::Respo
         .send()
         .await
         .expect("an answer")
+}
+
+/// A request with an optional Bearer token and JSON body; the answer's status and body (JSON,
+/// or the text as a JSON string when it is not JSON).
+pub async fn call(
+    http: &Client,
+    url: &str,
+    method: Method,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = http.request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
