@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::payment::PaymentMethod;
-use smarthd_core::{CancelToken, Config, Error, Event, EventListener, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_core::{Config, Error, Event, EventListener, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::{self, LEVEL2_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
@@ -50,7 +50,7 @@ impl EventListener for DemoEvents {
 
 fn search(core: &SmartHd, query: &str) -> Result<(), Error> {
     println!("\n» tìm / search: «{query}»");
-    let page = core.search(query, &SearchFilters::default(), PageRequest { offset: 0, limit: 3 })?;
+    let page = core.catalog().search(query, &SearchFilters::default(), PageRequest { offset: 0, limit: 3 })?;
     for (i, hit) in page.hits.iter().enumerate() {
         println!("  {}. {}  [{}]", i + 1, hit.name, hit.code);
     }
@@ -62,14 +62,14 @@ fn search(core: &SmartHd, query: &str) -> Result<(), Error> {
 
 /// A draft of `code`, filled in as the resident would, with a scanned form attached.
 fn filled_draft(core: &SmartHd, code: &str, files: &std::path::Path) -> Result<String, Error> {
-    let draft = core.new_draft(code, Subject::Citizen)?;
-    let procedure = core.procedure(code)?;
+    let draft = core.dossiers().new_draft(code, Subject::Citizen)?;
+    let procedure = core.catalog().procedure(code)?;
     for field in &procedure.form.fields {
-        core.set_field(&draft.id, &field.key, &robot::sample_value(field))?;
+        core.dossiers().set_field(&draft.id, &field.key, &robot::sample_value(field))?;
     }
     let scan = files.join(format!("to-khai-{}.pdf", &draft.id[..8]));
     std::fs::write(&scan, format!("%PDF-1.4\n% Tờ khai {}\n", procedure.name))?;
-    core.attach(&draft.id, &scan)?;
+    core.dossiers().attach(&draft.id, &scan)?;
     Ok(draft.id)
 }
 
@@ -87,9 +87,9 @@ pub async fn run() -> Result<(), Error> {
     let core = SmartHd::open(Config::new(&base, &data_dir)?, services)?;
 
     step("2. Đồng bộ danh mục thủ tục / first full catalog sync");
-    let report = core.sync_catalog(&CancelToken::new()).await?;
+    let report = core.sync().catalog().await?;
     progress.finish();
-    output::sync_report(&report, &core.freshness()?, false);
+    output::sync_report(&report, &core.catalog().freshness()?, false);
 
     step("3. Tìm kiếm có dấu và không dấu / search with and without tone marks");
     for query in [
@@ -103,63 +103,67 @@ pub async fn run() -> Result<(), Error> {
     ] {
         search(&core, query)?;
     }
-    let fields = core.fields()?;
+    let fields = core.catalog().fields()?;
     let fields: Vec<String> = fields.iter().map(|f| format!("{} ({})", f.name, f.count)).collect();
     println!("\nLĩnh vực / fields: {}", fields.join(", "));
 
     step("4. Chi tiết thủ tục / a procedure in full");
-    let birth = core.search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default())?;
+    let birth = core.catalog().search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default())?;
     let birth =
         birth.hits.first().map(|h| h.code.clone()).ok_or_else(|| Error::NotFound("Đăng ký khai sinh".into()))?;
-    output::procedure(&core.procedure(&birth)?, false);
+    output::procedure(&core.catalog().procedure(&birth)?, false);
 
     step("5. Đồng bộ thay đổi / delta sync after the portal changes 5 procedures, then 304");
     let changed = sandbox.portal().mutate(5).map_err(fail)?;
     println!("Cổng đã sửa / the portal changed: {}", changed.join(", "));
-    output::sync_report(&core.sync_catalog(&CancelToken::new()).await?, &core.freshness()?, false);
-    output::sync_report(&core.sync_catalog(&CancelToken::new()).await?, &core.freshness()?, false);
+    output::sync_report(&core.sync().catalog().await?, &core.catalog().freshness()?, false);
+    output::sync_report(&core.sync().catalog().await?, &core.catalog().freshness()?, false);
 
     step("6. Đăng nhập VNeID / logging in (the demo's robot fills the sandbox's login page over HTTP)");
-    let url =
-        core.begin_login(&smarthd_core::LoginOptions { level: 2, locale: Some("vi".into()), prompt: None }).await?;
+    let url = core
+        .session()
+        .begin_login(&smarthd_core::LoginOptions { level: 2, locale: Some("vi".into()), prompt: None })
+        .await?;
     println!("Địa chỉ đăng nhập / authorization URL: {}…", &url[..url.len().min(90)]);
     let callback = robot::log_in(&url, &LEVEL2_CITIZEN).await.map_err(fail)?;
-    let profile = core.complete_login(&callback).await?;
+    let profile = core.session().complete_login(&callback).await?;
     output::profile(&profile, false);
 
     step("7. Nộp hồ sơ / filling and submitting a birth registration dossier");
     let files = temp.path().join("files");
     std::fs::create_dir_all(&files)?;
     let id = filled_draft(&core, &birth, &files)?;
-    core.submit(&id)?;
-    dossier::sync_report(&core.sync().await?, false);
-    let code = core.dossier(&id)?.code.ok_or_else(|| Error::Internal("no dossier code".into()))?;
+    core.dossiers().submit(&id)?;
+    dossier::sync_report(&core.sync().now().await?, false);
+    let code = core.dossiers().get(&id)?.code.ok_or_else(|| Error::Internal("no dossier code".into()))?;
 
     step("8. Cán bộ xử lý / the officer moves the dossier on; the resident is notified");
     robot::officer_set_status(&base, &code, "processing", None).await.map_err(fail)?;
     robot::officer_set_status(&base, &code, "result_ready", Some("Mời nhận kết quả tại Bộ phận Một cửa"))
         .await
         .map_err(fail)?;
-    core.sync().await?;
-    dossier::show(&core.dossier(&id)?, false);
-    let public = core.lookup(&code).await?;
+    core.sync().now().await?;
+    dossier::show(&core.dossiers().get(&id)?, false);
+    let public = core.dossiers().lookup(&code).await?;
     println!("Tra cứu công khai / public lookup: {} — {}", public.code, public.status.label());
 
     step("9. Thanh toán lệ phí / paying a fee through the gateway (the robot clicks the gateway page)");
-    let criminal_record = core.search("ly lich tu phap", &SearchFilters::default(), PageRequest::default())?;
+    let criminal_record =
+        core.catalog().search("ly lich tu phap", &SearchFilters::default(), PageRequest::default())?;
     let paid_code = criminal_record
         .hits
         .iter()
-        .map(|h| core.procedure(&h.code))
+        .map(|h| core.catalog().procedure(&h.code))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .find(|p| !p.fees.is_empty())
         .ok_or_else(|| Error::NotFound("a fee-paying procedure".into()))?;
     println!("Thủ tục có lệ phí / a procedure with a fee: {} ({})", paid_code.name, paid_code.code);
     let fee_dossier = filled_draft(&core, &paid_code.code, &files)?;
-    core.submit(&fee_dossier)?;
-    core.sync().await?;
-    let order = core.pay(&fee_dossier, PaymentMethod::Gateway, "vn.gov.haiduong.smarthd:/payment-return").await?;
+    core.dossiers().submit(&fee_dossier)?;
+    core.sync().now().await?;
+    let order =
+        core.payments().pay(&fee_dossier, PaymentMethod::Gateway, "vn.gov.haiduong.smarthd:/payment-return").await?;
     println!(
         "Cổng thanh toán / gateway URL: {}…",
         order.pay_url.as_deref().map(|u| &u[..u.len().min(90)]).unwrap_or("")
@@ -168,26 +172,26 @@ pub async fn run() -> Result<(), Error> {
         pay_at_gateway(order.pay_url.as_deref().unwrap_or_default(), &GatewayAction::Pay { bank: "NCB".into() })
             .await
             .map_err(fail)?;
-    let paid = core.handle_payment_return(&landed).await?;
+    let paid = core.payments().handle_return(&landed).await?;
     crate::pay::show_order(&paid, false);
     let receipt_id = paid.receipt_id.clone().ok_or_else(|| Error::Internal("no receipt".into()))?;
-    crate::pay::show_receipt(&core.verify_receipt(&receipt_id)?, false);
+    crate::pay::show_receipt(&core.payments().verify_receipt(&receipt_id)?, false);
 
     step("10. Mất mạng / the portal goes away: search works, the receipt verifies, a dossier waits");
     let addr = sandbox.addr();
     sandbox.stop().await;
     search(&core, "xac nhan tinh trang hon nhan")?;
     println!("\nBiên lai kiểm tra ngoại tuyến / the receipt, verified offline with the portal's cached key:");
-    crate::pay::show_receipt(&core.verify_receipt(&receipt_id)?, false);
+    crate::pay::show_receipt(&core.payments().verify_receipt(&receipt_id)?, false);
     let offline = filled_draft(&core, &birth, &files)?;
-    core.submit(&offline)?;
-    let report = core.sync().await?;
+    core.dossiers().submit(&offline)?;
+    let report = core.sync().now().await?;
     println!("Hồ sơ chờ gửi / dossiers waiting: {}", report.outbox.pending);
 
     step("11. Có mạng lại / the portal is back: the queued dossier is delivered, once");
     let sandbox = Sandbox::start(SandboxConfig { addr, ..sandbox_config }).await.map_err(fail)?;
-    dossier::sync_report(&core.sync().await?, false);
-    dossier::show(&core.dossier(&offline)?, false);
+    dossier::sync_report(&core.sync().now().await?, false);
+    dossier::show(&core.dossiers().get(&offline)?, false);
     sandbox.stop().await;
     println!("\nXong / done.");
     Ok(())

@@ -50,8 +50,10 @@ pub async fn login(
         SavedProvider { issuer: config.identity.issuer.clone(), client_id: config.identity.client_id.clone() };
     let data_dir = config.data_dir.clone();
     let core = open_core(config)?;
-    let url =
-        core.begin_login(&LoginOptions { level, locale: Some("vi".into()), prompt: Some("login".into()) }).await?;
+    let url = core
+        .session()
+        .begin_login(&LoginOptions { level, locale: Some("vi".into()), prompt: Some("login".into()) })
+        .await?;
     eprintln!("Mở địa chỉ này trong trình duyệt để đăng nhập bằng VNeID / open this URL in a browser to log in:");
     println!("{url}");
     if open_browser && let Err(e) = std::process::Command::new("xdg-open").arg(&url).spawn() {
@@ -61,7 +63,7 @@ pub async fn login(
     let callback = tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page))
         .await
         .map_err(|_| Error::Network("no answer from the browser within 5 minutes".into()))??;
-    let profile = core.complete_login(&callback).await?;
+    let profile = core.session().complete_login(&callback).await?;
     std::fs::write(data_dir.join(PROVIDER_FILE), serde_json::to_vec(&provider).expect("serializable"))?;
     Ok(profile)
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use smarthd_core::catalog::model::{Level, OnlineLevel, Subject};
 use smarthd_core::payment::PaymentMethod;
-use smarthd_core::{CancelToken, Config, Error, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_core::{Config, Error, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Parser)]
@@ -272,7 +272,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Dossier { command } => dossiers(&cli, command).await,
         Command::Sync => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            let report = core.sync().await?;
+            let report = core.sync().now().await?;
             dossier::sync_report(&report, cli.json);
             Ok(())
         }
@@ -285,13 +285,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let order = pay::pay(&core, dossier_id, method, cli.json).await?;
             pay::show_order(&order, cli.json);
             if let Some(receipt) = &order.receipt_id {
-                pay::show_receipt(&core.verify_receipt(receipt)?, cli.json);
+                pay::show_receipt(&core.payments().verify_receipt(receipt)?, cli.json);
             }
             Ok(())
         }
         Command::Payments => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            let payments = core.payments()?;
+            let payments = core.payments().list()?;
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&payments).expect("serializable"));
             } else if payments.is_empty() {
@@ -304,7 +304,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Receipts => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            let receipts = core.receipts()?;
+            let receipts = core.payments().receipts()?;
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&receipts).expect("serializable"));
             } else if receipts.is_empty() {
@@ -316,7 +316,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Receipt { command: ReceiptCommand::Verify { id } } => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            pay::show_receipt(&core.verify_receipt(id)?, cli.json);
+            pay::show_receipt(&core.payments().verify_receipt(id)?, cli.json);
             Ok(())
         }
         Command::Vietqr { command } => vietqr_command(command, cli.json),
@@ -330,7 +330,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Whoami => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            match core.whoami().await? {
+            match core.session().whoami().await? {
                 Some(profile) => output::profile(&profile, cli.json),
                 None if cli.json => println!("null"),
                 None => println!("Chưa đăng nhập / not logged in"),
@@ -339,7 +339,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Logout => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            match core.logout().await? {
+            match core.session().logout().await? {
                 Some(url) => println!(
                     "Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}"
                 ),
@@ -355,16 +355,16 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
         CatalogCommand::Sync => {
             let progress = output::SyncProgressBar::new(!cli.json);
             let core = open_core(cli, progress.clone())?;
-            match core.sync_catalog(&CancelToken::new()).await {
+            match core.sync().catalog().await {
                 Ok(report) => {
                     progress.finish();
-                    output::sync_report(&report, &core.freshness()?, cli.json);
+                    output::sync_report(&report, &core.catalog().freshness()?, cli.json);
                     Ok(())
                 }
                 Err(e) => {
                     progress.finish();
                     if e.kind() == ErrorKind::Offline {
-                        output::offline_notice(&core.freshness()?);
+                        output::offline_notice(&core.catalog().freshness()?);
                     }
                     Err(e)
                 }
@@ -386,14 +386,14 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
                 }),
                 subject: None,
             };
-            let page = core.search(query, &filters, PageRequest { offset: 0, limit: *limit })?;
-            output::search_results(query, &page, &core.freshness()?, cli.json);
+            let page = core.catalog().search(query, &filters, PageRequest { offset: 0, limit: *limit })?;
+            output::search_results(query, &page, &core.catalog().freshness()?, cli.json);
             Ok(())
         }
         CatalogCommand::Show { code } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
             ensure_first_sync(&core).await;
-            let procedure = core.procedure(code)?;
+            let procedure = core.catalog().procedure(code)?;
             output::procedure(&procedure, cli.json);
             Ok(())
         }
@@ -406,33 +406,33 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
         DossierCommand::New { code, organization } => {
             ensure_first_sync(&core).await;
             let applicant = if *organization { Subject::Organization } else { Subject::Citizen };
-            let draft = core.new_draft(code, applicant)?;
-            let procedure = core.procedure(&draft.procedure_code)?;
+            let draft = core.dossiers().new_draft(code, applicant)?;
+            let procedure = core.catalog().procedure(&draft.procedure_code)?;
             dossier::form(&procedure, &draft, cli.json);
         }
-        DossierCommand::Set { id, field, value } => match core.set_field(id, field, value)? {
+        DossierCommand::Set { id, field, value } => match core.dossiers().set_field(id, field, value)? {
             None => println!("{field} = {value}"),
             Some(problem) => println!("{field} = {value}  ⚠ {}", problem.message()),
         },
         DossierCommand::Attach { id, file } => {
-            let attachment = core.attach(id, file)?;
+            let attachment = core.dossiers().attach(id, file)?;
             println!(
                 "📎 {} ({} bytes, {}, sha256 {})",
                 attachment.name, attachment.size, attachment.content_type, attachment.sha256
             );
         }
         DossierCommand::Submit { id } => {
-            let queued = core.submit(id)?;
+            let queued = core.dossiers().submit(id)?;
             println!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
-            match core.sync().await {
+            match core.sync().now().await {
                 Ok(report) => dossier::sync_report(&report, false),
                 Err(e) => println!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}"),
             }
-            dossier::show(&core.dossier(id)?, cli.json);
+            dossier::show(&core.dossiers().get(id)?, cli.json);
         }
-        DossierCommand::List => dossier::list(&core.dossiers()?, cli.json),
-        DossierCommand::Show { id } => dossier::show(&core.dossier(id)?, cli.json),
-        DossierCommand::Track { code } => dossier::public_status(&core.lookup(code).await?, cli.json),
+        DossierCommand::List => dossier::list(&core.dossiers().list()?, cli.json),
+        DossierCommand::Show { id } => dossier::show(&core.dossiers().get(id)?, cli.json),
+        DossierCommand::Track { code } => dossier::public_status(&core.dossiers().lookup(code).await?, cli.json),
     }
     Ok(())
 }
@@ -472,11 +472,11 @@ fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Error> {
 /// A cache that was never filled is filled first; if the portal is down, say so and go on with
 /// what the cache has.
 async fn ensure_first_sync(core: &SmartHd) {
-    let Ok(freshness) = core.freshness() else { return };
+    let Ok(freshness) = core.catalog().freshness() else { return };
     if freshness.last_success_at.is_some() {
         return;
     }
-    if let Err(e) = core.sync_catalog(&CancelToken::new()).await {
+    if let Err(e) = core.sync().catalog().await {
         eprintln!("{e}");
         output::offline_notice(&freshness);
     }

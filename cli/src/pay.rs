@@ -16,7 +16,7 @@ const PAY_TIMEOUT: Duration = Duration::from_secs(600);
 /// Starts the payment, shows the URL or the QR, and waits for the portal's outcome.
 pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: bool) -> Result<PaymentOrder, Error> {
     let loopback = Loopback::bind().await?;
-    let order = core.pay(dossier_id, method, &loopback.url("/payment-return")).await?;
+    let order = core.payments().pay(dossier_id, method, &loopback.url("/payment-return")).await?;
     if order.status == PaymentStatus::Succeeded {
         return Ok(order);
     }
@@ -29,7 +29,7 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
             let returned = tokio::time::timeout(PAY_TIMEOUT, loopback.wait_for("/payment-return", &page))
                 .await
                 .map_err(|_| Error::Network("no answer from the browser within 10 minutes".into()))??;
-            let order = core.handle_payment_return(&returned).await?;
+            let order = core.payments().handle_return(&returned).await?;
             wait_until_settled(core, order).await
         }
         (_, Some(payload)) => {
@@ -49,7 +49,7 @@ async fn wait_until_settled(core: &SmartHd, mut order: PaymentOrder) -> Result<P
     let deadline = tokio::time::Instant::now() + PAY_TIMEOUT;
     while !order.status.is_terminal() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        order = core.refresh_payment(&order.order_id).await?;
+        order = core.payments().refresh(&order.order_id).await?;
     }
     Ok(order)
 }

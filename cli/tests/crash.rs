@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::{CancelToken, Config, DossierStatus, Services, SmartHd};
+use smarthd_core::{Config, DossierStatus, Services, SmartHd};
 use smarthd_sandbox::robot::{self, LEVEL1_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
@@ -26,12 +26,13 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
     {
         let core =
             SmartHd::open(Config::new(&portal, &data).unwrap(), Services::with_key_dir(data.join("keys"))).unwrap();
-        core.sync_catalog(&CancelToken::new()).await.unwrap();
-        let url = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
-        core.complete_login(&robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap()).await.unwrap();
+        core.sync().catalog().await.unwrap();
+        let url =
+            core.session().begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
+        core.session().complete_login(&robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap()).await.unwrap();
         let files = tempfile::tempdir().unwrap();
         for i in 0..DOSSIERS {
-            let draft = core.new_draft("1.001193.H19", Subject::Citizen).unwrap();
+            let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
             smarthd_tests::fill_valid(&core, &draft.id);
             // 60 distinct scans, shared between dossiers as a family's would be.
             let name = format!("scan-{}.jpg", i % 60);
@@ -39,8 +40,8 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
             if !path.exists() {
                 smarthd_tests::sample_file(files.path(), &name, "jpeg", 200_000 + (i % 60) * 1_000, (i % 60) as u64);
             }
-            core.attach(&draft.id, &path).unwrap();
-            core.submit(&draft.id).unwrap();
+            core.dossiers().attach(&draft.id, &path).unwrap();
+            core.dossiers().submit(&draft.id).unwrap();
             ids.push(draft.id);
         }
     }
@@ -109,6 +110,6 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
     assert_eq!(attachments.len(), 60);
     assert!(attachments.values().all(|a| a["intact"] == true), "{attachments:?}");
     let core = SmartHd::open(Config::new(&portal, &data).unwrap(), Services::with_key_dir(data.join("keys"))).unwrap();
-    assert!(core.dossiers().unwrap().iter().all(|d| d.status == DossierStatus::Received));
+    assert!(core.dossiers().list().unwrap().iter().all(|d| d.status == DossierStatus::Received));
     sandbox.stop().await;
 }

@@ -1,10 +1,11 @@
 //! `smarthd-core`: the shared core of the Smart-Hải Dương citizen app.
 //!
-//! [`SmartHd`] is the face an app (through the bindings), the CLI and tests use. Capabilities
-//! live in their own modules: [`catalog`] (offline procedures and search), [`identity`] (VNeID
-//! login through OpenID Connect), [`sync`] (bringing the offline copy up to date), [`store`]
-//! (the SQLite files), [`http`] (the portal client), [`text`] (Vietnamese folding), and
-//! [`platform`] (the services the app injects).
+//! [`SmartHd`] is what an app (through the bindings), the CLI and tests open; it hands out one
+//! handle per capability: [`catalog`] (offline procedures and search), [`session`] (the VNeID
+//! login through [`identity`]), [`dossier`] (drafts and submitting), [`payment`] (fees and
+//! receipts) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
+//! [`store`] (the SQLite files), [`http`] (the portal client), [`text`] (Vietnamese folding),
+//! and [`platform`] (the services the app injects).
 
 pub mod catalog;
 pub mod config;
@@ -15,30 +16,41 @@ pub mod http;
 pub mod identity;
 pub mod payment;
 pub mod platform;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod text;
 
-pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
+pub use catalog::{Catalog, CatalogHandle, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;
-pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
+pub use dossier::{Attachment, Dossier, DossierStatus, DossiersHandle, FieldError, FieldProblem, PublicStatus};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventListener, NoEvents};
 pub use identity::{LoginOptions, Profile, SessionState};
+pub use payment::PaymentsHandle;
 pub use platform::Services;
-pub use sync::{CancelToken, DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
+pub use session::SessionHandle;
+pub use sync::{DossierSyncReport, OutboxReport, SyncHandle, SyncOutcome, SyncReport};
 
-use std::path::Path;
 use std::sync::Arc;
 
-use catalog::model::{AdminUnits, Procedure, Subject};
 use dossier::Dossiers;
 use http::PortalClient;
 use identity::Identity;
-use payment::{PaymentMethod, PaymentOrder, Payments, Receipt};
+use payment::Payments;
 
-/// The core, opened on a data dir and pointed at a portal.
+/// The core, opened on a data dir and pointed at a portal. It does nothing itself: it hands out
+/// one handle per capability (`core.catalog().search(..)`, `core.sync().now()`), each a cheap
+/// clone sharing the same databases, portal client and session.
+///
+/// A new capability follows the same shape: a `…Handle` in its own module holding
+/// `Arc<Shared>`, with a small public face, and one method here that builds it.
 pub struct SmartHd {
+    shared: Arc<Shared>,
+}
+
+/// What every handle shares: the stores, the portal client, the session and the app's services.
+pub(crate) struct Shared {
     config: Config,
     portal: PortalClient,
     catalog: Catalog,
@@ -46,15 +58,6 @@ pub struct SmartHd {
     dossiers: Dossiers,
     payments: Payments,
     services: Services,
-}
-
-/// What the portal's public lookup tells anyone who has a dossier code: no personal data.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PublicStatus {
-    pub code: String,
-    pub procedure_name: String,
-    pub status: DossierStatus,
-    pub updated_at: String,
 }
 
 impl SmartHd {
@@ -75,166 +78,41 @@ impl SmartHd {
             services.events.clone(),
             services.signer.clone(),
         )?;
-        Ok(SmartHd { config, portal, catalog, identity, dossiers, payments, services })
+        let shared = Shared { config, portal, catalog, identity, dossiers, payments, services };
+        Ok(SmartHd { shared: Arc::new(shared) })
     }
 
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.shared.config
     }
 
-    // --- catalog ---
-
-    /// Brings the offline catalog up to date (needs a tokio runtime: reqwest).
-    pub async fn sync_catalog(&self, cancel: &CancelToken) -> Result<SyncReport> {
-        sync::sync_catalog(&self.portal, &self.catalog, self.services.events.as_ref(), cancel).await
+    /// The offline procedures: search, records, facets, favourites.
+    pub fn catalog(&self) -> CatalogHandle {
+        CatalogHandle::new(self.shared.clone())
     }
 
-    /// Ranked search over the offline copy; never touches the network.
-    pub fn search(&self, query: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
-        self.catalog.search(query, filters, page)
+    /// The VNeID login, the session, and what the portal knows of the resident.
+    pub fn session(&self) -> SessionHandle {
+        SessionHandle::new(self.shared.clone())
     }
 
-    /// A procedure's whole record, from the offline copy; noted as recently viewed.
-    pub fn procedure(&self, code: &str) -> Result<Procedure> {
-        let procedure = self.catalog.procedure(code)?;
-        self.catalog.record_view(&procedure.code)?;
-        Ok(procedure)
+    /// Drafts, their fields and attachments, submitting, and the public lookup.
+    pub fn dossiers(&self) -> DossiersHandle {
+        DossiersHandle::new(self.shared.clone())
     }
 
-    pub fn fields(&self) -> Result<Vec<FacetCount>> {
-        self.catalog.fields()
+    /// Paying a dossier's fees, the gateway's return, and the receipts kept on the phone.
+    pub fn payments(&self) -> PaymentsHandle {
+        PaymentsHandle::new(self.shared.clone())
     }
 
-    pub fn agencies(&self) -> Result<Vec<FacetCount>> {
-        self.catalog.agencies()
+    /// Bringing the offline copy and the outbox up to date with the portal.
+    pub fn sync(&self) -> SyncHandle {
+        SyncHandle::new(self.shared.clone())
     }
+}
 
-    pub fn units(&self) -> Result<AdminUnits> {
-        self.catalog.units()
-    }
-
-    pub fn freshness(&self) -> Result<Freshness> {
-        self.catalog.freshness()
-    }
-
-    pub fn add_favorite(&self, code: &str) -> Result<()> {
-        self.catalog.add_favorite(code)
-    }
-
-    pub fn remove_favorite(&self, code: &str) -> Result<()> {
-        self.catalog.remove_favorite(code)
-    }
-
-    pub fn favorites(&self) -> Result<Vec<SearchHit>> {
-        self.catalog.favorites()
-    }
-
-    pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
-        self.catalog.recently_viewed(limit)
-    }
-
-    // --- identity ---
-
-    /// Starts a VNeID login: the URL to open in the system browser.
-    pub async fn begin_login(&self, options: &LoginOptions) -> Result<String> {
-        self.identity.begin_login(options).await
-    }
-
-    /// Finishes the login with the URL the browser was redirected to.
-    pub async fn complete_login(&self, callback_url: &str) -> Result<Profile> {
-        self.identity.complete_login(callback_url).await
-    }
-
-    pub fn cancel_login(&self) -> Result<()> {
-        self.identity.cancel_login()
-    }
-
-    pub async fn session_state(&self) -> Result<SessionState> {
-        self.identity.state().await
-    }
-
-    pub async fn whoami(&self) -> Result<Option<Profile>> {
-        self.identity.whoami().await
-    }
-
-    /// Logs out; gives the provider's end-session URL to open in the browser, if any.
-    pub async fn logout(&self) -> Result<Option<String>> {
-        self.identity.logout(None).await
-    }
-
-    /// The resident's profile as the portal knows it (an authorized call, level 1).
-    pub async fn portal_profile(&self) -> Result<serde_json::Value> {
-        self.authorized_json("api/v1/me").await
-    }
-
-    /// The resident's e-papers (an authorized call that needs VNeID level 2).
-    pub async fn my_documents(&self) -> Result<serde_json::Value> {
-        self.authorized_json("api/v1/me/documents").await
-    }
-
-    // --- dossiers ---
-
-    pub fn new_draft(&self, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
-        self.dossiers.new_draft(&self.catalog, procedure_code, applicant)
-    }
-
-    /// Stores a field of a draft; answers what is wrong with the value, if anything.
-    pub fn set_field(&self, dossier_id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
-        self.dossiers.set_field(&self.catalog, dossier_id, key, value)
-    }
-
-    pub fn validate_draft(&self, dossier_id: &str) -> Result<Vec<FieldError>> {
-        self.dossiers.validate(&self.catalog, dossier_id)
-    }
-
-    pub fn attach(&self, dossier_id: &str, path: &Path) -> Result<Attachment> {
-        self.dossiers.attach(dossier_id, path)
-    }
-
-    /// Queues the dossier for sending; returns at once and works offline.
-    pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
-        let dossier = self.dossiers.submit(&self.catalog, dossier_id)?;
-        self.services.events.on_event(Event::DossierStatusChanged {
-            dossier_id: dossier.id.clone(),
-            code: None,
-            status: dossier.status,
-        });
-        Ok(dossier)
-    }
-
-    pub fn dossier(&self, dossier_id: &str) -> Result<Dossier> {
-        self.dossiers.get(dossier_id)
-    }
-
-    pub fn dossiers(&self) -> Result<Vec<Dossier>> {
-        self.dossiers.list()
-    }
-
-    pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
-        self.dossiers.delete_draft(dossier_id)
-    }
-
-    /// Sends the outbox (everything queued, now), refreshes dossier statuses, and settles
-    /// payments: the app calls this at start, when the resident pulls to refresh, and from its
-    /// periodic background work.
-    pub async fn sync(&self) -> Result<DossierSyncReport> {
-        self.sync_with(true).await
-    }
-
-    /// The same when the platform says the network is back: entries still waiting out their
-    /// backoff are left for later.
-    pub async fn sync_when_online(&self) -> Result<DossierSyncReport> {
-        self.sync_with(false).await
-    }
-
-    async fn sync_with(&self, force: bool) -> Result<DossierSyncReport> {
-        let mut report = sync::outbox::sync_dossiers(&self.outbox_context(), force).await?;
-        if !report.outbox.needs_login {
-            report.payments_updated = payment::client::sync(&self.payment_context()).await?;
-        }
-        Ok(report)
-    }
-
+impl Shared {
     fn outbox_context(&self) -> sync::outbox::Context<'_> {
         sync::outbox::Context {
             portal: &self.portal,
@@ -245,8 +123,6 @@ impl SmartHd {
         }
     }
 
-    // --- payments ---
-
     fn payment_context(&self) -> payment::client::Context<'_> {
         payment::client::Context {
             portal: &self.portal,
@@ -255,62 +131,5 @@ impl SmartHd {
             dossiers: &self.dossiers,
             events: self.services.events.as_ref(),
         }
-    }
-
-    /// Asks the portal for the order paying a received dossier's fees: open `pay_url` in the
-    /// browser (gateway) or show `vietqr` (bank transfer). `return_url` is where the gateway
-    /// sends the browser back.
-    pub async fn pay(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
-        payment::client::pay(&self.payment_context(), dossier_id, method, return_url).await
-    }
-
-    /// The gateway sent the browser back to the app: the payment is "being confirmed" until the
-    /// portal says otherwise.
-    pub async fn handle_payment_return(&self, return_url: &str) -> Result<PaymentOrder> {
-        payment::client::handle_return(&self.payment_context(), return_url).await
-    }
-
-    /// Asks the portal for a payment's outcome now.
-    pub async fn refresh_payment(&self, order_id: &str) -> Result<PaymentOrder> {
-        payment::client::reconcile(&self.payment_context(), order_id).await
-    }
-
-    pub fn payments(&self) -> Result<Vec<PaymentOrder>> {
-        self.payments.list()
-    }
-
-    pub fn payment(&self, order_id: &str) -> Result<PaymentOrder> {
-        self.payments.get(order_id)
-    }
-
-    /// Every receipt kept on the phone, each verified again with the portal's cached key.
-    pub fn receipts(&self) -> Result<Vec<Receipt>> {
-        self.payments.receipt_ids()?.iter().map(|id| self.payments.verify_receipt(id)).collect()
-    }
-
-    /// Verifies a kept receipt offline; a tampered one gives a validation error.
-    pub fn verify_receipt(&self, receipt_id: &str) -> Result<Receipt> {
-        self.payments.verify_receipt(receipt_id)
-    }
-
-    /// Anyone can look a dossier up by its code, without logging in.
-    pub async fn lookup(&self, code: &str) -> Result<PublicStatus> {
-        let path = format!(
-            "api/v1/dossiers/lookup/{}",
-            url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect::<String>()
-        );
-        match self.portal.get_json::<PublicStatus>(&path, None).await? {
-            http::Fetched::Fresh { value, .. } => Ok(value),
-            http::Fetched::NotModified => Err(Error::MalformedResponse { path, reason: "unexpected 304".into() }),
-        }
-    }
-
-    async fn authorized_json(&self, path: &str) -> Result<serde_json::Value> {
-        let (status, body) = self.identity.send(reqwest::Method::GET, &self.portal.url(path)?, None).await?;
-        if !status.is_success() {
-            return Err(Error::Http { status: status.as_u16(), path: path.to_owned() });
-        }
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::MalformedResponse { path: path.to_owned(), reason: e.to_string() })
     }
 }

@@ -6,13 +6,13 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion};
+use smarthd_core::SmartHd;
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::{CancelToken, SmartHd};
 use smarthd_sandbox::robot::LEVEL1_CITIZEN;
 use smarthd_tests::{World, fill_valid, log_in};
 
 fn draft(core: &SmartHd) -> String {
-    let draft = core.new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
     fill_valid(core, &draft.id);
     draft.id
 }
@@ -28,7 +28,7 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let world = runtime.block_on(World::new(100));
     let core = world.core();
-    runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+    runtime.block_on(core.sync().catalog()).unwrap();
     runtime.block_on(log_in(&core, 1, &LEVEL1_CITIZEN)).unwrap();
 
     let raw_dir = world.dir.path().join("raw");
@@ -39,15 +39,18 @@ fn main() {
     raw.execute_batch("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, dossier_id TEXT, body BLOB)").unwrap();
     let raw_insert = |n: u64| {
         let tx = raw.unchecked_transaction().unwrap();
-        tx.execute("INSERT INTO outbox (dossier_id, body) VALUES (?1, ?2)", rusqlite::params![n.to_string(), vec![7u8; 512]])
-            .unwrap();
+        tx.execute(
+            "INSERT INTO outbox (dossier_id, body) VALUES (?1, ?2)",
+            rusqlite::params![n.to_string(), vec![7u8; 512]],
+        )
+        .unwrap();
         tx.commit().unwrap();
     };
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("outbox");
     group.bench_function("enqueue_submit", |b| {
-        b.iter_batched(|| draft(&core), |id| core.submit(black_box(&id)).unwrap(), BatchSize::PerIteration)
+        b.iter_batched(|| draft(&core), |id| core.dossiers().submit(black_box(&id)).unwrap(), BatchSize::PerIteration)
     });
     let mut n = 0;
     group.bench_function("enqueue/raw_rusqlite_insert_sync_full", |b| {
@@ -63,7 +66,7 @@ fn main() {
     for _ in 0..rounds {
         let id = draft(&core);
         let t = Instant::now();
-        core.submit(&id).unwrap();
+        core.dossiers().submit(&id).unwrap();
         ours.push(t.elapsed());
         n += 1;
         let t = Instant::now();
@@ -72,17 +75,19 @@ fn main() {
     }
     let (o50, o99) = percentiles(ours);
     let (r50, r99) = percentiles(floor);
-    println!("\nenqueue latency over {rounds} runs (µs): submit p50 {o50:.0} p99 {o99:.0}; raw insert FULL p50 {r50:.0} p99 {r99:.0}");
+    println!(
+        "\nenqueue latency over {rounds} runs (µs): submit p50 {o50:.0} p99 {o99:.0}; raw insert FULL p50 {r50:.0} p99 {r99:.0}"
+    );
 
     // Flush throughput: drain what is queued, then queue 1,000 and time one flush.
-    runtime.block_on(core.sync()).unwrap();
+    runtime.block_on(core.sync().now()).unwrap();
     let count = if full_run { 1_000 } else { 20 };
     for _ in 0..count {
         let id = draft(&core);
-        core.submit(&id).unwrap();
+        core.dossiers().submit(&id).unwrap();
     }
     let t = Instant::now();
-    let report = runtime.block_on(core.sync()).unwrap();
+    let report = runtime.block_on(core.sync().now()).unwrap();
     let elapsed = t.elapsed();
     assert_eq!(report.outbox.sent as usize, count);
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use rusqlite::Connection;
-use smarthd_core::{CancelToken, PageRequest, SearchFilters, SmartHd, text};
+use smarthd_core::{PageRequest, SearchFilters, SmartHd, text};
 use smarthd_tests::World;
 
 const QUERIES: &[&str] = &[
@@ -68,7 +68,7 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let world = runtime.block_on(World::new(10_000));
     let core = world.core();
-    runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+    runtime.block_on(core.sync().catalog()).unwrap();
     let db_path = world.data_dir().join("catalog.db");
     let raw = Connection::open(&db_path).unwrap();
     let filters = SearchFilters::default();
@@ -78,7 +78,7 @@ fn main() {
     let mut group = criterion.benchmark_group("search_10k");
     for query in QUERIES {
         group.bench_function(format!("core/{query}"), |b| {
-            b.iter(|| core.search(black_box(query), &filters, page).unwrap())
+            b.iter(|| core.catalog().search(black_box(query), &filters, page).unwrap())
         });
         group.bench_function(format!("raw_fts5/{query}"), |b| b.iter(|| raw_fts(&raw, black_box(query))));
         group.bench_function(format!("like_scan/{query}"), |b| b.iter(|| like_scan(&raw, black_box(query))));
@@ -103,7 +103,7 @@ fn main() {
         let mut like_t = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let t = Instant::now();
-            black_box(core.search(query, &filters, page).unwrap());
+            black_box(core.catalog().search(query, &filters, page).unwrap());
             core_t.push(t.elapsed());
             let t = Instant::now();
             black_box(raw_fts(&raw, query));
@@ -144,7 +144,7 @@ fn main() {
 fn cold_open_first_page(portal: &str, data_dir: &Path) -> usize {
     let config = smarthd_core::Config::new(portal, data_dir).unwrap();
     let core = SmartHd::open(config, smarthd_core::Services::with_key_dir(data_dir.join("keys"))).unwrap();
-    core.search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len()
+    core.catalog().search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len()
 }
 
 fn raw_open_first_page(db_path: &Path) -> usize {

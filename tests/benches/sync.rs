@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion};
+use smarthd_core::SyncOutcome;
 use smarthd_core::catalog::model::ChangesPage;
-use smarthd_core::{CancelToken, SyncOutcome};
 use smarthd_tests::World;
 
 fn main() {
@@ -27,7 +27,7 @@ fn main() {
                 smarthd_core::SmartHd::open(config, smarthd_core::Services::with_key_dir(dir.join("keys"))).unwrap()
             },
             |core| {
-                let report = runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+                let report = runtime.block_on(core.sync().catalog()).unwrap();
                 assert_eq!(report.upserted, 10_000);
             },
             BatchSize::PerIteration,
@@ -58,7 +58,7 @@ fn main() {
     group.finish();
 
     let core = world.core();
-    runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+    runtime.block_on(core.sync().catalog()).unwrap();
     let mut group = criterion.benchmark_group("sync_small");
     group.bench_function("delta_50_changes", |b| {
         b.iter_batched(
@@ -66,7 +66,7 @@ fn main() {
                 world.sandbox.portal().mutate(50).unwrap();
             },
             |()| {
-                let report = runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+                let report = runtime.block_on(core.sync().catalog()).unwrap();
                 assert_eq!(report.upserted, 50);
             },
             BatchSize::PerIteration,
@@ -74,7 +74,7 @@ fn main() {
     });
     group.bench_function("not_modified_304", |b| {
         b.iter(|| {
-            let report = runtime.block_on(core.sync_catalog(&CancelToken::new())).unwrap();
+            let report = runtime.block_on(core.sync().catalog()).unwrap();
             assert_eq!(report.outcome, SyncOutcome::NotModified);
         })
     });

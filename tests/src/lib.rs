@@ -59,9 +59,9 @@ pub async fn log_in(
     level: u8,
     who: &smarthd_sandbox::robot::Credentials<'_>,
 ) -> smarthd_core::Result<smarthd_core::Profile> {
-    let url = core.begin_login(&smarthd_core::LoginOptions { level, locale: None, prompt: None }).await?;
+    let url = core.session().begin_login(&smarthd_core::LoginOptions { level, locale: None, prompt: None }).await?;
     let callback = smarthd_sandbox::robot::log_in(&url, who).await.expect("the robot gets through the login page");
-    core.complete_login(&callback).await
+    core.session().complete_login(&callback).await
 }
 
 /// The sandbox's tester routes over HTTP (`/admin/...`), as a tester's script would use them.
@@ -101,13 +101,13 @@ impl Admin {
 
 /// Fills every field of a draft as the scripted resident would.
 pub fn fill_valid(core: &SmartHd, dossier_id: &str) {
-    let dossier = core.dossier(dossier_id).unwrap();
-    let procedure = core.procedure(&dossier.procedure_code).unwrap();
+    let dossier = core.dossiers().get(dossier_id).unwrap();
+    let procedure = core.catalog().procedure(&dossier.procedure_code).unwrap();
     for field in &procedure.form.fields {
         let value = smarthd_sandbox::robot::sample_value(field);
-        assert_eq!(core.set_field(dossier_id, &field.key, &value).unwrap(), None, "{}", field.key);
+        assert_eq!(core.dossiers().set_field(dossier_id, &field.key, &value).unwrap(), None, "{}", field.key);
     }
-    assert!(core.validate_draft(dossier_id).unwrap().is_empty());
+    assert!(core.dossiers().validate(dossier_id).unwrap().is_empty());
 }
 
 /// A small file of the given kind with some unique content.

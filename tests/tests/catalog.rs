@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use smarthd_core::catalog::model::{Level, OnlineLevel, ProcedureStatus};
-use smarthd_core::{CancelToken, ErrorKind, Event, EventListener, PageRequest, SearchFilters, SyncOutcome};
+use smarthd_core::{ErrorKind, Event, EventListener, PageRequest, SearchFilters, SyncOutcome};
 use smarthd_tests::{Recorder, World};
 use unicode_normalization::UnicodeNormalization;
 
 const SIZE: usize = 1_900;
 
 fn names(core: &smarthd_core::SmartHd, query: &str) -> Vec<String> {
-    core.search(query, &SearchFilters::default(), PageRequest { offset: 0, limit: 10 })
+    core.catalog()
+        .search(query, &SearchFilters::default(), PageRequest { offset: 0, limit: 10 })
         .unwrap()
         .hits
         .into_iter()
@@ -20,7 +21,8 @@ fn names(core: &smarthd_core::SmartHd, query: &str) -> Vec<String> {
 }
 
 fn codes(core: &smarthd_core::SmartHd, query: &str, limit: u32) -> Vec<String> {
-    core.search(query, &SearchFilters::default(), PageRequest { offset: 0, limit })
+    core.catalog()
+        .search(query, &SearchFilters::default(), PageRequest { offset: 0, limit })
         .unwrap()
         .hits
         .into_iter()
@@ -33,7 +35,7 @@ async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
     let world = World::new(SIZE).await;
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
-    let report = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let report = core.sync().catalog().await.unwrap();
     assert_eq!(report.outcome, SyncOutcome::Updated);
     assert_eq!(report.upserted, SIZE as u64);
     assert_eq!(report.pages, SIZE.div_ceil(500) as u32);
@@ -52,7 +54,7 @@ async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
     let found = names(&core, "dang ky khai sinh");
     assert!(found.iter().any(|n| n == "Đăng ký khai sinh có yếu tố nước ngoài"), "{found:?}");
 
-    let freshness = core.freshness().unwrap();
+    let freshness = core.catalog().freshness().unwrap();
     assert!(freshness.complete && freshness.last_success_at.is_some());
 }
 
@@ -60,7 +62,7 @@ async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
 async fn every_spelling_of_a_query_finds_the_same_procedures() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     let groups: &[&[&str]] = &[
         &["hoà giải", "hòa giải", "hoa giai", "HOÀ GIẢI"],
         &["thuỷ sản", "thủy sản", "thuy san", "thui san"],
@@ -78,7 +80,8 @@ async fn every_spelling_of_a_query_finds_the_same_procedures() {
         assert_eq!(codes(&core, &nfd, 200), first, "NFD {:?}", group[0]);
     }
     // Names stored in NFD by the portal are found and displayed in NFC.
-    let hits = core.search("a", &SearchFilters::default(), PageRequest { offset: 0, limit: 200 }).unwrap().hits;
+    let hits =
+        core.catalog().search("a", &SearchFilters::default(), PageRequest { offset: 0, limit: 200 }).unwrap().hits;
     assert!(hits.iter().all(|h| h.name.nfc().eq(h.name.chars())), "display names are NFC");
 }
 
@@ -86,8 +89,9 @@ async fn every_spelling_of_a_query_finds_the_same_procedures() {
 async fn code_lookup_exact_with_suffix_and_prefix() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    let birth = &core.search("Đăng ký khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits[0];
+    core.sync().catalog().await.unwrap();
+    let birth =
+        &core.catalog().search("Đăng ký khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits[0];
     let national = birth.code.rsplit_once('.').unwrap().0.to_owned();
     assert_eq!(codes(&core, &national, 5)[0], birth.code, "national code without the local suffix");
     assert_eq!(codes(&core, &birth.code, 5)[0], birth.code, "code with the suffix");
@@ -96,27 +100,27 @@ async fn code_lookup_exact_with_suffix_and_prefix() {
     let found = codes(&core, prefix, 50);
     assert!(!found.is_empty());
     assert!(found.iter().all(|c| c.starts_with(prefix)), "{found:?}");
-    assert_eq!(core.procedure(&national).unwrap().code, birth.code);
+    assert_eq!(core.catalog().procedure(&national).unwrap().code, birth.code);
 }
 
 #[tokio::test]
 async fn filters_narrow_results() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     let all = PageRequest { offset: 0, limit: 200 };
     let commune = SearchFilters { level: Some(Level::Commune), ..Default::default() };
-    let hits = core.search("dang ky", &commune, all).unwrap().hits;
+    let hits = core.catalog().search("dang ky", &commune, all).unwrap().hits;
     assert!(!hits.is_empty() && hits.iter().all(|h| h.level == Level::Commune));
     let full_online = SearchFilters { online_level: Some(OnlineLevel::Full), ..Default::default() };
-    let hits = core.search("cap", &full_online, all).unwrap().hits;
+    let hits = core.catalog().search("cap", &full_online, all).unwrap().hits;
     assert!(!hits.is_empty() && hits.iter().all(|h| h.online == OnlineLevel::Full));
-    let field = core.fields().unwrap().into_iter().find(|f| f.name == "Hộ tịch").expect("field Hộ tịch");
+    let field = core.catalog().fields().unwrap().into_iter().find(|f| f.name == "Hộ tịch").expect("field Hộ tịch");
     let by_field = SearchFilters { field: Some(field.name.clone()), ..Default::default() };
     let mut browsed = Vec::new();
     let mut offset = 0;
     loop {
-        let page = core.search("", &by_field, PageRequest { offset, limit: 100 }).unwrap();
+        let page = core.catalog().search("", &by_field, PageRequest { offset, limit: 100 }).unwrap();
         browsed.extend(page.hits);
         if !page.has_more {
             break;
@@ -126,14 +130,14 @@ async fn filters_narrow_results() {
     assert_eq!(browsed.len() as u32, field.count, "browsing a field pages through all of it");
     assert!(browsed.iter().all(|h| h.field == "Hộ tịch"));
     let nothing = SearchFilters { agency: Some("Không có cơ quan này".into()), ..Default::default() };
-    assert!(core.search("dang ky", &nothing, all).unwrap().hits.is_empty());
+    assert!(core.catalog().search("dang ky", &nothing, all).unwrap().hits.is_empty());
 }
 
 #[tokio::test]
 async fn no_user_input_makes_search_fail() {
     let world = World::new(200).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     for input in [
         "\"",
         "\"\"",
@@ -166,7 +170,7 @@ async fn no_user_input_makes_search_fail() {
         &"đ".repeat(5000),
     ] {
         assert!(
-            core.search(input, &SearchFilters::default(), PageRequest::default()).is_ok(),
+            core.catalog().search(input, &SearchFilters::default(), PageRequest::default()).is_ok(),
             "input {input:?} made search fail"
         );
     }
@@ -176,16 +180,16 @@ async fn no_user_input_makes_search_fail() {
 async fn delta_sync_applies_changes_removals_and_replacements_then_304() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     let portal = world.sandbox.portal();
 
     let changed = portal.mutate(50).unwrap();
     assert_eq!(changed.len(), 50);
-    let delta = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let delta = core.sync().catalog().await.unwrap();
     assert_eq!((delta.outcome, delta.upserted, delta.removed, delta.pages), (SyncOutcome::Updated, 50, 0, 1));
     for code in &changed {
         let served: serde_json::Value = serde_json::from_str(&portal.procedure(code).unwrap().unwrap()).unwrap();
-        let cached = serde_json::to_value(core.procedure(code).unwrap()).unwrap();
+        let cached = serde_json::to_value(core.catalog().procedure(code).unwrap()).unwrap();
         assert_eq!(cached["updated_at"], served["updated_at"], "{code} is current");
         assert_eq!(cached["processing_time"], served["processing_time"], "{code} is current");
     }
@@ -194,18 +198,18 @@ async fn delta_sync_applies_changes_removals_and_replacements_then_304() {
     let [gone, old, new] = [&changed[0], &changed[1], &changed[2]];
     portal.remove(gone).unwrap().unwrap();
     portal.replace(old, new).unwrap().unwrap();
-    let delta = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let delta = core.sync().catalog().await.unwrap();
     assert_eq!((delta.upserted, delta.removed), (1, 1));
-    assert_eq!(core.procedure(gone).unwrap_err().kind(), ErrorKind::NotFound);
-    let replaced = core.procedure(old).unwrap();
+    assert_eq!(core.catalog().procedure(gone).unwrap_err().kind(), ErrorKind::NotFound);
+    let replaced = core.catalog().procedure(old).unwrap();
     assert_eq!(replaced.status, ProcedureStatus::Replaced);
     assert_eq!(replaced.replaced_by.as_deref(), Some(new.as_str()));
     let all = PageRequest { offset: 0, limit: 200 };
-    let hits = core.search(&replaced.name, &SearchFilters::default(), all).unwrap().hits;
+    let hits = core.catalog().search(&replaced.name, &SearchFilters::default(), all).unwrap().hits;
     assert!(hits.iter().all(|h| h.code != *old), "a replaced procedure is hidden from residents");
-    assert!(core.search(old, &SearchFilters::default(), all).unwrap().hits.iter().all(|h| h.code != *old));
+    assert!(core.catalog().search(old, &SearchFilters::default(), all).unwrap().hits.iter().all(|h| h.code != *old));
 
-    let again = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let again = core.sync().catalog().await.unwrap();
     assert_eq!(again.outcome, SyncOutcome::NotModified);
     assert_eq!(again.upserted, 0);
 }
@@ -214,15 +218,15 @@ async fn delta_sync_applies_changes_removals_and_replacements_then_304() {
 async fn generated_replaced_and_expired_records_are_hidden() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    let in_force = core.freshness().unwrap().procedures as usize;
+    core.sync().catalog().await.unwrap();
+    let in_force = core.catalog().freshness().unwrap().procedures as usize;
     assert!(in_force < SIZE, "the generator makes some replaced or expired records");
     let mut seen = 0;
     let mut offset = 0;
     loop {
-        let page = core.search("", &SearchFilters::default(), PageRequest { offset, limit: 200 }).unwrap();
+        let page = core.catalog().search("", &SearchFilters::default(), PageRequest { offset, limit: 200 }).unwrap();
         for hit in &page.hits {
-            assert_eq!(core.procedure(&hit.code).unwrap().status, ProcedureStatus::InForce);
+            assert_eq!(core.catalog().procedure(&hit.code).unwrap().status, ProcedureStatus::InForce);
         }
         seen += page.hits.len();
         if !page.has_more {
@@ -233,56 +237,62 @@ async fn generated_replaced_and_expired_records_are_hidden() {
     assert_eq!(seen, in_force);
 }
 
-/// Cancels the sync after the first page, as an app killed mid-sync would stop.
-struct CancelAfterFirstPage(CancelToken);
+/// Tells the test when the first page is committed, so it can drop the sync there, as an app
+/// killed or cancelled mid-sync would stop.
+struct FirstPage(tokio::sync::Notify);
 
-impl EventListener for CancelAfterFirstPage {
+impl EventListener for FirstPage {
     fn on_event(&self, _event: Event) {
-        self.0.cancel();
+        self.0.notify_one();
     }
 }
 
 #[tokio::test]
 async fn an_interrupted_sync_resumes_where_it_stopped() {
     let world = World::new(SIZE).await;
-    let cancel = CancelToken::new();
     {
-        let core = world.core_with(Arc::new(CancelAfterFirstPage(cancel.clone())));
-        let err = core.sync_catalog(&cancel).await.unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Cancelled);
-        let freshness = core.freshness().unwrap();
+        let first_page = Arc::new(FirstPage(tokio::sync::Notify::new()));
+        let core = world.core_with(first_page.clone());
+        // Dropping the sync's future is how it is cancelled: it stops at its next await.
+        let sync = core.sync();
+        tokio::select! {
+            biased;
+            () = first_page.0.notified() => {}
+            result = sync.catalog() => panic!("the sync was not stopped: {result:?}"),
+        }
+        let freshness = core.catalog().freshness().unwrap();
         assert!(!freshness.complete);
         assert!(freshness.procedures > 0 && (freshness.procedures as usize) < SIZE);
     }
     // The app restarts: a new core on the same data dir.
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
-    let report = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let report = core.sync().catalog().await.unwrap();
     assert_eq!(report.upserted, (SIZE - 500) as u64, "only what was not committed is fetched again");
     let first = recorder.0.lock().unwrap()[0].clone();
     assert_eq!(first, Event::CatalogSyncProgress { done: 500, total: (SIZE - 500) as u64 });
-    let freshness = core.freshness().unwrap();
+    let freshness = core.catalog().freshness().unwrap();
     assert!(freshness.complete);
-    let hits = core.search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap();
+    let hits = core.catalog().search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap();
     assert!(!hits.hits.is_empty());
-    assert_eq!(core.sync_catalog(&CancelToken::new()).await.unwrap().outcome, SyncOutcome::NotModified);
+    assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
 }
 
 #[tokio::test]
 async fn reads_keep_working_after_the_portal_stops() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     let before = names(&core, "chung thuc ban sao");
     let World { dir, sandbox } = world;
     sandbox.stop().await;
-    let err = core.sync_catalog(&CancelToken::new()).await.unwrap_err();
+    let err = core.sync().catalog().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Offline, "{err}");
     assert_eq!(names(&core, "chung thuc ban sao"), before);
     assert!(!before.is_empty());
     let code = codes(&core, "chung thuc ban sao", 1).remove(0);
-    assert_eq!(core.procedure(&code).unwrap().code, code);
-    assert!(core.freshness().unwrap().last_success_at.is_some(), "freshness says how old the copy is");
+    assert_eq!(core.catalog().procedure(&code).unwrap().code, code);
+    assert!(core.catalog().freshness().unwrap().last_success_at.is_some(), "freshness says how old the copy is");
     drop(dir);
 }
 
@@ -301,32 +311,35 @@ async fn the_sandbox_keeps_its_catalog_across_a_restart() {
 async fn favorites_and_recently_viewed_live_in_user_db() {
     let world = World::new(300).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     let codes = codes(&core, "", 3);
-    core.add_favorite(&codes[0]).unwrap();
-    core.add_favorite(&codes[1]).unwrap();
-    core.add_favorite(&codes[1]).unwrap();
-    assert_eq!(core.add_favorite("9.999999").unwrap_err().kind(), ErrorKind::NotFound);
-    core.remove_favorite(&codes[0]).unwrap();
-    assert_eq!(core.favorites().unwrap().iter().map(|h| h.code.clone()).collect::<Vec<_>>(), [codes[1].clone()]);
+    core.catalog().add_favorite(&codes[0]).unwrap();
+    core.catalog().add_favorite(&codes[1]).unwrap();
+    core.catalog().add_favorite(&codes[1]).unwrap();
+    assert_eq!(core.catalog().add_favorite("9.999999").unwrap_err().kind(), ErrorKind::NotFound);
+    core.catalog().remove_favorite(&codes[0]).unwrap();
+    assert_eq!(
+        core.catalog().favorites().unwrap().iter().map(|h| h.code.clone()).collect::<Vec<_>>(),
+        [codes[1].clone()]
+    );
     for code in &codes {
-        core.procedure(code).unwrap();
+        core.catalog().procedure(code).unwrap();
     }
-    let recent: Vec<String> = core.recently_viewed(10).unwrap().into_iter().map(|h| h.code).collect();
+    let recent: Vec<String> = core.catalog().recently_viewed(10).unwrap().into_iter().map(|h| h.code).collect();
     assert_eq!(recent, codes.iter().rev().cloned().collect::<Vec<_>>());
     // Both survive reopening.
     drop(core);
     let core = world.core();
-    assert_eq!(core.favorites().unwrap().len(), 1);
-    assert_eq!(core.recently_viewed(10).unwrap().len(), 3);
+    assert_eq!(core.catalog().favorites().unwrap().len(), 1);
+    assert_eq!(core.catalog().recently_viewed(10).unwrap().len(), 3);
 }
 
 #[tokio::test]
 async fn administrative_units_and_the_legacy_mapping_are_cached() {
     let world = World::new(100).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    let units = core.units().unwrap();
+    core.sync().catalog().await.unwrap();
+    let units = core.catalog().units().unwrap();
     assert!(units.units.len() > 10);
     assert!(!units.legacy.is_empty());
     let codes: std::collections::HashSet<_> = units.units.iter().map(|u| u.code.as_str()).collect();
@@ -337,9 +350,9 @@ async fn administrative_units_and_the_legacy_mapping_are_cached() {
 async fn a_broad_query_ranks_its_most_specific_matches() {
     let world = World::new(SIZE).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     // "giấy" is in a large part of the catalog: ranked among the shortest matching names.
-    let page = core.search("giấy", &SearchFilters::default(), PageRequest { offset: 0, limit: 20 }).unwrap();
+    let page = core.catalog().search("giấy", &SearchFilters::default(), PageRequest { offset: 0, limit: 20 }).unwrap();
     assert_eq!(page.hits.len(), 20);
     assert!(page.has_more);
     for hit in &page.hits {
@@ -348,5 +361,5 @@ async fn a_broad_query_ranks_its_most_specific_matches() {
     }
     // Asking with a filter ranks every match, not only the most specific ones.
     let commune = SearchFilters { level: Some(Level::Commune), ..Default::default() };
-    assert!(!core.search("giấy", &commune, PageRequest::default()).unwrap().hits.is_empty());
+    assert!(!core.catalog().search("giấy", &commune, PageRequest::default()).unwrap().hits.is_empty());
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::{CancelToken, DossierStatus, ErrorKind, Event, FieldProblem, SmartHd};
+use smarthd_core::{DossierStatus, ErrorKind, Event, FieldProblem, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 use smarthd_tests::{Admin, Recorder, World, fill_valid, log_in, sample_file};
@@ -15,9 +15,9 @@ use smarthd_tests::{Admin, Recorder, World, fill_valid, log_in, sample_file};
 const BIRTH: &str = "1.001193.H19";
 
 fn fee_paying_code(core: &SmartHd) -> String {
-    let hits = core.search("ly lich tu phap", &Default::default(), Default::default()).unwrap().hits;
+    let hits = core.catalog().search("ly lich tu phap", &Default::default(), Default::default()).unwrap().hits;
     hits.iter()
-        .map(|h| core.procedure(&h.code).unwrap())
+        .map(|h| core.catalog().procedure(&h.code).unwrap())
         .find(|p| !p.fees.is_empty())
         .expect("a fee-paying procedure")
         .code
@@ -25,15 +25,15 @@ fn fee_paying_code(core: &SmartHd) -> String {
 
 async fn ready(world: &World, level: u8) -> SmartHd {
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, level, if level == 2 { &LEVEL2_CITIZEN } else { &LEVEL1_CITIZEN }).await.unwrap();
     core
 }
 
 fn queued_birth(core: &SmartHd) -> String {
-    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     fill_valid(core, &draft.id);
-    core.submit(&draft.id).unwrap();
+    core.dossiers().submit(&draft.id).unwrap();
     draft.id
 }
 
@@ -41,29 +41,29 @@ fn queued_birth(core: &SmartHd) -> String {
 async fn drafts_are_validated_offline_with_typed_field_errors() {
     let world = World::new(300).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
+    core.sync().catalog().await.unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     assert_eq!(draft.status, DossierStatus::Draft);
-    let err = core.submit(&draft.id).unwrap_err();
+    let err = core.dossiers().submit(&draft.id).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.to_string().contains("ho_ten") || err.to_string().contains("required"), "{err}");
-    assert_eq!(core.set_field(&draft.id, "so_cccd", "12345").unwrap(), Some(FieldProblem::Cccd));
-    assert_eq!(core.set_field(&draft.id, "so_cccd", "030095001234").unwrap(), None);
-    assert_eq!(core.set_field(&draft.id, "khong_co", "x").unwrap_err().kind(), ErrorKind::Validation);
-    assert_eq!(core.new_draft("9.999999.H19", Subject::Citizen).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(core.dossiers().set_field(&draft.id, "so_cccd", "12345").unwrap(), Some(FieldProblem::Cccd));
+    assert_eq!(core.dossiers().set_field(&draft.id, "so_cccd", "030095001234").unwrap(), None);
+    assert_eq!(core.dossiers().set_field(&draft.id, "khong_co", "x").unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(core.dossiers().new_draft("9.999999.H19", Subject::Citizen).unwrap_err().kind(), ErrorKind::NotFound);
     // Nothing was queued by the failed submission.
-    assert_eq!(core.dossier(&draft.id).unwrap().status, DossierStatus::Draft);
-    assert_eq!(core.sync().await.unwrap().outbox.pending, 0);
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Draft);
+    assert_eq!(core.sync().now().await.unwrap().outbox.pending, 0);
 }
 
 #[tokio::test]
 async fn a_replaced_procedure_cannot_be_started() {
     let world = World::new(300).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     world.sandbox.portal().replace(BIRTH, "1.004772.H19").unwrap().unwrap();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    let err = core.new_draft(BIRTH, Subject::Citizen).unwrap_err();
+    core.sync().catalog().await.unwrap();
+    let err = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.to_string().contains("1.004772.H19"), "{err}");
 }
@@ -72,20 +72,20 @@ async fn a_replaced_procedure_cannot_be_started() {
 async fn attachments_are_checked_hashed_and_sealed() {
     let world = World::new(100).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
+    core.sync().catalog().await.unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     let files = tempfile::tempdir().unwrap();
     let too_big = sample_file(files.path(), "big.pdf", "pdf", 10 * 1024 * 1024 + 1, 1);
-    assert_eq!(core.attach(&draft.id, &too_big).unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(core.dossiers().attach(&draft.id, &too_big).unwrap_err().kind(), ErrorKind::Validation);
     let program = sample_file(files.path(), "virus.jpg", "exe", 1000, 2);
-    assert_eq!(core.attach(&draft.id, &program).unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(core.dossiers().attach(&draft.id, &program).unwrap_err().kind(), ErrorKind::Validation);
     let scan = sample_file(files.path(), "giay-chung-sinh.jpg", "jpeg", 300_000, 3);
-    let attachment = core.attach(&draft.id, &scan).unwrap();
+    let attachment = core.dossiers().attach(&draft.id, &scan).unwrap();
     let bytes = std::fs::read(&scan).unwrap();
     let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
     assert_eq!(attachment.sha256, digest.as_ref().iter().map(|b| format!("{b:02x}")).collect::<String>());
     assert_eq!((attachment.content_type.as_str(), attachment.size), ("image/jpeg", 300_000));
-    assert_eq!(core.dossier(&draft.id).unwrap().attachments, vec![attachment]);
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().attachments, vec![attachment]);
     // The copy in the data dir is sealed: the file's bytes do not appear in it.
     let stored = std::fs::read_dir(world.data_dir().join("attachments")).unwrap().next().unwrap().unwrap().path();
     let sealed = std::fs::read(stored).unwrap();
@@ -97,28 +97,32 @@ async fn a_dossier_submitted_offline_is_delivered_once_the_portal_is_back() {
     let world = World::new(300).await;
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     let addr = world.sandbox.addr();
     let World { dir, sandbox } = world;
     sandbox.stop().await;
 
-    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
     let files = tempfile::tempdir().unwrap();
-    core.attach(&draft.id, &sample_file(files.path(), "to-khai.pdf", "pdf", 1_300_000, 9)).unwrap();
-    assert_eq!(core.submit(&draft.id).unwrap().status, DossierStatus::Queued, "submit returns at once, offline");
-    let report = core.sync().await.unwrap();
+    core.dossiers().attach(&draft.id, &sample_file(files.path(), "to-khai.pdf", "pdf", 1_300_000, 9)).unwrap();
+    assert_eq!(
+        core.dossiers().submit(&draft.id).unwrap().status,
+        DossierStatus::Queued,
+        "submit returns at once, offline"
+    );
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (0, 1));
-    assert_eq!(core.dossier(&draft.id).unwrap().status, DossierStatus::Queued);
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Queued);
 
     let mut config = SandboxConfig::ephemeral(dir.path().join("sandbox.db"));
     config.addr = addr;
     config.catalog_size = 300;
     let sandbox = Sandbox::start(config).await.unwrap();
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
-    let sent = core.dossier(&draft.id).unwrap();
+    let sent = core.dossiers().get(&draft.id).unwrap();
     assert_eq!(sent.status, DossierStatus::Received);
     assert!(sent.code.is_some() && sent.receipt.is_some());
     let admin = Admin::new(&sandbox);
@@ -139,40 +143,40 @@ async fn a_lost_acknowledgement_makes_one_dossier() {
     admin
         .post("admin/faults", serde_json::json!({"route": "submit", "kind": "commit_then_drop", "probability": 1.0}))
         .await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!(report.outbox.pending, 1, "the answer was lost: still in the outbox");
     assert_eq!(admin.dossier_effects(&id).await, 1, "but the portal committed it");
     admin.delete("admin/faults").await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
     assert_eq!(admin.dossier_effects(&id).await, 1, "the retry was deduplicated");
-    assert_eq!(core.dossier(&id).unwrap().status, DossierStatus::Received);
+    assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Received);
 }
 
 #[tokio::test]
 async fn the_same_id_with_other_content_is_refused_and_kept() {
     let world = World::new(300).await;
     let core = ready(&world, 1).await;
-    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
     drop(core);
     // A backup restored later: the same draft, edited differently, sent again.
     let user_db = world.data_dir().join("user.db");
     let backup = std::fs::read(&user_db).unwrap();
     let core = world.core();
-    core.submit(&draft.id).unwrap();
-    assert_eq!(core.sync().await.unwrap().outbox.sent, 1);
+    core.dossiers().submit(&draft.id).unwrap();
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
     drop(core);
     std::fs::write(&user_db, backup).unwrap();
     let core = world.core();
-    core.set_field(&draft.id, "ho_ten", "Nguyễn Văn Bình").unwrap();
-    core.submit(&draft.id).unwrap();
-    let report = core.sync().await.unwrap();
+    core.dossiers().set_field(&draft.id, "ho_ten", "Nguyễn Văn Bình").unwrap();
+    core.dossiers().submit(&draft.id).unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.failed, report.outbox.pending), (1, 0));
     // The portal's dossier keeps its id; the refused edit is kept beside it under a new one.
-    let all = core.dossiers().unwrap();
+    let all = core.dossiers().list().unwrap();
     assert_eq!(all.len(), 2);
-    let original = core.dossier(&draft.id).unwrap();
+    let original = core.dossiers().get(&draft.id).unwrap();
     assert_eq!(original.status, DossierStatus::Received);
     let failed = all.iter().find(|d| d.id != draft.id).unwrap();
     assert_eq!(failed.status, DossierStatus::Failed);
@@ -188,17 +192,17 @@ async fn a_permanent_failure_does_not_block_the_rest_of_the_queue() {
     let first = queued_birth(&core);
     let second = queued_birth(&core);
     // The portal retires the procedure after the dossiers were queued offline.
-    let draft = core.new_draft("1.004772.H19", Subject::Citizen).unwrap();
+    let draft = core.dossiers().new_draft("1.004772.H19", Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
-    core.submit(&draft.id).unwrap();
+    core.dossiers().submit(&draft.id).unwrap();
     world.sandbox.portal().replace("1.004772.H19", BIRTH).unwrap().unwrap();
     let third = queued_birth(&core);
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.failed, report.outbox.pending), (3, 1, 0));
     for id in [first, second, third] {
-        assert_eq!(core.dossier(&id).unwrap().status, DossierStatus::Received);
+        assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Received);
     }
-    let refused = core.dossier(&draft.id).unwrap();
+    let refused = core.dossiers().get(&draft.id).unwrap();
     assert_eq!(refused.status, DossierStatus::Failed);
     assert!(refused.problem.is_some());
 }
@@ -207,28 +211,28 @@ async fn a_permanent_failure_does_not_block_the_rest_of_the_queue() {
 async fn without_login_or_at_level_1_dossiers_wait_in_the_outbox() {
     let world = World::new(300).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     let free = queued_birth(&core);
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert!(report.outbox.needs_login);
     assert_eq!(report.outbox.pending, 1);
 
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     let fee_code = fee_paying_code(&core);
-    let paid = core.new_draft(&fee_code, Subject::Citizen).unwrap();
+    let paid = core.dossiers().new_draft(&fee_code, Subject::Citizen).unwrap();
     fill_valid(&core, &paid.id);
-    core.submit(&paid.id).unwrap();
-    let report = core.sync().await.unwrap();
+    core.dossiers().submit(&paid.id).unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.waiting_for_level2, report.outbox.pending), (1, 1, 1));
-    assert_eq!(core.dossier(&free).unwrap().status, DossierStatus::Received);
-    let waiting = core.dossier(&paid.id).unwrap();
+    assert_eq!(core.dossiers().get(&free).unwrap().status, DossierStatus::Received);
+    let waiting = core.dossiers().get(&paid.id).unwrap();
     assert_eq!(waiting.status, DossierStatus::Queued);
     assert!(waiting.problem.unwrap().contains("level 2"));
 
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
-    let sent = core.dossier(&paid.id).unwrap();
+    let sent = core.dossiers().get(&paid.id).unwrap();
     assert!(sent.fee_vnd.is_some_and(|fee| fee > 0), "the portal states the online fee");
 }
 
@@ -237,11 +241,11 @@ async fn status_changes_from_the_officer_reach_the_resident() {
     let world = World::new(300).await;
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     let id = queued_birth(&core);
-    core.sync().await.unwrap();
-    let code = core.dossier(&id).unwrap().code.unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&id).unwrap().code.unwrap();
     let admin = Admin::new(&world.sandbox);
     admin.post(&format!("officer/dossiers/{code}/status"), serde_json::json!({"status": "processing"})).await;
     admin
@@ -250,23 +254,23 @@ async fn status_changes_from_the_officer_reach_the_resident() {
             serde_json::json!({"status": "need_more_documents", "message": "Bổ sung bản sao giấy chứng sinh"}),
         )
         .await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!(report.status_changes, 1);
-    let dossier = core.dossier(&id).unwrap();
+    let dossier = core.dossiers().get(&id).unwrap();
     assert_eq!(dossier.status, DossierStatus::NeedMoreDocuments);
     let statuses: Vec<DossierStatus> = dossier.timeline.iter().map(|e| e.status).collect();
     assert_eq!(statuses, [DossierStatus::Received, DossierStatus::Processing, DossierStatus::NeedMoreDocuments]);
     assert_eq!(dossier.timeline[2].message.as_deref(), Some("Bổ sung bản sao giấy chứng sinh"));
     admin.post(&format!("officer/dossiers/{code}/status"), serde_json::json!({"status": "result_ready"})).await;
-    core.sync().await.unwrap();
-    assert_eq!(core.dossier(&id).unwrap().status, DossierStatus::ResultReady);
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::ResultReady);
     let events = recorder.0.lock().unwrap().clone();
     assert!(events.iter().any(|e| matches!(e, Event::DossierStatusChanged { status: DossierStatus::ResultReady, .. })));
 
     // Anyone with the code can see the status, and nothing personal.
-    let public = world.core().lookup(&code).await.unwrap();
+    let public = world.core().dossiers().lookup(&code).await.unwrap();
     assert_eq!(public.status, DossierStatus::ResultReady);
-    assert_eq!(world.core().lookup("H19.00-000000-0000").await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(world.core().dossiers().lookup("H19.00-000000-0000").await.unwrap_err().kind(), ErrorKind::NotFound);
 }
 
 /// 500 submissions under 20% server errors, 10% answers slower than the client waits and 5%
@@ -277,7 +281,7 @@ async fn fault_soak_delivers_every_dossier_exactly_once() {
     let mut config = smarthd_core::Config::new(&world.sandbox.base_url(), world.data_dir()).unwrap();
     config.request_timeout = Duration::from_millis(400);
     let core = SmartHd::open(config, smarthd_core::Services::with_key_dir(world.data_dir().join("keys"))).unwrap();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     let ids: Vec<String> = (0..500).map(|_| queued_birth(&core)).collect();
     let admin = Admin::new(&world.sandbox);
@@ -290,7 +294,7 @@ async fn fault_soak_delivers_every_dossier_exactly_once() {
             .await;
     }
     let mut rounds = 0;
-    while core.sync().await.unwrap().outbox.pending > 0 {
+    while core.sync().now().await.unwrap().outbox.pending > 0 {
         rounds += 1;
         assert!(rounds < 60, "the outbox drains");
     }
@@ -298,7 +302,7 @@ async fn fault_soak_delivers_every_dossier_exactly_once() {
     let ledger = admin.get("admin/ledger").await;
     for id in &ids {
         assert_eq!(ledger["dossiers"][id], 1, "dossier {id}");
-        assert_eq!(core.dossier(id).unwrap().status, DossierStatus::Received);
+        assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Received);
     }
 }
 
@@ -309,16 +313,77 @@ async fn a_malformed_answer_keeps_the_dossier_in_the_outbox_until_a_good_one() {
     let admin = Admin::new(&world.sandbox);
     let id = queued_birth(&core);
     admin.post("admin/faults", serde_json::json!({"route": "submit", "kind": "malformed", "probability": 1.0})).await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.failed, report.outbox.pending), (0, 0, 1), "kept, not dropped");
-    let waiting = core.dossier(&id).unwrap();
+    let waiting = core.dossiers().get(&id).unwrap();
     assert!(waiting.problem.unwrap().contains("malformed"), "the resident sees why it waits");
     assert!(waiting.receipt.is_none());
     admin.delete("admin/faults").await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
-    let received = core.dossier(&id).unwrap();
+    let received = core.dossiers().get(&id).unwrap();
     assert_eq!(received.status, DossierStatus::Received);
     assert!(received.receipt.is_some(), "the replayed first answer brings the receipt");
     assert_eq!(admin.dossier_effects(&id).await, 1, "committed once, whatever the answers said");
+}
+
+/// Wakes the test when the portal has received a dossier, so it can drop the sync right then.
+struct OnReceived(tokio::sync::Notify);
+
+impl smarthd_core::EventListener for OnReceived {
+    fn on_event(&self, event: Event) {
+        if matches!(event, Event::DossierStatusChanged { status: DossierStatus::Received, .. }) {
+            self.0.notify_one();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_sync_dropped_mid_flight_stops_there_and_leaves_the_outbox_whole() {
+    let world = World::new(300).await;
+    let received = Arc::new(OnReceived(tokio::sync::Notify::new()));
+    let core = world.core_with(received.clone());
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let first = queued_birth(&core);
+    // Two more, each with a scan; the portal is slow on attachments, so once the first is
+    // received the sync is parked on the second's upload.
+    let files = tempfile::tempdir().unwrap();
+    let mut rest = Vec::new();
+    for seed in 0..2 {
+        let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+        fill_valid(&core, &draft.id);
+        let scan = sample_file(files.path(), &format!("scan-{seed}.pdf"), "pdf", 4096, seed);
+        core.dossiers().attach(&draft.id, &scan).unwrap();
+        core.dossiers().submit(&draft.id).unwrap();
+        rest.push(draft.id);
+    }
+    let admin = Admin::new(&world.sandbox);
+    let slow = serde_json::json!({"route": "attachments", "kind": "delay", "probability": 1.0, "delay_ms": 60_000});
+    admin.post("admin/faults", slow).await;
+
+    // Dropping the future is how a Rust caller cancels (and how the bindings do when the app
+    // cancels its coroutine or task).
+    let sync = core.sync();
+    tokio::select! {
+        biased;
+        () = received.0.notified() => {}
+        report = sync.now() => panic!("the sync was not stopped: {report:?}"),
+    }
+
+    // The work stopped: the portal has the first dossier and never got the others.
+    assert_eq!(core.dossiers().get(&first).unwrap().status, DossierStatus::Received);
+    assert_eq!(admin.dossier_effects(&first).await, 1);
+    for id in &rest {
+        assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Queued);
+        assert_eq!(admin.dossier_effects(id).await, 0);
+    }
+    // Nothing half-written: the next sync finds both in the outbox and sends each once.
+    admin.delete("admin/faults").await;
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending), (2, 0));
+    for id in &rest {
+        assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Received);
+        assert_eq!(admin.dossier_effects(id).await, 1);
+    }
 }

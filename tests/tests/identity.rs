@@ -21,8 +21,8 @@ fn refreshes(world: &World) -> u64 {
 }
 
 async fn assert_logged_out(core: &SmartHd) {
-    assert_eq!(core.whoami().await.unwrap(), None);
-    assert_eq!(core.session_state().await.unwrap(), SessionState::LoggedOut);
+    assert_eq!(core.session().whoami().await.unwrap(), None);
+    assert_eq!(core.session().state().await.unwrap(), SessionState::LoggedOut);
 }
 
 #[tokio::test]
@@ -49,10 +49,10 @@ async fn a_level2_login_in_every_provider_mode() {
                     "{mode}"
                 );
                 assert_eq!(profile.masked_cccd(), "030******234");
-                let me = core.portal_profile().await.unwrap_or_else(|e| panic!("{mode}: {e}"));
+                let me = core.session().profile().await.unwrap_or_else(|e| panic!("{mode}: {e}"));
                 assert_eq!(me["name"], "Nguyễn Văn An", "{mode}");
-                core.my_documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
-                assert!(matches!(core.session_state().await.unwrap(), SessionState::LoggedIn { level: 2, .. }));
+                core.session().documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
+                assert!(matches!(core.session().state().await.unwrap(), SessionState::LoggedIn { level: 2, .. }));
             }
         }
     }
@@ -64,7 +64,7 @@ async fn bearer_tokens_when_the_provider_does_not_bind_them() {
     set_mode(&world, |m| m.offer_dpop = false);
     let core = world.core();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    assert_eq!(core.portal_profile().await.unwrap()["name"], "Trần Thị Bình");
+    assert_eq!(core.session().profile().await.unwrap()["name"], "Trần Thị Bình");
 }
 
 #[tokio::test]
@@ -82,7 +82,7 @@ async fn fifty_concurrent_calls_with_an_expired_token_make_exactly_one_refresh()
     let calls: Vec<_> = (0..50)
         .map(|_| {
             let core = core.clone();
-            tokio::spawn(async move { core.portal_profile().await })
+            tokio::spawn(async move { core.session().profile().await })
         })
         .collect();
     for call in calls {
@@ -105,12 +105,12 @@ async fn a_refused_refresh_ends_the_session_once_without_retrying() {
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
     let before = refreshes(&world);
-    let err = core.portal_profile().await.unwrap_err();
+    let err = core.session().profile().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
     assert_eq!(refreshes(&world) - before, 1);
     assert!(recorder.0.lock().unwrap().contains(&Event::SessionChanged { state: SessionState::Expired }));
     assert_logged_out(&core).await;
-    let err = core.portal_profile().await.unwrap_err();
+    let err = core.session().profile().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NeedsLogin);
     assert_eq!(refreshes(&world) - before, 1, "no retry loop");
 }
@@ -121,15 +121,15 @@ async fn level_1_is_asked_to_step_up_for_level_2_resources() {
     let core = world.core();
     let profile = log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     assert_eq!(profile.level, 1);
-    core.portal_profile().await.unwrap();
-    assert_eq!(core.my_documents().await.unwrap_err().kind(), ErrorKind::NeedsLevel2);
+    core.session().profile().await.unwrap();
+    assert_eq!(core.session().documents().await.unwrap_err().kind(), ErrorKind::NeedsLevel2);
     // Asking for level 2 with a level-1 account does not give a level-2 session.
     let err = log_in(&core, 2, &LEVEL1_CITIZEN).await;
     assert!(err.is_err(), "a level-1 citizen cannot log in at level 2");
     // The level-2 citizen can.
     let profile = log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     assert_eq!(profile.level, 2);
-    core.my_documents().await.unwrap();
+    core.session().documents().await.unwrap();
 }
 
 #[tokio::test]
@@ -137,11 +137,11 @@ async fn logout_revokes_and_wipes() {
     let world = World::new(50).await;
     let core = world.core();
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    let end_session = core.logout().await.unwrap().expect("the provider has an end-session endpoint");
+    let end_session = core.session().logout().await.unwrap().expect("the provider has an end-session endpoint");
     assert!(end_session.contains("id_token_hint="), "{end_session}");
     assert!(end_session.starts_with(&format!("{}realms/haiduong/", world.sandbox.base_url())));
     assert_logged_out(&core).await;
-    assert_eq!(core.portal_profile().await.unwrap_err().kind(), ErrorKind::NeedsLogin);
+    assert_eq!(core.session().profile().await.unwrap_err().kind(), ErrorKind::NeedsLogin);
 }
 
 #[tokio::test]
@@ -150,11 +150,11 @@ async fn the_session_survives_a_restart_and_is_sealed_on_disk() {
     {
         let core = world.core();
         log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-        core.portal_profile().await.unwrap();
+        core.session().profile().await.unwrap();
     }
     let core = world.core();
-    assert_eq!(core.whoami().await.unwrap().unwrap().name, "Nguyễn Văn An");
-    core.portal_profile().await.unwrap();
+    assert_eq!(core.session().whoami().await.unwrap().unwrap().name, "Nguyễn Văn An");
+    core.session().profile().await.unwrap();
 
     // Nothing personal or secret in the clear anywhere in the data dir.
     let needles: [&[u8]; 5] = [b"030095001234", "Nguyễn Văn An".as_bytes(), b"eyJ", b"Matkhau", b"refresh"];
@@ -183,24 +183,29 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[tokio::test]
 async fn a_login_survives_an_app_restart_during_the_browser_hop() {
     let world = World::new(50).await;
-    let url = world.core().begin_login(&smarthd_core::LoginOptions { level: 2, ..Default::default() }).await.unwrap();
+    let url = world
+        .core()
+        .session()
+        .begin_login(&smarthd_core::LoginOptions { level: 2, ..Default::default() })
+        .await
+        .unwrap();
     let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL2_CITIZEN).await.unwrap();
     // The app was killed while the browser was open: a new core completes the login.
     let core = world.core();
-    assert_eq!(core.complete_login(&callback).await.unwrap().level, 2);
+    assert_eq!(core.session().complete_login(&callback).await.unwrap().level, 2);
 }
 
 #[tokio::test]
 async fn a_wrong_state_is_refused_and_the_real_answer_still_completes() {
     let world = World::new(50).await;
     let core = world.core();
-    let url = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
+    let url = core.session().begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
     let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap();
     let forged = replace_param(&callback, "state", "forged");
-    let err = core.complete_login(&forged).await.unwrap_err();
+    let err = core.session().complete_login(&forged).await.unwrap_err();
     assert!(err.to_string().contains("state"), "{err}");
     assert_logged_out(&core).await;
-    core.complete_login(&callback).await.unwrap();
+    core.session().complete_login(&callback).await.unwrap();
 }
 
 fn replace_param(url: &str, name: &str, value: &str) -> String {
@@ -220,22 +225,22 @@ fn replace_param(url: &str, name: &str, value: &str) -> String {
 async fn a_replayed_authorization_code_is_refused() {
     let world = World::new(50).await;
     let core = world.core();
-    let url = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
+    let url = core.session().begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
     let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap();
     // Keep the login in progress as it was, use the code, then bring the old state back.
     let user_db = world.data_dir().join("user.db");
     drop(core);
     let saved = std::fs::read(&user_db).unwrap();
     let core = world.core();
-    core.complete_login(&callback).await.unwrap();
-    core.logout().await.unwrap();
+    core.session().complete_login(&callback).await.unwrap();
+    core.session().logout().await.unwrap();
     drop(core);
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", user_db.display()));
     }
     std::fs::write(&user_db, saved).unwrap();
     let core = world.core();
-    let err = core.complete_login(&callback).await.unwrap_err();
+    let err = core.session().complete_login(&callback).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
     assert!(err.to_string().contains("invalid_grant"), "{err}");
     assert_logged_out(&core).await;
@@ -252,12 +257,12 @@ async fn refresh_token_reuse_ends_every_session_of_the_family() {
     let snapshot = std::fs::read(&user_db).unwrap(); // holds refresh token #1
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let core = world.core();
-    core.portal_profile().await.unwrap(); // rotates to refresh token #2
+    core.session().profile().await.unwrap(); // rotates to refresh token #2
     drop(core);
     std::fs::write(&user_db, &snapshot).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let core = world.core();
-    let err = core.portal_profile().await.unwrap_err(); // reuses #1
+    let err = core.session().profile().await.unwrap_err(); // reuses #1
     assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
     assert_logged_out(&core).await;
 }
@@ -271,7 +276,7 @@ async fn a_key_rotation_is_followed_with_one_jwks_refetch() {
     world.sandbox.identity().rotate_keys(SigningAlg::ES256).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     // The refresh brings an ID token signed with the new key.
-    core.portal_profile().await.unwrap();
+    core.session().profile().await.unwrap();
 }
 
 /// Each provider misbehaviour ends the login with a typed error and stores nothing.
@@ -310,7 +315,8 @@ async fn every_bad_provider_answer_is_refused_and_nothing_is_stored() {
     idp.clear_faults();
     idp.set_fault(Fault::DiscoveryWrongIssuer, true);
     let core = world.core();
-    let err = core.begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap_err();
+    let err =
+        core.session().begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap_err();
     assert!(err.to_string().contains("discovery"), "{err}");
     idp.clear_faults();
     log_in(&world.core(), 1, &LEVEL1_CITIZEN).await.expect("fine again once the faults are cleared");

@@ -5,7 +5,7 @@
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::payment::{PaymentMethod, PaymentStatus};
-use smarthd_core::{CancelToken, DossierStatus, ErrorKind, SmartHd};
+use smarthd_core::{DossierStatus, ErrorKind, SmartHd};
 use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::LEVEL2_CITIZEN;
 use smarthd_tests::{Admin, World, fill_valid, log_in};
@@ -15,15 +15,16 @@ const RETURN_URL: &str = "vn.gov.haiduong.smarthd:/payment-return";
 /// A received dossier of a fee-paying procedure, for a level-2 resident.
 async fn received_paid_dossier(world: &World) -> (SmartHd, String) {
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    let hits = core.search("ly lich tu phap", &Default::default(), Default::default()).unwrap().hits;
-    let code = hits.iter().map(|h| core.procedure(&h.code).unwrap()).find(|p| !p.fees.is_empty()).unwrap().code;
-    let draft = core.new_draft(&code, Subject::Citizen).unwrap();
+    let hits = core.catalog().search("ly lich tu phap", &Default::default(), Default::default()).unwrap().hits;
+    let code =
+        hits.iter().map(|h| core.catalog().procedure(&h.code).unwrap()).find(|p| !p.fees.is_empty()).unwrap().code;
+    let draft = core.dossiers().new_draft(&code, Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
-    core.submit(&draft.id).unwrap();
-    core.sync().await.unwrap();
-    assert_eq!(core.dossier(&draft.id).unwrap().status, DossierStatus::Received);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Received);
     (core, draft.id)
 }
 
@@ -35,28 +36,32 @@ async fn charges(world: &World, order_id: &str) -> u64 {
 async fn a_gateway_payment_ends_with_a_receipt_verified_offline() {
     let world = World::new(300).await;
     let (core, dossier) = received_paid_dossier(&world).await;
-    let order = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    let order = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     assert_eq!(order.status, PaymentStatus::AwaitingPayment);
     assert!(order.amount_vnd > 0);
-    let again = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    let again = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     assert_eq!(again.order_id, order.order_id, "asking twice gives the same order");
 
-    let landed = pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
     assert!(landed.starts_with(RETURN_URL), "{landed}");
-    let paid = core.handle_payment_return(&landed).await.unwrap();
+    let paid = core.payments().handle_return(&landed).await.unwrap();
     assert_eq!(paid.status, PaymentStatus::Succeeded);
-    let receipts = core.receipts().unwrap();
+    let receipts = core.payments().receipts().unwrap();
     assert_eq!(receipts.len(), 1);
     assert_eq!(receipts[0].amount_vnd, order.amount_vnd);
     assert_eq!(receipts[0].order_id, order.order_id);
     assert_eq!(charges(&world, &order.order_id).await, 1);
 
     // Paying again answers the paid order: no second charge is possible.
-    assert_eq!(core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap().status, PaymentStatus::Succeeded);
+    assert_eq!(
+        core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap().status,
+        PaymentStatus::Succeeded
+    );
     let World { dir, sandbox } = world;
     sandbox.stop().await;
     let receipt_id = paid.receipt_id.unwrap();
-    assert_eq!(core.verify_receipt(&receipt_id).unwrap().amount_vnd, order.amount_vnd, "offline");
+    assert_eq!(core.payments().verify_receipt(&receipt_id).unwrap().amount_vnd, order.amount_vnd, "offline");
     drop(dir);
 }
 
@@ -64,16 +69,20 @@ async fn a_gateway_payment_ends_with_a_receipt_verified_offline() {
 async fn a_tampered_receipt_is_detected() {
     let world = World::new(300).await;
     let (core, dossier) = received_paid_dossier(&world).await;
-    let order = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
-    let landed = pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
-    let receipt_id = core.handle_payment_return(&landed).await.unwrap().receipt_id.unwrap();
+    let order = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let receipt_id = core.payments().handle_return(&landed).await.unwrap().receipt_id.unwrap();
     drop(core);
     let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
-    db.execute("UPDATE receipt SET payload = replace(payload, '\"amount_vnd\":', '\"amount_vnd\":1') WHERE receipt_id = ?1", [&receipt_id])
-        .unwrap();
+    db.execute(
+        "UPDATE receipt SET payload = replace(payload, '\"amount_vnd\":', '\"amount_vnd\":1') WHERE receipt_id = ?1",
+        [&receipt_id],
+    )
+    .unwrap();
     drop(db);
     let core = world.core();
-    let err = core.verify_receipt(&receipt_id).unwrap_err();
+    let err = core.payments().verify_receipt(&receipt_id).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.to_string().contains("signature"), "{err}");
 }
@@ -84,14 +93,15 @@ async fn a_return_url_saying_00_without_the_ipn_stays_processing_until_reconcile
     let (core, dossier) = received_paid_dossier(&world).await;
     let admin = Admin::new(&world.sandbox);
     admin.post("admin/payments/faults", serde_json::json!({"ipn": "drop"})).await;
-    let order = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
-    let landed = pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let order = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
     assert!(landed.contains("vnp_ResponseCode=00"), "the return URL claims success: {landed}");
     // The IPN never came: the portal has not confirmed, so neither do we. (The portal's
     // reconcile asks the gateway, which does know: the sandbox's querydr settles it.)
-    let mut seen = core.payment(&order.order_id).unwrap().status;
+    let mut seen = core.payments().get(&order.order_id).unwrap().status;
     assert_ne!(seen, PaymentStatus::Succeeded, "never paid on the return URL's word");
-    let after = core.handle_payment_return(&landed).await.unwrap();
+    let after = core.payments().handle_return(&landed).await.unwrap();
     seen = after.status;
     assert_eq!(seen, PaymentStatus::Succeeded, "querydr reconciliation settles it");
     assert_eq!(charges(&world, &order.order_id).await, 1);
@@ -102,21 +112,23 @@ async fn a_return_url_saying_00_without_the_ipn_stays_processing_until_reconcile
 async fn a_cancelled_payment_can_be_retried_with_at_most_one_charge() {
     let world = World::new(300).await;
     let (core, dossier) = received_paid_dossier(&world).await;
-    let first = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    let first = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     let landed = pay_at_gateway(first.pay_url.as_deref().unwrap(), &GatewayAction::Cancel).await.unwrap();
-    let cancelled = core.handle_payment_return(&landed).await.unwrap();
+    let cancelled = core.payments().handle_return(&landed).await.unwrap();
     assert_eq!(cancelled.status, PaymentStatus::Cancelled);
     assert!(cancelled.failure_message.unwrap().contains("hủy"));
-    let failed_url = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap().pay_url.unwrap();
+    let failed_url = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap().pay_url.unwrap();
     let landed = pay_at_gateway(&failed_url, &GatewayAction::Fail { code: "51".into() }).await.unwrap();
-    let failed = core.handle_payment_return(&landed).await.unwrap();
+    let failed = core.payments().handle_return(&landed).await.unwrap();
     assert_eq!(failed.status, PaymentStatus::Failed);
     assert!(failed.failure_message.unwrap().contains("Insufficient balance"));
-    let retry = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    let retry = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     assert_eq!(retry.order_id, first.order_id);
     assert_ne!(retry.pay_url, first.pay_url, "a new attempt");
-    let landed = pay_at_gateway(retry.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "VIETCOMBANK".into() }).await.unwrap();
-    assert_eq!(core.handle_payment_return(&landed).await.unwrap().status, PaymentStatus::Succeeded);
+    let landed = pay_at_gateway(retry.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "VIETCOMBANK".into() })
+        .await
+        .unwrap();
+    assert_eq!(core.payments().handle_return(&landed).await.unwrap().status, PaymentStatus::Succeeded);
     assert_eq!(charges(&world, &first.order_id).await, 1);
 }
 
@@ -124,7 +136,7 @@ async fn a_cancelled_payment_can_be_retried_with_at_most_one_charge() {
 async fn vietqr_paid_from_a_banking_app_settles_on_sync() {
     let world = World::new(300).await;
     let (core, dossier) = received_paid_dossier(&world).await;
-    let order = core.pay(&dossier, PaymentMethod::Vietqr, RETURN_URL).await.unwrap();
+    let order = core.payments().pay(&dossier, PaymentMethod::Vietqr, RETURN_URL).await.unwrap();
     let payload = order.vietqr.clone().expect("a VietQR payload");
     let qr = smarthd_core::payment::vietqr::decode(&payload).unwrap();
     assert_eq!(qr.amount, Some(order.amount_vnd as u64));
@@ -132,14 +144,14 @@ async fn vietqr_paid_from_a_banking_app_settles_on_sync() {
     let matrix = smarthd_core::payment::vietqr::matrix(&payload).unwrap();
     assert_eq!(matrix.modules.len() as u32, matrix.width * matrix.width);
     // Before the bank pays, a sync settles nothing.
-    core.sync().await.unwrap();
-    assert_eq!(core.payment(&order.order_id).unwrap().status, PaymentStatus::AwaitingPayment);
+    core.sync().now().await.unwrap();
+    assert_eq!(core.payments().get(&order.order_id).unwrap().status, PaymentStatus::AwaitingPayment);
     Admin::new(&world.sandbox).post("bank/pay", serde_json::json!({"payload": payload})).await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!(report.payments_updated, 1);
-    let paid = core.payment(&order.order_id).unwrap();
+    let paid = core.payments().get(&order.order_id).unwrap();
     assert_eq!(paid.status, PaymentStatus::Succeeded);
-    assert_eq!(core.verify_receipt(paid.receipt_id.as_deref().unwrap()).unwrap().method, "vietqr");
+    assert_eq!(core.payments().verify_receipt(paid.receipt_id.as_deref().unwrap()).unwrap().method, "vietqr");
     assert_eq!(charges(&world, &order.order_id).await, 1);
 }
 
@@ -147,11 +159,18 @@ async fn vietqr_paid_from_a_banking_app_settles_on_sync() {
 async fn a_dossier_not_yet_at_the_portal_cannot_be_paid_and_bad_return_urls_are_refused() {
     let world = World::new(300).await;
     let (core, _) = received_paid_dossier(&world).await;
-    let draft = core.new_draft("1.001193.H19", Subject::Citizen).unwrap();
-    assert_eq!(core.pay(&draft.id, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err().kind(), ErrorKind::Validation);
-    for bad in ["not a url", "vn.gov.haiduong.smarthd:/payment-return?vnp_ResponseCode=00", "http://127.0.0.1:1/r?vnp_TxnRef=NOPE&vnp_ResponseCode=00"] {
-        let err = core.handle_payment_return(bad).await.unwrap_err();
+    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    assert_eq!(
+        core.payments().pay(&draft.id, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    for bad in [
+        "not a url",
+        "vn.gov.haiduong.smarthd:/payment-return?vnp_ResponseCode=00",
+        "http://127.0.0.1:1/r?vnp_TxnRef=NOPE&vnp_ResponseCode=00",
+    ] {
+        let err = core.payments().handle_return(bad).await.unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Validation | ErrorKind::NotFound), "{bad}: {err}");
     }
-    assert!(core.payments().unwrap().is_empty(), "nothing was recorded");
+    assert!(core.payments().list().unwrap().is_empty(), "nothing was recorded");
 }

@@ -1,6 +1,7 @@
 //! The service catalog: an offline copy of the portal's procedures in `catalog.db`, Vietnamese
 //! search over it, and the resident's favourites and recently viewed procedures in `user.db`.
 
+mod handle;
 pub mod model;
 pub mod search;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::store::{self, UserDb};
 use crate::text;
+pub use handle::CatalogHandle;
 use model::{AdminUnit, AdminUnits, ChangesPage, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject};
 use search::Query;
 pub use search::Span;

@@ -7,6 +7,7 @@
 //! dossier code are stored in the clear.
 
 pub mod form;
+mod handle;
 pub mod status;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::identity::vault::Vault;
 use crate::store::UserDb;
 pub use form::{FieldError, FieldProblem};
+pub use handle::{DossiersHandle, PublicStatus};
 pub use status::DossierStatus;
 
 /// Largest attachment the portal takes.

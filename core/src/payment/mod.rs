@@ -9,6 +9,7 @@
 
 pub mod client;
 pub mod gateway_return;
+mod handle;
 pub mod receipt;
 pub mod state;
 pub mod vietqr;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::store::UserDb;
+pub use handle::PaymentsHandle;
 pub use receipt::{Receipt, SignedReceipt};
 pub use state::{PaymentEvent, PaymentStatus};
 

@@ -1,0 +1,64 @@
+//! The catalog's public face: reads of the offline copy, never the network.
+
+use std::sync::Arc;
+
+use super::model::{AdminUnits, Procedure};
+use super::{FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
+use crate::Shared;
+use crate::error::Result;
+
+/// `core.catalog()`: search, records, facets, favourites and recently viewed procedures.
+#[derive(Clone)]
+pub struct CatalogHandle {
+    shared: Arc<Shared>,
+}
+
+impl CatalogHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        CatalogHandle { shared }
+    }
+
+    /// Ranked search over the offline copy; never touches the network.
+    pub fn search(&self, query: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
+        self.shared.catalog.search(query, filters, page)
+    }
+
+    /// A procedure's whole record, from the offline copy; noted as recently viewed.
+    pub fn procedure(&self, code: &str) -> Result<Procedure> {
+        let procedure = self.shared.catalog.procedure(code)?;
+        self.shared.catalog.record_view(&procedure.code)?;
+        Ok(procedure)
+    }
+
+    pub fn fields(&self) -> Result<Vec<FacetCount>> {
+        self.shared.catalog.fields()
+    }
+
+    pub fn agencies(&self) -> Result<Vec<FacetCount>> {
+        self.shared.catalog.agencies()
+    }
+
+    pub fn units(&self) -> Result<AdminUnits> {
+        self.shared.catalog.units()
+    }
+
+    pub fn freshness(&self) -> Result<Freshness> {
+        self.shared.catalog.freshness()
+    }
+
+    pub fn add_favorite(&self, code: &str) -> Result<()> {
+        self.shared.catalog.add_favorite(code)
+    }
+
+    pub fn remove_favorite(&self, code: &str) -> Result<()> {
+        self.shared.catalog.remove_favorite(code)
+    }
+
+    pub fn favorites(&self) -> Result<Vec<SearchHit>> {
+        self.shared.catalog.favorites()
+    }
+
+    pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
+        self.shared.catalog.recently_viewed(limit)
+    }
+}

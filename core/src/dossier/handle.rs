@@ -1,0 +1,88 @@
+//! The dossiers' public face: drafts filled and checked offline, submitting to the outbox, and
+//! the portal's public lookup.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
+use crate::Shared;
+use crate::catalog::model::Subject;
+use crate::error::{Error, Result};
+use crate::events::Event;
+use crate::http::Fetched;
+
+/// What the portal's public lookup tells anyone who has a dossier code: no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublicStatus {
+    pub code: String,
+    pub procedure_name: String,
+    pub status: DossierStatus,
+    pub updated_at: String,
+}
+
+/// `core.dossiers()`: drafts, their fields and attachments, submitting, the list, the lookup.
+/// Sending happens in `core.sync()`.
+#[derive(Clone)]
+pub struct DossiersHandle {
+    shared: Arc<Shared>,
+}
+
+impl DossiersHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        DossiersHandle { shared }
+    }
+
+    pub fn new_draft(&self, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
+        self.shared.dossiers.new_draft(&self.shared.catalog, procedure_code, applicant)
+    }
+
+    /// Stores a field of a draft; answers what is wrong with the value, if anything.
+    pub fn set_field(&self, dossier_id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
+        self.shared.dossiers.set_field(&self.shared.catalog, dossier_id, key, value)
+    }
+
+    /// Every problem of the draft's form, checked offline.
+    pub fn validate(&self, dossier_id: &str) -> Result<Vec<FieldError>> {
+        self.shared.dossiers.validate(&self.shared.catalog, dossier_id)
+    }
+
+    pub fn attach(&self, dossier_id: &str, path: &Path) -> Result<Attachment> {
+        self.shared.dossiers.attach(dossier_id, path)
+    }
+
+    /// Queues the dossier for sending; returns at once and works offline.
+    pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
+        let dossier = self.shared.dossiers.submit(&self.shared.catalog, dossier_id)?;
+        self.shared.services.events.on_event(Event::DossierStatusChanged {
+            dossier_id: dossier.id.clone(),
+            code: None,
+            status: dossier.status,
+        });
+        Ok(dossier)
+    }
+
+    pub fn get(&self, dossier_id: &str) -> Result<Dossier> {
+        self.shared.dossiers.get(dossier_id)
+    }
+
+    /// Every dossier on the phone, newest first.
+    pub fn list(&self) -> Result<Vec<Dossier>> {
+        self.shared.dossiers.list()
+    }
+
+    pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
+        self.shared.dossiers.delete_draft(dossier_id)
+    }
+
+    /// Anyone can look a dossier up by its code, without logging in.
+    pub async fn lookup(&self, code: &str) -> Result<PublicStatus> {
+        let path = format!(
+            "api/v1/dossiers/lookup/{}",
+            url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect::<String>()
+        );
+        match self.shared.portal.get_json::<PublicStatus>(&path, None).await? {
+            Fetched::Fresh { value, .. } => Ok(value),
+            Fetched::NotModified => Err(Error::MalformedResponse { path, reason: "unexpected 304".into() }),
+        }
+    }
+}

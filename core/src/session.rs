@@ -1,0 +1,70 @@
+//! The session's public face: the VNeID login ([`crate::identity`] does the work), who is
+//! logged in, logging out, and what the portal knows of the resident.
+
+use std::sync::Arc;
+
+use crate::Shared;
+use crate::error::{Error, Result};
+use crate::identity::{LoginOptions, Profile, SessionState};
+
+/// `core.session()`: login, logout, whoami, the session's state, the portal's profile and the
+/// resident's e-papers.
+#[derive(Clone)]
+pub struct SessionHandle {
+    shared: Arc<Shared>,
+}
+
+impl SessionHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        SessionHandle { shared }
+    }
+
+    /// Starts a VNeID login: the URL to open in the system browser.
+    pub async fn begin_login(&self, options: &LoginOptions) -> Result<String> {
+        self.shared.identity.begin_login(options).await
+    }
+
+    /// Finishes the login with the URL the browser was redirected to.
+    pub async fn complete_login(&self, callback_url: &str) -> Result<Profile> {
+        self.shared.identity.complete_login(callback_url).await
+    }
+
+    /// Forgets the login in progress (the resident closed the browser).
+    pub fn cancel_login(&self) -> Result<()> {
+        self.shared.identity.cancel_login()
+    }
+
+    pub async fn state(&self) -> Result<SessionState> {
+        self.shared.identity.state().await
+    }
+
+    /// Who is logged in, or None.
+    pub async fn whoami(&self) -> Result<Option<Profile>> {
+        self.shared.identity.whoami().await
+    }
+
+    /// Logs out; gives the provider's end-session URL to open in the browser, if any.
+    pub async fn logout(&self) -> Result<Option<String>> {
+        self.shared.identity.logout(None).await
+    }
+
+    /// The resident's profile as the portal knows it (an authorized call, level 1).
+    pub async fn profile(&self) -> Result<serde_json::Value> {
+        self.authorized_json("api/v1/me").await
+    }
+
+    /// The resident's e-papers (an authorized call that needs VNeID level 2).
+    pub async fn documents(&self) -> Result<serde_json::Value> {
+        self.authorized_json("api/v1/me/documents").await
+    }
+
+    async fn authorized_json(&self, path: &str) -> Result<serde_json::Value> {
+        let url = self.shared.portal.url(path)?;
+        let (status, body) = self.shared.identity.send(reqwest::Method::GET, &url, None).await?;
+        if !status.is_success() {
+            return Err(Error::Http { status: status.as_u16(), path: path.to_owned() });
+        }
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::MalformedResponse { path: path.to_owned(), reason: e.to_string() })
+    }
+}

@@ -1,0 +1,52 @@
+//! Sync's public face: the catalog feed, and the outbox with statuses and payments.
+
+use std::sync::Arc;
+
+use super::{DossierSyncReport, SyncReport, catalog, outbox};
+use crate::Shared;
+use crate::error::Result;
+use crate::payment;
+
+/// `core.sync()`: bringing the offline copy up to date with the portal.
+///
+/// Every call here may be stopped by dropping its future: each step commits in its own
+/// transaction (a catalog page with its cursor, an outbox entry with the portal's answer), so a
+/// stopped sync leaves what it committed and the next one carries on from there.
+#[derive(Clone)]
+pub struct SyncHandle {
+    shared: Arc<Shared>,
+}
+
+impl SyncHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        SyncHandle { shared }
+    }
+
+    /// Brings the offline catalog up to date (needs a tokio runtime: reqwest). Progress goes to
+    /// the `EventListener`.
+    pub async fn catalog(&self) -> Result<SyncReport> {
+        let shared = &self.shared;
+        catalog::sync_catalog(&shared.portal, &shared.catalog, shared.services.events.as_ref()).await
+    }
+
+    /// Sends the outbox (everything queued, now), refreshes dossier statuses, and settles
+    /// payments: the app calls this at start, when the resident pulls to refresh, and from its
+    /// periodic background work.
+    pub async fn now(&self) -> Result<DossierSyncReport> {
+        self.dossiers(true).await
+    }
+
+    /// The same when the platform says the network is back: entries still waiting out their
+    /// backoff are left for later.
+    pub async fn when_online(&self) -> Result<DossierSyncReport> {
+        self.dossiers(false).await
+    }
+
+    async fn dossiers(&self, force: bool) -> Result<DossierSyncReport> {
+        let mut report = outbox::sync_dossiers(&self.shared.outbox_context(), force).await?;
+        if !report.outbox.needs_login {
+            report.payments_updated = payment::client::sync(&self.shared.payment_context()).await?;
+        }
+        Ok(report)
+    }
+}
