@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
 
-use smarthd_core::{CancelToken, PageRequest, SearchFilters};
+use smarthd_core::{PageRequest, SearchFilters};
 use smarthd_ffi::{CoreConfig, SecureStorage, SmartHd, SmartHdError};
 use smarthd_tests::World;
 
@@ -51,8 +51,9 @@ fn ns_per_call(rounds: usize, calls: usize, mut body: impl FnMut()) -> f64 {
 #[tokio::main]
 async fn main() {
     let world = World::new(300).await;
-    let direct = world.core();
-    direct.sync_catalog(&CancelToken::new()).await.unwrap();
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let direct = core.catalog();
     let config = CoreConfig {
         portal_url: world.sandbox.base_url(),
         data_dir: world.data_dir().to_string_lossy().into_owned(),
@@ -62,6 +63,7 @@ async fn main() {
         log_level: None,
     };
     let exported = SmartHd::open(config, Arc::new(NoStorage), None, None, None).unwrap();
+    let exported_catalog = exported.catalog();
     let (filters, page, query) = (SearchFilters::default(), PageRequest { offset: 0, limit: 20 }, "dang ky");
     assert_eq!(direct.search(query, &filters, page).unwrap().hits.len(), 20);
 
@@ -80,8 +82,9 @@ async fn main() {
         black_box(&status);
     });
     let core_search = ns_per_call(7, 2_000, || drop(black_box(direct.search(black_box(query), &filters, page))));
-    let ffi_search =
-        ns_per_call(7, 2_000, || drop(black_box(exported.search(black_box(query.to_owned()), filters.clone(), page))));
+    let ffi_search = ns_per_call(7, 2_000, || {
+        drop(black_box(exported_catalog.search(black_box(query.to_owned()), filters.clone(), page)))
+    });
     println!(
         "call cost (Rust): empty call {:.3} us (Rust API) / {:.3} us (C ABI scaffolding); \
          search returning 20 results {:.1} us (core) / {:.1} us (smarthd-ffi API)",

@@ -6,42 +6,36 @@
 //! Generated names (see `uniffi.toml`): Kotlin package `vn.gov.haiduong.smarthd`, Swift module
 //! `SmartHDCore`, Python module `smarthd`. See `docs/bindings.md`.
 
+mod catalog;
+mod dossiers;
 mod error;
+mod payments;
 mod platform;
+mod runtime;
+mod session;
+mod sync;
 mod types;
 
-use std::future::Future;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, LazyLock};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use smarthd_core::catalog::model::{AdminUnits, Procedure, Subject};
-use smarthd_core::dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
+use smarthd_core::dossier::{DossierStatus, FieldProblem};
+use smarthd_core::payment::PaymentStatus;
 use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
-use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
-use smarthd_core::{
-    DossierSyncReport, FacetCount, Freshness, LoginOptions, PageRequest, Profile, PublicStatus, SearchFilters,
-    SearchHit, SearchPage, SessionState, SyncReport,
-};
 
+pub use catalog::CatalogApi;
+pub use dossiers::DossiersApi;
 pub use error::SmartHdError;
+pub use payments::PaymentsApi;
 pub use platform::{EventListener, LogLevel, LogRecord, Logger, SecureStorage, Signer};
+pub use runtime::CancelHandle;
+pub use session::SessionApi;
+pub use sync::SyncApi;
 
 uniffi::setup_scaffolding!("smarthd");
 
 type Result<T, E = SmartHdError> = std::result::Result<T, E>;
-
-/// The one tokio runtime every async export runs on (reqwest needs its reactor). Async exports
-/// spawn onto it and await the `JoinHandle`, which any executor can poll: Kotlin coroutines,
-/// Swift tasks and asyncio all work without `async_runtime = "tokio"` on each export.
-static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("smarthd-core")
-        .enable_all()
-        .build()
-        .expect("the smarthd tokio runtime starts")
-});
 
 /// What the app configures when it opens the core.
 #[derive(Debug, Clone, uniffi::Record)]
@@ -85,63 +79,14 @@ impl CoreConfig {
     }
 }
 
-/// Stops a long operation (`sync_catalog`). UniFFI cannot interrupt Rust code, so the app keeps
-/// this handle: `cancel()` makes the operation end with `SmartHdError.Cancelled` at its next
-/// step. Cancelling the coroutine / task / asyncio task that awaits the call does the same.
-/// A handle serves one operation: once cancelled it stays cancelled.
-#[derive(Debug, Default, uniffi::Object)]
-pub struct CancelHandle {
-    token: smarthd_core::CancelToken,
-}
-
-#[uniffi::export]
-impl CancelHandle {
-    #[uniffi::constructor]
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
-    }
-
-    pub fn cancel(&self) {
-        self.token.cancel()
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.token.is_cancelled()
-    }
-}
-
-/// Runs a core future on [`RUNTIME`] and awaits it from whatever executor polls the export.
-/// Dropping the export's future (the foreign side cancelled) detaches the task: it finishes
-/// (every operation here is durable or idempotent: a login, a sync, a payment request).
-async fn on_runtime<T, F>(work: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: Future<Output = smarthd_core::Result<T>> + Send + 'static,
-{
-    match RUNTIME.spawn(work).await {
-        Ok(result) => Ok(result?),
-        Err(join) => Err(SmartHdError::Other { detail: format!("the core task failed: {join}") }),
-    }
-}
-
-/// Cancels the operation if the awaiting future is dropped before it finishes (the foreign
-/// side cancelled its coroutine or task): the spawned work then stops at its next step.
-struct CancelOnDrop(Option<smarthd_core::CancelToken>);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        if let Some(token) = self.0.take() {
-            token.cancel();
-        }
-    }
-}
-
-/// The core: one per app process, opened on the app's data dir. Every call is coarse (a page of
-/// results, a whole record) because each crossing of the boundary costs microseconds.
+/// The core: one per app process, opened on the app's data dir. It hands out one object per
+/// capability (`catalog()`, `session()`, `dossiers()`, `payments()`, `sync()`), each a thin
+/// wrapper of the core's handle. Every call is coarse (a page of results, a whole record)
+/// because each crossing of the boundary costs microseconds.
 #[derive(uniffi::Object)]
 pub struct SmartHd {
     /// Holds the app's services (events, secure storage, signer) through their adapters.
-    core: Arc<smarthd_core::SmartHd>,
+    core: smarthd_core::SmartHd,
 }
 
 #[uniffi::export]
@@ -173,229 +118,36 @@ impl SmartHd {
         };
         let core = smarthd_core::SmartHd::open(core_config, services)?;
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "smarthd core opened");
-        Ok(Arc::new(SmartHd { core: Arc::new(core) }))
+        Ok(Arc::new(SmartHd { core }))
     }
 
-    /// Brings the offline catalog up to date (full, then deltas; a 304 when current). Progress
-    /// goes to the `EventListener`. `cancel` stops it between pages.
-    #[uniffi::method(default(cancel = None))]
-    pub async fn sync_catalog(&self, cancel: Option<Arc<CancelHandle>>) -> Result<SyncReport> {
-        let token = cancel.map(|handle| handle.token.clone()).unwrap_or_default();
-        let mut guard = CancelOnDrop(Some(token.clone()));
-        let core = self.core.clone();
-        let task = RUNTIME.spawn(async move { core.sync_catalog(&token).await });
-        let joined = task.await;
-        guard.0 = None; // finished: nothing to cancel
-        match joined {
-            Ok(result) => {
-                let report = result?;
-                tracing::info!(upserted = report.upserted, removed = report.removed, "catalog synced");
-                Ok(report)
-            }
-            Err(join) => Err(SmartHdError::Other { detail: format!("the sync task failed: {join}") }),
-        }
+    /// The offline procedures: search, records, facets, favourites.
+    pub fn catalog(&self) -> Arc<CatalogApi> {
+        Arc::new(CatalogApi(self.core.catalog()))
     }
 
-    /// Ranked search over the offline copy, with or without tone marks; never touches the
-    /// network. One page per call.
-    #[uniffi::method(default(page))]
-    pub fn search(&self, query: String, filters: SearchFilters, page: PageRequest) -> Result<SearchPage> {
-        Ok(self.core.search(&query, &filters, page)?)
+    /// The VNeID login and who is logged in.
+    pub fn session(&self) -> Arc<SessionApi> {
+        Arc::new(SessionApi(self.core.session()))
     }
 
-    /// A procedure's whole record (documents, fees, steps, e-form schema) from the offline
-    /// copy; noted as recently viewed. `NotFound` for an unknown code.
-    pub fn procedure(&self, code: String) -> Result<Procedure> {
-        Ok(self.core.procedure(&code)?)
+    /// Drafts, submitting, and the public lookup.
+    pub fn dossiers(&self) -> Arc<DossiersApi> {
+        Arc::new(DossiersApi(self.core.dossiers()))
     }
 
-    /// Lĩnh vực (fields) with their counts of in-force procedures.
-    pub fn fields(&self) -> Result<Vec<FacetCount>> {
-        Ok(self.core.fields()?)
+    /// Fees and e-receipts.
+    pub fn payments(&self) -> Arc<PaymentsApi> {
+        Arc::new(PaymentsApi(self.core.payments()))
     }
 
-    /// Agencies with their counts of in-force procedures.
-    pub fn agencies(&self) -> Result<Vec<FacetCount>> {
-        Ok(self.core.agencies()?)
-    }
-
-    /// Administrative units after the 2025 reform, and the old units mapped to them.
-    pub fn units(&self) -> Result<AdminUnits> {
-        Ok(self.core.units()?)
-    }
-
-    pub fn freshness(&self) -> Result<Freshness> {
-        Ok(self.core.freshness()?)
-    }
-
-    pub fn add_favorite(&self, code: String) -> Result<()> {
-        Ok(self.core.add_favorite(&code)?)
-    }
-
-    pub fn remove_favorite(&self, code: String) -> Result<()> {
-        Ok(self.core.remove_favorite(&code)?)
-    }
-
-    pub fn favorites(&self) -> Result<Vec<SearchHit>> {
-        Ok(self.core.favorites()?)
-    }
-
-    /// The procedures opened most recently, newest first.
-    #[uniffi::method(default(limit = 20))]
-    pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
-        Ok(self.core.recently_viewed(limit)?)
+    /// The catalog feed and the outbox.
+    pub fn sync(&self) -> Arc<SyncApi> {
+        Arc::new(SyncApi(self.core.sync()))
     }
 
     /// Does nothing: the cost of crossing the boundary, for the call-cost benchmark.
     pub fn ping(&self) {}
-
-    // --- identity (VNeID through the portal's OpenID provider) ---
-
-    /// Starts a VNeID login at `level` (1 or 2): the URL to open in the system browser (Custom
-    /// Tabs / ASWebAuthenticationSession, never a WebView). `locale` ("vi" or "en") for the
-    /// provider's pages; `prompt` an OIDC prompt such as "login".
-    #[uniffi::method(default(locale = None, prompt = None))]
-    pub async fn begin_login(&self, level: u8, locale: Option<String>, prompt: Option<String>) -> Result<String> {
-        let core = self.core.clone();
-        on_runtime(async move { core.begin_login(&LoginOptions { level, locale, prompt }).await }).await
-    }
-
-    /// Finishes the login with the URL the browser was redirected to (the app's redirect URI
-    /// with `code`, `state` and `iss`).
-    pub async fn complete_login(&self, callback_url: String) -> Result<Profile> {
-        let core = self.core.clone();
-        on_runtime(async move { core.complete_login(&callback_url).await }).await
-    }
-
-    /// Forgets the login in progress (the resident closed the browser).
-    pub fn cancel_login(&self) -> Result<()> {
-        Ok(self.core.cancel_login()?)
-    }
-
-    pub async fn session_state(&self) -> Result<SessionState> {
-        let core = self.core.clone();
-        on_runtime(async move { core.session_state().await }).await
-    }
-
-    /// Who is logged in, or None.
-    pub async fn whoami(&self) -> Result<Option<Profile>> {
-        let core = self.core.clone();
-        on_runtime(async move { core.whoami().await }).await
-    }
-
-    /// Logs out (the session is forgotten on the phone); the provider's end-session URL to open
-    /// in the browser, if it has one.
-    pub async fn logout(&self) -> Result<Option<String>> {
-        let core = self.core.clone();
-        on_runtime(async move { core.logout().await }).await
-    }
-
-    // --- dossiers (hồ sơ) ---
-
-    /// A new draft for an in-force procedure of the offline catalog (works offline).
-    pub fn new_draft(&self, procedure_code: String, applicant: Subject) -> Result<Dossier> {
-        Ok(self.core.new_draft(&procedure_code, applicant)?)
-    }
-
-    /// Stores one field of a draft (even when not valid yet); answers what is wrong with the
-    /// value, if anything. An unknown `key` is a `Validation` error on that key.
-    pub fn set_field(&self, dossier_id: String, key: String, value: String) -> Result<Option<FieldProblem>> {
-        Ok(self.core.set_field(&dossier_id, &key, &value)?)
-    }
-
-    /// Every problem of the draft's form, checked offline against the procedure's e-form.
-    pub fn validate_draft(&self, dossier_id: String) -> Result<Vec<FieldError>> {
-        Ok(self.core.validate_draft(&dossier_id)?)
-    }
-
-    /// Attaches the file at `path` (JPEG, PNG or PDF, at most 10 MiB): it is copied, sealed, into
-    /// the data dir, so the app may delete its own copy.
-    pub fn attach(&self, dossier_id: String, path: String) -> Result<Attachment> {
-        Ok(self.core.attach(&dossier_id, Path::new(&path))?)
-    }
-
-    /// Validates the draft and queues it for sending (status `Queued`); returns at once and
-    /// works offline. The first problem of the form is a `Validation` error on its field.
-    pub fn submit(&self, dossier_id: String) -> Result<Dossier> {
-        Ok(self.core.submit(&dossier_id)?)
-    }
-
-    pub fn dossier(&self, dossier_id: String) -> Result<Dossier> {
-        Ok(self.core.dossier(&dossier_id)?)
-    }
-
-    /// Every dossier on the phone, newest first.
-    pub fn dossiers(&self) -> Result<Vec<Dossier>> {
-        Ok(self.core.dossiers()?)
-    }
-
-    pub fn delete_draft(&self, dossier_id: String) -> Result<()> {
-        Ok(self.core.delete_draft(&dossier_id)?)
-    }
-
-    /// Sends the outbox (everything queued, now), refreshes dossier statuses and settles
-    /// payments: at start, on pull to refresh, from periodic background work. Status changes go
-    /// to the `EventListener`.
-    pub async fn sync(&self) -> Result<DossierSyncReport> {
-        let core = self.core.clone();
-        on_runtime(async move { core.sync().await }).await
-    }
-
-    /// The same when the platform says the network is back: entries still waiting out their
-    /// backoff are left for later.
-    pub async fn sync_when_online(&self) -> Result<DossierSyncReport> {
-        let core = self.core.clone();
-        on_runtime(async move { core.sync_when_online().await }).await
-    }
-
-    /// The portal's public status of a dossier code (no login needed, nothing personal).
-    pub async fn lookup(&self, code: String) -> Result<PublicStatus> {
-        let core = self.core.clone();
-        on_runtime(async move { core.lookup(&code).await }).await
-    }
-
-    // --- payments ---
-
-    /// Asks the portal for the order paying a received dossier's fees: open `pay_url` in the
-    /// browser (`Gateway`) or show `vietqr` (`Vietqr`). `return_url` is where the gateway sends
-    /// the browser back (the app's `vn.gov.haiduong.smarthd:/payment-return`). Asking twice gives
-    /// the same order.
-    pub async fn pay(&self, dossier_id: String, method: PaymentMethod, return_url: String) -> Result<PaymentOrder> {
-        let core = self.core.clone();
-        on_runtime(async move { core.pay(&dossier_id, method, &return_url).await }).await
-    }
-
-    /// The gateway sent the browser back to the app with `return_url`: the order is
-    /// `Processing` until the portal confirms (never paid on the return URL's word).
-    pub async fn handle_payment_return(&self, return_url: String) -> Result<PaymentOrder> {
-        let core = self.core.clone();
-        on_runtime(async move { core.handle_payment_return(&return_url).await }).await
-    }
-
-    /// Asks the portal for a payment's outcome now.
-    pub async fn refresh_payment(&self, order_id: String) -> Result<PaymentOrder> {
-        let core = self.core.clone();
-        on_runtime(async move { core.refresh_payment(&order_id).await }).await
-    }
-
-    pub fn payments(&self) -> Result<Vec<PaymentOrder>> {
-        Ok(self.core.payments()?)
-    }
-
-    pub fn payment(&self, order_id: String) -> Result<PaymentOrder> {
-        Ok(self.core.payment(&order_id)?)
-    }
-
-    /// Every e-receipt kept on the phone, each verified again offline.
-    pub fn receipts(&self) -> Result<Vec<Receipt>> {
-        Ok(self.core.receipts()?)
-    }
-
-    /// Verifies a kept e-receipt offline with the portal's cached key; a tampered one is a
-    /// `Validation` error.
-    pub fn verify_receipt(&self, receipt_id: String) -> Result<Receipt> {
-        Ok(self.core.verify_receipt(&receipt_id)?)
-    }
 }
 
 /// The core library's version, e.g. "0.1.0".

@@ -3,11 +3,15 @@
 //! generated bindings).
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use smarthd_core::{Event, SyncOutcome};
-use smarthd_tests::World;
+use smarthd_core::catalog::model::Subject;
+use smarthd_core::dossier::DossierStatus;
+use smarthd_core::{Event, PageRequest, SearchFilters, SessionState, SyncOutcome};
+use smarthd_sandbox::robot;
+use smarthd_tests::{Admin, World};
 
 use super::*;
 
@@ -68,43 +72,122 @@ async fn journey_through_the_exported_api() {
     let lines = Arc::new(Lines::default());
     let core = open(&world, Some(events.clone()), Some(lines.clone()));
 
-    let report = core.sync_catalog(None).await.unwrap();
+    let report = core.sync().catalog(None).await.unwrap();
     assert_eq!(report.outcome, SyncOutcome::Updated);
     assert_eq!(report.upserted, 300);
     assert_eq!(events.0.lock().unwrap().last(), Some(&Event::CatalogSyncProgress { done: 300, total: 300 }));
     let logged = lines.0.lock().unwrap().clone();
     assert!(logged.iter().any(|r| r.message.contains("catalog synced") && r.level == LogLevel::Info), "{logged:?}");
 
-    let page = core.search("dang ky khai sinh".into(), SearchFilters::default(), PageRequest::default()).unwrap();
+    let catalog = core.catalog();
+    let page = catalog.search("dang ky khai sinh".into(), SearchFilters::default(), PageRequest::default()).unwrap();
     assert_eq!(page.hits[0].name, "Đăng ký khai sinh");
-    let procedure = core.procedure(page.hits[0].code.clone()).unwrap();
+    let procedure = catalog.procedure(page.hits[0].code.clone()).unwrap();
     assert!(!procedure.form.fields.is_empty());
-    assert!(matches!(core.procedure("0.0.X".into()), Err(SmartHdError::NotFound { .. })));
+    assert!(matches!(catalog.procedure("0.0.X".into()), Err(SmartHdError::NotFound { .. })));
 
-    core.add_favorite(procedure.code.clone()).unwrap();
-    assert_eq!(core.favorites().unwrap().len(), 1);
-    core.remove_favorite(procedure.code.clone()).unwrap();
-    assert!(core.favorites().unwrap().is_empty());
-    assert_eq!(core.recently_viewed(5).unwrap()[0].code, procedure.code);
-    assert!(!core.fields().unwrap().is_empty() && !core.agencies().unwrap().is_empty());
-    assert!(!core.units().unwrap().units.is_empty());
-    assert_eq!(core.sync_catalog(None).await.unwrap().outcome, SyncOutcome::NotModified);
+    catalog.add_favorite(procedure.code.clone()).unwrap();
+    assert_eq!(catalog.favorites().unwrap().len(), 1);
+    catalog.remove_favorite(procedure.code.clone()).unwrap();
+    assert!(catalog.favorites().unwrap().is_empty());
+    assert_eq!(catalog.recently_viewed(5).unwrap()[0].code, procedure.code);
+    assert!(!catalog.fields().unwrap().is_empty() && !catalog.agencies().unwrap().is_empty());
+    assert!(!catalog.units().unwrap().units.is_empty());
+    assert_eq!(core.sync().catalog(None).await.unwrap().outcome, SyncOutcome::NotModified);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_handle_gives_cancelled_and_dropping_the_future_cancels() {
+async fn a_cancelled_handle_gives_cancelled() {
     let world = World::new(50).await;
     let core = open(&world, None, None);
     let handle = CancelHandle::new();
     handle.cancel();
-    assert!(matches!(core.sync_catalog(Some(handle)).await, Err(SmartHdError::Cancelled { .. })));
+    assert!(matches!(core.sync().catalog(Some(handle.clone())).await, Err(SmartHdError::Cancelled { .. })));
+    assert!(matches!(core.sync().now(Some(handle)).await, Err(SmartHdError::Cancelled { .. })));
+    assert_eq!(core.catalog().freshness().unwrap().procedures, 0);
+}
 
-    // The foreign side cancels its coroutine: UniFFI drops the future; the work is cancelled.
-    let handle = CancelHandle::new();
-    let polled_once = tokio::time::timeout(Duration::from_nanos(1), core.sync_catalog(Some(handle.clone()))).await;
-    if polled_once.is_err() {
-        assert!(handle.is_cancelled());
+/// Cancels `handle` once the portal has received a dossier.
+struct CancelOnReceived(Arc<CancelHandle>);
+
+impl EventListener for CancelOnReceived {
+    fn on_event(&self, event: Event) {
+        if matches!(event, Event::DossierStatusChanged { status: DossierStatus::Received, .. }) {
+            self.0.cancel();
+        }
     }
+}
+
+/// A queued dossier of Đăng ký khai sinh, every field filled, with a scan when `scan` is given.
+fn queued_birth(core: &SmartHd, scan: Option<&Path>) -> String {
+    let dossiers = core.dossiers();
+    let draft = dossiers.new_draft("1.001193.H19".into(), Subject::Citizen).unwrap();
+    for field in core.catalog().procedure(draft.procedure_code).unwrap().form.fields {
+        dossiers.set_field(draft.id.clone(), field.key.clone(), robot::sample_value(&field)).unwrap();
+    }
+    if let Some(scan) = scan {
+        dossiers.attach(draft.id.clone(), scan.to_string_lossy().into_owned()).unwrap();
+    }
+    dossiers.submit(draft.id.clone()).unwrap();
+    draft.id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outbox_sync_cancelled_mid_flight_stops_and_leaves_the_outbox_whole() {
+    let world = World::new(300).await;
+    let handle = CancelHandle::new();
+    let core = open(&world, Some(Arc::new(CancelOnReceived(handle.clone()))), None);
+    core.sync().catalog(None).await.unwrap();
+    let session = core.session();
+    let url = session.begin_login(1, None, None, None).await.unwrap();
+    session.complete_login(robot::log_in(&url, &robot::LEVEL1_CITIZEN).await.unwrap(), None).await.unwrap();
+    // The first goes through; the second's scan meets a portal slow on attachments.
+    let first = queued_birth(&core, None);
+    let scan = smarthd_tests::sample_file(world.dir.path(), "scan.pdf", "pdf", 4096, 7);
+    let second = queued_birth(&core, Some(&scan));
+    let admin = Admin::new(&world.sandbox);
+    let slow = serde_json::json!({"route": "attachments", "kind": "delay", "probability": 1.0, "delay_ms": 60_000});
+    admin.post("admin/faults", slow).await;
+
+    // Cancelled when the first is received: the call ends without waiting for the slow portal.
+    let cancelled = core.sync().now(Some(handle)).await;
+    assert!(matches!(cancelled, Err(SmartHdError::Cancelled { .. })), "{cancelled:?}");
+    assert_eq!(core.dossiers().get(first).unwrap().status, DossierStatus::Received);
+    assert_eq!(core.dossiers().get(second.clone()).unwrap().status, DossierStatus::Queued);
+    assert_eq!(admin.dossier_effects(&second).await, 0, "the work stopped before sending it");
+
+    // Nothing half-written: the next sync sends it, once.
+    admin.delete("admin/faults").await;
+    let report = core.sync().now(None).await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
+    assert_eq!(core.dossiers().get(second.clone()).unwrap().status, DossierStatus::Received);
+    assert_eq!(admin.dossier_effects(&second).await, 1);
+}
+
+/// Signals when the future holding it is dropped.
+struct SignalOnDrop(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for SignalOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.take().map(|tx| tx.send(()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_an_export_future_drops_the_core_work() {
+    // What UniFFI does when Kotlin cancels the coroutine or Python the asyncio task.
+    let (started_tx, started) = tokio::sync::oneshot::channel();
+    let (dropped_tx, dropped) = tokio::sync::oneshot::channel();
+    let work = async move {
+        let _signal = SignalOnDrop(Some(dropped_tx));
+        let _ = started_tx.send(());
+        std::future::pending::<smarthd_core::Result<()>>().await
+    };
+    let call = tokio::spawn(runtime::on_runtime(None, work));
+    started.await.unwrap();
+    call.abort();
+    // Would hang (and time out) if the work went on detached.
+    tokio::time::timeout(Duration::from_secs(30), dropped).await.unwrap().unwrap();
 }
 
 #[test]
@@ -135,41 +218,45 @@ async fn drafts_sync_and_lookup_through_the_exported_api() {
     let world = World::new(300).await;
     let events = Arc::new(Events::default());
     let core = open(&world, Some(events.clone()), None);
-    core.sync_catalog(None).await.unwrap();
-    assert_eq!(core.session_state().await.unwrap(), SessionState::LoggedOut);
-    assert_eq!(core.whoami().await.unwrap(), None);
-    let url = core.begin_login(2, Some("vi".into()), None).await.unwrap();
+    core.sync().catalog(None).await.unwrap();
+    let session = core.session();
+    assert_eq!(session.state(None).await.unwrap(), SessionState::LoggedOut);
+    assert_eq!(session.whoami(None).await.unwrap(), None);
+    let url = session.begin_login(2, Some("vi".into()), None, None).await.unwrap();
     assert!(url.starts_with(&world.sandbox.base_url()), "{url}");
-    core.cancel_login().unwrap();
+    session.cancel_login().unwrap();
 
-    let code = core.search("dang ky khai sinh".into(), SearchFilters::default(), PageRequest::default()).unwrap().hits
-        [0]
-    .code
-    .clone();
-    let draft = core.new_draft(code.clone(), Subject::Citizen).unwrap();
+    let catalog = core.catalog();
+    let code =
+        catalog.search("dang ky khai sinh".into(), SearchFilters::default(), PageRequest::default()).unwrap().hits[0]
+            .code
+            .clone();
+    let dossiers = core.dossiers();
+    let draft = dossiers.new_draft(code.clone(), Subject::Citizen).unwrap();
     assert_eq!(draft.status, DossierStatus::Draft);
-    let Err(SmartHdError::Validation { field, .. }) = core.submit(draft.id.clone()) else { panic!("submitted") };
-    assert!(core.procedure(code).unwrap().form.fields.iter().any(|f| f.key == field), "{field}");
+    let Err(SmartHdError::Validation { field, .. }) = dossiers.submit(draft.id.clone()) else { panic!("submitted") };
+    assert!(catalog.procedure(code).unwrap().form.fields.iter().any(|f| f.key == field), "{field}");
     assert!(matches!(
-        core.set_field(draft.id.clone(), "khong_co".into(), "x".into()),
+        dossiers.set_field(draft.id.clone(), "khong_co".into(), "x".into()),
         Err(SmartHdError::Validation { field, .. }) if field == "khong_co"
     ));
-    assert!(!core.validate_draft(draft.id.clone()).unwrap().is_empty());
+    assert!(!dossiers.validate(draft.id.clone()).unwrap().is_empty());
     let pdf = world.dir.path().join("a.pdf");
     std::fs::write(&pdf, b"%PDF-1.4\n0123456789").unwrap();
-    let attachment = core.attach(draft.id.clone(), pdf.to_string_lossy().into_owned()).unwrap();
+    let attachment = dossiers.attach(draft.id.clone(), pdf.to_string_lossy().into_owned()).unwrap();
     assert_eq!(attachment.content_type, "application/pdf");
-    assert_eq!(core.dossiers().unwrap().len(), 1);
+    assert_eq!(dossiers.list().unwrap().len(), 1);
 
     // Not logged in: nothing can be sent.
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now(None).await.unwrap();
     assert_eq!(report.outbox.sent, 0);
-    assert!(matches!(core.lookup("KHONG-CO".into()).await, Err(SmartHdError::NotFound { .. })));
-    assert!(core.payments().unwrap().is_empty() && core.receipts().unwrap().is_empty());
-    assert!(matches!(core.payment("x".into()), Err(SmartHdError::NotFound { .. })));
-    core.delete_draft(draft.id.clone()).unwrap();
-    assert!(matches!(core.dossier(draft.id), Err(SmartHdError::NotFound { .. })));
-    assert_eq!(core.logout().await.unwrap(), None);
+    assert!(matches!(dossiers.lookup("KHONG-CO".into(), None).await, Err(SmartHdError::NotFound { .. })));
+    let payments = core.payments();
+    assert!(payments.list().unwrap().is_empty() && payments.receipts().unwrap().is_empty());
+    assert!(matches!(payments.get("x".into()), Err(SmartHdError::NotFound { .. })));
+    dossiers.delete_draft(draft.id.clone()).unwrap();
+    assert!(matches!(dossiers.get(draft.id), Err(SmartHdError::NotFound { .. })));
+    assert_eq!(session.logout(None).await.unwrap(), None);
 }
 
 #[test]

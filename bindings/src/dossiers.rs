@@ -1,0 +1,65 @@
+//! `client.dossiers()`: drafts (hồ sơ) filled and checked offline, submitting to the outbox,
+//! and the portal's public lookup. `client.sync()` sends what is submitted.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use smarthd_core::catalog::model::Subject;
+use smarthd_core::{Attachment, Dossier, DossiersHandle, FieldError, FieldProblem, PublicStatus};
+
+use crate::Result;
+use crate::runtime::{CancelHandle, on_runtime};
+
+#[derive(uniffi::Object)]
+pub struct DossiersApi(pub(crate) DossiersHandle);
+
+#[uniffi::export]
+impl DossiersApi {
+    /// A new draft for an in-force procedure of the offline catalog (works offline).
+    pub fn new_draft(&self, procedure_code: String, applicant: Subject) -> Result<Dossier> {
+        Ok(self.0.new_draft(&procedure_code, applicant)?)
+    }
+
+    /// Stores one field of a draft (even when not valid yet); answers what is wrong with the
+    /// value, if anything. An unknown `key` is a `Validation` error on that key.
+    pub fn set_field(&self, dossier_id: String, key: String, value: String) -> Result<Option<FieldProblem>> {
+        Ok(self.0.set_field(&dossier_id, &key, &value)?)
+    }
+
+    /// Every problem of the draft's form, checked offline against the procedure's e-form.
+    pub fn validate(&self, dossier_id: String) -> Result<Vec<FieldError>> {
+        Ok(self.0.validate(&dossier_id)?)
+    }
+
+    /// Attaches the file at `path` (JPEG, PNG or PDF, at most 10 MiB): it is copied, sealed, into
+    /// the data dir, so the app may delete its own copy.
+    pub fn attach(&self, dossier_id: String, path: String) -> Result<Attachment> {
+        Ok(self.0.attach(&dossier_id, Path::new(&path))?)
+    }
+
+    /// Validates the draft and queues it for sending (status `Queued`); returns at once and
+    /// works offline. The first problem of the form is a `Validation` error on its field.
+    pub fn submit(&self, dossier_id: String) -> Result<Dossier> {
+        Ok(self.0.submit(&dossier_id)?)
+    }
+
+    pub fn get(&self, dossier_id: String) -> Result<Dossier> {
+        Ok(self.0.get(&dossier_id)?)
+    }
+
+    /// Every dossier on the phone, newest first.
+    pub fn list(&self) -> Result<Vec<Dossier>> {
+        Ok(self.0.list()?)
+    }
+
+    pub fn delete_draft(&self, dossier_id: String) -> Result<()> {
+        Ok(self.0.delete_draft(&dossier_id)?)
+    }
+
+    /// The portal's public status of a dossier code (no login needed, nothing personal).
+    #[uniffi::method(default(cancel = None))]
+    pub async fn lookup(&self, code: String, cancel: Option<Arc<CancelHandle>>) -> Result<PublicStatus> {
+        let dossiers = self.0.clone();
+        on_runtime(cancel, async move { dossiers.lookup(&code).await }).await
+    }
+}

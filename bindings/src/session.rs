@@ -1,0 +1,65 @@
+//! `client.session()`: the VNeID login through the portal's OpenID provider, and who is
+//! logged in.
+
+use std::sync::Arc;
+
+use smarthd_core::{LoginOptions, Profile, SessionHandle, SessionState};
+
+use crate::Result;
+use crate::runtime::{CancelHandle, on_runtime};
+
+#[derive(uniffi::Object)]
+pub struct SessionApi(pub(crate) SessionHandle);
+
+#[uniffi::export]
+impl SessionApi {
+    /// Starts a VNeID login at `level` (1 or 2): the URL to open in the system browser (Custom
+    /// Tabs / ASWebAuthenticationSession, never a WebView). `locale` ("vi" or "en") for the
+    /// provider's pages; `prompt` an OIDC prompt such as "login".
+    #[uniffi::method(default(locale = None, prompt = None, cancel = None))]
+    pub async fn begin_login(
+        &self,
+        level: u8,
+        locale: Option<String>,
+        prompt: Option<String>,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<String> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.begin_login(&LoginOptions { level, locale, prompt }).await }).await
+    }
+
+    /// Finishes the login with the URL the browser was redirected to (the app's redirect URI
+    /// with `code`, `state` and `iss`).
+    #[uniffi::method(default(cancel = None))]
+    pub async fn complete_login(&self, callback_url: String, cancel: Option<Arc<CancelHandle>>) -> Result<Profile> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.complete_login(&callback_url).await }).await
+    }
+
+    /// Forgets the login in progress (the resident closed the browser).
+    pub fn cancel_login(&self) -> Result<()> {
+        Ok(self.0.cancel_login()?)
+    }
+
+    /// Logged out, logged in (at which level, until when), or the session expired.
+    #[uniffi::method(default(cancel = None))]
+    pub async fn state(&self, cancel: Option<Arc<CancelHandle>>) -> Result<SessionState> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.state().await }).await
+    }
+
+    /// Who is logged in, or None.
+    #[uniffi::method(default(cancel = None))]
+    pub async fn whoami(&self, cancel: Option<Arc<CancelHandle>>) -> Result<Option<Profile>> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.whoami().await }).await
+    }
+
+    /// Logs out (the session is forgotten on the phone); the provider's end-session URL to open
+    /// in the browser, if it has one.
+    #[uniffi::method(default(cancel = None))]
+    pub async fn logout(&self, cancel: Option<Arc<CancelHandle>>) -> Result<Option<String>> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.logout().await }).await
+    }
+}
