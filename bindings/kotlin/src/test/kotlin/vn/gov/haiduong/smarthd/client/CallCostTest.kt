@@ -36,25 +36,27 @@ class CallCostTest {
         val scale = (System.getProperty("smarthd.bench.scale") ?: "1").toInt()
         Sandbox(tmp.resolve("sandbox")).use { sandbox ->
             SmartHd.open(config(sandbox.url, tmp.resolve("data")), MemoryStorage()).use { core ->
-                runBlocking { core.syncCatalog(null) }
+                runBlocking { core.sync().use { it.catalog() } }
+                val catalog = core.catalog()
                 val filters = SearchFilters()
                 val page = PageRequest(0u, 20u)
                 val query = "dang ky"
-                assertEquals(20, core.search(query, filters, page).hits.size, "the benchmark query must fill a page")
+                assertEquals(20, catalog.search(query, filters, page).hits.size, "the benchmark query must fill a page")
 
                 // Warm up (JIT, JNA's method lookup, SQLite's page cache).
                 nsPerCall(3, 5_000 * scale) { core.ping() }
-                nsPerCall(3, 100 * scale) { core.search(query, filters, page) }
+                nsPerCall(3, 100 * scale) { catalog.search(query, filters, page) }
 
                 val empty = nsPerCall(7, 5_000 * scale) { core.ping() }
                 // A top-level function: one native call (a method is two: clone the handle, call).
                 val function = nsPerCall(7, 5_000 * scale) { coreVersion() }
-                val search = nsPerCall(7, 100 * scale) { core.search(query, filters, page) }
+                val search = nsPerCall(7, 100 * scale) { catalog.search(query, filters, page) }
                 println(
                     "call cost (Kotlin/JVM, JNA, ${System.getProperty("jna.library.path")}): " +
                         "empty method call %.2f us; function returning a short string %.2f us; search returning 20 results %.1f us"
                             .format(empty / 1000, function / 1000, search / 1000),
                 )
+                catalog.close()
             }
         }
     }

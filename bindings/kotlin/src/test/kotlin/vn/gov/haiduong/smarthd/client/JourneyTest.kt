@@ -54,7 +54,7 @@ class JourneyTest {
     }
 
     private fun firstName(client: SmartHdClient, query: String) = runBlocking {
-        client.search(query, page = PageRequest(0u, 10u)).hits.firstOrNull()?.name
+        client.catalog.search(query, page = PageRequest(0u, 10u)).hits.firstOrNull()?.name
     }
 
     @Test
@@ -64,44 +64,44 @@ class JourneyTest {
         val cfg = config(sandbox.url, tmp.resolve("journey")).copy(logLevel = LogLevel.DEBUG)
         SmartHdClient.open(cfg, MemoryStorage(), logger).use { client ->
             assertTrue(lines.any { "core opened" in it.message }, "$lines")
-            assertEquals(0u, client.freshness().procedures)
+            assertEquals(0u, client.catalog.freshness().procedures)
 
             // Subscribe before the sync starts: the flow is hot.
             val progress = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) {
                 client.events.filterIsInstance<Event.CatalogSyncProgress>().first { it.done == it.total }
             }
-            val report = client.syncCatalog()
+            val report = client.sync.catalog()
             assertEquals(SyncOutcome.UPDATED, report.outcome)
             assertEquals(300uL, report.upserted)
             val last = withTimeout(5_000) { progress.await() }
             assertEquals(300uL, last.done)
-            assertTrue(client.freshness().complete)
+            assertTrue(client.catalog.freshness().complete)
 
             val nfd = Normalizer.normalize("Đăng ký khai sinh", Normalizer.Form.NFD)
             for (q in listOf("dang ky khai sinh", "Đăng ký khai sinh", "ĐĂNG KÝ KHAI SINH", nfd)) {
                 assertEquals("Đăng ký khai sinh", firstName(client, q), q)
             }
-            val hit = client.search("dang ky khai sinh").hits.first()
+            val hit = client.catalog.search("dang ky khai sinh").hits.first()
             assertEquals(0u, hit.highlights.first().start)
 
-            val commune = client.search("", SearchFilters(level = Level.COMMUNE), PageRequest(limit = 50u)).hits
+            val commune = client.catalog.search("", SearchFilters(level = Level.COMMUNE), PageRequest(limit = 50u)).hits
             assertTrue(commune.isNotEmpty() && commune.all { it.level == Level.COMMUNE })
 
-            val procedure = client.procedure(hit.code)
+            val procedure = client.catalog.procedure(hit.code)
             assertEquals("Đăng ký khai sinh", procedure.name)
             assertEquals(ProcedureStatus.IN_FORCE, procedure.status)
             assertTrue(procedure.form.fields.isNotEmpty() && procedure.documents.isNotEmpty())
 
-            assertTrue(client.fields().isNotEmpty() && client.agencies().isNotEmpty())
-            assertTrue(client.units().units.isNotEmpty())
+            assertTrue(client.catalog.fields().isNotEmpty() && client.catalog.agencies().isNotEmpty())
+            assertTrue(client.catalog.units().units.isNotEmpty())
 
-            client.addFavorite(hit.code)
-            assertEquals(listOf(hit.code), client.favorites().map { it.code })
-            client.removeFavorite(hit.code)
-            assertTrue(client.favorites().isEmpty())
-            assertEquals(hit.code, client.recentlyViewed(5u).first().code)
+            client.catalog.addFavorite(hit.code)
+            assertEquals(listOf(hit.code), client.catalog.favorites().map { it.code })
+            client.catalog.removeFavorite(hit.code)
+            assertTrue(client.catalog.favorites().isEmpty())
+            assertEquals(hit.code, client.catalog.recentlyViewed(5u).first().code)
 
-            assertEquals(SyncOutcome.NOT_MODIFIED, client.syncCatalog().outcome)
+            assertEquals(SyncOutcome.NOT_MODIFIED, client.sync.catalog().outcome)
             assertTrue(lines.any { "catalog synced" in it.message })
         }
     }
@@ -109,8 +109,8 @@ class JourneyTest {
     @Test
     fun `errors arrive as typed exceptions`() = runBlocking {
         SmartHdClient.open(config(sandbox.url, tmp.resolve("errors")), MemoryStorage()).use { client ->
-            client.syncCatalog()
-            val e = assertThrows<SmartHdException.NotFound> { runBlocking { client.procedure("9.999999.H99") } }
+            client.sync.catalog()
+            val e = assertThrows<SmartHdException.NotFound> { runBlocking { client.catalog.procedure("9.999999.H99") } }
             assertTrue("9.999999.H99" in e.detail)
         }
         val insecure = assertThrows<SmartHdException.Validation> {
@@ -125,8 +125,8 @@ class JourneyTest {
         val own = Sandbox(tmp.resolve("sandbox-offline"))
         val client = SmartHdClient.open(config(own.url, tmp.resolve("offline"), 2000u), MemoryStorage())
         client.use {
-            try { client.syncCatalog() } finally { own.close() }
-            assertThrows<SmartHdException.Offline> { runBlocking { client.syncCatalog() } }
+            try { client.sync.catalog() } finally { own.close() }
+            assertThrows<SmartHdException.Offline> { runBlocking { client.sync.catalog() } }
             assertEquals("Đăng ký khai sinh", firstName(client, "dang ky khai sinh"))
         }
     }
@@ -138,7 +138,7 @@ class JourneyTest {
             SmartHd.open(config(big.url, tmp.resolve("cancel")), MemoryStorage()).use { core ->
                 val handle = CancelHandle()
                 handle.cancel()
-                assertThrows<SmartHdException.Cancelled> { runBlocking { core.syncCatalog(handle) } }
+                assertThrows<SmartHdException.Cancelled> { runBlocking { core.sync().use { it.catalog(handle) } } }
                 handle.close()
             }
             // Cancelled from the progress callback after the first page: stops before the next.
@@ -148,19 +148,19 @@ class JourneyTest {
                 override fun onEvent(event: Event) { seen.add(event); handle.cancel() }
             }
             SmartHd.open(config(big.url, tmp.resolve("cancel")), MemoryStorage(), listener).use { core ->
-                assertThrows<SmartHdException.Cancelled> { runBlocking { core.syncCatalog(handle) } }
+                assertThrows<SmartHdException.Cancelled> { runBlocking { core.sync().use { it.catalog(handle) } } }
                 assertEquals(1, seen.size)
-                assertFalse(core.freshness().complete)
+                assertFalse(core.catalog().use { it.freshness() }.complete)
             }
             SmartHdClient.open(config(big.url, tmp.resolve("cancel")), MemoryStorage()).use { client ->
                 // Cancelling the coroutine that awaits the sync: no crash, no hang.
                 val firstEvent = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) { client.events.first() }
-                val job = launch(Dispatchers.Default) { client.syncCatalog() }
+                val job = launch(Dispatchers.Default) { client.sync.catalog() }
                 withTimeout(30_000) { firstEvent.await() }
                 job.cancelAndJoin()
                 // A new sync resumes where the copy stopped and completes.
-                assertEquals(SyncOutcome.UPDATED, client.syncCatalog().outcome)
-                assertTrue(client.freshness().complete)
+                assertEquals(SyncOutcome.UPDATED, client.sync.catalog().outcome)
+                assertTrue(client.catalog.freshness().complete)
             }
         } finally {
             big.close()

@@ -117,4 +117,27 @@ object Portal {
         )
         check(response.statusCode() in 200..299) { "the officer console answered ${response.statusCode()}: ${response.body()}" }
     }
+
+    private fun admin(baseUrl: String, method: String, path: String, body: String? = null): String {
+        val publisher = body?.let { HttpRequest.BodyPublishers.ofString(it) } ?: HttpRequest.BodyPublishers.noBody()
+        val response = send(
+            HttpRequest.newBuilder(URI("${baseUrl}admin/$path")).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json").method(method, publisher).build(),
+        )
+        check(response.statusCode() in 200..299) { "$method admin/$path answered ${response.statusCode()}: ${response.body()}" }
+        return response.body()
+    }
+
+    /** Adds a sandbox fault, e.g. `{"route":"attachments","kind":"delay","probability":1.0,"delay_ms":60000}`. */
+    fun addFault(baseUrl: String, fault: String) {
+        admin(baseUrl, "POST", "faults", fault)
+    }
+
+    fun clearFaults(baseUrl: String) {
+        admin(baseUrl, "DELETE", "faults")
+    }
+
+    /** How many times the portal created the dossier (exactly once is 1). */
+    fun dossierEffects(baseUrl: String, dossierId: String): Int =
+        Regex(""""${Regex.escape(dossierId)}"\s*:\s*(\d+)""").find(admin(baseUrl, "GET", "ledger"))?.groupValues?.get(1)?.toInt() ?: 0
 }

@@ -7,6 +7,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -101,17 +102,17 @@ class ServicesTest {
     }
 
     private suspend fun fillValid(client: SmartHdClient, dossierId: String) {
-        val procedure = client.procedure(client.dossier(dossierId).procedureCode)
+        val procedure = client.catalog.procedure(client.dossiers.get(dossierId).procedureCode)
         for (field in procedure.form.fields) {
-            assertNull(client.setField(dossierId, field.key, sampleValue(field)), field.key)
+            assertNull(client.dossiers.setField(dossierId, field.key, sampleValue(field)), field.key)
         }
-        assertTrue(client.validateDraft(dossierId).isEmpty())
+        assertTrue(client.dossiers.validate(dossierId).isEmpty())
     }
 
     private suspend fun loggedIn(client: SmartHdClient): Profile {
-        val url = client.beginLogin(2, locale = "vi")
+        val url = client.session.beginLogin(2, locale = "vi")
         assertTrue(url.startsWith("http://127.0.0.1:"), url)
-        return client.completeLogin(Portal.logIn(url, Portal.LEVEL2_CCCD))
+        return client.session.completeLogin(Portal.logIn(url, Portal.LEVEL2_CCCD))
     }
 
     private suspend inline fun <reified T : Throwable> failsWith(crossinline block: suspend () -> Unit): T {
@@ -128,55 +129,55 @@ class ServicesTest {
     fun `log in, send a dossier, follow it, look it up, log out`() = runBlocking {
         SmartHdClient.open(config(sandbox.url, tmp.resolve("dossier")), MemoryStorage()).use { client ->
             val seen = Collected(this, client)
-            client.syncCatalog()
-            assertEquals(SessionState.LoggedOut, client.sessionState())
-            assertNull(client.whoami())
+            client.sync.catalog()
+            assertEquals(SessionState.LoggedOut, client.session.state())
+            assertNull(client.session.whoami())
 
             // A login abandoned in the browser, then one through the login page.
-            client.beginLogin(1u)
-            client.cancelLogin()
+            client.session.beginLogin(1u)
+            client.session.cancelLogin()
             val profile = loggedIn(client)
             assertEquals(2, profile.level.toInt())
             assertEquals("Nguyễn Văn An", profile.name)
             assertEquals("030******234", maskCccd(profile.cccd))
-            val state = client.sessionState()
+            val state = client.session.state()
             assertTrue(state is SessionState.LoggedIn && state.level.toInt() == 2, "$state")
-            assertEquals(profile.cccd, client.whoami()?.cccd)
+            assertEquals(profile.cccd, client.session.whoami()?.cccd)
             seen.await(Event.SessionChanged::class.java, "logged in") { it.state is SessionState.LoggedIn }
 
             // A draft, validated offline with typed problems.
-            val code = client.search("dang ky khai sinh").hits.first().code
-            val fields = client.procedure(code).form.fields
-            val draft = client.newDraft(code, Subject.CITIZEN)
+            val code = client.catalog.search("dang ky khai sinh").hits.first().code
+            val fields = client.catalog.procedure(code).form.fields
+            val draft = client.dossiers.newDraft(code, Subject.CITIZEN)
             assertEquals(DossierStatus.DRAFT, draft.status)
             assertTrue(draft.fields.isEmpty())
-            val incomplete = failsWith<SmartHdException.Validation> { client.submit(draft.id) }
+            val incomplete = failsWith<SmartHdException.Validation> { client.dossiers.submit(draft.id) }
             assertTrue(fields.any { it.key == incomplete.field }, incomplete.field)
-            val problems = client.validateDraft(draft.id)
+            val problems = client.dossiers.validate(draft.id)
             assertTrue(problems.isNotEmpty() && problems.all { it.problem == FieldProblem.Required })
             assertTrue("required" in fieldProblemMessage(problems.first().problem))
             val cccdKey = fields.first { it.kind == FieldKind.CCCD }.key
-            assertEquals(FieldProblem.Cccd, client.setField(draft.id, cccdKey, "12345"))
-            val unknown = failsWith<SmartHdException.Validation> { client.setField(draft.id, "khong_co", "x") }
+            assertEquals(FieldProblem.Cccd, client.dossiers.setField(draft.id, cccdKey, "12345"))
+            val unknown = failsWith<SmartHdException.Validation> { client.dossiers.setField(draft.id, "khong_co", "x") }
             assertEquals("khong_co", unknown.field)
             assertTrue("3" in fieldProblemMessage(FieldProblem.TooShort(3u)))
 
             // Every field valid by kind, a small PDF, submit: queued at once.
             fillValid(client, draft.id)
-            assertEquals("030095001234", client.dossier(draft.id).fields[cccdKey])
+            assertEquals("030095001234", client.dossiers.get(draft.id).fields[cccdKey])
             val pdf = tmp.resolve("giay-chung-sinh.pdf")
             Files.write(pdf, "%PDF-1.4\n".toByteArray() + ByteArray(2048) { it.toByte() })
-            val attachment = client.attach(draft.id, pdf.toString())
+            val attachment = client.dossiers.attach(draft.id, pdf.toString())
             assertEquals("application/pdf", attachment.contentType)
             assertEquals(Files.size(pdf).toULong(), attachment.size)
-            assertEquals(DossierStatus.QUEUED, client.submit(draft.id).status)
+            assertEquals(DossierStatus.QUEUED, client.dossiers.submit(draft.id).status)
             seen.statusOf(draft.id, DossierStatus.QUEUED)
 
             // Sent: received, with a code and a reception receipt.
-            val report = client.sync()
+            val report = client.sync.now()
             assertEquals(1u, report.outbox.sent)
             assertEquals(0u, report.outbox.pending)
-            val received = client.dossier(draft.id)
+            val received = client.dossiers.get(draft.id)
             assertEquals(DossierStatus.RECEIVED, received.status)
             val dossierCode = requireNotNull(received.code) { "received without a code" }
             assertNotNull(received.receipt)
@@ -184,29 +185,29 @@ class ServicesTest {
             assertEquals(dossierCode, seen.statusOf(draft.id, DossierStatus.RECEIVED).code)
             assertEquals("Đã tiếp nhận / received", dossierStatusLabel(received.status))
             // The resident's other dossiers at the portal (other tests share the sandbox) come too.
-            assertTrue(draft.id in client.dossiers().map { it.id })
+            assertTrue(draft.id in client.dossiers.list().map { it.id })
 
             // An officer moves it on; the next sync shows it, with an event.
             Portal.officerSetStatus(sandbox.url, dossierCode, "processing")
-            assertTrue(client.syncWhenOnline().statusChanges >= 1u)
-            assertEquals(DossierStatus.PROCESSING, client.dossier(draft.id).status)
+            assertTrue(client.sync.whenOnline().statusChanges >= 1u)
+            assertEquals(DossierStatus.PROCESSING, client.dossiers.get(draft.id).status)
             seen.statusOf(draft.id, DossierStatus.PROCESSING)
 
             // Anyone can look the code up.
-            val public = client.lookup(dossierCode)
+            val public = client.dossiers.lookup(dossierCode)
             assertEquals(DossierStatus.PROCESSING, public.status)
             assertEquals("Đăng ký khai sinh", public.procedureName)
-            failsWith<SmartHdException.NotFound> { client.lookup("KHONG-CO-MA") }
+            failsWith<SmartHdException.NotFound> { client.dossiers.lookup("KHONG-CO-MA") }
 
             // A spare draft deleted.
-            val spare = client.newDraft(code)
-            client.deleteDraft(spare.id)
-            failsWith<SmartHdException.NotFound> { client.dossier(spare.id) }
+            val spare = client.dossiers.newDraft(code)
+            client.dossiers.deleteDraft(spare.id)
+            failsWith<SmartHdException.NotFound> { client.dossiers.get(spare.id) }
 
             // Logout: nobody.
-            client.logout()
-            assertNull(client.whoami())
-            assertEquals(SessionState.LoggedOut, client.sessionState())
+            client.session.logout()
+            assertNull(client.session.whoami())
+            assertEquals(SessionState.LoggedOut, client.session.state())
             seen.job.cancel()
         }
     }
@@ -215,35 +216,74 @@ class ServicesTest {
     fun `a fee paid on the gateway ends with a verified receipt`() = runBlocking {
         SmartHdClient.open(config(sandbox.url, tmp.resolve("payment")), MemoryStorage()).use { client ->
             val seen = Collected(this, client)
-            client.syncCatalog()
+            client.sync.catalog()
             loggedIn(client)
-            val code = client.search("ly lich tu phap").hits.map { client.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
-            val draft = client.newDraft(code, Subject.CITIZEN)
+            val code = client.catalog.search("ly lich tu phap").hits.map { client.catalog.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
+            val draft = client.dossiers.newDraft(code, Subject.CITIZEN)
             fillValid(client, draft.id)
-            client.submit(draft.id)
-            client.sync()
-            assertEquals(DossierStatus.RECEIVED, client.dossier(draft.id).status)
+            client.dossiers.submit(draft.id)
+            client.sync.now()
+            assertEquals(DossierStatus.RECEIVED, client.dossiers.get(draft.id).status)
 
-            val order = client.pay(draft.id, PaymentMethod.GATEWAY, SmartHdClient.PAYMENT_RETURN_URL)
+            val order = client.payments.pay(draft.id, PaymentMethod.GATEWAY, SmartHdClient.PAYMENT_RETURN_URL)
             assertEquals(PaymentStatus.AWAITING_PAYMENT, order.status)
             assertTrue(order.amountVnd > 0)
-            assertEquals(order.orderId, client.pay(draft.id, PaymentMethod.GATEWAY).orderId, "asking twice gives the same order")
+            assertEquals(order.orderId, client.payments.pay(draft.id, PaymentMethod.GATEWAY).orderId, "asking twice gives the same order")
 
             val landed = Portal.payAtGateway(order.payUrl!!, bank = "NCB")
             assertTrue(landed.startsWith(SmartHdClient.PAYMENT_RETURN_URL), landed)
-            val paid = client.handlePaymentReturn(landed)
+            val paid = client.payments.handleReturn(landed)
             assertEquals(PaymentStatus.SUCCEEDED, paid.status)
             assertEquals("Đã thanh toán / paid", paymentStatusLabel(paid.status))
-            assertEquals(PaymentStatus.SUCCEEDED, client.refreshPayment(order.orderId).status)
-            assertTrue(order.orderId in client.payments().map { it.orderId })
-            assertEquals(PaymentStatus.SUCCEEDED, client.payment(order.orderId).status)
+            assertEquals(PaymentStatus.SUCCEEDED, client.payments.refresh(order.orderId).status)
+            assertTrue(order.orderId in client.payments.list().map { it.orderId })
+            assertEquals(PaymentStatus.SUCCEEDED, client.payments.get(order.orderId).status)
             seen.await(Event.PaymentUpdated::class.java, "paid") { it.orderId == order.orderId && it.status == PaymentStatus.SUCCEEDED }
 
-            assertTrue(paid.receiptId in client.receipts().map { it.receiptId })
-            val receipt = client.verifyReceipt(paid.receiptId!!)
+            assertTrue(paid.receiptId in client.payments.receipts().map { it.receiptId })
+            val receipt = client.payments.verifyReceipt(paid.receiptId!!)
             assertEquals(order.amountVnd, receipt.amountVnd)
             assertEquals(order.orderId, receipt.orderId)
             assertEquals(draft.id, receipt.dossierId)
+            seen.job.cancel()
+        }
+    }
+
+    @Test
+    fun `cancelling the coroutine stops an outbox sync and leaves the outbox whole`() = runBlocking {
+        SmartHdClient.open(config(sandbox.url, tmp.resolve("cancel-outbox")), MemoryStorage()).use { client ->
+            val seen = Collected(this, client)
+            client.sync.catalog()
+            loggedIn(client)
+            val code = client.catalog.search("dang ky khai sinh").hits.first().code
+            val first = client.dossiers.newDraft(code)
+            fillValid(client, first.id)
+            client.dossiers.submit(first.id)
+            val second = client.dossiers.newDraft(code)
+            fillValid(client, second.id)
+            val scan = tmp.resolve("ban-chup.pdf")
+            Files.write(scan, "%PDF-1.4\n".toByteArray() + ByteArray(4096) { (it * 7).toByte() })
+            client.dossiers.attach(second.id, scan.toString())
+            client.dossiers.submit(second.id)
+
+            // The portal is slow on attachments: once the first is received, the sync waits on
+            // the second's scan, and the coroutine is cancelled there.
+            Portal.addFault(sandbox.url, """{"route":"attachments","kind":"delay","probability":1.0,"delay_ms":60000}""")
+            try {
+                val job = launch(Dispatchers.Default) { client.sync.now() }
+                seen.statusOf(first.id, DossierStatus.RECEIVED)
+                job.cancelAndJoin()
+                assertTrue(job.isCancelled)
+            } finally {
+                Portal.clearFaults(sandbox.url)
+            }
+            // The work stopped: the portal never got the second; it waits in the outbox, whole.
+            assertEquals(0, Portal.dossierEffects(sandbox.url, second.id))
+            assertEquals(DossierStatus.QUEUED, client.dossiers.get(second.id).status)
+            val report = client.sync.now()
+            assertEquals(1u, report.outbox.sent)
+            assertEquals(DossierStatus.RECEIVED, client.dossiers.get(second.id).status)
+            assertEquals(1, Portal.dossierEffects(sandbox.url, second.id))
             seen.job.cancel()
         }
     }

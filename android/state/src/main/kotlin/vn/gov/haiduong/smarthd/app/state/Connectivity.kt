@@ -52,8 +52,8 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
     private suspend fun sync(whenOnline: Boolean): DossierSyncReport? = syncs.withLock {
         _state.update { it.copy(syncing = true) }
         try {
-            client.syncCatalog()
-            val report = if (whenOnline) client.syncWhenOnline() else client.sync()
+            client.sync.catalog()
+            val report = if (whenOnline) client.sync.whenOnline() else client.sync.now()
             _state.update {
                 it.copy(portalReachable = true, pending = report.outbox.pending, needsLogin = report.outbox.needsLogin)
             }

@@ -83,8 +83,8 @@ class DossierFormViewModel(
 
     /** A new draft of procedure [procedureCode]. */
     fun start(procedureCode: String, applicant: Subject = Subject.CITIZEN) = enqueue {
-        val draft = client.newDraft(procedureCode, applicant)
-        val form = client.procedure(procedureCode).form
+        val draft = client.dossiers.newDraft(procedureCode, applicant)
+        val form = client.catalog.procedure(procedureCode).form
         _state.value = DossierFormState(
             procedureName = draft.procedureName,
             dossierId = draft.id,
@@ -94,8 +94,8 @@ class DossierFormViewModel(
 
     /** Resumes a draft (or a dossier the portal refused). */
     fun open(dossierId: String) = enqueue {
-        val dossier = client.dossier(dossierId)
-        val form = client.procedure(dossier.procedureCode).form
+        val dossier = client.dossiers.get(dossierId)
+        val form = client.catalog.procedure(dossier.procedureCode).form
         _state.value = DossierFormState(
             procedureName = dossier.procedureName,
             dossierId = dossier.id,
@@ -109,7 +109,7 @@ class DossierFormViewModel(
         _state.update { s -> s.copy(inputs = s.inputs.map { if (it.key == key) it.copy(value = value) else it }) }
         enqueue {
             val id = _state.value.dossierId ?: return@enqueue
-            val problem = client.setField(id, key, value)
+            val problem = client.dossiers.setField(id, key, value)
             _state.update { s ->
                 s.copy(inputs = s.inputs.map { if (it.key == key && it.value == value) it.copy(error = problem?.text()) else it })
             }
@@ -119,20 +119,20 @@ class DossierFormViewModel(
     /** A photo from the picker or the camera, or a PDF, copied to [path] by the shell. */
     fun attach(path: String) = enqueue {
         val id = _state.value.dossierId ?: return@enqueue
-        val attachment = client.attach(id, path)
+        val attachment = client.dossiers.attach(id, path)
         _state.update { it.copy(attachments = it.attachments + attachment, error = null) }
     }
 
     /** Checks every field; if all are fine, queues the dossier and tries to send it now. */
     fun submit() = enqueue {
         val id = _state.value.dossierId ?: return@enqueue
-        val errors = client.validateDraft(id).associate { it.field to it.problem.text() }
+        val errors = client.dossiers.validate(id).associate { it.field to it.problem.text() }
         if (errors.isNotEmpty()) {
             _state.update { s -> s.copy(inputs = s.inputs.map { it.copy(error = errors[it.key]) }) }
             return@enqueue
         }
         _state.update { it.copy(submission = Submission.Submitting) }
-        val queued = client.submit(id)
+        val queued = client.dossiers.submit(id)
         _state.update { it.withSubmission(queued) }
         connectivity.refresh()
         reload()
@@ -140,7 +140,7 @@ class DossierFormViewModel(
 
     private suspend fun reload() {
         val id = _state.value.dossierId ?: return
-        val dossier = runCatching { client.dossier(id) }.getOrNull() ?: return
+        val dossier = runCatching { client.dossiers.get(id) }.getOrNull() ?: return
         _state.update { it.withSubmission(dossier) }
     }
 

@@ -66,7 +66,7 @@ class DossiersViewModel(
     fun deleteDraft(id: String) {
         scope.launch {
             try {
-                client.deleteDraft(id)
+                client.dossiers.deleteDraft(id)
             } catch (e: SmartHdException) {
                 _state.update { it.copy(error = e.userMessage) }
             }
@@ -76,7 +76,7 @@ class DossiersViewModel(
 
     suspend fun reload() {
         try {
-            val rows = client.dossiers().map { it.toRow() }
+            val rows = client.dossiers.list().map { it.toRow() }
             _state.update { it.copy(dossiers = rows, error = null) }
         } catch (e: SmartHdException) {
             _state.update { it.copy(error = e.userMessage) }

@@ -55,7 +55,7 @@ class PaymentViewModel(
         scope.launch {
             client.events.filterIsInstance<Event.PaymentUpdated>().collect { event ->
                 if (currentOrder()?.orderId == event.orderId) {
-                    runCatching { client.payment(event.orderId) }.onSuccess { show(it) }
+                    runCatching { client.payments.get(event.orderId) }.onSuccess { show(it) }
                 }
             }
         }
@@ -66,16 +66,16 @@ class PaymentViewModel(
 
     fun pay(dossierId: String, method: PaymentMethod) = launchCall {
         _state.value = PaymentState.Requesting
-        show(client.pay(dossierId, method, SmartHdClient.PAYMENT_RETURN_URL))
+        show(client.payments.pay(dossierId, method, SmartHdClient.PAYMENT_RETURN_URL))
     }
 
     /** The deep link [SmartHdClient.PAYMENT_RETURN_URL]?… opened the app: ask the portal for the outcome. */
-    fun onReturn(url: String) = launchCall { show(client.handlePaymentReturn(url)) }
+    fun onReturn(url: String) = launchCall { show(client.payments.handleReturn(url)) }
 
     /** "Kiểm tra lại": asks the portal now (a VietQR transfer, a lost return). */
     fun refresh() = launchCall {
         val order = currentOrder() ?: return@launchCall
-        show(client.refreshPayment(order.orderId))
+        show(client.payments.refresh(order.orderId))
     }
 
     private fun currentOrder(): PaymentOrder? = when (val s = _state.value) {
@@ -91,7 +91,7 @@ class PaymentViewModel(
         val next = when (order.status) {
             PaymentStatus.SUCCEEDED -> PaymentState.Paid(
                 order,
-                order.receiptId?.let { id -> runCatching { client.verifyReceipt(id) }.getOrNull() },
+                order.receiptId?.let { id -> runCatching { client.payments.verifyReceipt(id) }.getOrNull() },
             )
             PaymentStatus.FAILED, PaymentStatus.CANCELLED, PaymentStatus.EXPIRED ->
                 PaymentState.Failed(order.failureMessage ?: label(order.status), order)
@@ -138,7 +138,7 @@ class ReceiptsViewModel(private val client: SmartHdClient, private val scope: Co
     fun reload() {
         scope.launch {
             try {
-                _state.value = client.receipts()
+                _state.value = client.payments.receipts()
                 _error.value = null
             } catch (e: SmartHdException) {
                 _error.value = e.userMessage // a tampered receipt fails verification

@@ -28,8 +28,8 @@ class ProcedureViewModel(
     init {
         scope.launch {
             _state.value = try {
-                val procedure = client.procedure(code)
-                ProcedureState.Loaded(procedure, client.favorites().any { it.code == code })
+                val procedure = client.catalog.procedure(code)
+                ProcedureState.Loaded(procedure, client.catalog.favorites().any { it.code == code })
             } catch (e: SmartHdException) {
                 ProcedureState.Failed(e.userMessage)
             }
@@ -39,7 +39,7 @@ class ProcedureViewModel(
     fun toggleFavorite() {
         val loaded = _state.value as? ProcedureState.Loaded ?: return
         scope.launch {
-            if (loaded.favorite) client.removeFavorite(code) else client.addFavorite(code)
+            if (loaded.favorite) client.catalog.removeFavorite(code) else client.catalog.addFavorite(code)
             _state.value = loaded.copy(favorite = !loaded.favorite)
         }
     }

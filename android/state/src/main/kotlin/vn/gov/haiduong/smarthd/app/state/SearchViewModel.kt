@@ -92,12 +92,12 @@ class SearchViewModel(
     /** Lĩnh vực with their counts (again after a catalog sync). */
     fun loadFields() {
         scope.launch {
-            runCatching { client.fields() }.onSuccess { fields -> _state.update { it.copy(fields = fields) } }
+            runCatching { client.catalog.fields() }.onSuccess { fields -> _state.update { it.copy(fields = fields) } }
         }
     }
 
     private suspend fun runSearch(q: String, f: String?, offset: UInt) = try {
-        Result.success(client.search(q, SearchFilters(field = f), PageRequest(offset, pageSize)))
+        Result.success(client.catalog.search(q, SearchFilters(field = f), PageRequest(offset, pageSize)))
     } catch (e: SmartHdException) {
         Result.failure(IllegalStateException(e.userMessage, e))
     }

@@ -41,7 +41,7 @@ class SessionViewModel(
 
     init {
         scope.launch {
-            runCatching { client.whoami() }.getOrNull()?.let { _state.value = it.toState() }
+            runCatching { client.session.whoami() }.getOrNull()?.let { _state.value = it.toState() }
         }
         scope.launch {
             client.events.filterIsInstance<Event.SessionChanged>().collect { event ->
@@ -57,7 +57,7 @@ class SessionViewModel(
         _state.value = LoginState.Starting
         scope.launch {
             _state.value = try {
-                LoginState.OpenBrowser(client.beginLogin(level, if (english) "en" else "vi"), level)
+                LoginState.OpenBrowser(client.session.beginLogin(level, if (english) "en" else "vi"), level)
             } catch (e: SmartHdException) {
                 LoginState.Failed(e.userMessage)
             }
@@ -69,7 +69,7 @@ class SessionViewModel(
         _state.value = LoginState.Completing
         scope.launch {
             _state.value = try {
-                client.completeLogin(callbackUrl).toState()
+                client.session.completeLogin(callbackUrl).toState()
             } catch (e: SmartHdException) {
                 LoginState.Failed(e.userMessage)
             }
@@ -80,13 +80,13 @@ class SessionViewModel(
     fun onBrowserClosed() {
         if (_state.value !is LoginState.OpenBrowser) return
         _state.value = LoginState.LoggedOut()
-        scope.launch { runCatching { client.cancelLogin() } }
+        scope.launch { runCatching { client.session.cancelLogin() } }
     }
 
     fun logout() {
         scope.launch {
             _state.value = try {
-                LoginState.LoggedOut(endSessionUrl = client.logout())
+                LoginState.LoggedOut(endSessionUrl = client.session.logout())
             } catch (e: SmartHdException) {
                 LoginState.Failed(e.userMessage)
             }

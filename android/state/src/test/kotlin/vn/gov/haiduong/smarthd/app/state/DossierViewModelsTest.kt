@@ -22,7 +22,7 @@ class DossierViewModelsTest {
 
     @BeforeAll
     fun ready() = runBlocking<Unit> {
-        client.syncCatalog()
+        client.sync.catalog()
         logIn(client, level = 2)
     }
 
@@ -39,7 +39,7 @@ class DossierViewModelsTest {
             val form = DossierFormViewModel(client, vm.scope, Connectivity(client, vm.scope))
             form.start(BIRTH)
             val started = form.state.awaitState { it.dossierId != null }
-            assertEquals(client.procedure(BIRTH).form.fields.map { it.key }, started.inputs.map { it.key })
+            assertEquals(client.catalog.procedure(BIRTH).form.fields.map { it.key }, started.inputs.map { it.key })
             assertTrue(started.inputs.all { it.error == null }, "no error before the resident types")
             val cccd = started.inputs.first { it.kind == FieldKind.CCCD }.key
 
@@ -55,7 +55,7 @@ class DossierViewModelsTest {
             form.submit()
             val checked = form.state.awaitState { s -> s.inputs.filter { it.required && it.value.isEmpty() }.all { it.error != null } }
             assertEquals(Submission.Editing, checked.submission, "nothing is queued while the form is wrong")
-            assertEquals(DossierStatus.DRAFT, client.dossier(checked.dossierId!!).status)
+            assertEquals(DossierStatus.DRAFT, client.dossiers.get(checked.dossierId!!).status)
 
             // English.
             val english = DossierFormViewModel(client, vm.scope, Connectivity(client, vm.scope), english = true)

@@ -9,8 +9,8 @@ const val BIRTH = "1.001193.H19"
 
 /** Logs [client] in the way the app does, with the robot as the resident at the browser. */
 suspend fun logIn(client: SmartHdClient, level: Int = 2) {
-    val url = client.beginLogin(level)
-    client.completeLogin(Robot.logIn(url, if (level == 2) Robot.LEVEL2_CCCD else Robot.LEVEL1_CCCD))
+    val url = client.session.beginLogin(level)
+    client.session.completeLogin(Robot.logIn(url, if (level == 2) Robot.LEVEL2_CCCD else Robot.LEVEL1_CCCD))
 }
 
 /** A small PDF, as the photo picker's copy would be. */
@@ -24,7 +24,7 @@ fun samplePdf(dir: Path): String {
 /** Types a valid value into every input of [form], as a resident would. */
 suspend fun fillValid(client: SmartHdClient, form: DossierFormViewModel) {
     val state = form.state.awaitState { it.dossierId != null }
-    val procedure = client.procedure(client.dossier(state.dossierId!!).procedureCode)
+    val procedure = client.catalog.procedure(client.dossiers.get(state.dossierId!!).procedureCode)
     for (field in procedure.form.fields) form.onValueChange(field.key, Robot.sampleValue(field))
     form.state.awaitState { s -> s.inputs.all { it.value.isNotEmpty() && it.error == null } }
 }

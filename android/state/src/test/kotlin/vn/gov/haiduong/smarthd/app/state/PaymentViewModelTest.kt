@@ -23,9 +23,9 @@ class PaymentViewModelTest {
 
     @BeforeAll
     fun ready() = runBlocking<Unit> {
-        client.syncCatalog()
+        client.sync.catalog()
         logIn(client, level = 2)
-        feeCode = client.search("ly lich tu phap").hits.map { client.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
+        feeCode = client.catalog.search("ly lich tu phap").hits.map { client.catalog.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
     }
 
     @AfterAll

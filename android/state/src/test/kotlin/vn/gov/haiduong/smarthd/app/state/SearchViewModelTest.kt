@@ -32,7 +32,7 @@ class SearchViewModelTest {
 
     @BeforeAll
     fun syncCatalog() = runBlocking<Unit> {
-        client.syncCatalog()
+        client.sync.catalog()
         sandbox.stop() // search is offline: the portal is not needed any more
     }
 

@@ -46,7 +46,7 @@ class SessionViewModelTest {
 
                 session.logout()
                 session.state.awaitState { it is LoginState.LoggedOut }
-                assertEquals(null, client.whoami())
+                assertEquals(null, client.session.whoami())
             }
         }
     }
@@ -65,7 +65,7 @@ class SessionViewModelTest {
                 session.onRedirect("$SmartHdClient.LOGIN_REDIRECT_URI?code=forged&state=forged")
                 val failed = session.state.awaitState { it is LoginState.Failed } as LoginState.Failed
                 assertTrue(failed.message.isNotBlank())
-                assertEquals(null, client.whoami())
+                assertEquals(null, client.session.whoami())
             }
         }
     }

@@ -1,0 +1,41 @@
+package vn.gov.haiduong.smarthd.client
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.withContext
+import vn.gov.haiduong.smarthd.AdminUnits
+import vn.gov.haiduong.smarthd.CatalogApi
+import vn.gov.haiduong.smarthd.FacetCount
+import vn.gov.haiduong.smarthd.Freshness
+import vn.gov.haiduong.smarthd.PageRequest
+import vn.gov.haiduong.smarthd.Procedure
+import vn.gov.haiduong.smarthd.SearchFilters
+import vn.gov.haiduong.smarthd.SearchHit
+import vn.gov.haiduong.smarthd.SearchPage
+
+/** `client.catalog`: the offline procedures; every call a local read or write on [io]. */
+class CatalogClient internal constructor(internal val api: CatalogApi, private val io: CoroutineDispatcher) {
+    suspend fun search(
+        query: String,
+        filters: SearchFilters = SearchFilters(),
+        page: PageRequest = PageRequest(),
+    ): SearchPage = withContext(io) { api.search(query, filters, page) }
+
+    /** A procedure's whole record; noted as recently viewed. */
+    suspend fun procedure(code: String): Procedure = withContext(io) { api.procedure(code) }
+
+    suspend fun fields(): List<FacetCount> = withContext(io) { api.fields() }
+
+    suspend fun agencies(): List<FacetCount> = withContext(io) { api.agencies() }
+
+    suspend fun units(): AdminUnits = withContext(io) { api.units() }
+
+    suspend fun freshness(): Freshness = withContext(io) { api.freshness() }
+
+    suspend fun addFavorite(code: String) = withContext(io) { api.addFavorite(code) }
+
+    suspend fun removeFavorite(code: String) = withContext(io) { api.removeFavorite(code) }
+
+    suspend fun favorites(): List<SearchHit> = withContext(io) { api.favorites() }
+
+    suspend fun recentlyViewed(limit: UInt = 20u): List<SearchHit> = withContext(io) { api.recentlyViewed(limit) }
+}

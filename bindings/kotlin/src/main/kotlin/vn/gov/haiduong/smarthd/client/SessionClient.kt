@@ -1,0 +1,37 @@
+package vn.gov.haiduong.smarthd.client
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.withContext
+import vn.gov.haiduong.smarthd.Profile
+import vn.gov.haiduong.smarthd.SessionApi
+import vn.gov.haiduong.smarthd.SessionState
+
+/** `client.session`: the VNeID login (in a Custom Tab) and who is logged in. */
+class SessionClient internal constructor(internal val api: SessionApi, private val io: CoroutineDispatcher) {
+    /**
+     * Starts a VNeID login at [level] (1 or 2): the URL to open in a Custom Tab. The browser comes
+     * back to [SmartHdClient.LOGIN_REDIRECT_URI]; give that URL to [completeLogin].
+     */
+    suspend fun beginLogin(level: UByte, locale: String? = null, prompt: String? = null): String =
+        api.beginLogin(level, locale, prompt)
+
+    /** [beginLogin] with an `Int` level (1 or 2). */
+    suspend fun beginLogin(level: Int, locale: String? = null, prompt: String? = null): String {
+        require(level in 1..2) { "VNeID level is 1 or 2" }
+        return beginLogin(level.toUByte(), locale, prompt)
+    }
+
+    /** Finishes the login with the URL the browser was redirected to. */
+    suspend fun completeLogin(callbackUrl: String): Profile = api.completeLogin(callbackUrl)
+
+    /** Forgets the login in progress (the resident closed the browser). */
+    suspend fun cancelLogin() = withContext(io) { api.cancelLogin() }
+
+    suspend fun state(): SessionState = api.state()
+
+    /** Who is logged in, or null. Show `maskCccd(profile.cccd)`, never the whole number. */
+    suspend fun whoami(): Profile? = api.whoami()
+
+    /** Logs out; the provider's end-session URL to open in the browser, if any. */
+    suspend fun logout(): String? = api.logout()
+}
