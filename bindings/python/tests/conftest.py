@@ -143,5 +143,5 @@ def synced(sandbox, tmp_path_factory):
     import asyncio
 
     core = open_core(sandbox.url, tmp_path_factory.mktemp("data"))
-    asyncio.run(core.sync_catalog())
+    asyncio.run(core.sync().catalog())
     return core

@@ -17,7 +17,7 @@ CODE_PATTERN = r"^\d+\.\d+"
 
 
 def first_name(core, query):
-    hits = core.search(query, smarthd.SearchFilters(), smarthd.PageRequest(offset=0, limit=10)).hits
+    hits = core.catalog().search(query, smarthd.SearchFilters(), smarthd.PageRequest(offset=0, limit=10)).hits
     return hits[0].name if hits else None
 
 
@@ -28,9 +28,9 @@ def test_a_residents_journey(sandbox, tmp_path):
     assert any("core opened" in r.message for r in lines.records), lines.records
 
     # Offline copy: empty until the first sync.
-    assert core.freshness().procedures == 0
+    assert core.catalog().freshness().procedures == 0
 
-    report = asyncio.run(core.sync_catalog())
+    report = asyncio.run(core.sync().catalog())
     assert report.outcome == smarthd.SyncOutcome.UPDATED
     assert report.upserted == 300 and report.removed == 0 and report.pages == 1
     # Progress arrives through the foreign listener, from a core thread.
@@ -41,27 +41,27 @@ def test_a_residents_journey(sandbox, tmp_path):
     assert threading.current_thread().name not in events.threads
     assert any("catalog synced" in r.message for r in lines.records)
 
-    fresh = core.freshness()
+    fresh = core.catalog().freshness()
     assert fresh.complete and 250 < fresh.procedures <= 300 and fresh.last_success_at  # in force only
 
     # Search with and without tone marks, in any case and normalisation.
     nfd = unicodedata.normalize("NFD", "Đăng ký khai sinh")
     for query in ["dang ky khai sinh", "Đăng ký khai sinh", "ĐĂNG KÝ KHAI SINH", nfd]:
         assert first_name(core, query) == "Đăng ký khai sinh", query
-    page = core.search("dang ky khai sinh", smarthd.SearchFilters())  # page: the default (20)
+    page = core.catalog().search("dang ky khai sinh", smarthd.SearchFilters())  # page: the default (20)
     hit = page.hits[0]
     assert hit.highlights and hit.highlights[0].start == 0
     assert len(page.hits) <= 20
 
     # Filters and paging.
-    commune = core.search("", smarthd.SearchFilters(level=smarthd.Level.COMMUNE), smarthd.PageRequest(limit=50))
+    commune = core.catalog().search("", smarthd.SearchFilters(level=smarthd.Level.COMMUNE), smarthd.PageRequest(limit=50))
     assert commune.hits and all(h.level == smarthd.Level.COMMUNE for h in commune.hits)
-    second = core.search("", smarthd.SearchFilters(), smarthd.PageRequest(offset=20, limit=20))
-    first = core.search("", smarthd.SearchFilters(), smarthd.PageRequest(offset=0, limit=20))
+    second = core.catalog().search("", smarthd.SearchFilters(), smarthd.PageRequest(offset=20, limit=20))
+    first = core.catalog().search("", smarthd.SearchFilters(), smarthd.PageRequest(offset=0, limit=20))
     assert not {h.code for h in first.hits} & {h.code for h in second.hits}
 
     # The whole record, with its e-form schema.
-    procedure = core.procedure(hit.code)
+    procedure = core.catalog().procedure(hit.code)
     assert procedure.name == "Đăng ký khai sinh"
     assert procedure.status == smarthd.ProcedureStatus.IN_FORCE
     assert procedure.documents and procedure.steps
@@ -70,30 +70,30 @@ def test_a_residents_journey(sandbox, tmp_path):
     assert isinstance(procedure.form.fields[0].kind, smarthd.FieldKind)
 
     # Facets and units.
-    fields = core.fields()
+    fields = core.catalog().fields()
     assert fields and all(f.count > 0 for f in fields)
-    assert core.agencies()
-    units = core.units()
+    assert core.catalog().agencies()
+    units = core.catalog().units()
     assert units.units and any(u.kind == smarthd.UnitKind.PROVINCE for u in units.units)
 
     # Favourites and recently viewed.
-    assert core.favorites() == []
-    core.add_favorite(hit.code)
-    core.add_favorite(hit.code)  # twice is once
-    assert [f.code for f in core.favorites()] == [hit.code]
-    core.remove_favorite(hit.code)
-    assert core.favorites() == []
-    assert core.recently_viewed()[0].code == hit.code
-    assert len(core.recently_viewed(limit=1)) == 1
+    assert core.catalog().favorites() == []
+    core.catalog().add_favorite(hit.code)
+    core.catalog().add_favorite(hit.code)  # twice is once
+    assert [f.code for f in core.catalog().favorites()] == [hit.code]
+    core.catalog().remove_favorite(hit.code)
+    assert core.catalog().favorites() == []
+    assert core.catalog().recently_viewed()[0].code == hit.code
+    assert len(core.catalog().recently_viewed(limit=1)) == 1
 
     # Nothing changed on the portal: a 304.
-    again = asyncio.run(core.sync_catalog())
+    again = asyncio.run(core.sync().catalog())
     assert again.outcome == smarthd.SyncOutcome.NOT_MODIFIED
 
 
 def test_errors_arrive_as_exceptions_of_the_right_class(synced, tmp_path):
     with pytest.raises(smarthd.SmartHdError.NotFound) as not_found:
-        synced.procedure("9.999999.H99")
+        synced.catalog().procedure("9.999999.H99")
     assert "9.999999.H99" in str(not_found.value)
 
     with pytest.raises(smarthd.SmartHdError.Validation) as insecure:
@@ -139,13 +139,13 @@ def test_offline_after_the_portal_stops_and_cached_data_still_works(tmp_path):
     box = Sandbox(tmp_path / "sandbox")
     try:
         core = open_core(box.url, tmp_path / "data", connect_timeout_ms=2000)
-        asyncio.run(core.sync_catalog())
+        asyncio.run(core.sync().catalog())
     finally:
         box.stop()
     with pytest.raises(smarthd.SmartHdError.Offline):
-        asyncio.run(core.sync_catalog())
+        asyncio.run(core.sync().catalog())
     assert first_name(core, "dang ky khai sinh") == "Đăng ký khai sinh"
-    assert core.freshness().complete
+    assert core.catalog().freshness().complete
 
 
 def test_cancel_handle_stops_a_sync(tmp_path):
@@ -157,20 +157,20 @@ def test_cancel_handle_stops_a_sync(tmp_path):
         handle.cancel()
         assert handle.is_cancelled()
         with pytest.raises(smarthd.SmartHdError.Cancelled):
-            asyncio.run(core.sync_catalog(handle))
+            asyncio.run(core.sync().catalog(handle))
 
         # Cancelled from the progress callback, after the first page: stops at the next page.
         handle = smarthd.CancelHandle()
         events = Recorder(on_event=lambda e: handle.cancel())
         core = open_core(box.url, tmp_path / "data", events=events)
         with pytest.raises(smarthd.SmartHdError.Cancelled):
-            asyncio.run(core.sync_catalog(handle))
+            asyncio.run(core.sync().catalog(handle))
         assert len(events.events) == 1
-        assert not core.freshness().complete
+        assert not core.catalog().freshness().complete
 
         # An asyncio task cancelled while it waits: the sync is cancelled too, nothing breaks.
         async def cancel_task():
-            task = asyncio.ensure_future(core.sync_catalog())
+            task = asyncio.ensure_future(core.sync().catalog())
             await asyncio.sleep(0)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
@@ -179,9 +179,9 @@ def test_cancel_handle_stops_a_sync(tmp_path):
         asyncio.run(cancel_task())
 
         # A new handle: the sync resumes where it stopped and completes.
-        report = asyncio.run(core.sync_catalog(smarthd.CancelHandle()))
+        report = asyncio.run(core.sync().catalog(smarthd.CancelHandle()))
         assert report.outcome == smarthd.SyncOutcome.UPDATED
-        assert core.freshness().complete and 1000 < core.freshness().procedures <= 1200
+        assert core.catalog().freshness().complete and 1000 < core.catalog().freshness().procedures <= 1200
     finally:
         box.stop()
 
@@ -197,7 +197,7 @@ def test_async_calls_run_concurrently_with_asyncio(synced):
                 ticks += 1
                 await asyncio.sleep(0)
 
-        reports = await asyncio.gather(synced.sync_catalog(), synced.sync_catalog(), ticker())
+        reports = await asyncio.gather(synced.sync().catalog(), synced.sync().catalog(), ticker())
         return reports[:2], ticks
 
     reports, ticks = asyncio.run(main())
@@ -215,19 +215,19 @@ def rss_bytes():
 
 def test_ten_thousand_calls_leak_nothing(synced):
     filters, page = smarthd.SearchFilters(), smarthd.PageRequest(offset=0, limit=20)
-    code = synced.search("dang ky khai sinh", filters, page).hits[0].code
+    code = synced.catalog().search("dang ky khai sinh", filters, page).hits[0].code
     handle_objects = []
 
     def round_of_calls(n):
         for i in range(n):
             kind = i % 5
             if kind == 0:
-                assert len(synced.search("dang ky", filters, page).hits) > 0
+                assert len(synced.catalog().search("dang ky", filters, page).hits) > 0
             elif kind == 1:
-                assert synced.procedure(code).code == code
+                assert synced.catalog().procedure(code).code == code
             elif kind == 2:
                 try:
-                    synced.procedure("0.000000.X")
+                    synced.catalog().procedure("0.000000.X")
                 except smarthd.SmartHdError.NotFound:
                     pass
             elif kind == 3:

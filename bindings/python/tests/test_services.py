@@ -46,16 +46,16 @@ def sample_value(field) -> str:
 
 
 def fill_valid(core, dossier_id):
-    dossier = core.dossier(dossier_id)
-    for field in core.procedure(dossier.procedure_code).form.fields:
-        assert core.set_field(dossier_id, field.key, sample_value(field)) is None, field.key
-    assert core.validate_draft(dossier_id) == []
+    dossier = core.dossiers().get(dossier_id)
+    for field in core.catalog().procedure(dossier.procedure_code).form.fields:
+        assert core.dossiers().set_field(dossier_id, field.key, sample_value(field)) is None, field.key
+    assert core.dossiers().validate(dossier_id) == []
 
 
 async def logged_in(core):
-    url = await core.begin_login(2, locale="vi")
+    url = await core.session().begin_login(2, locale="vi")
     assert url.startswith("http://127.0.0.1:")
-    return await core.complete_login(log_in(url, LEVEL2_CITIZEN))
+    return await core.session().complete_login(log_in(url, LEVEL2_CITIZEN))
 
 
 def status_events(recorder, dossier_id):
@@ -68,59 +68,59 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
     core = open_app(sandbox.url, tmp_path / "data", events=events)
 
     async def journey():
-        await core.sync_catalog()
-        assert await core.session_state() == smarthd.SessionState.LOGGED_OUT()
-        assert await core.whoami() is None
+        await core.sync().catalog()
+        assert await core.session().state() == smarthd.SessionState.LOGGED_OUT()
+        assert await core.session().whoami() is None
 
         # A login abandoned in the browser, then one through the login page.
-        await core.begin_login(1)
-        core.cancel_login()
+        await core.session().begin_login(1)
+        core.session().cancel_login()
         profile = await logged_in(core)
         assert profile.level == 2 and profile.name == "Nguyễn Văn An"
         assert smarthd.mask_cccd(profile.cccd) == "030******234"
-        state = await core.session_state()
+        state = await core.session().state()
         assert isinstance(state, smarthd.SessionState.LOGGED_IN) and state.level == 2
         assert state.expires_at > 0
-        assert (await core.whoami()).cccd == profile.cccd
+        assert (await core.session().whoami()).cccd == profile.cccd
         assert any(isinstance(e, smarthd.Event.SESSION_CHANGED) for e in events.events)
 
         # A draft: validated offline field by field, with typed problems.
-        code = core.search("dang ky khai sinh", smarthd.SearchFilters()).hits[0].code
-        draft = core.new_draft(code, smarthd.Subject.CITIZEN)
+        code = core.catalog().search("dang ky khai sinh", smarthd.SearchFilters()).hits[0].code
+        draft = core.dossiers().new_draft(code, smarthd.Subject.CITIZEN)
         assert draft.status == smarthd.DossierStatus.DRAFT and draft.fields == {}
         with pytest.raises(smarthd.SmartHdError.Validation) as incomplete:
-            core.submit(draft.id)
-        assert incomplete.value.field in {f.key for f in core.procedure(code).form.fields}
-        problems = core.validate_draft(draft.id)
+            core.dossiers().submit(draft.id)
+        assert incomplete.value.field in {f.key for f in core.catalog().procedure(code).form.fields}
+        problems = core.dossiers().validate(draft.id)
         assert problems and all(isinstance(p.problem, smarthd.FieldProblem.REQUIRED) for p in problems)
         assert "required" in smarthd.field_problem_message(problems[0].problem)
-        cccd_key = next(f.key for f in core.procedure(code).form.fields if f.kind == smarthd.FieldKind.CCCD)
-        assert isinstance(core.set_field(draft.id, cccd_key, "12345"), smarthd.FieldProblem.CCCD)
+        cccd_key = next(f.key for f in core.catalog().procedure(code).form.fields if f.kind == smarthd.FieldKind.CCCD)
+        assert isinstance(core.dossiers().set_field(draft.id, cccd_key, "12345"), smarthd.FieldProblem.CCCD)
         with pytest.raises(smarthd.SmartHdError.Validation) as unknown:
-            core.set_field(draft.id, "khong_co", "x")
+            core.dossiers().set_field(draft.id, "khong_co", "x")
         assert unknown.value.field == "khong_co"
         assert "3" in smarthd.field_problem_message(smarthd.FieldProblem.TOO_SHORT(min=3))
 
         # Every field with a valid value by kind, a small PDF, submit: queued, at once.
         fill_valid(core, draft.id)
-        assert core.dossier(draft.id).fields[cccd_key] == "030095001234"
+        assert core.dossiers().get(draft.id).fields[cccd_key] == "030095001234"
         pdf = tmp_path / "giay-chung-sinh.pdf"
         pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
-        attachment = core.attach(draft.id, str(pdf))
+        attachment = core.dossiers().attach(draft.id, str(pdf))
         assert attachment.content_type == "application/pdf" and attachment.size == pdf.stat().st_size
         bad = tmp_path / "virus.exe"
         bad.write_bytes(b"MZ\x90\x00" + bytes(100))
         with pytest.raises(smarthd.SmartHdError.Validation) as refused:
-            core.attach(draft.id, str(bad))
+            core.dossiers().attach(draft.id, str(bad))
         assert refused.value.field == "attachment"
-        queued = core.submit(draft.id)
+        queued = core.dossiers().submit(draft.id)
         assert queued.status == smarthd.DossierStatus.QUEUED
         assert status_events(events, draft.id)[-1].status == smarthd.DossierStatus.QUEUED
 
         # Sent: received, with a code and a reception receipt.
-        report = await core.sync()
+        report = await core.sync().now()
         assert report.outbox.sent == 1 and report.outbox.pending == 0 and not report.outbox.needs_login
-        received = core.dossier(draft.id)
+        received = core.dossiers().get(draft.id)
         assert received.status == smarthd.DossierStatus.RECEIVED
         assert received.code and received.receipt and received.receipt.number
         assert [a.sha256 for a in received.attachments] == [attachment.sha256]
@@ -128,34 +128,34 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         assert (last.status, last.code) == (smarthd.DossierStatus.RECEIVED, received.code)
         assert smarthd.dossier_status_label(received.status) == "Đã tiếp nhận / received"
         # The resident's other dossiers at the portal (other tests share the sandbox) come too.
-        assert draft.id in [d.id for d in core.dossiers()]
+        assert draft.id in [d.id for d in core.dossiers().list()]
 
         # An officer moves it on; the next sync shows it, with an event.
         officer_set_status(sandbox.url, received.code, "processing")
-        report = await core.sync_when_online()
+        report = await core.sync().when_online()
         assert report.status_changes >= 1
-        assert core.dossier(draft.id).status == smarthd.DossierStatus.PROCESSING
+        assert core.dossiers().get(draft.id).status == smarthd.DossierStatus.PROCESSING
         assert status_events(events, draft.id)[-1].status == smarthd.DossierStatus.PROCESSING
-        assert any(t.status == smarthd.DossierStatus.PROCESSING for t in core.dossier(draft.id).timeline)
+        assert any(t.status == smarthd.DossierStatus.PROCESSING for t in core.dossiers().get(draft.id).timeline)
 
         # Anyone can look the code up.
-        public = await core.lookup(received.code)
+        public = await core.dossiers().lookup(received.code)
         assert (public.code, public.status) == (received.code, smarthd.DossierStatus.PROCESSING)
         assert public.procedure_name == "Đăng ký khai sinh"
         with pytest.raises(smarthd.SmartHdError.NotFound):
-            await core.lookup("KHONG-CO-MA")
+            await core.dossiers().lookup("KHONG-CO-MA")
 
         # A draft can be deleted; a submitted dossier cannot.
-        spare = core.new_draft(code, smarthd.Subject.CITIZEN)
-        core.delete_draft(spare.id)
+        spare = core.dossiers().new_draft(code, smarthd.Subject.CITIZEN)
+        core.dossiers().delete_draft(spare.id)
         with pytest.raises(smarthd.SmartHdError.NotFound):
-            core.dossier(spare.id)
+            core.dossiers().get(spare.id)
 
         # Logout: nobody.
-        end_session = await core.logout()
+        end_session = await core.session().logout()
         assert end_session is None or end_session.startswith("http://127.0.0.1:")
-        assert await core.whoami() is None
-        assert await core.session_state() == smarthd.SessionState.LOGGED_OUT()
+        assert await core.session().whoami() is None
+        assert await core.session().state() == smarthd.SessionState.LOGGED_OUT()
 
     asyncio.run(journey())
 
@@ -165,37 +165,37 @@ def test_a_fee_paid_on_the_gateway_ends_with_a_verified_receipt(sandbox, tmp_pat
     core = open_app(sandbox.url, tmp_path / "data", events=events)
 
     async def journey():
-        await core.sync_catalog()
+        await core.sync().catalog()
         await logged_in(core)
-        hits = core.search("ly lich tu phap", smarthd.SearchFilters()).hits
-        code = next(p.code for p in (core.procedure(h.code) for h in hits) if p.fees)
-        draft = core.new_draft(code, smarthd.Subject.CITIZEN)
+        hits = core.catalog().search("ly lich tu phap", smarthd.SearchFilters()).hits
+        code = next(p.code for p in (core.catalog().procedure(h.code) for h in hits) if p.fees)
+        draft = core.dossiers().new_draft(code, smarthd.Subject.CITIZEN)
         fill_valid(core, draft.id)
-        core.submit(draft.id)
-        await core.sync()
-        assert core.dossier(draft.id).status == smarthd.DossierStatus.RECEIVED
+        core.dossiers().submit(draft.id)
+        await core.sync().now()
+        assert core.dossiers().get(draft.id).status == smarthd.DossierStatus.RECEIVED
 
-        order = await core.pay(draft.id, smarthd.PaymentMethod.GATEWAY, RETURN_URL)
+        order = await core.payments().pay(draft.id, smarthd.PaymentMethod.GATEWAY, RETURN_URL)
         assert order.status == smarthd.PaymentStatus.AWAITING_PAYMENT
         assert order.method == smarthd.PaymentMethod.GATEWAY and order.amount_vnd > 0 and order.pay_url
-        assert (await core.pay(draft.id, smarthd.PaymentMethod.GATEWAY, RETURN_URL)).order_id == order.order_id
+        assert (await core.payments().pay(draft.id, smarthd.PaymentMethod.GATEWAY, RETURN_URL)).order_id == order.order_id
 
         landed = pay_at_gateway(order.pay_url, bank="NCB")
         assert landed.startswith(RETURN_URL), landed
-        paid = await core.handle_payment_return(landed)
+        paid = await core.payments().handle_return(landed)
         assert paid.status == smarthd.PaymentStatus.SUCCEEDED and paid.receipt_id
         assert smarthd.payment_status_label(paid.status) == "Đã thanh toán / paid"
-        assert (await core.refresh_payment(order.order_id)).status == smarthd.PaymentStatus.SUCCEEDED
-        assert order.order_id in [p.order_id for p in core.payments()]
-        assert core.payment(order.order_id).status == smarthd.PaymentStatus.SUCCEEDED
+        assert (await core.payments().refresh(order.order_id)).status == smarthd.PaymentStatus.SUCCEEDED
+        assert order.order_id in [p.order_id for p in core.payments().list()]
+        assert core.payments().get(order.order_id).status == smarthd.PaymentStatus.SUCCEEDED
         assert any(isinstance(e, smarthd.Event.PAYMENT_UPDATED) and e.order_id == order.order_id
                    for e in events.events)
 
-        assert paid.receipt_id in [r.receipt_id for r in core.receipts()]
-        receipt = core.verify_receipt(paid.receipt_id)
+        assert paid.receipt_id in [r.receipt_id for r in core.payments().receipts()]
+        receipt = core.payments().verify_receipt(paid.receipt_id)
         assert (receipt.order_id, receipt.amount_vnd, receipt.dossier_id) == (order.order_id, order.amount_vnd, draft.id)
         with pytest.raises(smarthd.SmartHdError.NotFound):
-            core.payment("khong-co")
+            core.payments().get("khong-co")
 
     asyncio.run(journey())
 

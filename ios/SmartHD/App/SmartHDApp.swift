@@ -13,7 +13,7 @@ struct SmartHDApp: App {
                     // The gateway's return when it did not come back through the web session.
                     .onOpenURL { url in
                         if url.absoluteString.hasPrefix(SmartHdClient.paymentReturnUrl) {
-                            Task { _ = try? await model.client.handlePaymentReturn(returnUrl: url.absoluteString) }
+                            Task { _ = try? await model.client.payments.handleReturn(returnUrl: url.absoluteString) }
                         }
                     }
             } else {

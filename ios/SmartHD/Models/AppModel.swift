@@ -63,7 +63,7 @@ final class AppModel: ObservableObject {
             Task { @MainActor in self?.networkChanged(available) }
         }
         Task {
-            if let profile = try? await client.whoami() { login = Self.loggedIn(profile) }
+            if let profile = try? await client.session.whoami() { login = Self.loggedIn(profile) }
             _ = await refresh()
         }
     }
@@ -74,13 +74,13 @@ final class AppModel: ObservableObject {
     func logIn(level: UInt8 = 2) async {
         login = .inProgress
         do {
-            let url = try await client.beginLogin(level: level, locale: english ? "en" : "vi")
+            let url = try await client.session.beginLogin(level: level, locale: english ? "en" : "vi")
             guard let page = URL(string: url), let callback = await web.open(page) else {
-                try? await client.cancelLogin()
+                try? await client.session.cancelLogin()
                 login = .loggedOut(expired: false)
                 return
             }
-            login = Self.loggedIn(try await client.completeLogin(callbackUrl: callback.absoluteString))
+            login = Self.loggedIn(try await client.session.completeLogin(callbackUrl: callback.absoluteString))
         } catch {
             login = .failed(message(error))
         }
@@ -88,7 +88,7 @@ final class AppModel: ObservableObject {
 
     func logOut() async {
         do {
-            let endSession = try await client.logout()
+            let endSession = try await client.session.logout()
             login = .loggedOut(expired: false)
             if let page = endSession.flatMap(URL.init(string:)) { _ = await web.open(page) }
         } catch {
@@ -111,8 +111,8 @@ final class AppModel: ObservableObject {
         syncing = true
         defer { syncing = false }
         do {
-            _ = try await client.syncCatalog()
-            _ = whenOnline ? try await client.syncWhenOnline() : try await client.sync()
+            _ = try await client.sync.catalog()
+            _ = whenOnline ? try await client.sync.whenOnline() : try await client.sync.now()
             portalReachable = true
             return true
         } catch {

@@ -14,7 +14,7 @@ final class SearchModel: ObservableObject {
     init(client: SmartHdClient) {
         self.client = client
         schedule(debounce: false)
-        Task { fields = (try? await client.fields()) ?? [] }
+        Task { fields = (try? await client.catalog.fields()) ?? [] }
     }
 
     private func schedule(debounce: Bool) {
@@ -23,7 +23,7 @@ final class SearchModel: ObservableObject {
         pending = Task {
             if debounce { try? await Task.sleep(nanoseconds: 300_000_000) }
             guard !Task.isCancelled,
-                  let page = try? await client.search(q, filters: SearchFilters(field: f), page: PageRequest(offset: 0, limit: 50)),
+                  let page = try? await client.catalog.search(q, filters: SearchFilters(field: f), page: PageRequest(offset: 0, limit: 50)),
                   !Task.isCancelled else { return }
             hits = page.hits
         }
@@ -53,8 +53,8 @@ final class FormModel: ObservableObject {
     init(app: AppModel, procedureCode: String) {
         self.app = app
         enqueue { [self] in
-            let draft = try await app.client.newDraft(procedureCode: procedureCode)
-            let form = try await app.client.procedure(code: procedureCode).form
+            let draft = try await app.client.dossiers.newDraft(procedureCode: procedureCode)
+            let form = try await app.client.catalog.procedure(code: procedureCode).form
             dossierId = draft.id
             procedureName = draft.procedureName
             inputs = form.fields.map { Input(field: $0, value: draft.fields[$0.key] ?? "") }
@@ -71,7 +71,7 @@ final class FormModel: ObservableObject {
         inputs[i].value = value
         enqueue { [self] in
             guard let id = dossierId else { return }
-            let problem = try await app.client.setField(dossierId: id, key: key, value: value)
+            let problem = try await app.client.dossiers.setField(dossierId: id, key: key, value: value)
             if let j = inputs.firstIndex(where: { $0.id == key && $0.value == value }) {
                 inputs[j].error = problem.map { pickLanguage(fieldProblemMessage(problem: $0), english: app.english) }
             }
@@ -81,14 +81,14 @@ final class FormModel: ObservableObject {
     func attach(path: String) {
         enqueue { [self] in
             guard let id = dossierId else { return }
-            attachments.append(try await app.client.attach(dossierId: id, path: path))
+            attachments.append(try await app.client.dossiers.attach(dossierId: id, path: path))
         }
     }
 
     func submit() {
         enqueue { [self] in
             guard let id = dossierId else { return }
-            let errors = try await app.client.validateDraft(dossierId: id)
+            let errors = try await app.client.dossiers.validate(dossierId: id)
             if !errors.isEmpty {
                 for i in inputs.indices {
                     inputs[i].error = errors.first { $0.field == inputs[i].id }
@@ -97,7 +97,7 @@ final class FormModel: ObservableObject {
                 return
             }
             submission = .submitting
-            _ = try await app.client.submit(dossierId: id)
+            _ = try await app.client.dossiers.submit(dossierId: id)
             submission = .queued
             await app.refresh()
             await reload()
@@ -105,7 +105,7 @@ final class FormModel: ObservableObject {
     }
 
     private func reload() async {
-        guard let id = dossierId, let d = try? await app.client.dossier(dossierId: id) else { return }
+        guard let id = dossierId, let d = try? await app.client.dossiers.get(dossierId: id) else { return }
         switch d.status {
         case .draft: submission = .editing
         case .queued: submission = .queued
@@ -152,7 +152,7 @@ final class DossiersModel: ObservableObject {
         await reload()
     }
 
-    func reload() async { dossiers = (try? await app.client.dossiers()) ?? dossiers }
+    func reload() async { dossiers = (try? await app.client.dossiers.list()) ?? dossiers }
 }
 
 /// Paying a fee: the gateway (ASWebAuthenticationSession) or a VietQR drawn from the core's matrix.
@@ -175,18 +175,18 @@ final class PaymentModel: ObservableObject {
     func pay(dossierId: String, method: PaymentMethod) async {
         state = .requesting
         await run {
-            let order = try await app.client.pay(dossierId: dossierId, method: method)
+            let order = try await app.client.payments.pay(dossierId: dossierId, method: method)
             try await show(order)
             if case .awaitingPayment = order.status, let page = order.payUrl.flatMap(URL.init(string:)),
                let back = await app.openGateway(page) {
-                try await show(try await app.client.handlePaymentReturn(returnUrl: back.absoluteString))
+                try await show(try await app.client.payments.handleReturn(returnUrl: back.absoluteString))
             }
         }
     }
 
     func refresh() async {
         guard let id = order?.orderId else { return }
-        await run { try await show(try await app.client.refreshPayment(orderId: id)) }
+        await run { try await show(try await app.client.payments.refresh(orderId: id)) }
     }
 
     private func show(_ order: PaymentOrder) async throws {
@@ -194,7 +194,7 @@ final class PaymentModel: ObservableObject {
         switch order.status {
         case .succeeded:
             var receipt: Receipt?
-            if let id = order.receiptId { receipt = try? await app.client.verifyReceipt(receiptId: id) }
+            if let id = order.receiptId { receipt = try? await app.client.payments.verifyReceipt(receiptId: id) }
             state = .paid(order, receipt)
         case .failed, .cancelled, .expired:
             state = .failed(order.failureMessage ?? pickLanguage(paymentStatusLabel(status: order.status), english: app.english))
@@ -226,6 +226,6 @@ final class ReceiptsModel: ObservableObject {
     }
 
     func reload() async {
-        do { receipts = try await client.receipts(); error = nil } catch { self.error = message(error) }
+        do { receipts = try await client.payments.receipts(); error = nil } catch { self.error = message(error) }
     }
 }

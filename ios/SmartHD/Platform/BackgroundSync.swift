@@ -1,6 +1,6 @@
 import BackgroundTasks
 
-/// Periodic background sync (BGTaskScheduler, app refresh): the core's `sync` sends the outbox,
+/// Periodic background sync (BGTaskScheduler, app refresh): `client.sync.now()` sends the outbox,
 /// refreshes statuses (their events become notifications) and settles payments.
 enum BackgroundSync {
     static let identifier = "vn.gov.haiduong.smarthd.sync"

@@ -39,7 +39,7 @@ struct ProcedureView: View {
         .toolbar {
             Button {
                 Task {
-                    if favorite { try? await app.client.removeFavorite(code: code) } else { try? await app.client.addFavorite(code: code) }
+                    if favorite { try? await app.client.catalog.removeFavorite(code: code) } else { try? await app.client.catalog.addFavorite(code: code) }
                     favorite.toggle()
                 }
             } label: { Image(systemName: favorite ? "heart.fill" : "heart") }
@@ -48,8 +48,8 @@ struct ProcedureView: View {
         }
         .task {
             do {
-                procedure = try await app.client.procedure(code: code)
-                favorite = (try await app.client.favorites()).contains { $0.code == code }
+                procedure = try await app.client.catalog.procedure(code: code)
+                favorite = (try await app.client.catalog.favorites()).contains { $0.code == code }
             } catch { self.error = message(error) }
         }
     }

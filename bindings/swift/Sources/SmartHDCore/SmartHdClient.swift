@@ -1,5 +1,10 @@
-// The core as an iOS app uses it: async functions that never block the caller, and the core's
-// events as an AsyncStream. Mirrors the Kotlin layer (SmartHdClient.kt).
+// The core as an iOS app uses it: one object per capability (`client.catalog`, `.session`,
+// `.dossiers`, `.payments`, `.sync`) with async functions that never block the caller, and the
+// core's events as an AsyncStream. Mirrors the Kotlin layer (SmartHdClient.kt).
+//
+// Cancelling the Task that awaits any network call stops the work in the core at its next step
+// (what it committed stays; nothing is half-written). Swift cannot drop a Rust future, so each
+// such call passes a CancelHandle that the Task's cancellation fires (see `cancellable`).
 //
 // NOT COMPILED HERE (no Swift toolchain on the project's machines): written against the
 // signatures of the generated SmartHDCore.swift; compile it on a Mac with scripts/build-ios.sh.
@@ -14,6 +19,16 @@ public final class SmartHdClient: @unchecked Sendable {
 
     /// The generated object, for calls this layer does not wrap.
     public let core: SmartHd
+    /// The offline procedures: search, records, facets, favourites.
+    public let catalog: CatalogClient
+    /// The VNeID login and who is logged in.
+    public let session: SessionClient
+    /// Drafts, submitting, and the public lookup.
+    public let dossiers: DossiersClient
+    /// Fees and e-receipts.
+    public let payments: PaymentsClient
+    /// The catalog feed and the outbox.
+    public let sync: SyncClient
     /// What the core reports as it happens: catalog sync progress, session changes, dossier status
     /// changes (`.dossierStatusChanged`: local notifications) and payment updates. Keeps the newest 256 events for a slow reader; never blocks the core.
     public let events: AsyncStream<Event>
@@ -27,142 +42,32 @@ public final class SmartHdClient: @unchecked Sendable {
         self.continuation = continuation
         self.core = try SmartHd.open(
             config: config, storage: storage, events: StreamListener(continuation), logger: logger, signer: signer)
+        self.catalog = CatalogClient(core.catalog())
+        self.session = SessionClient(core.session())
+        self.dossiers = DossiersClient(core.dossiers())
+        self.payments = PaymentsClient(core.payments())
+        self.sync = SyncClient(core.sync())
     }
 
     deinit {
         continuation.finish()
     }
+}
 
-    /// Brings the offline catalog up to date; progress arrives on `events`. Cancelling the
-    /// task cancels the sync.
-    public func syncCatalog() async throws -> SyncReport {
-        let handle = CancelHandle()
-        return try await withTaskCancellationHandler {
-            try await core.syncCatalog(cancel: handle)
-        } onCancel: {
-            handle.cancel()
-        }
+/// Runs a network call of the core so that cancelling the calling Task stops it: the call gets
+/// a CancelHandle, fired by the Task's cancellation, and then throws `SmartHdError.Cancelled`.
+func cancellable<T>(_ call: (CancelHandle) async throws -> T) async throws -> T {
+    let handle = CancelHandle()
+    return try await withTaskCancellationHandler {
+        try await call(handle)
+    } onCancel: {
+        handle.cancel()
     }
+}
 
-    public func search(_ query: String, filters: SearchFilters = SearchFilters(), page: PageRequest = PageRequest())
-        async throws -> SearchPage
-    {
-        try await offMain { try $0.search(query: query, filters: filters, page: page) }
-    }
-
-    public func procedure(code: String) async throws -> Procedure {
-        try await offMain { try $0.procedure(code: code) }
-    }
-
-    public func fields() async throws -> [FacetCount] { try await offMain { try $0.fields() } }
-    public func agencies() async throws -> [FacetCount] { try await offMain { try $0.agencies() } }
-    public func units() async throws -> AdminUnits { try await offMain { try $0.units() } }
-    public func freshness() async throws -> Freshness { try await offMain { try $0.freshness() } }
-    public func addFavorite(code: String) async throws { try await offMain { try $0.addFavorite(code: code) } }
-    public func removeFavorite(code: String) async throws { try await offMain { try $0.removeFavorite(code: code) } }
-    public func favorites() async throws -> [SearchHit] { try await offMain { try $0.favorites() } }
-    public func recentlyViewed(limit: UInt32 = 20) async throws -> [SearchHit] {
-        try await offMain { try $0.recentlyViewed(limit: limit) }
-    }
-
-    // MARK: identity (VNeID)
-
-    /// Starts a VNeID login at `level` (1 or 2): the URL to open in ASWebAuthenticationSession.
-    /// Give the callback URL it comes back with to `completeLogin`.
-    public func beginLogin(level: UInt8, locale: String? = nil, prompt: String? = nil) async throws -> String {
-        try await core.beginLogin(level: level, locale: locale, prompt: prompt)
-    }
-
-    public func completeLogin(callbackUrl: String) async throws -> Profile {
-        try await core.completeLogin(callbackUrl: callbackUrl)
-    }
-
-    /// Forgets the login in progress (the resident closed the browser).
-    public func cancelLogin() async throws { try await offMain { try $0.cancelLogin() } }
-    public func sessionState() async throws -> SessionState { try await core.sessionState() }
-    /// Who is logged in, or nil. Show `maskCccd(cccd:)`, never the whole number.
-    public func whoami() async throws -> Profile? { try await core.whoami() }
-    /// Logs out; the provider's end-session URL to open, if any.
-    public func logout() async throws -> String? { try await core.logout() }
-
-    // MARK: dossiers (hồ sơ)
-
-    public func newDraft(procedureCode: String, applicant: Subject = .citizen) async throws -> Dossier {
-        try await offMain { try $0.newDraft(procedureCode: procedureCode, applicant: applicant) }
-    }
-
-    /// Stores one field of a draft; what is wrong with the value, or nil.
-    public func setField(dossierId: String, key: String, value: String) async throws -> FieldProblem? {
-        try await offMain { try $0.setField(dossierId: dossierId, key: key, value: value) }
-    }
-
-    public func validateDraft(dossierId: String) async throws -> [FieldError] {
-        try await offMain { try $0.validateDraft(dossierId: dossierId) }
-    }
-
-    /// Attaches the file at `path` (JPEG, PNG or PDF, at most 10 MiB); the core keeps a sealed copy.
-    public func attach(dossierId: String, path: String) async throws -> Attachment {
-        try await offMain { try $0.attach(dossierId: dossierId, path: path) }
-    }
-
-    /// Validates and queues the dossier (works offline); `sync()` sends it.
-    public func submit(dossierId: String) async throws -> Dossier {
-        try await offMain { try $0.submit(dossierId: dossierId) }
-    }
-
-    public func dossier(dossierId: String) async throws -> Dossier {
-        try await offMain { try $0.dossier(dossierId: dossierId) }
-    }
-
-    public func dossiers() async throws -> [Dossier] { try await offMain { try $0.dossiers() } }
-
-    public func deleteDraft(dossierId: String) async throws {
-        try await offMain { try $0.deleteDraft(dossierId: dossierId) }
-    }
-
-    /// Sends the outbox, refreshes dossier statuses and settles payments; changes arrive on `events`.
-    public func sync() async throws -> DossierSyncReport { try await core.sync() }
-    /// `sync()` when the network comes back: entries waiting out their backoff stay for later.
-    public func syncWhenOnline() async throws -> DossierSyncReport { try await core.syncWhenOnline() }
-    /// The public status of a dossier code (no login).
-    public func lookup(code: String) async throws -> PublicStatus { try await core.lookup(code: code) }
-
-    // MARK: payments
-
-    /// The order paying a received dossier's fees: open `payUrl` (`.gateway`) or draw `vietqr`
-    /// with `vietqrMatrix(payload:)` (`.vietqr`).
-    public func pay(dossierId: String, method: PaymentMethod, returnUrl: String = SmartHdClient.paymentReturnUrl)
-        async throws -> PaymentOrder
-    {
-        try await core.pay(dossierId: dossierId, method: method, returnUrl: returnUrl)
-    }
-
-    /// The browser came back on `paymentReturnUrl`: the order as the portal now sees it.
-    public func handlePaymentReturn(returnUrl: String) async throws -> PaymentOrder {
-        try await core.handlePaymentReturn(returnUrl: returnUrl)
-    }
-
-    public func refreshPayment(orderId: String) async throws -> PaymentOrder {
-        try await core.refreshPayment(orderId: orderId)
-    }
-
-    public func payments() async throws -> [PaymentOrder] { try await offMain { try $0.payments() } }
-    public func payment(orderId: String) async throws -> PaymentOrder {
-        try await offMain { try $0.payment(orderId: orderId) }
-    }
-
-    /// Every e-receipt kept on the phone, each verified again offline.
-    public func receipts() async throws -> [Receipt] { try await offMain { try $0.receipts() } }
-    /// Verifies a kept e-receipt offline; a tampered one throws `SmartHdError.Validation`.
-    public func verifyReceipt(receiptId: String) async throws -> Receipt {
-        try await offMain { try $0.verifyReceipt(receiptId: receiptId) }
-    }
-
-    /// Runs a (sub-millisecond, SQLite) read off the caller's actor.
-    private func offMain<T: Sendable>(_ body: @escaping @Sendable (SmartHd) throws -> T) async throws -> T {
-        let core = self.core
-        return try await Task.detached(priority: .userInitiated) { try body(core) }.value
-    }
+/// Runs a (sub-millisecond, SQLite) read or local write of `api` off the caller's actor.
+func offMain<Api: Sendable, T: Sendable>(_ api: Api, _ body: @escaping @Sendable (Api) throws -> T) async throws -> T {
+    try await Task.detached(priority: .userInitiated) { try body(api) }.value
 }
 
 private final class StreamListener: EventListener, @unchecked Sendable {
