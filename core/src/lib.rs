@@ -17,7 +17,7 @@ pub mod payment;
 pub mod platform;
 pub mod store;
 pub mod sync;
-pub mod text;
+pub use smarthd_model::text;
 
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;
