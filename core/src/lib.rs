@@ -19,7 +19,7 @@ pub mod platform;
 pub mod session;
 pub mod store;
 pub mod sync;
-pub mod text;
+pub use smarthd_model::text;
 
 pub use catalog::{Catalog, CatalogHandle, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;

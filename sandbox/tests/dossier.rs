@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, Method, StatusCode, header};
 use serde_json::{Value, json};
-use smarthd_core::catalog::model::{
+use smarthd_model::catalog::{
     Channel, Fee, FieldKind, FormField, FormOption, FormSchema, Procedure, ProcedureStatus, Subject,
 };
 use smarthd_sandbox::{Sandbox, SandboxConfig};

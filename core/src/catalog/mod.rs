@@ -2,7 +2,8 @@
 //! search over it, and the resident's favourites and recently viewed procedures in `user.db`.
 
 mod handle;
-pub mod model;
+/// The procedure record and catalog wire types (shared with the portal through `smarthd-model`).
+pub use smarthd_model::catalog as model;
 pub mod search;
 
 use std::path::Path;

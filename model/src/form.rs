@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalog::model::{FieldKind, FormField, FormSchema};
+use crate::catalog::{FieldKind, FormField, FormSchema};
 
 /// Why one field's value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -142,7 +142,7 @@ fn is_email(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::FormOption;
+    use crate::catalog::FormOption;
 
     fn field(key: &str, kind: FieldKind, required: bool) -> FormField {
         FormField {
