@@ -27,12 +27,14 @@ case "$(uname -s)" in
     *) ext=so ;;
 esac
 
+# Cargo builds where CARGO_TARGET_DIR says (a shared target folder), else in target/.
+target_dir=${CARGO_TARGET_DIR:-target}
 if [ -z "$lib" ]; then
     cargo build --locked -q --profile "$profile" -p smarthd-ffi
-    lib=target/$dir/libsmarthd_ffi.$ext
+    lib=$target_dir/$dir/libsmarthd_ffi.$ext
 fi
 cargo build --locked -q -p uniffi-bindgen
-bindgen=target/debug/uniffi-bindgen
+bindgen=$target_dir/debug/uniffi-bindgen
 
 rm -rf "$out"
 for language in kotlin swift python; do

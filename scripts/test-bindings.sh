@@ -11,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# Where cargo builds: CARGO_TARGET_DIR (absolute, or relative to the root) or target/.
+target_dir=$(mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd)
 
 log() { printf '\n== %s\n' "$*"; }
 apt_install() {
@@ -57,20 +59,20 @@ log "Python: pytest against the sandbox over loopback"
 
 log "Kotlin on the JVM: generated bindings + the Kotlin layer, JUnit against the sandbox"
 mvn -B -ntp -f bindings/kotlin/pom.xml test \
-    -Dsmarthd.bindings="$root/$bindings/kotlin" -Dsmarthd.libdir="$root/target/debug" \
-    -Dsmarthd.bin="$root/target/debug/smarthd" 2>&1 | grep -v '^\[INFO\] \(Download\|Copying\)'
+    -Dsmarthd.bindings="$root/$bindings/kotlin" -Dsmarthd.libdir="$target_dir/debug" \
+    -Dsmarthd.bin="$target_dir/debug/smarthd" 2>&1 | grep -v '^\[INFO\] \(Download\|Copying\)'
 test "${PIPESTATUS[0]}" -eq 0
 
 log "Swift: generated on Linux (smoke; no Swift toolchain here, nothing Swift is compiled)"
 swift_generated=$bindings/swift/SmartHDCore.swift
 grep -q "public static func \`open\`(config: CoreConfig, storage: SecureStorage" "$swift_generated"
 # Every generated method the thin layer calls must exist under that name.
-for method in $(grep -oE '(\$0|core)\.[a-zA-Z]+\(' bindings/swift/Sources/SmartHDCore/SmartHdClient.swift \
+for method in $(grep -ohE '(\$0|core|api)\.[a-zA-Z]+\(' bindings/swift/Sources/SmartHDCore/*.swift \
     | sed -E 's/.*\.([a-zA-Z]+)\(/\1/' | sort -u); do
     grep -qE "func \`?$method\`?\(" "$swift_generated" \
-        || { echo "SmartHdClient.swift calls $method, which the generated Swift lacks" >&2; exit 1; }
+        || { echo "the Swift layer calls $method, which the generated Swift lacks" >&2; exit 1; }
 done
-echo "Swift bindings generated; SmartHdClient.swift matches their names"
+echo "Swift bindings generated; the Swift layer matches their names"
 
 if [ -z "${SKIP_SIZE:-}" ]; then
     log "size of the mobile library (release-mobile)"

@@ -13,6 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+# Where cargo builds: CARGO_TARGET_DIR (absolute, or relative to the root) or target/.
+target_dir=$(mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd)
 
 log() { printf '\n== %s\n' "$*"; }
 apt_install() {
@@ -36,14 +38,22 @@ bindings=$(bash scripts/gen-bindings.sh)
 
 log "Android state holders on the JVM (JUnit 5 against the sandbox)"
 mvn -B -ntp -f android/state/pom.xml test \
-    -Dsmarthd.bindings="$root/$bindings/kotlin" -Dsmarthd.libdir="$root/target/debug" \
-    -Dsmarthd.bin="$root/target/debug/smarthd" 2>&1 | grep -v '^\[INFO\] \(Download\|Copying\)'
+    -Dsmarthd.bindings="$root/$bindings/kotlin" -Dsmarthd.libdir="$target_dir/debug" \
+    -Dsmarthd.bin="$target_dir/debug/smarthd" 2>&1 | grep -v '^\[INFO\] \(Download\|Copying\)'
 test "${PIPESTATUS[0]}" -eq 0
 
 log "iOS app: names checked against the Swift layer and the generated Swift (nothing Swift is compiled here)"
-for method in $(grep -rohE 'client\.[a-zA-Z]+\(' ios/SmartHD | sed -E 's/client\.([a-zA-Z]+)\(/\1/' | sort -u); do
-    grep -qE "func $method\(" bindings/swift/Sources/SmartHDCore/SmartHdClient.swift \
-        || { echo "the iOS app calls client.$method, which SmartHdClient.swift lacks" >&2; exit 1; }
+# The app calls client.CAPABILITY.METHOD(...): each method must be in that capability's client.
+if grep -rnE 'client\.[a-zA-Z]+\(' ios/SmartHD; then
+    echo "the iOS app calls the client directly; calls go through client.catalog, .session, .dossiers, .payments or .sync" >&2
+    exit 1
+fi
+for call in $(grep -rohE 'client\.[a-z]+\.[a-zA-Z]+\(' ios/SmartHD | sort -u); do
+    capability=$(echo "$call" | cut -d. -f2)
+    method=$(echo "$call" | cut -d. -f3 | tr -d '(')
+    layer=bindings/swift/Sources/SmartHDCore/${capability^}Client.swift
+    grep -qE "func $method\(" "$layer" 2>/dev/null \
+        || { echo "the iOS app calls client.$capability.$method, which $layer lacks" >&2; exit 1; }
 done
 for function in maskCccd fieldProblemMessage dossierStatusLabel paymentStatusLabel vietqrMatrix; do
     grep -q "public func $function(" "$bindings/swift/SmartHDCore.swift" \
