@@ -86,6 +86,9 @@ where
     T: Send + 'static,
     F: Future<Output = smarthd_core::Result<T>> + Send + 'static,
 {
+    if cancel.as_ref().is_some_and(|handle| handle.is_cancelled()) {
+        return Err(smarthd_core::Error::Cancelled.into()); // before it starts, not racing it
+    }
     let task = RUNTIME.spawn(work);
     let _stop_when_dropped = AbortOnDrop(task.abort_handle());
     if let Some(handle) = cancel {

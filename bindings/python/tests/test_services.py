@@ -1,17 +1,19 @@
 """Identity, dossiers and payments through the Python bindings against the sandbox over loopback:
 a VNeID login through the sandbox's login page, a dossier drafted, filled, attached, submitted,
 sent and moved on by an officer (with its events and the public lookup), a fee paid on the
-gateway page with a receipt verified offline, and VietQR with the protocol's vectors."""
+gateway page with a receipt verified offline, an asyncio task cancelled during an outbox sync,
+and VietQR with the protocol's vectors."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
 import smarthd
 from conftest import MemoryStorage, Recorder
-from portal import LEVEL2_CITIZEN, log_in, officer_set_status, pay_at_gateway
+from portal import LEVEL2_CITIZEN, fetch, log_in, officer_set_status, pay_at_gateway
 
 RETURN_URL = "vn.gov.haiduong.smarthd:/payment-return"
 
@@ -126,7 +128,7 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         assert [a.sha256 for a in received.attachments] == [attachment.sha256]
         last = status_events(events, draft.id)[-1]
         assert (last.status, last.code) == (smarthd.DossierStatus.RECEIVED, received.code)
-        assert smarthd.dossier_status_label(received.status) == "Đã tiếp nhận / received"
+        assert smarthd.dossier_status_label(received.status) == "Đã tiếp nhận / Received"
         # The resident's other dossiers at the portal (other tests share the sandbox) come too.
         assert draft.id in [d.id for d in core.dossiers().list()]
 
@@ -228,3 +230,59 @@ def test_masking_and_labels():
         assert " / " in smarthd.dossier_status_label(status)
     for status in smarthd.PaymentStatus:
         assert " / " in smarthd.payment_status_label(status)
+
+
+def dossier_effects(base_url, dossier_id):
+    """How many times the portal created the dossier (exactly once is 1)."""
+    status, _, body = fetch("GET", base_url + "admin/ledger")
+    assert status == 200
+    return json.loads(body)["dossiers"].get(dossier_id, 0)
+
+
+def test_a_cancelled_task_stops_an_outbox_sync(sandbox, tmp_path):
+    running = {}
+
+    def cancel_once_received(event):
+        if isinstance(event, smarthd.Event.DOSSIER_STATUS_CHANGED) and event.status == smarthd.DossierStatus.RECEIVED:
+            if "task" in running:  # called on a core thread: hand the cancellation to the loop
+                running["loop"].call_soon_threadsafe(running.pop("task").cancel)
+
+    core = open_app(sandbox.url, tmp_path / "data", events=Recorder(on_event=cancel_once_received))
+    dossiers = core.dossiers()
+
+    async def main():
+        await core.sync().catalog()
+        await logged_in(core)
+        code = core.catalog().search("dang ky khai sinh", smarthd.SearchFilters()).hits[0].code
+        first = dossiers.new_draft(code, smarthd.Subject.CITIZEN).id
+        fill_valid(core, first)
+        dossiers.submit(first)
+        second = dossiers.new_draft(code, smarthd.Subject.CITIZEN).id
+        fill_valid(core, second)
+        scan = tmp_path / "ban-chup.pdf"
+        scan.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 16)
+        dossiers.attach(second, str(scan))
+        dossiers.submit(second)
+
+        # The portal is slow on attachments: once the first is received, the sync waits on the
+        # second's scan, and the task is cancelled there.
+        slow = {"route": "attachments", "kind": "delay", "probability": 1.0, "delay_ms": 60_000}
+        assert fetch("POST", sandbox.url + "admin/faults", json.dumps(slow).encode(),
+                     {"Content-Type": "application/json"})[0] == 200
+        try:
+            task = asyncio.ensure_future(core.sync().now())
+            running.update(loop=asyncio.get_running_loop(), task=task)
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            fetch("DELETE", sandbox.url + "admin/faults")
+        assert dossiers.get(first).status == smarthd.DossierStatus.RECEIVED
+        # The work stopped: the portal never got the second; it waits in the outbox, whole.
+        assert dossier_effects(sandbox.url, second) == 0
+        assert dossiers.get(second).status == smarthd.DossierStatus.QUEUED
+        report = await core.sync().now()
+        assert report.outbox.sent == 1
+        assert dossiers.get(second).status == smarthd.DossierStatus.RECEIVED
+        assert dossier_effects(sandbox.url, second) == 1
+
+    asyncio.run(main())
