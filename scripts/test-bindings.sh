@@ -55,7 +55,8 @@ log "Rust: smarthd-ffi (exported API with test doubles, against the sandbox)"
 cargo test --locked -q -p smarthd-ffi 2>&1
 
 log "Python: pytest against the sandbox over loopback"
-(cd bindings/python && SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" python3 -m pytest -q -p no:cacheprovider)
+(cd bindings/python && SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" SMARTHD_BIN="$target_dir/debug/smarthd" \
+    python3 -m pytest -q -p no:cacheprovider)
 
 log "Kotlin on the JVM: generated bindings + the Kotlin layer, JUnit against the sandbox"
 mvn -B -ntp -f bindings/kotlin/pom.xml test \
