@@ -1742,17 +1742,17 @@ mod tests {
 
     #[test]
     fn fifty_thousand() {
-        let started = std::time::Instant::now();
         let c = generate_catalog(50_000, 2);
-        let elapsed = started.elapsed();
         assert_eq!(c.len(), 50_000);
         let codes: HashSet<&str> = c.iter().map(|p| p.code.as_str()).collect();
         assert_eq!(codes.len(), 50_000);
         let distinct: HashSet<&str> = c.iter().map(|p| p.name.as_str()).collect();
-        eprintln!("50,000 records in {elapsed:?}, {} distinct names", distinct.len());
-        if !cfg!(debug_assertions) {
-            assert!(elapsed.as_secs_f64() < 2.0, "{elapsed:?}");
-        }
+        assert!(distinct.len() >= 40_000, "{} distinct names", distinct.len());
+        // Past the verb × object × qualifier space, names take the area scopes of areas.tsv.
+        let (area, area_en) = &data().areas[0];
+        assert!(c.iter().any(|p| p.name.ends_with(area.as_str())), "{area}");
+        assert!(c.iter().any(|p| p.name_en.as_deref().is_some_and(|n| n.ends_with(area_en.as_str()))));
+        assert_eq!(c[..10_000], generate_catalog(10_000, 2)[..], "10,000 records are a prefix of 50,000");
     }
 
     #[test]
