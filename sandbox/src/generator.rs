@@ -1776,6 +1776,65 @@ mod tests {
         assert!(differs);
     }
 
+    const DATA_FILES: [DataFile; 15] = [
+        VERBS,
+        FIELDS,
+        OBJECTS,
+        QUALIFIERS,
+        AREAS,
+        TONE_MARKS,
+        TIMES,
+        FORMS,
+        CLASSES,
+        DOCUMENTS,
+        KNOWN,
+        VARIANTS,
+        UNITS,
+        OLD_DISTRICTS,
+        OLD_COMMUNES,
+    ];
+
+    #[test]
+    fn data_files_load_and_are_nfc() {
+        let d = data();
+        assert_eq!(d.known.len(), REAL.len());
+        assert!(d.fields.iter().all(|f| !f.objects.is_empty()), "a field without objects");
+        assert!(!d.quals.is_empty() && !d.areas.is_empty() && !d.variants.is_empty());
+        for (name, text) in DATA_FILES {
+            assert!(is_nfc(text), "sandbox/data/{name} is not NFC");
+            assert!(!text.contains('\r') && text.ends_with('\n'), "sandbox/data/{name}: line endings");
+        }
+        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/data")).unwrap().count();
+        assert_eq!(on_disk, DATA_FILES.len(), "a file in sandbox/data/ the generator does not read");
+    }
+
+    #[test]
+    #[should_panic(expected = "sandbox/data/known.json: EOF while parsing")]
+    fn malformed_json_names_the_file() {
+        json::<Vec<Known>>(("known.json", r#"[{"name": "Đăng ký khai sinh""#));
+    }
+
+    #[test]
+    #[should_panic(expected = "sandbox/data/verbs.tsv line 3: 2 columns, expected 3")]
+    fn short_tsv_row_names_file_and_line() {
+        parse_verbs(("verbs.tsv", "verb\tverb_en\tclass\nCấp\tIssuance of\tissue\nCấp lại\tRe-issuance of\n"));
+    }
+
+    #[test]
+    #[should_panic(expected = "sandbox/data/verbs.tsv line 2: unknown variant `isue`")]
+    fn unknown_name_in_tsv_names_file_and_line() {
+        parse_verbs(("verbs.tsv", "verb\tverb_en\tclass\nCấp\tIssuance of\tisue\n"));
+    }
+
+    #[test]
+    #[should_panic(expected = "sandbox/data/objects.tsv line 2: no verb \"Đăng kí\" in verbs.tsv")]
+    fn dangling_reference_names_file_and_line() {
+        let mut fields = json::<FieldsFile>(FIELDS).fields;
+        let header = "field\tobject\tobject_en\tverbs\tlevel\tapplicants\n";
+        let text = format!("{header}Hộ tịch\tgiám hộ\tguardianship\tĐăng kí\t\t\n");
+        parse_objects(("objects.tsv", &text), &mut fields, &parse_verbs(VERBS));
+    }
+
     #[test]
     fn admin_units_cover_hai_duong() {
         let a = admin_units();
