@@ -634,6 +634,9 @@ impl Data {
         parse_objects(OBJECTS, &mut fields, &verbs);
         let mut quals: Vec<Qual> = json(QUALIFIERS);
         for q in &mut quals {
+            if q.vi.trim() != q.vi || q.en.trim() != q.en {
+                panic!("sandbox/data/{}: spaces around {:?}; the generator adds the leading one", QUALIFIERS.0, q.vi);
+            }
             q.vi = spaced(&q.vi);
             q.en = spaced(&q.en);
         }
@@ -694,6 +697,21 @@ impl Data {
                 panic!("sandbox/data/{file}: no field {name:?} in fields.json");
             }
         };
+        let twice = |file: &str, names: Vec<&str>| {
+            if let Some(name) = names.iter().enumerate().find_map(|(i, n)| names[..i].contains(n).then_some(n)) {
+                panic!("sandbox/data/{file}: {name:?} listed twice");
+            }
+        };
+        twice(FIELDS.0, self.fields.iter().map(|f| f.vi.as_str()).collect());
+        twice(
+            FORMS.0,
+            self.selects
+                .iter()
+                .map(|s| s.key.as_str())
+                .chain(self.form_fields.iter().map(|f| f.key.as_str()))
+                .collect(),
+        );
+        twice(UNITS.0, self.units.iter().map(|(name, _)| name.as_str()).collect());
         for f in &self.fields {
             if f.legal.is_empty() {
                 panic!("sandbox/data/{}: {:?} needs a legal basis", FIELDS.0, f.vi);
@@ -1804,7 +1822,11 @@ mod tests {
             assert!(is_nfc(text), "sandbox/data/{name} is not NFC");
             assert!(!text.contains('\r') && text.ends_with('\n'), "sandbox/data/{name}: line endings");
         }
-        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/data")).unwrap().count();
+        let on_disk = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/data"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".json") || name.ends_with(".tsv"))
+            .count();
         assert_eq!(on_disk, DATA_FILES.len(), "a file in sandbox/data/ the generator does not read");
     }
 
