@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::common::FeeLine;
 use super::receipt::{self, Signer};
 
 const SCHEMA: &str = "
@@ -101,12 +102,6 @@ impl Method {
             Method::Vietqr => "vietqr",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeeLine {
-    pub description: String,
-    pub amount_vnd: i64,
 }
 
 /// What a payment order needs to know about a dossier.
