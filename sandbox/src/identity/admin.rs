@@ -11,8 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::common::{Counters, Fault, IdentityMode, internal};
-use super::keys::SigningAlg;
+use super::common::{Counters, Fault, IdentityMode, SigningAlg, internal};
 use super::provider::IdentityProvider;
 
 type Idp = State<Arc<IdentityProvider>>;

@@ -10,8 +10,6 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::keys::SigningAlg;
-
 /// The realm's path under the sandbox's base URL; the issuer is base URL + this.
 pub const REALM_PATH: &str = "/realms/haiduong";
 /// The app's client id: a public client (no secret), PKCE and (optionally) DPoP.
@@ -24,6 +22,31 @@ pub const ACR_LEVEL2: &str = "vneid:level2";
 
 pub fn acr_for_level(level: u8) -> &'static str {
     if level >= 2 { ACR_LEVEL2 } else { ACR_LEVEL1 }
+}
+
+/// What the provider signs tokens with; `keys` holds a current key for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SigningAlg {
+    #[default]
+    ES256,
+    RS256,
+}
+
+impl SigningAlg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningAlg::ES256 => "ES256",
+            SigningAlg::RS256 => "RS256",
+        }
+    }
+
+    pub(super) fn parse(text: &str) -> Option<SigningAlg> {
+        match text {
+            "ES256" => Some(SigningAlg::ES256),
+            "RS256" => Some(SigningAlg::RS256),
+            _ => None,
+        }
+    }
 }
 
 /// What a tester can switch at run time (`POST /admin/identity/mode`).

@@ -9,9 +9,9 @@
 //! In memory (lost on restart, nothing there needs to outlive it): modes, faults, counters,
 //! login pages in progress, pushed requests, DPoP `jti`s and nonces.
 
-// Layers, each importing only from those below it: jose, store, citizens; keys, dpop; `common`
-// (the shared vocabulary); pages; `provider` (the state); auth; the route modules; this file, which
-// only assembles the router and the public face.
+// Layers, each importing only from those below it: jose, store, citizens, `common` (the shared
+// vocabulary); keys, dpop, pages; `provider` (the state); auth; the route modules; this file,
+// which only assembles the router and the public face.
 mod admin;
 mod auth;
 mod citizens;
@@ -33,9 +33,10 @@ use axum::Router;
 pub use auth::{AuthError, Authenticated, Scheme};
 pub use citizens::SANDBOX_OTP;
 pub use common::{
-    ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Counters, Fault, IdentityMode, REALM_PATH, acr_for_level,
+    ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Counters, Fault, IdentityMode, REALM_PATH, SigningAlg,
+    acr_for_level,
 };
-pub use keys::{KeyError, Rotated, SigningAlg};
+pub use keys::{KeyError, Rotated};
 pub use provider::{IdentityConfig, IdentityProvider};
 
 /// The provider's routes: the realm's OpenID endpoints, the portal's `/api/v1/me` routes, and

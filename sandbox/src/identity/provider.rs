@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use ring::rand::SystemRandom;
 
-use super::common::{Counters, Fault, IdentityMode, REALM_PATH, lock};
+use super::common::{Counters, Fault, IdentityMode, REALM_PATH, SigningAlg, lock};
 use super::dpop;
-use super::keys::{self, KeyError, SigningAlg};
+use super::keys::{self, KeyError};
 use super::pages::Lang;
 use super::store;
 

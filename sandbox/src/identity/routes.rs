@@ -18,11 +18,12 @@ use url::{Host, Url};
 
 use super::citizens::{self, SANDBOX_OTP};
 use super::common::{
-    ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Fault, REALM_PATH, internal, json_error, lock, parse_params,
+    ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Fault, REALM_PATH, SigningAlg, internal, json_error, lock,
+    parse_params,
 };
 use super::dpop::{Checks, DpopError, request_url};
 use super::jose::{now, parse_compact, random_token, sha256_b64};
-use super::keys::{SigningAlg, verify_own};
+use super::keys::verify_own;
 use super::pages::{self, Lang, LoginError, LoginPage};
 use super::provider::{AuthRequest, IdentityProvider, PendingLogin, Pushed};
 use super::store::Grant;
