@@ -4,7 +4,12 @@
 //! cursor; the public lookup by code; the officer console; and the ledger tests read. The wire
 //! contract is the "Dossiers" section of `docs/portal-api.md`.
 
+// Layers, each importing only from those below it: `common` (the shared vocabulary); store;
+// `state` (what the routes are handed); officer; this file, which holds the resident's routes
+// and assembles the router.
+mod common;
 mod officer;
+mod state;
 mod store;
 
 use std::collections::BTreeMap;
@@ -13,7 +18,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRef, Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -21,157 +26,20 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
 
-use crate::identity::{AuthError, Authenticated, IdentityProvider};
+use crate::api_error::ApiError;
+use crate::identity::{Authenticated, IdentityProvider};
 use crate::portal::Portal;
+use common::{hex, json_body};
+use state::{AppState, DossierApi, Shared};
 use store::{Acceptance, Announce, NewDossier, Store};
 
 /// Attachments: at most 10 MiB, sent in chunks of at most 1 MiB.
 const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 const MAX_CHUNK: usize = 1024 * 1024;
 const CONTENT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
-/// The officer console shows this many of the newest dossiers.
-const OFFICER_PAGE: u32 = 200;
-
-/// The portal's statuses are the shared model's; only those the portal assigns are accepted.
-pub use smarthd_model::DossierStatus as Status;
-
-pub(crate) fn portal_status(text: &str) -> Option<Status> {
-    Status::parse(text).filter(|s| s.is_at_portal())
-}
-
-/// Asking for more documents and rejecting must say what or why.
-pub(crate) fn needs_message(status: Status) -> bool {
-    matches!(status, Status::NeedMoreDocuments | Status::Rejected)
-}
-
-/// A refusal: the portal's own JSON error (`{"error", "message", "field"?}`), or the identity
-/// provider's answer for a missing, invalid or too weak token.
-#[derive(Debug)]
-pub enum ApiError {
-    Portal { status: StatusCode, code: &'static str, message: String, field: Option<String>, received: Option<u64> },
-    Auth(AuthError),
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Portal { status, code, message: message.into(), field: None, received: None }
-    }
-
-    fn with_field(self, name: &str) -> ApiError {
-        match self {
-            ApiError::Portal { status, code, message, received, .. } => {
-                ApiError::Portal { status, code, message, field: Some(name.to_owned()), received }
-            }
-            auth => auth,
-        }
-    }
-
-    fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-    }
-
-    fn validation(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "validation", message).with_field(field)
-    }
-
-    fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}"))
-    }
-
-    fn offset_mismatch(received: u64) -> ApiError {
-        ApiError::Portal {
-            status: StatusCode::CONFLICT,
-            code: "offset_mismatch",
-            message: format!("the upload stands at {received} bytes: send the chunk from there"),
-            field: None,
-            received: Some(received),
-        }
-    }
-
-    fn digest_mismatch(sha256: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "digest_mismatch",
-            "the uploaded bytes do not hash to the attachment's sha256; the upload starts over",
-        )
-        .with_field(sha256)
-    }
-
-    fn attachment_missing(sha256: &str) -> ApiError {
-        ApiError::new(StatusCode::CONFLICT, "attachment_missing", "an attachment is not fully uploaded")
-            .with_field(sha256)
-    }
-
-    fn idempotency_conflict() -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_conflict",
-            "this dossier id was already submitted with different content",
-        )
-    }
-
-    fn internal(e: impl std::fmt::Display) -> ApiError {
-        tracing::error!("sandbox dossiers: {e}");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox database error")
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> ApiError {
-        ApiError::internal(e)
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> ApiError {
-        ApiError::Auth(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match self {
-            ApiError::Portal { status, code, message, field, received } => {
-                let mut body = serde_json::json!({"error": code, "message": message});
-                if let Some(field) = field {
-                    body["field"] = field.into();
-                }
-                if let Some(received) = received {
-                    body["received"] = received.into();
-                }
-                (status, Json(body)).into_response()
-            }
-            ApiError::Auth(e) => e.into_response(),
-        }
-    }
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
-
-struct DossierApi {
-    store: Store,
-    portal: Arc<Portal>,
-}
-
-#[derive(Clone)]
-struct AppState {
-    api: Arc<DossierApi>,
-    idp: Arc<IdentityProvider>,
-}
-
-impl FromRef<AppState> for Arc<IdentityProvider> {
-    fn from_ref(state: &AppState) -> Arc<IdentityProvider> {
-        state.idp.clone()
-    }
-}
-
-type Shared = State<AppState>;
 
 /// The dossier, officer and ledger routes; opens the dossier tables in the sandbox database.
 pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> rusqlite::Result<Router> {
@@ -188,11 +56,6 @@ pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -
         .route("/officer/dossiers/{code}/result", post(officer::attach_result))
         .route("/admin/ledger", get(ledger))
         .with_state(AppState { api, idp }))
-}
-
-/// Parses a JSON body, answering `400 bad_request` with serde's reason.
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
 }
 
 fn private(body: impl IntoResponse) -> Response {

@@ -12,8 +12,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use smarthd_model::receipt::SignedReceipt;
+
+use super::common::FeeLine;
 use super::receipt::{self, Signer};
 
 const SCHEMA: &str = "
@@ -101,12 +104,6 @@ impl Method {
             Method::Vietqr => "vietqr",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeeLine {
-    pub description: String,
-    pub amount_vnd: i64,
 }
 
 /// What a payment order needs to know about a dossier.
@@ -222,14 +219,6 @@ pub enum Credited {
     AlreadyPaid,
     /// The attempt was cancelled, failed or expired: the bank does not move the money.
     Closed,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SignedReceipt {
-    pub receipt_id: String,
-    pub payload: String,
-    pub signature: String,
-    pub key_id: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -561,20 +550,15 @@ impl Store {
     }
 
     pub fn receipt(&self, receipt_id: &str, sub: &str) -> rusqlite::Result<Option<SignedReceipt>> {
-        self.db()
+        let row = self
+            .db()
             .query_row(
                 "SELECT id, payload, signature, key_id FROM payment_receipt WHERE id = ?1 AND sub = ?2",
                 params![receipt_id, sub],
-                |r| {
-                    Ok(SignedReceipt {
-                        receipt_id: r.get(0)?,
-                        payload: r.get(1)?,
-                        signature: r.get(2)?,
-                        key_id: r.get(3)?,
-                    })
-                },
+                |r| <(String, String, String, String)>::try_from(r),
             )
-            .optional()
+            .optional()?;
+        Ok(row.map(|(receipt_id, payload, signature, key_id)| SignedReceipt { receipt_id, payload, signature, key_id }))
     }
 
     /// Per order: the money actually taken (the gateway's successful transactions and the
