@@ -17,20 +17,24 @@ pub mod identity;
 pub mod payment;
 pub mod platform;
 pub mod session;
+mod shared;
 pub mod store;
 pub mod sync;
 pub use smarthd_model::text;
 
-pub use catalog::{Catalog, CatalogHandle, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
+pub use catalog::handle::CatalogHandle;
+pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;
-pub use dossier::{Attachment, Dossier, DossierStatus, DossiersHandle, FieldError, FieldProblem, PublicStatus};
+pub use dossier::handle::{DossiersHandle, PublicStatus};
+pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventListener, NoEvents};
 pub use identity::{LoginOptions, Profile, SessionState};
-pub use payment::PaymentsHandle;
+pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
 pub use session::SessionHandle;
-pub use sync::{DossierSyncReport, OutboxReport, SyncHandle, SyncOutcome, SyncReport};
+pub use sync::handle::SyncHandle;
+pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
 use std::sync::Arc;
 
@@ -38,26 +42,17 @@ use dossier::Dossiers;
 use http::PortalClient;
 use identity::Identity;
 use payment::Payments;
+use shared::Shared;
 
 /// The core, opened on a data dir and pointed at a portal. It does nothing itself: it hands out
 /// one handle per capability (`core.catalog().search(..)`, `core.sync().now()`), each a cheap
 /// clone sharing the same databases, portal client and session.
 ///
-/// A new capability follows the same shape: a `…Handle` in its own module holding
-/// `Arc<Shared>`, with a small public face, and one method here that builds it.
+/// A new capability follows the same shape: a `…Handle` in its module's `handle.rs` holding
+/// `Arc<Shared>`, with a small public face, and one method here that builds it. Handles import
+/// their module, never the other way round, so no import circle forms.
 pub struct SmartHd {
     shared: Arc<Shared>,
-}
-
-/// What every handle shares: the stores, the portal client, the session and the app's services.
-pub(crate) struct Shared {
-    config: Config,
-    portal: PortalClient,
-    catalog: Catalog,
-    identity: Identity,
-    dossiers: Dossiers,
-    payments: Payments,
-    services: Services,
 }
 
 impl SmartHd {
@@ -109,27 +104,5 @@ impl SmartHd {
     /// Bringing the offline copy and the outbox up to date with the portal.
     pub fn sync(&self) -> SyncHandle {
         SyncHandle::new(self.shared.clone())
-    }
-}
-
-impl Shared {
-    fn outbox_context(&self) -> sync::outbox::Context<'_> {
-        sync::outbox::Context {
-            portal: &self.portal,
-            identity: &self.identity,
-            dossiers: &self.dossiers,
-            catalog: &self.catalog,
-            events: self.services.events.as_ref(),
-        }
-    }
-
-    fn payment_context(&self) -> payment::client::Context<'_> {
-        payment::client::Context {
-            portal: &self.portal,
-            identity: &self.identity,
-            payments: &self.payments,
-            dossiers: &self.dossiers,
-            events: self.services.events.as_ref(),
-        }
     }
 }

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::Shared;
 use crate::error::{Error, Result};
 use crate::identity::{LoginOptions, Profile, SessionState};
+use crate::shared::Shared;
 
 /// `core.session()`: login, logout, whoami, the session's state, the portal's profile and the
 /// resident's e-papers.

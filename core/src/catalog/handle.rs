@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use super::model::{AdminUnits, Procedure};
 use super::{FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
-use crate::Shared;
 use crate::error::Result;
+use crate::shared::Shared;
 
 /// `core.catalog()`: search, records, facets, favourites and recently viewed procedures.
 #[derive(Clone)]

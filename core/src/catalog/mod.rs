@@ -1,7 +1,7 @@
 //! The service catalog: an offline copy of the portal's procedures in `catalog.db`, Vietnamese
 //! search over it, and the resident's favourites and recently viewed procedures in `user.db`.
 
-mod handle;
+pub mod handle;
 /// The procedure record and catalog wire types (shared with the portal through `smarthd-model`).
 pub use smarthd_model::catalog as model;
 pub mod search;
@@ -16,7 +16,6 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::store::{self, UserDb};
 use crate::text;
-pub use handle::CatalogHandle;
 use model::{AdminUnit, AdminUnits, ChangesPage, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject};
 use search::Query;
 pub use search::Span;

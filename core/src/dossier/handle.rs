@@ -5,11 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
-use crate::Shared;
 use crate::catalog::model::Subject;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::http::Fetched;
+use crate::shared::Shared;
 
 /// What the portal's public lookup tells anyone who has a dossier code: no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -6,7 +6,7 @@
 //! files are sealed (AES-256-GCM, the session's data key); only the procedure, status and
 //! dossier code are stored in the clear.
 
-mod handle;
+pub mod handle;
 pub use smarthd_model::form;
 
 use std::collections::BTreeMap;
@@ -22,7 +22,6 @@ use crate::error::{Error, Result};
 use crate::identity::vault::Vault;
 use crate::store::UserDb;
 pub use form::{FieldError, FieldProblem};
-pub use handle::{DossiersHandle, PublicStatus};
 pub use smarthd_model::DossierStatus;
 
 /// Largest attachment the portal takes.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use super::{PaymentMethod, PaymentOrder, Receipt, client};
-use crate::Shared;
 use crate::error::Result;
+use crate::shared::Shared;
 
 /// `core.payments()`: paying a received dossier's fees and the e-receipts that prove it.
 #[derive(Clone)]

@@ -9,7 +9,7 @@
 
 pub mod client;
 pub mod gateway_return;
-mod handle;
+pub mod handle;
 pub mod receipt;
 pub use smarthd_model::vietqr;
 
@@ -18,7 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::store::UserDb;
-pub use handle::PaymentsHandle;
 pub use receipt::{Receipt, SignedReceipt};
 pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
 

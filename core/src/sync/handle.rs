@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use super::{DossierSyncReport, SyncReport, catalog, outbox};
-use crate::Shared;
+use super::catalog::{self, SyncReport};
+use super::outbox::{self, DossierSyncReport};
 use crate::error::Result;
 use crate::payment;
+use crate::shared::Shared;
 
 /// `core.sync()`: bringing the offline copy up to date with the portal.
 ///
