@@ -1,7 +1,7 @@
 //! The one public error: few kinds, each saying what the app can do. Converted from the core's
 //! detailed [`smarthd_core::Error`] in exactly one place ([`From`] below), by its
 //! [`ErrorKind`](smarthd_core::ErrorKind) and its message (and the VietQR decoder's errors, which
-//! are `Validation` on `vietqr`). The core's messages name what failed
+//! are `Validation` on `vietqr`; a core task aborted by a cancelled call is `Cancelled`). The core's messages name what failed
 //! and where, never tokens or personal data, so they may be shown in logs and bug reports.
 
 use smarthd_core::payment::vietqr::VietQrError;
@@ -71,6 +71,17 @@ impl From<VietQrError> for SmartHdError {
     }
 }
 
+/// A core task that did not finish: aborted because its call was cancelled, or panicked.
+impl From<tokio::task::JoinError> for SmartHdError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        if error.is_cancelled() {
+            Error::Cancelled.into()
+        } else {
+            SmartHdError::Other { detail: format!("the core task failed: {error}") }
+        }
+    }
+}
+
 /// A foreign callback (storage, signer) threw something that is not a `SmartHdError`.
 impl From<uniffi::UnexpectedUniFFICallbackError> for SmartHdError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
@@ -126,6 +137,14 @@ mod tests {
         let SmartHdError::Validation { field, reason } = e else { panic!("{e:?}") };
         assert_eq!(field, "vietqr");
         assert!(reason.contains("checksum"), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn an_aborted_core_task_is_cancelled() {
+        let task = tokio::spawn(std::future::pending::<()>());
+        task.abort();
+        let e = SmartHdError::from(task.await.unwrap_err());
+        assert!(matches!(e, SmartHdError::Cancelled { .. }), "{e:?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use tokio::task::AbortHandle;
 
-use crate::{Result, SmartHdError};
+use crate::Result;
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
     tokio::runtime::Builder::new_multi_thread()
@@ -94,9 +94,5 @@ where
     if let Some(handle) = cancel {
         handle.watch(task.abort_handle());
     }
-    match task.await {
-        Ok(result) => Ok(result?),
-        Err(join) if join.is_cancelled() => Err(smarthd_core::Error::Cancelled.into()),
-        Err(join) => Err(SmartHdError::Other { detail: format!("the core task failed: {join}") }),
-    }
+    Ok(task.await??)
 }
