@@ -1,7 +1,7 @@
 import Network
 
 /// NWPathMonitor's view of the network, handed to the app model: the offline banner, and
-/// `syncWhenOnline` as soon as the path is satisfied again.
+/// `client.sync.whenOnline()` as soon as the path is satisfied again.
 final class NetworkMonitor: @unchecked Sendable {
     private let monitor = NWPathMonitor()
 

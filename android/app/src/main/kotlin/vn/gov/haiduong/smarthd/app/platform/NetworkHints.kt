@@ -8,7 +8,7 @@ import vn.gov.haiduong.smarthd.app.state.Connectivity
 
 /**
  * ConnectivityManager's view of the network, handed to [Connectivity]: the offline banner, and
- * `sync_when_online` as soon as a validated network is back.
+ * `client.sync.whenOnline()` as soon as a validated network is back.
  */
 class NetworkHints(context: Context, private val connectivity: Connectivity) {
     private val manager = context.getSystemService(ConnectivityManager::class.java)

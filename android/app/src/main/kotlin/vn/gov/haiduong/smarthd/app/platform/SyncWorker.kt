@@ -14,7 +14,7 @@ import vn.gov.haiduong.smarthd.app.SmartHdApplication
 /**
  * Periodic background sync (WorkManager, with a network): sends the outbox, refreshes dossier
  * statuses (their events become notifications) and settles payments. All of it is the core's
- * `sync`; this class only schedules it.
+ * `client.sync.now()`; this class only schedules it.
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
