@@ -9,12 +9,26 @@ pub enum Event {
     /// Catalog sync progress: `done` of `total` changes applied.
     CatalogSyncProgress { done: u64, total: u64 },
     /// The login session changed (logged in, refreshing, expired, logged out).
-    SessionChanged { state: crate::identity::SessionState },
+    SessionChanged { state: SessionState },
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: crate::dossier::DossierStatus },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: crate::payment::PaymentStatus },
+}
+
+/// Observable session state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SessionState {
+    LoggedOut,
+    LoggedIn {
+        level: u8,
+        expires_at: i64,
+    },
+    Refreshing,
+    /// The provider ended the session (refresh refused): log in again.
+    Expired,
 }
 
 pub trait EventListener: Send + Sync {

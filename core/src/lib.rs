@@ -3,28 +3,32 @@
 //! [`SmartHd`] is the face an app (through the bindings), the CLI and tests use. Capabilities
 //! live in their own modules: [`catalog`] (offline procedures and search), [`identity`] (VNeID
 //! login through OpenID Connect), [`sync`] (bringing the offline copy up to date), [`store`]
-//! (the SQLite files), [`http`] (the portal client), [`text`] (Vietnamese folding), and
-//! [`platform`] (the services the app injects).
+//! (the SQLite files), [`transport`] (every request to the portal and the identity provider),
+//! [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
+//!
+//! Layers, each using only those below it: the shared vocabulary ([`error`], [`events`],
+//! [`config`]); the services ([`store`], [`platform`], [`transport`]); the capabilities; this
+//! facade.
 
 pub mod catalog;
 pub mod config;
 pub mod dossier;
 pub mod error;
 pub mod events;
-pub mod http;
 pub mod identity;
 pub mod payment;
 pub mod platform;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod transport;
 
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;
 pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
 pub use error::{Error, ErrorKind, Result};
-pub use events::{Event, EventListener, NoEvents};
-pub use identity::{LoginOptions, Profile, SessionState};
+pub use events::{Event, EventListener, NoEvents, SessionState};
+pub use identity::{LoginOptions, Profile};
 pub use platform::Services;
 pub use sync::{CancelToken, DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
@@ -33,7 +37,7 @@ use std::sync::Arc;
 
 use catalog::model::{AdminUnits, Procedure, Subject};
 use dossier::Dossiers;
-use http::PortalClient;
+use transport::PortalClient;
 use identity::Identity;
 use payment::{PaymentMethod, PaymentOrder, Payments, Receipt};
 
@@ -69,7 +73,8 @@ impl SmartHd {
         let payments = Payments::new(user_db.clone());
         let identity = Identity::new(
             config.identity.clone(),
-            portal.http().clone(),
+            portal.clone(),
+            &config.data_dir,
             user_db,
             vault,
             services.events.clone(),
@@ -164,12 +169,12 @@ impl SmartHd {
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).
     pub async fn portal_profile(&self) -> Result<serde_json::Value> {
-        self.authorized_json("api/v1/me").await
+        self.portal.authorized_json(&self.identity, "api/v1/me").await
     }
 
     /// The resident's e-papers (an authorized call that needs VNeID level 2).
     pub async fn my_documents(&self) -> Result<serde_json::Value> {
-        self.authorized_json("api/v1/me/documents").await
+        self.portal.authorized_json(&self.identity, "api/v1/me/documents").await
     }
 
     // --- dossiers ---
@@ -299,18 +304,6 @@ impl SmartHd {
             "api/v1/dossiers/lookup/{}",
             url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect::<String>()
         );
-        match self.portal.get_json::<PublicStatus>(&path, None).await? {
-            http::Fetched::Fresh { value, .. } => Ok(value),
-            http::Fetched::NotModified => Err(Error::MalformedResponse { path, reason: "unexpected 304".into() }),
-        }
-    }
-
-    async fn authorized_json(&self, path: &str) -> Result<serde_json::Value> {
-        let (status, body) = self.identity.send(reqwest::Method::GET, &self.portal.url(path)?, None).await?;
-        if !status.is_success() {
-            return Err(Error::Http { status: status.as_u16(), path: path.to_owned() });
-        }
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::MalformedResponse { path: path.to_owned(), reason: e.to_string() })
+        self.portal.send(transport::Request::get(self.portal.url(&path)?)).await?.json()
     }
 }
