@@ -4,8 +4,8 @@
 //! are `Validation` on `vietqr`). The core's messages name what failed
 //! and where, never tokens or personal data, so they may be shown in logs and bug reports.
 
-use smarthd_core::payment::vietqr::VietQrError;
 use smarthd_core::error::PortalError;
+use smarthd_core::payment::vietqr::VietQrError;
 use smarthd_core::{Error, ErrorKind};
 
 /// Kotlin: `SmartHdException.NotFound` ...; Swift: `SmartHdError.notFound(detail:)`;

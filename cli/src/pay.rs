@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use smarthd_core::error::PortalError;
 use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
-use smarthd_core::error::PortalError;
 use smarthd_core::{Error, SmartHd};
 
 use crate::loopback::{Loopback, back_to_terminal};

@@ -281,7 +281,11 @@ impl Error {
             Error::Storage(_) | Error::UserDataCorrupt { .. } | Error::SchemaTooNew { .. } | Error::Io(_) => {
                 ErrorKind::Storage
             }
-            Error::HttpClient(_) | Error::InvalidHeader(_) | Error::TlsSetup(_) | Error::Encoding { .. } | Error::Internal(_) => ErrorKind::Other,
+            Error::HttpClient(_)
+            | Error::InvalidHeader(_)
+            | Error::TlsSetup(_)
+            | Error::Encoding { .. }
+            | Error::Internal(_) => ErrorKind::Other,
         }
     }
 }
@@ -363,7 +367,11 @@ mod tests {
 
     #[test]
     fn refusals_say_what_the_portal_said() {
-        let error = PortalError::refused(400, "api/v1/dossiers", br#"{"error":"validation","field":"so_cccd","message":"12 digits"}"#);
+        let error = PortalError::refused(
+            400,
+            "api/v1/dossiers",
+            br#"{"error":"validation","field":"so_cccd","message":"12 digits"}"#,
+        );
         assert_eq!(error.to_string(), "the portal answered HTTP 400 to api/v1/dossiers: so_cccd: 12 digits");
         let error = PortalError::refused(503, "api/v1/units", b"");
         assert_eq!(error.to_string(), "the portal answered HTTP 503 to api/v1/units");

@@ -37,9 +37,9 @@ use std::sync::Arc;
 
 use catalog::model::{AdminUnits, Procedure, Subject};
 use dossier::Dossiers;
-use transport::PortalClient;
 use identity::Identity;
 use payment::{PaymentMethod, PaymentOrder, Payments, Receipt};
+use transport::PortalClient;
 
 /// The core, opened on a data dir and pointed at a portal.
 pub struct SmartHd {

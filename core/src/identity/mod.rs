@@ -529,11 +529,8 @@ impl Identity {
 
     /// The session as stored in `user.db`.
     fn stored(&self) -> Result<Option<Session>> {
-        let sealed: Option<Vec<u8>> = self
-            .user_db
-            .lock()
-            .query_row("SELECT sealed FROM session WHERE id = 1", [], |r| r.get(0))
-            .optional()?;
+        let sealed: Option<Vec<u8>> =
+            self.user_db.lock().query_row("SELECT sealed FROM session WHERE id = 1", [], |r| r.get(0)).optional()?;
         sealed
             .map(|sealed| serde_json::from_slice(&self.vault.open_sealed(SEALED_SESSION, &sealed)?).map_err(encoding))
             .transpose()
@@ -628,9 +625,11 @@ impl Identity {
 
     fn access_of(&self, session: &Session) -> Result<Access> {
         let signer = if session.dpop_bound { self.signer_for(session.dpop_pkcs8.as_deref())? } else { None };
+        // The portal the session names (an opaque origin, which matches none, if it names none).
+        let portal = session.portal.as_deref().and_then(|p| Url::parse(p).ok()).map(|u| u.origin());
         Ok(Access {
             token: session.access_token.clone(),
-            portal: self.transport.origin(),
+            portal: portal.unwrap_or_else(url::Origin::new_opaque),
             prover: signer.map(|s| Arc::new(DpopKey(s)) as Arc<dyn Prover>),
         })
     }

@@ -229,7 +229,9 @@ async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure
     while !state.complete {
         let start = state.received as usize;
         if start >= bytes.len() {
-            return Err(PortalError::malformed("api/v1/attachments", "the portal holds more bytes than the file has").into());
+            return Err(
+                PortalError::malformed("api/v1/attachments", "the portal holds more bytes than the file has").into()
+            );
         }
         let end = (start + CHUNK_BYTES).min(bytes.len());
         let url = cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", attachment.sha256))?;
@@ -277,6 +279,17 @@ pub async fn refresh_statuses(cx: &Context<'_>) -> Result<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_failure_stops_the_flush_instead_of_failing_the_dossier() {
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        assert!(matches!(Failure::from(Error::Storage(full)), Failure::Local(_)));
+        assert!(matches!(Failure::from(Error::Io(std::io::Error::other("disk full"))), Failure::Local(_)));
+        let refused = Failure::from(PortalError::refused(400, "api/v1/dossiers", br#"{"error":"validation"}"#));
+        assert!(matches!(refused, Failure::Attempt { class: Class::Permanent, .. }));
+        let busy = Failure::from(PortalError::refused(503, "api/v1/dossiers", b""));
+        assert!(matches!(busy, Failure::Attempt { class: Class::RetryLater, .. }));
+    }
 
     #[test]
     fn backoff_grows_and_is_capped_with_jitter() {
