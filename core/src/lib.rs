@@ -20,8 +20,9 @@ pub mod payment;
 pub mod platform;
 pub mod store;
 pub mod sync;
-pub mod text;
 pub mod transport;
+
+pub use smarthd_model::text;
 
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::Config;

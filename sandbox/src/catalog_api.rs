@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use smarthd_core::catalog::model::Procedure;
+use smarthd_model::catalog::Procedure;
 
 use crate::generator;
 use crate::portal::Portal;

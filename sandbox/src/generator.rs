@@ -11,7 +11,7 @@
 //! with the same seed (up to ~75,000 records, where the code spacing starts to tighten).
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeDelta, TimeZone};
-use smarthd_core::catalog::model::*;
+use smarthd_model::catalog::*;
 use unicode_normalization::UnicodeNormalization;
 
 /// Suffix of the province's local variant of a national code (domain.md: `1.012783.H19`).

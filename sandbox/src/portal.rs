@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::value::RawValue;
-use smarthd_core::catalog::model::{Procedure, ProcedureStatus};
+use smarthd_model::catalog::{Procedure, ProcedureStatus};
 
 use crate::generator;
 

@@ -117,8 +117,8 @@ fn text_of(html: &str) -> String {
 }
 
 /// A value a resident would type into `field`, one its rules accept.
-pub fn sample_value(field: &smarthd_core::catalog::model::FormField) -> String {
-    use smarthd_core::catalog::model::FieldKind;
+pub fn sample_value(field: &smarthd_model::catalog::FormField) -> String {
+    use smarthd_model::catalog::FieldKind;
     let value = match field.kind {
         FieldKind::Text => "Nguyễn Văn An".to_owned(),
         FieldKind::Textarea => "Đề nghị giải quyết theo quy định.".to_owned(),

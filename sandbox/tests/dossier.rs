@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, Method, StatusCode, header};
 use serde_json::{Value, json};
-use smarthd_core::catalog::model::{
+use smarthd_model::catalog::{
     Channel, Fee, FieldKind, FormField, FormOption, FormSchema, Procedure, ProcedureStatus, Subject,
 };
 use smarthd_sandbox::{Sandbox, SandboxConfig};
@@ -153,20 +153,6 @@ fn dossier_id() -> String {
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-fn field(key: &str, kind: FieldKind, required: bool) -> FormField {
-    FormField {
-        key: key.into(),
-        label: key.into(),
-        label_en: None,
-        kind,
-        required,
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        options: Vec::new(),
-    }
-}
-
 /// Adds a free procedure, a fee-paying one and a replaced one, all with the same e-form.
 fn add_procedures(sandbox: &Sandbox) {
     let first = sandbox.portal().changes(0, 1).expect("the catalog").items.remove(0);
@@ -178,18 +164,18 @@ fn add_procedures(sandbox: &Sandbox) {
     base.form = FormSchema {
         version: 1,
         fields: vec![
-            FormField { max_length: Some(100), ..field("ho_ten", FieldKind::Text, true) },
-            field("so_cccd", FieldKind::Cccd, true),
-            field("so_dien_thoai", FieldKind::Phone, false),
-            field("ngay_sinh", FieldKind::Date, false),
+            FormField { max_length: Some(100), ..FormField::new("ho_ten", FieldKind::Text, true) },
+            FormField::new("so_cccd", FieldKind::Cccd, true),
+            FormField::new("so_dien_thoai", FieldKind::Phone, false),
+            FormField::new("ngay_sinh", FieldKind::Date, false),
             FormField {
                 options: vec![
                     FormOption { value: "cha".into(), label: "Cha".into(), label_en: Some("Father".into()) },
                     FormOption { value: "me".into(), label: "Mẹ".into(), label_en: Some("Mother".into()) },
                 ],
-                ..field("quan_he", FieldKind::Select, true)
+                ..FormField::new("quan_he", FieldKind::Select, true)
             },
-            field("cam_ket", FieldKind::Checkbox, true),
+            FormField::new("cam_ket", FieldKind::Checkbox, true),
         ],
     };
     let fee =

@@ -1,7 +1,8 @@
 //! The service catalog: an offline copy of the portal's procedures in `catalog.db`, Vietnamese
 //! search over it, and the resident's favourites and recently viewed procedures in `user.db`.
 
-pub mod model;
+/// The procedure record and catalog wire types (shared with the portal through `smarthd-model`).
+pub use smarthd_model::catalog as model;
 pub mod search;
 
 use std::path::Path;

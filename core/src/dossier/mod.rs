@@ -6,8 +6,7 @@
 //! files are sealed (AES-256-GCM, the session's data key); only the procedure, status and
 //! dossier code are stored in the clear.
 
-pub mod form;
-pub mod status;
+pub use smarthd_model::form;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::identity::vault::Vault;
 use crate::store::UserDb;
 pub use form::{FieldError, FieldProblem};
-pub use status::DossierStatus;
+pub use smarthd_model::DossierStatus;
 
 /// Largest attachment the portal takes.
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;

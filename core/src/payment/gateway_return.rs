@@ -4,7 +4,7 @@
 use serde::Serialize;
 use url::Url;
 
-use super::vnpay::response_message;
+use smarthd_model::payment::response_message;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GatewayReturn {

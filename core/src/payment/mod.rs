@@ -10,9 +10,7 @@
 pub mod client;
 pub mod gateway_return;
 pub mod receipt;
-pub mod state;
-pub mod vietqr;
-pub mod vnpay;
+pub use smarthd_model::vietqr;
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -20,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, PortalError, Result};
 use crate::store::UserDb;
 pub use receipt::{Receipt, SignedReceipt};
-pub use state::{PaymentEvent, PaymentStatus};
+pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -253,7 +251,7 @@ impl Payments {
                 vietqr: r.get(6)?,
                 expires_at: r.get(7)?,
                 failure_message: failure_code.as_deref().map(|c| {
-                    let (vi, en) = vnpay::response_message(c);
+                    let (vi, en) = response_message(c);
                     format!("{vi} / {en}")
                 }),
                 failure_code,

@@ -1,33 +1,9 @@
 //! E-receipts (biên lai điện tử): signed by the portal with Ed25519 over the exact bytes of the
 //! payload, verified on the phone with the portal's cached key, offline (pure).
 
-use serde::{Deserialize, Serialize};
+pub use smarthd_model::receipt::{Receipt, SignedReceipt};
 
 use crate::identity::jose::unb64;
-
-/// A receipt as the portal sends it and the phone keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedReceipt {
-    pub receipt_id: String,
-    pub payload: String,
-    pub signature: String,
-    pub key_id: String,
-}
-
-/// What a verified receipt says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Receipt {
-    pub receipt_id: String,
-    pub order_id: String,
-    pub dossier_id: String,
-    pub dossier_code: Option<String>,
-    pub amount_vnd: i64,
-    pub method: String,
-    pub txn_ref: String,
-    pub bank_tran_no: Option<String>,
-    pub paid_at: String,
-    pub issuer: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiptError {

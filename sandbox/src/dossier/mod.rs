@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use smarthd_core::catalog::model::{Channel, Procedure, ProcedureStatus, Subject};
+use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
 
 use crate::identity::{AuthError, Authenticated, IdentityProvider};
 use crate::portal::Portal;
@@ -32,63 +32,16 @@ const CONTENT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
 /// The officer console shows this many of the newest dossiers.
 const OFFICER_PAGE: u32 = 200;
 
-/// A dossier's status, as residents follow it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Received,
-    Processing,
-    NeedMoreDocuments,
-    AwaitingPayment,
-    Rejected,
-    ResultReady,
-    Returned,
+/// The portal's statuses are the shared model's; only those the portal assigns are accepted.
+pub use smarthd_model::DossierStatus as Status;
+
+pub(crate) fn portal_status(text: &str) -> Option<Status> {
+    Status::parse(text).filter(|s| s.is_at_portal())
 }
 
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Received,
-        Status::Processing,
-        Status::NeedMoreDocuments,
-        Status::AwaitingPayment,
-        Status::Rejected,
-        Status::ResultReady,
-        Status::Returned,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Received => "received",
-            Status::Processing => "processing",
-            Status::NeedMoreDocuments => "need_more_documents",
-            Status::AwaitingPayment => "awaiting_payment",
-            Status::Rejected => "rejected",
-            Status::ResultReady => "result_ready",
-            Status::Returned => "returned",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// Vietnamese, then English.
-    pub fn labels(self) -> (&'static str, &'static str) {
-        match self {
-            Status::Received => ("Đã tiếp nhận", "Received"),
-            Status::Processing => ("Đang xử lý", "Processing"),
-            Status::NeedMoreDocuments => ("Yêu cầu bổ sung", "More documents needed"),
-            Status::AwaitingPayment => ("Chờ thanh toán", "Awaiting payment"),
-            Status::Rejected => ("Từ chối", "Rejected"),
-            Status::ResultReady => ("Có kết quả", "Result ready"),
-            Status::Returned => ("Đã trả kết quả", "Result returned"),
-        }
-    }
-
-    /// Asking for more documents and rejecting must say what or why.
-    fn needs_message(self) -> bool {
-        matches!(self, Status::NeedMoreDocuments | Status::Rejected)
-    }
+/// Asking for more documents and rejecting must say what or why.
+pub(crate) fn needs_message(status: Status) -> bool {
+    matches!(status, Status::NeedMoreDocuments | Status::Rejected)
 }
 
 /// A refusal: the portal's own JSON error (`{"error", "message", "field"?}`), or the identity
@@ -438,7 +391,7 @@ fn accept(
         return Err(ApiError::validation("applicant", format!("this procedure does not take a {applicant}")));
     }
     // The same rules the app checks offline, from the one implementation in the core.
-    if let Some(error) = smarthd_core::dossier::form::validate(&procedure.form, fields).into_iter().next() {
+    if let Some(error) = smarthd_model::form::validate(&procedure.form, fields).into_iter().next() {
         return Err(ApiError::validation(&error.field, error.problem.message()));
     }
     let fee_vnd = procedure

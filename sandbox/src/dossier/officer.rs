@@ -50,9 +50,9 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
         json_body::<StatusBody>(&body)
     };
     let outcome = parsed.and_then(|b| {
-        let status = Status::parse(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
+        let status = super::portal_status(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
         let message = b.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-        if status.needs_message() && message.is_none() {
+        if super::needs_message(status) && message.is_none() {
             return Err(ApiError::validation("message", "say what is needed, or why / cần ghi nội dung, lý do"));
         }
         s.api.store.set_status(&code, status, message)
@@ -173,7 +173,7 @@ fn render(rows: &[OfficerRow], error: Option<&str>) -> String {
             .as_deref()
             .map(|r| format!("<div>Kết quả / Result: {}</div>", escape(r)))
             .unwrap_or_default();
-        let options: String = Status::ALL
+        let options: String = Status::PORTAL
             .iter()
             .map(|s| {
                 let (svi, sen) = s.labels();

@@ -577,7 +577,7 @@ fn timeline(db: &Connection, dossier_id: &str) -> rusqlite::Result<Vec<TimelineE
 }
 
 fn parse_status(text: &str) -> rusqlite::Result<Status> {
-    Status::parse(text)
+    super::portal_status(text)
         .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text))
 }
 

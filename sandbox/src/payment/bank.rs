@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use smarthd_core::payment::vietqr;
+use smarthd_model::vietqr;
 
 use super::pages::{self, Lang};
 use super::store::Credited;

@@ -20,7 +20,7 @@ use reqwest::redirect::Policy;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use smarthd_core::payment::vnpay;
+use super::vnpay;
 
 use super::pages::{self, BANKS, FAIL_CODES, Lang, PayPage};
 use super::store::vnp_date;

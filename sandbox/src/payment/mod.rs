@@ -2,7 +2,8 @@
 //! the order key), a VNPay 2.1.0 gateway (signed pay URL, bilingual gateway page, IPN to the
 //! portal, browser return, `querydr`), VietQR with a bank simulator, Ed25519 e-receipts, the
 //! ledger of charges tests read, and IPN faults. The wire contract is the "Payments" section of
-//! `docs/portal-api.md`; the signing and the VietQR codec are the core's (`smarthd_core::payment`).
+//! `docs/portal-api.md`. The VNPay merchant side is the portal's own ([`vnpay`]); the VietQR codec
+//! is the shared model's.
 //!
 //! The portal and the gateway are two parties that share only the merchant's HashSecret and talk
 //! over HTTP (IPN, `querydr`), as in production. Business state changes only on the gateway's
@@ -14,6 +15,7 @@ mod gateway;
 mod pages;
 mod receipt;
 mod store;
+pub mod vnpay;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::Path;
@@ -30,8 +32,8 @@ use chrono::{DateTime, FixedOffset};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use smarthd_core::catalog::model::{Channel, Procedure, Subject};
-use smarthd_core::payment::{vietqr, vnpay};
+use smarthd_model::catalog::{Channel, Procedure, Subject};
+use smarthd_model::vietqr;
 use url::{Host, Url};
 
 use crate::identity::{AuthError, Authenticated, IdentityProvider};

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use smarthd_core::payment::vnpay::response_message;
+use smarthd_model::payment::response_message;
 
 use crate::html::escape;
 

@@ -118,6 +118,23 @@ pub struct FormField {
     pub options: Vec<FormOption>,
 }
 
+impl FormField {
+    /// A field labelled by its key, with no limits beyond its kind.
+    pub fn new(key: &str, kind: FieldKind, required: bool) -> FormField {
+        FormField {
+            key: key.into(),
+            label: key.into(),
+            label_en: None,
+            kind,
+            required,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            options: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormSchema {
     pub version: u32,

@@ -1,6 +1,6 @@
-//! VNPay 2.1.0 signing (`protocols.md` section 2): pure functions. The app never signs; the
-//! portal does, with its HashSecret. The core keeps this so that the sandbox portal and tests
-//! share one implementation, checked against the protocol's known-answer vector.
+//! VNPay 2.1.0 merchant side (`protocols.md` section 2): the pay URL signature and the IPN and
+//! querydr checks, with the portal's HashSecret. Only the portal signs; the phone never holds the
+//! secret, so this lives here and not in the core. Checked against the known-answer vectors.
 
 use ring::hmac;
 
@@ -50,27 +50,6 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
-/// What a VNPay response code means, for a resident: Vietnamese, then English.
-pub fn response_message(code: &str) -> (&'static str, &'static str) {
-    match code {
-        "00" => ("Giao dịch thành công", "Payment successful"),
-        "07" => ("Trừ tiền thành công, giao dịch bị nghi ngờ", "Debited, but the transaction is under review"),
-        "09" => ("Thẻ/tài khoản chưa đăng ký Internet Banking", "Card or account not registered for internet banking"),
-        "10" => {
-            ("Xác thực thông tin thẻ/tài khoản không đúng quá 3 lần", "Card details entered wrongly too many times")
-        }
-        "11" => ("Hết hạn chờ thanh toán", "The payment timed out"),
-        "12" => ("Thẻ/tài khoản bị khóa", "The card or account is locked"),
-        "13" => ("Nhập sai mật khẩu xác thực giao dịch (OTP)", "Wrong transaction OTP"),
-        "24" => ("Bạn đã hủy giao dịch", "You cancelled the payment"),
-        "51" => ("Tài khoản không đủ số dư", "Insufficient balance"),
-        "65" => ("Tài khoản đã vượt quá hạn mức giao dịch trong ngày", "Daily transaction limit exceeded"),
-        "75" => ("Ngân hàng thanh toán đang bảo trì", "The bank is under maintenance"),
-        "79" => ("Nhập sai mật khẩu thanh toán quá số lần quy định", "Payment password entered wrongly too many times"),
-        _ => ("Giao dịch không thành công", "The payment did not go through"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,12 +91,5 @@ mod tests {
         assert!(!verify(&params, b"s3cret"));
         assert!(!verify(&p(&[("vnp_Amount", "1")]), b"s3cret"), "no hash, no trust");
         assert!(!verify(&p(&[("vnp_SecureHash", "zz")]), b"s3cret"));
-    }
-
-    #[test]
-    fn response_codes_read_well() {
-        assert_eq!(response_message("24").0, "Bạn đã hủy giao dịch");
-        assert_eq!(response_message("51").1, "Insufficient balance");
-        assert_eq!(response_message("??").1, "The payment did not go through");
     }
 }

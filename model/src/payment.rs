@@ -75,10 +75,32 @@ impl PaymentStatus {
     }
 }
 
+/// What a VNPay response code means, for a resident: Vietnamese, then English.
+pub fn response_message(code: &str) -> (&'static str, &'static str) {
+    match code {
+        "00" => ("Giao dịch thành công", "Payment successful"),
+        "07" => ("Trừ tiền thành công, giao dịch bị nghi ngờ", "Debited, but the transaction is under review"),
+        "09" => ("Thẻ/tài khoản chưa đăng ký Internet Banking", "Card or account not registered for internet banking"),
+        "10" => {
+            ("Xác thực thông tin thẻ/tài khoản không đúng quá 3 lần", "Card details entered wrongly too many times")
+        }
+        "11" => ("Hết hạn chờ thanh toán", "The payment timed out"),
+        "12" => ("Thẻ/tài khoản bị khóa", "The card or account is locked"),
+        "13" => ("Nhập sai mật khẩu xác thực giao dịch (OTP)", "Wrong transaction OTP"),
+        "24" => ("Bạn đã hủy giao dịch", "You cancelled the payment"),
+        "51" => ("Tài khoản không đủ số dư", "Insufficient balance"),
+        "65" => ("Tài khoản đã vượt quá hạn mức giao dịch trong ngày", "Daily transaction limit exceeded"),
+        "75" => ("Ngân hàng thanh toán đang bảo trì", "The bank is under maintenance"),
+        "79" => ("Nhập sai mật khẩu thanh toán quá số lần quy định", "Payment password entered wrongly too many times"),
+        _ => ("Giao dịch không thành công", "The payment did not go through"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::PaymentEvent::*;
     use super::PaymentStatus::*;
+    use super::response_message;
 
     #[test]
     fn only_the_portal_says_paid() {
@@ -98,5 +120,12 @@ mod tests {
         for s in [Created, AwaitingPayment, Processing, Succeeded, Failed, Cancelled, Expired] {
             assert_eq!(super::PaymentStatus::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn response_codes_read_well() {
+        assert_eq!(response_message("24").0, "Bạn đã hủy giao dịch");
+        assert_eq!(response_message("51").1, "Insufficient balance");
+        assert_eq!(response_message("??").1, "The payment did not go through");
     }
 }

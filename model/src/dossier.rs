@@ -41,20 +41,37 @@ impl DossierStatus {
         serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
     }
 
+    /// The statuses the portal assigns (the officer's choices), in the order of the life cycle.
+    pub const PORTAL: [DossierStatus; 7] = [
+        DossierStatus::Received,
+        DossierStatus::Processing,
+        DossierStatus::NeedMoreDocuments,
+        DossierStatus::AwaitingPayment,
+        DossierStatus::Rejected,
+        DossierStatus::ResultReady,
+        DossierStatus::Returned,
+    ];
+
     /// Vietnamese, then English.
-    pub fn label(self) -> &'static str {
+    pub fn labels(self) -> (&'static str, &'static str) {
         match self {
-            DossierStatus::Draft => "Nháp / draft",
-            DossierStatus::Queued => "Đang chờ gửi / queued",
-            DossierStatus::Failed => "Gửi không thành công / not accepted",
-            DossierStatus::Received => "Đã tiếp nhận / received",
-            DossierStatus::Processing => "Đang xử lý / processing",
-            DossierStatus::NeedMoreDocuments => "Yêu cầu bổ sung / more documents needed",
-            DossierStatus::AwaitingPayment => "Chờ thanh toán / awaiting payment",
-            DossierStatus::Rejected => "Từ chối / rejected",
-            DossierStatus::ResultReady => "Có kết quả / result ready",
-            DossierStatus::Returned => "Đã trả kết quả / result returned",
+            DossierStatus::Draft => ("Nháp", "Draft"),
+            DossierStatus::Queued => ("Đang chờ gửi", "Queued"),
+            DossierStatus::Failed => ("Gửi không thành công", "Not accepted"),
+            DossierStatus::Received => ("Đã tiếp nhận", "Received"),
+            DossierStatus::Processing => ("Đang xử lý", "Processing"),
+            DossierStatus::NeedMoreDocuments => ("Yêu cầu bổ sung", "More documents needed"),
+            DossierStatus::AwaitingPayment => ("Chờ thanh toán", "Awaiting payment"),
+            DossierStatus::Rejected => ("Từ chối", "Rejected"),
+            DossierStatus::ResultReady => ("Có kết quả", "Result ready"),
+            DossierStatus::Returned => ("Đã trả kết quả", "Result returned"),
         }
+    }
+
+    /// "Vietnamese / English", for one line of text.
+    pub fn label(self) -> String {
+        let (vi, en) = self.labels();
+        format!("{vi} / {en}")
     }
 
     /// Only drafts (and dossiers the portal refused) can be edited on the phone.
@@ -89,6 +106,7 @@ mod tests {
             assert_eq!(DossierStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(DossierStatus::parse("lost"), None);
+        assert!(DossierStatus::PORTAL.iter().all(|s| s.is_at_portal()));
         assert!(DossierStatus::Draft.is_editable() && !DossierStatus::Queued.is_editable());
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::catalog::model::{FieldKind, FormField, FormSchema};
+use crate::catalog::{FieldKind, FormField, FormSchema};
 
 /// Why one field's value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -142,55 +142,41 @@ fn is_email(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::model::FormOption;
-
-    fn field(key: &str, kind: FieldKind, required: bool) -> FormField {
-        FormField {
-            key: key.into(),
-            label: key.into(),
-            label_en: None,
-            kind,
-            required,
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            options: vec![],
-        }
-    }
+    use crate::catalog::FormOption;
 
     #[test]
     fn table_of_values() {
-        let mut select = field("s", FieldKind::Select, true);
+        let mut select = FormField::new("s", FieldKind::Select, true);
         select.options = vec![FormOption { value: "a".into(), label: "A".into(), label_en: None }];
-        let mut short = field("t", FieldKind::Text, false);
+        let mut short = FormField::new("t", FieldKind::Text, false);
         short.min_length = Some(2);
         short.max_length = Some(5);
-        let mut patterned = field("p", FieldKind::Text, false);
+        let mut patterned = FormField::new("p", FieldKind::Text, false);
         patterned.pattern = Some("[A-Z]{2}[0-9]+".into());
         let cases: Vec<(FormField, &str, Option<FieldProblem>)> = vec![
-            (field("c", FieldKind::Cccd, true), "030095001234", None),
-            (field("c", FieldKind::Cccd, true), "03009500123", Some(FieldProblem::Cccd)),
-            (field("c", FieldKind::Cccd, true), "03009500123a", Some(FieldProblem::Cccd)),
-            (field("c", FieldKind::Cccd, true), "", Some(FieldProblem::Required)),
-            (field("c", FieldKind::Cccd, false), "", None),
-            (field("p", FieldKind::Phone, true), "0912345678", None),
-            (field("p", FieldKind::Phone, true), "+84912345678", None),
-            (field("p", FieldKind::Phone, true), "0212345678", Some(FieldProblem::Phone)),
-            (field("p", FieldKind::Phone, true), "091234567", Some(FieldProblem::Phone)),
-            (field("e", FieldKind::Email, true), "an.nguyen@example.vn", None),
-            (field("e", FieldKind::Email, true), "an.nguyen@", Some(FieldProblem::Email)),
-            (field("e", FieldKind::Email, true), "a b@x.vn", Some(FieldProblem::Email)),
-            (field("d", FieldKind::Date, true), "2024-02-29", None),
-            (field("d", FieldKind::Date, true), "2023-02-29", Some(FieldProblem::Date)),
-            (field("d", FieldKind::Date, true), "29/02/2024", Some(FieldProblem::Date)),
-            (field("n", FieldKind::Number, true), "2", None),
-            (field("n", FieldKind::Number, true), "hai", Some(FieldProblem::Number)),
-            (field("n", FieldKind::Number, true), "NaN", Some(FieldProblem::Number)),
+            (FormField::new("c", FieldKind::Cccd, true), "030095001234", None),
+            (FormField::new("c", FieldKind::Cccd, true), "03009500123", Some(FieldProblem::Cccd)),
+            (FormField::new("c", FieldKind::Cccd, true), "03009500123a", Some(FieldProblem::Cccd)),
+            (FormField::new("c", FieldKind::Cccd, true), "", Some(FieldProblem::Required)),
+            (FormField::new("c", FieldKind::Cccd, false), "", None),
+            (FormField::new("p", FieldKind::Phone, true), "0912345678", None),
+            (FormField::new("p", FieldKind::Phone, true), "+84912345678", None),
+            (FormField::new("p", FieldKind::Phone, true), "0212345678", Some(FieldProblem::Phone)),
+            (FormField::new("p", FieldKind::Phone, true), "091234567", Some(FieldProblem::Phone)),
+            (FormField::new("e", FieldKind::Email, true), "an.nguyen@example.vn", None),
+            (FormField::new("e", FieldKind::Email, true), "an.nguyen@", Some(FieldProblem::Email)),
+            (FormField::new("e", FieldKind::Email, true), "a b@x.vn", Some(FieldProblem::Email)),
+            (FormField::new("d", FieldKind::Date, true), "2024-02-29", None),
+            (FormField::new("d", FieldKind::Date, true), "2023-02-29", Some(FieldProblem::Date)),
+            (FormField::new("d", FieldKind::Date, true), "29/02/2024", Some(FieldProblem::Date)),
+            (FormField::new("n", FieldKind::Number, true), "2", None),
+            (FormField::new("n", FieldKind::Number, true), "hai", Some(FieldProblem::Number)),
+            (FormField::new("n", FieldKind::Number, true), "NaN", Some(FieldProblem::Number)),
             (select.clone(), "a", None),
             (select.clone(), "b", Some(FieldProblem::Option)),
-            (field("k", FieldKind::Checkbox, true), "true", None),
-            (field("k", FieldKind::Checkbox, true), "false", Some(FieldProblem::Required)),
-            (field("k", FieldKind::Checkbox, false), "yes", Some(FieldProblem::Checkbox)),
+            (FormField::new("k", FieldKind::Checkbox, true), "true", None),
+            (FormField::new("k", FieldKind::Checkbox, true), "false", Some(FieldProblem::Required)),
+            (FormField::new("k", FieldKind::Checkbox, false), "yes", Some(FieldProblem::Checkbox)),
             (short.clone(), "Đ", Some(FieldProblem::TooShort { min: 2 })),
             (short.clone(), "Đăng", None),
             (short.clone(), "Đăng ký", Some(FieldProblem::TooLong { max: 5 })),
@@ -207,7 +193,7 @@ mod tests {
     fn a_whole_form_reports_every_problem_in_order() {
         let schema = FormSchema {
             version: 1,
-            fields: vec![field("ho_ten", FieldKind::Text, true), field("so_cccd", FieldKind::Cccd, true)],
+            fields: vec![FormField::new("ho_ten", FieldKind::Text, true), FormField::new("so_cccd", FieldKind::Cccd, true)],
         };
         let values: BTreeMap<String, String> =
             [("so_cccd".to_owned(), "12".to_owned()), ("la".to_owned(), "x".to_owned())].into();
