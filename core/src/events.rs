@@ -2,6 +2,7 @@
 //! bindings turn it into a foreign trait (a Kotlin Flow, a Swift AsyncStream).
 
 use serde::Serialize;
+use smarthd_model::{DossierStatus, PaymentStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -12,9 +13,9 @@ pub enum Event {
     SessionChanged { state: SessionState },
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
-    DossierStatusChanged { dossier_id: String, code: Option<String>, status: crate::dossier::DossierStatus },
+    DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
     /// A payment moved (issued, being confirmed, paid, failed...).
-    PaymentUpdated { order_id: String, status: crate::payment::PaymentStatus },
+    PaymentUpdated { order_id: String, status: PaymentStatus },
 }
 
 /// Observable session state.

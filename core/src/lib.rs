@@ -7,8 +7,8 @@
 //! [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
 //!
 //! Layers, each using only those below it: the shared vocabulary ([`error`], [`events`],
-//! [`config`]); the services ([`store`], [`platform`], [`transport`]); the capabilities; this
-//! facade.
+//! [`config`], and the `smarthd-model` crate); the services ([`store`], [`vault`], [`platform`],
+//! [`transport`]); the capabilities; this facade.
 
 pub mod catalog;
 pub mod config;
@@ -21,6 +21,7 @@ pub mod platform;
 pub mod store;
 pub mod sync;
 pub mod transport;
+pub mod vault;
 
 pub use smarthd_model::text;
 
@@ -69,7 +70,7 @@ impl SmartHd {
         let portal = PortalClient::new(&config)?;
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
-        let vault = Arc::new(identity::vault::Vault::open(services.secure_storage.as_ref())?);
+        let vault = Arc::new(vault::Vault::open(services.secure_storage.as_ref())?);
         let dossiers = Dossiers::new(user_db.clone(), vault.clone(), &config.data_dir);
         let payments = Payments::new(user_db.clone());
         let identity = Identity::new(

@@ -13,7 +13,6 @@ pub mod dpop;
 pub mod jose;
 pub mod pkce;
 pub mod tokens;
-pub mod vault;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,9 +31,9 @@ use crate::events::{Event, EventListener};
 use crate::platform::{Signer, SoftwareSigner};
 use crate::store::UserDb;
 use crate::transport::{Access, Answer, Credentials, PortalClient, Prover, Request};
+use crate::vault::Vault;
 use jose::JwkSet;
 use tokens::{Discovery, Expected, IdClaims, TokenResponse};
-use vault::Vault;
 
 /// Refresh this long before the access token expires (at most a tenth of its lifetime), so a
 /// request never leaves with a token about to lapse.
