@@ -75,3 +75,31 @@ pub async fn login(
     std::fs::write(data_dir.join(PROVIDER_FILE), serde_json::to_vec(&provider).expect("serializable"))?;
     Ok(profile)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_provider_applies_to_its_own_portal_only() {
+        let dir = std::env::temp_dir().join(format!("smarthd-saved-provider-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let saved = SavedProvider {
+            portal: Some("http://127.0.0.1:8787/".into()),
+            issuer: "http://127.0.0.1:8787/realms/other".into(),
+            client_id: "cli".into(),
+        };
+        std::fs::write(dir.join(PROVIDER_FILE), serde_json::to_vec(&saved).unwrap()).unwrap();
+
+        let mut same = Config::new("http://127.0.0.1:8787", &dir).unwrap();
+        apply_provider(&mut same, None, None);
+        assert_eq!((same.identity.issuer.as_str(), same.identity.client_id.as_str()), (saved.issuer.as_str(), "cli"));
+
+        // The sandbox moved to another port: its own realm, not the remembered issuer.
+        let mut moved = Config::new("http://127.0.0.1:9797", &dir).unwrap();
+        apply_provider(&mut moved, None, None);
+        assert_eq!(moved.identity.issuer, "http://127.0.0.1:9797/realms/haiduong");
+        assert_eq!(moved.identity.client_id, "smarthd-app");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
