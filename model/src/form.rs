@@ -193,7 +193,10 @@ mod tests {
     fn a_whole_form_reports_every_problem_in_order() {
         let schema = FormSchema {
             version: 1,
-            fields: vec![FormField::new("ho_ten", FieldKind::Text, true), FormField::new("so_cccd", FieldKind::Cccd, true)],
+            fields: vec![
+                FormField::new("ho_ten", FieldKind::Text, true),
+                FormField::new("so_cccd", FieldKind::Cccd, true),
+            ],
         };
         let values: BTreeMap<String, String> =
             [("so_cccd".to_owned(), "12".to_owned()), ("la".to_owned(), "x".to_owned())].into();

@@ -2,6 +2,7 @@
 //! demo and testers on emulators. It keeps its state in its own SQLite file, so it survives a
 //! restart, and listens on loopback by default. The wire contract is `docs/portal-api.md`.
 
+mod api_error;
 mod catalog_api;
 mod db;
 mod dossier;

@@ -39,8 +39,11 @@ fn main() {
     raw.execute_batch("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, dossier_id TEXT, body BLOB)").unwrap();
     let raw_insert = |n: u64| {
         let tx = raw.unchecked_transaction().unwrap();
-        tx.execute("INSERT INTO outbox (dossier_id, body) VALUES (?1, ?2)", rusqlite::params![n.to_string(), vec![7u8; 512]])
-            .unwrap();
+        tx.execute(
+            "INSERT INTO outbox (dossier_id, body) VALUES (?1, ?2)",
+            rusqlite::params![n.to_string(), vec![7u8; 512]],
+        )
+        .unwrap();
         tx.commit().unwrap();
     };
 
@@ -72,7 +75,9 @@ fn main() {
     }
     let (o50, o99) = percentiles(ours);
     let (r50, r99) = percentiles(floor);
-    println!("\nenqueue latency over {rounds} runs (µs): submit p50 {o50:.0} p99 {o99:.0}; raw insert FULL p50 {r50:.0} p99 {r99:.0}");
+    println!(
+        "\nenqueue latency over {rounds} runs (µs): submit p50 {o50:.0} p99 {o99:.0}; raw insert FULL p50 {r50:.0} p99 {r99:.0}"
+    );
 
     // Flush throughput: drain what is queued, then queue 1,000 and time one flush.
     runtime.block_on(core.sync()).unwrap();

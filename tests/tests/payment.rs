@@ -41,7 +41,8 @@ async fn a_gateway_payment_ends_with_a_receipt_verified_offline() {
     let again = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     assert_eq!(again.order_id, order.order_id, "asking twice gives the same order");
 
-    let landed = pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
     assert!(landed.starts_with(RETURN_URL), "{landed}");
     let paid = core.handle_payment_return(&landed).await.unwrap();
     assert_eq!(paid.status, PaymentStatus::Succeeded);
@@ -65,12 +66,16 @@ async fn a_tampered_receipt_is_detected() {
     let world = World::new(300).await;
     let (core, dossier) = received_paid_dossier(&world).await;
     let order = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
-    let landed = pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
     let receipt_id = core.handle_payment_return(&landed).await.unwrap().receipt_id.unwrap();
     drop(core);
     let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
-    db.execute("UPDATE receipt SET payload = replace(payload, '\"amount_vnd\":', '\"amount_vnd\":1') WHERE receipt_id = ?1", [&receipt_id])
-        .unwrap();
+    db.execute(
+        "UPDATE receipt SET payload = replace(payload, '\"amount_vnd\":', '\"amount_vnd\":1') WHERE receipt_id = ?1",
+        [&receipt_id],
+    )
+    .unwrap();
     drop(db);
     let core = world.core();
     let err = core.verify_receipt(&receipt_id).unwrap_err();
@@ -85,7 +90,8 @@ async fn a_return_url_saying_00_without_the_ipn_stays_processing_until_reconcile
     let admin = Admin::new(&world.sandbox);
     admin.post("admin/payments/faults", serde_json::json!({"ipn": "drop"})).await;
     let order = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
-    let landed = pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
     assert!(landed.contains("vnp_ResponseCode=00"), "the return URL claims success: {landed}");
     // The IPN never came: the portal has not confirmed, so neither do we. (The portal's
     // reconcile asks the gateway, which does know: the sandbox's querydr settles it.)
@@ -115,7 +121,9 @@ async fn a_cancelled_payment_can_be_retried_with_at_most_one_charge() {
     let retry = core.pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     assert_eq!(retry.order_id, first.order_id);
     assert_ne!(retry.pay_url, first.pay_url, "a new attempt");
-    let landed = pay_at_gateway(retry.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "VIETCOMBANK".into() }).await.unwrap();
+    let landed = pay_at_gateway(retry.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "VIETCOMBANK".into() })
+        .await
+        .unwrap();
     assert_eq!(core.handle_payment_return(&landed).await.unwrap().status, PaymentStatus::Succeeded);
     assert_eq!(charges(&world, &first.order_id).await, 1);
 }
@@ -148,8 +156,15 @@ async fn a_dossier_not_yet_at_the_portal_cannot_be_paid_and_bad_return_urls_are_
     let world = World::new(300).await;
     let (core, _) = received_paid_dossier(&world).await;
     let draft = core.new_draft("1.001193.H19", Subject::Citizen).unwrap();
-    assert_eq!(core.pay(&draft.id, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err().kind(), ErrorKind::Validation);
-    for bad in ["not a url", "vn.gov.haiduong.smarthd:/payment-return?vnp_ResponseCode=00", "http://127.0.0.1:1/r?vnp_TxnRef=NOPE&vnp_ResponseCode=00"] {
+    assert_eq!(
+        core.pay(&draft.id, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err().kind(),
+        ErrorKind::Validation
+    );
+    for bad in [
+        "not a url",
+        "vn.gov.haiduong.smarthd:/payment-return?vnp_ResponseCode=00",
+        "http://127.0.0.1:1/r?vnp_TxnRef=NOPE&vnp_ResponseCode=00",
+    ] {
         let err = core.handle_payment_return(bad).await.unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Validation | ErrorKind::NotFound), "{bad}: {err}");
     }

@@ -21,7 +21,8 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
 
-use crate::identity::{AuthError, Authenticated, IdentityProvider};
+pub(crate) use crate::api_error::ApiError;
+use crate::identity::{Authenticated, IdentityProvider};
 use crate::portal::Portal;
 use store::{Acceptance, Announce, NewDossier, Store};
 
@@ -42,108 +43,6 @@ pub(crate) fn portal_status(text: &str) -> Option<Status> {
 /// Asking for more documents and rejecting must say what or why.
 pub(crate) fn needs_message(status: Status) -> bool {
     matches!(status, Status::NeedMoreDocuments | Status::Rejected)
-}
-
-/// A refusal: the portal's own JSON error (`{"error", "message", "field"?}`), or the identity
-/// provider's answer for a missing, invalid or too weak token.
-#[derive(Debug)]
-pub enum ApiError {
-    Portal { status: StatusCode, code: &'static str, message: String, field: Option<String>, received: Option<u64> },
-    Auth(AuthError),
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Portal { status, code, message: message.into(), field: None, received: None }
-    }
-
-    fn with_field(self, name: &str) -> ApiError {
-        match self {
-            ApiError::Portal { status, code, message, received, .. } => {
-                ApiError::Portal { status, code, message, field: Some(name.to_owned()), received }
-            }
-            auth => auth,
-        }
-    }
-
-    fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
-    }
-
-    fn validation(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "validation", message).with_field(field)
-    }
-
-    fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}"))
-    }
-
-    fn offset_mismatch(received: u64) -> ApiError {
-        ApiError::Portal {
-            status: StatusCode::CONFLICT,
-            code: "offset_mismatch",
-            message: format!("the upload stands at {received} bytes: send the chunk from there"),
-            field: None,
-            received: Some(received),
-        }
-    }
-
-    fn digest_mismatch(sha256: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "digest_mismatch",
-            "the uploaded bytes do not hash to the attachment's sha256; the upload starts over",
-        )
-        .with_field(sha256)
-    }
-
-    fn attachment_missing(sha256: &str) -> ApiError {
-        ApiError::new(StatusCode::CONFLICT, "attachment_missing", "an attachment is not fully uploaded")
-            .with_field(sha256)
-    }
-
-    fn idempotency_conflict() -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_conflict",
-            "this dossier id was already submitted with different content",
-        )
-    }
-
-    fn internal(e: impl std::fmt::Display) -> ApiError {
-        tracing::error!("sandbox dossiers: {e}");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox database error")
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> ApiError {
-        ApiError::internal(e)
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> ApiError {
-        ApiError::Auth(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match self {
-            ApiError::Portal { status, code, message, field, received } => {
-                let mut body = serde_json::json!({"error": code, "message": message});
-                if let Some(field) = field {
-                    body["field"] = field.into();
-                }
-                if let Some(received) = received {
-                    body["received"] = received.into();
-                }
-                (status, Json(body)).into_response()
-            }
-            ApiError::Auth(e) => e.into_response(),
-        }
-    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {

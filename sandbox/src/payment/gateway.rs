@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::vnpay;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -20,7 +21,6 @@ use reqwest::redirect::Policy;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use super::vnpay;
 
 use super::pages::{self, BANKS, FAIL_CODES, Lang, PayPage};
 use super::store::vnp_date;

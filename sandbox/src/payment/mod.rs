@@ -36,7 +36,8 @@ use smarthd_model::catalog::{Channel, Procedure, Subject};
 use smarthd_model::vietqr;
 use url::{Host, Url};
 
-use crate::identity::{AuthError, Authenticated, IdentityProvider};
+pub(crate) use crate::api_error::ApiError;
+use crate::identity::{Authenticated, IdentityProvider};
 use crate::portal::Portal;
 pub use gateway::{GatewayAction, IpnDelivery, IpnFault, IpnFaultKind, pay_at_gateway};
 use store::{AttemptSpec, Confirmation, Confirmed, FeeLine, Issued, Live, Method, NewOrder, Opened, Store};
@@ -350,59 +351,6 @@ pub fn router(payments: Arc<Payments>, portal: Arc<Portal>, idp: Arc<IdentityPro
         .merge(parties)
 }
 
-#[derive(Debug)]
-enum ApiError {
-    Portal { status: StatusCode, code: &'static str, message: String, field: Option<&'static str> },
-    Auth(AuthError),
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::Portal { status, code, message: message.into(), field: None }
-    }
-
-    fn validation(field: &'static str, message: &str) -> ApiError {
-        ApiError::Portal {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "validation",
-            message: message.to_owned(),
-            field: Some(field),
-        }
-    }
-
-    fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}"))
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> ApiError {
-        tracing::error!("sandbox payments: {e}");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox database error")
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> ApiError {
-        ApiError::Auth(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        match self {
-            ApiError::Portal { status, code, message, field } => {
-                let mut body = json!({"error": code, "message": message});
-                if let Some(field) = field {
-                    body["field"] = field.into();
-                }
-                (status, Json(body)).into_response()
-            }
-            ApiError::Auth(e) => e.into_response(),
-        }
-    }
-}
-
 fn private(status: StatusCode, body: impl serde::Serialize) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
@@ -426,9 +374,9 @@ async fn create(
     let body: CreateBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("invalid body: {e}")))?;
     let method =
-        Method::parse(&body.method).ok_or_else(|| ApiError::validation("method", "method is gateway or vietqr"))?;
+        Method::parse(&body.method).ok_or_else(|| ApiError::unprocessable("method", "method is gateway or vietqr"))?;
     if !return_url_allowed(&body.return_url) {
-        return Err(ApiError::validation(
+        return Err(ApiError::unprocessable(
             "return_url",
             "return_url is the app's scheme or a loopback http URL, without a fragment",
         ));
@@ -436,7 +384,7 @@ async fn create(
     let locale = match body.locale.as_deref() {
         None | Some("vn") => "vn",
         Some("en") => "en",
-        Some(_) => return Err(ApiError::validation("locale", "locale is vn or en")),
+        Some(_) => return Err(ApiError::unprocessable("locale", "locale is vn or en")),
     };
     let p = &s.payments;
     let dossier = p.store.dossier(&body.dossier_id, &auth.sub)?.ok_or_else(|| ApiError::not_found("dossier"))?;

@@ -14,6 +14,8 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+use smarthd_model::receipt::SignedReceipt;
+
 use super::receipt::{self, Signer};
 
 const SCHEMA: &str = "
@@ -222,14 +224,6 @@ pub enum Credited {
     AlreadyPaid,
     /// The attempt was cancelled, failed or expired: the bank does not move the money.
     Closed,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SignedReceipt {
-    pub receipt_id: String,
-    pub payload: String,
-    pub signature: String,
-    pub key_id: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -561,20 +555,15 @@ impl Store {
     }
 
     pub fn receipt(&self, receipt_id: &str, sub: &str) -> rusqlite::Result<Option<SignedReceipt>> {
-        self.db()
+        let row = self
+            .db()
             .query_row(
                 "SELECT id, payload, signature, key_id FROM payment_receipt WHERE id = ?1 AND sub = ?2",
                 params![receipt_id, sub],
-                |r| {
-                    Ok(SignedReceipt {
-                        receipt_id: r.get(0)?,
-                        payload: r.get(1)?,
-                        signature: r.get(2)?,
-                        key_id: r.get(3)?,
-                    })
-                },
+                |r| <(String, String, String, String)>::try_from(r),
             )
-            .optional()
+            .optional()?;
+        Ok(row.map(|(receipt_id, payload, signature, key_id)| SignedReceipt { receipt_id, payload, signature, key_id }))
     }
 
     /// Per order: the money actually taken (the gateway's successful transactions and the
