@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::AuthError;
+use crate::error::AuthError;
 use super::jose::{JoseError, JwkSet, Jws};
 
 /// Signature algorithms accepted for ID tokens: never `none`, never HMAC.
