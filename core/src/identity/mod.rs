@@ -41,8 +41,9 @@ const REFRESH_MARGIN_SECS: i64 = 30;
 const SCOPE: &str = "openid profile cccd offline_access";
 const SEALED_SESSION: &str = "session";
 const SEALED_LOGIN: &str = "login";
-/// Locked (flock) while a refresh is in flight, by whichever process on the data dir refreshes.
-const REFRESH_LOCK_FILE: &str = "session.lock";
+/// Locked (an OS file lock) by whichever process on the data dir replaces the stored session
+/// (a refresh, a login), so processes sharing it never refresh with a retired refresh token.
+const SESSION_LOCK_FILE: &str = "session.lock";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoginOptions {
@@ -127,7 +128,7 @@ struct Provider {
 pub struct Identity {
     config: IdentityConfig,
     transport: PortalClient,
-    refresh_lock: PathBuf,
+    session_lock: PathBuf,
     user_db: UserDb,
     vault: Arc<Vault>,
     events: Arc<dyn EventListener>,
@@ -155,7 +156,7 @@ impl Identity {
         Ok(Identity {
             config,
             transport,
-            refresh_lock: data_dir.join(REFRESH_LOCK_FILE),
+            session_lock: data_dir.join(SESSION_LOCK_FILE),
             user_db,
             vault,
             events,
@@ -290,6 +291,9 @@ impl Identity {
         }
         let session = result?;
         let sealed_session = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(&session).map_err(encoding)?)?;
+        // Not while another process refreshes the old session: its write would replace this one.
+        let mut guard = self.session.lock().await;
+        let _lock = self.lock_session().await?;
         {
             let mut db = self.user_db.lock();
             let tx = db.transaction()?;
@@ -302,7 +306,7 @@ impl Identity {
         }
         let profile = profile_of(&session);
         self.events.on_event(Event::SessionChanged { state: state_of(&session) });
-        *self.session.lock().await = Some(session);
+        *guard = Some(session);
         Ok(profile)
     }
 
@@ -437,7 +441,7 @@ impl Identity {
     /// Refreshes with the refresh token of `session`, holding the data dir's refresh lock, so
     /// one refresh goes out however many callers and processes find the token expired at once.
     async fn refresh_locked(&self, guard: &mut Option<Session>, session: Session) -> Result<Session> {
-        let _lock = self.lock_refresh().await?;
+        let _lock = self.lock_session().await?;
         // Another process on this data dir may have refreshed while this one waited: its tokens
         // are on disk, and the refresh token held here is retired (replaying it would end the
         // session: reuse detection).
@@ -513,17 +517,17 @@ impl Identity {
         Ok(renewed)
     }
 
-    /// Waits for the data dir's refresh lock (an OS file lock, so a crashed holder releases
+    /// Waits for the data dir's session lock (an OS file lock, so a crashed holder releases
     /// it); held until the returned file is dropped.
-    async fn lock_refresh(&self) -> Result<std::fs::File> {
-        let path = self.refresh_lock.clone();
+    async fn lock_session(&self) -> Result<std::fs::File> {
+        let path = self.session_lock.clone();
         tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
             let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
             file.lock()?;
             Ok(file)
         })
         .await
-        .map_err(|_| Error::Internal("the refresh lock task did not finish".into()))?
+        .map_err(|_| Error::Internal("the session lock task did not finish".into()))?
     }
 
     /// The session as stored in `user.db`.
