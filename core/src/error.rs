@@ -218,14 +218,6 @@ impl PortalError {
             PortalError::TooLarge { .. } => Class::RetryLater,
         }
     }
-
-    /// The HTTP status of a refusal.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            PortalError::Refused { status, .. } => Some(*status),
-            _ => None,
-        }
-    }
 }
 
 /// Query strings may carry user input; errors name the path alone.

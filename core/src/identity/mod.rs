@@ -8,6 +8,10 @@
 //! in the system browser; [`Identity::complete_login`] takes the redirect URL it comes back to.
 //! What the browser hop needs (state, nonce, PKCE verifier, DPoP key) is sealed in `user.db`, so
 //! it survives the app being killed meanwhile.
+//!
+//! Every request goes through the [`transport`](crate::transport); `Identity` gives it the
+//! session's credentials, bound to the issuer and portal the session was made for, refreshed
+//! once however many callers and processes (sharing the data dir) need it.
 
 pub mod dpop;
 pub mod jose;

@@ -87,10 +87,6 @@ impl<'a> Request<'a> {
         self.limit = bytes;
         self
     }
-
-    pub fn url(&self) -> &Url {
-        &self.url
-    }
 }
 
 /// An answer the server gave (any status but a redirect).
@@ -278,7 +274,7 @@ impl PortalClient {
     /// One exchange: the policy checked on this URL, no redirect followed, the body limited.
     async fn exchange(&self, request: &Request<'_>, mut headers: HeaderMap) -> Result<Answer> {
         check_policy(&request.url)?;
-        let path = path_only(request.url.path());
+        let path = request.url.path().to_owned();
         if let Some(body) = &request.body {
             headers.insert(CONTENT_TYPE, HeaderValue::from_str(body.content_type)?);
         }
