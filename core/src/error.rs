@@ -73,7 +73,7 @@ pub enum AuthError {
     SessionExpired,
     /// The stored session was made with another portal or identity provider than the one the
     /// app now points at: its tokens are not sent there.
-    #[error("the session was made for another portal ({made_for}); log in again to use {now_at}")]
+    #[error("the session was made for another portal or identity provider ({made_for}); log in again to use {now_at}")]
     OtherPortal { made_for: String, now_at: String },
     #[error("this needs VNeID level 2; log in again at level 2")]
     NeedsLevel2,

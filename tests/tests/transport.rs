@@ -239,6 +239,14 @@ async fn a_session_made_for_portal_a_is_not_sent_to_portal_b() {
         assert_nothing_secret(&request);
     }
 
+    // The same portal with another identity provider: a new login too.
+    let mut other_issuer = Config::new(&world.sandbox.base_url(), world.data_dir()).unwrap();
+    other_issuer.identity.issuer = format!("{}realms/other", world.sandbox.base_url());
+    let core = SmartHd::open(other_issuer, smarthd_core::Services::with_key_dir(&keys)).unwrap();
+    let err = core.portal_profile().await.unwrap_err();
+    assert!(matches!(err, Error::Auth(AuthError::OtherPortal { .. })), "{err}");
+    assert!(err.to_string().contains("realms/other"), "{err}");
+
     // Portal A still takes its own session: nothing was wiped on the way.
     assert_eq!(world.core().portal_profile().await.unwrap()["name"], "Trần Thị Bình");
 }

@@ -436,13 +436,18 @@ impl Identity {
         {
             return Ok(());
         }
-        Err(AuthError::OtherPortal {
-            made_for: session.portal.clone().unwrap_or_else(|| "an unrecorded portal".into()),
-            now_at: portal,
+        let unrecorded = || "an unrecorded portal".to_owned();
+        Err(if session.portal.as_deref() == Some(&portal) {
+            AuthError::OtherPortal {
+                made_for: session.issuer.clone().unwrap_or_else(unrecorded),
+                now_at: self.config.issuer.clone(),
+            }
+        } else {
+            AuthError::OtherPortal { made_for: session.portal.clone().unwrap_or_else(unrecorded), now_at: portal }
         })
     }
 
-    /// Refreshes with the refresh token of `session`, holding the data dir's refresh lock, so
+    /// Refreshes with the refresh token of `session`, holding the data dir's session lock, so
     /// one refresh goes out however many callers and processes find the token expired at once.
     async fn refresh_locked(&self, guard: &mut Option<Session>, session: Session) -> Result<Session> {
         let _lock = self.lock_session().await?;
