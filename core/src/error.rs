@@ -104,11 +104,11 @@ pub enum AuthError {
 /// A request to the portal or the identity provider that did not give a usable answer.
 #[derive(Debug, thiserror::Error)]
 pub enum PortalError {
-    #[error("the portal cannot be reached; cached data is still available")]
+    #[error("the portal cannot be reached ({}); cached data is still available", root_cause(.0))]
     Unreachable(#[source] reqwest::Error),
     #[error("the portal did not answer in time")]
     Timeout(#[source] reqwest::Error),
-    #[error("network error talking to the portal")]
+    #[error("network error talking to the portal ({})", root_cause(.0))]
     Network(#[source] reqwest::Error),
     #[error("the portal answered HTTP {status} to {path}{}", describe(.error, .message, .field))]
     Refused { status: u16, path: String, error: Option<String>, message: Option<String>, field: Option<String> },
@@ -123,6 +123,16 @@ pub enum PortalError {
         #[source]
         cause: Cause,
     },
+}
+
+/// The innermost cause (an OS or TLS error), which says most; reqwest errors reach here
+/// without their URL.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 fn describe(error: &Option<String>, message: &Option<String>, field: &Option<String>) -> String {

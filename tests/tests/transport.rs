@@ -250,3 +250,13 @@ async fn a_session_made_for_portal_a_is_not_sent_to_portal_b() {
     // Portal A still takes its own session: nothing was wiped on the way.
     assert_eq!(world.core().portal_profile().await.unwrap()["name"], "Trần Thị Bình");
 }
+
+#[tokio::test]
+async fn a_closed_port_is_offline_and_says_why_without_the_query() {
+    let client = client_for("http://127.0.0.1:9/");
+    let url = url::Url::parse("http://127.0.0.1:9/api/v1/dossiers/lookup/X?q=030095001234").unwrap();
+    let err = client.send(Request::get(url)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Offline, "{err}");
+    assert!(err.to_string().contains("refused"), "{err}");
+    assert!(!format!("{err} {err:?}").contains(CCCD), "{err:?}");
+}
