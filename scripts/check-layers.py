@@ -31,15 +31,48 @@ def strip_tests(text: str) -> str:
     return text[: cut.start()] if cut else text
 
 
+def split_top(text: str) -> list:
+    """`a, b::{c, d}, e` split on the commas outside braces."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def flatten(tree: str) -> list:
+    """`super::{a, b::{c, self}}` as `super::a`, `super::b::c`, `super::b`: a group imports from
+    the module it names, which the path pattern alone would not see (it stops at `::{`)."""
+    tree = re.sub(r"\s+as\s+\w+$", "", tree.strip())
+    head, brace, rest = tree.partition("{")
+    if not brace:
+        return [tree]
+    prefix = head.rstrip(":").rstrip()
+    out = []
+    for item in split_top(rest[: rest.rfind("}")]):
+        for path in flatten(item):
+            out.append(prefix if path == "self" else f"{prefix}::{path}" if prefix else path)
+    return out
+
+
+def expand_use_groups(text: str) -> str:
+    return re.sub(r"\buse\s+([^;]*\{[^;]*);", lambda m: " ".join(f"use {p};" for p in flatten(m.group(1))), text)
+
+
 def edges(src: Path):
     files = {module_of(src, f): f for f in src.rglob("*.rs")}
     modules = set(files)
     graph = {m: set() for m in modules}
     path_re = re.compile(r"\b((?:crate|super|self)(?:::(?:super|[A-Za-z_][A-Za-z0-9_]*))+|[a-z_][a-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)+)")
     for module, file in files.items():
-        text = strip_tests(re.sub(r"//.*", "", file.read_text()))
+        text = expand_use_groups(strip_tests(re.sub(r"//.*", "", file.read_text())))
         children = set(re.findall(r"^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+([a-z_0-9]+)\s*;", text, re.M))
-        # `use a::{b, c}` groups: expand the first segment only (enough to find the module).
         for raw in path_re.findall(text):
             segs = raw.split("::")
             if segs[0] == "crate":

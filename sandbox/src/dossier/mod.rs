@@ -4,7 +4,12 @@
 //! cursor; the public lookup by code; the officer console; and the ledger tests read. The wire
 //! contract is the "Dossiers" section of `docs/portal-api.md`.
 
+// Layers, each importing only from those below it: `common` (the shared vocabulary); store;
+// `state` (what the routes are handed); officer; this file, which holds the resident's routes
+// and assembles the router.
+mod common;
 mod officer;
+mod state;
 mod store;
 
 use std::collections::BTreeMap;
@@ -13,7 +18,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRef, Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -21,56 +26,20 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
 
-pub(crate) use crate::api_error::ApiError;
+use crate::api_error::ApiError;
 use crate::identity::{Authenticated, IdentityProvider};
 use crate::portal::Portal;
+use common::{hex, json_body};
+use state::{AppState, DossierApi, Shared};
 use store::{Acceptance, Announce, NewDossier, Store};
 
 /// Attachments: at most 10 MiB, sent in chunks of at most 1 MiB.
 const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 const MAX_CHUNK: usize = 1024 * 1024;
 const CONTENT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
-/// The officer console shows this many of the newest dossiers.
-const OFFICER_PAGE: u32 = 200;
-
-/// The portal's statuses are the shared model's; only those the portal assigns are accepted.
-pub use smarthd_model::DossierStatus as Status;
-
-pub(crate) fn portal_status(text: &str) -> Option<Status> {
-    Status::parse(text).filter(|s| s.is_at_portal())
-}
-
-/// Asking for more documents and rejecting must say what or why.
-pub(crate) fn needs_message(status: Status) -> bool {
-    matches!(status, Status::NeedMoreDocuments | Status::Rejected)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
-
-struct DossierApi {
-    store: Store,
-    portal: Arc<Portal>,
-}
-
-#[derive(Clone)]
-struct AppState {
-    api: Arc<DossierApi>,
-    idp: Arc<IdentityProvider>,
-}
-
-impl FromRef<AppState> for Arc<IdentityProvider> {
-    fn from_ref(state: &AppState) -> Arc<IdentityProvider> {
-        state.idp.clone()
-    }
-}
-
-type Shared = State<AppState>;
 
 /// The dossier, officer and ledger routes; opens the dossier tables in the sandbox database.
 pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> rusqlite::Result<Router> {
@@ -87,11 +56,6 @@ pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -
         .route("/officer/dossiers/{code}/result", post(officer::attach_result))
         .route("/admin/ledger", get(ledger))
         .with_state(AppState { api, idp }))
-}
-
-/// Parses a JSON body, answering `400 bad_request` with serde's reason.
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
 }
 
 fn private(body: impl IntoResponse) -> Response {

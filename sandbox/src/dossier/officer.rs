@@ -10,10 +10,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
+use super::common::{Status, json_body, needs_message, portal_status};
+use super::state::{AppState, Shared};
 use super::store::{OfficerRow, ResultFile};
-use super::{ApiError, OFFICER_PAGE, Shared, Status, json_body};
-
+use crate::api_error::ApiError;
 use crate::html::escape;
+
+/// The officer console shows this many of the newest dossiers.
+const OFFICER_PAGE: u32 = 200;
 
 #[derive(Deserialize)]
 struct StatusBody {
@@ -50,9 +54,9 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
         json_body::<StatusBody>(&body)
     };
     let outcome = parsed.and_then(|b| {
-        let status = super::portal_status(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
+        let status = portal_status(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
         let message = b.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-        if super::needs_message(status) && message.is_none() {
+        if needs_message(status) && message.is_none() {
             return Err(ApiError::validation("message", "say what is needed, or why / cần ghi nội dung, lý do"));
         }
         s.api.store.set_status(&code, status, message)
@@ -85,7 +89,7 @@ pub async fn attach_result(
 
 /// JSON callers get the dossier as residents see it; the page gets a redirect back, or itself
 /// with the error on top.
-fn answer(s: &super::AppState, form: bool, outcome: Result<super::store::DossierView, ApiError>) -> Response {
+fn answer(s: &AppState, form: bool, outcome: Result<super::store::DossierView, ApiError>) -> Response {
     match (outcome, form) {
         (Ok(view), false) => Json(view).into_response(),
         (Ok(_), true) => Redirect::to("/officer").into_response(),

@@ -13,7 +13,8 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Weekday};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::{ApiError, Status};
+use super::common::{Status, hex, portal_status};
+use crate::api_error::ApiError;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS dossier_attachment (
@@ -564,7 +565,7 @@ fn digest(db: &Connection, sha256: &str) -> rusqlite::Result<String> {
     while let Some(row) = rows.next()? {
         ctx.update(row.get_ref(0)?.as_blob()?);
     }
-    Ok(super::hex(ctx.finish().as_ref()))
+    Ok(hex(ctx.finish().as_ref()))
 }
 
 fn timeline(db: &Connection, dossier_id: &str) -> rusqlite::Result<Vec<TimelineEntry>> {
@@ -577,7 +578,7 @@ fn timeline(db: &Connection, dossier_id: &str) -> rusqlite::Result<Vec<TimelineE
 }
 
 fn parse_status(text: &str) -> rusqlite::Result<Status> {
-    super::portal_status(text)
+    portal_status(text)
         .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text))
 }
 

@@ -8,71 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
-use super::routes::internal;
-use super::{IdentityMode, IdentityProvider, SigningAlg};
-
-/// Faults a tester can switch on; each applies to every matching response until cleared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Fault {
-    /// ID token with `alg: none` and no signature.
-    IdTokenAlgNone,
-    /// ID token HS256-signed with the current public key's JWK (as /jwks serves it) as secret.
-    IdTokenHs256PublicKey,
-    /// ID token whose `kid` is in no JWKS (signed with the current key).
-    IdTokenUnknownKid,
-    IdTokenBadSignature,
-    IdTokenWrongIss,
-    IdTokenWrongAud,
-    /// `aud` = [client, another], `azp` = another.
-    IdTokenExtraAudWrongAzp,
-    /// `aud` = [client, another], no `azp`.
-    IdTokenExtraAudNoAzp,
-    IdTokenExpired,
-    IdTokenIatFuture,
-    IdTokenWrongNonce,
-    /// 200 with an HTML body.
-    TokenResponseNotJson,
-    /// JSON without `access_token`, `refresh_token`, `id_token`.
-    TokenResponseMissingFields,
-    /// A valid response padded to 1.5 MiB.
-    TokenResponseOversized,
-    /// The authorization response without `iss`.
-    AuthorizeResponseNoIss,
-    /// The authorization response with another issuer's `iss`.
-    AuthorizeResponseWrongIss,
-    /// Discovery whose `issuer` is not the URL's issuer.
-    DiscoveryWrongIssuer,
-}
-
-impl Fault {
-    pub const ALL: [Fault; 17] = [
-        Fault::IdTokenAlgNone,
-        Fault::IdTokenHs256PublicKey,
-        Fault::IdTokenUnknownKid,
-        Fault::IdTokenBadSignature,
-        Fault::IdTokenWrongIss,
-        Fault::IdTokenWrongAud,
-        Fault::IdTokenExtraAudWrongAzp,
-        Fault::IdTokenExtraAudNoAzp,
-        Fault::IdTokenExpired,
-        Fault::IdTokenIatFuture,
-        Fault::IdTokenWrongNonce,
-        Fault::TokenResponseNotJson,
-        Fault::TokenResponseMissingFields,
-        Fault::TokenResponseOversized,
-        Fault::AuthorizeResponseNoIss,
-        Fault::AuthorizeResponseWrongIss,
-        Fault::DiscoveryWrongIssuer,
-    ];
-
-    fn parse(name: &str) -> Option<Fault> {
-        serde_json::from_value(json!(name)).ok()
-    }
-}
+use super::common::{Counters, Fault, IdentityMode, SigningAlg, internal};
+use super::provider::IdentityProvider;
 
 type Idp = State<Arc<IdentityProvider>>;
 
@@ -116,11 +56,11 @@ async fn set_mode(State(idp): Idp, Json(patch): Json<ModePatch>) -> Json<Identit
     Json(mode)
 }
 
-async fn counters(State(idp): Idp) -> Json<super::Counters> {
+async fn counters(State(idp): Idp) -> Json<Counters> {
     Json(idp.counters())
 }
 
-async fn reset_counters(State(idp): Idp) -> Json<super::Counters> {
+async fn reset_counters(State(idp): Idp) -> Json<Counters> {
     idp.reset_counters();
     Json(idp.counters())
 }

@@ -13,10 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::common::acr_for_level;
 use super::dpop::{Checks, DpopError, request_url};
 use super::jose::{now, sha256_b64};
+use super::provider::IdentityProvider;
 use super::store::AccessOutcome;
-use super::{IdentityProvider, acr_for_level};
 
 /// The authorization scheme a token came with; challenges answer in the same scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,9 +7,10 @@ use std::sync::{Arc, RwLock};
 
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::common::SigningAlg;
 use super::jose::{JoseError, PublicJwk, b64};
 use super::store::{Store, StoredKey};
 
@@ -19,30 +20,6 @@ const RSA_FIXTURES: [&[u8]; 3] = [
     include_bytes!("../../keys/sandbox-test-rsa-2.pk8.der"),
     include_bytes!("../../keys/sandbox-test-rsa-3.pk8.der"),
 ];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum SigningAlg {
-    #[default]
-    ES256,
-    RS256,
-}
-
-impl SigningAlg {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SigningAlg::ES256 => "ES256",
-            SigningAlg::RS256 => "RS256",
-        }
-    }
-
-    fn parse(text: &str) -> Option<SigningAlg> {
-        match text {
-            "ES256" => Some(SigningAlg::ES256),
-            "RS256" => Some(SigningAlg::RS256),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

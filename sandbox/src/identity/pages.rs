@@ -1,7 +1,7 @@
 //! The provider's HTML: the bilingual login page and the small message pages (errors, signed
 //! out). Self-contained (inline CSS, no scripts), readable on a phone, labelled for screen readers.
 
-use super::REALM_PATH;
+use super::common::REALM_PATH;
 
 use crate::html::escape;
 

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use super::auth::{AuthError, Authenticated};
 use super::citizens::{self, Citizen};
-use super::{IdentityProvider, REALM_PATH};
+use super::common::REALM_PATH;
+use super::provider::IdentityProvider;
 
 pub fn router() -> Router<Arc<IdentityProvider>> {
     Router::new()

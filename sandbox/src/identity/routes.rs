@@ -17,11 +17,16 @@ use serde_json::{Value, json};
 use url::{Host, Url};
 
 use super::citizens::{self, SANDBOX_OTP};
+use super::common::{
+    ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Fault, REALM_PATH, SigningAlg, internal, json_error, lock,
+    parse_params,
+};
 use super::dpop::{Checks, DpopError, request_url};
 use super::jose::{now, parse_compact, random_token, sha256_b64};
+use super::keys::verify_own;
 use super::pages::{self, Lang, LoginError, LoginPage};
+use super::provider::{AuthRequest, IdentityProvider, PendingLogin, Pushed};
 use super::store::Grant;
-use super::{ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Fault, IdentityProvider, REALM_PATH, lock};
 
 /// How long a login page stays usable, and how many wrong attempts it takes.
 const LOGIN_LIFETIME: Duration = Duration::from_secs(600);
@@ -44,44 +49,6 @@ pub fn router() -> Router<Arc<IdentityProvider>> {
         .route(&format!("{REALM_PATH}/logout"), get(logout_get).post(logout_post))
 }
 
-/// A validated authorization request, waiting for the resident to log in.
-#[derive(Debug, Clone)]
-pub struct AuthRequest {
-    redirect_uri: String,
-    state: Option<String>,
-    nonce: Option<String>,
-    scope: String,
-    code_challenge: String,
-    min_level: u8,
-    lang: Lang,
-    prompt_none: bool,
-    prompt_login: bool,
-    max_age: Option<i64>,
-    dpop_jkt: Option<String>,
-}
-
-pub struct PendingLogin {
-    request: AuthRequest,
-    created: Instant,
-    failures: u32,
-}
-
-pub struct Pushed {
-    request: AuthRequest,
-    expires: Instant,
-}
-
-/// Parses form or query parameters; a repeated parameter is an error (RFC 6749 section 3.1).
-pub fn parse_params(raw: &[u8]) -> Result<HashMap<String, String>, String> {
-    let mut params = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(raw) {
-        if params.insert(name.to_string(), value.into_owned()).is_some() {
-            return Err(format!("the parameter {name} is repeated"));
-        }
-    }
-    Ok(params)
-}
-
 /// RFC 8252: loopback redirect URIs on any port (section 7.3, the port is not compared) and any
 /// path, and the app's private-use scheme. `localhost` is refused (section 8.3).
 pub fn redirect_allowed(uri: &str) -> bool {
@@ -99,17 +66,6 @@ pub fn redirect_allowed(uri: &str) -> bool {
         && url.fragment().is_none()
         && url.username().is_empty()
         && url.password().is_none()
-}
-
-/// A JSON error as OAuth endpoints answer them.
-pub fn json_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = json!({"error": error, "error_description": description});
-    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
-}
-
-pub fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!("sandbox identity provider: {e}");
-    json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "sandbox database error")
 }
 
 fn page(status: StatusCode, html: String) -> Response {
@@ -264,11 +220,6 @@ impl IdentityProvider {
         (StatusCode::FOUND, [(header::LOCATION, url.as_str()), (header::CACHE_CONTROL, "no-store")]).into_response()
     }
 
-    /// Another realm's issuer on the same server: what the mix-up faults answer with.
-    pub(super) fn wrong_issuer(&self) -> String {
-        self.issuer.replace(REALM_PATH, "/realms/other")
-    }
-
     /// The resident is authenticated: a code, and back to the app.
     fn complete_login(&self, request: &AuthRequest, sid: &str, sub: &str, level: u8, auth_time: i64) -> Response {
         let code = random_token(&self.rng);
@@ -332,8 +283,8 @@ async fn discovery(State(idp): Idp) -> Response {
     let issuer = &idp.issuer;
     let mode = idp.mode();
     let algs = match mode.signing_alg {
-        super::SigningAlg::ES256 => ["ES256", "RS256"],
-        super::SigningAlg::RS256 => ["RS256", "ES256"],
+        SigningAlg::ES256 => ["ES256", "RS256"],
+        SigningAlg::RS256 => ["RS256", "ES256"],
     };
     let mut body = json!({
         "issuer": if idp.fault(Fault::DiscoveryWrongIssuer) { idp.wrong_issuer() } else { issuer.clone() },
@@ -642,7 +593,7 @@ impl IdentityProvider {
     /// RP-Initiated Logout accepts expired hints).
     fn verify_id_token_hint(&self, token: &str) -> Option<serde_json::Map<String, Value>> {
         let jws = parse_compact(token, 16 * 1024).ok()?;
-        super::keys::verify_own(&self.keys, &jws.header, &jws.signing_input, &jws.signature).ok()?;
+        verify_own(&self.keys, &jws.header, &jws.signing_input, &jws.signature).ok()?;
         (jws.claims.get("iss").and_then(Value::as_str) == Some(self.issuer.as_str())).then_some(jws.claims)
     }
 }

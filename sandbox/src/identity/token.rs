@@ -14,11 +14,11 @@ use axum::routing::post;
 use serde_json::{Map, Value, json};
 
 use super::citizens;
+use super::common::{CLIENT_ID, Fault, IdentityMode, REALM_PATH, acr_for_level, internal, json_error, parse_params};
 use super::dpop::{Checks, DpopError, request_url};
 use super::jose::{b64, now, random_token, sha256_b64};
-use super::routes::{internal, json_error, parse_params};
+use super::provider::IdentityProvider;
 use super::store::{CodeOutcome, Grant, NewToken, RefreshOutcome};
-use super::{CLIENT_ID, Fault, IdentityMode, IdentityProvider, REALM_PATH, acr_for_level};
 
 const ID_TOKEN_TTL: i64 = 600;
 /// The audience of access tokens: the portal's own APIs.

@@ -14,9 +14,10 @@ use serde::Deserialize;
 use serde_json::json;
 use smarthd_model::vietqr;
 
+use super::common::{TREASURY_ACCOUNT, TREASURY_BIN, now};
+use super::merchant::Payments;
 use super::pages::{self, Lang};
 use super::store::Credited;
-use super::{Payments, TREASURY_ACCOUNT, TREASURY_BIN, now};
 
 pub fn router() -> Router<Arc<Payments>> {
     Router::new().route("/bank", get(page)).route("/bank/pay", post(pay))

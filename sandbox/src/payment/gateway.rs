@@ -22,9 +22,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::common::{QUERYDR_PATH, now, random_hex, vnp_params};
 use super::pages::{self, BANKS, FAIL_CODES, Lang, PayPage};
 use super::store::vnp_date;
-use super::{Payments, QUERYDR_PATH, now, random_hex, vnp_params};
 use crate::robot::RobotError;
 
 const SCHEMA: &str = "
@@ -465,8 +465,7 @@ fn parse_vnp_date(text: &str) -> Option<DateTime<FixedOffset>> {
 }
 
 /// Sends the IPN for a transaction, as the injected fault says.
-async fn notify(p: &Arc<Payments>, query: String) {
-    let gateway = &p.gateway;
+async fn notify(gateway: &Arc<Gateway>, query: String) {
     let previous = lock(&gateway.last_ipn).replace(query.clone());
     match gateway.fault() {
         None => gateway.deliver(&query).await,
@@ -484,16 +483,16 @@ async fn notify(p: &Arc<Payments>, query: String) {
             lock(&gateway.log).push(IpnDelivery { txn_ref: txn_ref_of(&query), delivered: false, rsp_code: None });
         }
         Some(IpnFault { ipn: IpnFaultKind::Delay, delay_ms }) => {
-            let p = p.clone();
+            let gateway = gateway.clone();
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-                p.gateway.deliver(&query).await;
+                gateway.deliver(&query).await;
             });
         }
     }
 }
 
-pub fn router() -> Router<Arc<Payments>> {
+pub fn router() -> Router<Arc<Gateway>> {
     Router::new()
         .route("/gateway/vpcpay.html", axum::routing::get(page).post(act))
         .route(QUERYDR_PATH, axum::routing::post(querydr))
@@ -503,15 +502,15 @@ fn lang_of(params: &[(String, String)]) -> Lang {
     Lang::of_locale(params.iter().find(|(k, _)| k == "vnp_Locale").map(|(_, v)| v.as_str()))
 }
 
-async fn page(State(p): State<Arc<Payments>>, RawQuery(query): RawQuery) -> Response {
+async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     let params = vnp_params(&query);
     let lang = lang_of(&params);
-    let req = match p.gateway.check(&params, now()) {
+    let req = match gateway.check(&params, now()) {
         Ok(req) => req,
         Err(refusal) => return refusal.page(lang),
     };
-    match p.gateway.find(&req.txn_ref) {
+    match gateway.find(&req.txn_ref) {
         Ok(None) => {}
         Ok(Some(_)) => return Refusal::AlreadyProcessed.page(lang),
         Err(e) => {
@@ -524,7 +523,7 @@ async fn page(State(p): State<Arc<Payments>>, RawQuery(query): RawQuery) -> Resp
     let page = PayPage {
         lang,
         merchant: MERCHANT_NAME,
-        tmn_code: &p.gateway.tmn_code,
+        tmn_code: &gateway.tmn_code,
         amount_vnd: req.amount / 100,
         order_info: &req.order_info,
         txn_ref: &req.txn_ref,
@@ -535,7 +534,7 @@ async fn page(State(p): State<Arc<Payments>>, RawQuery(query): RawQuery) -> Resp
 }
 
 /// The resident's choice on the page: record it, notify the merchant, send the browser back.
-async fn act(State(p): State<Arc<Payments>>, body: Bytes) -> Response {
+async fn act(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let query = form
         .get("request")
@@ -544,7 +543,7 @@ async fn act(State(p): State<Arc<Payments>>, body: Bytes) -> Response {
     let Some(query) = query else { return Refusal::Invalid("request").page(Lang::Vi) };
     let params = vnp_params(&query);
     let lang = lang_of(&params);
-    let req = match p.gateway.check(&params, now()) {
+    let req = match gateway.check(&params, now()) {
         Ok(req) => req,
         Err(refusal) => return refusal.page(lang),
     };
@@ -561,12 +560,12 @@ async fn act(State(p): State<Arc<Payments>>, body: Bytes) -> Response {
         _ => return Refusal::Invalid("action").page(lang),
     };
     let bank = if known_bank { bank } else { "" };
-    let txn = match p.gateway.record(&req, outcome, bank, now()) {
+    let txn = match gateway.record(&req, outcome, bank, now()) {
         Ok(txn) => txn,
         Err(refusal) => return refusal.page(lang),
     };
-    let result = p.gateway.result_query(&txn);
-    notify(&p, result.clone()).await;
+    let result = gateway.result_query(&txn);
+    notify(&gateway, result.clone()).await;
     let separator = if req.return_url.contains('?') { '&' } else { '?' };
     (StatusCode::FOUND, [(header::LOCATION, format!("{}{separator}{result}", req.return_url))]).into_response()
 }
@@ -588,8 +587,7 @@ struct QueryDr {
 }
 
 /// `querydr`: what happened to a TxnRef (`91` when the resident never acted on it).
-async fn querydr(State(p): State<Arc<Payments>>, body: Bytes) -> Json<Value> {
-    let gateway = &p.gateway;
+async fn querydr(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Json<Value> {
     let Ok(q) = serde_json::from_slice::<QueryDr>(&body) else {
         return Json(gateway.querydr_answer("99", "Invalid request", "", None));
     };

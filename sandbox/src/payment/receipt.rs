@@ -7,7 +7,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::Serialize;
 
-use super::store::FeeLine;
+use super::common::FeeLine;
 
 pub const KEY_ID: &str = "r1";
 pub const ISSUER: &str = "Cổng Dịch vụ công tỉnh Hải Dương";

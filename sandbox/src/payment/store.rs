@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use smarthd_model::receipt::SignedReceipt;
 
+use super::common::FeeLine;
 use super::receipt::{self, Signer};
 
 const SCHEMA: &str = "
@@ -103,12 +104,6 @@ impl Method {
             Method::Vietqr => "vietqr",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeeLine {
-    pub description: String,
-    pub amount_vnd: i64,
 }
 
 /// What a payment order needs to know about a dossier.

@@ -1,0 +1,30 @@
+//! What every dossier route is handed: the store and the catalog, and the identity provider that
+//! `Authenticated` asks. Above the store, below the route modules, so that they share it
+//! without importing each other.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
+
+use super::store::Store;
+use crate::identity::IdentityProvider;
+use crate::portal::Portal;
+
+pub struct DossierApi {
+    pub(super) store: Store,
+    pub(super) portal: Arc<Portal>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub(super) api: Arc<DossierApi>,
+    pub(super) idp: Arc<IdentityProvider>,
+}
+
+impl FromRef<AppState> for Arc<IdentityProvider> {
+    fn from_ref(state: &AppState) -> Arc<IdentityProvider> {
+        state.idp.clone()
+    }
+}
+
+pub type Shared = State<AppState>;
