@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::CancelToken;
+use super::cancel::CancelToken;
 use crate::catalog::model::{AdminUnits, ChangesPage};
 use crate::catalog::{Catalog, PROCEDURES_FEED, UNITS_FEED};
 use crate::error::{Error, PortalError, Result};

@@ -1,29 +1,10 @@
 //! Bringing things up to date with the portal: the catalog feed ([`catalog`]) and the dossier
 //! outbox and statuses ([`outbox`]).
 
+mod cancel;
 pub mod catalog;
 pub mod outbox;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
+pub use cancel::CancelToken;
 pub use catalog::{PAGE_SIZE, SyncOutcome, SyncReport, sync_catalog};
 pub use outbox::{DossierSyncReport, OutboxReport};
-
-/// Lets an app stop a long operation; UniFFI cannot cancel a future, so the app holds this.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
