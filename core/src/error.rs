@@ -160,7 +160,8 @@ pub enum Class {
     Permanent,
 }
 
-/// The portal's error body (`docs/portal-api.md`), and the provider's (`error_description`).
+/// An error body: the portal's `{"error", "message", "field"}` (`docs/portal-api.md`), or the
+/// provider's OAuth `{"error", ...}`.
 #[derive(Deserialize, Default)]
 pub(crate) struct ErrorBody {
     #[serde(default)]
