@@ -183,7 +183,7 @@ fn vietqr_labels_and_masking() {
     let matrix = vietqr_matrix(DYNAMIC.into()).unwrap();
     assert_eq!(matrix.modules.len() as u32, matrix.width * matrix.width);
     assert_eq!(mask_cccd("030095001234".into()), "030******234");
-    assert_eq!(dossier_status_label(DossierStatus::Received), "Đã tiếp nhận / received");
+    assert_eq!(dossier_status_label(DossierStatus::Received), "Đã tiếp nhận / Received");
     assert_eq!(payment_status_label(PaymentStatus::Succeeded), "Đã thanh toán / paid");
     assert!(field_problem_message(FieldProblem::TooLong { max: 5 }).contains('5'));
 }
