@@ -417,7 +417,7 @@ pub fn field_problem_message(problem: FieldProblem) -> String {
     problem.message()
 }
 
-/// A dossier status for display, Vietnamese then English ("Đã tiếp nhận / received").
+/// A dossier status for display, Vietnamese then English ("Đã tiếp nhận / Received").
 #[uniffi::export]
 pub fn dossier_status_label(status: DossierStatus) -> String {
     status.label().to_owned()

@@ -126,7 +126,7 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         assert [a.sha256 for a in received.attachments] == [attachment.sha256]
         last = status_events(events, draft.id)[-1]
         assert (last.status, last.code) == (smarthd.DossierStatus.RECEIVED, received.code)
-        assert smarthd.dossier_status_label(received.status) == "Đã tiếp nhận / received"
+        assert smarthd.dossier_status_label(received.status) == "Đã tiếp nhận / Received"
         # The resident's other dossiers at the portal (other tests share the sandbox) come too.
         assert draft.id in [d.id for d in core.dossiers()]
 

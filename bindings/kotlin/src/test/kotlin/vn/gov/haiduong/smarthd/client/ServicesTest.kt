@@ -182,7 +182,7 @@ class ServicesTest {
             assertNotNull(received.receipt)
             assertEquals(listOf(attachment.sha256), received.attachments.map { it.sha256 })
             assertEquals(dossierCode, seen.statusOf(draft.id, DossierStatus.RECEIVED).code)
-            assertEquals("Đã tiếp nhận / received", dossierStatusLabel(received.status))
+            assertEquals("Đã tiếp nhận / Received", dossierStatusLabel(received.status))
             // The resident's other dossiers at the portal (other tests share the sandbox) come too.
             assertTrue(draft.id in client.dossiers().map { it.id })
 
