@@ -1,9 +1,11 @@
 //! The one public error: few kinds, each saying what the app can do. Converted from the core's
 //! detailed [`smarthd_core::Error`] in exactly one place ([`From`] below), by its
 //! [`ErrorKind`](smarthd_core::ErrorKind) and its message (and the VietQR decoder's errors, which
-//! are `Validation` on `vietqr`; a core task aborted by a cancelled call is `Cancelled`). The core's messages name what failed
-//! and where, never tokens or personal data, so they may be shown in logs and bug reports.
+//! are `Validation` on `vietqr`; a core task aborted by a cancelled call is `Cancelled`). The
+//! core's messages name what failed and where, never tokens or personal data, so they may be
+//! shown in logs and bug reports.
 
+use smarthd_core::error::PortalError;
 use smarthd_core::payment::vietqr::VietQrError;
 use smarthd_core::{Error, ErrorKind};
 
@@ -52,6 +54,10 @@ impl From<Error> for SmartHdError {
             ErrorKind::NeedsLevel2 => SmartHdError::NeedsLevel2 { detail },
             ErrorKind::Validation => match error {
                 Error::Validation { field, reason } => SmartHdError::Validation { field, reason },
+                // The portal refused the request for good.
+                Error::Portal(PortalError::Refused { field, .. }) => {
+                    SmartHdError::Validation { field: field.unwrap_or_else(|| "request".into()), reason: detail }
+                }
                 // The only URLs the core checks are the portal's (and paths joined to it).
                 _ => SmartHdError::Validation { field: "portal_url".into(), reason: detail },
             },
@@ -99,15 +105,18 @@ impl SmartHdError {
 mod tests {
     use super::*;
 
+    fn refused(status: u16) -> Error {
+        PortalError::refused(status, "api/v1/x", b"").into()
+    }
+
     #[test]
     fn every_core_error_maps_by_its_kind() {
         type Check = fn(&SmartHdError) -> bool;
         let cases: Vec<(Error, Check)> = vec![
-            (Error::Offline("connection refused".into()), |e| matches!(e, SmartHdError::Offline { .. })),
-            (Error::Network("reset".into()), |e| matches!(e, SmartHdError::Network { .. })),
-            (Error::Http { status: 401, path: "x".into() }, |e| matches!(e, SmartHdError::NeedsLogin { .. })),
-            (Error::Http { status: 409, path: "x".into() }, |e| matches!(e, SmartHdError::Conflict { .. })),
-            (Error::Http { status: 404, path: "x".into() }, |e| matches!(e, SmartHdError::NotFound { .. })),
+            (refused(503), |e| matches!(e, SmartHdError::Network { .. })),
+            (refused(401), |e| matches!(e, SmartHdError::NeedsLogin { .. })),
+            (refused(409), |e| matches!(e, SmartHdError::Conflict { .. })),
+            (refused(404), |e| matches!(e, SmartHdError::NotFound { .. })),
             (Error::NotFound("procedure 1.2".into()), |e| matches!(e, SmartHdError::NotFound { .. })),
             (Error::Cancelled, |e| matches!(e, SmartHdError::Cancelled { .. })),
             (Error::Internal("bug".into()), |e| matches!(e, SmartHdError::Other { .. })),

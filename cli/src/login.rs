@@ -13,9 +13,12 @@ use crate::loopback::{Loopback, back_to_terminal};
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The provider chosen at login, kept so that later commands (whoami, logout, refresh) talk
-/// to the same one.
+/// to the same one, as long as they use the same portal.
 #[derive(Serialize, Deserialize)]
 pub struct SavedProvider {
+    /// The portal the login was for; a file without one (older CLI) is not applied.
+    #[serde(default)]
+    pub portal: Option<String>,
     pub issuer: String,
     pub client_id: String,
 }
@@ -26,8 +29,12 @@ pub fn saved_provider(data_dir: &Path) -> Option<SavedProvider> {
     serde_json::from_slice(&std::fs::read(data_dir.join(PROVIDER_FILE)).ok()?).ok()
 }
 
+/// Applies `--issuer`/`--client-id`, else the provider of the last login when it was for this
+/// portal: pointed at another portal, the CLI uses that portal's own realm (and the core asks
+/// for a new login) rather than the old issuer.
 pub fn apply_provider(config: &mut Config, issuer: Option<&str>, client_id: Option<&str>) {
-    let saved = saved_provider(&config.data_dir);
+    let portal = config.portal_url.as_str();
+    let saved = saved_provider(&config.data_dir).filter(|s| s.portal.as_deref() == Some(portal));
     if let Some(issuer) = issuer.map(str::to_owned).or_else(|| saved.as_ref().map(|s| s.issuer.clone())) {
         config.identity.issuer = issuer;
     }
@@ -46,8 +53,11 @@ pub async fn login(
     let loopback = Loopback::bind().await?;
     let redirect = loopback.url("/callback");
     config.identity.redirect_uri = redirect.clone();
-    let provider =
-        SavedProvider { issuer: config.identity.issuer.clone(), client_id: config.identity.client_id.clone() };
+    let provider = SavedProvider {
+        portal: Some(config.portal_url.to_string()),
+        issuer: config.identity.issuer.clone(),
+        client_id: config.identity.client_id.clone(),
+    };
     let data_dir = config.data_dir.clone();
     let core = open_core(config)?;
     let url = core
@@ -62,8 +72,36 @@ pub async fn login(
     let page = back_to_terminal("Đã nhận phản hồi đăng nhập", "Login response received");
     let callback = tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page))
         .await
-        .map_err(|_| Error::Network("no answer from the browser within 5 minutes".into()))??;
+        .map_err(|_| Error::TimedOut { waiting_for: "the browser within 5 minutes".into() })??;
     let profile = core.session().complete_login(&callback).await?;
     std::fs::write(data_dir.join(PROVIDER_FILE), serde_json::to_vec(&provider).expect("serializable"))?;
     Ok(profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_provider_applies_to_its_own_portal_only() {
+        let dir = std::env::temp_dir().join(format!("smarthd-saved-provider-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let saved = SavedProvider {
+            portal: Some("http://127.0.0.1:8787/".into()),
+            issuer: "http://127.0.0.1:8787/realms/other".into(),
+            client_id: "cli".into(),
+        };
+        std::fs::write(dir.join(PROVIDER_FILE), serde_json::to_vec(&saved).unwrap()).unwrap();
+
+        let mut same = Config::new("http://127.0.0.1:8787", &dir).unwrap();
+        apply_provider(&mut same, None, None);
+        assert_eq!((same.identity.issuer.as_str(), same.identity.client_id.as_str()), (saved.issuer.as_str(), "cli"));
+
+        // The sandbox moved to another port: its own realm, not the remembered issuer.
+        let mut moved = Config::new("http://127.0.0.1:9797", &dir).unwrap();
+        apply_provider(&mut moved, None, None);
+        assert_eq!(moved.identity.issuer, "http://127.0.0.1:9797/realms/haiduong");
+        assert_eq!(moved.identity.client_id, "smarthd-app");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

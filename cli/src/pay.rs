@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use smarthd_core::error::PortalError;
 use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
 use smarthd_core::{Error, SmartHd};
@@ -28,7 +29,7 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
             let page = back_to_terminal("Đã quay lại từ cổng thanh toán", "Back from the payment gateway");
             let returned = tokio::time::timeout(PAY_TIMEOUT, loopback.wait_for("/payment-return", &page))
                 .await
-                .map_err(|_| Error::Network("no answer from the browser within 10 minutes".into()))??;
+                .map_err(|_| Error::TimedOut { waiting_for: "the browser within 10 minutes".into() })??;
             let order = core.payments().handle_return(&returned).await?;
             wait_until_settled(core, order).await
         }
@@ -40,7 +41,7 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
             println!("{payload}");
             wait_until_settled(core, order).await
         }
-        _ => Err(Error::MalformedResponse { path: "api/v1/payments".into(), reason: "no pay URL or VietQR".into() }),
+        _ => Err(PortalError::malformed("api/v1/payments", "no pay URL or VietQR").into()),
     }
 }
 

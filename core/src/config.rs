@@ -6,7 +6,6 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::identity::IdentityConfig;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -38,14 +37,50 @@ impl Config {
     }
 }
 
+/// Everything the core needs to know of an OpenID provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityConfig {
+    /// Exactly the `issuer` the provider's discovery document names.
+    pub issuer: String,
+    pub client_id: String,
+    /// Private-use scheme on phones (`vn.gov.haiduong.smarthd:/oauth2redirect`), loopback for
+    /// the CLI (`http://127.0.0.1:{port}/callback`).
+    pub redirect_uri: String,
+    /// `acr` values of VNeID level 1 and level 2 at this provider.
+    pub acr_level1: String,
+    pub acr_level2: String,
+}
+
+impl IdentityConfig {
+    pub const APP_REDIRECT_URI: &'static str = "vn.gov.haiduong.smarthd:/oauth2redirect";
+
+    /// The layout of the province portal (and of the sandbox): the realm under the portal.
+    pub fn for_portal(portal_url: &Url) -> IdentityConfig {
+        let issuer = portal_url.join("realms/haiduong").map(|u| u.to_string()).unwrap_or_default();
+        IdentityConfig {
+            issuer,
+            client_id: "smarthd-app".into(),
+            redirect_uri: Self::APP_REDIRECT_URI.into(),
+            acr_level1: "vneid:level1".into(),
+            acr_level2: "vneid:level2".into(),
+        }
+    }
+}
+
 /// Parses `raw` and accepts it only when it is `https://`, or `http://` to a loopback host.
 pub fn checked_url(raw: &str) -> Result<Url> {
-    let url = Url::parse(raw).map_err(|e| Error::InvalidUrl { url: raw.to_owned(), reason: e.to_string() })?;
+    let url = Url::parse(raw).map_err(|source| Error::InvalidUrl { url: raw.to_owned(), source })?;
+    check_policy(&url)?;
+    Ok(url)
+}
+
+/// The transport policy, for every URL a request goes to: `https://`, or `http://` to loopback.
+pub fn check_policy(url: &Url) -> Result<()> {
     match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
         "http" => Err(Error::InsecureUrl { host: url.host_str().unwrap_or_default().to_owned() }),
-        other => Err(Error::InvalidUrl { url: raw.to_owned(), reason: format!("unsupported scheme {other:?}") }),
+        other => Err(Error::UnsupportedScheme { scheme: other.to_owned() }),
     }
 }
 
@@ -79,7 +114,7 @@ mod tests {
                 "{insecure} should be refused as insecure"
             );
         }
-        assert!(matches!(checked_url("ftp://x"), Err(Error::InvalidUrl { .. })));
+        assert!(matches!(checked_url("ftp://x"), Err(Error::UnsupportedScheme { .. })));
         assert!(matches!(checked_url("not a url"), Err(Error::InvalidUrl { .. })));
     }
 }

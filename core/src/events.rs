@@ -2,6 +2,7 @@
 //! bindings turn it into a foreign trait (a Kotlin Flow, a Swift AsyncStream).
 
 use serde::Serialize;
+use smarthd_model::{DossierStatus, PaymentStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -9,12 +10,26 @@ pub enum Event {
     /// Catalog sync progress: `done` of `total` changes applied.
     CatalogSyncProgress { done: u64, total: u64 },
     /// The login session changed (logged in, refreshing, expired, logged out).
-    SessionChanged { state: crate::identity::SessionState },
+    SessionChanged { state: SessionState },
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
-    DossierStatusChanged { dossier_id: String, code: Option<String>, status: crate::dossier::DossierStatus },
+    DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
     /// A payment moved (issued, being confirmed, paid, failed...).
-    PaymentUpdated { order_id: String, status: crate::payment::PaymentStatus },
+    PaymentUpdated { order_id: String, status: PaymentStatus },
+}
+
+/// Observable session state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SessionState {
+    LoggedOut,
+    LoggedIn {
+        level: u8,
+        expires_at: i64,
+    },
+    Refreshing,
+    /// The provider ended the session (refresh refused): log in again.
+    Expired,
 }
 
 pub trait EventListener: Send + Sync {

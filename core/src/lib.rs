@@ -4,15 +4,19 @@
 //! handle per capability: [`catalog`] (offline procedures and search), [`session`] (the VNeID
 //! login through [`identity`]), [`dossier`] (drafts and submitting), [`payment`] (fees and
 //! receipts) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
-//! [`store`] (the SQLite files), [`http`] (the portal client), [`text`] (Vietnamese folding),
-//! and [`platform`] (the services the app injects).
+//! [`store`] (the SQLite files), [`transport`] (every request to the portal and the identity
+//! provider), [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
+//!
+//! Layers, each using only those below it: the shared vocabulary ([`error`], [`events`],
+//! [`config`], and the `smarthd-model` crate); the services ([`store`], [`vault`], [`platform`],
+//! [`transport`]); the capabilities; their handles (each capability's `handle.rs`, and
+//! [`session`]); this top, which builds them.
 
 pub mod catalog;
 pub mod config;
 pub mod dossier;
 pub mod error;
 pub mod events;
-pub mod http;
 pub mod identity;
 pub mod payment;
 pub mod platform;
@@ -20,6 +24,9 @@ pub mod session;
 mod shared;
 pub mod store;
 pub mod sync;
+pub mod transport;
+pub mod vault;
+
 pub use smarthd_model::text;
 
 pub use catalog::handle::CatalogHandle;
@@ -28,8 +35,8 @@ pub use config::Config;
 pub use dossier::handle::{DossiersHandle, PublicStatus};
 pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
 pub use error::{Error, ErrorKind, Result};
-pub use events::{Event, EventListener, NoEvents};
-pub use identity::{LoginOptions, Profile, SessionState};
+pub use events::{Event, EventListener, NoEvents, SessionState};
+pub use identity::{LoginOptions, Profile};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
 pub use session::SessionHandle;
@@ -39,10 +46,10 @@ pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 use std::sync::Arc;
 
 use dossier::Dossiers;
-use http::PortalClient;
 use identity::Identity;
 use payment::Payments;
 use shared::Shared;
+use transport::PortalClient;
 
 /// The core, opened on a data dir and pointed at a portal. It does nothing itself: it hands out
 /// one handle per capability (`core.catalog().search(..)`, `core.sync().now()`), each a cheap
@@ -62,12 +69,13 @@ impl SmartHd {
         let portal = PortalClient::new(&config)?;
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
-        let vault = Arc::new(identity::vault::Vault::open(services.secure_storage.as_ref())?);
+        let vault = Arc::new(vault::Vault::open(services.secure_storage.as_ref())?);
         let dossiers = Dossiers::new(user_db.clone(), vault.clone(), &config.data_dir);
         let payments = Payments::new(user_db.clone());
         let identity = Identity::new(
             config.identity.clone(),
-            portal.http().clone(),
+            portal.clone(),
+            &config.data_dir,
             user_db,
             vault,
             services.events.clone(),

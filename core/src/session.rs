@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
-use crate::identity::{LoginOptions, Profile, SessionState};
+use crate::error::Result;
+use crate::events::SessionState;
+use crate::identity::{LoginOptions, Profile};
 use crate::shared::Shared;
 
 /// `core.session()`: login, logout, whoami, the session's state, the portal's profile and the
@@ -50,21 +51,11 @@ impl SessionHandle {
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).
     pub async fn profile(&self) -> Result<serde_json::Value> {
-        self.authorized_json("api/v1/me").await
+        self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me").await
     }
 
     /// The resident's e-papers (an authorized call that needs VNeID level 2).
     pub async fn documents(&self) -> Result<serde_json::Value> {
-        self.authorized_json("api/v1/me/documents").await
-    }
-
-    async fn authorized_json(&self, path: &str) -> Result<serde_json::Value> {
-        let url = self.shared.portal.url(path)?;
-        let (status, body) = self.shared.identity.send(reqwest::Method::GET, &url, None).await?;
-        if !status.is_success() {
-            return Err(Error::Http { status: status.as_u16(), path: path.to_owned() });
-        }
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::MalformedResponse { path: path.to_owned(), reason: e.to_string() })
+        self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me/documents").await
     }
 }

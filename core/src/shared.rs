@@ -4,11 +4,11 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::dossier::Dossiers;
-use crate::http::PortalClient;
 use crate::identity::Identity;
 use crate::payment::{Payments, client};
 use crate::platform::Services;
 use crate::sync::outbox;
+use crate::transport::PortalClient;
 
 pub(crate) struct Shared {
     pub(crate) config: Config,

@@ -18,7 +18,8 @@ async fn received_paid_dossier(world: &World) -> (SmartHd, String) {
     core.sync().catalog().await.unwrap();
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     let hits = core.catalog().search("ly lich tu phap", &Default::default(), Default::default()).unwrap().hits;
-    let code = hits.iter().map(|h| core.catalog().procedure(&h.code).unwrap()).find(|p| !p.fees.is_empty()).unwrap().code;
+    let code =
+        hits.iter().map(|h| core.catalog().procedure(&h.code).unwrap()).find(|p| !p.fees.is_empty()).unwrap().code;
     let draft = core.dossiers().new_draft(&code, Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
     core.dossiers().submit(&draft.id).unwrap();
@@ -53,7 +54,10 @@ async fn a_gateway_payment_ends_with_a_receipt_verified_offline() {
     assert_eq!(charges(&world, &order.order_id).await, 1);
 
     // Paying again answers the paid order: no second charge is possible.
-    assert_eq!(core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap().status, PaymentStatus::Succeeded);
+    assert_eq!(
+        core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap().status,
+        PaymentStatus::Succeeded
+    );
     let World { dir, sandbox } = world;
     sandbox.stop().await;
     let receipt_id = paid.receipt_id.unwrap();

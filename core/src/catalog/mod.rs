@@ -214,7 +214,7 @@ impl Catalog {
             .query_row([&code], |r| r.get(0))
             .optional()?;
         let record = record.ok_or_else(|| Error::NotFound(format!("procedure {code}")))?;
-        serde_json::from_str(&record).map_err(|e| Error::Internal(format!("cached record {code}: {e}")))
+        serde_json::from_str(&record).map_err(|source| Error::Encoding { what: "cached procedure record", source })
     }
 
     pub fn fields(&self) -> Result<Vec<FacetCount>> {
@@ -379,7 +379,8 @@ impl Catalog {
                 }
                 let Some(procedure) = change.procedure.as_ref().filter(|_| !change.removed) else { continue };
                 let procedure = normalized(procedure);
-                let record = serde_json::to_string(&procedure).map_err(|e| Error::Internal(e.to_string()))?;
+                let record = serde_json::to_string(&procedure)
+                    .map_err(|source| Error::Encoding { what: "procedure record", source })?;
                 let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
                 insert_row.execute(params![
                     procedure.code,

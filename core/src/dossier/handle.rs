@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
 use crate::catalog::model::Subject;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::events::Event;
-use crate::http::Fetched;
 use crate::shared::Shared;
+use crate::transport;
 
 /// What the portal's public lookup tells anyone who has a dossier code: no personal data.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -80,9 +80,7 @@ impl DossiersHandle {
             "api/v1/dossiers/lookup/{}",
             url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect::<String>()
         );
-        match self.shared.portal.get_json::<PublicStatus>(&path, None).await? {
-            Fetched::Fresh { value, .. } => Ok(value),
-            Fetched::NotModified => Err(Error::MalformedResponse { path, reason: "unexpected 304".into() }),
-        }
+        let portal = &self.shared.portal;
+        portal.send(transport::Request::get(portal.url(&path)?)).await?.json()
     }
 }

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::catalog::model::{ProcedureStatus, Subject};
 use crate::error::{Error, Result};
-use crate::identity::vault::Vault;
 use crate::store::UserDb;
+use crate::vault::Vault;
 pub use form::{FieldError, FieldProblem};
 pub use smarthd_model::DossierStatus;
 
@@ -374,12 +374,15 @@ impl Dossiers {
     }
 
     fn seal_fields(&self, fields: &BTreeMap<String, String>) -> Result<Vec<u8>> {
-        self.vault.seal(SEALED_FIELDS, &serde_json::to_vec(fields).map_err(|e| Error::Internal(e.to_string()))?)
+        self.vault.seal(
+            SEALED_FIELDS,
+            &serde_json::to_vec(fields).map_err(|source| Error::Encoding { what: "dossier fields", source })?,
+        )
     }
 
     fn open_fields(&self, sealed: &[u8]) -> Result<BTreeMap<String, String>> {
         serde_json::from_slice(&self.vault.open_sealed(SEALED_FIELDS, sealed)?)
-            .map_err(|e| Error::Internal(e.to_string()))
+            .map_err(|source| Error::Encoding { what: "dossier fields", source })
     }
 
     // --- the outbox, for sync ---
@@ -432,7 +435,8 @@ impl Dossiers {
                 item.dossier_id,
                 status.as_str(),
                 answer.code,
-                serde_json::to_string(&answer.receipt).map_err(|e| Error::Internal(e.to_string()))?,
+                serde_json::to_string(&answer.receipt)
+                    .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
                 answer.fee_vnd,
                 now()
             ],

@@ -188,8 +188,8 @@ impl Jws {
 pub fn sign_compact(
     header: &Value,
     claims: &Value,
-    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, crate::Error>,
-) -> Result<String, crate::Error> {
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, crate::error::Error>,
+) -> Result<String, crate::error::Error> {
     let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
     let signature = sign(input.as_bytes())?;
     Ok(format!("{input}.{}", b64(&signature)))

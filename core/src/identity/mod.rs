@@ -8,30 +8,36 @@
 //! in the system browser; [`Identity::complete_login`] takes the redirect URL it comes back to.
 //! What the browser hop needs (state, nonce, PKCE verifier, DPoP key) is sealed in `user.db`, so
 //! it survives the app being killed meanwhile.
+//!
+//! Every request goes through the [`transport`](crate::transport); `Identity` gives it the
+//! session's credentials, bound to the issuer and portal the session was made for, refreshed
+//! once however many callers and processes (sharing the data dir) need it.
 
 pub mod dpop;
 pub mod jose;
 pub mod pkce;
 pub mod tokens;
-pub mod vault;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use reqwest::StatusCode;
-use reqwest::header::{AUTHORIZATION, HeaderMap, WWW_AUTHENTICATE};
+use reqwest::{Method, StatusCode};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+pub use crate::config::IdentityConfig;
 use crate::config::checked_url;
-use crate::error::{Error, Result};
+pub use crate::error::AuthError;
+use crate::error::{Error, PortalError, Result};
+pub use crate::events::SessionState;
 use crate::events::{Event, EventListener};
 use crate::platform::{Signer, SoftwareSigner};
 use crate::store::UserDb;
+use crate::transport::{Access, Answer, Credentials, PortalClient, Prover, Request};
+use crate::vault::Vault;
 use jose::JwkSet;
 use tokens::{Discovery, Expected, IdClaims, TokenResponse};
-use vault::Vault;
 
 /// Refresh this long before the access token expires (at most a tenth of its lifetime), so a
 /// request never leaves with a token about to lapse.
@@ -39,83 +45,9 @@ const REFRESH_MARGIN_SECS: i64 = 30;
 const SCOPE: &str = "openid profile cccd offline_access";
 const SEALED_SESSION: &str = "session";
 const SEALED_LOGIN: &str = "login";
-
-/// Everything the core needs to know of an OpenID provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdentityConfig {
-    /// Exactly the `issuer` the provider's discovery document names.
-    pub issuer: String,
-    pub client_id: String,
-    /// Private-use scheme on phones (`vn.gov.haiduong.smarthd:/oauth2redirect`), loopback for
-    /// the CLI (`http://127.0.0.1:{port}/callback`).
-    pub redirect_uri: String,
-    /// `acr` values of VNeID level 1 and level 2 at this provider.
-    pub acr_level1: String,
-    pub acr_level2: String,
-}
-
-impl IdentityConfig {
-    pub const APP_REDIRECT_URI: &'static str = "vn.gov.haiduong.smarthd:/oauth2redirect";
-
-    /// The layout of the province portal (and of the sandbox): the realm under the portal.
-    pub fn for_portal(portal_url: &Url) -> IdentityConfig {
-        let issuer = portal_url.join("realms/haiduong").map(|u| u.to_string()).unwrap_or_default();
-        IdentityConfig {
-            issuer,
-            client_id: "smarthd-app".into(),
-            redirect_uri: Self::APP_REDIRECT_URI.into(),
-            acr_level1: "vneid:level1".into(),
-            acr_level2: "vneid:level2".into(),
-        }
-    }
-}
-
-/// Why a login or an authorized call failed; each says what the app should do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AuthError {
-    #[error("not logged in")]
-    NotLoggedIn,
-    #[error("the session has ended; log in again")]
-    SessionExpired,
-    #[error("this needs VNeID level 2; log in again at level 2")]
-    NeedsLevel2,
-    #[error("no login is in progress")]
-    NoPendingLogin,
-    #[error("the login was cancelled")]
-    Cancelled,
-    #[error("the login response does not belong to the login in progress (state mismatch)")]
-    StateMismatch,
-    #[error("the login response came from another issuer or did not name its issuer (iss)")]
-    IssuerMismatch,
-    #[error("the provider's discovery document names another issuer than the one configured")]
-    DiscoveryIssuerMismatch,
-    #[error("the ID token was signed with a key the provider does not publish")]
-    UnknownKey,
-    #[error("the ID token is not valid: {0}")]
-    IdToken(&'static str),
-    #[error("the provider's token response is not valid: {0}")]
-    TokenResponse(String),
-    #[error("the provider refused the grant ({0})")]
-    Grant(String),
-    #[error("the login response is not valid: {0}")]
-    Callback(String),
-    #[error("the identity provider misbehaves: {0}")]
-    Provider(String),
-}
-
-/// Observable session state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum SessionState {
-    LoggedOut,
-    LoggedIn {
-        level: u8,
-        expires_at: i64,
-    },
-    Refreshing,
-    /// The provider ended the session (refresh refused): log in again.
-    Expired,
-}
+/// Locked (an OS file lock) by whichever process on the data dir replaces the stored session
+/// (a refresh, a login), so processes sharing it never refresh with a retired refresh token.
+const SESSION_LOCK_FILE: &str = "session.lock";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoginOptions {
@@ -158,12 +90,6 @@ pub fn mask_cccd(cccd: &str) -> String {
         .collect()
 }
 
-/// A request body for [`Identity::send`].
-pub struct Body<'a> {
-    pub content_type: &'a str,
-    pub bytes: &'a [u8],
-}
-
 /// What survives the browser hop (sealed in `user.db`).
 #[derive(Serialize, Deserialize)]
 struct PendingLogin {
@@ -188,6 +114,11 @@ struct Session {
     claims: IdClaims,
     level: u8,
     dpop_pkcs8: Option<Vec<u8>>,
+    /// The issuer and the portal origin the session was made for: its tokens go nowhere else.
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    portal: Option<String>,
 }
 
 /// The provider's metadata and keys, fetched once per process.
@@ -200,7 +131,8 @@ struct Provider {
 
 pub struct Identity {
     config: IdentityConfig,
-    http: reqwest::Client,
+    transport: PortalClient,
+    session_lock: PathBuf,
     user_db: UserDb,
     vault: Arc<Vault>,
     events: Arc<dyn EventListener>,
@@ -208,8 +140,6 @@ pub struct Identity {
     provider: tokio::sync::Mutex<Option<Provider>>,
     /// Held across a refresh: concurrent callers wait for the one refresh and use its result.
     session: tokio::sync::Mutex<Option<Session>>,
-    /// The last DPoP nonce each server (origin) gave.
-    dpop_nonces: Mutex<HashMap<String, String>>,
 }
 
 fn now() -> i64 {
@@ -219,7 +149,8 @@ fn now() -> i64 {
 impl Identity {
     pub fn new(
         config: IdentityConfig,
-        http: reqwest::Client,
+        transport: PortalClient,
+        data_dir: &Path,
         user_db: UserDb,
         vault: Arc<Vault>,
         events: Arc<dyn EventListener>,
@@ -228,14 +159,14 @@ impl Identity {
         checked_url(&config.issuer)?;
         Ok(Identity {
             config,
-            http,
+            transport,
+            session_lock: data_dir.join(SESSION_LOCK_FILE),
             user_db,
             vault,
             events,
             platform_signer,
             provider: tokio::sync::Mutex::new(None),
             session: tokio::sync::Mutex::new(None),
-            dpop_nonces: Mutex::new(HashMap::new()),
         })
     }
 
@@ -297,12 +228,12 @@ impl Identity {
             Some(par) => {
                 let par = checked_url(par)?;
                 let body = form(&request);
-                let response = self.post_form(&par, &body, signer.as_deref(), None).await?;
-                let (status, bytes) = response;
-                if !status.is_success() {
+                let answer = self.post_form(&par, &body, signer.clone()).await?;
+                if !answer.is_success() {
                     return Err(AuthError::Provider(format!(
-                        "PAR answered {status}: {}",
-                        tokens::oauth_error(&bytes).unwrap_or_default()
+                        "PAR answered {}: {}",
+                        answer.status,
+                        answer.oauth_error().unwrap_or_default()
                     ))
                     .into());
                 }
@@ -310,7 +241,7 @@ impl Identity {
                 struct ParResponse {
                     request_uri: String,
                 }
-                let par: ParResponse = serde_json::from_slice(&bytes)
+                let par: ParResponse = serde_json::from_slice(&answer.body)
                     .map_err(|_| AuthError::Provider("PAR response without request_uri".into()))?;
                 authorize
                     .query_pairs_mut()
@@ -324,7 +255,7 @@ impl Identity {
                 authorize.query_pairs_mut().extend_pairs(request.iter().map(|(k, v)| (*k, v.as_str())));
             }
         }
-        let sealed = self.vault.seal(SEALED_LOGIN, &serde_json::to_vec(&pending).map_err(internal)?)?;
+        let sealed = self.vault.seal(SEALED_LOGIN, &serde_json::to_vec(&pending).map_err(encoding)?)?;
         self.user_db.lock().execute(
             "INSERT INTO login_pending (id, sealed, created_at) VALUES (1, ?1, ?2)
              ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, created_at = excluded.created_at",
@@ -349,7 +280,7 @@ impl Identity {
             .optional()?;
         let sealed = sealed.ok_or(AuthError::NoPendingLogin)?;
         let pending: PendingLogin =
-            serde_json::from_slice(&self.vault.open_sealed(SEALED_LOGIN, &sealed)?).map_err(internal)?;
+            serde_json::from_slice(&self.vault.open_sealed(SEALED_LOGIN, &sealed)?).map_err(encoding)?;
         let discovery = self.discovery().await?;
         let callback = tokens::parse_callback(
             callback_url,
@@ -363,7 +294,10 @@ impl Identity {
             self.cancel_login()?;
         }
         let session = result?;
-        let sealed_session = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(&session).map_err(internal)?)?;
+        let sealed_session = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(&session).map_err(encoding)?)?;
+        // Not while another process refreshes the old session: its write would replace this one.
+        let mut guard = self.session.lock().await;
+        let _lock = self.lock_session().await?;
         {
             let mut db = self.user_db.lock();
             let tx = db.transaction()?;
@@ -376,7 +310,7 @@ impl Identity {
         }
         let profile = profile_of(&session);
         self.events.on_event(Event::SessionChanged { state: state_of(&session) });
-        *self.session.lock().await = Some(session);
+        *guard = Some(session);
         Ok(profile)
     }
 
@@ -390,11 +324,11 @@ impl Identity {
             ("code_verifier", pending.verifier.clone()),
         ]);
         let signer = self.signer_for(pending.dpop_pkcs8.as_deref())?;
-        let (status, bytes) = self.post_form(&token_url, &body, signer.as_deref(), None).await?;
-        if !status.is_success() {
-            return Err(AuthError::Grant(tokens::oauth_error(&bytes).unwrap_or_else(|| status.to_string())).into());
+        let answer = self.post_form(&token_url, &body, signer.clone()).await?;
+        if !answer.is_success() {
+            return Err(AuthError::Grant(answer.oauth_error().unwrap_or_else(|| answer.status.to_string())).into());
         }
-        let response = TokenResponse::parse(&bytes)?;
+        let response = TokenResponse::parse(&answer.body)?;
         let id_token = response.id_token.clone().ok_or_else(|| AuthError::TokenResponse("no id_token".into()))?;
         let claims = self.validate_id_token(&id_token, Some(&pending.nonce)).await?;
         let level = self.level_of(&claims);
@@ -414,14 +348,17 @@ impl Identity {
             claims,
             level,
             dpop_pkcs8: pending.dpop_pkcs8.clone(),
+            issuer: Some(self.config.issuer.clone()),
+            portal: Some(self.transport.origin().ascii_serialization()),
         })
     }
 
     // --- the session ---
 
+    /// A session made for another portal counts as logged out here.
     pub async fn state(&self) -> Result<SessionState> {
         let mut guard = self.session.lock().await;
-        Ok(match self.loaded(&mut guard)? {
+        Ok(match self.loaded(&mut guard)?.filter(|s| self.check_bound(s).is_ok()) {
             Some(session) => state_of(session),
             None => SessionState::LoggedOut,
         })
@@ -430,7 +367,7 @@ impl Identity {
     /// Who is logged in, from the validated ID token; `None` when logged out.
     pub async fn whoami(&self) -> Result<Option<Profile>> {
         let mut guard = self.session.lock().await;
-        Ok(self.loaded(&mut guard)?.map(profile_of))
+        Ok(self.loaded(&mut guard)?.filter(|s| self.check_bound(s).is_ok()).map(profile_of))
     }
 
     /// Revokes the refresh token (best effort: offline still logs out), wipes the local session,
@@ -438,7 +375,12 @@ impl Identity {
     pub async fn logout(&self, post_logout_redirect_uri: Option<&str>) -> Result<Option<String>> {
         let mut guard = self.session.lock().await;
         let Some(session) = self.loaded(&mut guard)?.cloned() else { return Ok(None) };
-        let discovery = self.discovery().await.ok();
+        // A session of another provider is only forgotten here: its refresh token is not sent
+        // to this one.
+        let discovery = match self.check_bound(&session) {
+            Ok(()) => self.discovery().await.ok(),
+            Err(_) => None,
+        };
         if let (Some(discovery), Some(refresh)) = (&discovery, &session.refresh_token)
             && let Some(revocation) = &discovery.revocation_endpoint
             && let Ok(url) = checked_url(revocation)
@@ -448,7 +390,7 @@ impl Identity {
                 ("token_type_hint", "refresh_token".into()),
                 ("client_id", self.config.client_id.clone()),
             ]);
-            if let Err(e) = self.post_form(&url, &body, None, None).await {
+            if let Err(e) = self.post_form(&url, &body, None).await {
                 tracing::info!("revocation failed, logging out locally anyway: {e}");
             }
         }
@@ -464,64 +406,12 @@ impl Identity {
         }))
     }
 
-    /// A request to a resource server with the session's access token (DPoP-bound when it is),
-    /// refreshing first when it has expired: however many callers find it expired at once,
-    /// exactly one refresh request goes out. Answers other than 401 are the caller's to read.
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        url: &Url,
-        body: Option<Body<'_>>,
-    ) -> Result<(StatusCode, Vec<u8>)> {
-        let mut session = self.fresh_session().await?;
-        let mut refreshed = false;
-        let mut nonce_retried = false;
-        loop {
-            let signer = if session.dpop_bound { self.signer_for(session.dpop_pkcs8.as_deref())? } else { None };
-            let mut request = self.http.request(method.clone(), url.clone());
-            if let Some(body) = &body {
-                request = request.header(reqwest::header::CONTENT_TYPE, body.content_type).body(body.bytes.to_vec());
-            }
-            request = match &signer {
-                Some(signer) => {
-                    let nonce = self.nonce_for(url);
-                    let proof = dpop::proof(
-                        signer.as_ref(),
-                        method.as_str(),
-                        url,
-                        now(),
-                        nonce.as_deref(),
-                        Some(&session.access_token),
-                    )?;
-                    request.header(AUTHORIZATION, format!("DPoP {}", session.access_token)).header("DPoP", proof)
-                }
-                None => request.bearer_auth(&session.access_token),
-            };
-            let response = request.send().await.map_err(transport)?;
-            let status = response.status();
-            self.remember_nonce(url, response.headers());
-            if status != StatusCode::UNAUTHORIZED {
-                let body = response.bytes().await.map_err(transport)?.to_vec();
-                return Ok((status, body));
-            }
-            let challenge = challenge_error(response.headers());
-            match challenge.as_deref() {
-                Some("use_dpop_nonce") if !nonce_retried => nonce_retried = true,
-                Some("insufficient_user_authentication") => return Err(AuthError::NeedsLevel2.into()),
-                Some("invalid_token") if !refreshed => {
-                    refreshed = true;
-                    session = self.refresh_if_current(&session.access_token).await?;
-                }
-                _ => return Err(AuthError::SessionExpired.into()),
-            }
-        }
-    }
-
     /// The session, refreshed first if its access token has (nearly) expired.
     async fn fresh_session(&self) -> Result<Session> {
         let mut guard = self.session.lock().await;
         let session = self.loaded(&mut guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
-        if now() < session.expires_at - REFRESH_MARGIN_SECS.min(session.lifetime / 10) {
+        self.check_bound(&session)?;
+        if is_fresh(&session) {
             return Ok(session);
         }
         self.refresh_locked(&mut guard, session).await
@@ -531,13 +421,54 @@ impl Identity {
     async fn refresh_if_current(&self, failed_token: &str) -> Result<Session> {
         let mut guard = self.session.lock().await;
         let session = self.loaded(&mut guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
+        self.check_bound(&session)?;
         if session.access_token != failed_token {
             return Ok(session);
         }
         self.refresh_locked(&mut guard, session).await
     }
 
+    /// The session's tokens go only to the issuer and the portal it was made for: pointed at
+    /// another one, the app asks for a new login instead of sending them there.
+    fn check_bound(&self, session: &Session) -> Result<(), AuthError> {
+        let portal = self.transport.origin().ascii_serialization();
+        if session.issuer.as_deref() == Some(self.config.issuer.as_str()) && session.portal.as_deref() == Some(&portal)
+        {
+            return Ok(());
+        }
+        let unrecorded = || "an unrecorded portal".to_owned();
+        Err(if session.portal.as_deref() == Some(&portal) {
+            AuthError::OtherPortal {
+                made_for: session.issuer.clone().unwrap_or_else(unrecorded),
+                now_at: self.config.issuer.clone(),
+            }
+        } else {
+            AuthError::OtherPortal { made_for: session.portal.clone().unwrap_or_else(unrecorded), now_at: portal }
+        })
+    }
+
+    /// Refreshes with the refresh token of `session`, holding the data dir's session lock, so
+    /// one refresh goes out however many callers and processes find the token expired at once.
     async fn refresh_locked(&self, guard: &mut Option<Session>, session: Session) -> Result<Session> {
+        let _lock = self.lock_session().await?;
+        // Another process on this data dir may have refreshed while this one waited: its tokens
+        // are on disk, and the refresh token held here is retired (replaying it would end the
+        // session: reuse detection).
+        let session = match self.stored()? {
+            None => {
+                *guard = None;
+                return Err(AuthError::NotLoggedIn.into());
+            }
+            Some(stored) if stored.access_token != session.access_token => {
+                self.check_bound(&stored)?;
+                *guard = Some(stored.clone());
+                if is_fresh(&stored) {
+                    return Ok(stored);
+                }
+                stored
+            }
+            Some(_) => session,
+        };
         let Some(refresh_token) = session.refresh_token.clone() else {
             self.wipe(guard)?;
             self.events.on_event(Event::SessionChanged { state: SessionState::Expired });
@@ -552,7 +483,7 @@ impl Identity {
             ("client_id", self.config.client_id.clone()),
         ]);
         let signer = if session.dpop_bound { self.signer_for(session.dpop_pkcs8.as_deref())? } else { None };
-        let (status, bytes) = match self.post_form(&token_url, &body, signer.as_deref(), None).await {
+        let answer = match self.post_form(&token_url, &body, signer).await {
             Ok(answer) => answer,
             Err(e) => {
                 // Offline or the provider is down: the session stays; the caller may retry.
@@ -560,9 +491,9 @@ impl Identity {
                 return Err(e);
             }
         };
-        if !status.is_success() {
-            let error = tokens::oauth_error(&bytes);
-            if error.as_deref() == Some("invalid_grant") || status == StatusCode::UNAUTHORIZED {
+        if !answer.is_success() {
+            let error = answer.oauth_error();
+            if error.as_deref() == Some("invalid_grant") || answer.status == StatusCode::UNAUTHORIZED {
                 // The provider ended the session (revoked, reused, expired): end it here too,
                 // once, without retrying.
                 self.wipe(guard)?;
@@ -570,9 +501,9 @@ impl Identity {
                 return Err(AuthError::SessionExpired.into());
             }
             self.events.on_event(Event::SessionChanged { state: state_of(&session) });
-            return Err(AuthError::Grant(error.unwrap_or_else(|| status.to_string())).into());
+            return Err(AuthError::Grant(error.unwrap_or_else(|| answer.status.to_string())).into());
         }
-        let response = TokenResponse::parse(&bytes)?;
+        let response = TokenResponse::parse(&answer.body)?;
         let mut renewed = session.clone();
         if let Some(id_token) = &response.id_token {
             let claims = self.validate_id_token(id_token, None).await?;
@@ -588,25 +519,39 @@ impl Identity {
         renewed.refresh_token = response.refresh_token.or(Some(refresh_token));
         // The rotated refresh token is on disk before the new access token is used: a crash
         // now cannot leave the app holding only a refresh token the provider has retired.
-        let sealed = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(&renewed).map_err(internal)?)?;
+        let sealed = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(&renewed).map_err(encoding)?)?;
         self.user_db.lock().execute("UPDATE session SET sealed = ?1 WHERE id = 1", [&sealed])?;
         *guard = Some(renewed.clone());
         self.events.on_event(Event::SessionChanged { state: state_of(&renewed) });
         Ok(renewed)
     }
 
+    /// Waits for the data dir's session lock (an OS file lock, so a crashed holder releases
+    /// it); held until the returned file is dropped.
+    async fn lock_session(&self) -> Result<std::fs::File> {
+        let path = self.session_lock.clone();
+        tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+            file.lock()?;
+            Ok(file)
+        })
+        .await
+        .map_err(|_| Error::Internal("the session lock task did not finish".into()))?
+    }
+
+    /// The session as stored in `user.db`.
+    fn stored(&self) -> Result<Option<Session>> {
+        let sealed: Option<Vec<u8>> =
+            self.user_db.lock().query_row("SELECT sealed FROM session WHERE id = 1", [], |r| r.get(0)).optional()?;
+        sealed
+            .map(|sealed| serde_json::from_slice(&self.vault.open_sealed(SEALED_SESSION, &sealed)?).map_err(encoding))
+            .transpose()
+    }
+
     /// Loads the sealed session into the cache on first use.
     fn loaded<'a>(&self, guard: &'a mut Option<Session>) -> Result<Option<&'a Session>> {
         if guard.is_none() {
-            let sealed: Option<Vec<u8>> = self
-                .user_db
-                .lock()
-                .query_row("SELECT sealed FROM session WHERE id = 1", [], |r| r.get(0))
-                .optional()?;
-            if let Some(sealed) = sealed {
-                *guard =
-                    Some(serde_json::from_slice(&self.vault.open_sealed(SEALED_SESSION, &sealed)?).map_err(internal)?);
-            }
+            *guard = self.stored()?;
         }
         Ok(guard.as_ref())
     }
@@ -675,89 +620,64 @@ impl Identity {
             .transpose()
     }
 
-    fn nonce_for(&self, url: &Url) -> Option<String> {
-        self.dpop_nonces.lock().unwrap_or_else(|p| p.into_inner()).get(&url.origin().ascii_serialization()).cloned()
-    }
-
-    fn remember_nonce(&self, url: &Url, headers: &HeaderMap) {
-        if let Some(nonce) = headers.get("DPoP-Nonce").and_then(|v| v.to_str().ok()) {
-            self.dpop_nonces
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(url.origin().ascii_serialization(), nonce.to_owned());
-        }
-    }
-
-    /// POSTs a form, with a DPoP proof when `signer` is given, retrying once with the server's
-    /// nonce when it answers `use_dpop_nonce`.
-    async fn post_form(
-        &self,
-        url: &Url,
-        body: &str,
-        signer: Option<&dyn Signer>,
-        access_token: Option<&str>,
-    ) -> Result<(StatusCode, Vec<u8>)> {
-        let mut retried = false;
-        loop {
-            let mut request = self
-                .http
-                .post(url.clone())
-                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body.to_owned());
-            if let Some(signer) = signer {
-                let nonce = self.nonce_for(url);
-                request =
-                    request.header("DPoP", dpop::proof(signer, "POST", url, now(), nonce.as_deref(), access_token)?);
-            }
-            let response = request.send().await.map_err(transport)?;
-            let status = response.status();
-            self.remember_nonce(url, response.headers());
-            let has_nonce = response.headers().contains_key("DPoP-Nonce");
-            let bytes = read_limited(response).await?;
-            if signer.is_some()
-                && !retried
-                && has_nonce
-                && status == StatusCode::BAD_REQUEST
-                && tokens::oauth_error(&bytes).as_deref() == Some("use_dpop_nonce")
-            {
-                retried = true;
-                continue;
-            }
-            return Ok((status, bytes));
-        }
+    /// POSTs a form to the provider, with a DPoP proof when `signer` is given.
+    async fn post_form(&self, url: &Url, body: &str, signer: Option<Arc<dyn Signer>>) -> Result<Answer> {
+        let prover = signer.map(DpopKey);
+        let request = Request::post(url.clone()).form(body).limit(tokens::MAX_TOKEN_RESPONSE_BYTES);
+        self.transport
+            .send_with_proof(request, prover.as_ref().map(|p| p as &dyn Prover))
+            .await
+            .map_err(too_large_is_a_bad_token_response)
     }
 
     async fn get_public_json<T: serde::de::DeserializeOwned>(&self, url: &Url) -> Result<T> {
-        let response = self.http.get(url.clone()).send().await.map_err(transport)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Error::Http { status: status.as_u16(), path: url.path().to_owned() });
-        }
-        let bytes = read_limited(response).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| Error::MalformedResponse { path: url.path().to_owned(), reason: e.to_string() })
+        let request = Request::get(url.clone()).limit(tokens::MAX_TOKEN_RESPONSE_BYTES);
+        self.transport.send(request).await.map_err(too_large_is_a_bad_token_response)?.json()
+    }
+
+    fn access_of(&self, session: &Session) -> Result<Access> {
+        let signer = if session.dpop_bound { self.signer_for(session.dpop_pkcs8.as_deref())? } else { None };
+        // The portal the session names (an opaque origin, which matches none, if it names none).
+        let portal = session.portal.as_deref().and_then(|p| Url::parse(p).ok()).map(|u| u.origin());
+        Ok(Access {
+            token: session.access_token.clone(),
+            portal: portal.unwrap_or_else(url::Origin::new_opaque),
+            prover: signer.map(|s| Arc::new(DpopKey(s)) as Arc<dyn Prover>),
+        })
     }
 }
 
-/// Reads at most one byte past the token-response limit, so an oversized answer is refused
-/// without being held in memory.
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
-        body.extend_from_slice(&chunk);
-        if body.len() > tokens::MAX_TOKEN_RESPONSE_BYTES {
-            return Err(AuthError::TokenResponse("too large".into()).into());
-        }
+/// The identity provides the transport's credentials: the session's access token, refreshed
+/// once for however many callers (and processes) need it.
+impl Credentials for Identity {
+    async fn access(&self) -> Result<Access> {
+        self.access_of(&self.fresh_session().await?)
     }
-    Ok(body)
+
+    async fn renew(&self, refused: &Access) -> Result<Access> {
+        self.access_of(&self.refresh_if_current(&refused.token).await?)
+    }
 }
 
-fn challenge_error(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| {
-        let start = v.find("error=\"")? + 7;
-        let end = v[start..].find('"')? + start;
-        Some(v[start..end].to_owned())
-    })
+/// DPoP proofs signed with the session's key (RFC 9449).
+struct DpopKey(Arc<dyn Signer>);
+
+impl Prover for DpopKey {
+    fn proof(&self, method: &Method, url: &Url, nonce: Option<&str>, access_token: Option<&str>) -> Result<String> {
+        dpop::proof(self.0.as_ref(), method.as_str(), url, now(), nonce, access_token)
+    }
+}
+
+/// The provider's answers are small; a huge one is a bad token response, not a network fault.
+fn too_large_is_a_bad_token_response(error: Error) -> Error {
+    match error {
+        Error::Portal(PortalError::TooLarge { .. }) => AuthError::TokenResponse("too large".into()).into(),
+        other => other,
+    }
+}
+
+fn is_fresh(session: &Session) -> bool {
+    now() < session.expires_at - REFRESH_MARGIN_SECS.min(session.lifetime / 10)
 }
 
 fn state_of(session: &Session) -> SessionState {
@@ -780,12 +700,8 @@ fn form(pairs: &[(&str, String)]) -> String {
         .finish()
 }
 
-fn transport(e: reqwest::Error) -> Error {
-    crate::http::transport_error(e)
-}
-
-fn internal(e: serde_json::Error) -> Error {
-    Error::Internal(format!("session encoding: {e}"))
+fn encoding(source: serde_json::Error) -> Error {
+    Error::Encoding { what: "session", source }
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::AuthError;
 use super::jose::{JoseError, JwkSet, Jws};
+use crate::error::AuthError;
 
 /// Signature algorithms accepted for ID tokens: never `none`, never HMAC.
 pub const ALLOWED_ALGS: &[&str] = &["ES256", "RS256"];

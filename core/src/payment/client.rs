@@ -7,11 +7,11 @@ use serde_json::json;
 use super::receipt::{self, SignedReceipt};
 use super::{PaymentMethod, PaymentOrder, Payments, PendingRequest, WireOrder, gateway_return};
 use crate::dossier::Dossiers;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Class, Error, Result};
 use crate::events::{Event, EventListener};
-use crate::http::{Fetched, PortalClient};
+use crate::identity::Identity;
 use crate::identity::jose::unb64;
-use crate::identity::{Body, Identity};
+use crate::transport::{Fetched, PortalClient, Request};
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
@@ -19,14 +19,6 @@ pub struct Context<'a> {
     pub payments: &'a Payments,
     pub dossiers: &'a Dossiers,
     pub events: &'a dyn EventListener,
-}
-
-#[derive(Deserialize, Default)]
-struct PortalError {
-    #[serde(default)]
-    error: String,
-    #[serde(default)]
-    message: String,
 }
 
 fn notify(cx: &Context<'_>, order: &PaymentOrder) {
@@ -57,26 +49,19 @@ async fn send_request(cx: &Context<'_>, request: &PendingRequest) -> Result<Paym
     })
     .to_string();
     let url = cx.portal.url("api/v1/payments")?;
-    let (status, bytes) = cx
-        .identity
-        .send(reqwest::Method::POST, &url, Some(Body { content_type: "application/json", bytes: body.as_bytes() }))
-        .await?;
-    if status.is_success() {
-        let order: WireOrder = parse(&bytes, "api/v1/payments")?;
+    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    if answer.is_success() {
+        let order: WireOrder = answer.json()?;
         let order = cx.payments.record(&order, Some(&request.request_id))?;
         notify(cx, &order);
         return Ok(order);
     }
-    let error: PortalError = serde_json::from_slice(&bytes).unwrap_or_default();
-    if status.is_client_error() && status.as_u16() != 401 && status.as_u16() != 408 && status.as_u16() != 429 {
+    let refusal = answer.refusal();
+    if matches!(refusal.class(), Class::Permanent | Class::NotFound | Class::Conflict) {
         // The portal will never make this order: do not keep asking.
         cx.payments.drop_request(&request.request_id)?;
-        return Err(match status.as_u16() {
-            404 => Error::NotFound(format!("dossier {}", request.dossier_id)),
-            _ => Error::Validation { field: "payment".into(), reason: format!("{} {}", error.error, error.message) },
-        });
     }
-    Err(Error::Http { status: status.as_u16(), path: "api/v1/payments".into() })
+    Err(refusal.into())
 }
 
 /// The browser came back from the gateway to the app's return URL. The URL only moves the
@@ -89,7 +74,7 @@ pub async fn handle_return(cx: &Context<'_>, return_url: &str) -> Result<Payment
     match reconcile(cx, &order.order_id).await {
         Ok(order) => Ok(order),
         // Offline: the payment stays "being confirmed" and is reconciled on the next sync.
-        Err(e) if matches!(e.kind(), ErrorKind::Offline | ErrorKind::Network) => Ok(order),
+        Err(e) if matches!(e.class(), Some(Class::Offline | Class::RetryLater)) => Ok(order),
         Err(e) => Err(e),
     }
 }
@@ -97,12 +82,9 @@ pub async fn handle_return(cx: &Context<'_>, return_url: &str) -> Result<Payment
 /// Asks the portal (which asks the gateway) for the outcome; fetches the receipt once paid.
 pub async fn reconcile(cx: &Context<'_>, order_id: &str) -> Result<PaymentOrder> {
     let url = cx.portal.url(&format!("api/v1/payments/{order_id}/reconcile"))?;
-    let (status, bytes) = cx.identity.send(reqwest::Method::POST, &url, None).await?;
-    if !status.is_success() {
-        return Err(Error::Http { status: status.as_u16(), path: "api/v1/payments/{order}/reconcile".into() });
-    }
+    let wire: WireOrder = cx.portal.send_authorized(cx.identity, Request::post(url)).await?.json()?;
     let before = cx.payments.get(order_id).ok().map(|o| o.status);
-    let order = cx.payments.record(&parse::<WireOrder>(&bytes, "api/v1/payments")?, None)?;
+    let order = cx.payments.record(&wire, None)?;
     if before != Some(order.status) {
         notify(cx, &order);
     }
@@ -114,6 +96,11 @@ pub async fn reconcile(cx: &Context<'_>, order_id: &str) -> Result<PaymentOrder>
     Ok(order)
 }
 
+/// No connection or no usable session: nothing more can be done now.
+fn stops_sync(error: &Error) -> bool {
+    matches!(error.class(), Some(Class::Offline | Class::NeedsLogin))
+}
+
 /// Sends order requests made offline and reconciles every unsettled payment; answers how many
 /// payments changed.
 pub async fn sync(cx: &Context<'_>) -> Result<u32> {
@@ -121,7 +108,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
     for request in cx.payments.pending_requests()? {
         match send_request(cx, &request).await {
             Ok(_) => changed += 1,
-            Err(e) if matches!(e.kind(), ErrorKind::Offline | ErrorKind::NeedsLogin) => return Ok(changed),
+            Err(e) if stops_sync(&e) => return Ok(changed),
             Err(e) => tracing::info!("payment request not sent: {e}"),
         }
     }
@@ -130,7 +117,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
         match reconcile(cx, &order.order_id).await {
             Ok(after) if after.status != before => changed += 1,
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), ErrorKind::Offline | ErrorKind::NeedsLogin) => return Ok(changed),
+            Err(e) if stops_sync(&e) => return Ok(changed),
             Err(e) => tracing::info!("payment {} not reconciled: {e}", order.order_id),
         }
     }
@@ -152,11 +139,7 @@ struct ReceiptKey {
 /// Fetches a receipt and keeps it only if it verifies with the portal's published key.
 async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Result<()> {
     let url = cx.portal.url(&format!("api/v1/receipts/{receipt_id}"))?;
-    let (status, bytes) = cx.identity.send(reqwest::Method::GET, &url, None).await?;
-    if !status.is_success() {
-        return Err(Error::Http { status: status.as_u16(), path: "api/v1/receipts/{id}".into() });
-    }
-    let signed: SignedReceipt = parse(&bytes, "api/v1/receipts")?;
+    let signed: SignedReceipt = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
     if cx.payments.key(&signed.key_id)?.is_none()
         && let Fetched::Fresh { value: keys, .. } =
             cx.portal.get_json::<ReceiptKeys>("api/v1/receipts/keys", None).await?
@@ -173,8 +156,4 @@ async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Re
     })?;
     receipt::verify(&signed, &key).map_err(|e| Error::Validation { field: "receipt".into(), reason: e.to_string() })?;
     cx.payments.store_receipt(order_id, &signed)
-}
-
-fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8], path: &str) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| Error::MalformedResponse { path: path.into(), reason: e.to_string() })
 }

@@ -16,7 +16,7 @@ pub use smarthd_model::vietqr;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PortalError, Result};
 use crate::store::UserDb;
 pub use receipt::{Receipt, SignedReceipt};
 pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
@@ -158,10 +158,8 @@ impl Payments {
     /// Records what the portal says of an order (and takes its request off the queue, in the
     /// same transaction). A success already recorded is never undone.
     pub fn record(&self, order: &WireOrder, request_id: Option<&str>) -> Result<PaymentOrder> {
-        let portal_status = PaymentStatus::parse(&order.status).ok_or_else(|| Error::MalformedResponse {
-            path: "api/v1/payments".into(),
-            reason: format!("status {}", order.status),
-        })?;
+        let portal_status = PaymentStatus::parse(&order.status)
+            .ok_or_else(|| PortalError::malformed("api/v1/payments", format!("unknown status {}", order.status)))?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         let current: Option<String> = tx

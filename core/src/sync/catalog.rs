@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::catalog::model::{AdminUnits, ChangesPage};
 use crate::catalog::{Catalog, PROCEDURES_FEED, UNITS_FEED};
-use crate::error::{Error, Result};
+use crate::error::{Error, PortalError, Result};
 use crate::events::{Event, EventListener};
-use crate::http::{Fetched, PortalClient};
+use crate::transport::{Fetched, PortalClient};
 
 /// Changes asked for per request: big enough to amortise a round trip, small enough to keep
 /// memory flat (a page is parsed and committed before the next is fetched).
@@ -71,8 +71,7 @@ pub async fn sync_catalog(portal: &PortalClient, catalog: &Catalog, events: &dyn
 
 /// A page the portal sends must move forward, or a buggy feed would loop forever.
 fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
-    let malformed =
-        |reason: &str| Error::MalformedResponse { path: "api/v1/catalog/changes".into(), reason: reason.into() };
+    let malformed = |reason: &'static str| Error::from(PortalError::malformed("api/v1/catalog/changes", reason));
     if page.has_more && page.next_since <= since {
         return Err(malformed("the cursor did not advance"));
     }

@@ -10,10 +10,10 @@ use serde_json::json;
 
 use crate::catalog::Catalog;
 use crate::dossier::{Attachment, DossierStatus, Dossiers, OutboxItem, RemoteDossier, SubmitAnswer};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::{Event, EventListener};
-use crate::http::PortalClient;
-use crate::identity::{Body, Identity};
+use crate::identity::Identity;
+use crate::transport::{Answer, PortalClient, Request};
 
 /// Bytes per upload request.
 pub const CHUNK_BYTES: usize = 512 * 1024;
@@ -43,60 +43,29 @@ pub struct DossierSyncReport {
     pub payments_updated: u32,
 }
 
-/// What to do with an entry after an attempt.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why an attempt did not deliver an entry.
+#[derive(Debug)]
 pub enum Failure {
-    /// The network or the portal failed: try again later.
-    Retry(String),
-    /// No connection at all: stop this flush.
-    Offline(String),
-    /// The portal refused it for good.
-    Permanent(String),
-    /// The portal already has another content under this dossier id.
-    Conflict(String),
-    NeedsLogin,
-    NeedsLevel2,
+    /// The portal (or the way to it) did not take the entry: the class says what to do, the
+    /// reason is shown beside the dossier.
+    Attempt { class: Class, reason: String },
+    /// Something failed on the phone (storage, sealing): the flush stops with this error and
+    /// the entry stays queued as it was; it is not the portal's refusal.
+    Local(Error),
 }
 
 impl From<Error> for Failure {
-    fn from(e: Error) -> Failure {
-        match e.kind() {
-            ErrorKind::Offline => Failure::Offline(e.to_string()),
-            ErrorKind::NeedsLogin => Failure::NeedsLogin,
-            ErrorKind::NeedsLevel2 => Failure::NeedsLevel2,
-            ErrorKind::Storage | ErrorKind::Validation => Failure::Permanent(e.to_string()),
-            _ => Failure::Retry(e.to_string()),
+    fn from(error: Error) -> Failure {
+        match error.class() {
+            Some(class) => Failure::Attempt { class, reason: error.to_string() },
+            None => Failure::Local(error),
         }
     }
 }
 
-#[derive(Deserialize, Default)]
-struct PortalError {
-    #[serde(default)]
-    error: String,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    field: Option<String>,
-    #[serde(default)]
-    received: Option<u64>,
-}
-
-/// Classifies a portal answer that is not a success (pure).
-pub fn classify(status: u16, body: &[u8]) -> Failure {
-    let error: PortalError = serde_json::from_slice(body).unwrap_or_default();
-    let described = || match (&error.field, error.message.is_empty()) {
-        (Some(field), false) => format!("{field}: {}", error.message),
-        (_, false) => error.message.clone(),
-        _ => format!("the portal answered {status} {}", error.error),
-    };
-    match status {
-        401 => Failure::NeedsLogin,
-        408 | 425 | 429 | 500..=599 => Failure::Retry(format!("the portal answered {status}")),
-        422 if error.error == "idempotency_conflict" => Failure::Conflict(described()),
-        400 | 404 | 413 | 415 | 422 => Failure::Permanent(described()),
-        409 if error.error == "attachment_missing" => Failure::Retry(described()),
-        _ => Failure::Retry(described()),
+impl From<PortalError> for Failure {
+    fn from(error: PortalError) -> Failure {
+        Error::from(error).into()
     }
 }
 
@@ -148,7 +117,8 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     status,
                 });
             }
-            Err(Failure::Permanent(reason)) => {
+            Err(Failure::Local(error)) => return Err(error),
+            Err(Failure::Attempt { class: Class::Permanent | Class::NotFound, reason }) => {
                 cx.dossiers.mark_failed(&item, &reason)?;
                 report.failed += 1;
                 cx.events.on_event(Event::DossierStatusChanged {
@@ -157,7 +127,7 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     status: DossierStatus::Failed,
                 });
             }
-            Err(Failure::Conflict(reason)) => {
+            Err(Failure::Attempt { class: Class::Conflict, reason }) => {
                 // What the portal holds under this id stays this id (the status feed brings
                 // it); what the resident has here is kept as a refused dossier of its own.
                 let kept = cx.dossiers.split_off_conflict(&item, &reason)?;
@@ -168,7 +138,7 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     status: DossierStatus::Failed,
                 });
             }
-            Err(Failure::NeedsLevel2) => {
+            Err(Failure::Attempt { class: Class::NeedsLevel2, .. }) => {
                 report.waiting_for_level2 += 1;
                 cx.dossiers.reschedule(
                     &item,
@@ -176,16 +146,18 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     "cần đăng nhập VNeID mức 2 / needs a VNeID level 2 login",
                 )?;
             }
-            Err(Failure::NeedsLogin) => {
+            Err(Failure::Attempt { class: Class::NeedsLogin, .. }) => {
                 report.needs_login = true;
                 cx.dossiers.reschedule(&item, 0, "cần đăng nhập / needs a login")?;
                 break;
             }
-            Err(Failure::Offline(reason)) => {
+            Err(Failure::Attempt { class: Class::Offline, reason }) => {
                 cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?;
                 break;
             }
-            Err(Failure::Retry(reason)) => cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?,
+            Err(Failure::Attempt { class: Class::RetryLater, reason }) => {
+                cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?
+            }
         }
     }
     report.pending = cx.dossiers.pending_count()?;
@@ -210,27 +182,22 @@ async fn send(cx: &Context<'_>, item: &OutboxItem) -> Result<SubmitAnswer, Failu
     })
     .to_string();
     let url = cx.portal.url("api/v1/dossiers")?;
-    let (status, bytes) = cx
-        .identity
-        .send(reqwest::Method::POST, &url, Some(Body { content_type: "application/json", bytes: body.as_bytes() }))
-        .await?;
-    if status.is_success() {
-        let answer: SubmitAnswer = serde_json::from_slice(&bytes)
-            .map_err(|e| Failure::Retry(format!("malformed answer from the portal: {e}")))?;
+    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    if answer.is_success() {
+        let answer: SubmitAnswer = answer.json()?;
         if answer.dossier_id != dossier.id {
-            return Err(Failure::Retry("the portal answered for another dossier".into()));
+            return Err(PortalError::malformed("api/v1/dossiers", "the portal answered for another dossier").into());
         }
         return Ok(answer);
     }
-    let failure = classify(status.as_u16(), &bytes);
-    if status.as_u16() == 409 {
+    let error = ErrorBody::parse(&answer.body);
+    if error.error.as_deref() == Some("attachment_missing")
+        && let Some(sha256) = error.field
+    {
         // The portal lost an attachment we thought sent: upload it again next time.
-        let error: PortalError = serde_json::from_slice(&bytes).unwrap_or_default();
-        if let Some(sha256) = error.field {
-            cx.dossiers.set_upload_done(&sha256, false)?;
-        }
+        cx.dossiers.set_upload_done(&sha256, false)?;
     }
-    Err(failure)
+    Err(answer.refusal().into())
 }
 
 #[derive(Deserialize)]
@@ -243,8 +210,11 @@ async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure
     if cx.dossiers.upload_done(&attachment.sha256)? {
         return Ok(());
     }
-    let bytes = cx.dossiers.attachment_bytes(&attachment.sha256).map_err(|e| {
-        Failure::Permanent(format!("tệp đính kèm {} không đọc được / unreadable attachment: {e}", attachment.name))
+    // A file that cannot be read can never be sent: the dossier is kept as failed, with the
+    // reason, for the resident to attach it again.
+    let bytes = cx.dossiers.attachment_bytes(&attachment.sha256).map_err(|e| Failure::Attempt {
+        class: Class::Permanent,
+        reason: format!("tệp đính kèm {} không đọc được / unreadable attachment: {e}", attachment.name),
     })?;
     let announce = json!({
         "sha256": attachment.sha256,
@@ -254,43 +224,33 @@ async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure
     })
     .to_string();
     let url = cx.portal.url("api/v1/attachments")?;
-    let (status, body) = cx
-        .identity
-        .send(reqwest::Method::POST, &url, Some(Body { content_type: "application/json", bytes: announce.as_bytes() }))
-        .await?;
-    let mut state = upload_state(status.as_u16(), &body)?;
+    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(announce.as_bytes())).await?;
+    let mut state: UploadState = answer.json()?;
     while !state.complete {
         let start = state.received as usize;
         if start >= bytes.len() {
-            return Err(Failure::Retry("the portal holds more bytes than the file has".into()));
+            return Err(
+                PortalError::malformed("api/v1/attachments", "the portal holds more bytes than the file has").into()
+            );
         }
         let end = (start + CHUNK_BYTES).min(bytes.len());
         let url = cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", attachment.sha256))?;
-        let (status, body) = cx
-            .identity
-            .send(
-                reqwest::Method::PUT,
-                &url,
-                Some(Body { content_type: "application/octet-stream", bytes: &bytes[start..end] }),
-            )
-            .await?;
-        if status.as_u16() == 409 {
-            // Resume where the portal stands.
-            let error: PortalError = serde_json::from_slice(&body).unwrap_or_default();
-            state.received = error.received.ok_or_else(|| Failure::Retry("offset mismatch without position".into()))?;
+        let chunk = Request::new(reqwest::Method::PUT, url).body("application/octet-stream", &bytes[start..end]);
+        let answer = cx.portal.send_authorized(cx.identity, chunk).await?;
+        if let Some(received) = resume_position(&answer) {
+            state.received = received;
             continue;
         }
-        state = upload_state(status.as_u16(), &body)?;
+        state = answer.json()?;
     }
     cx.dossiers.set_upload_done(&attachment.sha256, true)?;
     Ok(())
 }
 
-fn upload_state(status: u16, body: &[u8]) -> Result<UploadState, Failure> {
-    if !(200..300).contains(&status) {
-        return Err(classify(status, body));
-    }
-    serde_json::from_slice(body).map_err(|e| Failure::Retry(format!("malformed upload answer: {e}")))
+/// A chunk that did not start where the upload stands: where to resume.
+fn resume_position(answer: &Answer) -> Option<u64> {
+    let error = (answer.status.as_u16() == 409).then(|| ErrorBody::parse(&answer.body))?;
+    (error.error.as_deref() == Some("offset_mismatch")).then_some(error.received?)
 }
 
 #[derive(Deserialize)]
@@ -304,12 +264,7 @@ struct StatusPage {
 pub async fn refresh_statuses(cx: &Context<'_>) -> Result<u32> {
     let since = cx.dossiers.status_cursor()?;
     let url = cx.portal.url(&format!("api/v1/dossiers?since={since}"))?;
-    let (status, body) = cx.identity.send(reqwest::Method::GET, &url, None).await?;
-    if !status.is_success() {
-        return Err(Error::Http { status: status.as_u16(), path: "api/v1/dossiers".into() });
-    }
-    let page: StatusPage = serde_json::from_slice(&body)
-        .map_err(|e| Error::MalformedResponse { path: "api/v1/dossiers".into(), reason: e.to_string() })?;
+    let page: StatusPage = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
     let changed = cx.dossiers.apply_remote(&page.items, page.next_since, cx.catalog)?;
     for (dossier_id, code, status) in &changed {
         cx.events.on_event(Event::DossierStatusChanged {
@@ -326,6 +281,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_local_failure_stops_the_flush_instead_of_failing_the_dossier() {
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        assert!(matches!(Failure::from(Error::Storage(full)), Failure::Local(_)));
+        assert!(matches!(Failure::from(Error::Io(std::io::Error::other("disk full"))), Failure::Local(_)));
+        let refused = Failure::from(PortalError::refused(400, "api/v1/dossiers", br#"{"error":"validation"}"#));
+        assert!(matches!(refused, Failure::Attempt { class: Class::Permanent, .. }));
+        let busy = Failure::from(PortalError::refused(503, "api/v1/dossiers", b""));
+        assert!(matches!(busy, Failure::Attempt { class: Class::RetryLater, .. }));
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped_with_jitter() {
         assert_eq!(backoff_secs(1, 0.0), 1);
         assert_eq!(backoff_secs(1, 0.999), 1);
@@ -335,19 +301,5 @@ mod tests {
         assert!(backoff_secs(30, 0.999) <= MAX_BACKOFF_SECS);
         let r = unit_random();
         assert!((0.0..1.0).contains(&r));
-    }
-
-    #[test]
-    fn answers_are_classified() {
-        assert_eq!(classify(503, b""), Failure::Retry("the portal answered 503".into()));
-        assert_eq!(classify(401, b""), Failure::NeedsLogin);
-        assert_eq!(
-            classify(400, br#"{"error":"validation","field":"so_cccd","message":"12 digits"}"#),
-            Failure::Permanent("so_cccd: 12 digits".into())
-        );
-        assert!(matches!(classify(422, br#"{"error":"idempotency_conflict","message":"x"}"#), Failure::Conflict(_)));
-        assert!(matches!(classify(422, br#"{"error":"procedure_not_in_force","message":"x"}"#), Failure::Permanent(_)));
-        assert!(matches!(classify(409, br#"{"error":"attachment_missing","field":"ab"}"#), Failure::Retry(_)));
-        assert!(matches!(classify(404, b"not json"), Failure::Permanent(_)));
     }
 }

@@ -1,5 +1,5 @@
-//! The portal's HTTP client: reqwest on rustls with ring (no aws-lc-rs, no OpenSSL), the bundled
-//! Mozilla roots, optional SPKI pinning, and error mapping to [`Error`].
+//! TLS for every request: rustls with ring (no aws-lc-rs, no OpenSSL), the bundled Mozilla
+//! roots, and optional SPKI pinning.
 //!
 //! Trust store: `webpki-roots` is compiled in, so the same code verifies on Android, iOS and the
 //! desktop with no JNI set-up (rustls-platform-verifier would need it on Android). The cost is
@@ -7,126 +7,25 @@
 
 use std::sync::Arc;
 
-use reqwest::StatusCode;
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use serde::de::DeserializeOwned;
-use url::Url;
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 
-/// Largest response body the core accepts; anything bigger is treated as malformed.
-const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
-
-/// A conditional GET's outcome.
-pub enum Fetched<T> {
-    NotModified,
-    Fresh { value: T, etag: Option<String> },
-}
-
-#[derive(Clone)]
-pub struct PortalClient {
-    base: Url,
-    http: reqwest::Client,
-}
-
-impl PortalClient {
-    pub fn new(config: &Config) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config(&config.pinned_spki_sha256)?)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .user_agent(concat!("smarthd-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
-        Ok(PortalClient { base: config.portal_url.clone(), http })
-    }
-
-    /// The underlying client (same TLS set-up), for the identity provider's endpoints.
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    pub fn url(&self, path: &str) -> Result<Url> {
-        self.base.join(path).map_err(|e| Error::InvalidUrl { url: path.to_owned(), reason: e.to_string() })
-    }
-
-    /// GET `path` as JSON; with `etag`, a 304 answer gives [`Fetched::NotModified`].
-    pub async fn get_json<T: DeserializeOwned>(&self, path: &str, etag: Option<&str>) -> Result<Fetched<T>> {
-        let mut request = self.http.get(self.url(path)?);
-        if let Some(etag) = etag {
-            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
-        }
-        let response = request.send().await.map_err(transport_error)?;
-        let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
-        }
-        if !status.is_success() {
-            return Err(Error::Http { status: status.as_u16(), path: path_only(path) });
-        }
-        let etag = response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = read_limited(response, path).await?;
-        let value = serde_json::from_slice(&body)
-            .map_err(|e| Error::MalformedResponse { path: path_only(path), reason: e.to_string() })?;
-        Ok(Fetched::Fresh { value, etag })
-    }
-}
-
-async fn read_limited(mut response: reqwest::Response, path: &str) -> Result<Vec<u8>> {
-    if response.content_length().is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return Err(Error::MalformedResponse { path: path_only(path), reason: "response too large".into() });
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(Error::MalformedResponse { path: path_only(path), reason: "response too large".into() });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-/// Query strings may carry user input; errors name the path alone.
-fn path_only(path: &str) -> String {
-    path.split('?').next().unwrap_or(path).to_owned()
-}
-
-pub(crate) fn transport_error(err: reqwest::Error) -> Error {
-    // reqwest's Display includes the URL, which may carry query input: keep the kind only.
-    let err = err.without_url();
-    if err.is_connect() {
-        Error::Offline(root_cause(&err))
-    } else if err.is_timeout() {
-        Error::Network("the portal did not answer in time".into())
-    } else {
-        Error::Network(root_cause(&err))
-    }
-}
-
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
-fn tls_config(pins: &[[u8; 32]]) -> Result<rustls::ClientConfig> {
+pub(super) fn tls_config(pins: &[[u8; 32]]) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = Arc::new(rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()));
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Internal(format!("TLS: {e}")))?;
+        .map_err(|e| Error::TlsSetup(e.into()))?;
     let config = if pins.is_empty() {
         builder.with_root_certificates(roots).with_no_client_auth()
     } else {
         let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
             .build()
-            .map_err(|e| Error::Internal(format!("TLS: {e}")))?;
+            .map_err(|e| Error::TlsSetup(e.into()))?;
         builder
             .dangerous() // adds a check on top of full web PKI verification; removes none
             .with_custom_certificate_verifier(Arc::new(PinnedVerifier { webpki, pins: pins.to_vec() }))
@@ -262,17 +161,5 @@ mod tests {
             assert_eq!(spki_sha256(&der[..cut]), None);
         }
         assert_eq!(spki_sha256(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]), None);
-    }
-
-    #[test]
-    fn pinned_client_builds() {
-        let mut config = Config::new("https://dichvucong.haiphong.gov.vn", "/tmp").unwrap();
-        config.pinned_spki_sha256 = vec![[7; 32]];
-        assert!(PortalClient::new(&config).is_ok());
-    }
-
-    #[test]
-    fn error_paths_drop_the_query() {
-        assert_eq!(path_only("api/v1/catalog/changes?since=5&q=secret"), "api/v1/catalog/changes");
     }
 }
