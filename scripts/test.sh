@@ -26,8 +26,9 @@ target="${CARGO_TARGET_DIR:-target}"
 mkdir -p "$target"
 export RUST_BACKTRACE=1
 
-log "Rust: lints"
+log "Rust: lints, and no import circle inside a crate"
 cargo clippy --workspace --all-targets --locked -- -D warnings 2>&1
+python3 scripts/check-layers.py model core sandbox cli bindings tests
 
 log "Rust: unit and integration tests (core, sandbox, CLI, cross-crate, crash)"
 cargo test --workspace --locked 2>&1

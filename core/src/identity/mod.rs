@@ -505,25 +505,41 @@ impl Identity {
         }
         let response = TokenResponse::parse(&answer.body)?;
         let mut renewed = session.clone();
-        if let Some(id_token) = &response.id_token {
-            let claims = self.validate_id_token(id_token, None).await?;
-            if claims.sub != session.claims.sub {
-                return Err(AuthError::IdToken("the refreshed ID token names another person").into());
-            }
-            renewed.id_token = id_token.clone();
-            renewed.claims = claims;
-        }
         renewed.access_token = response.access_token;
         renewed.expires_at = now() + response.expires_in.unwrap_or(300);
         renewed.lifetime = response.expires_in.unwrap_or(300);
         renewed.refresh_token = response.refresh_token.or(Some(refresh_token));
-        // The rotated refresh token is on disk before the new access token is used: a crash
-        // now cannot leave the app holding only a refresh token the provider has retired.
-        let sealed = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(&renewed).map_err(encoding)?)?;
-        self.user_db.lock().execute("UPDATE session SET sealed = ?1 WHERE id = 1", [&sealed])?;
+        // The rotated refresh token is on disk before anything else is awaited: a crash, or a
+        // caller that cancels the call, cannot leave the app holding a retired refresh token.
+        self.save_session(&renewed)?;
+        if let Some(id_token) = &response.id_token {
+            let checked = match self.validate_id_token(id_token, None).await {
+                Ok(claims) if claims.sub == session.claims.sub => Ok(claims),
+                Ok(_) => Err(AuthError::IdToken("the refreshed ID token names another person").into()),
+                Err(e) => Err(e),
+            };
+            let claims = match checked {
+                Ok(claims) => claims,
+                Err(e) => {
+                    // Tokens that come with an ID token we cannot trust are not kept.
+                    self.wipe(guard)?;
+                    self.events.on_event(Event::SessionChanged { state: SessionState::Expired });
+                    return Err(e);
+                }
+            };
+            renewed.id_token = id_token.clone();
+            renewed.claims = claims;
+            self.save_session(&renewed)?;
+        }
         *guard = Some(renewed.clone());
         self.events.on_event(Event::SessionChanged { state: state_of(&renewed) });
         Ok(renewed)
+    }
+
+    fn save_session(&self, session: &Session) -> Result<()> {
+        let sealed = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(session).map_err(encoding)?)?;
+        self.user_db.lock().execute("UPDATE session SET sealed = ?1 WHERE id = 1", [&sealed])?;
+        Ok(())
     }
 
     /// Waits for the data dir's session lock (an OS file lock, so a crashed holder releases
