@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use smarthd_core::{LoginOptions, Profile, SessionHandle, SessionState};
+use smarthd_core::{LocalData, LoginOptions, Profile, SessionHandle, SessionState};
 
 use crate::Result;
 use crate::runtime::{CancelHandle, on_runtime};
@@ -56,10 +56,12 @@ impl SessionApi {
     }
 
     /// Logs out (the session is forgotten on the phone); the provider's end-session URL to open
-    /// in the browser, if it has one.
-    #[uniffi::method(default(cancel = None))]
-    pub async fn logout(&self, cancel: Option<Arc<CancelHandle>>) -> Result<Option<String>> {
+    /// in the browser, if it has one. The resident's dossiers, payments and receipts stay on the
+    /// phone, sealed and theirs, unless `wipe_local_data` deletes them.
+    #[uniffi::method(default(wipe_local_data = false, cancel = None))]
+    pub async fn logout(&self, wipe_local_data: bool, cancel: Option<Arc<CancelHandle>>) -> Result<Option<String>> {
         let session = self.0.clone();
-        on_runtime(cancel, async move { session.logout().await }).await
+        let local_data = if wipe_local_data { LocalData::Wipe } else { LocalData::Keep };
+        on_runtime(cancel, async move { session.logout(local_data).await }).await
     }
 }

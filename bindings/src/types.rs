@@ -481,6 +481,8 @@ pub struct OutboxReport {
     pub needs_login: bool,
     /// Entries that wait for a VNeID level 2 login.
     pub waiting_for_level2: u32,
+    /// Entries another resident queued on this phone: they wait for their owner to log in.
+    pub waiting_for_owner: u32,
 }
 
 /// What `sync` did: the outbox, dossier statuses, payments.

@@ -1,6 +1,7 @@
 //! How the CLI shows dossiers and forms.
 
 use smarthd_core::catalog::model::{FieldKind, Procedure};
+use smarthd_core::sync::outbox::WAITING_FOR_OWNER;
 use smarthd_core::{Dossier, DossierSyncReport, PublicStatus};
 
 pub fn form(p: &Procedure, dossier: &Dossier, json: bool) {
@@ -98,6 +99,9 @@ pub fn sync_report(r: &DossierSyncReport, json: bool) {
     );
     if r.outbox.needs_login {
         println!("Cần đăng nhập để gửi / log in to send: smarthd login");
+    }
+    if r.outbox.waiting_for_owner > 0 {
+        println!("{} hồ sơ của người khác: {WAITING_FOR_OWNER}", r.outbox.waiting_for_owner);
     }
     if r.outbox.waiting_for_level2 > 0 {
         println!(

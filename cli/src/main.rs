@@ -15,7 +15,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use smarthd_core::catalog::model::{Level, OnlineLevel, Subject};
 use smarthd_core::payment::PaymentMethod;
-use smarthd_core::{Config, Error, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_core::{Config, Error, ErrorKind, LocalData, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Parser)]
@@ -93,8 +93,13 @@ enum Command {
     },
     /// Who is logged in (name, masked CCCD, level, token expiry).
     Whoami,
-    /// Log out: revoke, wipe the local session, print the provider's end-session URL.
-    Logout,
+    /// Log out: revoke, wipe the local session, print the provider's end-session URL. Your
+    /// dossiers, payments and receipts stay on this device, sealed and yours, unless --wipe.
+    Logout {
+        /// Also delete your dossiers, payments and receipts from this device.
+        #[arg(long)]
+        wipe: bool,
+    },
     /// A guided tour against an embedded sandbox, in a fresh temporary data dir.
     Demo,
 }
@@ -337,13 +342,22 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Logout => {
+        Command::Logout { wipe } => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            match core.session().logout().await? {
+            let local_data = if *wipe { LocalData::Wipe } else { LocalData::Keep };
+            match core.session().logout(local_data).await? {
                 Some(url) => println!(
                     "Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}"
                 ),
                 None => println!("Đã đăng xuất / logged out"),
+            }
+            if *wipe {
+                println!("Đã xoá dữ liệu của bạn trên máy này / your data on this device was deleted");
+            } else {
+                println!(
+                    "Dữ liệu của bạn được giữ lại, mã hoá, chỉ bạn xem được (xoá: smarthd logout --wipe) / your data \
+                     stays on this device, sealed, for you only (to delete it: smarthd logout --wipe)"
+                );
             }
             Ok(())
         }

@@ -8,8 +8,8 @@
 //! provider), [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
 //!
 //! Layers, each using only those below it: the shared vocabulary ([`error`], [`events`],
-//! [`config`], and the `smarthd-model` crate); the services ([`store`], [`vault`], [`platform`],
-//! [`transport`]); the capabilities; their handles (each capability's `handle.rs`, and
+//! [`config`], and the `smarthd-model` crate); the services ([`store`], [`vault`], [`owner`],
+//! [`platform`], [`transport`]); the capabilities; their handles (each capability's `handle.rs`, and
 //! [`session`]); this top, which builds them.
 
 pub mod catalog;
@@ -18,6 +18,7 @@ pub mod dossier;
 pub mod error;
 pub mod events;
 pub mod identity;
+pub mod owner;
 pub mod payment;
 pub mod platform;
 pub mod session;
@@ -39,7 +40,7 @@ pub use events::{Event, EventListener, NoEvents, SessionState};
 pub use identity::{LoginOptions, Profile};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
-pub use session::SessionHandle;
+pub use session::{LocalData, SessionHandle};
 pub use sync::handle::SyncHandle;
 pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
@@ -70,18 +71,22 @@ impl SmartHd {
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
         let vault = Arc::new(vault::Vault::open(services.secure_storage.as_ref())?);
-        let dossiers = Dossiers::new(user_db.clone(), vault.clone(), &config.data_dir);
-        let payments = Payments::new(user_db.clone());
+        let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
+        let payments = Payments::open(user_db.clone(), vault.clone())?;
         let identity = Identity::new(
             config.identity.clone(),
             portal.clone(),
             &config.data_dir,
-            user_db,
-            vault,
+            user_db.clone(),
+            vault.clone(),
             services.events.clone(),
             services.signer.clone(),
         )?;
-        let shared = Shared { config, portal, catalog, identity, dossiers, payments, services };
+        let shared = Shared { config, portal, catalog, identity, dossiers, payments, services, user_db, vault };
+        // After an upgrade, the records kept from before go to the resident logged in then.
+        if let Some(owner) = shared.owner()? {
+            owner::claim_unclaimed(&shared.user_db, &owner)?;
+        }
         Ok(SmartHd { shared: Arc::new(shared) })
     }
 

@@ -6,7 +6,18 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::events::SessionState;
 use crate::identity::{LoginOptions, Profile};
+use crate::owner::{self, Owner};
 use crate::shared::Shared;
+
+/// What logging out does with the resident's records on the phone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LocalData {
+    /// Kept, sealed and bound to the resident (the default).
+    #[default]
+    Keep,
+    /// Deleted from the phone.
+    Wipe,
+}
 
 /// `core.session()`: login, logout, whoami, the session's state, the portal's profile and the
 /// resident's e-papers.
@@ -25,9 +36,13 @@ impl SessionHandle {
         self.shared.identity.begin_login(options).await
     }
 
-    /// Finishes the login with the URL the browser was redirected to.
+    /// Finishes the login with the URL the browser was redirected to. The records an older app
+    /// kept without an owner become this resident's if nobody else has records here
+    /// ([`crate::owner`]).
     pub async fn complete_login(&self, callback_url: &str) -> Result<Profile> {
-        self.shared.identity.complete_login(callback_url).await
+        let profile = self.shared.identity.complete_login(callback_url).await?;
+        owner::claim_unclaimed(&self.shared.user_db, &Owner::of(&self.shared.vault, &profile.subject))?;
+        Ok(profile)
     }
 
     /// Forgets the login in progress (the resident closed the browser).
@@ -44,9 +59,18 @@ impl SessionHandle {
         self.shared.identity.whoami().await
     }
 
-    /// Logs out; gives the provider's end-session URL to open in the browser, if any.
-    pub async fn logout(&self) -> Result<Option<String>> {
-        self.shared.identity.logout(None).await
+    /// Logs out; gives the provider's end-session URL to open in the browser, if any. With
+    /// [`LocalData::Keep`] the resident's records stay on the phone, sealed and theirs (nobody
+    /// else sees or sends them; they are back at their next login); with [`LocalData::Wipe`]
+    /// they are deleted, with the attachment files no one else uses.
+    pub async fn logout(&self, local_data: LocalData) -> Result<Option<String>> {
+        let owner = self.shared.owner()?;
+        let end_session = self.shared.identity.logout(None).await?;
+        if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
+            owner::wipe(&self.shared.user_db, &owner)?;
+            self.shared.dossiers.remove_unreferenced_files()?;
+        }
+        Ok(end_session)
     }
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).

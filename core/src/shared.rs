@@ -4,11 +4,15 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::dossier::Dossiers;
+use crate::error::{AuthError, Result};
 use crate::identity::Identity;
+use crate::owner::Owner;
 use crate::payment::{Payments, client};
 use crate::platform::Services;
+use crate::store::UserDb;
 use crate::sync::outbox;
 use crate::transport::PortalClient;
+use crate::vault::Vault;
 
 pub(crate) struct Shared {
     pub(crate) config: Config,
@@ -18,26 +22,41 @@ pub(crate) struct Shared {
     pub(crate) dossiers: Dossiers,
     pub(crate) payments: Payments,
     pub(crate) services: Services,
+    pub(crate) user_db: UserDb,
+    pub(crate) vault: std::sync::Arc<Vault>,
 }
 
 impl Shared {
-    pub(crate) fn outbox_context(&self) -> outbox::Context<'_> {
+    /// The resident logged in now, who owns what is made and sees what is theirs.
+    pub(crate) fn owner(&self) -> Result<Option<Owner>> {
+        Ok(self.identity.subject()?.map(|sub| Owner::of(&self.vault, &sub)))
+    }
+
+    /// The resident logged in now, or the typed "log in first" error.
+    pub(crate) fn resident(&self) -> Result<Owner> {
+        self.owner()?.ok_or_else(|| AuthError::NotLoggedIn.into())
+    }
+
+    pub(crate) fn outbox_context<'a>(&'a self, owner: Option<&'a Owner>) -> outbox::Context<'a> {
         outbox::Context {
             portal: &self.portal,
             identity: &self.identity,
             dossiers: &self.dossiers,
             catalog: &self.catalog,
             events: self.services.events.as_ref(),
+            owner,
+            vault: &self.vault,
         }
     }
 
-    pub(crate) fn payment_context(&self) -> client::Context<'_> {
+    pub(crate) fn payment_context<'a>(&'a self, owner: &'a Owner) -> client::Context<'a> {
         client::Context {
             portal: &self.portal,
             identity: &self.identity,
             payments: &self.payments,
             dossiers: &self.dossiers,
             events: self.services.events.as_ref(),
+            owner,
         }
     }
 }

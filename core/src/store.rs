@@ -195,6 +195,36 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         public_key BLOB NOT NULL
     );
     "#,
+    // v6: every resident's record carries its owner (a keyed hash of the e-identity `sub`, see
+    // `crate::owner`); rows from before are 'unclaimed' until the first resident logs in. A
+    // dossier with no owner is a draft made while logged out. Upload state and the status-feed
+    // cursor are per owner; what was kept of them is dropped (both are fetched again).
+    r#"
+    ALTER TABLE dossier ADD COLUMN owner TEXT;
+    UPDATE dossier SET owner = 'unclaimed';
+    CREATE INDEX dossier_owner ON dossier(owner);
+    ALTER TABLE dossier_attachment ADD COLUMN owner TEXT;
+    UPDATE dossier_attachment SET owner = 'unclaimed';
+    ALTER TABLE dossier_event ADD COLUMN owner TEXT NOT NULL DEFAULT 'unclaimed';
+    ALTER TABLE outbox ADD COLUMN owner TEXT NOT NULL DEFAULT 'unclaimed';
+    ALTER TABLE payment_request ADD COLUMN owner TEXT NOT NULL DEFAULT 'unclaimed';
+    ALTER TABLE payment ADD COLUMN owner TEXT NOT NULL DEFAULT 'unclaimed';
+    CREATE INDEX payment_owner ON payment(owner);
+    ALTER TABLE receipt ADD COLUMN owner TEXT NOT NULL DEFAULT 'unclaimed';
+    DROP TABLE upload;
+    CREATE TABLE upload (
+        owner TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (owner, sha256)
+    );
+    DROP TABLE feed_cursor;
+    CREATE TABLE feed_cursor (
+        owner TEXT NOT NULL,
+        feed TEXT NOT NULL,
+        cursor INTEGER NOT NULL,
+        PRIMARY KEY (owner, feed)
+    );
+    "#,
 ];
 
 /// The one connection to `user.db`, shared by the capabilities that keep user data.

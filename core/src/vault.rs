@@ -2,6 +2,7 @@
 //! storage. The purpose label is authenticated data, so a sealed login cannot pass for a session.
 
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::{Error, Result};
@@ -9,9 +10,14 @@ use crate::platform::SecureStorage;
 
 const FORMAT_V1: u8 = 1;
 pub const DATA_KEY_NAME: &str = "smarthd.data-key.v1";
+/// Separates the owner-tag key from the data key (and from any later key derived from it).
+const OWNER_KEY_LABEL: &[u8] = b"smarthd owner tag v1";
 
 pub struct Vault {
     key: LessSafeKey,
+    /// Keys the owner tags of local records (HMAC-SHA256), derived from the data key so the raw
+    /// e-identity `sub` never reaches `user.db`.
+    owner_key: hmac::Key,
 }
 
 impl Vault {
@@ -31,8 +37,16 @@ impl Vault {
     }
 
     pub fn from_key(key: &[u8]) -> Vault {
+        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), OWNER_KEY_LABEL);
+        let owner_key = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
         let key = UnboundKey::new(&AES_256_GCM, key).expect("a 32-byte AES-256 key");
-        Vault { key: LessSafeKey::new(key) }
+        Vault { key: LessSafeKey::new(key), owner_key }
+    }
+
+    /// The owner tag of the resident with e-identity subject `sub`: what `user.db` stores in its
+    /// `owner` columns. The same on every open of this data key, useless without it.
+    pub fn owner_tag(&self, sub: &str) -> String {
+        hmac::sign(&self.owner_key, sub.as_bytes()).as_ref().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> Result<Vec<u8>> {
@@ -74,5 +88,16 @@ mod tests {
         assert!(vault.open_sealed("session", &tampered).is_err());
         assert!(Vault::from_key(&[8; 32]).open_sealed("session", &sealed).is_err());
         assert!(vault.open_sealed("session", &[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn owner_tags_are_stable_per_key_and_hide_the_subject() {
+        let vault = Vault::from_key(&[7; 32]);
+        let tag = vault.owner_tag("9f2c4e1a-030095001234");
+        assert_eq!(tag, Vault::from_key(&[7; 32]).owner_tag("9f2c4e1a-030095001234"));
+        assert_eq!(tag.len(), 64);
+        assert!(!tag.contains("030095001234"));
+        assert_ne!(tag, vault.owner_tag("4b8e7d20-030198005678"));
+        assert_ne!(tag, Vault::from_key(&[8; 32]).owner_tag("9f2c4e1a-030095001234"));
     }
 }

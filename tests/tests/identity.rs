@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use smarthd_core::{ErrorKind, Event, SessionState, SmartHd};
+use smarthd_core::{ErrorKind, Event, LocalData, SessionState, SmartHd};
 use smarthd_sandbox::identity::{Fault, IdentityMode, SigningAlg};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
 use smarthd_tests::{Recorder, World, log_in};
@@ -137,7 +137,8 @@ async fn logout_revokes_and_wipes() {
     let world = World::new(50).await;
     let core = world.core();
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    let end_session = core.session().logout().await.unwrap().expect("the provider has an end-session endpoint");
+    let end_session =
+        core.session().logout(LocalData::Keep).await.unwrap().expect("the provider has an end-session endpoint");
     assert!(end_session.contains("id_token_hint="), "{end_session}");
     assert!(end_session.starts_with(&format!("{}realms/haiduong/", world.sandbox.base_url())));
     assert_logged_out(&core).await;
@@ -233,7 +234,7 @@ async fn a_replayed_authorization_code_is_refused() {
     let saved = std::fs::read(&user_db).unwrap();
     let core = world.core();
     core.session().complete_login(&callback).await.unwrap();
-    core.session().logout().await.unwrap();
+    core.session().logout(LocalData::Keep).await.unwrap();
     drop(core);
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", user_db.display()));

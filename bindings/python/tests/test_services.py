@@ -153,11 +153,12 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         with pytest.raises(smarthd.SmartHdError.NotFound):
             core.dossiers().get(spare.id)
 
-        # Logout: nobody.
-        end_session = await core.session().logout()
+        # Logout, keeping the resident's records (sealed, theirs): nobody, and none of them shown.
+        end_session = await core.session().logout(wipe_local_data=False)
         assert end_session is None or end_session.startswith("http://127.0.0.1:")
         assert await core.session().whoami() is None
         assert await core.session().state() == smarthd.SessionState.LOGGED_OUT()
+        assert core.dossiers().list() == []
 
     asyncio.run(journey())
 

@@ -22,6 +22,10 @@ pub struct PublicStatus {
 
 /// `core.dossiers()`: drafts, their fields and attachments, submitting, the list, the lookup.
 /// Sending happens in `core.sync()`.
+///
+/// Everything here is the logged-in resident's: another resident's dossiers are not found and
+/// not listed. A draft made while logged out belongs to nobody (anyone on the phone sees it)
+/// until it is submitted, which needs a login and binds it to that resident.
 #[derive(Clone)]
 pub struct DossiersHandle {
     shared: Arc<Shared>,
@@ -33,26 +37,38 @@ impl DossiersHandle {
     }
 
     pub fn new_draft(&self, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
-        self.shared.dossiers.new_draft(&self.shared.catalog, procedure_code, applicant)
+        let owner = self.shared.owner()?;
+        self.shared.dossiers.new_draft(&self.shared.catalog, owner.as_ref(), procedure_code, applicant)
     }
 
     /// Stores a field of a draft; answers what is wrong with the value, if anything.
     pub fn set_field(&self, dossier_id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
-        self.shared.dossiers.set_field(&self.shared.catalog, dossier_id, key, value)
+        let viewer = self.shared.owner()?;
+        self.shared.dossiers.set_field(&self.shared.catalog, viewer.as_ref(), dossier_id, key, value)
     }
 
     /// Every problem of the draft's form, checked offline.
     pub fn validate(&self, dossier_id: &str) -> Result<Vec<FieldError>> {
-        self.shared.dossiers.validate(&self.shared.catalog, dossier_id)
+        self.shared.dossiers.validate(&self.shared.catalog, self.shared.owner()?.as_ref(), dossier_id)
     }
 
     pub fn attach(&self, dossier_id: &str, path: &Path) -> Result<Attachment> {
-        self.shared.dossiers.attach(dossier_id, path)
+        self.shared.dossiers.attach(self.shared.owner()?.as_ref(), dossier_id, path)
     }
 
-    /// Queues the dossier for sending; returns at once and works offline.
+    /// Queues the dossier for sending; returns at once and works offline, but needs a login
+    /// (the resident the dossier is sent for): `NeedsLogin` otherwise.
     pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
-        let dossier = self.shared.dossiers.submit(&self.shared.catalog, dossier_id)?;
+        let dossiers = &self.shared.dossiers;
+        let Some(owner) = self.shared.owner()? else {
+            // A form that is not valid says so first; then the login is asked for.
+            dossiers.get(None, dossier_id)?;
+            if let Some(error) = dossiers.validate(&self.shared.catalog, None, dossier_id)?.into_iter().next() {
+                return Err(crate::error::Error::Validation { field: error.field, reason: error.problem.message() });
+            }
+            return Err(crate::error::AuthError::NotLoggedIn.into());
+        };
+        let dossier = dossiers.submit(&self.shared.catalog, &owner, dossier_id)?;
         self.shared.services.events.on_event(Event::DossierStatusChanged {
             dossier_id: dossier.id.clone(),
             code: None,
@@ -62,16 +78,16 @@ impl DossiersHandle {
     }
 
     pub fn get(&self, dossier_id: &str) -> Result<Dossier> {
-        self.shared.dossiers.get(dossier_id)
+        self.shared.dossiers.get(self.shared.owner()?.as_ref(), dossier_id)
     }
 
-    /// Every dossier on the phone, newest first.
+    /// The logged-in resident's dossiers, and drafts nobody owns yet, newest first.
     pub fn list(&self) -> Result<Vec<Dossier>> {
-        self.shared.dossiers.list()
+        self.shared.dossiers.list(self.shared.owner()?.as_ref())
     }
 
     pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
-        self.shared.dossiers.delete_draft(dossier_id)
+        self.shared.dossiers.delete_draft(self.shared.owner()?.as_ref(), dossier_id)
     }
 
     /// Anyone can look a dossier up by its code, without logging in.

@@ -2,9 +2,11 @@
 //! attachments kept sealed in the data dir until sent, a durable outbox that submission writes
 //! to in one transaction, and the status timeline the portal reports back.
 //!
-//! Names, CCCD numbers and attachment contents are personal data: form values and attachment
-//! files are sealed (AES-256-GCM, the session's data key); only the procedure, status and
-//! dossier code are stored in the clear.
+//! Names, CCCD numbers and attachment contents are personal data: form values, attachment
+//! files and names, and the portal's timeline messages are sealed (AES-256-GCM, the data key,
+//! each with its purpose label); only the procedure, status and dossier code are stored in the
+//! clear. Every dossier belongs to a resident ([`crate::owner`]): a method taking a
+//! `viewer` sees only that resident's dossiers and the drafts nobody owns yet.
 
 pub mod handle;
 pub use smarthd_model::form;
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::Catalog;
 use crate::catalog::model::{ProcedureStatus, Subject};
 use crate::error::{Error, Result};
+use crate::owner::Owner;
 use crate::store::UserDb;
 use crate::vault::Vault;
 pub use form::{FieldError, FieldProblem};
@@ -28,6 +31,10 @@ pub use smarthd_model::DossierStatus;
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 const SEALED_FIELDS: &str = "dossier-fields";
 const SEALED_FILE: &str = "attachment";
+const SEALED_NAME: &str = "attachment-name";
+const SEALED_MESSAGE: &str = "timeline-message";
+/// Who may see a dossier: its owner, and anyone while nobody owns it (a draft made logged out).
+const VISIBLE: &str = "(owner IS NULL OR owner = ?2)";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -134,30 +141,76 @@ pub(crate) fn new_id() -> String {
     uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
 }
 
+fn tag(viewer: Option<&Owner>) -> Option<&str> {
+    viewer.map(Owner::tag)
+}
+
 impl Dossiers {
-    pub fn new(db: UserDb, vault: Arc<Vault>, data_dir: &Path) -> Dossiers {
-        Dossiers { db, vault, files: data_dir.join("attachments") }
+    /// Opens on `user.db`; attachment names and timeline messages kept in the clear by an older
+    /// app are sealed here, once.
+    pub fn open(db: UserDb, vault: Arc<Vault>, data_dir: &Path) -> Result<Dossiers> {
+        let dossiers = Dossiers { db, vault, files: data_dir.join("attachments") };
+        dossiers.seal_plaintext_left_by_older_versions()?;
+        Ok(dossiers)
     }
 
-    /// A new draft for an in-force procedure of the offline catalog.
-    pub fn new_draft(&self, catalog: &Catalog, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
+    fn seal_plaintext_left_by_older_versions(&self) -> Result<()> {
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        let names: Vec<(i64, String)> = tx
+            .prepare("SELECT rowid, name FROM dossier_attachment WHERE typeof(name) = 'text'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (rowid, name) in names {
+            let sealed = self.vault.seal(SEALED_NAME, name.as_bytes())?;
+            tx.execute("UPDATE dossier_attachment SET name = ?2 WHERE rowid = ?1", params![rowid, sealed])?;
+        }
+        let messages: Vec<(i64, String)> = tx
+            .prepare("SELECT rowid, message FROM dossier_event WHERE typeof(message) = 'text'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (rowid, message) in messages {
+            let sealed = self.vault.seal(SEALED_MESSAGE, message.as_bytes())?;
+            tx.execute("UPDATE dossier_event SET message = ?2 WHERE rowid = ?1", params![rowid, sealed])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A new draft for an in-force procedure of the offline catalog, owned by `owner`, or by
+    /// nobody (until it is submitted) when made logged out.
+    pub fn new_draft(
+        &self,
+        catalog: &Catalog,
+        owner: Option<&Owner>,
+        procedure_code: &str,
+        applicant: Subject,
+    ) -> Result<Dossier> {
         let procedure = catalog.procedure(procedure_code)?;
         check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
         let id = new_id();
         let at = now();
         let sealed = self.seal_fields(&BTreeMap::new())?;
         self.db.lock().execute(
-            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6)",
-            params![id, procedure.code, procedure.name, subject_str(applicant), sealed, at],
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at,
+                                  owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)",
+            params![id, procedure.code, procedure.name, subject_str(applicant), sealed, at, tag(owner)],
         )?;
-        self.get(&id)
+        self.get(owner, &id)
     }
 
     /// Sets one field of a draft. The value is stored even when it is not valid yet (the
     /// resident may be half way through typing); the answer says what is wrong with it.
-    pub fn set_field(&self, catalog: &Catalog, id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
-        let dossier = self.editable(id)?;
+    pub fn set_field(
+        &self,
+        catalog: &Catalog,
+        viewer: Option<&Owner>,
+        id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<Option<FieldProblem>> {
+        let dossier = self.editable(viewer, id)?;
         let procedure = catalog.procedure(&dossier.procedure_code)?;
         let field =
             procedure.form.fields.iter().find(|f| f.key == key).ok_or_else(|| Error::Validation {
@@ -179,15 +232,15 @@ impl Dossiers {
     }
 
     /// Every problem of the draft's form, offline.
-    pub fn validate(&self, catalog: &Catalog, id: &str) -> Result<Vec<FieldError>> {
-        let dossier = self.get(id)?;
+    pub fn validate(&self, catalog: &Catalog, viewer: Option<&Owner>, id: &str) -> Result<Vec<FieldError>> {
+        let dossier = self.get(viewer, id)?;
         let procedure = catalog.procedure(&dossier.procedure_code)?;
         Ok(form::validate(&procedure.form, &dossier.fields))
     }
 
     /// Attaches a file: checked (size, type), hashed, and kept sealed in the data dir until sent.
-    pub fn attach(&self, id: &str, path: &Path) -> Result<Attachment> {
-        self.editable(id)?;
+    pub fn attach(&self, viewer: Option<&Owner>, id: &str, path: &Path) -> Result<Attachment> {
+        self.editable(viewer, id)?;
         let size = std::fs::metadata(path)?.len();
         if size > MAX_ATTACHMENT_BYTES {
             return Err(Error::Validation {
@@ -211,10 +264,12 @@ impl Dossiers {
             std::fs::rename(&tmp, &target)?;
         }
         let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned() };
+        let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
         self.db.lock().execute(
-            "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1))
              ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
-            params![id, attachment.sha256, attachment.name, attachment.size as i64, attachment.content_type],
+            params![id, attachment.sha256, sealed_name, attachment.size as i64, attachment.content_type],
         )?;
         Ok(attachment)
     }
@@ -231,9 +286,11 @@ impl Dossiers {
 
     /// Submits: validates offline, then queues the dossier in the outbox in one transaction
     /// committed with `synchronous=FULL`, so once this returns the dossier survives a crash or a
-    /// power cut. Sending happens in [`crate::sync`], online or later.
-    pub fn submit(&self, catalog: &Catalog, id: &str) -> Result<Dossier> {
-        let dossier = self.editable(id)?;
+    /// power cut. Sending happens in [`crate::sync`], online or later. Submitting binds the
+    /// dossier (and its attachments) to `owner`, the resident logged in: only their session
+    /// sends it.
+    pub fn submit(&self, catalog: &Catalog, owner: &Owner, id: &str) -> Result<Dossier> {
+        let dossier = self.editable(Some(owner), id)?;
         let procedure = catalog.procedure(&dossier.procedure_code)?;
         check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
         if let Some(error) = form::validate(&procedure.form, &dossier.fields).into_iter().next() {
@@ -246,12 +303,14 @@ impl Dossiers {
                 let tx = db.transaction()?;
                 let at = now();
                 tx.execute(
-                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2 WHERE id = ?1",
-                    params![id, at],
+                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2, owner = ?3 WHERE id = ?1",
+                    params![id, at, owner.tag()],
                 )?;
+                tx.execute("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1", params![id, owner.tag()])?;
                 tx.execute(
-                    "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at) VALUES (?1, 0, 0, ?2)",
-                    params![id, at],
+                    "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner)
+                     VALUES (?1, 0, 0, ?2, ?3)",
+                    params![id, at, owner.tag()],
                 )?;
                 tx.commit()?;
                 Ok(())
@@ -259,16 +318,19 @@ impl Dossiers {
             db.pragma_update(None, "synchronous", "NORMAL")?;
             result?;
         }
-        self.get(id)
+        self.get(Some(owner), id)
     }
 
-    pub fn get(&self, id: &str) -> Result<Dossier> {
+    /// A dossier `viewer` may see; another resident's is not found.
+    pub fn get(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         let db = self.db.lock();
         let row = db
             .query_row(
-                "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd, problem,
-                        created_at, updated_at FROM dossier WHERE id = ?1",
-                [id],
+                &format!(
+                    "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
+                            problem, created_at, updated_at FROM dossier WHERE id = ?1 AND {VISIBLE}"
+                ),
+                params![id, tag(viewer)],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
@@ -307,22 +369,33 @@ impl Dossiers {
                 "SELECT sha256, name, size, content_type FROM dossier_attachment WHERE dossier_id = ?1 ORDER BY rowid",
             )?
             .query_map([&id], |r| {
-                Ok(Attachment {
-                    sha256: r.get(0)?,
-                    name: r.get(1)?,
-                    size: r.get::<_, i64>(2)? as u64,
-                    content_type: r.get(3)?,
-                })
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         let timeline = db
             .prepare_cached("SELECT status, at, message FROM dossier_event WHERE dossier_id = ?1 ORDER BY position")?
-            .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-            .into_iter()
-            .filter_map(|(s, at, message)| DossierStatus::parse(&s).map(|status| TimelineEntry { status, at, message }))
-            .collect();
+            .query_map([&id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         drop(db);
+        let attachments = attachments
+            .into_iter()
+            .map(|(sha256, name, size, content_type)| {
+                Ok(Attachment { sha256, name: self.open_text(SEALED_NAME, &name)?, size: size as u64, content_type })
+            })
+            .collect::<Result<_>>()?;
+        let timeline = timeline
+            .into_iter()
+            .filter_map(|(status, at, message)| {
+                let status = DossierStatus::parse(&status)?;
+                Some(message.map(|m| self.open_text(SEALED_MESSAGE, &m)).transpose().map(|message| TimelineEntry {
+                    status,
+                    at,
+                    message,
+                }))
+            })
+            .collect::<Result<_>>()?;
         Ok(Dossier {
             fields: self.open_fields(&sealed)?,
             id,
@@ -341,26 +414,43 @@ impl Dossiers {
         })
     }
 
-    /// Every dossier, newest first.
-    pub fn list(&self) -> Result<Vec<Dossier>> {
+    /// Every dossier `viewer` may see, newest first.
+    pub fn list(&self, viewer: Option<&Owner>) -> Result<Vec<Dossier>> {
         let ids: Vec<String> = self
             .db
             .lock()
-            .prepare("SELECT id FROM dossier ORDER BY created_at DESC, rowid DESC")?
-            .query_map([], |r| r.get(0))?
+            .prepare("SELECT id FROM dossier WHERE (owner IS NULL OR owner = ?1) ORDER BY created_at DESC, rowid DESC")?
+            .query_map([tag(viewer)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        ids.iter().map(|id| self.get(id)).collect()
+        ids.iter().map(|id| self.get(viewer, id)).collect()
     }
 
     /// Deletes a draft that was never submitted.
-    pub fn delete_draft(&self, id: &str) -> Result<()> {
-        self.editable(id)?;
+    pub fn delete_draft(&self, viewer: Option<&Owner>, id: &str) -> Result<()> {
+        self.editable(viewer, id)?;
         self.db.lock().execute("DELETE FROM dossier WHERE id = ?1 AND status IN ('draft', 'failed')", [id])?;
         Ok(())
     }
 
-    fn editable(&self, id: &str) -> Result<Dossier> {
-        let dossier = self.get(id)?;
+    /// Deletes the sealed attachment files no dossier refers to any more (after a wipe).
+    pub fn remove_unreferenced_files(&self) -> Result<()> {
+        let Ok(entries) = std::fs::read_dir(&self.files) else { return Ok(()) };
+        let db = self.db.lock();
+        let mut used = db.prepare("SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1")?;
+        for entry in entries {
+            let path = entry?.path();
+            let Some(sha256) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".sealed")) else {
+                continue;
+            };
+            if used.query_row([sha256], |r| r.get::<_, i64>(0))? == 0 {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn editable(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
+        let dossier = self.get(viewer, id)?;
         if !dossier.status.is_editable() {
             return Err(Error::Validation {
                 field: "status".into(),
@@ -380,6 +470,11 @@ impl Dossiers {
         )
     }
 
+    fn open_text(&self, purpose: &str, sealed: &[u8]) -> Result<String> {
+        String::from_utf8(self.vault.open_sealed(purpose, sealed)?)
+            .map_err(|_| Error::Internal(format!("the stored {purpose} is not text")))
+    }
+
     fn open_fields(&self, sealed: &[u8]) -> Result<BTreeMap<String, String>> {
         serde_json::from_slice(&self.vault.open_sealed(SEALED_FIELDS, sealed)?)
             .map_err(|source| Error::Encoding { what: "dossier fields", source })
@@ -387,14 +482,15 @@ impl Dossiers {
 
     // --- the outbox, for sync ---
 
-    /// Entries due now (all of them when `force`, i.e. the resident asked to sync).
-    pub fn due(&self, now_unix: i64, force: bool) -> Result<Vec<OutboxItem>> {
+    /// `owner`'s entries due now (all of them when `force`, i.e. the resident asked to sync).
+    pub fn due(&self, owner: &Owner, now_unix: i64, force: bool) -> Result<Vec<OutboxItem>> {
         let db = self.db.lock();
         let mut stmt = db.prepare_cached(
-            "SELECT seq, dossier_id, attempts FROM outbox WHERE ?2 OR next_attempt_at <= ?1 ORDER BY seq",
+            "SELECT seq, dossier_id, attempts FROM outbox WHERE owner = ?3 AND (?2 OR next_attempt_at <= ?1)
+             ORDER BY seq",
         )?;
         let items = stmt
-            .query_map(params![now_unix, force], |r| {
+            .query_map(params![now_unix, force, owner.tag()], |r| {
                 Ok(OutboxItem { seq: r.get(0)?, dossier_id: r.get(1)?, attempts: r.get::<_, u32>(2)? })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -405,26 +501,39 @@ impl Dossiers {
         Ok(self.db.lock().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
     }
 
-    pub fn upload_done(&self, sha256: &str) -> Result<bool> {
+    /// Entries queued by residents other than `viewer` (all of them when logged out): they
+    /// wait for their owner's login.
+    pub fn waiting_for_owner_count(&self, viewer: Option<&Owner>) -> Result<u32> {
         Ok(self
             .db
             .lock()
-            .query_row("SELECT count(*) FROM upload WHERE sha256 = ?1", [sha256], |r| r.get::<_, i64>(0))?
-            > 0)
+            .query_row("SELECT count(*) FROM outbox WHERE owner IS NOT ?1", [tag(viewer)], |r| r.get(0))?)
     }
 
-    pub fn set_upload_done(&self, sha256: &str, done: bool) -> Result<()> {
+    /// Whether the portal has the whole file from `owner` (the portal keeps uploads per account).
+    pub fn upload_done(&self, owner: &Owner, sha256: &str) -> Result<bool> {
+        Ok(self.db.lock().query_row(
+            "SELECT count(*) FROM upload WHERE owner = ?1 AND sha256 = ?2",
+            params![owner.tag(), sha256],
+            |r| r.get::<_, i64>(0),
+        )? > 0)
+    }
+
+    pub fn set_upload_done(&self, owner: &Owner, sha256: &str, done: bool) -> Result<()> {
         let db = self.db.lock();
         if done {
-            db.execute("INSERT INTO upload (sha256) VALUES (?1) ON CONFLICT DO NOTHING", [sha256])?;
+            db.execute(
+                "INSERT INTO upload (owner, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![owner.tag(), sha256],
+            )?;
         } else {
-            db.execute("DELETE FROM upload WHERE sha256 = ?1", [sha256])?;
+            db.execute("DELETE FROM upload WHERE owner = ?1 AND sha256 = ?2", params![owner.tag(), sha256])?;
         }
         Ok(())
     }
 
     /// The portal has the dossier: record its answer and take it off the outbox, together.
-    pub fn mark_received(&self, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
+    pub fn mark_received(&self, owner: &Owner, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
         let status = DossierStatus::parse(&answer.status).unwrap_or(DossierStatus::Received);
         let mut db = self.db.lock();
         let tx = db.transaction()?;
@@ -442,8 +551,9 @@ impl Dossiers {
             ],
         )?;
         tx.execute(
-            "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message) VALUES (?1, 0, ?2, ?3, NULL)",
-            params![item.dossier_id, status.as_str(), answer.receipt.received_at],
+            "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message, owner)
+             VALUES (?1, 0, ?2, ?3, NULL, ?4)",
+            params![item.dossier_id, status.as_str(), answer.receipt.received_at, owner.tag()],
         )?;
         tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
         tx.commit()?;
@@ -472,8 +582,9 @@ impl Dossiers {
         let tx = db.transaction()?;
         tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
         tx.execute(
-            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at, updated_at)
-             SELECT ?2, procedure_code, procedure_name, applicant, fields, 'failed', ?3, created_at, ?4
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at,
+                                  updated_at, owner)
+             SELECT ?2, procedure_code, procedure_name, applicant, fields, 'failed', ?3, created_at, ?4, owner
              FROM dossier WHERE id = ?1",
             params![item.dossier_id, kept, reason, now()],
         )?;
@@ -499,11 +610,14 @@ impl Dossiers {
 
     // --- status tracking ---
 
-    pub fn status_cursor(&self) -> Result<u64> {
+    /// Where `owner`'s status feed stands (each resident follows their own feed).
+    pub fn status_cursor(&self, owner: &Owner) -> Result<u64> {
         Ok(self
             .db
             .lock()
-            .query_row("SELECT cursor FROM feed_cursor WHERE feed = 'dossiers'", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT cursor FROM feed_cursor WHERE owner = ?1 AND feed = 'dossiers'", [owner.tag()], |r| {
+                r.get::<_, i64>(0)
+            })
             .optional()?
             .unwrap_or(0) as u64)
     }
@@ -512,6 +626,7 @@ impl Dossiers {
     /// dossiers whose status changed.
     pub fn apply_remote(
         &self,
+        owner: &Owner,
         items: &[RemoteDossier],
         cursor: u64,
         catalog: &Catalog,
@@ -522,9 +637,16 @@ impl Dossiers {
         let tx = db.transaction()?;
         for item in items {
             let Some(status) = DossierStatus::parse(&item.status) else { continue };
-            let before: Option<String> = tx
-                .query_row("SELECT status FROM dossier WHERE id = ?1", [&item.dossier_id], |r| r.get(0))
+            let found: Option<(String, Option<String>)> = tx
+                .query_row("SELECT status, owner FROM dossier WHERE id = ?1", [&item.dossier_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
+            if found.as_ref().is_some_and(|(_, found_owner)| found_owner.as_deref() != Some(owner.tag())) {
+                // Never the record of another resident (or a draft nobody owns) under this id.
+                continue;
+            }
+            let before = found.map(|(status, _)| status);
             if before.is_none() {
                 // Submitted from another device: known here by its code and status only.
                 let name = catalog
@@ -533,9 +655,10 @@ impl Dossiers {
                     .unwrap_or_else(|_| item.procedure_code.clone());
                 let at = now();
                 tx.execute(
-                    "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7)",
-                    params![item.dossier_id, item.procedure_code, name, empty, status.as_str(), item.code, at],
+                    "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at,
+                                          updated_at, owner)
+                     VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7, ?8)",
+                    params![item.dossier_id, item.procedure_code, name, empty, status.as_str(), item.code, at, owner.tag()],
                 )?;
             } else {
                 tx.execute(
@@ -545,9 +668,12 @@ impl Dossiers {
             }
             tx.execute("DELETE FROM dossier_event WHERE dossier_id = ?1", [&item.dossier_id])?;
             for (position, event) in item.timeline.iter().enumerate() {
+                let message =
+                    event.message.as_ref().map(|m| self.vault.seal(SEALED_MESSAGE, m.as_bytes())).transpose()?;
                 tx.execute(
-                    "INSERT INTO dossier_event (dossier_id, position, status, at, message) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![item.dossier_id, position as i64, event.status, event.at, event.message],
+                    "INSERT INTO dossier_event (dossier_id, position, status, at, message, owner)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![item.dossier_id, position as i64, event.status, event.at, message, owner.tag()],
                 )?;
             }
             if before.as_deref() != Some(status.as_str()) {
@@ -555,9 +681,9 @@ impl Dossiers {
             }
         }
         tx.execute(
-            "INSERT INTO feed_cursor (feed, cursor) VALUES ('dossiers', ?1)
-             ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor",
-            [cursor as i64],
+            "INSERT INTO feed_cursor (owner, feed, cursor) VALUES (?1, 'dossiers', ?2)
+             ON CONFLICT(owner, feed) DO UPDATE SET cursor = excluded.cursor",
+            params![owner.tag(), cursor as i64],
         )?;
         tx.commit()?;
         Ok(changed)

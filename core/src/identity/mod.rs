@@ -370,6 +370,13 @@ impl Identity {
         Ok(self.loaded(&mut guard)?.filter(|s| self.check_bound(s).is_ok()).map(profile_of))
     }
 
+    /// The e-identity subject of the session stored for this portal, read from `user.db` (so a
+    /// login by another process on the data dir counts); `None` when logged out. Needs no
+    /// network: a resident logged in but offline is still who owns what they do.
+    pub fn subject(&self) -> Result<Option<String>> {
+        Ok(self.stored()?.filter(|s| self.check_bound(s).is_ok()).map(|s| s.claims.sub))
+    }
+
     /// Revokes the refresh token (best effort: offline still logs out), wipes the local session,
     /// and gives the provider's end-session URL for the browser, if it has one.
     pub async fn logout(&self, post_logout_redirect_uri: Option<&str>) -> Result<Option<String>> {

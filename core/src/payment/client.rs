@@ -11,6 +11,7 @@ use crate::error::{Class, Error, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::Identity;
 use crate::identity::jose::unb64;
+use crate::owner::Owner;
 use crate::transport::{Fetched, PortalClient, Request};
 
 pub struct Context<'a> {
@@ -19,6 +20,8 @@ pub struct Context<'a> {
     pub payments: &'a Payments,
     pub dossiers: &'a Dossiers,
     pub events: &'a dyn EventListener,
+    /// The resident logged in: whose payments these are.
+    pub owner: &'a Owner,
 }
 
 fn notify(cx: &Context<'_>, order: &PaymentOrder) {
@@ -28,14 +31,14 @@ fn notify(cx: &Context<'_>, order: &PaymentOrder) {
 /// Asks the portal for the order that pays a dossier's fees: the pay URL or the VietQR.
 /// The request is committed before it is sent; offline, it waits for the next sync.
 pub async fn pay(cx: &Context<'_>, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
-    let dossier = cx.dossiers.get(dossier_id)?;
+    let dossier = cx.dossiers.get(Some(cx.owner), dossier_id)?;
     if !dossier.status.is_at_portal() {
         return Err(Error::Validation {
             field: "dossier".into(),
             reason: "hồ sơ chưa được cổng tiếp nhận / the portal has not received this dossier yet".into(),
         });
     }
-    let request = cx.payments.request(dossier_id, method, return_url)?;
+    let request = cx.payments.request(cx.owner, dossier_id, method, return_url)?;
     send_request(cx, &request).await
 }
 
@@ -52,7 +55,7 @@ async fn send_request(cx: &Context<'_>, request: &PendingRequest) -> Result<Paym
     let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
     if answer.is_success() {
         let order: WireOrder = answer.json()?;
-        let order = cx.payments.record(&order, Some(&request.request_id))?;
+        let order = cx.payments.record(cx.owner, &order, Some(&request.request_id))?;
         notify(cx, &order);
         return Ok(order);
     }
@@ -69,7 +72,7 @@ async fn send_request(cx: &Context<'_>, request: &PendingRequest) -> Result<Paym
 pub async fn handle_return(cx: &Context<'_>, return_url: &str) -> Result<PaymentOrder> {
     let returned = gateway_return::parse(return_url)
         .map_err(|e| Error::Validation { field: "return_url".into(), reason: e.to_string() })?;
-    let order = cx.payments.returned(&returned.txn_ref)?;
+    let order = cx.payments.returned(cx.owner, &returned.txn_ref)?;
     notify(cx, &order);
     match reconcile(cx, &order.order_id).await {
         Ok(order) => Ok(order),
@@ -81,15 +84,17 @@ pub async fn handle_return(cx: &Context<'_>, return_url: &str) -> Result<Payment
 
 /// Asks the portal (which asks the gateway) for the outcome; fetches the receipt once paid.
 pub async fn reconcile(cx: &Context<'_>, order_id: &str) -> Result<PaymentOrder> {
+    // Only the resident's own orders (one they asked for, or one the portal makes for their
+    // dossier below) are reconciled from here.
+    let before = cx.payments.get(cx.owner, order_id).ok().map(|o| o.status);
     let url = cx.portal.url(&format!("api/v1/payments/{order_id}/reconcile"))?;
     let wire: WireOrder = cx.portal.send_authorized(cx.identity, Request::post(url)).await?.json()?;
-    let before = cx.payments.get(order_id).ok().map(|o| o.status);
-    let order = cx.payments.record(&wire, None)?;
+    let order = cx.payments.record(cx.owner, &wire, None)?;
     if before != Some(order.status) {
         notify(cx, &order);
     }
     if let Some(receipt_id) = &order.receipt_id
-        && cx.payments.signed_receipt(receipt_id).is_err()
+        && cx.payments.signed_receipt(cx.owner, receipt_id).is_err()
     {
         fetch_receipt(cx, order_id, receipt_id).await?;
     }
@@ -105,14 +110,14 @@ fn stops_sync(error: &Error) -> bool {
 /// payments changed.
 pub async fn sync(cx: &Context<'_>) -> Result<u32> {
     let mut changed = 0;
-    for request in cx.payments.pending_requests()? {
+    for request in cx.payments.pending_requests(cx.owner)? {
         match send_request(cx, &request).await {
             Ok(_) => changed += 1,
             Err(e) if stops_sync(&e) => return Ok(changed),
             Err(e) => tracing::info!("payment request not sent: {e}"),
         }
     }
-    for order in cx.payments.unsettled()? {
+    for order in cx.payments.unsettled(cx.owner)? {
         let before = order.status;
         match reconcile(cx, &order.order_id).await {
             Ok(after) if after.status != before => changed += 1,
@@ -155,5 +160,5 @@ async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Re
         reason: receipt::ReceiptError::UnknownKey(signed.key_id.clone()).to_string(),
     })?;
     receipt::verify(&signed, &key).map_err(|e| Error::Validation { field: "receipt".into(), reason: e.to_string() })?;
-    cx.payments.store_receipt(order_id, &signed)
+    cx.payments.store_receipt(cx.owner, order_id, &signed)
 }

@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use super::{PaymentMethod, PaymentOrder, Receipt, client};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::shared::Shared;
 
-/// `core.payments()`: paying a received dossier's fees and the e-receipts that prove it.
+/// `core.payments()`: paying a received dossier's fees and the e-receipts that prove it. All of
+/// it is the logged-in resident's: logged out, the lists are empty and paying needs a login.
 #[derive(Clone)]
 pub struct PaymentsHandle {
     shared: Arc<Shared>,
@@ -22,36 +23,52 @@ impl PaymentsHandle {
     /// browser (gateway) or show `vietqr` (bank transfer). `return_url` is where the gateway
     /// sends the browser back.
     pub async fn pay(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
-        client::pay(&self.shared.payment_context(), dossier_id, method, return_url).await
+        let owner = self.shared.resident()?;
+        client::pay(&self.shared.payment_context(&owner), dossier_id, method, return_url).await
     }
 
     /// The gateway sent the browser back to the app: the payment is "being confirmed" until the
     /// portal says otherwise.
     pub async fn handle_return(&self, return_url: &str) -> Result<PaymentOrder> {
-        client::handle_return(&self.shared.payment_context(), return_url).await
+        let owner = self.shared.resident()?;
+        client::handle_return(&self.shared.payment_context(&owner), return_url).await
     }
 
     /// Asks the portal for a payment's outcome now.
     pub async fn refresh(&self, order_id: &str) -> Result<PaymentOrder> {
-        client::reconcile(&self.shared.payment_context(), order_id).await
+        let owner = self.shared.resident()?;
+        client::reconcile(&self.shared.payment_context(&owner), order_id).await
     }
 
+    /// The logged-in resident's payments (none when logged out).
     pub fn list(&self) -> Result<Vec<PaymentOrder>> {
-        self.shared.payments.list()
+        match self.shared.owner()? {
+            Some(owner) => self.shared.payments.list(&owner),
+            None => Ok(Vec::new()),
+        }
     }
 
+    /// One of the logged-in resident's payments; any other (or any, logged out) is not found.
     pub fn get(&self, order_id: &str) -> Result<PaymentOrder> {
-        self.shared.payments.get(order_id)
+        match self.shared.owner()? {
+            Some(owner) => self.shared.payments.get(&owner, order_id),
+            None => Err(Error::NotFound(format!("payment {order_id}"))),
+        }
     }
 
-    /// Every receipt kept on the phone, each verified again with the portal's cached key.
+    /// The logged-in resident's receipts kept on the phone (none when logged out), each
+    /// verified again with the portal's cached key.
     pub fn receipts(&self) -> Result<Vec<Receipt>> {
+        let Some(owner) = self.shared.owner()? else { return Ok(Vec::new()) };
         let payments = &self.shared.payments;
-        payments.receipt_ids()?.iter().map(|id| payments.verify_receipt(id)).collect()
+        payments.receipt_ids(&owner)?.iter().map(|id| payments.verify_receipt(&owner, id)).collect()
     }
 
     /// Verifies a kept receipt offline; a tampered one gives a validation error.
     pub fn verify_receipt(&self, receipt_id: &str) -> Result<Receipt> {
-        self.shared.payments.verify_receipt(receipt_id)
+        match self.shared.owner()? {
+            Some(owner) => self.shared.payments.verify_receipt(&owner, receipt_id),
+            None => Err(Error::NotFound(format!("receipt {receipt_id}"))),
+        }
     }
 }

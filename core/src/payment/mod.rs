@@ -6,6 +6,9 @@
 //! Asking for an order is durable like a dossier submission: the request (with a permanent id)
 //! is committed first, then sent; the portal keeps one order per dossier's fee lines, so a retry
 //! never makes a second order or a second charge.
+//!
+//! Requests, orders and receipts belong to the resident who made them ([`crate::owner`]): each
+//! method takes that `owner` and sees nothing of another resident's. Receipts are sealed at rest.
 
 pub mod client;
 pub mod gateway_return;
@@ -17,7 +20,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, PortalError, Result};
+use crate::owner::Owner;
 use crate::store::UserDb;
+use crate::vault::Vault;
 pub use receipt::{Receipt, SignedReceipt};
 pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
 
@@ -96,23 +101,50 @@ pub struct PendingRequest {
 
 pub struct Payments {
     db: UserDb,
+    vault: std::sync::Arc<Vault>,
 }
+
+const SEALED_RECEIPT: &str = "receipt";
 
 fn now() -> String {
     crate::catalog::now()
 }
 
 impl Payments {
-    pub fn new(db: UserDb) -> Payments {
-        Payments { db }
+    /// Opens on `user.db`; receipts kept in the clear by an older app are sealed here, once.
+    pub fn open(db: UserDb, vault: std::sync::Arc<Vault>) -> Result<Payments> {
+        let payments = Payments { db, vault };
+        let mut conn = payments.db.lock();
+        let tx = conn.transaction()?;
+        let plain: Vec<(String, String)> = tx
+            .prepare("SELECT receipt_id, payload FROM receipt WHERE typeof(payload) = 'text'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (receipt_id, payload) in plain {
+            let sealed = payments.vault.seal(SEALED_RECEIPT, payload.as_bytes())?;
+            tx.execute("UPDATE receipt SET payload = ?2 WHERE receipt_id = ?1", params![receipt_id, sealed])?;
+        }
+        tx.commit()?;
+        drop(conn);
+        Ok(payments)
     }
 
     /// Commits the wish to pay before anything is sent; an unsent request for the same dossier
     /// is reused, so its permanent id stays the same across retries.
-    pub fn request(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PendingRequest> {
+    pub fn request(
+        &self,
+        owner: &Owner,
+        dossier_id: &str,
+        method: PaymentMethod,
+        return_url: &str,
+    ) -> Result<PendingRequest> {
         let db = self.db.lock();
         let existing: Option<String> = db
-            .query_row("SELECT request_id FROM payment_request WHERE dossier_id = ?1", [dossier_id], |r| r.get(0))
+            .query_row(
+                "SELECT request_id FROM payment_request WHERE dossier_id = ?1 AND owner = ?2",
+                params![dossier_id, owner.tag()],
+                |r| r.get(0),
+            )
             .optional()?;
         let request_id = match existing {
             Some(id) => {
@@ -125,9 +157,9 @@ impl Payments {
             None => {
                 let id = crate::dossier::new_id();
                 db.execute(
-                    "INSERT INTO payment_request (request_id, dossier_id, method, return_url, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id, dossier_id, method.as_str(), return_url, now()],
+                    "INSERT INTO payment_request (request_id, dossier_id, method, return_url, created_at, owner)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, dossier_id, method.as_str(), return_url, now(), owner.tag()],
                 )?;
                 id
             }
@@ -135,11 +167,13 @@ impl Payments {
         Ok(PendingRequest { request_id, dossier_id: dossier_id.to_owned(), method, return_url: return_url.to_owned() })
     }
 
-    pub fn pending_requests(&self) -> Result<Vec<PendingRequest>> {
+    pub fn pending_requests(&self, owner: &Owner) -> Result<Vec<PendingRequest>> {
         let db = self.db.lock();
-        let mut stmt =
-            db.prepare("SELECT request_id, dossier_id, method, return_url FROM payment_request ORDER BY created_at")?;
-        let rows = stmt.query_map([], |r| {
+        let mut stmt = db.prepare(
+            "SELECT request_id, dossier_id, method, return_url FROM payment_request WHERE owner = ?1
+             ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([owner.tag()], |r| {
             Ok(PendingRequest {
                 request_id: r.get(0)?,
                 dossier_id: r.get(1)?,
@@ -157,14 +191,20 @@ impl Payments {
 
     /// Records what the portal says of an order (and takes its request off the queue, in the
     /// same transaction). A success already recorded is never undone.
-    pub fn record(&self, order: &WireOrder, request_id: Option<&str>) -> Result<PaymentOrder> {
+    pub fn record(&self, owner: &Owner, order: &WireOrder, request_id: Option<&str>) -> Result<PaymentOrder> {
         let portal_status = PaymentStatus::parse(&order.status)
             .ok_or_else(|| PortalError::malformed("api/v1/payments", format!("unknown status {}", order.status)))?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        let current: Option<String> = tx
-            .query_row("SELECT status FROM payment WHERE order_id = ?1", [&order.order_id], |r| r.get(0))
+        let found: Option<(String, String)> = tx
+            .query_row("SELECT status, owner FROM payment WHERE order_id = ?1", [&order.order_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
+        if found.as_ref().is_some_and(|(_, found_owner)| found_owner != owner.tag()) {
+            return Err(Error::NotFound(format!("payment {}", order.order_id)));
+        }
+        let current = found.map(|(status, _)| status);
         let status = current
             .as_deref()
             .and_then(PaymentStatus::parse)
@@ -173,8 +213,8 @@ impl Payments {
         let attempt = order.attempt.as_ref();
         tx.execute(
             "INSERT INTO payment (order_id, dossier_id, amount_vnd, status, method, txn_ref, pay_url, vietqr, expires_at,
-                                  failure_code, receipt_id, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                  failure_code, receipt_id, updated_at, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT(order_id) DO UPDATE SET amount_vnd = excluded.amount_vnd, status = excluded.status,
                 method = excluded.method, txn_ref = excluded.txn_ref, pay_url = excluded.pay_url,
                 vietqr = excluded.vietqr, expires_at = excluded.expires_at, failure_code = excluded.failure_code,
@@ -192,6 +232,7 @@ impl Payments {
                 order.failure_code,
                 order.receipt_id,
                 now(),
+                owner.tag(),
             ],
         )?;
         if let Some(request_id) = request_id {
@@ -199,48 +240,59 @@ impl Payments {
         }
         tx.commit()?;
         drop(db);
-        self.get(&order.order_id)
+        self.get(owner, &order.order_id)
     }
 
     /// The resident is back from the gateway: awaiting becomes processing, nothing more.
-    pub fn returned(&self, txn_ref: &str) -> Result<PaymentOrder> {
+    pub fn returned(&self, owner: &Owner, txn_ref: &str) -> Result<PaymentOrder> {
         let order_id: String = self
             .db
             .lock()
-            .query_row("SELECT order_id FROM payment WHERE txn_ref = ?1", [txn_ref], |r| r.get(0))
+            .query_row(
+                "SELECT order_id FROM payment WHERE txn_ref = ?1 AND owner = ?2",
+                params![txn_ref, owner.tag()],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("payment attempt {txn_ref}")))?;
-        let order = self.get(&order_id)?;
+        let order = self.get(owner, &order_id)?;
         let status = order.status.apply(PaymentEvent::ReturnedFromGateway);
         self.db.lock().execute(
             "UPDATE payment SET status = ?2, updated_at = ?3 WHERE order_id = ?1",
             params![order_id, status.as_str(), now()],
         )?;
-        self.get(&order_id)
+        self.get(owner, &order_id)
     }
 
-    pub fn get(&self, order_id: &str) -> Result<PaymentOrder> {
-        self.query("WHERE order_id = ?1", [order_id])?
+    pub fn get(&self, owner: &Owner, order_id: &str) -> Result<PaymentOrder> {
+        self.query(owner, "AND order_id = ?2", [order_id])?
             .pop()
             .ok_or_else(|| Error::NotFound(format!("payment {order_id}")))
     }
 
-    pub fn list(&self) -> Result<Vec<PaymentOrder>> {
-        self.query("ORDER BY updated_at DESC", [])
+    pub fn list(&self, owner: &Owner) -> Result<Vec<PaymentOrder>> {
+        self.query(owner, "ORDER BY updated_at DESC", [])
     }
 
     /// Payments whose outcome the portal has not settled yet.
-    pub fn unsettled(&self) -> Result<Vec<PaymentOrder>> {
-        self.query("WHERE status IN ('created', 'awaiting_payment', 'processing') ORDER BY updated_at", [])
+    pub fn unsettled(&self, owner: &Owner) -> Result<Vec<PaymentOrder>> {
+        self.query(owner, "AND status IN ('created', 'awaiting_payment', 'processing') ORDER BY updated_at", [])
     }
 
-    fn query<P: rusqlite::Params>(&self, clause: &str, args: P) -> Result<Vec<PaymentOrder>> {
+    /// `owner`'s payments; `clause` continues the WHERE, its parameters from `?2`.
+    fn query<'a>(
+        &self,
+        owner: &'a Owner,
+        clause: &str,
+        args: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<PaymentOrder>> {
         let db = self.db.lock();
         let mut stmt = db.prepare(&format!(
             "SELECT order_id, dossier_id, amount_vnd, status, method, pay_url, vietqr, expires_at, failure_code, receipt_id
-             FROM payment {clause}"
+             FROM payment WHERE owner = ?1 {clause}"
         ))?;
-        let rows = stmt.query_map(args, |r| {
+        let args: Vec<&str> = std::iter::once(owner.tag()).chain(args).collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let failure_code: Option<String> = r.get(8)?;
             Ok(PaymentOrder {
                 order_id: r.get(0)?,
@@ -281,44 +333,45 @@ impl Payments {
     }
 
     /// Keeps a receipt that verified.
-    pub fn store_receipt(&self, order_id: &str, receipt: &SignedReceipt) -> Result<()> {
+    /// Keeps a receipt that verified, sealed (the signed payload's exact bytes come back out).
+    pub fn store_receipt(&self, owner: &Owner, order_id: &str, receipt: &SignedReceipt) -> Result<()> {
+        let sealed = self.vault.seal(SEALED_RECEIPT, receipt.payload.as_bytes())?;
         self.db.lock().execute(
-            "INSERT INTO receipt (receipt_id, order_id, payload, signature, key_id, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO receipt (receipt_id, order_id, payload, signature, key_id, stored_at, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT(receipt_id) DO NOTHING",
-            params![receipt.receipt_id, order_id, receipt.payload, receipt.signature, receipt.key_id, now()],
+            params![receipt.receipt_id, order_id, sealed, receipt.signature, receipt.key_id, now(), owner.tag()],
         )?;
         Ok(())
     }
 
-    pub fn signed_receipt(&self, receipt_id: &str) -> Result<SignedReceipt> {
-        self.db
+    pub fn signed_receipt(&self, owner: &Owner, receipt_id: &str) -> Result<SignedReceipt> {
+        let (receipt_id, sealed, signature, key_id) = self
+            .db
             .lock()
             .query_row(
-                "SELECT receipt_id, payload, signature, key_id FROM receipt WHERE receipt_id = ?1",
-                [receipt_id],
-                |r| {
-                    Ok(SignedReceipt {
-                        receipt_id: r.get(0)?,
-                        payload: r.get(1)?,
-                        signature: r.get(2)?,
-                        key_id: r.get(3)?,
-                    })
-                },
+                "SELECT receipt_id, payload, signature, key_id FROM receipt WHERE receipt_id = ?1 AND owner = ?2",
+                params![receipt_id, owner.tag()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
-            .ok_or_else(|| Error::NotFound(format!("receipt {receipt_id}")))
+            .ok_or_else(|| Error::NotFound(format!("receipt {receipt_id}")))?;
+        let payload = String::from_utf8(self.vault.open_sealed(SEALED_RECEIPT, &sealed)?)
+            .map_err(|_| Error::Internal("the stored receipt is not text".into()))?;
+        Ok(SignedReceipt { receipt_id, payload, signature, key_id })
     }
 
-    pub fn receipt_ids(&self) -> Result<Vec<String>> {
+    pub fn receipt_ids(&self, owner: &Owner) -> Result<Vec<String>> {
         let db = self.db.lock();
-        let mut stmt = db.prepare("SELECT receipt_id FROM receipt ORDER BY stored_at DESC, receipt_id")?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt =
+            db.prepare("SELECT receipt_id FROM receipt WHERE owner = ?1 ORDER BY stored_at DESC, receipt_id")?;
+        let ids = stmt.query_map([owner.tag()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
 
     /// Verifies a stored receipt with the stored portal key: offline.
-    pub fn verify_receipt(&self, receipt_id: &str) -> Result<Receipt> {
-        let signed = self.signed_receipt(receipt_id)?;
+    pub fn verify_receipt(&self, owner: &Owner, receipt_id: &str) -> Result<Receipt> {
+        let signed = self.signed_receipt(owner, receipt_id)?;
         let key = self.key(&signed.key_id)?.ok_or_else(|| Error::Validation {
             field: "receipt".into(),
             reason: receipt::ReceiptError::UnknownKey(signed.key_id.clone()).to_string(),

@@ -30,8 +30,8 @@ impl SyncHandle {
         catalog::sync_catalog(&shared.portal, &shared.catalog, shared.services.events.as_ref()).await
     }
 
-    /// Sends the outbox (everything queued, now), refreshes dossier statuses, and settles
-    /// payments: the app calls this at start, when the resident pulls to refresh, and from its
+    /// Sends the logged-in resident's outbox (everything they queued, now; other residents'
+    /// entries wait for them), refreshes their dossier statuses, and settles their payments: the app calls this at start, when the resident pulls to refresh, and from its
     /// periodic background work.
     pub async fn now(&self) -> Result<DossierSyncReport> {
         self.dossiers(true).await
@@ -44,9 +44,10 @@ impl SyncHandle {
     }
 
     async fn dossiers(&self, force: bool) -> Result<DossierSyncReport> {
-        let mut report = outbox::sync_dossiers(&self.shared.outbox_context(), force).await?;
-        if !report.outbox.needs_login {
-            report.payments_updated = payment::client::sync(&self.shared.payment_context()).await?;
+        let owner = self.shared.owner()?;
+        let mut report = outbox::sync_dossiers(&self.shared.outbox_context(owner.as_ref()), force).await?;
+        if let Some(owner) = owner.as_ref().filter(|_| !report.outbox.needs_login) {
+            report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
         }
         Ok(report)
     }

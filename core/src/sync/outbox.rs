@@ -4,6 +4,9 @@
 //! records the portal's answer, so a crash or a lost answer means sending again; the portal
 //! deduplicates on the dossier's permanent id, so "again" never makes a second dossier.
 //! Attachments go first, in chunks, resuming where the portal says it stands.
+//!
+//! An entry is sent only with its owner's session ([`crate::owner`]): another resident's queued
+//! dossiers wait, counted in [`OutboxReport::waiting_for_owner`], until that resident logs in.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,7 +16,9 @@ use crate::dossier::{Attachment, DossierStatus, Dossiers, OutboxItem, RemoteDoss
 use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::Identity;
+use crate::owner::Owner;
 use crate::transport::{Answer, PortalClient, Request};
+use crate::vault::Vault;
 
 /// Bytes per upload request.
 pub const CHUNK_BYTES: usize = 512 * 1024;
@@ -32,7 +37,13 @@ pub struct OutboxReport {
     pub needs_login: bool,
     /// Entries that wait for a VNeID level 2 login.
     pub waiting_for_level2: u32,
+    /// Entries another resident queued on this phone (all of them when logged out): they are
+    /// never sent with this session and wait for their owner to log in ([`WAITING_FOR_OWNER`]).
+    pub waiting_for_owner: u32,
 }
+
+/// Why another resident's queued dossiers were not sent, as the app shows it.
+pub const WAITING_FOR_OWNER: &str = "đang chờ chủ hồ sơ đăng nhập / waiting for their owner to log in";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DossierSyncReport {
@@ -88,28 +99,37 @@ pub struct Context<'a> {
     pub dossiers: &'a Dossiers,
     pub catalog: &'a Catalog,
     pub events: &'a dyn EventListener,
+    /// The resident logged in when the sync started; `None` when logged out.
+    pub owner: Option<&'a Owner>,
+    pub vault: &'a Vault,
 }
 
 /// Sends what is due (everything when `force`), then asks the portal what changed.
 pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncReport> {
     let outbox = flush(cx, force).await?;
-    let status_changes = if outbox.needs_login {
-        0
-    } else {
-        refresh_statuses(cx).await.unwrap_or_else(|e| {
+    let status_changes = match cx.owner {
+        Some(_) if outbox.needs_login => 0,
+        None => 0,
+        Some(owner) => refresh_statuses(cx, owner).await.unwrap_or_else(|e| {
             tracing::info!("status refresh failed: {e}");
             0
-        })
+        }),
     };
     Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0 })
 }
 
 pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
-    let mut report = OutboxReport::default();
-    for item in cx.dossiers.due(chrono::Utc::now().timestamp(), force)? {
-        match send(cx, &item).await {
+    let mut report =
+        OutboxReport { waiting_for_owner: cx.dossiers.waiting_for_owner_count(cx.owner)?, ..Default::default() };
+    let Some(owner) = cx.owner else {
+        report.pending = cx.dossiers.pending_count()?;
+        report.needs_login = report.pending > 0;
+        return Ok(report);
+    };
+    for item in cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)? {
+        match send(cx, owner, &item).await {
             Ok(answer) => {
-                let status = cx.dossiers.mark_received(&item, &answer)?;
+                let status = cx.dossiers.mark_received(owner, &item, &answer)?;
                 report.sent += 1;
                 cx.events.on_event(Event::DossierStatusChanged {
                     dossier_id: item.dossier_id.clone(),
@@ -168,10 +188,15 @@ fn next_attempt(item: &OutboxItem) -> i64 {
     chrono::Utc::now().timestamp() + backoff_secs(item.attempts + 1, unit_random())
 }
 
-async fn send(cx: &Context<'_>, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
-    let dossier = cx.dossiers.get(&item.dossier_id)?;
+async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
+    // Another process on the data dir may have logged someone else in since the sync began:
+    // this entry goes out with its owner's session or not at all.
+    if cx.identity.subject()?.map(|sub| Owner::of(cx.vault, &sub)).as_ref() != Some(owner) {
+        return Err(Error::from(crate::error::AuthError::NotLoggedIn).into());
+    }
+    let dossier = cx.dossiers.get(Some(owner), &item.dossier_id)?;
     for attachment in &dossier.attachments {
-        upload(cx, attachment).await?;
+        upload(cx, owner, attachment).await?;
     }
     let body = json!({
         "dossier_id": dossier.id,
@@ -195,7 +220,7 @@ async fn send(cx: &Context<'_>, item: &OutboxItem) -> Result<SubmitAnswer, Failu
         && let Some(sha256) = error.field
     {
         // The portal lost an attachment we thought sent: upload it again next time.
-        cx.dossiers.set_upload_done(&sha256, false)?;
+        cx.dossiers.set_upload_done(owner, &sha256, false)?;
     }
     Err(answer.refusal().into())
 }
@@ -206,8 +231,8 @@ struct UploadState {
     complete: bool,
 }
 
-async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure> {
-    if cx.dossiers.upload_done(&attachment.sha256)? {
+async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachment) -> Result<(), Failure> {
+    if cx.dossiers.upload_done(owner, &attachment.sha256)? {
         return Ok(());
     }
     // A file that cannot be read can never be sent: the dossier is kept as failed, with the
@@ -243,7 +268,7 @@ async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure
         }
         state = answer.json()?;
     }
-    cx.dossiers.set_upload_done(&attachment.sha256, true)?;
+    cx.dossiers.set_upload_done(owner, &attachment.sha256, true)?;
     Ok(())
 }
 
@@ -259,13 +284,13 @@ struct StatusPage {
     next_since: u64,
 }
 
-/// Asks the portal which of the resident's dossiers changed since the last time; emits an
-/// event for each status change.
-pub async fn refresh_statuses(cx: &Context<'_>) -> Result<u32> {
-    let since = cx.dossiers.status_cursor()?;
+/// Asks the portal which of `owner`'s dossiers changed since the last time (their own cursor);
+/// emits an event for each status change.
+pub async fn refresh_statuses(cx: &Context<'_>, owner: &Owner) -> Result<u32> {
+    let since = cx.dossiers.status_cursor(owner)?;
     let url = cx.portal.url(&format!("api/v1/dossiers?since={since}"))?;
     let page: StatusPage = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
-    let changed = cx.dossiers.apply_remote(&page.items, page.next_since, cx.catalog)?;
+    let changed = cx.dossiers.apply_remote(owner, &page.items, page.next_since, cx.catalog)?;
     for (dossier_id, code, status) in &changed {
         cx.events.on_event(Event::DossierStatusChanged {
             dossier_id: dossier_id.clone(),

@@ -32,6 +32,10 @@ class SessionClient internal constructor(internal val api: SessionApi, private v
     /** Who is logged in, or null. Show `maskCccd(profile.cccd)`, never the whole number. */
     suspend fun whoami(): Profile? = api.whoami()
 
-    /** Logs out; the provider's end-session URL to open in the browser, if any. */
-    suspend fun logout(): String? = api.logout()
+    /**
+     * Logs out; the provider's end-session URL to open in the browser, if any. The resident's
+     * dossiers, payments and receipts stay on the phone, sealed and theirs (back at their next
+     * login), unless [wipeLocalData] deletes them.
+     */
+    suspend fun logout(wipeLocalData: Boolean = false): String? = api.logout(wipeLocalData)
 }

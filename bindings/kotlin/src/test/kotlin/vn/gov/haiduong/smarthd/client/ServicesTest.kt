@@ -204,10 +204,11 @@ class ServicesTest {
             client.dossiers.deleteDraft(spare.id)
             failsWith<SmartHdException.NotFound> { client.dossiers.get(spare.id) }
 
-            // Logout: nobody.
-            client.session.logout()
+            // Logout, wiping the resident's records from the phone: nobody, and nothing left.
+            client.session.logout(wipeLocalData = true)
             assertNull(client.session.whoami())
             assertEquals(SessionState.LoggedOut, client.session.state())
+            assertTrue(client.dossiers.list().isEmpty())
             seen.job.cancel()
         }
     }

@@ -1,0 +1,134 @@
+//! Who owns a local record. Several residents may share one phone: every dossier, outbox
+//! entry, attachment, timeline entry, payment, receipt and status-feed cursor in `user.db`
+//! carries its owner, and only the logged-in owner sees, sends or wipes it.
+//!
+//! The owner is stored as a tag, HMAC-SHA256 of the e-identity `sub` under a key derived from
+//! the vault's data key ([`Vault::owner_tag`]): the raw `sub` is not in the file, and the tag
+//! means nothing without the key in the platform's secure storage.
+//!
+//! Rows written before owners were recorded are [`UNCLAIMED`]: the first resident to log in
+//! afterwards takes them, but only while no other resident has records on the phone (the
+//! resident who was logged in at the upgrade, in practice). A dossier whose owner is NULL is a
+//! draft made while logged out: anyone on the phone sees it until it is submitted, which needs
+//! a login and binds it to that resident.
+
+use rusqlite::params;
+
+use crate::error::Result;
+use crate::store::UserDb;
+use crate::vault::Vault;
+
+/// The owner of rows kept from before owners were recorded.
+pub const UNCLAIMED: &str = "unclaimed";
+
+/// The tables whose rows belong to a resident (each has an `owner` column).
+const OWNED_TABLES: &[&str] =
+    &["dossier", "dossier_attachment", "dossier_event", "outbox", "payment_request", "payment", "receipt"];
+
+/// A resident, as `user.db` knows them: the keyed tag of their `sub`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner(String);
+
+impl Owner {
+    pub fn of(vault: &Vault, sub: &str) -> Owner {
+        Owner(vault.owner_tag(sub))
+    }
+
+    pub fn tag(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Gives the unclaimed rows to `owner`, unless another resident already has records here.
+/// Answers whether anything was claimed.
+pub fn claim_unclaimed(db: &UserDb, owner: &Owner) -> Result<bool> {
+    let mut conn = db.lock();
+    let tx = conn.transaction()?;
+    let mut unclaimed = 0;
+    for table in OWNED_TABLES {
+        let others: i64 = tx.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE owner IS NOT NULL AND owner NOT IN (?1, ?2)"),
+            params![owner.tag(), UNCLAIMED],
+            |r| r.get(0),
+        )?;
+        if others > 0 {
+            return Ok(false);
+        }
+        unclaimed += tx.query_row(&format!("SELECT count(*) FROM {table} WHERE owner = ?1"), [UNCLAIMED], |r| {
+            r.get::<_, i64>(0)
+        })?;
+    }
+    if unclaimed == 0 {
+        return Ok(false);
+    }
+    for table in OWNED_TABLES {
+        tx.execute(&format!("UPDATE {table} SET owner = ?1 WHERE owner = ?2"), params![owner.tag(), UNCLAIMED])?;
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Deletes every record of `owner`, with their upload state and status-feed cursor, in one
+/// transaction. Other residents' records and drafts nobody owns stay.
+pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
+    let mut conn = db.lock();
+    let tx = conn.transaction()?;
+    // Children before parents (the foreign keys of outbox and payment_request), then the
+    // per-owner state.
+    let tables = ["outbox", "payment_request", "dossier_event", "dossier_attachment", "payment", "receipt", "dossier"];
+    for table in tables.iter().chain(&["upload", "feed_cursor"]) {
+        tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db_with(owners: &[Option<&str>]) -> (tempfile::TempDir, UserDb) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = UserDb::open(dir.path()).unwrap();
+        for (i, owner) in owners.iter().enumerate() {
+            db.lock()
+                .execute(
+                    "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at,
+                                          updated_at, owner) VALUES (?1, 'p', 'n', 'citizen', x'00', 'queued', 't', 't', ?2)",
+                    params![format!("d{i}"), owner],
+                )
+                .unwrap();
+        }
+        (dir, db)
+    }
+
+    fn owners(db: &UserDb) -> Vec<Option<String>> {
+        let conn = db.lock();
+        let mut stmt = conn.prepare("SELECT owner FROM dossier ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn unclaimed_rows_go_to_the_first_resident_only_when_nobody_else_has_data() {
+        let vault = Vault::from_key(&[1; 32]);
+        let (a, b) = (Owner::of(&vault, "sub-a"), Owner::of(&vault, "sub-b"));
+        let (_dir, db) = db_with(&[Some(UNCLAIMED), None]);
+        assert!(claim_unclaimed(&db, &a).unwrap());
+        assert_eq!(owners(&db), vec![Some(a.tag().to_owned()), None], "a logged-out draft stays nobody's");
+        assert!(!claim_unclaimed(&db, &b).unwrap(), "nothing left to claim");
+
+        let (_dir, db) = db_with(&[Some(UNCLAIMED), Some(a.tag())]);
+        assert!(!claim_unclaimed(&db, &b).unwrap(), "A has data here: B claims nothing");
+        assert_eq!(owners(&db), vec![Some(UNCLAIMED.to_owned()), Some(a.tag().to_owned())]);
+        assert!(claim_unclaimed(&db, &a).unwrap(), "A may claim next to A's own records");
+    }
+
+    #[test]
+    fn wiping_removes_only_the_owners_records() {
+        let vault = Vault::from_key(&[1; 32]);
+        let (a, b) = (Owner::of(&vault, "sub-a"), Owner::of(&vault, "sub-b"));
+        let (_dir, db) = db_with(&[Some(a.tag()), Some(b.tag()), None]);
+        wipe(&db, &a).unwrap();
+        assert_eq!(owners(&db), vec![Some(b.tag().to_owned()), None]);
+    }
+}
