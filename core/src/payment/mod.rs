@@ -13,11 +13,15 @@ pub mod handle;
 pub mod receipt;
 pub use smarthd_model::vietqr;
 
+use std::sync::Arc;
+
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use crate::config::ReceiptKeyPin;
 use crate::error::{Error, PortalError, Result};
 use crate::store::UserDb;
+use crate::vault::Vault;
 pub use receipt::{Receipt, SignedReceipt};
 pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
 
@@ -96,6 +100,16 @@ pub struct PendingRequest {
 
 pub struct Payments {
     db: UserDb,
+    /// Seals the portal's receipt keys fetched on first use, so a row written into `user.db` by
+    /// anything else is never trusted.
+    vault: Arc<Vault>,
+    /// The receipt keys the app's configuration pins; when any, the only ones trusted.
+    pinned_keys: Vec<ReceiptKeyPin>,
+}
+
+/// The vault purpose of a receipt key names its id: a sealed key cannot pass for another id.
+fn key_purpose(key_id: &str) -> String {
+    format!("receipt-key:{key_id}")
 }
 
 fn now() -> String {
@@ -103,8 +117,8 @@ fn now() -> String {
 }
 
 impl Payments {
-    pub fn new(db: UserDb) -> Payments {
-        Payments { db }
+    pub fn new(db: UserDb, vault: Arc<Vault>, pinned_keys: Vec<ReceiptKeyPin>) -> Payments {
+        Payments { db, vault, pinned_keys }
     }
 
     /// Commits the wish to pay before anything is sent; an unsent request for the same dossier
@@ -264,30 +278,76 @@ impl Payments {
 
     // --- receipts ---
 
-    pub fn key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
+    /// Whether receipt keys are fetched from the portal (over the pinned transport) rather than
+    /// pinned in the configuration.
+    pub fn fetches_keys(&self) -> bool {
+        self.pinned_keys.is_empty()
+    }
+
+    /// The key a receipt naming `key_id` may be checked with: a pinned one when the configuration
+    /// pins keys, otherwise one kept sealed; a stored row that does not open is not a key.
+    pub fn trusted_key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
+        if !self.fetches_keys() {
+            return Ok(self.pinned_keys.iter().find(|k| k.key_id == key_id).map(|k| k.public_key.to_vec()));
+        }
+        let sealed: Option<Vec<u8>> = self
             .db
             .lock()
             .query_row("SELECT public_key FROM receipt_key WHERE key_id = ?1", [key_id], |r| r.get(0))
-            .optional()?)
+            .optional()?;
+        let Some(sealed) = sealed else { return Ok(None) };
+        match self.vault.open_sealed(&key_purpose(key_id), &sealed) {
+            Ok(key) => Ok(Some(key)),
+            Err(_) => {
+                tracing::warn!("receipt key {key_id} in user.db was not sealed by this app; ignored");
+                Ok(None)
+            }
+        }
     }
 
+    /// Keeps a key the portal published (fetched over the pinned transport), sealed; it replaces
+    /// a row under the same id that did not open.
     pub fn store_key(&self, key_id: &str, public_key: &[u8]) -> Result<()> {
+        let sealed = self.vault.seal(&key_purpose(key_id), public_key)?;
         self.db.lock().execute(
-            "INSERT INTO receipt_key (key_id, public_key) VALUES (?1, ?2) ON CONFLICT(key_id) DO NOTHING",
-            params![key_id, public_key],
+            "INSERT INTO receipt_key (key_id, public_key) VALUES (?1, ?2)
+             ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
+            params![key_id, sealed],
         )?;
         Ok(())
     }
 
-    /// Keeps a receipt that verified.
-    pub fn store_receipt(&self, order_id: &str, receipt: &SignedReceipt) -> Result<()> {
+    /// Checks a receipt and keeps it: it must verify with a trusted key and be the receipt of the
+    /// local order `order_id` (same order, amount and dossier).
+    pub fn keep_receipt(&self, order_id: &str, receipt: &SignedReceipt) -> Result<Receipt> {
+        let read = self.check(order_id, receipt)?;
         self.db.lock().execute(
             "INSERT INTO receipt (receipt_id, order_id, payload, signature, key_id, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(receipt_id) DO NOTHING",
             params![receipt.receipt_id, order_id, receipt.payload, receipt.signature, receipt.key_id, now()],
         )?;
-        Ok(())
+        Ok(read)
+    }
+
+    /// The signature with a trusted key, then the local order the receipt claims to pay.
+    fn check(&self, order_id: &str, signed: &SignedReceipt) -> Result<Receipt> {
+        let invalid = |e: receipt::ReceiptError| Error::Validation { field: "receipt".into(), reason: e.to_string() };
+        let key = self
+            .trusted_key(&signed.key_id)?
+            .ok_or_else(|| invalid(receipt::ReceiptError::UnknownKey(signed.key_id.clone())))?;
+        let read = receipt::verify(signed, &key).map_err(invalid)?;
+        let order = self.get(order_id).map_err(|_| invalid(receipt::ReceiptError::NotTheOrders("order")))?;
+        receipt::check_order(
+            &read,
+            &receipt::OrderFacts {
+                order_id: &order.order_id,
+                dossier_id: &order.dossier_id,
+                amount_vnd: order.amount_vnd,
+                receipt_id: order.receipt_id.as_deref(),
+            },
+        )
+        .map_err(invalid)?;
+        Ok(read)
     }
 
     pub fn signed_receipt(&self, receipt_id: &str) -> Result<SignedReceipt> {
@@ -316,13 +376,15 @@ impl Payments {
         Ok(ids)
     }
 
-    /// Verifies a stored receipt with the stored portal key: offline.
+    /// Verifies a kept receipt again, offline: a trusted key's signature, and the local order
+    /// it names.
     pub fn verify_receipt(&self, receipt_id: &str) -> Result<Receipt> {
         let signed = self.signed_receipt(receipt_id)?;
-        let key = self.key(&signed.key_id)?.ok_or_else(|| Error::Validation {
-            field: "receipt".into(),
-            reason: receipt::ReceiptError::UnknownKey(signed.key_id.clone()).to_string(),
-        })?;
-        receipt::verify(&signed, &key).map_err(|e| Error::Validation { field: "receipt".into(), reason: e.to_string() })
+        let order_id: String = self.db.lock().query_row(
+            "SELECT order_id FROM receipt WHERE receipt_id = ?1",
+            [receipt_id],
+            |r| r.get(0),
+        )?;
+        self.check(&order_id, &signed)
     }
 }
