@@ -11,15 +11,18 @@ use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::payment::PaymentMethod;
-use smarthd_core::{Config, Error, Event, EventListener, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_core::{
+    Config, Error, Event, EventListener, PageRequest, ReceiptKeyPin, SearchFilters, Services, SmartHd,
+};
 use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::{self, LEVEL2_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
+use crate::output::printable;
 use crate::{dossier, output};
 
 fn step(title: &str) {
-    println!("\n━━ {title}");
+    out!("\n━━ {title}");
 }
 
 fn fail(e: impl std::fmt::Display) -> Error {
@@ -34,14 +37,14 @@ impl EventListener for DemoEvents {
         match &event {
             Event::CatalogSyncProgress { .. } => self.0.on_event(event),
             Event::DossierStatusChanged { code, status, .. } => {
-                println!(
+                out!(
                     "  🔔 hồ sơ / dossier {}: {}",
-                    code.as_deref().unwrap_or("(chưa có mã / no code yet)"),
+                    printable(code.as_deref().unwrap_or("(chưa có mã / no code yet)")),
                     status.label()
                 )
             }
             Event::PaymentUpdated { order_id, status } => {
-                println!("  🔔 thanh toán / payment {order_id}: {}", status.label())
+                out!("  🔔 thanh toán / payment {}: {}", printable(order_id), status.label())
             }
             Event::SessionChanged { .. } => {}
         }
@@ -49,13 +52,13 @@ impl EventListener for DemoEvents {
 }
 
 fn search(core: &SmartHd, query: &str) -> Result<(), Error> {
-    println!("\n» tìm / search: «{query}»");
+    out!("\n» tìm / search: «{query}»");
     let page = core.catalog().search(query, &SearchFilters::default(), PageRequest { offset: 0, limit: 3 })?;
     for (i, hit) in page.hits.iter().enumerate() {
-        println!("  {}. {}  [{}]", i + 1, hit.name, hit.code);
+        out!("  {}. {}  [{}]", i + 1, printable(&hit.name), printable(&hit.code));
     }
     if page.hits.is_empty() {
-        println!("  (không có kết quả / no results)");
+        out!("  (không có kết quả / no results)");
     }
     Ok(())
 }
@@ -80,11 +83,14 @@ pub async fn run() -> Result<(), Error> {
     let sandbox_config = SandboxConfig::ephemeral(temp.path().join("sandbox.db"));
     let sandbox = Sandbox::start(sandbox_config.clone()).await.map_err(fail)?;
     let base = sandbox.base_url();
-    println!("Sandbox: {base}   data dir: {}", data_dir.display());
+    out!("Sandbox: {base}   data dir: {}", data_dir.display());
 
     let progress = output::SyncProgressBar::new(true);
     let services = Services::with_key_dir(data_dir.join("keys")).events(Arc::new(DemoEvents(progress.clone())));
-    let core = SmartHd::open(Config::new(&base, &data_dir)?, services)?;
+    let mut config = Config::new(&base, &data_dir)?;
+    // The embedded sandbox's receipt key is known here: pinned, never fetched.
+    config.receipt_keys = vec![ReceiptKeyPin::parse(&sandbox.payments().receipt_key_pin())?];
+    let core = SmartHd::open(config, services)?;
 
     step("2. Đồng bộ danh mục thủ tục / first full catalog sync");
     let report = core.sync().catalog().await?;
@@ -105,7 +111,7 @@ pub async fn run() -> Result<(), Error> {
     }
     let fields = core.catalog().fields()?;
     let fields: Vec<String> = fields.iter().map(|f| format!("{} ({})", f.name, f.count)).collect();
-    println!("\nLĩnh vực / fields: {}", fields.join(", "));
+    out!("\nLĩnh vực / fields: {}", fields.join(", "));
 
     step("4. Chi tiết thủ tục / a procedure in full");
     let birth = core.catalog().search("dang ky khai sinh", &SearchFilters::default(), PageRequest::default())?;
@@ -115,7 +121,7 @@ pub async fn run() -> Result<(), Error> {
 
     step("5. Đồng bộ thay đổi / delta sync after the portal changes 5 procedures, then 304");
     let changed = sandbox.portal().mutate(5).map_err(fail)?;
-    println!("Cổng đã sửa / the portal changed: {}", changed.join(", "));
+    out!("Cổng đã sửa / the portal changed: {}", changed.join(", "));
     output::sync_report(&core.sync().catalog().await?, &core.catalog().freshness()?, false);
     output::sync_report(&core.sync().catalog().await?, &core.catalog().freshness()?, false);
 
@@ -124,7 +130,7 @@ pub async fn run() -> Result<(), Error> {
         .session()
         .begin_login(&smarthd_core::LoginOptions { level: 2, locale: Some("vi".into()), prompt: None })
         .await?;
-    println!("Địa chỉ đăng nhập / authorization URL: {}…", &url[..url.len().min(90)]);
+    out!("Địa chỉ đăng nhập / authorization URL: {}…", &url[..url.len().min(90)]);
     let callback = robot::log_in(&url, &LEVEL2_CITIZEN).await.map_err(fail)?;
     let profile = core.session().complete_login(&callback).await?;
     output::profile(&profile, false);
@@ -145,7 +151,7 @@ pub async fn run() -> Result<(), Error> {
     core.sync().now().await?;
     dossier::show(&core.dossiers().get(&id)?, false);
     let public = core.dossiers().lookup(&code).await?;
-    println!("Tra cứu công khai / public lookup: {} — {}", public.code, public.status.label());
+    out!("Tra cứu công khai / public lookup: {} — {}", printable(&public.code), public.status.label());
 
     step("9. Thanh toán lệ phí / paying a fee through the gateway (the robot clicks the gateway page)");
     let criminal_record =
@@ -158,13 +164,13 @@ pub async fn run() -> Result<(), Error> {
         .into_iter()
         .find(|p| !p.fees.is_empty())
         .ok_or_else(|| Error::NotFound("a fee-paying procedure".into()))?;
-    println!("Thủ tục có lệ phí / a procedure with a fee: {} ({})", paid_code.name, paid_code.code);
+    out!("Thủ tục có lệ phí / a procedure with a fee: {} ({})", printable(&paid_code.name), printable(&paid_code.code));
     let fee_dossier = filled_draft(&core, &paid_code.code, &files)?;
     core.dossiers().submit(&fee_dossier)?;
     core.sync().now().await?;
     let order =
         core.payments().pay(&fee_dossier, PaymentMethod::Gateway, "vn.gov.haiduong.smarthd:/payment-return").await?;
-    println!(
+    out!(
         "Cổng thanh toán / gateway URL: {}…",
         order.pay_url.as_deref().map(|u| &u[..u.len().min(90)]).unwrap_or("")
     );
@@ -181,18 +187,18 @@ pub async fn run() -> Result<(), Error> {
     let addr = sandbox.addr();
     sandbox.stop().await;
     search(&core, "xac nhan tinh trang hon nhan")?;
-    println!("\nBiên lai kiểm tra ngoại tuyến / the receipt, verified offline with the portal's cached key:");
+    out!("\nBiên lai kiểm tra ngoại tuyến / the receipt, verified offline with the portal's cached key:");
     crate::pay::show_receipt(&core.payments().verify_receipt(&receipt_id)?, false);
     let offline = filled_draft(&core, &birth, &files)?;
     core.dossiers().submit(&offline)?;
     let report = core.sync().now().await?;
-    println!("Hồ sơ chờ gửi / dossiers waiting: {}", report.outbox.pending);
+    out!("Hồ sơ chờ gửi / dossiers waiting: {}", report.outbox.pending);
 
     step("11. Có mạng lại / the portal is back: the queued dossier is delivered, once");
     let sandbox = Sandbox::start(SandboxConfig { addr, ..sandbox_config }).await.map_err(fail)?;
     dossier::sync_report(&core.sync().now().await?, false);
     dossier::show(&core.dossiers().get(&offline)?, false);
     sandbox.stop().await;
-    println!("\nXong / done.");
+    out!("\nXong / done.");
     Ok(())
 }

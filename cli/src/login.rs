@@ -65,7 +65,7 @@ pub async fn login(
         .begin_login(&LoginOptions { level, locale: Some("vi".into()), prompt: Some("login".into()) })
         .await?;
     eprintln!("Mở địa chỉ này trong trình duyệt để đăng nhập bằng VNeID / open this URL in a browser to log in:");
-    println!("{url}");
+    out!("{url}");
     if open_browser && let Err(e) = std::process::Command::new("xdg-open").arg(&url).spawn() {
         eprintln!("(không mở được trình duyệt / could not open a browser: {e})");
     }

@@ -1,5 +1,13 @@
 //! `smarthd`: the command line over the Smart-Hải Dương core.
 
+/// `println!` for everything the CLI prints, except that a closed stdout (`smarthd … | head`)
+/// ends the program quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::print_line(format_args!($($arg)*))
+    };
+}
+
 mod demo;
 mod dossier;
 mod login;
@@ -34,6 +42,10 @@ struct Cli {
     /// Machine-readable output.
     #[arg(long, global = true)]
     json: bool,
+    /// The portal's receipt-signing key, KEY_ID:PUBLIC_KEY (base64url), pinned: receipts verify
+    /// only with it. Without it the key is fetched from the portal on first use and kept sealed.
+    #[arg(long, global = true, env = "SMARTHD_RECEIPT_KEY", value_name = "KEY_ID:PUBLIC_KEY")]
+    receipt_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -227,7 +239,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lỗi / error: {e}");
+            // A portal's refusal carries its message: printed like any portal text.
+            eprintln!("lỗi / error: {}", output::printable(&e.to_string()));
             ExitCode::FAILURE
         }
     }
@@ -244,6 +257,9 @@ fn data_dir(cli: &Cli) -> PathBuf {
 fn config(cli: &Cli) -> Result<Config, Error> {
     let mut config = Config::new(&cli.portal, data_dir(cli))?;
     login::apply_provider(&mut config, None, None);
+    if let Some(pin) = &cli.receipt_key {
+        config.receipt_keys = vec![smarthd_core::ReceiptKeyPin::parse(pin)?];
+    }
     Ok(config)
 }
 
@@ -298,9 +314,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             let payments = core.payments().list()?;
             if cli.json {
-                println!("{}", serde_json::to_string_pretty(&payments).expect("serializable"));
+                out!("{}", serde_json::to_string_pretty(&payments).expect("serializable"));
             } else if payments.is_empty() {
-                println!("Chưa có khoản thanh toán nào / no payments yet");
+                out!("Chưa có khoản thanh toán nào / no payments yet");
             }
             if !cli.json {
                 payments.iter().for_each(|p| pay::show_order(p, false));
@@ -311,9 +327,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             let receipts = core.payments().receipts()?;
             if cli.json {
-                println!("{}", serde_json::to_string_pretty(&receipts).expect("serializable"));
+                out!("{}", serde_json::to_string_pretty(&receipts).expect("serializable"));
             } else if receipts.is_empty() {
-                println!("Chưa có biên lai nào / no receipts yet");
+                out!("Chưa có biên lai nào / no receipts yet");
             } else {
                 receipts.iter().for_each(|r| pay::show_receipt(r, false));
             }
@@ -337,8 +353,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             match core.session().whoami().await? {
                 Some(profile) => output::profile(&profile, cli.json),
-                None if cli.json => println!("null"),
-                None => println!("Chưa đăng nhập / not logged in"),
+                None if cli.json => out!("null"),
+                None => out!("Chưa đăng nhập / not logged in"),
             }
             Ok(())
         }
@@ -346,15 +362,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             let local_data = if *wipe { LocalData::Wipe } else { LocalData::Keep };
             match core.session().logout(local_data).await? {
-                Some(url) => println!(
+                Some(url) => out!(
                     "Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}"
                 ),
-                None => println!("Đã đăng xuất / logged out"),
+                None => out!("Đã đăng xuất / logged out"),
             }
             if *wipe {
-                println!("Đã xoá dữ liệu của bạn trên máy này / your data on this device was deleted");
+                out!("Đã xoá dữ liệu của bạn trên máy này / your data on this device was deleted");
             } else {
-                println!(
+                out!(
                     "Dữ liệu của bạn được giữ lại, mã hoá, chỉ bạn xem được (xoá: smarthd logout --wipe) / your data \
                      stays on this device, sealed, for you only (to delete it: smarthd logout --wipe)"
                 );
@@ -425,22 +441,22 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
             dossier::form(&procedure, &draft, cli.json);
         }
         DossierCommand::Set { id, field, value } => match core.dossiers().set_field(id, field, value)? {
-            None => println!("{field} = {value}"),
-            Some(problem) => println!("{field} = {value}  ⚠ {}", problem.message()),
+            None => out!("{field} = {value}"),
+            Some(problem) => out!("{field} = {value}  ⚠ {}", problem.message()),
         },
         DossierCommand::Attach { id, file } => {
             let attachment = core.dossiers().attach(id, file)?;
-            println!(
+            out!(
                 "📎 {} ({} bytes, {}, sha256 {})",
                 attachment.name, attachment.size, attachment.content_type, attachment.sha256
             );
         }
         DossierCommand::Submit { id } => {
             let queued = core.dossiers().submit(id)?;
-            println!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
+            out!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
             match core.sync().now().await {
                 Ok(report) => dossier::sync_report(&report, false),
-                Err(e) => println!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}"),
+                Err(e) => out!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}"),
             }
             dossier::show(&core.dossiers().get(id)?, cli.json);
         }
@@ -471,7 +487,7 @@ fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Error> {
                 let matrix = vietqr::matrix(&payload).map_err(|e| Error::Internal(e.to_string()))?;
                 pay::write_png(&matrix, path)?;
             }
-            println!("{payload}");
+            out!("{payload}");
             Ok(())
         }
         VietqrCommand::Decode { payload } => {

@@ -7,6 +7,43 @@ use indicatif::{ProgressBar, ProgressStyle};
 use smarthd_core::catalog::model::{Channel, Level, OnlineLevel, Procedure, ProcedureStatus, Subject};
 use smarthd_core::{Event, EventListener, Freshness, Profile, SearchPage, SyncOutcome, SyncReport};
 
+/// Text from the portal (names, officer messages, errors) as it may reach a terminal: control
+/// characters, escape sequences among them, and bidirectional overrides are dropped, line breaks
+/// and tabs become spaces. Everything the portal says goes through here before it is printed.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() || is_bidi_control(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Marks that reorder what a terminal shows (a name could read backwards).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The exit status of a program whose output pipe was closed: what a shell reports for one ended
+/// by SIGPIPE (128 + 13).
+const CLOSED_PIPE_STATUS: i32 = 141;
+
+/// Writes one line to stdout (see `out!`). When the reader has gone, the rest of the output has
+/// nowhere to go: the program ends quietly; anything already committed stays committed.
+pub fn print_line(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_fmt(line).and_then(|()| stdout.write_all(b"\n")) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(CLOSED_PIPE_STATUS),
+        Err(e) => {
+            eprintln!("lỗi / error: không ghi được ra stdout / cannot write to stdout: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
 /// A progress bar on a terminal; silent elsewhere.
 pub struct SyncProgressBar(Option<ProgressBar>);
 
@@ -69,23 +106,23 @@ pub fn offline_notice(f: &Freshness) {
 
 pub fn sync_report(report: &SyncReport, f: &Freshness, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(report).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(report).expect("serializable"));
         return;
     }
     match report.outcome {
-        SyncOutcome::NotModified => println!("Danh mục đã mới nhất / catalog already up to date (304)"),
-        SyncOutcome::Updated => println!(
+        SyncOutcome::NotModified => out!("Danh mục đã mới nhất / catalog already up to date (304)"),
+        SyncOutcome::Updated => out!(
             "Đã cập nhật {} thủ tục, gỡ {} / updated {}, removed {} ({} pages)",
             report.upserted, report.removed, report.upserted, report.removed, report.pages
         ),
     }
-    println!("{}", freshness_line(f));
+    out!("{}", freshness_line(f));
 }
 
 /// Bold highlight spans on a terminal.
 fn highlighted(name: &str, spans: &[smarthd_core::catalog::Span]) -> String {
     if !std::io::stdout().is_terminal() || spans.is_empty() {
-        return name.to_owned();
+        return printable(name);
     }
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
@@ -93,7 +130,7 @@ fn highlighted(name: &str, spans: &[smarthd_core::catalog::Span]) -> String {
         if spans.iter().any(|s| s.start == i) {
             out.push_str("\x1b[1m");
         }
-        out.push(c);
+        out.push_str(&printable(c.encode_utf8(&mut [0; 4])));
         if spans.iter().any(|s| s.end == i + 1) {
             out.push_str("\x1b[0m");
         }
@@ -103,23 +140,24 @@ fn highlighted(name: &str, spans: &[smarthd_core::catalog::Span]) -> String {
 
 pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(&page.hits).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(&page.hits).expect("serializable"));
         return;
     }
     if page.hits.is_empty() {
-        println!("Không tìm thấy thủ tục nào cho «{query}» / nothing found");
+        out!("Không tìm thấy thủ tục nào cho «{}» / nothing found", printable(query));
     }
     for (i, hit) in page.hits.iter().enumerate() {
-        println!("{:>2}. {}", i + 1, highlighted(&hit.name, &hit.highlights));
+        out!("{:>2}. {}", i + 1, highlighted(&hit.name, &hit.highlights));
         if let Some(en) = &hit.name_en {
-            println!("    {en}");
+            out!("    {}", printable(en));
         }
-        println!("    {} · {} · {} · {}", hit.code, hit.field, level(hit.level), online(hit.online));
+        let (code, field) = (printable(&hit.code), printable(&hit.field));
+        out!("    {code} · {field} · {} · {}", level(hit.level), online(hit.online));
     }
     if page.has_more {
-        println!("    … còn nữa / more results (--limit)");
+        out!("    … còn nữa / more results (--limit)");
     }
-    println!("{}", freshness_line(f));
+    out!("{}", freshness_line(f));
 }
 
 pub fn vnd(amount: i64) -> String {
@@ -136,26 +174,26 @@ pub fn vnd(amount: i64) -> String {
 
 pub fn procedure(p: &Procedure, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(p).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(p).expect("serializable"));
         return;
     }
-    println!("{}", p.name);
+    out!("{}", printable(&p.name));
     if let Some(en) = &p.name_en {
-        println!("{en}");
+        out!("{}", printable(en));
     }
-    println!("Mã thủ tục / code: {} (quốc gia / national {})", p.code, p.national_code);
+    out!("Mã thủ tục / code: {} (quốc gia / national {})", printable(&p.code), printable(&p.national_code));
     match p.status {
         ProcedureStatus::InForce => {}
-        ProcedureStatus::Expired => println!("HẾT HIỆU LỰC / EXPIRED"),
+        ProcedureStatus::Expired => out!("HẾT HIỆU LỰC / EXPIRED"),
         ProcedureStatus::Replaced => {
-            println!("ĐÃ ĐƯỢC THAY THẾ / REPLACED by {}", p.replaced_by.as_deref().unwrap_or("?"))
+            out!("ĐÃ ĐƯỢC THAY THẾ / REPLACED by {}", printable(p.replaced_by.as_deref().unwrap_or("?")))
         }
     }
-    println!("Lĩnh vực / field: {}", p.field);
-    println!("Cơ quan có thẩm quyền / deciding agency: {}", p.deciding_agency);
-    println!("Cơ quan thực hiện / processing agency: {}", p.processing_agency);
-    println!("Cấp thực hiện / level: {}", level(p.level));
-    println!("Mức độ / online: {}", online(p.online_level));
+    out!("Lĩnh vực / field: {}", printable(&p.field));
+    out!("Cơ quan có thẩm quyền / deciding agency: {}", printable(&p.deciding_agency));
+    out!("Cơ quan thực hiện / processing agency: {}", printable(&p.processing_agency));
+    out!("Cấp thực hiện / level: {}", level(p.level));
+    out!("Mức độ / online: {}", online(p.online_level));
     let subjects: Vec<&str> = p
         .subjects
         .iter()
@@ -164,44 +202,44 @@ pub fn procedure(p: &Procedure, json: bool) {
             Subject::Organization => "tổ chức / organisation",
         })
         .collect();
-    println!("Đối tượng / who: {}", subjects.join(", "));
-    println!("Thời hạn giải quyết / processing time: {}", p.processing_time);
+    out!("Đối tượng / who: {}", subjects.join(", "));
+    out!("Thời hạn giải quyết / processing time: {}", printable(&p.processing_time));
     if p.fees.is_empty() {
-        println!("Phí, lệ phí / fees: không / none");
+        out!("Phí, lệ phí / fees: không / none");
     } else {
-        println!("Phí, lệ phí / fees:");
+        out!("Phí, lệ phí / fees:");
         for fee in &p.fees {
             let channel = match fee.channel {
                 Channel::Online => "trực tuyến / online",
                 Channel::Paper => "trực tiếp / on paper",
             };
-            println!("  - {} ({channel}): {}", fee.description, vnd(fee.amount_vnd));
+            out!("  - {} ({channel}): {}", printable(&fee.description), vnd(fee.amount_vnd));
         }
     }
-    println!("Thành phần hồ sơ / documents:");
+    out!("Thành phần hồ sơ / documents:");
     for case in &p.documents {
-        println!("  {}:", case.case_name);
+        out!("  {}:", printable(&case.case_name));
         for item in &case.items {
-            let form = item.form.as_ref().map(|f| format!(" [mẫu / form {}]", f.code)).unwrap_or_default();
-            println!("    - {} (bản chính {}, bản sao {}){form}", item.name, item.originals, item.copies);
+            let form = item.form.as_ref().map(|f| format!(" [mẫu / form {}]", printable(&f.code))).unwrap_or_default();
+            out!("    - {} (bản chính {}, bản sao {}){form}", printable(&item.name), item.originals, item.copies);
         }
     }
-    println!("Trình tự thực hiện / steps:");
+    out!("Trình tự thực hiện / steps:");
     for (i, step) in p.steps.iter().enumerate() {
-        println!("  {}. {step}", i + 1);
+        out!("  {}. {}", i + 1, printable(step));
     }
     if !p.conditions.is_empty() {
-        println!("Yêu cầu, điều kiện / conditions:");
+        out!("Yêu cầu, điều kiện / conditions:");
         for c in &p.conditions {
-            println!("  - {c}");
+            out!("  - {}", printable(c));
         }
     }
-    println!("Căn cứ pháp lý / legal basis:");
+    out!("Căn cứ pháp lý / legal basis:");
     for l in &p.legal_basis {
-        println!("  - {l}");
+        out!("  - {}", printable(l));
     }
-    println!("Biểu mẫu điện tử / e-form: {} trường / fields", p.form.fields.len());
-    println!("Cập nhật / updated: {}", p.updated_at);
+    out!("Biểu mẫu điện tử / e-form: {} trường / fields", p.form.fields.len());
+    out!("Cập nhật / updated: {}", printable(&p.updated_at));
 }
 
 /// Who is logged in; the CCCD is masked on screen and in JSON alike.
@@ -216,17 +254,24 @@ pub fn profile(p: &Profile, json: bool) {
             "level": p.level,
             "access_token_expires_at": expires,
         });
-        println!("{}", serde_json::to_string_pretty(&value).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(&value).expect("serializable"));
         return;
     }
-    println!("Họ tên / name: {}", p.name);
-    println!("Số CCCD / citizen ID: {}", p.masked_cccd());
-    println!("Mức định danh / VNeID level: {}", p.level);
-    println!("Phiên hết hạn / access token expires: {expires}");
+    out!("Họ tên / name: {}", printable(&p.name));
+    out!("Số CCCD / citizen ID: {}", p.masked_cccd());
+    out!("Mức định danh / VNeID level: {}", p.level);
+    out!("Phiên hết hạn / access token expires: {expires}");
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn portal_text_reaches_the_terminal_without_control_characters() {
+        let officer = "Bổ sung\x1b[2J\x1b]0;pwned\x07 giấy tờ\r\nngay\u{9b}31m\u{202e}abc";
+        assert_eq!(super::printable(officer), "Bổ sung[2J]0;pwned giấy tờ  ngay31mabc");
+        assert_eq!(super::printable("Đăng ký khai sinh"), "Đăng ký khai sinh");
+    }
+
     #[test]
     fn vnd_groups_thousands_with_dots() {
         assert_eq!(super::vnd(769_500), "769.500 đ");

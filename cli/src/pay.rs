@@ -9,7 +9,7 @@ use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt}
 use smarthd_core::{Error, SmartHd};
 
 use crate::loopback::{Loopback, back_to_terminal};
-use crate::output::vnd;
+use crate::output::{printable, vnd};
 
 /// How long to wait for the resident to pay.
 const PAY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -21,11 +21,11 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
     if order.status == PaymentStatus::Succeeded {
         return Ok(order);
     }
-    eprintln!("Số tiền / amount: {} ({})", vnd(order.amount_vnd), order.order_id);
+    eprintln!("Số tiền / amount: {} ({})", vnd(order.amount_vnd), printable(&order.order_id));
     match (&order.pay_url, &order.vietqr) {
         (Some(url), _) if method == PaymentMethod::Gateway => {
             eprintln!("Mở địa chỉ này để thanh toán / open this URL to pay:");
-            println!("{url}");
+            out!("{url}");
             let page = back_to_terminal("Đã quay lại từ cổng thanh toán", "Back from the payment gateway");
             let returned = tokio::time::timeout(PAY_TIMEOUT, loopback.wait_for("/payment-return", &page))
                 .await
@@ -38,7 +38,7 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
                 eprintln!("Quét mã VietQR bằng ứng dụng ngân hàng / scan with your banking app:");
                 eprintln!("{}", draw(&vietqr::matrix(payload).map_err(|e| Error::Internal(e.to_string()))?));
             }
-            println!("{payload}");
+            out!("{payload}");
             wait_until_settled(core, order).await
         }
         _ => Err(PortalError::malformed("api/v1/payments", "no pay URL or VietQR").into()),
@@ -106,51 +106,51 @@ pub fn write_png(qr: &QrMatrix, path: &Path) -> Result<(), Error> {
 
 pub fn show_order(order: &PaymentOrder, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(order).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(order).expect("serializable"));
         return;
     }
-    println!(
+    out!(
         "{}  {}  {} đ  hồ sơ / dossier {}",
-        order.order_id,
+        printable(&order.order_id),
         order.status.label(),
         order.amount_vnd,
-        order.dossier_id
+        printable(&order.dossier_id)
     );
     if let Some(message) = &order.failure_message {
-        println!("    {message}");
+        out!("    {}", printable(message));
     }
     if let Some(receipt) = &order.receipt_id {
-        println!("    biên lai / receipt {receipt}");
+        out!("    biên lai / receipt {}", printable(receipt));
     }
 }
 
 pub fn show_receipt(r: &Receipt, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(r).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(r).expect("serializable"));
         return;
     }
-    println!("Biên lai điện tử / e-receipt {} ✔ chữ ký hợp lệ / signature verified", r.receipt_id);
-    println!("    Số tiền / amount: {}  ({}, {})", vnd(r.amount_vnd), r.method, r.txn_ref);
-    println!("    Hồ sơ / dossier: {}", r.dossier_code.as_deref().unwrap_or(&r.dossier_id));
-    println!("    Thời gian / paid at: {}", r.paid_at);
-    println!("    Đơn vị thu / issuer: {}", r.issuer);
+    out!("Biên lai điện tử / e-receipt {} ✔ chữ ký hợp lệ / signature verified", printable(&r.receipt_id));
+    out!("    Số tiền / amount: {}  ({}, {})", vnd(r.amount_vnd), printable(&r.method), printable(&r.txn_ref));
+    out!("    Hồ sơ / dossier: {}", printable(r.dossier_code.as_deref().unwrap_or(&r.dossier_id)));
+    out!("    Thời gian / paid at: {}", printable(&r.paid_at));
+    out!("    Đơn vị thu / issuer: {}", printable(&r.issuer));
 }
 
 pub fn show_vietqr(qr: &VietQr, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(qr).expect("serializable"));
+        out!("{}", serde_json::to_string_pretty(qr).expect("serializable"));
         return;
     }
-    println!("Ngân hàng (BIN) / bank BIN: {}", qr.bin);
-    println!("{}: {}", if qr.to_card { "Số thẻ / card" } else { "Số tài khoản / account" }, qr.account);
+    out!("Ngân hàng (BIN) / bank BIN: {}", qr.bin);
+    out!("{}: {}", if qr.to_card { "Số thẻ / card" } else { "Số tài khoản / account" }, qr.account);
     match qr.amount {
-        Some(amount) => println!("Số tiền / amount: {}", vnd(amount as i64)),
-        None => println!("Số tiền / amount: (người chuyển nhập / entered by the payer)"),
+        Some(amount) => out!("Số tiền / amount: {}", vnd(amount as i64)),
+        None => out!("Số tiền / amount: (người chuyển nhập / entered by the payer)"),
     }
     if let Some(bill) = &qr.bill_number {
-        println!("Mã hóa đơn / bill number: {bill}");
+        out!("Mã hóa đơn / bill number: {bill}");
     }
     if let Some(purpose) = &qr.purpose {
-        println!("Nội dung / purpose: {purpose}");
+        out!("Nội dung / purpose: {purpose}");
     }
 }

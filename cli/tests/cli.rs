@@ -2,6 +2,7 @@
 
 use std::process::{Command, Output};
 
+use smarthd_core::catalog::model::Subject;
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 fn smarthd(args: &[&str]) -> Output {
@@ -82,4 +83,84 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not found"), "{stderr}");
+}
+
+/// `smarthd … | head` used to panic (exit 101, "Broken pipe") once the reader was gone: the
+/// program now ends quietly, with the status a shell gives a program ended by SIGPIPE.
+#[test]
+fn a_closed_stdout_ends_any_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    for args in [
+        &["vietqr", "encode", "--bin", "970436", "--account", "0011001234567", "--amount", "190000"][..],
+        &["--data-dir", data, "dossier", "list"],
+        &["--data-dir", data, "--json", "payments"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_smarthd")).args(args).stdout(writer).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}");
+    }
+}
+
+/// An officer's message is the portal's text: escape sequences in it never reach the terminal.
+#[tokio::test(flavor = "multi_thread")]
+async fn officer_messages_are_printed_without_control_characters() {
+    let world = smarthd_tests::World::new(100).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    smarthd_tests::log_in(&core, 1, &smarthd_sandbox::robot::LEVEL1_CITIZEN).await.unwrap();
+    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    smarthd_tests::fill_valid(&core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&draft.id).unwrap().code.unwrap();
+    let message = "Bổ sung giấy tờ\x1b[2J\x1b]0;owned\x07\r\nngay\u{9b}31m";
+    smarthd_sandbox::robot::officer_set_status(&world.sandbox.base_url(), &code, "processing", Some(message))
+        .await
+        .unwrap();
+    core.sync().now().await.unwrap();
+    drop(core);
+
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let out = smarthd(&["--portal", &portal, "--data-dir", &data, "dossier", "show", &draft.id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Bổ sung giấy tờ[2J]0;owned  ngay31m"), "{stdout}");
+    assert!(!stdout.chars().any(|c| c.is_control() && c != '\n'), "{stdout:?}");
+}
+
+/// `smarthd receipts` shows a paid fee's receipt as verified, with the key pinned by
+/// `--receipt-key` or fetched and sealed; a key written into user.db and a forged receipt never
+/// show as verified.
+#[tokio::test(flavor = "multi_thread")]
+async fn receipts_verify_and_a_forged_one_is_never_shown_as_verified() {
+    let world = smarthd_tests::World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let (order, receipt_id) = smarthd_tests::pay_a_fee(&core).await;
+    drop(core);
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let pin = world.sandbox.payments().receipt_key_pin();
+    let pinned = ["--portal", &portal, "--data-dir", &data, "--receipt-key", &pin, "receipts"];
+    let fetched = ["--portal", &portal, "--data-dir", &data, "receipts"];
+    for args in [&pinned[..], &fetched[..]] {
+        let out = smarthd(args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(stdout.contains(&format!("{receipt_id} ✔ chữ ký hợp lệ")), "{stdout}");
+    }
+
+    smarthd_tests::forge_receipt(&world.data_dir(), &order, &receipt_id, "evil");
+    for args in [&pinned[..], &fetched[..]] {
+        let out = smarthd(args);
+        assert!(!out.status.success());
+        assert!(!String::from_utf8_lossy(&out.stdout).contains('✔'));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("no key evil"), "{stderr}");
+    }
+    let bad_pin = smarthd(&["--portal", &portal, "--data-dir", &data, "--receipt-key", "r1:short", "receipts"]);
+    assert!(String::from_utf8_lossy(&bad_pin.stderr).contains("32 bytes"));
 }

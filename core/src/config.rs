@@ -20,6 +20,10 @@ pub struct Config {
     pub pinned_spki_sha256: Vec<[u8; 32]>,
     /// The OpenID provider; by default the portal's own realm (`{portal}/realms/haiduong`).
     pub identity: IdentityConfig,
+    /// The portal's receipt-signing keys, pinned like the SPKI pins: when any is given, receipts
+    /// verify only with these. Empty means the keys are fetched from the portal over the pinned
+    /// transport on first use and kept sealed in the vault.
+    pub receipt_keys: Vec<ReceiptKeyPin>,
 }
 
 impl Config {
@@ -33,7 +37,32 @@ impl Config {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             pinned_spki_sha256: Vec::new(),
+            receipt_keys: Vec::new(),
         })
+    }
+}
+
+/// A portal receipt-signing key the app trusts: an Ed25519 public key and the id receipts name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptKeyPin {
+    pub key_id: String,
+    pub public_key: [u8; 32],
+}
+
+impl ReceiptKeyPin {
+    /// Reads `KEY_ID:PUBLIC_KEY`, the key as the portal publishes it (base64url, 32 bytes).
+    pub fn parse(pin: &str) -> Result<ReceiptKeyPin> {
+        use base64::Engine;
+        let invalid = |reason: &str| Error::Validation { field: "receipt_key".into(), reason: reason.into() };
+        let (key_id, key) = pin.split_once(':').ok_or_else(|| invalid("expected KEY_ID:PUBLIC_KEY"))?;
+        if key_id.is_empty() {
+            return Err(invalid("the key id is empty"));
+        }
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(key.trim_end_matches('='))
+            .map_err(|_| invalid("the public key is not base64url"))?;
+        let public_key = bytes.try_into().map_err(|_| invalid("an Ed25519 public key has 32 bytes"))?;
+        Ok(ReceiptKeyPin { key_id: key_id.to_owned(), public_key })
     }
 }
 
@@ -116,5 +145,14 @@ mod tests {
         }
         assert!(matches!(checked_url("ftp://x"), Err(Error::UnsupportedScheme { .. })));
         assert!(matches!(checked_url("not a url"), Err(Error::InvalidUrl { .. })));
+    }
+
+    #[test]
+    fn a_receipt_key_pin_is_an_id_and_32_bytes() {
+        let pin = ReceiptKeyPin::parse("r1:AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA").unwrap();
+        assert_eq!((pin.key_id.as_str(), pin.public_key[0], pin.public_key[31]), ("r1", 1, 32));
+        for bad in ["r1", ":AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA", "r1:AQID", "r1:not base64!"] {
+            assert!(matches!(ReceiptKeyPin::parse(bad), Err(Error::Validation { .. })), "{bad}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! handle per capability: [`catalog`] (offline procedures and search), [`session`] (the VNeID
 //! login through [`identity`]), [`dossier`] (drafts and submitting), [`payment`] (fees and
 //! receipts) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
-//! [`store`] (the SQLite files), [`transport`] (every request to the portal and the identity
+//! [`store`] (the SQLite files, kept private by [`private_files`]), [`transport`] (every request to the portal and the identity
 //! provider), [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
 //!
 //! Layers, each using only those below it: the shared vocabulary ([`error`], [`events`],
@@ -21,6 +21,7 @@ pub mod identity;
 pub mod owner;
 pub mod payment;
 pub mod platform;
+pub mod private_files;
 pub mod session;
 mod shared;
 pub mod store;
@@ -32,7 +33,7 @@ pub use smarthd_model::text;
 
 pub use catalog::handle::CatalogHandle;
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
-pub use config::Config;
+pub use config::{Config, ReceiptKeyPin};
 pub use dossier::handle::{DossiersHandle, PublicStatus};
 pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
 pub use error::{Error, ErrorKind, Result};
@@ -66,13 +67,13 @@ pub struct SmartHd {
 impl SmartHd {
     /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call.
     pub fn open(config: Config, services: Services) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)?;
+        private_files::create_dir(&config.data_dir)?;
         let portal = PortalClient::new(&config)?;
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
         let vault = Arc::new(vault::Vault::open(services.secure_storage.as_ref())?);
         let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
-        let payments = Payments::open(user_db.clone(), vault.clone())?;
+        let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
         let identity = Identity::new(
             config.identity.clone(),
             portal.clone(),

@@ -78,17 +78,9 @@ impl SecureStorage for KeyFileStorage {
     fn put(&self, key: &str, value: &[u8]) -> Result<()> {
         use std::io::Write;
         let path = self.path(key)?;
-        let mut dir = std::fs::DirBuilder::new();
-        dir.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
-        dir.create(&self.dir)?;
+        crate::private_files::create_dir(&self.dir)?;
         let tmp = path.with_extension("tmp");
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
+        let mut file = crate::private_files::options().write(true).create(true).truncate(true).open(&tmp)?;
         file.write_all(value)?;
         file.sync_all()?;
         std::fs::rename(tmp, path)?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::error::{Error, Result};
+use crate::private_files;
 
 /// One migration step; step `i` (from 0) takes `user_version` from `i` to `i + 1`.
 pub type Migration = &'static str;
@@ -271,9 +272,15 @@ pub fn migrate(conn: &mut Connection, migrations: &[Migration], path: &Path) -> 
 }
 
 fn open_migrated(path: &Path, migrations: &[Migration]) -> Result<Connection> {
+    // Private from its first byte; SQLite gives the WAL and SHM the database file's mode.
+    private_files::options().create(true).truncate(false).write(true).open(path)?;
+    private_files::restrict(path)?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     migrate(&mut conn, migrations, path)?;
+    for sidecar in sidecars(path) {
+        private_files::restrict(&sidecar)?;
+    }
     Ok(conn)
 }
 

@@ -37,8 +37,20 @@ impl World {
     }
 
     pub fn core_with(&self, events: Arc<dyn EventListener>) -> SmartHd {
-        let config = Config::new(&self.sandbox.base_url(), self.data_dir()).unwrap();
-        SmartHd::open(config, Services::with_key_dir(self.data_dir().join("keys")).events(events)).unwrap()
+        SmartHd::open(self.config(), Services::with_key_dir(self.data_dir().join("keys")).events(events)).unwrap()
+    }
+
+    /// The configuration [`World::core`] opens with: the sandbox's portal, the world's data dir.
+    pub fn config(&self) -> Config {
+        Config::new(&self.sandbox.base_url(), self.data_dir()).unwrap()
+    }
+
+    /// A core with the sandbox's receipt key pinned in its configuration, as the CLI's demo does.
+    pub fn core_pinning_receipt_key(&self) -> SmartHd {
+        let mut config = self.config();
+        let pin = self.sandbox.payments().receipt_key_pin();
+        config.receipt_keys = vec![smarthd_core::ReceiptKeyPin::parse(&pin).unwrap()];
+        SmartHd::open(config, Services::with_key_dir(self.data_dir().join("keys"))).unwrap()
     }
 }
 
@@ -129,4 +141,56 @@ pub fn sample_file(dir: &Path, name: &str, kind: &str, size: usize, seed: u64) -
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
+}
+
+/// Pays a fee the way a level-2 resident does: a fee-paying procedure's dossier is submitted and
+/// received, paid at the gateway (the robot clicks "pay"), and its receipt fetched. Answers the
+/// paid order and its receipt's id. `core` must have a synced catalog.
+pub async fn pay_a_fee(core: &SmartHd) -> (smarthd_core::payment::PaymentOrder, String) {
+    use smarthd_core::payment::{PaymentMethod, PaymentStatus};
+    use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
+    log_in(core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();
+    let hits = core.catalog().search("ly lich tu phap", &Default::default(), Default::default()).unwrap().hits;
+    let code =
+        hits.iter().map(|h| core.catalog().procedure(&h.code).unwrap()).find(|p| !p.fees.is_empty()).unwrap().code;
+    let draft = core.dossiers().new_draft(&code, smarthd_core::catalog::model::Subject::Citizen).unwrap();
+    fill_valid(core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    let return_url = "vn.gov.haiduong.smarthd:/payment-return";
+    let order = core.payments().pay(&draft.id, PaymentMethod::Gateway, return_url).await.unwrap();
+    let landed =
+        pay_at_gateway(order.pay_url.as_deref().unwrap(), &GatewayAction::Pay { bank: "NCB".into() }).await.unwrap();
+    let paid = core.payments().handle_return(&landed).await.unwrap();
+    assert_eq!(paid.status, PaymentStatus::Succeeded);
+    let receipt_id = paid.receipt_id.clone().expect("a receipt");
+    (paid, receipt_id)
+}
+
+/// The attack on a stolen or shared phone's `user.db`: an Ed25519 key of the attacker's written
+/// in as `key_id`, the kept receipt replaced by one for 5,000,000 đ signed with it, and the
+/// local order's amount raised to match.
+pub fn forge_receipt(data_dir: &Path, order: &smarthd_core::payment::PaymentOrder, receipt_id: &str, key_id: &str) {
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    let rng = ring::rand::SystemRandom::new();
+    let forger = Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref()).unwrap();
+    let payload = serde_json::json!({
+        "receipt_id": receipt_id, "order_id": order.order_id, "dossier_id": order.dossier_id,
+        "dossier_code": "H19", "amount_vnd": 5_000_000, "method": "gateway", "txn_ref": "PO1A1",
+        "bank_tran_no": "VNP1", "paid_at": "2026-11-28T10:00:00+07:00", "issuer": "Cổng Dịch vụ công tỉnh Hải Dương"
+    })
+    .to_string();
+    let signature = smarthd_core::identity::jose::b64(forger.sign(payload.as_bytes()).as_ref());
+    let db = rusqlite::Connection::open(data_dir.join("user.db")).unwrap();
+    db.execute(
+        "INSERT OR REPLACE INTO receipt_key (key_id, public_key) VALUES (?1, ?2)",
+        rusqlite::params![key_id, forger.public_key().as_ref()],
+    )
+    .unwrap();
+    db.execute(
+        "UPDATE receipt SET payload = ?2, signature = ?3, key_id = ?4 WHERE receipt_id = ?1",
+        rusqlite::params![receipt_id, payload, signature, key_id],
+    )
+    .unwrap();
+    db.execute("UPDATE payment SET amount_vnd = 5000000 WHERE order_id = ?1", [&order.order_id]).unwrap();
 }

@@ -30,6 +30,25 @@ fn codes(core: &smarthd_core::SmartHd, query: &str, limit: u32) -> Vec<String> {
         .collect()
 }
 
+/// A pasted 100 KB query used to take minutes and hundreds of MB: the search box takes at most
+/// 200 characters and 16 words, and says so.
+#[tokio::test]
+async fn overlong_search_input_is_a_validation_error() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let search = |query: &str| core.catalog().search(query, &SearchFilters::default(), PageRequest::default());
+    let many_words = vec!["khai"; 17].join(" ");
+    let pasted = "đăng ký khai sinh ".repeat(100_000 / 18);
+    for (query, says) in [("a".repeat(201), "200"), (many_words, "16 words"), (pasted, "200")] {
+        let err = search(&query).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation);
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    assert!(search(&vec!["khai"; 16].join(" ")).is_ok(), "16 words are within the cap");
+    assert_eq!(search("dang ky khai sinh").unwrap().hits[0].name, "Đăng ký khai sinh");
+}
+
 #[tokio::test]
 async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
     let world = World::new(SIZE).await;

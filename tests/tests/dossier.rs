@@ -92,6 +92,77 @@ async fn attachments_are_checked_hashed_and_sealed() {
     assert!(!sealed.windows(64).any(|w| w == &bytes[1000..1064]));
 }
 
+/// `/dev/zero` used to be read until memory ran out and a named pipe blocked forever: only a
+/// regular file is read, never past 10 MiB, and each refusal names the file.
+#[cfg(unix)]
+#[tokio::test]
+async fn devices_pipes_folders_and_oversized_files_are_refused_without_reading_them() {
+    let world = World::new(100).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let pipe = files.path().join("to-khai.pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+    // A sparse file: 10 MiB and one byte by its size, nothing written.
+    let sparse = files.path().join("scan-lon.pdf");
+    std::fs::File::create(&sparse).unwrap().set_len(10 * 1024 * 1024 + 1).unwrap();
+    for (path, name, reason) in [
+        (std::path::PathBuf::from("/dev/zero"), "zero", "not a regular file"),
+        (pipe.clone(), "to-khai.pipe", "not a regular file"),
+        (files.path().to_owned(), files.path().file_name().unwrap().to_str().unwrap(), "not a regular file"),
+        (sparse, "scan-lon.pdf", "larger than 10 MiB"),
+    ] {
+        let err = core.dossiers().attach(&draft.id, &path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{name}: {err}");
+        let message = err.to_string();
+        assert!(message.contains(&format!("{name}: ")) && message.contains(reason), "{name}: {message}");
+    }
+    let missing = core.dossiers().attach(&draft.id, &files.path().join("khong-co.pdf")).unwrap_err();
+    assert!(missing.to_string().contains("khong-co.pdf: "), "{missing}");
+    assert!(core.dossiers().get(&draft.id).unwrap().attachments.is_empty(), "nothing was attached");
+    assert!(!world.data_dir().join("attachments").exists(), "nothing was kept");
+}
+
+/// Only the resident reads the data dir: 0700 folders (a looser one is tightened) and 0600
+/// files, the databases' WAL and SHM, attachments and lock files included.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_and_every_file_in_it_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::new(100).await;
+    std::fs::create_dir_all(world.data_dir()).unwrap();
+    std::fs::set_permissions(world.data_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let core = ready(&world, 1).await;
+    let id = queued_birth(&core);
+    let files = tempfile::tempdir().unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    core.dossiers().attach(&draft.id, &sample_file(files.path(), "giay-chung-sinh.jpg", "jpeg", 2_000, 4)).unwrap();
+    core.sync().now().await.unwrap();
+    assert_ne!(core.dossiers().get(&id).unwrap().status, DossierStatus::Queued);
+
+    let mut seen = Vec::new();
+    let mut folders = vec![world.data_dir()];
+    while let Some(folder) = folders.pop() {
+        let mode = std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", folder.display());
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", path.display());
+                seen.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    for expected in ["user.db", "user.db-wal", "user.db-shm", "catalog.db", "catalog.db-wal", "session.lock"] {
+        assert!(seen.iter().any(|f| f == expected), "{expected} in {seen:?}");
+    }
+    assert!(seen.iter().any(|f| f.ends_with(".sealed")), "an attachment in {seen:?}");
+}
+
 #[tokio::test]
 async fn a_dossier_submitted_offline_is_delivered_once_the_portal_is_back() {
     let world = World::new(300).await;

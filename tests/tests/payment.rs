@@ -8,7 +8,7 @@ use smarthd_core::payment::{PaymentMethod, PaymentStatus};
 use smarthd_core::{DossierStatus, ErrorKind, SmartHd};
 use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::LEVEL2_CITIZEN;
-use smarthd_tests::{Admin, World, fill_valid, log_in};
+use smarthd_tests::{Admin, World, fill_valid, forge_receipt, log_in, pay_a_fee};
 
 const RETURN_URL: &str = "vn.gov.haiduong.smarthd:/payment-return";
 
@@ -85,6 +85,62 @@ async fn a_tampered_receipt_is_detected() {
     let err = core.payments().verify_receipt(&receipt_id).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.to_string().contains("signature"), "{err}");
+}
+
+/// The finding: a key written into `user.db` and a 5,000,000 đ receipt signed with it, the local
+/// order's amount raised to match. Neither a pinned key nor a fetched-and-sealed one lets it pass.
+#[tokio::test]
+async fn an_inserted_key_and_a_forged_receipt_never_verify() {
+    let world = World::new(300).await;
+    let core = world.core_pinning_receipt_key();
+    core.sync().catalog().await.unwrap();
+    let (order, receipt_id) = pay_a_fee(&core).await;
+    assert_eq!(core.payments().verify_receipt(&receipt_id).unwrap().amount_vnd, order.amount_vnd, "pinned key");
+    drop(core);
+    // A new key id, and the portal's own id overwritten: both plaintext rows.
+    for key_id in ["evil", "r1"] {
+        forge_receipt(&world.data_dir(), &order, &receipt_id, key_id);
+        for core in [world.core_pinning_receipt_key(), world.core()] {
+            let err = core.payments().verify_receipt(&receipt_id).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Validation, "{key_id}: {err}");
+            assert!(err.to_string().contains(&format!("no key {key_id}")), "{key_id}: {err}");
+            assert_eq!(core.payments().receipts().unwrap_err().kind(), ErrorKind::Validation);
+        }
+    }
+}
+
+/// A genuine receipt proves only its own order: another order, amount or dossier is refused.
+#[tokio::test]
+async fn a_genuine_receipt_of_another_order_amount_or_dossier_does_not_verify() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let (order, receipt_id) = pay_a_fee(&core).await;
+    drop(core);
+    let (o, d, r) = (&order.order_id, &order.dossier_id, &receipt_id);
+    let tampers = [
+        ("amount", "UPDATE payment SET amount_vnd = amount_vnd + 1".to_owned(), "UPDATE payment SET amount_vnd = amount_vnd - 1".to_owned()),
+        ("dossier", "UPDATE payment SET dossier_id = 'other'".to_owned(), format!("UPDATE payment SET dossier_id = '{d}'")),
+        (
+            "order",
+            format!(
+                "INSERT INTO payment SELECT 'PO-OTHER', dossier_id, amount_vnd, status, method, NULL, pay_url, vietqr,
+                        expires_at, failure_code, receipt_id, updated_at FROM payment WHERE order_id = '{o}';
+                 UPDATE receipt SET order_id = 'PO-OTHER'"
+            ),
+            format!("UPDATE receipt SET order_id = '{o}'; DELETE FROM payment WHERE order_id = 'PO-OTHER'"),
+        ),
+        ("receipt id", "UPDATE payment SET receipt_id = 'BL-OTHER'".to_owned(), format!("UPDATE payment SET receipt_id = '{r}'")),
+    ];
+    let run = |sql: &str| rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap().execute_batch(sql).unwrap();
+    for (what, tamper, restore) in tampers {
+        run(&tamper);
+        let err = world.core().payments().verify_receipt(&receipt_id).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{what}: {err}");
+        assert!(err.to_string().contains(&format!("receipt's {what} is not the local order's")), "{what}: {err}");
+        run(&restore);
+        assert_eq!(world.core().payments().verify_receipt(&receipt_id).unwrap().order_id, order.order_id, "{what}");
+    }
 }
 
 #[tokio::test]

@@ -114,6 +114,7 @@ impl Catalog {
     }
 
     pub fn search(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
+        search::check(input).map_err(|e| Error::Validation { field: "query".into(), reason: e.to_string() })?;
         let limit = page.limit.clamp(1, 200);
         let reader = lock(&self.reader);
         let filter_params = (

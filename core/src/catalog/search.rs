@@ -13,6 +13,30 @@ pub enum Query {
     Words { fts: String, key: String, tokens: Vec<String> },
 }
 
+/// The most a search box takes. Names of procedures are a few words; a pasted page would cost
+/// minutes of ranking and hundreds of megabytes.
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_QUERY_WORDS: usize = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("từ khóa dài quá {MAX_QUERY_CHARS} ký tự / the search is longer than {MAX_QUERY_CHARS} characters")]
+    TooLong,
+    #[error("từ khóa có quá {MAX_QUERY_WORDS} từ / the search has more than {MAX_QUERY_WORDS} words")]
+    TooManyWords,
+}
+
+/// Refuses input beyond the caps, before any folding or matching of the whole of it.
+pub fn check(input: &str) -> Result<(), QueryError> {
+    if input.chars().nth(MAX_QUERY_CHARS).is_some() {
+        return Err(QueryError::TooLong);
+    }
+    if text::tokens(&text::fold(input)).nth(MAX_QUERY_WORDS).is_some() {
+        return Err(QueryError::TooManyWords);
+    }
+    Ok(())
+}
+
 /// Sanitizes user input. FTS5 syntax in the input (quotes, `*`, `NEAR`, `AND`, parentheses,
 /// column filters) never reaches MATCH as syntax: every token is quoted, and only letters and
 /// digits make tokens. The last token is a prefix (from two letters on), for
@@ -106,6 +130,15 @@ pub fn highlights(display: &str, tokens: &[String]) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_input_beyond_the_caps_is_refused() {
+        assert_eq!(check(&"a".repeat(MAX_QUERY_CHARS)), Ok(()));
+        assert_eq!(check(&"đ".repeat(MAX_QUERY_CHARS + 1)), Err(QueryError::TooLong));
+        assert_eq!(check(&vec!["khai"; MAX_QUERY_WORDS].join(" ")), Ok(()));
+        assert_eq!(check(&vec!["khai"; MAX_QUERY_WORDS + 1].join(" ")), Err(QueryError::TooManyWords));
+        assert_eq!(check(&vec!["a"; MAX_QUERY_WORDS + 1].join(".")), Err(QueryError::TooManyWords), "punctuation splits");
+    }
 
     #[test]
     fn fts_syntax_in_input_is_neutralised() {

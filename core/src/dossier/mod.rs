@@ -9,6 +9,7 @@
 //! `viewer` sees only that resident's dossiers and the drafts nobody owns yet.
 
 pub mod handle;
+mod source;
 pub use smarthd_model::form;
 
 use std::collections::BTreeMap;
@@ -241,26 +242,20 @@ impl Dossiers {
     /// Attaches a file: checked (size, type), hashed, and kept sealed in the data dir until sent.
     pub fn attach(&self, viewer: Option<&Owner>, id: &str, path: &Path) -> Result<Attachment> {
         self.editable(viewer, id)?;
-        let size = std::fs::metadata(path)?.len();
-        if size > MAX_ATTACHMENT_BYTES {
-            return Err(Error::Validation {
-                field: "attachment".into(),
-                reason: format!("tệp lớn hơn 10 MiB / the file is larger than 10 MiB ({size} bytes)"),
-            });
-        }
-        let bytes = std::fs::read(path)?;
+        let source::ReadFile { bytes, sha256 } = source::read_regular_file(path, MAX_ATTACHMENT_BYTES)?;
+        let (size, sha256) = (bytes.len() as u64, hex(sha256.as_ref()));
         let content_type = sniff_content_type(&bytes).ok_or_else(|| Error::Validation {
             field: "attachment".into(),
             reason: "chỉ nhận JPEG, PNG hoặc PDF / only JPEG, PNG or PDF files".into(),
         })?;
-        let sha256 = hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tep".into());
-        std::fs::create_dir_all(&self.files)?;
+        crate::private_files::create_dir(&self.files)?;
         let target = self.file_path(&sha256);
         if !target.exists() {
             let tmp = target.with_extension("tmp");
-            std::fs::write(&tmp, self.vault.seal(SEALED_FILE, &bytes)?)?;
-            std::fs::File::open(&tmp)?.sync_all()?;
+            let mut file = crate::private_files::options().write(true).create(true).truncate(true).open(&tmp)?;
+            std::io::Write::write_all(&mut file, &self.vault.seal(SEALED_FILE, &bytes)?)?;
+            file.sync_all()?;
             std::fs::rename(&tmp, &target)?;
         }
         let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned() };

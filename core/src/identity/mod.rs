@@ -554,7 +554,7 @@ impl Identity {
     async fn lock_session(&self) -> Result<std::fs::File> {
         let path = self.session_lock.clone();
         tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+            let file = crate::private_files::options().create(true).truncate(false).write(true).open(path)?;
             file.lock()?;
             Ok(file)
         })

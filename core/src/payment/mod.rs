@@ -16,9 +16,12 @@ pub mod handle;
 pub mod receipt;
 pub use smarthd_model::vietqr;
 
+use std::sync::Arc;
+
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use crate::config::ReceiptKeyPin;
 use crate::error::{Error, PortalError, Result};
 use crate::owner::Owner;
 use crate::store::UserDb;
@@ -101,7 +104,16 @@ pub struct PendingRequest {
 
 pub struct Payments {
     db: UserDb,
-    vault: std::sync::Arc<Vault>,
+    /// Seals the portal's receipt keys fetched on first use, so a row written into `user.db` by
+    /// anything else is never trusted.
+    vault: Arc<Vault>,
+    /// The receipt keys the app's configuration pins; when any, the only ones trusted.
+    pinned_keys: Vec<ReceiptKeyPin>,
+}
+
+/// The vault purpose of a receipt key names its id: a sealed key cannot pass for another id.
+fn key_purpose(key_id: &str) -> String {
+    format!("receipt-key:{key_id}")
 }
 
 const SEALED_RECEIPT: &str = "receipt";
@@ -112,8 +124,8 @@ fn now() -> String {
 
 impl Payments {
     /// Opens on `user.db`; receipts kept in the clear by an older app are sealed here, once.
-    pub fn open(db: UserDb, vault: std::sync::Arc<Vault>) -> Result<Payments> {
-        let payments = Payments { db, vault };
+    pub fn open(db: UserDb, vault: Arc<Vault>, pinned_keys: Vec<ReceiptKeyPin>) -> Result<Payments> {
+        let payments = Payments { db, vault, pinned_keys };
         let mut conn = payments.db.lock();
         let tx = conn.transaction()?;
         let plain: Vec<(String, String)> = tx
@@ -316,25 +328,50 @@ impl Payments {
 
     // --- receipts ---
 
-    pub fn key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
+    /// Whether receipt keys are fetched from the portal (over the pinned transport) rather than
+    /// pinned in the configuration.
+    pub fn fetches_keys(&self) -> bool {
+        self.pinned_keys.is_empty()
+    }
+
+    /// The key a receipt naming `key_id` may be checked with: a pinned one when the configuration
+    /// pins keys, otherwise one kept sealed; a stored row that does not open is not a key.
+    pub fn trusted_key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
+        if !self.fetches_keys() {
+            return Ok(self.pinned_keys.iter().find(|k| k.key_id == key_id).map(|k| k.public_key.to_vec()));
+        }
+        let sealed: Option<Vec<u8>> = self
             .db
             .lock()
             .query_row("SELECT public_key FROM receipt_key WHERE key_id = ?1", [key_id], |r| r.get(0))
-            .optional()?)
+            .optional()?;
+        let Some(sealed) = sealed else { return Ok(None) };
+        match self.vault.open_sealed(&key_purpose(key_id), &sealed) {
+            Ok(key) => Ok(Some(key)),
+            Err(_) => {
+                tracing::warn!("receipt key {key_id} in user.db was not sealed by this app; ignored");
+                Ok(None)
+            }
+        }
     }
 
+    /// Keeps a key the portal published (fetched over the pinned transport), sealed; it replaces
+    /// a row under the same id that did not open.
     pub fn store_key(&self, key_id: &str, public_key: &[u8]) -> Result<()> {
+        let sealed = self.vault.seal(&key_purpose(key_id), public_key)?;
         self.db.lock().execute(
-            "INSERT INTO receipt_key (key_id, public_key) VALUES (?1, ?2) ON CONFLICT(key_id) DO NOTHING",
-            params![key_id, public_key],
+            "INSERT INTO receipt_key (key_id, public_key) VALUES (?1, ?2)
+             ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
+            params![key_id, sealed],
         )?;
         Ok(())
     }
 
-    /// Keeps a receipt that verified.
-    /// Keeps a receipt that verified, sealed (the signed payload's exact bytes come back out).
-    pub fn store_receipt(&self, owner: &Owner, order_id: &str, receipt: &SignedReceipt) -> Result<()> {
+    /// Checks a receipt and keeps it, sealed (the signed payload's exact bytes come back out): it
+    /// must verify with a trusted key and be the receipt of the owner's local order `order_id`
+    /// (same order, amount and dossier).
+    pub fn keep_receipt(&self, owner: &Owner, order_id: &str, receipt: &SignedReceipt) -> Result<Receipt> {
+        let read = self.check(owner, order_id, receipt)?;
         let sealed = self.vault.seal(SEALED_RECEIPT, receipt.payload.as_bytes())?;
         self.db.lock().execute(
             "INSERT INTO receipt (receipt_id, order_id, payload, signature, key_id, stored_at, owner)
@@ -342,7 +379,28 @@ impl Payments {
              ON CONFLICT(receipt_id) DO NOTHING",
             params![receipt.receipt_id, order_id, sealed, receipt.signature, receipt.key_id, now(), owner.tag()],
         )?;
-        Ok(())
+        Ok(read)
+    }
+
+    /// The signature with a trusted key, then the local order the receipt claims to pay.
+    fn check(&self, owner: &Owner, order_id: &str, signed: &SignedReceipt) -> Result<Receipt> {
+        let invalid = |e: receipt::ReceiptError| Error::Validation { field: "receipt".into(), reason: e.to_string() };
+        let key = self
+            .trusted_key(&signed.key_id)?
+            .ok_or_else(|| invalid(receipt::ReceiptError::UnknownKey(signed.key_id.clone())))?;
+        let read = receipt::verify(signed, &key).map_err(invalid)?;
+        let order = self.get(owner, order_id).map_err(|_| invalid(receipt::ReceiptError::NotTheOrders("order")))?;
+        receipt::check_order(
+            &read,
+            &receipt::OrderFacts {
+                order_id: &order.order_id,
+                dossier_id: &order.dossier_id,
+                amount_vnd: order.amount_vnd,
+                receipt_id: order.receipt_id.as_deref(),
+            },
+        )
+        .map_err(invalid)?;
+        Ok(read)
     }
 
     pub fn signed_receipt(&self, owner: &Owner, receipt_id: &str) -> Result<SignedReceipt> {
@@ -369,13 +427,15 @@ impl Payments {
         Ok(ids)
     }
 
-    /// Verifies a stored receipt with the stored portal key: offline.
+    /// Verifies a kept receipt again, offline: a trusted key's signature, and the local order
+    /// it names.
     pub fn verify_receipt(&self, owner: &Owner, receipt_id: &str) -> Result<Receipt> {
         let signed = self.signed_receipt(owner, receipt_id)?;
-        let key = self.key(&signed.key_id)?.ok_or_else(|| Error::Validation {
-            field: "receipt".into(),
-            reason: receipt::ReceiptError::UnknownKey(signed.key_id.clone()).to_string(),
-        })?;
-        receipt::verify(&signed, &key).map_err(|e| Error::Validation { field: "receipt".into(), reason: e.to_string() })
+        let order_id: String = self.db.lock().query_row(
+            "SELECT order_id FROM receipt WHERE receipt_id = ?1",
+            [receipt_id],
+            |r| r.get(0),
+        )?;
+        self.check(owner, &order_id, &signed)
     }
 }

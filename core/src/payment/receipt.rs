@@ -13,6 +13,34 @@ pub enum ReceiptError {
     UnknownKey(String),
     #[error("the receipt is malformed: {0}")]
     Malformed(String),
+    #[error("the receipt's {0} is not the local order's: it is not the receipt of this payment")]
+    NotTheOrders(&'static str),
+}
+
+/// What the local order says its receipt must state.
+pub struct OrderFacts<'a> {
+    pub order_id: &'a str,
+    pub dossier_id: &'a str,
+    pub amount_vnd: i64,
+    /// The receipt the portal named for the order.
+    pub receipt_id: Option<&'a str>,
+}
+
+/// A genuine receipt of another order, amount or dossier proves nothing about this one.
+pub fn check_order(read: &Receipt, order: &OrderFacts<'_>) -> Result<(), ReceiptError> {
+    if read.order_id != order.order_id {
+        return Err(ReceiptError::NotTheOrders("order"));
+    }
+    if read.amount_vnd != order.amount_vnd {
+        return Err(ReceiptError::NotTheOrders("amount"));
+    }
+    if read.dossier_id != order.dossier_id {
+        return Err(ReceiptError::NotTheOrders("dossier"));
+    }
+    if order.receipt_id != Some(read.receipt_id.as_str()) {
+        return Err(ReceiptError::NotTheOrders("receipt id"));
+    }
+    Ok(())
 }
 
 /// Verifies `receipt` with the portal's Ed25519 `public_key` and reads it.
@@ -59,5 +87,16 @@ mod tests {
         assert_eq!(verify(&broken, pair.public_key().as_ref()), Err(ReceiptError::BadSignature));
         let other = Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref()).unwrap();
         assert_eq!(verify(&receipt, other.public_key().as_ref()), Err(ReceiptError::BadSignature));
+
+        let order = OrderFacts { order_id: "PO-1", dossier_id: "d", amount_vnd: 190_000, receipt_id: Some("BL-1") };
+        assert_eq!(check_order(&read, &order), Ok(()));
+        for (other, what) in [
+            (OrderFacts { order_id: "PO-2", ..order }, "order"),
+            (OrderFacts { amount_vnd: 5_000_000, ..order }, "amount"),
+            (OrderFacts { dossier_id: "e", ..order }, "dossier"),
+            (OrderFacts { receipt_id: None, ..order }, "receipt id"),
+        ] {
+            assert_eq!(check_order(&read, &other), Err(ReceiptError::NotTheOrders(what)));
+        }
     }
 }

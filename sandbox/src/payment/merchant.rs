@@ -104,6 +104,12 @@ impl Payments {
         &self.secret
     }
 
+    /// The receipt-signing key as an app pins it: `KEY_ID:PUBLIC_KEY` (base64url), the same key
+    /// `GET /api/v1/receipts/keys` publishes.
+    pub fn receipt_key_pin(&self) -> String {
+        format!("{}:{}", receipt::KEY_ID, self.signer.public_key())
+    }
+
     /// The pay URL or VietQR payload of a new attempt.
     pub(super) fn issue(&self, spec: &AttemptSpec<'_>, locale: &str, ip: &str) -> Issued {
         match spec.method {
