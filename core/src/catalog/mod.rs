@@ -349,6 +349,10 @@ impl Catalog {
     /// Applies one page of the change feed and moves the cursor, in one transaction: an
     /// interrupted sync resumes after the last page committed, never in the middle of one.
     pub(crate) fn apply_changes(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
+        let cursor = i64::try_from(page.next_since).map_err(|_| crate::error::PortalError::OutOfRange {
+            path: "api/v1/catalog/changes".into(),
+            field: "next_since",
+        })?;
         let mut writer = lock(&self.writer);
         let tx = writer.transaction()?;
         let mut applied = Applied::default();
@@ -416,7 +420,7 @@ impl Catalog {
              ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
                 complete = excluded.complete,
                 last_success_at = coalesce(excluded.last_success_at, sync_state.last_success_at)",
-            params![PROCEDURES_FEED, page.next_since as i64, etag.filter(|_| complete), complete, complete.then(now),],
+            params![PROCEDURES_FEED, cursor, etag.filter(|_| complete), complete, complete.then(now),],
         )?;
         tx.commit()?;
         Ok(applied)

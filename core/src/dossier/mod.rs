@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::catalog::model::{ProcedureStatus, Subject};
-use crate::error::{Error, Result};
+use crate::error::{Error, PortalError, Result};
 use crate::store::UserDb;
 use crate::vault::Vault;
 pub use form::{FieldError, FieldProblem};
@@ -424,7 +424,7 @@ impl Dossiers {
 
     /// The portal has the dossier: record its answer and take it off the outbox, together.
     pub fn mark_received(&self, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
-        let status = DossierStatus::parse(&answer.status).unwrap_or(DossierStatus::Received);
+        let status = known_status(&answer.status)?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         tx.execute(
@@ -515,12 +515,22 @@ impl Dossiers {
         cursor: u64,
         catalog: &Catalog,
     ) -> Result<Vec<(String, Option<String>, DossierStatus)>> {
+        // An unknown status anywhere refuses the whole page before anything is written: the
+        // cursor stays, so the change is fetched again once the app knows the status.
+        for item in items {
+            known_status(&item.status)?;
+            for event in &item.timeline {
+                known_status(&event.status)?;
+            }
+        }
+        let cursor = i64::try_from(cursor)
+            .map_err(|_| PortalError::OutOfRange { path: "api/v1/dossiers".into(), field: "next_since" })?;
         let mut changed = Vec::new();
         let empty = self.seal_fields(&BTreeMap::new())?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         for item in items {
-            let Some(status) = DossierStatus::parse(&item.status) else { continue };
+            let status = known_status(&item.status)?;
             let before: Option<String> = tx
                 .query_row("SELECT status FROM dossier WHERE id = ?1", [&item.dossier_id], |r| r.get(0))
                 .optional()?;
@@ -556,11 +566,19 @@ impl Dossiers {
         tx.execute(
             "INSERT INTO feed_cursor (feed, cursor) VALUES ('dossiers', ?1)
              ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor",
-            [cursor as i64],
+            [cursor],
         )?;
         tx.commit()?;
         Ok(changed)
     }
+}
+
+/// A status the portal sent, or `UpdateNeeded`: an unknown one is never guessed at.
+fn known_status(status: &str) -> Result<DossierStatus> {
+    DossierStatus::parse(status).ok_or_else(|| Error::UpdateNeeded {
+        what: "dossier status",
+        value: status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
+    })
 }
 
 fn check_in_force(status: ProcedureStatus, replaced_by: Option<&str>) -> Result<()> {
@@ -608,6 +626,79 @@ mod tests {
         assert_eq!(sniff_content_type(b"%PDF-1.7"), Some("application/pdf"));
         assert_eq!(sniff_content_type(b"MZ\x90\x00"), None);
         assert_eq!(sniff_content_type(b""), None);
+    }
+
+    fn fixture() -> (tempfile::TempDir, Dossiers, Catalog) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = UserDb::open(dir.path()).unwrap();
+        let catalog = Catalog::open(dir.path(), db.clone()).unwrap();
+        let dossiers = Dossiers::new(db, Arc::new(Vault::from_key(&[7; 32])), dir.path());
+        (dir, dossiers, catalog)
+    }
+
+    fn remote(id: &str, status: &str, timeline: &[&str]) -> RemoteDossier {
+        RemoteDossier {
+            dossier_id: id.into(),
+            code: format!("HD-{id}"),
+            procedure_code: "1.000001".into(),
+            status: status.into(),
+            timeline: timeline
+                .iter()
+                .map(|s| RemoteEvent { status: (*s).into(), at: "2026-01-01T00:00:00Z".into(), message: None })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_status_in_the_feed_stops_the_cursor_and_applies_nothing() {
+        let (_dir, dossiers, catalog) = fixture();
+        for page in [
+            vec![remote("a", "received", &["received"]), remote("b", "teleported", &["received"])],
+            vec![remote("a", "received", &["received", "archived_by_robot"])],
+        ] {
+            let error = dossiers.apply_remote(&page, 9, &catalog).unwrap_err();
+            assert!(matches!(error, Error::UpdateNeeded { what: "dossier status", .. }), "{error:?}");
+            assert_eq!(error.kind(), crate::error::ErrorKind::UpdateNeeded);
+            assert_eq!(dossiers.status_cursor().unwrap(), 0, "the cursor did not move past the change");
+            assert!(dossiers.list().unwrap().is_empty(), "nothing of the page was applied");
+        }
+        let page = [remote("a", "received", &["received"])];
+        assert_eq!(dossiers.apply_remote(&page, 9, &catalog).unwrap().len(), 1);
+        assert_eq!(dossiers.status_cursor().unwrap(), 9);
+        let error = dossiers.apply_remote(&page, u64::MAX, &catalog).unwrap_err();
+        assert!(error.to_string().contains("out-of-range next_since"), "{error}");
+        assert_eq!(dossiers.status_cursor().unwrap(), 9, "an out-of-range cursor is not stored");
+    }
+
+    #[test]
+    fn an_unknown_status_on_receipt_is_not_taken_for_received_and_the_entry_stays() {
+        let (_dir, dossiers, _catalog) = fixture();
+        let sealed = dossiers.seal_fields(&BTreeMap::new()).unwrap();
+        let db = dossiers.db.lock();
+        db.execute(
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at)
+             VALUES ('d', 'P', 'Thủ tục', 'citizen', ?1, 'queued', 'x', 'x')",
+            [sealed],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at) VALUES ('d', 0, 0, 'x')",
+            [],
+        )
+        .unwrap();
+        drop(db);
+        let item = dossiers.due(0, true).unwrap().pop().unwrap();
+        let answer = SubmitAnswer {
+            dossier_id: "d".into(),
+            code: "HD-1".into(),
+            status: "teleported".into(),
+            receipt: ReceptionReceipt { number: "1".into(), received_at: "x".into(), expected_result_at: None },
+            fee_vnd: None,
+        };
+        let error = dossiers.mark_received(&item, &answer).unwrap_err();
+        assert!(matches!(error, Error::UpdateNeeded { .. }), "{error:?}");
+        assert_eq!(dossiers.get("d").unwrap().status, DossierStatus::Queued);
+        assert_eq!(dossiers.pending_count().unwrap(), 1);
     }
 
     #[test]

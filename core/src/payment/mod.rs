@@ -15,7 +15,7 @@ pub use smarthd_model::vietqr;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, PortalError, Result};
+use crate::error::{Error, Result};
 use crate::store::UserDb;
 pub use receipt::{Receipt, SignedReceipt};
 pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
@@ -109,13 +109,14 @@ impl Payments {
     /// Commits the wish to pay before anything is sent; an unsent request for the same dossier
     /// is reused, so its permanent id stays the same across retries.
     pub fn request(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PendingRequest> {
-        let db = self.db.lock();
-        let existing: Option<String> = db
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
             .query_row("SELECT request_id FROM payment_request WHERE dossier_id = ?1", [dossier_id], |r| r.get(0))
             .optional()?;
         let request_id = match existing {
             Some(id) => {
-                db.execute(
+                tx.execute(
                     "UPDATE payment_request SET method = ?2, return_url = ?3 WHERE request_id = ?1",
                     params![id, method.as_str(), return_url],
                 )?;
@@ -123,7 +124,7 @@ impl Payments {
             }
             None => {
                 let id = crate::dossier::new_id();
-                db.execute(
+                tx.execute(
                     "INSERT INTO payment_request (request_id, dossier_id, method, return_url, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![id, dossier_id, method.as_str(), return_url, now()],
@@ -131,6 +132,7 @@ impl Payments {
                 id
             }
         };
+        tx.commit()?;
         Ok(PendingRequest { request_id, dossier_id: dossier_id.to_owned(), method, return_url: return_url.to_owned() })
     }
 
@@ -157,10 +159,12 @@ impl Payments {
     /// Records what the portal says of an order (and takes its request off the queue, in the
     /// same transaction). A success already recorded is never undone.
     pub fn record(&self, order: &WireOrder, request_id: Option<&str>) -> Result<PaymentOrder> {
-        let portal_status = PaymentStatus::parse(&order.status)
-            .ok_or_else(|| PortalError::malformed("api/v1/payments", format!("unknown status {}", order.status)))?;
+        let portal_status = PaymentStatus::parse(&order.status).ok_or_else(|| Error::UpdateNeeded {
+            what: "payment status",
+            value: order.status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
+        })?;
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let current: Option<String> = tx
             .query_row("SELECT status FROM payment WHERE order_id = ?1", [&order.order_id], |r| r.get(0))
             .optional()?;
@@ -201,20 +205,31 @@ impl Payments {
         self.get(&order.order_id)
     }
 
-    /// The resident is back from the gateway: awaiting becomes processing, nothing more.
+    /// The resident is back from the gateway: awaiting becomes processing, nothing more. Read
+    /// and write are one transaction through the state machine, so a success recorded in
+    /// between (another thread, the CLI) is never overwritten.
     pub fn returned(&self, txn_ref: &str) -> Result<PaymentOrder> {
-        let order_id: String = self
-            .db
-            .lock()
-            .query_row("SELECT order_id FROM payment WHERE txn_ref = ?1", [txn_ref], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("payment attempt {txn_ref}")))?;
-        let order = self.get(&order_id)?;
-        let status = order.status.apply(PaymentEvent::ReturnedFromGateway);
-        self.db.lock().execute(
-            "UPDATE payment SET status = ?2, updated_at = ?3 WHERE order_id = ?1",
-            params![order_id, status.as_str(), now()],
-        )?;
+        let order_id = {
+            let mut db = self.db.lock();
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let (order_id, current): (String, String) = tx
+                .query_row("SELECT order_id, status FROM payment WHERE txn_ref = ?1", [txn_ref], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?
+                .ok_or_else(|| Error::NotFound(format!("payment attempt {txn_ref}")))?;
+            let current = PaymentStatus::parse(&current)
+                .ok_or_else(|| Error::UpdateNeeded { what: "payment status", value: current.clone() })?;
+            let status = current.apply(PaymentEvent::ReturnedFromGateway);
+            if status != current {
+                tx.execute(
+                    "UPDATE payment SET status = ?2, updated_at = ?3 WHERE order_id = ?1",
+                    params![order_id, status.as_str(), now()],
+                )?;
+            }
+            tx.commit()?;
+            order_id
+        };
         self.get(&order_id)
     }
 
@@ -323,5 +338,76 @@ impl Payments {
             reason: receipt::ReceiptError::UnknownKey(signed.key_id.clone()).to_string(),
         })?;
         receipt::verify(&signed, &key).map_err(|e| Error::Validation { field: "receipt".into(), reason: e.to_string() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(status: &str) -> WireOrder {
+        WireOrder {
+            order_id: "o1".into(),
+            dossier_id: "d1".into(),
+            amount_vnd: 50_000,
+            status: status.into(),
+            expires_at: None,
+            attempt: Some(WireAttempt {
+                txn_ref: "t1".into(),
+                method: PaymentMethod::Gateway,
+                pay_url: None,
+                vietqr: None,
+            }),
+            receipt_id: None,
+            failure_code: None,
+        }
+    }
+
+    /// Another process (the CLI, the app's background work) records the portal's success while
+    /// the resident's return is being handled, at every step of the return in turn: the success
+    /// stays.
+    #[test]
+    fn a_return_never_overwrites_a_success_recorded_meanwhile() {
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        let payments = Payments::new(UserDb::open(dir.path()).unwrap());
+        payments.record(&order("awaiting_payment"), None).unwrap();
+        let other = crate::store::open_user(dir.path()).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let other = Arc::new(Mutex::new(other));
+        let succeed = |conn: &rusqlite::Connection| conn.execute("UPDATE payment SET status = 'succeeded'", []).is_ok();
+        for step in 1.. {
+            payments.db.lock().execute("UPDATE payment SET status = 'awaiting_payment'", []).unwrap();
+            // At the `step`th virtual machine step of the return, the other process writes once.
+            let landed: Arc<Mutex<Option<bool>>> = Arc::default();
+            let (hook_other, hook_landed, mut steps) = (other.clone(), landed.clone(), 0);
+            let hook = move || {
+                steps += 1;
+                if steps == step {
+                    *hook_landed.lock().unwrap() = Some(succeed(&hook_other.lock().unwrap()));
+                }
+                false
+            };
+            payments.db.lock().progress_handler(1, Some(hook)).unwrap();
+            payments.returned("t1").unwrap();
+            payments.db.lock().progress_handler(0, None::<fn() -> bool>).unwrap();
+            match *landed.lock().unwrap() {
+                Some(true) => {}
+                // The return held the write lock: the other process writes once it is done.
+                Some(false) => assert!(succeed(&other.lock().unwrap())),
+                None => break,
+            }
+            assert_eq!(payments.get("o1").unwrap().status, PaymentStatus::Succeeded, "written at step {step}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_payment_status_needs_an_update_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let payments = Payments::new(UserDb::open(dir.path()).unwrap());
+        payments.record(&order("awaiting_payment"), None).unwrap();
+        let error = payments.record(&order("refunded_twice"), None).unwrap_err();
+        assert_eq!(error.kind(), crate::error::ErrorKind::UpdateNeeded);
+        assert_eq!(payments.get("o1").unwrap().status, PaymentStatus::AwaitingPayment);
     }
 }

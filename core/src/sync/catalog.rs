@@ -80,6 +80,11 @@ pub async fn sync_catalog(
 /// A page the portal sends must move forward, or a buggy feed would loop forever.
 fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
     let malformed = |reason: &'static str| Error::from(PortalError::malformed("api/v1/catalog/changes", reason));
+    // The cursor is stored as SQLite's signed 64-bit integer; a larger one would wrap and stop
+    // every later sync. Every change's seq lies at or below it (checked below).
+    if i64::try_from(page.next_since).is_err() {
+        return Err(PortalError::OutOfRange { path: "api/v1/catalog/changes".into(), field: "next_since" }.into());
+    }
     if page.has_more && page.next_since <= since {
         return Err(malformed("the cursor did not advance"));
     }

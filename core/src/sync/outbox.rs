@@ -17,6 +17,9 @@ use crate::transport::{Answer, PortalClient, Request};
 
 /// Bytes per upload request.
 pub const CHUNK_BYTES: usize = 512 * 1024;
+/// Chunk answers in one attempt that leave the upload where it was or move it back (a `409
+/// offset_mismatch` that keeps naming the same offset) before the attempt is given up.
+const MAX_STALLED_CHUNKS: u32 = 4;
 /// Longest wait between two attempts of one entry.
 const MAX_BACKOFF_SECS: i64 = 300;
 
@@ -96,10 +99,15 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
     let status_changes = if outbox.needs_login {
         0
     } else {
-        refresh_statuses(cx).await.unwrap_or_else(|e| {
-            tracing::info!("status refresh failed: {e}");
-            0
-        })
+        match refresh_statuses(cx).await {
+            Ok(changes) => changes,
+            // The app must say it needs an update; the cursor stayed where it was.
+            Err(error @ Error::UpdateNeeded { .. }) => return Err(error),
+            Err(error) => {
+                tracing::info!("status refresh failed: {error}");
+                0
+            }
+        }
     };
     Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0 })
 }
@@ -226,7 +234,12 @@ async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure
     let url = cx.portal.url("api/v1/attachments")?;
     let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(announce.as_bytes())).await?;
     let mut state: UploadState = answer.json()?;
+    let mut stalled = 0;
     while !state.complete {
+        if stalled >= MAX_STALLED_CHUNKS {
+            // The entry stays queued and is tried again after its backoff.
+            return Err(PortalError::NoProgress { path: "api/v1/attachments".into(), tries: stalled }.into());
+        }
         let start = state.received as usize;
         if start >= bytes.len() {
             return Err(
@@ -237,11 +250,14 @@ async fn upload(cx: &Context<'_>, attachment: &Attachment) -> Result<(), Failure
         let url = cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", attachment.sha256))?;
         let chunk = Request::new(reqwest::Method::PUT, url).body("application/octet-stream", &bytes[start..end]);
         let answer = cx.portal.send_authorized(cx.identity, chunk).await?;
-        if let Some(received) = resume_position(&answer) {
-            state.received = received;
-            continue;
+        let before = state.received;
+        match resume_position(&answer) {
+            Some(received) => state.received = received,
+            None => state = answer.json()?,
         }
-        state = answer.json()?;
+        if state.received <= before && !state.complete {
+            stalled += 1;
+        }
     }
     cx.dossiers.set_upload_done(&attachment.sha256, true)?;
     Ok(())
