@@ -64,13 +64,30 @@ pub struct PublicStatus {
 }
 
 impl SmartHd {
-    /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call.
+    /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call. A lost
+    /// or changed data key is `ErrorKind::UserDataUnreadable`: see [`SmartHd::open_recovering`].
     pub fn open(config: Config, services: Services) -> Result<Self> {
+        Self::open_with(config, services, false)
+    }
+
+    /// Opens after `UserDataUnreadable`: what the data key cannot open (the session, dossiers'
+    /// form values) is kept aside in `user.db`, still sealed, never dropped; a new key is made
+    /// if the old one is gone. The resident logs in again.
+    pub fn open_recovering(config: Config, services: Services) -> Result<Self> {
+        Self::open_with(config, services, true)
+    }
+
+    fn open_with(config: Config, services: Services, recover: bool) -> Result<Self> {
         std::fs::create_dir_all(&config.data_dir)?;
         let portal = PortalClient::new(&config)?;
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
-        let vault = Arc::new(vault::Vault::open(services.secure_storage.as_ref())?);
+        let storage = services.secure_storage.as_ref();
+        let vault = Arc::new(if recover {
+            vault::Vault::recover(storage, &user_db)?
+        } else {
+            vault::Vault::open(storage, &user_db)?
+        });
         let dossiers = Dossiers::new(user_db.clone(), vault.clone(), &config.data_dir);
         let payments = Payments::new(user_db.clone());
         let identity = Identity::new(
@@ -82,6 +99,10 @@ impl SmartHd {
             services.events.clone(),
             services.signer.clone(),
         )?;
+        if recover {
+            let kept = identity.keep_aside_unreadable()? + dossiers.keep_aside_unreadable()?;
+            tracing::warn!(kept, "user data the data key could not open was kept aside");
+        }
         Ok(SmartHd { config, portal, catalog, identity, dossiers, payments, services })
     }
 
@@ -215,6 +236,11 @@ impl SmartHd {
 
     pub fn dossiers(&self) -> Result<Vec<Dossier>> {
         self.dossiers.list()
+    }
+
+    /// How many dossiers the data key cannot open (left out of [`SmartHd::dossiers`]).
+    pub fn unreadable_dossiers(&self) -> Result<u32> {
+        Ok(self.dossiers.list_and_unreadable()?.1)
     }
 
     pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {

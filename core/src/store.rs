@@ -195,7 +195,37 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         public_key BLOB NOT NULL
     );
     "#,
+    // v6: a known constant sealed under the data key, so a lost or wrong key is found at open;
+    // and sealed values the key cannot open, kept aside (still sealed) instead of dropped.
+    r#"
+    CREATE TABLE key_check (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE unreadable_sealed (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        kept_at TEXT NOT NULL
+    );
+    "#,
 ];
+
+/// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that
+/// comes back (a restored Keystore) can open it again.
+pub fn keep_aside(conn: &Connection, source: &str, row_key: &str, sealed: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT INTO unreadable_sealed (source, row_key, sealed, kept_at) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![
+            source,
+            row_key,
+            sealed,
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ],
+    )?;
+    Ok(())
+}
 
 /// The one connection to `user.db`, shared by the capabilities that keep user data.
 #[derive(Clone)]

@@ -1,5 +1,5 @@
-//! Hardening (issue #11): numbers the app cannot hold are refused without changing state, and
-//! retries are bounded. A tiny loopback server stands in for a portal that misbehaves, which the real sandbox
+//! Hardening (issue #11): numbers the app cannot hold are refused without changing state,
+//! retries are bounded, and a lost data key or one unreadable row loses nothing. A tiny loopback server stands in for a portal that misbehaves, which the real sandbox
 //! never does; the real sandbox fills the catalog before and after.
 
 use std::time::Duration;
@@ -9,6 +9,9 @@ use smarthd_core::catalog::model::Subject;
 use smarthd_core::{CancelToken, Config, DossierStatus, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::robot::LEVEL1_CITIZEN;
 use smarthd_tests::{Admin, World, fill_valid, log_in, sample_file};
+
+/// Đăng ký khai sinh: free, level 1 is enough.
+const BIRTH: &str = "1.001193.H19";
 
 /// A loopback "portal" whose catalog feed always answers `body`.
 async fn crafted_portal(body: &'static str) -> String {
@@ -61,7 +64,7 @@ async fn an_upload_that_never_advances_is_given_up_for_now_and_stays_queued() {
     let core = world.core();
     core.sync_catalog(&CancelToken::new()).await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    let draft = core.new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
     let files = tempfile::tempdir().unwrap();
     core.attach(&draft.id, &sample_file(files.path(), "to-khai.pdf", "pdf", 700_000, 3)).unwrap();
@@ -80,4 +83,103 @@ async fn an_upload_that_never_advances_is_given_up_for_now_and_stays_queued() {
     let report = core.sync().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
     assert_eq!(admin.dossier_effects(&draft.id).await, 1);
+}
+
+fn services(world: &World) -> Services {
+    Services::with_key_dir(world.data_dir().join("keys"))
+}
+
+fn config(world: &World) -> Config {
+    Config::new(&world.sandbox.base_url(), world.data_dir()).unwrap()
+}
+
+fn kept_aside(world: &World) -> Vec<String> {
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let mut stmt = db.prepare("SELECT source FROM unreadable_sealed ORDER BY source").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// The platform lost the data key (an Android Keystore invalidation): the core says so at open
+/// instead of making a new key over unreadable rows; reopened to recover, it keeps what it cannot
+/// open aside, and the resident logs in again and starts over.
+#[tokio::test]
+async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again() {
+    let world = World::new(300).await;
+    let (draft, queued, received) = {
+        let core = world.core();
+        core.sync_catalog(&CancelToken::new()).await.unwrap();
+        log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+        let received = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+        fill_valid(&core, &received);
+        core.submit(&received).unwrap();
+        assert_eq!(core.sync().await.unwrap().outbox.sent, 1);
+        let queued = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+        fill_valid(&core, &queued);
+        core.submit(&queued).unwrap();
+        let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+        fill_valid(&core, &draft);
+        (draft, queued, received)
+    };
+    std::fs::remove_file(world.data_dir().join("keys").join(smarthd_core::vault::DATA_KEY_NAME)).unwrap();
+
+    let error = SmartHd::open(config(&world), services(&world)).err().expect("a lost key is found at open");
+    assert_eq!(error.kind(), ErrorKind::UserDataUnreadable, "{error}");
+    assert!(
+        !world.data_dir().join("keys").join(smarthd_core::vault::DATA_KEY_NAME).exists(),
+        "no key was made over the unreadable data"
+    );
+    assert!(kept_aside(&world).is_empty());
+
+    let core = SmartHd::open_recovering(config(&world), services(&world)).unwrap();
+    assert_eq!(kept_aside(&world), ["dossier.fields", "dossier.fields", "dossier.fields", "session"]);
+    assert_eq!(core.whoami().await.unwrap(), None, "the session could not be opened: log in again");
+    assert_eq!(core.unreadable_dossiers().unwrap(), 0);
+    let listed = core.dossiers().unwrap();
+    assert_eq!(listed.len(), 3, "every dossier is still listed");
+    let status = |id: &str| core.dossier(id).unwrap();
+    assert_eq!(status(&received).status, DossierStatus::Received, "the portal holds its content");
+    for id in [&queued, &draft] {
+        let dossier = status(id);
+        assert_eq!(dossier.status, DossierStatus::Failed, "to be filled in again");
+        assert!(dossier.problem.as_deref().unwrap().contains("data key"), "{:?}", dossier.problem);
+        assert!(dossier.fields.is_empty());
+    }
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    fill_valid(&core, &queued);
+    core.submit(&queued).unwrap();
+    assert_eq!(core.sync().await.unwrap().outbox.sent, 1);
+    drop(core);
+    SmartHd::open(config(&world), services(&world)).expect("the new key opens what it sealed");
+}
+
+/// One value the key cannot open (damaged in place) never fails the list, and logging out with
+/// a session that cannot be opened still logs out.
+#[tokio::test]
+async fn one_unreadable_row_is_skipped_and_counted_and_logout_still_works() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let good = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+    let damaged = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+    drop(core);
+    {
+        let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+        // One byte of each sealed value changed in place (bit rot, a bad restore).
+        for (table, column, key) in [("session", "sealed", "1".to_owned()), ("dossier", "fields", damaged.clone())] {
+            let select = format!("SELECT {column} FROM {table} WHERE id = ?1");
+            let mut sealed: Vec<u8> = db.query_row(&select, [&key], |r| r.get(0)).unwrap();
+            sealed[20] ^= 0x5a;
+            db.execute(&format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"), rusqlite::params![key, sealed])
+                .unwrap();
+        }
+    }
+    let core = world.core();
+    let listed: Vec<String> = core.dossiers().unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(listed, [good]);
+    assert_eq!(core.unreadable_dossiers().unwrap(), 1);
+    assert_eq!(core.dossier(&damaged).unwrap_err().kind(), ErrorKind::UserDataUnreadable);
+    assert_eq!(core.logout().await.unwrap(), None);
+    assert_eq!(core.whoami().await.unwrap(), None);
+    assert_eq!(kept_aside(&world), ["session"]);
 }

@@ -171,9 +171,14 @@ impl Dossiers {
             fields.insert(key.to_owned(), value.to_owned());
         }
         let sealed = self.seal_fields(&fields)?;
-        self.db
-            .lock()
-            .execute("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1", params![id, sealed, now()])?;
+        // Only while still editable: a submit in between (another thread) wins.
+        let written = self.db.lock().execute(
+            "UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND status IN ('draft', 'failed')",
+            params![id, sealed, now()],
+        )?;
+        if written == 0 {
+            self.editable(id)?;
+        }
         Ok(form::check_value(field, value))
     }
 
@@ -244,10 +249,17 @@ impl Dossiers {
             let result = (|| -> Result<()> {
                 let tx = db.transaction()?;
                 let at = now();
-                tx.execute(
-                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2 WHERE id = ?1",
+                let queued = tx.execute(
+                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2
+                     WHERE id = ?1 AND status IN ('draft', 'failed')",
                     params![id, at],
                 )?;
+                if queued == 0 {
+                    return Err(Error::Validation {
+                        field: "status".into(),
+                        reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
+                    });
+                }
                 tx.execute(
                     "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at) VALUES (?1, 0, 0, ?2)",
                     params![id, at],
@@ -340,15 +352,62 @@ impl Dossiers {
         })
     }
 
-    /// Every dossier, newest first.
+    /// Every dossier the data key can open, newest first; see [`Dossiers::list_and_unreadable`].
     pub fn list(&self) -> Result<Vec<Dossier>> {
+        Ok(self.list_and_unreadable()?.0)
+    }
+
+    /// Every dossier, newest first, and how many could not be opened: one unreadable row (a
+    /// lost data key, a damaged value) is counted and skipped, never fails the list.
+    pub fn list_and_unreadable(&self) -> Result<(Vec<Dossier>, u32)> {
         let ids: Vec<String> = self
             .db
             .lock()
             .prepare("SELECT id FROM dossier ORDER BY created_at DESC, rowid DESC")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        ids.iter().map(|id| self.get(id)).collect()
+        let (mut dossiers, mut unreadable) = (Vec::with_capacity(ids.len()), 0);
+        for id in &ids {
+            match self.get(id) {
+                Ok(dossier) => dossiers.push(dossier),
+                Err(Error::UserDataUnreadable { .. }) => unreadable += 1,
+                Err(error) => return Err(error),
+            }
+        }
+        Ok((dossiers, unreadable))
+    }
+
+    /// Recovery after a lost data key: the sealed form values of every dossier the key cannot
+    /// open are kept aside (still sealed) and replaced by an empty form. A dossier the portal
+    /// has not received leaves the outbox as a failed one, saying why, for the resident to fill
+    /// in again; one it has keeps its status (the portal holds its content). Answers how many.
+    pub fn keep_aside_unreadable(&self) -> Result<u32> {
+        let empty = self.seal_fields(&BTreeMap::new())?;
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let rows: Vec<(String, Vec<u8>)> = tx
+            .prepare("SELECT id, fields FROM dossier")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut kept = 0;
+        for (id, sealed) in rows.iter().filter(|(_, sealed)| self.open_fields(sealed).is_err()) {
+            crate::store::keep_aside(&tx, "dossier.fields", id, sealed)?;
+            tx.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", params![id, empty])?;
+            tx.execute("DELETE FROM outbox WHERE dossier_id = ?1", [id])?;
+            tx.execute(
+                "UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3
+                 WHERE id = ?1 AND status IN ('draft', 'queued', 'failed')",
+                params![
+                    id,
+                    "nội dung không đọc được sau khi đổi khoá, hãy nhập lại / the contents could not be read \
+                     after the data key changed; fill them in again",
+                    now()
+                ],
+            )?;
+            kept += 1;
+        }
+        tx.commit()?;
+        Ok(kept)
     }
 
     /// Deletes a draft that was never submitted.
@@ -487,12 +546,14 @@ impl Dossiers {
 
     /// Try again later; the reason is shown beside the queued dossier.
     pub fn reschedule(&self, item: &OutboxItem, next_attempt_at: i64, reason: &str) -> Result<()> {
-        let db = self.db.lock();
-        db.execute(
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        tx.execute(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1",
             params![item.seq, next_attempt_at, reason],
         )?;
-        db.execute("UPDATE dossier SET problem = ?2 WHERE id = ?1", params![item.dossier_id, reason])?;
+        tx.execute("UPDATE dossier SET problem = ?2 WHERE id = ?1", params![item.dossier_id, reason])?;
+        tx.commit()?;
         Ok(())
     }
 

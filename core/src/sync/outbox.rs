@@ -125,6 +125,9 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     status,
                 });
             }
+            // The data key cannot open this entry: it waits, queued, for the recovery (log in
+            // again); the rest of the queue goes on.
+            Err(Failure::Local(Error::UserDataUnreadable { .. })) => {}
             Err(Failure::Local(error)) => return Err(error),
             Err(Failure::Attempt { class: Class::Permanent | Class::NotFound, reason }) => {
                 cx.dossiers.mark_failed(&item, &reason)?;
