@@ -36,10 +36,10 @@ pub enum Error {
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error(
-        "the user database {path} is corrupt; it was kept aside at {kept_at} and not deleted, \
-         a new empty one will be created on the next open"
+        "the user database {path} is damaged; it was kept aside at {kept_at} and not deleted, and \
+         what could be read ({salvaged} rows) was copied into a new one, used from the next open"
     )]
-    UserDataCorrupt { path: PathBuf, kept_at: PathBuf },
+    UserDataCorrupt { path: PathBuf, kept_at: PathBuf, salvaged: u64 },
     /// The data key cannot open sealed user data: secure storage lost the key (an Android
     /// Keystore invalidation, a restore onto another phone) or holds another one. Logging in
     /// again recovers (`recover_user_data`): what cannot be read is kept aside, never dropped.

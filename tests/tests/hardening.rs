@@ -8,7 +8,7 @@ use serde_json::json;
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{CancelToken, Config, DossierStatus, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::robot::LEVEL1_CITIZEN;
-use smarthd_tests::{Admin, World, fill_valid, log_in, sample_file};
+use smarthd_tests::{Admin, World, damage_table, fill_valid, log_in, sample_file};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
@@ -182,4 +182,101 @@ async fn one_unreadable_row_is_skipped_and_counted_and_logout_still_works() {
     assert_eq!(core.logout().await.unwrap(), None);
     assert_eq!(core.whoami().await.unwrap(), None);
     assert_eq!(kept_aside(&world), ["session"]);
+}
+
+/// A full sync: how many procedures are in force.
+async fn synced_in_force(world: &World) -> u32 {
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.freshness().unwrap().procedures
+}
+
+/// Interior damage of the catalog cache, met by a query: the copy is rebuilt empty, reads go
+/// on, and the next sync fills it again.
+#[tokio::test]
+async fn a_damaged_catalog_met_by_a_query_is_rebuilt_and_refilled_by_the_next_sync() {
+    let world = World::new(1_900).await;
+    let in_force = synced_in_force(&world).await;
+    damage_table(&world.data_dir().join("catalog.db"), "procedure");
+
+    let core = world.core();
+    let freshness = core.freshness().expect("the damaged copy is rebuilt, not an error");
+    assert_eq!((freshness.procedures, freshness.last_success_at), (0, None));
+    let report = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!(report.upserted, 1_900);
+    assert_eq!(core.freshness().unwrap().procedures, in_force);
+    assert!(!core.search("khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.is_empty());
+}
+
+/// The same damage after an unclean stop (the open marker left behind) is found at open by the
+/// integrity check, before any query.
+#[tokio::test]
+async fn a_damaged_catalog_after_an_unclean_stop_is_rebuilt_at_open() {
+    let world = World::new(1_900).await;
+    let in_force = synced_in_force(&world).await;
+    damage_table(&world.data_dir().join("catalog.db"), "procedure");
+    std::fs::write(world.data_dir().join("catalog.db.open"), b"").unwrap();
+    let core = world.core();
+    let size = std::fs::metadata(world.data_dir().join("catalog.db")).unwrap().len();
+    assert!(size < 1_000_000, "rebuilt at open, before any query ({size} bytes)");
+    assert_eq!(core.freshness().unwrap().procedures, 0);
+    let unit_count = core.units().unwrap().units.len();
+    assert_eq!(unit_count, 0, "the whole copy was rebuilt, not only the damaged table");
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    assert_eq!(core.freshness().unwrap().procedures, in_force);
+}
+
+async fn three_hundred_drafts(world: &World) -> Vec<String> {
+    let core = world.core();
+    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    (0..300)
+        .map(|i| {
+            let id = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+            core.set_field(&id, "ho_ten", &format!("Nguyễn Văn Số {i}")).unwrap();
+            id
+        })
+        .collect()
+}
+
+/// After an unclean stop, damage in `user.db` is found at open by the integrity check: the
+/// open fails once with where the old file was kept, and the next one opens what was salvaged.
+#[tokio::test]
+async fn a_damaged_user_db_after_an_unclean_stop_is_found_at_open() {
+    let world = World::new(300).await;
+    let ids = three_hundred_drafts(&world).await;
+    damage_table(&world.data_dir().join("user.db"), "dossier");
+    std::fs::write(world.data_dir().join("user.db.open"), b"").unwrap();
+    let error = SmartHd::open(config(&world), services(&world)).err().expect("the damage is found at open");
+    assert!(matches!(error, smarthd_core::Error::UserDataCorrupt { salvaged, .. } if salvaged > 0), "{error:?}");
+    let core = SmartHd::open(config(&world), services(&world)).unwrap();
+    let salvaged = core.dossiers().unwrap();
+    assert!(!salvaged.is_empty() && salvaged.len() < ids.len(), "{} of {}", salvaged.len(), ids.len());
+}
+
+/// Interior damage of `user.db` met by a query: the file is moved aside with its WAL, never
+/// deleted; what can be read is salvaged into a new one (sealed values stay sealed and still
+/// open), and the error says where the old file is.
+#[tokio::test]
+async fn a_damaged_user_db_is_kept_aside_and_what_can_be_read_is_salvaged() {
+    let world = World::new(300).await;
+    let ids = three_hundred_drafts(&world).await;
+    let user_db = world.data_dir().join("user.db");
+    let original = {
+        damage_table(&user_db, "dossier");
+        std::fs::read(&user_db).unwrap()
+    };
+    let core = world.core();
+    let error = core.dossiers().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Storage);
+    let smarthd_core::Error::UserDataCorrupt { kept_at, salvaged, .. } = &error else { panic!("{error:?}") };
+    assert!(error.to_string().contains("kept aside"), "{error}");
+    assert_eq!(&std::fs::read(kept_at).unwrap(), &original, "the damaged file is kept byte for byte");
+    assert!(*salvaged > 0);
+
+    let salvaged = core.dossiers().unwrap();
+    assert!(!salvaged.is_empty() && salvaged.len() < ids.len(), "{} of {}", salvaged.len(), ids.len());
+    assert!(salvaged.iter().all(|d| ids.contains(&d.id)));
+    assert!(salvaged.iter().all(|d| d.fields["ho_ten"].starts_with("Nguyễn Văn Số")), "sealed values still open");
+    drop(core);
+    SmartHd::open(config(&world), services(&world)).expect("the salvaged file opens with the same key");
 }

@@ -274,6 +274,10 @@ impl Dossiers {
     }
 
     pub fn get(&self, id: &str) -> Result<Dossier> {
+        self.db.checked(|| self.get_once(id))
+    }
+
+    fn get_once(&self, id: &str) -> Result<Dossier> {
         let db = self.db.lock();
         let row = db
             .query_row(
@@ -360,6 +364,10 @@ impl Dossiers {
     /// Every dossier, newest first, and how many could not be opened: one unreadable row (a
     /// lost data key, a damaged value) is counted and skipped, never fails the list.
     pub fn list_and_unreadable(&self) -> Result<(Vec<Dossier>, u32)> {
+        self.db.checked(|| self.list_once())
+    }
+
+    fn list_once(&self) -> Result<(Vec<Dossier>, u32)> {
         let ids: Vec<String> = self
             .db
             .lock()
@@ -368,7 +376,7 @@ impl Dossiers {
             .collect::<rusqlite::Result<_>>()?;
         let (mut dossiers, mut unreadable) = (Vec::with_capacity(ids.len()), 0);
         for id in &ids {
-            match self.get(id) {
+            match self.get_once(id) {
                 Ok(dossier) => dossiers.push(dossier),
                 Err(Error::UserDataUnreadable { .. }) => unreadable += 1,
                 Err(error) => return Err(error),

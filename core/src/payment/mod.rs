@@ -249,6 +249,10 @@ impl Payments {
     }
 
     fn query<P: rusqlite::Params>(&self, clause: &str, args: P) -> Result<Vec<PaymentOrder>> {
+        self.db.checked(|| self.query_once(clause, args))
+    }
+
+    fn query_once<P: rusqlite::Params>(&self, clause: &str, args: P) -> Result<Vec<PaymentOrder>> {
         let db = self.db.lock();
         let mut stmt = db.prepare(&format!(
             "SELECT order_id, dossier_id, amount_vnd, status, method, pay_url, vietqr, expires_at, failure_code, receipt_id

@@ -38,6 +38,19 @@ pub async fn sync_catalog(
     events: &dyn EventListener,
     cancel: &CancelToken,
 ) -> Result<SyncReport> {
+    match sync_once(portal, catalog, events, cancel).await {
+        // The copy was found damaged and rebuilt empty: fill it from the beginning.
+        Err(error) if crate::store::is_corruption(&error) => sync_once(portal, catalog, events, cancel).await,
+        other => other,
+    }
+}
+
+async fn sync_once(
+    portal: &PortalClient,
+    catalog: &Catalog,
+    events: &dyn EventListener,
+    cancel: &CancelToken,
+) -> Result<SyncReport> {
     let state = catalog.feed_state(PROCEDURES_FEED)?;
     // The ETag names a catalog version; only a complete copy may claim to hold one.
     let mut etag = state.etag.filter(|_| state.complete);
