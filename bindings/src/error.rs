@@ -63,7 +63,8 @@ impl From<Error> for SmartHdError {
             },
             ErrorKind::Conflict => SmartHdError::Conflict { detail },
             ErrorKind::NotFound => SmartHdError::NotFound { detail },
-            ErrorKind::Storage => SmartHdError::Storage { detail },
+            ErrorKind::Storage | ErrorKind::UserDataUnreadable => SmartHdError::Storage { detail },
+            ErrorKind::UpdateNeeded => SmartHdError::Other { detail },
             ErrorKind::Cancelled => SmartHdError::Cancelled { detail },
             ErrorKind::Other => SmartHdError::Other { detail },
         }

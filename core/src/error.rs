@@ -36,10 +36,22 @@ pub enum Error {
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error(
-        "the user database {path} is corrupt; it was kept aside at {kept_at} and not deleted, \
-         a new empty one will be created on the next open"
+        "the user database {path} is damaged; it was kept aside at {kept_at} and not deleted, and \
+         what could be read ({salvaged} rows) was copied into a new one, used from the next open"
     )]
-    UserDataCorrupt { path: PathBuf, kept_at: PathBuf },
+    UserDataCorrupt { path: PathBuf, kept_at: PathBuf, salvaged: u64 },
+    /// The data key cannot open sealed user data: secure storage lost the key (an Android
+    /// Keystore invalidation, a restore onto another phone) or holds another one. Logging in
+    /// again recovers (`recover_user_data`): what cannot be read is kept aside, never dropped.
+    #[error(
+        "dữ liệu đã mã hoá không mở được / the sealed {what} cannot be opened with this phone's data key; \
+         log in again to recover (what cannot be read is kept aside)"
+    )]
+    UserDataUnreadable { what: String },
+    /// The portal sent a value this version of the app does not know (a new status): nothing
+    /// is applied or skipped until the app is updated.
+    #[error("ứng dụng cần cập nhật / the app needs an update: the portal sent an unknown {what} ({value})")]
+    UpdateNeeded { what: &'static str, value: String },
     #[error("database {path} has schema version {found}, newer than this app knows ({known})")]
     SchemaTooNew { path: PathBuf, found: i64, known: i64 },
     #[error("file system error: {0}")]
@@ -115,6 +127,13 @@ pub enum PortalError {
     /// Redirects are never followed: a body or token must not travel on to another place.
     #[error("the portal redirected {path} (HTTP {status}) elsewhere; redirects are not followed")]
     Redirected { status: u16, path: String },
+    /// A number (a cursor, an offset) beyond what the app can store: refused, nothing changed.
+    #[error("the portal sent an out-of-range {field} at {path}")]
+    OutOfRange { path: String, field: &'static str },
+    /// A request that the portal kept answering without progress (an upload offset that never
+    /// advances): given up for now, the work stays queued.
+    #[error("no progress at {path} after {tries} tries")]
+    NoProgress { path: String, tries: u32 },
     #[error("the answer from {path} is larger than {limit} bytes")]
     TooLarge { path: String, limit: usize },
     #[error("malformed answer from the portal at {path}: {cause}")]
@@ -223,7 +242,11 @@ impl PortalError {
     pub fn class(&self) -> Class {
         match self {
             PortalError::Unreachable(_) => Class::Offline,
-            PortalError::Timeout(_) | PortalError::Network(_) | PortalError::Malformed { .. } => Class::RetryLater,
+            PortalError::Timeout(_)
+            | PortalError::Network(_)
+            | PortalError::Malformed { .. }
+            | PortalError::OutOfRange { .. }
+            | PortalError::NoProgress { .. } => Class::RetryLater,
             PortalError::Refused { status, error, .. } => classify_code(*status, error.as_deref()),
             PortalError::Redirected { .. } => Class::RetryLater,
             PortalError::TooLarge { .. } => Class::RetryLater,
@@ -254,6 +277,10 @@ pub enum ErrorKind {
     NotFound,
     /// Local storage failed (disk full, corrupt user database...).
     Storage,
+    /// The phone's data key cannot open the resident's sealed data: log in again to recover.
+    UserDataUnreadable,
+    /// The portal sent something this version does not know: update the app.
+    UpdateNeeded,
     Cancelled,
     Other,
 }
@@ -281,6 +308,8 @@ impl Error {
             | Error::InvalidUrl { .. }
             | Error::UnsupportedScheme { .. }
             | Error::Validation { .. } => ErrorKind::Validation,
+            Error::UserDataUnreadable { .. } => ErrorKind::UserDataUnreadable,
+            Error::UpdateNeeded { .. } => ErrorKind::UpdateNeeded,
             Error::Storage(_) | Error::UserDataCorrupt { .. } | Error::SchemaTooNew { .. } | Error::Io(_) => {
                 ErrorKind::Storage
             }

@@ -65,13 +65,30 @@ pub struct SmartHd {
 }
 
 impl SmartHd {
-    /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call.
+    /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call. A lost
+    /// or changed data key is `ErrorKind::UserDataUnreadable`: see [`SmartHd::open_recovering`].
     pub fn open(config: Config, services: Services) -> Result<Self> {
+        Self::open_with(config, services, false)
+    }
+
+    /// Opens after `UserDataUnreadable`: what the data key cannot open (the session, dossiers'
+    /// form values) is kept aside in `user.db`, still sealed, never dropped; a new key is made
+    /// if the old one is gone. The resident logs in again.
+    pub fn open_recovering(config: Config, services: Services) -> Result<Self> {
+        Self::open_with(config, services, true)
+    }
+
+    fn open_with(config: Config, services: Services, recover: bool) -> Result<Self> {
         private_files::create_dir(&config.data_dir)?;
         let portal = PortalClient::new(&config)?;
         let user_db = store::UserDb::open(&config.data_dir)?;
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
-        let vault = Arc::new(vault::Vault::open(services.secure_storage.as_ref())?);
+        let storage = services.secure_storage.as_ref();
+        let vault = Arc::new(if recover {
+            vault::Vault::recover(storage, &user_db)?
+        } else {
+            vault::Vault::open(storage, &user_db)?
+        });
         let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
         let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
         let identity = Identity::new(
@@ -83,6 +100,10 @@ impl SmartHd {
             services.events.clone(),
             services.signer.clone(),
         )?;
+        if recover {
+            let kept = identity.keep_aside_unreadable()? + dossiers.keep_aside_unreadable()?;
+            tracing::warn!(kept, "user data the data key could not open was kept aside");
+        }
         let shared = Shared { config, portal, catalog, identity, dossiers, payments, services, user_db, vault };
         // After an upgrade, the records kept from before go to the resident logged in then.
         if let Some(owner) = shared.owner()? {

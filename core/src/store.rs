@@ -226,21 +226,128 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (owner, feed)
     );
     "#,
+    // v7: a known constant sealed under the data key, so a lost or wrong key is found at open;
+    // and sealed values the key cannot open, kept aside (still sealed) instead of dropped.
+    r#"
+    CREATE TABLE key_check (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    );
+    CREATE TABLE unreadable_sealed (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        row_key TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        kept_at TEXT NOT NULL
+    );
+    "#,
 ];
+
+/// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that
+/// comes back (a restored Keystore) can open it again.
+pub fn keep_aside(conn: &Connection, source: &str, row_key: &str, sealed: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT INTO unreadable_sealed (source, row_key, sealed, kept_at) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![
+            source,
+            row_key,
+            sealed,
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ],
+    )?;
+    Ok(())
+}
 
 /// The one connection to `user.db`, shared by the capabilities that keep user data.
 #[derive(Clone)]
-pub struct UserDb(std::sync::Arc<std::sync::Mutex<Connection>>);
+pub struct UserDb(std::sync::Arc<OpenFile>);
+
+/// A connection and its open marker (see [`open_marker`]), removed once the connection has
+/// closed cleanly: fields drop in order, the connection first.
+struct OpenFile {
+    conn: std::sync::Mutex<Connection>,
+    dir: PathBuf,
+    _marker: OpenMarker,
+}
 
 impl UserDb {
     pub fn open(data_dir: &Path) -> Result<UserDb> {
-        Ok(UserDb(std::sync::Arc::new(std::sync::Mutex::new(open_user(data_dir)?))))
+        let marker = OpenMarker::create(&data_dir.join(USER_DB))?;
+        let conn = open_user_checked(data_dir, marker.unclean)?;
+        Ok(UserDb(std::sync::Arc::new(OpenFile {
+            conn: std::sync::Mutex::new(conn),
+            dir: data_dir.to_owned(),
+            _marker: marker,
+        })))
+    }
+
+    /// Runs `op`. When it meets a damaged file (SQLITE_CORRUPT or SQLITE_NOTADB), or answers
+    /// "not found" and an integrity check then fails (a damaged index hides rows), the file is
+    /// moved aside and salvaged into a new one at once, and the answer is `UserDataCorrupt`.
+    pub fn checked<T>(&self, op: impl FnOnce() -> Result<T>) -> Result<T> {
+        match op() {
+            Err(error)
+                if is_corruption(&error)
+                    || (matches!(error, Error::NotFound(_)) && quick_check(&self.lock()).is_err()) =>
+            {
+                Err(self.replace_damaged()?)
+            }
+            other => other,
+        }
+    }
+
+    fn replace_damaged(&self) -> Result<Error> {
+        let mut conn = self.lock();
+        // The damaged file's connection closes before the file moves.
+        drop(std::mem::replace(&mut *conn, Connection::open_in_memory()?));
+        let error = keep_user_db_aside(&self.0.dir)?;
+        *conn = open_migrated(&self.0.dir.join(USER_DB), USER_MIGRATIONS)?;
+        Ok(error)
     }
 
     /// A panic while the lock was held leaves no half transaction (rusqlite rolls back on drop).
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// `<file>.open`, written at open and removed at a clean close: found at the next open, it says
+/// the app stopped without closing (killed, a power cut), and the file gets an integrity check.
+/// With two processes on one data dir the first to close removes it; a damaged page is then
+/// still found when a query meets it.
+pub struct OpenMarker {
+    path: PathBuf,
+    pub unclean: bool,
+}
+
+impl OpenMarker {
+    pub fn create(db: &Path) -> Result<OpenMarker> {
+        let mut path = db.as_os_str().to_owned();
+        path.push(".open");
+        let path = PathBuf::from(path);
+        let unclean = path.exists();
+        std::fs::write(&path, b"")?;
+        Ok(OpenMarker { path, unclean })
+    }
+}
+
+impl Drop for OpenMarker {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// `PRAGMA quick_check`: interior damage (a page of garbage) that opening and migrating do not
+/// read. A damaged file is reported as SQLITE_CORRUPT, like a query that meets the damage.
+fn quick_check(conn: &Connection) -> Result<()> {
+    let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+    if verdict == "ok" {
+        return Ok(());
+    }
+    Err(Error::Storage(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+        Some(format!("integrity check: {verdict}")),
+    )))
 }
 
 /// Pragmas from `engineering.md`: WAL, foreign keys, temp in memory (Android has no /tmp),
@@ -295,7 +402,8 @@ pub fn open_reader(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-fn is_corruption(err: &Error) -> bool {
+/// SQLITE_CORRUPT or SQLITE_NOTADB, at open or at any query.
+pub fn is_corruption(err: &Error) -> bool {
     matches!(
         err,
         Error::Storage(rusqlite::Error::SqliteFailure(e, _))
@@ -311,45 +419,123 @@ fn sidecars(path: &Path) -> [PathBuf; 2] {
     [wal.into(), shm.into()]
 }
 
-/// Opens `catalog.db`. It only caches what the portal serves, so a corrupt file is deleted and
-/// rebuilt empty, at open only; the next sync fills it again.
+/// Opens `catalog.db`. It only caches what the portal serves, so a damaged file (found at open,
+/// by the integrity check after an unclean stop, or by a query: [`crate::catalog::Catalog`]) is
+/// deleted and rebuilt empty; the next sync fills it again.
 pub fn open_catalog(data_dir: &Path) -> Result<Connection> {
+    open_catalog_checked(data_dir, false)
+}
+
+pub fn open_catalog_checked(data_dir: &Path, check: bool) -> Result<Connection> {
     let path = data_dir.join(CATALOG_DB);
-    match open_migrated(&path, CATALOG_MIGRATIONS) {
-        Err(err) if is_corruption(&err) => {
-            tracing::warn!(path = %path.display(), "catalog cache is corrupt; rebuilding it");
-            std::fs::remove_file(&path)?;
-            for sidecar in sidecars(&path) {
-                if sidecar.exists() {
-                    std::fs::remove_file(sidecar)?;
-                }
-            }
-            open_migrated(&path, CATALOG_MIGRATIONS)
+    let opened = open_migrated(&path, CATALOG_MIGRATIONS).and_then(|conn| {
+        if check {
+            quick_check(&conn)?;
         }
+        Ok(conn)
+    });
+    match opened {
+        Err(err) if is_corruption(&err) => rebuild_catalog(data_dir),
         other => other,
     }
 }
 
-/// Opens `user.db`. It holds what exists nowhere else, so a corrupt file is never deleted: it is
-/// moved aside (with its WAL) and the error says where.
-pub fn open_user(data_dir: &Path) -> Result<Connection> {
-    let path = data_dir.join(USER_DB);
-    match open_migrated(&path, USER_MIGRATIONS) {
-        Err(err) if is_corruption(&err) => {
-            let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-            let kept_at = data_dir.join(format!("{USER_DB}.corrupt-{stamp}"));
-            std::fs::rename(&path, &kept_at)?;
-            for sidecar in sidecars(&path) {
-                if sidecar.exists() {
-                    let name = sidecar.file_name().unwrap_or_default().to_string_lossy().into_owned();
-                    let suffix = name.trim_start_matches(USER_DB);
-                    std::fs::rename(&sidecar, data_dir.join(format!("{USER_DB}.corrupt-{stamp}{suffix}")))?;
-                }
-            }
-            Err(Error::UserDataCorrupt { path, kept_at })
+/// Deletes `catalog.db` with its WAL and makes a new, empty one. Its connections must be closed.
+pub fn rebuild_catalog(data_dir: &Path) -> Result<Connection> {
+    let path = data_dir.join(CATALOG_DB);
+    tracing::warn!(path = %path.display(), "catalog cache is damaged; rebuilding it");
+    std::fs::remove_file(&path)?;
+    for sidecar in sidecars(&path) {
+        if sidecar.exists() {
+            std::fs::remove_file(sidecar)?;
         }
+    }
+    open_migrated(&path, CATALOG_MIGRATIONS)
+}
+
+/// Opens `user.db`. It holds what exists nowhere else, so a damaged file is never deleted: it is
+/// moved aside (with its WAL), what can still be read is copied into a new file, and the error
+/// says where the old one is.
+pub fn open_user(data_dir: &Path) -> Result<Connection> {
+    open_user_checked(data_dir, false)
+}
+
+/// The same, with an integrity check first when `check` (after an unclean stop).
+pub fn open_user_checked(data_dir: &Path, check: bool) -> Result<Connection> {
+    let path = data_dir.join(USER_DB);
+    let opened = open_migrated(&path, USER_MIGRATIONS).and_then(|conn| {
+        if check {
+            quick_check(&conn)?;
+        }
+        Ok(conn)
+    });
+    match opened {
+        Err(err) if is_corruption(&err) => Err(keep_user_db_aside(data_dir)?),
         other => other,
     }
+}
+
+/// Moves a damaged `user.db` aside, salvages what it can into a new one, and answers the error
+/// that says so.
+fn keep_user_db_aside(data_dir: &Path) -> Result<Error> {
+    let path = data_dir.join(USER_DB);
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let kept_at = data_dir.join(format!("{USER_DB}.corrupt-{stamp}"));
+    std::fs::rename(&path, &kept_at)?;
+    for sidecar in sidecars(&path) {
+        if sidecar.exists() {
+            let name = sidecar.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let suffix = name.trim_start_matches(USER_DB);
+            std::fs::rename(&sidecar, data_dir.join(format!("{USER_DB}.corrupt-{stamp}{suffix}")))?;
+        }
+    }
+    let mut fresh = open_migrated(&path, USER_MIGRATIONS)?;
+    let salvaged = salvage(&kept_at, &mut fresh).unwrap_or_else(|error| {
+        tracing::warn!("nothing could be salvaged from the damaged user database: {error}");
+        0
+    });
+    Ok(Error::UserDataCorrupt { path, kept_at, salvaged })
+}
+
+/// Copies what can be read of the damaged file into `fresh`, table by table and row by row:
+/// forward until the damage, then backward from the end until it, so rows on both sides of a
+/// damaged page survive. Values are copied as they are (sealed ones stay sealed). Answers how
+/// many rows were copied.
+fn salvage(damaged: &Path, fresh: &mut Connection) -> Result<u64> {
+    let old = Connection::open_with_flags(damaged, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let tables: Vec<String> = fresh
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rootpage")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Rows may reference others not salvaged (a dossier's event without its dossier): kept.
+    fresh.pragma_update(None, "foreign_keys", "OFF")?;
+    let tx = fresh.transaction()?;
+    let mut copied = 0;
+    for table in &tables {
+        let columns: Vec<String> = tx
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let list = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        let marks = vec!["?"; columns.len()].join(", ");
+        let mut insert = tx.prepare(&format!("INSERT OR IGNORE INTO \"{table}\" ({list}) VALUES ({marks})"))?;
+        for order in ["ASC", "DESC"] {
+            let Ok(mut select) = old.prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY rowid {order}")) else {
+                break;
+            };
+            let Ok(mut rows) = select.query([]) else { continue };
+            // Until the damage (an error) or the end.
+            while let Ok(Some(row)) = rows.next() {
+                let values = (0..columns.len()).map(|i| row.get::<_, rusqlite::types::Value>(i));
+                let Ok(values) = values.collect::<rusqlite::Result<Vec<_>>>() else { break };
+                // A row the new schema refuses (a damaged value) is left in the old file.
+                copied += insert.execute(rusqlite::params_from_iter(values)).unwrap_or(0) as u64;
+            }
+        }
+    }
+    tx.commit()?;
+    fresh.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(copied)
 }
 
 #[cfg(test)]

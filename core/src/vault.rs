@@ -7,11 +7,31 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::{Error, Result};
 use crate::platform::SecureStorage;
+use crate::store::UserDb;
+
+fn key_check(db: &UserDb) -> Result<Option<Vec<u8>>> {
+    use rusqlite::OptionalExtension;
+    Ok(db.lock().query_row("SELECT sealed FROM key_check WHERE id = 1", [], |r| r.get(0)).optional()?)
+}
+
+/// Whether `user.db` holds anything sealed under a data key.
+fn holds_sealed(db: &UserDb) -> Result<bool> {
+    Ok(db.lock().query_row(
+        "SELECT EXISTS (SELECT 1 FROM session) OR EXISTS (SELECT 1 FROM login_pending)
+             OR EXISTS (SELECT 1 FROM dossier)",
+        [],
+        |r| r.get(0),
+    )?)
+}
 
 const FORMAT_V1: u8 = 1;
 pub const DATA_KEY_NAME: &str = "smarthd.data-key.v1";
 /// Separates the owner-tag key from the data key (and from any later key derived from it).
 const OWNER_KEY_LABEL: &[u8] = b"smarthd owner tag v1";
+
+/// The purpose of the key-check value, and the constant it seals.
+const KEY_CHECK: &str = "key-check";
+const KEY_CHECK_PLAINTEXT: &[u8] = b"smarthd user data key v1";
 
 pub struct Vault {
     key: LessSafeKey,
@@ -21,19 +41,65 @@ pub struct Vault {
 }
 
 impl Vault {
-    /// The data key from secure storage, made (32 random bytes) and stored on first use.
-    pub fn open(storage: &dyn SecureStorage) -> Result<Vault> {
-        let key = match storage.get(DATA_KEY_NAME)? {
-            Some(key) if key.len() == 32 => key,
-            Some(_) => return Err(Error::Internal("the stored data key has the wrong length".into())),
-            None => {
-                let mut key = vec![0u8; 32];
-                SystemRandom::new().fill(&mut key).map_err(|_| Error::Internal("no random source".into()))?;
-                storage.put(DATA_KEY_NAME, &key)?;
-                key
+    /// The data key from secure storage, checked against the key-check value in `user.db`.
+    ///
+    /// A key is made (32 random bytes) only for a `user.db` that holds nothing sealed yet. A
+    /// missing key over sealed data, or a key that does not open the check value, is
+    /// `UserDataUnreadable`: nothing is overwritten, and [`Vault::recover`] is the way on.
+    pub fn open(storage: &dyn SecureStorage, db: &UserDb) -> Result<Vault> {
+        let check = key_check(db)?;
+        match storage.get(DATA_KEY_NAME)? {
+            Some(key) if key.len() == 32 => {
+                let vault = Vault::from_key(&key);
+                match check {
+                    Some(check) => {
+                        vault.open_sealed(KEY_CHECK, &check).map_err(|_| Error::UserDataUnreadable {
+                            what: "user data (the phone's data key has changed)".into(),
+                        })?;
+                    }
+                    // Made before key checks existed: the key in storage is the one in use.
+                    None => vault.write_check(db)?,
+                }
+                Ok(vault)
             }
-        };
-        Ok(Vault::from_key(&key))
+            Some(_) => Err(Error::UserDataUnreadable { what: "user data (the stored data key is damaged)".into() }),
+            None if check.is_some() || holds_sealed(db)? => {
+                Err(Error::UserDataUnreadable { what: "user data (the phone's data key is missing)".into() })
+            }
+            None => Vault::new_key(storage, db),
+        }
+    }
+
+    /// After `UserDataUnreadable`: keeps the stored key when it is whole (what it can open stays
+    /// readable), makes a new one otherwise, and writes a new check value. What the key cannot
+    /// open is for its owners to keep aside (`store::keep_aside`); the resident logs in again.
+    pub fn recover(storage: &dyn SecureStorage, db: &UserDb) -> Result<Vault> {
+        match storage.get(DATA_KEY_NAME)? {
+            Some(key) if key.len() == 32 => {
+                let vault = Vault::from_key(&key);
+                vault.write_check(db)?;
+                Ok(vault)
+            }
+            _ => Vault::new_key(storage, db),
+        }
+    }
+
+    fn new_key(storage: &dyn SecureStorage, db: &UserDb) -> Result<Vault> {
+        let mut key = vec![0u8; 32];
+        SystemRandom::new().fill(&mut key).map_err(|_| Error::Internal("no random source".into()))?;
+        storage.put(DATA_KEY_NAME, &key)?;
+        let vault = Vault::from_key(&key);
+        vault.write_check(db)?;
+        Ok(vault)
+    }
+
+    fn write_check(&self, db: &UserDb) -> Result<()> {
+        let sealed = self.seal(KEY_CHECK, KEY_CHECK_PLAINTEXT)?;
+        db.lock().execute(
+            "INSERT INTO key_check (id, sealed) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed",
+            [sealed],
+        )?;
+        Ok(())
     }
 
     pub fn from_key(key: &[u8]) -> Vault {
@@ -60,7 +126,7 @@ impl Vault {
     }
 
     pub fn open_sealed(&self, purpose: &str, sealed: &[u8]) -> Result<Vec<u8>> {
-        let unreadable = || Error::Internal(format!("the stored {purpose} cannot be decrypted"));
+        let unreadable = || Error::UserDataUnreadable { what: purpose.to_owned() };
         if sealed.len() < 1 + NONCE_LEN || sealed[0] != FORMAT_V1 {
             return Err(unreadable());
         }
@@ -99,5 +165,26 @@ mod tests {
         assert!(!tag.contains("030095001234"));
         assert_ne!(tag, vault.owner_tag("4b8e7d20-030198005678"));
         assert_ne!(tag, Vault::from_key(&[8; 32]).owner_tag("9f2c4e1a-030095001234"));
+    }
+
+    #[test]
+    fn another_key_in_storage_is_found_by_the_key_check_and_recovery_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = UserDb::open(dir.path()).unwrap();
+        let storage = crate::platform::KeyFileStorage::new(dir.path().join("keys"));
+        let first = Vault::open(&storage, &db).unwrap();
+        let sealed = first.seal("session", b"token").unwrap();
+        assert_eq!(Vault::open(&storage, &db).unwrap().open_sealed("session", &sealed).unwrap(), b"token");
+
+        storage.put(DATA_KEY_NAME, &[9; 32]).unwrap();
+        let error = Vault::open(&storage, &db).err().unwrap();
+        assert_eq!(error.kind(), crate::error::ErrorKind::UserDataUnreadable);
+        storage.put(DATA_KEY_NAME, &[9; 7]).unwrap();
+        assert!(matches!(Vault::open(&storage, &db), Err(Error::UserDataUnreadable { .. })));
+
+        storage.put(DATA_KEY_NAME, &[9; 32]).unwrap();
+        Vault::recover(&storage, &db).unwrap();
+        assert_eq!(storage.get(DATA_KEY_NAME).unwrap().unwrap(), [9; 32], "a whole key is kept");
+        assert!(Vault::open(&storage, &db).is_ok(), "the check now matches the key");
     }
 }

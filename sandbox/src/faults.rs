@@ -64,6 +64,9 @@ pub enum FaultKind {
     /// Handle the request (its effect is committed), then answer `200` with a body that is not
     /// what the route promises: a portal behind a broken proxy.
     Malformed,
+    /// Answer an attachment chunk `409 offset_mismatch` naming the very offset it was sent at,
+    /// without handling it: an upload that never advances. Other requests are handled.
+    OffsetMismatch,
 }
 
 const DEFAULT_DELAY_MS: u64 = 3_000;
@@ -224,7 +227,26 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
             (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], "{\"unexpected\": [")
                 .into_response()
         }
+        FaultKind::OffsetMismatch => match chunk_offset(&request) {
+            Some(offset) => {
+                let body = serde_json::json!({
+                    "error": "offset_mismatch",
+                    "message": "injected fault (sandbox)",
+                    "received": offset,
+                });
+                (StatusCode::CONFLICT, Json(body)).into_response()
+            }
+            None => next.run(request).await,
+        },
     }
+}
+
+/// The `offset` of an attachment chunk (`PUT .../content?offset=N`).
+fn chunk_offset(request: &Request) -> Option<u64> {
+    if request.method() != Method::PUT {
+        return None;
+    }
+    request.uri().query()?.split('&').find_map(|pair| pair.strip_prefix("offset=")?.parse().ok())
 }
 
 fn injected_500() -> Response {

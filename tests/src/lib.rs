@@ -194,3 +194,38 @@ pub fn forge_receipt(data_dir: &Path, order: &smarthd_core::payment::PaymentOrde
     .unwrap();
     db.execute("UPDATE payment SET amount_vnd = 5000000 WHERE order_id = ?1", [&order.order_id]).unwrap();
 }
+
+/// Writes garbage over the cells of a leaf page of `table` in the middle of a closed SQLite file
+/// (its WAL checkpointed first), as failing storage does: interior damage, never the header.
+pub fn damage_table(path: &Path, table: &str) {
+    let (root, page_size) = {
+        let db = rusqlite::Connection::open(path).unwrap();
+        db.pragma_update(None, "wal_checkpoint", "TRUNCATE").unwrap();
+        let root: i64 =
+            db.query_row("SELECT rootpage FROM sqlite_schema WHERE name = ?1", [table], |r| r.get(0)).unwrap();
+        let page_size: i64 = db.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+        (root as usize, page_size as usize)
+    };
+    let mut bytes = std::fs::read(path).unwrap();
+    let start_of = |page: usize| (page - 1) * page_size;
+    let mut page = root;
+    // Down the table's b-tree, through the middle child of each interior page, to a leaf.
+    while bytes[start_of(page)] == 0x05 {
+        let header = start_of(page);
+        let cells = u16::from_be_bytes([bytes[header + 3], bytes[header + 4]]) as usize;
+        assert!(cells > 0, "an interior page with children");
+        let pointer = header + 12 + 2 * (cells / 2);
+        let cell = header + u16::from_be_bytes([bytes[pointer], bytes[pointer + 1]]) as usize;
+        page = u32::from_be_bytes(bytes[cell..cell + 4].try_into().unwrap()) as usize;
+    }
+    assert_eq!(bytes[start_of(page)], 0x0D, "a table leaf page");
+    assert!(page != root, "{table} spans more than one page");
+    // From where the page's cells start (its content area), over their headers.
+    let header = start_of(page);
+    let cells = header + u16::from_be_bytes([bytes[header + 5], bytes[header + 6]]) as usize;
+    let end = (cells + 512).min(header + page_size);
+    for (i, byte) in bytes[cells..end].iter_mut().enumerate() {
+        *byte = (i as u8).wrapping_mul(37) ^ 0xA5;
+    }
+    std::fs::write(path, bytes).unwrap();
+}

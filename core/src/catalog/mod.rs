@@ -98,23 +98,65 @@ pub(crate) struct Applied {
 }
 
 pub struct Catalog {
+    /// Reads run here, so searching never waits for a sync transaction (WAL). Declared (so
+    /// dropped) before the writer: the last connection to close checkpoints the WAL into the
+    /// file, and a read-only one cannot.
+    reader: Mutex<Connection>,
     /// The only connection that writes `catalog.db` (sync).
     writer: Mutex<Connection>,
-    /// Reads run here, so searching never waits for a sync transaction (WAL).
-    reader: Mutex<Connection>,
     /// `user.db`: favourites and recently viewed.
     user: UserDb,
+    /// The data dir, to rebuild a damaged copy in.
+    dir: std::path::PathBuf,
+    /// Removed when the catalog closes cleanly, after its connections (fields drop in order).
+    _marker: store::OpenMarker,
 }
 
 impl Catalog {
     pub fn open(data_dir: &Path, user: UserDb) -> Result<Self> {
-        let writer = store::open_catalog(data_dir)?;
+        let marker = store::OpenMarker::create(&data_dir.join(store::CATALOG_DB))?;
+        let writer = store::open_catalog_checked(data_dir, marker.unclean)?;
         let reader = store::open_reader(&data_dir.join(store::CATALOG_DB))?;
-        Ok(Catalog { writer: Mutex::new(writer), reader: Mutex::new(reader), user })
+        Ok(Catalog {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            user,
+            dir: data_dir.to_owned(),
+            _marker: marker,
+        })
+    }
+
+    /// Runs `read` on the copy; when the copy turns out damaged (SQLITE_CORRUPT or
+    /// SQLITE_NOTADB at any query), it is rebuilt empty and `read` runs once more on the new one:
+    /// the cache answers what it has (nothing, until the next sync refills it) instead of failing
+    /// every search.
+    fn retrying<T>(&self, read: impl Fn() -> Result<T>) -> Result<T> {
+        match read() {
+            Err(error) if store::is_corruption(&error) => {
+                self.rebuild()?;
+                read()
+            }
+            other => other,
+        }
+    }
+
+    /// Closes both connections, deletes the damaged file with its WAL, and opens a new one.
+    fn rebuild(&self) -> Result<()> {
+        let mut writer = lock(&self.writer);
+        let mut reader = lock(&self.reader);
+        *reader = Connection::open_in_memory()?;
+        *writer = Connection::open_in_memory()?;
+        *writer = store::rebuild_catalog(&self.dir)?;
+        *reader = store::open_reader(&self.dir.join(store::CATALOG_DB))?;
+        Ok(())
     }
 
     pub fn search(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
         search::check(input).map_err(|e| Error::Validation { field: "query".into(), reason: e.to_string() })?;
+        self.retrying(|| self.search_once(input, filters, page))
+    }
+
+    fn search_once(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
         let limit = page.limit.clamp(1, 200);
         let reader = lock(&self.reader);
         let filter_params = (
@@ -206,6 +248,10 @@ impl Catalog {
     /// The whole record, from the offline copy (replaced and expired ones too, so a saved link
     /// still opens and can point to the replacement).
     pub fn procedure(&self, code: &str) -> Result<Procedure> {
+        self.retrying(|| self.procedure_once(code))
+    }
+
+    fn procedure_once(&self, code: &str) -> Result<Procedure> {
         let code = code.trim().to_ascii_uppercase();
         let reader = lock(&self.reader);
         let record: Option<String> = reader
@@ -227,6 +273,10 @@ impl Catalog {
     }
 
     fn facet(&self, column: &'static str) -> Result<Vec<FacetCount>> {
+        self.retrying(|| self.facet_once(column))
+    }
+
+    fn facet_once(&self, column: &'static str) -> Result<Vec<FacetCount>> {
         let reader = lock(&self.reader);
         let mut stmt = reader.prepare_cached(&format!(
             "SELECT {column}, count(*) FROM procedure WHERE status = 'in_force' GROUP BY {column} ORDER BY {column}"
@@ -236,6 +286,10 @@ impl Catalog {
     }
 
     pub fn freshness(&self) -> Result<Freshness> {
+        self.retrying(|| self.freshness_once())
+    }
+
+    fn freshness_once(&self) -> Result<Freshness> {
         let reader = lock(&self.reader);
         let (last_success_at, complete) = reader
             .query_row("SELECT last_success_at, complete FROM sync_state WHERE feed = ?1", [PROCEDURES_FEED], |r| {
@@ -249,6 +303,10 @@ impl Catalog {
     }
 
     pub fn units(&self) -> Result<AdminUnits> {
+        self.retrying(|| self.units_once())
+    }
+
+    fn units_once(&self) -> Result<AdminUnits> {
         let reader = lock(&self.reader);
         let units = reader
             .prepare_cached("SELECT code, name, kind, parent_code FROM admin_unit ORDER BY code")?
@@ -309,6 +367,10 @@ impl Catalog {
     }
 
     fn hits_for(&self, codes: &[String]) -> Result<Vec<SearchHit>> {
+        self.retrying(|| self.hits_for_once(codes))
+    }
+
+    fn hits_for_once(&self, codes: &[String]) -> Result<Vec<SearchHit>> {
         let mut hits = Vec::with_capacity(codes.len());
         for code in codes {
             match self.procedure(code) {
@@ -332,6 +394,10 @@ impl Catalog {
     // --- used by sync ---
 
     pub(crate) fn feed_state(&self, feed: &str) -> Result<FeedState> {
+        self.retrying(|| self.feed_state_once(feed))
+    }
+
+    fn feed_state_once(&self, feed: &str) -> Result<FeedState> {
         let writer = lock(&self.writer);
         let state = writer
             .query_row("SELECT cursor, etag, complete FROM sync_state WHERE feed = ?1", [feed], |r| {
@@ -343,6 +409,10 @@ impl Catalog {
 
     /// Notes a sync that found nothing new.
     pub(crate) fn mark_synced(&self, feed: &str) -> Result<()> {
+        self.retrying(|| self.mark_synced_once(feed))
+    }
+
+    fn mark_synced_once(&self, feed: &str) -> Result<()> {
         lock(&self.writer)
             .execute("UPDATE sync_state SET last_success_at = ?2 WHERE feed = ?1", params![feed, now()])?;
         Ok(())
@@ -350,7 +420,23 @@ impl Catalog {
 
     /// Applies one page of the change feed and moves the cursor, in one transaction: an
     /// interrupted sync resumes after the last page committed, never in the middle of one.
+    /// A damaged copy is rebuilt and the error returned: a page meant for the old copy's cursor
+    /// is not applied to the empty one (sync starts again from the beginning).
     pub(crate) fn apply_changes(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
+        let result = self.apply_changes_once(page, etag);
+        if let Err(error) = &result
+            && store::is_corruption(error)
+        {
+            self.rebuild()?;
+        }
+        result
+    }
+
+    fn apply_changes_once(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
+        let cursor = i64::try_from(page.next_since).map_err(|_| crate::error::PortalError::OutOfRange {
+            path: "api/v1/catalog/changes".into(),
+            field: "next_since",
+        })?;
         let mut writer = lock(&self.writer);
         let tx = writer.transaction()?;
         let mut applied = Applied::default();
@@ -418,13 +504,17 @@ impl Catalog {
              ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
                 complete = excluded.complete,
                 last_success_at = coalesce(excluded.last_success_at, sync_state.last_success_at)",
-            params![PROCEDURES_FEED, page.next_since as i64, etag.filter(|_| complete), complete, complete.then(now),],
+            params![PROCEDURES_FEED, cursor, etag.filter(|_| complete), complete, complete.then(now),],
         )?;
         tx.commit()?;
         Ok(applied)
     }
 
     pub(crate) fn replace_units(&self, units: &AdminUnits, etag: Option<&str>) -> Result<()> {
+        self.retrying(|| self.replace_units_once(units, etag))
+    }
+
+    fn replace_units_once(&self, units: &AdminUnits, etag: Option<&str>) -> Result<()> {
         let mut writer = lock(&self.writer);
         let tx = writer.transaction()?;
         tx.execute("DELETE FROM admin_unit", [])?;

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::catalog::model::{ProcedureStatus, Subject};
-use crate::error::{Error, Result};
+use crate::error::{Error, PortalError, Result};
 use crate::owner::Owner;
 use crate::store::UserDb;
 use crate::vault::Vault;
@@ -226,9 +226,14 @@ impl Dossiers {
             fields.insert(key.to_owned(), value.to_owned());
         }
         let sealed = self.seal_fields(&fields)?;
-        self.db
-            .lock()
-            .execute("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1", params![id, sealed, now()])?;
+        // Only while still editable: a submit in between (another thread) wins.
+        let written = self.db.lock().execute(
+            "UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND status IN ('draft', 'failed')",
+            params![id, sealed, now()],
+        )?;
+        if written == 0 {
+            self.editable(id)?;
+        }
         Ok(form::check_value(field, value))
     }
 
@@ -297,10 +302,17 @@ impl Dossiers {
             let result = (|| -> Result<()> {
                 let tx = db.transaction()?;
                 let at = now();
-                tx.execute(
-                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2, owner = ?3 WHERE id = ?1",
+                let queued = tx.execute(
+                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2, owner = ?3
+                     WHERE id = ?1 AND status IN ('draft', 'failed')",
                     params![id, at, owner.tag()],
                 )?;
+                if queued == 0 {
+                    return Err(Error::Validation {
+                        field: "status".into(),
+                        reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
+                    });
+                }
                 tx.execute("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1", params![id, owner.tag()])?;
                 tx.execute(
                     "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner)
@@ -318,6 +330,10 @@ impl Dossiers {
 
     /// A dossier `viewer` may see; another resident's is not found.
     pub fn get(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
+        self.db.checked(|| self.get_once(viewer, id))
+    }
+
+    fn get_once(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         let db = self.db.lock();
         let row = db
             .query_row(
@@ -409,15 +425,68 @@ impl Dossiers {
         })
     }
 
-    /// Every dossier `viewer` may see, newest first.
+    /// Every dossier `viewer` may see that the data key can open, newest first; see
+    /// [`Dossiers::list_and_unreadable`].
     pub fn list(&self, viewer: Option<&Owner>) -> Result<Vec<Dossier>> {
+        Ok(self.list_and_unreadable(viewer)?.0)
+    }
+
+    /// Every dossier `viewer` may see, newest first, and how many could not be opened: one
+    /// unreadable row (a lost data key, a damaged value) is counted and skipped, never fails
+    /// the list.
+    pub fn list_and_unreadable(&self, viewer: Option<&Owner>) -> Result<(Vec<Dossier>, u32)> {
+        self.db.checked(|| self.list_once(viewer))
+    }
+
+    fn list_once(&self, viewer: Option<&Owner>) -> Result<(Vec<Dossier>, u32)> {
         let ids: Vec<String> = self
             .db
             .lock()
             .prepare("SELECT id FROM dossier WHERE (owner IS NULL OR owner = ?1) ORDER BY created_at DESC, rowid DESC")?
             .query_map([tag(viewer)], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        ids.iter().map(|id| self.get(viewer, id)).collect()
+        let (mut dossiers, mut unreadable) = (Vec::with_capacity(ids.len()), 0);
+        for id in &ids {
+            match self.get_once(viewer, id) {
+                Ok(dossier) => dossiers.push(dossier),
+                Err(Error::UserDataUnreadable { .. }) => unreadable += 1,
+                Err(error) => return Err(error),
+            }
+        }
+        Ok((dossiers, unreadable))
+    }
+
+    /// Recovery after a lost data key: the sealed form values of every dossier the key cannot
+    /// open are kept aside (still sealed) and replaced by an empty form. A dossier the portal
+    /// has not received leaves the outbox as a failed one, saying why, for the resident to fill
+    /// in again; one it has keeps its status (the portal holds its content). Answers how many.
+    pub fn keep_aside_unreadable(&self) -> Result<u32> {
+        let empty = self.seal_fields(&BTreeMap::new())?;
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let rows: Vec<(String, Vec<u8>)> = tx
+            .prepare("SELECT id, fields FROM dossier")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut kept = 0;
+        for (id, sealed) in rows.iter().filter(|(_, sealed)| self.open_fields(sealed).is_err()) {
+            crate::store::keep_aside(&tx, "dossier.fields", id, sealed)?;
+            tx.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", params![id, empty])?;
+            tx.execute("DELETE FROM outbox WHERE dossier_id = ?1", [id])?;
+            tx.execute(
+                "UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3
+                 WHERE id = ?1 AND status IN ('draft', 'queued', 'failed')",
+                params![
+                    id,
+                    "nội dung không đọc được sau khi đổi khoá, hãy nhập lại / the contents could not be read \
+                     after the data key changed; fill them in again",
+                    now()
+                ],
+            )?;
+            kept += 1;
+        }
+        tx.commit()?;
+        Ok(kept)
     }
 
     /// Deletes a draft that was never submitted.
@@ -529,7 +598,7 @@ impl Dossiers {
 
     /// The portal has the dossier: record its answer and take it off the outbox, together.
     pub fn mark_received(&self, owner: &Owner, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
-        let status = DossierStatus::parse(&answer.status).unwrap_or(DossierStatus::Received);
+        let status = known_status(&answer.status)?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         tx.execute(
@@ -594,12 +663,14 @@ impl Dossiers {
 
     /// Try again later; the reason is shown beside the queued dossier.
     pub fn reschedule(&self, item: &OutboxItem, next_attempt_at: i64, reason: &str) -> Result<()> {
-        let db = self.db.lock();
-        db.execute(
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        tx.execute(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1",
             params![item.seq, next_attempt_at, reason],
         )?;
-        db.execute("UPDATE dossier SET problem = ?2 WHERE id = ?1", params![item.dossier_id, reason])?;
+        tx.execute("UPDATE dossier SET problem = ?2 WHERE id = ?1", params![item.dossier_id, reason])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -626,12 +697,22 @@ impl Dossiers {
         cursor: u64,
         catalog: &Catalog,
     ) -> Result<Vec<(String, Option<String>, DossierStatus)>> {
+        // An unknown status anywhere refuses the whole page before anything is written: the
+        // cursor stays, so the change is fetched again once the app knows the status.
+        for item in items {
+            known_status(&item.status)?;
+            for event in &item.timeline {
+                known_status(&event.status)?;
+            }
+        }
+        let cursor = i64::try_from(cursor)
+            .map_err(|_| PortalError::OutOfRange { path: "api/v1/dossiers".into(), field: "next_since" })?;
         let mut changed = Vec::new();
         let empty = self.seal_fields(&BTreeMap::new())?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         for item in items {
-            let Some(status) = DossierStatus::parse(&item.status) else { continue };
+            let status = known_status(&item.status)?;
             let found: Option<(String, Option<String>)> = tx
                 .query_row("SELECT status, owner FROM dossier WHERE id = ?1", [&item.dossier_id], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -678,11 +759,19 @@ impl Dossiers {
         tx.execute(
             "INSERT INTO feed_cursor (owner, feed, cursor) VALUES (?1, 'dossiers', ?2)
              ON CONFLICT(owner, feed) DO UPDATE SET cursor = excluded.cursor",
-            params![owner.tag(), cursor as i64],
+            params![owner.tag(), cursor],
         )?;
         tx.commit()?;
         Ok(changed)
     }
+}
+
+/// A status the portal sent, or `UpdateNeeded`: an unknown one is never guessed at.
+fn known_status(status: &str) -> Result<DossierStatus> {
+    DossierStatus::parse(status).ok_or_else(|| Error::UpdateNeeded {
+        what: "dossier status",
+        value: status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
+    })
 }
 
 fn check_in_force(status: ProcedureStatus, replaced_by: Option<&str>) -> Result<()> {
@@ -730,6 +819,79 @@ mod tests {
         assert_eq!(sniff_content_type(b"%PDF-1.7"), Some("application/pdf"));
         assert_eq!(sniff_content_type(b"MZ\x90\x00"), None);
         assert_eq!(sniff_content_type(b""), None);
+    }
+
+    fn fixture() -> (tempfile::TempDir, Dossiers, Catalog) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = UserDb::open(dir.path()).unwrap();
+        let catalog = Catalog::open(dir.path(), db.clone()).unwrap();
+        let dossiers = Dossiers::new(db, Arc::new(Vault::from_key(&[7; 32])), dir.path());
+        (dir, dossiers, catalog)
+    }
+
+    fn remote(id: &str, status: &str, timeline: &[&str]) -> RemoteDossier {
+        RemoteDossier {
+            dossier_id: id.into(),
+            code: format!("HD-{id}"),
+            procedure_code: "1.000001".into(),
+            status: status.into(),
+            timeline: timeline
+                .iter()
+                .map(|s| RemoteEvent { status: (*s).into(), at: "2026-01-01T00:00:00Z".into(), message: None })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_status_in_the_feed_stops_the_cursor_and_applies_nothing() {
+        let (_dir, dossiers, catalog) = fixture();
+        for page in [
+            vec![remote("a", "received", &["received"]), remote("b", "teleported", &["received"])],
+            vec![remote("a", "received", &["received", "archived_by_robot"])],
+        ] {
+            let error = dossiers.apply_remote(&page, 9, &catalog).unwrap_err();
+            assert!(matches!(error, Error::UpdateNeeded { what: "dossier status", .. }), "{error:?}");
+            assert_eq!(error.kind(), crate::error::ErrorKind::UpdateNeeded);
+            assert_eq!(dossiers.status_cursor().unwrap(), 0, "the cursor did not move past the change");
+            assert!(dossiers.list().unwrap().is_empty(), "nothing of the page was applied");
+        }
+        let page = [remote("a", "received", &["received"])];
+        assert_eq!(dossiers.apply_remote(&page, 9, &catalog).unwrap().len(), 1);
+        assert_eq!(dossiers.status_cursor().unwrap(), 9);
+        let error = dossiers.apply_remote(&page, u64::MAX, &catalog).unwrap_err();
+        assert!(error.to_string().contains("out-of-range next_since"), "{error}");
+        assert_eq!(dossiers.status_cursor().unwrap(), 9, "an out-of-range cursor is not stored");
+    }
+
+    #[test]
+    fn an_unknown_status_on_receipt_is_not_taken_for_received_and_the_entry_stays() {
+        let (_dir, dossiers, _catalog) = fixture();
+        let sealed = dossiers.seal_fields(&BTreeMap::new()).unwrap();
+        let db = dossiers.db.lock();
+        db.execute(
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at)
+             VALUES ('d', 'P', 'Thủ tục', 'citizen', ?1, 'queued', 'x', 'x')",
+            [sealed],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at) VALUES ('d', 0, 0, 'x')",
+            [],
+        )
+        .unwrap();
+        drop(db);
+        let item = dossiers.due(0, true).unwrap().pop().unwrap();
+        let answer = SubmitAnswer {
+            dossier_id: "d".into(),
+            code: "HD-1".into(),
+            status: "teleported".into(),
+            receipt: ReceptionReceipt { number: "1".into(), received_at: "x".into(), expected_result_at: None },
+            fee_vnd: None,
+        };
+        let error = dossiers.mark_received(&item, &answer).unwrap_err();
+        assert!(matches!(error, Error::UpdateNeeded { .. }), "{error:?}");
+        assert_eq!(dossiers.get("d").unwrap().status, DossierStatus::Queued);
+        assert_eq!(dossiers.pending_count().unwrap(), 1);
     }
 
     #[test]

@@ -381,7 +381,18 @@ impl Identity {
     /// and gives the provider's end-session URL for the browser, if it has one.
     pub async fn logout(&self, post_logout_redirect_uri: Option<&str>) -> Result<Option<String>> {
         let mut guard = self.session.lock().await;
-        let Some(session) = self.loaded(&mut guard)?.cloned() else { return Ok(None) };
+        let session = match self.loaded(&mut guard) {
+            Ok(session) => session.cloned(),
+            // A session the data key cannot open cannot be revoked either: it is kept aside and
+            // the resident is logged out here all the same.
+            Err(Error::UserDataUnreadable { .. }) => {
+                self.keep_aside_unreadable()?;
+                self.events.on_event(Event::SessionChanged { state: SessionState::LoggedOut });
+                return Ok(None);
+            }
+            Err(error) => return Err(error),
+        };
+        let Some(session) = session else { return Ok(None) };
         // A session of another provider is only forgotten here: its refresh token is not sent
         // to this one.
         let discovery = match self.check_bound(&session) {
@@ -577,6 +588,25 @@ impl Identity {
             *guard = self.stored()?;
         }
         Ok(guard.as_ref())
+    }
+
+    /// Recovery after a lost data key: a session or a waiting login the key cannot open is kept
+    /// aside (still sealed) and removed, so the resident can log in again. Answers how many.
+    pub fn keep_aside_unreadable(&self) -> Result<u32> {
+        let mut db = self.user_db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut kept = 0;
+        for (table, purpose) in [("session", SEALED_SESSION), ("login_pending", SEALED_LOGIN)] {
+            let sealed: Option<Vec<u8>> =
+                tx.query_row(&format!("SELECT sealed FROM {table} WHERE id = 1"), [], |r| r.get(0)).optional()?;
+            if let Some(sealed) = sealed.filter(|sealed| self.vault.open_sealed(purpose, sealed).is_err()) {
+                crate::store::keep_aside(&tx, table, "1", &sealed)?;
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+                kept += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(kept)
     }
 
     fn wipe(&self, guard: &mut Option<Session>) -> Result<()> {

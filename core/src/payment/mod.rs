@@ -22,7 +22,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::config::ReceiptKeyPin;
-use crate::error::{Error, PortalError, Result};
+use crate::error::{Error, Result};
 use crate::owner::Owner;
 use crate::store::UserDb;
 use crate::vault::Vault;
@@ -150,8 +150,9 @@ impl Payments {
         method: PaymentMethod,
         return_url: &str,
     ) -> Result<PendingRequest> {
-        let db = self.db.lock();
-        let existing: Option<String> = db
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
             .query_row(
                 "SELECT request_id FROM payment_request WHERE dossier_id = ?1 AND owner = ?2",
                 params![dossier_id, owner.tag()],
@@ -160,7 +161,7 @@ impl Payments {
             .optional()?;
         let request_id = match existing {
             Some(id) => {
-                db.execute(
+                tx.execute(
                     "UPDATE payment_request SET method = ?2, return_url = ?3 WHERE request_id = ?1",
                     params![id, method.as_str(), return_url],
                 )?;
@@ -168,7 +169,7 @@ impl Payments {
             }
             None => {
                 let id = crate::dossier::new_id();
-                db.execute(
+                tx.execute(
                     "INSERT INTO payment_request (request_id, dossier_id, method, return_url, created_at, owner)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![id, dossier_id, method.as_str(), return_url, now(), owner.tag()],
@@ -176,6 +177,7 @@ impl Payments {
                 id
             }
         };
+        tx.commit()?;
         Ok(PendingRequest { request_id, dossier_id: dossier_id.to_owned(), method, return_url: return_url.to_owned() })
     }
 
@@ -204,10 +206,12 @@ impl Payments {
     /// Records what the portal says of an order (and takes its request off the queue, in the
     /// same transaction). A success already recorded is never undone.
     pub fn record(&self, owner: &Owner, order: &WireOrder, request_id: Option<&str>) -> Result<PaymentOrder> {
-        let portal_status = PaymentStatus::parse(&order.status)
-            .ok_or_else(|| PortalError::malformed("api/v1/payments", format!("unknown status {}", order.status)))?;
+        let portal_status = PaymentStatus::parse(&order.status).ok_or_else(|| Error::UpdateNeeded {
+            what: "payment status",
+            value: order.status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
+        })?;
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let found: Option<(String, String)> = tx
             .query_row("SELECT status, owner FROM payment WHERE order_id = ?1", [&order.order_id], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -255,24 +259,33 @@ impl Payments {
         self.get(owner, &order.order_id)
     }
 
-    /// The resident is back from the gateway: awaiting becomes processing, nothing more.
+    /// The resident is back from the gateway: awaiting becomes processing, nothing more. Read
+    /// and write are one transaction through the state machine, so a success recorded in
+    /// between (another thread, the CLI) is never overwritten.
     pub fn returned(&self, owner: &Owner, txn_ref: &str) -> Result<PaymentOrder> {
-        let order_id: String = self
-            .db
-            .lock()
-            .query_row(
-                "SELECT order_id FROM payment WHERE txn_ref = ?1 AND owner = ?2",
-                params![txn_ref, owner.tag()],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("payment attempt {txn_ref}")))?;
-        let order = self.get(owner, &order_id)?;
-        let status = order.status.apply(PaymentEvent::ReturnedFromGateway);
-        self.db.lock().execute(
-            "UPDATE payment SET status = ?2, updated_at = ?3 WHERE order_id = ?1",
-            params![order_id, status.as_str(), now()],
-        )?;
+        let order_id = {
+            let mut db = self.db.lock();
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let (order_id, current): (String, String) = tx
+                .query_row(
+                    "SELECT order_id, status FROM payment WHERE txn_ref = ?1 AND owner = ?2",
+                    params![txn_ref, owner.tag()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| Error::NotFound(format!("payment attempt {txn_ref}")))?;
+            let current = PaymentStatus::parse(&current)
+                .ok_or_else(|| Error::UpdateNeeded { what: "payment status", value: current.clone() })?;
+            let status = current.apply(PaymentEvent::ReturnedFromGateway);
+            if status != current {
+                tx.execute(
+                    "UPDATE payment SET status = ?2, updated_at = ?3 WHERE order_id = ?1",
+                    params![order_id, status.as_str(), now()],
+                )?;
+            }
+            tx.commit()?;
+            order_id
+        };
         self.get(owner, &order_id)
     }
 
@@ -293,6 +306,15 @@ impl Payments {
 
     /// `owner`'s payments; `clause` continues the WHERE, its parameters from `?2`.
     fn query<'a>(
+        &self,
+        owner: &'a Owner,
+        clause: &str,
+        args: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<PaymentOrder>> {
+        self.db.checked(|| self.query_once(owner, clause, args))
+    }
+
+    fn query_once<'a>(
         &self,
         owner: &'a Owner,
         clause: &str,
@@ -437,5 +459,84 @@ impl Payments {
             |r| r.get(0),
         )?;
         self.check(owner, &order_id, &signed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payments_in(dir: &std::path::Path) -> Payments {
+        Payments::open(UserDb::open(dir).unwrap(), Arc::new(Vault::from_key(&[7; 32])), Vec::new()).unwrap()
+    }
+
+    fn owner() -> Owner {
+        Owner::of(&Vault::from_key(&[7; 32]), "resident-a")
+    }
+
+    fn order(status: &str) -> WireOrder {
+        WireOrder {
+            order_id: "o1".into(),
+            dossier_id: "d1".into(),
+            amount_vnd: 50_000,
+            status: status.into(),
+            expires_at: None,
+            attempt: Some(WireAttempt {
+                txn_ref: "t1".into(),
+                method: PaymentMethod::Gateway,
+                pay_url: None,
+                vietqr: None,
+            }),
+            receipt_id: None,
+            failure_code: None,
+        }
+    }
+
+    /// Another process (the CLI, the app's background work) records the portal's success while
+    /// the resident's return is being handled, at every step of the return in turn: the success
+    /// stays.
+    #[test]
+    fn a_return_never_overwrites_a_success_recorded_meanwhile() {
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        let payments = payments_in(dir.path());
+        payments.record(&owner(), &order("awaiting_payment"), None).unwrap();
+        let other = crate::store::open_user(dir.path()).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let other = Arc::new(Mutex::new(other));
+        let succeed = |conn: &rusqlite::Connection| conn.execute("UPDATE payment SET status = 'succeeded'", []).is_ok();
+        for step in 1.. {
+            payments.db.lock().execute("UPDATE payment SET status = 'awaiting_payment'", []).unwrap();
+            // At the `step`th virtual machine step of the return, the other process writes once.
+            let landed: Arc<Mutex<Option<bool>>> = Arc::default();
+            let (hook_other, hook_landed, mut steps) = (other.clone(), landed.clone(), 0);
+            let hook = move || {
+                steps += 1;
+                if steps == step {
+                    *hook_landed.lock().unwrap() = Some(succeed(&hook_other.lock().unwrap()));
+                }
+                false
+            };
+            payments.db.lock().progress_handler(1, Some(hook)).unwrap();
+            payments.returned(&owner(), "t1").unwrap();
+            payments.db.lock().progress_handler(0, None::<fn() -> bool>).unwrap();
+            match *landed.lock().unwrap() {
+                Some(true) => {}
+                // The return held the write lock: the other process writes once it is done.
+                Some(false) => assert!(succeed(&other.lock().unwrap())),
+                None => break,
+            }
+            assert_eq!(payments.get(&owner(), "o1").unwrap().status, PaymentStatus::Succeeded, "written at step {step}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_payment_status_needs_an_update_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let payments = payments_in(dir.path());
+        payments.record(&owner(), &order("awaiting_payment"), None).unwrap();
+        let error = payments.record(&owner(), &order("refunded_twice"), None).unwrap_err();
+        assert_eq!(error.kind(), crate::error::ErrorKind::UpdateNeeded);
+        assert_eq!(payments.get(&owner(), "o1").unwrap().status, PaymentStatus::AwaitingPayment);
     }
 }

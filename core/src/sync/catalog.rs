@@ -33,6 +33,14 @@ pub struct SyncReport {
 
 /// Syncs the procedure feed, then the administrative units. Progress goes to `events`.
 pub async fn sync_catalog(portal: &PortalClient, catalog: &Catalog, events: &dyn EventListener) -> Result<SyncReport> {
+    match sync_once(portal, catalog, events).await {
+        // The copy was found damaged and rebuilt empty: fill it from the beginning.
+        Err(error) if crate::store::is_corruption(&error) => sync_once(portal, catalog, events).await,
+        other => other,
+    }
+}
+
+async fn sync_once(portal: &PortalClient, catalog: &Catalog, events: &dyn EventListener) -> Result<SyncReport> {
     let state = catalog.feed_state(PROCEDURES_FEED)?;
     // The ETag names a catalog version; only a complete copy may claim to hold one.
     let mut etag = state.etag.filter(|_| state.complete);
@@ -72,6 +80,11 @@ pub async fn sync_catalog(portal: &PortalClient, catalog: &Catalog, events: &dyn
 /// A page the portal sends must move forward, or a buggy feed would loop forever.
 fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
     let malformed = |reason: &'static str| Error::from(PortalError::malformed("api/v1/catalog/changes", reason));
+    // The cursor is stored as SQLite's signed 64-bit integer; a larger one would wrap and stop
+    // every later sync. Every change's seq lies at or below it (checked below).
+    if i64::try_from(page.next_since).is_err() {
+        return Err(PortalError::OutOfRange { path: "api/v1/catalog/changes".into(), field: "next_since" }.into());
+    }
     if page.has_more && page.next_since <= since {
         return Err(malformed("the cursor did not advance"));
     }

@@ -22,6 +22,9 @@ use crate::vault::Vault;
 
 /// Bytes per upload request.
 pub const CHUNK_BYTES: usize = 512 * 1024;
+/// Chunk answers in one attempt that leave the upload where it was or move it back (a `409
+/// offset_mismatch` that keeps naming the same offset) before the attempt is given up.
+const MAX_STALLED_CHUNKS: u32 = 4;
 /// Longest wait between two attempts of one entry.
 const MAX_BACKOFF_SECS: i64 = 300;
 
@@ -110,10 +113,15 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
     let status_changes = match cx.owner {
         Some(_) if outbox.needs_login => 0,
         None => 0,
-        Some(owner) => refresh_statuses(cx, owner).await.unwrap_or_else(|e| {
-            tracing::info!("status refresh failed: {e}");
-            0
-        }),
+        Some(owner) => match refresh_statuses(cx, owner).await {
+            Ok(changes) => changes,
+            // The app must say it needs an update; the cursor stayed where it was.
+            Err(error @ Error::UpdateNeeded { .. }) => return Err(error),
+            Err(error) => {
+                tracing::info!("status refresh failed: {error}");
+                0
+            }
+        },
     };
     Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0 })
 }
@@ -137,6 +145,9 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     status,
                 });
             }
+            // The data key cannot open this entry: it waits, queued, for the recovery (log in
+            // again); the rest of the queue goes on.
+            Err(Failure::Local(Error::UserDataUnreadable { .. })) => {}
             Err(Failure::Local(error)) => return Err(error),
             Err(Failure::Attempt { class: Class::Permanent | Class::NotFound, reason }) => {
                 cx.dossiers.mark_failed(&item, &reason)?;
@@ -251,7 +262,12 @@ async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachment) -> Res
     let url = cx.portal.url("api/v1/attachments")?;
     let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(announce.as_bytes())).await?;
     let mut state: UploadState = answer.json()?;
+    let mut stalled = 0;
     while !state.complete {
+        if stalled >= MAX_STALLED_CHUNKS {
+            // The entry stays queued and is tried again after its backoff.
+            return Err(PortalError::NoProgress { path: "api/v1/attachments".into(), tries: stalled }.into());
+        }
         let start = state.received as usize;
         if start >= bytes.len() {
             return Err(
@@ -262,11 +278,14 @@ async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachment) -> Res
         let url = cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", attachment.sha256))?;
         let chunk = Request::new(reqwest::Method::PUT, url).body("application/octet-stream", &bytes[start..end]);
         let answer = cx.portal.send_authorized(cx.identity, chunk).await?;
-        if let Some(received) = resume_position(&answer) {
-            state.received = received;
-            continue;
+        let before = state.received;
+        match resume_position(&answer) {
+            Some(received) => state.received = received,
+            None => state = answer.json()?,
         }
-        state = answer.json()?;
+        if state.received <= before && !state.complete {
+            stalled += 1;
+        }
     }
     cx.dossiers.set_upload_done(owner, &attachment.sha256, true)?;
     Ok(())
