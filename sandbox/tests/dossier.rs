@@ -51,6 +51,10 @@ impl World {
         format!("{}{}", self.base, path.trim_start_matches('/'))
     }
 
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        common::admin(&self.http, &self.url(path), method, self.sandbox.admin_token(), body).await
+    }
+
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         common::call(&self.http, &self.url(path), method, token, body).await
     }
@@ -81,17 +85,17 @@ impl World {
     }
 
     async fn ledger(&self) -> Value {
-        self.call(Method::GET, "/admin/ledger", None, None).await.1
+        self.admin(Method::GET, "/admin/ledger", None).await.1
     }
 
     async fn fault(&self, route: &str, kind: &str, probability: f64, delay_ms: u64) {
         let body = json!({"route": route, "kind": kind, "probability": probability, "delay_ms": delay_ms});
-        let (status, answer) = self.call(Method::POST, "/admin/faults", None, Some(body)).await;
+        let (status, answer) = self.admin(Method::POST, "/admin/faults", Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
 
     async fn clear_faults(&self) {
-        let (status, _) = self.call(Method::DELETE, "/admin/faults", None, None).await;
+        let (status, _) = self.admin(Method::DELETE, "/admin/faults", None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
 
@@ -520,7 +524,7 @@ async fn faults_do_what_they_say() {
 
     // Bad faults are refused.
     let (status, _) = w
-        .call(Method::POST, "/admin/faults", None, Some(json!({"route": "submit", "kind": "drop", "probability": 2})))
+        .admin(Method::POST, "/admin/faults", Some(json!({"route": "submit", "kind": "drop", "probability": 2})))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

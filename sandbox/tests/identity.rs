@@ -206,15 +206,39 @@ impl Env {
     }
 
     async fn admin(&self, path: &str, body: Value) -> Value {
-        let r = self.http.post(format!("{}/admin/identity/{path}", self.base)).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}/admin/identity/{path}", self.base))
+            .header(smarthd_sandbox::ADMIN_TOKEN_HEADER, self.sandbox.admin_token())
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "admin {path}: {}", r.status());
         r.json().await.unwrap()
     }
 
     async fn fault(&self, name: &str, on: bool) {
         let url = format!("{}/admin/identity/faults/{name}", self.base);
-        let r = if on { self.http.post(url) } else { self.http.delete(url) }.send().await.unwrap();
+        let r = if on { self.http.post(url) } else { self.http.delete(url) }
+            .header(smarthd_sandbox::ADMIN_TOKEN_HEADER, self.sandbox.admin_token())
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "fault {name}");
+    }
+
+    async fn admin_get(&self, path: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}/admin/identity/{path}", self.base))
+            .header(smarthd_sandbox::ADMIN_TOKEN_HEADER, self.sandbox.admin_token())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "admin {path}: {}", r.status());
+        r.json().await.unwrap()
     }
 
     async fn jwks(&self) -> Value {
@@ -841,8 +865,7 @@ async fn counters_revocation_and_logout() {
     let r = env.refresh(t["refresh_token"].as_str().unwrap(), None).await;
     let t2: Value = r.json().await.unwrap();
     env.refresh("no-such-token", None).await;
-    let counters: Value =
-        env.http.get(format!("{}/admin/identity/counters", env.base)).send().await.unwrap().json().await.unwrap();
+    let counters: Value = env.admin_get("counters").await;
     assert_eq!(counters["calls"], json!({"authorization_code": 1, "refresh_token": 2}));
     assert_eq!(counters["issued"], json!({"authorization_code": 1, "refresh_token": 1}));
     let counters = env.sandbox.identity().counters();
@@ -1170,11 +1193,17 @@ async fn id_token_faults() {
 #[tokio::test]
 async fn response_and_discovery_faults() {
     let env = Env::start().await;
-    let listed: Value =
-        env.http.get(format!("{}/admin/identity/faults", env.base)).send().await.unwrap().json().await.unwrap();
+    let listed: Value = env.admin_get("faults").await;
     assert_eq!(listed["available"].as_array().unwrap().len(), 17);
     assert_eq!(
-        env.http.post(format!("{}/admin/identity/faults/nope", env.base)).send().await.unwrap().status(),
+        env.http
+            .post(format!("{}/admin/identity/faults/nope", env.base))
+            .header(smarthd_sandbox::ADMIN_TOKEN_HEADER, env.sandbox.admin_token())
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::NOT_FOUND
     );
 
@@ -1218,7 +1247,14 @@ async fn response_and_discovery_faults() {
     let d: Value = env.http.get(&discovery).send().await.unwrap().json().await.unwrap();
     assert_ne!(d["issuer"], env.issuer);
     // Faults stay on until cleared, all at once here.
-    let cleared = env.http.delete(format!("{}/admin/identity/faults", env.base)).send().await.unwrap();
+    let cleared = env
+        .http
+        .delete(format!("{}/admin/identity/faults", env.base))
+        .header(smarthd_sandbox::ADMIN_TOKEN_HEADER, env.sandbox.admin_token())
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cleared.json::<Value>().await.unwrap()["active"], json!([]));
     let d: Value = env.http.get(&discovery).send().await.unwrap().json().await.unwrap();
     assert_eq!(d["issuer"], env.issuer);

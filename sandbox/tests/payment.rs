@@ -59,6 +59,10 @@ impl World {
         format!("{}{}", self.base, path.trim_start_matches('/'))
     }
 
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        common::admin(&self.http, &self.url(path), method, self.sandbox.admin_token(), body).await
+    }
+
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         common::call(&self.http, &self.url(path), method, token, body).await
     }
@@ -124,24 +128,24 @@ impl World {
     }
 
     async fn ledger(&self, order_id: &str) -> Value {
-        let (status, ledger) = self.call(Method::GET, "/admin/payments/ledger", None, None).await;
+        let (status, ledger) = self.admin(Method::GET, "/admin/payments/ledger", None).await;
         assert_eq!(status, StatusCode::OK);
         ledger["orders"][order_id].clone()
     }
 
     async fn ipn_log(&self) -> Vec<Value> {
-        let (_, log) = self.call(Method::GET, "/admin/payments/ipn", None, None).await;
+        let (_, log) = self.admin(Method::GET, "/admin/payments/ipn", None).await;
         log.as_array().expect("a list").clone()
     }
 
     async fn ipn_fault(&self, kind: &str, delay_ms: u64) {
         let body = json!({"ipn": kind, "delay_ms": delay_ms});
-        let (status, answer) = self.call(Method::POST, "/admin/payments/faults", None, Some(body)).await;
+        let (status, answer) = self.admin(Method::POST, "/admin/payments/faults", Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
 
     async fn clear_ipn_fault(&self) {
-        let (status, _) = self.call(Method::DELETE, "/admin/payments/faults", None, None).await;
+        let (status, _) = self.admin(Method::DELETE, "/admin/payments/faults", None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
 

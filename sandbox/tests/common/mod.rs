@@ -73,6 +73,26 @@ pub async fn access_token(http: &Client, base: &str, (cccd, password): (&str, &s
     tokens["access_token"].as_str().expect("an access token").to_owned()
 }
 
+/// A tester's call to an `/admin/…` route: the sandbox's admin token, and JSON (an empty
+/// object when there is no body). The answer's status and body, as [`call`] gives them.
+pub async fn admin(
+    http: &Client,
+    url: &str,
+    method: Method,
+    admin_token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let reads = method == Method::GET;
+    let mut request = http.request(method, url).header(smarthd_sandbox::ADMIN_TOKEN_HEADER, admin_token);
+    if !reads {
+        request = request.json(&body.unwrap_or_else(|| serde_json::json!({})));
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
 pub async fn post_form(http: &Client, url: &str, body: String) -> reqwest::Response {
     http.post(url)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
