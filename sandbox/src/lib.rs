@@ -22,6 +22,7 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use dossier::{OFFICER_CSRF_HEADER, OFFICERS, OfficerAccount};
 pub use guard::ADMIN_TOKEN_HEADER;
 pub use identity::{IdentityConfig, IdentityProvider};
 pub use portal::Portal;

@@ -102,7 +102,7 @@ impl World {
     async fn officer(&self, code: &str, status: &str, message: Option<&str>) -> Value {
         let body = json!({"status": status, "message": message});
         let (answer, view) =
-            self.call(Method::POST, &format!("/officer/dossiers/{code}/status"), None, Some(body)).await;
+            common::officer_call(&self.http, &self.base, &format!("/officer/dossiers/{code}/status"), body).await;
         assert_eq!(answer, StatusCode::OK, "{view}");
         view
     }
@@ -408,13 +408,17 @@ async fn residents_follow_their_dossiers_and_anyone_can_look_one_up() {
 
     w.officer(&code, "processing", None).await;
     w.officer(&code, "need_more_documents", Some("Bổ sung bản sao giấy chứng sinh")).await;
-    let (status, error) = w
-        .call(Method::POST, &format!("/officer/dossiers/{code}/status"), None, Some(json!({"status": "rejected"})))
-        .await;
+    let (status, error) =
+        common::officer_call(&w.http, &w.base, &format!("/officer/dossiers/{code}/status"), json!({"status": "rejected"}))
+            .await;
     assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("message")));
-    let (status, _) = w
-        .call(Method::POST, &format!("/officer/dossiers/{code}/result"), None, Some(json!({"name": "Giấy khai sinh"})))
-        .await;
+    let (status, _) = common::officer_call(
+        &w.http,
+        &w.base,
+        &format!("/officer/dossiers/{code}/result"),
+        json!({"name": "Giấy khai sinh"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 
     let (_, page) = w.call(Method::GET, &format!("/api/v1/dossiers?since={cursor}"), Some(&token), None).await;
@@ -461,12 +465,28 @@ async fn residents_follow_their_dossiers_and_anyone_can_look_one_up() {
     let (status, _) = w.call(Method::GET, "/api/v1/dossiers/lookup/H19.25-000000-9999", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // The officer console: the page lists it, and its forms post and come back.
-    let html = w.http.get(w.url("/officer")).send().await.expect("the page").text().await.expect("HTML");
+    // The officer console: the page lists it, and its forms post (with the CSRF token) and come back.
+    let (cookie, csrf) = common::officer_login(&w.http, &w.base).await;
+    let html = w
+        .http
+        .get(w.url("/officer"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("the page")
+        .text()
+        .await
+        .expect("HTML");
     assert!(html.contains(&code) && html.contains("Yêu cầu bổ sung") && html.contains("More documents needed"));
     let back = w
-        .post_form(&format!("/officer/dossiers/{code}/status"), form(&[("status", "result_ready"), ("message", "")]))
-        .await;
+        .http
+        .post(w.url(&format!("/officer/dossiers/{code}/status")))
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("status", "result_ready"), ("message", ""), ("csrf", &csrf)]))
+        .send()
+        .await
+        .expect("an answer");
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     assert_eq!(back.headers()[header::LOCATION], "/officer");
     let (_, public) = w.call(Method::GET, &format!("/api/v1/dossiers/lookup/{code}"), None, None).await;

@@ -93,6 +93,44 @@ pub async fn admin(
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
+/// A sandbox officer's session at the officer console (the JSON login): the cookie to send
+/// (`hd_officer=…`) and the session's CSRF token.
+pub async fn officer_login(http: &Client, base: &str) -> (String, String) {
+    let account = &smarthd_sandbox::OFFICERS[0];
+    let response = http
+        .post(format!("{base}officer/login"))
+        .json(&serde_json::json!({"username": account.username, "password": account.password}))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|c| c.starts_with("hd_officer=")).map(str::to_owned))
+        .expect("a session cookie");
+    let answer: Value = response.json().await.expect("JSON");
+    (cookie, answer["csrf"].as_str().expect("a CSRF token").to_owned())
+}
+
+/// A JSON call to the officer console as a logged-in officer.
+pub async fn officer_call(http: &Client, base: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let (cookie, csrf) = officer_login(http, base).await;
+    let response = http
+        .post(format!("{base}{}", path.trim_start_matches('/')))
+        .header(header::COOKIE, cookie)
+        .header(smarthd_sandbox::OFFICER_CSRF_HEADER, csrf)
+        .json(&body)
+        .send()
+        .await
+        .expect("an answer");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
 pub async fn post_form(http: &Client, url: &str, body: String) -> reqwest::Response {
     http.post(url)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
