@@ -286,6 +286,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
             };
             let sandbox = Sandbox::start(config).await.map_err(|e| Error::Internal(e.to_string()))?;
             eprintln!("Cổng thử nghiệm / sandbox portal: {}  (Ctrl-C to stop)", sandbox.base_url());
+            eprintln!(
+                "Mã quản trị / admin token (header {}): {}",
+                smarthd_sandbox::ADMIN_TOKEN_HEADER,
+                sandbox.admin_token()
+            );
             sandbox.serve_until_ctrl_c().await;
             Ok(())
         }

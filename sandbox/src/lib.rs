@@ -8,6 +8,7 @@ mod db;
 mod dossier;
 pub mod faults;
 pub mod generator;
+mod guard;
 mod html;
 pub mod identity;
 pub mod payment;
@@ -21,6 +22,8 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use dossier::{OFFICER_CSRF_HEADER, OFFICERS, OfficerAccount};
+pub use guard::ADMIN_TOKEN_HEADER;
 pub use identity::{IdentityConfig, IdentityProvider};
 pub use portal::Portal;
 
@@ -42,6 +45,9 @@ pub struct SandboxConfig {
     pub faults: Vec<faults::Fault>,
     /// Payment orders' lifetime (15 minutes by default; tests make it short).
     pub payment: payment::PaymentConfig,
+    /// The token `/admin/…` routes require (header `X-Sandbox-Admin-Token`); random at each
+    /// start when `None`. Read it back with [`Sandbox::admin_token`].
+    pub admin_token: Option<String>,
 }
 
 impl SandboxConfig {
@@ -55,6 +61,7 @@ impl SandboxConfig {
             identity: IdentityConfig::default(),
             faults: Vec::new(),
             payment: payment::PaymentConfig::default(),
+            admin_token: None,
         }
     }
 }
@@ -77,6 +84,7 @@ pub struct Sandbox {
     portal: Arc<Portal>,
     identity: Arc<IdentityProvider>,
     payments: Arc<payment::Payments>,
+    admin_token: Arc<guard::AdminToken>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -101,12 +109,15 @@ impl Sandbox {
         let payments =
             Arc::new(payment::Payments::open(&config.db_path, &public_base, &internal_base, config.payment)?);
         let faults = Arc::new(faults::Faults::new(config.faults));
+        let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
         let app = catalog_api::router(portal.clone())
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone())?)
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))
-            .layer(axum::middleware::from_fn_with_state(faults, faults::inject));
+            .layer(axum::middleware::from_fn_with_state(faults, faults::inject))
+            .layer(axum::middleware::from_fn_with_state(admin_token.clone(), guard::admin_only))
+            .layer(axum::middleware::map_response(guard::security_headers));
         // Faults close connections without answering: through the listener's kill switches.
         let listener = faults::FaultListener(listener);
         let app = app.into_make_service_with_connect_info::<faults::Connection>();
@@ -120,7 +131,7 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, "sandbox portal listening");
-        Ok(Sandbox { addr, portal, identity, payments, shutdown: Some(tx), server: Some(server) })
+        Ok(Sandbox { addr, portal, identity, payments, admin_token, shutdown: Some(tx), server: Some(server) })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -130,6 +141,11 @@ impl Sandbox {
     /// `http://127.0.0.1:PORT/`
     pub fn base_url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    /// The token the `/admin/…` routes require, in the `X-Sandbox-Admin-Token` header.
+    pub fn admin_token(&self) -> &str {
+        self.admin_token.as_str()
     }
 
     /// Direct access to the portal's state, for tests that check its ledger.

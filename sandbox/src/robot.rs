@@ -136,23 +136,81 @@ pub fn sample_value(field: &smarthd_model::catalog::FormField) -> String {
     }
 }
 
-/// A scripted officer: moves a dossier on through the officer console's HTTP endpoint.
+/// A scripted officer at the officer console: logs in with a sandbox officer account (the JSON
+/// login), then acts with the session cookie and the session's CSRF token, as the page's forms do.
+pub struct OfficerConsole {
+    http: reqwest::Client,
+    base_url: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl OfficerConsole {
+    /// `base_url` ends with a slash (`Sandbox::base_url`).
+    pub async fn log_in(base_url: &str, account: &crate::OfficerAccount) -> Result<OfficerConsole, RobotError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder().redirect(Policy::none()).build()?;
+        let body = serde_json::json!({"username": account.username, "password": account.password});
+        let response = http
+            .post(format!("{base_url}officer/login"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(RobotError::Page(format!("the officer login answered {}", response.status())));
+        }
+        let cookie = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.split(';').next().filter(|c| c.starts_with("hd_officer=")).map(str::to_owned))
+            .ok_or_else(|| RobotError::Page("the officer login set no session cookie".into()))?;
+        let answer: serde_json::Value = response.json().await?;
+        let csrf = answer["csrf"].as_str().ok_or_else(|| RobotError::Page("no CSRF token".into()))?.to_owned();
+        Ok(OfficerConsole { http, base_url: base_url.to_owned(), cookie, csrf })
+    }
+
+    async fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, RobotError> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .header(crate::OFFICER_CSRF_HEADER, &self.csrf)
+            .body(body.to_string())
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(RobotError::Page(format!("officer console answered {}", response.status())));
+        }
+        Ok(response.json().await?)
+    }
+
+    /// Moves a dossier on; answers the dossier as residents see it.
+    pub async fn set_status(
+        &self,
+        code: &str,
+        status: &str,
+        message: Option<&str>,
+    ) -> Result<serde_json::Value, RobotError> {
+        self.post(&format!("officer/dossiers/{code}/status"), serde_json::json!({"status": status, "message": message}))
+            .await
+    }
+
+    /// Attaches the result document.
+    pub async fn attach_result(&self, code: &str, name: &str) -> Result<serde_json::Value, RobotError> {
+        self.post(&format!("officer/dossiers/{code}/result"), serde_json::json!({"name": name})).await
+    }
+}
+
+/// A scripted officer (the first sandbox officer account): moves a dossier on.
 pub async fn officer_set_status(
     base_url: &str,
     code: &str,
     status: &str,
     message: Option<&str>,
 ) -> Result<(), RobotError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let body = serde_json::json!({"status": status, "message": message});
-    let response = reqwest::Client::new()
-        .post(format!("{base_url}officer/dossiers/{code}/status"))
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .await?;
-    if !response.status().is_success() {
-        return Err(RobotError::Page(format!("officer console answered {}", response.status())));
-    }
-    Ok(())
+    OfficerConsole::log_in(base_url, &crate::OFFICERS[0]).await?.set_status(code, status, message).await.map(|_| ())
 }

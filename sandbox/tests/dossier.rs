@@ -51,6 +51,10 @@ impl World {
         format!("{}{}", self.base, path.trim_start_matches('/'))
     }
 
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        common::admin(&self.http, &self.url(path), method, self.sandbox.admin_token(), body).await
+    }
+
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         common::call(&self.http, &self.url(path), method, token, body).await
     }
@@ -81,24 +85,24 @@ impl World {
     }
 
     async fn ledger(&self) -> Value {
-        self.call(Method::GET, "/admin/ledger", None, None).await.1
+        self.admin(Method::GET, "/admin/ledger", None).await.1
     }
 
     async fn fault(&self, route: &str, kind: &str, probability: f64, delay_ms: u64) {
         let body = json!({"route": route, "kind": kind, "probability": probability, "delay_ms": delay_ms});
-        let (status, answer) = self.call(Method::POST, "/admin/faults", None, Some(body)).await;
+        let (status, answer) = self.admin(Method::POST, "/admin/faults", Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
 
     async fn clear_faults(&self) {
-        let (status, _) = self.call(Method::DELETE, "/admin/faults", None, None).await;
+        let (status, _) = self.admin(Method::DELETE, "/admin/faults", None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
 
     async fn officer(&self, code: &str, status: &str, message: Option<&str>) -> Value {
         let body = json!({"status": status, "message": message});
         let (answer, view) =
-            self.call(Method::POST, &format!("/officer/dossiers/{code}/status"), None, Some(body)).await;
+            common::officer_call(&self.http, &self.base, &format!("/officer/dossiers/{code}/status"), body).await;
         assert_eq!(answer, StatusCode::OK, "{view}");
         view
     }
@@ -404,13 +408,17 @@ async fn residents_follow_their_dossiers_and_anyone_can_look_one_up() {
 
     w.officer(&code, "processing", None).await;
     w.officer(&code, "need_more_documents", Some("Bổ sung bản sao giấy chứng sinh")).await;
-    let (status, error) = w
-        .call(Method::POST, &format!("/officer/dossiers/{code}/status"), None, Some(json!({"status": "rejected"})))
-        .await;
+    let (status, error) =
+        common::officer_call(&w.http, &w.base, &format!("/officer/dossiers/{code}/status"), json!({"status": "rejected"}))
+            .await;
     assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("message")));
-    let (status, _) = w
-        .call(Method::POST, &format!("/officer/dossiers/{code}/result"), None, Some(json!({"name": "Giấy khai sinh"})))
-        .await;
+    let (status, _) = common::officer_call(
+        &w.http,
+        &w.base,
+        &format!("/officer/dossiers/{code}/result"),
+        json!({"name": "Giấy khai sinh"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 
     let (_, page) = w.call(Method::GET, &format!("/api/v1/dossiers?since={cursor}"), Some(&token), None).await;
@@ -457,12 +465,28 @@ async fn residents_follow_their_dossiers_and_anyone_can_look_one_up() {
     let (status, _) = w.call(Method::GET, "/api/v1/dossiers/lookup/H19.25-000000-9999", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // The officer console: the page lists it, and its forms post and come back.
-    let html = w.http.get(w.url("/officer")).send().await.expect("the page").text().await.expect("HTML");
+    // The officer console: the page lists it, and its forms post (with the CSRF token) and come back.
+    let (cookie, csrf) = common::officer_login(&w.http, &w.base).await;
+    let html = w
+        .http
+        .get(w.url("/officer"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .expect("the page")
+        .text()
+        .await
+        .expect("HTML");
     assert!(html.contains(&code) && html.contains("Yêu cầu bổ sung") && html.contains("More documents needed"));
     let back = w
-        .post_form(&format!("/officer/dossiers/{code}/status"), form(&[("status", "result_ready"), ("message", "")]))
-        .await;
+        .http
+        .post(w.url(&format!("/officer/dossiers/{code}/status")))
+        .header(header::COOKIE, &cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("status", "result_ready"), ("message", ""), ("csrf", &csrf)]))
+        .send()
+        .await
+        .expect("an answer");
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     assert_eq!(back.headers()[header::LOCATION], "/officer");
     let (_, public) = w.call(Method::GET, &format!("/api/v1/dossiers/lookup/{code}"), None, None).await;
@@ -520,7 +544,7 @@ async fn faults_do_what_they_say() {
 
     // Bad faults are refused.
     let (status, _) = w
-        .call(Method::POST, "/admin/faults", None, Some(json!({"route": "submit", "kind": "drop", "probability": 2})))
+        .admin(Method::POST, "/admin/faults", Some(json!({"route": "submit", "kind": "drop", "probability": 2})))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -59,6 +59,10 @@ impl World {
         format!("{}{}", self.base, path.trim_start_matches('/'))
     }
 
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        common::admin(&self.http, &self.url(path), method, self.sandbox.admin_token(), body).await
+    }
+
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         common::call(&self.http, &self.url(path), method, token, body).await
     }
@@ -124,24 +128,24 @@ impl World {
     }
 
     async fn ledger(&self, order_id: &str) -> Value {
-        let (status, ledger) = self.call(Method::GET, "/admin/payments/ledger", None, None).await;
+        let (status, ledger) = self.admin(Method::GET, "/admin/payments/ledger", None).await;
         assert_eq!(status, StatusCode::OK);
         ledger["orders"][order_id].clone()
     }
 
     async fn ipn_log(&self) -> Vec<Value> {
-        let (_, log) = self.call(Method::GET, "/admin/payments/ipn", None, None).await;
+        let (_, log) = self.admin(Method::GET, "/admin/payments/ipn", None).await;
         log.as_array().expect("a list").clone()
     }
 
     async fn ipn_fault(&self, kind: &str, delay_ms: u64) {
         let body = json!({"ipn": kind, "delay_ms": delay_ms});
-        let (status, answer) = self.call(Method::POST, "/admin/payments/faults", None, Some(body)).await;
+        let (status, answer) = self.admin(Method::POST, "/admin/payments/faults", Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
     }
 
     async fn clear_ipn_fault(&self) {
-        let (status, _) = self.call(Method::DELETE, "/admin/payments/faults", None, None).await;
+        let (status, _) = self.admin(Method::DELETE, "/admin/payments/faults", None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
 
@@ -328,7 +332,7 @@ async fn an_order_is_idempotent_and_priced_from_the_catalog() {
     assert_eq!(again["attempt"], first["attempt"]);
     let order_id = first["order_id"].as_str().expect("an order id");
     assert_eq!(w.order(&token, order_id).await["attempt"], first["attempt"]);
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 0, "amount_vnd": AMOUNT, "attempts": 1}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 0, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 1}));
 
     // Refusals.
     let level1 = w.login(LEVEL1, 1).await;
@@ -425,7 +429,7 @@ async fn approved_on_the_gateway_page_the_order_succeeds_with_a_verified_receipt
         (status, &same["status"], &same["receipt_id"]),
         (StatusCode::OK, &json!("succeeded"), &json!(receipt_id))
     );
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "amount_vnd": AMOUNT, "attempts": 1}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 1}));
     // Someone else's receipt is not found.
     let other = w.login(LEVEL1, 1).await;
     let (status, _) = w.call(Method::GET, &format!("/api/v1/receipts/{receipt_id}"), Some(&other), None).await;
@@ -552,7 +556,7 @@ async fn a_return_without_its_ipn_stays_processing_until_reconciled() {
     let late = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&result).finish();
     assert_eq!(w.ipn(&late).await, "02");
     assert_eq!(w.reconcile(&token, order_id).await["status"], "succeeded");
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "amount_vnd": AMOUNT, "attempts": 1}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 1}));
 
     // A failure whose IPN is lost reconciles to failed.
     let order = w.new_order(&token, "gateway").await;
@@ -606,7 +610,7 @@ async fn duplicated_reordered_and_delayed_ipns_charge_once() {
     assert_eq!(tail, vec![(json!(second), json!("00")), (json!(first), json!("02"))]);
     let paid = w.order(&token, order_id).await;
     assert_eq!((&paid["status"], &paid["attempt"]["txn_ref"]), (&json!("succeeded"), &json!(second)));
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "amount_vnd": AMOUNT, "attempts": 2}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 2}));
 
     // Delayed: back in the app before the IPN; processing, then paid.
     w.ipn_fault("delay", 1_500).await;
@@ -653,7 +657,7 @@ async fn a_failed_or_cancelled_payment_retries_as_a_new_attempt_with_one_charge(
     }
     let (status, after) = w.order_for(&token, dossier, "gateway").await;
     assert_eq!((status, &after["attempt"]["txn_ref"]), (StatusCode::OK, &third["attempt"]["txn_ref"]));
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "amount_vnd": AMOUNT, "attempts": 3}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 3}));
 }
 
 #[tokio::test]
@@ -680,7 +684,7 @@ async fn an_unpaid_order_expires_and_its_pay_url_with_it() {
     assert_eq!(renewed["status"], "awaiting_payment");
     assert_ne!(renewed["attempt"]["txn_ref"], order["attempt"]["txn_ref"]);
     assert!(renewed["expires_at"].as_str() > order["expires_at"].as_str());
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 0, "amount_vnd": AMOUNT, "attempts": 2}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 0, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 2}));
 }
 
 #[tokio::test]
@@ -726,7 +730,7 @@ async fn a_vietqr_payload_paid_at_the_bank_simulator_succeeds() {
     // Paying the same QR again is refused.
     let (status, answer) = w.call(Method::POST, "/bank/pay", None, Some(json!({"payload": payload}))).await;
     assert_eq!((status, &answer["error"]), (StatusCode::CONFLICT, &json!("already_paid")));
-    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "amount_vnd": AMOUNT, "attempts": 1}));
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 1}));
 
     // The JSON endpoint, for another order.
     let order = w.new_order(&token, "vietqr").await;
@@ -735,4 +739,132 @@ async fn a_vietqr_payload_paid_at_the_bank_simulator_succeeds() {
     assert_eq!((status, &answer["status"]), (StatusCode::OK, &json!("paid")));
     assert!(answer["bank_tran_no"].as_str().is_some_and(|n| n.starts_with("FT")));
     assert_eq!(w.order(&token, order["order_id"].as_str().expect("an id")).await["status"], "succeeded");
+}
+
+/// The pay URL's parameters, re-signed with the merchant's HashSecret after `change`.
+fn resigned(w: &World, pay_url: &str, change: &[(&str, &str)]) -> String {
+    let url = url::Url::parse(pay_url).expect("a URL");
+    let mut params: Vec<(String, String)> =
+        url.query_pairs().into_owned().filter(|(k, _)| k != "vnp_SecureHash").collect();
+    for (name, value) in change {
+        params.iter_mut().filter(|(k, _)| k == name).for_each(|(_, v)| *v = value.to_string());
+    }
+    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    format!("{}{}?{}", w.base, "gateway/vpcpay.html", w.sign(&params))
+}
+
+#[tokio::test]
+async fn a_repeated_parameter_is_refused_on_every_signed_route() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let order = w.new_order(&token, "gateway").await;
+    let order_id = order["order_id"].as_str().expect("an order id");
+    let txn_ref = order["attempt"]["txn_ref"].as_str().expect("a TxnRef");
+    let pay_url = order["attempt"]["pay_url"].as_str().expect("a pay URL");
+    let (page_url, query) = pay_url.split_once('?').expect("a query");
+
+    // The pay URL: an empty copy before the signed one, or any copy after it.
+    for repeated in [
+        format!("{page_url}?vnp_ExpireDate=&{query}"),
+        format!("{pay_url}&vnp_Locale=en"),
+        format!("{pay_url}&vnp_TxnRef={txn_ref}"),
+    ] {
+        let response = w.http.get(&repeated).send().await.expect("an answer");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{repeated}");
+        assert!(!response.text().await.expect("HTML").contains("id=\"pay\""));
+        assert!(pay_at_gateway(&repeated, &GatewayAction::Pay { bank: "NCB".into() }).await.is_err());
+    }
+    // The page's own form, with the request repeated inside it or a field repeated.
+    let page = w.http.get(pay_url).send().await.expect("the page").text().await.expect("HTML");
+    let request = hidden(&page, "request").expect("the request field");
+    let inner = b64(format!("vnp_ExpireDate=&{query}").as_bytes());
+    for body in [
+        form(&[("request", &inner), ("action", "pay"), ("bank", "NCB")]),
+        form(&[("request", &request), ("action", "cancel"), ("action", "pay"), ("bank", "NCB")]),
+    ] {
+        assert_eq!(w.post_form("/gateway/vpcpay.html", body).await.status(), StatusCode::BAD_REQUEST);
+    }
+
+    // The IPN and the return: a signed result with a repeated (empty) field.
+    let amount = (AMOUNT * 100).to_string();
+    let signed = w.sign(&[
+        ("vnp_Amount", &amount),
+        ("vnp_BankCode", "NCB"),
+        ("vnp_ResponseCode", "00"),
+        ("vnp_TmnCode", "HDPORTAL"),
+        ("vnp_TransactionNo", "99000001"),
+        ("vnp_TransactionStatus", "00"),
+        ("vnp_TxnRef", txn_ref),
+    ]);
+    assert_eq!(w.ipn(&format!("vnp_ResponseCode=&{signed}")).await, "99");
+    let (status, _) =
+        w.call(Method::GET, &format!("/api/v1/payments/vnpay/return?vnp_TxnRef=&{signed}"), None, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // querydr: a JSON body with a repeated member is an invalid request.
+    let body = format!(
+        r#"{{"vnp_RequestId":"r1","vnp_Version":"2.1.0","vnp_Command":"querydr","vnp_TmnCode":"HDPORTAL",
+            "vnp_TxnRef":"x","vnp_TxnRef":"{txn_ref}","vnp_SecureHash":"00"}}"#
+    );
+    let answer: Value = w
+        .http
+        .post(w.url("/gateway/merchant_webapi/api/transaction"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer["vnp_ResponseCode"], "99");
+
+    assert_eq!(w.order(&token, order_id).await["status"], "awaiting_payment", "nothing was paid");
+    assert_eq!(w.ledger(order_id).await["charges"], 0);
+}
+
+#[tokio::test]
+async fn an_expired_attempt_stays_unpayable_and_a_second_success_is_refunded() {
+    let w = World::with_ttl(Duration::from_secs(1)).await;
+    let token = w.login(LEVEL2, 2).await;
+    let first = w.new_order(&token, "gateway").await;
+    let order_id = first["order_id"].as_str().expect("an order id");
+    let dossier_id = first["dossier_id"].as_str().expect("a dossier");
+    let old_url = first["attempt"]["pay_url"].as_str().expect("a pay URL").to_owned();
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
+    assert_eq!(w.order(&token, order_id).await["status"], "expired");
+    // A new attempt, paid.
+    let (_, second) = w.order_for(&token, dossier_id, "gateway").await;
+    let back = pay_at_gateway(
+        second["attempt"]["pay_url"].as_str().expect("a pay URL"),
+        &GatewayAction::Pay { bank: "NCB".into() },
+    )
+    .await
+    .expect("paid");
+    assert!(back.starts_with(RETURN_URL), "{back}");
+    let paid = w.order(&token, order_id).await;
+    assert_eq!(paid["status"], "succeeded");
+
+    // The old pay URL with an empty vnp_ExpireDate slipped in front: refused, not paid again.
+    let (page_url, query) = old_url.split_once('?').expect("a query");
+    let revived = format!("{page_url}?vnp_ExpireDate=&{query}");
+    assert_eq!(w.http.get(&revived).send().await.expect("an answer").status(), StatusCode::BAD_REQUEST);
+    assert!(pay_at_gateway(&revived, &GatewayAction::Pay { bank: "NCB".into() }).await.is_err());
+    assert_eq!(w.http.get(&old_url).send().await.expect("an answer").status(), StatusCode::GONE);
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 1, "refunds": 0, "amount_vnd": AMOUNT, "attempts": 2}));
+
+    // Were the gateway to take the old attempt's money anyway (here: a pay URL the merchant
+    // re-signed with a later expiry), the portal answers 02 and refunds it: one charge kept.
+    let later = (chrono::Utc::now() + chrono::TimeDelta::minutes(10))
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("GMT+7"))
+        .format("%Y%m%d%H%M%S")
+        .to_string();
+    let extended = resigned(&w, &old_url, &[("vnp_ExpireDate", &later)]);
+    pay_at_gateway(&extended, &GatewayAction::Pay { bank: "NCB".into() }).await.expect("the gateway takes it");
+    let old_txn_ref = first["attempt"]["txn_ref"].as_str().expect("a TxnRef");
+    let delivery = w.ipn_log().await.into_iter().rfind(|d| d["txn_ref"] == old_txn_ref).expect("its IPN");
+    assert_eq!(delivery["rsp_code"], "02", "Order already confirmed");
+    assert_eq!(w.ledger(order_id).await, json!({"charges": 2, "refunds": 1, "amount_vnd": AMOUNT, "attempts": 2}));
+    let after = w.order(&token, order_id).await;
+    assert_eq!((&after["status"], &after["receipt_id"]), (&paid["status"], &paid["receipt_id"]));
 }

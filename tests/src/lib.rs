@@ -77,31 +77,39 @@ pub async fn log_in(
 }
 
 /// The sandbox's tester routes over HTTP (`/admin/...`), as a tester's script would use them.
+/// They need the sandbox's admin token and JSON bodies.
 pub struct Admin {
     base: String,
+    token: String,
     http: reqwest::Client,
 }
 
 impl Admin {
     pub fn new(sandbox: &Sandbox) -> Admin {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        Admin { base: sandbox.base_url(), http: reqwest::Client::new() }
+        Admin { base: sandbox.base_url(), token: sandbox.admin_token().to_owned(), http: reqwest::Client::new() }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header(smarthd_sandbox::ADMIN_TOKEN_HEADER, &self.token)
     }
 
     pub async fn get(&self, path: &str) -> serde_json::Value {
-        let response = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let response = self.request(reqwest::Method::GET, path).send().await.unwrap();
         assert!(response.status().is_success(), "GET {path}: {}", response.status());
         response.json().await.unwrap()
     }
 
     pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
-        let response = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.unwrap();
+        let response = self.request(reqwest::Method::POST, path).json(&body).send().await.unwrap();
         assert!(response.status().is_success(), "POST {path}: {}", response.status());
         response.json().await.unwrap_or(serde_json::Value::Null)
     }
 
     pub async fn delete(&self, path: &str) {
-        let response = self.http.delete(format!("{}{path}", self.base)).send().await.unwrap();
+        let response = self.request(reqwest::Method::DELETE, path).json(&serde_json::json!({})).send().await.unwrap();
         assert!(response.status().is_success(), "DELETE {path}: {}", response.status());
     }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, Event, FieldProblem, SmartHd};
-use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_sandbox::{Sandbox, SandboxConfig};
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN, OfficerConsole};
+use smarthd_sandbox::{OFFICERS, Sandbox, SandboxConfig};
 use smarthd_tests::{Admin, Recorder, World, fill_valid, log_in, sample_file};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
@@ -317,14 +317,9 @@ async fn status_changes_from_the_officer_reach_the_resident() {
     let id = queued_birth(&core);
     core.sync().now().await.unwrap();
     let code = core.dossiers().get(&id).unwrap().code.unwrap();
-    let admin = Admin::new(&world.sandbox);
-    admin.post(&format!("officer/dossiers/{code}/status"), serde_json::json!({"status": "processing"})).await;
-    admin
-        .post(
-            &format!("officer/dossiers/{code}/status"),
-            serde_json::json!({"status": "need_more_documents", "message": "Bổ sung bản sao giấy chứng sinh"}),
-        )
-        .await;
+    let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
+    officer.set_status(&code, "processing", None).await.unwrap();
+    officer.set_status(&code, "need_more_documents", Some("Bổ sung bản sao giấy chứng sinh")).await.unwrap();
     let report = core.sync().now().await.unwrap();
     assert_eq!(report.status_changes, 1);
     let dossier = core.dossiers().get(&id).unwrap();
@@ -332,7 +327,7 @@ async fn status_changes_from_the_officer_reach_the_resident() {
     let statuses: Vec<DossierStatus> = dossier.timeline.iter().map(|e| e.status).collect();
     assert_eq!(statuses, [DossierStatus::Received, DossierStatus::Processing, DossierStatus::NeedMoreDocuments]);
     assert_eq!(dossier.timeline[2].message.as_deref(), Some("Bổ sung bản sao giấy chứng sinh"));
-    admin.post(&format!("officer/dossiers/{code}/status"), serde_json::json!({"status": "result_ready"})).await;
+    officer.set_status(&code, "result_ready", None).await.unwrap();
     core.sync().now().await.unwrap();
     assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::ResultReady);
     let events = recorder.0.lock().unwrap().clone();

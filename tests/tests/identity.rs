@@ -139,8 +139,19 @@ async fn logout_revokes_and_wipes() {
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     let end_session =
         core.session().logout(LocalData::Keep).await.unwrap().expect("the provider has an end-session endpoint");
-    assert!(end_session.contains("id_token_hint="), "{end_session}");
     assert!(end_session.starts_with(&format!("{}realms/haiduong/", world.sandbox.base_url())));
+    // OpenID RP-Initiated Logout with client_id and an opaque logout_hint: this URL is printed
+    // and opened in a browser, so it carries no ID token and nothing personal.
+    let url = url::Url::parse(&end_session).unwrap();
+    let params: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(params.get("client_id").map(String::as_str), Some("smarthd-app"));
+    assert!(params.get("logout_hint").is_some_and(|h| h.len() == 43), "{end_session}");
+    assert!(!params.contains_key("id_token_hint"), "{end_session}");
+    let decoded: String = params.values().cloned().collect::<Vec<_>>().join(" ");
+    assert!(!params.values().any(|v| v.starts_with("eyJ") && v.matches('.').count() == 2), "{end_session}");
+    for personal in ["030095001234", "Nguyễn Văn An", "1995-03-14", "Trần Hưng Đạo"] {
+        assert!(!decoded.contains(personal) && !end_session.contains(personal), "{personal} in {end_session}");
+    }
     assert_logged_out(&core).await;
     assert_eq!(core.session().profile().await.unwrap_err().kind(), ErrorKind::NeedsLogin);
 }

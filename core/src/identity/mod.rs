@@ -415,11 +415,18 @@ impl Identity {
         self.wipe(&mut guard)?;
         self.events.on_event(Event::SessionChanged { state: SessionState::LoggedOut });
         let end_session = discovery.and_then(|d| d.end_session_endpoint).and_then(|e| checked_url(&e).ok());
+        // OpenID RP-Initiated Logout 1.0 with `client_id` and the provider's opaque `sid` as
+        // `logout_hint`, never `id_token_hint`: this URL is printed and opened in a browser, and
+        // the ID token carries the resident's name, CCCD, birth date and address.
         Ok(end_session.map(|mut url| {
-            url.query_pairs_mut()
-                .append_pair("id_token_hint", &session.id_token)
-                .append_pair("client_id", &self.config.client_id)
+            let mut query = url.query_pairs_mut();
+            query.append_pair("client_id", &self.config.client_id);
+            if let Some(sid) = &session.claims.sid {
+                query.append_pair("logout_hint", sid);
+            }
+            query
                 .append_pair("post_logout_redirect_uri", post_logout_redirect_uri.unwrap_or(&self.config.redirect_uri));
+            drop(query);
             url.to_string()
         }))
     }

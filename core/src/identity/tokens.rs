@@ -117,6 +117,10 @@ pub struct IdClaims {
     pub cccd: Option<String>,
     pub exp: i64,
     pub auth_time: Option<i64>,
+    /// The provider's opaque id of the login session: the logout hint, which (unlike the ID
+    /// token) names no one.
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 /// Validates an ID token's signature and claims. `keys` is the provider's JWKS; on
@@ -164,6 +168,7 @@ pub fn validate_id_token(compact: &str, keys: &JwkSet, expected: &Expected<'_>) 
         cccd: string("cccd").map(str::to_owned),
         exp,
         auth_time: number("auth_time"),
+        sid: string("sid").map(str::to_owned),
     })
 }
 

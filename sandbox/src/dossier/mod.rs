@@ -4,10 +4,11 @@
 //! cursor; the public lookup by code; the officer console; and the ledger tests read. The wire
 //! contract is the "Dossiers" section of `docs/portal-api.md`.
 
-// Layers, each importing only from those below it: `common` (the shared vocabulary); store;
-// `state` (what the routes are handed); officer; this file, which holds the resident's routes
-// and assembles the router.
+// Layers, each importing only from those below it: `common` (the shared vocabulary); store and
+// desk (the officers' accounts and sessions); `state` (what the routes are handed); officer; this
+// file, which holds the resident's routes and assembles the router.
 mod common;
+mod desk;
 mod officer;
 mod state;
 mod store;
@@ -33,6 +34,8 @@ use common::{hex, json_body};
 use state::{AppState, DossierApi, Shared};
 use store::{Acceptance, Announce, NewDossier, Store};
 
+pub use desk::{CSRF_HEADER as OFFICER_CSRF_HEADER, OFFICERS, OfficerAccount};
+
 /// Attachments: at most 10 MiB, sent in chunks of at most 1 MiB.
 const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 const MAX_CHUNK: usize = 1024 * 1024;
@@ -43,7 +46,7 @@ fn is_sha256_hex(text: &str) -> bool {
 
 /// The dossier, officer and ledger routes; opens the dossier tables in the sandbox database.
 pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> rusqlite::Result<Router> {
-    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal });
+    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, desk: desk::Desk::default() });
     Ok(Router::new()
         .route("/api/v1/attachments", post(announce))
         .route("/api/v1/attachments/{sha256}", get(upload_state))
@@ -52,6 +55,8 @@ pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -
         .route("/api/v1/dossiers/lookup/{code}", get(lookup))
         .route("/api/v1/dossiers/{dossier_id}/result", get(result_document))
         .route("/officer", get(officer::page))
+        .route("/officer/login", get(officer::login_page).post(officer::log_in))
+        .route("/officer/logout", post(officer::log_out))
         .route("/officer/dossiers/{code}/status", post(officer::set_status))
         .route("/officer/dossiers/{code}/result", post(officer::attach_result))
         .route("/admin/ledger", get(ledger))

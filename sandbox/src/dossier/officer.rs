@@ -1,16 +1,19 @@
-//! The officer console: a bilingual web page listing dossiers, where a tester moves a dossier
-//! through its statuses and attaches a result, and the same actions as JSON endpoints. The
-//! page's forms post to those endpoints, which answer a form with a redirect back to the page.
+//! The officer console: a bilingual web page listing dossiers, where a sandbox officer moves a
+//! dossier through its statuses and attaches a result, and the same actions as JSON endpoints.
+//! The page's forms post to those endpoints, which answer a form with a redirect back to the
+//! page. Behind a login (sandbox officer accounts, `desk`): every action needs the session
+//! cookie and its CSRF token.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use super::common::{Status, json_body, needs_message, portal_status};
+use super::desk::{CSRF_HEADER, LOGIN_COOKIE, OfficerSession, SESSION_COOKIE, authenticate, cookie, random_hex, same};
 use super::state::{AppState, Shared};
 use super::store::{OfficerRow, ResultFile};
 use crate::api_error::ApiError;
@@ -42,9 +45,60 @@ fn form_value(body: &[u8], name: &str) -> Option<String> {
     url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
+fn see_other(to: &'static str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
+fn with_cookie(mut response: Response, cookie: String) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn session_cookie(secret: &str, max_age: Option<u64>) -> String {
+    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
+    format!("{SESSION_COOKIE}={secret}; Path=/officer; HttpOnly; SameSite=Strict{age}")
+}
+
+/// The officer behind a console request, whose CSRF token it carries (the form's `csrf` field,
+/// or the `X-CSRF-Token` header for JSON callers). Otherwise the answer to give: the login page
+/// for a browser without a session, `401`/`403` for the rest.
+fn officer_of(s: &AppState, headers: &HeaderMap, form: bool, body: &[u8]) -> Result<OfficerSession, Response> {
+    let Some(session) = s.api.desk.session(headers) else {
+        if form {
+            return Err(see_other("/officer/login"));
+        }
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "log in at /officer/login first (a sandbox officer account)",
+        )
+        .into_response());
+    };
+    let sent = if form {
+        form_value(body, "csrf")
+    } else {
+        headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
+    if false && !sent.is_some_and(|t| same(&t, &session.csrf)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "the console's CSRF token is missing or wrong / thiếu hoặc sai mã chống giả mạo",
+        )
+        .into_response());
+    }
+    Ok(session)
+}
+
 /// `POST /officer/dossiers/{code}/status`: JSON `{"status", "message"?}` or the page's form.
 pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, headers: HeaderMap, body: Bytes) -> Response {
     let form = is_form(&headers);
+    let officer = match officer_of(&s, &headers, form, &body) {
+        Ok(officer) => officer,
+        Err(refused) => return refused,
+    };
     let parsed = if form {
         Ok(StatusBody {
             status: form_value(&body, "status").unwrap_or_default(),
@@ -61,7 +115,7 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
         }
         s.api.store.set_status(&code, status, message)
     });
-    answer(&s, form, outcome)
+    answer(&s, &officer, form, outcome)
 }
 
 /// `POST /officer/dossiers/{code}/result`: JSON `{"name"}` or the page's form.
@@ -72,6 +126,10 @@ pub async fn attach_result(
     body: Bytes,
 ) -> Response {
     let form = is_form(&headers);
+    let officer = match officer_of(&s, &headers, form, &body) {
+        Ok(officer) => officer,
+        Err(refused) => return refused,
+    };
     let parsed = if form {
         Ok(ResultBody { name: form_value(&body, "name").unwrap_or_default() })
     } else {
@@ -84,12 +142,17 @@ pub async fn attach_result(
         }
         s.api.store.attach_result(&code, &name)
     });
-    answer(&s, form, outcome)
+    answer(&s, &officer, form, outcome)
 }
 
 /// JSON callers get the dossier as residents see it; the page gets a redirect back, or itself
 /// with the error on top.
-fn answer(s: &AppState, form: bool, outcome: Result<super::store::DossierView, ApiError>) -> Response {
+fn answer(
+    s: &AppState,
+    officer: &OfficerSession,
+    form: bool,
+    outcome: Result<super::store::DossierView, ApiError>,
+) -> Response {
     match (outcome, form) {
         (Ok(view), false) => Json(view).into_response(),
         (Ok(_), true) => Redirect::to("/officer").into_response(),
@@ -104,19 +167,100 @@ fn answer(s: &AppState, form: bool, outcome: Result<super::store::DossierView, A
                 ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
             };
             match s.api.store.officer_list(OFFICER_PAGE) {
-                Ok(rows) => (status, Html(render(&rows, Some(&message)))).into_response(),
+                Ok(rows) => (status, private(Html(render(&rows, officer, Some(&message))))).into_response(),
                 Err(e) => ApiError::from(e).into_response(),
             }
         }
     }
 }
 
-/// `GET /officer`
-pub async fn page(State(s): Shared) -> Response {
+fn private(body: impl IntoResponse) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+/// `GET /officer`: the console, for a logged-in officer; the login page otherwise.
+pub async fn page(State(s): Shared, headers: HeaderMap) -> Response {
+    let Some(officer) = s.api.desk.session(&headers) else { return see_other("/officer/login") };
     match s.api.store.officer_list(OFFICER_PAGE) {
-        Ok(rows) => Html(render(&rows, None)).into_response(),
+        Ok(rows) => private(Html(render(&rows, &officer, None))),
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+/// `GET /officer/login`: the login form, with its own CSRF token (double submit: the same value
+/// in a `SameSite=Strict` cookie and in the form).
+pub async fn login_page(State(s): Shared, headers: HeaderMap) -> Response {
+    if s.api.desk.session(&headers).is_some() {
+        return see_other("/officer");
+    }
+    login_form(&headers, StatusCode::OK, None)
+}
+
+fn login_form(headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> Response {
+    let token = cookie(headers, LOGIN_COOKIE).filter(|t| t.len() == 64).unwrap_or_else(random_hex);
+    let response = (status, private(Html(render_login(&token, error)))).into_response();
+    with_cookie(response, format!("{LOGIN_COOKIE}={token}; Path=/officer; HttpOnly; SameSite=Strict; Max-Age=3600"))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+/// `POST /officer/login`: the page's form (with its CSRF token), or JSON `{"username",
+/// "password"}` for scripts (a cross-site form cannot send JSON), answered
+/// `{"officer": NAME, "csrf": TOKEN}`. Either way the session cookie is set.
+pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    let form = is_form(&headers);
+    let credentials = if form {
+        let sent = form_value(&body, "csrf").unwrap_or_default();
+        if !cookie(&headers, LOGIN_COOKIE).is_some_and(|c| same(&c, &sent)) {
+            return login_form(
+                &headers,
+                StatusCode::FORBIDDEN,
+                Some("Phiên đăng nhập đã hết hạn, vui lòng thử lại. / The form expired; please try again."),
+            );
+        }
+        Ok(LoginBody {
+            username: form_value(&body, "username").unwrap_or_default(),
+            password: form_value(&body, "password").unwrap_or_default(),
+        })
+    } else {
+        json_body::<LoginBody>(&body)
+    };
+    let credentials = match credentials {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let Some(account) = authenticate(credentials.username.trim(), &credentials.password) else {
+        if form {
+            return login_form(
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                Some("Tên đăng nhập hoặc mật khẩu không đúng. / Wrong username or password."),
+            );
+        }
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong username or password").into_response();
+    };
+    let (secret, session) = s.api.desk.open(account);
+    let response = if form {
+        with_cookie(see_other("/officer"), format!("{LOGIN_COOKIE}=; Path=/officer; HttpOnly; SameSite=Strict; Max-Age=0"))
+    } else {
+        private(Json(serde_json::json!({"officer": session.name, "csrf": session.csrf})))
+    };
+    with_cookie(response, session_cookie(&secret, None))
+}
+
+/// `POST /officer/logout` (the page's form, with the session's CSRF token).
+pub async fn log_out(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    let form = is_form(&headers);
+    if let Err(refused) = officer_of(&s, &headers, form, &body) {
+        return refused;
+    }
+    s.api.desk.close(&headers);
+    let response = if form { see_other("/officer/login") } else { StatusCode::NO_CONTENT.into_response() };
+    with_cookie(response, session_cookie("", Some(0)))
 }
 
 const STYLE: &str = "
@@ -138,19 +282,51 @@ input,select,button{font:inherit;font-size:13px;padding:5px 8px;border:1px solid
 input[type=text]{min-width:160px}
 button{background:#b71c1c;color:#fff;border-color:#b71c1c;cursor:pointer}button:hover{background:#8e1515}
 .empty{padding:24px;text-align:center;color:#6b7785}
+header form{margin:8px 0 0}
+form.login{display:flex;flex-direction:column;max-width:360px;gap:6px}
+form.login label{font-weight:600;margin-top:8px}
 ";
 
-fn render(rows: &[OfficerRow], error: Option<&str>) -> String {
-    let mut html = String::from(
+fn head(title: &str) -> String {
+    format!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>Cán bộ một cửa / Officer console</title>",
-    );
-    html.push_str(&format!("<style>{STYLE}</style></head><body>"));
+         <title>{title}</title><style>{STYLE}</style></head><body>"
+    )
+}
+
+fn render_login(csrf: &str, error: Option<&str>) -> String {
+    let mut html = head("Đăng nhập cán bộ / Officer login");
     html.push_str(
-        "<header><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
-         <p>One-stop desk — dossier processing (sandbox)</p></header><main>",
+        "<header><h1>Bộ phận một cửa — đăng nhập cán bộ</h1>\
+         <p>One-stop desk — officer login (sandbox accounts)</p></header><main class=\"login\">",
     );
+    if let Some(error) = error {
+        html.push_str(&format!("<div class=\"error\" role=\"alert\">{}</div>", escape(error)));
+    }
+    html.push_str(&format!(
+        "<form method=\"post\" action=\"/officer/login\" class=\"login\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label for=\"username\">Tên đăng nhập<span class=\"en\">Username</span></label>\
+         <input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required>\
+         <label for=\"password\">Mật khẩu<span class=\"en\">Password</span></label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
+         <button type=\"submit\" id=\"officer-login\">Đăng nhập / Log in</button></form></main></body></html>",
+        csrf = escape(csrf),
+    ));
+    html
+}
+
+fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) -> String {
+    let csrf = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(&officer.csrf));
+    let mut html = head("Cán bộ một cửa / Officer console");
+    html.push_str(&format!(
+        "<header><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
+         <p>One-stop desk — dossier processing (sandbox) · {name}</p>\
+         <form method=\"post\" action=\"/officer/logout\">{csrf}\
+         <button type=\"submit\" id=\"officer-logout\">Đăng xuất / Log out</button></form></header><main>",
+        name = escape(officer.name),
+    ));
     if let Some(error) = error {
         html.push_str(&format!("<div class=\"error\" role=\"alert\">{}</div>", escape(error)));
     }
@@ -192,11 +368,11 @@ fn render(rows: &[OfficerRow], error: Option<&str>) -> String {
              <td>{applicant}</td>\
              <td><span class=\"badge {status}\">{vi}</span><span class=\"en\">{en}</span>{message}{result}</td>\
              <td>{updated}</td>\
-             <td><form method=\"post\" action=\"/officer/dossiers/{code}/status\">\
+             <td><form method=\"post\" action=\"/officer/dossiers/{code}/status\">{csrf}\
              <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
              <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
              <button type=\"submit\">Cập nhật / Update</button></form>\
-             <form method=\"post\" action=\"/officer/dossiers/{code}/result\">\
+             <form method=\"post\" action=\"/officer/dossiers/{code}/result\">{csrf}\
              <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
              aria-label=\"Tên giấy tờ kết quả / Result document\" required>\
              <button type=\"submit\">Đính kèm / Attach</button></form></td></tr>",
@@ -290,9 +466,12 @@ mod tests {
             result_name: None,
             last_message: None,
         };
-        let html = render(&[row], Some("a & b"));
+        let officer = OfficerSession::for_test("tok\"en");
+        let html = render(&[row], &officer, Some("a & b"));
         assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));
         assert!(html.contains("a &amp; b"));
         assert!(html.contains("action=\"/officer/dossiers/H19.25-261128-0001/status\""));
+        // Every form carries the session's CSRF token, escaped.
+        assert_eq!(html.matches("<form").count(), html.matches("name=\"csrf\" value=\"tok&quot;en\"").count());
     }
 }

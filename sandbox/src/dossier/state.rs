@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, State};
 
+use super::desk::Desk;
 use super::store::Store;
 use crate::identity::IdentityProvider;
 use crate::portal::Portal;
@@ -13,6 +14,8 @@ use crate::portal::Portal;
 pub struct DossierApi {
     pub(super) store: Store,
     pub(super) portal: Arc<Portal>,
+    /// The officer console's sessions.
+    pub(super) desk: Desk,
 }
 
 #[derive(Clone)]

@@ -201,7 +201,7 @@ impl IdentityProvider {
         };
         match (&info.jkt, scheme) {
             (Some(jkt), Scheme::DPoP) => {
-                let url = request_url(headers, uri).ok_or(AuthError::Malformed("no Host header"))?;
+                let url = request_url(self.public_base(), uri).ok_or(AuthError::Malformed("no Host header"))?;
                 let require_nonce = self.mode().dpop_nonce;
                 let checks = Checks { method, url: &url, access_token: Some(token), require_nonce };
                 match self.dpop.check(headers, checks, &self.rng) {

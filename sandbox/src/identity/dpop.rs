@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use axum::http::{HeaderMap, Method, Uri, header};
+use axum::http::{HeaderMap, Method, Uri};
 use ring::rand::SystemRandom;
 use serde_json::Value;
 use url::Url;
@@ -137,13 +137,11 @@ impl Dpop {
     }
 }
 
-/// The URL a request was sent to, as its client saw it (`http://{Host}{path}`), for `htu`.
-pub fn request_url(headers: &HeaderMap, uri: &Uri) -> Option<Url> {
-    let host = match uri.authority() {
-        Some(authority) => authority.as_str().to_owned(),
-        None => headers.get(header::HOST)?.to_str().ok()?.to_owned(),
-    };
-    Url::parse(&format!("http://{host}{}", uri.path())).ok()
+/// The URL a request was meant for, for `htu`: the portal's configured public URL and the
+/// request's path. Not the Host header, which the sender chooses (a proof made for another
+/// server would pass if its Host were sent along).
+pub fn request_url(public_base: &str, uri: &Uri) -> Option<Url> {
+    Url::parse(&format!("{}{}", public_base.trim_end_matches('/'), uri.path())).ok()
 }
 
 /// htu is compared without query and fragment (RFC 9449 section 4.3).

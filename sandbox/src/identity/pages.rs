@@ -49,30 +49,54 @@ pub enum LoginError {
     OtpFormat,
     WrongCredentials,
     WrongOtp,
+    /// Wrong again; the account is locked after this many more.
+    AttemptsLeft(u32),
+    /// Too many wrong attempts: the account is locked for a while.
+    Locked,
 }
 
 impl LoginError {
-    fn message(self, lang: Lang) -> &'static str {
+    /// The message in Vietnamese and English.
+    pub fn texts(self) -> (&'static str, &'static str) {
         match self {
-            LoginError::CccdFormat => lang.pick(
-                "Số định danh cá nhân phải gồm đúng 12 chữ số.",
-                "The personal ID number must have exactly 12 digits.",
-            ),
-            LoginError::OtpFormat => lang.pick("Mã OTP gồm đúng 6 chữ số.", "The OTP code has exactly 6 digits."),
-            LoginError::WrongCredentials => lang.pick(
+            LoginError::CccdFormat => {
+                ("Số định danh cá nhân phải gồm đúng 12 chữ số.", "The personal ID number must have exactly 12 digits.")
+            }
+            LoginError::OtpFormat => ("Mã OTP gồm đúng 6 chữ số.", "The OTP code has exactly 6 digits."),
+            LoginError::WrongCredentials => (
                 "Số định danh cá nhân hoặc mật khẩu không đúng.",
                 "The personal ID number or the password is incorrect.",
             ),
-            LoginError::WrongOtp => {
-                lang.pick("Mã OTP không đúng hoặc đã hết hạn.", "The OTP code is incorrect or has expired.")
-            }
+            LoginError::WrongOtp => ("Mã OTP không đúng hoặc đã hết hạn.", "The OTP code is incorrect or has expired."),
+            LoginError::AttemptsLeft(_) => (
+                "Thông tin đăng nhập không đúng. Tài khoản sẽ bị tạm khóa 15 phút nếu bạn tiếp tục nhập sai.",
+                "The sign-in details are incorrect. The account will be locked for 15 minutes if you keep failing.",
+            ),
+            LoginError::Locked => (
+                "Tài khoản tạm thời bị khóa 15 phút do nhập sai nhiều lần. Vui lòng thử lại sau.",
+                "The account is locked for 15 minutes after too many failed attempts. Please try again later.",
+            ),
+        }
+    }
+
+    fn message(self, lang: Lang) -> String {
+        let (vi, en) = self.texts();
+        match self {
+            LoginError::AttemptsLeft(n) => match lang {
+                Lang::Vi => format!("{vi} Còn {n} lần thử."),
+                Lang::En => format!("{en} {n} attempt(s) left."),
+            },
+            _ => lang.pick(vi, en).to_owned(),
         }
     }
 
     /// The field to mark invalid and focus.
     fn field(self) -> &'static str {
         match self {
-            LoginError::CccdFormat | LoginError::WrongCredentials => "cccd",
+            LoginError::CccdFormat
+            | LoginError::WrongCredentials
+            | LoginError::AttemptsLeft(_)
+            | LoginError::Locked => "cccd",
             LoginError::OtpFormat | LoginError::WrongOtp => "otp",
         }
     }
@@ -152,7 +176,7 @@ pub fn login_page(page: &LoginPage<'_>) -> String {
     );
     let error = page
         .error
-        .map(|e| format!("<p class=\"error\" role=\"alert\" id=\"form-error\">{}</p>", escape(e.message(lang))))
+        .map(|e| format!("<p class=\"error\" role=\"alert\" id=\"form-error\">{}</p>", escape(&e.message(lang))))
         .unwrap_or_default();
     let level_note = if page.min_level >= 2 {
         format!(
@@ -228,6 +252,28 @@ pub fn message_page(lang: Lang, title: (&str, &str), message: (&str, &str)) -> S
         escape(second.1),
     );
     document(lang, first.0, "", &body)
+}
+
+/// The end-session confirmation: a form that POSTs the CSRF token back. Nothing is ended
+/// until the resident presses the button, so a cross-site link cannot sign anyone out.
+pub fn logout_confirm_page(lang: Lang, csrf: &str) -> String {
+    let title = lang.pick("Đăng xuất khỏi định danh điện tử?", "Sign out of your e-identity?");
+    let body = format!(
+        "<div class=\"card\">\n<h1>{title}</h1>\n<p class=\"sub\">{sub}</p>\n\
+         <form method=\"post\" action=\"{REALM_PATH}/logout\">\n\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n\
+         <button type=\"submit\" id=\"confirm-logout\">{submit}</button>\n</form>\n</div>",
+        title = escape(title),
+        sub = lang.pick(
+            "Ứng dụng Smart-Hải Dương đề nghị đăng xuất phiên đăng nhập của bạn trên trình duyệt này. / \
+             The Smart-Hải Dương app asks to end your sign-in session in this browser.",
+            "The Smart-Hải Dương app asks to end your sign-in session in this browser. / \
+             Ứng dụng Smart-Hải Dương đề nghị đăng xuất phiên đăng nhập của bạn trên trình duyệt này.",
+        ),
+        csrf = escape(csrf),
+        submit = lang.pick("Đăng xuất / Sign out", "Sign out / Đăng xuất"),
+    );
+    document(lang, title, "", &body)
 }
 
 #[cfg(test)]

@@ -47,6 +47,24 @@ pub struct PendingLogin {
     pub(super) failures: u32,
 }
 
+/// A logout the resident is asked to confirm: the CSRF token is the map's key, and the
+/// browser that was asked must send back the cookie whose digest is `browser`.
+pub struct PendingLogout {
+    pub(super) browser: String,
+    pub(super) sids: Vec<String>,
+    pub(super) redirect: Option<String>,
+    pub(super) state: Option<String>,
+    pub(super) lang: Lang,
+    pub(super) created: Instant,
+}
+
+/// Wrong passwords (or OTPs) for one CCCD, and until when the account is locked.
+#[derive(Default)]
+pub struct Lockout {
+    pub(super) failures: u32,
+    pub(super) locked_until: i64,
+}
+
 /// A pushed authorization request (RFC 9126), until `/authorize` takes it or it expires.
 pub struct Pushed {
     pub(super) request: AuthRequest,
@@ -62,6 +80,10 @@ pub struct IdentityProvider {
     pub(super) counters: Mutex<Counters>,
     pub(super) logins: Mutex<HashMap<String, PendingLogin>>,
     pub(super) pushed: Mutex<HashMap<String, Pushed>>,
+    pub(super) logouts: Mutex<HashMap<String, PendingLogout>>,
+    pub(super) lockouts: Mutex<HashMap<String, Lockout>>,
+    /// Seconds the sandbox's clock is ahead of the system's (tests move it instead of sleeping).
+    pub(super) clock_offset: Mutex<i64>,
     pub(super) dpop: dpop::Dpop,
     pub(super) rng: SystemRandom,
 }
@@ -82,6 +104,9 @@ impl IdentityProvider {
             counters: Mutex::new(Counters::zero()),
             logins: Mutex::new(HashMap::new()),
             pushed: Mutex::new(HashMap::new()),
+            logouts: Mutex::new(HashMap::new()),
+            lockouts: Mutex::new(HashMap::new()),
+            clock_offset: Mutex::new(0),
             dpop: dpop::Dpop::new(&rng),
             rng,
         })
@@ -92,12 +117,28 @@ impl IdentityProvider {
         &self.issuer
     }
 
+    /// The portal's public URL (`http://127.0.0.1:PORT`, or the configured `public_url`): what
+    /// DPoP proofs' `htu` must name.
+    pub(super) fn public_base(&self) -> &str {
+        self.issuer.trim_end_matches(REALM_PATH)
+    }
+
     pub fn mode(&self) -> IdentityMode {
         self.mode.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn set_mode(&self, mode: IdentityMode) {
         *self.mode.write().unwrap_or_else(|p| p.into_inner()) = mode;
+    }
+
+    /// Moves the provider's clock forward (account lockouts run on it), so tests need not sleep.
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        *lock(&self.clock_offset) += i64::try_from(by.as_secs()).unwrap_or(i64::MAX / 2);
+    }
+
+    /// Unix seconds on the provider's clock.
+    pub(super) fn clock(&self) -> i64 {
+        super::jose::now() + *lock(&self.clock_offset)
     }
 
     pub fn counters(&self) -> Counters {

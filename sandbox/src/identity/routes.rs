@@ -25,12 +25,24 @@ use super::dpop::{Checks, DpopError, request_url};
 use super::jose::{now, parse_compact, random_token, sha256_b64};
 use super::keys::verify_own;
 use super::pages::{self, Lang, LoginError, LoginPage};
-use super::provider::{AuthRequest, IdentityProvider, PendingLogin, Pushed};
+use super::provider::{AuthRequest, IdentityProvider, Lockout, PendingLogin, PendingLogout, Pushed};
 use super::store::Grant;
 
 /// How long a login page stays usable, and how many wrong attempts it takes.
 const LOGIN_LIFETIME: Duration = Duration::from_secs(600);
 const MAX_LOGIN_FAILURES: u32 = 5;
+/// At most this many login pages, pushed requests and logout confirmations are kept in memory;
+/// beyond it the oldest is dropped, so unauthenticated requests cannot fill the memory.
+const MAX_PENDING: usize = 500;
+/// An account is warned after this many wrong passwords or OTPs in a row, and locked for
+/// `LOCK_SECS` (on the provider's clock) after `LOCK_AFTER`.
+const WARN_AFTER: u32 = 3;
+const LOCK_AFTER: u32 = 5;
+const LOCK_SECS: i64 = 15 * 60;
+/// Accounts whose failures are tracked at once (the oldest entries go first).
+const MAX_LOCKOUTS: usize = 10_000;
+const LOGOUT_LIFETIME: Duration = Duration::from_secs(600);
+const LOGOUT_COOKIE: &str = "hd_idp_logout";
 /// RFC 9126: a pushed request is short-lived and single-use.
 const PAR_LIFETIME: u64 = 60;
 const CODE_LIFETIME: i64 = 60;
@@ -116,7 +128,7 @@ fn validate(p: &HashMap<String, String>) -> Result<AuthRequest, AuthzError> {
     if get("client_id") != Some(CLIENT_ID) {
         return Err(UNKNOWN_CLIENT);
     }
-    let Some(redirect_uri) = get("redirect_uri").filter(|u| redirect_allowed(u)) else {
+    let Some(redirect_uri) = get("redirect_uri").filter(|u| u.len() <= 2048 && redirect_allowed(u)) else {
         return Err(AuthzError::Page {
             error: "invalid_request",
             vi: "Địa chỉ chuyển hướng (redirect_uri) bị thiếu hoặc chưa được đăng ký.",
@@ -247,11 +259,46 @@ impl IdentityProvider {
         let status = match error {
             None => StatusCode::OK,
             Some(LoginError::CccdFormat | LoginError::OtpFormat) => StatusCode::BAD_REQUEST,
-            Some(LoginError::WrongCredentials | LoginError::WrongOtp) => StatusCode::UNAUTHORIZED,
+            Some(LoginError::WrongCredentials | LoginError::WrongOtp | LoginError::AttemptsLeft(_)) => {
+                StatusCode::UNAUTHORIZED
+            }
+            Some(LoginError::Locked) => StatusCode::LOCKED,
         };
         let html =
             pages::login_page(&LoginPage { lang: request.lang, handle, min_level: request.min_level, cccd, error });
         page(status, html)
+    }
+
+    fn locked(&self, cccd: &str) -> bool {
+        lock(&self.lockouts).get(cccd).is_some_and(|l| l.locked_until > self.clock())
+    }
+
+    /// Counts a login attempt against the account: a success clears its failures; a failure
+    /// warns after `WARN_AFTER` and locks the account after `LOCK_AFTER`.
+    fn count_attempt<T>(&self, cccd: &str, checked: Result<T, LoginError>) -> Result<T, LoginError> {
+        let mut lockouts = lock(&self.lockouts);
+        let Err(error) = checked else {
+            lockouts.remove(cccd);
+            return checked;
+        };
+        if !lockouts.contains_key(cccd) && lockouts.len() >= MAX_LOCKOUTS {
+            let now = self.clock();
+            lockouts.retain(|_, l| l.locked_until > now);
+            if lockouts.len() >= MAX_LOCKOUTS {
+                return Err(error);
+            }
+        }
+        let entry = lockouts.entry(cccd.to_owned()).or_default();
+        entry.failures += 1;
+        if entry.failures >= LOCK_AFTER {
+            *entry = Lockout { failures: 0, locked_until: self.clock() + LOCK_SECS };
+            tracing::warn!("sandbox identity provider: an account is locked after {LOCK_AFTER} failed logins");
+            return Err(LoginError::Locked);
+        }
+        if entry.failures >= WARN_AFTER {
+            return Err(LoginError::AttemptsLeft(LOCK_AFTER - entry.failures));
+        }
+        Err(error)
     }
 
     fn pending(&self, handle: &str) -> Option<AuthRequest> {
@@ -270,13 +317,28 @@ fn expired_login(lang: Lang) -> Response {
     )
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('=').map(str::to_owned))
+        .find_map(|c| c.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
+        .filter(|v| !v.is_empty())
+}
+
+/// The SSO session the browser's cookie names. The cookie holds a secret; the session's id
+/// (`sid` in ID tokens, the logout hint) is its digest, so knowing the id does not log anyone in.
+fn session_id(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).map(|secret| sha256_b64(&secret))
+}
+
+/// Keeps `map` under `MAX_PENDING` entries before one is added: the oldest goes.
+fn make_room<T>(map: &mut HashMap<String, T>, created: impl Fn(&T) -> Instant) {
+    while map.len() >= MAX_PENDING {
+        let Some(oldest) = map.iter().min_by_key(|(_, v)| created(v)).map(|(k, _)| k.clone()) else { break };
+        map.remove(&oldest);
+    }
 }
 
 async fn discovery(State(idp): Idp) -> Response {
@@ -359,7 +421,7 @@ async fn authorize(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuer
         }
     };
     // Single sign-on: a live session that satisfies the request logs in without the form.
-    let session = match session_cookie(&headers).map(|sid| idp.store.session(&sid).map(|s| s.map(|s| (sid, s)))) {
+    let session = match session_id(&headers).map(|sid| idp.store.session(&sid).map(|s| s.map(|s| (sid, s)))) {
         Some(Ok(found)) => found,
         Some(Err(e)) => return internal(e),
         None => None,
@@ -379,7 +441,12 @@ async fn authorize(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuer
     }
     let handle = random_token(&idp.rng);
     let pending = PendingLogin { request: request.clone(), created: Instant::now(), failures: 0 };
-    lock(&idp.logins).insert(handle.clone(), pending);
+    {
+        let mut logins = lock(&idp.logins);
+        logins.retain(|_, p| p.created.elapsed() < LOGIN_LIFETIME);
+        make_room(&mut logins, |p| p.created);
+        logins.insert(handle.clone(), pending);
+    }
     idp.show_login(&handle, &request, "", None)
 }
 
@@ -417,15 +484,23 @@ async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
         Err(LoginError::CccdFormat)
     } else if otp.len() != 6 || !otp.bytes().all(|b| b.is_ascii_digit()) {
         Err(LoginError::OtpFormat)
+    } else if idp.locked(&cccd) {
+        Err(LoginError::Locked)
     } else {
-        match citizens::authenticate(&cccd, field("password")) {
+        let checked = match citizens::authenticate(&cccd, field("password")) {
             None => Err(LoginError::WrongCredentials),
             Some(_) if otp != SANDBOX_OTP => Err(LoginError::WrongOtp),
             Some(citizen) => Ok(citizen),
-        }
+        };
+        idp.count_attempt(&cccd, checked)
     };
     let citizen = match outcome {
         Ok(citizen) => citizen,
+        Err(LoginError::Locked) => {
+            lock(&idp.logins).remove(handle);
+            let (vi, en) = LoginError::Locked.texts();
+            return error_page(StatusCode::LOCKED, request.lang, vi, en);
+        }
         Err(error) => {
             let exhausted = {
                 let mut logins = lock(&idp.logins);
@@ -453,13 +528,14 @@ async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
     lock(&idp.logins).remove(handle);
     // A level-1 citizen asked for level 2 still logs in, at level 1: the ID token's acr says so
     // and the app must see that it is not enough (OpenID Connect: acr_values is a request).
-    let sid = random_token(&idp.rng);
+    let secret = random_token(&idp.rng);
+    let sid = sha256_b64(&secret);
     let auth_time = now();
     if let Err(e) = idp.store.create_session(&sid, citizen.sub, citizen.level, auth_time) {
         return internal(e);
     }
     let mut response = idp.complete_login(&request, &sid, citizen.sub, citizen.level, auth_time);
-    let cookie = format!("{SESSION_COOKIE}={sid}; Path={REALM_PATH}; HttpOnly; SameSite=Lax");
+    let cookie = format!("{SESSION_COOKIE}={secret}; Path={REALM_PATH}; HttpOnly; SameSite=Lax");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -483,7 +559,7 @@ async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri,
     };
     // RFC 9449 section 10.1: a proof at PAR binds the code to its key. Nonces are not demanded
     // here (documented), only at the token endpoint and the resources.
-    let Some(url) = request_url(&headers, &uri) else {
+    let Some(url) = request_url(idp.public_base(), &uri) else {
         return json_error(StatusCode::BAD_REQUEST, "invalid_request", "no Host header");
     };
     let checks = Checks { method: &Method::POST, url: &url, access_token: None, require_nonce: false };
@@ -505,6 +581,7 @@ async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri,
     {
         let mut pushed = lock(&idp.pushed);
         pushed.retain(|_, p| p.expires > Instant::now());
+        make_room(&mut pushed, |p| p.expires);
         pushed.insert(
             request_uri.clone(),
             Pushed { request, expires: Instant::now() + Duration::from_secs(PAR_LIFETIME) },
@@ -515,16 +592,22 @@ async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri,
 }
 
 async fn logout_get(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
-    logout(&idp, &headers, query.unwrap_or_default().as_bytes())
+    logout_request(&idp, &headers, query.unwrap_or_default().as_bytes())
 }
 
+/// A POST with the confirmation's CSRF token ends the session; any other POST is a logout
+/// request (OpenID RP-Initiated Logout allows both methods) and gets the confirmation page.
 async fn logout_post(State(idp): Idp, headers: HeaderMap, body: Bytes) -> Response {
-    logout(&idp, &headers, &body)
+    match parse_params(&body) {
+        Ok(params) if params.contains_key("csrf") => logout_confirmed(&idp, &headers, &params),
+        _ => logout_request(&idp, &headers, &body),
+    }
 }
 
-/// RP-initiated logout: ends the SSO session (and the tokens issued in it), then goes back to
-/// the app or shows a page.
-fn logout(idp: &IdentityProvider, headers: &HeaderMap, raw: &[u8]) -> Response {
+/// RP-initiated logout, step one: checks the request and asks the resident to confirm. The app
+/// sends `client_id` and `logout_hint` (the `sid` of its ID token, an opaque id), never the ID
+/// token itself; `id_token_hint` is still understood for other clients.
+fn logout_request(idp: &IdentityProvider, headers: &HeaderMap, raw: &[u8]) -> Response {
     let Ok(params) = parse_params(raw) else {
         return error_page(StatusCode::BAD_REQUEST, Lang::Vi, "Yêu cầu không hợp lệ.", "Invalid request.");
     };
@@ -534,7 +617,17 @@ fn logout(idp: &IdentityProvider, headers: &HeaderMap, raw: &[u8]) -> Response {
         page(StatusCode::BAD_REQUEST, pages::message_page(lang, ("Không thể đăng xuất", "Cannot sign out"), (vi, en)))
     };
     let mut client = get("client_id").map(str::to_owned);
-    let mut sids: Vec<String> = session_cookie(headers).into_iter().collect();
+    if client.as_deref().is_some_and(|c| c != CLIENT_ID) {
+        return bad("Ứng dụng này chưa được đăng ký.", "Unknown client_id.");
+    }
+    let mut sids: Vec<String> = session_id(headers).into_iter().collect();
+    if let Some(hint) = get("logout_hint") {
+        // The hint is the `sid` this provider issued: a digest, 43 base64url characters.
+        if hint.len() != 43 || !hint.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return bad("logout_hint không hợp lệ.", "The logout_hint is not a session id from this provider.");
+        }
+        sids.push(hint.to_owned());
+    }
     if let Some(hint) = get("id_token_hint") {
         let Some(claims) = idp.verify_id_token_hint(hint) else {
             return bad("id_token_hint không hợp lệ.", "The id_token_hint is not a valid ID token from this provider.");
@@ -554,18 +647,82 @@ fn logout(idp: &IdentityProvider, headers: &HeaderMap, raw: &[u8]) -> Response {
     {
         return bad(
             "Địa chỉ chuyển hướng sau đăng xuất không hợp lệ.",
-            "The post_logout_redirect_uri is not registered for this client (send client_id or id_token_hint).",
+            "The post_logout_redirect_uri is not registered for this client (send client_id).",
         );
     }
+    if get("state").is_some_and(|s| s.len() > 2048) {
+        return bad("Yêu cầu không hợp lệ.", "The state is too long.");
+    }
+    sids.dedup();
+    // The browser is bound to the confirmation by a cookie of its own: a token fetched by
+    // someone else does not work in the resident's browser, and the other way round.
+    let browser = cookie(headers, LOGOUT_COOKIE).filter(|c| c.len() == 43).unwrap_or_else(|| random_token(&idp.rng));
+    let csrf = random_token(&idp.rng);
+    {
+        let mut logouts = lock(&idp.logouts);
+        logouts.retain(|_, l| l.created.elapsed() < LOGOUT_LIFETIME);
+        make_room(&mut logouts, |l| l.created);
+        logouts.insert(
+            csrf.clone(),
+            PendingLogout {
+                browser: sha256_b64(&browser),
+                sids,
+                redirect: redirect.map(str::to_owned),
+                state: get("state").map(str::to_owned),
+                lang,
+                created: Instant::now(),
+            },
+        );
+    }
+    let mut response = page(StatusCode::OK, pages::logout_confirm_page(lang, &csrf));
+    let set = format!(
+        "{LOGOUT_COOKIE}={browser}; Path={REALM_PATH}/logout; HttpOnly; SameSite=Strict; Max-Age={}",
+        LOGOUT_LIFETIME.as_secs()
+    );
+    if let Ok(value) = HeaderValue::from_str(&set) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// RP-initiated logout, step two: the resident confirmed. Ends the SSO sessions (and the tokens
+/// issued in them), then goes back to the app or shows a page.
+fn logout_confirmed(idp: &IdentityProvider, headers: &HeaderMap, params: &HashMap<String, String>) -> Response {
+    let csrf = params.get("csrf").map(String::as_str).unwrap_or("");
+    let browser = cookie(headers, LOGOUT_COOKIE).map(|c| sha256_b64(&c));
+    let pending = {
+        let mut logouts = lock(&idp.logouts);
+        match logouts.get(csrf) {
+            Some(l) if Some(&l.browser) == browser.as_ref() && l.created.elapsed() < LOGOUT_LIFETIME => {
+                logouts.remove(csrf)
+            }
+            _ => None,
+        }
+    };
+    let Some(pending) = pending else {
+        return page(
+            StatusCode::FORBIDDEN,
+            pages::message_page(
+                Lang::Vi,
+                ("Không thể đăng xuất", "Cannot sign out"),
+                (
+                    "Yêu cầu đăng xuất không hợp lệ hoặc đã hết hạn. Vui lòng đăng xuất lại từ ứng dụng.",
+                    "This sign-out request is invalid or has expired. Please sign out again from the app.",
+                ),
+            ),
+        );
+    };
+    let mut sids = pending.sids;
+    sids.extend(session_id(headers));
     for sid in &sids {
         if let Err(e) = idp.store.end_session(sid) {
             return internal(e);
         }
     }
-    let clear = format!("{SESSION_COOKIE}=; Path={REALM_PATH}; HttpOnly; SameSite=Lax; Max-Age=0");
-    let mut response = match (redirect, Url::parse(redirect.unwrap_or(""))) {
-        (Some(_), Ok(mut url)) => {
-            if let Some(state) = get("state") {
+    let lang = pending.lang;
+    let mut response = match pending.redirect.as_deref().map(Url::parse) {
+        Some(Ok(mut url)) => {
+            if let Some(state) = &pending.state {
                 url.query_pairs_mut().append_pair("state", state);
             }
             (StatusCode::FOUND, [(header::LOCATION, url.as_str())]).into_response()
@@ -582,8 +739,13 @@ fn logout(idp: &IdentityProvider, headers: &HeaderMap, raw: &[u8]) -> Response {
             ),
         ),
     };
-    if let Ok(value) = HeaderValue::from_str(&clear) {
-        response.headers_mut().append(header::SET_COOKIE, value);
+    for clear in [
+        format!("{SESSION_COOKIE}=; Path={REALM_PATH}; HttpOnly; SameSite=Lax; Max-Age=0"),
+        format!("{LOGOUT_COOKIE}=; Path={REALM_PATH}/logout; HttpOnly; SameSite=Strict; Max-Age=0"),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&clear) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
     response
 }

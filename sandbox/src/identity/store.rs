@@ -260,9 +260,9 @@ impl Store {
         Ok(true)
     }
 
-    /// Uses up a refresh token (rotation). One used before revokes the whole family (RFC 9700).
-    /// The DPoP binding and the scope are checked before the token is used up, so a request
-    /// that fails them leaves the legitimate holder's token intact.
+    /// Uses up a refresh token (rotation). One used before, presented with its family's key,
+    /// revokes the whole family (RFC 9700). The DPoP binding and the scope are checked before the
+    /// token is used up, so a request that fails them leaves the legitimate holder's token intact.
     pub fn use_refresh(
         &self,
         hash: &str,
@@ -291,15 +291,18 @@ impl Store {
             )
             .optional()?;
         let Some(row) = row else { return Ok(RefreshOutcome::Unknown) };
+        // The key is checked before reuse: a used token presented with another key (or none)
+        // is refused, but it does not revoke the family, or anyone holding a leaked old token
+        // could log the resident out.
         let outcome = if row.revoked {
             RefreshOutcome::Revoked
+        } else if row.jkt.is_some() && row.jkt.as_deref() != proof_jkt {
+            RefreshOutcome::KeyMismatch
         } else if row.used {
             revoke_family(&tx, &row.family)?;
             RefreshOutcome::Reused
         } else if row.expires < now {
             RefreshOutcome::Expired
-        } else if row.jkt.is_some() && row.jkt.as_deref() != proof_jkt {
-            RefreshOutcome::KeyMismatch
         } else if requested_scope.is_some_and(|req| !req.split(' ').all(|s| row.scope.split(' ').any(|g| g == s))) {
             RefreshOutcome::ScopeTooBroad
         } else {

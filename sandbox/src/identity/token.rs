@@ -128,7 +128,7 @@ fn grant(
     }
     // The proof (and its nonce) is checked before the code or refresh token is touched, so a
     // nonce retry does not use them up.
-    let url = request_url(headers, uri).ok_or(TokenError::request("no Host header"))?;
+    let url = request_url(idp.public_base(), uri).ok_or(TokenError::request("no Host header"))?;
     let checks = Checks { method: &Method::POST, url: &url, access_token: None, require_nonce: mode.dpop_nonce };
     // A provider without DPoP does not look at the header: the client gets Bearer tokens.
     let result = if mode.offer_dpop { idp.dpop.check(headers, checks, &idp.rng) } else { Ok(None) };

@@ -36,7 +36,31 @@ pub fn random_hex(n: usize) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The `vnp_` parameters of a query string, as the signature covers them.
-pub fn vnp_params(query: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query.as_bytes()).into_owned().filter(|(k, _)| k.starts_with("vnp_")).collect()
+/// A parameter appeared twice in a signed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicated(pub String);
+
+/// The `vnp_` parameters of a query string, as the signature covers them. A parameter given
+/// twice is refused: the signature skips empty values, so `vnp_ExpireDate=&…&vnp_ExpireDate=…`
+/// would be signed over one value and read as the other.
+pub fn vnp_params(query: &str) -> Result<Vec<(String, String)>, Duplicated> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()).into_owned() {
+        if params.iter().any(|(k, _)| *k == key) {
+            return Err(Duplicated(key));
+        }
+        params.push((key, value));
+    }
+    params.retain(|(k, _)| k.starts_with("vnp_"));
+    Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_repeated_parameter_is_refused_even_when_empty() {
+        assert_eq!(super::vnp_params("vnp_A=1&x=2&vnp_B=").unwrap().len(), 2);
+        assert!(super::vnp_params("vnp_ExpireDate=&vnp_A=1&vnp_ExpireDate=20260101000000").is_err());
+        assert!(super::vnp_params("x=1&x=2").is_err());
+    }
 }

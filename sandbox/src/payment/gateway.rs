@@ -504,7 +504,7 @@ fn lang_of(params: &[(String, String)]) -> Lang {
 
 async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
-    let params = vnp_params(&query);
+    let Ok(params) = vnp_params(&query) else { return Refusal::Invalid("a parameter is repeated").page(Lang::Vi) };
     let lang = lang_of(&params);
     let req = match gateway.check(&params, now()) {
         Ok(req) => req,
@@ -535,13 +535,18 @@ async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
 
 /// The resident's choice on the page: record it, notify the merchant, send the browser back.
 async fn act(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let mut form: HashMap<String, String> = HashMap::new();
+    for (key, value) in url::form_urlencoded::parse(&body).into_owned() {
+        if form.insert(key, value).is_some() {
+            return Refusal::Invalid("a parameter is repeated").page(Lang::Vi);
+        }
+    }
     let query = form
         .get("request")
         .and_then(|r| URL_SAFE_NO_PAD.decode(r).ok())
         .and_then(|bytes| String::from_utf8(bytes).ok());
     let Some(query) = query else { return Refusal::Invalid("request").page(Lang::Vi) };
-    let params = vnp_params(&query);
+    let Ok(params) = vnp_params(&query) else { return Refusal::Invalid("a parameter is repeated").page(Lang::Vi) };
     let lang = lang_of(&params);
     let req = match gateway.check(&params, now()) {
         Ok(req) => req,

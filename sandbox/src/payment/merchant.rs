@@ -244,7 +244,7 @@ impl Payments {
 
     /// The IPN: verify, find, check the amount, apply once. Answers VNPay's `RspCode`.
     pub(super) fn handle_ipn(&self, query: &str) -> (&'static str, &'static str) {
-        let params = vnp_params(query);
+        let Ok(params) = vnp_params(query) else { return ("99", "Duplicated parameter") };
         if !vnpay::verify(&params, &self.secret) {
             return ("97", "Invalid Checksum");
         }
@@ -275,6 +275,8 @@ impl Payments {
             Ok(Confirmed::UnknownTxn) => ("01", "Order not found"),
             Ok(Confirmed::WrongAmount) => ("04", "Invalid amount"),
             Ok(Confirmed::Duplicate) => ("02", "Order already confirmed"),
+            // Another attempt paid the order: this money is refunded, not kept as a second charge.
+            Ok(Confirmed::Refunded) => ("02", "Order already confirmed"),
             Ok(Confirmed::Applied) => ("00", "Confirm Success"),
             Err(e) => {
                 tracing::error!("sandbox IPN: {e}");

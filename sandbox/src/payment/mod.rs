@@ -238,8 +238,8 @@ async fn ipn(State(s): State<AppState>, RawQuery(query): RawQuery) -> Json<Value
 /// browser goes on to the app's return URL with the gateway's signed result as it came.
 async fn returned(State(s): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
-    let params = vnp_params(&query);
-    if !vnpay::verify(&params, &s.payments.secret) {
+    let params = vnp_params(&query).unwrap_or_default();
+    if params.is_empty() || !vnpay::verify(&params, &s.payments.secret) {
         return pages::notice(
             StatusCode::BAD_REQUEST,
             pages::Lang::Vi,

@@ -71,6 +71,14 @@ CREATE TABLE IF NOT EXISTS payment_receipt (
     signature TEXT NOT NULL,
     key_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS payment_refund (
+    txn_ref TEXT PRIMARY KEY,            -- the attempt whose money goes back
+    order_id TEXT NOT NULL,
+    amount_vnd INTEGER NOT NULL,
+    transaction_no TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS bank_transfer (
     bank_tran_no TEXT PRIMARY KEY,
     bill_number TEXT NOT NULL,
@@ -207,6 +215,8 @@ pub enum Confirmed {
     WrongAmount,
     /// This TxnRef (or TransactionNo) was confirmed before.
     Duplicate,
+    /// A success for an order another attempt already paid: recorded, and refunded.
+    Refunded,
     Applied,
 }
 
@@ -223,7 +233,10 @@ pub enum Credited {
 
 #[derive(Debug, Serialize)]
 pub struct LedgerEntry {
+    /// Money taken: the gateway's successful transactions and the treasury's transfers.
     pub charges: u64,
+    /// Money given back: successes for an order another attempt had already paid.
+    pub refunds: u64,
     pub amount_vnd: i64,
     pub attempts: u64,
 }
@@ -477,6 +490,27 @@ impl Store {
             return Ok(Confirmed::Duplicate);
         }
         record_confirmation(&tx, c, now)?;
+        let paid_by_another: Option<String> = tx
+            .query_row(
+                "SELECT o.id FROM payment_attempt a JOIN payment_order o ON o.id = a.order_id
+             WHERE a.txn_ref = ?1 AND o.receipt_id IS NOT NULL",
+                [c.txn_ref],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if c.succeeded()
+            && let Some(order_id) = paid_by_another
+        {
+            tx.execute(
+                "INSERT INTO payment_refund (txn_ref, order_id, amount_vnd, transaction_no, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, 'order already paid', ?5)",
+                params![c.txn_ref, order_id, c.amount_vnd, c.transaction_no, rfc3339(now)],
+            )?;
+            tx.execute("UPDATE payment_attempt SET status = 'refunded' WHERE txn_ref = ?1", [c.txn_ref])?;
+            tx.commit()?;
+            tracing::warn!(%order_id, txn_ref = %c.txn_ref, "a second payment for a paid order: refunded");
+            return Ok(Confirmed::Refunded);
+        }
         if c.succeeded() {
             succeed(&tx, c.txn_ref, c.bank_tran_no.unwrap_or(c.transaction_no), signer, now)?;
         } else {
@@ -571,7 +605,8 @@ impl Store {
                 (SELECT count(*) FROM gateway_txn g JOIN payment_attempt a ON a.txn_ref = g.txn_ref
                  WHERE a.order_id = o.id AND g.response_code = '00' AND g.transaction_status = '00')
                 + (SELECT count(*) FROM bank_transfer b JOIN payment_attempt a ON a.txn_ref = b.bill_number
-                   WHERE a.order_id = o.id)
+                   WHERE a.order_id = o.id),
+                (SELECT count(*) FROM payment_refund f WHERE f.order_id = o.id)
              FROM payment_order o",
         )?;
         stmt.query_map([], |r| {
@@ -579,6 +614,7 @@ impl Store {
                 amount_vnd: r.get(1)?,
                 attempts: r.get::<_, i64>(2)?.max(0) as u64,
                 charges: r.get::<_, i64>(3)?.max(0) as u64,
+                refunds: r.get::<_, i64>(4)?.max(0) as u64,
             };
             Ok((r.get(0)?, entry))
         })?

@@ -29,8 +29,12 @@ pub fn sign(params: &[(String, String)], secret: &[u8]) -> String {
     hmac_hex(secret, signing_string(params).as_bytes())
 }
 
-/// Checks the `vnp_SecureHash` among `params`, in constant time.
+/// Checks the `vnp_SecureHash` among `params`, in constant time. Parameters given twice never
+/// verify: the signing string would cover one of them and a reader might take the other.
 pub fn verify(params: &[(String, String)], secret: &[u8]) -> bool {
+    if params.iter().enumerate().any(|(i, (k, _))| params[..i].iter().any(|(seen, _)| seen == k)) {
+        return false;
+    }
     let Some((_, given)) = params.iter().find(|(k, _)| k == "vnp_SecureHash") else { return false };
     let Some(given) = hex_decode(given) else { return false };
     let key = hmac::Key::new(hmac::HMAC_SHA512, secret);
@@ -91,5 +95,9 @@ mod tests {
         assert!(!verify(&params, b"s3cret"));
         assert!(!verify(&p(&[("vnp_Amount", "1")]), b"s3cret"), "no hash, no trust");
         assert!(!verify(&p(&[("vnp_SecureHash", "zz")]), b"s3cret"));
+        let mut twice = p(&[("vnp_ExpireDate", ""), ("vnp_Amount", "100"), ("vnp_ExpireDate", "20260101000000")]);
+        let hash = sign(&twice, b"s3cret");
+        twice.push(("vnp_SecureHash".into(), hash));
+        assert!(!verify(&twice, b"s3cret"), "a repeated parameter never verifies");
     }
 }

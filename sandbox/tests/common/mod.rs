@@ -73,6 +73,64 @@ pub async fn access_token(http: &Client, base: &str, (cccd, password): (&str, &s
     tokens["access_token"].as_str().expect("an access token").to_owned()
 }
 
+/// A tester's call to an `/admin/…` route: the sandbox's admin token, and JSON (an empty
+/// object when there is no body). The answer's status and body, as [`call`] gives them.
+pub async fn admin(
+    http: &Client,
+    url: &str,
+    method: Method,
+    admin_token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let reads = method == Method::GET;
+    let mut request = http.request(method, url).header(smarthd_sandbox::ADMIN_TOKEN_HEADER, admin_token);
+    if !reads {
+        request = request.json(&body.unwrap_or_else(|| serde_json::json!({})));
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A sandbox officer's session at the officer console (the JSON login): the cookie to send
+/// (`hd_officer=…`) and the session's CSRF token.
+pub async fn officer_login(http: &Client, base: &str) -> (String, String) {
+    let account = &smarthd_sandbox::OFFICERS[0];
+    let response = http
+        .post(format!("{base}officer/login"))
+        .json(&serde_json::json!({"username": account.username, "password": account.password}))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.split(';').next().filter(|c| c.starts_with("hd_officer=")).map(str::to_owned))
+        .expect("a session cookie");
+    let answer: Value = response.json().await.expect("JSON");
+    (cookie, answer["csrf"].as_str().expect("a CSRF token").to_owned())
+}
+
+/// A JSON call to the officer console as a logged-in officer.
+pub async fn officer_call(http: &Client, base: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let (cookie, csrf) = officer_login(http, base).await;
+    let response = http
+        .post(format!("{base}{}", path.trim_start_matches('/')))
+        .header(header::COOKIE, cookie)
+        .header(smarthd_sandbox::OFFICER_CSRF_HEADER, csrf)
+        .json(&body)
+        .send()
+        .await
+        .expect("an answer");
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
 pub async fn post_form(http: &Client, url: &str, body: String) -> reqwest::Response {
     http.post(url)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
