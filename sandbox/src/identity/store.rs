@@ -296,7 +296,9 @@ impl Store {
         } else if row.used {
             revoke_family(&tx, &row.family)?;
             RefreshOutcome::Reused
-        } else if row.expires < now {
+        } else if row.expires <= now {
+            // Expired from its expiry second on, as access tokens are: a lifetime of 0 issues
+            // it already expired.
             RefreshOutcome::Expired
         } else if row.jkt.is_some() && row.jkt.as_deref() != proof_jkt {
             RefreshOutcome::KeyMismatch
