@@ -32,9 +32,15 @@ if ! python3 -c "import pytest" 2>/dev/null; then
         || apt_install python3-pytest \
         || python3 -m pip install --quiet --break-system-packages "pytest>=8"
 fi
+# cryptography: the Python tests' platform signer (ECDSA P-256) signs real DPoP proofs.
+if ! python3 -c "import cryptography" 2>/dev/null; then
+    python3 -m pip install --quiet cryptography 2>/dev/null \
+        || apt_install python3-cryptography \
+        || python3 -m pip install --quiet --break-system-packages cryptography
+fi
 command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 command -v mvn >/dev/null || apt_install maven
-python3 -c "import pytest; print('pytest', pytest.__version__)"
+python3 -c "import pytest, cryptography; print('pytest', pytest.__version__, 'cryptography', cryptography.__version__)"
 mvn -B -v | sed -n 1p
 
 log "host library, CLI (sandbox) and generated bindings"

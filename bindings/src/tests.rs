@@ -104,6 +104,7 @@ async fn a_cancelled_handle_gives_cancelled() {
     handle.cancel();
     assert!(matches!(core.sync().catalog(Some(handle.clone())).await, Err(SmartHdError::Cancelled { .. })));
     assert!(matches!(core.sync().now(Some(handle)).await, Err(SmartHdError::Cancelled { .. })));
+    // The effect, not the flag: the portal was never asked, nothing was copied.
     assert_eq!(core.catalog().freshness().unwrap().procedures, 0);
 }
 
@@ -152,16 +153,17 @@ async fn an_outbox_sync_cancelled_mid_flight_stops_and_leaves_the_outbox_whole()
     // Cancelled when the first is received: the call ends without waiting for the slow portal.
     let cancelled = core.sync().now(Some(handle)).await;
     assert!(matches!(cancelled, Err(SmartHdError::Cancelled { .. })), "{cancelled:?}");
-    assert_eq!(core.dossiers().get(first).unwrap().status, DossierStatus::Received);
+    assert_eq!(core.dossiers().get(first.clone()).unwrap().status, DossierStatus::Received);
     assert_eq!(core.dossiers().get(second.clone()).unwrap().status, DossierStatus::Queued);
-    assert_eq!(admin.dossier_effects(&second).await, 0, "the work stopped before sending it");
+    // The work stopped before sending the second: the portal has the first alone.
+    admin.assert_portal_created_exactly([first.as_str()]).await;
 
     // Nothing half-written: the next sync sends it, once.
     admin.delete("admin/faults").await;
     let report = core.sync().now(None).await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
     assert_eq!(core.dossiers().get(second.clone()).unwrap().status, DossierStatus::Received);
-    assert_eq!(admin.dossier_effects(&second).await, 1);
+    admin.assert_portal_created_exactly([first.as_str(), second.as_str()]).await;
 }
 
 /// Signals when the future holding it is dropped.

@@ -18,6 +18,10 @@ pub struct Config {
     /// SHA-256 hashes of SubjectPublicKeyInfo (DER) the portal's certificate chain must contain
     /// one of; empty means no pinning beyond the bundled web PKI roots.
     pub pinned_spki_sha256: Vec<[u8; 32]>,
+    /// Root certificates (DER) trusted beside the bundled web PKI roots, for testers (a
+    /// sandbox's self-signed certificate) and private deployments with their own CA; empty for
+    /// the app. Web PKI verification (chain, validity, name) still applies to every certificate.
+    pub extra_roots_der: Vec<Vec<u8>>,
     /// The OpenID provider; by default the portal's own realm (`{portal}/realms/haiduong`).
     pub identity: IdentityConfig,
     /// The portal's receipt-signing keys, pinned like the SPKI pins: when any is given, receipts
@@ -38,6 +42,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             pinned_spki_sha256: Vec::new(),
             receipt_keys: Vec::new(),
+            extra_roots_der: Vec::new(),
         })
     }
 }

@@ -316,7 +316,7 @@ impl Connection {
 
 impl Connected<IncomingStream<'_, FaultListener>> for Connection {
     fn connect_info(stream: IncomingStream<'_, FaultListener>) -> Connection {
-        Connection { killed: stream.io().killed.clone() }
+        stream.io().connection()
     }
 }
 
@@ -326,6 +326,11 @@ pub struct KillableStream {
 }
 
 impl KillableStream {
+    /// The kill switch of this connection.
+    pub(crate) fn connection(&self) -> Connection {
+        Connection { killed: self.killed.clone() }
+    }
+
     fn check(&self) -> io::Result<()> {
         if self.killed.load(Ordering::SeqCst) {
             Err(io::Error::new(io::ErrorKind::ConnectionAborted, "connection dropped by an injected fault"))

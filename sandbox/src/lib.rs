@@ -14,6 +14,7 @@ pub mod identity;
 pub mod payment;
 mod portal;
 pub mod robot;
+mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
@@ -48,6 +49,9 @@ pub struct SandboxConfig {
     /// The token `/admin/…` routes require (header `X-Sandbox-Admin-Token`); random at each
     /// start when `None`. Read it back with [`Sandbox::admin_token`].
     pub admin_token: Option<String>,
+    /// Serve HTTPS with a self-signed certificate made at start (for tests of the client's TLS
+    /// and pinning); plain HTTP on loopback by default.
+    pub tls: bool,
 }
 
 impl SandboxConfig {
@@ -62,6 +66,7 @@ impl SandboxConfig {
             faults: Vec::new(),
             payment: payment::PaymentConfig::default(),
             admin_token: None,
+            tls: false,
         }
     }
 }
@@ -76,6 +81,8 @@ pub enum SandboxError {
     Identity(#[from] identity::KeyError),
     #[error(transparent)]
     Payments(#[from] payment::OpenError),
+    #[error("sandbox TLS: {0}")]
+    Tls(String),
 }
 
 /// A running sandbox; stops when [`Sandbox::stop`] is called or it is dropped.
@@ -85,6 +92,8 @@ pub struct Sandbox {
     identity: Arc<IdentityProvider>,
     payments: Arc<payment::Payments>,
     admin_token: Arc<guard::AdminToken>,
+    /// The self-signed certificate (DER) in the TLS mode.
+    certificate: Option<Vec<u8>>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -101,11 +110,13 @@ impl Sandbox {
             IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port()),
             _ => addr,
         };
+        let certificate = if config.tls { Some(tls::Certificate::self_signed(reachable.ip())?) } else { None };
+        let scheme = if certificate.is_some() { "https" } else { "http" };
         let identity =
-            Arc::new(IdentityProvider::open(&config.db_path, &format!("http://{reachable}"), config.identity)?);
+            Arc::new(IdentityProvider::open(&config.db_path, &format!("{scheme}://{reachable}"), config.identity)?);
         // Pay URLs name the address browsers use (the issuer's); IPN and querydr stay on loopback.
         let public_base = identity.issuer().trim_end_matches(identity::REALM_PATH).to_owned();
-        let internal_base = format!("http://{reachable}");
+        let internal_base = format!("{scheme}://{reachable}");
         let payments =
             Arc::new(payment::Payments::open(&config.db_path, &public_base, &internal_base, config.payment)?);
         let faults = Arc::new(faults::Faults::new(config.faults));
@@ -122,25 +133,51 @@ impl Sandbox {
         let listener = faults::FaultListener(listener);
         let app = app.into_make_service_with_connect_info::<faults::Connection>();
         let (tx, rx) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-                tracing::error!("sandbox server stopped: {e}");
+        let shutdown = async {
+            let _ = rx.await;
+        };
+        let server = match &certificate {
+            None => tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                    tracing::error!("sandbox server stopped: {e}");
+                }
+            }),
+            Some(certificate) => {
+                let listener = tls::TlsListener::new(listener, certificate.acceptor()?)?;
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+                        tracing::error!("sandbox server stopped: {e}");
+                    }
+                })
             }
-        });
-        tracing::info!(%addr, "sandbox portal listening");
-        Ok(Sandbox { addr, portal, identity, payments, admin_token, shutdown: Some(tx), server: Some(server) })
+        };
+        tracing::info!(%addr, scheme, "sandbox portal listening");
+        let certificate = certificate.map(|c| c.der);
+        Ok(Sandbox {
+            addr,
+            portal,
+            identity,
+            payments,
+            admin_token,
+            certificate,
+            shutdown: Some(tx),
+            server: Some(server),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT/`
+    /// `http://127.0.0.1:PORT/` (`https://` in the TLS mode)
     pub fn base_url(&self) -> String {
-        format!("http://{}/", self.addr)
+        let scheme = if self.certificate.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}/", self.addr)
+    }
+
+    /// The self-signed certificate (DER) the TLS mode serves, for a client to trust or pin.
+    pub fn certificate_der(&self) -> Option<&[u8]> {
+        self.certificate.as_deref()
     }
 
     /// The token the `/admin/…` routes require, in the `X-Sandbox-Admin-Token` header.

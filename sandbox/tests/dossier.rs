@@ -7,7 +7,7 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::{Client, Method, StatusCode, header};
 use serde_json::{Value, json};
@@ -517,10 +517,9 @@ async fn faults_do_what_they_say() {
 
     // delay: slow, then handled.
     w.fault("dossiers", "delay", 1.0, 700).await;
-    let started = Instant::now();
     let (status, _) = w.call(Method::GET, "/api/v1/dossiers?since=0", Some(&token), None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(started.elapsed() >= Duration::from_millis(700));
+    // The delay is seen by its effect, not timed: a client waiting less gives up.
     let slow = w.http.get(w.url("/api/v1/dossiers?since=0")).bearer_auth(&token).timeout(Duration::from_millis(200));
     assert!(slow.send().await.expect_err("a client timeout").is_timeout());
     w.clear_faults().await;

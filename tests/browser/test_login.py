@@ -46,15 +46,30 @@ def test_a_wrong_password_shows_an_error_in_both_languages(sandbox, browser, tmp
         [str(SMARTHD), "--portal", sandbox, "--data-dir", data, "login"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    try:
-        browser.get(login.stdout.readline().strip())
-        browser.find_element(By.ID, "cccd").send_keys("030095001234")
+
+    def wrong_password():
+        cccd = browser.find_element(By.ID, "cccd")
+        cccd.clear()
+        cccd.send_keys("030095001234")
         browser.find_element(By.ID, "password").send_keys("sai-mat-khau")
         browser.find_element(By.ID, "otp").send_keys("123456")
         browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        page = browser.page_source
+        # The error itself (not the field's label, which names "mật khẩu" on every page), and
+        # the field it is about marked invalid and tied to it for screen readers.
+        error = WebDriverWait(browser, 20).until(lambda b: b.find_element(By.ID, "form-error"))
+        assert error.get_attribute("role") == "alert"
+        cccd = browser.find_element(By.ID, "cccd")
+        assert cccd.get_attribute("aria-invalid") == "true"
+        assert cccd.get_attribute("aria-describedby") == "form-error"
         assert "/callback" not in browser.current_url
-        assert "mật khẩu" in page.lower()
+        return error.text
+
+    try:
+        browser.get(login.stdout.readline().strip())
+        assert not browser.find_elements(By.ID, "form-error"), "no error before a wrong attempt"
+        assert wrong_password() == "Số định danh cá nhân hoặc mật khẩu không đúng."
         browser.save_screenshot(str(ARTIFACTS / "login-page-error.png"))
+        browser.find_element(By.CSS_SELECTOR, "nav.lang a[lang=en]").click()
+        assert wrong_password() == "The personal ID number or the password is incorrect."
     finally:
         login.kill()

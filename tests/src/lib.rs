@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests and benchmarks: a real sandbox on loopback with its
 //! own SQLite file, and a core on a fresh data dir pointed at it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -113,9 +114,24 @@ impl Admin {
         assert!(response.status().is_success(), "DELETE {path}: {}", response.status());
     }
 
-    /// How many times the portal created the dossier (exactly once is 1).
-    pub async fn dossier_effects(&self, dossier_id: &str) -> u64 {
-        self.get("admin/ledger").await["dossiers"][dossier_id].as_u64().unwrap_or(0)
+    /// The portal's whole dossier ledger: every dossier id it ever created, and how many times.
+    pub async fn dossier_ledger(&self) -> BTreeMap<String, u64> {
+        let ledger = self.get("admin/ledger").await;
+        let dossiers = ledger["dossiers"].as_object().expect("the ledger lists dossiers");
+        dossiers.iter().map(|(id, n)| (id.clone(), n.as_u64().expect("a count"))).collect()
+    }
+
+    /// Exactly once, judged on the portal's whole ledger rather than on the ids the test knows:
+    /// the portal created each of `expected` once and nothing else (a resend under a new id, or
+    /// a dossier that never arrived, fails here).
+    pub async fn assert_portal_created_exactly<'a>(&self, expected: impl IntoIterator<Item = &'a str>) {
+        let expected: BTreeMap<String, u64> = expected.into_iter().map(|id| (id.to_owned(), 1)).collect();
+        let ledger = self.dossier_ledger().await;
+        let total: u64 = ledger.values().sum();
+        assert_eq!(total, expected.len() as u64, "dossiers created at the portal, in all");
+        let unknown: Vec<&String> = ledger.keys().filter(|id| !expected.contains_key(*id)).collect();
+        assert!(unknown.is_empty(), "the portal created dossiers the phone never made: {unknown:?}");
+        assert_eq!(ledger, expected, "each dossier exactly once");
     }
 }
 

@@ -197,7 +197,7 @@ async fn a_dossier_submitted_offline_is_delivered_once_the_portal_is_back() {
     assert_eq!(sent.status, DossierStatus::Received);
     assert!(sent.code.is_some() && sent.receipt.is_some());
     let admin = Admin::new(&sandbox);
-    assert_eq!(admin.dossier_effects(&draft.id).await, 1);
+    admin.assert_portal_created_exactly([draft.id.as_str()]).await;
     let ledger = admin.get("admin/ledger").await;
     let attachment = &sent.attachments[0];
     assert_eq!(ledger["attachments"][&attachment.sha256]["intact"], true, "{ledger}");
@@ -216,11 +216,13 @@ async fn a_lost_acknowledgement_makes_one_dossier() {
         .await;
     let report = core.sync().now().await.unwrap();
     assert_eq!(report.outbox.pending, 1, "the answer was lost: still in the outbox");
-    assert_eq!(admin.dossier_effects(&id).await, 1, "but the portal committed it");
+    // But the portal committed it.
+    admin.assert_portal_created_exactly([id.as_str()]).await;
     admin.delete("admin/faults").await;
     let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
-    assert_eq!(admin.dossier_effects(&id).await, 1, "the retry was deduplicated");
+    // The retry was deduplicated.
+    admin.assert_portal_created_exactly([id.as_str()]).await;
     assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Received);
 }
 
@@ -253,7 +255,8 @@ async fn the_same_id_with_other_content_is_refused_and_kept() {
     assert_eq!(failed.status, DossierStatus::Failed);
     assert!(failed.problem.as_deref().is_some_and(|p| !p.is_empty()), "the reason is kept for the resident");
     assert_eq!(failed.fields["ho_ten"], "Nguyễn Văn Bình", "nothing the resident typed is lost");
-    assert_eq!(Admin::new(&world.sandbox).dossier_effects(&draft.id).await, 1);
+    // The refused copy never became a second dossier at the portal.
+    Admin::new(&world.sandbox).assert_portal_created_exactly([draft.id.as_str()]).await;
 }
 
 #[tokio::test]
@@ -270,9 +273,10 @@ async fn a_permanent_failure_does_not_block_the_rest_of_the_queue() {
     let third = queued_birth(&core);
     let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.failed, report.outbox.pending), (3, 1, 0));
-    for id in [first, second, third] {
-        assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Received);
+    for id in [&first, &second, &third] {
+        assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Received);
     }
+    Admin::new(&world.sandbox).assert_portal_created_exactly([&first, &second, &third].map(String::as_str)).await;
     let refused = core.dossiers().get(&draft.id).unwrap();
     assert_eq!(refused.status, DossierStatus::Failed);
     assert!(refused.problem.is_some());
@@ -305,6 +309,7 @@ async fn without_login_or_at_level_1_dossiers_wait_in_the_outbox() {
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
     let sent = core.dossiers().get(&paid.id).unwrap();
     assert!(sent.fee_vnd.is_some_and(|fee| fee > 0), "the portal states the online fee");
+    Admin::new(&world.sandbox).assert_portal_created_exactly([free.as_str(), paid.id.as_str()]).await;
 }
 
 #[tokio::test]
@@ -365,11 +370,11 @@ async fn fault_soak_delivers_every_dossier_exactly_once() {
         assert!(rounds < 60, "the outbox drains");
     }
     admin.delete("admin/faults").await;
-    let ledger = admin.get("admin/ledger").await;
-    for id in &ids {
-        assert_eq!(ledger["dossiers"][id], 1, "dossier {id}");
-        assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Received);
-    }
+    admin.assert_portal_created_exactly(ids.iter().map(String::as_str)).await;
+    // And the phone's records agree: exactly these, all received.
+    let local = core.dossiers().list().unwrap();
+    assert_eq!(local.len(), ids.len());
+    assert!(local.iter().all(|d| d.status == DossierStatus::Received && ids.contains(&d.id)));
 }
 
 #[tokio::test]
@@ -390,7 +395,8 @@ async fn a_malformed_answer_keeps_the_dossier_in_the_outbox_until_a_good_one() {
     let received = core.dossiers().get(&id).unwrap();
     assert_eq!(received.status, DossierStatus::Received);
     assert!(received.receipt.is_some(), "the replayed first answer brings the receipt");
-    assert_eq!(admin.dossier_effects(&id).await, 1, "committed once, whatever the answers said");
+    // Committed once, whatever the answers said.
+    admin.assert_portal_created_exactly([id.as_str()]).await;
 }
 
 /// Wakes the test when the portal has received a dossier, so it can drop the sync right then.
@@ -439,10 +445,9 @@ async fn a_sync_dropped_mid_flight_stops_there_and_leaves_the_outbox_whole() {
 
     // The work stopped: the portal has the first dossier and never got the others.
     assert_eq!(core.dossiers().get(&first).unwrap().status, DossierStatus::Received);
-    assert_eq!(admin.dossier_effects(&first).await, 1);
+    admin.assert_portal_created_exactly([first.as_str()]).await;
     for id in &rest {
         assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Queued);
-        assert_eq!(admin.dossier_effects(id).await, 0);
     }
     // Nothing half-written: the next sync finds both in the outbox and sends each once.
     admin.delete("admin/faults").await;
@@ -450,6 +455,6 @@ async fn a_sync_dropped_mid_flight_stops_there_and_leaves_the_outbox_whole() {
     assert_eq!((report.outbox.sent, report.outbox.pending), (2, 0));
     for id in &rest {
         assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Received);
-        assert_eq!(admin.dossier_effects(id).await, 1);
     }
+    admin.assert_portal_created_exactly([&first, &rest[0], &rest[1]].map(String::as_str)).await;
 }

@@ -70,14 +70,16 @@ async fn bearer_tokens_when_the_provider_does_not_bind_them() {
 #[tokio::test]
 async fn fifty_concurrent_calls_with_an_expired_token_make_exactly_one_refresh() {
     let world = World::new(50).await;
+    // Issued already expired: the first call must refresh, with no waiting on the clock.
     set_mode(&world, |m| {
-        m.access_token_ttl = 2;
+        m.access_token_ttl = 0;
         m.dpop_nonce = true;
     });
     let recorder = Arc::new(Recorder::default());
     let core = Arc::new(world.core_with(recorder.clone()));
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // The refreshed token lives, so one refresh serves every caller.
+    set_mode(&world, |m| m.access_token_ttl = 300);
     let before = refreshes(&world);
     let calls: Vec<_> = (0..50)
         .map(|_| {
@@ -96,14 +98,14 @@ async fn fifty_concurrent_calls_with_an_expired_token_make_exactly_one_refresh()
 #[tokio::test]
 async fn a_refused_refresh_ends_the_session_once_without_retrying() {
     let world = World::new(50).await;
+    // Both tokens issued already expired: the provider refuses the refresh.
     set_mode(&world, |m| {
-        m.access_token_ttl = 1;
-        m.refresh_token_ttl = 1;
+        m.access_token_ttl = 0;
+        m.refresh_token_ttl = 0;
     });
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
     let before = refreshes(&world);
     let err = core.session().profile().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
@@ -261,20 +263,34 @@ async fn a_replayed_authorization_code_is_refused() {
 #[tokio::test]
 async fn refresh_token_reuse_ends_every_session_of_the_family() {
     let world = World::new(50).await;
-    set_mode(&world, |m| m.access_token_ttl = 1);
+    set_mode(&world, |m| m.access_token_ttl = 0);
     let core = world.core();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     drop(core);
     let user_db = world.data_dir().join("user.db");
-    let snapshot = std::fs::read(&user_db).unwrap(); // holds refresh token #1
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let first = std::fs::read(&user_db).unwrap(); // refresh token #1, an expired access token
+    set_mode(&world, |m| m.access_token_ttl = 300);
     let core = world.core();
     core.session().profile().await.unwrap(); // rotates to refresh token #2
     drop(core);
-    std::fs::write(&user_db, &snapshot).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let second = std::fs::read(&user_db).unwrap(); // refresh token #2, a live access token
     let core = world.core();
-    let err = core.session().profile().await.unwrap_err(); // reuses #1
+    core.session().profile().await.expect("the live session works before the reuse");
+    drop(core);
+
+    // A copy of the phone restored from a backup: #1 is used a second time.
+    std::fs::write(&user_db, &first).unwrap();
+    let core = world.core();
+    let err = core.session().profile().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
+    assert_logged_out(&core).await;
+    drop(core);
+
+    // The other session of the family, with #2 and an access token still in its lifetime,
+    // ended with it.
+    std::fs::write(&user_db, &second).unwrap();
+    let core = world.core();
+    let err = core.session().profile().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NeedsLogin, "{err}");
     assert_logged_out(&core).await;
 }
@@ -282,13 +298,20 @@ async fn refresh_token_reuse_ends_every_session_of_the_family() {
 #[tokio::test]
 async fn a_key_rotation_is_followed_with_one_jwks_refetch() {
     let world = World::new(50).await;
-    set_mode(&world, |m| m.access_token_ttl = 1);
+    set_mode(&world, |m| m.access_token_ttl = 0);
     let core = world.core();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    world.sandbox.identity().rotate_keys(SigningAlg::ES256).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    // The refresh brings an ID token signed with the new key.
+    set_mode(&world, |m| m.access_token_ttl = 300);
+    let idp = world.sandbox.identity();
+    idp.rotate_keys(SigningAlg::ES256).unwrap();
+    let before = idp.counters();
+    // The expired token is refreshed; the refresh brings an ID token signed with the new key.
     core.session().profile().await.unwrap();
+    let after = idp.counters();
+    assert_eq!(refreshes(&world), before.calls["refresh_token"] + 1, "the call went through a refresh");
+    assert_eq!(after.jwks - before.jwks, 1, "exactly one JWKS refetch for the new key");
+    core.session().profile().await.unwrap();
+    assert_eq!(idp.counters().jwks, after.jwks, "the new key is kept: no more fetches");
 }
 
 /// Each provider misbehaviour ends the login with a typed error and stores nothing.

@@ -10,6 +10,7 @@ use smarthd_core::error::{AuthError, PortalError};
 use smarthd_core::transport::{Access, Credentials, PortalClient, Prover, Request};
 use smarthd_core::{Config, Error, ErrorKind, SessionState, SmartHd};
 use smarthd_sandbox::robot::LEVEL1_CITIZEN;
+use smarthd_sandbox::{Sandbox, SandboxConfig};
 use smarthd_tests::{World, log_in};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -259,4 +260,62 @@ async fn a_closed_port_is_offline_and_says_why_without_the_query() {
     assert_eq!(err.kind(), ErrorKind::Offline, "{err}");
     assert!(err.to_string().contains("refused"), "{err}");
     assert!(!format!("{err} {err:?}").contains(CCCD), "{err:?}");
+}
+
+/// A core on a fresh data dir, talking to `sandbox` over TLS with `change` applied to its config.
+fn tls_core(sandbox: &Sandbox, dir: &std::path::Path, change: impl FnOnce(&mut Config)) -> SmartHd {
+    let mut config = Config::new(&sandbox.base_url(), dir).unwrap();
+    change(&mut config);
+    SmartHd::open(config, smarthd_core::Services::with_key_dir(dir.join("keys"))).unwrap()
+}
+
+/// SPKI pinning over a real TLS handshake with the sandbox's self-signed certificate: the
+/// pinned key gets through; another pin, or the pin without trust in the certificate, ends the
+/// handshake before a request is sent.
+#[tokio::test]
+async fn spki_pinning_meets_a_real_tls_handshake() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SandboxConfig::ephemeral(dir.path().join("sandbox.db"));
+    config.catalog_size = 50;
+    config.tls = true;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    assert!(sandbox.base_url().starts_with("https://"), "{}", sandbox.base_url());
+    let certificate = sandbox.certificate_der().expect("a certificate in the TLS mode").to_vec();
+    let pin = smarthd_core::transport::spki_sha256(&certificate).unwrap();
+    let other_key = ring::digest::digest(&ring::digest::SHA256, b"the SPKI of another key");
+    let other_pin: [u8; 32] = other_key.as_ref().try_into().unwrap();
+
+    // (a) Trusted through the test-only root, and its key pinned: the catalog syncs.
+    let pinned = tls_core(&sandbox, &dir.path().join("pinned"), |c| {
+        c.extra_roots_der = vec![certificate.clone()];
+        c.pinned_spki_sha256 = vec![other_pin, pin];
+    });
+    assert_eq!(pinned.sync().catalog().await.unwrap().upserted, 50);
+
+    // (b) Trusted, but the pin names another key: the handshake fails, nothing is synced.
+    let unpinned = tls_core(&sandbox, &dir.path().join("unpinned"), |c| {
+        c.extra_roots_der = vec![certificate.clone()];
+        c.pinned_spki_sha256 = vec![other_pin];
+    });
+    let err = unpinned.sync().catalog().await.unwrap_err();
+    assert!(chain(&err).contains("pinned key"), "{}", chain(&err));
+    assert_eq!(unpinned.catalog().freshness().unwrap().procedures, 0);
+
+    // (c) Pinned but not trusted: the pin adds a check to web PKI verification, never replaces it.
+    let untrusted = tls_core(&sandbox, &dir.path().join("untrusted"), |c| c.pinned_spki_sha256 = vec![pin]);
+    let err = untrusted.sync().catalog().await.unwrap_err();
+    assert!(chain(&err).contains("UnknownIssuer"), "{}", chain(&err));
+    assert_eq!(untrusted.catalog().freshness().unwrap().procedures, 0);
+    sandbox.stop().await;
+}
+
+/// An error and its sources, for checking why a handshake failed.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }

@@ -14,6 +14,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 ROOT = Path(__file__).resolve().parents[3]
 BINDINGS = Path(os.environ.get("SMARTHD_PYTHON_BINDINGS", ROOT / "target" / "bindings" / "python"))
@@ -115,19 +119,26 @@ class MemoryStorage(smarthd.SecureStorage):
         self.values.pop(key, None)
 
 
-class FakeSigner(smarthd.Signer):
-    """Stands in for a Keystore / Secure Enclave key (never used by the catalog)."""
+class EcdsaSigner(smarthd.Signer):
+    """What a Keystore / Secure Enclave key is to the core: an ES256 key whose private half stays
+    here. Signs for real (ECDSA P-256 with the `cryptography` package); counts its signatures."""
+
+    def __init__(self):
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.signatures = 0
 
     def public_key(self):
-        return b"\x04" + bytes(64)
+        return self.key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
     def sign(self, message):
-        return bytes(64)
+        self.signatures += 1
+        r, s = decode_dss_signature(self.key.sign(bytes(message), ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
 def open_core(url, data_dir, events=None, logger=None, storage=None, **config):
     cfg = smarthd.CoreConfig(portal_url=url, data_dir=str(data_dir), **config)
-    return smarthd.SmartHd.open(cfg, storage or MemoryStorage(), events=events, logger=logger, signer=FakeSigner())
+    return smarthd.SmartHd.open(cfg, storage or MemoryStorage(), events=events, logger=logger, signer=EcdsaSigner())
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,12 @@ import asyncio
 import json
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 import smarthd
-from conftest import MemoryStorage, Recorder
+from conftest import EcdsaSigner, MemoryStorage, Recorder
 from portal import LEVEL2_CITIZEN, fetch, log_in, officer_set_status, pay_at_gateway
 
 RETURN_URL = "vn.gov.haiduong.smarthd:/payment-return"
@@ -24,8 +27,7 @@ STATIC_CARD = "00020101021138600010A00000072701300006970403011697040311012345670
 
 
 def open_app(url, data_dir, events=None):
-    """A core as the app opens it, without a platform signer: the core's software DPoP key
-    (the sandbox offers DPoP, and the conftest's fake signer's signatures are zeros)."""
+    """A core as the app opens it, without a platform signer: the core's software DPoP key."""
     config = smarthd.CoreConfig(portal_url=url, data_dir=str(data_dir))
     return smarthd.SmartHd.open(config, MemoryStorage(), events=events)
 
@@ -233,11 +235,16 @@ def test_masking_and_labels():
         assert " / " in smarthd.payment_status_label(status)
 
 
-def dossier_effects(base_url, dossier_id):
-    """How many times the portal created the dossier (exactly once is 1)."""
+def portal_dossiers(base_url):
+    """The portal's whole dossier ledger: every dossier id it created, and how many times."""
     status, _, body = fetch("GET", base_url + "admin/ledger")
     assert status == 200
-    return json.loads(body)["dossiers"].get(dossier_id, 0)
+    return json.loads(body)["dossiers"]
+
+
+def created_since(base_url, before):
+    """What the portal created since the `before` ledger (the sandbox is shared by the tests)."""
+    return {i: n - before.get(i, 0) for i, n in portal_dossiers(base_url).items() if n != before.get(i, 0)}
 
 
 def test_a_cancelled_task_stops_an_outbox_sync(sandbox, tmp_path):
@@ -265,6 +272,7 @@ def test_a_cancelled_task_stops_an_outbox_sync(sandbox, tmp_path):
         dossiers.attach(second, str(scan))
         dossiers.submit(second)
 
+        before = portal_dossiers(sandbox.url)
         # The portal is slow on attachments: once the first is received, the sync waits on the
         # second's scan, and the task is cancelled there.
         slow = {"route": "attachments", "kind": "delay", "probability": 1.0, "delay_ms": 60_000}
@@ -279,11 +287,72 @@ def test_a_cancelled_task_stops_an_outbox_sync(sandbox, tmp_path):
             fetch("DELETE", sandbox.url + "admin/faults")
         assert dossiers.get(first).status == smarthd.DossierStatus.RECEIVED
         # The work stopped: the portal never got the second; it waits in the outbox, whole.
-        assert dossier_effects(sandbox.url, second) == 0
+        assert created_since(sandbox.url, before) == {first: 1}
         assert dossiers.get(second).status == smarthd.DossierStatus.QUEUED
         report = await core.sync().now()
         assert report.outbox.sent == 1
         assert dossiers.get(second).status == smarthd.DossierStatus.RECEIVED
-        assert dossier_effects(sandbox.url, second) == 1
+        assert created_since(sandbox.url, before) == {first: 1, second: 1}
 
     asyncio.run(main())
+
+
+def set_identity_mode(base_url, mode):
+    status, _, body = fetch("POST", base_url + "admin/identity/mode", json.dumps(mode).encode(),
+                            {"Content-Type": "application/json"})
+    assert status == 200
+    return json.loads(body)
+
+
+class SignsWithAnotherKey(EcdsaSigner):
+    """Announces one key and signs with another: what a broken Keystore binding would do."""
+
+    def __init__(self):
+        super().__init__()
+        self.other = ec.generate_private_key(ec.SECP256R1())
+
+    def sign(self, message):
+        self.signatures += 1
+        r, s = decode_dss_signature(self.other.sign(bytes(message), ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def test_dpop_proofs_signed_by_the_apps_signer(sandbox, tmp_path):
+    """The platform signer (a Keystore key on a phone) signs every DPoP proof, and the sandbox
+    verifies each: a login and an authorized call go through with its signatures, and a signer
+    whose signatures do not match its key is refused."""
+    status, _, body = fetch("GET", sandbox.url + "admin/identity/mode")
+    assert status == 200
+    before = json.loads(body)
+    set_identity_mode(sandbox.url, {"require_dpop": True, "dpop_nonce": True})
+    try:
+        signer = EcdsaSigner()
+        config = smarthd.CoreConfig(portal_url=sandbox.url, data_dir=str(tmp_path / "good"))
+        core = smarthd.SmartHd.open(config, MemoryStorage(), signer=signer)
+
+        async def good():
+            await core.sync().catalog()
+            profile = await logged_in(core)
+            assert profile.level == 2
+            assert signer.signatures >= 1, "the token request carried the signer's proof"
+            at_login = signer.signatures
+            code = core.catalog().search("dang ky khai sinh", smarthd.SearchFilters()).hits[0].code
+            dossier = core.dossiers().new_draft(code, smarthd.Subject.CITIZEN).id
+            fill_valid(core, dossier)
+            core.dossiers().submit(dossier)
+            report = await core.sync().now()
+            assert (report.outbox.sent, report.outbox.pending) == (1, 0), "the DPoP-bound submission went through"
+            assert signer.signatures > at_login, "the portal call carried a new proof"
+
+        asyncio.run(good())
+
+        wrong = SignsWithAnotherKey()
+        config = smarthd.CoreConfig(portal_url=sandbox.url, data_dir=str(tmp_path / "wrong"))
+        refused = smarthd.SmartHd.open(config, MemoryStorage(), signer=wrong)
+        with pytest.raises(smarthd.SmartHdError) as error:
+            asyncio.run(logged_in(refused))
+        assert wrong.signatures >= 1
+        assert "dpop" in str(error.value).lower(), error.value
+        assert asyncio.run(refused.session().whoami()) is None
+    finally:
+        set_identity_mode(sandbox.url, {k: before[k] for k in ("require_dpop", "dpop_nonce")})

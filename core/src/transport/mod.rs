@@ -166,7 +166,7 @@ impl PortalClient {
     pub fn new(config: &Config) -> Result<Self> {
         check_policy(&config.portal_url)?;
         let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls::tls_config(&config.pinned_spki_sha256)?)
+            .tls_backend_preconfigured(tls::tls_config(&config.pinned_spki_sha256, &config.extra_roots_der)?)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)

@@ -4,6 +4,8 @@
 //! Trust store: `webpki-roots` is compiled in, so the same code verifies on Android, iOS and the
 //! desktop with no JNI set-up (rustls-platform-verifier would need it on Android). The cost is
 //! that roots update with app releases; pinning by SPKI hash is available for the portal.
+//! `Config::extra_roots_der` adds roots (a tester's sandbox, a private deployment's CA) to the
+//! bundled ones; nothing removes a check.
 
 use std::sync::Arc;
 
@@ -14,9 +16,13 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 
 use crate::error::{Error, Result};
 
-pub(super) fn tls_config(pins: &[[u8; 32]]) -> Result<rustls::ClientConfig> {
+pub(super) fn tls_config(pins: &[[u8; 32]], extra_roots_der: &[Vec<u8>]) -> Result<rustls::ClientConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let roots = Arc::new(rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()));
+    let mut roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for der in extra_roots_der {
+        roots.add(CertificateDer::from(der.as_slice())).map_err(|e| Error::TlsSetup(e.into()))?;
+    }
+    let roots = Arc::new(roots);
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::TlsSetup(e.into()))?;

@@ -50,8 +50,8 @@ async fn set_mode(State(idp): Idp, Json(patch): Json<ModePatch>) -> Json<Identit
     mode.offer_dpop = patch.offer_dpop.unwrap_or(mode.offer_dpop);
     mode.require_dpop = patch.require_dpop.unwrap_or(mode.require_dpop);
     mode.dpop_nonce = patch.dpop_nonce.unwrap_or(mode.dpop_nonce);
-    mode.access_token_ttl = patch.access_token_ttl.unwrap_or(mode.access_token_ttl).max(1);
-    mode.refresh_token_ttl = patch.refresh_token_ttl.unwrap_or(mode.refresh_token_ttl).max(1);
+    mode.access_token_ttl = patch.access_token_ttl.unwrap_or(mode.access_token_ttl);
+    mode.refresh_token_ttl = patch.refresh_token_ttl.unwrap_or(mode.refresh_token_ttl);
     idp.set_mode(mode.clone());
     Json(mode)
 }

@@ -63,9 +63,9 @@ pub struct IdentityMode {
     pub require_dpop: bool,
     /// DPoP proofs must carry a server nonce (`use_dpop_nonce` challenges).
     pub dpop_nonce: bool,
-    /// Seconds.
+    /// Seconds; 0 issues access tokens already expired (tests of expiry need no waiting).
     pub access_token_ttl: u64,
-    /// Seconds; every rotation starts a new period.
+    /// Seconds; every rotation starts a new period; 0 issues refresh tokens already expired.
     pub refresh_token_ttl: u64,
 }
 
@@ -83,17 +83,19 @@ impl Default for IdentityMode {
     }
 }
 
-/// Token-endpoint calls per `grant_type`: every call, and those that issued tokens.
+/// Token-endpoint calls per `grant_type`: every call, and those that issued tokens; and how
+/// many times the JWKS was served.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Counters {
     pub calls: BTreeMap<String, u64>,
     pub issued: BTreeMap<String, u64>,
+    pub jwks: u64,
 }
 
 impl Counters {
     pub(super) fn zero() -> Counters {
         let grants = || ["authorization_code", "refresh_token"].into_iter().map(|g| (g.to_owned(), 0)).collect();
-        Counters { calls: grants(), issued: grants() }
+        Counters { calls: grants(), issued: grants(), jwks: 0 }
     }
 }
 

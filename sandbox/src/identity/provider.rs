@@ -157,6 +157,10 @@ impl IdentityProvider {
         *map.entry(key).or_default() += 1;
     }
 
+    pub(super) fn count_jwks(&self) {
+        lock(&self.counters).jwks += 1;
+    }
+
     pub fn faults(&self) -> BTreeSet<Fault> {
         lock(&self.faults).clone()
     }

@@ -385,6 +385,7 @@ async fn discovery(State(idp): Idp) -> Response {
 }
 
 async fn jwks(State(idp): Idp) -> Response {
+    idp.count_jwks();
     let keys: Vec<Value> = idp.keys.published().iter().map(|k| Value::Object(k.public_jwk())).collect();
     let headers = [(header::CACHE_CONTROL, "no-cache"), (header::CONTENT_TYPE, "application/jwk-set+json")];
     (headers, json!({ "keys": keys }).to_string()).into_response()

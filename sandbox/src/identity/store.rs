@@ -301,7 +301,9 @@ impl Store {
         } else if row.used {
             revoke_family(&tx, &row.family)?;
             RefreshOutcome::Reused
-        } else if row.expires < now {
+        } else if row.expires <= now {
+            // Expired from its expiry second on, as access tokens are: a lifetime of 0 issues
+            // it already expired.
             RefreshOutcome::Expired
         } else if requested_scope.is_some_and(|req| !req.split(' ').all(|s| row.scope.split(' ').any(|g| g == s))) {
             RefreshOutcome::ScopeTooBroad

@@ -139,6 +139,7 @@ class JourneyTest {
                 val handle = CancelHandle()
                 handle.cancel()
                 assertThrows<SmartHdException.Cancelled> { runBlocking { core.sync().use { it.catalog(handle) } } }
+                assertEquals(0u, core.catalog().use { it.freshness() }.procedures, "nothing was fetched")
                 handle.close()
             }
             // Cancelled from the progress callback after the first page: stops before the next.
@@ -158,6 +159,8 @@ class JourneyTest {
                 val job = launch(Dispatchers.Default) { client.sync.catalog() }
                 withTimeout(30_000) { firstEvent.await() }
                 job.cancelAndJoin()
+                // Cancelled after the first page: the pages left (an HTTP fetch each) were not copied.
+                assertFalse(client.catalog.freshness().complete)
                 // A new sync resumes where the copy stopped and completes.
                 assertEquals(SyncOutcome.UPDATED, client.sync.catalog().outcome)
                 assertTrue(client.catalog.freshness().complete)

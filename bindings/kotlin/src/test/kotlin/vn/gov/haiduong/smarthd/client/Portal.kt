@@ -137,7 +137,17 @@ object Portal {
         admin(baseUrl, "DELETE", "faults")
     }
 
-    /** How many times the portal created the dossier (exactly once is 1). */
-    fun dossierEffects(baseUrl: String, dossierId: String): Int =
-        Regex(""""${Regex.escape(dossierId)}"\s*:\s*(\d+)""").find(admin(baseUrl, "GET", "ledger"))?.groupValues?.get(1)?.toInt() ?: 0
+    /** The portal's whole dossier ledger: every dossier id it created, and how many times. */
+    fun dossierLedger(baseUrl: String): Map<String, Int> {
+        val dossiers = admin(baseUrl, "GET", "ledger").substringAfter("\"dossiers\":{").substringBefore("}")
+        return Regex(""""([^"]+)":(\d+)""").findAll(dossiers).associate { it.groupValues[1] to it.groupValues[2].toInt() }
+    }
+
+    /** What the portal created since the [before] ledger (the sandbox is shared by the tests). */
+    fun createdSince(baseUrl: String, before: Map<String, Int>): Map<String, Int> =
+        dossierLedger(baseUrl).mapValues { (id, n) -> n - (before[id] ?: 0) }.filterValues { it != 0 }
+
+    /** The OpenID provider's mode (JSON), or changes it with [patch] and answers the new one. */
+    fun identityMode(baseUrl: String, patch: String? = null): String =
+        if (patch == null) admin(baseUrl, "GET", "identity/mode") else admin(baseUrl, "POST", "identity/mode", patch)
 }

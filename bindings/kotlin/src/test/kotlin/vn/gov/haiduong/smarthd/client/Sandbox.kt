@@ -6,9 +6,17 @@ import java.net.URI
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CountDownLatch
+import java.math.BigInteger
+import java.security.KeyPair
+import java.security.KeyPairGenerator
+import java.security.Signature
+import java.security.interfaces.ECPublicKey
+import java.security.spec.ECGenParameterSpec
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
 import vn.gov.haiduong.smarthd.CoreConfig
 import vn.gov.haiduong.smarthd.SecureStorage
+import vn.gov.haiduong.smarthd.Signer
 
 /** `smarthd sandbox serve` on 127.0.0.1 (a free port) in a subprocess; [close] stops it. */
 class Sandbox(dir: Path, size: Int = 300) : AutoCloseable {
@@ -66,6 +74,42 @@ class MemoryStorage : SecureStorage {
     override fun get(key: String): ByteArray? = values[key]
     override fun put(key: String, value: ByteArray) { values[key] = value }
     override fun delete(key: String) { values.remove(key) }
+}
+
+/**
+ * What a Keystore / Secure Enclave key is to the core: an ES256 key (java.security) whose private
+ * half stays here; signs with [signingKey] (its own key unless a test gives another). Counts its
+ * signatures.
+ */
+class EcdsaSigner(signingKey: KeyPair? = null) : Signer {
+    private val keys = newKeyPair()
+    private val signingKey = signingKey ?: keys
+    val signatures = AtomicInteger()
+
+    override fun publicKey(): ByteArray {
+        val point = (keys.public as ECPublicKey).w
+        return byteArrayOf(4) + fixed32(point.affineX) + fixed32(point.affineY)
+    }
+
+    /** ES256 as JWS wants it: r || s, 32 bytes each (P1363), not DER. */
+    override fun sign(message: ByteArray): ByteArray {
+        signatures.incrementAndGet()
+        return Signature.getInstance("SHA256withECDSAinP1363Format").run {
+            initSign(signingKey.private)
+            update(message)
+            sign()
+        }
+    }
+
+    companion object {
+        fun newKeyPair(): KeyPair =
+            KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1")) }.generateKeyPair()
+
+        private fun fixed32(n: BigInteger): ByteArray {
+            val bytes = n.toByteArray().takeLast(32).toByteArray()
+            return ByteArray(32 - bytes.size) + bytes
+        }
+    }
 }
 
 fun config(url: String, dataDir: Path, connectTimeoutMs: UInt = 5000u) =

@@ -269,6 +269,7 @@ class ServicesTest {
 
             // The portal is slow on attachments: once the first is received, the sync waits on
             // the second's scan, and the coroutine is cancelled there.
+            val before = Portal.dossierLedger(sandbox.url)
             Portal.addFault(sandbox.url, """{"route":"attachments","kind":"delay","probability":1.0,"delay_ms":60000}""")
             try {
                 val job = launch(Dispatchers.Default) { client.sync.now() }
@@ -279,13 +280,48 @@ class ServicesTest {
                 Portal.clearFaults(sandbox.url)
             }
             // The work stopped: the portal never got the second; it waits in the outbox, whole.
-            assertEquals(0, Portal.dossierEffects(sandbox.url, second.id))
+            assertEquals(mapOf(first.id to 1), Portal.createdSince(sandbox.url, before))
             assertEquals(DossierStatus.QUEUED, client.dossiers.get(second.id).status)
             val report = client.sync.now()
             assertEquals(1u, report.outbox.sent)
             assertEquals(DossierStatus.RECEIVED, client.dossiers.get(second.id).status)
-            assertEquals(1, Portal.dossierEffects(sandbox.url, second.id))
+            assertEquals(mapOf(first.id to 1, second.id to 1), Portal.createdSince(sandbox.url, before))
             seen.job.cancel()
+        }
+    }
+
+    @Test
+    fun `DPoP proofs signed by the app's signer are verified by the provider`() = runBlocking {
+        val before = Portal.identityMode(sandbox.url)
+        Portal.identityMode(sandbox.url, """{"require_dpop":true,"dpop_nonce":true}""")
+        try {
+            // A login and a DPoP-bound submission go through with the signer's signatures.
+            val signer = EcdsaSigner()
+            SmartHdClient.open(config(sandbox.url, tmp.resolve("signer")), MemoryStorage(), signer = signer).use { client ->
+                client.sync.catalog()
+                assertEquals(2, loggedIn(client).level.toInt())
+                val atLogin = signer.signatures.get()
+                assertTrue(atLogin >= 1, "the token request carried the signer's proof")
+                val draft = client.dossiers.newDraft(client.catalog.search("dang ky khai sinh").hits.first().code)
+                fillValid(client, draft.id)
+                client.dossiers.submit(draft.id)
+                val report = client.sync.now()
+                assertEquals(1u, report.outbox.sent, "$report")
+                assertTrue(signer.signatures.get() > atLogin, "the portal call carried a new proof")
+            }
+            // Signatures that do not match the announced key: the provider refuses the proof.
+            val wrong = EcdsaSigner(signingKey = EcdsaSigner.newKeyPair())
+            SmartHdClient.open(config(sandbox.url, tmp.resolve("signer-wrong")), MemoryStorage(), signer = wrong).use { client ->
+                val e = failsWith<SmartHdException> { loggedIn(client) }
+                assertTrue(wrong.signatures.get() >= 1)
+                assertTrue("dpop" in e.toString().lowercase(), "$e")
+                assertNull(client.session.whoami())
+            }
+        } finally {
+            val restore = listOf("require_dpop", "dpop_nonce").joinToString(",", "{", "}") { key ->
+                "\"$key\":" + (Regex(""""$key":(true|false)""").find(before)?.groupValues?.get(1) ?: "false")
+            }
+            Portal.identityMode(sandbox.url, restore)
         }
     }
 

@@ -74,9 +74,17 @@ class PaymentViewModelTest {
             val kept = receipts.state.awaitState { it.isNotEmpty() }
             assertEquals(listOf(receipt.receiptId), kept.map { it.receiptId })
 
-            // Paying again answers the paid order: no second charge.
-            payment.pay(dossierId, PaymentMethod.GATEWAY)
-            payment.state.awaitState { it is PaymentState.Paid }
+            // Paying again answers the paid order, and the money side of the portal agrees:
+            // every order it holds is one this phone knows, the paid one charged exactly once,
+            // the others (unpaid) never.
+            // (A fresh screen, so the answer is told apart from the state already shown.)
+            val payAgain = PaymentViewModel(client, vm.scope, connectivity)
+            payAgain.pay(dossierId, PaymentMethod.GATEWAY)
+            val again = payAgain.state.awaitState { it !is PaymentState.Idle && it !is PaymentState.Requesting }
+            assertEquals(paid.order.orderId, (again as PaymentState.Paid).order.orderId)
+            val phone = client.payments.list().associate { it.orderId to if (it.status == PaymentStatus.SUCCEEDED) 1 else 0 }
+            assertEquals(1, phone[paid.order.orderId])
+            assertEquals(phone, Robot.charges(sandbox))
         }
     }
 

@@ -145,6 +145,14 @@ object Robot {
         check(response.statusCode() == 200) { "officer console: ${response.statusCode()} ${response.body()}" }
     }
 
+    /** The portal's whole payment ledger: how many times money was taken, per order. */
+    fun charges(sandbox: Sandbox): Map<String, Int> {
+        val ledger = get(URI(sandbox.url + "admin/payments/ledger"))
+        check(ledger.statusCode() == 200) { "payments ledger: ${ledger.statusCode()}" }
+        return Regex(""""([^"]+)":\{[^}]*"charges":(\d+)""").findAll(ledger.body())
+            .associate { it.groupValues[1] to it.groupValues[2].toInt() }
+    }
+
     /** A valid value for [field], by kind (what a resident would type). */
     fun sampleValue(field: FormField): String {
         val value = when (field.kind) {

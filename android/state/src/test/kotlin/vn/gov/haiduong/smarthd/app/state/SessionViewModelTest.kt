@@ -62,10 +62,18 @@ class SessionViewModelTest {
                 session.onBrowserClosed()
                 assertEquals(LoginState.LoggedOut(), session.state.value)
 
-                session.onRedirect("$SmartHdClient.LOGIN_REDIRECT_URI?code=forged&state=forged")
+                // A login in progress meets a redirect with a forged state: refused for that
+                // reason, and the real login is left alone.
+                session.login(level = 1)
+                val real = session.state.awaitState { it is LoginState.OpenBrowser } as LoginState.OpenBrowser
+                val callback = Robot.logIn(real.url)
+                session.onRedirect("${SmartHdClient.LOGIN_REDIRECT_URI}?code=forged&state=forged")
                 val failed = session.state.awaitState { it is LoginState.Failed } as LoginState.Failed
-                assertTrue(failed.message.isNotBlank())
+                assertTrue(failed.message.contains("state mismatch"), failed.message)
                 assertEquals(null, client.session.whoami())
+                session.onRedirect(callback)
+                val loggedIn = session.state.awaitState { it is LoginState.LoggedIn } as LoginState.LoggedIn
+                assertEquals(1, loggedIn.level)
             }
         }
     }
