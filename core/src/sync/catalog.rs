@@ -77,8 +77,9 @@ pub async fn sync_catalog(
     Ok(report)
 }
 
-/// A page the portal sends must move forward, or a buggy feed would loop forever.
-fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
+/// A page the portal sends must move forward, or a buggy feed would loop forever. Pure, and
+/// public for the fuzz targets (`fuzz/`).
+pub fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
     let malformed = |reason: &'static str| Error::from(PortalError::malformed("api/v1/catalog/changes", reason));
     if page.has_more && page.next_since <= since {
         return Err(malformed("the cursor did not advance"));
