@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(!claims.sub.is_empty());
             assert_eq!(jws.claims.get("iss").and_then(|v| v.as_str()), Some(EXPECTED.issuer));
             assert_eq!(jws.claims.get("nonce").and_then(|v| v.as_str()), EXPECTED.nonce);
-            assert!(claims.exp + 60 > EXPECTED.now);
+            assert!(claims.exp.saturating_add(60) > EXPECTED.now);
         }
         Err(_) => {}
     }

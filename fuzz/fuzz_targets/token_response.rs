@@ -4,7 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use smarthd_core::error::{PortalError, classify};
-use smarthd_core::identity::tokens::{Discovery, MAX_TOKEN_RESPONSE_BYTES, TokenResponse, oauth_error};
+use smarthd_core::identity::tokens::{
+    Discovery, MAX_TOKEN_LIFETIME_SECS, MAX_TOKEN_RESPONSE_BYTES, TokenResponse, oauth_error,
+};
 
 const ISSUER: &str = "http://127.0.0.1:8443/idp";
 
@@ -13,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(data.len() <= MAX_TOKEN_RESPONSE_BYTES);
         assert!(!response.access_token.is_empty() && response.access_token.len() <= 16 * 1024);
         assert!(["bearer", "dpop"].contains(&response.token_type.to_ascii_lowercase().as_str()));
-        assert!(response.expires_in.is_none_or(|e| e > 0));
+        // The session stores `now + expires_in`: it must fit for any clock this century.
+        assert!(response.expires_in.is_none_or(|e| e > 0 && e <= MAX_TOKEN_LIFETIME_SECS));
+        assert!(response.expires_in.is_none_or(|e| 4_102_444_800i64.checked_add(e).is_some()));
         let again = serde_json::to_vec(&response).unwrap();
         assert_eq!(TokenResponse::parse(&again).as_ref(), Ok(&response), "a token response does not round-trip");
     }
