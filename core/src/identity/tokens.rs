@@ -14,6 +14,9 @@ pub const ALLOWED_ALGS: &[&str] = &["ES256", "RS256"];
 pub const MAX_SKEW_SECS: i64 = 60;
 /// Token responses larger than this are refused unparsed.
 pub const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+/// An access token living longer than a year is not one a provider means: refused, so that
+/// `now + expires_in` always fits.
+pub const MAX_TOKEN_LIFETIME_SECS: i64 = 365 * 24 * 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discovery {
@@ -84,6 +87,9 @@ impl TokenResponse {
         if response.expires_in.is_some_and(|e| e <= 0) {
             return Err(AuthError::TokenResponse("expires_in must be positive".into()));
         }
+        if response.expires_in.is_some_and(|e| e > MAX_TOKEN_LIFETIME_SECS) {
+            return Err(AuthError::TokenResponse("expires_in is longer than a year".into()));
+        }
         Ok(response)
     }
 
@@ -148,7 +154,8 @@ pub fn validate_id_token(compact: &str, keys: &JwkSet, expected: &Expected<'_>) 
         return Err(AuthError::IdToken("wrong authorized party (azp)"));
     }
     let exp = number("exp").ok_or(AuthError::IdToken("no expiry"))?;
-    if exp + MAX_SKEW_SECS <= expected.now {
+    // Saturating: an `exp` near i64::MAX is far in the future, not an overflow.
+    if exp.saturating_add(MAX_SKEW_SECS) <= expected.now {
         return Err(AuthError::IdToken("expired"));
     }
     let iat = number("iat").ok_or(AuthError::IdToken("no issue time"))?;
@@ -305,6 +312,14 @@ mod tests {
     }
 
     #[test]
+    fn an_expiry_at_the_end_of_time_does_not_overflow() {
+        let (pair, keys) = key();
+        let mut claims = good_claims();
+        claims["exp"] = json!(i64::MAX);
+        assert_eq!(validate_id_token(&token(&pair, claims), &keys, &expected()).unwrap().exp, i64::MAX);
+    }
+
+    #[test]
     fn unknown_key_is_reported_for_a_refetch() {
         let (pair, _) = key();
         let (_, other_keys) = key();
@@ -327,6 +342,9 @@ mod tests {
             br#"{"access_token":"","token_type":"Bearer"}"#,
             br#"{"access_token":"a","token_type":"mac"}"#,
             br#"{"access_token":"a","token_type":"Bearer","expires_in":-5}"#,
+            // Would overflow `now + expires_in` when the session is stored.
+            br#"{"access_token":"a","token_type":"Bearer","expires_in":9223372036854775807}"#,
+            br#"{"access_token":"a","token_type":"Bearer","expires_in":31536001}"#,
         ] {
             assert!(
                 matches!(TokenResponse::parse(bad), Err(AuthError::TokenResponse(_))),

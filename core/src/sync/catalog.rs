@@ -77,8 +77,9 @@ async fn sync_once(portal: &PortalClient, catalog: &Catalog, events: &dyn EventL
     Ok(report)
 }
 
-/// A page the portal sends must move forward, or a buggy feed would loop forever.
-fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
+/// A page the portal sends must move forward, or a buggy feed would loop forever. Pure, and
+/// public for the fuzz targets (`fuzz/`).
+pub fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
     let malformed = |reason: &'static str| Error::from(PortalError::malformed("api/v1/catalog/changes", reason));
     // The cursor is stored as SQLite's signed 64-bit integer; a larger one would wrap and stop
     // every later sync. Every change's seq lies at or below it (checked below).

@@ -297,10 +297,12 @@ fn resume_position(answer: &Answer) -> Option<u64> {
     (error.error.as_deref() == Some("offset_mismatch")).then_some(error.received?)
 }
 
+/// A page of the resident's status feed, `GET /api/v1/dossiers?since=` (public for the fuzz
+/// targets in `fuzz/`).
 #[derive(Deserialize)]
-struct StatusPage {
-    items: Vec<RemoteDossier>,
-    next_since: u64,
+pub struct StatusPage {
+    pub items: Vec<RemoteDossier>,
+    pub next_since: u64,
 }
 
 /// Asks the portal which of `owner`'s dossiers changed since the last time (their own cursor);
