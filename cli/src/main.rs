@@ -132,6 +132,10 @@ enum SandboxCommand {
         /// error_500|delay|drop|commit_then_drop|malformed, PROBABILITY 0..1, DELAY_MS for delay.
         #[arg(long = "fault", value_name = "ROUTE:KIND:PROBABILITY[:DELAY_MS]")]
         faults: Vec<smarthd_sandbox::faults::Fault>,
+        /// The token `/admin/…` routes require (a random one, printed at start, by default), so a
+        /// test harness can set faults without scraping the output.
+        #[arg(long, env = "SMARTHD_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
     },
 }
 
@@ -275,13 +279,14 @@ fn open_core(cli: &Cli, listener: Arc<dyn smarthd_core::EventListener>) -> Resul
 async fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         Command::Demo => demo::run().await,
-        Command::Sandbox { command: SandboxCommand::Serve { addr, catalog_size, db, faults } } => {
+        Command::Sandbox { command: SandboxCommand::Serve { addr, catalog_size, db, faults, admin_token } } => {
             let dir = data_dir(&cli);
             std::fs::create_dir_all(&dir)?;
             let config = SandboxConfig {
                 addr: *addr,
                 catalog_size: *catalog_size,
                 faults: faults.clone(),
+                admin_token: admin_token.clone(),
                 ..SandboxConfig::ephemeral(db.clone().unwrap_or_else(|| dir.join("sandbox.db")))
             };
             let sandbox = Sandbox::start(config).await.map_err(|e| Error::Internal(e.to_string()))?;

@@ -161,6 +161,6 @@ async fn receipts_verify_and_a_forged_one_is_never_shown_as_verified() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("no key evil"), "{stderr}");
     }
-    let bad_pin = smarthd(&["--portal", &portal, "--data-dir", &data, "--receipt-key", "r1:short", "receipts"]);
+    let bad_pin = smarthd(&["--portal", &portal, "--data-dir", &data, "--receipt-key", "r1:c2hvcnQ", "receipts"]);
     assert!(String::from_utf8_lossy(&bad_pin.stderr).contains("32 bytes"));
 }

@@ -111,16 +111,6 @@ impl World {
         common::access_token(&self.http, &self.base, who, level).await
     }
 
-    async fn post_form(&self, path: &str, body: String) -> reqwest::Response {
-        self.http
-            .post(self.url(path))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .expect("an answer")
-    }
-
     /// Announces and uploads a whole attachment in 1 MiB chunks.
     async fn upload(&self, token: &str, bytes: &[u8], content_type: &str) -> String {
         let sha256 = sha256_hex(bytes);

@@ -1,5 +1,5 @@
-"""The officer console in a real browser: an officer asks for more documents with a message, and
-the resident's `smarthd sync` shows the new status and the message in the timeline."""
+"""The officer console in a real browser: a sandbox officer logs in and asks for more documents
+with a message, and the resident's `smarthd sync` shows the new status and the message in the timeline."""
 
 import json
 
@@ -16,7 +16,13 @@ def test_an_officer_asks_for_more_documents(sandbox, browser, tmp_path):
     dossier_id = received_dossier(sandbox, data, "1.001193.H19")
     code = json.loads(smarthd(sandbox, data, "--json", "dossier", "show", dossier_id))["code"]
 
+    # The console sends a browser without an officer session to its login page.
     browser.get(sandbox + "officer")
+    assert "/officer/login" in browser.current_url
+    browser.find_element(By.ID, "username").send_keys("canbo.motcua")
+    browser.find_element(By.ID, "password").send_keys("Canbo@123")
+    browser.find_element(By.ID, "officer-login").click()
+    assert "Phạm Thị Hạnh" in browser.page_source
     assert "Đăng ký khai sinh" in browser.page_source
     form = browser.find_element(By.CSS_SELECTOR, f"form[action='/officer/dossiers/{code}/status']")
     Select(form.find_element(By.NAME, "status")).select_by_value("need_more_documents")

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::{CancelToken, Config, DossierStatus, ErrorKind, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_core::{Config, DossierStatus, ErrorKind, LocalData, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::robot::LEVEL1_CITIZEN;
 use smarthd_tests::{Admin, World, damage_table, fill_valid, log_in, sample_file};
 
@@ -33,24 +33,24 @@ fn core_at(url: &str, world: &World) -> SmartHd {
 #[tokio::test]
 async fn a_catalog_cursor_beyond_i64_is_refused_and_later_syncs_still_work() {
     let world = World::new(40).await;
-    let first = world.core().sync_catalog(&CancelToken::new()).await.unwrap();
-    let hits = |core: &SmartHd| core.search("", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len();
+    let first = world.core().sync().catalog().await.unwrap();
+    let hits = |core: &SmartHd| core.catalog().search("", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len();
 
     let bad = crafted_portal(
         r#"{"items":[],"next_since":18446744073709551615,"has_more":false,"remaining":0,"head":18446744073709551615}"#,
     )
     .await;
     let core = core_at(&bad, &world);
-    let before = core.freshness().unwrap();
-    let error = core.sync_catalog(&CancelToken::new()).await.unwrap_err();
+    let before = core.catalog().freshness().unwrap();
+    let error = core.sync().catalog().await.unwrap_err();
     assert!(error.to_string().contains("out-of-range next_since"), "{error}");
     assert_eq!(error.kind(), ErrorKind::Network);
-    assert_eq!(core.freshness().unwrap(), before, "nothing about the copy changed");
+    assert_eq!(core.catalog().freshness().unwrap(), before, "nothing about the copy changed");
     drop(core);
 
     // Back on the real portal: the stored cursor is the one the last good page gave.
     let core = world.core();
-    let again = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let again = core.sync().catalog().await.unwrap();
     assert_eq!(again.cursor, first.cursor, "{again:?}");
     assert!(hits(&core) > 0);
 }
@@ -62,27 +62,27 @@ async fn a_catalog_cursor_beyond_i64_is_refused_and_later_syncs_still_work() {
 async fn an_upload_that_never_advances_is_given_up_for_now_and_stays_queued() {
     let world = World::new(300).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     fill_valid(&core, &draft.id);
     let files = tempfile::tempdir().unwrap();
-    core.attach(&draft.id, &sample_file(files.path(), "to-khai.pdf", "pdf", 700_000, 3)).unwrap();
-    core.submit(&draft.id).unwrap();
+    core.dossiers().attach(&draft.id, &sample_file(files.path(), "to-khai.pdf", "pdf", 700_000, 3)).unwrap();
+    core.dossiers().submit(&draft.id).unwrap();
     let admin = Admin::new(&world.sandbox);
     admin.post("admin/faults", json!({"route": "attachments", "kind": "offset_mismatch", "probability": 1.0})).await;
 
     // A hang guard only: without a bound this sync never returns.
-    let report = tokio::time::timeout(Duration::from_secs(120), core.sync()).await.expect("the sync ends").unwrap();
+    let report = tokio::time::timeout(Duration::from_secs(120), core.sync().now()).await.expect("the sync ends").unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (0, 1));
-    let queued = core.dossier(&draft.id).unwrap();
+    let queued = core.dossiers().get(&draft.id).unwrap();
     assert_eq!(queued.status, DossierStatus::Queued);
     assert!(queued.problem.as_deref().unwrap_or("").contains("no progress"), "{:?}", queued.problem);
 
     admin.delete("admin/faults").await;
-    let report = core.sync().await.unwrap();
+    let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
-    assert_eq!(admin.dossier_effects(&draft.id).await, 1);
+    admin.assert_portal_created_exactly([draft.id.as_str()]).await;
 }
 
 fn services(world: &World) -> Services {
@@ -107,16 +107,16 @@ async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again()
     let world = World::new(300).await;
     let (draft, queued, received) = {
         let core = world.core();
-        core.sync_catalog(&CancelToken::new()).await.unwrap();
+        core.sync().catalog().await.unwrap();
         log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-        let received = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+        let received = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
         fill_valid(&core, &received);
-        core.submit(&received).unwrap();
-        assert_eq!(core.sync().await.unwrap().outbox.sent, 1);
-        let queued = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+        core.dossiers().submit(&received).unwrap();
+        assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+        let queued = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
         fill_valid(&core, &queued);
-        core.submit(&queued).unwrap();
-        let draft = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+        core.dossiers().submit(&queued).unwrap();
+        let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
         fill_valid(&core, &draft);
         (draft, queued, received)
     };
@@ -132,11 +132,11 @@ async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again()
 
     let core = SmartHd::open_recovering(config(&world), services(&world)).unwrap();
     assert_eq!(kept_aside(&world), ["dossier.fields", "dossier.fields", "dossier.fields", "session"]);
-    assert_eq!(core.whoami().await.unwrap(), None, "the session could not be opened: log in again");
-    assert_eq!(core.unreadable_dossiers().unwrap(), 0);
-    let listed = core.dossiers().unwrap();
+    assert_eq!(core.session().whoami().await.unwrap(), None, "the session could not be opened: log in again");
+    assert_eq!(core.dossiers().unreadable().unwrap(), 0);
+    let listed = core.dossiers().list().unwrap();
     assert_eq!(listed.len(), 3, "every dossier is still listed");
-    let status = |id: &str| core.dossier(id).unwrap();
+    let status = |id: &str| core.dossiers().get(id).unwrap();
     assert_eq!(status(&received).status, DossierStatus::Received, "the portal holds its content");
     for id in [&queued, &draft] {
         let dossier = status(id);
@@ -146,8 +146,8 @@ async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again()
     }
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     fill_valid(&core, &queued);
-    core.submit(&queued).unwrap();
-    assert_eq!(core.sync().await.unwrap().outbox.sent, 1);
+    core.dossiers().submit(&queued).unwrap();
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
     drop(core);
     SmartHd::open(config(&world), services(&world)).expect("the new key opens what it sealed");
 }
@@ -158,10 +158,10 @@ async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again()
 async fn one_unreadable_row_is_skipped_and_counted_and_logout_still_works() {
     let world = World::new(300).await;
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    let good = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
-    let damaged = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
+    let good = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
+    let damaged = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
     drop(core);
     {
         let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
@@ -175,20 +175,20 @@ async fn one_unreadable_row_is_skipped_and_counted_and_logout_still_works() {
         }
     }
     let core = world.core();
-    let listed: Vec<String> = core.dossiers().unwrap().into_iter().map(|d| d.id).collect();
+    let listed: Vec<String> = core.dossiers().list().unwrap().into_iter().map(|d| d.id).collect();
     assert_eq!(listed, [good]);
-    assert_eq!(core.unreadable_dossiers().unwrap(), 1);
-    assert_eq!(core.dossier(&damaged).unwrap_err().kind(), ErrorKind::UserDataUnreadable);
-    assert_eq!(core.logout().await.unwrap(), None);
-    assert_eq!(core.whoami().await.unwrap(), None);
+    assert_eq!(core.dossiers().unreadable().unwrap(), 1);
+    assert_eq!(core.dossiers().get(&damaged).unwrap_err().kind(), ErrorKind::UserDataUnreadable);
+    assert_eq!(core.session().logout(LocalData::Keep).await.unwrap(), None);
+    assert_eq!(core.session().whoami().await.unwrap(), None);
     assert_eq!(kept_aside(&world), ["session"]);
 }
 
 /// A full sync: how many procedures are in force.
 async fn synced_in_force(world: &World) -> u32 {
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    core.freshness().unwrap().procedures
+    core.sync().catalog().await.unwrap();
+    core.catalog().freshness().unwrap().procedures
 }
 
 /// Interior damage of the catalog cache, met by a query: the copy is rebuilt empty, reads go
@@ -200,12 +200,12 @@ async fn a_damaged_catalog_met_by_a_query_is_rebuilt_and_refilled_by_the_next_sy
     damage_table(&world.data_dir().join("catalog.db"), "procedure");
 
     let core = world.core();
-    let freshness = core.freshness().expect("the damaged copy is rebuilt, not an error");
+    let freshness = core.catalog().freshness().expect("the damaged copy is rebuilt, not an error");
     assert_eq!((freshness.procedures, freshness.last_success_at), (0, None));
-    let report = core.sync_catalog(&CancelToken::new()).await.unwrap();
+    let report = core.sync().catalog().await.unwrap();
     assert_eq!(report.upserted, 1_900);
-    assert_eq!(core.freshness().unwrap().procedures, in_force);
-    assert!(!core.search("khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.is_empty());
+    assert_eq!(core.catalog().freshness().unwrap().procedures, in_force);
+    assert!(!core.catalog().search("khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.is_empty());
 }
 
 /// The same damage after an unclean stop (the open marker left behind) is found at open by the
@@ -219,20 +219,20 @@ async fn a_damaged_catalog_after_an_unclean_stop_is_rebuilt_at_open() {
     let core = world.core();
     let size = std::fs::metadata(world.data_dir().join("catalog.db")).unwrap().len();
     assert!(size < 1_000_000, "rebuilt at open, before any query ({size} bytes)");
-    assert_eq!(core.freshness().unwrap().procedures, 0);
-    let unit_count = core.units().unwrap().units.len();
+    assert_eq!(core.catalog().freshness().unwrap().procedures, 0);
+    let unit_count = core.catalog().units().unwrap().units.len();
     assert_eq!(unit_count, 0, "the whole copy was rebuilt, not only the damaged table");
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
-    assert_eq!(core.freshness().unwrap().procedures, in_force);
+    core.sync().catalog().await.unwrap();
+    assert_eq!(core.catalog().freshness().unwrap().procedures, in_force);
 }
 
 async fn three_hundred_drafts(world: &World) -> Vec<String> {
     let core = world.core();
-    core.sync_catalog(&CancelToken::new()).await.unwrap();
+    core.sync().catalog().await.unwrap();
     (0..300)
         .map(|i| {
-            let id = core.new_draft(BIRTH, Subject::Citizen).unwrap().id;
-            core.set_field(&id, "ho_ten", &format!("Nguyễn Văn Số {i}")).unwrap();
+            let id = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
+            core.dossiers().set_field(&id, "ho_ten", &format!("Nguyễn Văn Số {i}")).unwrap();
             id
         })
         .collect()
@@ -249,7 +249,7 @@ async fn a_damaged_user_db_after_an_unclean_stop_is_found_at_open() {
     let error = SmartHd::open(config(&world), services(&world)).err().expect("the damage is found at open");
     assert!(matches!(error, smarthd_core::Error::UserDataCorrupt { salvaged, .. } if salvaged > 0), "{error:?}");
     let core = SmartHd::open(config(&world), services(&world)).unwrap();
-    let salvaged = core.dossiers().unwrap();
+    let salvaged = core.dossiers().list().unwrap();
     assert!(!salvaged.is_empty() && salvaged.len() < ids.len(), "{} of {}", salvaged.len(), ids.len());
 }
 
@@ -266,14 +266,14 @@ async fn a_damaged_user_db_is_kept_aside_and_what_can_be_read_is_salvaged() {
         std::fs::read(&user_db).unwrap()
     };
     let core = world.core();
-    let error = core.dossiers().unwrap_err();
+    let error = core.dossiers().list().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Storage);
     let smarthd_core::Error::UserDataCorrupt { kept_at, salvaged, .. } = &error else { panic!("{error:?}") };
     assert!(error.to_string().contains("kept aside"), "{error}");
     assert_eq!(&std::fs::read(kept_at).unwrap(), &original, "the damaged file is kept byte for byte");
     assert!(*salvaged > 0);
 
-    let salvaged = core.dossiers().unwrap();
+    let salvaged = core.dossiers().list().unwrap();
     assert!(!salvaged.is_empty() && salvaged.len() < ids.len(), "{} of {}", salvaged.len(), ids.len());
     assert!(salvaged.iter().all(|d| ids.contains(&d.id)));
     assert!(salvaged.iter().all(|d| d.fields["ho_ten"].starts_with("Nguyễn Văn Số")), "sealed values still open");

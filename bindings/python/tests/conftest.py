@@ -28,6 +28,7 @@ if not (BINDINGS / "smarthd.py").exists():
 sys.path.insert(0, str(BINDINGS))
 
 import smarthd  # noqa: E402  (the generated module)
+from portal import ADMIN_TOKEN  # noqa: E402
 
 
 class Sandbox:
@@ -42,7 +43,7 @@ class Sandbox:
             [str(SMARTHD_BIN), "--data-dir", str(workdir), "sandbox", "serve",
              "--addr", "127.0.0.1:0", "--catalog-size", str(size), "--db", str(workdir / "sandbox.db")],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8",
+            text=True, encoding="utf-8", env={**os.environ, "SMARTHD_SANDBOX_ADMIN_TOKEN": ADMIN_TOKEN},
         )
         found = threading.Event()
         self.url = None

@@ -13,6 +13,10 @@ LEVEL2_CITIZEN = ("030095001234", "Matkhau@123")
 LEVEL1_CITIZEN = ("030198005678", "Matkhau@123")
 OTP = "123456"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
+# The sandbox's /admin routes need this token; the suites start it with SMARTHD_SANDBOX_ADMIN_TOKEN.
+ADMIN_TOKEN = "python-suite-admin-token"
+OFFICER = ("canbo.motcua", "Canbo@123")
 
 
 def fetch(method, url, body=None, headers=None):
@@ -22,7 +26,13 @@ def fetch(method, url, body=None, headers=None):
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=15)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request(method, path, body=body, headers=headers or {})
+        headers = dict(headers or {})
+        if path.startswith("/admin/"):  # the admin routes take the token, and JSON only
+            headers["X-Sandbox-Admin-Token"] = ADMIN_TOKEN
+            if method != "GET":
+                headers.setdefault("Content-Type", "application/json")
+                body = body if body is not None else b"{}"
+        conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -93,10 +103,22 @@ def pay_at_gateway(pay_url: str, bank: str = "NCB") -> str:
     raise AssertionError("the gateway never sent the browser back to the app")
 
 
+def officer_session(base_url: str, who=OFFICER) -> dict:
+    """Logs a sandbox officer in to the console: the headers its calls carry (the session cookie
+    and the session's CSRF token)."""
+    username, password = who
+    answer, headers, text = fetch("POST", f"{base_url}officer/login",
+                                  json.dumps({"username": username, "password": password}), JSON)
+    assert answer == 200, f"the officer login answered {answer}: {text[:300]!r}"
+    cookie = headers["set-cookie"].split(";")[0]
+    assert cookie.startswith("hd_officer="), cookie
+    return {**JSON, "Cookie": cookie, "X-CSRF-Token": json.loads(text)["csrf"]}
+
+
 def officer_set_status(base_url: str, code: str, status: str, message: str | None = None):
-    """The sandbox's officer console, as HTTP: moves a dossier on."""
+    """The sandbox's officer console, as HTTP: a sandbox officer logs in and moves a dossier on."""
     body = {"status": status} if message is None else {"status": status, "message": message}
     answer, _, text = fetch("POST", f"{base_url}officer/dossiers/{code}/status", json.dumps(body),
-                            {"Content-Type": "application/json"})
+                            officer_session(base_url))
     assert 200 <= answer < 300, f"the officer console answered {answer}: {text[:300]!r}"
     return json.loads(text)

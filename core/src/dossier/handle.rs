@@ -86,6 +86,12 @@ impl DossiersHandle {
         self.shared.dossiers.list(self.shared.owner()?.as_ref())
     }
 
+    /// How many of those the data key cannot open (left out of [`DossiersHandle::list`]): after
+    /// a lost key, [`crate::SmartHd::open_recovering`] keeps them aside.
+    pub fn unreadable(&self) -> Result<u32> {
+        Ok(self.shared.dossiers.list_and_unreadable(self.shared.owner()?.as_ref())?.1)
+    }
+
     pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
         self.shared.dossiers.delete_draft(self.shared.owner()?.as_ref(), dossier_id)
     }

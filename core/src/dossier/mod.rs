@@ -232,7 +232,7 @@ impl Dossiers {
             params![id, sealed, now()],
         )?;
         if written == 0 {
-            self.editable(id)?;
+            self.editable(viewer, id)?;
         }
         Ok(form::check_value(field, value))
     }
@@ -825,8 +825,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = UserDb::open(dir.path()).unwrap();
         let catalog = Catalog::open(dir.path(), db.clone()).unwrap();
-        let dossiers = Dossiers::new(db, Arc::new(Vault::from_key(&[7; 32])), dir.path());
+        let dossiers = Dossiers::open(db, Arc::new(Vault::from_key(&[7; 32])), dir.path()).unwrap();
         (dir, dossiers, catalog)
+    }
+
+    fn resident() -> Owner {
+        Owner::of(&Vault::from_key(&[7; 32]), "resident-a")
     }
 
     fn remote(id: &str, status: &str, timeline: &[&str]) -> RemoteDossier {
@@ -849,38 +853,39 @@ mod tests {
             vec![remote("a", "received", &["received"]), remote("b", "teleported", &["received"])],
             vec![remote("a", "received", &["received", "archived_by_robot"])],
         ] {
-            let error = dossiers.apply_remote(&page, 9, &catalog).unwrap_err();
+            let error = dossiers.apply_remote(&resident(), &page, 9, &catalog).unwrap_err();
             assert!(matches!(error, Error::UpdateNeeded { what: "dossier status", .. }), "{error:?}");
             assert_eq!(error.kind(), crate::error::ErrorKind::UpdateNeeded);
-            assert_eq!(dossiers.status_cursor().unwrap(), 0, "the cursor did not move past the change");
-            assert!(dossiers.list().unwrap().is_empty(), "nothing of the page was applied");
+            assert_eq!(dossiers.status_cursor(&resident()).unwrap(), 0, "the cursor did not move past the change");
+            assert!(dossiers.list(Some(&resident())).unwrap().is_empty(), "nothing of the page was applied");
         }
         let page = [remote("a", "received", &["received"])];
-        assert_eq!(dossiers.apply_remote(&page, 9, &catalog).unwrap().len(), 1);
-        assert_eq!(dossiers.status_cursor().unwrap(), 9);
-        let error = dossiers.apply_remote(&page, u64::MAX, &catalog).unwrap_err();
+        assert_eq!(dossiers.apply_remote(&resident(), &page, 9, &catalog).unwrap().len(), 1);
+        assert_eq!(dossiers.status_cursor(&resident()).unwrap(), 9);
+        let error = dossiers.apply_remote(&resident(), &page, u64::MAX, &catalog).unwrap_err();
         assert!(error.to_string().contains("out-of-range next_since"), "{error}");
-        assert_eq!(dossiers.status_cursor().unwrap(), 9, "an out-of-range cursor is not stored");
+        assert_eq!(dossiers.status_cursor(&resident()).unwrap(), 9, "an out-of-range cursor is not stored");
     }
 
     #[test]
     fn an_unknown_status_on_receipt_is_not_taken_for_received_and_the_entry_stays() {
         let (_dir, dossiers, _catalog) = fixture();
         let sealed = dossiers.seal_fields(&BTreeMap::new()).unwrap();
+        let owner = resident();
         let db = dossiers.db.lock();
         db.execute(
-            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at)
-             VALUES ('d', 'P', 'Thủ tục', 'citizen', ?1, 'queued', 'x', 'x')",
-            [sealed],
+            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at, owner)
+             VALUES ('d', 'P', 'Thủ tục', 'citizen', ?1, 'queued', 'x', 'x', ?2)",
+            params![sealed, owner.tag()],
         )
         .unwrap();
         db.execute(
-            "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at) VALUES ('d', 0, 0, 'x')",
-            [],
+            "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner) VALUES ('d', 0, 0, 'x', ?1)",
+            [owner.tag()],
         )
         .unwrap();
         drop(db);
-        let item = dossiers.due(0, true).unwrap().pop().unwrap();
+        let item = dossiers.due(&owner, 0, true).unwrap().pop().unwrap();
         let answer = SubmitAnswer {
             dossier_id: "d".into(),
             code: "HD-1".into(),
@@ -888,9 +893,9 @@ mod tests {
             receipt: ReceptionReceipt { number: "1".into(), received_at: "x".into(), expected_result_at: None },
             fee_vnd: None,
         };
-        let error = dossiers.mark_received(&item, &answer).unwrap_err();
+        let error = dossiers.mark_received(&owner, &item, &answer).unwrap_err();
         assert!(matches!(error, Error::UpdateNeeded { .. }), "{error:?}");
-        assert_eq!(dossiers.get("d").unwrap().status, DossierStatus::Queued);
+        assert_eq!(dossiers.get(Some(&owner), "d").unwrap().status, DossierStatus::Queued);
         assert_eq!(dossiers.pending_count().unwrap(), 1);
     }
 

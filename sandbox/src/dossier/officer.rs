@@ -81,7 +81,7 @@ fn officer_of(s: &AppState, headers: &HeaderMap, form: bool, body: &[u8]) -> Res
     } else {
         headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
     };
-    if false && !sent.is_some_and(|t| same(&t, &session.csrf)) {
+    if !sent.is_some_and(|t| same(&t, &session.csrf)) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "csrf",

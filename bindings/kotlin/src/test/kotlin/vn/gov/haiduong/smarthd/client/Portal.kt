@@ -17,6 +17,10 @@ object Portal {
     const val LEVEL1_CCCD = "030198005678"
     const val PASSWORD = "Matkhau@123"
     const val OTP = "123456"
+    /** The sandbox's `/admin` routes need this token; [Sandbox] starts it with SMARTHD_SANDBOX_ADMIN_TOKEN. */
+    const val ADMIN_TOKEN = "kotlin-suite-admin-token"
+    const val OFFICER = "canbo.motcua"
+    const val OFFICER_PASSWORD = "Canbo@123"
 
     private val http: HttpClient = HttpClient.newBuilder()
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -108,11 +112,22 @@ object Portal {
         error("the gateway never sent the browser back to the app")
     }
 
-    /** The sandbox's officer console, as HTTP: moves a dossier on. */
+    /** The sandbox's officer console, as HTTP: a sandbox officer logs in and moves a dossier on. */
     fun officerSetStatus(baseUrl: String, code: String, status: String) {
+        val login = send(
+            HttpRequest.newBuilder(URI("${baseUrl}officer/login")).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""{"username":"$OFFICER","password":"$OFFICER_PASSWORD"}"""))
+                .build(),
+        )
+        check(login.statusCode() == 200) { "the officer login answered ${login.statusCode()}: ${login.body()}" }
+        val cookie = login.headers().allValues("set-cookie").map { it.substringBefore(';') }
+            .first { it.startsWith("hd_officer=") }
+        val csrf = Regex("\"csrf\"\\s*:\\s*\"([^\"]+)\"").find(login.body())?.groupValues?.get(1)
+            ?: error("the officer login gave no CSRF token: ${login.body()}")
         val response = send(
             HttpRequest.newBuilder(URI("${baseUrl}officer/dossiers/$code/status")).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Cookie", cookie).header("X-CSRF-Token", csrf)
                 .POST(HttpRequest.BodyPublishers.ofString("""{"status":"$status"}""")).build(),
         )
         check(response.statusCode() in 200..299) { "the officer console answered ${response.statusCode()}: ${response.body()}" }
@@ -122,7 +137,8 @@ object Portal {
         val publisher = body?.let { HttpRequest.BodyPublishers.ofString(it) } ?: HttpRequest.BodyPublishers.noBody()
         val response = send(
             HttpRequest.newBuilder(URI("${baseUrl}admin/$path")).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json").method(method, publisher).build(),
+                .header("Content-Type", "application/json").header("X-Sandbox-Admin-Token", ADMIN_TOKEN)
+                .method(method, publisher).build(),
         )
         check(response.statusCode() in 200..299) { "$method admin/$path answered ${response.statusCode()}: ${response.body()}" }
         return response.body()

@@ -31,7 +31,9 @@ class Sandbox(dir: Path, size: Int = 300) : AutoCloseable {
         process = ProcessBuilder(
             bin.path, "--data-dir", dir.toString(), "sandbox", "serve",
             "--addr", "127.0.0.1:0", "--catalog-size", size.toString(), "--db", dir.resolve("sandbox.db").toString(),
-        ).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        ).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .apply { environment()["SMARTHD_SANDBOX_ADMIN_TOKEN"] = Portal.ADMIN_TOKEN }
+            .start()
         val started = CountDownLatch(1)
         var found: String? = null
         Thread {

@@ -45,7 +45,9 @@ class Sandbox(private val dir: Path, private val size: Int = 300) : AutoCloseabl
         process = ProcessBuilder(
             bin.path, "--data-dir", dir.toString(), "sandbox", "serve", "--addr", "127.0.0.1:$port",
             "--catalog-size", size.toString(), "--db", dir.resolve("sandbox.db").toString(),
-        ).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(log)).start()
+        ).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.appendTo(log))
+            .apply { environment()["SMARTHD_SANDBOX_ADMIN_TOKEN"] = Robot.ADMIN_TOKEN }
+            .start()
         val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60)
         while (!healthy()) {
             check(process!!.isAlive) { "the sandbox exited:\n${log.readText()}" }
@@ -105,6 +107,8 @@ object Robot {
 
     const val LEVEL2_CCCD = "030095001234"
     const val LEVEL1_CCCD = "030198005678"
+    /** The sandbox's `/admin` routes need this token; [Sandbox] starts it with SMARTHD_SANDBOX_ADMIN_TOKEN. */
+    const val ADMIN_TOKEN = "shell-suite-admin-token"
 
     /** Fills the login form at [authorizationUrl]; answers the redirect (the callback URL). */
     fun logIn(authorizationUrl: String, cccd: String = LEVEL2_CCCD, password: String = "Matkhau@123"): String {
@@ -136,18 +140,34 @@ object Robot {
         }
     }
 
-    /** The officer console moves dossier [code] to [status]. */
+    /** A sandbox officer logs in to the console and moves dossier [code] to [status]. */
     fun officerSetStatus(sandbox: Sandbox, code: String, status: String) {
+        val credentials = """{"username":"canbo.motcua","password":"Canbo@123"}"""
+        val login = http.send(
+            HttpRequest.newBuilder(URI(sandbox.url + "officer/login")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(credentials)).build(),
+            HttpResponse.BodyHandlers.ofString(),
+        )
+        check(login.statusCode() == 200) { "officer login: ${login.statusCode()} ${login.body()}" }
+        val cookie = login.headers().allValues("set-cookie").map { it.substringBefore(';') }
+            .first { it.startsWith("hd_officer=") }
+        val csrf = Regex(""""csrf"\s*:\s*"([^"]+)"""").find(login.body())?.groupValues?.get(1)
+            ?: error("no CSRF token: ${login.body()}")
         val body = """{"status":"$status"}"""
         val request = HttpRequest.newBuilder(URI(sandbox.url + "officer/dossiers/$code/status"))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build()
+            .header("Content-Type", "application/json").header("Cookie", cookie).header("X-CSRF-Token", csrf)
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString())
         check(response.statusCode() == 200) { "officer console: ${response.statusCode()} ${response.body()}" }
     }
 
     /** The portal's whole payment ledger: how many times money was taken, per order. */
     fun charges(sandbox: Sandbox): Map<String, Int> {
-        val ledger = get(URI(sandbox.url + "admin/payments/ledger"))
+        val ledger = http.send(
+            HttpRequest.newBuilder(URI(sandbox.url + "admin/payments/ledger")).header("X-Sandbox-Admin-Token", ADMIN_TOKEN)
+                .GET().build(),
+            HttpResponse.BodyHandlers.ofString(),
+        )
         check(ledger.statusCode() == 200) { "payments ledger: ${ledger.statusCode()}" }
         return Regex(""""([^"]+)":\{[^}]*"charges":(\d+)""").findAll(ledger.body())
             .associate { it.groupValues[1] to it.groupValues[2].toInt() }
