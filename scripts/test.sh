@@ -48,6 +48,9 @@ cargo run --locked -q -p smarthd-cli -- demo > "$target/demo.log" 2>&1 || { cat 
 grep -q "Xong / done." "$target/demo.log"
 tail -n 5 "$target/demo.log"
 
+log "fuzzing what strangers can feed the phone: every target, a bounded time each (fuzz/README.md)"
+FUZZ_SECONDS="${FUZZ_SECONDS:-10}" CARGO_TARGET_DIR="$(realpath "$target")/fuzz" bash scripts/fuzz.sh
+
 log "benchmarks compile and run once each (figures come from scripts/bench.sh)"
 cargo test --locked -p smarthd-tests --benches 2>&1
 

@@ -85,7 +85,12 @@ impl SmartHd {
         let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
         let storage = services.secure_storage.as_ref();
         let vault = Arc::new(if recover {
-            vault::Vault::recover(storage, &user_db)?
+            let key_kept = storage.get(vault::DATA_KEY_NAME)?.is_some_and(|key| key.len() == 32);
+            let vault = vault::Vault::recover(storage, &user_db)?;
+            if !key_kept {
+                owner::unclaim_all(&user_db)?;
+            }
+            vault
         } else {
             vault::Vault::open(storage, &user_db)?
         });

@@ -68,6 +68,23 @@ pub fn claim_unclaimed(db: &UserDb, owner: &Owner) -> Result<bool> {
     Ok(true)
 }
 
+/// After the data key was lost and a new one made, the owner tags (keyed by the old key) name
+/// no one: every owned record becomes [`UNCLAIMED`], for [`claim_unclaimed`] at the next login.
+/// Their sealed contents were kept aside by then; what stays readable is the clear part
+/// (procedure, status, dossier code).
+pub fn unclaim_all(db: &UserDb) -> Result<()> {
+    let mut conn = db.lock();
+    let tx = conn.transaction()?;
+    for table in OWNED_TABLES {
+        tx.execute(&format!("UPDATE {table} SET owner = ?1 WHERE owner IS NOT NULL"), [UNCLAIMED])?;
+    }
+    // Per-owner state under the old tags: fetched again by the next owner.
+    tx.execute("DELETE FROM upload", [])?;
+    tx.execute("DELETE FROM feed_cursor", [])?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Deletes every record of `owner`, with their upload state and status-feed cursor, in one
 /// transaction. Other residents' records and drafts nobody owns stay.
 pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {

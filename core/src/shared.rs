@@ -4,7 +4,7 @@
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::dossier::Dossiers;
-use crate::error::{AuthError, Result};
+use crate::error::{AuthError, Error, Result};
 use crate::identity::Identity;
 use crate::owner::Owner;
 use crate::payment::{Payments, client};
@@ -28,8 +28,14 @@ pub(crate) struct Shared {
 
 impl Shared {
     /// The resident logged in now, who owns what is made and sees what is theirs.
+    /// The resident logged in now; a session the data key cannot open is nobody (they log in
+    /// again), so what nobody owns stays usable.
     pub(crate) fn owner(&self) -> Result<Option<Owner>> {
-        Ok(self.identity.subject()?.map(|sub| Owner::of(&self.vault, &sub)))
+        match self.identity.subject() {
+            Ok(sub) => Ok(sub.map(|sub| Owner::of(&self.vault, &sub))),
+            Err(Error::UserDataUnreadable { .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// The resident logged in now, or the typed "log in first" error.

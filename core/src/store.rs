@@ -326,7 +326,7 @@ impl OpenMarker {
         path.push(".open");
         let path = PathBuf::from(path);
         let unclean = path.exists();
-        std::fs::write(&path, b"")?;
+        crate::private_files::options().write(true).create(true).truncate(true).open(&path)?;
         Ok(OpenMarker { path, unclean })
     }
 }

@@ -317,6 +317,31 @@ async fn submission_is_idempotent_on_the_dossier_id() {
     assert_eq!(w.ledger().await["dossiers"][&id], json!(1));
 }
 
+/// An attachment belongs to the resident who uploaded it: another resident cannot learn that it
+/// exists, cite it in a dossier, or reset its upload by announcing the same digest.
+#[tokio::test]
+async fn attachments_are_scoped_to_the_resident_who_uploaded_them() {
+    let w = World::new().await;
+    let (owner, other) = (w.login(LEVEL2, 2).await, w.login(LEVEL1, 2).await);
+    let bytes = png(5000);
+    let sha256 = w.upload(&owner, &bytes, "image/png").await;
+    let path = format!("/api/v1/attachments/{sha256}");
+
+    let (status, _) = w.call(Method::GET, &path, Some(&other), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no existence oracle");
+    let refused = w.submit_raw(&other, &dossier(&dossier_id(), FREE, &[&sha256])).await.expect("an answer");
+    assert_eq!(refused.status(), StatusCode::CONFLICT, "another resident's file cannot be cited");
+    assert_eq!(refused.json::<Value>().await.expect("JSON")["error"], json!("attachment_missing"));
+    // Announced with another size by someone else: their own upload, the owner's stays whole.
+    let (status, theirs) = w.announce(&other, &sha256, 4000, "image/png").await;
+    assert_eq!((status, &theirs["received"], &theirs["complete"]), (StatusCode::OK, &json!(0), &json!(false)));
+    let (status, mine) = w.call(Method::GET, &path, Some(&owner), None).await;
+    assert_eq!((status, &mine["received"], &mine["complete"]), (StatusCode::OK, &json!(5000), &json!(true)));
+    let created = w.submit_raw(&owner, &dossier(&dossier_id(), FREE, &[&sha256])).await.expect("an answer");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(w.ledger().await["attachments"][&sha256]["stored"], json!(1));
+}
+
 #[tokio::test]
 async fn submission_checks_the_form_the_procedure_and_the_login() {
     let w = World::new().await;

@@ -859,7 +859,7 @@ async fn counters_revocation_and_logout() {
     let zero = env.admin("counters/reset", json!({})).await;
     assert_eq!(
         zero,
-        json!({"calls": {"authorization_code": 0, "refresh_token": 0}, "issued": {"authorization_code": 0, "refresh_token": 0}})
+        json!({"calls": {"authorization_code": 0, "refresh_token": 0}, "issued": {"authorization_code": 0, "refresh_token": 0}, "jwks": 0})
     );
     let (_, t) = env.tokens(LEVEL2_CCCD).await;
     let r = env.refresh(t["refresh_token"].as_str().unwrap(), None).await;

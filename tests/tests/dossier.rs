@@ -283,16 +283,21 @@ async fn a_permanent_failure_does_not_block_the_rest_of_the_queue() {
 }
 
 #[tokio::test]
-async fn without_login_or_at_level_1_dossiers_wait_in_the_outbox() {
+async fn without_login_nothing_is_queued_and_at_level_1_dossiers_wait_in_the_outbox() {
     let world = World::new(300).await;
     let core = world.core();
     core.sync().catalog().await.unwrap();
-    let free = queued_birth(&core);
+    // A draft made while logged out is the resident's to submit once they log in: submitting
+    // binds it to them (the outbox sends only with its owner's session).
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(&core, &draft.id);
+    assert_eq!(core.dossiers().submit(&draft.id).unwrap_err().kind(), ErrorKind::NeedsLogin);
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Draft);
     let report = core.sync().now().await.unwrap();
-    assert!(report.outbox.needs_login);
-    assert_eq!(report.outbox.pending, 1);
+    assert_eq!(report.outbox.pending, 0);
 
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let free = core.dossiers().submit(&draft.id).unwrap().id;
     let fee_code = fee_paying_code(&core);
     let paid = core.dossiers().new_draft(&fee_code, Subject::Citizen).unwrap();
     fill_valid(&core, &paid.id);
@@ -304,12 +309,11 @@ async fn without_login_or_at_level_1_dossiers_wait_in_the_outbox() {
     assert_eq!(waiting.status, DossierStatus::Queued);
     assert!(waiting.problem.unwrap().contains("level 2"));
 
+    // Another resident at level 2 on the same phone does not send it: it is not theirs.
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     let report = core.sync().now().await.unwrap();
-    assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
-    let sent = core.dossiers().get(&paid.id).unwrap();
-    assert!(sent.fee_vnd.is_some_and(|fee| fee > 0), "the portal states the online fee");
-    Admin::new(&world.sandbox).assert_portal_created_exactly([free.as_str(), paid.id.as_str()]).await;
+    assert_eq!((report.outbox.sent, report.outbox.waiting_for_owner), (0, 1));
+    Admin::new(&world.sandbox).assert_portal_created_exactly([free.as_str()]).await;
 }
 
 #[tokio::test]

@@ -84,8 +84,9 @@ impl TokenResponse {
         if !["bearer", "dpop"].contains(&response.token_type.to_ascii_lowercase().as_str()) {
             return Err(AuthError::TokenResponse(format!("unknown token_type {:?}", response.token_type)));
         }
-        if response.expires_in.is_some_and(|e| e <= 0) {
-            return Err(AuthError::TokenResponse("expires_in must be positive".into()));
+        // 0 is a token already expired (the next call refreshes it); negative is nonsense.
+        if response.expires_in.is_some_and(|e| e < 0) {
+            return Err(AuthError::TokenResponse("expires_in must not be negative".into()));
         }
         if response.expires_in.is_some_and(|e| e > MAX_TOKEN_LIFETIME_SECS) {
             return Err(AuthError::TokenResponse("expires_in is longer than a year".into()));

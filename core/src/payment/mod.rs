@@ -128,12 +128,13 @@ impl Payments {
         let payments = Payments { db, vault, pinned_keys };
         let mut conn = payments.db.lock();
         let tx = conn.transaction()?;
-        let plain: Vec<(String, String)> = tx
+        // As bytes: a text value need not be valid UTF-8, and the signature check judges it later.
+        let plain: Vec<(String, Vec<u8>)> = tx
             .prepare("SELECT receipt_id, payload FROM receipt WHERE typeof(payload) = 'text'")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get_ref(1)?.as_bytes()?.to_vec())))?
             .collect::<rusqlite::Result<_>>()?;
         for (receipt_id, payload) in plain {
-            let sealed = payments.vault.seal(SEALED_RECEIPT, payload.as_bytes())?;
+            let sealed = payments.vault.seal(SEALED_RECEIPT, &payload)?;
             tx.execute("UPDATE receipt SET payload = ?2 WHERE receipt_id = ?1", params![receipt_id, sealed])?;
         }
         tx.commit()?;

@@ -76,7 +76,7 @@ struct AnnounceBody {
     name: String,
 }
 
-async fn announce(State(s): Shared, _auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let a: AnnounceBody = json_body(&body)?;
     let sha256 = a.sha256.to_ascii_lowercase();
     if !is_sha256_hex(&sha256) {
@@ -97,16 +97,16 @@ async fn announce(State(s): Shared, _auth: Authenticated, body: Bytes) -> Result
         ));
     }
     let name: String = a.name.chars().filter(|c| !c.is_control()).take(255).collect();
-    let announce = Announce { sha256: &sha256, size: a.size, content_type: &content_type, name: &name };
+    let announce = Announce { sub: &auth.sub, sha256: &sha256, size: a.size, content_type: &content_type, name: &name };
     Ok(private(Json(s.api.store.announce(&announce)?)))
 }
 
 async fn upload_state(
     State(s): Shared,
-    _auth: Authenticated,
+    auth: Authenticated,
     UrlPath(sha256): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    let upload = s.api.store.upload(&sha256.to_ascii_lowercase())?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    let upload = s.api.store.upload(&auth.sub, &sha256.to_ascii_lowercase())?.ok_or_else(|| ApiError::not_found("attachment"))?;
     Ok(private(Json(upload)))
 }
 
@@ -117,7 +117,7 @@ struct OffsetQuery {
 
 async fn put_chunk(
     State(s): Shared,
-    _auth: Authenticated,
+    auth: Authenticated,
     UrlPath(sha256): UrlPath<String>,
     query: Result<Query<OffsetQuery>, QueryRejection>,
     body: Body,
@@ -129,7 +129,7 @@ async fn put_chunk(
     let sha256 = sha256.to_ascii_lowercase();
     let store_api = s.api.clone();
     // Hashing up to 10 MiB on completion: off the async workers.
-    let upload = tokio::task::spawn_blocking(move || store_api.store.put_chunk(&sha256, offset, &data))
+    let upload = tokio::task::spawn_blocking(move || store_api.store.put_chunk(&auth.sub, &sha256, offset, &data))
         .await
         .map_err(ApiError::internal)??;
     Ok(private(Json(upload)))

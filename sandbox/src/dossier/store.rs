@@ -17,20 +17,25 @@ use super::common::{Status, hex, portal_status};
 use crate::api_error::ApiError;
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS dossier_attachment (
-    sha256 TEXT PRIMARY KEY,
+-- Attachments belong to the resident who uploaded them (`sub`): another resident's file of the
+-- same content is another upload, so the digest reveals nothing and can be cited by no one else.
+CREATE TABLE IF NOT EXISTS resident_attachment (
+    sub TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
     content_type TEXT NOT NULL,
     name TEXT NOT NULL,
     received INTEGER NOT NULL DEFAULT 0,
     complete INTEGER NOT NULL DEFAULT 0,
-    stored INTEGER NOT NULL DEFAULT 0        -- ledger: how many times the upload completed
+    stored INTEGER NOT NULL DEFAULT 0,       -- ledger: how many times the upload completed
+    PRIMARY KEY (sub, sha256)
 );
-CREATE TABLE IF NOT EXISTS dossier_attachment_chunk (
+CREATE TABLE IF NOT EXISTS resident_attachment_chunk (
+    sub TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     offset INTEGER NOT NULL,
     data BLOB NOT NULL,
-    PRIMARY KEY (sha256, offset)
+    PRIMARY KEY (sub, sha256, offset)
 );
 CREATE TABLE IF NOT EXISTS dossier (
     id TEXT PRIMARY KEY,                     -- the client's permanent dossier id: the dedup key
@@ -89,6 +94,7 @@ pub struct Upload {
 }
 
 pub struct Announce<'a> {
+    pub sub: &'a str,
     pub sha256: &'a str,
     pub size: u64,
     pub content_type: &'a str,
@@ -219,15 +225,17 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<(u64, bool)> = tx
-            .query_row("SELECT size, complete FROM dossier_attachment WHERE sha256 = ?1", [a.sha256], |r| {
-                Ok((get_u64(r, 0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT size, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
+                [a.sub, a.sha256],
+                |r| Ok((get_u64(r, 0)?, r.get(1)?)),
+            )
             .optional()?;
         match existing {
             None => {
                 tx.execute(
-                    "INSERT INTO dossier_attachment (sha256, size, content_type, name) VALUES (?1, ?2, ?3, ?4)",
-                    params![a.sha256, a.size as i64, a.content_type, a.name],
+                    "INSERT INTO resident_attachment (sub, sha256, size, content_type, name) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![a.sub, a.sha256, a.size as i64, a.content_type, a.name],
                 )?;
             }
             Some((size, true)) if size != a.size => {
@@ -235,33 +243,36 @@ impl Store {
             }
             // An unfinished upload announced with another size starts over.
             Some((size, false)) if size != a.size => {
-                tx.execute("DELETE FROM dossier_attachment_chunk WHERE sha256 = ?1", [a.sha256])?;
+                tx.execute("DELETE FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2", [a.sub, a.sha256])?;
                 tx.execute(
-                    "UPDATE dossier_attachment SET size = ?2, content_type = ?3, name = ?4, received = 0
-                     WHERE sha256 = ?1",
-                    params![a.sha256, a.size as i64, a.content_type, a.name],
+                    "UPDATE resident_attachment SET size = ?3, content_type = ?4, name = ?5, received = 0
+                     WHERE sub = ?1 AND sha256 = ?2",
+                    params![a.sub, a.sha256, a.size as i64, a.content_type, a.name],
                 )?;
             }
             Some(_) => {}
         }
-        let upload = upload(&tx, a.sha256)?.ok_or_else(|| ApiError::not_found("attachment"))?;
+        let upload = upload(&tx, a.sub, a.sha256)?.ok_or_else(|| ApiError::not_found("attachment"))?;
         tx.commit()?;
         Ok(upload)
     }
 
-    pub fn upload(&self, sha256: &str) -> rusqlite::Result<Option<Upload>> {
-        upload(&self.db(), sha256)
+    /// Where `sub`'s upload of `sha256` stands; another resident's upload is not found.
+    pub fn upload(&self, sub: &str, sha256: &str) -> rusqlite::Result<Option<Upload>> {
+        upload(&self.db(), sub, sha256)
     }
 
     /// Stores the chunk at `offset`. A chunk already stored is accepted without effect; the last
     /// chunk triggers the SHA-256 check, and a mismatch discards the whole upload.
-    pub fn put_chunk(&self, sha256: &str, offset: u64, data: &[u8]) -> Result<Upload, ApiError> {
+    pub fn put_chunk(&self, sub: &str, sha256: &str, offset: u64, data: &[u8]) -> Result<Upload, ApiError> {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<(u64, u64, bool)> = tx
-            .query_row("SELECT size, received, complete FROM dossier_attachment WHERE sha256 = ?1", [sha256], |r| {
-                Ok((get_u64(r, 0)?, get_u64(r, 1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT size, received, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
+                [sub, sha256],
+                |r| Ok((get_u64(r, 0)?, get_u64(r, 1)?, r.get(2)?)),
+            )
             .optional()?;
         let Some((size, received, complete)) = row else {
             return Err(ApiError::not_found("attachment (announce it first)"));
@@ -277,19 +288,20 @@ impl Store {
             return Err(ApiError::bad_request(format!("the chunk runs past the announced size ({size} bytes)")));
         }
         tx.execute(
-            "INSERT INTO dossier_attachment_chunk (sha256, offset, data) VALUES (?1, ?2, ?3)",
-            params![sha256, offset as i64, data],
+            "INSERT INTO resident_attachment_chunk (sub, sha256, offset, data) VALUES (?1, ?2, ?3, ?4)",
+            params![sub, sha256, offset as i64, data],
         )?;
         let complete = end == size;
-        if complete && digest(&tx, sha256)? != sha256 {
-            tx.execute("DELETE FROM dossier_attachment_chunk WHERE sha256 = ?1", [sha256])?;
-            tx.execute("UPDATE dossier_attachment SET received = 0 WHERE sha256 = ?1", [sha256])?;
+        if complete && digest(&tx, sub, sha256)? != sha256 {
+            tx.execute("DELETE FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2", [sub, sha256])?;
+            tx.execute("UPDATE resident_attachment SET received = 0 WHERE sub = ?1 AND sha256 = ?2", [sub, sha256])?;
             tx.commit()?;
             return Err(ApiError::digest_mismatch(sha256));
         }
         tx.execute(
-            "UPDATE dossier_attachment SET received = ?2, complete = ?3, stored = stored + ?3 WHERE sha256 = ?1",
-            params![sha256, end as i64, complete],
+            "UPDATE resident_attachment SET received = ?3, complete = ?4, stored = stored + ?4
+             WHERE sub = ?1 AND sha256 = ?2",
+            params![sub, sha256, end as i64, complete],
         )?;
         tx.commit()?;
         Ok(Upload { sha256: sha256.to_owned(), received: end, complete })
@@ -314,8 +326,13 @@ impl Store {
         }
         let acceptance = verdict?;
         for (sha256, _) in new.attachments {
+            // Only the submitting resident's own uploads can be cited.
             let complete: Option<bool> = tx
-                .query_row("SELECT complete FROM dossier_attachment WHERE sha256 = ?1", [sha256], |r| r.get(0))
+                .query_row(
+                    "SELECT complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
+                    [new.sub, sha256.as_str()],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if complete != Some(true) {
                 return Err(ApiError::attachment_missing(sha256));
@@ -528,18 +545,31 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let rows = db
             .prepare(
-                "SELECT a.sha256, a.size, a.complete, a.stored,
-                        (SELECT coalesce(sum(length(c.data)), 0) FROM dossier_attachment_chunk c WHERE c.sha256 = a.sha256)
-                 FROM dossier_attachment a",
+                "SELECT a.sub, a.sha256, a.size, a.complete, a.stored,
+                        (SELECT coalesce(sum(length(c.data)), 0) FROM resident_attachment_chunk c
+                         WHERE c.sub = a.sub AND c.sha256 = a.sha256)
+                 FROM resident_attachment a",
             )?
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, get_u64(r, 1)?, r.get::<_, bool>(2)?, get_u64(r, 3)?, get_u64(r, 4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    get_u64(r, 2)?,
+                    r.get::<_, bool>(3)?,
+                    get_u64(r, 4)?,
+                    get_u64(r, 5)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut attachments = BTreeMap::new();
-        for (sha256, size, complete, stored, bytes) in rows {
-            let intact = complete && bytes == size && digest(&db, &sha256)? == sha256;
-            attachments.insert(sha256, AttachmentEffects { stored, bytes, intact });
+        // By content, over all residents: how many uploads completed, what is held, and whether
+        // every resident's copy is whole.
+        let mut attachments: BTreeMap<String, AttachmentEffects> = BTreeMap::new();
+        for (sub, sha256, size, complete, stored, bytes) in rows {
+            let intact = complete && bytes == size && digest(&db, &sub, &sha256)? == sha256;
+            let effects = attachments.entry(sha256).or_insert(AttachmentEffects { stored: 0, bytes: 0, intact: true });
+            effects.stored += stored;
+            effects.bytes += bytes;
+            effects.intact &= intact;
         }
         Ok(Ledger { dossiers, attachments })
     }
@@ -550,18 +580,22 @@ fn get_u64(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<u64> {
     row.get::<_, i64>(index).map(|n| n.max(0) as u64)
 }
 
-fn upload(db: &Connection, sha256: &str) -> rusqlite::Result<Option<Upload>> {
-    db.query_row("SELECT received, complete FROM dossier_attachment WHERE sha256 = ?1", [sha256], |r| {
-        Ok(Upload { sha256: sha256.to_owned(), received: get_u64(r, 0)?, complete: r.get(1)? })
-    })
+fn upload(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<Upload>> {
+    db.query_row(
+        "SELECT received, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
+        [sub, sha256],
+        |r| Ok(Upload { sha256: sha256.to_owned(), received: get_u64(r, 0)?, complete: r.get(1)? }),
+    )
     .optional()
 }
 
-/// The lowercase hex SHA-256 of an attachment's stored chunks, in order.
-fn digest(db: &Connection, sha256: &str) -> rusqlite::Result<String> {
+/// The lowercase hex SHA-256 of `sub`'s stored chunks of an attachment, in order.
+fn digest(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<String> {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut stmt = db.prepare_cached("SELECT data FROM dossier_attachment_chunk WHERE sha256 = ?1 ORDER BY offset")?;
-    let mut rows = stmt.query([sha256])?;
+    let mut stmt = db.prepare_cached(
+        "SELECT data FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2 ORDER BY offset",
+    )?;
+    let mut rows = stmt.query([sub, sha256])?;
     while let Some(row) = rows.next()? {
         ctx.update(row.get_ref(0)?.as_blob()?);
     }
