@@ -47,9 +47,15 @@ impl DossiersApi {
         Ok(self.0.get(&dossier_id)?)
     }
 
-    /// Every dossier on the phone, newest first.
+    /// The logged-in resident's dossiers (and drafts nobody owns yet), newest first.
     pub fn list(&self) -> Result<Vec<Dossier>> {
         Ok(self.0.list()?)
+    }
+
+    /// How many of them the data key cannot open (left out of `list`; after a lost key,
+    /// `SmartHd.openRecovering` keeps them aside).
+    pub fn unreadable(&self) -> Result<u32> {
+        Ok(self.0.unreadable()?)
     }
 
     pub fn delete_draft(&self, dossier_id: String) -> Result<()> {

@@ -36,6 +36,15 @@ pub enum SmartHdError {
     /// Local storage failed (disk full, corrupt user database, secure storage refused...).
     #[error("{detail}")]
     Storage { detail: String },
+    /// The phone's data key is lost or changed (an Android Keystore invalidation, a restore onto
+    /// another phone): reopen with `SmartHd.openRecovering` and ask the resident to log in again.
+    /// Nothing that cannot be read is dropped: it is kept aside.
+    #[error("{detail}")]
+    UserDataUnreadable { detail: String },
+    /// The portal sent something this version does not know (a new dossier status...): ask the
+    /// resident to update the app. Nothing was changed.
+    #[error("{detail}")]
+    UpdateNeeded { detail: String },
     /// The operation was cancelled through its `CancelHandle` (or its coroutine/task).
     #[error("{detail}")]
     Cancelled { detail: String },
@@ -63,8 +72,9 @@ impl From<Error> for SmartHdError {
             },
             ErrorKind::Conflict => SmartHdError::Conflict { detail },
             ErrorKind::NotFound => SmartHdError::NotFound { detail },
-            ErrorKind::Storage | ErrorKind::UserDataUnreadable => SmartHdError::Storage { detail },
-            ErrorKind::UpdateNeeded => SmartHdError::Other { detail },
+            ErrorKind::Storage => SmartHdError::Storage { detail },
+            ErrorKind::UserDataUnreadable => SmartHdError::UserDataUnreadable { detail },
+            ErrorKind::UpdateNeeded => SmartHdError::UpdateNeeded { detail },
             ErrorKind::Cancelled => SmartHdError::Cancelled { detail },
             ErrorKind::Other => SmartHdError::Other { detail },
         }

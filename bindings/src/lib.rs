@@ -89,20 +89,14 @@ pub struct SmartHd {
     core: smarthd_core::SmartHd,
 }
 
-#[uniffi::export]
 impl SmartHd {
-    /// Opens (and migrates) the databases in `config.data_dir`; makes no network call.
-    /// `events` receives sync progress; `logger` receives log lines at `config.log_level` and
-    /// above (the last logger given is the process's); `storage` is the platform's secure
-    /// storage (the core keeps its session key there); `signer` an optional hardware-backed
-    /// DPoP key.
-    #[uniffi::constructor(default(events = None, logger = None, signer = None))]
-    pub fn open(
+    fn open_with(
         config: CoreConfig,
         storage: Arc<dyn SecureStorage>,
         events: Option<Arc<dyn EventListener>>,
         logger: Option<Arc<dyn Logger>>,
         signer: Option<Arc<dyn Signer>>,
+        recover: bool,
     ) -> Result<Arc<Self>> {
         if logger.is_some() {
             platform::install_logger(logger, config.log_level.unwrap_or(LogLevel::Info));
@@ -116,9 +110,45 @@ impl SmartHd {
             secure_storage: Arc::new(platform::ForeignStorage(storage)),
             signer: signer.map(|s| Arc::new(platform::ForeignSigner(s)) as Arc<dyn smarthd_core::platform::Signer>),
         };
-        let core = smarthd_core::SmartHd::open(core_config, services)?;
+        let core = if recover {
+            smarthd_core::SmartHd::open_recovering(core_config, services)?
+        } else {
+            smarthd_core::SmartHd::open(core_config, services)?
+        };
         tracing::info!(version = env!("CARGO_PKG_VERSION"), "smarthd core opened");
         Ok(Arc::new(SmartHd { core }))
+    }
+}
+
+#[uniffi::export]
+impl SmartHd {
+    /// Opens (and migrates) the databases in `config.data_dir`; makes no network call.
+    /// `events` receives sync progress; `logger` receives log lines at `config.log_level` and
+    /// above (the last logger given is the process's); `storage` is the platform's secure
+    /// storage (the core keeps its session key there); `signer` an optional hardware-backed
+    /// DPoP key. A lost or changed data key is `UserDataUnreadable`: see [`SmartHd::open_recovering`].
+    #[uniffi::constructor(default(events = None, logger = None, signer = None))]
+    pub fn open(
+        config: CoreConfig,
+        storage: Arc<dyn SecureStorage>,
+        events: Option<Arc<dyn EventListener>>,
+        logger: Option<Arc<dyn Logger>>,
+        signer: Option<Arc<dyn Signer>>,
+    ) -> Result<Arc<Self>> {
+        Self::open_with(config, storage, events, logger, signer, false)
+    }
+
+    /// Opens after `UserDataUnreadable`: what the data key cannot open is kept aside (never
+    /// dropped), a new key is made if the old one is gone, and the resident logs in again.
+    #[uniffi::constructor(default(events = None, logger = None, signer = None))]
+    pub fn open_recovering(
+        config: CoreConfig,
+        storage: Arc<dyn SecureStorage>,
+        events: Option<Arc<dyn EventListener>>,
+        logger: Option<Arc<dyn Logger>>,
+        signer: Option<Arc<dyn Signer>>,
+    ) -> Result<Arc<Self>> {
+        Self::open_with(config, storage, events, logger, signer, true)
     }
 
     /// The offline procedures: search, records, facets, favourites.

@@ -11,9 +11,7 @@ use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::payment::PaymentMethod;
-use smarthd_core::{
-    Config, Error, Event, EventListener, PageRequest, ReceiptKeyPin, SearchFilters, Services, SmartHd,
-};
+use smarthd_core::{Config, Error, Event, EventListener, PageRequest, ReceiptKeyPin, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::{self, LEVEL2_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
@@ -170,10 +168,7 @@ pub async fn run() -> Result<(), Error> {
     core.sync().now().await?;
     let order =
         core.payments().pay(&fee_dossier, PaymentMethod::Gateway, "vn.gov.haiduong.smarthd:/payment-return").await?;
-    out!(
-        "Cổng thanh toán / gateway URL: {}…",
-        order.pay_url.as_deref().map(|u| &u[..u.len().min(90)]).unwrap_or("")
-    );
+    out!("Cổng thanh toán / gateway URL: {}…", order.pay_url.as_deref().map(|u| &u[..u.len().min(90)]).unwrap_or(""));
     let landed =
         pay_at_gateway(order.pay_url.as_deref().unwrap_or_default(), &GatewayAction::Pay { bank: "NCB".into() })
             .await

@@ -98,13 +98,16 @@ pub fn sync_report(r: &DossierSyncReport, json: bool) {
     }
     out!(
         "Đã gửi / sent: {}, bị từ chối / refused: {}, còn chờ / pending: {}, thay đổi trạng thái / status changes: {}",
-        r.outbox.sent, r.outbox.failed, r.outbox.pending, r.status_changes
+        r.outbox.sent,
+        r.outbox.failed,
+        r.outbox.pending,
+        r.status_changes
     );
     if r.outbox.needs_login {
         out!("Cần đăng nhập để gửi / log in to send: smarthd login");
     }
     if r.outbox.waiting_for_owner > 0 {
-        println!("{} hồ sơ của người khác: {WAITING_FOR_OWNER}", r.outbox.waiting_for_owner);
+        out!("{} hồ sơ của người khác: {WAITING_FOR_OWNER}", r.outbox.waiting_for_owner);
     }
     if r.outbox.waiting_for_level2 > 0 {
         out!(

@@ -372,9 +372,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             let local_data = if *wipe { LocalData::Wipe } else { LocalData::Keep };
             match core.session().logout(local_data).await? {
-                Some(url) => out!(
-                    "Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}"
-                ),
+                Some(url) => {
+                    out!("Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}")
+                }
                 None => out!("Đã đăng xuất / logged out"),
             }
             if *wipe {
@@ -458,7 +458,10 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
             let attachment = core.dossiers().attach(id, file)?;
             out!(
                 "📎 {} ({} bytes, {}, sha256 {})",
-                attachment.name, attachment.size, attachment.content_type, attachment.sha256
+                attachment.name,
+                attachment.size,
+                attachment.content_type,
+                attachment.sha256
             );
         }
         DossierCommand::Submit { id } => {

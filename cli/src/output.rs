@@ -113,7 +113,11 @@ pub fn sync_report(report: &SyncReport, f: &Freshness, json: bool) {
         SyncOutcome::NotModified => out!("Danh mục đã mới nhất / catalog already up to date (304)"),
         SyncOutcome::Updated => out!(
             "Đã cập nhật {} thủ tục, gỡ {} / updated {}, removed {} ({} pages)",
-            report.upserted, report.removed, report.upserted, report.removed, report.pages
+            report.upserted,
+            report.removed,
+            report.upserted,
+            report.removed,
+            report.pages
         ),
     }
     out!("{}", freshness_line(f));

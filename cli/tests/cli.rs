@@ -164,3 +164,52 @@ async fn receipts_verify_and_a_forged_one_is_never_shown_as_verified() {
     let bad_pin = smarthd(&["--portal", &portal, "--data-dir", &data, "--receipt-key", "r1:c2hvcnQ", "receipts"]);
     assert!(String::from_utf8_lossy(&bad_pin.stderr).contains("32 bytes"));
 }
+
+/// A shared phone through the CLI: A queues a dossier and runs `smarthd logout` (data kept);
+/// B logs in on the same data dir: `smarthd dossier list` shows none of A's, `smarthd sync`
+/// sends nothing of A's and says one waits for its owner; `smarthd logout --wipe` deletes B's
+/// data only.
+#[tokio::test(flavor = "multi_thread")]
+async fn residents_sharing_a_phone_see_and_send_only_their_own_dossiers() {
+    let world = smarthd_tests::World::new(100).await;
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let cli = |args: &[&str]| {
+        let out = smarthd(&[&["--portal", &portal, "--data-dir", &data][..], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let queued_birth = |core: &smarthd_core::SmartHd| {
+        let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+        smarthd_tests::fill_valid(core, &draft.id);
+        core.dossiers().submit(&draft.id).unwrap();
+        draft.id
+    };
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    smarthd_tests::log_in(&core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();
+    let a_dossier = queued_birth(&core);
+    drop(core);
+    assert!(cli(&["logout"]).contains("chỉ bạn xem được"));
+
+    let core = world.core();
+    smarthd_tests::log_in(&core, 1, &smarthd_sandbox::robot::LEVEL1_CITIZEN).await.unwrap();
+    let b_dossier = queued_birth(&core);
+    drop(core);
+    let list = cli(&["--json", "dossier", "list"]);
+    assert!(list.contains(&b_dossier) && !list.contains(&a_dossier), "{list}");
+    let report: serde_json::Value = serde_json::from_str(&cli(&["--json", "sync"])).unwrap();
+    assert_eq!((&report["outbox"]["sent"], &report["outbox"]["waiting_for_owner"]), (&1.into(), &1.into()), "{report}");
+    smarthd_tests::Admin::new(&world.sandbox).assert_portal_created_exactly([b_dossier.as_str()]).await;
+    assert!(cli(&["logout", "--wipe"]).contains("Đã xoá dữ liệu của bạn"));
+
+    let core = world.core();
+    smarthd_tests::log_in(&core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();
+    drop(core);
+    let list = cli(&["--json", "dossier", "list"]);
+    assert!(list.contains(&a_dossier) && !list.contains(&b_dossier), "{list}");
+    let report: serde_json::Value = serde_json::from_str(&cli(&["--json", "sync"])).unwrap();
+    assert_eq!(report["outbox"]["sent"], 1, "{report}");
+    smarthd_tests::Admin::new(&world.sandbox)
+        .assert_portal_created_exactly([a_dossier.as_str(), b_dossier.as_str()])
+        .await;
+}

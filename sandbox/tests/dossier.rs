@@ -423,9 +423,13 @@ async fn residents_follow_their_dossiers_and_anyone_can_look_one_up() {
 
     w.officer(&code, "processing", None).await;
     w.officer(&code, "need_more_documents", Some("Bổ sung bản sao giấy chứng sinh")).await;
-    let (status, error) =
-        common::officer_call(&w.http, &w.base, &format!("/officer/dossiers/{code}/status"), json!({"status": "rejected"}))
-            .await;
+    let (status, error) = common::officer_call(
+        &w.http,
+        &w.base,
+        &format!("/officer/dossiers/{code}/status"),
+        json!({"status": "rejected"}),
+    )
+    .await;
     assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("message")));
     let (status, _) = common::officer_call(
         &w.http,

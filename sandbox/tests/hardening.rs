@@ -193,8 +193,7 @@ async fn the_officer_console_needs_an_officer_login_and_csrf_tokens() {
         public["status"].as_str().expect("a status").to_owned()
     };
     let post_form = |url: String, cookie: Option<String>, body: String| {
-        let mut request =
-            http.post(url).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body);
+        let mut request = http.post(url).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body);
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
@@ -203,7 +202,10 @@ async fn the_officer_console_needs_an_officer_login_and_csrf_tokens() {
 
     // No session: the page sends to the login form; the actions are refused.
     let page = http.get(format!("{base}officer")).send().await.expect("an answer");
-    assert_eq!((page.status(), page.headers()[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, "/officer/login"));
+    assert_eq!(
+        (page.status(), page.headers()[header::LOCATION].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, "/officer/login")
+    );
     let (status, _) = common::call(&http, &status_url, Method::POST, None, Some(json!({"status": "processing"}))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let cross_site = post_form(status_url.clone(), None, common::form(&[("status", "rejected"), ("message", "x")]));
@@ -243,15 +245,8 @@ async fn the_officer_console_needs_an_officer_login_and_csrf_tokens() {
     let session = format!("hd_officer={session}");
 
     // The console: every form carries the session's CSRF token.
-    let html = http
-        .get(format!("{base}officer"))
-        .header(header::COOKIE, &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html =
+        http.get(format!("{base}officer")).header(header::COOKIE, &session).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(&code) && html.contains(account.name));
     let tokens = hidden(&html, "csrf");
     assert_eq!(tokens.len(), html.matches("<form").count(), "a token in every form");

@@ -34,7 +34,9 @@ fn core_at(url: &str, world: &World) -> SmartHd {
 async fn a_catalog_cursor_beyond_i64_is_refused_and_later_syncs_still_work() {
     let world = World::new(40).await;
     let first = world.core().sync().catalog().await.unwrap();
-    let hits = |core: &SmartHd| core.catalog().search("", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len();
+    let hits = |core: &SmartHd| {
+        core.catalog().search("", &SearchFilters::default(), PageRequest::default()).unwrap().hits.len()
+    };
 
     let bad = crafted_portal(
         r#"{"items":[],"next_since":18446744073709551615,"has_more":false,"remaining":0,"head":18446744073709551615}"#,
@@ -73,7 +75,8 @@ async fn an_upload_that_never_advances_is_given_up_for_now_and_stays_queued() {
     admin.post("admin/faults", json!({"route": "attachments", "kind": "offset_mismatch", "probability": 1.0})).await;
 
     // A hang guard only: without a bound this sync never returns.
-    let report = tokio::time::timeout(Duration::from_secs(120), core.sync().now()).await.expect("the sync ends").unwrap();
+    let report =
+        tokio::time::timeout(Duration::from_secs(120), core.sync().now()).await.expect("the sync ends").unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (0, 1));
     let queued = core.dossiers().get(&draft.id).unwrap();
     assert_eq!(queued.status, DossierStatus::Queued);
@@ -210,7 +213,9 @@ async fn a_damaged_catalog_met_by_a_query_is_rebuilt_and_refilled_by_the_next_sy
     let report = core.sync().catalog().await.unwrap();
     assert_eq!(report.upserted, 1_900);
     assert_eq!(core.catalog().freshness().unwrap().procedures, in_force);
-    assert!(!core.catalog().search("khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.is_empty());
+    assert!(
+        !core.catalog().search("khai sinh", &SearchFilters::default(), PageRequest::default()).unwrap().hits.is_empty()
+    );
 }
 
 /// The same damage after an unclean stop (the open marker left behind) is found at open by the

@@ -129,8 +129,11 @@ async fn an_inserted_key_and_a_forged_receipt_never_verify() {
             assert_eq!(err.kind(), ErrorKind::Validation, "{key_id}: {err}");
             // The pinned r1 is the portal's own key, which the forgery's signature fails; any other
             // key id, and a key row the app did not seal, is no key at all.
-            let expected =
-                if pinned && key_id == "r1" { "signature does not verify".to_owned() } else { format!("no key {key_id}") };
+            let expected = if pinned && key_id == "r1" {
+                "signature does not verify".to_owned()
+            } else {
+                format!("no key {key_id}")
+            };
             assert!(err.to_string().contains(&expected), "{key_id}: {err}");
             assert_eq!(core.payments().receipts().unwrap_err().kind(), ErrorKind::Validation);
         }
@@ -147,8 +150,16 @@ async fn a_genuine_receipt_of_another_order_amount_or_dossier_does_not_verify() 
     drop(core);
     let (o, d, r) = (&order.order_id, &order.dossier_id, &receipt_id);
     let tampers = [
-        ("amount", "UPDATE payment SET amount_vnd = amount_vnd + 1".to_owned(), "UPDATE payment SET amount_vnd = amount_vnd - 1".to_owned()),
-        ("dossier", "UPDATE payment SET dossier_id = 'other'".to_owned(), format!("UPDATE payment SET dossier_id = '{d}'")),
+        (
+            "amount",
+            "UPDATE payment SET amount_vnd = amount_vnd + 1".to_owned(),
+            "UPDATE payment SET amount_vnd = amount_vnd - 1".to_owned(),
+        ),
+        (
+            "dossier",
+            "UPDATE payment SET dossier_id = 'other'".to_owned(),
+            format!("UPDATE payment SET dossier_id = '{d}'"),
+        ),
         (
             "order",
             format!(
@@ -158,9 +169,14 @@ async fn a_genuine_receipt_of_another_order_amount_or_dossier_does_not_verify() 
             ),
             format!("UPDATE receipt SET order_id = '{o}'; DELETE FROM payment WHERE order_id = 'PO-OTHER'"),
         ),
-        ("receipt id", "UPDATE payment SET receipt_id = 'BL-OTHER'".to_owned(), format!("UPDATE payment SET receipt_id = '{r}'")),
+        (
+            "receipt id",
+            "UPDATE payment SET receipt_id = 'BL-OTHER'".to_owned(),
+            format!("UPDATE payment SET receipt_id = '{r}'"),
+        ),
     ];
-    let run = |sql: &str| rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap().execute_batch(sql).unwrap();
+    let run =
+        |sql: &str| rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap().execute_batch(sql).unwrap();
     for (what, tamper, restore) in tampers {
         run(&tamper);
         let err = world.core().payments().verify_receipt(&receipt_id).unwrap_err();

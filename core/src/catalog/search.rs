@@ -137,7 +137,11 @@ mod tests {
         assert_eq!(check(&"đ".repeat(MAX_QUERY_CHARS + 1)), Err(QueryError::TooLong));
         assert_eq!(check(&vec!["khai"; MAX_QUERY_WORDS].join(" ")), Ok(()));
         assert_eq!(check(&vec!["khai"; MAX_QUERY_WORDS + 1].join(" ")), Err(QueryError::TooManyWords));
-        assert_eq!(check(&vec!["a"; MAX_QUERY_WORDS + 1].join(".")), Err(QueryError::TooManyWords), "punctuation splits");
+        assert_eq!(
+            check(&vec!["a"; MAX_QUERY_WORDS + 1].join(".")),
+            Err(QueryError::TooManyWords),
+            "punctuation splits"
+        );
     }
 
     #[test]

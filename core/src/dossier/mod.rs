@@ -561,8 +561,9 @@ impl Dossiers {
         Ok(items)
     }
 
-    pub fn pending_count(&self) -> Result<u32> {
-        Ok(self.db.lock().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))?)
+    /// Entries `owner` queued that are still in the outbox.
+    pub fn pending_count(&self, owner: &Owner) -> Result<u32> {
+        Ok(self.db.lock().query_row("SELECT count(*) FROM outbox WHERE owner = ?1", [owner.tag()], |r| r.get(0))?)
     }
 
     /// Entries queued by residents other than `viewer` (all of them when logged out): they
@@ -896,7 +897,7 @@ mod tests {
         let error = dossiers.mark_received(&owner, &item, &answer).unwrap_err();
         assert!(matches!(error, Error::UpdateNeeded { .. }), "{error:?}");
         assert_eq!(dossiers.get(Some(&owner), "d").unwrap().status, DossierStatus::Queued);
-        assert_eq!(dossiers.pending_count().unwrap(), 1);
+        assert_eq!(dossiers.pending_count(&owner).unwrap(), 1);
     }
 
     #[test]

@@ -454,11 +454,10 @@ impl Payments {
     /// it names.
     pub fn verify_receipt(&self, owner: &Owner, receipt_id: &str) -> Result<Receipt> {
         let signed = self.signed_receipt(owner, receipt_id)?;
-        let order_id: String = self.db.lock().query_row(
-            "SELECT order_id FROM receipt WHERE receipt_id = ?1",
-            [receipt_id],
-            |r| r.get(0),
-        )?;
+        let order_id: String =
+            self.db
+                .lock()
+                .query_row("SELECT order_id FROM receipt WHERE receipt_id = ?1", [receipt_id], |r| r.get(0))?;
         self.check(owner, &order_id, &signed)
     }
 }
@@ -527,7 +526,11 @@ mod tests {
                 Some(false) => assert!(succeed(&other.lock().unwrap())),
                 None => break,
             }
-            assert_eq!(payments.get(&owner(), "o1").unwrap().status, PaymentStatus::Succeeded, "written at step {step}");
+            assert_eq!(
+                payments.get(&owner(), "o1").unwrap().status,
+                PaymentStatus::Succeeded,
+                "written at step {step}"
+            );
         }
     }
 

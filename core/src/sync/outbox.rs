@@ -34,7 +34,7 @@ pub struct OutboxReport {
     pub sent: u32,
     /// Refused for good (kept, with the reason, as failed dossiers).
     pub failed: u32,
-    /// Still in the outbox (to retry later, or waiting for a login).
+    /// The resident's entries still in the outbox (to retry later, or waiting for level 2).
     pub pending: u32,
     /// Nothing could be sent: the resident must log in.
     pub needs_login: bool,
@@ -130,8 +130,8 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
     let mut report =
         OutboxReport { waiting_for_owner: cx.dossiers.waiting_for_owner_count(cx.owner)?, ..Default::default() };
     let Some(owner) = cx.owner else {
-        report.pending = cx.dossiers.pending_count()?;
-        report.needs_login = report.pending > 0;
+        // Queued work is always someone's: a login is needed to send it.
+        report.needs_login = report.waiting_for_owner > 0;
         return Ok(report);
     };
     for item in cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)? {
@@ -191,7 +191,7 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
             }
         }
     }
-    report.pending = cx.dossiers.pending_count()?;
+    report.pending = cx.dossiers.pending_count(owner)?;
     Ok(report)
 }
 

@@ -15,6 +15,10 @@ extension SmartHdError {
         case .Offline(let d), .Network(let d), .NeedsLogin(let d), .NeedsLevel2(let d), .Conflict(let d),
              .NotFound(let d), .Storage(let d), .Cancelled(let d), .Other(let d):
             return d
+        case .UserDataUnreadable:
+            return "Không đọc được dữ liệu trên máy, hãy đăng nhập lại / the data on this phone cannot be read: log in again"
+        case .UpdateNeeded(let d):
+            return "Hãy cập nhật ứng dụng / please update the app (\(d))"
         }
     }
 

@@ -106,7 +106,11 @@ async fn upload_state(
     auth: Authenticated,
     UrlPath(sha256): UrlPath<String>,
 ) -> Result<Response, ApiError> {
-    let upload = s.api.store.upload(&auth.sub, &sha256.to_ascii_lowercase())?.ok_or_else(|| ApiError::not_found("attachment"))?;
+    let upload = s
+        .api
+        .store
+        .upload(&auth.sub, &sha256.to_ascii_lowercase())?
+        .ok_or_else(|| ApiError::not_found("attachment"))?;
     Ok(private(Json(upload)))
 }
 

@@ -63,18 +63,20 @@ fn session_cookie(secret: &str, max_age: Option<u64>) -> String {
 
 /// The officer behind a console request, whose CSRF token it carries (the form's `csrf` field,
 /// or the `X-CSRF-Token` header for JSON callers). Otherwise the answer to give: the login page
-/// for a browser without a session, `401`/`403` for the rest.
-fn officer_of(s: &AppState, headers: &HeaderMap, form: bool, body: &[u8]) -> Result<OfficerSession, Response> {
+/// for a browser without a session, `401`/`403` for the rest (boxed: a response is large).
+fn officer_of(s: &AppState, headers: &HeaderMap, form: bool, body: &[u8]) -> Result<OfficerSession, Box<Response>> {
     let Some(session) = s.api.desk.session(headers) else {
         if form {
-            return Err(see_other("/officer/login"));
+            return Err(Box::new(see_other("/officer/login")));
         }
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "log in at /officer/login first (a sandbox officer account)",
-        )
-        .into_response());
+        return Err(Box::new(
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "log in at /officer/login first (a sandbox officer account)",
+            )
+            .into_response(),
+        ));
     };
     let sent = if form {
         form_value(body, "csrf")
@@ -82,12 +84,14 @@ fn officer_of(s: &AppState, headers: &HeaderMap, form: bool, body: &[u8]) -> Res
         headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
     };
     if !sent.is_some_and(|t| same(&t, &session.csrf)) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "the console's CSRF token is missing or wrong / thiếu hoặc sai mã chống giả mạo",
-        )
-        .into_response());
+        return Err(Box::new(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "the console's CSRF token is missing or wrong / thiếu hoặc sai mã chống giả mạo",
+            )
+            .into_response(),
+        ));
     }
     Ok(session)
 }
@@ -97,7 +101,7 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
     let form = is_form(&headers);
     let officer = match officer_of(&s, &headers, form, &body) {
         Ok(officer) => officer,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let parsed = if form {
         Ok(StatusBody {
@@ -128,7 +132,7 @@ pub async fn attach_result(
     let form = is_form(&headers);
     let officer = match officer_of(&s, &headers, form, &body) {
         Ok(officer) => officer,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let parsed = if form {
         Ok(ResultBody { name: form_value(&body, "name").unwrap_or_default() })
@@ -245,7 +249,10 @@ pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Respon
     };
     let (secret, session) = s.api.desk.open(account);
     let response = if form {
-        with_cookie(see_other("/officer"), format!("{LOGIN_COOKIE}=; Path=/officer; HttpOnly; SameSite=Strict; Max-Age=0"))
+        with_cookie(
+            see_other("/officer"),
+            format!("{LOGIN_COOKIE}=; Path=/officer; HttpOnly; SameSite=Strict; Max-Age=0"),
+        )
     } else {
         private(Json(serde_json::json!({"officer": session.name, "csrf": session.csrf})))
     };
@@ -256,7 +263,7 @@ pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Respon
 pub async fn log_out(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
     let form = is_form(&headers);
     if let Err(refused) = officer_of(&s, &headers, form, &body) {
-        return refused;
+        return *refused;
     }
     s.api.desk.close(&headers);
     let response = if form { see_other("/officer/login") } else { StatusCode::NO_CONTENT.into_response() };

@@ -592,9 +592,8 @@ fn upload(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<U
 /// The lowercase hex SHA-256 of `sub`'s stored chunks of an attachment, in order.
 fn digest(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<String> {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut stmt = db.prepare_cached(
-        "SELECT data FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2 ORDER BY offset",
-    )?;
+    let mut stmt =
+        db.prepare_cached("SELECT data FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2 ORDER BY offset")?;
     let mut rows = stmt.query([sub, sha256])?;
     while let Some(row) = rows.next()? {
         ctx.update(row.get_ref(0)?.as_blob()?);

@@ -31,8 +31,11 @@ class DossiersClient internal constructor(internal val api: DossiersApi, private
 
     suspend fun get(dossierId: String): Dossier = withContext(io) { api.get(dossierId) }
 
-    /** Every dossier on the phone, newest first. */
+    /** The logged-in resident's dossiers (and drafts nobody owns yet), newest first. */
     suspend fun list(): List<Dossier> = withContext(io) { api.list() }
+
+    /** How many of them the data key cannot open (left out of [list]). */
+    suspend fun unreadable(): UInt = withContext(io) { api.unreadable() }
 
     suspend fun deleteDraft(dossierId: String) = withContext(io) { api.deleteDraft(dossierId) }
 

@@ -23,6 +23,10 @@ val SmartHdException.userMessage: String
         is SmartHdException.Conflict -> detail
         is SmartHdException.NotFound -> detail
         is SmartHdException.Storage -> detail
+        is SmartHdException.UserDataUnreadable ->
+            "Không đọc được dữ liệu trên máy, hãy đăng nhập lại / the data on this phone cannot be read: log in again"
+        is SmartHdException.UpdateNeeded ->
+            "Hãy cập nhật ứng dụng / please update the app ($detail)"
         is SmartHdException.Cancelled -> detail
         is SmartHdException.Other -> detail
     }

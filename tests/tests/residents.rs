@@ -1,0 +1,93 @@
+//! A phone shared by two residents (#11): every local record belongs to the resident who made
+//! it. Resident A queues a dossier and logs out; resident B logs in on the same phone and syncs:
+//! A's dossier is neither shown to B nor sent under B's account, and goes out once A is back.
+
+use smarthd_core::catalog::model::Subject;
+use smarthd_core::{DossierStatus, ErrorKind, LocalData, SmartHd};
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_tests::{Admin, World, fill_valid, log_in};
+
+/// Đăng ký khai sinh: free, level 1 is enough.
+const BIRTH: &str = "1.001193.H19";
+
+fn queued_birth(core: &SmartHd) -> String {
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    draft.id
+}
+
+fn listed(core: &SmartHd) -> Vec<String> {
+    core.dossiers().list().unwrap().into_iter().map(|d| d.id).collect()
+}
+
+/// Offline: A's dossier is still in the outbox when A logs out (kept data).
+#[tokio::test]
+async fn a_queued_dossier_waits_for_its_owner_and_is_never_sent_under_another_account() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let a_dossier = queued_birth(&core);
+    core.session().logout(LocalData::Keep).await.unwrap();
+    assert!(listed(&core).is_empty(), "logged out, A's dossier is not on show");
+
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert!(listed(&core).is_empty(), "B does not see A's dossier");
+    assert_eq!(core.dossiers().get(&a_dossier).unwrap_err().kind(), ErrorKind::NotFound);
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending, report.outbox.waiting_for_owner), (0, 0, 1));
+    let admin = Admin::new(&world.sandbox);
+    admin.assert_portal_created_exactly([]).await;
+
+    let b_dossier = queued_birth(&core);
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.waiting_for_owner), (1, 1));
+    assert_eq!(listed(&core), std::slice::from_ref(&b_dossier));
+    admin.assert_portal_created_exactly([b_dossier.as_str()]).await;
+    core.session().logout(LocalData::Keep).await.unwrap();
+
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(listed(&core), std::slice::from_ref(&a_dossier), "A sees only A's");
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.waiting_for_owner), (1, 0));
+    assert_eq!(core.dossiers().get(&a_dossier).unwrap().status, DossierStatus::Received);
+    admin.assert_portal_created_exactly([a_dossier.as_str(), b_dossier.as_str()]).await;
+}
+
+/// Online: A's dossier was received and A logged out keeping it; B sees none of it (nor A's
+/// status feed), and a logout with wipe deletes only B's records.
+#[tokio::test]
+async fn switching_residents_shows_only_the_current_ones_data_and_wipe_deletes_only_theirs() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let a_dossier = queued_birth(&core);
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&a_dossier).unwrap().status, DossierStatus::Received);
+    core.session().logout(LocalData::Keep).await.unwrap();
+
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let report = core.sync().now().await.unwrap();
+    assert_eq!(report.status_changes, 0, "B's status feed is B's, not A's");
+    assert!(listed(&core).is_empty());
+    let b_dossier = queued_birth(&core);
+    core.sync().now().await.unwrap();
+    assert_eq!(listed(&core), std::slice::from_ref(&b_dossier));
+    core.session().logout(LocalData::Wipe).await.unwrap();
+
+    // B's records are gone from the phone; A's are kept, sealed, for A.
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let ids: Vec<String> = db
+        .prepare("SELECT id FROM dossier")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids, std::slice::from_ref(&a_dossier));
+    drop(db);
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(listed(&core), [a_dossier]);
+}
