@@ -137,9 +137,15 @@ class EcdsaSigner(smarthd.Signer):
         return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
+# One Keystore per data dir, as on a phone: reopening the app finds its data key again (the core
+# refuses to mint a new key over data sealed with a lost one).
+_KEYSTORES: dict[str, MemoryStorage] = {}
+
+
 def open_core(url, data_dir, events=None, logger=None, storage=None, **config):
     cfg = smarthd.CoreConfig(portal_url=url, data_dir=str(data_dir), **config)
-    return smarthd.SmartHd.open(cfg, storage or MemoryStorage(), events=events, logger=logger, signer=EcdsaSigner())
+    storage = storage or _KEYSTORES.setdefault(str(Path(data_dir).resolve()), MemoryStorage())
+    return smarthd.SmartHd.open(cfg, storage, events=events, logger=logger, signer=EcdsaSigner())
 
 
 @pytest.fixture(scope="session")

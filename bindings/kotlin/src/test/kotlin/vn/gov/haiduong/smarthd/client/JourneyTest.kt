@@ -134,8 +134,10 @@ class JourneyTest {
     @Test
     fun `a cancel handle and a cancelled coroutine stop a sync`() = runBlocking {
         val big = Sandbox(tmp.resolve("sandbox-cancel"), size = 1200) // 3 pages
+        // One Keystore for the data dir, as on a phone: each reopening finds the data key again.
+        val storage = MemoryStorage()
         try {
-            SmartHd.open(config(big.url, tmp.resolve("cancel")), MemoryStorage()).use { core ->
+            SmartHd.open(config(big.url, tmp.resolve("cancel")), storage).use { core ->
                 val handle = CancelHandle()
                 handle.cancel()
                 assertThrows<SmartHdException.Cancelled> { runBlocking { core.sync().use { it.catalog(handle) } } }
@@ -148,12 +150,12 @@ class JourneyTest {
             val listener = object : EventListener {
                 override fun onEvent(event: Event) { seen.add(event); handle.cancel() }
             }
-            SmartHd.open(config(big.url, tmp.resolve("cancel")), MemoryStorage(), listener).use { core ->
+            SmartHd.open(config(big.url, tmp.resolve("cancel")), storage, listener).use { core ->
                 assertThrows<SmartHdException.Cancelled> { runBlocking { core.sync().use { it.catalog(handle) } } }
                 assertEquals(1, seen.size)
                 assertFalse(core.catalog().use { it.freshness() }.complete)
             }
-            SmartHdClient.open(config(big.url, tmp.resolve("cancel")), MemoryStorage()).use { client ->
+            SmartHdClient.open(config(big.url, tmp.resolve("cancel")), storage).use { client ->
                 // Cancelling the coroutine that awaits the sync: no crash, no hang.
                 val firstEvent = async(Dispatchers.Default, start = CoroutineStart.UNDISPATCHED) { client.events.first() }
                 val job = launch(Dispatchers.Default) { client.sync.catalog() }

@@ -81,10 +81,13 @@ class MemoryStorage : SecureStorage {
     override fun delete(key: String) { values.remove(key) }
 }
 
+/** One Keystore per data dir, as on a phone: reopening the app finds its data key again. */
+private val keystores = java.util.concurrent.ConcurrentHashMap<Path, MemoryStorage>()
+
 fun openClient(sandbox: Sandbox, dataDir: Path, io: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.IO) =
     SmartHdClient.open(
         CoreConfig(portalUrl = sandbox.url, dataDir = dataDir.toString(), connectTimeoutMs = 2000u),
-        MemoryStorage(),
+        keystores.getOrPut(dataDir.toAbsolutePath().normalize()) { MemoryStorage() },
         io = io,
     )
 
