@@ -172,7 +172,8 @@ object Robot {
             HttpResponse.BodyHandlers.ofString(),
         )
         check(ledger.statusCode() == 200) { "payments ledger: ${ledger.statusCode()}" }
-        return Regex(""""([^"]+)":\{[^}]*"charges":(\d+)""").findAll(ledger.body())
+        // An order is an object of plain values: no brace between its id and its charges.
+        return Regex(""""([^"]+)":\{[^{}]*"charges":(\d+)""").findAll(ledger.body())
             .associate { it.groupValues[1] to it.groupValues[2].toInt() }
     }
 

@@ -66,7 +66,7 @@ class SessionViewModelTest {
                 // reason, and the real login is left alone.
                 session.login(level = 1)
                 val real = session.state.awaitState { it is LoginState.OpenBrowser } as LoginState.OpenBrowser
-                val callback = Robot.logIn(real.url)
+                val callback = Robot.logIn(real.url, cccd = Robot.LEVEL1_CCCD)
                 session.onRedirect("${SmartHdClient.LOGIN_REDIRECT_URI}?code=forged&state=forged")
                 val failed = session.state.awaitState { it is LoginState.Failed } as LoginState.Failed
                 assertTrue(failed.message.contains("state mismatch"), failed.message)
