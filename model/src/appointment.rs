@@ -203,9 +203,7 @@ impl BookingRefusal {
                 "Mỗi ngày chỉ được đặt tối đa 2 lịch hẹn / At most 2 appointments can be booked per day"
             }
             BookingRefusal::SlotPast => "Khung giờ này đã qua / This slot has already begun",
-            BookingRefusal::AlreadyBooked => {
-                "Bạn đã đặt khung giờ này / You already hold a place in this slot"
-            }
+            BookingRefusal::AlreadyBooked => "Bạn đã đặt khung giờ này / You already hold a place in this slot",
         }
     }
 }

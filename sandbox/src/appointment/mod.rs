@@ -145,10 +145,8 @@ struct CountersQuery {
 
 async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let counters: Vec<Counter> = schedule::counters()
-        .into_iter()
-        .filter(|c| q.unit.as_deref().is_none_or(|u| c.unit_code == u))
-        .collect();
+    let counters: Vec<Counter> =
+        schedule::counters().into_iter().filter(|c| q.unit.as_deref().is_none_or(|u| c.unit_code == u)).collect();
     Ok(Json(json!({"counters": counters})))
 }
 
@@ -241,7 +239,11 @@ async fn book(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Resp
     })
 }
 
-async fn cancel(State(s): Shared, auth: Authenticated, UrlPath(booking_id): UrlPath<String>) -> Result<Response, ApiError> {
+async fn cancel(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(booking_id): UrlPath<String>,
+) -> Result<Response, ApiError> {
     let now = schedule::now().naive_local();
     let row = s
         .appointments
@@ -259,7 +261,9 @@ async fn mine(State(s): Shared, auth: Authenticated) -> Result<Response, ApiErro
 }
 
 async fn keys(State(s): Shared) -> Json<Value> {
-    Json(json!({"keys": [{"key_id": ticket::KEY_ID, "alg": "Ed25519", "public_key": s.appointments.signer.public_key()}]}))
+    Json(
+        json!({"keys": [{"key_id": ticket::KEY_ID, "alg": "Ed25519", "public_key": s.appointments.signer.public_key()}]}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -327,8 +331,12 @@ async fn set_slot(State(s): Shared, body: Bytes) -> Result<Response, ApiError> {
         .map_err(|_| ApiError::validation("starts_at", "RFC 3339"))?
         .with_timezone(&schedule::vietnam())
         .naive_local();
-    let start = start.date().and_hms_opt(chrono::Timelike::hour(&start), chrono::Timelike::minute(&start), 0).unwrap_or(start);
+    let start =
+        start.date().and_hms_opt(chrono::Timelike::hour(&start), chrono::Timelike::minute(&start), 0).unwrap_or(start);
     let slot_id = schedule::slot_id(&body.counter_id, &start);
     s.appointments.store.set_slot(&slot_id, body.capacity)?;
-    Ok(private(StatusCode::OK, json!({"slot_id": slot_id, "starts_at": schedule::rfc3339(&start), "capacity": body.capacity})))
+    Ok(private(
+        StatusCode::OK,
+        json!({"slot_id": slot_id, "starts_at": schedule::rfc3339(&start), "capacity": body.capacity}),
+    ))
 }

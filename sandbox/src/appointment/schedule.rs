@@ -73,7 +73,9 @@ pub fn in_timetable(start: &NaiveDateTime) -> bool {
 pub fn starts_on(day: NaiveDate) -> Vec<NaiveDateTime> {
     SESSIONS
         .iter()
-        .flat_map(|&(from, to)| (from..to).step_by(SLOT_MINUTES as usize).filter(move |m| m + SLOT_MINUTES as u32 <= to))
+        .flat_map(|&(from, to)| {
+            (from..to).step_by(SLOT_MINUTES as usize).filter(move |m| m + SLOT_MINUTES as u32 <= to)
+        })
         .filter_map(|m| NaiveTime::from_hms_opt(m / 60, m % 60, 0))
         .map(|t| day.and_time(t))
         .filter(in_timetable)

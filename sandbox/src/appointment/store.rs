@@ -300,8 +300,9 @@ impl Store {
                     count(*) FILTER (WHERE status = 'cancelled')
              FROM appointment_booking GROUP BY slot_id ORDER BY slot_id",
         )?;
-        let rows: Vec<(String, String, u32, u32)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?;
+        let rows: Vec<(String, String, u32, u32)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut ledger = BTreeMap::new();
         for (slot_id, start, booked, cancelled) in rows {
             let start = NaiveDateTime::parse_from_str(&start, "%Y-%m-%dT%H:%M").unwrap_or_default();
@@ -328,9 +329,8 @@ fn row_at(r: &rusqlite::Row<'_>, offset: usize) -> rusqlite::Result<Row> {
 }
 
 fn capacity(db: &Connection, slot_id: &str, start: &NaiveDateTime) -> rusqlite::Result<Option<u32>> {
-    let set: Option<u32> = db
-        .query_row("SELECT capacity FROM appointment_slot WHERE slot_id = ?1", [slot_id], |r| r.get(0))
-        .optional()?;
+    let set: Option<u32> =
+        db.query_row("SELECT capacity FROM appointment_slot WHERE slot_id = ?1", [slot_id], |r| r.get(0)).optional()?;
     Ok(set.or_else(|| schedule::in_timetable(start).then_some(DEFAULT_CAPACITY)))
 }
 
