@@ -8,6 +8,7 @@ macro_rules! out {
     };
 }
 
+mod appointment;
 mod demo;
 mod dossier;
 mod login;
@@ -83,6 +84,13 @@ enum Command {
     Receipt {
         #[command(subcommand)]
         command: ReceiptCommand,
+    },
+    /// Your appointments at one-stop counters (lịch hẹn), offline.
+    Appointments,
+    /// An appointment at a commune's one-stop counter (Bộ phận một cửa).
+    Appointment {
+        #[command(subcommand)]
+        command: AppointmentCommand,
     },
     /// Encode or decode VietQR payloads.
     Vietqr {
@@ -182,6 +190,35 @@ enum DossierCommand {
     Show { id: String },
     /// Look a dossier up by its code, without logging in.
     Track { code: String },
+}
+
+#[derive(Subcommand)]
+enum AppointmentCommand {
+    /// The one-stop counters, of a unit or all.
+    Counters {
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Free slots (now to 6 days ahead) at a unit's counter for a procedure.
+    Slots {
+        #[arg(long)]
+        procedure: String,
+        /// The commune-level unit's code (see `smarthd appointment counters`).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        counter: Option<String>,
+    },
+    /// Book a slot (at most 6 days ahead, at most 2 a day).
+    Book {
+        slot_id: String,
+        #[arg(long)]
+        procedure: Option<String>,
+    },
+    /// Cancel a booking.
+    Cancel { id: String },
+    /// The booking's ticket: its QR code, verified offline with the portal's key.
+    Ticket { id: String },
 }
 
 #[derive(Subcommand)]
@@ -350,6 +387,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
             pay::show_receipt(&core.payments().verify_receipt(id)?, cli.json);
             Ok(())
         }
+        Command::Appointments => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            appointment::list(&core.appointments().list()?, cli.json);
+            Ok(())
+        }
+        Command::Appointment { command } => appointments(&cli, command).await,
         Command::Vietqr { command } => vietqr_command(command, cli.json),
         Command::Login { level, issuer, client_id, open } => {
             let mut config = Config::new(&cli.portal, data_dir(&cli))?;
@@ -476,6 +519,30 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
         DossierCommand::List => dossier::list(&core.dossiers().list()?, cli.json),
         DossierCommand::Show { id } => dossier::show(&core.dossiers().get(id)?, cli.json),
         DossierCommand::Track { code } => dossier::public_status(&core.dossiers().lookup(code).await?, cli.json),
+    }
+    Ok(())
+}
+
+async fn appointments(cli: &Cli, command: &AppointmentCommand) -> Result<(), Error> {
+    let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+    let handle = core.appointments();
+    match command {
+        AppointmentCommand::Counters { unit } => {
+            appointment::counters(&handle.counters(unit.as_deref()).await?, cli.json)
+        }
+        AppointmentCommand::Slots { procedure, unit, counter } => {
+            let query = smarthd_core::appointment::client::SlotQuery {
+                unit_code: unit.clone(),
+                counter_id: counter.clone(),
+                procedure_code: Some(procedure.clone()),
+            };
+            appointment::slots(&handle.slots(&query).await?, cli.json);
+        }
+        AppointmentCommand::Book { slot_id, procedure } => {
+            appointment::show(&handle.book(slot_id, procedure.as_deref()).await?, cli.json)
+        }
+        AppointmentCommand::Cancel { id } => appointment::show(&handle.cancel(id).await?, cli.json),
+        AppointmentCommand::Ticket { id } => appointment::ticket(&handle.ticket(id)?, cli.json)?,
     }
     Ok(())
 }
