@@ -136,7 +136,7 @@ enum SandboxCommand {
         /// The sandbox's SQLite file (default: sandbox.db in the data dir).
         #[arg(long)]
         db: Option<PathBuf>,
-        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|*, KIND
+        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|book|*, KIND
         /// error_500|delay|drop|commit_then_drop|malformed, PROBABILITY 0..1, DELAY_MS for delay.
         #[arg(long = "fault", value_name = "ROUTE:KIND:PROBABILITY[:DELAY_MS]")]
         faults: Vec<smarthd_sandbox::faults::Fault>,
