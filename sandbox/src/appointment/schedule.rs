@@ -64,7 +64,7 @@ pub fn in_timetable(start: &NaiveDateTime) -> bool {
     let working = !matches!(start.weekday(), Weekday::Sat | Weekday::Sun);
     let minute = start.hour() * 60 + start.minute();
     let on_grid = SESSIONS.iter().any(|&(from, to)| {
-        minute >= from && minute + SLOT_MINUTES as u32 <= to && (minute - from) % SLOT_MINUTES as u32 == 0
+        minute >= from && minute + SLOT_MINUTES as u32 <= to && (minute - from).is_multiple_of(SLOT_MINUTES as u32)
     });
     working && on_grid && start.second() == 0
 }
