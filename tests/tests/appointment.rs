@@ -241,3 +241,33 @@ async fn a_reminder_is_given_once_for_an_appointment_within_24_hours() {
     core.sync().now().await.unwrap();
     assert_eq!(reminders(&recorder).len(), 1, "once");
 }
+
+/// A shared phone: A's bookings and tickets are A's; B sees none, cannot cancel or show them;
+/// B's logout with wipe deletes B's bookings only, and A finds theirs after logging in again.
+#[tokio::test]
+async fn residents_sharing_a_phone_see_only_their_own_appointments() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let a = core.appointments().book(&slot_in(&admin, chrono::TimeDelta::days(1), 3).await, None).await.unwrap();
+    core.session().logout(smarthd_core::LocalData::Keep).await.unwrap();
+    assert!(core.appointments().list().unwrap().is_empty(), "logged out: nobody's");
+
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert!(core.appointments().list().unwrap().is_empty());
+    assert_eq!(core.appointments().ticket(&a.booking_id).unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(core.appointments().cancel(&a.booking_id).await.unwrap_err().kind(), ErrorKind::NotFound);
+    let b = core.appointments().book(&slot_in(&admin, chrono::TimeDelta::days(2), 3).await, None).await.unwrap();
+    core.sync().now().await.unwrap();
+    assert_eq!(core.appointments().list().unwrap(), vec![b.clone()], "the portal's list is B's only");
+    core.session().logout(smarthd_core::LocalData::Wipe).await.unwrap();
+
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let list = core.appointments().list().unwrap();
+    assert_eq!(list.iter().map(|x| x.booking_id.as_str()).collect::<Vec<_>>(), vec![a.booking_id.as_str()]);
+    core.appointments().ticket(&a.booking_id).unwrap();
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let rows: i64 = db.query_row("SELECT count(*) FROM appointment", [], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 1, "B's booking was wiped, A's kept");
+}
