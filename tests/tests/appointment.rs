@@ -271,3 +271,37 @@ async fn residents_sharing_a_phone_see_only_their_own_appointments() {
     let rows: i64 = db.query_row("SELECT count(*) FROM appointment", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, 1, "B's booking was wiped, A's kept");
 }
+
+/// The app is stopped while the booking is on its way (its call dropped before any answer, as
+/// when the phone kills it): the request was committed first, so after a restart `sync` books
+/// it under the same id, once.
+#[tokio::test]
+async fn a_booking_stopped_midway_is_sent_after_a_restart() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
+    // The portal holds the request unanswered; the app's call is dropped meanwhile.
+    admin
+        .post(
+            "admin/faults",
+            serde_json::json!({"route": "book", "kind": "delay", "probability": 1.0, "delay_ms": 600_000}),
+        )
+        .await;
+    let handle = core.appointments();
+    let stopped = tokio::time::timeout(std::time::Duration::from_millis(300), handle.book(&slot, None)).await;
+    assert!(stopped.is_err(), "the call was still waiting when it was stopped");
+    drop(core);
+    admin.delete("admin/faults").await;
+    assert_eq!(booked_at_portal(&admin, &slot).await, 0);
+
+    let core = world.core();
+    core.sync().now().await.unwrap();
+    let list = core.appointments().list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!((list[0].slot_id.as_str(), list[0].status), (slot.as_str(), AppointmentStatus::Booked));
+    assert_eq!(booked_at_portal(&admin, &slot).await, 1);
+    core.sync().now().await.unwrap();
+    assert_eq!(core.appointments().list().unwrap().len(), 1, "sent once");
+}
