@@ -47,6 +47,9 @@ struct Cli {
     /// only with it. Without it the key is fetched from the portal on first use and kept sealed.
     #[arg(long, global = true, env = "SMARTHD_RECEIPT_KEY", value_name = "KEY_ID:PUBLIC_KEY")]
     receipt_key: Option<String>,
+    /// The portal's appointment-ticket key, KEY_ID:PUBLIC_KEY (base64url), pinned the same way.
+    #[arg(long, global = true, env = "SMARTHD_TICKET_KEY", value_name = "KEY_ID:PUBLIC_KEY")]
+    ticket_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -300,6 +303,9 @@ fn config(cli: &Cli) -> Result<Config, Error> {
     login::apply_provider(&mut config, None, None);
     if let Some(pin) = &cli.receipt_key {
         config.receipt_keys = vec![smarthd_core::ReceiptKeyPin::parse(pin)?];
+    }
+    if let Some(pin) = &cli.ticket_key {
+        config.ticket_keys = vec![smarthd_core::ReceiptKeyPin::parse(pin)?];
     }
     Ok(config)
 }

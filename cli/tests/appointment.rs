@@ -45,6 +45,8 @@ async fn appointment_commands_book_cancel_and_print_json() {
     assert!(text.contains('▀') || text.contains('▄'), "a QR code: {text}");
     assert!(text.contains("Chữ ký của cổng hợp lệ"), "{text}");
     assert!(run(&["appointments"]).contains("Đã đặt / Booked"));
+    let pin = world.sandbox.appointments().ticket_key_pin();
+    assert_eq!(json(&["--ticket-key", &pin, "appointment", "ticket", &id])["verified"], true, "with the key pinned");
 
     let cancelled = json(&["appointment", "cancel", &id]);
     assert_eq!(cancelled["status"], "cancelled");

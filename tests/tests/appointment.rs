@@ -305,3 +305,36 @@ async fn a_booking_stopped_midway_is_sent_after_a_restart() {
     core.sync().now().await.unwrap();
     assert_eq!(core.appointments().list().unwrap().len(), 1, "sent once");
 }
+
+/// The ticket key pinned in the configuration is the only one trusted: the ticket verifies with
+/// the portal's pinned key, not with another pin, and a key row written into `user.db` by
+/// anything but the app (the fetched key replaced) is never a key.
+#[tokio::test]
+async fn ticket_keys_are_pinned_or_fetched_and_sealed_never_read_from_a_planted_row() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let booked = core.appointments().book(&slot_in(&admin, chrono::TimeDelta::days(1), 3).await, None).await.unwrap();
+    drop(core);
+    let open_pinning = |pin: &str| {
+        let mut config = world.config();
+        config.ticket_keys = vec![smarthd_core::ReceiptKeyPin::parse(pin).unwrap()];
+        SmartHd::open(config, Services::with_key_dir(world.data_dir().join("keys"))).unwrap()
+    };
+    let pinned = open_pinning(&world.sandbox.appointments().ticket_key_pin());
+    assert_eq!(pinned.appointments().ticket(&booked.booking_id).unwrap().key_id, "a1");
+    drop(pinned);
+    let other = open_pinning("a1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    let error = other.appointments().ticket(&booked.booking_id).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation, "{error}");
+    drop(other);
+
+    // The sealed key replaced by a plain one (an attacker's, or the same bytes unsealed).
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    db.execute("UPDATE appointment_key SET public_key = zeroblob(32)", []).unwrap();
+    drop(db);
+    let core = world.core();
+    let error = core.appointments().ticket(&booked.booking_id).unwrap_err();
+    assert!(error.to_string().contains("no key a1"), "{error}");
+}
