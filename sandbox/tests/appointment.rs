@@ -66,6 +66,14 @@ impl World {
         body["slot_id"].as_str().expect("a slot id").to_owned()
     }
 
+    /// A slot the tester adds `days` from today at `hh:mm` (Vietnam time): slots of one day stay
+    /// on that day whatever the hour the test runs at.
+    async fn slot_on(&self, days: i64, (hh, mm): (u32, u32), capacity: u32) -> String {
+        let day = vietnam_now().date() + TimeDelta::days(days);
+        let at = day.and_hms_opt(hh, mm, 0).expect("a time");
+        self.slot_in(at - vietnam_now(), capacity).await
+    }
+
     async fn book(&self, token: &str, booking_id: &str, slot_id: &str) -> (StatusCode, Value) {
         self.call(
             Method::POST,
@@ -183,10 +191,9 @@ async fn the_rules_six_days_two_a_day_no_past_slot_one_place_each() {
     refused(w.book(&token, "past", &past).await, StatusCode::UNPROCESSABLE_ENTITY, "slot_past");
 
     // Three slots on one day: two bookings, the third refused; a cancel frees the day.
-    let base = TimeDelta::days(2);
-    let a = w.slot_in(base, 3).await;
-    let b = w.slot_in(base + TimeDelta::minutes(30), 3).await;
-    let c = w.slot_in(base + TimeDelta::minutes(60), 3).await;
+    let a = w.slot_on(2, (9, 0), 3).await;
+    let b = w.slot_on(2, (9, 30), 3).await;
+    let c = w.slot_on(2, (10, 0), 3).await;
     assert_eq!(w.book(&token, "a", &a).await.0, StatusCode::CREATED);
     refused(w.book(&token, "a2", &a).await, StatusCode::CONFLICT, "already_booked");
     assert_eq!(w.book(&token, "b", &b).await.0, StatusCode::CREATED);

@@ -140,12 +140,14 @@ async fn the_portals_rules_are_typed_errors() {
     assert_eq!(error.kind(), ErrorKind::Validation);
     assert!(error.to_string().contains("6 ngày") && error.to_string().contains("6 days ahead"), "{error}");
 
-    let base = chrono::TimeDelta::days(3);
-    for i in 0..2 {
-        let slot = slot_in(&admin, base + chrono::TimeDelta::minutes(30 * i), 3).await;
+    // Three slots of one day (at fixed hours, so they stay on that day whenever the test runs).
+    let day = vietnam_now().date() + chrono::TimeDelta::days(3);
+    let at = |hh, mm| day.and_hms_opt(hh, mm, 0).unwrap() - vietnam_now();
+    for (hh, mm) in [(9, 0), (9, 30)] {
+        let slot = slot_in(&admin, at(hh, mm), 3).await;
         core.appointments().book(&slot, None).await.unwrap();
     }
-    let third = slot_in(&admin, base + chrono::TimeDelta::minutes(60), 3).await;
+    let third = slot_in(&admin, at(10, 0), 3).await;
     let error = core.appointments().book(&third, None).await.unwrap_err();
     assert_eq!(refusal(&error), Some(BookingRefusal::DailyLimit), "{error}");
     // A refused request is not kept to be sent again.
