@@ -339,3 +339,51 @@ pub fn bookable_days(now: NaiveDateTime) -> (NaiveDate, NaiveDate) {
     let today = now.date();
     (today, today + chrono::TimeDelta::days(MAX_DAYS_AHEAD))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Barrier};
+
+    use super::*;
+
+    /// Two connections to one file (two portal processes, say), each booking the last place at
+    /// the same moment, round after round: one books, the other gets `slot_full`, never an
+    /// error and never two bookings. A deferred transaction would read "one place left" on both
+    /// and fail one of them with SQLITE_BUSY instead of a clear answer.
+    #[test]
+    fn the_last_place_goes_to_exactly_one_of_two_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sandbox.db");
+        let stores = [Arc::new(Store::open(&path).unwrap()), Arc::new(Store::open(&path).unwrap())];
+        let now = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        for round in 0..20u32 {
+            let start = now + chrono::TimeDelta::days(1) + chrono::TimeDelta::minutes(i64::from(round));
+            let slot_id = schedule::slot_id("MC-10507", &start);
+            stores[0].set_slot(&slot_id, 1).unwrap();
+            let barrier = Arc::new(Barrier::new(2));
+            let racers: Vec<_> = stores
+                .iter()
+                .enumerate()
+                .map(|(i, store)| {
+                    let (store, barrier, slot_id) = (store.clone(), barrier.clone(), slot_id.clone());
+                    // Other residents each round: nobody reaches the daily limit.
+                    let (sub, booking_id) = (format!("sub-{round}-{i}"), format!("b-{round}-{i}"));
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        match store.book(&sub, &booking_id, &slot_id, None, now) {
+                            Ok(Booked::Created(_)) => "booked",
+                            Err(StoreError::Refused(Refused::Rule(BookingRefusal::SlotFull))) => "slot_full",
+                            Ok(Booked::Replayed(_)) => "replayed",
+                            Err(StoreError::Refused(_)) => "refused otherwise",
+                            Err(StoreError::Db(e)) => panic!("round {round}: a database error, not an answer: {e}"),
+                        }
+                    })
+                })
+                .collect();
+            let mut answers: Vec<&str> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+            answers.sort();
+            assert_eq!(answers, ["booked", "slot_full"], "round {round}");
+        }
+        assert!(stores[0].ledger().unwrap().values().all(|s| s.booked == 1));
+    }
+}
