@@ -67,6 +67,8 @@ impl From<Error> for SmartHdError {
                 Error::Portal(PortalError::Refused { field, .. }) => {
                     SmartHdError::Validation { field: field.unwrap_or_else(|| "request".into()), reason: detail }
                 }
+                // A booking rule (too far ahead, two already that day, a past slot).
+                Error::Booking(_) => SmartHdError::Validation { field: "slot_id".into(), reason: detail },
                 // The only URLs the core checks are the portal's (and paths joined to it).
                 _ => SmartHdError::Validation { field: "portal_url".into(), reason: detail },
             },

@@ -6,6 +6,7 @@
 //! Generated names (see `uniffi.toml`): Kotlin package `vn.gov.haiduong.smarthd`, Swift module
 //! `SmartHDCore`, Python module `smarthd`. See `docs/bindings.md`.
 
+mod appointments;
 mod catalog;
 mod dossiers;
 mod error;
@@ -24,6 +25,7 @@ use smarthd_core::dossier::{DossierStatus, FieldProblem};
 use smarthd_core::payment::PaymentStatus;
 use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
 
+pub use appointments::AppointmentsApi;
 pub use catalog::CatalogApi;
 pub use dossiers::DossiersApi;
 pub use error::SmartHdError;
@@ -169,6 +171,11 @@ impl SmartHd {
     /// Fees and e-receipts.
     pub fn payments(&self) -> Arc<PaymentsApi> {
         Arc::new(PaymentsApi(self.core.payments()))
+    }
+
+    /// Appointments at the commune's one-stop counter.
+    pub fn appointments(&self) -> Arc<AppointmentsApi> {
+        Arc::new(AppointmentsApi(self.core.appointments()))
     }
 
     /// The catalog feed and the outbox.

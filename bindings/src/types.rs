@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use smarthd_core::appointment::client::SlotQuery;
+use smarthd_core::appointment::{Appointment, AppointmentStatus, Counter, Slot, VerifiedTicket};
 use smarthd_core::catalog::Span;
 use smarthd_core::catalog::model::{
     AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
@@ -302,6 +304,8 @@ pub enum Event {
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: PaymentStatus },
+    /// An appointment at a one-stop counter starts within 24 hours (once per booking).
+    AppointmentReminder { booking_id: String, counter_name: String, starts_at: String, number: u32 },
 }
 
 /// Where a fee payment stands.
@@ -572,4 +576,77 @@ pub struct VietQr {
 pub struct QrMatrix {
     pub width: u32,
     pub modules: Vec<bool>,
+}
+
+/// A commune's one-stop counter (Bộ phận một cửa).
+#[uniffi::remote(Record)]
+pub struct Counter {
+    pub counter_id: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub name: String,
+    pub address: String,
+    /// Opening hours as shown.
+    pub hours: String,
+}
+
+/// A 30-minute slot at a counter, with the places left.
+#[uniffi::remote(Record)]
+pub struct Slot {
+    pub slot_id: String,
+    pub counter_id: String,
+    pub unit_code: String,
+    /// RFC 3339, Vietnam time.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: u32,
+    pub available: u32,
+}
+
+/// Which slots to list: a counter, or a unit's counter; for a procedure.
+#[uniffi::remote(Record)]
+pub struct SlotQuery {
+    #[uniffi(default = None)]
+    pub unit_code: Option<String>,
+    #[uniffi(default = None)]
+    pub counter_id: Option<String>,
+    #[uniffi(default = None)]
+    pub procedure_code: Option<String>,
+}
+
+/// Booked (Đã đặt) or cancelled (Đã huỷ).
+#[uniffi::remote(Enum)]
+pub enum AppointmentStatus {
+    Booked,
+    Cancelled,
+}
+
+/// A booking at a one-stop counter, kept on the phone.
+#[uniffi::remote(Record)]
+pub struct Appointment {
+    pub booking_id: String,
+    pub slot_id: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub unit_code: String,
+    pub procedure_code: Option<String>,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub status: AppointmentStatus,
+    /// The place in the slot's queue.
+    pub number: u32,
+}
+
+/// A booking's ticket, verified offline: draw `qr_text` as a QR code (`vietqrMatrix` draws any
+/// text) for the counter to scan.
+#[uniffi::remote(Record)]
+pub struct VerifiedTicket {
+    pub booking_id: String,
+    pub qr_text: String,
+    pub key_id: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub starts_at: String,
+    pub number: u32,
+    pub status: AppointmentStatus,
 }

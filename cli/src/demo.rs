@@ -44,6 +44,13 @@ impl EventListener for DemoEvents {
             Event::PaymentUpdated { order_id, status } => {
                 out!("  🔔 thanh toán / payment {}: {}", printable(order_id), status.label())
             }
+            Event::AppointmentReminder { counter_name, starts_at, number, .. } => {
+                out!(
+                    "  🔔 lịch hẹn / appointment {}: {} (số / number {number})",
+                    printable(starts_at),
+                    printable(counter_name)
+                )
+            }
             Event::SessionChanged { .. } => {}
         }
     }

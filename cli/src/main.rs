@@ -8,6 +8,7 @@ macro_rules! out {
     };
 }
 
+mod appointment;
 mod demo;
 mod dossier;
 mod login;
@@ -46,6 +47,9 @@ struct Cli {
     /// only with it. Without it the key is fetched from the portal on first use and kept sealed.
     #[arg(long, global = true, env = "SMARTHD_RECEIPT_KEY", value_name = "KEY_ID:PUBLIC_KEY")]
     receipt_key: Option<String>,
+    /// The portal's appointment-ticket key, KEY_ID:PUBLIC_KEY (base64url), pinned the same way.
+    #[arg(long, global = true, env = "SMARTHD_TICKET_KEY", value_name = "KEY_ID:PUBLIC_KEY")]
+    ticket_key: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,6 +87,13 @@ enum Command {
     Receipt {
         #[command(subcommand)]
         command: ReceiptCommand,
+    },
+    /// Your appointments at one-stop counters (lịch hẹn), offline.
+    Appointments,
+    /// An appointment at a commune's one-stop counter (Bộ phận một cửa).
+    Appointment {
+        #[command(subcommand)]
+        command: AppointmentCommand,
     },
     /// Encode or decode VietQR payloads.
     Vietqr {
@@ -128,7 +139,7 @@ enum SandboxCommand {
         /// The sandbox's SQLite file (default: sandbox.db in the data dir).
         #[arg(long)]
         db: Option<PathBuf>,
-        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|*, KIND
+        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|book|*, KIND
         /// error_500|delay|drop|commit_then_drop|malformed, PROBABILITY 0..1, DELAY_MS for delay.
         #[arg(long = "fault", value_name = "ROUTE:KIND:PROBABILITY[:DELAY_MS]")]
         faults: Vec<smarthd_sandbox::faults::Fault>,
@@ -182,6 +193,35 @@ enum DossierCommand {
     Show { id: String },
     /// Look a dossier up by its code, without logging in.
     Track { code: String },
+}
+
+#[derive(Subcommand)]
+enum AppointmentCommand {
+    /// The one-stop counters, of a unit or all.
+    Counters {
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Free slots (now to 6 days ahead) at a unit's counter for a procedure.
+    Slots {
+        #[arg(long)]
+        procedure: String,
+        /// The commune-level unit's code (see `smarthd appointment counters`).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        counter: Option<String>,
+    },
+    /// Book a slot (at most 6 days ahead, at most 2 a day).
+    Book {
+        slot_id: String,
+        #[arg(long)]
+        procedure: Option<String>,
+    },
+    /// Cancel a booking.
+    Cancel { id: String },
+    /// The booking's ticket: its QR code, verified offline with the portal's key.
+    Ticket { id: String },
 }
 
 #[derive(Subcommand)]
@@ -263,6 +303,9 @@ fn config(cli: &Cli) -> Result<Config, Error> {
     login::apply_provider(&mut config, None, None);
     if let Some(pin) = &cli.receipt_key {
         config.receipt_keys = vec![smarthd_core::ReceiptKeyPin::parse(pin)?];
+    }
+    if let Some(pin) = &cli.ticket_key {
+        config.ticket_keys = vec![smarthd_core::ReceiptKeyPin::parse(pin)?];
     }
     Ok(config)
 }
@@ -350,6 +393,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
             pay::show_receipt(&core.payments().verify_receipt(id)?, cli.json);
             Ok(())
         }
+        Command::Appointments => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            appointment::list(&core.appointments().list()?, cli.json);
+            Ok(())
+        }
+        Command::Appointment { command } => appointments(&cli, command).await,
         Command::Vietqr { command } => vietqr_command(command, cli.json),
         Command::Login { level, issuer, client_id, open } => {
             let mut config = Config::new(&cli.portal, data_dir(&cli))?;
@@ -476,6 +525,30 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
         DossierCommand::List => dossier::list(&core.dossiers().list()?, cli.json),
         DossierCommand::Show { id } => dossier::show(&core.dossiers().get(id)?, cli.json),
         DossierCommand::Track { code } => dossier::public_status(&core.dossiers().lookup(code).await?, cli.json),
+    }
+    Ok(())
+}
+
+async fn appointments(cli: &Cli, command: &AppointmentCommand) -> Result<(), Error> {
+    let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+    let handle = core.appointments();
+    match command {
+        AppointmentCommand::Counters { unit } => {
+            appointment::counters(&handle.counters(unit.as_deref()).await?, cli.json)
+        }
+        AppointmentCommand::Slots { procedure, unit, counter } => {
+            let query = smarthd_core::appointment::client::SlotQuery {
+                unit_code: unit.clone(),
+                counter_id: counter.clone(),
+                procedure_code: Some(procedure.clone()),
+            };
+            appointment::slots(&handle.slots(&query).await?, cli.json);
+        }
+        AppointmentCommand::Book { slot_id, procedure } => {
+            appointment::show(&handle.book(slot_id, procedure.as_deref()).await?, cli.json)
+        }
+        AppointmentCommand::Cancel { id } => appointment::show(&handle.cancel(id).await?, cli.json),
+        AppointmentCommand::Ticket { id } => appointment::ticket(&handle.ticket(id)?, cli.json)?,
     }
     Ok(())
 }

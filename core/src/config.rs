@@ -28,6 +28,9 @@ pub struct Config {
     /// verify only with these. Empty means the keys are fetched from the portal over the pinned
     /// transport on first use and kept sealed in the vault.
     pub receipt_keys: Vec<ReceiptKeyPin>,
+    /// The portal's appointment-ticket keys, trusted the same way: pinned here, or (when empty)
+    /// fetched over the pinned transport on first use and kept sealed.
+    pub ticket_keys: Vec<ReceiptKeyPin>,
 }
 
 impl Config {
@@ -42,6 +45,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             pinned_spki_sha256: Vec::new(),
             receipt_keys: Vec::new(),
+            ticket_keys: Vec::new(),
             extra_roots_der: Vec::new(),
         })
     }

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use serde::Deserialize;
+use smarthd_model::appointment::BookingRefusal;
 
 /// The cause a [`PortalError`] wraps when it is not another crate's error (a short explanation).
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -72,6 +73,10 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The portal refused a booking by one of its rules (the slot is full, too far ahead, two
+    /// already that day...): the message says it in Vietnamese and English.
+    #[error("{0}")]
+    Booking(BookingRefusal),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -294,6 +299,8 @@ impl Error {
             Error::Auth(AuthError::NeedsLevel2) => Some(Class::NeedsLevel2),
             Error::Auth(AuthError::Cancelled) => None,
             Error::Auth(_) => Some(Class::NeedsLogin),
+            // The portal's refusal, by its rule.
+            Error::Booking(refusal) => Some(if refusal.status() == 409 { Class::Conflict } else { Class::Permanent }),
             _ => None,
         }
     }
@@ -309,6 +316,12 @@ impl Error {
             | Error::UnsupportedScheme { .. }
             | Error::Validation { .. } => ErrorKind::Validation,
             Error::UserDataUnreadable { .. } => ErrorKind::UserDataUnreadable,
+            Error::Booking(refusal) => match refusal {
+                BookingRefusal::SlotFull | BookingRefusal::AlreadyBooked => ErrorKind::Conflict,
+                BookingRefusal::TooFarAhead | BookingRefusal::DailyLimit | BookingRefusal::SlotPast => {
+                    ErrorKind::Validation
+                }
+            },
             Error::UpdateNeeded { .. } => ErrorKind::UpdateNeeded,
             Error::Storage(_) | Error::UserDataCorrupt { .. } | Error::SchemaTooNew { .. } | Error::Io(_) => {
                 ErrorKind::Storage

@@ -16,6 +16,9 @@ pub enum Event {
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: PaymentStatus },
+    /// An appointment at a one-stop counter starts within 24 hours: given once per booking, by
+    /// `sync().now()`; the shells turn it into a local notification.
+    AppointmentReminder { booking_id: String, counter_name: String, starts_at: String, number: u32 },
 }
 
 /// Observable session state.

@@ -3,7 +3,7 @@
 //! [`SmartHd`] is what an app (through the bindings), the CLI and tests open; it hands out one
 //! handle per capability: [`catalog`] (offline procedures and search), [`session`] (the VNeID
 //! login through [`identity`]), [`dossier`] (drafts and submitting), [`payment`] (fees and
-//! receipts) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
+//! receipts), [`appointment`] (a place at the one-stop counter) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
 //! [`store`] (the SQLite files, kept private by [`private_files`]), [`transport`] (every request to the portal and the identity
 //! provider), [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
 //!
@@ -12,6 +12,7 @@
 //! [`platform`], [`transport`]); the capabilities; their handles (each capability's `handle.rs`, and
 //! [`session`]); this top, which builds them.
 
+pub mod appointment;
 pub mod catalog;
 pub mod config;
 pub mod dossier;
@@ -31,6 +32,7 @@ pub mod vault;
 
 pub use smarthd_model::text;
 
+pub use appointment::handle::AppointmentsHandle;
 pub use catalog::handle::CatalogHandle;
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::{Config, ReceiptKeyPin};
@@ -47,6 +49,7 @@ pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
 use std::sync::Arc;
 
+use appointment::Appointments;
 use dossier::Dossiers;
 use identity::Identity;
 use payment::Payments;
@@ -96,6 +99,7 @@ impl SmartHd {
         });
         let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
         let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
+        let appointments = Appointments::new(user_db.clone(), vault.clone(), config.ticket_keys.clone());
         let identity = Identity::new(
             config.identity.clone(),
             portal.clone(),
@@ -109,7 +113,8 @@ impl SmartHd {
             let kept = identity.keep_aside_unreadable()? + dossiers.keep_aside_unreadable()?;
             tracing::warn!(kept, "user data the data key could not open was kept aside");
         }
-        let shared = Shared { config, portal, catalog, identity, dossiers, payments, services, user_db, vault };
+        let shared =
+            Shared { config, portal, catalog, identity, dossiers, payments, appointments, services, user_db, vault };
         // After an upgrade, the records kept from before go to the resident logged in then.
         if let Some(owner) = shared.owner()? {
             owner::claim_unclaimed(&shared.user_db, &owner)?;
@@ -139,6 +144,11 @@ impl SmartHd {
     /// Paying a dossier's fees, the gateway's return, and the receipts kept on the phone.
     pub fn payments(&self) -> PaymentsHandle {
         PaymentsHandle::new(self.shared.clone())
+    }
+
+    /// A place at the commune's one-stop counter: counters, slots, booking, tickets.
+    pub fn appointments(&self) -> AppointmentsHandle {
+        AppointmentsHandle::new(self.shared.clone())
     }
 
     /// Bringing the offline copy and the outbox up to date with the portal.

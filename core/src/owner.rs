@@ -1,5 +1,5 @@
 //! Who owns a local record. Several residents may share one phone: every dossier, outbox
-//! entry, attachment, timeline entry, payment, receipt and status-feed cursor in `user.db`
+//! entry, attachment, timeline entry, payment, receipt, appointment and status-feed cursor in `user.db`
 //! carries its owner, and only the logged-in owner sees, sends or wipes it.
 //!
 //! The owner is stored as a tag, HMAC-SHA256 of the e-identity `sub` under a key derived from
@@ -22,8 +22,17 @@ use crate::vault::Vault;
 pub const UNCLAIMED: &str = "unclaimed";
 
 /// The tables whose rows belong to a resident (each has an `owner` column).
-const OWNED_TABLES: &[&str] =
-    &["dossier", "dossier_attachment", "dossier_event", "outbox", "payment_request", "payment", "receipt"];
+const OWNED_TABLES: &[&str] = &[
+    "dossier",
+    "dossier_attachment",
+    "dossier_event",
+    "outbox",
+    "payment_request",
+    "payment",
+    "receipt",
+    "appointment_request",
+    "appointment",
+];
 
 /// A resident, as `user.db` knows them: the keyed tag of their `sub`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +101,17 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     let tx = conn.transaction()?;
     // Children before parents (the foreign keys of outbox and payment_request), then the
     // per-owner state.
-    let tables = ["outbox", "payment_request", "dossier_event", "dossier_attachment", "payment", "receipt", "dossier"];
+    let tables = [
+        "outbox",
+        "payment_request",
+        "dossier_event",
+        "dossier_attachment",
+        "payment",
+        "receipt",
+        "dossier",
+        "appointment_request",
+        "appointment",
+    ];
     for table in tables.iter().chain(&["upload", "feed_cursor"]) {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }

@@ -1,6 +1,7 @@
 //! What every capability handle shares: the stores, the portal client, the session and the
 //! app's services, opened once by [`crate::SmartHd::open`].
 
+use crate::appointment::{Appointments, client as appointment_client};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::dossier::Dossiers;
@@ -21,6 +22,7 @@ pub(crate) struct Shared {
     pub(crate) identity: Identity,
     pub(crate) dossiers: Dossiers,
     pub(crate) payments: Payments,
+    pub(crate) appointments: Appointments,
     pub(crate) services: Services,
     pub(crate) user_db: UserDb,
     pub(crate) vault: std::sync::Arc<Vault>,
@@ -61,6 +63,16 @@ impl Shared {
             identity: &self.identity,
             payments: &self.payments,
             dossiers: &self.dossiers,
+            events: self.services.events.as_ref(),
+            owner,
+        }
+    }
+
+    pub(crate) fn appointment_context<'a>(&'a self, owner: &'a Owner) -> appointment_client::Context<'a> {
+        appointment_client::Context {
+            portal: &self.portal,
+            identity: &self.identity,
+            appointments: &self.appointments,
             events: self.services.events.as_ref(),
             owner,
         }

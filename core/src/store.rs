@@ -241,6 +241,41 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         kept_at TEXT NOT NULL
     );
     "#,
+    // v8: appointments at one-stop counters: booking requests waiting to reach the portal (each
+    // under its permanent booking id), the bookings with their signed tickets and whether the
+    // reminder was given, and the portal's ticket keys (sealed).
+    r#"
+    CREATE TABLE appointment_request (
+        booking_id TEXT PRIMARY KEY,
+        slot_id TEXT NOT NULL,
+        procedure_code TEXT,
+        created_at TEXT NOT NULL,
+        owner TEXT NOT NULL
+    );
+    CREATE TABLE appointment (
+        booking_id TEXT PRIMARY KEY,
+        slot_id TEXT NOT NULL,
+        counter_id TEXT NOT NULL,
+        counter_name TEXT NOT NULL,
+        unit_code TEXT NOT NULL,
+        procedure_code TEXT,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        ticket_payload TEXT NOT NULL,
+        ticket_signature TEXT NOT NULL,
+        ticket_key_id TEXT NOT NULL,
+        reminded INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        owner TEXT NOT NULL
+    );
+    CREATE INDEX appointment_owner ON appointment(owner, starts_at);
+    CREATE TABLE appointment_key (
+        key_id TEXT PRIMARY KEY,
+        public_key BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that

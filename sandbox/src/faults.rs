@@ -45,6 +45,9 @@ pub enum FaultRoute {
     /// The other `/api/v1/dossiers…` routes: the resident's list and the public lookup.
     #[serde(rename = "dossiers")]
     Dossiers,
+    /// `POST /api/v1/appointments`: booking a counter's slot.
+    #[serde(rename = "book")]
+    Book,
     #[serde(rename = "*")]
     All,
 }
@@ -167,6 +170,7 @@ enum RouteClass {
     Submit,
     Attachments,
     Dossiers,
+    Book,
     OtherApi,
 }
 
@@ -178,6 +182,8 @@ impl RouteClass {
             Some(RouteClass::Attachments)
         } else if path.starts_with("/api/v1/dossiers") {
             Some(RouteClass::Dossiers)
+        } else if path == "/api/v1/appointments" && method == Method::POST {
+            Some(RouteClass::Book)
         } else if path.starts_with("/api/") {
             Some(RouteClass::OtherApi)
         } else {
@@ -191,6 +197,7 @@ impl RouteClass {
             FaultRoute::Submit => self == RouteClass::Submit,
             FaultRoute::Attachments => self == RouteClass::Attachments,
             FaultRoute::Dossiers => self == RouteClass::Dossiers,
+            FaultRoute::Book => self == RouteClass::Book,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! restart, and listens on loopback by default. The wire contract is `docs/portal-api.md`.
 
 mod api_error;
+pub mod appointment;
 mod catalog_api;
 mod db;
 mod dossier;
@@ -81,6 +82,8 @@ pub enum SandboxError {
     Identity(#[from] identity::KeyError),
     #[error(transparent)]
     Payments(#[from] payment::OpenError),
+    #[error(transparent)]
+    Appointments(#[from] appointment::OpenError),
     #[error("sandbox TLS: {0}")]
     Tls(String),
 }
@@ -91,6 +94,7 @@ pub struct Sandbox {
     portal: Arc<Portal>,
     identity: Arc<IdentityProvider>,
     payments: Arc<payment::Payments>,
+    appointments: Arc<appointment::Appointments>,
     admin_token: Arc<guard::AdminToken>,
     /// The self-signed certificate (DER) in the TLS mode.
     certificate: Option<Vec<u8>>,
@@ -119,12 +123,14 @@ impl Sandbox {
         let internal_base = format!("{scheme}://{reachable}");
         let payments =
             Arc::new(payment::Payments::open(&config.db_path, &public_base, &internal_base, config.payment)?);
+        let appointments = Arc::new(appointment::Appointments::open(&config.db_path)?);
         let faults = Arc::new(faults::Faults::new(config.faults));
         let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
         let app = catalog_api::router(portal.clone())
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone())?)
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
+            .merge(appointment::router(appointments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))
             .layer(axum::middleware::from_fn_with_state(faults, faults::inject))
             .layer(axum::middleware::from_fn_with_state(admin_token.clone(), guard::admin_only))
@@ -158,6 +164,7 @@ impl Sandbox {
             portal,
             identity,
             payments,
+            appointments,
             admin_token,
             certificate,
             shutdown: Some(tx),
@@ -198,6 +205,11 @@ impl Sandbox {
     /// The payment side: the merchant's HashSecret, for tests that sign IPNs as the gateway.
     pub fn payments(&self) -> &Arc<payment::Payments> {
         &self.payments
+    }
+
+    /// The appointment side: the ticket key, for apps and tests that pin it.
+    pub fn appointments(&self) -> &Arc<appointment::Appointments> {
+        &self.appointments
     }
 
     /// The OpenID issuer: `http://127.0.0.1:PORT/realms/haiduong`.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use super::catalog::{self, SyncReport};
 use super::outbox::{self, DossierSyncReport};
 use crate::error::Result;
-use crate::payment;
 use crate::shared::Shared;
+use crate::{appointment, payment};
 
 /// `core.sync()`: bringing the offline copy up to date with the portal.
 ///
@@ -31,7 +31,7 @@ impl SyncHandle {
     }
 
     /// Sends the logged-in resident's outbox (everything they queued, now; other residents'
-    /// entries wait for them), refreshes their dossier statuses, and settles their payments: the app calls this at start, when the resident pulls to refresh, and from its
+    /// entries wait for them), refreshes their dossier statuses, settles their payments, sends their booking requests and gives appointment reminders (within 24 hours, once each): the app calls this at start, when the resident pulls to refresh, and from its
     /// periodic background work.
     pub async fn now(&self) -> Result<DossierSyncReport> {
         self.dossiers(true).await
@@ -48,6 +48,11 @@ impl SyncHandle {
         let mut report = outbox::sync_dossiers(&self.shared.outbox_context(owner.as_ref()), force).await?;
         if let Some(owner) = owner.as_ref().filter(|_| !report.outbox.needs_login) {
             report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
+            appointment::client::sync(&self.shared.appointment_context(owner)).await?;
+        }
+        // Reminders are local: given offline too, from the bookings kept.
+        if let Some(owner) = owner.as_ref() {
+            appointment::client::remind(&self.shared.appointments, owner, self.shared.services.events.as_ref())?;
         }
         Ok(report)
     }

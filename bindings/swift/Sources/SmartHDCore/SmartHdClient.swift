@@ -27,6 +27,8 @@ public final class SmartHdClient: @unchecked Sendable {
     public let dossiers: DossiersClient
     /// Fees and e-receipts.
     public let payments: PaymentsClient
+    /// A place at the commune's one-stop counter, and its ticket.
+    public let appointments: AppointmentsClient
     /// The catalog feed and the outbox.
     public let sync: SyncClient
     /// What the core reports as it happens: catalog sync progress, session changes, dossier status
@@ -46,6 +48,7 @@ public final class SmartHdClient: @unchecked Sendable {
         self.session = SessionClient(core.session())
         self.dossiers = DossiersClient(core.dossiers())
         self.payments = PaymentsClient(core.payments())
+        self.appointments = AppointmentsClient(core.appointments())
         self.sync = SyncClient(core.sync())
     }
 

@@ -144,6 +144,11 @@ object Portal {
         return response.body()
     }
 
+    /** Adds a slot at [counterId] starting at [startsAt] (RFC 3339) with [capacity] places; its id. */
+    fun addSlot(baseUrl: String, counterId: String, startsAt: String, capacity: Int): String =
+        admin(baseUrl, "POST", "appointments/slots", """{"counter_id":"$counterId","starts_at":"$startsAt","capacity":$capacity}""")
+            .substringAfter("\"slot_id\":\"").substringBefore("\"")
+
     /** Adds a sandbox fault, e.g. `{"route":"attachments","kind":"delay","probability":1.0,"delay_ms":60000}`. */
     fun addFault(baseUrl: String, fault: String) {
         admin(baseUrl, "POST", "faults", fault)

@@ -1,0 +1,459 @@
+//! Appointments at the commune's one-stop counter (Bộ phận một cửa): the bookings kept on the
+//! phone, booking requests that have not reached the portal yet, the portal's ticket keys, and
+//! tickets verified offline.
+//!
+//! Booking is durable like paying: the request, with a permanent booking id, is committed before
+//! it is sent; the portal books once per id, so a retry after a lost answer or a crash gets the
+//! same booking, never a second place. Requests and bookings belong to the resident who made
+//! them ([`crate::owner`]).
+//!
+//! A ticket verifies only if its signature checks with a trusted key (pinned in
+//! [`crate::Config::ticket_keys`], or fetched from the portal over the pinned transport and kept
+//! sealed: a row written into `user.db` by anything else is never a key) *and* it is the ticket
+//! of the local booking: same booking, counter, start and place in the queue.
+
+pub mod client;
+pub mod handle;
+
+use std::sync::Arc;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::config::ReceiptKeyPin;
+use crate::error::{Error, Result};
+use crate::identity::jose::unb64;
+use crate::owner::Owner;
+use crate::store::UserDb;
+use crate::vault::Vault;
+pub use smarthd_model::appointment::{
+    BookingRefusal, Counter, MAX_DAYS_AHEAD, MAX_PER_DAY, SignedTicket, Slot, Ticket, WireBooking,
+};
+
+/// Where an appointment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    Cancelled,
+}
+
+impl AppointmentStatus {
+    fn parse(text: &str) -> Option<AppointmentStatus> {
+        match text {
+            "booked" => Some(AppointmentStatus::Booked),
+            "cancelled" => Some(AppointmentStatus::Cancelled),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// "Đã đặt / Booked"
+    pub fn label(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "Đã đặt / Booked",
+            AppointmentStatus::Cancelled => "Đã huỷ / Cancelled",
+        }
+    }
+}
+
+/// A booking as the app shows it, offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Appointment {
+    pub booking_id: String,
+    pub slot_id: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub unit_code: String,
+    pub procedure_code: Option<String>,
+    /// RFC 3339, Vietnam time.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub status: AppointmentStatus,
+    /// The place in the slot's queue.
+    pub number: u32,
+}
+
+/// A ticket verified offline: what the QR code holds, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifiedTicket {
+    pub booking_id: String,
+    /// The text to draw as a QR code; the counter scans and verifies it.
+    pub qr_text: String,
+    pub key_id: String,
+    pub counter_id: String,
+    pub counter_name: String,
+    pub starts_at: String,
+    pub number: u32,
+    pub status: AppointmentStatus,
+}
+
+/// A booking request that has not reached the portal yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingBooking {
+    pub booking_id: String,
+    pub slot_id: String,
+    pub procedure_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    #[error(
+        "chữ ký của vé không hợp lệ / the ticket's signature does not verify: it was altered or not issued by the portal"
+    )]
+    BadSignature,
+    #[error("không có khoá {0} của cổng để kiểm tra vé / no key {0} from the portal to check the ticket with")]
+    UnknownKey(String),
+    #[error("vé không đúng định dạng / the ticket is malformed")]
+    Malformed,
+    #[error("vé không phải của lịch hẹn này ({0}) / the ticket's {0} is not this booking's")]
+    NotTheBookings(&'static str),
+}
+
+/// Verifies `signed` with the Ed25519 `public_key` and reads it (pure).
+pub fn verify_ticket(signed: &SignedTicket, public_key: &[u8]) -> Result<Ticket, TicketError> {
+    let signature = unb64(&signed.signature).ok_or(TicketError::BadSignature)?;
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key)
+        .verify(signed.payload.as_bytes(), &signature)
+        .map_err(|_| TicketError::BadSignature)?;
+    Ticket::parse(&signed.payload).map_err(|_| TicketError::Malformed)
+}
+
+/// A genuine ticket of another booking, counter, time or place proves nothing about this one.
+pub fn check_booking(ticket: &Ticket, booking: &Appointment) -> Result<(), TicketError> {
+    if ticket.booking_id != booking.booking_id {
+        return Err(TicketError::NotTheBookings("booking"));
+    }
+    if ticket.counter_id != booking.counter_id {
+        return Err(TicketError::NotTheBookings("counter"));
+    }
+    let start = chrono::DateTime::parse_from_rfc3339(&booking.starts_at)
+        .map(|t| t.format("%Y%m%d%H%M").to_string())
+        .unwrap_or_default();
+    if ticket.starts_at != start {
+        return Err(TicketError::NotTheBookings("time"));
+    }
+    if ticket.number != booking.number {
+        return Err(TicketError::NotTheBookings("number"));
+    }
+    Ok(())
+}
+
+/// The vault purpose of a ticket key names its id: a sealed key cannot pass for another id.
+fn key_purpose(key_id: &str) -> String {
+    format!("ticket-key:{key_id}")
+}
+
+fn now() -> String {
+    crate::catalog::now()
+}
+
+const COLUMNS: &str = "booking_id, slot_id, counter_id, counter_name, unit_code, procedure_code, starts_at, ends_at, \
+                       status, number";
+
+fn appointment(r: &rusqlite::Row<'_>) -> rusqlite::Result<Appointment> {
+    Ok(Appointment {
+        booking_id: r.get(0)?,
+        slot_id: r.get(1)?,
+        counter_id: r.get(2)?,
+        counter_name: r.get(3)?,
+        unit_code: r.get(4)?,
+        procedure_code: r.get(5)?,
+        starts_at: r.get(6)?,
+        ends_at: r.get(7)?,
+        status: AppointmentStatus::parse(&r.get::<_, String>(8)?).unwrap_or(AppointmentStatus::Cancelled),
+        number: r.get(9)?,
+    })
+}
+
+pub struct Appointments {
+    db: UserDb,
+    vault: Arc<Vault>,
+    /// The ticket keys the configuration pins; when any, the only ones trusted.
+    pinned_keys: Vec<ReceiptKeyPin>,
+}
+
+impl Appointments {
+    pub fn new(db: UserDb, vault: Arc<Vault>, pinned_keys: Vec<ReceiptKeyPin>) -> Appointments {
+        Appointments { db, vault, pinned_keys }
+    }
+
+    /// Commits the wish to book before anything is sent; an unsent request for the same slot is
+    /// reused, so its permanent id stays the same across retries.
+    pub fn request(&self, owner: &Owner, slot_id: &str, procedure_code: Option<&str>) -> Result<PendingBooking> {
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let existing: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT booking_id, procedure_code FROM appointment_request WHERE slot_id = ?1 AND owner = ?2",
+                params![slot_id, owner.tag()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let pending = match existing {
+            // The same request again: the same id, and what it asked for (the portal would
+            // refuse another procedure under that id).
+            Some((booking_id, procedure_code)) => {
+                PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code }
+            }
+            None => {
+                let booking_id = crate::dossier::new_id();
+                tx.execute(
+                    "INSERT INTO appointment_request (booking_id, slot_id, procedure_code, created_at, owner)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![booking_id, slot_id, procedure_code, now(), owner.tag()],
+                )?;
+                PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code: procedure_code.map(Into::into) }
+            }
+        };
+        tx.commit()?;
+        Ok(pending)
+    }
+
+    pub fn pending(&self, owner: &Owner) -> Result<Vec<PendingBooking>> {
+        let db = self.db.lock();
+        let mut stmt = db.prepare(
+            "SELECT booking_id, slot_id, procedure_code FROM appointment_request WHERE owner = ?1 ORDER BY created_at",
+        )?;
+        let rows = stmt.query_map([owner.tag()], |r| {
+            Ok(PendingBooking { booking_id: r.get(0)?, slot_id: r.get(1)?, procedure_code: r.get(2)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn drop_request(&self, booking_id: &str) -> Result<()> {
+        self.db.lock().execute("DELETE FROM appointment_request WHERE booking_id = ?1", [booking_id])?;
+        Ok(())
+    }
+
+    /// Records what the portal says of a booking (and takes its request off the queue, in the
+    /// same transaction). Another resident's booking id is not found.
+    pub fn record(&self, owner: &Owner, booking: &WireBooking) -> Result<Appointment> {
+        let status = AppointmentStatus::parse(&booking.status).ok_or_else(|| Error::UpdateNeeded {
+            what: "appointment status",
+            value: booking.status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
+        })?;
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: Option<String> = tx
+            .query_row("SELECT owner FROM appointment WHERE booking_id = ?1", [&booking.booking_id], |r| r.get(0))
+            .optional()?;
+        if found.is_some_and(|found| found != owner.tag()) {
+            return Err(Error::NotFound(format!("appointment {}", booking.booking_id)));
+        }
+        tx.execute(
+            "INSERT INTO appointment (booking_id, slot_id, counter_id, counter_name, unit_code, procedure_code,
+                                      starts_at, ends_at, status, number, ticket_payload, ticket_signature,
+                                      ticket_key_id, updated_at, owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT(booking_id) DO UPDATE SET status = excluded.status, counter_name = excluded.counter_name,
+                ticket_payload = excluded.ticket_payload, ticket_signature = excluded.ticket_signature,
+                ticket_key_id = excluded.ticket_key_id, updated_at = excluded.updated_at",
+            params![
+                booking.booking_id,
+                booking.slot_id,
+                booking.counter_id,
+                booking.counter_name,
+                booking.unit_code,
+                booking.procedure_code,
+                booking.starts_at,
+                booking.ends_at,
+                status.as_str(),
+                booking.number,
+                booking.ticket.payload,
+                booking.ticket.signature,
+                booking.ticket.key_id,
+                now(),
+                owner.tag(),
+            ],
+        )?;
+        tx.execute("DELETE FROM appointment_request WHERE booking_id = ?1", [&booking.booking_id])?;
+        tx.commit()?;
+        drop(db);
+        self.get(owner, &booking.booking_id)
+    }
+
+    pub fn get(&self, owner: &Owner, booking_id: &str) -> Result<Appointment> {
+        self.db.checked(|| {
+            self.db
+                .lock()
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM appointment WHERE booking_id = ?1 AND owner = ?2"),
+                    params![booking_id, owner.tag()],
+                    appointment,
+                )
+                .optional()?
+                .ok_or_else(|| Error::NotFound(format!("appointment {booking_id}")))
+        })
+    }
+
+    /// The resident's appointments, soonest first.
+    pub fn list(&self, owner: &Owner) -> Result<Vec<Appointment>> {
+        self.db.checked(|| {
+            let db = self.db.lock();
+            let mut stmt = db.prepare(&format!(
+                "SELECT {COLUMNS} FROM appointment WHERE owner = ?1 ORDER BY starts_at, booking_id"
+            ))?;
+            let rows = stmt.query_map([owner.tag()], appointment)?.collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Live appointments starting within `window` from `now` whose reminder was not given yet;
+    /// each is marked reminded in the same transaction, so a reminder is given once.
+    pub fn due_reminders(
+        &self,
+        owner: &Owner,
+        now: chrono::DateTime<chrono::Utc>,
+        window: chrono::TimeDelta,
+    ) -> Result<Vec<Appointment>> {
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let candidates: Vec<Appointment> = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {COLUMNS} FROM appointment WHERE owner = ?1 AND status = 'booked' AND reminded = 0"
+            ))?;
+            stmt.query_map([owner.tag()], appointment)?.collect::<rusqlite::Result<_>>()?
+        };
+        let due: Vec<Appointment> = candidates
+            .into_iter()
+            .filter(|a| {
+                chrono::DateTime::parse_from_rfc3339(&a.starts_at)
+                    .is_ok_and(|start| start > now && start <= now + window)
+            })
+            .collect();
+        for a in &due {
+            tx.execute("UPDATE appointment SET reminded = 1 WHERE booking_id = ?1", [&a.booking_id])?;
+        }
+        tx.commit()?;
+        Ok(due)
+    }
+
+    // --- tickets ---
+
+    /// Whether ticket keys are fetched from the portal rather than pinned in the configuration.
+    pub fn fetches_keys(&self) -> bool {
+        self.pinned_keys.is_empty()
+    }
+
+    /// The key a ticket naming `key_id` may be checked with: a pinned one when the configuration
+    /// pins keys, otherwise one kept sealed; a stored row that does not open is not a key.
+    pub fn trusted_key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
+        if !self.fetches_keys() {
+            return Ok(self.pinned_keys.iter().find(|k| k.key_id == key_id).map(|k| k.public_key.to_vec()));
+        }
+        let sealed: Option<Vec<u8>> = self
+            .db
+            .lock()
+            .query_row("SELECT public_key FROM appointment_key WHERE key_id = ?1", [key_id], |r| r.get(0))
+            .optional()?;
+        let Some(sealed) = sealed else { return Ok(None) };
+        match self.vault.open_sealed(&key_purpose(key_id), &sealed) {
+            Ok(key) => Ok(Some(key)),
+            Err(_) => {
+                tracing::warn!("ticket key {key_id} in user.db was not sealed by this app; ignored");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Keeps a key the portal published (fetched over the pinned transport), sealed.
+    pub fn store_key(&self, key_id: &str, public_key: &[u8]) -> Result<()> {
+        let sealed = self.vault.seal(&key_purpose(key_id), public_key)?;
+        self.db.lock().execute(
+            "INSERT INTO appointment_key (key_id, public_key) VALUES (?1, ?2)
+             ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
+            params![key_id, sealed],
+        )?;
+        Ok(())
+    }
+
+    /// The kept ticket of the resident's booking, verified offline: a trusted key's signature,
+    /// and the local booking it names. A tampered ticket is a validation error.
+    pub fn ticket(&self, owner: &Owner, booking_id: &str) -> Result<VerifiedTicket> {
+        let booking = self.get(owner, booking_id)?;
+        let signed = self.db.lock().query_row(
+            "SELECT ticket_payload, ticket_signature, ticket_key_id FROM appointment WHERE booking_id = ?1",
+            [booking_id],
+            |r| Ok(SignedTicket { payload: r.get(0)?, signature: r.get(1)?, key_id: r.get(2)? }),
+        )?;
+        let invalid = |e: TicketError| Error::Validation { field: "ticket".into(), reason: e.to_string() };
+        let key =
+            self.trusted_key(&signed.key_id)?.ok_or_else(|| invalid(TicketError::UnknownKey(signed.key_id.clone())))?;
+        let ticket = verify_ticket(&signed, &key).map_err(invalid)?;
+        check_booking(&ticket, &booking).map_err(invalid)?;
+        Ok(VerifiedTicket {
+            booking_id: booking.booking_id,
+            qr_text: signed.qr_text(),
+            key_id: signed.key_id,
+            counter_id: booking.counter_id,
+            counter_name: booking.counter_name,
+            starts_at: booking.starts_at,
+            number: ticket.number,
+            status: booking.status,
+        })
+    }
+
+    /// The key id of a kept ticket, to fetch the key when it is not trusted yet.
+    pub fn ticket_key_id(&self, owner: &Owner, booking_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .db
+            .lock()
+            .query_row(
+                "SELECT ticket_key_id FROM appointment WHERE booking_id = ?1 AND owner = ?2",
+                params![booking_id, owner.tag()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::jose::b64;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+
+    #[test]
+    fn a_ticket_verifies_and_a_tampered_or_anothers_does_not() {
+        let rng = ring::rand::SystemRandom::new();
+        let pair = Ed25519KeyPair::from_pkcs8(Ed25519KeyPair::generate_pkcs8(&rng).unwrap().as_ref()).unwrap();
+        let ticket = Ticket {
+            booking_id: "b1".into(),
+            counter_id: "MC-10507".into(),
+            starts_at: "202612030800".into(),
+            procedure_code: None,
+            number: 1,
+        };
+        let payload = ticket.payload();
+        let signed =
+            SignedTicket { signature: b64(pair.sign(payload.as_bytes()).as_ref()), payload, key_id: "a1".into() };
+        let key = pair.public_key().as_ref();
+        assert_eq!(verify_ticket(&signed, key), Ok(ticket.clone()));
+        let tampered = SignedTicket { payload: signed.payload.replace("~1", "~2"), ..signed.clone() };
+        assert_eq!(verify_ticket(&tampered, key), Err(TicketError::BadSignature));
+        let booking = Appointment {
+            booking_id: "b1".into(),
+            slot_id: "MC-10507-202612030800".into(),
+            counter_id: "MC-10507".into(),
+            counter_name: "Bộ phận một cửa".into(),
+            unit_code: "10507".into(),
+            procedure_code: None,
+            starts_at: "2026-12-03T08:00:00+07:00".into(),
+            ends_at: "2026-12-03T08:30:00+07:00".into(),
+            status: AppointmentStatus::Booked,
+            number: 1,
+        };
+        assert_eq!(check_booking(&ticket, &booking), Ok(()));
+        let later = Appointment { starts_at: "2026-12-03T09:00:00+07:00".into(), ..booking.clone() };
+        assert_eq!(check_booking(&ticket, &later), Err(TicketError::NotTheBookings("time")));
+        let other = Appointment { booking_id: "b2".into(), ..booking };
+        assert_eq!(check_booking(&ticket, &other), Err(TicketError::NotTheBookings("booking")));
+    }
+}
