@@ -17,7 +17,8 @@ use smarthd_core::catalog::model::{
     FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
 };
 use smarthd_core::dossier::{
-    Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ReceptionReceipt, TimelineEntry,
+    ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ReceptionReceipt, ResultPayload,
+    ResultSummary, SupplementRequest, TimelineEntry,
 };
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
@@ -336,6 +337,8 @@ pub enum DossierStatus {
     Rejected,
     ResultReady,
     Returned,
+    /// Đã rút hồ sơ: the resident withdrew it.
+    Withdrawn,
 }
 
 /// The login session as the app shows it.
@@ -378,6 +381,54 @@ pub struct Attachment {
     pub size: u64,
     /// `application/pdf`, `image/jpeg` or `image/png` (sniffed from the content).
     pub content_type: String,
+    /// For an attachment added in a supplement round: the requested document it answers.
+    pub document: Option<String>,
+}
+
+/// What the officer asks the resident to supplement ("Yêu cầu bổ sung"), one round.
+#[uniffi::remote(Record)]
+pub struct SupplementRequest {
+    /// 1 for the first request, then 2, ...
+    pub round: u32,
+    pub message: String,
+    /// The documents asked for, by name; each must be attached (`attach_document`).
+    pub documents: Vec<String>,
+    /// The last day to supplement (YYYY-MM-DD).
+    pub deadline: String,
+}
+
+/// An action on a dossier the portal holds, queued until delivered.
+#[uniffi::remote(Enum)]
+pub enum ActionKind {
+    Supplement,
+    Withdrawal,
+}
+
+/// A result the phone holds, verified when it was kept.
+#[uniffi::remote(Record)]
+pub struct ResultSummary {
+    pub result_id: String,
+    /// The result document's name ("Phiếu lý lịch tư pháp số 1").
+    pub name: String,
+    /// RFC 3339.
+    pub issued_at: String,
+}
+
+/// What a verified result says of itself.
+#[uniffi::remote(Record)]
+pub struct ResultPayload {
+    pub result_id: String,
+    pub dossier_id: String,
+    pub dossier_code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub name: String,
+    /// Lowercase hex SHA-256 of the PDF.
+    pub sha256: String,
+    pub size: u64,
+    /// RFC 3339.
+    pub issued_at: String,
+    pub issuer: String,
 }
 
 /// The reception receipt (biên nhận) the portal gives when it receives a dossier; not a
@@ -429,6 +480,12 @@ pub struct Dossier {
     /// Why the portal refused it (a failed dossier), or why it still waits (a queued one).
     pub problem: Option<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// What the officer asked for, while the dossier waits for the resident's supplement.
+    pub supplement: Option<SupplementRequest>,
+    /// An action queued and not yet delivered (a supplement or a withdrawal).
+    pub queued_action: Option<ActionKind>,
+    /// The result, once the phone holds it verified.
+    pub result: Option<ResultSummary>,
     /// RFC 3339.
     pub created_at: String,
     pub updated_at: String,
@@ -475,7 +532,7 @@ pub struct OutboxReport {
     pub sent: u32,
     /// Refused for good (kept, with the reason, as failed dossiers).
     pub failed: u32,
-    /// Still in the outbox (to retry later, or waiting for a login).
+    /// The resident's entries still in the outbox (to retry later, or waiting for level 2).
     pub pending: u32,
     /// Nothing could be sent: the resident must log in.
     pub needs_login: bool,
@@ -493,6 +550,8 @@ pub struct DossierSyncReport {
     pub status_changes: u32,
     /// Payments whose status changed (orders sent, outcomes settled).
     pub payments_updated: u32,
+    /// Results the portal issued that are now on the phone, verified.
+    pub results_kept: u32,
 }
 
 /// What the portal's public lookup tells anyone who has a dossier code: nothing personal.

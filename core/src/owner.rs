@@ -22,8 +22,16 @@ use crate::vault::Vault;
 pub const UNCLAIMED: &str = "unclaimed";
 
 /// The tables whose rows belong to a resident (each has an `owner` column).
-const OWNED_TABLES: &[&str] =
-    &["dossier", "dossier_attachment", "dossier_event", "outbox", "payment_request", "payment", "receipt"];
+const OWNED_TABLES: &[&str] = &[
+    "dossier",
+    "dossier_attachment",
+    "dossier_event",
+    "dossier_result",
+    "outbox",
+    "payment_request",
+    "payment",
+    "receipt",
+];
 
 /// A resident, as `user.db` knows them: the keyed tag of their `sub`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,7 +100,16 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     let tx = conn.transaction()?;
     // Children before parents (the foreign keys of outbox and payment_request), then the
     // per-owner state.
-    let tables = ["outbox", "payment_request", "dossier_event", "dossier_attachment", "payment", "receipt", "dossier"];
+    let tables = [
+        "outbox",
+        "payment_request",
+        "dossier_event",
+        "dossier_attachment",
+        "dossier_result",
+        "payment",
+        "receipt",
+        "dossier",
+    ];
     for table in tables.iter().chain(&["upload", "feed_cursor"]) {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }

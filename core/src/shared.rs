@@ -10,7 +10,7 @@ use crate::owner::Owner;
 use crate::payment::{Payments, client};
 use crate::platform::Services;
 use crate::store::UserDb;
-use crate::sync::outbox;
+use crate::sync::{outbox, results};
 use crate::transport::PortalClient;
 use crate::vault::Vault;
 
@@ -27,8 +27,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The resident logged in now, who owns what is made and sees what is theirs.
-    /// The resident logged in now; a session the data key cannot open is nobody (they log in
+    /// The resident logged in now, who owns what is made and sees what is theirs; a session the data key cannot open is nobody (they log in
     /// again), so what nobody owns stays usable.
     pub(crate) fn owner(&self) -> Result<Option<Owner>> {
         match self.identity.subject() {
@@ -52,6 +51,16 @@ impl Shared {
             events: self.services.events.as_ref(),
             owner,
             vault: &self.vault,
+        }
+    }
+
+    pub(crate) fn results_context<'a>(&'a self, owner: &'a Owner) -> results::Context<'a> {
+        results::Context {
+            portal: &self.portal,
+            identity: &self.identity,
+            dossiers: &self.dossiers,
+            payments: &self.payments,
+            owner,
         }
     }
 

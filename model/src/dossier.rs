@@ -19,6 +19,8 @@ pub enum DossierStatus {
     Rejected,
     ResultReady,
     Returned,
+    /// Đã rút: the resident withdrew it before it was processed.
+    Withdrawn,
 }
 
 impl DossierStatus {
@@ -34,6 +36,7 @@ impl DossierStatus {
             DossierStatus::Rejected => "rejected",
             DossierStatus::ResultReady => "result_ready",
             DossierStatus::Returned => "returned",
+            DossierStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -65,6 +68,7 @@ impl DossierStatus {
             DossierStatus::Rejected => ("Từ chối", "Rejected"),
             DossierStatus::ResultReady => ("Có kết quả", "Result ready"),
             DossierStatus::Returned => ("Đã trả kết quả", "Result returned"),
+            DossierStatus::Withdrawn => ("Đã rút hồ sơ", "Withdrawn"),
         }
     }
 
@@ -74,15 +78,37 @@ impl DossierStatus {
         format!("{vi} / {en}")
     }
 
-    /// Only drafts (and dossiers the portal refused) can be edited on the phone.
+    /// Only drafts (and dossiers the portal refused) can be edited on the phone, and a dossier
+    /// the officer asked to supplement (its form and attachments, for the next round).
     pub fn is_editable(self) -> bool {
-        matches!(self, DossierStatus::Draft | DossierStatus::Failed)
+        matches!(self, DossierStatus::Draft | DossierStatus::Failed | DossierStatus::NeedMoreDocuments)
     }
 
-    /// Whether the portal holds it.
+    /// The resident may withdraw it: the portal holds it and has not begun processing it (or
+    /// waits for the resident's supplement).
+    pub fn is_withdrawable(self) -> bool {
+        matches!(self, DossierStatus::Received | DossierStatus::NeedMoreDocuments)
+    }
+
+    /// Whether the portal holds it (a withdrawn dossier too: the portal keeps the record).
     pub fn is_at_portal(self) -> bool {
         !matches!(self, DossierStatus::Draft | DossierStatus::Queued | DossierStatus::Failed)
     }
+}
+
+/// What the officer asks the resident to supplement (one round: "Yêu cầu bổ sung"), as the
+/// portal's status feed carries it while the dossier waits for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    /// 1 for the first request, then 2, ...; a supplement answers one round.
+    pub round: u32,
+    pub message: String,
+    /// The documents asked for, by name ("Bản sao giấy chứng sinh"); each must come back as an
+    /// attachment naming it.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// The last day to supplement (YYYY-MM-DD, Vietnam time).
+    pub deadline: String,
 }
 
 #[cfg(test)]
@@ -102,6 +128,7 @@ mod tests {
             DossierStatus::Rejected,
             DossierStatus::ResultReady,
             DossierStatus::Returned,
+            DossierStatus::Withdrawn,
         ] {
             assert_eq!(DossierStatus::parse(s.as_str()), Some(s));
         }

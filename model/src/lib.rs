@@ -1,7 +1,7 @@
 //! `smarthd-model`: the pure data and rules that the phone and the portal share.
 //!
 //! Wire types of the catalog ([`catalog`]), dossier and payment statuses ([`dossier`],
-//! [`payment`]), e-receipts ([`receipt`]), the e-form schema's validation ([`form`]), the VietQR
+//! [`payment`]), e-receipts ([`receipt`]), signed dossier results ([`result_doc`]), the e-form schema's validation ([`form`]), the VietQR
 //! codec ([`vietqr`]) and Vietnamese text folding ([`text`]). Nothing here does I/O: the core (phone side) and the
 //! sandbox (portal side) both build on it, and neither imports the other.
 
@@ -10,6 +10,7 @@ pub mod dossier;
 pub mod form;
 pub mod payment;
 pub mod receipt;
+pub mod result_doc;
 pub mod text;
 pub mod vietqr;
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::catalog::{self, SyncReport};
 use super::outbox::{self, DossierSyncReport};
+use super::results;
 use crate::error::Result;
 use crate::payment;
 use crate::shared::Shared;
@@ -48,6 +49,7 @@ impl SyncHandle {
         let mut report = outbox::sync_dossiers(&self.shared.outbox_context(owner.as_ref()), force).await?;
         if let Some(owner) = owner.as_ref().filter(|_| !report.outbox.needs_login) {
             report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
+            report.results_kept = results::fetch_new(&self.shared.results_context(owner)).await?;
         }
         Ok(report)
     }

@@ -27,6 +27,12 @@ struct StatusBody {
     status: String,
     #[serde(default)]
     message: Option<String>,
+    /// With `need_more_documents`: the documents asked for, by name.
+    #[serde(default)]
+    documents: Vec<String>,
+    /// With `need_more_documents`: the last day to supplement (YYYY-MM-DD).
+    #[serde(default)]
+    deadline: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -107,17 +113,43 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
         Ok(StatusBody {
             status: form_value(&body, "status").unwrap_or_default(),
             message: form_value(&body, "message"),
+            // One document a line (or separated by ";").
+            documents: form_value(&body, "documents")
+                .unwrap_or_default()
+                .split(['\n', ';'])
+                .map(str::to_owned)
+                .collect(),
+            deadline: form_value(&body, "deadline").filter(|d| !d.trim().is_empty()),
         })
     } else {
         json_body::<StatusBody>(&body)
     };
     let outcome = parsed.and_then(|b| {
-        let status = portal_status(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
+        // The officer's choices: a withdrawal is the resident's.
+        let status = portal_status(&b.status)
+            .filter(|s| Status::PORTAL.contains(s))
+            .ok_or_else(|| ApiError::validation("status", "unknown status"))?;
         let message = b.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
         if needs_message(status) && message.is_none() {
             return Err(ApiError::validation("message", "say what is needed, or why / cần ghi nội dung, lý do"));
         }
-        s.api.store.set_status(&code, status, message)
+        if status != Status::NeedMoreDocuments {
+            return s.api.store.set_status(&code, status, message);
+        }
+        let documents: Vec<String> = b
+            .documents
+            .iter()
+            .map(|d| d.trim().chars().filter(|c| !c.is_control()).take(200).collect::<String>())
+            .filter(|d| !d.is_empty())
+            .take(20)
+            .collect();
+        let deadline = b.deadline.as_deref().map(str::trim);
+        if let Some(deadline) = deadline
+            && chrono::NaiveDate::parse_from_str(deadline, "%Y-%m-%d").is_err()
+        {
+            return Err(ApiError::validation("deadline", "a date as YYYY-MM-DD / ngày theo dạng YYYY-MM-DD"));
+        }
+        s.api.store.request_supplement(&code, message.unwrap_or_default(), &documents, deadline)
     });
     answer(&s, &officer, form, outcome)
 }
@@ -378,6 +410,9 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
              <td><form method=\"post\" action=\"/officer/dossiers/{code}/status\">{csrf}\
              <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
              <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
+             <textarea name=\"documents\" rows=\"2\" placeholder=\"Giấy tờ cần bổ sung, mỗi dòng một loại / Documents to supplement, one a line\" \
+             aria-label=\"Giấy tờ cần bổ sung / Documents to supplement\"></textarea>\
+             <input type=\"date\" name=\"deadline\" aria-label=\"Hạn bổ sung / Deadline\">\
              <button type=\"submit\">Cập nhật / Update</button></form>\
              <form method=\"post\" action=\"/officer/dossiers/{code}/result\">{csrf}\
              <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
@@ -421,7 +456,8 @@ pub fn result_pdf(file: &ResultFile) -> Vec<u8> {
         format!("Ma ho so / Dossier code: {}", file.code),
         format!("Thu tuc / Procedure: {}", file.procedure_name),
         format!("Giay to ket qua / Result document: {}", file.name),
-        format!("Ngay / Date: {}", file.updated_at),
+        format!("So / Number: {}", file.result_id),
+        format!("Ngay / Date: {}", file.issued_at),
     ];
     let mut content = String::from("BT /F1 12 Tf 56 780 Td 16 TL\n");
     for line in &lines {
