@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::dossier::ResultPayload;
+use smarthd_core::dossier::{Rating, ResultPayload};
 use smarthd_core::{Attachment, Dossier, DossiersHandle, FieldError, FieldProblem, PublicStatus};
 
 use crate::Result;
@@ -49,6 +49,12 @@ impl DossiersApi {
     #[uniffi::method(default(reason = None))]
     pub fn withdraw(&self, dossier_id: String, reason: Option<String>) -> Result<Dossier> {
         Ok(self.0.withdraw(&dossier_id, reason.as_deref())?)
+    }
+
+    /// Rates how the dossier was handled: once, after its result; queued (offline too) and
+    /// delivered once by `client.sync()`.
+    pub fn rate(&self, dossier_id: String, rating: Rating) -> Result<Dossier> {
+        Ok(self.0.rate(&dossier_id, rating)?)
     }
 
     /// The dossier's result, verified again offline (`Validation` if it was altered).

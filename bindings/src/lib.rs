@@ -200,6 +200,27 @@ pub fn field_problem_message(problem: FieldProblem) -> String {
 }
 
 /// A dossier status for display, Vietnamese then English ("Đã tiếp nhận / Received").
+/// One criterion a resident may score 0 to 2 when rating a dossier's handling.
+#[derive(uniffi::Record)]
+pub struct RatingCriterion {
+    pub key: String,
+    pub label: String,
+    pub label_en: String,
+}
+
+/// The nine criteria of a rating (18 points in all), in the order forms show them.
+#[uniffi::export]
+pub fn rating_criteria() -> Vec<RatingCriterion> {
+    smarthd_core::dossier::RATING_CRITERIA
+        .iter()
+        .map(|(key, label, label_en)| RatingCriterion {
+            key: (*key).into(),
+            label: (*label).into(),
+            label_en: (*label_en).into(),
+        })
+        .collect()
+}
+
 #[uniffi::export]
 pub fn dossier_status_label(status: DossierStatus) -> String {
     status.label().to_owned()

@@ -17,8 +17,8 @@ use smarthd_core::catalog::model::{
     FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
 };
 use smarthd_core::dossier::{
-    ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ReceptionReceipt, ResultPayload,
-    ResultSummary, SupplementRequest, TimelineEntry,
+    ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, Rating, RatingVerdict, ReceptionReceipt,
+    ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
 };
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
@@ -402,7 +402,34 @@ pub struct SupplementRequest {
 pub enum ActionKind {
     Supplement,
     Withdrawal,
+    Rating,
 }
+
+/// The resident's overall verdict on how a dossier was handled.
+#[uniffi::remote(Enum)]
+pub enum RatingVerdict {
+    NotSatisfied,
+    Satisfied,
+    VerySatisfied,
+}
+
+/// A rating: once per dossier, after its result. `scores` maps criteria keys
+/// (`rating_criteria()`) to 0, 1 or 2; any subset.
+#[uniffi::remote(Record)]
+pub struct Rating {
+    pub verdict: RatingVerdict,
+    pub scores: RatingScores,
+    pub comment: Option<String>,
+}
+
+/// Criteria scores by key (a sorted map in Rust, a plain map elsewhere).
+pub type RatingScores = BTreeMap<String, u8>;
+
+uniffi::custom_type!(RatingScores, HashMap<String, u8>, {
+    remote,
+    lower: |values| values.into_iter().collect(),
+    try_lift: |values| Ok(values.into_iter().collect()),
+});
 
 /// A result the phone holds, verified when it was kept.
 #[uniffi::remote(Record)]
@@ -486,6 +513,8 @@ pub struct Dossier {
     pub queued_action: Option<ActionKind>,
     /// The result, once the phone holds it verified.
     pub result: Option<ResultSummary>,
+    /// The resident's verdict, once the portal has their rating.
+    pub rating: Option<RatingVerdict>,
     /// RFC 3339.
     pub created_at: String,
     pub updated_at: String,

@@ -82,7 +82,12 @@ pub fn show(d: &Dossier, json: bool) {
     match d.queued_action {
         Some(ActionKind::Supplement) => out!("Hồ sơ bổ sung đang chờ gửi / supplement queued for sending"),
         Some(ActionKind::Withdrawal) => out!("Yêu cầu rút hồ sơ đang chờ gửi / withdrawal queued for sending"),
+        Some(ActionKind::Rating) => out!("Đánh giá đang chờ gửi / rating queued for sending"),
         None => {}
+    }
+    if let Some(verdict) = d.rating {
+        let (vi, en) = verdict.labels();
+        out!("Đánh giá / rating: {vi} / {en}");
     }
     if let Some(result) = &d.result {
         out!(

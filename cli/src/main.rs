@@ -198,6 +198,18 @@ enum DossierCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Rate how the dossier was handled, once, after its result (delivered by the next sync).
+    Rate {
+        id: String,
+        #[arg(long, value_enum)]
+        verdict: VerdictArg,
+        /// A criterion's score, 0 to 2 (repeatable): KEY=N, KEY one of cong_khai, huong_dan,
+        /// thanh_phan, dung_han, so_lan, chi_phi, thai_do, truc_tuyen, phan_hoi.
+        #[arg(long = "score", value_name = "KEY=N")]
+        scores: Vec<String>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
     /// The dossier's result, verified offline; `--out` writes its PDF.
     Result {
         id: String,
@@ -206,6 +218,13 @@ enum DossierCommand {
     },
     /// Look a dossier up by its code, without logging in.
     Track { code: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VerdictArg {
+    NotSatisfied,
+    Satisfied,
+    VerySatisfied,
 }
 
 #[derive(Subcommand)]
@@ -547,6 +566,31 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
             core.dossiers().withdraw(&id, reason.as_deref())?;
             if !cli.json {
                 out!("Đã đưa yêu cầu rút hồ sơ vào hàng đợi / withdrawal queued: {id}");
+            }
+            if let Err(e) = core.sync().now().await
+                && !cli.json
+            {
+                out!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}");
+            }
+            dossier::show(&core.dossiers().get(&id)?, cli.json);
+        }
+        DossierCommand::Rate { id, verdict, scores, comment } => {
+            use smarthd_core::dossier::{Rating, RatingVerdict};
+            let id = resolve(id)?;
+            let verdict = match verdict {
+                VerdictArg::NotSatisfied => RatingVerdict::NotSatisfied,
+                VerdictArg::Satisfied => RatingVerdict::Satisfied,
+                VerdictArg::VerySatisfied => RatingVerdict::VerySatisfied,
+            };
+            let mut parsed = std::collections::BTreeMap::new();
+            for score in scores {
+                let bad = || Error::Validation { field: "score".into(), reason: format!("KEY=0..2, not {score}") };
+                let (key, value) = score.split_once('=').ok_or_else(bad)?;
+                parsed.insert(key.trim().to_owned(), value.trim().parse::<u8>().map_err(|_| bad())?);
+            }
+            core.dossiers().rate(&id, Rating { verdict, scores: parsed, comment: comment.clone() })?;
+            if !cli.json {
+                out!("Cảm ơn bạn đã đánh giá / thank you for rating: {}", verdict.labels().0);
             }
             if let Err(e) = core.sync().now().await
                 && !cli.json

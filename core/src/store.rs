@@ -242,7 +242,7 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     );
     "#,
     // v9: a dossier's later actions go through the outbox too, each under its own permanent id
-    // (a supplement round, a withdrawal), so one dossier may have several entries; the open
+    // (a supplement round, a withdrawal, a rating), so one dossier may have several entries; the open
     // request for more documents (sealed), which round and requested document an attachment
     // answers, and the result as the portal issued it (signed metadata, sealed; its PDF sealed
     // in attachments/ like an attachment).
@@ -266,6 +266,7 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     CREATE UNIQUE INDEX outbox_one_submission ON outbox(dossier_id) WHERE kind = 'submit';
     ALTER TABLE dossier ADD COLUMN supplement BLOB;
     ALTER TABLE dossier ADD COLUMN result_issued INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossier ADD COLUMN rating TEXT;
     ALTER TABLE dossier_attachment ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE dossier_attachment ADD COLUMN document TEXT;
     CREATE TABLE dossier_result (

@@ -179,3 +179,63 @@ async fn a_result_is_fetched_verified_offline_exported_and_a_tampered_one_refuse
     assert!(core.dossiers().export_result(&id, &out.path().join("x.pdf")).is_err());
     assert!(!out.path().join("x.pdf").exists(), "nothing written for a result that does not verify");
 }
+
+/// A rating once the result is in: refused before, queued offline with its scores, delivered
+/// once through a lost acknowledgement, refused a second time; the officer sees it in the
+/// procedure's averages.
+#[tokio::test]
+async fn a_rating_is_delivered_once_and_the_officer_sees_the_procedures_average() {
+    use smarthd_core::dossier::{Rating, RatingVerdict};
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let rating = Rating {
+        verdict: RatingVerdict::VerySatisfied,
+        scores: [("dung_han".to_owned(), 2), ("thai_do".to_owned(), 1)].into(),
+        comment: Some("Cán bộ hướng dẫn tận tình".into()),
+    };
+    assert_eq!(core.dossiers().rate(&id, rating.clone()).unwrap_err().kind(), ErrorKind::Validation, "no result yet");
+    let officer = officer(&world).await;
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    core.sync().now().await.unwrap();
+    let bad = Rating { scores: [("dung_han".to_owned(), 5)].into(), ..rating.clone() };
+    assert_eq!(core.dossiers().rate(&id, bad).unwrap_err().kind(), ErrorKind::Validation);
+    let queued = core.dossiers().rate(&id, rating.clone()).unwrap();
+    assert_eq!(queued.queued_action, Some(ActionKind::Rating));
+
+    let admin = Admin::new(&world.sandbox);
+    admin
+        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
+        .await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
+    admin.delete("admin/faults").await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+    let rated = core.dossiers().get(&id).unwrap();
+    assert_eq!((rated.rating, rated.queued_action), (Some(RatingVerdict::VerySatisfied), None));
+    assert_eq!(supplement_effects(&world).await.values().copied().collect::<Vec<_>>(), [1], "delivered once");
+    assert_eq!(core.dossiers().rate(&id, rating).unwrap_err().kind(), ErrorKind::Validation, "once per dossier");
+
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}officer/login", world.sandbox.base_url()))
+        .json(&serde_json::json!({"username": OFFICERS[0].username, "password": OFFICERS[0].password}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let summaries: serde_json::Value = http
+        .get(format!("{}officer/ratings", world.sandbox.base_url()))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let birth = &summaries["procedures"][0];
+    assert_eq!(
+        (&birth["procedure_code"], &birth["count"], &birth["very_satisfied"]),
+        (&BIRTH.into(), &1.into(), &1.into())
+    );
+    assert_eq!(birth["average_score"], 1.5);
+}

@@ -110,6 +110,13 @@ impl DossiersHandle {
         self.shared.dossiers.withdraw(&self.shared.resident()?, dossier_id, reason)
     }
 
+    /// Rates how the dossier was handled (a verdict, optional criteria scores 0 to 2 of
+    /// [`super::RATING_CRITERIA`], an optional comment): once, after its result; queued, offline
+    /// too, and delivered once by `core.sync()`.
+    pub fn rate(&self, dossier_id: &str, rating: super::Rating) -> Result<Dossier> {
+        self.shared.dossiers.rate(&self.shared.resident()?, dossier_id, rating)
+    }
+
     /// The dossier's result, verified again offline (the portal's signature with a trusted key,
     /// the PDF against the digest it signs): `Validation` if it was altered.
     pub fn result(&self, dossier_id: &str) -> Result<ResultPayload> {

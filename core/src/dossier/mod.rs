@@ -27,7 +27,7 @@ use crate::store::UserDb;
 use crate::vault::Vault;
 pub use form::{FieldError, FieldProblem};
 pub use smarthd_model::DossierStatus;
-pub use smarthd_model::dossier::SupplementRequest;
+pub use smarthd_model::dossier::{RATING_CRITERIA, Rating, RatingVerdict, SupplementRequest};
 pub use smarthd_model::result_doc::{ResultPayload, SignedResult};
 
 /// Largest attachment the portal takes.
@@ -93,6 +93,8 @@ pub struct Dossier {
     pub queued_action: Option<ActionKind>,
     /// The result, once the portal issued it and the phone holds it verified.
     pub result: Option<ResultSummary>,
+    /// The resident's verdict, once the portal has their rating.
+    pub rating: Option<RatingVerdict>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -104,6 +106,7 @@ pub struct Dossier {
 pub enum ActionKind {
     Supplement,
     Withdrawal,
+    Rating,
 }
 
 /// A kept result, as the dossier shows it.
@@ -139,6 +142,9 @@ pub struct RemoteDossier {
     /// The result, once issued: fetched (signed) by the next sync.
     #[serde(default)]
     pub result: Option<RemoteResult>,
+    /// The resident's verdict, once rated.
+    #[serde(default)]
+    pub rating: Option<RatingVerdict>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -181,6 +187,9 @@ pub enum ActionPayload {
     Withdrawal {
         reason: Option<String>,
     },
+    Rating {
+        rating: Rating,
+    },
 }
 
 impl ActionPayload {
@@ -188,6 +197,7 @@ impl ActionPayload {
         match self {
             ActionPayload::Supplement { .. } => ActionKind::Supplement,
             ActionPayload::Withdrawal { .. } => ActionKind::Withdrawal,
+            ActionPayload::Rating { .. } => ActionKind::Rating,
         }
     }
 }
@@ -484,6 +494,29 @@ impl Dossiers {
         self.queue_action(owner, id, ActionPayload::Withdrawal { reason })
     }
 
+    /// Rates how the dossier was handled: once, after its result, offline too (queued under its
+    /// own permanent id, delivered once by sync).
+    pub fn rate(&self, owner: &Owner, id: &str, rating: Rating) -> Result<Dossier> {
+        let dossier = self.get(Some(owner), id)?;
+        if !matches!(dossier.status, DossierStatus::ResultReady | DossierStatus::Returned) {
+            return Err(Error::Validation {
+                field: "status".into(),
+                reason: format!(
+                    "đánh giá sau khi có kết quả / rate once the result is ready ({})",
+                    dossier.status.label()
+                ),
+            });
+        }
+        if dossier.rating.is_some() {
+            return Err(Error::Validation {
+                field: "rating".into(),
+                reason: "hồ sơ đã được đánh giá / the dossier was rated already".into(),
+            });
+        }
+        let rating = rating.checked().map_err(|(field, reason)| Error::Validation { field: field.into(), reason })?;
+        self.queue_action(owner, id, ActionPayload::Rating { rating })
+    }
+
     fn queue_action(&self, owner: &Owner, id: &str, what: ActionPayload) -> Result<Dossier> {
         let action = QueuedAction { id: new_id(), what };
         let payload = self.vault.seal(
@@ -539,7 +572,7 @@ impl Dossiers {
             .query_row(
                 &format!(
                     "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
-                            problem, created_at, updated_at, supplement FROM dossier WHERE id = ?1 AND {VISIBLE}"
+                            problem, created_at, updated_at, supplement, rating FROM dossier WHERE id = ?1 AND {VISIBLE}"
                 ),
                 params![id, tag(viewer)],
                 |r| {
@@ -557,6 +590,7 @@ impl Dossiers {
                         r.get::<_, String>(10)?,
                         r.get::<_, String>(11)?,
                         r.get::<_, Option<Vec<u8>>>(12)?,
+                        r.get::<_, Option<String>>(13)?,
                     ))
                 },
             )
@@ -576,6 +610,7 @@ impl Dossiers {
             created_at,
             updated_at,
             supplement,
+            rating,
         ) = row;
         let attachments = db
             .prepare_cached(
@@ -664,6 +699,7 @@ impl Dossiers {
             supplement,
             queued_action: queued_action.and_then(|kind| serde_json::from_value(serde_json::Value::String(kind)).ok()),
             result,
+            rating: rating.and_then(|r| RatingVerdict::parse(&r)),
             created_at,
             updated_at,
         })
@@ -1074,8 +1110,8 @@ impl Dossiers {
             let at = now();
             tx.execute(
                 "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at,
-                                      updated_at, owner, supplement, result_issued)
-                 VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
+                                      updated_at, owner, supplement, result_issued, rating)
+                 VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     item.dossier_id,
                     item.procedure_code,
@@ -1086,14 +1122,24 @@ impl Dossiers {
                     at,
                     owner.tag(),
                     supplement,
-                    item.result.is_some()
+                    item.result.is_some(),
+                    item.rating.map(RatingVerdict::as_str)
                 ],
             )?;
         } else {
             tx.execute(
-                "UPDATE dossier SET status = ?2, code = ?3, updated_at = ?4, supplement = ?5, result_issued = ?6
+                "UPDATE dossier SET status = ?2, code = ?3, updated_at = ?4, supplement = ?5, result_issued = ?6,
+                                    rating = ?7
                  WHERE id = ?1",
-                params![item.dossier_id, status.as_str(), item.code, now(), supplement, item.result.is_some()],
+                params![
+                    item.dossier_id,
+                    status.as_str(),
+                    item.code,
+                    now(),
+                    supplement,
+                    item.result.is_some(),
+                    item.rating.map(RatingVerdict::as_str)
+                ],
             )?;
         }
         tx.execute("DELETE FROM dossier_event WHERE dossier_id = ?1", [&item.dossier_id])?;
@@ -1254,6 +1300,7 @@ mod tests {
                 .collect(),
             supplement: None,
             result: None,
+            rating: None,
         }
     }
 

@@ -250,6 +250,10 @@ async fn send_action(
             ("supplements", body)
         }
         ActionPayload::Withdrawal { reason } => ("withdrawal", json!({"withdrawal_id": action.id, "reason": reason})),
+        ActionPayload::Rating { rating } => (
+            "rating",
+            json!({"rating_id": action.id, "verdict": rating.verdict, "scores": rating.scores, "comment": rating.comment}),
+        ),
     };
     let url = cx.portal.url(&format!("api/v1/dossiers/{}/{path}", item.dossier_id))?;
     let body = body.to_string();

@@ -26,6 +26,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
+use smarthd_model::dossier::Rating;
 use smarthd_model::result_doc::{ResultPayload, SignedResult};
 
 use crate::api_error::ApiError;
@@ -66,6 +67,8 @@ pub fn router(
         .route("/api/v1/dossiers/{dossier_id}/result/signed", get(signed_result))
         .route("/api/v1/dossiers/{dossier_id}/supplements", post(supplement))
         .route("/api/v1/dossiers/{dossier_id}/withdrawal", post(withdraw))
+        .route("/api/v1/dossiers/{dossier_id}/rating", post(rate))
+        .route("/officer/ratings", get(officer::ratings))
         .route("/officer", get(officer::page))
         .route("/officer/login", get(officer::login_page).post(officer::log_in))
         .route("/officer/logout", post(officer::log_out))
@@ -435,6 +438,28 @@ async fn withdraw(
         .map(|r| r.trim().chars().filter(|c| !c.is_control()).take(500).collect())
         .filter(|r: &String| !r.is_empty());
     Ok(replayable(s.api.store.withdraw(&dossier_id, &auth.sub, &body.withdrawal_id, reason.as_deref())?))
+}
+
+#[derive(Deserialize)]
+struct RatingBody {
+    rating_id: String,
+    #[serde(flatten)]
+    rating: Rating,
+}
+
+/// `POST /api/v1/dossiers/{id}/rating`: once per dossier, after its result; once per rating id.
+async fn rate(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(dossier_id): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: RatingBody = json_body(&body)?;
+    if !is_dossier_id(&body.rating_id) {
+        return Err(ApiError::bad_request("rating_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let rating = body.rating.checked().map_err(|(field, reason)| ApiError::validation(field, reason))?;
+    Ok(replayable(s.api.store.rate(&dossier_id, &auth.sub, &body.rating_id, &rating)?))
 }
 
 /// `201` with the first answer, `200` with the same bytes to a retry.

@@ -223,6 +223,62 @@ pub async fn page(State(s): Shared, headers: HeaderMap) -> Response {
     }
 }
 
+/// `GET /officer/ratings`: the residents' ratings per procedure (count, verdicts, the mean of
+/// the criteria scores), as a page, or JSON for `Accept: application/json`.
+pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    let Some(_) = s.api.desk.session(&headers) else {
+        if wants_json {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
+                .into_response();
+        }
+        return see_other("/officer/login");
+    };
+    let summaries = match s.api.store.rating_summaries() {
+        Ok(summaries) => summaries,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if wants_json {
+        return private(Json(serde_json::json!({"procedures": summaries})));
+    }
+    let mut html = head("Đánh giá / Ratings");
+    html.push_str(
+        "<header><h1>Đánh giá mức độ hài lòng</h1><p>Residents' ratings per procedure (sandbox) · \
+         <a href=\"/officer\">Hồ sơ / Dossiers</a></p></header><main>",
+    );
+    if summaries.is_empty() {
+        html.push_str("<div class=\"empty\">Chưa có đánh giá nào.<span class=\"en\">No ratings yet.</span></div>");
+    } else {
+        html.push_str(
+            "<table id=\"ratings\"><thead><tr><th>Thủ tục<span class=\"en\">Procedure</span></th>\
+             <th>Lượt<span class=\"en\">Ratings</span></th>\
+             <th>Điểm TB (0–2)<span class=\"en\">Mean score</span></th>\
+             <th>Không hài lòng<span class=\"en\">Not satisfied</span></th>\
+             <th>Hài lòng<span class=\"en\">Satisfied</span></th>\
+             <th>Rất hài lòng<span class=\"en\">Very satisfied</span></th></tr></thead><tbody>",
+        );
+        for r in &summaries {
+            html.push_str(&format!(
+                "<tr><td>{name}<span class=\"en code\">{code}</span></td><td>{count}</td><td>{mean}</td>\
+                 <td>{no}</td><td>{yes}</td><td>{very}</td></tr>",
+                name = escape(&r.procedure_name),
+                code = escape(&r.procedure_code),
+                count = r.count,
+                mean = r.average_score.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".into()),
+                no = r.not_satisfied,
+                yes = r.satisfied,
+                very = r.very_satisfied,
+            ));
+        }
+        html.push_str("</tbody></table>");
+    }
+    html.push_str("</main></body></html>");
+    private(Html(html))
+}
+
 /// `GET /officer/login`: the login form, with its own CSRF token (double submit: the same value
 /// in a `SameSite=Strict` cookie and in the form).
 pub async fn login_page(State(s): Shared, headers: HeaderMap) -> Response {
@@ -361,7 +417,7 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
     let mut html = head("Cán bộ một cửa / Officer console");
     html.push_str(&format!(
         "<header><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
-         <p>One-stop desk — dossier processing (sandbox) · {name}</p>\
+         <p>One-stop desk — dossier processing (sandbox) · {name} · <a href=\"/officer/ratings\">Đánh giá / Ratings</a></p>\
          <form method=\"post\" action=\"/officer/logout\">{csrf}\
          <button type=\"submit\" id=\"officer-logout\">Đăng xuất / Log out</button></form></header><main>",
         name = escape(officer.name),

@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Weekday};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
-use smarthd_model::dossier::SupplementRequest;
+use smarthd_model::dossier::{Rating, RatingVerdict, SupplementRequest};
 
 use super::common::{Status, hex, portal_status};
 use crate::api_error::ApiError;
@@ -101,6 +101,17 @@ CREATE TABLE IF NOT EXISTS dossier_result (
     result_id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     issued_at TEXT NOT NULL
+);
+-- Đánh giá: once per dossier, after its result.
+CREATE TABLE IF NOT EXISTS dossier_rating (
+    dossier_id TEXT PRIMARY KEY,
+    rating_id TEXT NOT NULL UNIQUE,
+    procedure_code TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    scores_json TEXT NOT NULL,
+    comment TEXT,
+    answer_json TEXT NOT NULL,
+    at TEXT NOT NULL
 );
 -- Ledger of the resident's later actions (supplements, withdrawals): effects per permanent id.
 CREATE TABLE IF NOT EXISTS dossier_action_ledger (
@@ -207,6 +218,22 @@ pub struct DossierView {
     /// The open request for more documents, while the dossier waits for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplement: Option<SupplementRequest>,
+    /// The resident's verdict, once rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingVerdict>,
+}
+
+/// Ratings of one procedure, for the officer console.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingSummary {
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub count: u64,
+    /// The mean of the criteria scores given (0 to 2), when any.
+    pub average_score: Option<f64>,
+    pub not_satisfied: u64,
+    pub satisfied: u64,
+    pub very_satisfied: u64,
 }
 
 /// A supplement the resident sends for one round.
@@ -475,6 +502,7 @@ impl Store {
                 timeline: timeline(&db, &dossier_id)?,
                 result: result_name.map(|name| ResultDoc { name, url: result_path(&dossier_id) }),
                 supplement: open_round(&db, &dossier_id, status)?,
+                rating: rating_of(&db, &dossier_id)?,
                 dossier_id,
                 code,
                 procedure_code,
@@ -736,6 +764,116 @@ impl Store {
         Ok(Submitted { created: true, body })
     }
 
+    /// The resident rates the handling, once, after the result; the same rating id again gets
+    /// the first answer.
+    pub fn rate(&self, dossier_id: &str, sub: &str, rating_id: &str, rating: &Rating) -> Result<Submitted, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let replay: Option<(String, String)> = tx
+            .query_row("SELECT dossier_id, answer_json FROM dossier_rating WHERE rating_id = ?1", [rating_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((rated, body)) = replay {
+            return if rated == dossier_id {
+                Ok(Submitted { created: false, body })
+            } else {
+                Err(ApiError::idempotency_conflict())
+            };
+        }
+        let (status, procedure_code): (String, String) = tx
+            .query_row(
+                "SELECT status, procedure_code FROM dossier WHERE id = ?1 AND sub = ?2",
+                [dossier_id, sub],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("dossier"))?;
+        if !matches!(parse_status(&status)?, Status::ResultReady | Status::Returned) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "not_ratable",
+                "đánh giá sau khi có kết quả / rate once the result is ready",
+            ));
+        }
+        let rated: bool =
+            tx.query_row("SELECT count(*) > 0 FROM dossier_rating WHERE dossier_id = ?1", [dossier_id], |r| r.get(0))?;
+        if rated {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "already_rated",
+                "hồ sơ đã được đánh giá / the dossier was rated already",
+            ));
+        }
+        let at = rfc3339(vietnam_now());
+        tx.execute(
+            "INSERT INTO dossier_rating (dossier_id, rating_id, procedure_code, verdict, scores_json, comment, answer_json, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7)",
+            params![
+                dossier_id,
+                rating_id,
+                procedure_code,
+                rating.verdict.as_str(),
+                serde_json::to_string(&rating.scores).map_err(ApiError::internal)?,
+                rating.comment,
+                at
+            ],
+        )?;
+        let seq = next_seq(&tx)?;
+        tx.execute("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1", params![dossier_id, seq as i64, at])?;
+        let body = serde_json::to_string(&view(&tx, dossier_id, seq)?).map_err(ApiError::internal)?;
+        tx.execute("UPDATE dossier_rating SET answer_json = ?2 WHERE dossier_id = ?1", params![dossier_id, body])?;
+        count_action(&tx, rating_id, "rating")?;
+        tx.commit()?;
+        Ok(Submitted { created: true, body })
+    }
+
+    /// Ratings per procedure, most rated first.
+    pub fn rating_summaries(&self) -> rusqlite::Result<Vec<RatingSummary>> {
+        let db = self.db();
+        let rows: Vec<(String, String, String, String)> = db
+            .prepare(
+                "SELECT r.procedure_code, d.procedure_name, r.verdict, r.scores_json
+                 FROM dossier_rating r JOIN dossier d ON d.id = r.dossier_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut by_procedure: BTreeMap<String, (RatingSummary, u64, u64)> = BTreeMap::new();
+        for (code, name, verdict, scores) in rows {
+            let (summary, points, given) = by_procedure.entry(code.clone()).or_insert_with(|| {
+                let summary = RatingSummary {
+                    procedure_code: code,
+                    procedure_name: name,
+                    count: 0,
+                    average_score: None,
+                    not_satisfied: 0,
+                    satisfied: 0,
+                    very_satisfied: 0,
+                };
+                (summary, 0, 0)
+            });
+            summary.count += 1;
+            match RatingVerdict::parse(&verdict) {
+                Some(RatingVerdict::NotSatisfied) => summary.not_satisfied += 1,
+                Some(RatingVerdict::Satisfied) => summary.satisfied += 1,
+                Some(RatingVerdict::VerySatisfied) => summary.very_satisfied += 1,
+                None => {}
+            }
+            let scores: BTreeMap<String, u8> = serde_json::from_str(&scores).unwrap_or_default();
+            *points += scores.values().map(|&s| u64::from(s)).sum::<u64>();
+            *given += scores.len() as u64;
+        }
+        let mut summaries: Vec<RatingSummary> = by_procedure
+            .into_values()
+            .map(|(summary, points, given)| RatingSummary {
+                average_score: (given > 0).then(|| points as f64 / given as f64),
+                ..summary
+            })
+            .collect();
+        summaries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.procedure_code.cmp(&b.procedure_code)));
+        Ok(summaries)
+    }
+
     /// The officer attaches the result document (by its name), issued once (its date and id
     /// stay, so its PDF and signature never change); the change takes the next `seq`.
     pub fn attach_result(&self, code: &str, name: &str) -> Result<DossierView, ApiError> {
@@ -892,7 +1030,15 @@ fn view(db: &Connection, id: &str, seq: u64) -> rusqlite::Result<DossierView> {
         timeline: timeline(db, id)?,
         result: result_name.map(|name| ResultDoc { name, url: result_path(id) }),
         supplement: open_round(db, id, status)?,
+        rating: rating_of(db, id)?,
     })
+}
+
+fn rating_of(db: &Connection, id: &str) -> rusqlite::Result<Option<RatingVerdict>> {
+    Ok(db
+        .query_row("SELECT verdict FROM dossier_rating WHERE dossier_id = ?1", [id], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|verdict| RatingVerdict::parse(&verdict)))
 }
 
 /// The latest round, while the dossier waits for it (asked for, not answered).
