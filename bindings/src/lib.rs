@@ -7,6 +7,7 @@
 //! `SmartHDCore`, Python module `smarthd`. See `docs/bindings.md`.
 
 mod catalog;
+mod documents;
 mod dossiers;
 mod error;
 mod payments;
@@ -25,6 +26,7 @@ use smarthd_core::payment::PaymentStatus;
 use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
 
 pub use catalog::CatalogApi;
+pub use documents::DocumentsApi;
 pub use dossiers::DossiersApi;
 pub use error::SmartHdError;
 pub use payments::PaymentsApi;
@@ -164,6 +166,11 @@ impl SmartHd {
     /// Drafts, submitting, and the public lookup.
     pub fn dossiers(&self) -> Arc<DossiersApi> {
         Arc::new(DossiersApi(self.core.dossiers()))
+    }
+
+    /// My documents: results, e-receipts and personal papers, offline.
+    pub fn documents(&self) -> Arc<DocumentsApi> {
+        Arc::new(DocumentsApi(self.core.documents()))
     }
 
     /// Fees and e-receipts.

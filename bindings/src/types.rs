@@ -16,6 +16,7 @@ use smarthd_core::catalog::model::{
     AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
     FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
 };
+use smarthd_core::documents::{DocumentKind, MyDocument};
 use smarthd_core::dossier::{
     ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, Rating, RatingVerdict, ReceptionReceipt,
     ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
@@ -439,6 +440,30 @@ pub struct ResultSummary {
     pub name: String,
     /// RFC 3339.
     pub issued_at: String,
+}
+
+/// What kind of paper an entry of My documents is.
+#[uniffi::remote(Enum)]
+pub enum DocumentKind {
+    /// A dossier's result.
+    Result,
+    /// A fee's e-receipt.
+    Receipt,
+    /// A personal paper VNeID lists (CCCD, GPLX, BHYT...).
+    Card,
+}
+
+/// One entry of My documents.
+#[uniffi::remote(Record)]
+pub struct MyDocument {
+    /// `result:…`, `receipt:…` or `card:…`: what `export` takes.
+    pub id: String,
+    pub kind: DocumentKind,
+    pub title: String,
+    pub detail: String,
+    pub issued_at: String,
+    /// The portal's signature checks (results and receipts).
+    pub verified: bool,
 }
 
 /// What a verified result says of itself.

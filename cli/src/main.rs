@@ -81,6 +81,15 @@ enum Command {
     Payments,
     /// Your e-receipts, each verified with the portal's key.
     Receipts,
+    /// My documents: results, e-receipts and personal papers, offline; QUERY filters (with or
+    /// without tone marks); `--export ID --out FILE` writes one.
+    Documents {
+        query: Option<String>,
+        #[arg(long, requires = "out")]
+        export: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// One e-receipt.
     Receipt {
         #[command(subcommand)]
@@ -386,6 +395,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 receipts.iter().for_each(|r| pay::show_receipt(r, false));
             }
+            Ok(())
+        }
+        Command::Documents { query, export, out: file } => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            let documents = match (export, file) {
+                (Some(id), Some(file)) => vec![core.documents().export(id, file)?],
+                _ => core.documents().list(query.as_deref().unwrap_or(""))?,
+            };
+            output::documents(&documents, cli.json);
             Ok(())
         }
         Command::Receipt { command: ReceiptCommand::Verify { id } } => {

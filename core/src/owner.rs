@@ -88,6 +88,7 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
     }
     // Per-owner state under the old tags: fetched again by the next owner.
     tx.execute("DELETE FROM upload", [])?;
+    tx.execute("DELETE FROM profile_card", [])?;
     tx.execute("DELETE FROM feed_cursor", [])?;
     tx.commit()?;
     Ok(())
@@ -110,7 +111,7 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
         "receipt",
         "dossier",
     ];
-    for table in tables.iter().chain(&["upload", "feed_cursor"]) {
+    for table in tables.iter().chain(&["upload", "feed_cursor", "profile_card"]) {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }
     tx.commit()?;

@@ -3,6 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::documents::Papers;
 use crate::dossier::Dossiers;
 use crate::error::{AuthError, Error, Result};
 use crate::identity::Identity;
@@ -21,6 +22,7 @@ pub(crate) struct Shared {
     pub(crate) identity: Identity,
     pub(crate) dossiers: Dossiers,
     pub(crate) payments: Payments,
+    pub(crate) papers: Papers,
     pub(crate) services: Services,
     pub(crate) user_db: UserDb,
     pub(crate) vault: std::sync::Arc<Vault>,

@@ -244,8 +244,8 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     // v9: a dossier's later actions go through the outbox too, each under its own permanent id
     // (a supplement round, a withdrawal, a rating), so one dossier may have several entries; the open
     // request for more documents (sealed), which round and requested document an attachment
-    // answers, and the result as the portal issued it (signed metadata, sealed; its PDF sealed
-    // in attachments/ like an attachment).
+    // answers, the result as the portal issued it (signed metadata, sealed; its PDF sealed in
+    // attachments/ like an attachment), and each resident's personal papers (sealed).
     r#"
     CREATE TABLE outbox_v9 (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -269,6 +269,11 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     ALTER TABLE dossier ADD COLUMN rating TEXT;
     ALTER TABLE dossier_attachment ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE dossier_attachment ADD COLUMN document TEXT;
+    CREATE TABLE profile_card (
+        owner TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL,
+        fetched_at TEXT NOT NULL
+    );
     CREATE TABLE dossier_result (
         dossier_id TEXT PRIMARY KEY REFERENCES dossier(id) ON DELETE CASCADE,
         signed BLOB NOT NULL,

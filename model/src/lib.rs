@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod dossier;
 pub mod form;
+pub mod papers;
 pub mod payment;
 pub mod receipt;
 pub mod result_doc;

@@ -239,3 +239,47 @@ async fn a_rating_is_delivered_once_and_the_officer_sees_the_procedures_average(
     );
     assert_eq!(birth["average_score"], 1.5);
 }
+
+/// My documents: a level-2 resident's result, e-receipt and personal papers in one offline
+/// list, searched without tone marks, exported; a tampered receipt is listed as not verified.
+#[tokio::test]
+async fn my_documents_list_results_receipts_and_papers_offline_and_export_them() {
+    use smarthd_core::documents::DocumentKind;
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let (order, receipt_id) = smarthd_tests::pay_a_fee(&core).await;
+    let code = core.dossiers().get(&order.dossier_id).unwrap().code.unwrap();
+    let officer = officer(&world).await;
+    officer.attach_result(&code, "Phiếu lý lịch tư pháp số 1").await.unwrap();
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    core.sync().now().await.unwrap();
+    drop(core);
+
+    let core = world.core();
+    let all = core.documents().list("").unwrap();
+    let kinds: Vec<DocumentKind> = all.iter().map(|d| d.kind).collect();
+    assert!(kinds.contains(&DocumentKind::Result) && kinds.contains(&DocumentKind::Receipt), "{all:?}");
+    assert!(kinds.contains(&DocumentKind::Card), "the VNeID papers, cached at the level-2 sync");
+    assert!(all.iter().filter(|d| d.kind != DocumentKind::Card).all(|d| d.verified));
+    let found = core.documents().list("phieu ly lich").unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, format!("result:{}", order.dossier_id));
+    assert!(core.documents().list("khong co giay to nay").unwrap().is_empty());
+
+    let out = tempfile::tempdir().unwrap();
+    core.documents().export(&found[0].id, &out.path().join("kq.pdf")).unwrap();
+    assert!(std::fs::read(out.path().join("kq.pdf")).unwrap().starts_with(b"%PDF-"));
+    core.documents().export(&format!("receipt:{receipt_id}"), &out.path().join("bl.json")).unwrap();
+    let receipt: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("bl.json")).unwrap()).unwrap();
+    assert_eq!(receipt["receipt_id"], receipt_id.as_str());
+
+    drop(core);
+    smarthd_tests::forge_receipt(&world.data_dir(), &order, &receipt_id, "evil");
+    let core = world.core();
+    let listed = core.documents().list("bien lai").unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].verified, "a forged receipt is listed, never as verified");
+    assert!(core.documents().export(&listed[0].id, &out.path().join("x.json")).is_err());
+}
