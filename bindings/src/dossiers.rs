@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
+use smarthd_core::dossier::{Rating, ResultPayload};
 use smarthd_core::{Attachment, Dossier, DossiersHandle, FieldError, FieldProblem, PublicStatus};
 
 use crate::Result;
@@ -37,8 +38,38 @@ impl DossiersApi {
         Ok(self.0.attach(&dossier_id, Path::new(&path))?)
     }
 
+    /// Attaches the file at `path` as the requested document `document` of the open supplement
+    /// round (`dossier.supplement`).
+    pub fn attach_document(&self, dossier_id: String, path: String, document: String) -> Result<Attachment> {
+        Ok(self.0.attach_document(&dossier_id, Path::new(&path), &document)?)
+    }
+
+    /// Withdraws a dossier the portal received and has not begun processing: queued (offline
+    /// too) and delivered once by `client.sync()`.
+    #[uniffi::method(default(reason = None))]
+    pub fn withdraw(&self, dossier_id: String, reason: Option<String>) -> Result<Dossier> {
+        Ok(self.0.withdraw(&dossier_id, reason.as_deref())?)
+    }
+
+    /// Rates how the dossier was handled: once, after its result; queued (offline too) and
+    /// delivered once by `client.sync()`.
+    pub fn rate(&self, dossier_id: String, rating: Rating) -> Result<Dossier> {
+        Ok(self.0.rate(&dossier_id, rating)?)
+    }
+
+    /// The dossier's result, verified again offline (`Validation` if it was altered).
+    pub fn result(&self, dossier_id: String) -> Result<ResultPayload> {
+        Ok(self.0.result(&dossier_id)?)
+    }
+
+    /// Writes the result's PDF to `path` once it verifies.
+    pub fn export_result(&self, dossier_id: String, path: String) -> Result<ResultPayload> {
+        Ok(self.0.export_result(&dossier_id, Path::new(&path))?)
+    }
+
     /// Validates the draft and queues it for sending (status `Queued`); returns at once and
-    /// works offline. The first problem of the form is a `Validation` error on its field.
+    /// works offline. The first problem of the form is a `Validation` error on its field. For a
+    /// dossier the officer asked to supplement, it queues the supplement.
     pub fn submit(&self, dossier_id: String) -> Result<Dossier> {
         Ok(self.0.submit(&dossier_id)?)
     }

@@ -8,6 +8,7 @@
 
 mod appointments;
 mod catalog;
+mod documents;
 mod dossiers;
 mod error;
 mod payments;
@@ -27,6 +28,7 @@ use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
 
 pub use appointments::AppointmentsApi;
 pub use catalog::CatalogApi;
+pub use documents::DocumentsApi;
 pub use dossiers::DossiersApi;
 pub use error::SmartHdError;
 pub use payments::PaymentsApi;
@@ -168,6 +170,11 @@ impl SmartHd {
         Arc::new(DossiersApi(self.core.dossiers()))
     }
 
+    /// My documents: results, e-receipts and personal papers, offline.
+    pub fn documents(&self) -> Arc<DocumentsApi> {
+        Arc::new(DocumentsApi(self.core.documents()))
+    }
+
     /// Fees and e-receipts.
     pub fn payments(&self) -> Arc<PaymentsApi> {
         Arc::new(PaymentsApi(self.core.payments()))
@@ -207,6 +214,27 @@ pub fn field_problem_message(problem: FieldProblem) -> String {
 }
 
 /// A dossier status for display, Vietnamese then English ("Đã tiếp nhận / Received").
+/// One criterion a resident may score 0 to 2 when rating a dossier's handling.
+#[derive(uniffi::Record)]
+pub struct RatingCriterion {
+    pub key: String,
+    pub label: String,
+    pub label_en: String,
+}
+
+/// The nine criteria of a rating (18 points in all), in the order forms show them.
+#[uniffi::export]
+pub fn rating_criteria() -> Vec<RatingCriterion> {
+    smarthd_core::dossier::RATING_CRITERIA
+        .iter()
+        .map(|(key, label, label_en)| RatingCriterion {
+            key: (*key).into(),
+            label: (*label).into(),
+            label_en: (*label_en).into(),
+        })
+        .collect()
+}
+
 #[uniffi::export]
 pub fn dossier_status_label(status: DossierStatus) -> String {
     status.label().to_owned()

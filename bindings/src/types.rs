@@ -18,8 +18,10 @@ use smarthd_core::catalog::model::{
     AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
     FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
 };
+use smarthd_core::documents::{DocumentKind, MyDocument};
 use smarthd_core::dossier::{
-    Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ReceptionReceipt, TimelineEntry,
+    ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, Rating, RatingVerdict, ReceptionReceipt,
+    ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
 };
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
@@ -340,6 +342,8 @@ pub enum DossierStatus {
     Rejected,
     ResultReady,
     Returned,
+    /// Đã rút hồ sơ: the resident withdrew it.
+    Withdrawn,
 }
 
 /// The login session as the app shows it.
@@ -382,6 +386,105 @@ pub struct Attachment {
     pub size: u64,
     /// `application/pdf`, `image/jpeg` or `image/png` (sniffed from the content).
     pub content_type: String,
+    /// For an attachment added in a supplement round: the requested document it answers.
+    pub document: Option<String>,
+}
+
+/// What the officer asks the resident to supplement ("Yêu cầu bổ sung"), one round.
+#[uniffi::remote(Record)]
+pub struct SupplementRequest {
+    /// 1 for the first request, then 2, ...
+    pub round: u32,
+    pub message: String,
+    /// The documents asked for, by name; each must be attached (`attach_document`).
+    pub documents: Vec<String>,
+    /// The last day to supplement (YYYY-MM-DD).
+    pub deadline: String,
+}
+
+/// An action on a dossier the portal holds, queued until delivered.
+#[uniffi::remote(Enum)]
+pub enum ActionKind {
+    Supplement,
+    Withdrawal,
+    Rating,
+}
+
+/// The resident's overall verdict on how a dossier was handled.
+#[uniffi::remote(Enum)]
+pub enum RatingVerdict {
+    NotSatisfied,
+    Satisfied,
+    VerySatisfied,
+}
+
+/// A rating: once per dossier, after its result. `scores` maps criteria keys
+/// (`rating_criteria()`) to 0, 1 or 2; any subset.
+#[uniffi::remote(Record)]
+pub struct Rating {
+    pub verdict: RatingVerdict,
+    pub scores: RatingScores,
+    pub comment: Option<String>,
+}
+
+/// Criteria scores by key (a sorted map in Rust, a plain map elsewhere).
+pub type RatingScores = BTreeMap<String, u8>;
+
+uniffi::custom_type!(RatingScores, HashMap<String, u8>, {
+    remote,
+    lower: |values| values.into_iter().collect(),
+    try_lift: |values| Ok(values.into_iter().collect()),
+});
+
+/// A result the phone holds, verified when it was kept.
+#[uniffi::remote(Record)]
+pub struct ResultSummary {
+    pub result_id: String,
+    /// The result document's name ("Phiếu lý lịch tư pháp số 1").
+    pub name: String,
+    /// RFC 3339.
+    pub issued_at: String,
+}
+
+/// What kind of paper an entry of My documents is.
+#[uniffi::remote(Enum)]
+pub enum DocumentKind {
+    /// A dossier's result.
+    Result,
+    /// A fee's e-receipt.
+    Receipt,
+    /// A personal paper VNeID lists (CCCD, GPLX, BHYT...).
+    Card,
+}
+
+/// One entry of My documents.
+#[uniffi::remote(Record)]
+pub struct MyDocument {
+    /// `result:…`, `receipt:…` or `card:…`: what `export` takes.
+    pub id: String,
+    pub kind: DocumentKind,
+    pub title: String,
+    pub detail: String,
+    pub issued_at: String,
+    /// The portal's signature checks (results and receipts).
+    pub verified: bool,
+}
+
+/// What a verified result says of itself.
+#[uniffi::remote(Record)]
+pub struct ResultPayload {
+    pub result_id: String,
+    pub dossier_id: String,
+    pub dossier_code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub name: String,
+    /// Lowercase hex SHA-256 of the PDF.
+    pub sha256: String,
+    pub size: u64,
+    /// RFC 3339.
+    pub issued_at: String,
+    pub issuer: String,
 }
 
 /// The reception receipt (biên nhận) the portal gives when it receives a dossier; not a
@@ -433,6 +536,14 @@ pub struct Dossier {
     /// Why the portal refused it (a failed dossier), or why it still waits (a queued one).
     pub problem: Option<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// What the officer asked for, while the dossier waits for the resident's supplement.
+    pub supplement: Option<SupplementRequest>,
+    /// An action queued and not yet delivered (a supplement or a withdrawal).
+    pub queued_action: Option<ActionKind>,
+    /// The result, once the phone holds it verified.
+    pub result: Option<ResultSummary>,
+    /// The resident's verdict, once the portal has their rating.
+    pub rating: Option<RatingVerdict>,
     /// RFC 3339.
     pub created_at: String,
     pub updated_at: String,
@@ -479,7 +590,7 @@ pub struct OutboxReport {
     pub sent: u32,
     /// Refused for good (kept, with the reason, as failed dossiers).
     pub failed: u32,
-    /// Still in the outbox (to retry later, or waiting for a login).
+    /// The resident's entries still in the outbox (to retry later, or waiting for level 2).
     pub pending: u32,
     /// Nothing could be sent: the resident must log in.
     pub needs_login: bool,
@@ -497,6 +608,8 @@ pub struct DossierSyncReport {
     pub status_changes: u32,
     /// Payments whose status changed (orders sent, outcomes settled).
     pub payments_updated: u32,
+    /// Results the portal issued that are now on the phone, verified.
+    pub results_kept: u32,
 }
 
 /// What the portal's public lookup tells anyone who has a dossier code: nothing personal.

@@ -1,6 +1,7 @@
 //! How the CLI shows dossiers and forms.
 
 use smarthd_core::catalog::model::{FieldKind, Procedure};
+use smarthd_core::dossier::{ActionKind, ResultPayload};
 use smarthd_core::sync::outbox::WAITING_FOR_OWNER;
 use smarthd_core::{Dossier, DossierSyncReport, PublicStatus};
 
@@ -62,11 +63,47 @@ pub fn show(d: &Dossier, json: bool) {
     if let Some(problem) = &d.problem {
         out!("Lưu ý / note: {}", printable(problem));
     }
+    if let Some(request) = &d.supplement {
+        out!(
+            "Yêu cầu bổ sung lần {} (hạn {}) / supplement {} requested (by {}): {}",
+            request.round,
+            printable(&request.deadline),
+            request.round,
+            printable(&request.deadline),
+            printable(&request.message)
+        );
+        for document in &request.documents {
+            let attached = d.attachments.iter().any(|a| a.document.as_deref() == Some(document.as_str()));
+            let mark = if attached { "✔" } else { "·" };
+            out!("  {mark} {}", printable(document));
+        }
+        out!("  (smarthd dossier attach {} FILE --document \"…\", then smarthd dossier submit {})", d.id, d.id);
+    }
+    match d.queued_action {
+        Some(ActionKind::Supplement) => out!("Hồ sơ bổ sung đang chờ gửi / supplement queued for sending"),
+        Some(ActionKind::Withdrawal) => out!("Yêu cầu rút hồ sơ đang chờ gửi / withdrawal queued for sending"),
+        Some(ActionKind::Rating) => out!("Đánh giá đang chờ gửi / rating queued for sending"),
+        None => {}
+    }
+    if let Some(verdict) = d.rating {
+        let (vi, en) = verdict.labels();
+        out!("Đánh giá / rating: {vi} / {en}");
+    }
+    if let Some(result) = &d.result {
+        out!(
+            "Kết quả / result: {} ({}, {}) — smarthd dossier result {} --out FILE",
+            printable(&result.name),
+            printable(&result.result_id),
+            printable(&result.issued_at),
+            d.id
+        );
+    }
     for (key, value) in &d.fields {
         out!("  {} = {}", printable(key), printable(value));
     }
     for a in &d.attachments {
-        out!("  📎 {} ({} bytes, {})", printable(&a.name), a.size, printable(&a.content_type));
+        let answers = a.document.as_deref().map(|doc| format!(" → {}", printable(doc))).unwrap_or_default();
+        out!("  📎 {} ({} bytes, {}){answers}", printable(&a.name), a.size, printable(&a.content_type));
     }
     if !d.timeline.is_empty() {
         out!("Tiến trình / timeline:");
@@ -124,4 +161,25 @@ pub fn public_status(s: &PublicStatus, json: bool) {
     }
     let (code, name, at) = (printable(&s.code), printable(&s.procedure_name), printable(&s.updated_at));
     out!("{code}  {}  {name}  ({at})", s.status.label());
+}
+
+/// A result the phone verified (the portal's signature, the PDF's digest).
+pub fn result(r: &ResultPayload, written_to: Option<&std::path::Path>, json: bool) {
+    if json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "result": r, "verified": true, "written_to": written_to.map(|p| p.display().to_string()),
+            }))
+            .expect("serializable")
+        );
+        return;
+    }
+    out!("Kết quả / result {}: {} ✔ chữ ký hợp lệ / signature valid", printable(&r.result_id), printable(&r.name));
+    out!("Hồ sơ / dossier: {} — {}", printable(&r.dossier_code), printable(&r.procedure_name));
+    out!("Cấp ngày / issued: {} — {}", printable(&r.issued_at), printable(&r.issuer));
+    out!("SHA-256: {} ({} bytes)", r.sha256, r.size);
+    if let Some(path) = written_to {
+        out!("Đã lưu / saved: {}", path.display());
+    }
 }

@@ -27,6 +27,8 @@ use smarthd_core::payment::PaymentMethod;
 use smarthd_core::{Config, Error, ErrorKind, LocalData, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
+use crate::output::printable;
+
 #[derive(Parser)]
 #[command(
     name = "smarthd",
@@ -83,6 +85,15 @@ enum Command {
     Payments,
     /// Your e-receipts, each verified with the portal's key.
     Receipts,
+    /// My documents: results, e-receipts and personal papers, offline; QUERY filters (with or
+    /// without tone marks); `--export ID --out FILE` writes one.
+    Documents {
+        query: Option<String>,
+        #[arg(long, requires = "out")]
+        export: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// One e-receipt.
     Receipt {
         #[command(subcommand)]
@@ -184,15 +195,56 @@ enum DossierCommand {
     /// Set a field of a draft.
     Set { id: String, field: String, value: String },
     /// Attach a file (JPEG, PNG or PDF, at most 10 MiB).
-    Attach { id: String, file: PathBuf },
-    /// Queue the dossier for sending (works offline), then try to send it.
+    Attach {
+        id: String,
+        file: PathBuf,
+        /// In a supplement round: the requested document this file is (default: the first one
+        /// not attached yet).
+        #[arg(long)]
+        document: Option<String>,
+    },
+    /// Queue the dossier (or its supplement) for sending (works offline), then try to send it.
     Submit { id: String },
     /// Your dossiers.
     List,
-    /// One dossier with its timeline.
+    /// One dossier with its timeline. ID is the dossier's id (or a unique start of it) or its
+    /// code.
     Show { id: String },
+    /// Delete a draft (never a dossier the portal holds: withdraw that).
+    Delete { id: String },
+    /// Withdraw a dossier the portal received and has not begun processing.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Rate how the dossier was handled, once, after its result (delivered by the next sync).
+    Rate {
+        id: String,
+        #[arg(long, value_enum)]
+        verdict: VerdictArg,
+        /// A criterion's score, 0 to 2 (repeatable): KEY=N, KEY one of cong_khai, huong_dan,
+        /// thanh_phan, dung_han, so_lan, chi_phi, thai_do, truc_tuyen, phan_hoi.
+        #[arg(long = "score", value_name = "KEY=N")]
+        scores: Vec<String>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// The dossier's result, verified offline; `--out` writes its PDF.
+    Result {
+        id: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Look a dossier up by its code, without logging in.
     Track { code: String },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VerdictArg {
+    NotSatisfied,
+    Satisfied,
+    VerySatisfied,
 }
 
 #[derive(Subcommand)]
@@ -388,6 +440,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Documents { query, export, out: file } => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            let documents = match (export, file) {
+                (Some(id), Some(file)) => vec![core.documents().export(id, file)?],
+                _ => core.documents().list(query.as_deref().unwrap_or(""))?,
+            };
+            output::documents(&documents, cli.json);
+            Ok(())
+        }
         Command::Receipt { command: ReceiptCommand::Verify { id } } => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             pay::show_receipt(&core.payments().verify_receipt(id)?, cli.json);
@@ -489,8 +550,31 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
     }
 }
 
+/// A dossier named by its id, a unique start of its id, or its code (any case).
+fn resolve_dossier(core: &SmartHd, given: &str) -> Result<String, Error> {
+    let given = given.trim();
+    let dossiers = core.dossiers().list()?;
+    if let Some(d) = dossiers.iter().find(|d| d.id == given) {
+        return Ok(d.id.clone());
+    }
+    if let Some(d) = dossiers.iter().find(|d| d.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(given))) {
+        return Ok(d.id.clone());
+    }
+    let matching: Vec<&str> =
+        dossiers.iter().filter(|d| given.len() >= 4 && d.id.starts_with(given)).map(|d| d.id.as_str()).collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => Err(Error::NotFound(format!("dossier {given}"))),
+        _ => Err(Error::Validation {
+            field: "id".into(),
+            reason: format!("nhiều hồ sơ bắt đầu bằng {given} / several dossiers start with {given}"),
+        }),
+    }
+}
+
 async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
     let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+    let resolve = |given: &str| resolve_dossier(&core, given);
     match command {
         DossierCommand::New { code, organization } => {
             ensure_first_sync(&core).await;
@@ -499,21 +583,32 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
             let procedure = core.catalog().procedure(&draft.procedure_code)?;
             dossier::form(&procedure, &draft, cli.json);
         }
-        DossierCommand::Set { id, field, value } => match core.dossiers().set_field(id, field, value)? {
+        DossierCommand::Set { id, field, value } => match core.dossiers().set_field(&resolve(id)?, field, value)? {
             None => out!("{field} = {value}"),
             Some(problem) => out!("{field} = {value}  ⚠ {}", problem.message()),
         },
-        DossierCommand::Attach { id, file } => {
-            let attachment = core.dossiers().attach(id, file)?;
-            out!(
-                "📎 {} ({} bytes, {}, sha256 {})",
-                attachment.name,
-                attachment.size,
-                attachment.content_type,
-                attachment.sha256
-            );
+        DossierCommand::Attach { id, file, document } => {
+            let id = resolve(id)?;
+            let attachment = match document {
+                Some(document) => core.dossiers().attach_document(&id, file, document)?,
+                None => core.dossiers().attach(&id, file)?,
+            };
+            if cli.json {
+                out!("{}", serde_json::to_string_pretty(&attachment).expect("serializable"));
+            } else {
+                let answers =
+                    attachment.document.as_deref().map(|d| format!(" → {}", printable(d))).unwrap_or_default();
+                out!(
+                    "📎 {} ({} bytes, {}, sha256 {}){answers}",
+                    printable(&attachment.name),
+                    attachment.size,
+                    attachment.content_type,
+                    attachment.sha256
+                );
+            }
         }
         DossierCommand::Submit { id } => {
+            let id = &resolve(id)?;
             let queued = core.dossiers().submit(id)?;
             out!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
             match core.sync().now().await {
@@ -523,7 +618,62 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
             dossier::show(&core.dossiers().get(id)?, cli.json);
         }
         DossierCommand::List => dossier::list(&core.dossiers().list()?, cli.json),
-        DossierCommand::Show { id } => dossier::show(&core.dossiers().get(id)?, cli.json),
+        DossierCommand::Show { id } => dossier::show(&core.dossiers().get(&resolve(id)?)?, cli.json),
+        DossierCommand::Delete { id } => {
+            let id = resolve(id)?;
+            core.dossiers().delete_draft(&id)?;
+            if cli.json {
+                out!("{}", serde_json::json!({"deleted": id}));
+            } else {
+                out!("Đã xoá bản nháp / draft deleted: {id}");
+            }
+        }
+        DossierCommand::Withdraw { id, reason } => {
+            let id = resolve(id)?;
+            core.dossiers().withdraw(&id, reason.as_deref())?;
+            if !cli.json {
+                out!("Đã đưa yêu cầu rút hồ sơ vào hàng đợi / withdrawal queued: {id}");
+            }
+            if let Err(e) = core.sync().now().await
+                && !cli.json
+            {
+                out!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}");
+            }
+            dossier::show(&core.dossiers().get(&id)?, cli.json);
+        }
+        DossierCommand::Rate { id, verdict, scores, comment } => {
+            use smarthd_core::dossier::{Rating, RatingVerdict};
+            let id = resolve(id)?;
+            let verdict = match verdict {
+                VerdictArg::NotSatisfied => RatingVerdict::NotSatisfied,
+                VerdictArg::Satisfied => RatingVerdict::Satisfied,
+                VerdictArg::VerySatisfied => RatingVerdict::VerySatisfied,
+            };
+            let mut parsed = std::collections::BTreeMap::new();
+            for score in scores {
+                let bad = || Error::Validation { field: "score".into(), reason: format!("KEY=0..2, not {score}") };
+                let (key, value) = score.split_once('=').ok_or_else(bad)?;
+                parsed.insert(key.trim().to_owned(), value.trim().parse::<u8>().map_err(|_| bad())?);
+            }
+            core.dossiers().rate(&id, Rating { verdict, scores: parsed, comment: comment.clone() })?;
+            if !cli.json {
+                out!("Cảm ơn bạn đã đánh giá / thank you for rating: {}", verdict.labels().0);
+            }
+            if let Err(e) = core.sync().now().await
+                && !cli.json
+            {
+                out!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}");
+            }
+            dossier::show(&core.dossiers().get(&id)?, cli.json);
+        }
+        DossierCommand::Result { id, out: file } => {
+            let id = resolve(id)?;
+            let result = match file {
+                Some(file) => core.dossiers().export_result(&id, file)?,
+                None => core.dossiers().result(&id)?,
+            };
+            dossier::result(&result, file.as_deref(), cli.json);
+        }
         DossierCommand::Track { code } => dossier::public_status(&core.dossiers().lookup(code).await?, cli.json),
     }
     Ok(())

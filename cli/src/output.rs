@@ -267,6 +267,26 @@ pub fn profile(p: &Profile, json: bool) {
     out!("Phiên hết hạn / access token expires: {expires}");
 }
 
+/// My documents, newest first, with their verification.
+pub fn documents(documents: &[smarthd_core::documents::MyDocument], json: bool) {
+    if json {
+        out!("{}", serde_json::to_string_pretty(documents).expect("serializable"));
+        return;
+    }
+    if documents.is_empty() {
+        out!("Chưa có giấy tờ nào / no documents yet");
+    }
+    for d in documents {
+        let mark = match d.kind {
+            smarthd_core::documents::DocumentKind::Card => "·",
+            _ if d.verified => "✔",
+            _ => "✘ chữ ký không hợp lệ / signature invalid",
+        };
+        out!("{mark} {}  {}", printable(&d.title), printable(&d.issued_at));
+        out!("    {}  ({})", printable(&d.detail), printable(&d.id));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

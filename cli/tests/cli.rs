@@ -213,3 +213,45 @@ async fn residents_sharing_a_phone_see_and_send_only_their_own_dossiers() {
         .assert_portal_created_exactly([a_dossier.as_str(), b_dossier.as_str()])
         .await;
 }
+
+/// The dossier commands of #12 by code or id prefix, with `--json` that parses: `show` by
+/// code, `result --out` (verified, the PDF written), `withdraw`, `delete`.
+#[tokio::test(flavor = "multi_thread")]
+async fn dossier_commands_take_a_code_or_an_id_prefix_and_answer_json() {
+    let world = smarthd_tests::World::new(100).await;
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let cli = |args: &[&str]| -> serde_json::Value {
+        let out = smarthd(&[&["--portal", &portal, "--data-dir", &data, "--json"][..], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})"))
+    };
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    smarthd_tests::log_in(&core, 1, &smarthd_sandbox::robot::LEVEL1_CITIZEN).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+        smarthd_tests::fill_valid(&core, &draft.id);
+        core.dossiers().submit(&draft.id).unwrap();
+        ids.push(draft.id);
+    }
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&ids[0]).unwrap().code.unwrap();
+    let officer = smarthd_sandbox::robot::OfficerConsole::log_in(&portal, &smarthd_sandbox::OFFICERS[0]).await.unwrap();
+    officer.attach_result(&code, "Giấy khai sinh số 7").await.unwrap();
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    core.sync().now().await.unwrap();
+    let scratch = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap().id;
+    drop(core);
+
+    assert_eq!(cli(&["dossier", "show", &code.to_lowercase()])["id"], ids[0].as_str());
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("kq.pdf");
+    let result = cli(&["dossier", "result", &ids[0][..8], "--out", pdf.to_str().unwrap()]);
+    assert_eq!((&result["verified"], &result["result"]["name"]), (&true.into(), &"Giấy khai sinh số 7".into()));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    assert_eq!(cli(&["dossier", "withdraw", &ids[1]])["status"], "withdrawn");
+    assert_eq!(cli(&["dossier", "delete", &scratch])["deleted"], scratch.as_str());
+    let refused = smarthd(&["--portal", &portal, "--data-dir", &data, "dossier", "delete", &ids[0]]);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("withdraw"));
+}

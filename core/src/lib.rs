@@ -15,6 +15,7 @@
 pub mod appointment;
 pub mod catalog;
 pub mod config;
+pub mod documents;
 pub mod dossier;
 pub mod error;
 pub mod events;
@@ -113,8 +114,20 @@ impl SmartHd {
             let kept = identity.keep_aside_unreadable()? + dossiers.keep_aside_unreadable()?;
             tracing::warn!(kept, "user data the data key could not open was kept aside");
         }
-        let shared =
-            Shared { config, portal, catalog, identity, dossiers, payments, appointments, services, user_db, vault };
+        let papers = documents::Papers::new(user_db.clone(), vault.clone());
+        let shared = Shared {
+            config,
+            portal,
+            catalog,
+            identity,
+            dossiers,
+            payments,
+            appointments,
+            papers,
+            services,
+            user_db,
+            vault,
+        };
         // After an upgrade, the records kept from before go to the resident logged in then.
         if let Some(owner) = shared.owner()? {
             owner::claim_unclaimed(&shared.user_db, &owner)?;
@@ -139,6 +152,11 @@ impl SmartHd {
     /// Drafts, their fields and attachments, submitting, and the public lookup.
     pub fn dossiers(&self) -> DossiersHandle {
         DossiersHandle::new(self.shared.clone())
+    }
+
+    /// My documents: results, e-receipts and personal papers, offline, searchable, exportable.
+    pub fn documents(&self) -> documents::handle::DocumentsHandle {
+        documents::handle::DocumentsHandle::new(self.shared.clone())
     }
 
     /// Paying a dossier's fees, the gateway's return, and the receipts kept on the phone.

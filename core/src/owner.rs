@@ -26,6 +26,7 @@ const OWNED_TABLES: &[&str] = &[
     "dossier",
     "dossier_attachment",
     "dossier_event",
+    "dossier_result",
     "outbox",
     "payment_request",
     "payment",
@@ -89,6 +90,7 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
     }
     // Per-owner state under the old tags: fetched again by the next owner.
     tx.execute("DELETE FROM upload", [])?;
+    tx.execute("DELETE FROM profile_card", [])?;
     tx.execute("DELETE FROM feed_cursor", [])?;
     tx.commit()?;
     Ok(())
@@ -106,13 +108,14 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
         "payment_request",
         "dossier_event",
         "dossier_attachment",
+        "dossier_result",
         "payment",
         "receipt",
         "dossier",
         "appointment_request",
         "appointment",
     ];
-    for table in tables.iter().chain(&["upload", "feed_cursor"]) {
+    for table in tables.iter().chain(&["upload", "feed_cursor", "profile_card"]) {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }
     tx.commit()?;

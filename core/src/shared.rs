@@ -4,6 +4,7 @@
 use crate::appointment::{Appointments, client as appointment_client};
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::documents::Papers;
 use crate::dossier::Dossiers;
 use crate::error::{AuthError, Error, Result};
 use crate::identity::Identity;
@@ -11,7 +12,7 @@ use crate::owner::Owner;
 use crate::payment::{Payments, client};
 use crate::platform::Services;
 use crate::store::UserDb;
-use crate::sync::outbox;
+use crate::sync::{outbox, results};
 use crate::transport::PortalClient;
 use crate::vault::Vault;
 
@@ -23,14 +24,14 @@ pub(crate) struct Shared {
     pub(crate) dossiers: Dossiers,
     pub(crate) payments: Payments,
     pub(crate) appointments: Appointments,
+    pub(crate) papers: Papers,
     pub(crate) services: Services,
     pub(crate) user_db: UserDb,
     pub(crate) vault: std::sync::Arc<Vault>,
 }
 
 impl Shared {
-    /// The resident logged in now, who owns what is made and sees what is theirs.
-    /// The resident logged in now; a session the data key cannot open is nobody (they log in
+    /// The resident logged in now, who owns what is made and sees what is theirs; a session the data key cannot open is nobody (they log in
     /// again), so what nobody owns stays usable.
     pub(crate) fn owner(&self) -> Result<Option<Owner>> {
         match self.identity.subject() {
@@ -54,6 +55,16 @@ impl Shared {
             events: self.services.events.as_ref(),
             owner,
             vault: &self.vault,
+        }
+    }
+
+    pub(crate) fn results_context<'a>(&'a self, owner: &'a Owner) -> results::Context<'a> {
+        results::Context {
+            portal: &self.portal,
+            identity: &self.identity,
+            dossiers: &self.dossiers,
+            payments: &self.payments,
+            owner,
         }
     }
 

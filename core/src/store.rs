@@ -276,6 +276,47 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         public_key BLOB NOT NULL
     );
     "#,
+    // v9: a dossier's later actions go through the outbox too, each under its own permanent id
+    // (a supplement round, a withdrawal, a rating), so one dossier may have several entries; the open
+    // request for more documents (sealed), which round and requested document an attachment
+    // answers, the result as the portal issued it (signed metadata, sealed; its PDF sealed in
+    // attachments/ like an attachment), and each resident's personal papers (sealed).
+    r#"
+    CREATE TABLE outbox_v9 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        dossier_id TEXT NOT NULL REFERENCES dossier(id),
+        kind TEXT NOT NULL DEFAULT 'submit',
+        action_id TEXT,
+        payload BLOB,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT 'unclaimed'
+    );
+    INSERT INTO outbox_v9 (seq, dossier_id, attempts, next_attempt_at, last_error, created_at, owner)
+        SELECT seq, dossier_id, attempts, next_attempt_at, last_error, created_at, owner FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v9 RENAME TO outbox;
+    CREATE UNIQUE INDEX outbox_one_submission ON outbox(dossier_id) WHERE kind = 'submit';
+    ALTER TABLE dossier ADD COLUMN supplement BLOB;
+    ALTER TABLE dossier ADD COLUMN result_issued INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossier ADD COLUMN rating TEXT;
+    ALTER TABLE dossier_attachment ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE dossier_attachment ADD COLUMN document TEXT;
+    CREATE TABLE profile_card (
+        owner TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL,
+        fetched_at TEXT NOT NULL
+    );
+    CREATE TABLE dossier_result (
+        dossier_id TEXT PRIMARY KEY REFERENCES dossier(id) ON DELETE CASCADE,
+        signed BLOB NOT NULL,
+        sha256 TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        owner TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that

@@ -1,7 +1,8 @@
 //! `smarthd-model`: the pure data and rules that the phone and the portal share.
 //!
 //! Wire types of the catalog ([`catalog`]), dossier and payment statuses ([`dossier`],
-//! [`payment`]), appointments at one-stop counters ([`appointment`]), e-receipts ([`receipt`]), the e-form schema's validation ([`form`]), the VietQR
+//! [`payment`]), appointments at one-stop counters ([`appointment`]), e-receipts ([`receipt`]), signed
+//! dossier results ([`result_doc`]), the e-form schema's validation ([`form`]), the VietQR
 //! codec ([`vietqr`]) and Vietnamese text folding ([`text`]). Nothing here does I/O: the core (phone side) and the
 //! sandbox (portal side) both build on it, and neither imports the other.
 
@@ -9,8 +10,10 @@ pub mod appointment;
 pub mod catalog;
 pub mod dossier;
 pub mod form;
+pub mod papers;
 pub mod payment;
 pub mod receipt;
+pub mod result_doc;
 pub mod text;
 pub mod vietqr;
 

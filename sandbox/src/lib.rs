@@ -15,6 +15,7 @@ pub mod identity;
 pub mod payment;
 mod portal;
 pub mod robot;
+mod signing;
 mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -128,7 +129,7 @@ impl Sandbox {
         let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
         let app = catalog_api::router(portal.clone())
             .merge(identity::router(identity.clone()))
-            .merge(dossier::router(&config.db_path, portal.clone(), identity.clone())?)
+            .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone())?)
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
             .merge(appointment::router(appointments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))

@@ -199,6 +199,18 @@ impl OfficerConsole {
             .await
     }
 
+    /// Asks for more documents ("Yêu cầu bổ sung"): a round naming `documents`, due in the
+    /// portal's default number of days.
+    pub async fn request_supplement(
+        &self,
+        code: &str,
+        message: &str,
+        documents: &[&str],
+    ) -> Result<serde_json::Value, RobotError> {
+        let body = serde_json::json!({"status": "need_more_documents", "message": message, "documents": documents});
+        self.post(&format!("officer/dossiers/{code}/status"), body).await
+    }
+
     /// Attaches the result document.
     pub async fn attach_result(&self, code: &str, name: &str) -> Result<serde_json::Value, RobotError> {
         self.post(&format!("officer/dossiers/{code}/result"), serde_json::json!({"name": name})).await

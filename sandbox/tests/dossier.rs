@@ -596,3 +596,62 @@ async fn faults_can_be_set_at_start_and_state_survives_a_restart() {
         w.call(Method::POST, "/api/v1/dossiers", Some(&token), Some(dossier(&id, FREE, &[&attachment]))).await;
     assert_eq!((status, replay), (StatusCode::OK, first));
 }
+
+/// A round of "Yêu cầu bổ sung" over HTTP: the feed carries the request; the answer must bring
+/// every requested document, for the open round; it is taken once per supplement id (a retry
+/// gets the first answer byte for byte); a withdrawal only before processing.
+#[tokio::test]
+async fn supplements_answer_the_open_round_once_and_withdrawal_comes_before_processing() {
+    let w = World::new().await;
+    let token = w.login(LEVEL2, 2).await;
+    let id = dossier_id();
+    let (status, created) = w.call(Method::POST, "/api/v1/dossiers", Some(&token), Some(dossier(&id, FREE, &[]))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let code = created["code"].as_str().unwrap().to_owned();
+    let ask = json!({"status": "need_more_documents", "message": "Bổ sung", "documents": ["Bản sao CCCD", "Ảnh 4x6"]});
+    let (status, view) = common::officer_call(&w.http, &w.base, &format!("/officer/dossiers/{code}/status"), ask).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["supplement"]["round"], 1);
+    assert_eq!(view["supplement"]["documents"], json!(["Bản sao CCCD", "Ảnh 4x6"]));
+    let (_, feed) = w.call(Method::GET, "/api/v1/dossiers?since=0", Some(&token), None).await;
+    assert_eq!(feed["items"][0]["supplement"]["message"], "Bổ sung");
+
+    let path = format!("/api/v1/dossiers/{id}/supplements");
+    let copy = w.upload(&token, &png(3000), "image/png").await;
+    let answer = |round: u32, attachments: Value| json!({"supplement_id": "s-1", "round": round, "fields": dossier(&id, FREE, &[])["fields"], "attachments": attachments});
+    let only_copy = json!([{"sha256": copy, "name": "cccd.png", "document": "Bản sao CCCD"}]);
+    let (status, error) = w.call(Method::POST, &path, Some(&token), Some(answer(1, only_copy))).await;
+    assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("documents")), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("Ảnh 4x6"), "{error}");
+    let photo = w.upload(&token, &png(2000), "image/png").await;
+    let both = json!([
+        {"sha256": copy, "name": "cccd.png", "document": "Bản sao CCCD"},
+        {"sha256": photo, "name": "anh.png", "document": "Ảnh 4x6"}
+    ]);
+    let (status, error) = w.call(Method::POST, &path, Some(&token), Some(answer(2, both.clone()))).await;
+    assert_eq!((status, &error["error"]), (StatusCode::CONFLICT, &json!("not_awaiting_supplement")));
+    let first = w.http.post(w.url(&path)).bearer_auth(&token).json(&answer(1, both.clone())).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first = first.text().await.unwrap();
+    assert!(first.contains("\"status\":\"processing\""), "{first}");
+    let again = w.http.post(w.url(&path)).bearer_auth(&token).json(&answer(1, both)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.text().await.unwrap(), first, "the first answer, replayed");
+    assert_eq!(w.ledger().await["actions"]["s-1"], 1);
+
+    let withdrawal = format!("/api/v1/dossiers/{id}/withdrawal");
+    let (status, error) = w.call(Method::POST, &withdrawal, Some(&token), Some(json!({"withdrawal_id": "w-1"}))).await;
+    assert_eq!((status, &error["error"]), (StatusCode::CONFLICT, &json!("not_withdrawable")), "being processed");
+    let other = dossier_id();
+    w.call(Method::POST, "/api/v1/dossiers", Some(&token), Some(dossier(&other, FREE, &[]))).await;
+    let withdrawal = format!("/api/v1/dossiers/{other}/withdrawal");
+    let body = json!({"withdrawal_id": "w-2", "reason": "Nộp nhầm"});
+    let (status, view) = w.call(Method::POST, &withdrawal, Some(&token), Some(body.clone())).await;
+    assert_eq!((status, &view["status"]), (StatusCode::CREATED, &json!("withdrawn")), "{view}");
+    let (status, _) = w.call(Method::POST, &withdrawal, Some(&token), Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(w.ledger().await["actions"]["w-2"], 1);
+    let stranger = w.login(LEVEL1, 2).await;
+    let (status, _) = w.call(Method::POST, &withdrawal, Some(&stranger), Some(json!({"withdrawal_id": "w-3"}))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "only the owner");
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
+use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ResultPayload};
 use crate::catalog::model::Subject;
 use crate::error::Result;
 use crate::events::Event;
@@ -52,12 +52,20 @@ impl DossiersHandle {
         self.shared.dossiers.validate(&self.shared.catalog, self.shared.owner()?.as_ref(), dossier_id)
     }
 
+    /// Attaches a file (JPEG, PNG or PDF, at most 10 MiB). In a supplement round it answers the
+    /// first requested document not yet attached; see [`DossiersHandle::attach_document`].
     pub fn attach(&self, dossier_id: &str, path: &Path) -> Result<Attachment> {
-        self.shared.dossiers.attach(self.shared.owner()?.as_ref(), dossier_id, path)
+        self.shared.dossiers.attach(self.shared.owner()?.as_ref(), dossier_id, path, None)
+    }
+
+    /// Attaches a file as the requested document `document` of the open supplement round.
+    pub fn attach_document(&self, dossier_id: &str, path: &Path, document: &str) -> Result<Attachment> {
+        self.shared.dossiers.attach(self.shared.owner()?.as_ref(), dossier_id, path, Some(document))
     }
 
     /// Queues the dossier for sending; returns at once and works offline, but needs a login
-    /// (the resident the dossier is sent for): `NeedsLogin` otherwise.
+    /// (the resident the dossier is sent for): `NeedsLogin` otherwise. For a dossier the officer
+    /// asked to supplement, it queues the supplement (every requested document attached).
     pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
         let dossiers = &self.shared.dossiers;
         let Some(owner) = self.shared.owner()? else {
@@ -94,6 +102,45 @@ impl DossiersHandle {
 
     pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
         self.shared.dossiers.delete_draft(self.shared.owner()?.as_ref(), dossier_id)
+    }
+
+    /// Withdraws a dossier the portal has received and not begun processing: queued, offline
+    /// too; `core.sync()` delivers it once.
+    pub fn withdraw(&self, dossier_id: &str, reason: Option<&str>) -> Result<Dossier> {
+        self.shared.dossiers.withdraw(&self.shared.resident()?, dossier_id, reason)
+    }
+
+    /// Rates how the dossier was handled (a verdict, optional criteria scores 0 to 2 of
+    /// [`super::RATING_CRITERIA`], an optional comment): once, after its result; queued, offline
+    /// too, and delivered once by `core.sync()`.
+    pub fn rate(&self, dossier_id: &str, rating: super::Rating) -> Result<Dossier> {
+        self.shared.dossiers.rate(&self.shared.resident()?, dossier_id, rating)
+    }
+
+    /// The dossier's result, verified again offline (the portal's signature with a trusted key,
+    /// the PDF against the digest it signs): `Validation` if it was altered.
+    pub fn result(&self, dossier_id: &str) -> Result<ResultPayload> {
+        Ok(self.verified_result(dossier_id)?.0)
+    }
+
+    /// Writes the result's PDF to `path`, once it verifies; answers what it is.
+    pub fn export_result(&self, dossier_id: &str, path: &Path) -> Result<ResultPayload> {
+        let (payload, pdf) = self.verified_result(dossier_id)?;
+        std::fs::write(path, pdf)?;
+        Ok(payload)
+    }
+
+    fn verified_result(&self, dossier_id: &str) -> Result<(ResultPayload, Vec<u8>)> {
+        let (signed, pdf) = self.shared.dossiers.result(&self.shared.resident()?, dossier_id)?;
+        let payload = crate::sync::results::verify(&self.shared.payments, &signed)?;
+        let sha256 = super::hex(ring::digest::digest(&ring::digest::SHA256, &pdf).as_ref());
+        if payload.sha256 != sha256 || payload.dossier_id != dossier_id {
+            return Err(crate::error::Error::Validation {
+                field: "result".into(),
+                reason: "tệp kết quả đã bị thay đổi / the result file was altered".into(),
+            });
+        }
+        Ok((payload, pdf))
     }
 
     /// Anyone can look a dossier up by its code, without logging in.

@@ -27,6 +27,8 @@ use crate::store::UserDb;
 use crate::vault::Vault;
 pub use form::{FieldError, FieldProblem};
 pub use smarthd_model::DossierStatus;
+pub use smarthd_model::dossier::{RATING_CRITERIA, Rating, RatingVerdict, SupplementRequest};
+pub use smarthd_model::result_doc::{ResultPayload, SignedResult};
 
 /// Largest attachment the portal takes.
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
@@ -34,6 +36,11 @@ const SEALED_FIELDS: &str = "dossier-fields";
 const SEALED_FILE: &str = "attachment";
 const SEALED_NAME: &str = "attachment-name";
 const SEALED_MESSAGE: &str = "timeline-message";
+const SEALED_SUPPLEMENT: &str = "supplement-request";
+const SEALED_ACTION: &str = "outbox-action";
+const SEALED_RESULT: &str = "dossier-result";
+/// Where an editable dossier may be changed (a supplement round edits one the portal holds).
+const EDITABLE: &str = "status IN ('draft', 'failed', 'need_more_documents')";
 /// Who may see a dossier: its owner, and anyone while nobody owns it (a draft made logged out).
 const VISIBLE: &str = "(owner IS NULL OR owner = ?2)";
 
@@ -43,6 +50,8 @@ pub struct Attachment {
     pub name: String,
     pub size: u64,
     pub content_type: String,
+    /// For an attachment added in a supplement round: the requested document it answers.
+    pub document: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,8 +87,34 @@ pub struct Dossier {
     /// Why the portal refused it, for a failed dossier; why it waits, for a queued one.
     pub problem: Option<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// What the officer asked for, while the dossier waits for the resident's supplement.
+    pub supplement: Option<SupplementRequest>,
+    /// An action queued and not yet delivered: a supplement or a withdrawal.
+    pub queued_action: Option<ActionKind>,
+    /// The result, once the portal issued it and the phone holds it verified.
+    pub result: Option<ResultSummary>,
+    /// The resident's verdict, once the portal has their rating.
+    pub rating: Option<RatingVerdict>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// What the resident asked of a dossier the portal holds, delivered through the outbox under
+/// its own permanent id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Supplement,
+    Withdrawal,
+    Rating,
+}
+
+/// A kept result, as the dossier shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResultSummary {
+    pub result_id: String,
+    pub name: String,
+    pub issued_at: String,
 }
 
 /// What the portal answered to a submission (see `docs/portal-api.md`).
@@ -101,6 +136,20 @@ pub struct RemoteDossier {
     pub procedure_code: String,
     pub status: String,
     pub timeline: Vec<RemoteEvent>,
+    /// The open request for more documents.
+    #[serde(default)]
+    pub supplement: Option<SupplementRequest>,
+    /// The result, once issued: fetched (signed) by the next sync.
+    #[serde(default)]
+    pub result: Option<RemoteResult>,
+    /// The resident's verdict, once rated.
+    #[serde(default)]
+    pub rating: Option<RatingVerdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RemoteResult {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -117,6 +166,40 @@ pub struct OutboxItem {
     pub seq: i64,
     pub dossier_id: String,
     pub attempts: u32,
+    pub action: Option<QueuedAction>,
+}
+
+/// A later action in the outbox: its permanent id and what it sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedAction {
+    pub id: String,
+    #[serde(flatten)]
+    pub what: ActionPayload,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActionPayload {
+    /// The answer to one round: the form as it stands and that round's attachments.
+    Supplement {
+        round: u32,
+    },
+    Withdrawal {
+        reason: Option<String>,
+    },
+    Rating {
+        rating: Rating,
+    },
+}
+
+impl ActionPayload {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            ActionPayload::Supplement { .. } => ActionKind::Supplement,
+            ActionPayload::Withdrawal { .. } => ActionKind::Withdrawal,
+            ActionPayload::Rating { .. } => ActionKind::Rating,
+        }
+    }
 }
 
 pub struct Dossiers {
@@ -228,7 +311,7 @@ impl Dossiers {
         let sealed = self.seal_fields(&fields)?;
         // Only while still editable: a submit in between (another thread) wins.
         let written = self.db.lock().execute(
-            "UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND status IN ('draft', 'failed')",
+            &format!("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"),
             params![id, sealed, now()],
         )?;
         if written == 0 {
@@ -245,8 +328,36 @@ impl Dossiers {
     }
 
     /// Attaches a file: checked (size, type), hashed, and kept sealed in the data dir until sent.
-    pub fn attach(&self, viewer: Option<&Owner>, id: &str, path: &Path) -> Result<Attachment> {
-        self.editable(viewer, id)?;
+    /// In a supplement round the attachment answers `document` (one of the requested ones), or,
+    /// when not said, the first requested document no attachment of the round answers yet.
+    pub fn attach(&self, viewer: Option<&Owner>, id: &str, path: &Path, document: Option<&str>) -> Result<Attachment> {
+        let dossier = self.editable(viewer, id)?;
+        let round = dossier.supplement.as_ref().map_or(0, |request| request.round);
+        let document = match &dossier.supplement {
+            None => None,
+            Some(request) => match document {
+                Some(named) => Some(
+                    request
+                        .documents
+                        .iter()
+                        .find(|wanted| smarthd_model::text::fold(wanted) == smarthd_model::text::fold(named))
+                        .cloned()
+                        .ok_or_else(|| Error::Validation {
+                            field: "document".into(),
+                            reason: format!(
+                                "cán bộ không yêu cầu giấy tờ này; các giấy tờ cần bổ sung / not a requested document; \
+                                 requested: {}",
+                                request.documents.join("; ")
+                            ),
+                        })?,
+                ),
+                None => request
+                    .documents
+                    .iter()
+                    .find(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
+                    .cloned(),
+            },
+        };
         let source::ReadFile { bytes, sha256 } = source::read_regular_file(path, MAX_ATTACHMENT_BYTES)?;
         let (size, sha256) = (bytes.len() as u64, hex(sha256.as_ref()));
         let content_type = sniff_content_type(&bytes).ok_or_else(|| Error::Validation {
@@ -254,24 +365,39 @@ impl Dossiers {
             reason: "chỉ nhận JPEG, PNG hoặc PDF / only JPEG, PNG or PDF files".into(),
         })?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tep".into());
+        self.write_sealed_file(&sha256, &bytes)?;
+        let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
+        let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
+        self.db.lock().execute(
+            "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
+             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
+             ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
+            params![
+                id,
+                attachment.sha256,
+                sealed_name,
+                attachment.size as i64,
+                attachment.content_type,
+                round,
+                attachment.document
+            ],
+        )?;
+        Ok(attachment)
+    }
+
+    /// Keeps a file sealed in the data dir under its digest (once: the same bytes, the same file),
+    /// written whole before it is named.
+    fn write_sealed_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
         crate::private_files::create_dir(&self.files)?;
-        let target = self.file_path(&sha256);
+        let target = self.file_path(sha256);
         if !target.exists() {
             let tmp = target.with_extension("tmp");
             let mut file = crate::private_files::options().write(true).create(true).truncate(true).open(&tmp)?;
-            std::io::Write::write_all(&mut file, &self.vault.seal(SEALED_FILE, &bytes)?)?;
+            std::io::Write::write_all(&mut file, &self.vault.seal(SEALED_FILE, bytes)?)?;
             file.sync_all()?;
             std::fs::rename(&tmp, &target)?;
         }
-        let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned() };
-        let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
-        self.db.lock().execute(
-            "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner)
-             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1))
-             ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
-            params![id, attachment.sha256, sealed_name, attachment.size as i64, attachment.content_type],
-        )?;
-        Ok(attachment)
+        Ok(())
     }
 
     /// The bytes of an attachment, unsealed.
@@ -295,6 +421,9 @@ impl Dossiers {
         check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
         if let Some(error) = form::validate(&procedure.form, &dossier.fields).into_iter().next() {
             return Err(Error::Validation { field: error.field, reason: error.problem.message() });
+        }
+        if let Some(request) = &dossier.supplement {
+            return self.queue_supplement(owner, &dossier, request);
         }
         {
             let mut db = self.db.lock();
@@ -328,6 +457,110 @@ impl Dossiers {
         self.get(Some(owner), id)
     }
 
+    /// The answer to a round of "Yêu cầu bổ sung": every requested document must be attached
+    /// (offline check; the portal checks again), then the supplement is queued under its own
+    /// permanent id, durably, like a submission.
+    fn queue_supplement(&self, owner: &Owner, dossier: &Dossier, request: &SupplementRequest) -> Result<Dossier> {
+        let missing: Vec<&str> = request
+            .documents
+            .iter()
+            .filter(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Validation {
+                field: "documents".into(),
+                reason: format!("còn thiếu giấy tờ / still missing: {}", missing.join("; ")),
+            });
+        }
+        self.queue_action(owner, &dossier.id, ActionPayload::Supplement { round: request.round })
+    }
+
+    /// Withdraws a dossier the portal holds and has not begun processing (or that waits for a
+    /// supplement): queued, offline too, under its own permanent id.
+    pub fn withdraw(&self, owner: &Owner, id: &str, reason: Option<&str>) -> Result<Dossier> {
+        let dossier = self.get(Some(owner), id)?;
+        if !dossier.status.is_withdrawable() || dossier.queued_action.is_some() {
+            return Err(Error::Validation {
+                field: "status".into(),
+                reason: format!(
+                    "chỉ rút được hồ sơ đã tiếp nhận, chưa xử lý / only a received dossier not yet processed can be \
+                     withdrawn ({})",
+                    dossier.status.label()
+                ),
+            });
+        }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        self.queue_action(owner, id, ActionPayload::Withdrawal { reason })
+    }
+
+    /// Rates how the dossier was handled: once, after its result, offline too (queued under its
+    /// own permanent id, delivered once by sync).
+    pub fn rate(&self, owner: &Owner, id: &str, rating: Rating) -> Result<Dossier> {
+        let dossier = self.get(Some(owner), id)?;
+        if !matches!(dossier.status, DossierStatus::ResultReady | DossierStatus::Returned) {
+            return Err(Error::Validation {
+                field: "status".into(),
+                reason: format!(
+                    "đánh giá sau khi có kết quả / rate once the result is ready ({})",
+                    dossier.status.label()
+                ),
+            });
+        }
+        if dossier.rating.is_some() {
+            return Err(Error::Validation {
+                field: "rating".into(),
+                reason: "hồ sơ đã được đánh giá / the dossier was rated already".into(),
+            });
+        }
+        let rating = rating.checked().map_err(|(field, reason)| Error::Validation { field: field.into(), reason })?;
+        self.queue_action(owner, id, ActionPayload::Rating { rating })
+    }
+
+    fn queue_action(&self, owner: &Owner, id: &str, what: ActionPayload) -> Result<Dossier> {
+        let action = QueuedAction { id: new_id(), what };
+        let payload = self.vault.seal(
+            SEALED_ACTION,
+            &serde_json::to_vec(&action).map_err(|source| Error::Encoding { what: "outbox action", source })?,
+        )?;
+        {
+            let mut db = self.db.lock();
+            db.pragma_update(None, "synchronous", "FULL")?;
+            let result = (|| -> Result<()> {
+                let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let queued: i64 = tx.query_row(
+                    "SELECT count(*) FROM outbox WHERE dossier_id = ?1 AND kind != 'submit'",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                if queued > 0 {
+                    return Err(Error::Validation {
+                        field: "status".into(),
+                        reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
+                    });
+                }
+                tx.execute(
+                    "INSERT INTO outbox (dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at, owner)
+                     VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
+                    params![
+                        id,
+                        serde_json::to_value(action.what.kind()).ok().and_then(|v| v.as_str().map(str::to_owned)),
+                        action.id,
+                        payload,
+                        now(),
+                        owner.tag()
+                    ],
+                )?;
+                tx.execute("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1", params![id, now()])?;
+                tx.commit()?;
+                Ok(())
+            })();
+            db.pragma_update(None, "synchronous", "NORMAL")?;
+            result?;
+        }
+        self.get(Some(owner), id)
+    }
+
     /// A dossier `viewer` may see; another resident's is not found.
     pub fn get(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         self.db.checked(|| self.get_once(viewer, id))
@@ -339,7 +572,7 @@ impl Dossiers {
             .query_row(
                 &format!(
                     "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
-                            problem, created_at, updated_at FROM dossier WHERE id = ?1 AND {VISIBLE}"
+                            problem, created_at, updated_at, supplement, rating FROM dossier WHERE id = ?1 AND {VISIBLE}"
                 ),
                 params![id, tag(viewer)],
                 |r| {
@@ -356,6 +589,8 @@ impl Dossiers {
                         r.get::<_, Option<String>>(9)?,
                         r.get::<_, String>(10)?,
                         r.get::<_, String>(11)?,
+                        r.get::<_, Option<Vec<u8>>>(12)?,
+                        r.get::<_, Option<String>>(13)?,
                     ))
                 },
             )
@@ -374,13 +609,22 @@ impl Dossiers {
             problem,
             created_at,
             updated_at,
+            supplement,
+            rating,
         ) = row;
         let attachments = db
             .prepare_cached(
-                "SELECT sha256, name, size, content_type FROM dossier_attachment WHERE dossier_id = ?1 ORDER BY rowid",
+                "SELECT sha256, name, size, content_type, document FROM dossier_attachment WHERE dossier_id = ?1
+                 ORDER BY rowid",
             )?
             .query_map([&id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let timeline = db
@@ -389,13 +633,45 @@ impl Dossiers {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let queued_action: Option<String> = db
+            .query_row(
+                "SELECT kind FROM outbox WHERE dossier_id = ?1 AND kind != 'submit' ORDER BY seq LIMIT 1",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let result: Option<Vec<u8>> =
+            db.query_row("SELECT signed FROM dossier_result WHERE dossier_id = ?1", [&id], |r| r.get(0)).optional()?;
         drop(db);
         let attachments = attachments
             .into_iter()
-            .map(|(sha256, name, size, content_type)| {
-                Ok(Attachment { sha256, name: self.open_text(SEALED_NAME, &name)?, size: size as u64, content_type })
+            .map(|(sha256, name, size, content_type, document)| {
+                Ok(Attachment {
+                    sha256,
+                    name: self.open_text(SEALED_NAME, &name)?,
+                    size: size as u64,
+                    content_type,
+                    document,
+                })
             })
             .collect::<Result<_>>()?;
+        let supplement = supplement
+            .map(|sealed| {
+                serde_json::from_slice::<SupplementRequest>(&self.vault.open_sealed(SEALED_SUPPLEMENT, &sealed)?)
+                    .map_err(|source| Error::Encoding { what: "supplement request", source })
+            })
+            .transpose()?;
+        let result = result
+            .map(|sealed| {
+                let signed = self.open_signed_result(&sealed)?;
+                let payload = result_payload(&signed)?;
+                Ok::<_, Error>(ResultSummary {
+                    result_id: payload.result_id,
+                    name: payload.name,
+                    issued_at: payload.issued_at,
+                })
+            })
+            .transpose()?;
         let timeline = timeline
             .into_iter()
             .filter_map(|(status, at, message)| {
@@ -420,6 +696,10 @@ impl Dossiers {
             fee_vnd,
             problem,
             timeline,
+            supplement,
+            queued_action: queued_action.and_then(|kind| serde_json::from_value(serde_json::Value::String(kind)).ok()),
+            result,
+            rating: rating.and_then(|r| RatingVerdict::parse(&r)),
             created_at,
             updated_at,
         })
@@ -490,8 +770,19 @@ impl Dossiers {
     }
 
     /// Deletes a draft that was never submitted.
+    /// Deletes a draft (or a dossier the portal refused): never one the portal holds.
     pub fn delete_draft(&self, viewer: Option<&Owner>, id: &str) -> Result<()> {
-        self.editable(viewer, id)?;
+        let dossier = self.get(viewer, id)?;
+        if !matches!(dossier.status, DossierStatus::Draft | DossierStatus::Failed) {
+            return Err(Error::Validation {
+                field: "status".into(),
+                reason: format!(
+                    "chỉ xoá được hồ sơ nháp; hồ sơ đã nộp thì rút / only a draft can be deleted; withdraw a \
+                     submitted one ({})",
+                    dossier.status.label()
+                ),
+            });
+        }
         self.db.lock().execute("DELETE FROM dossier WHERE id = ?1 AND status IN ('draft', 'failed')", [id])?;
         Ok(())
     }
@@ -500,7 +791,10 @@ impl Dossiers {
     pub fn remove_unreferenced_files(&self) -> Result<()> {
         let Ok(entries) = std::fs::read_dir(&self.files) else { return Ok(()) };
         let db = self.db.lock();
-        let mut used = db.prepare("SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1")?;
+        let mut used = db.prepare(
+            "SELECT (SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1)
+                  + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)",
+        )?;
         for entry in entries {
             let path = entry?.path();
             let Some(sha256) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".sealed")) else {
@@ -515,7 +809,7 @@ impl Dossiers {
 
     fn editable(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         let dossier = self.get(viewer, id)?;
-        if !dossier.status.is_editable() {
+        if !dossier.status.is_editable() || dossier.queued_action.is_some() {
             return Err(Error::Validation {
                 field: "status".into(),
                 reason: format!(
@@ -550,15 +844,27 @@ impl Dossiers {
     pub fn due(&self, owner: &Owner, now_unix: i64, force: bool) -> Result<Vec<OutboxItem>> {
         let db = self.db.lock();
         let mut stmt = db.prepare_cached(
-            "SELECT seq, dossier_id, attempts FROM outbox WHERE owner = ?3 AND (?2 OR next_attempt_at <= ?1)
+            "SELECT seq, dossier_id, attempts, payload FROM outbox WHERE owner = ?3 AND (?2 OR next_attempt_at <= ?1)
              ORDER BY seq",
         )?;
-        let items = stmt
+        let rows = stmt
             .query_map(params![now_unix, force, owner.tag()], |r| {
-                Ok(OutboxItem { seq: r.get(0)?, dossier_id: r.get(1)?, attempts: r.get::<_, u32>(2)? })
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, u32>(2)?, r.get::<_, Option<Vec<u8>>>(3)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(items)
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(stmt);
+        drop(db);
+        rows.into_iter()
+            .map(|(seq, dossier_id, attempts, payload)| {
+                let action = payload
+                    .map(|sealed| {
+                        serde_json::from_slice(&self.vault.open_sealed(SEALED_ACTION, &sealed)?)
+                            .map_err(|source| Error::Encoding { what: "outbox action", source })
+                    })
+                    .transpose()?;
+                Ok(OutboxItem { seq, dossier_id, attempts, action })
+            })
+            .collect()
     }
 
     /// Entries `owner` queued that are still in the outbox.
@@ -638,6 +944,45 @@ impl Dossiers {
         Ok(())
     }
 
+    /// The portal took a later action (a supplement, a withdrawal): its answer (the dossier as
+    /// the status feed shows it) is applied and the entry leaves the outbox, together.
+    pub fn mark_action_done(&self, owner: &Owner, item: &OutboxItem, answer: &RemoteDossier) -> Result<DossierStatus> {
+        let status = known_status(&answer.status)?;
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        self.apply_one(&tx, owner, answer, status, &|code| code.to_owned())?;
+        tx.execute("UPDATE dossier SET problem = NULL WHERE id = ?1", [&item.dossier_id])?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.commit()?;
+        Ok(status)
+    }
+
+    /// The portal refused a later action for good (the round was closed, the dossier is being
+    /// processed): the dossier stays as the portal has it, with the reason, and the entry goes.
+    pub fn drop_action(&self, item: &OutboxItem, reason: &str) -> Result<()> {
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        tx.execute(
+            "UPDATE dossier SET problem = ?2, updated_at = ?3 WHERE id = ?1",
+            params![item.dossier_id, reason, now()],
+        )?;
+        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The form as it stands and the attachments added in `round`, for a supplement.
+    pub fn round_attachments(&self, owner: &Owner, id: &str, round: u32) -> Result<Vec<Attachment>> {
+        let dossier = self.get(Some(owner), id)?;
+        let in_round: Vec<String> = self
+            .db
+            .lock()
+            .prepare("SELECT sha256 FROM dossier_attachment WHERE dossier_id = ?1 AND round = ?2")?
+            .query_map(params![id, round], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(dossier.attachments.into_iter().filter(|a| in_round.contains(&a.sha256)).collect())
+    }
+
     /// The portal holds other content under this dossier's id: the local content moves to a
     /// new id as a refused dossier (kept, editable, sendable as a new dossier), and the old id
     /// is left for the portal's status feed to fill in. Answers the new id.
@@ -709,51 +1054,15 @@ impl Dossiers {
         let cursor = i64::try_from(cursor)
             .map_err(|_| PortalError::OutOfRange { path: "api/v1/dossiers".into(), field: "next_since" })?;
         let mut changed = Vec::new();
-        let empty = self.seal_fields(&BTreeMap::new())?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         for item in items {
             let status = known_status(&item.status)?;
-            let found: Option<(String, Option<String>)> = tx
-                .query_row("SELECT status, owner FROM dossier WHERE id = ?1", [&item.dossier_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            if found.as_ref().is_some_and(|(_, found_owner)| found_owner.as_deref() != Some(owner.tag())) {
-                // Never the record of another resident (or a draft nobody owns) under this id.
-                continue;
-            }
-            let before = found.map(|(status, _)| status);
-            if before.is_none() {
-                // Submitted from another device: known here by its code and status only.
-                let name = catalog
-                    .procedure(&item.procedure_code)
-                    .map(|p| p.name)
-                    .unwrap_or_else(|_| item.procedure_code.clone());
-                let at = now();
-                tx.execute(
-                    "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at,
-                                          updated_at, owner)
-                     VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7, ?8)",
-                    params![item.dossier_id, item.procedure_code, name, empty, status.as_str(), item.code, at, owner.tag()],
-                )?;
-            } else {
-                tx.execute(
-                    "UPDATE dossier SET status = ?2, code = ?3, updated_at = ?4 WHERE id = ?1",
-                    params![item.dossier_id, status.as_str(), item.code, now()],
-                )?;
-            }
-            tx.execute("DELETE FROM dossier_event WHERE dossier_id = ?1", [&item.dossier_id])?;
-            for (position, event) in item.timeline.iter().enumerate() {
-                let message =
-                    event.message.as_ref().map(|m| self.vault.seal(SEALED_MESSAGE, m.as_bytes())).transpose()?;
-                tx.execute(
-                    "INSERT INTO dossier_event (dossier_id, position, status, at, message, owner)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![item.dossier_id, position as i64, event.status, event.at, message, owner.tag()],
-                )?;
-            }
-            if before.as_deref() != Some(status.as_str()) {
+            let procedure_name =
+                |code: &str| catalog.procedure(code).map(|p| p.name).unwrap_or_else(|_| code.to_owned());
+            if let Some(before) = self.apply_one(&tx, owner, item, status, &procedure_name)?
+                && before.as_deref() != Some(status.as_str())
+            {
                 changed.push((item.dossier_id.clone(), Some(item.code.clone()), status));
             }
         }
@@ -765,6 +1074,151 @@ impl Dossiers {
         tx.commit()?;
         Ok(changed)
     }
+
+    /// Writes what the portal says of one of `owner`'s dossiers; answers its status before
+    /// (`Some(None)` for one new here), or `None` when the id is another resident's.
+    /// `procedure_name` names the procedure of a dossier new here.
+    fn apply_one(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        owner: &Owner,
+        item: &RemoteDossier,
+        status: DossierStatus,
+        procedure_name: &dyn Fn(&str) -> String,
+    ) -> Result<Option<Option<String>>> {
+        let found: Option<(String, Option<String>)> = tx
+            .query_row("SELECT status, owner FROM dossier WHERE id = ?1", [&item.dossier_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if found.as_ref().is_some_and(|(_, found_owner)| found_owner.as_deref() != Some(owner.tag())) {
+            // Never the record of another resident (or a draft nobody owns) under this id.
+            return Ok(None);
+        }
+        let supplement = item
+            .supplement
+            .as_ref()
+            .map(|request| {
+                let json = serde_json::to_vec(request)
+                    .map_err(|source| Error::Encoding { what: "supplement request", source })?;
+                self.vault.seal(SEALED_SUPPLEMENT, &json)
+            })
+            .transpose()?;
+        let before = found.map(|(status, _)| status);
+        if before.is_none() {
+            // Submitted from another device: known here by its code and status only.
+            let at = now();
+            tx.execute(
+                "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at,
+                                      updated_at, owner, supplement, result_issued, rating)
+                 VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    item.dossier_id,
+                    item.procedure_code,
+                    procedure_name(&item.procedure_code),
+                    self.seal_fields(&BTreeMap::new())?,
+                    status.as_str(),
+                    item.code,
+                    at,
+                    owner.tag(),
+                    supplement,
+                    item.result.is_some(),
+                    item.rating.map(RatingVerdict::as_str)
+                ],
+            )?;
+        } else {
+            tx.execute(
+                "UPDATE dossier SET status = ?2, code = ?3, updated_at = ?4, supplement = ?5, result_issued = ?6,
+                                    rating = ?7
+                 WHERE id = ?1",
+                params![
+                    item.dossier_id,
+                    status.as_str(),
+                    item.code,
+                    now(),
+                    supplement,
+                    item.result.is_some(),
+                    item.rating.map(RatingVerdict::as_str)
+                ],
+            )?;
+        }
+        tx.execute("DELETE FROM dossier_event WHERE dossier_id = ?1", [&item.dossier_id])?;
+        for (position, event) in item.timeline.iter().enumerate() {
+            let message = event.message.as_ref().map(|m| self.vault.seal(SEALED_MESSAGE, m.as_bytes())).transpose()?;
+            tx.execute(
+                "INSERT INTO dossier_event (dossier_id, position, status, at, message, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![item.dossier_id, position as i64, event.status, event.at, message, owner.tag()],
+            )?;
+        }
+        Ok(Some(before))
+    }
+
+    // --- results ---
+
+    /// `owner`'s dossiers whose result the portal issued and the phone does not hold yet.
+    pub fn results_to_fetch(&self, owner: &Owner) -> Result<Vec<String>> {
+        Ok(self
+            .db
+            .lock()
+            .prepare(
+                "SELECT id FROM dossier WHERE owner = ?1 AND result_issued = 1
+                 AND id NOT IN (SELECT dossier_id FROM dossier_result)",
+            )?
+            .query_map([owner.tag()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Keeps a result that verified (the caller checked the signature with a trusted key): its
+    /// signed metadata sealed, its PDF sealed beside the attachments. It must name this
+    /// dossier, and the PDF must be the one the signature covers.
+    pub fn keep_result(&self, owner: &Owner, id: &str, signed: &SignedResult, pdf: &[u8]) -> Result<ResultPayload> {
+        let payload = result_payload(signed)?;
+        let dossier = self.get(Some(owner), id)?;
+        let sha256 = hex(ring::digest::digest(&ring::digest::SHA256, pdf).as_ref());
+        let invalid = |reason: &str| Error::Validation { field: "result".into(), reason: reason.into() };
+        if payload.dossier_id != dossier.id || dossier.code.as_deref() != Some(payload.dossier_code.as_str()) {
+            return Err(invalid("kết quả không phải của hồ sơ này / the result names another dossier"));
+        }
+        if payload.sha256 != sha256 || payload.size != pdf.len() as u64 {
+            return Err(invalid("tệp kết quả không khớp chữ ký / the result file is not the one signed"));
+        }
+        self.write_sealed_file(&sha256, pdf)?;
+        let sealed = self.vault.seal(
+            SEALED_RESULT,
+            &serde_json::to_vec(signed).map_err(|source| Error::Encoding { what: "result", source })?,
+        )?;
+        self.db.lock().execute(
+            "INSERT INTO dossier_result (dossier_id, signed, sha256, stored_at, owner) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(dossier_id) DO UPDATE SET signed = excluded.signed, sha256 = excluded.sha256",
+            params![id, sealed, sha256, now(), owner.tag()],
+        )?;
+        Ok(payload)
+    }
+
+    /// The kept result of `owner`'s dossier: its signed metadata and its PDF.
+    pub fn result(&self, owner: &Owner, id: &str) -> Result<(SignedResult, Vec<u8>)> {
+        self.get(Some(owner), id)?;
+        let (sealed, sha256): (Vec<u8>, String) = self
+            .db
+            .lock()
+            .query_row("SELECT signed, sha256 FROM dossier_result WHERE dossier_id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("result of dossier {id}")))?;
+        Ok((self.open_signed_result(&sealed)?, self.attachment_bytes(&sha256)?))
+    }
+
+    fn open_signed_result(&self, sealed: &[u8]) -> Result<SignedResult> {
+        serde_json::from_slice(&self.vault.open_sealed(SEALED_RESULT, sealed)?)
+            .map_err(|source| Error::Encoding { what: "result", source })
+    }
+}
+
+/// What a signed result says of itself (before any check).
+pub fn result_payload(signed: &SignedResult) -> Result<ResultPayload> {
+    serde_json::from_str(&signed.payload).map_err(|source| Error::Encoding { what: "result", source })
 }
 
 /// A status the portal sent, or `UpdateNeeded`: an unknown one is never guessed at.
@@ -844,6 +1298,9 @@ mod tests {
                 .iter()
                 .map(|s| RemoteEvent { status: (*s).into(), at: "2026-01-01T00:00:00Z".into(), message: None })
                 .collect(),
+            supplement: None,
+            result: None,
+            rating: None,
         }
     }
 

@@ -141,23 +141,30 @@ struct ReceiptKey {
     public_key: String,
 }
 
+/// Makes sure a key id the portal signed with is trusted if it can be: without pinned keys, a
+/// key id not seen before is fetched from the portal over the pinned transport (the only way a
+/// key is trusted) and kept sealed. Whether it is trusted is then `Payments::trusted_key`'s.
+pub(crate) async fn learn_key(portal: &PortalClient, payments: &Payments, key_id: &str) -> Result<()> {
+    if payments.fetches_keys()
+        && payments.trusted_key(key_id)?.is_none()
+        && let Fetched::Fresh { value: keys, .. } = portal.get_json::<ReceiptKeys>("api/v1/receipts/keys", None).await?
+    {
+        for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
+            if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
+                payments.store_key(&key.key_id, &bytes)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Fetches a receipt and keeps it only if it verifies with a trusted key and is the receipt of
 /// the local order. Without pinned keys, a key id not seen before is fetched from the portal over
 /// the pinned transport (the only way a key is trusted) and kept sealed.
 async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Result<()> {
     let url = cx.portal.url(&format!("api/v1/receipts/{receipt_id}"))?;
     let signed: SignedReceipt = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
-    if cx.payments.fetches_keys()
-        && cx.payments.trusted_key(&signed.key_id)?.is_none()
-        && let Fetched::Fresh { value: keys, .. } =
-            cx.portal.get_json::<ReceiptKeys>("api/v1/receipts/keys", None).await?
-    {
-        for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
-            if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
-                cx.payments.store_key(&key.key_id, &bytes)?;
-            }
-        }
-    }
+    learn_key(cx.portal, cx.payments, &signed.key_id).await?;
     cx.payments.keep_receipt(cx.owner, order_id, &signed)?;
     Ok(())
 }

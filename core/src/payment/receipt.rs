@@ -43,12 +43,21 @@ pub fn check_order(read: &Receipt, order: &OrderFacts<'_>) -> Result<(), Receipt
     Ok(())
 }
 
+/// Whether `signature` (base64url) is the portal's Ed25519 signature over `payload`'s exact
+/// bytes with `public_key`: the one check of everything the portal signs (receipts, results).
+pub fn signature_ok(payload: &str, signature: &str, public_key: &[u8]) -> bool {
+    unb64(signature).is_some_and(|signature| {
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key)
+            .verify(payload.as_bytes(), &signature)
+            .is_ok()
+    })
+}
+
 /// Verifies `receipt` with the portal's Ed25519 `public_key` and reads it.
 pub fn verify(receipt: &SignedReceipt, public_key: &[u8]) -> Result<Receipt, ReceiptError> {
-    let signature = unb64(&receipt.signature).ok_or(ReceiptError::BadSignature)?;
-    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key)
-        .verify(receipt.payload.as_bytes(), &signature)
-        .map_err(|_| ReceiptError::BadSignature)?;
+    if !signature_ok(&receipt.payload, &receipt.signature, public_key) {
+        return Err(ReceiptError::BadSignature);
+    }
     let read: Receipt = serde_json::from_str(&receipt.payload).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
     if read.receipt_id != receipt.receipt_id {
         return Err(ReceiptError::Malformed("the payload names another receipt".into()));

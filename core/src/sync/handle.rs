@@ -4,7 +4,11 @@ use std::sync::Arc;
 
 use super::catalog::{self, SyncReport};
 use super::outbox::{self, DossierSyncReport};
+use super::results;
+use crate::documents::ProfileCards;
 use crate::error::Result;
+use crate::events::SessionState;
+use crate::owner::Owner;
 use crate::shared::Shared;
 use crate::{appointment, payment};
 
@@ -43,12 +47,30 @@ impl SyncHandle {
         self.dossiers(false).await
     }
 
+    /// At level 2, the resident's personal papers for "My documents", kept sealed for offline
+    /// use; a failure to fetch them leaves the copy kept before.
+    async fn refresh_papers(&self, owner: &Owner) -> Result<()> {
+        let shared = &self.shared;
+        if !matches!(shared.identity.state().await?, SessionState::LoggedIn { level: 2.., .. }) {
+            return Ok(());
+        }
+        match shared.portal.authorized_json::<ProfileCards>(&shared.identity, "api/v1/me/documents").await {
+            Ok(cards) => shared.papers.keep(owner, &cards),
+            Err(error) => {
+                tracing::info!("personal papers not refreshed: {error}");
+                Ok(())
+            }
+        }
+    }
+
     async fn dossiers(&self, force: bool) -> Result<DossierSyncReport> {
         let owner = self.shared.owner()?;
         let mut report = outbox::sync_dossiers(&self.shared.outbox_context(owner.as_ref()), force).await?;
         if let Some(owner) = owner.as_ref().filter(|_| !report.outbox.needs_login) {
             report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
             appointment::client::sync(&self.shared.appointment_context(owner)).await?;
+            report.results_kept = results::fetch_new(&self.shared.results_context(owner)).await?;
+            self.refresh_papers(owner).await?;
         }
         // Reminders are local: given offline too, from the bookings kept.
         if let Some(owner) = owner.as_ref() {

@@ -1,9 +1,10 @@
-//! Bringing things up to date with the portal: the catalog feed ([`catalog`]) and the dossier
-//! outbox and statuses ([`outbox`]).
+//! Bringing things up to date with the portal: the catalog feed ([`catalog`]), the dossier
+//! outbox and statuses ([`outbox`]), and the results the portal issued ([`results`]).
 
 pub mod catalog;
 pub mod handle;
 pub mod outbox;
+pub mod results;
 
 pub use catalog::{PAGE_SIZE, SyncOutcome, SyncReport, sync_catalog};
 pub use outbox::{DossierSyncReport, OutboxReport};

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::catalog::Catalog;
-use crate::dossier::{Attachment, DossierStatus, Dossiers, OutboxItem, RemoteDossier, SubmitAnswer};
+use crate::dossier::{
+    ActionPayload, Attachment, DossierStatus, Dossiers, OutboxItem, QueuedAction, RemoteDossier, SubmitAnswer,
+};
 use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::Identity;
@@ -55,6 +57,8 @@ pub struct DossierSyncReport {
     pub status_changes: u32,
     /// Payments whose status changed (orders sent, outcomes settled).
     pub payments_updated: u32,
+    /// Results the portal issued that are now on the phone, verified.
+    pub results_kept: u32,
 }
 
 /// Why an attempt did not deliver an entry.
@@ -123,7 +127,7 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
             }
         },
     };
-    Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0 })
+    Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0, results_kept: 0 })
 }
 
 pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
@@ -135,15 +139,30 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
         return Ok(report);
     };
     for item in cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)? {
-        match send(cx, owner, &item).await {
-            Ok(answer) => {
-                let status = cx.dossiers.mark_received(owner, &item, &answer)?;
+        let sent = match &item.action {
+            None => send(cx, owner, &item).await.map(Delivered::Dossier),
+            Some(action) => send_action(cx, owner, &item, action).await.map(Delivered::Action),
+        };
+        match sent {
+            Ok(delivered) => {
+                let (status, code) = match delivered {
+                    Delivered::Dossier(answer) => (cx.dossiers.mark_received(owner, &item, &answer)?, answer.code),
+                    Delivered::Action(answer) => (cx.dossiers.mark_action_done(owner, &item, &answer)?, answer.code),
+                };
                 report.sent += 1;
                 cx.events.on_event(Event::DossierStatusChanged {
                     dossier_id: item.dossier_id.clone(),
-                    code: Some(answer.code),
+                    code: Some(code),
                     status,
                 });
+            }
+            // A supplement or a withdrawal the portal will not take (the round closed, the
+            // dossier is being processed): dropped with the reason; the dossier stays as it is.
+            Err(Failure::Attempt { class: Class::Permanent | Class::NotFound | Class::Conflict, reason })
+                if item.action.is_some() =>
+            {
+                cx.dossiers.drop_action(&item, &reason)?;
+                report.failed += 1;
             }
             // The data key cannot open this entry: it waits, queued, for the recovery (log in
             // again); the rest of the queue goes on.
@@ -193,6 +212,66 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
     }
     report.pending = cx.dossiers.pending_count(owner)?;
     Ok(report)
+}
+
+/// What the portal answered to a delivered entry.
+enum Delivered {
+    Dossier(SubmitAnswer),
+    /// A later action: the dossier as the status feed shows it.
+    Action(RemoteDossier),
+}
+
+/// A supplement (the form as it stands, the round's attachments uploaded first) or a
+/// withdrawal, under the action's permanent id: the portal answers a retry with its first
+/// answer.
+async fn send_action(
+    cx: &Context<'_>,
+    owner: &Owner,
+    item: &OutboxItem,
+    action: &QueuedAction,
+) -> Result<RemoteDossier, Failure> {
+    if cx.identity.subject()?.map(|sub| Owner::of(cx.vault, &sub)).as_ref() != Some(owner) {
+        return Err(Error::from(crate::error::AuthError::NotLoggedIn).into());
+    }
+    let (path, body) = match &action.what {
+        ActionPayload::Supplement { round } => {
+            let dossier = cx.dossiers.get(Some(owner), &item.dossier_id)?;
+            let attachments = cx.dossiers.round_attachments(owner, &item.dossier_id, *round)?;
+            for attachment in &attachments {
+                upload(cx, owner, attachment).await?;
+            }
+            let attachments: Vec<_> = attachments
+                .iter()
+                .map(|a| json!({"sha256": a.sha256, "name": a.name, "document": a.document}))
+                .collect();
+            let body = json!({
+                "supplement_id": action.id, "round": round, "fields": dossier.fields, "attachments": attachments,
+            });
+            ("supplements", body)
+        }
+        ActionPayload::Withdrawal { reason } => ("withdrawal", json!({"withdrawal_id": action.id, "reason": reason})),
+        ActionPayload::Rating { rating } => (
+            "rating",
+            json!({"rating_id": action.id, "verdict": rating.verdict, "scores": rating.scores, "comment": rating.comment}),
+        ),
+    };
+    let url = cx.portal.url(&format!("api/v1/dossiers/{}/{path}", item.dossier_id))?;
+    let body = body.to_string();
+    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    if !answer.is_success() {
+        let error = ErrorBody::parse(&answer.body);
+        if error.error.as_deref() == Some("attachment_missing")
+            && let Some(sha256) = error.field
+        {
+            cx.dossiers.set_upload_done(owner, &sha256, false)?;
+        }
+        return Err(answer.refusal().into());
+    }
+    let answer: RemoteDossier = answer.json()?;
+    if answer.dossier_id != item.dossier_id {
+        return Err(PortalError::malformed("api/v1/dossiers", "the portal answered for another dossier").into());
+    }
+    Ok(answer)
 }
 
 fn next_attempt(item: &OutboxItem) -> i64 {

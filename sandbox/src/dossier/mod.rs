@@ -26,16 +26,21 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
+use smarthd_model::dossier::Rating;
+use smarthd_model::result_doc::{ResultPayload, SignedResult};
 
 use crate::api_error::ApiError;
 use crate::identity::{Authenticated, IdentityProvider};
 use crate::portal::Portal;
+use crate::signing::DocumentSigner;
 use common::{hex, json_body};
 use state::{AppState, DossierApi, Shared};
 use store::{Acceptance, Announce, NewDossier, Store};
 
 pub use desk::{CSRF_HEADER as OFFICER_CSRF_HEADER, OFFICERS, OfficerAccount};
 
+/// Who issues results (as on e-receipts).
+const RESULT_ISSUER: &str = "Cổng Dịch vụ công tỉnh Hải Dương";
 /// Attachments: at most 10 MiB, sent in chunks of at most 1 MiB.
 const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 const MAX_CHUNK: usize = 1024 * 1024;
@@ -45,8 +50,13 @@ fn is_sha256_hex(text: &str) -> bool {
 }
 
 /// The dossier, officer and ledger routes; opens the dossier tables in the sandbox database.
-pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> rusqlite::Result<Router> {
-    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, desk: desk::Desk::default() });
+pub fn router(
+    db_path: &Path,
+    portal: Arc<Portal>,
+    idp: Arc<IdentityProvider>,
+    signer: Arc<dyn DocumentSigner>,
+) -> rusqlite::Result<Router> {
+    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, signer, desk: desk::Desk::default() });
     Ok(Router::new()
         .route("/api/v1/attachments", post(announce))
         .route("/api/v1/attachments/{sha256}", get(upload_state))
@@ -54,6 +64,11 @@ pub fn router(db_path: &Path, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -
         .route("/api/v1/dossiers", post(submit).get(changed_since))
         .route("/api/v1/dossiers/lookup/{code}", get(lookup))
         .route("/api/v1/dossiers/{dossier_id}/result", get(result_document))
+        .route("/api/v1/dossiers/{dossier_id}/result/signed", get(signed_result))
+        .route("/api/v1/dossiers/{dossier_id}/supplements", post(supplement))
+        .route("/api/v1/dossiers/{dossier_id}/withdrawal", post(withdraw))
+        .route("/api/v1/dossiers/{dossier_id}/rating", post(rate))
+        .route("/officer/ratings", get(officer::ratings))
         .route("/officer", get(officer::page))
         .route("/officer/login", get(officer::login_page).post(officer::log_in))
         .route("/officer/logout", post(officer::log_out))
@@ -224,10 +239,7 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
         attachments: &attachments,
         content_hash: &content_hash,
     };
-    let submitted = s.api.store.submit(&new, verdict)?;
-    let status = if submitted.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], submitted.body)
-        .into_response())
+    Ok(replayable(s.api.store.submit(&new, verdict)?))
 }
 
 /// Decides whether a new dossier can be received: the procedure exists and is in force, the
@@ -310,6 +322,151 @@ async fn result_document(
     let file = s.api.store.result_file(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("result"))?;
     let pdf = officer::result_pdf(&file);
     Ok(private(([(header::CONTENT_TYPE, "application/pdf")], pdf)))
+}
+
+/// The result's metadata, signed with the portal's published key; the payload names the PDF
+/// (`GET …/result`) by its SHA-256.
+async fn signed_result(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(dossier_id): UrlPath<String>,
+) -> Result<Response, ApiError> {
+    let file = s.api.store.result_file(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("result"))?;
+    let pdf = officer::result_pdf(&file);
+    let payload = serde_json::to_string(&ResultPayload {
+        result_id: file.result_id.clone(),
+        dossier_id: file.dossier_id.clone(),
+        dossier_code: file.code.clone(),
+        procedure_code: file.procedure_code.clone(),
+        procedure_name: file.procedure_name.clone(),
+        name: file.name.clone(),
+        sha256: hex(ring::digest::digest(&ring::digest::SHA256, &pdf).as_ref()),
+        size: pdf.len() as u64,
+        issued_at: file.issued_at.clone(),
+        issuer: RESULT_ISSUER.to_owned(),
+    })
+    .map_err(ApiError::internal)?;
+    let signature = s.api.signer.sign(&payload);
+    let key_id = s.api.signer.key_id().to_owned();
+    Ok(private(Json(SignedResult { result_id: file.result_id, payload, signature, key_id })))
+}
+
+#[derive(Deserialize)]
+struct SupplementBody {
+    supplement_id: String,
+    round: u32,
+    #[serde(default)]
+    fields: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    attachments: Vec<SupplementAttachment>,
+}
+
+#[derive(Deserialize)]
+struct SupplementAttachment {
+    sha256: String,
+    #[serde(default)]
+    name: String,
+    /// The requested document it answers.
+    #[serde(default)]
+    document: Option<String>,
+}
+
+/// `POST /api/v1/dossiers/{id}/supplements`: the resident's answer to the open round, once per
+/// supplement id; the whole form again (checked like a new dossier's) and the new attachments.
+async fn supplement(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(dossier_id): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: SupplementBody = json_body(&body)?;
+    if !is_dossier_id(&body.supplement_id) {
+        return Err(ApiError::bad_request("supplement_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let mut fields = BTreeMap::new();
+    for (key, value) in body.fields {
+        if let Some(text) = field_text(&key, value)? {
+            fields.insert(key, text);
+        }
+    }
+    let mut attachments = Vec::with_capacity(body.attachments.len());
+    for a in body.attachments {
+        let sha256 = a.sha256.to_ascii_lowercase();
+        if !is_sha256_hex(&sha256) {
+            return Err(ApiError::bad_request("attachments: sha256 must be 64 hexadecimal digits"));
+        }
+        attachments.push((sha256, a.name, a.document));
+    }
+    let procedure_code =
+        s.api.store.procedure_of(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("dossier"))?;
+    let record = s.api.portal.procedure(&procedure_code)?.ok_or_else(|| ApiError::not_found("procedure"))?;
+    let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
+    if let Some(error) = smarthd_model::form::validate(&procedure.form, &fields).into_iter().next() {
+        return Err(ApiError::validation(&error.field, error.problem.message()));
+    }
+    let submitted = s.api.store.supplement(&store::Supplement {
+        dossier_id: &dossier_id,
+        sub: &auth.sub,
+        supplement_id: &body.supplement_id,
+        round: body.round,
+        fields: &fields,
+        attachments: &attachments,
+    })?;
+    Ok(replayable(submitted))
+}
+
+#[derive(Deserialize)]
+struct WithdrawBody {
+    withdrawal_id: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /api/v1/dossiers/{id}/withdrawal`: the resident withdraws it, once per withdrawal id.
+async fn withdraw(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(dossier_id): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: WithdrawBody = json_body(&body)?;
+    if !is_dossier_id(&body.withdrawal_id) {
+        return Err(ApiError::bad_request("withdrawal_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let reason: Option<String> = body
+        .reason
+        .map(|r| r.trim().chars().filter(|c| !c.is_control()).take(500).collect())
+        .filter(|r: &String| !r.is_empty());
+    Ok(replayable(s.api.store.withdraw(&dossier_id, &auth.sub, &body.withdrawal_id, reason.as_deref())?))
+}
+
+#[derive(Deserialize)]
+struct RatingBody {
+    rating_id: String,
+    #[serde(flatten)]
+    rating: Rating,
+}
+
+/// `POST /api/v1/dossiers/{id}/rating`: once per dossier, after its result; once per rating id.
+async fn rate(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(dossier_id): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: RatingBody = json_body(&body)?;
+    if !is_dossier_id(&body.rating_id) {
+        return Err(ApiError::bad_request("rating_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let rating = body.rating.checked().map_err(|(field, reason)| ApiError::validation(field, reason))?;
+    Ok(replayable(s.api.store.rate(&dossier_id, &auth.sub, &body.rating_id, &rating)?))
+}
+
+/// `201` with the first answer, `200` with the same bytes to a retry.
+fn replayable(submitted: store::Submitted) -> Response {
+    let status = if submitted.created { StatusCode::CREATED } else { StatusCode::OK };
+    (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], submitted.body)
+        .into_response()
 }
 
 async fn ledger(State(s): Shared) -> Result<Response, ApiError> {

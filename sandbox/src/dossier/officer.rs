@@ -27,6 +27,12 @@ struct StatusBody {
     status: String,
     #[serde(default)]
     message: Option<String>,
+    /// With `need_more_documents`: the documents asked for, by name.
+    #[serde(default)]
+    documents: Vec<String>,
+    /// With `need_more_documents`: the last day to supplement (YYYY-MM-DD).
+    #[serde(default)]
+    deadline: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -107,17 +113,43 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
         Ok(StatusBody {
             status: form_value(&body, "status").unwrap_or_default(),
             message: form_value(&body, "message"),
+            // One document a line (or separated by ";").
+            documents: form_value(&body, "documents")
+                .unwrap_or_default()
+                .split(['\n', ';'])
+                .map(str::to_owned)
+                .collect(),
+            deadline: form_value(&body, "deadline").filter(|d| !d.trim().is_empty()),
         })
     } else {
         json_body::<StatusBody>(&body)
     };
     let outcome = parsed.and_then(|b| {
-        let status = portal_status(&b.status).ok_or_else(|| ApiError::validation("status", "unknown status"))?;
+        // The officer's choices: a withdrawal is the resident's.
+        let status = portal_status(&b.status)
+            .filter(|s| Status::PORTAL.contains(s))
+            .ok_or_else(|| ApiError::validation("status", "unknown status"))?;
         let message = b.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
         if needs_message(status) && message.is_none() {
             return Err(ApiError::validation("message", "say what is needed, or why / cần ghi nội dung, lý do"));
         }
-        s.api.store.set_status(&code, status, message)
+        if status != Status::NeedMoreDocuments {
+            return s.api.store.set_status(&code, status, message);
+        }
+        let documents: Vec<String> = b
+            .documents
+            .iter()
+            .map(|d| d.trim().chars().filter(|c| !c.is_control()).take(200).collect::<String>())
+            .filter(|d| !d.is_empty())
+            .take(20)
+            .collect();
+        let deadline = b.deadline.as_deref().map(str::trim);
+        if let Some(deadline) = deadline
+            && chrono::NaiveDate::parse_from_str(deadline, "%Y-%m-%d").is_err()
+        {
+            return Err(ApiError::validation("deadline", "a date as YYYY-MM-DD / ngày theo dạng YYYY-MM-DD"));
+        }
+        s.api.store.request_supplement(&code, message.unwrap_or_default(), &documents, deadline)
     });
     answer(&s, &officer, form, outcome)
 }
@@ -189,6 +221,62 @@ pub async fn page(State(s): Shared, headers: HeaderMap) -> Response {
         Ok(rows) => private(Html(render(&rows, &officer, None))),
         Err(e) => ApiError::from(e).into_response(),
     }
+}
+
+/// `GET /officer/ratings`: the residents' ratings per procedure (count, verdicts, the mean of
+/// the criteria scores), as a page, or JSON for `Accept: application/json`.
+pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    let Some(_) = s.api.desk.session(&headers) else {
+        if wants_json {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
+                .into_response();
+        }
+        return see_other("/officer/login");
+    };
+    let summaries = match s.api.store.rating_summaries() {
+        Ok(summaries) => summaries,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if wants_json {
+        return private(Json(serde_json::json!({"procedures": summaries})));
+    }
+    let mut html = head("Đánh giá / Ratings");
+    html.push_str(
+        "<header><h1>Đánh giá mức độ hài lòng</h1><p>Residents' ratings per procedure (sandbox) · \
+         <a href=\"/officer\">Hồ sơ / Dossiers</a></p></header><main>",
+    );
+    if summaries.is_empty() {
+        html.push_str("<div class=\"empty\">Chưa có đánh giá nào.<span class=\"en\">No ratings yet.</span></div>");
+    } else {
+        html.push_str(
+            "<table id=\"ratings\"><thead><tr><th>Thủ tục<span class=\"en\">Procedure</span></th>\
+             <th>Lượt<span class=\"en\">Ratings</span></th>\
+             <th>Điểm TB (0–2)<span class=\"en\">Mean score</span></th>\
+             <th>Không hài lòng<span class=\"en\">Not satisfied</span></th>\
+             <th>Hài lòng<span class=\"en\">Satisfied</span></th>\
+             <th>Rất hài lòng<span class=\"en\">Very satisfied</span></th></tr></thead><tbody>",
+        );
+        for r in &summaries {
+            html.push_str(&format!(
+                "<tr><td>{name}<span class=\"en code\">{code}</span></td><td>{count}</td><td>{mean}</td>\
+                 <td>{no}</td><td>{yes}</td><td>{very}</td></tr>",
+                name = escape(&r.procedure_name),
+                code = escape(&r.procedure_code),
+                count = r.count,
+                mean = r.average_score.map(|m| format!("{m:.2}")).unwrap_or_else(|| "—".into()),
+                no = r.not_satisfied,
+                yes = r.satisfied,
+                very = r.very_satisfied,
+            ));
+        }
+        html.push_str("</tbody></table>");
+    }
+    html.push_str("</main></body></html>");
+    private(Html(html))
 }
 
 /// `GET /officer/login`: the login form, with its own CSRF token (double submit: the same value
@@ -329,7 +417,7 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
     let mut html = head("Cán bộ một cửa / Officer console");
     html.push_str(&format!(
         "<header><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
-         <p>One-stop desk — dossier processing (sandbox) · {name}</p>\
+         <p>One-stop desk — dossier processing (sandbox) · {name} · <a href=\"/officer/ratings\">Đánh giá / Ratings</a></p>\
          <form method=\"post\" action=\"/officer/logout\">{csrf}\
          <button type=\"submit\" id=\"officer-logout\">Đăng xuất / Log out</button></form></header><main>",
         name = escape(officer.name),
@@ -378,6 +466,9 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
              <td><form method=\"post\" action=\"/officer/dossiers/{code}/status\">{csrf}\
              <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
              <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
+             <textarea name=\"documents\" rows=\"2\" placeholder=\"Giấy tờ cần bổ sung, mỗi dòng một loại / Documents to supplement, one a line\" \
+             aria-label=\"Giấy tờ cần bổ sung / Documents to supplement\"></textarea>\
+             <input type=\"date\" name=\"deadline\" aria-label=\"Hạn bổ sung / Deadline\">\
              <button type=\"submit\">Cập nhật / Update</button></form>\
              <form method=\"post\" action=\"/officer/dossiers/{code}/result\">{csrf}\
              <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
@@ -421,7 +512,8 @@ pub fn result_pdf(file: &ResultFile) -> Vec<u8> {
         format!("Ma ho so / Dossier code: {}", file.code),
         format!("Thu tuc / Procedure: {}", file.procedure_name),
         format!("Giay to ket qua / Result document: {}", file.name),
-        format!("Ngay / Date: {}", file.updated_at),
+        format!("So / Number: {}", file.result_id),
+        format!("Ngay / Date: {}", file.issued_at),
     ];
     let mut content = String::from("BT /F1 12 Tf 56 780 Td 16 TL\n");
     for line in &lines {

@@ -10,10 +10,13 @@ use super::desk::Desk;
 use super::store::Store;
 use crate::identity::IdentityProvider;
 use crate::portal::Portal;
+use crate::signing::DocumentSigner;
 
 pub struct DossierApi {
     pub(super) store: Store,
     pub(super) portal: Arc<Portal>,
+    /// Signs results with the portal's published key.
+    pub(super) signer: Arc<dyn DocumentSigner>,
     /// The officer console's sessions.
     pub(super) desk: Desk,
 }

@@ -13,6 +13,8 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveTime, TimeDelta, Weekday};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
+use smarthd_model::dossier::{Rating, RatingVerdict, SupplementRequest};
+
 use super::common::{Status, hex, portal_status};
 use crate::api_error::ApiError;
 
@@ -71,7 +73,56 @@ CREATE TABLE IF NOT EXISTS dossier_counter (
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+-- Yêu cầu bổ sung: the officer's rounds, and the resident's answer to each (deduplicated on the
+-- resident's permanent supplement id, its first answer replayed to retries).
+CREATE TABLE IF NOT EXISTS dossier_round (
+    dossier_id TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    message TEXT NOT NULL,
+    documents_json TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    supplement_id TEXT UNIQUE,
+    answer_json TEXT,
+    attachments_json TEXT,
+    answered_at TEXT,
+    PRIMARY KEY (dossier_id, round)
+);
+CREATE TABLE IF NOT EXISTS dossier_withdrawal (
+    dossier_id TEXT PRIMARY KEY,
+    withdrawal_id TEXT NOT NULL UNIQUE,
+    reason TEXT,
+    answer_json TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+-- The result document, issued once: its PDF is made from these, so it never changes.
+CREATE TABLE IF NOT EXISTS dossier_result (
+    dossier_id TEXT PRIMARY KEY,
+    result_id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    issued_at TEXT NOT NULL
+);
+-- Đánh giá: once per dossier, after its result.
+CREATE TABLE IF NOT EXISTS dossier_rating (
+    dossier_id TEXT PRIMARY KEY,
+    rating_id TEXT NOT NULL UNIQUE,
+    procedure_code TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    scores_json TEXT NOT NULL,
+    comment TEXT,
+    answer_json TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+-- Ledger of the resident's later actions (supplements, withdrawals): effects per permanent id.
+CREATE TABLE IF NOT EXISTS dossier_action_ledger (
+    action_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    effects INTEGER NOT NULL
+);
 ";
+
+/// Days a resident has to supplement, unless the officer says otherwise.
+pub const SUPPLEMENT_DAYS: i64 = 15;
 
 /// The unit that receives online dossiers, as it prefixes dossier codes.
 const RECEIVING_UNIT: &str = "H19.25";
@@ -164,6 +215,36 @@ pub struct DossierView {
     pub timeline: Vec<TimelineEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<ResultDoc>,
+    /// The open request for more documents, while the dossier waits for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplement: Option<SupplementRequest>,
+    /// The resident's verdict, once rated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingVerdict>,
+}
+
+/// Ratings of one procedure, for the officer console.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingSummary {
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub count: u64,
+    /// The mean of the criteria scores given (0 to 2), when any.
+    pub average_score: Option<f64>,
+    pub not_satisfied: u64,
+    pub satisfied: u64,
+    pub very_satisfied: u64,
+}
+
+/// A supplement the resident sends for one round.
+pub struct Supplement<'a> {
+    pub dossier_id: &'a str,
+    pub sub: &'a str,
+    pub supplement_id: &'a str,
+    pub round: u32,
+    pub fields: &'a BTreeMap<String, String>,
+    /// (sha256, name, the requested document it answers)
+    pub attachments: &'a [(String, String, Option<String>)],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,14 +278,19 @@ pub struct AttachmentEffects {
 pub struct Ledger {
     pub dossiers: BTreeMap<String, u64>,
     pub attachments: BTreeMap<String, AttachmentEffects>,
+    /// Supplements and withdrawals: effects per the resident's permanent id.
+    pub actions: BTreeMap<String, u64>,
 }
 
 /// The applicant's result document, for its owner.
 pub struct ResultFile {
+    pub result_id: String,
+    pub dossier_id: String,
     pub code: String,
+    pub procedure_code: String,
     pub procedure_name: String,
     pub name: String,
-    pub updated_at: String,
+    pub issued_at: String,
 }
 
 pub struct Store {
@@ -411,18 +497,28 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut items = Vec::with_capacity(rows.len());
         for (dossier_id, code, procedure_code, status, seq, result_name) in rows {
+            let status = parse_status(&status)?;
             items.push(DossierView {
                 timeline: timeline(&db, &dossier_id)?,
                 result: result_name.map(|name| ResultDoc { name, url: result_path(&dossier_id) }),
+                supplement: open_round(&db, &dossier_id, status)?,
+                rating: rating_of(&db, &dossier_id)?,
                 dossier_id,
                 code,
                 procedure_code,
-                status: parse_status(&status)?,
+                status,
                 seq,
             });
         }
         let next_since = items.last().map_or(since, |d| d.seq);
         Ok((items, next_since))
+    }
+
+    /// The procedure of `sub`'s dossier `dossier_id`.
+    pub fn procedure_of(&self, sub: &str, dossier_id: &str) -> rusqlite::Result<Option<String>> {
+        self.db()
+            .query_row("SELECT procedure_code FROM dossier WHERE id = ?1 AND sub = ?2", [dossier_id, sub], |r| r.get(0))
+            .optional()
     }
 
     pub fn lookup(&self, code: &str) -> rusqlite::Result<Option<PublicStatus>> {
@@ -441,23 +537,30 @@ impl Store {
     pub fn result_file(&self, sub: &str, dossier_id: &str) -> rusqlite::Result<Option<ResultFile>> {
         self.db()
             .query_row(
-                "SELECT code, procedure_name, result_name, updated_at FROM dossier
-                 WHERE id = ?1 AND sub = ?2 AND result_name IS NOT NULL",
+                "SELECT r.result_id, d.id, d.code, d.procedure_code, d.procedure_name, r.name, r.issued_at
+                 FROM dossier_result r JOIN dossier d ON d.id = r.dossier_id WHERE d.id = ?1 AND d.sub = ?2",
                 params![dossier_id, sub],
                 |r| {
                     Ok(ResultFile {
-                        code: r.get(0)?,
-                        procedure_name: r.get(1)?,
-                        name: r.get(2)?,
-                        updated_at: r.get(3)?,
+                        result_id: r.get(0)?,
+                        dossier_id: r.get(1)?,
+                        code: r.get(2)?,
+                        procedure_code: r.get(3)?,
+                        procedure_name: r.get(4)?,
+                        name: r.get(5)?,
+                        issued_at: r.get(6)?,
                     })
                 },
             )
             .optional()
     }
 
-    /// The officer moves a dossier to `status`; the change takes the next `seq`.
+    /// The officer moves a dossier to `status`; the change takes the next `seq`. Asking for
+    /// more documents opens a round (see [`Store::request_supplement`]).
     pub fn set_status(&self, code: &str, status: Status, message: Option<&str>) -> Result<DossierView, ApiError> {
+        if status == Status::NeedMoreDocuments {
+            return self.request_supplement(code, message.unwrap_or_default(), &[], None);
+        }
         self.change(code, |tx, id, at| {
             tx.execute(
                 "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
@@ -468,10 +571,320 @@ impl Store {
         })
     }
 
-    /// The officer attaches the result document (by its name); the change takes the next `seq`.
+    /// The officer asks for more documents: the next round, with what is asked and by when
+    /// (`SUPPLEMENT_DAYS` from today unless given); the change takes the next `seq`.
+    pub fn request_supplement(
+        &self,
+        code: &str,
+        message: &str,
+        documents: &[String],
+        deadline: Option<&str>,
+    ) -> Result<DossierView, ApiError> {
+        self.change(code, |tx, id, at| {
+            let round: u32 = tx.query_row(
+                "SELECT coalesce(max(round), 0) + 1 FROM dossier_round WHERE dossier_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            let deadline = deadline
+                .map(str::to_owned)
+                .unwrap_or_else(|| (vietnam_now() + TimeDelta::days(SUPPLEMENT_DAYS)).format("%Y-%m-%d").to_string());
+            let documents = serde_json::Value::from(documents.to_vec()).to_string();
+            tx.execute(
+                "INSERT INTO dossier_round (dossier_id, round, message, documents_json, deadline, requested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, round, message, documents, deadline, at],
+            )?;
+            tx.execute(
+                "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, Status::NeedMoreDocuments.as_str(), message, at],
+            )?;
+            tx.execute(
+                "UPDATE dossier SET status = ?2 WHERE id = ?1",
+                params![id, Status::NeedMoreDocuments.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The resident's answer to a round, once: replayed to a retry under the same supplement id.
+    /// The round must be the open one, every document asked for must come as an attachment
+    /// naming it, each attachment uploaded (and complete) by this resident. The form values
+    /// replace the dossier's (`fields_ok` has checked them); the dossier goes back to processing.
+    pub fn supplement(&self, s: &Supplement<'_>) -> Result<Submitted, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let replay: Option<(String, String)> = tx
+            .query_row(
+                "SELECT dossier_id, answer_json FROM dossier_round WHERE supplement_id = ?1",
+                [s.supplement_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((dossier_id, body)) = replay {
+            return if dossier_id == s.dossier_id {
+                Ok(Submitted { created: false, body })
+            } else {
+                Err(ApiError::idempotency_conflict())
+            };
+        }
+        let status: String = tx
+            .query_row("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2", [s.dossier_id, s.sub], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("dossier"))?;
+        let open = open_round(&tx, s.dossier_id, parse_status(&status)?)?;
+        let Some(open) = open.filter(|open| open.round == s.round) else {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "not_awaiting_supplement",
+                "hồ sơ không chờ bổ sung lần này / the dossier is not waiting for this supplement",
+            ));
+        };
+        let missing: Vec<&str> = open
+            .documents
+            .iter()
+            .filter(|wanted| !s.attachments.iter().any(|(_, _, document)| document.as_deref() == Some(wanted.as_str())))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::validation(
+                "documents",
+                format!("còn thiếu / still missing: {}", missing.join("; ")),
+            ));
+        }
+        for (sha256, _, _) in s.attachments {
+            let complete: Option<bool> = tx
+                .query_row(
+                    "SELECT complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
+                    [s.sub, sha256.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if complete != Some(true) {
+                return Err(ApiError::attachment_missing(sha256));
+            }
+        }
+        let at = rfc3339(vietnam_now());
+        let attachments: Vec<_> = s
+            .attachments
+            .iter()
+            .map(|(sha256, name, document)| serde_json::json!({"sha256": sha256, "name": name, "document": document}))
+            .collect();
+        let mut all: Vec<serde_json::Value> = tx
+            .query_row("SELECT attachments_json FROM dossier WHERE id = ?1", [s.dossier_id], |r| r.get::<_, String>(0))
+            .map(|json| serde_json::from_str(&json).unwrap_or_default())?;
+        all.extend(attachments.iter().cloned());
+        let message = format!("Đã nhận hồ sơ bổ sung lần {} / supplement {} received", s.round, s.round);
+        tx.execute(
+            "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
+            params![s.dossier_id, Status::Processing.as_str(), message, at],
+        )?;
+        let seq = next_seq(&tx)?;
+        tx.execute(
+            "UPDATE dossier SET status = ?2, fields_json = ?3, attachments_json = ?4, seq = ?5, updated_at = ?6
+             WHERE id = ?1",
+            params![
+                s.dossier_id,
+                Status::Processing.as_str(),
+                serde_json::to_string(s.fields).map_err(ApiError::internal)?,
+                serde_json::Value::from(all).to_string(),
+                seq as i64,
+                at
+            ],
+        )?;
+        let view = view(&tx, s.dossier_id, seq)?;
+        let body = serde_json::to_string(&view).map_err(ApiError::internal)?;
+        tx.execute(
+            "UPDATE dossier_round SET supplement_id = ?3, answer_json = ?4, attachments_json = ?5, answered_at = ?6
+             WHERE dossier_id = ?1 AND round = ?2",
+            params![s.dossier_id, s.round, s.supplement_id, body, serde_json::Value::from(attachments).to_string(), at],
+        )?;
+        count_action(&tx, s.supplement_id, "supplement")?;
+        tx.commit()?;
+        Ok(Submitted { created: true, body })
+    }
+
+    /// The resident withdraws a dossier not yet being processed (or waiting for their
+    /// supplement); a retry under the same withdrawal id gets the first answer.
+    pub fn withdraw(
+        &self,
+        dossier_id: &str,
+        sub: &str,
+        withdrawal_id: &str,
+        reason: Option<&str>,
+    ) -> Result<Submitted, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let replay: Option<(String, String)> = tx
+            .query_row(
+                "SELECT dossier_id, answer_json FROM dossier_withdrawal WHERE withdrawal_id = ?1",
+                [withdrawal_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((withdrawn, body)) = replay {
+            return if withdrawn == dossier_id {
+                Ok(Submitted { created: false, body })
+            } else {
+                Err(ApiError::idempotency_conflict())
+            };
+        }
+        let status: String = tx
+            .query_row("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2", [dossier_id, sub], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("dossier"))?;
+        if !parse_status(&status)?.is_withdrawable() {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "not_withdrawable",
+                "hồ sơ đã được xử lý, không rút được / the dossier is being processed and cannot be withdrawn",
+            ));
+        }
+        let at = rfc3339(vietnam_now());
+        let message = match reason {
+            Some(reason) => format!("Công dân rút hồ sơ: {reason} / withdrawn by the resident"),
+            None => "Công dân rút hồ sơ / withdrawn by the resident".to_owned(),
+        };
+        tx.execute(
+            "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
+            params![dossier_id, Status::Withdrawn.as_str(), message, at],
+        )?;
+        let seq = next_seq(&tx)?;
+        tx.execute(
+            "UPDATE dossier SET status = ?2, seq = ?3, updated_at = ?4 WHERE id = ?1",
+            params![dossier_id, Status::Withdrawn.as_str(), seq as i64, at],
+        )?;
+        let body = serde_json::to_string(&view(&tx, dossier_id, seq)?).map_err(ApiError::internal)?;
+        tx.execute(
+            "INSERT INTO dossier_withdrawal (dossier_id, withdrawal_id, reason, answer_json, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![dossier_id, withdrawal_id, reason, body, at],
+        )?;
+        count_action(&tx, withdrawal_id, "withdrawal")?;
+        tx.commit()?;
+        Ok(Submitted { created: true, body })
+    }
+
+    /// The resident rates the handling, once, after the result; the same rating id again gets
+    /// the first answer.
+    pub fn rate(&self, dossier_id: &str, sub: &str, rating_id: &str, rating: &Rating) -> Result<Submitted, ApiError> {
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let replay: Option<(String, String)> = tx
+            .query_row("SELECT dossier_id, answer_json FROM dossier_rating WHERE rating_id = ?1", [rating_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((rated, body)) = replay {
+            return if rated == dossier_id {
+                Ok(Submitted { created: false, body })
+            } else {
+                Err(ApiError::idempotency_conflict())
+            };
+        }
+        let (status, procedure_code): (String, String) = tx
+            .query_row(
+                "SELECT status, procedure_code FROM dossier WHERE id = ?1 AND sub = ?2",
+                [dossier_id, sub],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| ApiError::not_found("dossier"))?;
+        if !matches!(parse_status(&status)?, Status::ResultReady | Status::Returned) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "not_ratable",
+                "đánh giá sau khi có kết quả / rate once the result is ready",
+            ));
+        }
+        let rated: bool =
+            tx.query_row("SELECT count(*) > 0 FROM dossier_rating WHERE dossier_id = ?1", [dossier_id], |r| r.get(0))?;
+        if rated {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "already_rated",
+                "hồ sơ đã được đánh giá / the dossier was rated already",
+            ));
+        }
+        let at = rfc3339(vietnam_now());
+        tx.execute(
+            "INSERT INTO dossier_rating (dossier_id, rating_id, procedure_code, verdict, scores_json, comment, answer_json, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7)",
+            params![
+                dossier_id,
+                rating_id,
+                procedure_code,
+                rating.verdict.as_str(),
+                serde_json::to_string(&rating.scores).map_err(ApiError::internal)?,
+                rating.comment,
+                at
+            ],
+        )?;
+        let seq = next_seq(&tx)?;
+        tx.execute("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1", params![dossier_id, seq as i64, at])?;
+        let body = serde_json::to_string(&view(&tx, dossier_id, seq)?).map_err(ApiError::internal)?;
+        tx.execute("UPDATE dossier_rating SET answer_json = ?2 WHERE dossier_id = ?1", params![dossier_id, body])?;
+        count_action(&tx, rating_id, "rating")?;
+        tx.commit()?;
+        Ok(Submitted { created: true, body })
+    }
+
+    /// Ratings per procedure, most rated first.
+    pub fn rating_summaries(&self) -> rusqlite::Result<Vec<RatingSummary>> {
+        let db = self.db();
+        let rows: Vec<(String, String, String, String)> = db
+            .prepare(
+                "SELECT r.procedure_code, d.procedure_name, r.verdict, r.scores_json
+                 FROM dossier_rating r JOIN dossier d ON d.id = r.dossier_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut by_procedure: BTreeMap<String, (RatingSummary, u64, u64)> = BTreeMap::new();
+        for (code, name, verdict, scores) in rows {
+            let (summary, points, given) = by_procedure.entry(code.clone()).or_insert_with(|| {
+                let summary = RatingSummary {
+                    procedure_code: code,
+                    procedure_name: name,
+                    count: 0,
+                    average_score: None,
+                    not_satisfied: 0,
+                    satisfied: 0,
+                    very_satisfied: 0,
+                };
+                (summary, 0, 0)
+            });
+            summary.count += 1;
+            match RatingVerdict::parse(&verdict) {
+                Some(RatingVerdict::NotSatisfied) => summary.not_satisfied += 1,
+                Some(RatingVerdict::Satisfied) => summary.satisfied += 1,
+                Some(RatingVerdict::VerySatisfied) => summary.very_satisfied += 1,
+                None => {}
+            }
+            let scores: BTreeMap<String, u8> = serde_json::from_str(&scores).unwrap_or_default();
+            *points += scores.values().map(|&s| u64::from(s)).sum::<u64>();
+            *given += scores.len() as u64;
+        }
+        let mut summaries: Vec<RatingSummary> = by_procedure
+            .into_values()
+            .map(|(summary, points, given)| RatingSummary {
+                average_score: (given > 0).then(|| points as f64 / given as f64),
+                ..summary
+            })
+            .collect();
+        summaries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.procedure_code.cmp(&b.procedure_code)));
+        Ok(summaries)
+    }
+
+    /// The officer attaches the result document (by its name), issued once (its date and id
+    /// stay, so its PDF and signature never change); the change takes the next `seq`.
     pub fn attach_result(&self, code: &str, name: &str) -> Result<DossierView, ApiError> {
-        self.change(code, |tx, id, _| {
+        self.change(code, |tx, id, at| {
             tx.execute("UPDATE dossier SET result_name = ?2 WHERE id = ?1", params![id, name])?;
+            let number = bump(tx, "result")?;
+            tx.execute(
+                "INSERT INTO dossier_result (dossier_id, result_id, name, issued_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(dossier_id) DO UPDATE SET name = excluded.name",
+                params![id, format!("KQ-H19-{number:04}"), name, at],
+            )?;
             Ok(())
         })
     }
@@ -491,19 +904,7 @@ impl Store {
         apply(&tx, &id, &at)?;
         let seq = next_seq(&tx)?;
         tx.execute("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1", params![id, seq as i64, at])?;
-        let view =
-            tx.query_row("SELECT code, procedure_code, status, result_name FROM dossier WHERE id = ?1", [&id], |r| {
-                Ok(DossierView {
-                    dossier_id: id.clone(),
-                    code: r.get(0)?,
-                    procedure_code: r.get(1)?,
-                    status: parse_status(&r.get::<_, String>(2)?)?,
-                    seq,
-                    timeline: Vec::new(),
-                    result: r.get::<_, Option<String>>(3)?.map(|name| ResultDoc { name, url: result_path(&id) }),
-                })
-            })?;
-        let view = DossierView { timeline: timeline(&tx, &id)?, ..view };
+        let view = view(&tx, &id, seq)?;
         tx.commit()?;
         Ok(view)
     }
@@ -571,7 +972,11 @@ impl Store {
             effects.bytes += bytes;
             effects.intact &= intact;
         }
-        Ok(Ledger { dossiers, attachments })
+        let actions = db
+            .prepare("SELECT action_id, effects FROM dossier_action_ledger")?
+            .query_map([], |r| Ok((r.get(0)?, get_u64(r, 1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Ledger { dossiers, attachments, actions })
     }
 }
 
@@ -608,6 +1013,62 @@ fn timeline(db: &Connection, dossier_id: &str) -> rusqlite::Result<Vec<TimelineE
         Ok(TimelineEntry { status: parse_status(&r.get::<_, String>(0)?)?, at: r.get(1)?, message: r.get(2)? })
     })?
     .collect()
+}
+
+/// The dossier as its resident's feed shows it.
+fn view(db: &Connection, id: &str, seq: u64) -> rusqlite::Result<DossierView> {
+    let (code, procedure_code, status, result_name) =
+        db.query_row("SELECT code, procedure_code, status, result_name FROM dossier WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, parse_status(&r.get::<_, String>(2)?)?, r.get::<_, Option<String>>(3)?))
+        })?;
+    Ok(DossierView {
+        dossier_id: id.to_owned(),
+        code,
+        procedure_code,
+        status,
+        seq,
+        timeline: timeline(db, id)?,
+        result: result_name.map(|name| ResultDoc { name, url: result_path(id) }),
+        supplement: open_round(db, id, status)?,
+        rating: rating_of(db, id)?,
+    })
+}
+
+fn rating_of(db: &Connection, id: &str) -> rusqlite::Result<Option<RatingVerdict>> {
+    Ok(db
+        .query_row("SELECT verdict FROM dossier_rating WHERE dossier_id = ?1", [id], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|verdict| RatingVerdict::parse(&verdict)))
+}
+
+/// The latest round, while the dossier waits for it (asked for, not answered).
+fn open_round(db: &Connection, id: &str, status: Status) -> rusqlite::Result<Option<SupplementRequest>> {
+    if status != Status::NeedMoreDocuments {
+        return Ok(None);
+    }
+    db.query_row(
+        "SELECT round, message, documents_json, deadline FROM dossier_round
+         WHERE dossier_id = ?1 AND supplement_id IS NULL ORDER BY round DESC LIMIT 1",
+        [id],
+        |r| {
+            Ok(SupplementRequest {
+                round: r.get(0)?,
+                message: r.get(1)?,
+                documents: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                deadline: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+fn count_action(tx: &Transaction<'_>, action_id: &str, kind: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO dossier_action_ledger (action_id, kind, effects) VALUES (?1, ?2, 1)
+         ON CONFLICT(action_id) DO UPDATE SET effects = effects + 1",
+        params![action_id, kind],
+    )?;
+    Ok(())
 }
 
 fn parse_status(text: &str) -> rusqlite::Result<Status> {

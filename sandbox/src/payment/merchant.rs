@@ -62,6 +62,18 @@ pub struct Payments {
     http: reqwest::Client,
 }
 
+/// Dossier results are signed with the receipts' key: one published key for what the portal
+/// issues.
+impl crate::signing::DocumentSigner for Payments {
+    fn key_id(&self) -> &str {
+        receipt::KEY_ID
+    }
+
+    fn sign(&self, payload: &str) -> String {
+        self.signer.sign(payload)
+    }
+}
+
 impl Payments {
     /// Opens the payment tables in the sandbox database; the HashSecret and the receipt key are
     /// made the first time and kept, so pay URLs and receipts stay valid across restarts.

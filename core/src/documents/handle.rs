@@ -1,0 +1,96 @@
+//! `core.documents()`: the resident's results, receipts and personal papers, offline.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{DocumentKind, MyDocument, matches};
+use crate::error::{Error, Result};
+use crate::shared::Shared;
+
+#[derive(Clone)]
+pub struct DocumentsHandle {
+    shared: Arc<Shared>,
+}
+
+impl DocumentsHandle {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        DocumentsHandle { shared }
+    }
+
+    /// Every document the logged-in resident holds on the phone, newest first, filtered by
+    /// `query` (folded: with or without tone marks; empty for all). A result or receipt that
+    /// no longer verifies is listed as not verified, never hidden.
+    pub fn list(&self, query: &str) -> Result<Vec<MyDocument>> {
+        let owner = self.shared.resident()?;
+        let mut documents = Vec::new();
+        for dossier in self.shared.dossiers.list(Some(&owner))? {
+            let Some(result) = &dossier.result else { continue };
+            documents.push(MyDocument {
+                id: format!("result:{}", dossier.id),
+                kind: DocumentKind::Result,
+                title: result.name.clone(),
+                detail: format!("{} — {}", dossier.code.as_deref().unwrap_or(""), dossier.procedure_name),
+                issued_at: result.issued_at.clone(),
+                verified: crate::dossier::handle::DossiersHandle::new(self.shared.clone()).result(&dossier.id).is_ok(),
+            });
+        }
+        let payments = &self.shared.payments;
+        for receipt_id in payments.receipt_ids(&owner)? {
+            let verified = payments.verify_receipt(&owner, &receipt_id);
+            let (detail, issued_at) = match &verified {
+                Ok(receipt) => (
+                    format!("{} — {} đ", receipt.dossier_code.as_deref().unwrap_or(""), receipt.amount_vnd),
+                    receipt.paid_at.clone(),
+                ),
+                Err(_) => (String::new(), String::new()),
+            };
+            documents.push(MyDocument {
+                id: format!("receipt:{receipt_id}"),
+                kind: DocumentKind::Receipt,
+                title: format!("Biên lai điện tử / e-receipt {receipt_id}"),
+                detail,
+                issued_at,
+                verified: verified.is_ok(),
+            });
+        }
+        for card in self.shared.papers.cards(&owner)? {
+            documents.push(MyDocument {
+                id: format!("card:{}", card.kind),
+                kind: DocumentKind::Card,
+                title: format!("{} / {}", card.name, card.name_en),
+                detail: format!("{} — {}", card.number, card.issued_by),
+                issued_at: card.issued_on.clone(),
+                verified: false,
+            });
+        }
+        documents.retain(|d| matches(d, query));
+        documents.sort_by(|a, b| b.issued_at.cmp(&a.issued_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(documents)
+    }
+
+    /// Writes a document to `path`: a result's PDF (once it verifies), a receipt as the signed
+    /// JSON the portal issued (once it verifies), a card as JSON.
+    pub fn export(&self, id: &str, path: &Path) -> Result<MyDocument> {
+        let document =
+            self.list("")?.into_iter().find(|d| d.id == id).ok_or_else(|| Error::NotFound(format!("document {id}")))?;
+        let owner = self.shared.resident()?;
+        let bytes = match (document.kind, id.split_once(':').map(|(_, rest)| rest).unwrap_or_default()) {
+            (DocumentKind::Result, dossier_id) => {
+                crate::dossier::handle::DossiersHandle::new(self.shared.clone()).export_result(dossier_id, path)?;
+                return Ok(document);
+            }
+            (DocumentKind::Receipt, receipt_id) => {
+                self.shared.payments.verify_receipt(&owner, receipt_id)?;
+                let signed = self.shared.payments.signed_receipt(&owner, receipt_id)?;
+                serde_json::to_vec_pretty(&signed).map_err(|source| Error::Encoding { what: "receipt", source })?
+            }
+            (DocumentKind::Card, kind) => {
+                let card = self.shared.papers.cards(&owner)?.into_iter().find(|c| c.kind == kind);
+                let card = card.ok_or_else(|| Error::NotFound(format!("document {id}")))?;
+                serde_json::to_vec_pretty(&card).map_err(|source| Error::Encoding { what: "card", source })?
+            }
+        };
+        std::fs::write(path, bytes)?;
+        Ok(document)
+    }
+}

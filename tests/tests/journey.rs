@@ -1,0 +1,285 @@
+//! The dossier to the end (#12): the officer asks for more documents and the resident answers
+//! (offline too), exactly once per round; a withdrawal; the result issued, fetched, verified
+//! offline, exported, and refused once tampered with.
+
+use smarthd_core::catalog::model::Subject;
+use smarthd_core::dossier::ActionKind;
+use smarthd_core::{DossierStatus, ErrorKind, SmartHd};
+use smarthd_sandbox::OFFICERS;
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, OfficerConsole};
+use smarthd_tests::{Admin, World, fill_valid, log_in, sample_file};
+
+/// Đăng ký khai sinh: free, level 1 is enough.
+const BIRTH: &str = "1.001193.H19";
+const COPY: &str = "Bản sao giấy chứng sinh";
+const WITNESS: &str = "Giấy xác nhận của người làm chứng";
+
+async fn received(world: &World) -> (SmartHd, String, String) {
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(&core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&draft.id).unwrap().code.expect("received");
+    (core, draft.id, code)
+}
+
+async fn officer(world: &World) -> OfficerConsole {
+    OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap()
+}
+
+async fn supplement_effects(world: &World) -> std::collections::BTreeMap<String, u64> {
+    let ledger = Admin::new(&world.sandbox).get("admin/ledger").await;
+    let actions = ledger["actions"].as_object().expect("the ledger lists actions");
+    actions.iter().map(|(id, n)| (id.clone(), n.as_u64().unwrap())).collect()
+}
+
+/// A round end to end: the request reaches the resident with what is asked; the resident edits
+/// a field and attaches the two documents while the portal is unreachable; the supplement goes
+/// once when it is back (a lost answer retried), and the officer sees the new documents.
+#[tokio::test]
+async fn a_supplement_round_is_answered_offline_and_delivered_once() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let officer = officer(&world).await;
+    officer
+        .request_supplement(&code, "Bổ sung bản sao giấy chứng sinh và giấy xác nhận", &[COPY, WITNESS])
+        .await
+        .unwrap();
+    core.sync().now().await.unwrap();
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!(dossier.status, DossierStatus::NeedMoreDocuments);
+    let request = dossier.supplement.expect("the request reached the resident");
+    assert_eq!((request.round, request.documents.as_slice()), (1, &[COPY.to_owned(), WITNESS.to_owned()][..]));
+    assert!(request.message.contains("giấy xác nhận"));
+
+    // Offline: the portal drops every connection.
+    let admin = Admin::new(&world.sandbox);
+    admin.post("admin/faults", serde_json::json!({"route": "*", "kind": "drop", "probability": 1.0})).await;
+    let files = tempfile::tempdir().unwrap();
+    let first = core.dossiers().attach(&id, &sample_file(files.path(), "chung-sinh.pdf", "pdf", 3_000, 1)).unwrap();
+    assert_eq!(first.document.as_deref(), Some(COPY), "the first document not attached yet");
+    let early = core.dossiers().submit(&id).unwrap_err();
+    assert_eq!(early.kind(), ErrorKind::Validation);
+    assert!(early.to_string().contains(WITNESS), "{early}");
+    core.dossiers()
+        .attach_document(
+            &id,
+            &sample_file(files.path(), "xac-nhan.jpg", "jpeg", 2_000, 2),
+            "giay xac nhan cua nguoi lam chung",
+        )
+        .unwrap();
+    core.dossiers().set_field(&id, "ho_ten", "Nguyễn Văn Bổ Sung").unwrap();
+    let queued = core.dossiers().submit(&id).unwrap();
+    assert_eq!(queued.queued_action, Some(ActionKind::Supplement));
+    assert!(core.dossiers().set_field(&id, "ho_ten", "x").is_err(), "no edits while it is queued");
+    let report = core.sync().now().await.unwrap();
+    assert_eq!(report.outbox.sent, 0);
+    assert_eq!(core.dossiers().get(&id).unwrap().queued_action, Some(ActionKind::Supplement));
+
+    // Back, but the answer to the supplement is lost after the portal committed it.
+    admin.delete("admin/faults").await;
+    admin
+        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
+        .await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
+    assert_eq!(supplement_effects(&world).await.values().sum::<u64>(), 1, "committed at the portal");
+    admin.delete("admin/faults").await;
+    let report = core.sync().now().await.unwrap();
+    assert_eq!(report.outbox.sent, 1);
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!((dossier.status, dossier.supplement, dossier.queued_action), (DossierStatus::Processing, None, None));
+    assert!(dossier.timeline.iter().any(|e| e.message.as_deref().is_some_and(|m| m.contains("bổ sung lần 1"))));
+    let effects = supplement_effects(&world).await;
+    assert_eq!(effects.values().copied().collect::<Vec<_>>(), [1], "one supplement, delivered once: {effects:?}");
+    let ledger = admin.get("admin/ledger").await;
+    for a in &dossier.attachments[..] {
+        assert_eq!(ledger["attachments"][&a.sha256]["intact"], true, "{}", a.name);
+    }
+}
+
+/// Withdrawn while received (offline, then delivered once); a processed dossier cannot be;
+/// only drafts are deleted.
+#[tokio::test]
+async fn a_received_dossier_is_withdrawn_once_and_a_processed_one_cannot_be() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    assert_eq!(core.dossiers().delete_draft(&id).unwrap_err().kind(), ErrorKind::Validation);
+    core.dossiers().withdraw(&id, Some("Nộp nhầm thủ tục")).unwrap();
+    let report = core.sync().now().await.unwrap();
+    assert_eq!(report.outbox.sent, 1);
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!(dossier.status, DossierStatus::Withdrawn);
+    assert!(dossier.timeline.last().unwrap().message.as_deref().unwrap().contains("Nộp nhầm thủ tục"));
+    let public = core.dossiers().lookup(&code).await.unwrap();
+    assert_eq!(public.status, DossierStatus::Withdrawn);
+    assert_eq!(supplement_effects(&world).await.values().sum::<u64>(), 1);
+
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(&core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&draft.id).unwrap().code.unwrap();
+    officer(&world).await.set_status(&code, "processing", None).await.unwrap();
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().withdraw(&draft.id, None).unwrap_err().kind(), ErrorKind::Validation);
+
+    let scratch = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    core.dossiers().delete_draft(&scratch.id).unwrap();
+    assert_eq!(core.dossiers().get(&scratch.id).unwrap_err().kind(), ErrorKind::NotFound);
+}
+
+/// The result in hand: issued by the officer, fetched and verified by sync, exported as the
+/// PDF the portal signed; tampered with on the phone, it no longer verifies.
+#[tokio::test]
+async fn a_result_is_fetched_verified_offline_exported_and_a_tampered_one_refused() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let officer = officer(&world).await;
+    officer.attach_result(&code, "Giấy khai sinh bản chính số 123").await.unwrap();
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    let report = core.sync().now().await.unwrap();
+    assert_eq!(report.results_kept, 1);
+    assert_eq!(core.sync().now().await.unwrap().results_kept, 0, "kept once");
+    let summary = core.dossiers().get(&id).unwrap().result.expect("the result is on the phone");
+    assert_eq!(summary.name, "Giấy khai sinh bản chính số 123");
+
+    // Offline: the sandbox is gone; the result still verifies and exports.
+    let data_dir = world.data_dir();
+    drop(core);
+    let core = world.core();
+    let out = tempfile::tempdir().unwrap();
+    let pdf = out.path().join("ket-qua.pdf");
+    let payload = core.dossiers().export_result(&id, &pdf).unwrap();
+    assert_eq!(
+        (payload.dossier_code.as_str(), payload.result_id.as_str()),
+        (code.as_str(), summary.result_id.as_str())
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let digest: String =
+        ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(digest, payload.sha256);
+
+    // The sealed PDF replaced by another (sealed with the phone's own key: a local forgery).
+    drop(core);
+    let db = rusqlite::Connection::open(data_dir.join("user.db")).unwrap();
+    let sha: String = db.query_row("SELECT sha256 FROM dossier_result", [], |r| r.get(0)).unwrap();
+    let other = sample_file(out.path(), "other.pdf", "pdf", 900, 9);
+    let core = world.core();
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let forged = core.dossiers().attach(&draft.id, &other).unwrap();
+    let attachments = data_dir.join("attachments");
+    std::fs::copy(attachments.join(format!("{}.sealed", forged.sha256)), attachments.join(format!("{sha}.sealed")))
+        .unwrap();
+    let error = core.dossiers().result(&id).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation, "{error}");
+    assert!(core.dossiers().export_result(&id, &out.path().join("x.pdf")).is_err());
+    assert!(!out.path().join("x.pdf").exists(), "nothing written for a result that does not verify");
+}
+
+/// A rating once the result is in: refused before, queued offline with its scores, delivered
+/// once through a lost acknowledgement, refused a second time; the officer sees it in the
+/// procedure's averages.
+#[tokio::test]
+async fn a_rating_is_delivered_once_and_the_officer_sees_the_procedures_average() {
+    use smarthd_core::dossier::{Rating, RatingVerdict};
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let rating = Rating {
+        verdict: RatingVerdict::VerySatisfied,
+        scores: [("dung_han".to_owned(), 2), ("thai_do".to_owned(), 1)].into(),
+        comment: Some("Cán bộ hướng dẫn tận tình".into()),
+    };
+    assert_eq!(core.dossiers().rate(&id, rating.clone()).unwrap_err().kind(), ErrorKind::Validation, "no result yet");
+    let officer = officer(&world).await;
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    core.sync().now().await.unwrap();
+    let bad = Rating { scores: [("dung_han".to_owned(), 5)].into(), ..rating.clone() };
+    assert_eq!(core.dossiers().rate(&id, bad).unwrap_err().kind(), ErrorKind::Validation);
+    let queued = core.dossiers().rate(&id, rating.clone()).unwrap();
+    assert_eq!(queued.queued_action, Some(ActionKind::Rating));
+
+    let admin = Admin::new(&world.sandbox);
+    admin
+        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
+        .await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
+    admin.delete("admin/faults").await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+    let rated = core.dossiers().get(&id).unwrap();
+    assert_eq!((rated.rating, rated.queued_action), (Some(RatingVerdict::VerySatisfied), None));
+    assert_eq!(supplement_effects(&world).await.values().copied().collect::<Vec<_>>(), [1], "delivered once");
+    assert_eq!(core.dossiers().rate(&id, rating).unwrap_err().kind(), ErrorKind::Validation, "once per dossier");
+
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}officer/login", world.sandbox.base_url()))
+        .json(&serde_json::json!({"username": OFFICERS[0].username, "password": OFFICERS[0].password}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let summaries: serde_json::Value = http
+        .get(format!("{}officer/ratings", world.sandbox.base_url()))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let birth = &summaries["procedures"][0];
+    assert_eq!(
+        (&birth["procedure_code"], &birth["count"], &birth["very_satisfied"]),
+        (&BIRTH.into(), &1.into(), &1.into())
+    );
+    assert_eq!(birth["average_score"], 1.5);
+}
+
+/// My documents: a level-2 resident's result, e-receipt and personal papers in one offline
+/// list, searched without tone marks, exported; a tampered receipt is listed as not verified.
+#[tokio::test]
+async fn my_documents_list_results_receipts_and_papers_offline_and_export_them() {
+    use smarthd_core::documents::DocumentKind;
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let (order, receipt_id) = smarthd_tests::pay_a_fee(&core).await;
+    let code = core.dossiers().get(&order.dossier_id).unwrap().code.unwrap();
+    let officer = officer(&world).await;
+    officer.attach_result(&code, "Phiếu lý lịch tư pháp số 1").await.unwrap();
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    core.sync().now().await.unwrap();
+    drop(core);
+
+    let core = world.core();
+    let all = core.documents().list("").unwrap();
+    let kinds: Vec<DocumentKind> = all.iter().map(|d| d.kind).collect();
+    assert!(kinds.contains(&DocumentKind::Result) && kinds.contains(&DocumentKind::Receipt), "{all:?}");
+    assert!(kinds.contains(&DocumentKind::Card), "the VNeID papers, cached at the level-2 sync");
+    assert!(all.iter().filter(|d| d.kind != DocumentKind::Card).all(|d| d.verified));
+    let found = core.documents().list("phieu ly lich").unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, format!("result:{}", order.dossier_id));
+    assert!(core.documents().list("khong co giay to nay").unwrap().is_empty());
+
+    let out = tempfile::tempdir().unwrap();
+    core.documents().export(&found[0].id, &out.path().join("kq.pdf")).unwrap();
+    assert!(std::fs::read(out.path().join("kq.pdf")).unwrap().starts_with(b"%PDF-"));
+    core.documents().export(&format!("receipt:{receipt_id}"), &out.path().join("bl.json")).unwrap();
+    let receipt: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("bl.json")).unwrap()).unwrap();
+    assert_eq!(receipt["receipt_id"], receipt_id.as_str());
+
+    drop(core);
+    smarthd_tests::forge_receipt(&world.data_dir(), &order, &receipt_id, "evil");
+    let core = world.core();
+    let listed = core.documents().list("bien lai").unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].verified, "a forged receipt is listed, never as verified");
+    assert!(core.documents().export(&listed[0].id, &out.path().join("x.json")).is_err());
+}
