@@ -13,6 +13,6 @@ pub mod receipt;
 pub mod text;
 pub mod vietqr;
 
-pub use dossier::DossierStatus;
+pub use dossier::{DossierStatus, ForPerson};
 pub use form::{FieldError, FieldProblem};
 pub use payment::{PaymentEvent, PaymentStatus};
