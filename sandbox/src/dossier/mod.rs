@@ -262,9 +262,12 @@ fn accept(
     if !procedure.subjects.contains(&subject) {
         return Err(ApiError::validation("applicant", format!("this procedure does not take a {applicant}")));
     }
-    // The same rules the app checks offline, from the one implementation in the core.
-    if let Some(error) = smarthd_model::form::validate(&procedure.form, fields).into_iter().next() {
-        return Err(ApiError::validation(&error.field, error.problem.message()));
+    // The same rules the app checks offline, from the one implementation in the model; every
+    // problem at once, the fields named together.
+    let errors = smarthd_model::form::validate(&procedure.form, fields);
+    if !errors.is_empty() {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        return Err(ApiError::validation(&names.join(", "), smarthd_model::form::describe(&errors)));
     }
     let fee_vnd = procedure
         .fees
