@@ -144,6 +144,10 @@ struct SubmitBody {
     dossier_id: String,
     procedure_code: String,
     applicant: String,
+    /// Whom the dossier is about (`self`, `child`, `parent`, `spouse`, `other`); the form's
+    /// fields say who they are.
+    #[serde(default)]
+    for_person: Option<String>,
     #[serde(default)]
     fields: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
@@ -187,6 +191,9 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
     let body: SubmitBody = json_body(&body)?;
     if !is_dossier_id(&body.dossier_id) {
         return Err(ApiError::bad_request("dossier_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    if body.for_person.as_deref().is_some_and(|p| smarthd_model::ForPerson::parse(p).is_none()) {
+        return Err(ApiError::validation("for_person", "for_person is self, child, parent, spouse or other"));
     }
     let mut fields = BTreeMap::new();
     for (key, value) in body.fields {
