@@ -122,7 +122,7 @@ impl EventListener for CancelOnReceived {
 /// A queued dossier of Đăng ký khai sinh, every field filled, with a scan when `scan` is given.
 fn queued_birth(core: &SmartHd, scan: Option<&Path>) -> String {
     let dossiers = core.dossiers();
-    let draft = dossiers.new_draft("1.001193.H19".into(), Subject::Citizen).unwrap();
+    let draft = dossiers.new_draft("1.001193.H19".into(), Subject::Citizen, None).unwrap();
     for field in core.catalog().procedure(draft.procedure_code).unwrap().form.fields {
         dossiers.set_field(draft.id.clone(), field.key.clone(), robot::sample_value(&field)).unwrap();
     }
@@ -234,7 +234,7 @@ async fn drafts_sync_and_lookup_through_the_exported_api() {
             .code
             .clone();
     let dossiers = core.dossiers();
-    let draft = dossiers.new_draft(code.clone(), Subject::Citizen).unwrap();
+    let draft = dossiers.new_draft(code.clone(), Subject::Citizen, None).unwrap();
     assert_eq!(draft.status, DossierStatus::Draft);
     let Err(SmartHdError::Validation { field, .. }) = dossiers.submit(draft.id.clone()) else { panic!("submitted") };
     assert!(catalog.procedure(code).unwrap().form.fields.iter().any(|f| f.key == field), "{field}");

@@ -13,11 +13,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use smarthd_core::catalog::Span;
 use smarthd_core::catalog::model::{
-    AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
-    FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
+    AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormPerson,
+    FormRef, FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, ProfileClaim, Subject, UnitKind,
 };
 use smarthd_core::dossier::{
-    Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ReceptionReceipt, TimelineEntry,
+    Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson, ReceptionReceipt, TimelineEntry,
 };
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
@@ -107,6 +107,26 @@ pub enum FieldKind {
     Checkbox,
 }
 
+/// Whose data a field holds: the person the dossier is about (the default), the applicant
+/// (người yêu cầu, always the resident), or the father or mother of the person registered.
+#[uniffi::remote(Enum)]
+pub enum FormPerson {
+    Subject,
+    Applicant,
+    Father,
+    Mother,
+}
+
+/// The e-identity claim a field is prefilled from.
+#[uniffi::remote(Enum)]
+pub enum ProfileClaim {
+    Name,
+    Cccd,
+    Birthdate,
+    /// The permanent address.
+    Address,
+}
+
 #[uniffi::remote(Record)]
 pub struct FormOption {
     pub value: String,
@@ -127,6 +147,12 @@ pub struct FormField {
     /// A regular expression the whole value must match.
     pub pattern: Option<String>,
     pub options: Vec<FormOption>,
+    /// A date that cannot be after today (a date of birth).
+    pub past_only: bool,
+    /// Whose data the field holds.
+    pub person: FormPerson,
+    /// The profile claim that fills the field when that person is the resident logged in.
+    pub prefill: Option<ProfileClaim>,
 }
 
 #[uniffi::remote(Record)]
@@ -319,6 +345,17 @@ pub enum PaymentStatus {
     Expired,
 }
 
+/// Whom a dossier is about: the resident applying (`Myself`, "self" on the wire) or a family
+/// member they apply for.
+#[uniffi::remote(Enum)]
+pub enum ForPerson {
+    Myself,
+    Child,
+    Parent,
+    Spouse,
+    Other,
+}
+
 /// Where a dossier (hồ sơ) stands, from the draft on the phone to the returned result.
 #[uniffi::remote(Enum)]
 pub enum DossierStatus {
@@ -418,7 +455,11 @@ pub struct Dossier {
     pub procedure_code: String,
     pub procedure_name: String,
     pub applicant: Subject,
+    /// Whom the dossier is about: the resident, or the family member they apply for.
+    pub for_person: ForPerson,
     pub fields: FieldValues,
+    /// The fields filled from the e-identity profile and not changed since (show them as such).
+    pub prefilled: Vec<String>,
     pub attachments: Vec<Attachment>,
     pub status: DossierStatus,
     /// Mã hồ sơ, once the portal has received it (for `lookup`).
@@ -440,16 +481,22 @@ pub struct Dossier {
 pub enum FieldProblem {
     Required,
     UnknownField,
-    /// A CCCD is exactly 12 digits.
+    /// A CCCD is exactly 12 digits (spaces and dots are ignored).
     Cccd,
     /// A Vietnamese mobile number: 0 or +84, then 9 digits starting with 3, 5, 7, 8 or 9.
     Phone,
     Email,
-    /// A date as YYYY-MM-DD.
+    /// Not a date as YYYY-MM-DD (or DD/MM/YYYY).
     Date,
+    /// Written as a date, but no such day exists (30 February).
+    NoSuchDate,
+    /// A date of birth after today.
+    FutureDate,
     Number,
-    /// Not one of the field's options.
-    Option,
+    /// Not one of the field's options, which are listed.
+    Option {
+        options: Vec<FormOption>,
+    },
     /// "true" or "false".
     Checkbox,
     TooShort {
