@@ -910,6 +910,21 @@ mod tests {
     }
 
     #[test]
+    fn form_values_sealed_by_an_older_app_still_open() {
+        let (_dir, dossiers, _catalog) = fixture();
+        let old: BTreeMap<String, String> = [("ho_ten".to_owned(), "Nguyễn Văn An".to_owned())].into();
+        let sealed = dossiers.seal_fields(&old).unwrap();
+        let form = dossiers.open_form(&sealed).unwrap();
+        assert_eq!((form.fields, form.for_person, form.prefilled), (old.clone(), ForPerson::Myself, Vec::new()));
+        let new = SealedForm { fields: old.clone(), for_person: ForPerson::Child, prefilled: vec!["ho_ten".into()] };
+        let form = dossiers.open_form(&dossiers.seal_form(&new).unwrap()).unwrap();
+        assert_eq!((form.fields, form.for_person, form.prefilled), (old, ForPerson::Child, vec!["ho_ten".to_owned()]));
+        // Garbage is still an error, not an empty form.
+        let garbage = dossiers.vault.seal(SEALED_FIELDS, b"[1, 2]").unwrap();
+        assert!(matches!(dossiers.open_form(&garbage), Err(Error::Encoding { .. })));
+    }
+
+    #[test]
     fn an_unknown_status_in_the_feed_stops_the_cursor_and_applies_nothing() {
         let (_dir, dossiers, catalog) = fixture();
         for page in [
