@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::dossier::{Rating, ResultPayload};
-use smarthd_core::{Attachment, Dossier, DossiersHandle, FieldError, FieldProblem, PublicStatus};
+use smarthd_core::{Attachment, Dossier, DossiersHandle, FieldError, FieldProblem, ForPerson, PublicStatus};
 
 use crate::Result;
 use crate::runtime::{CancelHandle, on_runtime};
@@ -16,13 +16,22 @@ pub struct DossiersApi(pub(crate) DossiersHandle);
 
 #[uniffi::export]
 impl DossiersApi {
-    /// A new draft for an in-force procedure of the offline catalog (works offline).
-    pub fn new_draft(&self, procedure_code: String, applicant: Subject) -> Result<Dossier> {
-        Ok(self.0.new_draft(&procedure_code, applicant)?)
+    /// A new draft for an in-force procedure of the offline catalog (works offline), about
+    /// `for_person` (default: the resident themself). Logged in, the resident's own fields are
+    /// prefilled from the e-identity profile and listed in `prefilled`.
+    #[uniffi::method(default(for_person = None))]
+    pub fn new_draft(
+        &self,
+        procedure_code: String,
+        applicant: Subject,
+        for_person: Option<ForPerson>,
+    ) -> Result<Dossier> {
+        Ok(self.0.new_draft_for(&procedure_code, applicant, for_person.unwrap_or_default())?)
     }
 
-    /// Stores one field of a draft (even when not valid yet); answers what is wrong with the
-    /// value, if anything. An unknown `key` is a `Validation` error on that key.
+    /// Stores one field of a draft (normalized when valid: spaces and dots out of numbers, dates
+    /// as YYYY-MM-DD, an option's key for its label; as typed when not valid yet); answers what
+    /// is wrong with the value, if anything. An unknown `key` is a `Validation` error on that key.
     pub fn set_field(&self, dossier_id: String, key: String, value: String) -> Result<Option<FieldProblem>> {
         Ok(self.0.set_field(&dossier_id, &key, &value)?)
     }
@@ -68,8 +77,9 @@ impl DossiersApi {
     }
 
     /// Validates the draft and queues it for sending (status `Queued`); returns at once and
-    /// works offline. The first problem of the form is a `Validation` error on its field. For a
-    /// dossier the officer asked to supplement, it queues the supplement.
+    /// works offline. A form with problems is one `Validation` error naming every field
+    /// (comma-separated) and every problem (`field: message; ...`). For a dossier the officer
+    /// asked to supplement, it queues the supplement.
     pub fn submit(&self, dossier_id: String) -> Result<Dossier> {
         Ok(self.0.submit(&dossier_id)?)
     }

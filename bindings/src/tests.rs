@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::dossier::DossierStatus;
+use smarthd_core::dossier::{DossierStatus, FieldProblem, ForPerson};
 use smarthd_core::{Event, PageRequest, SearchFilters, SessionState, SyncOutcome};
 use smarthd_sandbox::robot;
 use smarthd_tests::{Admin, World};
@@ -122,7 +122,7 @@ impl EventListener for CancelOnReceived {
 /// A queued dossier of Đăng ký khai sinh, every field filled, with a scan when `scan` is given.
 fn queued_birth(core: &SmartHd, scan: Option<&Path>) -> String {
     let dossiers = core.dossiers();
-    let draft = dossiers.new_draft("1.001193.H19".into(), Subject::Citizen).unwrap();
+    let draft = dossiers.new_draft("1.001193.H19".into(), Subject::Citizen, None).unwrap();
     for field in core.catalog().procedure(draft.procedure_code).unwrap().form.fields {
         dossiers.set_field(draft.id.clone(), field.key.clone(), robot::sample_value(&field)).unwrap();
     }
@@ -234,10 +234,23 @@ async fn drafts_sync_and_lookup_through_the_exported_api() {
             .code
             .clone();
     let dossiers = core.dossiers();
-    let draft = dossiers.new_draft(code.clone(), Subject::Citizen).unwrap();
+    let draft = dossiers.new_draft(code.clone(), Subject::Citizen, None).unwrap();
     assert_eq!(draft.status, DossierStatus::Draft);
-    let Err(SmartHdError::Validation { field, .. }) = dossiers.submit(draft.id.clone()) else { panic!("submitted") };
-    assert!(catalog.procedure(code).unwrap().form.fields.iter().any(|f| f.key == field), "{field}");
+    assert_eq!((draft.for_person, draft.prefilled.len()), (ForPerson::Myself, 0), "logged out: nothing prefilled");
+    // Every problem at once: the fields named together, each a field of the form.
+    let Err(SmartHdError::Validation { field, reason }) = dossiers.submit(draft.id.clone()) else {
+        panic!("submitted")
+    };
+    let form = catalog.procedure(code.clone()).unwrap().form;
+    let named: Vec<&str> = field.split(", ").collect();
+    assert!(named.len() > 1 && named.iter().all(|k| form.fields.iter().any(|f| f.key == *k)), "{field}");
+    assert!(named.iter().all(|k| reason.contains(&format!("{k}: "))), "{reason}");
+    let for_child = dossiers.new_draft(code.clone(), Subject::Citizen, Some(ForPerson::Child)).unwrap();
+    assert_eq!(for_child.for_person, ForPerson::Child);
+    dossiers.delete_draft(for_child.id).unwrap();
+    let problem = dossiers.set_field(draft.id.clone(), "quan_he".into(), "chú".into()).unwrap();
+    assert!(matches!(&problem, Some(FieldProblem::Option { options }) if options.len() == 4), "{problem:?}");
+    assert!(field_problem_message(problem.unwrap()).contains("Father, Mother"));
     assert!(matches!(
         dossiers.set_field(draft.id.clone(), "khong_co".into(), "x".into()),
         Err(SmartHdError::Validation { field, .. }) if field == "khong_co"

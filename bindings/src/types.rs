@@ -15,13 +15,13 @@ use smarthd_core::appointment::client::SlotQuery;
 use smarthd_core::appointment::{Appointment, AppointmentStatus, Counter, Slot, VerifiedTicket};
 use smarthd_core::catalog::Span;
 use smarthd_core::catalog::model::{
-    AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormRef,
-    FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, Subject, UnitKind,
+    AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormPerson,
+    FormRef, FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, ProfileClaim, Subject, UnitKind,
 };
 use smarthd_core::documents::{DocumentKind, MyDocument};
 use smarthd_core::dossier::{
-    ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, Rating, RatingVerdict, ReceptionReceipt,
-    ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
+    ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson, Rating, RatingVerdict,
+    ReceptionReceipt, ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
 };
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
@@ -111,6 +111,26 @@ pub enum FieldKind {
     Checkbox,
 }
 
+/// Whose data a field holds: the person the dossier is about (the default), the applicant
+/// (người yêu cầu, always the resident), or the father or mother of the person registered.
+#[uniffi::remote(Enum)]
+pub enum FormPerson {
+    Subject,
+    Applicant,
+    Father,
+    Mother,
+}
+
+/// The e-identity claim a field is prefilled from.
+#[uniffi::remote(Enum)]
+pub enum ProfileClaim {
+    Name,
+    Cccd,
+    Birthdate,
+    /// The permanent address.
+    Address,
+}
+
 #[uniffi::remote(Record)]
 pub struct FormOption {
     pub value: String,
@@ -131,6 +151,12 @@ pub struct FormField {
     /// A regular expression the whole value must match.
     pub pattern: Option<String>,
     pub options: Vec<FormOption>,
+    /// A date that cannot be after today (a date of birth).
+    pub past_only: bool,
+    /// Whose data the field holds.
+    pub person: FormPerson,
+    /// The profile claim that fills the field when that person is the resident logged in.
+    pub prefill: Option<ProfileClaim>,
 }
 
 #[uniffi::remote(Record)]
@@ -323,6 +349,17 @@ pub enum PaymentStatus {
     Failed,
     Cancelled,
     Expired,
+}
+
+/// Whom a dossier is about: the resident applying (`Myself`, "self" on the wire) or a family
+/// member they apply for.
+#[uniffi::remote(Enum)]
+pub enum ForPerson {
+    Myself,
+    Child,
+    Parent,
+    Spouse,
+    Other,
 }
 
 /// Where a dossier (hồ sơ) stands, from the draft on the phone to the returned result.
@@ -525,7 +562,11 @@ pub struct Dossier {
     pub procedure_code: String,
     pub procedure_name: String,
     pub applicant: Subject,
+    /// Whom the dossier is about: the resident, or the family member they apply for.
+    pub for_person: ForPerson,
     pub fields: FieldValues,
+    /// The fields filled from the e-identity profile and not changed since (show them as such).
+    pub prefilled: Vec<String>,
     pub attachments: Vec<Attachment>,
     pub status: DossierStatus,
     /// Mã hồ sơ, once the portal has received it (for `lookup`).
@@ -555,16 +596,22 @@ pub struct Dossier {
 pub enum FieldProblem {
     Required,
     UnknownField,
-    /// A CCCD is exactly 12 digits.
+    /// A CCCD is exactly 12 digits (spaces and dots are ignored).
     Cccd,
     /// A Vietnamese mobile number: 0 or +84, then 9 digits starting with 3, 5, 7, 8 or 9.
     Phone,
     Email,
-    /// A date as YYYY-MM-DD.
+    /// Not a date as YYYY-MM-DD (or DD/MM/YYYY).
     Date,
+    /// Written as a date, but no such day exists (30 February).
+    NoSuchDate,
+    /// A date of birth after today.
+    FutureDate,
     Number,
-    /// Not one of the field's options.
-    Option,
+    /// Not one of the field's options, which are listed.
+    Option {
+        options: Vec<FormOption>,
+    },
     /// "true" or "false".
     Checkbox,
     TooShort {

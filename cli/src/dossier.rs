@@ -3,7 +3,7 @@
 use smarthd_core::catalog::model::{FieldKind, Procedure};
 use smarthd_core::dossier::{ActionKind, ResultPayload};
 use smarthd_core::sync::outbox::WAITING_FOR_OWNER;
-use smarthd_core::{Dossier, DossierSyncReport, PublicStatus};
+use smarthd_core::{Dossier, DossierSyncReport, FieldProblem, ForPerson, PublicStatus};
 
 use crate::output::printable;
 
@@ -18,13 +18,14 @@ pub fn form(p: &Procedure, dossier: &Dossier, json: bool) {
     }
     out!("Hồ sơ mới / new dossier: {}", dossier.id);
     out!("Thủ tục / procedure: {} ({})", printable(&p.name), printable(&p.code));
+    for_person(dossier);
     out!("Biểu mẫu / form (smarthd dossier set {} FIELD VALUE):", dossier.id);
     for f in &p.form.fields {
         let kind = match f.kind {
             FieldKind::Text => "văn bản / text",
             FieldKind::Textarea => "đoạn văn / long text",
             FieldKind::Number => "số / number",
-            FieldKind::Date => "ngày YYYY-MM-DD / date",
+            FieldKind::Date => "ngày YYYY-MM-DD hoặc DD/MM/YYYY / date",
             FieldKind::Cccd => "số CCCD 12 chữ số / 12-digit citizen ID",
             FieldKind::Phone => "điện thoại / phone",
             FieldKind::Email => "email",
@@ -34,9 +35,39 @@ pub fn form(p: &Procedure, dossier: &Dossier, json: bool) {
         let required = if f.required { " *" } else { "" };
         let en = f.label_en.as_deref().map(|e| format!(" / {}", printable(e))).unwrap_or_default();
         out!("  {}{required}: {}{en} [{kind}]", printable(&f.key), printable(&f.label));
+        if let Some(value) = dossier.fields.get(&f.key).filter(|_| dossier.prefilled.contains(&f.key)) {
+            out!("      = {} ({PREFILLED})", printable(value));
+        }
         for o in &f.options {
             out!("      - {} = {}", printable(&o.value), printable(&o.label));
         }
+    }
+}
+
+const PREFILLED: &str = "điền sẵn từ định danh điện tử / prefilled from your e-identity";
+
+fn for_person(d: &Dossier) {
+    if d.for_person != ForPerson::Myself {
+        let (vi, en) = d.for_person.labels();
+        out!("Nộp cho / applying for: {vi} / {en}");
+    }
+}
+
+/// What `dossier set` kept, and what is wrong with it.
+pub fn field_set(field: &str, stored: &str, problem: Option<&FieldProblem>, json: bool) {
+    if json {
+        let answer = serde_json::json!({
+            "field": field,
+            "value": stored,
+            "problem": problem,
+            "message": problem.map(FieldProblem::message),
+        });
+        out!("{}", serde_json::to_string_pretty(&answer).expect("serializable"));
+        return;
+    }
+    match problem {
+        None => out!("{} = {}", printable(field), printable(stored)),
+        Some(problem) => out!("{} = {}  ⚠ {}", printable(field), printable(stored), problem.message()),
     }
 }
 
@@ -48,6 +79,7 @@ pub fn show(d: &Dossier, json: bool) {
     out!("Hồ sơ / dossier {}", d.id);
     out!("Thủ tục / procedure: {} ({})", printable(&d.procedure_name), printable(&d.procedure_code));
     out!("Trạng thái / status: {}", d.status.label());
+    for_person(d);
     if let Some(code) = &d.code {
         out!("Mã hồ sơ / dossier code: {}", printable(code));
     }
@@ -99,7 +131,12 @@ pub fn show(d: &Dossier, json: bool) {
         );
     }
     for (key, value) in &d.fields {
-        out!("  {} = {}", printable(key), printable(value));
+        let mark = if d.prefilled.contains(key) { " ✓" } else { "" };
+        out!("  {} = {}{mark}", printable(key), printable(value));
+    }
+    if !d.prefilled.is_empty() {
+        let keys: Vec<String> = d.prefilled.iter().map(|k| printable(k)).collect();
+        out!("✓ {PREFILLED}: {}", keys.join(", "));
     }
     for a in &d.attachments {
         let answers = a.document.as_deref().map(|doc| format!(" → {}", printable(doc))).unwrap_or_default();

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use smarthd_core::catalog::model::{Level, OnlineLevel, Subject};
 use smarthd_core::payment::PaymentMethod;
-use smarthd_core::{Config, Error, ErrorKind, LocalData, PageRequest, SearchFilters, Services, SmartHd};
+use smarthd_core::{Config, Error, ErrorKind, ForPerson, LocalData, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 use crate::output::printable;
@@ -191,6 +191,9 @@ enum DossierCommand {
         /// Apply as an organisation instead of a citizen.
         #[arg(long)]
         organization: bool,
+        /// Whom the dossier is about: yourself (default) or a family member you apply for.
+        #[arg(long = "for", value_enum, default_value = "self")]
+        for_person: ForArg,
     },
     /// Set a field of a draft.
     Set { id: String, field: String, value: String },
@@ -305,6 +308,28 @@ enum VietqrCommand {
     },
     /// Read a payload: every field, or a clear error.
     Decode { payload: String },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ForArg {
+    #[value(name = "self")]
+    Myself,
+    Child,
+    Parent,
+    Spouse,
+    Other,
+}
+
+impl From<ForArg> for ForPerson {
+    fn from(arg: ForArg) -> ForPerson {
+        match arg {
+            ForArg::Myself => ForPerson::Myself,
+            ForArg::Child => ForPerson::Child,
+            ForArg::Parent => ForPerson::Parent,
+            ForArg::Spouse => ForPerson::Spouse,
+            ForArg::Other => ForPerson::Other,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -576,17 +601,20 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
     let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
     let resolve = |given: &str| resolve_dossier(&core, given);
     match command {
-        DossierCommand::New { code, organization } => {
+        DossierCommand::New { code, organization, for_person } => {
             ensure_first_sync(&core).await;
             let applicant = if *organization { Subject::Organization } else { Subject::Citizen };
-            let draft = core.dossiers().new_draft(code, applicant)?;
+            let draft = core.dossiers().new_draft_for(code, applicant, (*for_person).into())?;
             let procedure = core.catalog().procedure(&draft.procedure_code)?;
             dossier::form(&procedure, &draft, cli.json);
         }
-        DossierCommand::Set { id, field, value } => match core.dossiers().set_field(&resolve(id)?, field, value)? {
-            None => out!("{field} = {value}"),
-            Some(problem) => out!("{field} = {value}  ⚠ {}", problem.message()),
-        },
+        DossierCommand::Set { id, field, value } => {
+            let id = resolve(id)?;
+            let problem = core.dossiers().set_field(&id, field, value)?;
+            // What was kept: the value normalized ("0912 345 678" -> "0912345678", "Cha" -> "cha").
+            let stored = core.dossiers().get(&id)?.fields.get(field).cloned().unwrap_or_default();
+            dossier::field_set(field, &stored, problem.as_ref(), cli.json);
+        }
         DossierCommand::Attach { id, file, document } => {
             let id = resolve(id)?;
             let attachment = match document {

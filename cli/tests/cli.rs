@@ -255,3 +255,45 @@ async fn dossier_commands_take_a_code_or_an_id_prefix_and_answer_json() {
     let refused = smarthd(&["--portal", &portal, "--data-dir", &data, "dossier", "delete", &ids[0]]);
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("withdraw"));
 }
+
+/// `smarthd dossier new CODE --for child`: the parent's fields come prefilled from the resident's
+/// e-identity and `show` lists them; `set` answers the stored (normalized) value; `--json`
+/// stays JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_draft_for_a_child_lists_what_was_prefilled() {
+    let world = smarthd_tests::World::new(100).await;
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let cli = |args: &[&str]| {
+        let out = smarthd(&[&["--portal", &portal, "--data-dir", &data][..], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    smarthd_tests::log_in(&core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();
+    drop(core);
+
+    let new: serde_json::Value =
+        serde_json::from_str(&cli(&["--json", "dossier", "new", "1.001193.H19", "--for", "child"])).unwrap();
+    let dossier = &new["dossier"];
+    assert_eq!(dossier["for_person"], "child");
+    let prefilled: Vec<&str> = dossier["prefilled"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    assert!(prefilled.contains(&"cha_ho_ten") && prefilled.contains(&"cha_so_cccd"), "{prefilled:?}");
+    assert!(!prefilled.iter().any(|k| k.starts_with("tre_")), "{prefilled:?}");
+    let id = dossier["id"].as_str().unwrap();
+
+    let set: serde_json::Value =
+        serde_json::from_str(&cli(&["--json", "dossier", "set", id, "tre_gioi_tinh", "Nữ"])).unwrap();
+    assert_eq!((&set["value"], &set["problem"]), (&"nu".into(), &serde_json::Value::Null), "{set}");
+    let set: serde_json::Value =
+        serde_json::from_str(&cli(&["--json", "dossier", "set", id, "tre_ngay_sinh", "1995-02-30"])).unwrap();
+    assert_eq!(set["problem"], "no_such_date", "{set}");
+    assert!(set["message"].as_str().unwrap().contains("does not exist"), "{set}");
+
+    let show = cli(&["dossier", "show", id]);
+    assert!(show.contains("Nộp cho / applying for: Con / Child"), "{show}");
+    assert!(show.contains("prefilled from your e-identity: cha_ho_ten, cha_so_cccd"), "{show}");
+    let listed: serde_json::Value = serde_json::from_str(&cli(&["--json", "dossier", "show", id])).unwrap();
+    assert_eq!(listed["prefilled"], dossier["prefilled"]);
+    assert!(cli(&["dossier", "new", "1.001193.H19"]).contains("điền sẵn từ định danh điện tử"));
+}

@@ -38,7 +38,7 @@ pub use catalog::handle::CatalogHandle;
 pub use catalog::{Catalog, FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 pub use config::{Config, ReceiptKeyPin};
 pub use dossier::handle::{DossiersHandle, PublicStatus};
-pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem};
+pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventListener, NoEvents, SessionState};
 pub use identity::{LoginOptions, Profile};

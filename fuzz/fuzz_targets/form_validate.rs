@@ -1,6 +1,7 @@
 //! A procedure's form schema comes from the portal and the values from the resident: validation
 //! must never panic (patterns are regular expressions compiled on the phone), must report every
-//! field once in the schema's order, and must pass only values that fit the field's kind.
+//! field once in the schema's order, and must pass only values whose normalized form (what is
+//! stored and sent) fits the field's kind.
 //!
 //! Input: `{"schema": <FormSchema>, "values": {"key": "value", ...}}`.
 #![no_main]
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
 use smarthd_model::catalog::{FieldKind, FormSchema};
-use smarthd_model::form::{FieldProblem, validate};
+use smarthd_model::form::{FieldProblem, normalize, validate};
 
 #[derive(serde::Deserialize)]
 struct Input {
@@ -38,6 +39,9 @@ fuzz_target!(|data: &[u8]| {
         if failed || value.is_empty() || keys[..index].contains(&field.key.as_str()) {
             continue;
         }
+        // What is stored and sent: digits without separators, YYYY-MM-DD, an option's key.
+        let normalized = normalize(field, value).expect("validate passed what normalize refuses");
+        let value = normalized.as_str();
         let chars = value.chars().count() as u32;
         assert!(field.min_length.is_none_or(|min| chars >= min) && field.max_length.is_none_or(|max| chars <= max));
         match field.kind {
@@ -47,7 +51,11 @@ fuzz_target!(|data: &[u8]| {
             FieldKind::Select => assert!(field.options.iter().any(|o| o.value == value)),
             FieldKind::Number => assert!(value.parse::<f64>().is_ok_and(f64::is_finite)),
             FieldKind::Email => assert!(value.contains('@') && !value.contains(char::is_whitespace)),
-            FieldKind::Date => assert_eq!(value.len(), 10),
+            FieldKind::Date => {
+                let b = value.as_bytes();
+                assert!(b.len() == 10 && b[4] == b'-' && b[7] == b'-', "{value}");
+                assert!(b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()), "{value}");
+            }
             FieldKind::Text | FieldKind::Textarea => {}
         }
         if field.required {

@@ -92,6 +92,36 @@ pub enum FieldKind {
     Checkbox,
 }
 
+/// Whose data a field holds. Most fields are about the person the dossier concerns (the
+/// resident, or the child, parent or spouse they apply for); some forms also ask for the
+/// applicant (người yêu cầu) and the parents of the person registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormPerson {
+    #[default]
+    Subject,
+    Applicant,
+    Father,
+    Mother,
+}
+
+impl FormPerson {
+    fn is_subject(&self) -> bool {
+        *self == FormPerson::Subject
+    }
+}
+
+/// A claim of the e-identity profile (userinfo, the ID token) a field can be prefilled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileClaim {
+    Name,
+    Cccd,
+    Birthdate,
+    /// The permanent address (nơi thường trú).
+    Address,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormOption {
     pub value: String,
@@ -116,6 +146,15 @@ pub struct FormField {
     pub pattern: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<FormOption>,
+    /// A date that cannot be after today (a date of birth).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub past_only: bool,
+    /// Whose data the field holds.
+    #[serde(default, skip_serializing_if = "FormPerson::is_subject")]
+    pub person: FormPerson,
+    /// The profile claim that fills the field when that person is the resident logged in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<ProfileClaim>,
 }
 
 impl FormField {
@@ -131,6 +170,9 @@ impl FormField {
             max_length: None,
             pattern: None,
             options: Vec::new(),
+            past_only: false,
+            person: FormPerson::Subject,
+            prefill: None,
         }
     }
 }

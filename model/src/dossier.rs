@@ -198,6 +198,49 @@ impl Rating {
     }
 }
 
+/// Whom a dossier is about: the resident applying, or a family member they apply for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForPerson {
+    #[default]
+    #[serde(rename = "self")]
+    Myself,
+    Child,
+    Parent,
+    Spouse,
+    Other,
+}
+
+impl ForPerson {
+    pub const ALL: [ForPerson; 5] =
+        [ForPerson::Myself, ForPerson::Child, ForPerson::Parent, ForPerson::Spouse, ForPerson::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForPerson::Myself => "self",
+            ForPerson::Child => "child",
+            ForPerson::Parent => "parent",
+            ForPerson::Spouse => "spouse",
+            ForPerson::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ForPerson> {
+        ForPerson::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Vietnamese, then English.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            ForPerson::Myself => ("Bản thân", "Myself"),
+            ForPerson::Child => ("Con", "Child"),
+            ForPerson::Parent => ("Cha, mẹ", "Parent"),
+            ForPerson::Spouse => ("Vợ, chồng", "Spouse"),
+            ForPerson::Other => ("Người khác", "Someone else"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +283,14 @@ mod tests {
         assert_eq!(rating(&[], Some(&long)).checked().unwrap_err().0, "comment");
         assert_eq!(RatingVerdict::parse("very_satisfied"), Some(RatingVerdict::VerySatisfied));
         assert_eq!(RATING_CRITERIA.len() * 2, 18, "18 points in all");
+    }
+
+    #[test]
+    fn for_person_round_trips() {
+        for p in ForPerson::ALL {
+            assert_eq!(ForPerson::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        assert_eq!(ForPerson::parse("cousin"), None);
     }
 }

@@ -17,6 +17,6 @@ pub mod result_doc;
 pub mod text;
 pub mod vietqr;
 
-pub use dossier::DossierStatus;
+pub use dossier::{DossierStatus, ForPerson};
 pub use form::{FieldError, FieldProblem};
 pub use payment::{PaymentEvent, PaymentStatus};

@@ -293,6 +293,15 @@ struct FieldTemplate {
     kind: FieldKind,
     #[serde(default)]
     max_length: Option<u32>,
+    /// A select's own options (the form's main select comes from `selects`).
+    #[serde(default)]
+    options: Vec<OptionDef>,
+    #[serde(default)]
+    past_only: bool,
+    #[serde(default)]
+    person: FormPerson,
+    #[serde(default)]
+    prefill: Option<ProfileClaim>,
 }
 
 /// The one select of an e-form (forms.json).
@@ -406,6 +415,19 @@ struct Known {
     legal_basis: Vec<String>,
     /// The key of a select in forms.json.
     select: String,
+    /// The standard identity fields are the requester's (người yêu cầu), not the subject's.
+    #[serde(default)]
+    requester_form: bool,
+    /// Fields of forms.json this form asks for besides the standard ones, after the select.
+    #[serde(default)]
+    extra_fields: Vec<KnownField>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KnownField {
+    key: String,
+    required: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -822,8 +844,32 @@ fn form_field(key: &str, required: bool) -> FormField {
         min_length: None,
         max_length: t.max_length,
         pattern: None,
-        options: Vec::new(),
+        options: t
+            .options
+            .iter()
+            .map(|o| FormOption { value: o.value.clone(), label: o.label.clone(), label_en: Some(o.label_en.clone()) })
+            .collect(),
+        past_only: t.past_only,
+        person: t.person,
+        prefill: t.prefill,
     }
+}
+
+/// A known procedure's own form: the standard identity fields named as the requester's, and
+/// its extra fields (the child and the parents, for a birth registration) before the
+/// commitment.
+fn known_form(mut form: FormSchema, k: &Known) -> FormSchema {
+    if k.requester_form {
+        for field in form.fields.iter_mut().filter(|f| f.prefill.is_some() && f.person == FormPerson::Subject) {
+            field.person = FormPerson::Applicant;
+            field.label = format!("{} người yêu cầu", field.label);
+            field.label_en = field.label_en.as_ref().map(|en| format!("{en} of the requester"));
+        }
+    }
+    let at = form.fields.iter().position(|f| f.key == "cam_ket").unwrap_or(form.fields.len());
+    let extra = k.extra_fields.iter().map(|f| form_field(&f.key, f.required));
+    form.fields.splice(at..at, extra);
+    form
 }
 
 /// An e-form of 3–8 fields: identity first, one select, the commitment last.
@@ -859,6 +905,9 @@ fn build_form(rng: &mut Rng, subjects: &[Subject], select: &SelectDef, all_optio
             .iter()
             .map(|o| FormOption { value: o.value.clone(), label: o.label.clone(), label_en: Some(o.label_en.clone()) })
             .collect(),
+        past_only: false,
+        person: FormPerson::Subject,
+        prefill: None,
     });
     if rng.percent(10) {
         fields.push(form_field("so_ban", false));
@@ -1193,7 +1242,7 @@ impl Generator {
         };
         let paid = !k.fees.is_empty();
         let steps = build_steps(&mut rng, k.level, k.online_level, k.class, &k.processing_agency, paid, true);
-        let form = build_form(&mut rng, &k.subjects, data().select(&k.select), true);
+        let form = known_form(build_form(&mut rng, &k.subjects, data().select(&k.select), true), k);
         let item = |i: &KnownItem| DocumentItem {
             name: i.name.clone(),
             originals: i.originals,
@@ -1729,8 +1778,11 @@ mod tests {
                 }
             }
 
-            let form = &p.form;
+            let mut form = p.form.clone();
             assert_eq!(form.version, 1);
+            // The birth registration's child and parents are checked in their own test.
+            let extra = |key: &str| ["dia_chi", "tre_", "me_", "cha_"].iter().any(|k| key.starts_with(k));
+            form.fields.retain(|f| !extra(&f.key));
             assert!((3..=8).contains(&form.fields.len()), "{} fields", form.fields.len());
             assert_eq!(form.fields[0].key, "ho_ten");
             assert_eq!(form.fields[0].max_length, Some(100));
@@ -1748,6 +1800,35 @@ mod tests {
         assert!(with_form_ref > c.len() / 2);
         let free = c.iter().filter(|p| p.fees.is_empty()).count();
         assert!(free > c.len() / 4 && free < c.len() * 3 / 4, "{free} free");
+    }
+
+    #[test]
+    fn birth_registration_asks_for_the_child_and_the_parents() {
+        let c = generate_catalog(40, 1);
+        let ks = c.iter().find(|p| p.code == "1.001193.H19").unwrap();
+        let field = |key: &str| ks.form.fields.iter().find(|f| f.key == key).unwrap_or_else(|| panic!("{key}"));
+        for key in ["tre_ho_ten", "tre_ngay_sinh", "tre_noi_sinh", "tre_gioi_tinh", "me_ho_ten"] {
+            assert!(field(key).required, "{key}");
+            assert_eq!(
+                field(key).person,
+                if key.starts_with("me_") { FormPerson::Mother } else { FormPerson::Subject }
+            );
+        }
+        assert!(field("tre_ngay_sinh").past_only);
+        assert_eq!(field("tre_gioi_tinh").options.len(), 2);
+        assert_eq!(field("cha_so_cccd").person, FormPerson::Father);
+        assert_eq!(field("cha_so_cccd").prefill, Some(ProfileClaim::Cccd));
+        assert_eq!(field("me_ho_ten").label_en.as_deref(), Some("Mother's full name"));
+        // The identity fields are the requester's, filled from the resident's profile.
+        assert_eq!(field("ho_ten").person, FormPerson::Applicant);
+        assert_eq!(field("ho_ten").label, "Họ và tên người yêu cầu");
+        assert_eq!(field("dia_chi").prefill, Some(ProfileClaim::Address));
+        let keys: Vec<&str> = ks.form.fields.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(&keys[..3], ["ho_ten", "so_cccd", "quan_he"], "{keys:?}");
+        // Other forms keep their subject's fields, prefilled for the resident applying for themself.
+        let other = c.iter().find(|p| p.code != ks.code && p.form.fields[0].key == "ho_ten").unwrap();
+        assert_eq!(other.form.fields[0].person, FormPerson::Subject);
+        assert_eq!(other.form.fields[0].prefill, Some(ProfileClaim::Name));
     }
 
     #[test]

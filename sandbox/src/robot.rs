@@ -120,10 +120,17 @@ fn text_of(html: &str) -> String {
 pub fn sample_value(field: &smarthd_model::catalog::FormField) -> String {
     use smarthd_model::catalog::FieldKind;
     let value = match field.kind {
+        FieldKind::Text if field.key.contains("noi_sinh") => "Bệnh viện Phụ sản Hải Dương".to_owned(),
+        FieldKind::Text if field.key.contains("dia_chi") => "Số 12 Trần Hưng Đạo, Phường Hải Dương".to_owned(),
+        FieldKind::Text if field.key.starts_with("tre_") => "Nguyễn Minh Khang".to_owned(),
+        FieldKind::Text if field.key.starts_with("me_") => "Trần Thị Bình".to_owned(),
         FieldKind::Text => "Nguyễn Văn An".to_owned(),
         FieldKind::Textarea => "Đề nghị giải quyết theo quy định.".to_owned(),
         FieldKind::Number => "1".to_owned(),
+        // Both in the past, as a date of birth must be.
+        FieldKind::Date if field.key.starts_with("tre_") => "2025-11-20".to_owned(),
         FieldKind::Date => "1995-06-15".to_owned(),
+        FieldKind::Cccd if field.key.starts_with("me_") => "030198005678".to_owned(),
         FieldKind::Cccd => "030095001234".to_owned(),
         FieldKind::Phone => "0912345678".to_owned(),
         FieldKind::Email => "an.nguyen@example.vn".to_owned(),

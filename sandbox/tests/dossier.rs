@@ -369,6 +369,21 @@ async fn submission_checks_the_form_the_procedure_and_the_login() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{field}: {error}");
         assert_eq!((&error["error"], &error["field"]), (&json!("validation"), &json!(field)));
     }
+    // Every problem at once, the fields named together, each message in both languages.
+    let mut body = dossier(&dossier_id(), FREE, &[]);
+    body["fields"]["so_cccd"] = json!("12");
+    body["fields"]["ngay_sinh"] = json!("1995-02-30");
+    body["fields"]["quan_he"] = json!("chú");
+    let (status, error) = submit(body, Some(token.clone())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["field"], json!("so_cccd, ngay_sinh, quan_he"));
+    let message = error["message"].as_str().expect("a message");
+    assert!(message.contains("không có trên lịch / this date does not exist"), "{message}");
+    assert!(message.contains("Chọn một trong: Cha, Mẹ / choose one of: Father, Mother"), "{message}");
+    let mut body = dossier(&dossier_id(), FREE, &[]);
+    body["for_person"] = json!("cousin");
+    let (status, error) = submit(body, Some(token.clone())).await;
+    assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("for_person")));
     let (status, error) = submit(json!({"dossier_id": dossier_id()}), Some(token.clone())).await;
     assert_eq!((status, &error["error"]), (StatusCode::BAD_REQUEST, &json!("bad_request")));
 
@@ -398,6 +413,15 @@ async fn submission_checks_the_form_the_procedure_and_the_login() {
 
     // Nothing refused left an effect.
     assert_eq!(w.ledger().await["dossiers"].as_object().expect("an object").len(), 1);
+
+    // An option by its label and numbers grouped as residents type them are taken.
+    let mut body = dossier(&dossier_id(), FREE, &[]);
+    body["for_person"] = json!("child");
+    body["fields"]["quan_he"] = json!("Mẹ");
+    body["fields"]["so_cccd"] = json!("0300 9500 1234");
+    body["fields"]["so_dien_thoai"] = json!("0912.345.678");
+    let (status, error) = submit(body, Some(token.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{error}");
 }
 
 #[tokio::test]

@@ -235,15 +235,9 @@ fn add_procedures(sandbox: &Sandbox) {
     base.form = FormSchema {
         version: 1,
         fields: vec![FormField {
-            key: "ho_ten".into(),
             label: "Họ tên".into(),
-            label_en: None,
-            kind: FieldKind::Text,
-            required: true,
-            min_length: None,
             max_length: Some(100),
-            pattern: None,
-            options: Vec::new(),
+            ..FormField::new("ho_ten", FieldKind::Text, true)
         }],
     };
     let fee = |subject, channel, amount_vnd, description: &str| Fee {

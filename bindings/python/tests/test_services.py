@@ -91,10 +91,14 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         # A draft: validated offline field by field, with typed problems.
         code = core.catalog().search("dang ky khai sinh", smarthd.SearchFilters()).hits[0].code
         draft = core.dossiers().new_draft(code, smarthd.Subject.CITIZEN)
-        assert draft.status == smarthd.DossierStatus.DRAFT and draft.fields == {}
+        assert draft.status == smarthd.DossierStatus.DRAFT
+        # The requester's own fields come prefilled from the e-identity profile, and say so.
+        assert draft.for_person == smarthd.ForPerson.MYSELF
+        assert draft.fields["ho_ten"] == "Nguyễn Văn An" and set(draft.prefilled) == set(draft.fields)
         with pytest.raises(smarthd.SmartHdError.Validation) as incomplete:
             core.dossiers().submit(draft.id)
-        assert incomplete.value.field in {f.key for f in core.catalog().procedure(code).form.fields}
+        named = incomplete.value.field.split(", ")
+        assert len(named) > 1 and set(named) <= {f.key for f in core.catalog().procedure(code).form.fields}
         problems = core.dossiers().validate(draft.id)
         assert problems and all(isinstance(p.problem, smarthd.FieldProblem.REQUIRED) for p in problems)
         assert "required" in smarthd.field_problem_message(problems[0].problem)

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ResultPayload};
+use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson, ResultPayload};
 use crate::catalog::model::Subject;
 use crate::error::Result;
 use crate::events::Event;
@@ -36,9 +36,26 @@ impl DossiersHandle {
         DossiersHandle { shared }
     }
 
+    /// A new draft about the resident themself; see [`DossiersHandle::new_draft_for`].
     pub fn new_draft(&self, procedure_code: &str, applicant: Subject) -> Result<Dossier> {
+        self.new_draft_for(procedure_code, applicant, ForPerson::Myself)
+    }
+
+    /// A new draft about `for_person`. Logged in, the fields the form says are the resident's
+    /// (theirs for themself, the requester's, a parent's for their child) are filled from the
+    /// e-identity claims the session holds, offline, and listed in `prefilled`.
+    pub fn new_draft_for(&self, procedure_code: &str, applicant: Subject, for_person: ForPerson) -> Result<Dossier> {
         let owner = self.shared.owner()?;
-        self.shared.dossiers.new_draft(&self.shared.catalog, owner.as_ref(), procedure_code, applicant)
+        // A session the data key cannot open is nobody (see `Shared::owner`): nothing to prefill.
+        let profile = if owner.is_some() { self.shared.identity.prefill_profile().unwrap_or(None) } else { None };
+        self.shared.dossiers.new_draft_for(
+            &self.shared.catalog,
+            owner.as_ref(),
+            procedure_code,
+            applicant,
+            for_person,
+            profile.as_ref(),
+        )
     }
 
     /// Stores a field of a draft; answers what is wrong with the value, if anything.
@@ -71,8 +88,9 @@ impl DossiersHandle {
         let Some(owner) = self.shared.owner()? else {
             // A form that is not valid says so first; then the login is asked for.
             dossiers.get(None, dossier_id)?;
-            if let Some(error) = dossiers.validate(&self.shared.catalog, None, dossier_id)?.into_iter().next() {
-                return Err(crate::error::Error::Validation { field: error.field, reason: error.problem.message() });
+            let errors = dossiers.validate(&self.shared.catalog, None, dossier_id)?;
+            if !errors.is_empty() {
+                return Err(super::form_invalid(&errors));
             }
             return Err(crate::error::AuthError::NotLoggedIn.into());
         };

@@ -26,9 +26,9 @@ use crate::owner::Owner;
 use crate::store::UserDb;
 use crate::vault::Vault;
 pub use form::{FieldError, FieldProblem};
-pub use smarthd_model::DossierStatus;
 pub use smarthd_model::dossier::{RATING_CRITERIA, Rating, RatingVerdict, SupplementRequest};
 pub use smarthd_model::result_doc::{ResultPayload, SignedResult};
+pub use smarthd_model::{DossierStatus, ForPerson};
 
 /// Largest attachment the portal takes.
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
@@ -77,7 +77,12 @@ pub struct Dossier {
     pub procedure_code: String,
     pub procedure_name: String,
     pub applicant: Subject,
+    /// Whom the dossier is about: the resident, or the child, parent or spouse they apply for.
+    pub for_person: ForPerson,
     pub fields: BTreeMap<String, String>,
+    /// The fields filled from the e-identity profile and not changed since, for the app to
+    /// show as such.
+    pub prefilled: Vec<String>,
     pub attachments: Vec<Attachment>,
     pub status: DossierStatus,
     /// Mã hồ sơ, once the portal has received it.
@@ -202,6 +207,17 @@ impl ActionPayload {
     }
 }
 
+/// The sealed form of a dossier: its values, whom it is about, and which values came from the
+/// profile. Older apps sealed the values alone (a JSON object of strings), still read.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SealedForm {
+    fields: BTreeMap<String, String>,
+    #[serde(default)]
+    for_person: ForPerson,
+    #[serde(default)]
+    prefilled: Vec<String>,
+}
+
 pub struct Dossiers {
     db: UserDb,
     vault: Arc<Vault>,
@@ -217,6 +233,12 @@ fn subject_str(s: Subject) -> &'static str {
         Subject::Citizen => "citizen",
         Subject::Organization => "organization",
     }
+}
+
+/// Every problem of a form in one error: the fields named together, each with its message.
+pub(crate) fn form_invalid(errors: &[FieldError]) -> Error {
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    Error::Validation { field: fields.join(", "), reason: form::describe(errors) }
 }
 
 pub(crate) fn new_id() -> String {
@@ -270,11 +292,27 @@ impl Dossiers {
         procedure_code: &str,
         applicant: Subject,
     ) -> Result<Dossier> {
+        self.new_draft_for(catalog, owner, procedure_code, applicant, ForPerson::Myself, None)
+    }
+
+    /// A new draft about `for_person`, its form prefilled from `profile` (the logged-in
+    /// resident's e-identity claims) where the form says a field is the resident's.
+    pub fn new_draft_for(
+        &self,
+        catalog: &Catalog,
+        owner: Option<&Owner>,
+        procedure_code: &str,
+        applicant: Subject,
+        for_person: ForPerson,
+        profile: Option<&form::IdentityProfile>,
+    ) -> Result<Dossier> {
         let procedure = catalog.procedure(procedure_code)?;
         check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
         let id = new_id();
         let at = now();
-        let sealed = self.seal_fields(&BTreeMap::new())?;
+        let fields = profile.map(|p| form::prefill(&procedure.form, for_person, p)).unwrap_or_default();
+        let prefilled = fields.keys().cloned().collect();
+        let sealed = self.seal_form(&SealedForm { fields, for_person, prefilled })?;
         self.db.lock().execute(
             "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at,
                                   owner)
@@ -284,8 +322,9 @@ impl Dossiers {
         self.get(owner, &id)
     }
 
-    /// Sets one field of a draft. The value is stored even when it is not valid yet (the
-    /// resident may be half way through typing); the answer says what is wrong with it.
+    /// Sets one field of a draft. A valid value is stored normalized (spaces and dots out of
+    /// numbers, dates as YYYY-MM-DD, an option's key); one that is not valid yet is stored as
+    /// typed (the resident may be half way through typing), and the answer says what is wrong.
     pub fn set_field(
         &self,
         catalog: &Catalog,
@@ -301,14 +340,20 @@ impl Dossiers {
                 field: key.to_owned(),
                 reason: FieldProblem::UnknownField.message(),
             })?;
+        let checked = form::normalize(field, value);
+        let value = checked.as_deref().unwrap_or(value.trim());
         let mut fields = dossier.fields;
-        let value = value.trim();
+        let mut prefilled = dossier.prefilled;
+        // A value the resident changed is theirs, no longer the profile's.
+        if fields.get(key).map(String::as_str) != Some(value) {
+            prefilled.retain(|k| k != key);
+        }
         if value.is_empty() {
             fields.remove(key);
         } else {
             fields.insert(key.to_owned(), value.to_owned());
         }
-        let sealed = self.seal_fields(&fields)?;
+        let sealed = self.seal_form(&SealedForm { fields, for_person: dossier.for_person, prefilled })?;
         // Only while still editable: a submit in between (another thread) wins.
         let written = self.db.lock().execute(
             &format!("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"),
@@ -317,7 +362,7 @@ impl Dossiers {
         if written == 0 {
             self.editable(viewer, id)?;
         }
-        Ok(form::check_value(field, value))
+        Ok(checked.err())
     }
 
     /// Every problem of the draft's form, offline.
@@ -419,8 +464,9 @@ impl Dossiers {
         let dossier = self.editable(Some(owner), id)?;
         let procedure = catalog.procedure(&dossier.procedure_code)?;
         check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
-        if let Some(error) = form::validate(&procedure.form, &dossier.fields).into_iter().next() {
-            return Err(Error::Validation { field: error.field, reason: error.problem.message() });
+        let errors = form::validate(&procedure.form, &dossier.fields);
+        if !errors.is_empty() {
+            return Err(form_invalid(&errors));
         }
         if let Some(request) = &dossier.supplement {
             return self.queue_supplement(owner, &dossier, request);
@@ -683,8 +729,11 @@ impl Dossiers {
                 }))
             })
             .collect::<Result<_>>()?;
+        let form = self.open_form(&sealed)?;
         Ok(Dossier {
-            fields: self.open_fields(&sealed)?,
+            fields: form.fields,
+            for_person: form.for_person,
+            prefilled: form.prefilled,
             id,
             procedure_code,
             procedure_name,
@@ -834,8 +883,21 @@ impl Dossiers {
     }
 
     fn open_fields(&self, sealed: &[u8]) -> Result<BTreeMap<String, String>> {
-        serde_json::from_slice(&self.vault.open_sealed(SEALED_FIELDS, sealed)?)
-            .map_err(|source| Error::Encoding { what: "dossier fields", source })
+        Ok(self.open_form(sealed)?.fields)
+    }
+
+    fn seal_form(&self, form: &SealedForm) -> Result<Vec<u8>> {
+        let json = serde_json::to_vec(form).map_err(|source| Error::Encoding { what: "dossier fields", source })?;
+        self.vault.seal(SEALED_FIELDS, &json)
+    }
+
+    fn open_form(&self, sealed: &[u8]) -> Result<SealedForm> {
+        let json = self.vault.open_sealed(SEALED_FIELDS, sealed)?;
+        serde_json::from_slice(&json).or_else(|_| {
+            serde_json::from_slice(&json)
+                .map(|fields| SealedForm { fields, ..SealedForm::default() })
+                .map_err(|source| Error::Encoding { what: "dossier fields", source })
+        })
     }
 
     // --- the outbox, for sync ---
@@ -1302,6 +1364,21 @@ mod tests {
             result: None,
             rating: None,
         }
+    }
+
+    #[test]
+    fn form_values_sealed_by_an_older_app_still_open() {
+        let (_dir, dossiers, _catalog) = fixture();
+        let old: BTreeMap<String, String> = [("ho_ten".to_owned(), "Nguyễn Văn An".to_owned())].into();
+        let sealed = dossiers.seal_fields(&old).unwrap();
+        let form = dossiers.open_form(&sealed).unwrap();
+        assert_eq!((form.fields, form.for_person, form.prefilled), (old.clone(), ForPerson::Myself, Vec::new()));
+        let new = SealedForm { fields: old.clone(), for_person: ForPerson::Child, prefilled: vec!["ho_ten".into()] };
+        let form = dossiers.open_form(&dossiers.seal_form(&new).unwrap()).unwrap();
+        assert_eq!((form.fields, form.for_person, form.prefilled), (old, ForPerson::Child, vec!["ho_ten".to_owned()]));
+        // Garbage is still an error, not an empty form.
+        let garbage = dossiers.vault.seal(SEALED_FIELDS, b"[1, 2]").unwrap();
+        assert!(matches!(dossiers.open_form(&garbage), Err(Error::Encoding { .. })));
     }
 
     #[test]

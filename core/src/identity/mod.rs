@@ -589,6 +589,18 @@ impl Identity {
             .transpose()
     }
 
+    /// What the validated ID token of the stored session says about the resident, for
+    /// prefilling forms: offline, no request. `None` when nobody is logged in here.
+    pub(crate) fn prefill_profile(&self) -> Result<Option<smarthd_model::form::IdentityProfile>> {
+        Ok(self.stored()?.filter(|s| self.check_bound(s).is_ok()).map(|s| smarthd_model::form::IdentityProfile {
+            name: s.claims.name,
+            cccd: s.claims.cccd,
+            birthdate: s.claims.birthdate,
+            address: s.claims.address,
+            gender: s.claims.gender,
+        }))
+    }
+
     /// Loads the sealed session into the cache on first use.
     fn loaded<'a>(&self, guard: &'a mut Option<Session>) -> Result<Option<&'a Session>> {
         if guard.is_none() {

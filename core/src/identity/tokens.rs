@@ -122,6 +122,14 @@ pub struct IdClaims {
     pub acr: Option<String>,
     pub name: Option<String>,
     pub cccd: Option<String>,
+    /// The profile claims forms are prefilled from (absent in sessions made by older apps).
+    #[serde(default)]
+    pub birthdate: Option<String>,
+    /// `address.formatted` (OpenID Connect Core 5.1.1), or a plain string.
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub gender: Option<String>,
     pub exp: i64,
     pub auth_time: Option<i64>,
     /// The provider's opaque id of the login session: the logout hint, which (unlike the ID
@@ -174,6 +182,12 @@ pub fn validate_id_token(compact: &str, keys: &JwkSet, expected: &Expected<'_>) 
         acr: string("acr").map(str::to_owned),
         name: string("name").map(str::to_owned),
         cccd: string("cccd").map(str::to_owned),
+        birthdate: string("birthdate").map(str::to_owned),
+        address: claims
+            .get("address")
+            .and_then(|a| a.get("formatted").and_then(Value::as_str).or_else(|| a.as_str()))
+            .map(str::to_owned),
+        gender: string("gender").map(str::to_owned),
         exp,
         auth_time: number("auth_time"),
         sid: string("sid").map(str::to_owned),

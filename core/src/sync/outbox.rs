@@ -292,6 +292,7 @@ async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<Subm
         "dossier_id": dossier.id,
         "procedure_code": dossier.procedure_code,
         "applicant": dossier.applicant,
+        "for_person": dossier.for_person,
         "fields": dossier.fields,
         "attachments": dossier.attachments.iter().map(|a| json!({"sha256": a.sha256, "name": a.name})).collect::<Vec<_>>(),
     })

@@ -159,6 +159,10 @@ struct SubmitBody {
     dossier_id: String,
     procedure_code: String,
     applicant: String,
+    /// Whom the dossier is about (`self`, `child`, `parent`, `spouse`, `other`); the form's
+    /// fields say who they are.
+    #[serde(default)]
+    for_person: Option<String>,
     #[serde(default)]
     fields: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
@@ -202,6 +206,9 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
     let body: SubmitBody = json_body(&body)?;
     if !is_dossier_id(&body.dossier_id) {
         return Err(ApiError::bad_request("dossier_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    if body.for_person.as_deref().is_some_and(|p| smarthd_model::ForPerson::parse(p).is_none()) {
+        return Err(ApiError::validation("for_person", "for_person is self, child, parent, spouse or other"));
     }
     let mut fields = BTreeMap::new();
     for (key, value) in body.fields {
@@ -274,9 +281,12 @@ fn accept(
     if !procedure.subjects.contains(&subject) {
         return Err(ApiError::validation("applicant", format!("this procedure does not take a {applicant}")));
     }
-    // The same rules the app checks offline, from the one implementation in the core.
-    if let Some(error) = smarthd_model::form::validate(&procedure.form, fields).into_iter().next() {
-        return Err(ApiError::validation(&error.field, error.problem.message()));
+    // The same rules the app checks offline, from the one implementation in the model; every
+    // problem at once, the fields named together.
+    let errors = smarthd_model::form::validate(&procedure.form, fields);
+    if !errors.is_empty() {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        return Err(ApiError::validation(&names.join(", "), smarthd_model::form::describe(&errors)));
     }
     let fee_vnd = procedure
         .fees
@@ -401,8 +411,10 @@ async fn supplement(
         s.api.store.procedure_of(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("dossier"))?;
     let record = s.api.portal.procedure(&procedure_code)?.ok_or_else(|| ApiError::not_found("procedure"))?;
     let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
-    if let Some(error) = smarthd_model::form::validate(&procedure.form, &fields).into_iter().next() {
-        return Err(ApiError::validation(&error.field, error.problem.message()));
+    let errors = smarthd_model::form::validate(&procedure.form, &fields);
+    if !errors.is_empty() {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        return Err(ApiError::validation(&names.join(", "), smarthd_model::form::describe(&errors)));
     }
     let submitted = s.api.store.supplement(&store::Supplement {
         dossier_id: &dossier_id,

@@ -6,8 +6,12 @@ public final class DossiersClient: Sendable {
     let api: DossiersApi
     init(_ api: DossiersApi) { self.api = api }
 
-    public func newDraft(procedureCode: String, applicant: Subject = .citizen) async throws -> Dossier {
-        try await offMain(api) { try $0.newDraft(procedureCode: procedureCode, applicant: applicant) }
+    public func newDraft(
+        procedureCode: String, applicant: Subject = .citizen, forPerson: ForPerson? = nil
+    ) async throws -> Dossier {
+        try await offMain(api) {
+            try $0.newDraft(procedureCode: procedureCode, applicant: applicant, forPerson: forPerson)
+        }
     }
 
     /// Stores one field of a draft; what is wrong with the value, or nil.

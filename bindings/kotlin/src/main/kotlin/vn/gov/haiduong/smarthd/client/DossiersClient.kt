@@ -7,14 +7,21 @@ import vn.gov.haiduong.smarthd.Dossier
 import vn.gov.haiduong.smarthd.DossiersApi
 import vn.gov.haiduong.smarthd.FieldError
 import vn.gov.haiduong.smarthd.FieldProblem
+import vn.gov.haiduong.smarthd.ForPerson
 import vn.gov.haiduong.smarthd.PublicStatus
 import vn.gov.haiduong.smarthd.Subject
 
 /** `client.dossiers`: drafts (hồ sơ) filled offline, submitting, the lookup; `client.sync` sends. */
 class DossiersClient internal constructor(internal val api: DossiersApi, private val io: CoroutineDispatcher) {
-    /** A new draft of an in-force procedure (offline). */
-    suspend fun newDraft(procedureCode: String, applicant: Subject = Subject.CITIZEN): Dossier =
-        withContext(io) { api.newDraft(procedureCode, applicant) }
+    /**
+     * A new draft of an in-force procedure (offline), about [forPerson] (null: the resident);
+     * logged in, the resident's own fields come prefilled (`Dossier.prefilled`).
+     */
+    suspend fun newDraft(
+        procedureCode: String,
+        applicant: Subject = Subject.CITIZEN,
+        forPerson: ForPerson? = null,
+    ): Dossier = withContext(io) { api.newDraft(procedureCode, applicant, forPerson) }
 
     /** Stores one field of a draft; what is wrong with the value, or null. */
     suspend fun setField(dossierId: String, key: String, value: String): FieldProblem? =

@@ -25,6 +25,7 @@ import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.FieldKind
 import vn.gov.haiduong.smarthd.FieldProblem
+import vn.gov.haiduong.smarthd.ForPerson
 import vn.gov.haiduong.smarthd.FormField
 import vn.gov.haiduong.smarthd.PaymentMethod
 import vn.gov.haiduong.smarthd.PaymentStatus
@@ -150,9 +151,20 @@ class ServicesTest {
             val fields = client.catalog.procedure(code).form.fields
             val draft = client.dossiers.newDraft(code, Subject.CITIZEN)
             assertEquals(DossierStatus.DRAFT, draft.status)
-            assertTrue(draft.fields.isEmpty())
+            // The requester's own fields come prefilled from the e-identity profile, and say so.
+            assertEquals(ForPerson.MYSELF, draft.forPerson)
+            assertEquals("Nguyễn Văn An", draft.fields["ho_ten"])
+            assertEquals(draft.fields.keys, draft.prefilled.toSet(), "${draft.prefilled}")
+            // For his child, the father's fields are his.
+            val forChild = client.dossiers.newDraft(code, forPerson = ForPerson.CHILD)
+            assertEquals(ForPerson.CHILD, forChild.forPerson)
+            assertEquals("030095001234", forChild.fields["cha_so_cccd"])
+            assertTrue("cha_so_cccd" in forChild.prefilled && forChild.fields.keys.none { it.startsWith("tre_") })
+            client.dossiers.deleteDraft(forChild.id)
+            // Every problem at once: the fields named together.
             val incomplete = failsWith<SmartHdException.Validation> { client.dossiers.submit(draft.id) }
-            assertTrue(fields.any { it.key == incomplete.field }, incomplete.field)
+            val named = incomplete.field.split(", ")
+            assertTrue(named.size > 1 && named.all { key -> fields.any { it.key == key } }, incomplete.field)
             val problems = client.dossiers.validate(draft.id)
             assertTrue(problems.isNotEmpty() && problems.all { it.problem == FieldProblem.Required })
             assertTrue("required" in fieldProblemMessage(problems.first().problem))

@@ -63,7 +63,7 @@ class DossierViewModelsTest {
             english.state.awaitState { it.dossierId != null }
             english.onValueChange(cccd, "12")
             english.state.awaitState { it.input(cccd).error == "a CCCD has 12 digits" }
-            assertEquals("Full name", english.state.value.input("ho_ten").label)
+            assertEquals("Full name of the requester", english.state.value.input("ho_ten").label)
         }
     }
 
