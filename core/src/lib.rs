@@ -29,6 +29,7 @@ mod shared;
 pub mod store;
 pub mod sync;
 pub mod transport;
+pub mod trusted_keys;
 pub mod vault;
 
 pub use smarthd_model::text;

@@ -9,7 +9,6 @@ use super::{Appointment, Appointments, BookingRefusal, Counter, PendingBooking, 
 use crate::error::{Class, Error, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::Identity;
-use crate::identity::jose::unb64;
 use crate::owner::Owner;
 use crate::transport::{PortalClient, Request};
 
@@ -46,18 +45,6 @@ struct SlotsPage {
 #[derive(Deserialize)]
 struct BookingsPage {
     bookings: Vec<WireBooking>,
-}
-
-#[derive(Deserialize)]
-struct TicketKeys {
-    keys: Vec<TicketKey>,
-}
-
-#[derive(Deserialize)]
-struct TicketKey {
-    key_id: String,
-    alg: String,
-    public_key: String,
 }
 
 /// The one-stop counters, of one unit or all.
@@ -117,7 +104,7 @@ async fn send_request(cx: &Context<'_>, pending: &PendingBooking) -> Result<Appo
         let booking: WireBooking = answer.json()?;
         let appointment = cx.appointments.record(cx.owner, &booking)?;
         // The ticket's key now, while online, so the ticket verifies offline later.
-        if let Err(e) = ensure_key(cx, &booking.ticket.key_id).await {
+        if let Err(e) = cx.appointments.keys().learn(cx.portal, &booking.ticket.key_id).await {
             tracing::info!("ticket key not fetched yet: {e}");
         }
         return Ok(appointment);
@@ -162,22 +149,6 @@ pub async fn refresh(cx: &Context<'_>) -> Result<Vec<Appointment>> {
     cx.appointments.list(cx.owner)
 }
 
-/// Without pinned keys, a key id not trusted yet is fetched from the portal over the pinned
-/// transport (the only way a key is trusted) and kept sealed.
-async fn ensure_key(cx: &Context<'_>, key_id: &str) -> Result<()> {
-    if !cx.appointments.fetches_keys() || cx.appointments.trusted_key(key_id)?.is_some() {
-        return Ok(());
-    }
-    let url = cx.portal.url("api/v1/appointments/keys")?;
-    let keys: TicketKeys = cx.portal.send(Request::get(url)).await?.json()?;
-    for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
-        if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
-            cx.appointments.store_key(&key.key_id, &bytes)?;
-        }
-    }
-    Ok(())
-}
-
 /// No connection or no usable session: nothing more can be done now.
 fn stops_sync(error: &Error) -> bool {
     matches!(error.class(), Some(Class::Offline | Class::NeedsLogin))
@@ -198,7 +169,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
         Ok(list) => {
             for appointment in list {
                 if let Some(key_id) = cx.appointments.ticket_key_id(cx.owner, &appointment.booking_id)?
-                    && let Err(e) = ensure_key(cx, &key_id).await
+                    && let Err(e) = cx.appointments.keys().learn(cx.portal, &key_id).await
                 {
                     tracing::info!("ticket key not fetched: {e}");
                     break;

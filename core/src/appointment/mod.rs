@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::identity::jose::unb64;
 use crate::owner::Owner;
 use crate::store::UserDb;
+use crate::trusted_keys::TrustedKeys;
 use crate::vault::Vault;
 pub use smarthd_model::appointment::{
     BookingRefusal, Counter, MAX_DAYS_AHEAD, MAX_PER_DAY, SignedTicket, Slot, Ticket, WireBooking,
@@ -145,11 +146,6 @@ pub fn check_booking(ticket: &Ticket, booking: &Appointment) -> Result<(), Ticke
     Ok(())
 }
 
-/// The vault purpose of a ticket key names its id: a sealed key cannot pass for another id.
-fn key_purpose(key_id: &str) -> String {
-    format!("ticket-key:{key_id}")
-}
-
 fn now() -> String {
     crate::catalog::now()
 }
@@ -174,14 +170,15 @@ fn appointment(r: &rusqlite::Row<'_>) -> rusqlite::Result<Appointment> {
 
 pub struct Appointments {
     db: UserDb,
-    vault: Arc<Vault>,
-    /// The ticket keys the configuration pins; when any, the only ones trusted.
-    pinned_keys: Vec<ReceiptKeyPin>,
+    /// The portal's ticket keys: pinned by the configuration, or fetched and sealed.
+    keys: TrustedKeys,
 }
 
 impl Appointments {
     pub fn new(db: UserDb, vault: Arc<Vault>, pinned_keys: Vec<ReceiptKeyPin>) -> Appointments {
-        Appointments { db, vault, pinned_keys }
+        let keys =
+            TrustedKeys::new(db.clone(), vault, pinned_keys, ("appointment_key", "ticket", "api/v1/appointments/keys"));
+        Appointments { db, keys }
     }
 
     /// Commits the wish to book before anything is sent; an unsent request for the same slot is
@@ -337,41 +334,9 @@ impl Appointments {
 
     // --- tickets ---
 
-    /// Whether ticket keys are fetched from the portal rather than pinned in the configuration.
-    pub fn fetches_keys(&self) -> bool {
-        self.pinned_keys.is_empty()
-    }
-
-    /// The key a ticket naming `key_id` may be checked with: a pinned one when the configuration
-    /// pins keys, otherwise one kept sealed; a stored row that does not open is not a key.
-    pub fn trusted_key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
-        if !self.fetches_keys() {
-            return Ok(self.pinned_keys.iter().find(|k| k.key_id == key_id).map(|k| k.public_key.to_vec()));
-        }
-        let sealed: Option<Vec<u8>> = self
-            .db
-            .lock()
-            .query_row("SELECT public_key FROM appointment_key WHERE key_id = ?1", [key_id], |r| r.get(0))
-            .optional()?;
-        let Some(sealed) = sealed else { return Ok(None) };
-        match self.vault.open_sealed(&key_purpose(key_id), &sealed) {
-            Ok(key) => Ok(Some(key)),
-            Err(_) => {
-                tracing::warn!("ticket key {key_id} in user.db was not sealed by this app; ignored");
-                Ok(None)
-            }
-        }
-    }
-
-    /// Keeps a key the portal published (fetched over the pinned transport), sealed.
-    pub fn store_key(&self, key_id: &str, public_key: &[u8]) -> Result<()> {
-        let sealed = self.vault.seal(&key_purpose(key_id), public_key)?;
-        self.db.lock().execute(
-            "INSERT INTO appointment_key (key_id, public_key) VALUES (?1, ?2)
-             ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
-            params![key_id, sealed],
-        )?;
-        Ok(())
+    /// The portal keys tickets are checked with.
+    pub fn keys(&self) -> &TrustedKeys {
+        &self.keys
     }
 
     /// The kept ticket of the resident's booking, verified offline: a trusted key's signature,
@@ -384,8 +349,10 @@ impl Appointments {
             |r| Ok(SignedTicket { payload: r.get(0)?, signature: r.get(1)?, key_id: r.get(2)? }),
         )?;
         let invalid = |e: TicketError| Error::Validation { field: "ticket".into(), reason: e.to_string() };
-        let key =
-            self.trusted_key(&signed.key_id)?.ok_or_else(|| invalid(TicketError::UnknownKey(signed.key_id.clone())))?;
+        let key = self
+            .keys
+            .trusted(&signed.key_id)?
+            .ok_or_else(|| invalid(TicketError::UnknownKey(signed.key_id.clone())))?;
         let ticket = verify_ticket(&signed, &key).map_err(invalid)?;
         check_booking(&ticket, &booking).map_err(invalid)?;
         Ok(VerifiedTicket {

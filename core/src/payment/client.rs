@@ -1,7 +1,6 @@
 //! Talking to the portal about payments: creating orders (durably), handling the gateway's
 //! return, reconciling unsettled payments, fetching and verifying receipts.
 
-use serde::Deserialize;
 use serde_json::json;
 
 use super::receipt::SignedReceipt;
@@ -10,9 +9,8 @@ use crate::dossier::Dossiers;
 use crate::error::{Class, Error, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::Identity;
-use crate::identity::jose::unb64;
 use crate::owner::Owner;
-use crate::transport::{Fetched, PortalClient, Request};
+use crate::transport::{PortalClient, Request};
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
@@ -129,42 +127,13 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
     Ok(changed)
 }
 
-#[derive(Deserialize)]
-struct ReceiptKeys {
-    keys: Vec<ReceiptKey>,
-}
-
-#[derive(Deserialize)]
-struct ReceiptKey {
-    key_id: String,
-    alg: String,
-    public_key: String,
-}
-
-/// Makes sure a key id the portal signed with is trusted if it can be: without pinned keys, a
-/// key id not seen before is fetched from the portal over the pinned transport (the only way a
-/// key is trusted) and kept sealed. Whether it is trusted is then `Payments::trusted_key`'s.
-pub(crate) async fn learn_key(portal: &PortalClient, payments: &Payments, key_id: &str) -> Result<()> {
-    if payments.fetches_keys()
-        && payments.trusted_key(key_id)?.is_none()
-        && let Fetched::Fresh { value: keys, .. } = portal.get_json::<ReceiptKeys>("api/v1/receipts/keys", None).await?
-    {
-        for key in keys.keys.iter().filter(|k| k.alg == "Ed25519") {
-            if let Some(bytes) = unb64(&key.public_key).filter(|b| b.len() == 32) {
-                payments.store_key(&key.key_id, &bytes)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Fetches a receipt and keeps it only if it verifies with a trusted key and is the receipt of
 /// the local order. Without pinned keys, a key id not seen before is fetched from the portal over
 /// the pinned transport (the only way a key is trusted) and kept sealed.
 async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Result<()> {
     let url = cx.portal.url(&format!("api/v1/receipts/{receipt_id}"))?;
     let signed: SignedReceipt = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
-    learn_key(cx.portal, cx.payments, &signed.key_id).await?;
+    cx.payments.keys().learn(cx.portal, &signed.key_id).await?;
     cx.payments.keep_receipt(cx.owner, order_id, &signed)?;
     Ok(())
 }

@@ -25,6 +25,7 @@ use crate::config::ReceiptKeyPin;
 use crate::error::{Error, Result};
 use crate::owner::Owner;
 use crate::store::UserDb;
+use crate::trusted_keys::TrustedKeys;
 use crate::vault::Vault;
 pub use receipt::{Receipt, SignedReceipt};
 pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
@@ -104,16 +105,10 @@ pub struct PendingRequest {
 
 pub struct Payments {
     db: UserDb,
-    /// Seals the portal's receipt keys fetched on first use, so a row written into `user.db` by
-    /// anything else is never trusted.
+    /// Seals the kept receipts.
     vault: Arc<Vault>,
-    /// The receipt keys the app's configuration pins; when any, the only ones trusted.
-    pinned_keys: Vec<ReceiptKeyPin>,
-}
-
-/// The vault purpose of a receipt key names its id: a sealed key cannot pass for another id.
-fn key_purpose(key_id: &str) -> String {
-    format!("receipt-key:{key_id}")
+    /// The portal's keys: pinned by the configuration, or fetched and sealed.
+    keys: TrustedKeys,
 }
 
 const SEALED_RECEIPT: &str = "receipt";
@@ -125,7 +120,13 @@ fn now() -> String {
 impl Payments {
     /// Opens on `user.db`; receipts kept in the clear by an older app are sealed here, once.
     pub fn open(db: UserDb, vault: Arc<Vault>, pinned_keys: Vec<ReceiptKeyPin>) -> Result<Payments> {
-        let payments = Payments { db, vault, pinned_keys };
+        let keys = TrustedKeys::new(
+            db.clone(),
+            vault.clone(),
+            pinned_keys,
+            ("receipt_key", "receipt", "api/v1/receipts/keys"),
+        );
+        let payments = Payments { db, vault, keys };
         let mut conn = payments.db.lock();
         let tx = conn.transaction()?;
         // As bytes: a text value need not be valid UTF-8, and the signature check judges it later.
@@ -351,43 +352,9 @@ impl Payments {
 
     // --- receipts ---
 
-    /// Whether receipt keys are fetched from the portal (over the pinned transport) rather than
-    /// pinned in the configuration.
-    pub fn fetches_keys(&self) -> bool {
-        self.pinned_keys.is_empty()
-    }
-
-    /// The key a receipt naming `key_id` may be checked with: a pinned one when the configuration
-    /// pins keys, otherwise one kept sealed; a stored row that does not open is not a key.
-    pub fn trusted_key(&self, key_id: &str) -> Result<Option<Vec<u8>>> {
-        if !self.fetches_keys() {
-            return Ok(self.pinned_keys.iter().find(|k| k.key_id == key_id).map(|k| k.public_key.to_vec()));
-        }
-        let sealed: Option<Vec<u8>> = self
-            .db
-            .lock()
-            .query_row("SELECT public_key FROM receipt_key WHERE key_id = ?1", [key_id], |r| r.get(0))
-            .optional()?;
-        let Some(sealed) = sealed else { return Ok(None) };
-        match self.vault.open_sealed(&key_purpose(key_id), &sealed) {
-            Ok(key) => Ok(Some(key)),
-            Err(_) => {
-                tracing::warn!("receipt key {key_id} in user.db was not sealed by this app; ignored");
-                Ok(None)
-            }
-        }
-    }
-
-    /// Keeps a key the portal published (fetched over the pinned transport), sealed; it replaces
-    /// a row under the same id that did not open.
-    pub fn store_key(&self, key_id: &str, public_key: &[u8]) -> Result<()> {
-        let sealed = self.vault.seal(&key_purpose(key_id), public_key)?;
-        self.db.lock().execute(
-            "INSERT INTO receipt_key (key_id, public_key) VALUES (?1, ?2)
-             ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
-            params![key_id, sealed],
-        )?;
-        Ok(())
+    /// The portal keys receipts (and results) are checked with.
+    pub fn keys(&self) -> &TrustedKeys {
+        &self.keys
     }
 
     /// Checks a receipt and keeps it, sealed (the signed payload's exact bytes come back out): it
@@ -409,7 +376,8 @@ impl Payments {
     fn check(&self, owner: &Owner, order_id: &str, signed: &SignedReceipt) -> Result<Receipt> {
         let invalid = |e: receipt::ReceiptError| Error::Validation { field: "receipt".into(), reason: e.to_string() };
         let key = self
-            .trusted_key(&signed.key_id)?
+            .keys
+            .trusted(&signed.key_id)?
             .ok_or_else(|| invalid(receipt::ReceiptError::UnknownKey(signed.key_id.clone())))?;
         let read = receipt::verify(signed, &key).map_err(invalid)?;
         let order = self.get(owner, order_id).map_err(|_| invalid(receipt::ReceiptError::NotTheOrders("order")))?;

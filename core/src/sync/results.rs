@@ -1,14 +1,14 @@
 //! Results in hand: once the portal issues a dossier's result, `sync` fetches its signed
 //! metadata and its PDF, checks the signature with a trusted portal key (the receipts' keys,
-//! [`crate::payment::client::learn_key`]) and the PDF against the digest it signs, and keeps
+//! [`crate::trusted_keys`]) and the PDF against the digest it signs, and keeps
 //! both sealed, for the resident to open and export offline.
 
 use crate::dossier::{Dossiers, ResultPayload, SignedResult, result_payload};
 use crate::error::{Class, Error, Result};
 use crate::identity::Identity;
 use crate::owner::Owner;
+use crate::payment::Payments;
 use crate::payment::receipt::signature_ok;
-use crate::payment::{Payments, client::learn_key};
 use crate::transport::{PortalClient, Request};
 
 pub struct Context<'a> {
@@ -36,7 +36,7 @@ pub async fn fetch_new(cx: &Context<'_>) -> Result<u32> {
 async fn fetch(cx: &Context<'_>, dossier_id: &str) -> Result<ResultPayload> {
     let url = cx.portal.url(&format!("api/v1/dossiers/{dossier_id}/result/signed"))?;
     let signed: SignedResult = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
-    learn_key(cx.portal, cx.payments, &signed.key_id).await?;
+    cx.payments.keys().learn(cx.portal, &signed.key_id).await?;
     verify(cx.payments, &signed)?;
     let url = cx.portal.url(&format!("api/v1/dossiers/{dossier_id}/result"))?;
     let answer = cx.portal.send_authorized(cx.identity, Request::get(url)).await?;
@@ -50,7 +50,7 @@ async fn fetch(cx: &Context<'_>, dossier_id: &str) -> Result<ResultPayload> {
 /// the phone does not trust is no key.
 pub fn verify(payments: &Payments, signed: &SignedResult) -> Result<ResultPayload> {
     let invalid = |reason: String| Error::Validation { field: "result".into(), reason };
-    let key = payments.trusted_key(&signed.key_id)?.ok_or_else(|| {
+    let key = payments.keys().trusted(&signed.key_id)?.ok_or_else(|| {
         invalid(format!(
             "no key {} from the portal to check the result with / không có khoá để kiểm tra",
             signed.key_id

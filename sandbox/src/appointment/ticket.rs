@@ -3,37 +3,35 @@
 //! database, so tickets verify across restarts. A key of its own: a ticket key that leaked
 //! could never sign a receipt.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::SystemRandom;
-use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use smarthd_model::appointment::{SignedTicket, Ticket};
+
+use crate::signing::SigningKey;
 
 pub const KEY_ID: &str = "a1";
 
 pub struct Signer {
-    pair: Ed25519KeyPair,
+    key: SigningKey,
 }
 
 impl Signer {
     /// A new key pair, as PKCS#8 to keep.
     pub fn generate() -> Option<Vec<u8>> {
-        Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).ok().map(|doc| doc.as_ref().to_vec())
+        SigningKey::generate()
     }
 
     pub fn from_pkcs8(pkcs8: &[u8]) -> Option<Signer> {
-        Ed25519KeyPair::from_pkcs8(pkcs8).ok().map(|pair| Signer { pair })
+        SigningKey::from_pkcs8(pkcs8).map(|key| Signer { key })
     }
 
     pub fn sign(&self, ticket: &Ticket) -> SignedTicket {
         let payload = ticket.payload();
-        let signature = URL_SAFE_NO_PAD.encode(self.pair.sign(payload.as_bytes()).as_ref());
+        let signature = self.key.sign(&payload);
         SignedTicket { payload, signature, key_id: KEY_ID.to_owned() }
     }
 
     /// The 32-byte public key, base64url without padding.
     pub fn public_key(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.pair.public_key().as_ref())
+        self.key.public_key()
     }
 
     /// The signature checks with this key and the payload reads as a ticket.
@@ -41,10 +39,9 @@ impl Signer {
         if signed.key_id != KEY_ID {
             return None;
         }
-        let signature = URL_SAFE_NO_PAD.decode(signed.signature.trim_end_matches('=')).ok()?;
-        UnparsedPublicKey::new(&ED25519, self.pair.public_key().as_ref())
-            .verify(signed.payload.as_bytes(), &signature)
-            .ok()?;
+        if !self.key.verifies(&signed.payload, &signed.signature) {
+            return None;
+        }
         Ticket::parse(&signed.payload).ok()
     }
 }

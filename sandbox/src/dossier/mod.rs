@@ -174,6 +174,9 @@ struct AttachmentRef {
     sha256: String,
     #[serde(default)]
     name: String,
+    /// In a supplement: the requested document it answers.
+    #[serde(default)]
+    document: Option<String>,
 }
 
 /// What the dedup compares: the same resident, procedure, applicant, field values (sorted by
@@ -189,6 +192,26 @@ struct CanonicalContent<'a> {
 
 fn is_dossier_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A submitted form: each value as text (see [`field_text`]).
+fn form_values(raw: BTreeMap<String, serde_json::Value>) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut fields = BTreeMap::new();
+    for (key, value) in raw {
+        if let Some(text) = field_text(&key, value)? {
+            fields.insert(key, text);
+        }
+    }
+    Ok(fields)
+}
+
+/// An attachment's digest as the store keys it (lowercase hex).
+fn digest_of(sha256: &str) -> Result<String, ApiError> {
+    let sha256 = sha256.to_ascii_lowercase();
+    if !is_sha256_hex(&sha256) {
+        return Err(ApiError::bad_request("attachments: sha256 must be 64 hexadecimal digits"));
+    }
+    Ok(sha256)
 }
 
 /// Form values are strings; numbers and booleans are taken as their text, null as absent.
@@ -210,19 +233,10 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
     if body.for_person.as_deref().is_some_and(|p| smarthd_model::ForPerson::parse(p).is_none()) {
         return Err(ApiError::validation("for_person", "for_person is self, child, parent, spouse or other"));
     }
-    let mut fields = BTreeMap::new();
-    for (key, value) in body.fields {
-        if let Some(text) = field_text(&key, value)? {
-            fields.insert(key, text);
-        }
-    }
+    let fields = form_values(body.fields)?;
     let mut attachments = Vec::with_capacity(body.attachments.len());
     for a in body.attachments {
-        let sha256 = a.sha256.to_ascii_lowercase();
-        if !is_sha256_hex(&sha256) {
-            return Err(ApiError::bad_request("attachments: sha256 must be 64 hexadecimal digits"));
-        }
-        attachments.push((sha256, a.name));
+        attachments.push((digest_of(&a.sha256)?, a.name));
     }
     let procedure_code = body.procedure_code.trim().to_ascii_uppercase();
     let mut digests: Vec<&str> = attachments.iter().map(|(sha256, _)| sha256.as_str()).collect();
@@ -368,17 +382,7 @@ struct SupplementBody {
     #[serde(default)]
     fields: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
-    attachments: Vec<SupplementAttachment>,
-}
-
-#[derive(Deserialize)]
-struct SupplementAttachment {
-    sha256: String,
-    #[serde(default)]
-    name: String,
-    /// The requested document it answers.
-    #[serde(default)]
-    document: Option<String>,
+    attachments: Vec<AttachmentRef>,
 }
 
 /// `POST /api/v1/dossiers/{id}/supplements`: the resident's answer to the open round, once per
@@ -393,19 +397,10 @@ async fn supplement(
     if !is_dossier_id(&body.supplement_id) {
         return Err(ApiError::bad_request("supplement_id: 1 to 100 letters, digits, '-' or '_'"));
     }
-    let mut fields = BTreeMap::new();
-    for (key, value) in body.fields {
-        if let Some(text) = field_text(&key, value)? {
-            fields.insert(key, text);
-        }
-    }
+    let fields = form_values(body.fields)?;
     let mut attachments = Vec::with_capacity(body.attachments.len());
     for a in body.attachments {
-        let sha256 = a.sha256.to_ascii_lowercase();
-        if !is_sha256_hex(&sha256) {
-            return Err(ApiError::bad_request("attachments: sha256 must be 64 hexadecimal digits"));
-        }
-        attachments.push((sha256, a.name, a.document));
+        attachments.push((digest_of(&a.sha256)?, a.name, a.document));
     }
     let procedure_code =
         s.api.store.procedure_of(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("dossier"))?;
