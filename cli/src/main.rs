@@ -85,6 +85,16 @@ enum Command {
     Payments,
     /// Your e-receipts, each verified with the portal's key.
     Receipts,
+    /// The sandbox's officer console, as a sandbox officer (docs/identity.md): list, show,
+    /// supplement, result, status. Answers JSON.
+    Officer {
+        #[arg(long, env = "SMARTHD_OFFICER", default_value = "canbo.motcua")]
+        user: String,
+        #[arg(long, env = "SMARTHD_OFFICER_PASSWORD", default_value = "Canbo@123", hide_env_values = true)]
+        password: String,
+        #[command(subcommand)]
+        command: OfficerCommand,
+    },
     /// My documents: results, e-receipts and personal papers, offline; QUERY filters (with or
     /// without tone marks); `--export ID --out FILE` writes one.
     Documents {
@@ -241,6 +251,44 @@ enum DossierCommand {
     },
     /// Look a dossier up by its code, without logging in.
     Track { code: String },
+}
+
+/// The sandbox officer console's actions (testers scripting the officer's part).
+#[derive(Subcommand)]
+enum OfficerCommand {
+    /// The newest dossiers.
+    List,
+    /// One dossier whole: form values, attachments, supplement rounds, timeline, rating.
+    Show { code: String },
+    /// Ask for more documents (a new round).
+    Supplement {
+        code: String,
+        #[arg(long)]
+        message: String,
+        /// A document asked for (repeatable).
+        #[arg(long = "document")]
+        documents: Vec<String>,
+        /// The last day to supplement, YYYY-MM-DD (default: 15 days).
+        #[arg(long)]
+        deadline: Option<String>,
+    },
+    /// Attach the result: the officer's PDF (`--file`), or one the portal draws (`--name` only).
+    Result {
+        code: String,
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// The result document's name (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Move the dossier to STATUS (received, processing, awaiting_payment, rejected,
+    /// result_ready, returned; need_more_documents through `supplement`).
+    Status {
+        code: String,
+        status: String,
+        #[arg(long)]
+        message: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -463,6 +511,39 @@ async fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 receipts.iter().for_each(|r| pay::show_receipt(r, false));
             }
+            Ok(())
+        }
+        Command::Officer { user, password, command } => {
+            let console = smarthd_sandbox::robot::OfficerConsole::log_in_as(&cli.portal, user, password)
+                .await
+                .map_err(|e| Error::Validation { field: "officer".into(), reason: e.to_string() })?;
+            let fail = |e: smarthd_sandbox::robot::RobotError| Error::Internal(e.to_string());
+            let answer = match command {
+                OfficerCommand::List => console.list().await.map_err(fail)?,
+                OfficerCommand::Show { code } => console.dossier(code).await.map_err(fail)?,
+                OfficerCommand::Supplement { code, message, documents, deadline } => {
+                    let documents: Vec<&str> = documents.iter().map(String::as_str).collect();
+                    console.request_supplement_by(code, message, &documents, deadline.as_deref()).await.map_err(fail)?
+                }
+                OfficerCommand::Result { code, file, name } => {
+                    let named = |path: &PathBuf| path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                    let name =
+                        name.clone().or_else(|| file.as_ref().and_then(named)).ok_or_else(|| Error::Validation {
+                            field: "name".into(),
+                            reason: "--file or --name / cần --file hoặc --name".into(),
+                        })?;
+                    match file {
+                        Some(file) => {
+                            console.attach_result_file(code, &name, &std::fs::read(file)?).await.map_err(fail)?
+                        }
+                        None => console.attach_result(code, &name).await.map_err(fail)?,
+                    }
+                }
+                OfficerCommand::Status { code, status, message } => {
+                    console.set_status(code, status, message.as_deref()).await.map_err(fail)?
+                }
+            };
+            out!("{}", serde_json::to_string_pretty(&answer).expect("serializable"));
             Ok(())
         }
         Command::Documents { query, export, out: file } => {

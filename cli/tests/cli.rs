@@ -297,3 +297,58 @@ async fn a_draft_for_a_child_lists_what_was_prefilled() {
     assert_eq!(listed["prefilled"], dossier["prefilled"]);
     assert!(cli(&["dossier", "new", "1.001193.H19"]).contains("điền sẵn từ định danh điện tử"));
 }
+
+/// `smarthd officer …` scripts the officer's part against the sandbox: list, show (the whole
+/// dossier), a supplement round the resident then sees, a result from the officer's own PDF
+/// that the resident gets, verified, byte for byte; every answer JSON.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_officer_cli_lists_shows_asks_for_documents_and_attaches_a_result_file() {
+    let world = smarthd_tests::World::new(100).await;
+    let portal = world.sandbox.base_url();
+    let officer = |args: &[&str]| -> serde_json::Value {
+        let out = smarthd(&[&["--portal", &portal, "officer"][..], args].concat());
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e})"))
+    };
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    smarthd_tests::log_in(&core, 1, &smarthd_sandbox::robot::LEVEL1_CITIZEN).await.unwrap();
+    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    smarthd_tests::fill_valid(&core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&draft.id).unwrap().code.unwrap();
+
+    assert_eq!(officer(&["list"])["dossiers"][0]["code"], code.as_str());
+    let shown = officer(&["show", &code]);
+    assert_eq!((&shown["dossier_id"], &shown["status"]), (&draft.id.as_str().into(), &"received".into()));
+    assert!(shown["fields"].as_object().is_some_and(|f| !f.is_empty()));
+    let asked = officer(&[
+        "supplement",
+        &code,
+        "--message",
+        "Bổ sung bản sao",
+        "--document",
+        "Bản sao CCCD",
+        "--deadline",
+        "2026-12-31",
+    ]);
+    assert_eq!(asked["supplement"]["documents"], serde_json::json!(["Bản sao CCCD"]));
+    core.sync().now().await.unwrap();
+    let request = core.dossiers().get(&draft.id).unwrap().supplement.expect("the resident sees the round");
+    assert_eq!((request.round, request.deadline.as_str()), (1, "2026-12-31"));
+    assert_eq!(officer(&["show", &code])["rounds"][0]["message"], "Bổ sung bản sao");
+
+    let files = tempfile::tempdir().unwrap();
+    let pdf = smarthd_tests::sample_file(files.path(), "giay-khai-sinh.pdf", "pdf", 4_000, 5);
+    officer(&["result", &code, "--file", pdf.to_str().unwrap()]);
+    officer(&["status", &code, "result_ready"]);
+    assert_eq!(core.sync().now().await.unwrap().results_kept, 1);
+    let exported = files.path().join("ket-qua.pdf");
+    let result = core.dossiers().export_result(&draft.id, &exported).unwrap();
+    assert_eq!(result.name, "giay-khai-sinh");
+    assert_eq!(std::fs::read(&exported).unwrap(), std::fs::read(&pdf).unwrap(), "the officer's file, verified");
+
+    let refused = smarthd(&["--portal", &portal, "officer", "--password", "sai", "list"]);
+    assert!(!refused.status.success());
+}

@@ -155,9 +155,14 @@ pub struct OfficerConsole {
 impl OfficerConsole {
     /// `base_url` ends with a slash (`Sandbox::base_url`).
     pub async fn log_in(base_url: &str, account: &crate::OfficerAccount) -> Result<OfficerConsole, RobotError> {
+        Self::log_in_as(base_url, account.username, account.password).await
+    }
+
+    /// The same with any credentials (a tester's, from the command line).
+    pub async fn log_in_as(base_url: &str, username: &str, password: &str) -> Result<OfficerConsole, RobotError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder().redirect(Policy::none()).build()?;
-        let body = serde_json::json!({"username": account.username, "password": account.password});
+        let body = serde_json::json!({"username": username, "password": password});
         let response = http
             .post(format!("{base_url}officer/login"))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -195,6 +200,46 @@ impl OfficerConsole {
         Ok(response.json().await?)
     }
 
+    async fn get(&self, path: &str) -> Result<serde_json::Value, RobotError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(RobotError::Page(format!("officer console answered {}", response.status())));
+        }
+        Ok(response.json().await?)
+    }
+
+    /// The newest dossiers, as the console lists them: `{"dossiers": [...]}`.
+    pub async fn list(&self) -> Result<serde_json::Value, RobotError> {
+        self.get("officer/dossiers").await
+    }
+
+    /// One dossier whole: form values, attachments, rounds, timeline, rating.
+    pub async fn dossier(&self, code: &str) -> Result<serde_json::Value, RobotError> {
+        self.get(&format!("officer/dossiers/{code}")).await
+    }
+
+    /// Attaches the result as the officer's own PDF.
+    pub async fn attach_result_file(
+        &self,
+        code: &str,
+        name: &str,
+        pdf: &[u8],
+    ) -> Result<serde_json::Value, RobotError> {
+        use base64::Engine;
+        let content = base64::engine::general_purpose::STANDARD.encode(pdf);
+        self.post(
+            &format!("officer/dossiers/{code}/result"),
+            serde_json::json!({"name": name, "content_base64": content}),
+        )
+        .await
+    }
+
     /// Moves a dossier on; answers the dossier as residents see it.
     pub async fn set_status(
         &self,
@@ -214,7 +259,20 @@ impl OfficerConsole {
         message: &str,
         documents: &[&str],
     ) -> Result<serde_json::Value, RobotError> {
-        let body = serde_json::json!({"status": "need_more_documents", "message": message, "documents": documents});
+        self.request_supplement_by(code, message, documents, None).await
+    }
+
+    /// The same, due on `deadline` (YYYY-MM-DD).
+    pub async fn request_supplement_by(
+        &self,
+        code: &str,
+        message: &str,
+        documents: &[&str],
+        deadline: Option<&str>,
+    ) -> Result<serde_json::Value, RobotError> {
+        let body = serde_json::json!({
+            "status": "need_more_documents", "message": message, "documents": documents, "deadline": deadline,
+        });
         self.post(&format!("officer/dossiers/{code}/status"), body).await
     }
 

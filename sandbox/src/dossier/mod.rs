@@ -69,6 +69,8 @@ pub fn router(
         .route("/api/v1/dossiers/{dossier_id}/withdrawal", post(withdraw))
         .route("/api/v1/dossiers/{dossier_id}/rating", post(rate))
         .route("/officer/ratings", get(officer::ratings))
+        .route("/officer/dossiers", get(officer::list))
+        .route("/officer/dossiers/{code}", get(officer::dossier))
         .route("/officer", get(officer::page))
         .route("/officer/login", get(officer::login_page).post(officer::log_in))
         .route("/officer/logout", post(officer::log_out))

@@ -38,6 +38,9 @@ struct StatusBody {
 #[derive(Deserialize)]
 struct ResultBody {
     name: String,
+    /// The result as a PDF the officer uploads (base64); without it the portal draws one.
+    #[serde(default)]
+    content_base64: Option<String>,
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
@@ -167,7 +170,7 @@ pub async fn attach_result(
         Err(refused) => return *refused,
     };
     let parsed = if form {
-        Ok(ResultBody { name: form_value(&body, "name").unwrap_or_default() })
+        Ok(ResultBody { name: form_value(&body, "name").unwrap_or_default(), content_base64: None })
     } else {
         json_body::<ResultBody>(&body)
     };
@@ -176,7 +179,23 @@ pub async fn attach_result(
         if name.is_empty() {
             return Err(ApiError::validation("name", "the result document needs a name / cần tên giấy tờ"));
         }
-        s.api.store.attach_result(&code, &name)
+        let pdf = match &b.content_base64 {
+            None => None,
+            Some(content) => {
+                use base64::Engine;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(content.trim())
+                    .map_err(|_| ApiError::validation("content_base64", "not base64"))?;
+                if !bytes.starts_with(b"%PDF-") || bytes.len() > 10 * 1024 * 1024 {
+                    return Err(ApiError::validation(
+                        "content_base64",
+                        "a PDF of at most 10 MiB / tệp PDF tối đa 10 MiB",
+                    ));
+                }
+                Some(bytes)
+            }
+        };
+        s.api.store.attach_result(&code, &name, pdf.as_deref())
     });
     answer(&s, &officer, form, outcome)
 }
@@ -223,13 +242,120 @@ pub async fn page(State(s): Shared, headers: HeaderMap) -> Response {
     }
 }
 
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"))
+}
+
+/// `GET /officer/dossiers` (JSON): the newest dossiers, as the console lists them.
+pub async fn list(State(s): Shared, headers: HeaderMap) -> Response {
+    if s.api.desk.session(&headers).is_none() {
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
+            .into_response();
+    }
+    match s.api.store.officer_list(OFFICER_PAGE) {
+        Ok(rows) => private(Json(serde_json::json!({"dossiers": rows}))),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET /officer/dossiers/{code}`: one dossier whole (form values, attachments, every round,
+/// the timeline, the rating), as a page with the officer's forms, or JSON.
+pub async fn dossier(State(s): Shared, UrlPath(code): UrlPath<String>, headers: HeaderMap) -> Response {
+    let json = wants_json(&headers);
+    let Some(officer) = s.api.desk.session(&headers) else {
+        if json {
+            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
+                .into_response();
+        }
+        return see_other("/officer/login");
+    };
+    let dossier = match s.api.store.officer_dossier(code.trim()) {
+        Ok(Some(dossier)) => dossier,
+        Ok(None) => return ApiError::not_found("dossier").into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if json {
+        return private(Json(dossier));
+    }
+    private(Html(render_dossier(&dossier, &officer)))
+}
+
+fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) -> String {
+    let csrf = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(&officer.csrf));
+    let code = escape(&d.code);
+    let (vi, en) = d.status.labels();
+    let mut html = head(&format!("Hồ sơ {code} / Dossier"));
+    html.push_str(&format!(
+        "<header><h1>Hồ sơ {code}</h1><p>{name} <span class=\"en code\">{procedure}</span> · \
+         <a href=\"/officer\">← Danh sách / All dossiers</a></p></header><main>\
+         <p><span class=\"badge {status}\" id=\"status\">{vi}</span><span class=\"en\">{en}</span></p>",
+        name = escape(&d.procedure_name),
+        procedure = escape(&d.procedure_code),
+        status = d.status.as_str(),
+    ));
+    html.push_str("<h2>Thông tin tờ khai<span class=\"en\">Form values</span></h2><table id=\"fields\"><tbody>");
+    for (key, value) in &d.fields {
+        html.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", escape(key), escape(value)));
+    }
+    html.push_str(
+        "</tbody></table><h2>Giấy tờ đính kèm<span class=\"en\">Attachments</span></h2><ul id=\"attachments\">",
+    );
+    for a in &d.attachments {
+        let name = a["name"].as_str().unwrap_or("");
+        let document = a["document"].as_str().map(|doc| format!(" → {}", escape(doc))).unwrap_or_default();
+        html.push_str(&format!("<li>{}{document}</li>", escape(name)));
+    }
+    html.push_str("</ul><h2>Yêu cầu bổ sung<span class=\"en\">Supplement rounds</span></h2><ol id=\"rounds\">");
+    for r in &d.rounds {
+        let answered = match &r.answered_at {
+            Some(at) => format!("đã bổ sung / answered {} ({} tệp / files)", escape(at), r.attachments.len()),
+            None => format!("chờ bổ sung đến / awaited until {}", escape(&r.deadline)),
+        };
+        html.push_str(&format!("<li>{}: {} — {answered}</li>", escape(&r.message), escape(&r.documents.join("; ")),));
+    }
+    html.push_str("</ol><h2>Tiến trình<span class=\"en\">Timeline</span></h2><ul id=\"timeline\">");
+    for e in &d.timeline {
+        let (svi, sen) = e.status.labels();
+        let message = e.message.as_deref().map(|m| format!(": {}", escape(m))).unwrap_or_default();
+        html.push_str(&format!("<li>{} — {svi} / {sen}{message}</li>", escape(&e.at)));
+    }
+    html.push_str("</ul>");
+    if let Some(rating) = &d.rating {
+        let (rvi, ren) = rating.verdict.labels();
+        let comment = rating.comment.as_deref().map(|c| format!(" — {}", escape(c))).unwrap_or_default();
+        html.push_str(&format!(
+            "<h2>Đánh giá<span class=\"en\">Rating</span></h2><p id=\"rating\">{rvi} / {ren}{comment}</p>"
+        ));
+    }
+    let options: String = Status::PORTAL
+        .iter()
+        .map(|s| {
+            let (svi, sen) = s.labels();
+            let selected = if *s == d.status { " selected" } else { "" };
+            format!("<option value=\"{}\"{selected}>{svi} / {sen}</option>", s.as_str())
+        })
+        .collect();
+    html.push_str(&format!(
+        "<h2>Xử lý<span class=\"en\">Handle</span></h2>\
+         <form method=\"post\" action=\"/officer/dossiers/{code}/status\" id=\"handle\">{csrf}\
+         <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
+         <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
+         <textarea name=\"documents\" rows=\"3\" placeholder=\"Giấy tờ cần bổ sung, mỗi dòng một loại / Documents to supplement, one a line\" \
+         aria-label=\"Giấy tờ cần bổ sung / Documents to supplement\"></textarea>\
+         <input type=\"date\" name=\"deadline\" aria-label=\"Hạn bổ sung / Deadline\">\
+         <button type=\"submit\">Cập nhật / Update</button></form>\
+         <form method=\"post\" action=\"/officer/dossiers/{code}/result\">{csrf}\
+         <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
+         aria-label=\"Tên giấy tờ kết quả / Result document\" required>\
+         <button type=\"submit\">Đính kèm kết quả / Attach result</button></form></main></body></html>"
+    ));
+    html
+}
+
 /// `GET /officer/ratings`: the residents' ratings per procedure (count, verdicts, the mean of
 /// the criteria scores), as a page, or JSON for `Accept: application/json`.
 pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
-    let wants_json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/json"));
+    let wants_json = wants_json(&headers);
     let Some(_) = s.api.desk.session(&headers) else {
         if wants_json {
             return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
@@ -458,7 +584,7 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
             .collect();
         let code = escape(&row.code);
         html.push_str(&format!(
-            "<tr><td class=\"code\">{code}</td>\
+            "<tr><td class=\"code\"><a href=\"/officer/dossiers/{code}\">{code}</a></td>\
              <td>{name}<span class=\"en code\">{procedure_code}</span></td>\
              <td>{applicant}</td>\
              <td><span class=\"badge {status}\">{vi}</span><span class=\"en\">{en}</span>{message}{result}</td>\
@@ -505,6 +631,9 @@ fn pdf_text(text: &str) -> String {
 
 /// The result document: a one-page PDF naming the dossier and the result.
 pub fn result_pdf(file: &ResultFile) -> Vec<u8> {
+    if let Some(pdf) = &file.pdf {
+        return pdf.clone();
+    }
     let lines = [
         "UBND THANH PHO HAI PHONG - KET QUA GIAI QUYET THU TUC HANH CHINH".to_owned(),
         "Result of an administrative procedure (Smart Hai Duong sandbox)".to_owned(),

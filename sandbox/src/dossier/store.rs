@@ -100,7 +100,8 @@ CREATE TABLE IF NOT EXISTS dossier_result (
     dossier_id TEXT PRIMARY KEY,
     result_id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    issued_at TEXT NOT NULL
+    issued_at TEXT NOT NULL,
+    pdf BLOB                                 -- the officer's file; NULL: the portal draws one
 );
 -- Đánh giá: once per dossier, after its result.
 CREATE TABLE IF NOT EXISTS dossier_rating (
@@ -256,6 +257,7 @@ pub struct PublicStatus {
 }
 
 /// A row of the officer console.
+#[derive(Debug, Clone, Serialize)]
 pub struct OfficerRow {
     pub code: String,
     pub procedure_code: String,
@@ -265,6 +267,46 @@ pub struct OfficerRow {
     pub updated_at: String,
     pub result_name: Option<String>,
     pub last_message: Option<String>,
+}
+
+/// One dossier as the officer handles it: what the resident sent, every round, the rating.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerDossier {
+    pub dossier_id: String,
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub applicant: String,
+    pub status: Status,
+    pub fields: BTreeMap<String, String>,
+    /// `{"sha256", "name", "document"?}` as the resident sent them, the rounds' included.
+    pub attachments: Vec<serde_json::Value>,
+    pub rounds: Vec<OfficerRound>,
+    pub timeline: Vec<TimelineEntry>,
+    pub result_name: Option<String>,
+    pub rating: Option<OfficerRating>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerRound {
+    pub round: u32,
+    pub message: String,
+    pub documents: Vec<String>,
+    pub deadline: String,
+    pub requested_at: String,
+    /// When the resident answered, and with which attachments.
+    pub answered_at: Option<String>,
+    pub attachments: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerRating {
+    pub verdict: RatingVerdict,
+    pub scores: BTreeMap<String, u8>,
+    pub comment: Option<String>,
+    pub at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -291,6 +333,8 @@ pub struct ResultFile {
     pub procedure_name: String,
     pub name: String,
     pub issued_at: String,
+    /// The PDF the officer uploaded, if any.
+    pub pdf: Option<Vec<u8>>,
 }
 
 pub struct Store {
@@ -537,7 +581,7 @@ impl Store {
     pub fn result_file(&self, sub: &str, dossier_id: &str) -> rusqlite::Result<Option<ResultFile>> {
         self.db()
             .query_row(
-                "SELECT r.result_id, d.id, d.code, d.procedure_code, d.procedure_name, r.name, r.issued_at
+                "SELECT r.result_id, d.id, d.code, d.procedure_code, d.procedure_name, r.name, r.issued_at, r.pdf
                  FROM dossier_result r JOIN dossier d ON d.id = r.dossier_id WHERE d.id = ?1 AND d.sub = ?2",
                 params![dossier_id, sub],
                 |r| {
@@ -549,6 +593,7 @@ impl Store {
                         procedure_name: r.get(4)?,
                         name: r.get(5)?,
                         issued_at: r.get(6)?,
+                        pdf: r.get(7)?,
                     })
                 },
             )
@@ -876,14 +921,14 @@ impl Store {
 
     /// The officer attaches the result document (by its name), issued once (its date and id
     /// stay, so its PDF and signature never change); the change takes the next `seq`.
-    pub fn attach_result(&self, code: &str, name: &str) -> Result<DossierView, ApiError> {
+    pub fn attach_result(&self, code: &str, name: &str, pdf: Option<&[u8]>) -> Result<DossierView, ApiError> {
         self.change(code, |tx, id, at| {
             tx.execute("UPDATE dossier SET result_name = ?2 WHERE id = ?1", params![id, name])?;
             let number = bump(tx, "result")?;
             tx.execute(
-                "INSERT INTO dossier_result (dossier_id, result_id, name, issued_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(dossier_id) DO UPDATE SET name = excluded.name",
-                params![id, format!("KQ-H19-{number:04}"), name, at],
+                "INSERT INTO dossier_result (dossier_id, result_id, name, issued_at, pdf) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(dossier_id) DO UPDATE SET name = excluded.name, pdf = coalesce(excluded.pdf, pdf)",
+                params![id, format!("KQ-H19-{number:04}"), name, at, pdf],
             )?;
             Ok(())
         })
@@ -935,6 +980,107 @@ impl Store {
             })
         })?
         .collect()
+    }
+
+    /// One dossier, whole, for the officer (by its code).
+    pub fn officer_dossier(&self, code: &str) -> rusqlite::Result<Option<OfficerDossier>> {
+        let db = self.db();
+        let row = db
+            .query_row(
+                "SELECT id, code, procedure_code, procedure_name, applicant, status, fields_json, attachments_json,
+                        result_name, created_at, updated_at FROM dossier WHERE code = ?1",
+                [code],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, String>(9)?,
+                        r.get::<_, String>(10)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((
+            id,
+            code,
+            procedure_code,
+            procedure_name,
+            applicant,
+            status,
+            fields,
+            attachments,
+            result_name,
+            created_at,
+            updated_at,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let rounds = db
+            .prepare(
+                "SELECT round, message, documents_json, deadline, requested_at, answered_at, attachments_json
+                 FROM dossier_round WHERE dossier_id = ?1 ORDER BY round",
+            )?
+            .query_map([&id], |r| {
+                Ok(OfficerRound {
+                    round: r.get(0)?,
+                    message: r.get(1)?,
+                    documents: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                    deadline: r.get(3)?,
+                    requested_at: r.get(4)?,
+                    answered_at: r.get(5)?,
+                    attachments: r
+                        .get::<_, Option<String>>(6)?
+                        .and_then(|json| serde_json::from_str(&json).ok())
+                        .unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let rating = db
+            .query_row(
+                "SELECT verdict, scores_json, comment, at FROM dossier_rating WHERE dossier_id = ?1",
+                [&id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()?
+            .and_then(|(verdict, scores, comment, at)| {
+                Some(OfficerRating {
+                    verdict: RatingVerdict::parse(&verdict)?,
+                    scores: serde_json::from_str(&scores).unwrap_or_default(),
+                    comment,
+                    at,
+                })
+            });
+        Ok(Some(OfficerDossier {
+            timeline: timeline(&db, &id)?,
+            status: parse_status(&status)?,
+            fields: serde_json::from_str(&fields).unwrap_or_default(),
+            attachments: serde_json::from_str(&attachments).unwrap_or_default(),
+            dossier_id: id,
+            code,
+            procedure_code,
+            procedure_name,
+            applicant,
+            rounds,
+            result_name,
+            rating,
+            created_at,
+            updated_at,
+        }))
     }
 
     /// Effects per dossier id and per attachment; `intact` re-hashes the stored bytes.
