@@ -1,17 +1,73 @@
 //! Crash safety: `smarthd sync` is killed with SIGKILL at random points while it flushes a few
 //! hundred queued dossiers with attachments, then restarted, until the outbox is empty. The
-//! portal's ledger must show every dossier exactly once and every attachment intact.
+//! portal's ledger must show every dossier exactly once and every attachment intact. Then the
+//! same for ratings queued on 60 of them: each delivered exactly once.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use smarthd_core::catalog::model::Subject;
+use smarthd_core::dossier::{Rating, RatingVerdict};
 use smarthd_core::{Config, DossierStatus, Services, SmartHd};
 use smarthd_sandbox::robot::{self, LEVEL1_CITIZEN};
 use smarthd_sandbox::{Sandbox, SandboxConfig};
 
 const DOSSIERS: usize = 300;
 const MIN_KILLS: usize = 50;
+/// Dossiers rated after their result, under kills too.
+const RATINGS: usize = 60;
+const MIN_RATING_KILLS: usize = 5;
+
+/// Runs `smarthd sync` again and again, killing it (SIGKILL) at random points, until a run
+/// finishes with an empty outbox after at least `min_kills` kills; answers the kills and runs.
+fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_kills: usize) -> (usize, usize) {
+    let mut kills = 0;
+    let mut runs = 0;
+    loop {
+        runs += 1;
+        assert!(runs < 1_000, "the outbox drains");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_smarthd"))
+            .args(["--portal", portal, "--data-dir", data.to_str().unwrap(), "--json", "sync"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        let kill_after = Duration::from_millis(10 + *rng % 150);
+        let started = Instant::now();
+        let finished = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if started.elapsed() >= kill_after {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        match finished {
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                kills += 1;
+            }
+            Some(status) => {
+                let output = child.wait_with_output().unwrap();
+                assert!(status.success(), "sync failed: {}", String::from_utf8_lossy(&output.stdout));
+                let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+                if report["outbox"]["pending"] == 0 && kills >= min_kills {
+                    return (kills, runs);
+                }
+                if report["outbox"]["pending"] == 0 {
+                    // Drained before enough kills: that cannot happen with this workload and
+                    // these kill times; fail loudly rather than pass weakly.
+                    panic!("the outbox drained after only {kills} kills");
+                }
+            }
+        }
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
@@ -60,52 +116,7 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
     };
     println!("SMARTHD_CRASH_SEED={seed}");
     let mut rng = seed | 1;
-    let mut kills = 0;
-    let mut runs = 0;
-    loop {
-        runs += 1;
-        assert!(runs < 1_000, "the outbox drains");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smarthd"))
-            .args(["--portal", &portal, "--data-dir", data.to_str().unwrap(), "--json", "sync"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let kill_after = Duration::from_millis(10 + rng % 150);
-        let started = Instant::now();
-        let finished = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if started.elapsed() >= kill_after {
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
-        match finished {
-            None => {
-                child.kill().unwrap(); // SIGKILL
-                child.wait().unwrap();
-                kills += 1;
-            }
-            Some(status) => {
-                let output = child.wait_with_output().unwrap();
-                assert!(status.success(), "sync failed: {}", String::from_utf8_lossy(&output.stdout));
-                let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-                if report["outbox"]["pending"] == 0 && kills >= MIN_KILLS {
-                    break;
-                }
-                if report["outbox"]["pending"] == 0 {
-                    // Drained before enough kills: that cannot happen with this workload and
-                    // these kill times; fail loudly rather than pass weakly.
-                    panic!("the outbox drained after only {kills} kills");
-                }
-            }
-        }
-    }
+    let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, MIN_KILLS);
     println!("{kills} kills over {runs} runs");
 
     // The portal's whole ledger, not only the ids we know: each dossier once and nothing else.
@@ -118,5 +129,28 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
     let local = core.dossiers().list().unwrap();
     assert_eq!(local.len(), DOSSIERS, "no dossier lost or duplicated on the phone");
     assert!(local.iter().all(|d| d.status == DossierStatus::Received && ids.contains(&d.id)));
+
+    // Ratings through the same kills: the officer issues results, the resident rates them
+    // (queued offline), and the killed syncs deliver each rating exactly once.
+    let officer = robot::OfficerConsole::log_in(&portal, &smarthd_sandbox::OFFICERS[0]).await.unwrap();
+    let rated: Vec<&smarthd_core::Dossier> = local.iter().take(RATINGS).collect();
+    for dossier in &rated {
+        officer.set_status(dossier.code.as_deref().unwrap(), "result_ready", None).await.unwrap();
+    }
+    core.sync().now().await.unwrap();
+    for dossier in &rated {
+        let rating = Rating { verdict: RatingVerdict::Satisfied, scores: Default::default(), comment: None };
+        core.dossiers().rate(&dossier.id, rating).unwrap();
+    }
+    drop(core);
+    let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, MIN_RATING_KILLS);
+    println!("ratings: {kills} kills over {runs} runs");
+    let actions = admin.get("admin/ledger").await["actions"].as_object().unwrap().clone();
+    assert_eq!(actions.len(), RATINGS, "one rating per rated dossier, under its own id");
+    assert!(actions.values().all(|n| n == 1), "each delivered exactly once: {actions:?}");
+    let core = SmartHd::open(Config::new(&portal, &data).unwrap(), Services::with_key_dir(data.join("keys"))).unwrap();
+    for dossier in &rated {
+        assert_eq!(core.dossiers().get(&dossier.id).unwrap().rating, Some(RatingVerdict::Satisfied));
+    }
     sandbox.stop().await;
 }
