@@ -9,6 +9,8 @@ import vn.gov.haiduong.smarthd.FieldError
 import vn.gov.haiduong.smarthd.FieldProblem
 import vn.gov.haiduong.smarthd.ForPerson
 import vn.gov.haiduong.smarthd.PublicStatus
+import vn.gov.haiduong.smarthd.Rating
+import vn.gov.haiduong.smarthd.ResultPayload
 import vn.gov.haiduong.smarthd.Subject
 
 /** `client.dossiers`: drafts (hồ sơ) filled offline, submitting, the lookup; `client.sync` sends. */
@@ -33,7 +35,14 @@ class DossiersClient internal constructor(internal val api: DossiersApi, private
     /** Attaches the file at [path] (JPEG, PNG or PDF, at most 10 MiB); the core keeps a sealed copy. */
     suspend fun attach(dossierId: String, path: String): Attachment = withContext(io) { api.attach(dossierId, path) }
 
-    /** Validates and queues the dossier for sending (works offline); `client.sync.now()` sends it. */
+    /** Attaches the file at [path] as the requested [document] of the open supplement round. */
+    suspend fun attachDocument(dossierId: String, path: String, document: String): Attachment =
+        withContext(io) { api.attachDocument(dossierId, path, document) }
+
+    /**
+     * Validates and queues the dossier for sending (works offline); `client.sync.now()` sends it.
+     * For a dossier the officer asked to supplement (`Dossier.supplement`), it queues the supplement.
+     */
     suspend fun submit(dossierId: String): Dossier = withContext(io) { api.submit(dossierId) }
 
     suspend fun get(dossierId: String): Dossier = withContext(io) { api.get(dossierId) }
@@ -45,6 +54,20 @@ class DossiersClient internal constructor(internal val api: DossiersApi, private
     suspend fun unreadable(): UInt = withContext(io) { api.unreadable() }
 
     suspend fun deleteDraft(dossierId: String) = withContext(io) { api.deleteDraft(dossierId) }
+
+    /** Withdraws a received dossier not yet being processed (queued, offline too). */
+    suspend fun withdraw(dossierId: String, reason: String? = null): Dossier =
+        withContext(io) { api.withdraw(dossierId, reason) }
+
+    /** Rates the handling once, after the result (queued, offline too; criteria: `ratingCriteria()`). */
+    suspend fun rate(dossierId: String, rating: Rating): Dossier = withContext(io) { api.rate(dossierId, rating) }
+
+    /** The result, verified again offline; a tampered one throws `SmartHdException.Validation`. */
+    suspend fun result(dossierId: String): ResultPayload = withContext(io) { api.result(dossierId) }
+
+    /** Writes the result's PDF to [path] once it verifies. */
+    suspend fun exportResult(dossierId: String, path: String): ResultPayload =
+        withContext(io) { api.exportResult(dossierId, path) }
 
     /** The public status of a dossier code (no login). */
     suspend fun lookup(code: String): PublicStatus = api.lookup(code)

@@ -16,7 +16,7 @@ import vn.gov.haiduong.smarthd.SmartHd
 
 /**
  * The core as an Android app (or any Kotlin code) uses it: one object per capability
- * ([catalog], [session], [dossiers], [payments], [appointments], [sync]) with suspend functions that never block
+ * ([catalog], [session], [dossiers], [payments], [appointments], [documents], [sync]) with suspend functions that never block
  * the caller's thread, and the core's events as a [Flow].
  *
  * Reads and local writes (search, procedure, drafts, payments kept on the phone...) run on the
@@ -51,6 +51,9 @@ class SmartHdClient private constructor(
 
     /** A place at the commune's one-stop counter, and its ticket. */
     val appointments = AppointmentsClient(core.appointments(), io)
+
+    /** My documents: results, e-receipts and personal papers, offline. */
+    val documents = DocumentsClient(core.documents(), io)
 
     /** The catalog feed and the outbox. */
     val sync = SyncClient(core.sync())
@@ -97,6 +100,7 @@ class SmartHdClient private constructor(
         dossiers.api.close()
         payments.api.close()
         appointments.api.close()
+        documents.api.close()
         sync.api.close()
         core.close()
     }

@@ -114,6 +114,11 @@ object Portal {
 
     /** The sandbox's officer console, as HTTP: a sandbox officer logs in and moves a dossier on. */
     fun officerSetStatus(baseUrl: String, code: String, status: String) {
+        officer(baseUrl, code, "status", """{"status":"$status"}""")
+    }
+
+    /** A sandbox officer logs in and posts [json] to the console's [action] for dossier [code]. */
+    fun officer(baseUrl: String, code: String, action: String, json: String) {
         val login = send(
             HttpRequest.newBuilder(URI("${baseUrl}officer/login")).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json")
@@ -126,9 +131,9 @@ object Portal {
         val csrf = Regex("\"csrf\"\\s*:\\s*\"([^\"]+)\"").find(login.body())?.groupValues?.get(1)
             ?: error("the officer login gave no CSRF token: ${login.body()}")
         val response = send(
-            HttpRequest.newBuilder(URI("${baseUrl}officer/dossiers/$code/status")).timeout(Duration.ofSeconds(15))
+            HttpRequest.newBuilder(URI("${baseUrl}officer/dossiers/$code/$action")).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json").header("Cookie", cookie).header("X-CSRF-Token", csrf)
-                .POST(HttpRequest.BodyPublishers.ofString("""{"status":"$status"}""")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         )
         check(response.statusCode() in 200..299) { "the officer console answered ${response.statusCode()}: ${response.body()}" }
     }

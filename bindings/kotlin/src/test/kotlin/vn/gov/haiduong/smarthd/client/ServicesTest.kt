@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.api.assertThrows
+import vn.gov.haiduong.smarthd.ActionKind
+import vn.gov.haiduong.smarthd.DocumentKind
 import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.FieldKind
@@ -30,6 +32,8 @@ import vn.gov.haiduong.smarthd.FormField
 import vn.gov.haiduong.smarthd.PaymentMethod
 import vn.gov.haiduong.smarthd.PaymentStatus
 import vn.gov.haiduong.smarthd.Profile
+import vn.gov.haiduong.smarthd.Rating
+import vn.gov.haiduong.smarthd.RatingVerdict
 import vn.gov.haiduong.smarthd.SessionState
 import vn.gov.haiduong.smarthd.SmartHdException
 import vn.gov.haiduong.smarthd.Subject
@@ -38,6 +42,7 @@ import vn.gov.haiduong.smarthd.dossierStatusLabel
 import vn.gov.haiduong.smarthd.fieldProblemMessage
 import vn.gov.haiduong.smarthd.maskCccd
 import vn.gov.haiduong.smarthd.paymentStatusLabel
+import vn.gov.haiduong.smarthd.ratingCriteria
 import vn.gov.haiduong.smarthd.vietqrDecode
 import vn.gov.haiduong.smarthd.vietqrEncode
 import vn.gov.haiduong.smarthd.vietqrMatrix
@@ -124,6 +129,50 @@ class ServicesTest {
             throw AssertionError("expected ${T::class.simpleName}, got $e", e)
         }
         throw AssertionError("expected ${T::class.simpleName}, nothing was thrown")
+    }
+
+    @Test
+    fun `a supplement round, the result in hand, a rating and my documents`() = runBlocking {
+        SmartHdClient.open(config(sandbox.url, tmp.resolve("journey-end")), MemoryStorage()).use { client ->
+            client.sync.catalog()
+            loggedIn(client)
+            val code = client.catalog.search("dang ky khai sinh").hits.first().code
+            val draft = client.dossiers.newDraft(code)
+            fillValid(client, draft.id)
+            client.dossiers.submit(draft.id)
+            client.sync.now()
+            val dossierCode = client.dossiers.get(draft.id).code!!
+
+            Portal.officer(sandbox.url, dossierCode, "status",
+                """{"status":"need_more_documents","message":"Bổ sung","documents":["Bản sao CCCD"]}""")
+            client.sync.now()
+            val asked = client.dossiers.get(draft.id)
+            assertEquals(DossierStatus.NEED_MORE_DOCUMENTS, asked.status)
+            assertEquals(listOf("Bản sao CCCD"), asked.supplement!!.documents)
+            val scan = tmp.resolve("cccd.pdf")
+            Files.write(scan, "%PDF-1.4\n".toByteArray() + ByteArray(1024) { it.toByte() })
+            assertEquals("Bản sao CCCD", client.dossiers.attachDocument(draft.id, scan.toString(), "ban sao cccd").document)
+            assertEquals(ActionKind.SUPPLEMENT, client.dossiers.submit(draft.id).queuedAction)
+            assertEquals(1u, client.sync.now().outbox.sent)
+            assertEquals(DossierStatus.PROCESSING, client.dossiers.get(draft.id).status)
+
+            Portal.officer(sandbox.url, dossierCode, "result", """{"name":"Giấy khai sinh bản chính"}""")
+            Portal.officerSetStatus(sandbox.url, dossierCode, "result_ready")
+            assertEquals(1u, client.sync.now().resultsKept)
+            val out = tmp.resolve("ket-qua.pdf")
+            assertEquals("Giấy khai sinh bản chính", client.dossiers.exportResult(draft.id, out.toString()).name)
+            assertTrue(String(Files.readAllBytes(out)).startsWith("%PDF-"))
+
+            val criteria = ratingCriteria()
+            assertEquals(9, criteria.size)
+            client.dossiers.rate(draft.id, Rating(RatingVerdict.VERY_SATISFIED, mapOf(criteria.first().key to 2u.toUByte()), null))
+            client.sync.now()
+            assertEquals(RatingVerdict.VERY_SATISFIED, client.dossiers.get(draft.id).rating)
+
+            val found = client.documents.list("giay khai sinh ban chinh")
+            assertEquals(listOf(DocumentKind.RESULT), found.map { it.kind })
+            assertTrue(found.single().verified)
+        }
     }
 
     @Test
