@@ -29,7 +29,13 @@ public final class DossiersClient: Sendable {
         try await offMain(api) { try $0.attach(dossierId: dossierId, path: path) }
     }
 
-    /// Validates and queues the dossier (works offline); `client.sync.now()` sends it.
+    /// Attaches the file at `path` as the requested `document` of the open supplement round.
+    public func attachDocument(dossierId: String, path: String, document: String) async throws -> Attachment {
+        try await offMain(api) { try $0.attachDocument(dossierId: dossierId, path: path, document: document) }
+    }
+
+    /// Validates and queues the dossier (works offline); `client.sync.now()` sends it. For a
+    /// dossier the officer asked to supplement, it queues the supplement.
     public func submit(dossierId: String) async throws -> Dossier {
         try await offMain(api) { try $0.submit(dossierId: dossierId) }
     }
@@ -38,11 +44,31 @@ public final class DossiersClient: Sendable {
         try await offMain(api) { try $0.get(dossierId: dossierId) }
     }
 
-    /// Every dossier on the phone, newest first.
+    /// The logged-in resident's dossiers (and drafts nobody owns yet), newest first.
     public func list() async throws -> [Dossier] { try await offMain(api) { try $0.list() } }
 
     public func deleteDraft(dossierId: String) async throws {
         try await offMain(api) { try $0.deleteDraft(dossierId: dossierId) }
+    }
+
+    /// Withdraws a received dossier not yet being processed (queued, offline too).
+    public func withdraw(dossierId: String, reason: String? = nil) async throws -> Dossier {
+        try await offMain(api) { try $0.withdraw(dossierId: dossierId, reason: reason) }
+    }
+
+    /// Rates the handling once, after the result (queued, offline too; criteria: `ratingCriteria()`).
+    public func rate(dossierId: String, rating: Rating) async throws -> Dossier {
+        try await offMain(api) { try $0.rate(dossierId: dossierId, rating: rating) }
+    }
+
+    /// The result, verified again offline; a tampered one throws `.Validation`.
+    public func result(dossierId: String) async throws -> ResultPayload {
+        try await offMain(api) { try $0.result(dossierId: dossierId) }
+    }
+
+    /// Writes the result's PDF to `path` once it verifies.
+    public func exportResult(dossierId: String, path: String) async throws -> ResultPayload {
+        try await offMain(api) { try $0.exportResult(dossierId: dossierId, path: path) }
     }
 
     /// The public status of a dossier code (no login).

@@ -29,6 +29,8 @@ public final class SmartHdClient: @unchecked Sendable {
     public let payments: PaymentsClient
     /// A place at the commune's one-stop counter, and its ticket.
     public let appointments: AppointmentsClient
+    /// My documents: results, e-receipts and personal papers, offline.
+    public let documents: DocumentsClient
     /// The catalog feed and the outbox.
     public let sync: SyncClient
     /// What the core reports as it happens: catalog sync progress, session changes, dossier status
@@ -49,6 +51,7 @@ public final class SmartHdClient: @unchecked Sendable {
         self.dossiers = DossiersClient(core.dossiers())
         self.payments = PaymentsClient(core.payments())
         self.appointments = AppointmentsClient(core.appointments())
+        self.documents = DocumentsClient(core.documents())
         self.sync = SyncClient(core.sync())
     }
 
