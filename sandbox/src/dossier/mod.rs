@@ -192,8 +192,28 @@ struct CanonicalContent<'a> {
     attachments: Vec<&'a str>,
 }
 
+/// A permanent id the resident's phone made (a dossier's, a supplement's...): the portal's
+/// dedup key.
+fn permanent_id(name: &str, id: &str) -> Result<(), ApiError> {
+    if !is_dossier_id(id) {
+        return Err(ApiError::bad_request(format!("{name}: 1 to 100 letters, digits, '-' or '_'")));
+    }
+    Ok(())
+}
+
 fn is_dossier_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The same rules the app checks offline, from the one implementation in the model: every
+/// problem at once, the fields named together.
+fn check_form(procedure: &Procedure, fields: &BTreeMap<String, String>) -> Result<(), ApiError> {
+    let errors = smarthd_model::form::validate(&procedure.form, fields);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    Err(ApiError::validation(&names.join(", "), smarthd_model::form::describe(&errors)))
 }
 
 /// A submitted form: each value as text (see [`field_text`]).
@@ -229,9 +249,7 @@ fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, Api
 
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let body: SubmitBody = json_body(&body)?;
-    if !is_dossier_id(&body.dossier_id) {
-        return Err(ApiError::bad_request("dossier_id: 1 to 100 letters, digits, '-' or '_'"));
-    }
+    permanent_id("dossier_id", &body.dossier_id)?;
     if body.for_person.as_deref().is_some_and(|p| smarthd_model::ForPerson::parse(p).is_none()) {
         return Err(ApiError::validation("for_person", "for_person is self, child, parent, spouse or other"));
     }
@@ -297,13 +315,7 @@ fn accept(
     if !procedure.subjects.contains(&subject) {
         return Err(ApiError::validation("applicant", format!("this procedure does not take a {applicant}")));
     }
-    // The same rules the app checks offline, from the one implementation in the model; every
-    // problem at once, the fields named together.
-    let errors = smarthd_model::form::validate(&procedure.form, fields);
-    if !errors.is_empty() {
-        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        return Err(ApiError::validation(&names.join(", "), smarthd_model::form::describe(&errors)));
-    }
+    check_form(&procedure, fields)?;
     let fee_vnd = procedure
         .fees
         .iter()
@@ -396,9 +408,7 @@ async fn supplement(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body: SupplementBody = json_body(&body)?;
-    if !is_dossier_id(&body.supplement_id) {
-        return Err(ApiError::bad_request("supplement_id: 1 to 100 letters, digits, '-' or '_'"));
-    }
+    permanent_id("supplement_id", &body.supplement_id)?;
     let fields = form_values(body.fields)?;
     let mut attachments = Vec::with_capacity(body.attachments.len());
     for a in body.attachments {
@@ -408,11 +418,7 @@ async fn supplement(
         s.api.store.procedure_of(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("dossier"))?;
     let record = s.api.portal.procedure(&procedure_code)?.ok_or_else(|| ApiError::not_found("procedure"))?;
     let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
-    let errors = smarthd_model::form::validate(&procedure.form, &fields);
-    if !errors.is_empty() {
-        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        return Err(ApiError::validation(&names.join(", "), smarthd_model::form::describe(&errors)));
-    }
+    check_form(&procedure, &fields)?;
     let submitted = s.api.store.supplement(&store::Supplement {
         dossier_id: &dossier_id,
         sub: &auth.sub,
@@ -439,9 +445,7 @@ async fn withdraw(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body: WithdrawBody = json_body(&body)?;
-    if !is_dossier_id(&body.withdrawal_id) {
-        return Err(ApiError::bad_request("withdrawal_id: 1 to 100 letters, digits, '-' or '_'"));
-    }
+    permanent_id("withdrawal_id", &body.withdrawal_id)?;
     let reason: Option<String> = body
         .reason
         .map(|r| r.trim().chars().filter(|c| !c.is_control()).take(500).collect())
@@ -464,9 +468,7 @@ async fn rate(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body: RatingBody = json_body(&body)?;
-    if !is_dossier_id(&body.rating_id) {
-        return Err(ApiError::bad_request("rating_id: 1 to 100 letters, digits, '-' or '_'"));
-    }
+    permanent_id("rating_id", &body.rating_id)?;
     let rating = body.rating.checked().map_err(|(field, reason)| ApiError::validation(field, reason))?;
     Ok(replayable(s.api.store.rate(&dossier_id, &auth.sub, &body.rating_id, &rating)?))
 }

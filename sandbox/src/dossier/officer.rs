@@ -246,11 +246,22 @@ fn wants_json(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("application/json"))
 }
 
+/// The officer behind a console read (a GET: no CSRF token); otherwise `401` for a JSON caller
+/// and the login page for a browser.
+fn reader(s: &AppState, headers: &HeaderMap, json: bool) -> Result<OfficerSession, Box<Response>> {
+    s.api.desk.session(headers).ok_or_else(|| {
+        Box::new(if json {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first").into_response()
+        } else {
+            see_other("/officer/login")
+        })
+    })
+}
+
 /// `GET /officer/dossiers` (JSON): the newest dossiers, as the console lists them.
 pub async fn list(State(s): Shared, headers: HeaderMap) -> Response {
-    if s.api.desk.session(&headers).is_none() {
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
-            .into_response();
+    if let Err(refused) = reader(&s, &headers, true) {
+        return *refused;
     }
     match s.api.store.officer_list(OFFICER_PAGE) {
         Ok(rows) => private(Json(serde_json::json!({"dossiers": rows}))),
@@ -262,12 +273,9 @@ pub async fn list(State(s): Shared, headers: HeaderMap) -> Response {
 /// the timeline, the rating), as a page with the officer's forms, or JSON.
 pub async fn dossier(State(s): Shared, UrlPath(code): UrlPath<String>, headers: HeaderMap) -> Response {
     let json = wants_json(&headers);
-    let Some(officer) = s.api.desk.session(&headers) else {
-        if json {
-            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
-                .into_response();
-        }
-        return see_other("/officer/login");
+    let officer = match reader(&s, &headers, json) {
+        Ok(officer) => officer,
+        Err(refused) => return *refused,
     };
     let dossier = match s.api.store.officer_dossier(code.trim()) {
         Ok(Some(dossier)) => dossier,
@@ -356,13 +364,9 @@ fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) ->
 /// the criteria scores), as a page, or JSON for `Accept: application/json`.
 pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
     let wants_json = wants_json(&headers);
-    let Some(_) = s.api.desk.session(&headers) else {
-        if wants_json {
-            return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "log in at /officer/login first")
-                .into_response();
-        }
-        return see_other("/officer/login");
-    };
+    if let Err(refused) = reader(&s, &headers, wants_json) {
+        return *refused;
+    }
     let summaries = match s.api.store.rating_summaries() {
         Ok(summaries) => summaries,
         Err(e) => return ApiError::from(e).into_response(),
