@@ -250,6 +250,17 @@ async fn dossier_commands_take_a_code_or_an_id_prefix_and_answer_json() {
     let result = cli(&["dossier", "result", &ids[0][..8], "--out", pdf.to_str().unwrap()]);
     assert_eq!((&result["verified"], &result["result"]["name"]), (&true.into(), &"Giấy khai sinh số 7".into()));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let rated =
+        cli(&["dossier", "rate", &code, "--verdict", "very-satisfied", "--score", "dung_han=2", "--comment", "Tốt"]);
+    assert_eq!(rated["rating"], "very_satisfied", "{rated}");
+    let documents = cli(&["documents", "giay khai sinh"]);
+    assert_eq!(documents[0]["kind"], "result", "{documents}");
+    let files = tempfile::tempdir().unwrap();
+    let scan = smarthd_tests::sample_file(files.path(), "to-khai.pdf", "pdf", 2_000, 3);
+    let draft = cli(&["dossier", "new", "1.001193.H19"]);
+    let draft_id = draft["dossier"]["id"].as_str().unwrap().to_owned();
+    let attached = cli(&["dossier", "attach", &draft_id, scan.to_str().unwrap()]);
+    assert_eq!(attached["content_type"], "application/pdf");
     assert_eq!(cli(&["dossier", "withdraw", &ids[1]])["status"], "withdrawn");
     assert_eq!(cli(&["dossier", "delete", &scratch])["deleted"], scratch.as_str());
     let refused = smarthd(&["--portal", &portal, "--data-dir", &data, "dossier", "delete", &ids[0]]);
