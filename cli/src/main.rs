@@ -404,14 +404,60 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let json = cli.json;
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            let kind = e.kind();
             // A portal's refusal carries its message: printed like any portal text.
-            eprintln!("lỗi / error: {}", output::printable(&e.to_string()));
-            ExitCode::FAILURE
+            let message = output::printable(&e.to_string());
+            if json {
+                let field = match &e {
+                    Error::Validation { field, .. } => Some(field.as_str()),
+                    _ => None,
+                };
+                let error = serde_json::json!({"error": {"kind": kind_name(kind), "message": message, "field": field}});
+                eprintln!("{error}");
+            } else {
+                eprintln!("lỗi / error: {message}");
+            }
+            ExitCode::from(exit_code(kind))
         }
+    }
+}
+
+/// The stable name of an error's kind in `--json` errors (docs/cli.md).
+fn kind_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Offline => "offline",
+        ErrorKind::Network => "network",
+        ErrorKind::NeedsLogin => "needs_login",
+        ErrorKind::NeedsLevel2 => "needs_level2",
+        ErrorKind::Validation => "validation",
+        ErrorKind::Conflict => "conflict",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::Storage => "storage",
+        ErrorKind::UserDataUnreadable => "user_data_unreadable",
+        ErrorKind::UpdateNeeded => "update_needed",
+        ErrorKind::Cancelled => "cancelled",
+        ErrorKind::Other => "other",
+    }
+}
+
+/// The exit status for an error's kind, so scripts can branch on it (docs/cli.md); 2 stays
+/// clap's, for a command line it cannot read.
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Validation => 10,
+        ErrorKind::NotFound => 11,
+        ErrorKind::NeedsLogin => 12,
+        ErrorKind::NeedsLevel2 => 13,
+        ErrorKind::Offline | ErrorKind::Network => 14,
+        ErrorKind::Conflict => 15,
+        ErrorKind::Storage | ErrorKind::UserDataUnreadable => 16,
+        ErrorKind::UpdateNeeded => 17,
+        ErrorKind::Cancelled | ErrorKind::Other => 1,
     }
 }
 
@@ -587,7 +633,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Logout { wipe } => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
             let local_data = if *wipe { LocalData::Wipe } else { LocalData::Keep };
-            match core.session().logout(local_data).await? {
+            let end_session = core.session().logout(local_data).await?;
+            if cli.json {
+                let kept = if *wipe { "wiped" } else { "kept" };
+                out!("{}", serde_json::json!({"logged_out": true, "end_session_url": end_session, "local_data": kept}));
+                return Ok(());
+            }
+            match end_session {
                 Some(url) => {
                     out!("Đã đăng xuất / logged out. Kết thúc phiên trên trình duyệt / end the browser session:\n{url}")
                 }
@@ -628,7 +680,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
         }
         CatalogCommand::Search { query, field, agency, level, online, limit } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
-            ensure_first_sync(&core).await;
+            ensure_first_sync(&core, cli.json).await;
             let filters = SearchFilters {
                 field: field.clone(),
                 agency: agency.clone(),
@@ -648,7 +700,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
         }
         CatalogCommand::Show { code } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
-            ensure_first_sync(&core).await;
+            ensure_first_sync(&core, cli.json).await;
             let procedure = core.catalog().procedure(code)?;
             output::procedure(&procedure, cli.json);
             Ok(())
@@ -683,7 +735,7 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
     let resolve = |given: &str| resolve_dossier(&core, given);
     match command {
         DossierCommand::New { code, organization, for_person } => {
-            ensure_first_sync(&core).await;
+            ensure_first_sync(&core, cli.json).await;
             let applicant = if *organization { Subject::Organization } else { Subject::Citizen };
             let draft = core.dossiers().new_draft_for(code, applicant, (*for_person).into())?;
             let procedure = core.catalog().procedure(&draft.procedure_code)?;
@@ -719,10 +771,17 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Error> {
         DossierCommand::Submit { id } => {
             let id = &resolve(id)?;
             let queued = core.dossiers().submit(id)?;
-            out!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
-            match core.sync().now().await {
-                Ok(report) => dossier::sync_report(&report, false),
-                Err(e) => out!("Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {e}"),
+            // With --json, stdout holds the dossier only.
+            let sent = core.sync().now().await;
+            if !cli.json {
+                out!("Đã đưa vào hàng đợi gửi / queued for sending: {}", queued.id);
+                match sent {
+                    Ok(report) => dossier::sync_report(&report, false),
+                    Err(e) => out!(
+                        "Chưa gửi được, sẽ gửi lại sau / not sent yet, will retry: {}",
+                        output::printable(&e.to_string())
+                    ),
+                }
             }
             dossier::show(&core.dossiers().get(id)?, cli.json);
         }
@@ -846,13 +905,16 @@ fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Error> {
 
 /// A cache that was never filled is filled first; if the portal is down, say so and go on with
 /// what the cache has.
-async fn ensure_first_sync(core: &SmartHd) {
+/// With `--json` the notice is left out: stderr then holds nothing but a JSON error, if any.
+async fn ensure_first_sync(core: &SmartHd, json: bool) {
     let Ok(freshness) = core.catalog().freshness() else { return };
     if freshness.last_success_at.is_some() {
         return;
     }
-    if let Err(e) = core.sync().catalog().await {
-        eprintln!("{e}");
+    if let Err(e) = core.sync().catalog().await
+        && !json
+    {
+        eprintln!("lỗi / error: {}", output::printable(&e.to_string()));
         output::offline_notice(&freshness);
     }
 }

@@ -79,10 +79,23 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing plain http://"));
 
+    assert_eq!(out.status.code(), Some(10), "invalid input");
+
     let out = smarthd(&["--portal", "http://127.0.0.1:9", "--data-dir", data, "catalog", "show", "9.999999"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(11), "not found");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("not found"), "{stderr}");
+
+    // With --json the error is one JSON document on stderr, with a stable kind; stdout is empty.
+    let out = smarthd(&["--portal", "http://127.0.0.1:9", "--data-dir", data, "--json", "catalog", "show", "9.999999"]);
+    assert_eq!(out.status.code(), Some(11));
+    assert!(out.stdout.is_empty());
+    let error: serde_json::Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+    assert_eq!(error["error"]["kind"], "not_found", "{error}");
+    let out =
+        smarthd(&["--portal", "http://127.0.0.1:9", "--data-dir", data, "--json", "dossier", "submit", "khong-co"]);
+    let error: serde_json::Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+    assert_eq!((out.status.code(), &error["error"]["kind"]), (Some(11), &"not_found".into()), "{error}");
 }
 
 /// `smarthd … | head` used to panic (exit 101, "Broken pipe") once the reader was gone: the
@@ -265,6 +278,8 @@ async fn dossier_commands_take_a_code_or_an_id_prefix_and_answer_json() {
     assert_eq!(cli(&["dossier", "delete", &scratch])["deleted"], scratch.as_str());
     let refused = smarthd(&["--portal", &portal, "--data-dir", &data, "dossier", "delete", &ids[0]]);
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("withdraw"));
+    let out = cli(&["logout"]);
+    assert_eq!((&out["logged_out"], &out["local_data"]), (&true.into(), &"kept".into()), "{out}");
 }
 
 /// `smarthd dossier new CODE --for child`: the parent's fields come prefilled from the resident's
