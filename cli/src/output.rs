@@ -164,17 +164,7 @@ pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, json: bool)
     out!("{}", freshness_line(f));
 }
 
-pub fn vnd(amount: i64) -> String {
-    let digits = amount.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{}{out} đ", if amount < 0 { "-" } else { "" })
-}
+pub use smarthd_core::payment::vnd;
 
 pub fn procedure(p: &Procedure, json: bool) {
     if json {
@@ -296,10 +286,4 @@ mod tests {
         assert_eq!(super::printable("Đăng ký khai sinh"), "Đăng ký khai sinh");
     }
 
-    #[test]
-    fn vnd_groups_thousands_with_dots() {
-        assert_eq!(super::vnd(769_500), "769.500 đ");
-        assert_eq!(super::vnd(0), "0 đ");
-        assert_eq!(super::vnd(1_000_000), "1.000.000 đ");
-    }
 }

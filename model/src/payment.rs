@@ -96,6 +96,23 @@ pub fn response_message(code: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// An amount in đồng as residents read it everywhere (the app, the CLI, the portal's pages):
+/// thousands grouped with dots, then " đ" ("190.000 đ").
+pub fn vnd(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out + " đ"
+}
+
 #[cfg(test)]
 mod tests {
     use super::PaymentEvent::*;
@@ -127,5 +144,13 @@ mod tests {
         assert_eq!(response_message("24").0, "Bạn đã hủy giao dịch");
         assert_eq!(response_message("51").1, "Insufficient balance");
         assert_eq!(response_message("??").1, "The payment did not go through");
+    }
+
+    #[test]
+    fn amounts_group_thousands_with_dots() {
+        assert_eq!(vnd(769_500), "769.500 đ");
+        assert_eq!(vnd(0), "0 đ");
+        assert_eq!(vnd(1_000_000), "1.000.000 đ");
+        assert_eq!(vnd(-5_000), "-5.000 đ");
     }
 }

@@ -370,7 +370,7 @@ async fn approved_on_the_gateway_page_the_order_succeeds_with_a_verified_receipt
         "<select id=\"fail-code\"",
         "Thanh toán",
         "Pay",
-        "25.000 ₫",
+        "25.000 đ",
         txn_ref,
         "name=\"viewport\"",
     ] {

@@ -39,7 +39,11 @@ impl DocumentsHandle {
             let verified = payments.verify_receipt(&owner, &receipt_id);
             let (detail, issued_at) = match &verified {
                 Ok(receipt) => (
-                    format!("{} — {} đ", receipt.dossier_code.as_deref().unwrap_or(""), receipt.amount_vnd),
+                    format!(
+                        "{} — {}",
+                        receipt.dossier_code.as_deref().unwrap_or(""),
+                        crate::payment::vnd(receipt.amount_vnd)
+                    ),
                     receipt.paid_at.clone(),
                 ),
                 Err(_) => (String::new(), String::new()),

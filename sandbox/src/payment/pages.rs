@@ -185,28 +185,7 @@ pub fn bank() -> Html<String> {
     Html(document(Lang::Vi, "Ngân hàng thử nghiệm / Sandbox bank", &body))
 }
 
-/// `190.000 ₫`
+/// `190.000 đ`, as everywhere.
 pub fn vnd(amount: u64) -> String {
-    let digits = amount.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out + " ₫"
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_read_the_vietnamese_way() {
-        assert_eq!(vnd(190_000), "190.000 ₫");
-        assert_eq!(vnd(5_000), "5.000 ₫");
-        assert_eq!(vnd(1_250_000), "1.250.000 ₫");
-        assert_eq!(vnd(500), "500 ₫");
-    }
+    smarthd_model::payment::vnd(i64::try_from(amount).unwrap_or(i64::MAX))
 }
