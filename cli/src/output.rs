@@ -285,5 +285,4 @@ mod tests {
         assert_eq!(super::printable(officer), "Bổ sung[2J]0;pwned giấy tờ  ngay31mabc");
         assert_eq!(super::printable("Đăng ký khai sinh"), "Đăng ký khai sinh");
     }
-
 }

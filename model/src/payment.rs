@@ -117,7 +117,7 @@ pub fn vnd(amount: i64) -> String {
 mod tests {
     use super::PaymentEvent::*;
     use super::PaymentStatus::*;
-    use super::response_message;
+    use super::{response_message, vnd};
 
     #[test]
     fn only_the_portal_says_paid() {

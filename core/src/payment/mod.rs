@@ -28,7 +28,7 @@ use crate::store::UserDb;
 use crate::trusted_keys::TrustedKeys;
 use crate::vault::Vault;
 pub use receipt::{Receipt, SignedReceipt};
-pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message};
+pub use smarthd_model::payment::{PaymentEvent, PaymentStatus, response_message, vnd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
