@@ -55,22 +55,35 @@ async fn wait_until_settled(core: &SmartHd, mut order: PaymentOrder) -> Result<P
     Ok(order)
 }
 
-/// Draws a QR code with half blocks, light modules as blocks (right for dark terminals), with
-/// the quiet zone scanners need.
+/// Draws a QR code with half blocks: dark modules as ink, with the quiet zone scanners need.
+/// On a terminal it is painted black on white, so it scans on light and dark themes alike;
+/// elsewhere (a file, a pipe) it is plain text, dark on the page.
 pub fn draw(qr: &QrMatrix) -> String {
+    use std::io::IsTerminal;
+    let painted = std::io::stdout().is_terminal() || std::io::stderr().is_terminal();
+    draw_with(qr, painted)
+}
+
+fn draw_with(qr: &QrMatrix, painted: bool) -> String {
     const QUIET: i64 = 2;
     let width = qr.width as i64;
     let dark = |x: i64, y: i64| x >= 0 && y >= 0 && x < width && y < width && qr.modules[(y * width + x) as usize];
     let mut out = String::new();
     let mut y = -QUIET;
     while y < width + QUIET {
+        if painted {
+            out.push_str("\x1b[30;107m");
+        }
         for x in -QUIET..width + QUIET {
-            out.push(match (!dark(x, y), !dark(x, y + 1)) {
+            out.push(match (dark(x, y), dark(x, y + 1)) {
                 (true, true) => '█',
                 (true, false) => '▀',
                 (false, true) => '▄',
                 (false, false) => ' ',
             });
+        }
+        if painted {
+            out.push_str("\x1b[0m");
         }
         out.push('\n');
         y += 2;
@@ -152,5 +165,20 @@ pub fn show_vietqr(qr: &VietQr, json: bool) {
     }
     if let Some(purpose) = &qr.purpose {
         out!("Nội dung / purpose: {purpose}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drawn_qr_is_dark_modules_as_ink_in_a_quiet_zone() {
+        let qr = QrMatrix { width: 2, modules: vec![true, false, false, true] };
+        let plain = draw_with(&qr, false);
+        let lines: Vec<&str> = plain.lines().collect();
+        assert_eq!(lines, ["      ", "  ▀▄  ", "      "], "{plain}");
+        let painted = draw_with(&qr, true);
+        assert!(painted.lines().all(|l| l.starts_with("\x1b[30;107m") && l.ends_with("\x1b[0m")));
     }
 }

@@ -251,8 +251,8 @@ impl Catalog {
         self.retrying(|| self.procedure_once(code))
     }
 
-    fn procedure_once(&self, code: &str) -> Result<Procedure> {
-        let code = code.trim().to_ascii_uppercase();
+    fn procedure_once(&self, given: &str) -> Result<Procedure> {
+        let code = given.trim().to_ascii_uppercase();
         let reader = lock(&self.reader);
         let record: Option<String> = reader
             .prepare_cached(
@@ -260,7 +260,8 @@ impl Catalog {
             )?
             .query_row([&code], |r| r.get(0))
             .optional()?;
-        let record = record.ok_or_else(|| Error::NotFound(format!("procedure {code}")))?;
+        // The error names what the resident typed, not its upper-cased form.
+        let record = record.ok_or_else(|| Error::NotFound(format!("procedure {}", given.trim())))?;
         serde_json::from_str(&record).map_err(|source| Error::Encoding { what: "cached procedure record", source })
     }
 
