@@ -191,6 +191,12 @@ enum CatalogCommand {
     },
     /// Show a procedure's whole record.
     Show { code: String },
+    /// The fields (lĩnh vực) of the procedures in force, with how many each: what `search
+    /// --field` takes.
+    Fields,
+    /// The agencies (cơ quan thực hiện) of the procedures in force, with how many each: what
+    /// `search --agency` takes.
+    Agencies,
 }
 
 #[derive(Subcommand)]
@@ -703,6 +709,16 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
             ensure_first_sync(&core, cli.json).await;
             let procedure = core.catalog().procedure(code)?;
             output::procedure(&procedure, cli.json);
+            Ok(())
+        }
+        CatalogCommand::Fields | CatalogCommand::Agencies => {
+            let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+            ensure_first_sync(&core, cli.json).await;
+            let facets = match command {
+                CatalogCommand::Fields => core.catalog().fields()?,
+                _ => core.catalog().agencies()?,
+            };
+            output::facets(&facets, cli.json);
             Ok(())
         }
     }

@@ -166,6 +166,19 @@ pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, json: bool)
 
 pub use smarthd_core::payment::vnd;
 
+/// A facet's values (fields or agencies) with their counts, most procedures first.
+pub fn facets(facets: &[smarthd_core::FacetCount], json: bool) {
+    if json {
+        out!("{}", serde_json::to_string_pretty(facets).expect("serializable"));
+        return;
+    }
+    let mut sorted: Vec<&smarthd_core::FacetCount> = facets.iter().collect();
+    sorted.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    for facet in sorted {
+        out!("{:>5}  {}", facet.count, printable(&facet.name));
+    }
+}
+
 pub fn procedure(p: &Procedure, json: bool) {
     if json {
         out!("{}", serde_json::to_string_pretty(p).expect("serializable"));

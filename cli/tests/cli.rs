@@ -69,6 +69,19 @@ async fn json_search_lists_the_exact_name_first() {
     assert!(out.status.success());
     let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(hits[0]["name"], "Đăng ký khai sinh");
+
+    // The values `--field` and `--agency` take, with their counts, listed (offline, from the copy).
+    for (facet, flag) in [("fields", "--field"), ("agencies", "--agency")] {
+        let out = smarthd(&["--portal", &portal, "--data-dir", &data, "--json", "catalog", facet]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let first = &listed.as_array().expect("a list")[0];
+        let name = first["name"].as_str().unwrap();
+        assert!(first["count"].as_u64().unwrap() > 0);
+        let out = smarthd(&["--portal", &portal, "--data-dir", &data, "--json", "catalog", "search", "", flag, name]);
+        let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(!found.as_array().unwrap().is_empty(), "{facet} {name}: {found}");
+    }
 }
 
 #[test]
