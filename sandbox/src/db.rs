@@ -22,3 +22,22 @@ pub fn open(path: &Path, schema: &str) -> rusqlite::Result<Mutex<Connection>> {
 pub fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+/// The named secret in `table` (`name`, `value`), made by `make` the first time and kept from
+/// then on, so keys and secrets survive a restart.
+pub fn secret(
+    db: &Connection,
+    table: &str,
+    name: &str,
+    make: impl FnOnce() -> Option<Vec<u8>>,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    use rusqlite::OptionalExtension;
+    let found: Option<Vec<u8>> =
+        db.query_row(&format!("SELECT value FROM {table} WHERE name = ?1"), [name], |r| r.get(0)).optional()?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    let Some(value) = make() else { return Ok(None) };
+    db.execute(&format!("INSERT INTO {table} (name, value) VALUES (?1, ?2)"), rusqlite::params![name, value])?;
+    Ok(Some(value))
+}

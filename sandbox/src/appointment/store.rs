@@ -109,16 +109,9 @@ impl Store {
         crate::db::lock(&self.db)
     }
 
+    /// The named secret, made by `make` the first time and kept from then on.
     pub fn secret(&self, name: &str, make: impl FnOnce() -> Option<Vec<u8>>) -> rusqlite::Result<Option<Vec<u8>>> {
-        let db = self.db();
-        let found: Option<Vec<u8>> =
-            db.query_row("SELECT value FROM appointment_secret WHERE name = ?1", [name], |r| r.get(0)).optional()?;
-        if found.is_some() {
-            return Ok(found);
-        }
-        let Some(value) = make() else { return Ok(None) };
-        db.execute("INSERT INTO appointment_secret (name, value) VALUES (?1, ?2)", params![name, value])?;
-        Ok(Some(value))
+        crate::db::secret(&self.db(), "appointment_secret", name, make)
     }
 
     /// The slot's capacity, or `None` when no such slot exists (neither in the timetable nor

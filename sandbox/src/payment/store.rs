@@ -283,15 +283,7 @@ impl Store {
 
     /// The named secret, made by `make` the first time and kept from then on.
     pub fn secret(&self, name: &str, make: impl FnOnce() -> Option<Vec<u8>>) -> rusqlite::Result<Option<Vec<u8>>> {
-        let db = self.db();
-        let found: Option<Vec<u8>> =
-            db.query_row("SELECT value FROM payment_secret WHERE name = ?1", [name], |r| r.get(0)).optional()?;
-        if found.is_some() {
-            return Ok(found);
-        }
-        let Some(value) = make() else { return Ok(None) };
-        db.execute("INSERT INTO payment_secret (name, value) VALUES (?1, ?2)", params![name, value])?;
-        Ok(Some(value))
+        crate::db::secret(&self.db(), "payment_secret", name, make)
     }
 
     /// The resident's dossier, from the dossier tables.
