@@ -4,7 +4,7 @@ with a message, and the resident's `smarthd sync` shows the new status and the m
 import json
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import ARTIFACTS, log_in_level2, received_dossier, smarthd
 
@@ -16,6 +16,8 @@ def officer_login(browser, sandbox):
     browser.find_element(By.ID, "username").send_keys("canbo.motcua")
     browser.find_element(By.ID, "password").send_keys("Canbo@123")
     browser.find_element(By.ID, "officer-login").click()
+    # A click returns before the next page loads: wait for it.
+    WebDriverWait(browser, 20).until(lambda b: "/officer/login" not in b.current_url)
     assert "Phạm Thị Hạnh" in browser.page_source
 
 
@@ -33,8 +35,10 @@ def test_an_officer_asks_for_more_documents(sandbox, browser, tmp_path):
     form.find_element(By.NAME, "message").send_keys("Bổ sung bản sao giấy chứng sinh")
     browser.save_screenshot(str(ARTIFACTS / "officer-console.png"))
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 20).until(
+        lambda b: "Bổ sung bản sao giấy chứng sinh" in b.find_element(By.TAG_NAME, "body").text
+    )
     browser.save_screenshot(str(ARTIFACTS / "officer-console-after.png"))
-    assert "Bổ sung bản sao giấy chứng sinh" in browser.find_element(By.TAG_NAME, "body").text
 
     report = json.loads(smarthd(sandbox, data, "--json", "sync"))
     assert report["status_changes"] == 1
@@ -56,7 +60,7 @@ def test_the_dossier_page_shows_what_was_sent_and_asks_for_named_documents(sandb
 
     officer_login(browser, sandbox)
     browser.find_element(By.LINK_TEXT, code).click()
-    assert browser.current_url.endswith("/officer/dossiers/" + code)
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/officer/dossiers/" + code))
     assert browser.find_element(By.ID, "fields").text.strip(), "the form values are shown"
     assert "Đã tiếp nhận" in browser.find_element(By.ID, "timeline").text
     form = browser.find_element(By.ID, "handle")
@@ -65,6 +69,8 @@ def test_the_dossier_page_shows_what_was_sent_and_asks_for_named_documents(sandb
     form.find_element(By.NAME, "documents").send_keys("Bản sao CCCD\nẢnh 4x6")
     browser.execute_script("arguments[0].value = '2026-12-31'", form.find_element(By.NAME, "deadline"))
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # The console answers the form with a redirect to the list: the round is stored by then.
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("/officer"))
     browser.get(sandbox + "officer/dossiers/" + code)
     rounds = browser.find_element(By.ID, "rounds").text
     assert "Bản sao CCCD; Ảnh 4x6" in rounds and "2026-12-31" in rounds, rounds
