@@ -698,7 +698,7 @@ async fn a_vietqr_payload_paid_at_the_bank_simulator_succeeds() {
     let page = w.http.get(w.url("/bank")).send().await.expect("the bank page");
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.expect("HTML");
-    assert!(page.contains("id=\"payload\"") && page.contains("id=\"pay\""));
+    assert!(page.contains("id=\"payload\"") && page.contains("for=\"payload\"") && page.contains("id=\"review\""));
 
     // Malformed payloads move no money.
     let bad_crc = format!("{}0000", &payload[..payload.len() - 4]);
