@@ -41,10 +41,13 @@ def check_page(browser, label, schemes=SCHEMES):
     problems = []
     for name in schemes:
         scheme(browser, name)
+        assert browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") == (name == "dark")
         for violation in axe_violations(browser):
             problems.append(f"{label} [{name}]: {json.dumps(violation, ensure_ascii=False)}")
+        # A phone zooms out to fit a page wider than itself (innerWidth grows): compare with
+        # the emulated screen's width too.
         widths = browser.execute_script(
-            "return [document.scrollingElement.scrollWidth, window.innerWidth]")
+            "return [document.scrollingElement.scrollWidth, Math.min(window.innerWidth, screen.width)]")
         if widths[0] > widths[1]:
             problems.append(f"{label} [{name}]: {widths[0]} px wide in a {widths[1]} px viewport")
     scheme(browser, "light")

@@ -4,8 +4,9 @@ the officer console and the public lookup. Every page passes axe-core in light a
 does not overflow a phone's width."""
 
 import json
+import os
+import pathlib
 import subprocess
-from urllib.parse import parse_qs, urlsplit
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,7 +20,7 @@ BUSINESS = "030088003456"
 
 
 def wait_for(browser, condition, what):
-    return WebDriverWait(browser, 30, message=what).until(condition)
+    return WebDriverWait(browser, 30).until(condition, message=f"waiting for {what}")
 
 
 def start_pay(sandbox, data, dossier_id, method):
@@ -138,19 +139,38 @@ def test_a_persona_logs_in_with_one_click_through_the_normal_flow(sandbox, brows
     assert browser.find_element(By.ID, "outcome").get_attribute("class") == "done"
 
 
-def test_a_failed_login_does_not_say_it_was_received(sandbox, browser, tmp_path):
-    """The provider sends `error=login_required` for prompt=none without a session; the CLI's
-    page says it failed. Here: the loopback page for a redirect with an error."""
+def listening_port(pid):
+    """The TCP port process `pid` listens on (Linux: its socket inodes in /proc/net/tcp)."""
+    inodes = set()
+    for fd in pathlib.Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    for line in pathlib.Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:
+            return int(fields[1].split(":")[1], 16)
+    return None
+
+
+def test_a_login_redirect_with_an_error_shows_a_failure_page(sandbox, browser, tmp_path):
+    """The CLI's loopback page for a redirect that carries `error` (RFC 6749 4.1.2.1) says the
+    login did not complete, and the CLI fails."""
     data = str(tmp_path / "data")
     login = subprocess.Popen([str(SMARTHD), "--portal", sandbox, "--data-dir", data, "login"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        url = login.stdout.readline().strip()
-        callback = parse_qs(urlsplit(url).query)["redirect_uri"][0]
-        browser.get(callback + "?error=access_denied&state=x")
+        assert login.stdout.readline().startswith(sandbox)
+        port = wait_for(browser, lambda _: listening_port(login.pid), "the CLI's loopback port")
+        browser.get(f"http://127.0.0.1:{port}/callback?error=access_denied&state=x")
         assert "Không thành công" in browser.page_source and "Đang hoàn tất" not in browser.page_source
+        phone(browser)
         problems = check_page(browser, "CLI loopback failure page")
         assert problems == [], "\n".join(problems)
+        assert login.wait(timeout=60) != 0
     finally:
         login.kill()
 
