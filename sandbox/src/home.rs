@@ -180,6 +180,8 @@ async fn try_login(headers: HeaderMap) -> Response {
         .append_pair("redirect_uri", &redirect)
         .append_pair("scope", "openid profile")
         .append_pair("state", "try-login")
+        // Always the login page, even with a provider session in this browser.
+        .append_pair("prompt", "login")
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256")
         .finish();

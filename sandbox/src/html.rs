@@ -99,8 +99,9 @@ border-radius:10px;cursor:pointer;background:var(--accent);color:var(--on-accent
 button:hover{filter:brightness(1.08)}
 button.secondary{background:var(--card);color:var(--ink);border-color:var(--line)}
 button.danger{background:var(--card);color:var(--err-ink);border-color:var(--err-ink)}
-dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:6px 12px;margin:0}
-dd{margin:0;font-weight:600;overflow-wrap:anywhere}
+dl{display:grid;grid-template-columns:minmax(0,1fr);gap:2px 12px;margin:0}
+dd{margin:0 0 8px;font-weight:600;overflow-wrap:anywhere}
+@media (min-width:520px){dl{grid-template-columns:minmax(0,14em) minmax(0,1fr);gap:6px 12px}dd{margin:0}}
 .amount{font-size:1.35rem}
 fieldset{border:0;padding:0;margin:0 0 16px;min-width:0}legend{font-weight:600;margin-bottom:8px}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px}
