@@ -73,7 +73,9 @@ async fn page(State(p): State<Arc<Payments>>, Query(q): Query<PageQuery>) -> Res
 async fn qr_image(State(p): State<Arc<Payments>>, UrlPath(bill): UrlPath<String>) -> Response {
     let bills = p.store.payable_bills(now()).unwrap_or_default();
     match bills.iter().find(|b| b.bill_number == bill).map(|b| vietqr::svg(&b.payload)) {
-        Some(Ok(svg)) => ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response(),
+        Some(Ok(svg)) => {
+            ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-store")], svg).into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }

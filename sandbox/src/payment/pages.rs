@@ -264,7 +264,7 @@ pub fn bank(lang: Lang, bills: &[Bill<'_>]) -> Html<String> {
         payload_hint = lang.both("Chuỗi bắt đầu bằng 000201…", "The text starting with 000201…"),
         read = lang.both("Xem trước khi trả", "Review before paying"),
     );
-    Html(document(lang, "Ngân hàng thử nghiệm / Sandbox bank", &format!("{body}")))
+    Html(document(lang, "Ngân hàng thử nghiệm / Sandbox bank", &body))
 }
 
 /// What a VietQR asks to pay, shown before any money moves.
