@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import subprocess
+import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -46,6 +47,17 @@ def test_every_page_passes_axe_in_both_schemes_and_fits_360_px(sandbox, browser,
     gateway_dossier = received_fee_dossier(sandbox, data)
     qr_dossier = received_fee_dossier(sandbox, data)
     code = json.loads(smarthd(sandbox, data, "--json", "dossier", "show", gateway_dossier))["code"]
+
+    # Every link of the index leads to a page (officer pages: through the officer login).
+    browser.get(sandbox)
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main a[href]")]
+    assert len(links) >= 6, links
+    for link in links:
+        with urllib.request.urlopen(urllib.request.Request(link, headers={"Accept": "text/html"}), timeout=30) as page:
+            assert page.status == 200, link
+    for persona in (LEVEL2, "030198005678", BUSINESS):
+        browser.get(sandbox)
+        assert persona in browser.find_element(By.ID, "personas").text
 
     for path, label in [("", "index"), ("lookup", "lookup form"), (f"lookup?code={code}", "lookup result"),
                         ("lookup?code=KHONG-CO", "lookup not found"), ("bank", "bank (vi, empty)"),
