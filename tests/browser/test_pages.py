@@ -232,11 +232,18 @@ def test_a_qr_picture_uploaded_to_the_bank_pays_its_order(sandbox, browser, tmp_
         picture = wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#bills img"), "the QR")[0]
         wait_for(browser, lambda b: b.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0",
                                                      picture), "the QR picture")
+        # As a phone's screenshot would show it: large, the modules sharp.
+        browser.execute_script("arguments[0].style.width = arguments[0].style.height = '360px';"
+                               "arguments[0].style.imageRendering = 'pixelated'; arguments[0].scrollIntoView({block: 'center'})",
+                               picture)
         png = tmp_path / "qr.png"
         png.write_bytes(picture.screenshot_as_png)
+        (ARTIFACTS / "bank-qr-upload.png").write_bytes(png.read_bytes())
         browser.find_element(By.ID, "qr-image").send_keys(str(png))
         browser.find_element(By.ID, "upload").click()
-        wait_for(browser, lambda b: b.find_elements(By.ID, "confirm"), "the confirmation")
+        wait_for(browser, lambda b: b.find_elements(By.ID, "confirm") or b.find_elements(By.ID, "outcome"),
+                 "the confirmation")
+        assert not browser.find_elements(By.ID, "outcome"), browser.find_element(By.ID, "outcome").text
         assert "Confirm" in browser.find_element(By.ID, "confirm").text
         browser.find_element(By.ID, "confirm").click()
         wait_for(browser, lambda b: b.find_elements(By.ID, "bank-tran-no"), "the bank's answer")
