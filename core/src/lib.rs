@@ -24,6 +24,7 @@ pub mod owner;
 pub mod payment;
 pub mod platform;
 pub mod private_files;
+pub mod report;
 pub mod session;
 mod shared;
 pub mod store;
