@@ -225,6 +225,9 @@ async fn photos_with_metadata_or_of_someone_else_are_refused() {
 async fn the_ioc_checks_assigns_and_the_agency_answers_with_proof_in_that_order() {
     let w = World::new().await;
     let token = w.login(LEVEL1).await;
+    let device = json!({"token": "fcm-reporter", "platform": "fcm"});
+    let (status, _) = w.call(Method::POST, "/api/v1/push/registrations", Some(&token), Some(device)).await;
+    assert_eq!(status, StatusCode::CREATED);
     let photo = w.upload(&token, &jpeg(false, 5)).await;
     let (_, view) = w.submit(&token, report("r-flow", &[&photo], false)).await;
     let code = view["code"].as_str().unwrap();
@@ -248,6 +251,11 @@ async fn the_ioc_checks_assigns_and_the_agency_answers_with_proof_in_that_order(
     let (status, handled) = w.ioc(Method::POST, &path("answer"), Some(proof)).await;
     assert_eq!(status, StatusCode::OK, "{handled}");
     assert_eq!(handled["status"], "handled");
+    // One push per step taken (accept, assign, answer), none for the refused ones.
+    let (_, log) = common::admin(&w.http, &w.url("/admin/push/log"), Method::GET, w.sandbox.admin_token(), None).await;
+    let pushes = log["pushes"].as_array().unwrap();
+    assert_eq!(pushes.len(), 3, "{log}");
+    assert!(pushes.iter().all(|p| p["payload"]["message"]["data"] == json!({"kind": "report", "id": "r-flow"})));
 
     // The reporter sees the answer with its proof, and rates it once.
     let (_, feed) = w.call(Method::GET, "/api/v1/reports?since=0", Some(&token), None).await;

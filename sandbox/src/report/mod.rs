@@ -29,6 +29,7 @@ use smarthd_model::report::{
 use crate::api_error::ApiError;
 use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider};
+use crate::push::{PushGateway, PushKind};
 pub use published::{Published, areas, categories};
 use store::{Action, Incoming, Store};
 
@@ -41,11 +42,12 @@ const MAX_PROOF_BYTES: usize = 5 * 1024 * 1024;
 pub struct Reports {
     store: Store,
     published: Published,
+    push: Arc<PushGateway>,
 }
 
 impl Reports {
-    pub fn open(db_path: &Path) -> rusqlite::Result<Reports> {
-        Ok(Reports { store: Store::open(db_path)?, published: Published::load() })
+    pub fn open(db_path: &Path, push: Arc<PushGateway>) -> rusqlite::Result<Reports> {
+        Ok(Reports { store: Store::open(db_path)?, published: Published::load(), push })
     }
 }
 
@@ -342,8 +344,13 @@ async fn ioc_report(
     Ok(private(Json(report)))
 }
 
+/// One IOC step; the reporter's devices get one push saying the report changed.
 async fn act(s: &AppState, code: &str, action: Action<'_>) -> Result<Response, ApiError> {
-    Ok(private(Json(s.reports.store.act(code, action, Utc::now())?)))
+    let report = s.reports.store.act(code, action, Utc::now())?;
+    if let Some(reporter) = s.reports.store.reporter(&report.view.report_id)? {
+        s.reports.push.notify(&[&reporter], PushKind::Report, &report.view.report_id)?;
+    }
+    Ok(private(Json(report)))
 }
 
 async fn accept(State(s): Shared, headers: HeaderMap, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {

@@ -510,6 +510,11 @@ impl Store {
         db.query_row("SELECT data FROM report_photo WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()
     }
 
+    /// The account that sent the report.
+    pub fn reporter(&self, report_id: &str) -> rusqlite::Result<Option<String>> {
+        self.db().query_row("SELECT sub FROM report WHERE report_id = ?1", [report_id], |r| r.get(0)).optional()
+    }
+
     pub fn ledger(&self) -> rusqlite::Result<Ledger> {
         let db = self.db();
         let mut stmt = db.prepare_cached("SELECT id, effects FROM report_ledger")?;
