@@ -3,7 +3,7 @@
 //! [`SmartHd`] is what an app (through the bindings), the CLI and tests open; it hands out one
 //! handle per capability: [`catalog`] (offline procedures and search), [`session`] (the VNeID
 //! login through [`identity`]), [`dossier`] (drafts and submitting), [`payment`] (fees and
-//! receipts), [`appointment`] (a place at the one-stop counter) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
+//! receipts), [`appointment`] (a place at the one-stop counter), [`inbox`] (alerts and notices) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
 //! [`store`] (the SQLite files, kept private by [`private_files`]), [`transport`] (every request to the portal and the identity
 //! provider), [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
 //!
@@ -20,10 +20,12 @@ pub mod dossier;
 pub mod error;
 pub mod events;
 pub mod identity;
+pub mod inbox;
 pub mod owner;
 pub mod payment;
 pub mod platform;
 pub mod private_files;
+pub mod report;
 pub mod session;
 mod shared;
 pub mod store;
@@ -43,6 +45,8 @@ pub use dossier::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem, 
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventListener, NoEvents, SessionState};
 pub use identity::{LoginOptions, Profile};
+pub use inbox::handle::InboxHandle;
+pub use inbox::{InboxItem, InboxKind};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
 pub use session::{LocalData, SessionHandle};
@@ -116,6 +120,7 @@ impl SmartHd {
             tracing::warn!(kept, "user data the data key could not open was kept aside");
         }
         let papers = documents::Papers::new(user_db.clone(), vault.clone());
+        let inbox = inbox::Inbox::new(user_db.clone());
         let shared = Shared {
             config,
             portal,
@@ -125,6 +130,7 @@ impl SmartHd {
             payments,
             appointments,
             papers,
+            inbox,
             services,
             user_db,
             vault,
@@ -168,6 +174,10 @@ impl SmartHd {
     /// A place at the commune's one-stop counter: counters, slots, booking, tickets.
     pub fn appointments(&self) -> AppointmentsHandle {
         AppointmentsHandle::new(self.shared.clone())
+    }
+
+    pub fn inbox(&self) -> InboxHandle {
+        InboxHandle::new(self.shared.clone())
     }
 
     /// Bringing the offline copy and the outbox up to date with the portal.

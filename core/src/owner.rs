@@ -92,6 +92,11 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
     tx.execute("DELETE FROM upload", [])?;
     tx.execute("DELETE FROM profile_card", [])?;
     tx.execute("DELETE FROM feed_cursor", [])?;
+    // The inbox is fetched again too (its own notices are only notices); push tokens are
+    // registered again at login.
+    tx.execute("DELETE FROM inbox_item", [])?;
+    tx.execute("DELETE FROM inbox_cursor", [])?;
+    tx.execute("DELETE FROM push_device", [])?;
     tx.commit()?;
     Ok(())
 }
@@ -115,7 +120,9 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
         "appointment_request",
         "appointment",
     ];
-    for table in tables.iter().chain(&["upload", "feed_cursor", "profile_card"]) {
+    for table in
+        tables.iter().chain(&["upload", "feed_cursor", "profile_card", "inbox_item", "inbox_cursor", "push_device"])
+    {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }
     tx.commit()?;

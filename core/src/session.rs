@@ -65,6 +65,10 @@ impl SessionHandle {
     /// they are deleted, with the attachment files no one else uses.
     pub async fn logout(&self, local_data: LocalData) -> Result<Option<String>> {
         let owner = self.shared.owner()?;
+        // Before the session ends: removing the device needs its token.
+        if let Some(owner) = owner.as_ref() {
+            crate::inbox::client::unregister(&self.shared.inbox_context(owner)).await?;
+        }
         let end_session = self.shared.identity.logout(None).await?;
         if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
             owner::wipe(&self.shared.user_db, &owner)?;

@@ -8,6 +8,7 @@ use crate::documents::Papers;
 use crate::dossier::Dossiers;
 use crate::error::{AuthError, Error, Result};
 use crate::identity::Identity;
+use crate::inbox::{Inbox, client as inbox_client};
 use crate::owner::Owner;
 use crate::payment::{Payments, client};
 use crate::platform::Services;
@@ -25,6 +26,7 @@ pub(crate) struct Shared {
     pub(crate) payments: Payments,
     pub(crate) appointments: Appointments,
     pub(crate) papers: Papers,
+    pub(crate) inbox: Inbox,
     pub(crate) services: Services,
     pub(crate) user_db: UserDb,
     pub(crate) vault: std::sync::Arc<Vault>,
@@ -85,6 +87,16 @@ impl Shared {
             identity: &self.identity,
             appointments: &self.appointments,
             events: self.services.events.as_ref(),
+            owner,
+        }
+    }
+
+    pub(crate) fn inbox_context<'a>(&'a self, owner: &'a Owner) -> inbox_client::Context<'a> {
+        inbox_client::Context {
+            portal: &self.portal,
+            identity: &self.identity,
+            inbox: &self.inbox,
+            db: &self.user_db,
             owner,
         }
     }

@@ -317,6 +317,33 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         owner TEXT NOT NULL
     );
     "#,
+    // v10: the inbox: the city's alerts for the resident (synced by delta, per-owner cursor) and
+    // the app's own notices (dossier, payment, report changes), each with its read state; and
+    // the push token registered for the resident, removed at logout.
+    r#"
+    CREATE TABLE inbox_item (
+        item_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        valid_until TEXT,
+        at TEXT NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        owner TEXT NOT NULL,
+        PRIMARY KEY (owner, item_id)
+    );
+    CREATE INDEX inbox_by_time ON inbox_item(owner, at);
+    CREATE TABLE inbox_cursor (
+        owner TEXT PRIMARY KEY,
+        cursor INTEGER NOT NULL
+    );
+    CREATE TABLE push_device (
+        owner TEXT PRIMARY KEY,
+        token BLOB NOT NULL,
+        platform TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that

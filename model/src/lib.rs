@@ -2,10 +2,12 @@
 //!
 //! Wire types of the catalog ([`catalog`]), dossier and payment statuses ([`dossier`],
 //! [`payment`]), appointments at one-stop counters ([`appointment`]), e-receipts ([`receipt`]), signed
-//! dossier results ([`result_doc`]), the e-form schema's validation ([`form`]), the VietQR
+//! dossier results ([`result_doc`]), field reports and commune boundaries ([`report`]), alerts ([`alert`]), the
+//! working calendar of deadlines ([`workcal`]), the e-form schema's validation ([`form`]), the VietQR
 //! codec ([`vietqr`]) and Vietnamese text folding ([`text`]). Nothing here does I/O: the core (phone side) and the
 //! sandbox (portal side) both build on it, and neither imports the other.
 
+pub mod alert;
 pub mod appointment;
 pub mod catalog;
 pub mod dossier;
@@ -13,9 +15,11 @@ pub mod form;
 pub mod papers;
 pub mod payment;
 pub mod receipt;
+pub mod report;
 pub mod result_doc;
 pub mod text;
 pub mod vietqr;
+pub mod workcal;
 
 pub use dossier::{DossierStatus, ForPerson};
 pub use form::{FieldError, FieldProblem};

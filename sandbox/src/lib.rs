@@ -13,8 +13,11 @@ mod guard;
 mod home;
 mod html;
 pub mod identity;
+mod inbox;
 pub mod payment;
 mod portal;
+mod push;
+pub mod report;
 pub mod robot;
 mod signing;
 mod tls;
@@ -126,12 +129,18 @@ impl Sandbox {
         let payments =
             Arc::new(payment::Payments::open(&config.db_path, &public_base, &internal_base, config.payment)?);
         let appointments = Arc::new(appointment::Appointments::open(&config.db_path)?);
+        let push = Arc::new(push::PushGateway::open(&config.db_path)?);
+        let reports = Arc::new(report::Reports::open(&config.db_path, push.clone())?);
+        let inbox = Arc::new(inbox::Inbox::open(&config.db_path, push)?);
+        let desk = Arc::new(dossier::Desk::default());
         let faults = Arc::new(faults::Faults::new(config.faults));
         let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
         let app = home::router()
             .merge(catalog_api::router(portal.clone()))
             .merge(identity::router(identity.clone()))
-            .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone())?)
+            .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone(), desk.clone())?)
+            .merge(report::router(reports, desk.clone(), identity.clone()))
+            .merge(inbox::router(inbox, desk, identity.clone()))
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
             .merge(appointment::router(appointments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))

@@ -70,6 +70,10 @@ impl SyncHandle {
             report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
             appointment::client::sync(&self.shared.appointment_context(owner)).await?;
             report.results_kept = results::fetch_new(&self.shared.results_context(owner)).await?;
+            // The inbox is a nicety: a failure to fetch it leaves what was kept.
+            if let Err(error) = crate::inbox::client::sync(&self.shared.inbox_context(owner)).await {
+                tracing::info!("inbox not refreshed: {error}");
+            }
             self.refresh_papers(owner).await?;
         }
         // Reminders are local: given offline too, from the bookings kept.

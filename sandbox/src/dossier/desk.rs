@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::common::hex;
+use crate::api_error::ApiError;
 
 /// A sandbox officer account.
 pub struct OfficerAccount {
@@ -104,6 +105,27 @@ impl Desk {
         let secret = cookie(headers, SESSION_COOKIE)?;
         let sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         sessions.get(&digest(&secret)).filter(|s| s.created.elapsed() < SESSION_LIFETIME).cloned()
+    }
+
+    /// The officer behind a JSON call: a live session whose CSRF token the `X-CSRF-Token`
+    /// header carries.
+    pub fn json_session(&self, headers: &HeaderMap) -> Result<OfficerSession, ApiError> {
+        let session = self.session(headers).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "log in at /officer/login first (a sandbox officer account)",
+            )
+        })?;
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !sent.is_some_and(|t| same(t, &session.csrf)) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "the console's CSRF token is missing or wrong / thiếu hoặc sai mã chống giả mạo",
+            ));
+        }
+        Ok(session)
     }
 
     pub fn close(&self, headers: &HeaderMap) {

@@ -38,7 +38,8 @@ use common::{hex, json_body};
 use state::{AppState, DossierApi, Shared};
 use store::{Acceptance, Announce, NewDossier, Store};
 
-pub use desk::{CSRF_HEADER as OFFICER_CSRF_HEADER, OFFICERS, OfficerAccount};
+pub use desk::{CSRF_HEADER as OFFICER_CSRF_HEADER, Desk, OFFICERS, OfficerAccount};
+pub use store::attachment_content;
 
 /// Who issues results (as on e-receipts).
 const RESULT_ISSUER: &str = "Cổng Dịch vụ công tỉnh Hải Dương";
@@ -56,8 +57,9 @@ pub fn router(
     portal: Arc<Portal>,
     idp: Arc<IdentityProvider>,
     signer: Arc<dyn DocumentSigner>,
+    desk: Arc<Desk>,
 ) -> rusqlite::Result<Router> {
-    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, signer, desk: desk::Desk::default() });
+    let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, signer, desk });
     Ok(Router::new()
         .route("/api/v1/attachments", post(announce))
         .route("/api/v1/attachments/{sha256}", get(upload_state))

@@ -17,8 +17,8 @@ pub struct DossierApi {
     pub(super) portal: Arc<Portal>,
     /// Signs results with the portal's published key.
     pub(super) signer: Arc<dyn DocumentSigner>,
-    /// The officer console's sessions.
-    pub(super) desk: Desk,
+    /// The officer console's sessions (shared with the IOC's report routes).
+    pub(super) desk: Arc<Desk>,
 }
 
 #[derive(Clone)]

@@ -1141,6 +1141,27 @@ fn upload(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<U
 }
 
 /// The lowercase hex SHA-256 of `sub`'s stored chunks of an attachment, in order.
+/// The content of `sub`'s completed upload `sha256`, with its content type (field reports cite
+/// photos uploaded the same way as dossier attachments).
+pub fn attachment_content(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
+    let content_type: Option<String> = db
+        .query_row(
+            "SELECT content_type FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2 AND complete",
+            [sub, sha256],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(content_type) = content_type else { return Ok(None) };
+    let mut stmt =
+        db.prepare_cached("SELECT data FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2 ORDER BY offset")?;
+    let mut content = Vec::new();
+    let mut rows = stmt.query([sub, sha256])?;
+    while let Some(row) = rows.next()? {
+        content.extend_from_slice(row.get_ref(0)?.as_blob()?);
+    }
+    Ok(Some((content_type, content)))
+}
+
 fn digest(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<String> {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     let mut stmt =

@@ -135,6 +135,11 @@ pub fn by_sub(sub: &str) -> Option<&'static Citizen> {
     CITIZENS.iter().find(|c| c.sub == sub)
 }
 
+/// The registered (permanent) address of the resident `sub`, as VNeID holds it.
+pub fn address_of(sub: &str) -> Option<&'static str> {
+    by_sub(sub).map(|c| c.address)
+}
+
 /// The citizen with this CCCD and password. Both are compared through their digests, so the
 /// time taken says nothing about how much of a guess was right.
 pub fn authenticate(cccd: &str, password: &str) -> Option<&'static Citizen> {

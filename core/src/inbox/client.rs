@@ -1,0 +1,89 @@
+//! The inbox's requests: the alert feed by delta, and the push token registered for the
+//! resident (removed at logout, so a shared phone stops getting the last resident's pushes).
+
+use rusqlite::{OptionalExtension, params};
+use serde::Deserialize;
+
+use super::{Alert, Inbox};
+use crate::error::{Error, Result};
+use crate::identity::Identity;
+use crate::owner::Owner;
+use crate::store::UserDb;
+use crate::transport::{PortalClient, Request};
+
+/// The portal's page size: a shorter page is the last.
+const FEED_PAGE: usize = 500;
+
+#[derive(Deserialize)]
+struct FeedPage {
+    items: Vec<Alert>,
+    next_since: u64,
+}
+
+pub struct Context<'a> {
+    pub portal: &'a PortalClient,
+    pub identity: &'a Identity,
+    pub inbox: &'a Inbox,
+    pub db: &'a UserDb,
+    pub owner: &'a Owner,
+}
+
+/// Fetches the alerts published since the resident's cursor; answers how many are new.
+pub async fn sync(cx: &Context<'_>) -> Result<u32> {
+    let mut new = 0;
+    loop {
+        let since = cx.inbox.cursor(cx.owner)?;
+        let page: FeedPage = cx.portal.authorized_json(cx.identity, &format!("api/v1/inbox?since={since}")).await?;
+        if page.next_since < since || page.next_since > i64::MAX as u64 {
+            return Err(
+                crate::error::PortalError::OutOfRange { path: "api/v1/inbox".into(), field: "next_since" }.into()
+            );
+        }
+        let full = page.items.len() >= FEED_PAGE;
+        new += cx.inbox.keep_alerts(cx.owner, &page.items, page.next_since)?;
+        if !full || page.next_since == since {
+            return Ok(new);
+        }
+    }
+}
+
+/// Registers the platform's push token (`fcm` or `apns`) for the logged-in resident.
+pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<()> {
+    if !matches!(platform, "fcm" | "apns") {
+        return Err(Error::Validation { field: "platform".into(), reason: "fcm or apns".into() });
+    }
+    if token.is_empty() || token.len() > 4096 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::Validation { field: "token".into(), reason: "the push token the platform gave".into() });
+    }
+    let body = serde_json::json!({"token": token, "platform": platform}).to_string();
+    let url = cx.portal.url("api/v1/push/registrations")?;
+    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    if !answer.is_success() {
+        return Err(answer.refusal().into());
+    }
+    cx.db.lock().execute(
+        "INSERT INTO push_device (owner, token, platform) VALUES (?1, ?2, ?3)
+         ON CONFLICT (owner) DO UPDATE SET token = ?2, platform = ?3",
+        params![cx.owner.tag(), token.as_bytes(), platform],
+    )?;
+    Ok(())
+}
+
+/// Removes the resident's push registration at the portal and here (at logout). Best effort at
+/// the portal: a phone offline at logout forgets the token all the same.
+pub async fn unregister(cx: &Context<'_>) -> Result<()> {
+    let token: Option<Vec<u8>> = cx
+        .db
+        .lock()
+        .query_row("SELECT token FROM push_device WHERE owner = ?1", [cx.owner.tag()], |r| r.get(0))
+        .optional()?;
+    let Some(token) = token.and_then(|t| String::from_utf8(t).ok()) else { return Ok(()) };
+    let url = cx.portal.url(&format!("api/v1/push/registrations/{token}"))?;
+    match cx.portal.send_authorized(cx.identity, Request::new(reqwest::Method::DELETE, url)).await {
+        Ok(answer) if !answer.is_success() => tracing::info!("push registration not removed: {}", answer.status),
+        Ok(_) => {}
+        Err(error) => tracing::info!("push registration not removed: {error}"),
+    }
+    cx.db.lock().execute("DELETE FROM push_device WHERE owner = ?1", [cx.owner.tag()])?;
+    Ok(())
+}

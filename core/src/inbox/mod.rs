@@ -1,0 +1,161 @@
+//! The resident's inbox on the phone: the city's announcements and alerts (synced by delta from
+//! the portal, per resident) beside the app's own notices about their dossiers, payments and
+//! reports, readable offline, each with its read state. Every row belongs to the resident it was
+//! kept for ([`crate::owner`]).
+
+pub mod client;
+pub mod handle;
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+pub use smarthd_model::alert::{Alert, Severity};
+
+use crate::error::{Error, Result};
+use crate::owner::Owner;
+use crate::store::UserDb;
+
+/// Where an inbox item comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    Alert,
+    Dossier,
+    Payment,
+    Report,
+}
+
+impl InboxKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxKind::Alert => "alert",
+            InboxKind::Dossier => "dossier",
+            InboxKind::Payment => "payment",
+            InboxKind::Report => "report",
+        }
+    }
+
+    fn parse(text: &str) -> InboxKind {
+        match text {
+            "dossier" => InboxKind::Dossier,
+            "payment" => InboxKind::Payment,
+            "report" => InboxKind::Report,
+            _ => InboxKind::Alert,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboxItem {
+    pub item_id: String,
+    pub kind: InboxKind,
+    pub title: String,
+    pub body: String,
+    pub severity: Severity,
+    pub valid_until: Option<String>,
+    /// When it was published or happened (RFC 3339).
+    pub at: String,
+    pub read: bool,
+}
+
+pub struct Inbox {
+    db: UserDb,
+}
+
+const COLUMNS: &str = "item_id, kind, title, body, severity, valid_until, at, read";
+
+fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
+    Ok(InboxItem {
+        item_id: r.get(0)?,
+        kind: InboxKind::parse(&r.get::<_, String>(1)?),
+        title: r.get(2)?,
+        body: r.get(3)?,
+        severity: Severity::parse(&r.get::<_, String>(4)?).unwrap_or(Severity::Info),
+        valid_until: r.get(5)?,
+        at: r.get(6)?,
+        read: r.get(7)?,
+    })
+}
+
+impl Inbox {
+    pub fn new(db: UserDb) -> Inbox {
+        Inbox { db }
+    }
+
+    /// Where `owner`'s alert feed stands.
+    pub fn cursor(&self, owner: &Owner) -> Result<u64> {
+        let db = self.db.lock();
+        let cursor: Option<i64> =
+            db.query_row("SELECT cursor FROM inbox_cursor WHERE owner = ?1", [owner.tag()], |r| r.get(0)).optional()?;
+        Ok(cursor.unwrap_or(0) as u64)
+    }
+
+    /// Keeps a page of the feed and moves the cursor, in one transaction: a crash between the
+    /// two never skips an alert. An alert kept before keeps its read state. Answers how many
+    /// are new.
+    pub fn keep_alerts(&self, owner: &Owner, alerts: &[Alert], next_since: u64) -> Result<u32> {
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        let mut new = 0;
+        for alert in alerts {
+            new += tx.execute(
+                "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, valid_until, at, owner)
+                 VALUES (?1, 'alert', ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    alert.alert_id,
+                    alert.title,
+                    alert.body,
+                    alert.severity.as_str(),
+                    alert.valid_until,
+                    alert.published_at,
+                    owner.tag()
+                ],
+            )? as u32;
+        }
+        tx.execute(
+            "INSERT INTO inbox_cursor (owner, cursor) VALUES (?1, ?2)
+             ON CONFLICT (owner) DO UPDATE SET cursor = MAX(cursor, ?2)",
+            params![owner.tag(), next_since as i64],
+        )?;
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// Adds one of the app's own notices (a dossier's, payment's or report's change); the same
+    /// `item_id` twice is one notice.
+    pub fn note(&self, owner: &Owner, kind: InboxKind, item_id: &str, title: &str, body: &str) -> Result<()> {
+        self.db.lock().execute(
+            "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, at, owner)
+             VALUES (?1, ?2, ?3, ?4, 'info', ?5, ?6)",
+            params![item_id, kind.as_str(), title, body, crate::catalog::now(), owner.tag()],
+        )?;
+        Ok(())
+    }
+
+    /// `owner`'s inbox, newest first; emergencies still in force come before everything.
+    pub fn list(&self, owner: &Owner) -> Result<Vec<InboxItem>> {
+        let db = self.db.lock();
+        let mut stmt = db.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM inbox_item WHERE owner = ?1
+             ORDER BY (severity = 'emergency' AND (valid_until IS NULL OR valid_until > ?2)) DESC, at DESC"
+        ))?;
+        let now = crate::catalog::now();
+        Ok(stmt.query_map(params![owner.tag(), now], item)?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn unread(&self, owner: &Owner) -> Result<u32> {
+        let db = self.db.lock();
+        Ok(db.query_row("SELECT count(*) FROM inbox_item WHERE owner = ?1 AND NOT read", [owner.tag()], |r| r.get(0))?)
+    }
+
+    /// Marks one of `owner`'s items read; another resident's is not found.
+    pub fn mark_read(&self, owner: &Owner, item_id: &str) -> Result<()> {
+        let changed = self.db.lock().execute(
+            "UPDATE inbox_item SET read = 1 WHERE owner = ?1 AND item_id = ?2",
+            params![owner.tag(), item_id],
+        )?;
+        if changed == 0 {
+            return Err(Error::NotFound(format!("inbox item {item_id}")));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,313 @@
+//! A field report's photo, made safe to send: decoded (JPEG or PNG only), shrunk to at most
+//! [`MAX_LONG_EDGE`] pixels on the long edge, turned upright by its EXIF orientation, and
+//! re-encoded as a fresh JPEG. The new file carries pixels only: no EXIF, XMP, GPS position,
+//! maker notes, serial numbers or comments survive, because nothing of the original file but its
+//! pixels is copied. The place of a report travels as data beside the photo, never inside it.
+//!
+//! Pure: bytes in, bytes out, no I/O.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+/// The long edge of a normalised photo, in pixels: enough to read a street sign, small enough
+/// (~300-600 KB) to upload on a weak connection.
+pub const MAX_LONG_EDGE: u32 = 1600;
+/// The largest photo file accepted before decoding.
+pub const MAX_INPUT_BYTES: usize = 40 * 1024 * 1024;
+/// Decoding is refused above this many pixels on a side (a 108-megapixel phone camera is
+/// 12,000 x 9,000) or this many bytes of pixels: a small file must not expand into gigabytes.
+const MAX_SIDE: u32 = 16_384;
+const MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
+const JPEG_QUALITY: u8 = 85;
+
+/// A photo ready to upload: a JPEG with no metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedPhoto {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Why a photo cannot be used; each message says it in Vietnamese and English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("ảnh rỗng / the photo is empty")]
+    Empty,
+    #[error("ảnh quá lớn (tối đa {max_mb} MB) / the photo is too large (at most {max_mb} MB)", max_mb = MAX_INPUT_BYTES / (1024 * 1024))]
+    FileTooLarge,
+    #[error("ảnh quá nhiều điểm ảnh / the photo has too many pixels")]
+    TooManyPixels,
+    #[error("chỉ nhận ảnh JPEG hoặc PNG / only JPEG or PNG photos are accepted (this one is {0})")]
+    Unsupported(&'static str),
+    #[error("ảnh bị hỏng, không đọc được / the photo is damaged and cannot be read")]
+    Damaged,
+}
+
+/// Normalises one photo (see the module text).
+pub fn normalize(bytes: &[u8]) -> Result<NormalizedPhoto, PhotoError> {
+    if bytes.is_empty() {
+        return Err(PhotoError::Empty);
+    }
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(PhotoError::FileTooLarge);
+    }
+    let format = match image::guess_format(bytes) {
+        Ok(format @ (ImageFormat::Jpeg | ImageFormat::Png)) => format,
+        Ok(other) => return Err(PhotoError::Unsupported(other.extensions_str().first().copied().unwrap_or("?"))),
+        Err(_) if is_heif(bytes) => return Err(PhotoError::Unsupported("heic")),
+        Err(_) => return Err(PhotoError::Unsupported("?")),
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(classify)?;
+    // A damaged or absent EXIF block only loses the rotation, never the photo.
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let decoded = DynamicImage::from_decoder(decoder).map_err(classify)?;
+
+    // Shrink before turning: rotating the small image is cheaper, and the long edge is the same.
+    let mut photo = shrink(decoded);
+    photo.apply_orientation(orientation);
+    let (width, height) = (photo.width(), photo.height());
+
+    let mut jpeg = Vec::with_capacity((width * height / 4) as usize);
+    let pixels = match photo {
+        // JPEG has no alpha: a PNG's transparency is dropped; grey stays grey.
+        DynamicImage::ImageLuma8(_) => photo,
+        other => DynamicImage::ImageRgb8(other.into_rgb8()),
+    };
+    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY).encode_image(&pixels).map_err(|_| PhotoError::Damaged)?;
+    Ok(NormalizedPhoto { jpeg, width, height })
+}
+
+fn limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    limits
+}
+
+fn shrink(image: DynamicImage) -> DynamicImage {
+    let long_edge = image.width().max(image.height());
+    if long_edge <= MAX_LONG_EDGE {
+        return image;
+    }
+    let scale = f64::from(MAX_LONG_EDGE) / f64::from(long_edge);
+    let width = ((f64::from(image.width()) * scale).round() as u32).max(1);
+    let height = ((f64::from(image.height()) * scale).round() as u32).max(1);
+    // `thumbnail` averages every source pixel into its target (an area filter): the right
+    // filter for a large reduction, and several times faster than Lanczos.
+    image.thumbnail_exact(width, height)
+}
+
+fn classify(error: image::ImageError) -> PhotoError {
+    match error {
+        image::ImageError::Limits(_) => PhotoError::TooManyPixels,
+        image::ImageError::Unsupported(_) => PhotoError::Unsupported("?"),
+        _ => PhotoError::Damaged,
+    }
+}
+
+/// HEIC/HEIF (an ISO-BMFF `ftyp` box with a HEIF brand): what iPhones take by default. Named in
+/// the error so the app knows to convert it to JPEG first.
+fn is_heif(bytes: &[u8]) -> bool {
+    bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(&bytes[8..12], b"heic" | b"heix" | b"hevc" | b"heim" | b"heis" | b"mif1" | b"msf1" | b"avif")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage, Rgba, RgbaImage};
+
+    const SECRETS: [&[u8]; 6] =
+        [b"SN-98765-SECRET", b"MAKERNOTE-SECRET", b"PhoneMaker", b"Exif", b"ns.adobe.com/xap", b"a comment"];
+
+    /// A JPEG `width` x `height`, left half red and right half blue, carrying an EXIF block
+    /// (orientation, maker, model, serial number, maker note, GPS position), an XMP block, a
+    /// Photoshop/IPTC block and a comment: what a phone camera writes.
+    fn camera_jpeg(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+        let pixels =
+            RgbImage::from_fn(width, height, |x, _| if x < width / 2 { Rgb([220, 0, 0]) } else { Rgb([0, 0, 220]) });
+        let mut plain = Vec::new();
+        JpegEncoder::new_with_quality(&mut plain, 95).encode_image(&pixels).unwrap();
+        let mut exif = b"Exif\0\0".to_vec();
+        exif.extend(tiff(orientation));
+        let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
+        xmp.extend(b"<x:xmpmeta><exif:GPSLatitude>20,56.0N</exif:GPSLatitude></x:xmpmeta>");
+        let mut out = plain[..2].to_vec(); // SOI
+        for (marker, body) in
+            [(0xE1, exif), (0xE1, xmp), (0xED, b"Photoshop 3.0\0IPTC".to_vec()), (0xFE, b"a comment".to_vec())]
+        {
+            out.extend([0xFF, marker]);
+            out.extend(((body.len() + 2) as u16).to_be_bytes());
+            out.extend(body);
+        }
+        out.extend(&plain[2..]);
+        out
+    }
+
+    /// A little-endian TIFF block: IFD0 (make, model, orientation, pointers to the EXIF and GPS
+    /// IFDs), the EXIF IFD (body serial number, maker note) and the GPS IFD (latitude).
+    fn tiff(orientation: u16) -> Vec<u8> {
+        struct Entry(u16, u16, u32, Vec<u8>); // tag, type, count, value bytes
+        fn ifd(out: &mut Vec<u8>, entries: Vec<Entry>) {
+            let start = out.len();
+            let data_start = start + 2 + entries.len() * 12 + 4;
+            let mut data = Vec::new();
+            out.extend((entries.len() as u16).to_le_bytes());
+            for Entry(tag, kind, count, mut value) in entries {
+                out.extend(tag.to_le_bytes());
+                out.extend(kind.to_le_bytes());
+                out.extend(count.to_le_bytes());
+                if value.len() <= 4 {
+                    value.resize(4, 0);
+                    out.extend(value);
+                } else {
+                    out.extend(((data_start + data.len()) as u32).to_le_bytes());
+                    data.extend(value);
+                }
+            }
+            out.extend(0u32.to_le_bytes());
+            out.extend(data);
+        }
+        let ascii = |text: &str| Entry(0, 2, text.len() as u32 + 1, [text.as_bytes(), b"\0"].concat());
+        let with_tag = |tag, Entry(_, kind, count, value)| Entry(tag, kind, count, value);
+        let mut out = b"II*\0".to_vec();
+        out.extend(8u32.to_le_bytes());
+        // IFD0 at 8: 5 entries (2 + 60 + 4 = 66 bytes) and its data ("PhoneMaker\0" 11 + "X1" inline).
+        let exif_ifd_at = 8 + 66 + 11;
+        let exif_ifd_len = 2 + 2 * 12 + 4 + 16 + 16;
+        let gps_ifd_at = exif_ifd_at + exif_ifd_len;
+        ifd(
+            &mut out,
+            vec![
+                with_tag(0x010F, ascii("PhoneMaker")),
+                with_tag(0x0110, ascii("X1")),
+                Entry(0x0112, 3, 1, orientation.to_le_bytes().to_vec()),
+                Entry(0x8769, 4, 1, (exif_ifd_at as u32).to_le_bytes().to_vec()),
+                Entry(0x8825, 4, 1, (gps_ifd_at as u32).to_le_bytes().to_vec()),
+            ],
+        );
+        assert_eq!(out.len(), exif_ifd_at);
+        ifd(
+            &mut out,
+            vec![with_tag(0xA431, ascii("SN-98765-SECRET")), Entry(0x927C, 7, 16, b"MAKERNOTE-SECRET".to_vec())],
+        );
+        assert_eq!(out.len(), gps_ifd_at);
+        let rational = |n: u32| [n.to_le_bytes(), 1u32.to_le_bytes()].concat();
+        ifd(
+            &mut out,
+            vec![with_tag(1, ascii("N")), Entry(2, 5, 3, [rational(20), rational(56), rational(0)].concat())],
+        );
+        out
+    }
+
+    /// The segments between SOI and the image data: (marker, body).
+    fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
+        assert_eq!(&jpeg[..2], &[0xFF, 0xD8]);
+        let mut at = 2;
+        let mut found = Vec::new();
+        while jpeg[at] == 0xFF && jpeg[at + 1] != 0xDA {
+            let marker = jpeg[at + 1];
+            let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+            found.push((marker, jpeg[at + 4..at + 2 + len].to_vec()));
+            at += 2 + len;
+        }
+        found
+    }
+
+    #[test]
+    fn the_camera_fixture_carries_what_must_be_removed() {
+        let original = camera_jpeg(64, 32, 6);
+        for secret in SECRETS {
+            assert!(original.windows(secret.len()).any(|w| w == secret));
+        }
+        let decoder = ImageReader::new(Cursor::new(&original)).with_guessed_format().unwrap();
+        assert_eq!(decoder.into_decoder().unwrap().orientation().unwrap(), image::metadata::Orientation::Rotate90);
+    }
+
+    #[test]
+    fn every_metadata_block_is_removed_and_the_photo_turned_upright() {
+        let photo = normalize(&camera_jpeg(64, 32, 6)).unwrap();
+        for secret in SECRETS {
+            assert!(
+                !photo.jpeg.windows(secret.len()).any(|w| w == secret),
+                "{:?} survived",
+                String::from_utf8_lossy(secret)
+            );
+        }
+        for (marker, _) in segments(&photo.jpeg) {
+            assert!(!(0xE1..=0xEF).contains(&marker) && marker != 0xFE, "segment {marker:#x} survived");
+        }
+        // Orientation 6 is "turn 90° clockwise": the red left half becomes the top half.
+        assert_eq!((photo.width, photo.height), (32, 64));
+        let upright = image::load_from_memory(&photo.jpeg).unwrap().into_rgb8();
+        assert_eq!(upright.dimensions(), (32, 64));
+        let [r, _, b] = upright.get_pixel(16, 8).0;
+        assert!(r > 150 && b < 80, "top is red, found {r},{b}");
+        let [r, _, b] = upright.get_pixel(16, 56).0;
+        assert!(b > 150 && r < 80, "bottom is blue, found {r},{b}");
+    }
+
+    #[test]
+    fn large_photos_shrink_to_the_long_edge_and_small_ones_keep_their_size() {
+        let big = normalize(&camera_jpeg(2400, 1000, 1)).unwrap();
+        assert_eq!((big.width, big.height), (1600, 667));
+        let tall = normalize(&camera_jpeg(1000, 2400, 8)).unwrap();
+        assert_eq!((tall.width, tall.height), (1600, 667), "turned 90° after shrinking");
+        let small = normalize(&camera_jpeg(300, 200, 1)).unwrap();
+        assert_eq!((small.width, small.height), (300, 200));
+    }
+
+    #[test]
+    fn png_with_transparency_becomes_an_opaque_jpeg() {
+        let mut png = Vec::new();
+        DynamicImage::ImageRgba8(RgbaImage::from_pixel(40, 20, Rgba([10, 200, 10, 128])))
+            .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+            .unwrap();
+        let photo = normalize(&png).unwrap();
+        assert_eq!(image::guess_format(&photo.jpeg).unwrap(), ImageFormat::Jpeg);
+        assert_eq!((photo.width, photo.height), (40, 20));
+    }
+
+    #[test]
+    fn what_is_not_a_usable_photo_is_refused_by_name() {
+        assert_eq!(normalize(b""), Err(PhotoError::Empty));
+        let heic = [&[0, 0, 0, 0x18][..], b"ftypheic", &[0; 16]].concat();
+        assert_eq!(normalize(&heic), Err(PhotoError::Unsupported("heic")));
+        assert_eq!(normalize(b"GIF89a\x01\x00\x01\x00"), Err(PhotoError::Unsupported("gif")));
+        assert_eq!(normalize(b"plain text, not a photo"), Err(PhotoError::Unsupported("?")));
+        let cut = &camera_jpeg(64, 32, 1)[..400];
+        assert_eq!(normalize(cut), Err(PhotoError::Damaged));
+        assert!(normalize(&vec![0xFF; MAX_INPUT_BYTES + 1]) == Err(PhotoError::FileTooLarge));
+    }
+
+    #[test]
+    fn a_small_file_claiming_huge_dimensions_is_refused_before_decoding() {
+        // A valid PNG header and IHDR for 100,000 x 100,000 pixels, and nothing else.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend(100_000u32.to_be_bytes());
+        ihdr.extend([8, 2, 0, 0, 0]);
+        png.extend(13u32.to_be_bytes());
+        png.extend(&ihdr);
+        png.extend(crc32(&ihdr).to_be_bytes());
+        assert_eq!(normalize(&png), Err(PhotoError::TooManyPixels));
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &byte in bytes {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+}

@@ -1,0 +1,456 @@
+//! Field reports (phản ánh hiện trường) in the sandbox: the published categories and commune
+//! boundaries, a submit that is idempotent on the phone's permanent report id, the reporter's
+//! feed and one rating, the operations centre's (IOC) actions with deadlines in working hours,
+//! a public feed of handled reports that never names the reporter, and the ledger tests read.
+//! The wire contract is the "Field reports" section of `docs/portal-api.md`.
+
+// Layers: `published` (categories, boundaries, calendar) and `store`; this file, the routes.
+mod published;
+mod store;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRef, Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::json;
+use smarthd_model::report::{
+    GeoPoint, MAX_REPORT_PHOTOS, MAX_REPORT_TEXT, NewReport, RejectReason, ReportStatus, ReportVerdict, Urgency,
+};
+
+use crate::api_error::ApiError;
+use crate::dossier::Desk;
+use crate::identity::{Authenticated, IdentityProvider};
+use crate::push::{PushGateway, PushKind};
+pub use published::{Published, areas, categories};
+use store::{Action, Incoming, Store};
+
+/// Working hours the IOC has to check a report, and to handle an urgent one.
+const ACCEPT_HOURS: u32 = 8;
+const URGENT_HOURS: u32 = 4;
+/// Proof photos an answer carries, at most, and the size of each.
+const MAX_PROOF_BYTES: usize = 5 * 1024 * 1024;
+
+pub struct Reports {
+    store: Store,
+    published: Published,
+    push: Arc<PushGateway>,
+}
+
+impl Reports {
+    pub fn open(db_path: &Path, push: Arc<PushGateway>) -> rusqlite::Result<Reports> {
+        Ok(Reports { store: Store::open(db_path)?, published: Published::load(), push })
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    reports: Arc<Reports>,
+    desk: Arc<Desk>,
+    idp: Arc<IdentityProvider>,
+}
+
+impl FromRef<AppState> for Arc<IdentityProvider> {
+    fn from_ref(state: &AppState) -> Arc<IdentityProvider> {
+        state.idp.clone()
+    }
+}
+
+type Shared = State<AppState>;
+
+pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> Router {
+    Router::new()
+        .route("/api/v1/reports/categories", get(list_categories))
+        .route("/api/v1/reports/areas", get(list_areas))
+        .route("/api/v1/reports", post(submit).get(changed_since))
+        .route("/api/v1/reports/public", get(public))
+        .route("/api/v1/reports/photos/{sha256}", get(photo))
+        .route("/api/v1/reports/{report_id}/rating", post(rate))
+        .route("/officer/api/reports", get(ioc_list))
+        .route("/officer/api/reports/{code}", get(ioc_report))
+        .route("/officer/api/reports/{code}/accept", post(accept))
+        .route("/officer/api/reports/{code}/reject", post(reject))
+        .route("/officer/api/reports/{code}/assign", post(assign))
+        .route("/officer/api/reports/{code}/answer", post(answer))
+        .route("/admin/reports/ledger", get(ledger))
+        .with_state(AppState { reports, desk, idp })
+}
+
+fn private(body: impl IntoResponse) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
+}
+
+fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn is_permanent_id(id: &str) -> bool {
+    (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checked here, independently of the app: a report photo is a JPEG that carries pixels only.
+/// APP1..APP15 (EXIF, XMP, ICC, IPTC, maker data) and comments are refused, so a phone that
+/// forgot to clean a photo cannot publish where its owner lives.
+pub fn metadata_free_jpeg(bytes: &[u8]) -> Result<(), &'static str> {
+    if bytes.len() < 4 || bytes[..2] != [0xFF, 0xD8] {
+        return Err("ảnh phải là JPEG / photos must be JPEG");
+    }
+    let mut at = 2;
+    loop {
+        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return Err("ảnh JPEG bị hỏng / the JPEG is damaged");
+        };
+        if marker == 0xDA {
+            return Ok(()); // start of scan: the pixels follow
+        }
+        if (0xE1..=0xEF).contains(&marker) || marker == 0xFE {
+            return Err("ảnh còn siêu dữ liệu (EXIF, GPS...) / the photo still carries metadata (EXIF, GPS...)");
+        }
+        let len = bytes.get(at + 2..at + 4).map(|l| u16::from_be_bytes([l[0], l[1]]) as usize);
+        match len {
+            Some(len) if len >= 2 => at += 2 + len,
+            _ => return Err("ảnh JPEG bị hỏng / the JPEG is damaged"),
+        }
+    }
+}
+
+async fn list_categories() -> Response {
+    Json(categories()).into_response()
+}
+
+async fn list_areas() -> Response {
+    Json(areas()).into_response()
+}
+
+async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+    let mut report: NewReport = json_body(&body)?;
+    if !is_permanent_id(&report.report_id) {
+        return Err(ApiError::bad_request("report_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let category = s
+        .reports
+        .published
+        .category(&report.category)
+        .ok_or_else(|| ApiError::validation("category", "không có lĩnh vực này / no such category"))?;
+    if !category.in_scope {
+        let goes_to = category.goes_to.clone().unwrap_or_default();
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "out_of_scope", goes_to).with_field("category"));
+    }
+    report.text = report.text.trim().to_owned();
+    if report.text.is_empty() || report.text.chars().count() > MAX_REPORT_TEXT {
+        return Err(ApiError::validation(
+            "text",
+            format!("1 đến {MAX_REPORT_TEXT} ký tự / 1 to {MAX_REPORT_TEXT} characters"),
+        ));
+    }
+    if report.address_note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+        return Err(ApiError::validation("address_note", "tối đa 500 ký tự / at most 500 characters"));
+    }
+    let commune = smarthd_model::report::locate(areas(), report.location).ok_or_else(|| {
+        ApiError::validation("location", "vị trí ngoài địa bàn thành phố / the place is outside the city")
+    })?;
+    if report.photos.is_empty() || report.photos.len() > MAX_REPORT_PHOTOS {
+        return Err(ApiError::validation(
+            "photos",
+            format!("1 đến {MAX_REPORT_PHOTOS} ảnh / 1 to {MAX_REPORT_PHOTOS} photos"),
+        ));
+    }
+    let mut photos = Vec::with_capacity(report.photos.len());
+    for sha in &mut report.photos {
+        *sha = sha.to_ascii_lowercase();
+        if !is_sha256_hex(sha) || photos.iter().any(|(seen, _)| seen == sha) {
+            return Err(ApiError::validation("photos", "each photo once, by its SHA-256 (64 hexadecimal digits)"));
+        }
+        let (_, bytes) =
+            s.reports.store.attachment(&auth.sub, sha)?.ok_or_else(|| ApiError::attachment_missing(sha))?;
+        metadata_free_jpeg(&bytes).map_err(|why| ApiError::unprocessable("photos", why))?;
+        photos.push((sha.clone(), bytes));
+    }
+    let canonical = serde_json::to_vec(&(&auth.sub, &report)).map_err(ApiError::internal)?;
+    let now = Utc::now();
+    let incoming = Incoming {
+        report: &report,
+        sub: &auth.sub,
+        commune_code: Some(&commune.code),
+        content_hash: &sha256_hex(&canonical),
+        photos,
+        now,
+        accept_by: s.reports.published.calendar().add_working_hours(now, ACCEPT_HOURS),
+    };
+    let stored = s.reports.store.submit(&incoming)?;
+    let status = if stored.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Json(stored.view)).into_response())
+}
+
+#[derive(Deserialize)]
+struct SinceQuery {
+    #[serde(default)]
+    since: u64,
+}
+
+async fn changed_since(
+    State(s): Shared,
+    auth: Authenticated,
+    query: Result<Query<SinceQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(SinceQuery { since }) = query.map_err(|_| ApiError::bad_request("since is a cursor (a number)"))?;
+    let (items, next_since) = s.reports.store.changed_since(&auth.sub, since, 500)?;
+    Ok(private(Json(json!({ "items": items, "next_since": next_since }))))
+}
+
+#[derive(Deserialize)]
+struct RateBody {
+    rating_id: String,
+    verdict: String,
+}
+
+async fn rate(
+    State(s): Shared,
+    auth: Authenticated,
+    UrlPath(report_id): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: RateBody = json_body(&body)?;
+    if !is_permanent_id(&body.rating_id) {
+        return Err(ApiError::bad_request("rating_id: 1 to 100 letters, digits, '-' or '_'"));
+    }
+    let verdict = ReportVerdict::parse(&body.verdict)
+        .ok_or_else(|| ApiError::validation("verdict", "satisfied, acceptable or not_satisfied"))?;
+    let stored = s.reports.store.rate(&auth.sub, &report_id, &body.rating_id, verdict, Utc::now())?;
+    let status = if stored.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], Json(stored.view)).into_response())
+}
+
+#[derive(Deserialize)]
+struct PublicQuery {
+    /// "LAT,LON"
+    #[serde(default)]
+    near: Option<String>,
+    /// Metres around `near` (default 2,000).
+    #[serde(default)]
+    radius: Option<f64>,
+    #[serde(default)]
+    commune: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+async fn public(State(s): Shared, query: Result<Query<PublicQuery>, QueryRejection>) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|_| ApiError::bad_request("near=LAT,LON radius=METRES commune=CODE limit=N"))?;
+    let near = match q.near.as_deref() {
+        None => None,
+        Some(text) => {
+            let point = text
+                .split_once(',')
+                .and_then(|(lat, lon)| Some(GeoPoint { lat: lat.trim().parse().ok()?, lon: lon.trim().parse().ok()? }))
+                .filter(|p| p.is_valid())
+                .ok_or_else(|| ApiError::validation("near", "LAT,LON in degrees"))?;
+            Some(point)
+        }
+    };
+    let radius = q.radius.unwrap_or(2_000.0);
+    if !(radius.is_finite() && radius > 0.0) {
+        return Err(ApiError::validation("radius", "metres, more than 0"));
+    }
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let mut items = Vec::new();
+    // Filtered after the query: the sandbox holds hundreds, not millions.
+    for (mut report, category) in s.reports.store.public(10_000)? {
+        if near.is_some_and(|p| p.distance_m(report.location) > radius)
+            || q.commune.as_deref().is_some_and(|c| report.commune_code.as_deref() != Some(c))
+        {
+            continue;
+        }
+        report.category_name = s.reports.published.category(&category).map(|c| c.name.clone()).unwrap_or_default();
+        report.commune_name = report
+            .commune_code
+            .as_deref()
+            .and_then(|code| areas().iter().find(|a| a.code == code).map(|a| a.name.clone()));
+        items.push(report);
+        if items.len() == limit as usize {
+            break;
+        }
+    }
+    Ok(Json(json!({ "items": items })).into_response())
+}
+
+async fn photo(State(s): Shared, UrlPath(sha256): UrlPath<String>) -> Result<Response, ApiError> {
+    let bytes =
+        s.reports.store.public_photo(&sha256.to_ascii_lowercase())?.ok_or_else(|| ApiError::not_found("photo"))?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "public, max-age=86400, immutable")], bytes)
+        .into_response())
+}
+
+// The operations centre (IOC): JSON for the console and for `smarthd officer reports`.
+
+fn officer(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    s.desk.json_session(headers).map(|_| ())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+async fn ioc_list(
+    State(s): Shared,
+    headers: HeaderMap,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    officer(&s, &headers)?;
+    let Query(q) = query.map_err(|_| ApiError::bad_request("status=waiting|accepted|assigned|handled|rejected"))?;
+    let status = match q.status.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(ReportStatus::parse(text).ok_or_else(|| ApiError::validation("status", "unknown status"))?),
+    };
+    Ok(private(Json(json!({ "items": s.reports.store.ioc_list(status, 500, Utc::now())? }))))
+}
+
+#[derive(Deserialize)]
+struct ViewQuery {
+    /// `agency`: the handling agency's view (the reporter only if they allowed it).
+    #[serde(default)]
+    view: Option<String>,
+}
+
+async fn ioc_report(
+    State(s): Shared,
+    headers: HeaderMap,
+    UrlPath(code): UrlPath<String>,
+    query: Result<Query<ViewQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    officer(&s, &headers)?;
+    let Query(q) = query.map_err(|_| ApiError::bad_request("view=agency"))?;
+    let for_agency = q.view.as_deref() == Some("agency");
+    let report =
+        s.reports.store.ioc_report(&code, for_agency, Utc::now())?.ok_or_else(|| ApiError::not_found("report"))?;
+    Ok(private(Json(report)))
+}
+
+/// One IOC step; the reporter's devices get one push saying the report changed.
+async fn act(s: &AppState, code: &str, action: Action<'_>) -> Result<Response, ApiError> {
+    let report = s.reports.store.act(code, action, Utc::now())?;
+    if let Some(reporter) = s.reports.store.reporter(&report.view.report_id)? {
+        s.reports.push.notify(&[&reporter], PushKind::Report, &report.view.report_id)?;
+    }
+    Ok(private(Json(report)))
+}
+
+async fn accept(State(s): Shared, headers: HeaderMap, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
+    officer(&s, &headers)?;
+    let report = s.reports.store.ioc_report(&code, false, Utc::now())?.ok_or_else(|| ApiError::not_found("report"))?;
+    let hours = match report.view.urgency {
+        Urgency::Urgent => URGENT_HOURS,
+        Urgency::Normal => s.reports.published.category(&report.view.category).map_or(40, |c| c.target_hours),
+    };
+    let handle_by = s.reports.published.calendar().add_working_hours(Utc::now(), hours);
+    act(&s, &code, Action::Accept { handle_by }).await
+}
+
+#[derive(Deserialize)]
+struct RejectBody {
+    reason: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn reject(
+    State(s): Shared,
+    headers: HeaderMap,
+    UrlPath(code): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    officer(&s, &headers)?;
+    let body: RejectBody = json_body(&body)?;
+    let reason = RejectReason::parse(&body.reason)
+        .ok_or_else(|| ApiError::validation("reason", "out_of_scope, unclear, duplicate or abusive"))?;
+    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if reason == RejectReason::Duplicate {
+        let original = note.ok_or_else(|| ApiError::validation("note", "name the report it repeats (its code)"))?;
+        if s.reports.store.ioc_report(original, false, Utc::now())?.is_none() || original == code {
+            return Err(ApiError::validation("note", "no other report has this code"));
+        }
+    }
+    act(&s, &code, Action::Reject { reason, note }).await
+}
+
+#[derive(Deserialize)]
+struct AssignBody {
+    agency: String,
+}
+
+async fn assign(
+    State(s): Shared,
+    headers: HeaderMap,
+    UrlPath(code): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    officer(&s, &headers)?;
+    let body: AssignBody = json_body(&body)?;
+    let agency = body.agency.trim();
+    if agency.is_empty() || agency.chars().count() > 200 {
+        return Err(ApiError::validation("agency", "name the agency (at most 200 characters)"));
+    }
+    act(&s, &code, Action::Assign { agency }).await
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    message: String,
+    /// The proof: JPEG photos, base64, without metadata.
+    photos_base64: Vec<String>,
+}
+
+async fn answer(
+    State(s): Shared,
+    headers: HeaderMap,
+    UrlPath(code): UrlPath<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    officer(&s, &headers)?;
+    let body: AnswerBody = json_body(&body)?;
+    let message = body.message.trim();
+    if message.is_empty() || message.chars().count() > MAX_REPORT_TEXT {
+        return Err(ApiError::validation("message", "say what was done / nêu việc đã xử lý"));
+    }
+    // Residents' first complaint is an answer without proof: one photo at least.
+    if body.photos_base64.is_empty() || body.photos_base64.len() > MAX_REPORT_PHOTOS {
+        return Err(ApiError::validation(
+            "photos_base64",
+            format!("1 đến {MAX_REPORT_PHOTOS} ảnh minh chứng / 1 to {MAX_REPORT_PHOTOS} proof photos"),
+        ));
+    }
+    let mut photos = Vec::with_capacity(body.photos_base64.len());
+    for encoded in &body.photos_base64 {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| ApiError::validation("photos_base64", "base64 of a JPEG"))?;
+        if bytes.len() > MAX_PROOF_BYTES {
+            return Err(ApiError::validation("photos_base64", "at most 5 MiB a photo"));
+        }
+        metadata_free_jpeg(&bytes).map_err(|why| ApiError::unprocessable("photos_base64", why))?;
+        photos.push((sha256_hex(&bytes), bytes));
+    }
+    act(&s, &code, Action::Answer { message, photos }).await
+}
+
+async fn ledger(State(s): Shared) -> Result<Response, ApiError> {
+    Ok(Json(s.reports.store.ledger()?).into_response())
+}

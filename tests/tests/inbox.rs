@@ -1,0 +1,63 @@
+//! The inbox through the core against the real sandbox: an emergency alert for one commune
+//! reaches the inbox of a resident registered there and not one elsewhere (two residents sharing
+//! one phone), offline with read state; the push token registered for a resident is removed at
+//! logout, so the stand-in records no push to it after.
+
+use smarthd_core::{ErrorKind, InboxKind, LocalData};
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_tests::{Admin, World, log_in, officer_post};
+
+/// LEVEL2_CITIZEN lives in Phường Hải Dương (10507); LEVEL1_CITIZEN in Xã Thanh Hà.
+const HAI_DUONG: &str = "10507";
+
+async fn publish(world: &World, title: &str, severity: &str, communes: &[&str]) -> String {
+    let body =
+        serde_json::json!({"title": title, "body": "Nội dung / details", "severity": severity, "communes": communes});
+    officer_post(&world.sandbox, "officer/api/alerts", body).await["alert_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_alert_reaches_only_its_communes_residents_and_stays_readable_offline() {
+    let world = World::new(50).await;
+    let core = world.core();
+    let storm = publish(&world, "Bão số 3: sơ tán khu ven sông", "emergency", &[HAI_DUONG]).await;
+    publish(&world, "Lịch tiêm chủng tháng 12", "info", &[]).await;
+
+    log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(core.inbox().sync().await.unwrap(), 2);
+    let items = core.inbox().list().unwrap();
+    assert_eq!(items[0].item_id, storm, "the emergency first");
+    assert_eq!((items[0].kind, items.len()), (InboxKind::Alert, 2));
+    assert_eq!(core.inbox().unread().unwrap(), 2);
+    core.inbox().mark_read(&storm).unwrap();
+    assert_eq!(core.inbox().unread().unwrap(), 1);
+    assert_eq!(core.inbox().sync().await.unwrap(), 0, "a delta: nothing new");
+    assert!(core.inbox().list().unwrap()[0].read, "a sync keeps the read state");
+
+    // The same phone, another resident, who lives elsewhere.
+    core.session().logout(LocalData::Keep).await.unwrap();
+    assert!(core.inbox().list().unwrap().is_empty(), "logged out: nobody's inbox");
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    core.sync().now().await.unwrap();
+    let theirs: Vec<String> = core.inbox().list().unwrap().into_iter().map(|i| i.title).collect();
+    assert_eq!(theirs, ["Lịch tiêm chủng tháng 12"], "not the storm for another commune");
+    assert_eq!(core.inbox().mark_read(&storm).unwrap_err().kind(), ErrorKind::NotFound);
+}
+
+#[tokio::test]
+async fn the_push_token_goes_with_the_resident_at_logout() {
+    let world = World::new(50).await;
+    let core = world.core();
+    let admin = Admin::new(&world.sandbox);
+    log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(core.inbox().register_push("not a token", "fcm").await.unwrap_err().kind(), ErrorKind::Validation);
+    core.inbox().register_push("fcm-token-of-this-phone", "fcm").await.unwrap();
+    publish(&world, "Cắt nước", "warning", &[HAI_DUONG]).await;
+    let pushes = admin.get("admin/push/log").await["pushes"].as_array().unwrap().len();
+    assert_eq!(pushes, 1);
+
+    core.session().logout(LocalData::Keep).await.unwrap();
+    publish(&world, "Cắt điện", "warning", &[]).await;
+    let log = admin.get("admin/push/log").await;
+    assert_eq!(log["pushes"].as_array().unwrap().len(), 1, "no push after logout: {log}");
+}
