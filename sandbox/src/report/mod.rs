@@ -31,6 +31,8 @@ use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider};
 use crate::push::{PushGateway, PushKind};
 pub use published::{Published, areas, categories};
+#[cfg(test)]
+pub(crate) use published::DATA_FILES;
 use store::{Action, Incoming, Store};
 
 /// Working hours the IOC has to check a report, and to handle an urgent one.

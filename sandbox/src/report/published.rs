@@ -17,6 +17,9 @@ use crate::generator::admin_units;
 
 const CATEGORIES: &str = include_str!("../../data/report_categories.json");
 const HOLIDAYS: &str = include_str!("../../data/holidays.json");
+/// The files above, for the check that every data file is read and in NFC (`generator`'s tests).
+#[cfg(test)]
+pub(crate) const DATA_FILES: [(&str, &str); 2] = [("report_categories.json", CATEGORIES), ("holidays.json", HOLIDAYS)];
 const GRID_ORIGIN: (f64, f64) = (106.20, 20.80);
 const GRID_CELL: f64 = 0.04;
 const GRID_COLUMNS: usize = 7;
