@@ -12,6 +12,7 @@ pub mod generator;
 mod guard;
 mod html;
 pub mod identity;
+mod openapi;
 pub mod payment;
 mod portal;
 pub mod robot;
@@ -127,12 +128,20 @@ impl Sandbox {
         let appointments = Arc::new(appointment::Appointments::open(&config.db_path)?);
         let faults = Arc::new(faults::Faults::new(config.faults));
         let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
-        let app = catalog_api::router(portal.clone())
+        // Every route goes through `routes!`, so the document lists exactly what is served.
+        let document = openapi::Document::default();
+        let (app, api) = openapi::base()
+            .merge(catalog_api::router(portal.clone()))
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone())?)
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
             .merge(appointment::router(appointments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))
+            .merge(openapi::router(document.clone()))
+            .split_for_parts();
+        document.set(&api);
+        let app = app
+            .layer(axum::middleware::map_response(api_error::json_errors))
             .layer(axum::middleware::from_fn_with_state(faults, faults::inject))
             .layer(axum::middleware::from_fn_with_state(admin_token.clone(), guard::admin_only))
             .layer(axum::middleware::map_response(guard::security_headers));

@@ -17,20 +17,23 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
 use smarthd_model::dossier::Rating;
 use smarthd_model::result_doc::{ResultPayload, SignedResult};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_error::ApiError;
 use crate::identity::{Authenticated, IdentityProvider};
+use crate::openapi::ErrorBody;
 use crate::portal::Portal;
 use crate::signing::DocumentSigner;
 use common::{hex, json_body};
@@ -55,28 +58,28 @@ pub fn router(
     portal: Arc<Portal>,
     idp: Arc<IdentityProvider>,
     signer: Arc<dyn DocumentSigner>,
-) -> rusqlite::Result<Router> {
+) -> rusqlite::Result<OpenApiRouter> {
     let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, signer, desk: desk::Desk::default() });
-    Ok(Router::new()
-        .route("/api/v1/attachments", post(announce))
-        .route("/api/v1/attachments/{sha256}", get(upload_state))
-        .route("/api/v1/attachments/{sha256}/content", put(put_chunk))
-        .route("/api/v1/dossiers", post(submit).get(changed_since))
-        .route("/api/v1/dossiers/lookup/{code}", get(lookup))
-        .route("/api/v1/dossiers/{dossier_id}/result", get(result_document))
-        .route("/api/v1/dossiers/{dossier_id}/result/signed", get(signed_result))
-        .route("/api/v1/dossiers/{dossier_id}/supplements", post(supplement))
-        .route("/api/v1/dossiers/{dossier_id}/withdrawal", post(withdraw))
-        .route("/api/v1/dossiers/{dossier_id}/rating", post(rate))
-        .route("/officer/ratings", get(officer::ratings))
-        .route("/officer/dossiers", get(officer::list))
-        .route("/officer/dossiers/{code}", get(officer::dossier))
-        .route("/officer", get(officer::page))
-        .route("/officer/login", get(officer::login_page).post(officer::log_in))
-        .route("/officer/logout", post(officer::log_out))
-        .route("/officer/dossiers/{code}/status", post(officer::set_status))
-        .route("/officer/dossiers/{code}/result", post(officer::attach_result))
-        .route("/admin/ledger", get(ledger))
+    Ok(OpenApiRouter::new()
+        .routes(routes!(announce))
+        .routes(routes!(upload_state))
+        .routes(routes!(put_chunk))
+        .routes(routes!(submit, changed_since))
+        .routes(routes!(lookup))
+        .routes(routes!(result_document))
+        .routes(routes!(signed_result))
+        .routes(routes!(supplement))
+        .routes(routes!(withdraw))
+        .routes(routes!(rate))
+        .routes(routes!(officer::ratings))
+        .routes(routes!(officer::list))
+        .routes(routes!(officer::dossier))
+        .routes(routes!(officer::page))
+        .routes(routes!(officer::login_page, officer::log_in))
+        .routes(routes!(officer::log_out))
+        .routes(routes!(officer::set_status))
+        .routes(routes!(officer::attach_result))
+        .routes(routes!(ledger))
         .with_state(AppState { api, idp }))
 }
 
@@ -84,7 +87,7 @@ fn private(body: impl IntoResponse) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], body).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AnnounceBody {
     sha256: String,
     size: u64,
@@ -93,6 +96,9 @@ struct AnnounceBody {
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "dossiers", security(("bearer" = [])), request_body = AnnounceBody,
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let a: AnnounceBody = json_body(&body)?;
     let sha256 = a.sha256.to_ascii_lowercase();
@@ -118,6 +124,9 @@ async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<
     Ok(private(Json(s.api.store.announce(&announce)?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "dossiers", security(("bearer" = [])),
+    params(("sha256" = String, Path)),
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_state(
     State(s): Shared,
     auth: Authenticated,
@@ -131,11 +140,16 @@ async fn upload_state(
     Ok(private(Json(upload)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 struct OffsetQuery {
     offset: u64,
 }
 
+#[utoipa::path(put, path = "/api/v1/attachments/{sha256}/content", tag = "dossiers", security(("bearer" = [])),
+    params(("sha256" = String, Path), OffsetQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Lệch vị trí / Offset mismatch", body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_chunk(
     State(s): Shared,
     auth: Authenticated,
@@ -156,7 +170,7 @@ async fn put_chunk(
     Ok(private(Json(upload)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SubmitBody {
     dossier_id: String,
     procedure_code: String,
@@ -171,7 +185,7 @@ struct SubmitBody {
     attachments: Vec<AttachmentRef>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AttachmentRef {
     sha256: String,
     #[serde(default)]
@@ -247,6 +261,11 @@ fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, Api
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), request_body = SubmitBody,
+    responses(
+        (status = 201, description = "Đã nhận / Received", body = Object),
+        (status = 200, description = "Đã nhận trước đó / Already received (the same bytes)", body = Object),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let body: SubmitBody = json_body(&body)?;
     permanent_id("dossier_id", &body.dossier_id)?;
@@ -325,7 +344,7 @@ fn accept(
     Ok(Acceptance { procedure_name: procedure.name, fee_vnd, processing_days: procedure.processing_days })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 struct SinceQuery {
     #[serde(default)]
     since: u64,
@@ -337,6 +356,8 @@ struct ChangedPage {
     next_since: u64,
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), params(SinceQuery),
+    responses((status = 200, description = "Hồ sơ đổi từ con trỏ / Dossiers changed since the cursor", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
 async fn changed_since(
     State(s): Shared,
     auth: Authenticated,
@@ -347,11 +368,17 @@ async fn changed_since(
     Ok(private(Json(ChangedPage { items, next_since })))
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers/lookup/{code}", tag = "dossiers",
+    params(("code" = String, Path, description = "The dossier's code (mã hồ sơ)")),
+    responses((status = 200, description = "Trạng thái hồ sơ / The dossier's status", body = Object), (status = 404, body = ErrorBody)))]
 async fn lookup(State(s): Shared, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
     let status = s.api.store.lookup(code.trim())?.ok_or_else(|| ApiError::not_found("dossier"))?;
     Ok(private(Json(status)))
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier_id}/result", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    responses((status = 200, description = "Kết quả (PDF) / The result", body = Vec<u8>, content_type = "application/pdf"),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn result_document(
     State(s): Shared,
     auth: Authenticated,
@@ -364,6 +391,9 @@ async fn result_document(
 
 /// The result's metadata, signed with the portal's published key; the payload names the PDF
 /// (`GET …/result`) by its SHA-256.
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier_id}/result/signed", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    responses((status = 200, description = "Kết quả có chữ ký / The signed result", body = SignedResult),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn signed_result(
     State(s): Shared,
     auth: Authenticated,
@@ -389,7 +419,7 @@ async fn signed_result(
     Ok(private(Json(SignedResult { result_id: file.result_id, payload, signature, key_id })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SupplementBody {
     supplement_id: String,
     round: u32,
@@ -401,6 +431,9 @@ struct SupplementBody {
 
 /// `POST /api/v1/dossiers/{id}/supplements`: the resident's answer to the open round, once per
 /// supplement id; the whole form again (checked like a new dossier's) and the new attachments.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier_id}/supplements", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    request_body = SupplementBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn supplement(
     State(s): Shared,
     auth: Authenticated,
@@ -430,7 +463,7 @@ async fn supplement(
     Ok(replayable(submitted))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct WithdrawBody {
     withdrawal_id: String,
     #[serde(default)]
@@ -438,6 +471,9 @@ struct WithdrawBody {
 }
 
 /// `POST /api/v1/dossiers/{id}/withdrawal`: the resident withdraws it, once per withdrawal id.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier_id}/withdrawal", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    request_body = WithdrawBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn withdraw(
     State(s): Shared,
     auth: Authenticated,
@@ -453,7 +489,7 @@ async fn withdraw(
     Ok(replayable(s.api.store.withdraw(&dossier_id, &auth.sub, &body.withdrawal_id, reason.as_deref())?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RatingBody {
     rating_id: String,
     #[serde(flatten)]
@@ -461,6 +497,9 @@ struct RatingBody {
 }
 
 /// `POST /api/v1/dossiers/{id}/rating`: once per dossier, after its result; once per rating id.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier_id}/rating", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    request_body = RatingBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rate(
     State(s): Shared,
     auth: Authenticated,
@@ -480,6 +519,8 @@ fn replayable(submitted: store::Submitted) -> Response {
         .into_response()
 }
 
+#[utoipa::path(get, path = "/admin/ledger", tag = "admin", security(("admin" = [])),
+    responses((status = 200, description = "The dossier ledger", body = Object), (status = 401, body = ErrorBody)))]
 async fn ledger(State(s): Shared) -> Result<Response, ApiError> {
     Ok(Json(s.api.store.ledger()?).into_response())
 }

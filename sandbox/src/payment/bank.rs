@@ -4,25 +4,28 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use smarthd_model::vietqr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::common::{TREASURY_ACCOUNT, TREASURY_BIN, now};
 use super::merchant::Payments;
 use super::pages::{self, Lang};
 use super::store::Credited;
 
-pub fn router() -> Router<Arc<Payments>> {
-    Router::new().route("/bank", get(page)).route("/bank/pay", post(pay))
+pub fn router() -> OpenApiRouter<Arc<Payments>> {
+    OpenApiRouter::new().routes(routes!(page)).routes(routes!(pay))
 }
 
+#[utoipa::path(get, path = "/bank", tag = "pages",
+    responses((status = 200, description = "Ngân hàng giả lập / The bank simulator", content_type = "text/html", body = String)))]
 async fn page() -> Response {
     pages::bank().into_response()
 }
@@ -46,6 +49,17 @@ impl Rejection {
 }
 
 /// `POST /bank/pay`: JSON `{"payload"}` from tests and tools, or the page's form.
+#[utoipa::path(post, path = "/bank/pay", tag = "payments",
+    description = "Pays a VietQR payload into the treasury account, as a banking app would.",
+    request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Đã chuyển / Paid", content((Object = "application/json"), (String = "text/html"))),
+        (status = 400, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 404, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 409, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 415, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 422, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+    ))]
 async fn pay(State(p): State<Arc<Payments>>, headers: HeaderMap, body: Bytes) -> Response {
     let is_form = headers
         .get(header::CONTENT_TYPE)
