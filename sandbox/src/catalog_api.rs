@@ -63,6 +63,7 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChangesQuery {
     /// The cursor: the `next_since` of the previous page (0 for everything).
     #[serde(default)]
@@ -229,6 +230,7 @@ async fn replace(State(portal): Shared, Path(code): Path<String>, Json(body): Js
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MutateQuery {
     /// How many procedures to change (at most 100,000).
     count: usize,

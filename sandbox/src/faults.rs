@@ -269,7 +269,7 @@ pub fn router(faults: Arc<Faults>) -> OpenApiRouter {
     OpenApiRouter::new().routes(routes!(add, list, clear)).with_state(faults)
 }
 
-#[utoipa::path(post, path = "/admin/faults", tag = "admin", security(("admin" = [])), request_body = Object,
+#[utoipa::path(post, path = "/admin/faults", operation_id = "faults_add", tag = "admin", security(("admin" = [])), request_body = Object,
     responses((status = 200, description = "The faults in force", body = Vec<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn add(State(faults): State<Arc<Faults>>, body: axum::body::Bytes) -> Response {
     let fault =
@@ -286,13 +286,13 @@ async fn add(State(faults): State<Arc<Faults>>, body: axum::body::Bytes) -> Resp
     }
 }
 
-#[utoipa::path(get, path = "/admin/faults", tag = "admin", security(("admin" = [])),
+#[utoipa::path(get, path = "/admin/faults", operation_id = "faults_list", tag = "admin", security(("admin" = [])),
     responses((status = 200, description = "The faults in force", body = Vec<Object>), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn list(State(faults): State<Arc<Faults>>) -> Json<Vec<Fault>> {
     Json(faults.list().clone())
 }
 
-#[utoipa::path(delete, path = "/admin/faults", tag = "admin", security(("admin" = [])),
+#[utoipa::path(delete, path = "/admin/faults", operation_id = "faults_clear", tag = "admin", security(("admin" = [])),
     responses((status = 204, description = "Đã xoá / Cleared"), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn clear(State(faults): State<Arc<Faults>>) -> StatusCode {
     faults.list().clear();

@@ -100,3 +100,17 @@ async fn openapi_json(State(document): State<Document>) -> Response {
     let body = document.0.get().cloned().unwrap_or_default();
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
+
+/// Raw bytes on the wire (an attachment's chunk, a result's PDF).
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .content_media_type("application/octet-stream")
+            .into()
+    }
+}
+
+impl ToSchema for Binary {}

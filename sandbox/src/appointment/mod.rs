@@ -141,12 +141,13 @@ fn store_error(e: StoreError) -> ApiError {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CountersQuery {
     #[serde(default)]
     unit: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/appointments/counters", tag = "appointments", params(CountersQuery),
+#[utoipa::path(get, path = "/api/v1/appointments/counters", operation_id = "appointment_counters", tag = "appointments", params(CountersQuery),
     responses((status = 200, description = "Quầy / The counters", body = Object), (status = 400, body = ErrorBody)))]
 async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
@@ -156,6 +157,7 @@ async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Jso
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SlotsQuery {
     #[serde(default)]
     unit: Option<String>,
@@ -326,7 +328,7 @@ async fn verify(State(s): Shared, body: Bytes) -> Result<Response, ApiError> {
     ))
 }
 
-#[utoipa::path(get, path = "/admin/appointments/ledger", tag = "admin", security(("admin" = [])),
+#[utoipa::path(get, path = "/admin/appointments/ledger", operation_id = "appointments_ledger", tag = "admin", security(("admin" = [])),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn ledger(State(s): Shared) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({"slots": s.appointments.store.ledger()?})))

@@ -141,13 +141,14 @@ async fn upload_state(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OffsetQuery {
     offset: u64,
 }
 
 #[utoipa::path(put, path = "/api/v1/attachments/{sha256}/content", tag = "dossiers", security(("bearer" = [])),
     params(("sha256" = String, Path), OffsetQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = crate::openapi::Binary, content_type = "application/octet-stream"),
     responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "Lệch vị trí / Offset mismatch", body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_chunk(
@@ -345,6 +346,7 @@ fn accept(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SinceQuery {
     #[serde(default)]
     since: u64,
@@ -377,7 +379,7 @@ async fn lookup(State(s): Shared, UrlPath(code): UrlPath<String>) -> Result<Resp
 }
 
 #[utoipa::path(get, path = "/api/v1/dossiers/{dossier_id}/result", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
-    responses((status = 200, description = "Kết quả (PDF) / The result", body = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, description = "Kết quả (PDF) / The result", body = crate::openapi::Binary, content_type = "application/pdf"),
         (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn result_document(
     State(s): Shared,
@@ -519,7 +521,7 @@ fn replayable(submitted: store::Submitted) -> Response {
         .into_response()
 }
 
-#[utoipa::path(get, path = "/admin/ledger", tag = "admin", security(("admin" = [])),
+#[utoipa::path(get, path = "/admin/ledger", operation_id = "dossiers_ledger", tag = "admin", security(("admin" = [])),
     responses((status = 200, description = "The dossier ledger", body = Object), (status = 401, body = ErrorBody)))]
 async fn ledger(State(s): Shared) -> Result<Response, ApiError> {
     Ok(Json(s.api.store.ledger()?).into_response())

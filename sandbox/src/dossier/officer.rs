@@ -240,7 +240,7 @@ fn private(body: impl IntoResponse) -> Response {
 }
 
 /// `GET /officer`: the console, for a logged-in officer; the login page otherwise.
-#[utoipa::path(get, path = "/officer", tag = "pages",
+#[utoipa::path(get, path = "/officer", operation_id = "officer_page", tag = "pages",
     responses((status = 200, description = "Bảng hồ sơ / The officer console", content_type = "text/html", body = String),
         (status = 303, description = "Đăng nhập trước / Log in first")))]
 pub async fn page(State(s): Shared, headers: HeaderMap) -> Response {
@@ -268,7 +268,7 @@ fn reader(s: &AppState, headers: &HeaderMap, json: bool) -> Result<OfficerSessio
 }
 
 /// `GET /officer/dossiers` (JSON): the newest dossiers, as the console lists them.
-#[utoipa::path(get, path = "/officer/dossiers", tag = "officer", security(("officer" = [])),
+#[utoipa::path(get, path = "/officer/dossiers", operation_id = "officer_list", tag = "officer", security(("officer" = [])),
     responses((status = 200, description = "Hồ sơ mới nhất / The latest dossiers", body = Object), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn list(State(s): Shared, headers: HeaderMap) -> Response {
     if let Err(refused) = reader(&s, &headers, true) {
@@ -426,7 +426,7 @@ pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
 
 /// `GET /officer/login`: the login form, with its own CSRF token (double submit: the same value
 /// in a `SameSite=Strict` cookie and in the form).
-#[utoipa::path(get, path = "/officer/login", tag = "pages",
+#[utoipa::path(get, path = "/officer/login", operation_id = "officer_login_page", tag = "pages",
     responses((status = 200, description = "Đăng nhập cán bộ / The officer login", content_type = "text/html", body = String),
         (status = 303, description = "Đã đăng nhập / Already logged in")))]
 pub async fn login_page(State(s): Shared, headers: HeaderMap) -> Response {

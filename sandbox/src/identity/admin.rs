@@ -61,7 +61,7 @@ async fn set_mode(State(idp): Idp, Json(patch): Json<ModePatch>) -> Json<Identit
     Json(mode)
 }
 
-#[utoipa::path(get, path = "/admin/identity/counters", tag = "admin", security(("admin" = [])),
+#[utoipa::path(get, path = "/admin/identity/counters", operation_id = "identity_counters", tag = "admin", security(("admin" = [])),
     responses((status = 200, description = "Token endpoint counters", body = Object), (status = 401, body = crate::openapi::ErrorBody), (status = 415, body = crate::openapi::ErrorBody)))]
 async fn counters(State(idp): Idp) -> Json<Counters> {
     Json(idp.counters())
@@ -117,7 +117,7 @@ fn switch(idp: &IdentityProvider, name: &str, on: bool) -> Response {
     }
 }
 
-#[utoipa::path(post, path = "/admin/identity/faults/{name}", tag = "admin", security(("admin" = [])), params(("name" = String, Path)),
+#[utoipa::path(post, path = "/admin/identity/faults/{name}", operation_id = "identity_set_fault", tag = "admin", security(("admin" = [])), params(("name" = String, Path)),
     responses((status = 200, description = "Active and available faults", body = Object), (status = 404, body = crate::openapi::ErrorBody), (status = 401, body = crate::openapi::ErrorBody), (status = 415, body = crate::openapi::ErrorBody)))]
 async fn set_fault(State(idp): Idp, Path(name): Path<String>) -> Response {
     switch(&idp, &name, true)

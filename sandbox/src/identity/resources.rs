@@ -14,7 +14,7 @@ use super::citizens::{self, Citizen};
 use super::provider::IdentityProvider;
 
 pub fn router() -> OpenApiRouter<Arc<IdentityProvider>> {
-    OpenApiRouter::new().routes(routes!(userinfo)).routes(routes!(me)).routes(routes!(documents))
+    OpenApiRouter::new().routes(routes!(userinfo, userinfo_post)).routes(routes!(me)).routes(routes!(documents))
 }
 
 fn citizen(auth: &Authenticated) -> Result<&'static Citizen, AuthError> {
@@ -27,7 +27,7 @@ fn private_json(body: Value) -> Response {
 }
 
 /// The claims the token's scopes allow (OpenID Connect Core 5.3).
-#[utoipa::path(method(get, post), path = "/realms/haiduong/userinfo", tag = "identity", security(("bearer" = [])),
+#[utoipa::path(get, path = "/realms/haiduong/userinfo", tag = "identity", security(("bearer" = [])),
     responses((status = 200, description = "The claims the token's scopes allow", body = Object), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
 async fn userinfo(auth: Authenticated) -> Result<Response, AuthError> {
     let c = citizen(&auth)?;
@@ -45,6 +45,13 @@ async fn userinfo(auth: Authenticated) -> Result<Response, AuthError> {
         body["cccd"] = c.cccd.into();
     }
     Ok(private_json(body))
+}
+
+/// Userinfo by POST (OpenID Connect Core 5.3.1 allows both).
+#[utoipa::path(post, path = "/realms/haiduong/userinfo", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "The claims the token's scopes allow", body = Object), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
+async fn userinfo_post(auth: Authenticated) -> Result<Response, AuthError> {
+    userinfo(auth).await
 }
 
 /// The resident's profile on the portal.

@@ -24,7 +24,7 @@ pub fn router() -> OpenApiRouter<Arc<Payments>> {
     OpenApiRouter::new().routes(routes!(page)).routes(routes!(pay))
 }
 
-#[utoipa::path(get, path = "/bank", tag = "pages",
+#[utoipa::path(get, path = "/bank", operation_id = "bank_page", tag = "pages",
     responses((status = 200, description = "Ngân hàng giả lập / The bank simulator", content_type = "text/html", body = String)))]
 async fn page() -> Response {
     pages::bank().into_response()

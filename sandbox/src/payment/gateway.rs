@@ -502,7 +502,7 @@ fn lang_of(params: &[(String, String)]) -> Lang {
     Lang::of_locale(params.iter().find(|(k, _)| k == "vnp_Locale").map(|(_, v)| v.as_str()))
 }
 
-#[utoipa::path(get, path = "/gateway/vpcpay.html", tag = "pages",
+#[utoipa::path(get, path = "/gateway/vpcpay.html", operation_id = "gateway_page", tag = "pages",
     description = "The gateway's pay page for a signed VNPay pay URL (vnp_* in the query).",
     responses((status = 200, content_type = "text/html", body = String), (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
 async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) -> Response {

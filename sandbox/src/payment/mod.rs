@@ -319,13 +319,13 @@ async fn receipt_keys(State(s): State<AppState>) -> Json<Value> {
     Json(json!({"keys": [{"key_id": receipt::KEY_ID, "alg": "Ed25519", "public_key": s.payments.signer.public_key()}]}))
 }
 
-#[utoipa::path(get, path = "/admin/payments/ledger", tag = "admin", security(("admin" = [])),
+#[utoipa::path(get, path = "/admin/payments/ledger", operation_id = "payments_ledger", tag = "admin", security(("admin" = [])),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn ledger(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({"orders": s.payments.store.ledger()?})))
 }
 
-#[utoipa::path(post, path = "/admin/payments/faults", tag = "admin", security(("admin" = [])), request_body = Object,
+#[utoipa::path(post, path = "/admin/payments/faults", operation_id = "payments_set_fault", tag = "admin", security(("admin" = [])), request_body = Object,
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn set_fault(State(s): State<AppState>, body: Bytes) -> Response {
     match serde_json::from_slice::<IpnFault>(&body) {
