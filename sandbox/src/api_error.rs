@@ -142,3 +142,9 @@ pub async fn json_errors(response: Response) -> Response {
     parts.headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
     Response::from_parts(parts, axum::body::Body::from(body.to_string()))
 }
+
+/// A path the sandbox does not serve: `404` in the portal's error shape, with its own code so a
+/// test can tell it from a route's own "not found".
+pub async fn no_route() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route / không có đường dẫn này").into_response()
+}

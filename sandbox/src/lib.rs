@@ -141,6 +141,7 @@ impl Sandbox {
             .split_for_parts();
         document.set(&api);
         let app = app
+            .fallback(api_error::no_route)
             .layer(axum::middleware::map_response(api_error::json_errors))
             .layer(axum::middleware::from_fn_with_state(faults, faults::inject))
             .layer(axum::middleware::from_fn_with_state(admin_token.clone(), guard::admin_only))

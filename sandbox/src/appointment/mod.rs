@@ -118,6 +118,22 @@ pub fn router(appointments: Arc<Appointments>, portal: Arc<Portal>, idp: Arc<Ide
         .with_state(AppState { appointments, portal, idp })
 }
 
+#[derive(serde::Serialize, ToSchema)]
+struct CounterList {
+    counters: Vec<Counter>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct SlotList {
+    counter: Counter,
+    slots: Vec<Slot>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct BookingList {
+    bookings: Vec<WireBooking>,
+}
+
 fn private(status: StatusCode, body: impl serde::Serialize) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
@@ -148,12 +164,12 @@ struct CountersQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/appointments/counters", operation_id = "appointment_counters", tag = "appointments", params(CountersQuery),
-    responses((status = 200, description = "Quầy / The counters", body = Object), (status = 400, body = ErrorBody)))]
-async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "Quầy / The counters", body = CounterList), (status = 400, body = ErrorBody)))]
+async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Json<CounterList>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let counters: Vec<Counter> =
         schedule::counters().into_iter().filter(|c| q.unit.as_deref().is_none_or(|u| c.unit_code == u)).collect();
-    Ok(Json(json!({"counters": counters})))
+    Ok(Json(CounterList { counters }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -169,8 +185,8 @@ struct SlotsQuery {
 
 /// The bookable slots (from now to 6 days ahead) of a counter, or of a unit's counter.
 #[utoipa::path(get, path = "/api/v1/appointments/slots", tag = "appointments", params(SlotsQuery),
-    responses((status = 200, description = "Khung giờ / A counter's slots", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "Khung giờ / A counter's slots", body = SlotList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -> Result<Json<SlotList>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if let Some(code) = &q.procedure
         && s.portal.procedure(code)?.is_none()
@@ -211,7 +227,7 @@ async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -
             available: capacity.saturating_sub(taken),
         });
     }
-    Ok(Json(json!({"counter": counter, "slots": slots})))
+    Ok(Json(SlotList { counter, slots }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -223,7 +239,7 @@ struct BookBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])), request_body = BookBody,
-    responses((status = 201, description = "Đã đặt / Booked", body = Object), (status = 200, description = "Đã đặt trước đó / Already booked", body = Object),
+    responses((status = 201, description = "Đã đặt / Booked", body = WireBooking), (status = 200, description = "Đã đặt trước đó / Already booked", body = WireBooking),
         (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn book(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let body: BookBody =
@@ -253,7 +269,7 @@ async fn book(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Resp
 
 #[utoipa::path(post, path = "/api/v1/appointments/{booking_id}/cancel", tag = "appointments", security(("bearer" = [])),
     params(("booking_id" = String, Path)),
-    responses((status = 200, description = "Đã huỷ / Cancelled", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "Đã huỷ / Cancelled", body = WireBooking), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn cancel(
     State(s): Shared,
     auth: Authenticated,
@@ -270,11 +286,11 @@ async fn cancel(
 }
 
 #[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
-    responses((status = 200, description = "Lịch hẹn của tôi / My bookings", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
+    responses((status = 200, description = "Lịch hẹn của tôi / My bookings", body = BookingList), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
 async fn mine(State(s): Shared, auth: Authenticated) -> Result<Response, ApiError> {
     let bookings: Vec<WireBooking> =
         s.appointments.store.mine(&auth.sub)?.iter().map(|row| s.appointments.wire(row)).collect();
-    Ok(private(StatusCode::OK, json!({"bookings": bookings})))
+    Ok(private(StatusCode::OK, BookingList { bookings }))
 }
 
 #[utoipa::path(get, path = "/api/v1/appointments/keys", tag = "appointments",

@@ -97,7 +97,7 @@ struct AnnounceBody {
 }
 
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "dossiers", security(("bearer" = [])), request_body = AnnounceBody,
-    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = store::Upload), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let a: AnnounceBody = json_body(&body)?;
@@ -126,7 +126,7 @@ async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<
 
 #[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "dossiers", security(("bearer" = [])),
     params(("sha256" = String, Path)),
-    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = store::Upload), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_state(
     State(s): Shared,
     auth: Authenticated,
@@ -149,7 +149,7 @@ struct OffsetQuery {
 #[utoipa::path(put, path = "/api/v1/attachments/{sha256}/content", tag = "dossiers", security(("bearer" = [])),
     params(("sha256" = String, Path), OffsetQuery),
     request_body(content = crate::openapi::Binary, content_type = "application/octet-stream"),
-    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = store::Upload), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, description = "Lệch vị trí / Offset mismatch", body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_chunk(
     State(s): Shared,
@@ -264,8 +264,8 @@ fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, Api
 
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), request_body = SubmitBody,
     responses(
-        (status = 201, description = "Đã nhận / Received", body = Object),
-        (status = 200, description = "Đã nhận trước đó / Already received (the same bytes)", body = Object),
+        (status = 201, description = "Đã nhận / Received", body = store::SubmitAnswer),
+        (status = 200, description = "Đã nhận trước đó / Already received (the same bytes)", body = store::SubmitAnswer),
         (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let body: SubmitBody = json_body(&body)?;
@@ -352,14 +352,14 @@ struct SinceQuery {
     since: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ChangedPage {
     items: Vec<store::DossierView>,
     next_since: u64,
 }
 
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), params(SinceQuery),
-    responses((status = 200, description = "Hồ sơ đổi từ con trỏ / Dossiers changed since the cursor", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
+    responses((status = 200, description = "Hồ sơ đổi từ con trỏ / Dossiers changed since the cursor", body = ChangedPage), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
 async fn changed_since(
     State(s): Shared,
     auth: Authenticated,
@@ -372,7 +372,7 @@ async fn changed_since(
 
 #[utoipa::path(get, path = "/api/v1/dossiers/lookup/{code}", tag = "dossiers",
     params(("code" = String, Path, description = "The dossier's code (mã hồ sơ)")),
-    responses((status = 200, description = "Trạng thái hồ sơ / The dossier's status", body = Object), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Trạng thái hồ sơ / The dossier's status", body = store::PublicStatus), (status = 404, body = ErrorBody)))]
 async fn lookup(State(s): Shared, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
     let status = s.api.store.lookup(code.trim())?.ok_or_else(|| ApiError::not_found("dossier"))?;
     Ok(private(Json(status)))

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{OriginalUri, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -476,7 +477,9 @@ struct LoginQuery {
         (status = 400, description = "Hết hạn / Expired", content_type = "text/html", body = String),
         (status = 404, description = "Hết hạn / Expired", content_type = "text/html", body = String),
     ))]
-async fn login_page(State(idp): Idp, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(State(idp): Idp, query: Result<Query<LoginQuery>, QueryRejection>) -> Response {
+    // A page, so a query it cannot read is the expired-login page, not a JSON refusal.
+    let Ok(Query(q)) = query else { return expired_login(Lang::Vi) };
     let lang = Lang::from_ui_locales(q.ui_locales.as_deref());
     let Some(mut request) = idp.pending(&q.handle) else { return expired_login(lang) };
     request.lang = lang;

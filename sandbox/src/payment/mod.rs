@@ -107,9 +107,10 @@ struct CreateBody {
 
 #[utoipa::path(post, path = "/api/v1/payments", tag = "payments", security(("bearer" = [])), request_body = CreateBody,
     responses(
-        (status = 201, description = "Lệnh thanh toán mới / A new payment order", body = Object),
-        (status = 200, description = "Lệnh đã có / The existing order", body = Object),
-        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 201, description = "Lệnh thanh toán mới / A new payment order", body = store::OrderView),
+        (status = 200, description = "Lệnh đã có / The existing order", body = store::OrderView),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "Lệnh đang đổi, thử lại / The order is changing: retry", body = ErrorBody)))]
 async fn create(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -209,7 +210,7 @@ fn return_url_allowed(text: &str) -> bool {
 
 #[utoipa::path(get, path = "/api/v1/payments/{order_id}", tag = "payments", security(("bearer" = [])),
     params(("order_id" = String, Path)),
-    responses((status = 200, description = "Lệnh thanh toán / The order", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Lệnh thanh toán / The order", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn order(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -229,7 +230,7 @@ async fn order(
 
 #[utoipa::path(post, path = "/api/v1/payments/{order_id}/reconcile", tag = "payments", security(("bearer" = [])),
     params(("order_id" = String, Path)),
-    responses((status = 200, description = "Lệnh sau đối soát / The order after querydr", body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Lệnh sau đối soát / The order after querydr", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn reconcile(
     State(s): State<AppState>,
     auth: Authenticated,
