@@ -1,5 +1,6 @@
 """The portal contract, fuzzed: starts the sandbox (the debug `smarthd` binary), logs a level-2
-test citizen in through the real login page for a Bearer token, and runs schemathesis against
+test citizen in through the real login page for a Bearer token (and an officer into the console),
+and runs schemathesis against
 the sandbox's own /openapi.json for a bounded number of cases with a fixed seed. It fails on any
 5xx and on any answer whose status, content type or body the document does not describe.
 
@@ -8,6 +9,7 @@ cases per operation (default 25)."""
 
 import base64
 import hashlib
+import json
 import os
 import pathlib
 import re
@@ -27,10 +29,11 @@ SMARTHD = TARGET / "debug" / "smarthd"
 ADMIN_TOKEN = "contract-" + secrets.token_hex(8)
 CITIZEN = ("030095001234", "Matkhau@123")  # the sandbox's level-2 test citizen
 REDIRECT_URI = "vn.gov.haiduong.smarthd:/oauth2redirect"
+OFFICER = ("canbo.motcua", "Canbo@123")  # the sandbox's first officer
 # Routes that switch the sandbox itself (injected 500s, provider modes that refuse Bearer tokens,
-# signing keys): fuzzing them would change every other route's answers mid-run. Their own
-# contract is covered by the Rust tests of the faults and modes.
-EXCLUDED = r"^/admin/(faults|identity/faults|identity/mode|identity/keys|payments/faults)"
+# signing keys) or end the officer's session: fuzzing them would change every other route's
+# answers mid-run. Their own contract is covered by the Rust tests of faults, modes and logout.
+EXCLUDED = r"^(/admin/(faults|identity/faults|identity/mode|identity/keys|payments/faults)|/officer/logout)"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -72,8 +75,17 @@ def access_token(base: str) -> str:
         "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI,
         "client_id": "smarthd-app", "code_verifier": verifier,
     })
-    import json
     return json.loads(tokens.read())["access_token"]
+
+
+def officer_session(base: str) -> tuple:
+    """The officer console's session cookie and its CSRF token (the JSON login)."""
+    username, password = OFFICER
+    answer = OPENER.open(urllib.request.Request(
+        f"{base}officer/login", data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"}), timeout=30)
+    cookie = next(c.split(";")[0] for c in answer.headers.get_all("Set-Cookie") if c.startswith("hd_officer="))
+    return cookie, json.loads(answer.read())["csrf"]
 
 
 def free_port() -> int:
@@ -103,6 +115,7 @@ def main() -> int:
                         raise SystemExit("the sandbox did not start")
                     time.sleep(0.2)
             token = access_token(base)
+            cookie, csrf = officer_session(base)
             command = [
                 sys.executable, "-m", "schemathesis.cli", "run", f"{base}openapi.json",
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
@@ -117,6 +130,8 @@ def main() -> int:
                 "--exclude-path-regex", EXCLUDED,
                 "-H", f"Authorization: Bearer {token}",
                 "-H", f"X-Sandbox-Admin-Token: {ADMIN_TOKEN}",
+                "-H", f"Cookie: {cookie}",
+                "-H", f"X-CSRF-Token: {csrf}",
             ]
             return subprocess.run(command, cwd=data).returncode
         finally:
