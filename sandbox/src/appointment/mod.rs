@@ -232,6 +232,7 @@ async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -
 
 #[derive(Deserialize, ToSchema)]
 struct BookBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     booking_id: String,
     slot_id: String,
     #[serde(default)]

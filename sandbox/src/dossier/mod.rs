@@ -89,8 +89,12 @@ fn private(body: impl IntoResponse) -> Response {
 
 #[derive(Deserialize, ToSchema)]
 struct AnnounceBody {
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     sha256: String,
+    /// At most 10 MiB.
+    #[schema(minimum = 1, maximum = 10485760)]
     size: u64,
+    #[schema(example = "application/pdf")]
     content_type: String,
     #[serde(default)]
     name: String,
@@ -173,8 +177,12 @@ async fn put_chunk(
 
 #[derive(Deserialize, ToSchema)]
 struct SubmitBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     dossier_id: String,
+    #[schema(example = "1.001193")]
     procedure_code: String,
+    /// `citizen` or `organization`.
+    #[schema(pattern = "^(citizen|organization)$")]
     applicant: String,
     /// Whom the dossier is about (`self`, `child`, `parent`, `spouse`, `other`); the form's
     /// fields say who they are.
@@ -188,6 +196,7 @@ struct SubmitBody {
 
 #[derive(Deserialize, ToSchema)]
 struct AttachmentRef {
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     sha256: String,
     #[serde(default)]
     name: String,
@@ -423,6 +432,7 @@ async fn signed_result(
 
 #[derive(Deserialize, ToSchema)]
 struct SupplementBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     supplement_id: String,
     round: u32,
     #[serde(default)]
@@ -467,6 +477,7 @@ async fn supplement(
 
 #[derive(Deserialize, ToSchema)]
 struct WithdrawBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     withdrawal_id: String,
     #[serde(default)]
     reason: Option<String>,
@@ -493,6 +504,7 @@ async fn withdraw(
 
 #[derive(Deserialize, ToSchema)]
 struct RatingBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     rating_id: String,
     #[serde(flatten)]
     rating: Rating,

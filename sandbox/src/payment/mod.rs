@@ -99,9 +99,15 @@ fn private(status: StatusCode, body: impl serde::Serialize) -> Response {
 #[derive(Deserialize, ToSchema)]
 struct CreateBody {
     dossier_id: String,
+    /// `gateway` (VNPay) or `vietqr`.
+    #[schema(pattern = "^(gateway|vietqr)$")]
     method: String,
+    /// The app's scheme or a loopback http URL, without a fragment.
+    #[schema(example = "vn.gov.haiduong.smarthd:/payment")]
     return_url: String,
+    /// `vn` (default) or `en`.
     #[serde(default)]
+    #[schema(pattern = "^(vn|en)$")]
     locale: Option<String>,
 }
 
