@@ -32,6 +32,107 @@ pub struct ErrorBody {
     pub acr_values: Option<String>,
 }
 
+// The shapes of answers the identity provider and the signers build as JSON values (tokens,
+// metadata, keys): documentation types, held to the real answers by the contract fuzzing.
+
+/// OpenID Provider Metadata (the fields the app relies on; more may come).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub userinfo_endpoint: String,
+    pub jwks_uri: String,
+    pub revocation_endpoint: String,
+    pub end_session_endpoint: String,
+    pub pushed_authorization_request_endpoint: String,
+    pub require_pushed_authorization_requests: bool,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub acr_values_supported: Vec<String>,
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+}
+
+/// A JSON Web Key Set.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Jwk {
+    pub kty: String,
+    pub kid: String,
+    pub alg: String,
+    #[schema(rename = "use")]
+    pub use_: Option<String>,
+}
+
+/// The token endpoint's answer (RFC 6749 section 5.1).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Tokens {
+    pub access_token: String,
+    /// `Bearer` or `DPoP`.
+    pub token_type: String,
+    pub expires_in: u64,
+    pub refresh_token: Option<String>,
+    pub refresh_expires_in: Option<u64>,
+    pub id_token: Option<String>,
+    pub scope: Option<String>,
+}
+
+/// A pushed authorization request's handle (RFC 9126).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Pushed {
+    pub request_uri: String,
+    pub expires_in: u64,
+}
+
+/// The resident as the portal knows them (`/api/v1/me`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Me {
+    pub sub: String,
+    pub name: String,
+    pub cccd: String,
+    /// The VNeID level of the login (1 or 2).
+    pub level: u8,
+    pub acr: String,
+    pub birthdate: String,
+    pub gender: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// Public keys that verify what the portal signs (receipts, tickets).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct KeyList {
+    pub keys: Vec<PublicKey>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublicKey {
+    pub key_id: String,
+    /// `Ed25519`.
+    pub alg: String,
+    pub public_key: String,
+}
+
+/// The merchant's answer to VNPay's IPN.
+#[derive(ToSchema)]
+#[allow(dead_code, non_snake_case)]
+pub struct IpnAnswer {
+    pub RspCode: String,
+    pub Message: String,
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

@@ -295,7 +295,7 @@ async fn mine(State(s): Shared, auth: Authenticated) -> Result<Response, ApiErro
 }
 
 #[utoipa::path(get, path = "/api/v1/appointments/keys", tag = "appointments",
-    responses((status = 200, description = "The tickets' Ed25519 public keys", body = Object)))]
+    responses((status = 200, description = "The tickets' Ed25519 public keys", body = crate::openapi::KeyList)))]
 async fn keys(State(s): Shared) -> Json<Value> {
     Json(
         json!({"keys": [{"key_id": ticket::KEY_ID, "alg": "Ed25519", "public_key": s.appointments.signer.public_key()}]}),

@@ -56,7 +56,7 @@ async fn userinfo_post(auth: Authenticated) -> Result<Response, AuthError> {
 
 /// The resident's profile on the portal.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("bearer" = [])),
-    responses((status = 200, description = "Người dân / The resident", body = Object), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Người dân / The resident", body = crate::openapi::Me), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
 async fn me(auth: Authenticated) -> Result<Response, AuthError> {
     let c = citizen(&auth)?;
     Ok(private_json(json!({

@@ -343,7 +343,7 @@ fn make_room<T>(map: &mut HashMap<String, T>, created: impl Fn(&T) -> Instant) {
 }
 
 #[utoipa::path(get, path = "/realms/haiduong/.well-known/openid-configuration", tag = "identity",
-    responses((status = 200, description = "OpenID Provider Metadata", body = Object)))]
+    responses((status = 200, description = "OpenID Provider Metadata", body = crate::openapi::ProviderMetadata)))]
 async fn discovery(State(idp): Idp) -> Response {
     let issuer = &idp.issuer;
     let mode = idp.mode();
@@ -388,7 +388,7 @@ async fn discovery(State(idp): Idp) -> Response {
 }
 
 #[utoipa::path(get, path = "/realms/haiduong/jwks", tag = "identity",
-    responses((status = 200, description = "JSON Web Key Set", body = Object, content_type = "application/jwk-set+json")))]
+    responses((status = 200, description = "JSON Web Key Set", body = crate::openapi::Jwks, content_type = "application/jwk-set+json")))]
 async fn jwks(State(idp): Idp) -> Response {
     idp.count_jwks();
     let keys: Vec<Value> = idp.keys.published().iter().map(|k| Value::Object(k.public_jwk())).collect();
@@ -577,7 +577,7 @@ async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
 #[utoipa::path(post, path = "/realms/haiduong/par", tag = "identity",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 201, description = "request_uri, expires_in (RFC 9126)", body = Object),
+        (status = 201, description = "request_uri, expires_in (RFC 9126)", body = crate::openapi::Pushed),
         (status = 400, body = crate::openapi::ErrorBody), (status = 401, body = crate::openapi::ErrorBody),
     ))]
 async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri, body: Bytes) -> Response {

@@ -95,7 +95,7 @@ struct Issued {
     request_body(content = Object, content_type = "application/x-www-form-urlencoded",
         description = "grant_type authorization_code (PKCE S256) or refresh_token"),
     responses(
-        (status = 200, description = "access_token, token_type, expires_in, refresh_token, id_token", body = Object),
+        (status = 200, description = "access_token, token_type, expires_in, refresh_token, id_token", body = crate::openapi::Tokens),
         (status = 400, body = crate::openapi::ErrorBody), (status = 401, body = crate::openapi::ErrorBody),
     ))]
 async fn token(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri, body: Bytes) -> Response {

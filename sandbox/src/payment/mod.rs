@@ -253,7 +253,7 @@ async fn reconcile(
 
 #[utoipa::path(get, path = IPN_PATH, tag = "payments",
     description = "VNPay's IPN: the signed vnp_* parameters in the query; the answer is VNPay's.",
-    responses((status = 200, description = "RspCode, Message", body = Object)))]
+    responses((status = 200, description = "RspCode, Message", body = crate::openapi::IpnAnswer)))]
 async fn ipn(State(s): State<AppState>, RawQuery(query): RawQuery) -> Json<Value> {
     let (code, message) = s.payments.handle_ipn(query.as_deref().unwrap_or(""));
     Json(json!({"RspCode": code, "Message": message}))
@@ -321,7 +321,7 @@ async fn receipt(
 }
 
 #[utoipa::path(get, path = "/api/v1/receipts/keys", tag = "payments",
-    responses((status = 200, description = "The receipts' Ed25519 public keys", body = Object)))]
+    responses((status = 200, description = "The receipts' Ed25519 public keys", body = crate::openapi::KeyList)))]
 async fn receipt_keys(State(s): State<AppState>) -> Json<Value> {
     Json(json!({"keys": [{"key_id": receipt::KEY_ID, "alg": "Ed25519", "public_key": s.payments.signer.public_key()}]}))
 }
