@@ -151,3 +151,32 @@ async fn every_documented_operation_is_routed() {
     }
     assert!(checked > 60, "only {checked} operations");
 }
+
+/// Every refusal is JSON, as the document says: what axum's extractors refuse (a query it cannot
+/// read, a missing body type) and a path the sandbox does not serve.
+#[tokio::test]
+async fn refusals_are_json() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let sandbox = sandbox(&dir).await;
+    let http = client();
+    let base = sandbox.base_url();
+    for (method, path, status, error) in [
+        (Method::GET, "api/v1/catalog/changes?since=-1", StatusCode::BAD_REQUEST, "bad_request"),
+        (Method::GET, "api/v1/catalog/procedures/NO.SUCH", StatusCode::NOT_FOUND, "not_found"),
+        (Method::GET, "api/v1/nothing-here", StatusCode::NOT_FOUND, "no_route"),
+        (Method::POST, "admin/catalog/mutate?count=x", StatusCode::BAD_REQUEST, "bad_request"),
+    ] {
+        let response = http
+            .request(method.clone(), format!("{base}{path}"))
+            .header(ADMIN_TOKEN_HEADER, sandbox.admin_token())
+            .header(header::CONTENT_TYPE, "application/json")
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json", "{method} {path}");
+        let body: Value = response.json().await.expect("a JSON body");
+        assert_eq!(body["error"], error, "{method} {path}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{method} {path}: {body}");
+    }
+}
