@@ -69,7 +69,7 @@ pub async fn login(
     if open_browser && let Err(e) = std::process::Command::new("xdg-open").arg(&url).spawn() {
         eprintln!("(không mở được trình duyệt / could not open a browser: {e})");
     }
-    let page = back_to_terminal("Đã nhận phản hồi đăng nhập", "Login response received");
+    let page = back_to_terminal("Đang hoàn tất đăng nhập", "Completing the login");
     let callback = tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page))
         .await
         .map_err(|_| Error::TimedOut { waiting_for: "the browser within 5 minutes".into() })??;

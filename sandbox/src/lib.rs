@@ -10,6 +10,7 @@ mod dossier;
 pub mod faults;
 pub mod generator;
 mod guard;
+mod home;
 mod html;
 pub mod identity;
 mod openapi;
@@ -131,6 +132,7 @@ impl Sandbox {
         // Every route goes through `routes!`, so the document lists exactly what is served.
         let document = openapi::Document::default();
         let (app, api) = openapi::base()
+            .merge(home::router())
             .merge(catalog_api::router(portal.clone()))
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone())?)

@@ -10,6 +10,7 @@
 mod common;
 mod desk;
 mod officer;
+mod public;
 mod state;
 mod store;
 
@@ -71,6 +72,7 @@ pub fn router(
         .routes(routes!(supplement))
         .routes(routes!(withdraw))
         .routes(routes!(rate))
+        .routes(routes!(public::lookup_page))
         .routes(routes!(officer::ratings))
         .routes(routes!(officer::list))
         .routes(routes!(officer::dossier))
