@@ -21,6 +21,8 @@ if ((${#missing[@]})); then
 fi
 python3 -c 'import selenium, pytest' 2>/dev/null ||
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium pytest
+python3 -c 'import schemathesis' 2>/dev/null ||
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'schemathesis>=4,<5'
 
 export CARGO_TERM_COLOR=never
 target="${CARGO_TARGET_DIR:-target}"
@@ -49,6 +51,9 @@ cargo test --workspace --locked 2>&1
 log "browser tests: headless Chromium on the sandbox's pages"
 cargo build --locked -q -p smarthd-cli
 python3 -m pytest -q tests/browser 2>&1
+
+log "the portal contract: schemathesis against the sandbox's /openapi.json (fixed seed, bounded)"
+bash scripts/test-contract.sh
 
 log "bindings: Python and Kotlin suites on the host library, Swift generation, size budget"
 bash scripts/test-bindings.sh

@@ -21,6 +21,7 @@ const SEP: char = '~';
 
 /// A one-stop counter of a commune-level unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counter {
     pub counter_id: String,
     pub unit_code: String,
@@ -34,6 +35,7 @@ pub struct Counter {
 
 /// A 30-minute slot at a counter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Slot {
     pub slot_id: String,
     pub counter_id: String,
@@ -48,6 +50,7 @@ pub struct Slot {
 
 /// A booking as the portal answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WireBooking {
     pub booking_id: String,
     pub slot_id: String,
@@ -67,6 +70,7 @@ pub struct WireBooking {
 
 /// The ticket as the portal signs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedTicket {
     /// `HDA1~booking_id~counter_id~starts_at~procedure~number`
     pub payload: String,
@@ -77,6 +81,7 @@ pub struct SignedTicket {
 
 /// What a ticket's payload says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ticket {
     pub booking_id: String,
     pub counter_id: String,
@@ -145,6 +150,7 @@ impl SignedTicket {
 
 /// Why the portal refused a booking: its `error` code, with a message in Vietnamese and English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BookingRefusal {
     /// The slot's last place went to someone else.

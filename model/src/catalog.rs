@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Implementing level since the two-tier reform of 1 July 2025.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Province,
@@ -15,6 +16,7 @@ pub enum Level {
 
 /// Online service level (Decree 42/2022/NĐ-CP): toàn trình (full) or một phần (partial).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnlineLevel {
     Full,
@@ -23,6 +25,7 @@ pub enum OnlineLevel {
 
 /// Who may apply: công dân (citizen) or tổ chức / doanh nghiệp (organisation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
     Citizen,
@@ -30,6 +33,7 @@ pub enum Subject {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Online,
@@ -38,6 +42,7 @@ pub enum Channel {
 
 /// In force, expired, or replaced by another procedure. Only in-force records reach residents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProcedureStatus {
     InForce,
@@ -47,6 +52,7 @@ pub enum ProcedureStatus {
 
 /// A fee line: amounts are whole đồng (VND has no minor unit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
     pub subject: Subject,
     pub channel: Channel,
@@ -55,6 +61,7 @@ pub struct Fee {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormRef {
     /// Template code, e.g. "TK-KS-01".
     pub code: String,
@@ -63,6 +70,7 @@ pub struct FormRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentItem {
     pub name: String,
     pub originals: u32,
@@ -72,12 +80,14 @@ pub struct DocumentItem {
 
 /// The documents asked for in one case (trường hợp) of a procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentCase {
     pub case_name: String,
     pub items: Vec<DocumentItem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -96,6 +106,7 @@ pub enum FieldKind {
 /// resident, or the child, parent or spouse they apply for); some forms also ask for the
 /// applicant (người yêu cầu) and the parents of the person registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FormPerson {
     #[default]
@@ -113,6 +124,7 @@ impl FormPerson {
 
 /// A claim of the e-identity profile (userinfo, the ID token) a field can be prefilled from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProfileClaim {
     Name,
@@ -123,6 +135,7 @@ pub enum ProfileClaim {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormOption {
     pub value: String,
     pub label: String,
@@ -131,6 +144,7 @@ pub struct FormOption {
 
 /// One field of an e-form; dossiers validate drafts offline against these rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
     pub key: String,
     pub label: String,
@@ -178,6 +192,7 @@ impl FormField {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSchema {
     pub version: u32,
     pub fields: Vec<FormField>,
@@ -185,6 +200,7 @@ pub struct FormSchema {
 
 /// A procedure record as the national database holds it, with the province's local variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Procedure {
     /// Code with the local suffix, e.g. "1.012783.H19"; unique in the catalog.
     pub code: String,
@@ -221,6 +237,7 @@ pub struct Procedure {
 
 /// Kind of administrative unit after the reform: the city/province, and xã, phường, đặc khu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     Province,
@@ -230,6 +247,7 @@ pub enum UnitKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUnit {
     pub code: String,
     pub name: String,
@@ -239,6 +257,7 @@ pub struct AdminUnit {
 
 /// A pre-2025 unit (district or commune) and the unit that took it over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegacyUnit {
     pub old_code: String,
     pub old_name: String,
@@ -248,6 +267,7 @@ pub struct LegacyUnit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUnits {
     pub units: Vec<AdminUnit>,
     pub legacy: Vec<LegacyUnit>,
@@ -255,6 +275,7 @@ pub struct AdminUnits {
 
 /// One entry of the change feed: a procedure as it is now, or a tombstone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogChange {
     pub seq: u64,
     pub code: String,
@@ -264,6 +285,7 @@ pub struct CatalogChange {
 
 /// A page of `GET /api/v1/catalog/changes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangesPage {
     pub items: Vec<CatalogChange>,
     /// Cursor to ask with next (the last `seq` in this page, or `since` when empty).

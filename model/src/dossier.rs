@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DossierStatus {
     /// Nháp: on the phone, editable.
@@ -99,6 +100,7 @@ impl DossierStatus {
 /// What the officer asks the resident to supplement (one round: "Yêu cầu bổ sung"), as the
 /// portal's status feed carries it while the dossier waits for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupplementRequest {
     /// 1 for the first request, then 2, ...; a supplement answers one round.
     pub round: u32,
@@ -113,6 +115,7 @@ pub struct SupplementRequest {
 
 /// The resident's overall verdict on how a dossier was handled (đánh giá mức độ hài lòng).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RatingVerdict {
     NotSatisfied,
@@ -162,6 +165,7 @@ pub const MAX_RATING_COMMENT: usize = 1000;
 
 /// A rating of a dossier's handling: once per dossier, after its result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rating {
     pub verdict: RatingVerdict,
     /// Criterion key (of [`RATING_CRITERIA`]) to a score from 0 to 2; any subset.
@@ -200,6 +204,7 @@ impl Rating {
 
 /// Whom a dossier is about: the resident applying, or a family member they apply for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ForPerson {
     #[default]

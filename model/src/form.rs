@@ -14,6 +14,7 @@ use crate::text::fold;
 
 /// Why one field's value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldProblem {
     Required,
@@ -46,6 +47,7 @@ pub enum FieldProblem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub problem: FieldProblem,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A receipt as the portal sends it and the phone keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedReceipt {
     pub receipt_id: String,
     pub payload: String,
@@ -14,6 +15,7 @@ pub struct SignedReceipt {
 
 /// What a verified receipt says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Receipt {
     pub receipt_id: String,
     pub order_id: String,

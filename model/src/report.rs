@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a report stands at the operations centre (IOC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     /// Chờ tiếp nhận: received, not yet checked by the IOC.
@@ -75,6 +76,7 @@ impl ReportStatus {
 
 /// Why the IOC refused a report (the reasons every peer city publishes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RejectReason {
     OutOfScope,
@@ -111,6 +113,7 @@ impl RejectReason {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     #[default]
@@ -136,6 +139,7 @@ impl Urgency {
 
 /// The reporter's verdict on the answer, given once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportVerdict {
     Satisfied,
@@ -172,6 +176,7 @@ impl ReportVerdict {
 
 /// A category of the portal's published list: who handles it and whether the IOC takes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCategory {
     pub code: String,
     pub name: String,
@@ -189,6 +194,7 @@ pub struct ReportCategory {
 
 /// A point on the map, WGS 84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,
@@ -217,6 +223,7 @@ impl GeoPoint {
 /// A commune or ward (xã, phường) with its boundary as the portal publishes it: one outer ring
 /// of (lon, lat) vertices, GeoJSON order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CommuneArea {
     pub code: String,
     pub name: String,
@@ -255,6 +262,7 @@ pub fn locate(areas: &[CommuneArea], point: GeoPoint) -> Option<&CommuneArea> {
 /// A new report as the phone sends it (`POST /api/v1/reports`), under the phone's permanent
 /// `report_id`: sent again after a lost answer, it is the same report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewReport {
     pub report_id: String,
     pub category: String,
@@ -274,6 +282,7 @@ pub struct NewReport {
 
 /// A photo as the portal links it: its digest and where to fetch it (a path under the portal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoLink {
     pub sha256: String,
     pub url: String,
@@ -281,6 +290,7 @@ pub struct PhotoLink {
 
 /// The agency's answer, with the proof residents ask for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportAnswer {
     pub agency: String,
     pub message: String,
@@ -290,6 +300,7 @@ pub struct ReportAnswer {
 
 /// A report as its reporter follows it (the feed `GET /api/v1/reports?since=`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportView {
     pub report_id: String,
     /// The portal's code, "PA-2026-000123".
@@ -318,6 +329,7 @@ pub struct ReportView {
 
 /// A handled report as the public feed shows it: what, where and the answer, never who.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicReport {
     pub code: String,
     pub category: String,

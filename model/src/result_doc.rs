@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The signed metadata as the portal sends it and the phone keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedResult {
     pub result_id: String,
     /// JSON of [`ResultPayload`], signed as these exact bytes.
@@ -17,6 +18,7 @@ pub struct SignedResult {
 
 /// What a result says of itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResultPayload {
     pub result_id: String,
     pub dossier_id: String,

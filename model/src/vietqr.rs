@@ -11,6 +11,7 @@ const TO_CARD: &str = "QRIBFTTC";
 const MAX_PAYLOAD: usize = 512;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VietQr {
     /// The acquirer bank's 6-digit BIN (e.g. 970403).
     pub bin: String,
@@ -267,6 +268,7 @@ mod tests {
 
 /// A QR code as modules, for the shells to draw (row by row, `true` is dark).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QrMatrix {
     pub width: u32,
     pub modules: Vec<bool>,

@@ -112,3 +112,39 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// Every refusal in JSON: the plain-text answers axum's extractors give for a body, path or
+/// query they cannot read (and the few routes that answered text) become the portal's error
+/// body, so a client reads one shape whatever refused it (the OpenAPI document says so).
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation",
+        s if s.is_server_error() => "server_error",
+        _ => "refused",
+    };
+    let body = serde_json::json!({"error": code, "message": String::from_utf8_lossy(&text)});
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, axum::body::Body::from(body.to_string()))
+}
+
+/// A path the sandbox does not serve: `404` in the portal's error shape, with its own code so a
+/// test can tell it from a route's own "not found".
+pub async fn no_route() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route / không có đường dẫn này").into_response()
+}

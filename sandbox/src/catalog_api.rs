@@ -3,32 +3,42 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use smarthd_model::catalog::Procedure;
+use smarthd_model::catalog::{AdminUnits, Procedure};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::generator;
+use crate::openapi::ErrorBody;
 use crate::portal::Portal;
 
 const MAX_PAGE: u32 = 2_000;
 
-pub fn router(portal: Arc<Portal>) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/api/v1/catalog/changes", get(changes))
-        .route("/api/v1/catalog/procedures/{code}", get(procedure))
-        .route("/api/v1/units", get(units))
-        .route("/admin/catalog/head", get(head))
-        .route("/admin/catalog/procedures", post(upsert))
-        .route("/admin/catalog/procedures/{code}", axum::routing::delete(remove))
-        .route("/admin/catalog/procedures/{code}/replace", post(replace))
-        .route("/admin/catalog/mutate", post(mutate))
+pub fn router(portal: Arc<Portal>) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(changes))
+        .routes(routes!(procedure))
+        .routes(routes!(units))
+        .routes(routes!(head))
+        .routes(routes!(upsert))
+        .routes(routes!(remove))
+        .routes(routes!(replace))
+        .routes(routes!(mutate))
         .with_state(portal)
+}
+
+/// Whether the sandbox is up.
+#[utoipa::path(get, path = "/healthz", tag = "catalog",
+    responses((status = 200, description = "Đang chạy / Up", body = String, content_type = "text/plain")))]
+async fn healthz() -> &'static str {
+    "ok"
 }
 
 type Shared = State<Arc<Portal>>;
@@ -52,22 +62,27 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
         .any(|tag| tag.trim().trim_start_matches("W/") == etag)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChangesQuery {
+    /// The cursor: the `next_since` of the previous page (0 for everything).
     #[serde(default)]
     since: u64,
+    /// Page size, 1 to 2000 (500 by default).
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WireChange {
     seq: u64,
     code: String,
     removed: bool,
+    /// The procedure as it is now; absent (null) when removed.
+    #[schema(value_type = Option<Procedure>)]
     procedure: Option<Box<RawValue>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WirePage {
     items: Vec<WireChange>,
     next_since: u64,
@@ -76,6 +91,15 @@ struct WirePage {
     head: u64,
 }
 
+/// The catalog's change feed: a paged listing from 0, a delta from a cursor; `304` when the
+/// `If-None-Match` names the catalog's head.
+#[utoipa::path(get, path = "/api/v1/catalog/changes", tag = "catalog", params(ChangesQuery),
+    responses(
+        (status = 200, description = "Một trang thay đổi / A page of changes", body = WirePage,
+            headers(("etag" = String, description = "The catalog head's tag"))),
+        (status = 304, description = "Không đổi / Not modified"),
+        (status = 400, description = "Tham số sai / Bad query", body = ErrorBody),
+    ))]
 async fn changes(State(portal): Shared, Query(q): Query<ChangesQuery>, headers: HeaderMap) -> Response {
     let limit = q.limit.unwrap_or(500).clamp(1, MAX_PAGE);
     let slice = match portal.changes(q.since, limit) {
@@ -104,6 +128,13 @@ async fn changes(State(portal): Shared, Query(q): Query<ChangesQuery>, headers: 
     ([(header::ETAG, etag)], Json(page)).into_response()
 }
 
+/// One procedure by its code (case-insensitive).
+#[utoipa::path(get, path = "/api/v1/catalog/procedures/{code}", tag = "catalog",
+    params(("code" = String, Path, description = "The procedure's code, e.g. 1.001193")),
+    responses(
+        (status = 200, description = "Thủ tục / The procedure", body = Procedure),
+        (status = 404, description = "Không có / No such procedure", body = ErrorBody),
+    ))]
 async fn procedure(State(portal): Shared, Path(code): Path<String>) -> Response {
     match portal.procedure(&code.to_ascii_uppercase()) {
         Ok(Some(json)) => {
@@ -114,6 +145,13 @@ async fn procedure(State(portal): Shared, Path(code): Path<String>) -> Response 
     }
 }
 
+/// The province's administrative units (after the 2025 merger) with their former names.
+#[utoipa::path(get, path = "/api/v1/units", tag = "catalog",
+    responses(
+        (status = 200, description = "Đơn vị hành chính / Administrative units", body = AdminUnits,
+            headers(("etag" = String))),
+        (status = 304, description = "Không đổi / Not modified"),
+    ))]
 async fn units(headers: HeaderMap) -> Response {
     let body = serde_json::to_string(&generator::admin_units()).expect("units serialize");
     let digest = ring::digest::digest(&ring::digest::SHA256, body.as_bytes());
@@ -128,11 +166,14 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct HeadInfo {
     head: u64,
 }
 
+/// The catalog's head sequence number.
+#[utoipa::path(get, path = "/admin/catalog/head", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = HeadInfo), (status = 401, body = ErrorBody)))]
 async fn head(State(portal): Shared) -> Response {
     match portal.head() {
         Ok(head) => Json(HeadInfo { head }).into_response(),
@@ -140,11 +181,16 @@ async fn head(State(portal): Shared) -> Response {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Changed {
     seq: u64,
 }
 
+/// Adds or replaces a procedure while the sandbox runs.
+#[utoipa::path(post, path = "/admin/catalog/procedures", tag = "admin", security(("admin" = [])),
+    request_body = Procedure,
+    responses((status = 200, body = Changed), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn upsert(State(portal): Shared, Json(procedure): Json<Procedure>) -> Response {
     match portal.upsert(&procedure) {
         Ok(seq) => Json(Changed { seq }).into_response(),
@@ -152,6 +198,11 @@ async fn upsert(State(portal): Shared, Json(procedure): Json<Procedure>) -> Resp
     }
 }
 
+/// Removes a procedure from the catalog.
+#[utoipa::path(delete, path = "/admin/catalog/procedures/{code}", tag = "admin", security(("admin" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, body = Changed), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
 async fn remove(State(portal): Shared, Path(code): Path<String>) -> Response {
     match portal.remove(&code.to_ascii_uppercase()) {
         Ok(Some(seq)) => Json(Changed { seq }).into_response(),
@@ -160,11 +211,16 @@ async fn remove(State(portal): Shared, Path(code): Path<String>) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ReplaceBody {
     replaced_by: String,
 }
 
+/// Marks a procedure replaced by another.
+#[utoipa::path(post, path = "/admin/catalog/procedures/{code}/replace", tag = "admin", security(("admin" = [])),
+    params(("code" = String, Path)), request_body = ReplaceBody,
+    responses((status = 200, body = Changed), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn replace(State(portal): Shared, Path(code): Path<String>, Json(body): Json<ReplaceBody>) -> Response {
     match portal.replace(&code.to_ascii_uppercase(), &body.replaced_by) {
         Ok(Some(seq)) => Json(Changed { seq }).into_response(),
@@ -173,16 +229,22 @@ async fn replace(State(portal): Shared, Path(code): Path<String>, Json(body): Js
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MutateQuery {
+    /// How many procedures to change (at most 100,000).
     count: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Mutated {
     changed: Vec<String>,
 }
 
+/// Changes `count` random procedures (a catalog that moves under the app).
+#[utoipa::path(post, path = "/admin/catalog/mutate", tag = "admin", security(("admin" = [])), params(MutateQuery),
+    responses((status = 200, body = Mutated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody)))]
 async fn mutate(State(portal): Shared, Query(q): Query<MutateQuery>) -> Response {
     match portal.mutate(q.count.min(100_000)) {
         Ok(changed) => Json(Mutated { changed }).into_response(),

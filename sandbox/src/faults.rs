@@ -19,14 +19,17 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use axum::serve::{IncomingStream, Listener};
-use axum::{Json, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::openapi::ErrorBody;
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -262,10 +265,12 @@ fn injected_500() -> Response {
 }
 
 /// `GET`, `POST` and `DELETE /admin/faults`.
-pub fn router(faults: Arc<Faults>) -> Router {
-    Router::new().route("/admin/faults", post(add).get(list).delete(clear)).with_state(faults)
+pub fn router(faults: Arc<Faults>) -> OpenApiRouter {
+    OpenApiRouter::new().routes(routes!(add, list, clear)).with_state(faults)
 }
 
+#[utoipa::path(post, path = "/admin/faults", operation_id = "faults_add", tag = "admin", security(("admin" = [])), request_body = Object,
+    responses((status = 200, description = "The faults in force", body = Vec<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn add(State(faults): State<Arc<Faults>>, body: axum::body::Bytes) -> Response {
     let fault =
         serde_json::from_slice::<Fault>(&body).map_err(|e| FaultParseError(e.to_string())).and_then(Fault::check);
@@ -281,10 +286,14 @@ async fn add(State(faults): State<Arc<Faults>>, body: axum::body::Bytes) -> Resp
     }
 }
 
+#[utoipa::path(get, path = "/admin/faults", operation_id = "faults_list", tag = "admin", security(("admin" = [])),
+    responses((status = 200, description = "The faults in force", body = Vec<Object>), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn list(State(faults): State<Arc<Faults>>) -> Json<Vec<Fault>> {
     Json(faults.list().clone())
 }
 
+#[utoipa::path(delete, path = "/admin/faults", operation_id = "faults_clear", tag = "admin", security(("admin" = [])),
+    responses((status = 204, description = "Đã xoá / Cleared"), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn clear(State(faults): State<Arc<Faults>>) -> StatusCode {
     faults.list().clear();
     StatusCode::NO_CONTENT

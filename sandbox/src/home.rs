@@ -2,12 +2,12 @@
 //! links to every page; `/try-login` opens the real login page through a normal authorization
 //! request (PKCE S256, state) that comes back to `/try-login/done` on the sandbox itself.
 
-use axum::Router;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::OFFICERS;
 use crate::html::{self, Theme, both, en, escape};
@@ -17,17 +17,16 @@ use crate::identity::{CITIZENS, CLIENT_ID, REALM_PATH, SANDBOX_OTP};
 /// make a new one for every login).
 const TRY_VERIFIER: &str = "sandbox-try-login-never-exchanged-0123456789abcdef";
 
-pub fn router() -> Router {
-    Router::new()
-        .route("/", get(index))
-        .route("/try-login", get(try_login))
-        .route("/try-login/done", get(try_login_done))
+pub fn router() -> OpenApiRouter {
+    OpenApiRouter::new().routes(routes!(index)).routes(routes!(try_login)).routes(routes!(try_login_done))
 }
 
 fn page(title: &str, body: &str) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], Html(html::document("vi", Theme::Home, title, body))).into_response()
 }
 
+#[utoipa::path(get, path = "/", tag = "pages",
+    responses((status = 200, description = "Trang chủ, người dùng thử / The index and test personas", content_type = "text/html", body = String)))]
 async fn index() -> Response {
     let personas: String = CITIZENS
         .iter()
@@ -163,6 +162,9 @@ async fn index() -> Response {
 }
 
 /// `GET /try-login`: an authorization request as an app would make it, back to this sandbox.
+#[utoipa::path(get, path = "/try-login", tag = "pages",
+    responses((status = 200, content_type = "text/html", body = String), (status = 302, description = "Đến trang đăng nhập / To the login page"),
+        (status = 303, description = "Đến trang đăng nhập / To the login page")))]
 async fn try_login(headers: HeaderMap) -> Response {
     // The provider takes loopback redirect URIs on any port: name the port this page came on.
     let port = headers
@@ -195,6 +197,9 @@ struct Done {
 }
 
 /// `GET /try-login/done`: where the try-out's login comes back; says what an app would get.
+#[utoipa::path(get, path = "/try-login/done", tag = "pages",
+    params(("code" = Option<String>, Query), ("error" = Option<String>, Query)),
+    responses((status = 200, content_type = "text/html", body = String), (status = 400, description = "Tham số sai / Bad query, or the login's error", content((crate::openapi::ErrorBody = "application/json"), (String = "text/html")))))]
 async fn try_login_done(Query(done): Query<Done>) -> Response {
     let (class, message) = match (&done.code, &done.error) {
         (Some(_), None) => (

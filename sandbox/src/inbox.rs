@@ -7,23 +7,26 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRef, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, params};
 use serde::Deserialize;
 use serde_json::json;
 use smarthd_model::alert::{Alert, MAX_ALERT_BODY, MAX_ALERT_TITLE, Severity};
 use smarthd_model::workcal::vietnam;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_error::ApiError;
 use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider, address_of};
+use crate::openapi::ErrorBody;
 use crate::push::{PushGateway, PushKind};
 use crate::report::areas;
 
@@ -130,13 +133,13 @@ impl FromRef<AppState> for Arc<IdentityProvider> {
 
 type Shared = State<AppState>;
 
-pub fn router(inbox: Arc<Inbox>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> Router {
-    Router::new()
-        .route("/api/v1/inbox", get(inbox_feed))
-        .route("/api/v1/push/registrations", post(register))
-        .route("/api/v1/push/registrations/{token}", delete(unregister))
-        .route("/officer/api/alerts", post(publish))
-        .route("/admin/push/log", get(push_log))
+pub fn router(inbox: Arc<Inbox>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(inbox_feed))
+        .routes(routes!(register))
+        .routes(routes!(unregister))
+        .routes(routes!(publish))
+        .routes(routes!(push_log))
         .with_state(AppState { inbox, desk, idp })
 }
 
@@ -144,12 +147,15 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SinceQuery {
     #[serde(default)]
     since: u64,
 }
 
+#[utoipa::path(get, path = "/api/v1/inbox", operation_id = "inbox_inbox_feed", tag = "inbox", security(("bearer" = [])), params(SinceQuery),
+    responses((status = 200, description = "Thông báo mới / Alerts since the cursor", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn inbox_feed(
     State(s): Shared,
     auth: Authenticated,
@@ -167,6 +173,8 @@ struct Registration {
     platform: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/push/registrations", operation_id = "inbox_register", tag = "inbox", security(("bearer" = [])), request_body = Object,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn register(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let r: Registration = json_body(&body)?;
     if !matches!(r.platform.as_str(), "fcm" | "apns") {
@@ -180,6 +188,8 @@ async fn register(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<
     Ok((StatusCode::CREATED, Json(json!({"token": token, "platform": r.platform}))).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/v1/push/registrations/{token}", operation_id = "inbox_unregister", tag = "inbox", security(("bearer" = [])), params(("token" = String, Path)),
+    responses((status = 204, description = "Đã gỡ / Removed"), (status = 401, body = ErrorBody)))]
 async fn unregister(
     State(s): Shared,
     auth: Authenticated,
@@ -203,6 +213,8 @@ struct NewAlert {
     valid_until: Option<String>,
 }
 
+#[utoipa::path(post, path = "/officer/api/alerts", operation_id = "inbox_publish", tag = "officer", security(("officer" = [])), request_body = Object,
+    responses((status = 201, body = Alert), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn publish(State(s): Shared, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
     s.desk.json_session(&headers)?;
     let new: NewAlert = json_body(&body)?;
@@ -243,6 +255,8 @@ async fn publish(State(s): Shared, headers: HeaderMap, body: Bytes) -> Result<Re
     Ok((StatusCode::CREATED, Json(alert)).into_response())
 }
 
+#[utoipa::path(get, path = "/admin/push/log", operation_id = "inbox_push_log", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn push_log(State(s): Shared) -> Result<Response, ApiError> {
     Ok(Json(json!({ "pushes": s.inbox.push.log()? })).into_response())
 }

@@ -14,6 +14,7 @@ mod home;
 mod html;
 pub mod identity;
 mod inbox;
+mod openapi;
 pub mod payment;
 mod portal;
 mod push;
@@ -135,7 +136,10 @@ impl Sandbox {
         let desk = Arc::new(dossier::Desk::default());
         let faults = Arc::new(faults::Faults::new(config.faults));
         let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
-        let app = home::router()
+        // Every route goes through `routes!`, so the document lists exactly what is served.
+        let document = openapi::Document::default();
+        let (app, api) = openapi::base()
+            .merge(home::router())
             .merge(catalog_api::router(portal.clone()))
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone(), desk.clone())?)
@@ -144,6 +148,12 @@ impl Sandbox {
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))
             .merge(appointment::router(appointments.clone(), portal.clone(), identity.clone()))
             .merge(faults::router(faults.clone()))
+            .merge(openapi::router(document.clone()))
+            .split_for_parts();
+        document.set(&api);
+        let app = app
+            .fallback(api_error::no_route)
+            .layer(axum::middleware::map_response(api_error::json_errors))
             .layer(axum::middleware::from_fn_with_state(faults, faults::inject))
             .layer(axum::middleware::from_fn_with_state(admin_token.clone(), guard::admin_only))
             .layer(axum::middleware::map_response(guard::security_headers));

@@ -14,19 +14,22 @@ mod ticket;
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRef, Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use smarthd_model::appointment::{BookingRefusal, Counter, SignedTicket, Slot, Ticket, WireBooking};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_error::ApiError;
 use crate::identity::{Authenticated, IdentityProvider};
+use crate::openapi::ErrorBody;
 use crate::portal::Portal;
 use store::{Booked, Refused, Row, Store, StoreError};
 
@@ -102,17 +105,33 @@ impl FromRef<AppState> for Arc<IdentityProvider> {
 type Shared = State<AppState>;
 
 /// The resident's and the counter's appointment routes, and the tester's.
-pub fn router(appointments: Arc<Appointments>, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> Router {
-    Router::new()
-        .route("/api/v1/appointments/counters", get(counters))
-        .route("/api/v1/appointments/slots", get(slots))
-        .route("/api/v1/appointments", post(book).get(mine))
-        .route("/api/v1/appointments/{booking_id}/cancel", post(cancel))
-        .route("/api/v1/appointments/keys", get(keys))
-        .route("/api/v1/appointments/tickets/verify", post(verify))
-        .route("/admin/appointments/ledger", get(ledger))
-        .route("/admin/appointments/slots", post(set_slot))
+pub fn router(appointments: Arc<Appointments>, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(counters))
+        .routes(routes!(slots))
+        .routes(routes!(book, mine))
+        .routes(routes!(cancel))
+        .routes(routes!(keys))
+        .routes(routes!(verify))
+        .routes(routes!(ledger))
+        .routes(routes!(set_slot))
         .with_state(AppState { appointments, portal, idp })
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct CounterList {
+    counters: Vec<Counter>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct SlotList {
+    counter: Counter,
+    slots: Vec<Slot>,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+struct BookingList {
+    bookings: Vec<WireBooking>,
 }
 
 fn private(status: StatusCode, body: impl serde::Serialize) -> Response {
@@ -137,20 +156,24 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CountersQuery {
     #[serde(default)]
     unit: Option<String>,
 }
 
-async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/appointments/counters", operation_id = "appointment_counters", tag = "appointments", params(CountersQuery),
+    responses((status = 200, description = "Quầy / The counters", body = CounterList), (status = 400, body = ErrorBody)))]
+async fn counters(q: Result<Query<CountersQuery>, QueryRejection>) -> Result<Json<CounterList>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let counters: Vec<Counter> =
         schedule::counters().into_iter().filter(|c| q.unit.as_deref().is_none_or(|u| c.unit_code == u)).collect();
-    Ok(Json(json!({"counters": counters})))
+    Ok(Json(CounterList { counters }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SlotsQuery {
     #[serde(default)]
     unit: Option<String>,
@@ -161,7 +184,9 @@ struct SlotsQuery {
 }
 
 /// The bookable slots (from now to 6 days ahead) of a counter, or of a unit's counter.
-async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/appointments/slots", tag = "appointments", params(SlotsQuery),
+    responses((status = 200, description = "Khung giờ / A counter's slots", body = SlotList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -> Result<Json<SlotList>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if let Some(code) = &q.procedure
         && s.portal.procedure(code)?.is_none()
@@ -202,17 +227,21 @@ async fn slots(State(s): Shared, q: Result<Query<SlotsQuery>, QueryRejection>) -
             available: capacity.saturating_sub(taken),
         });
     }
-    Ok(Json(json!({"counter": counter, "slots": slots})))
+    Ok(Json(SlotList { counter, slots }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct BookBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     booking_id: String,
     slot_id: String,
     #[serde(default)]
     procedure_code: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])), request_body = BookBody,
+    responses((status = 201, description = "Đã đặt / Booked", body = WireBooking), (status = 200, description = "Đã đặt trước đó / Already booked", body = WireBooking),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn book(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let body: BookBody =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
@@ -239,6 +268,9 @@ async fn book(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Resp
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/appointments/{booking_id}/cancel", tag = "appointments", security(("bearer" = [])),
+    params(("booking_id" = String, Path)),
+    responses((status = 200, description = "Đã huỷ / Cancelled", body = WireBooking), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn cancel(
     State(s): Shared,
     auth: Authenticated,
@@ -254,12 +286,16 @@ async fn cancel(
     Ok(private(StatusCode::OK, s.appointments.wire(&row)))
 }
 
+#[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
+    responses((status = 200, description = "Lịch hẹn của tôi / My bookings", body = BookingList), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
 async fn mine(State(s): Shared, auth: Authenticated) -> Result<Response, ApiError> {
     let bookings: Vec<WireBooking> =
         s.appointments.store.mine(&auth.sub)?.iter().map(|row| s.appointments.wire(row)).collect();
-    Ok(private(StatusCode::OK, json!({"bookings": bookings})))
+    Ok(private(StatusCode::OK, BookingList { bookings }))
 }
 
+#[utoipa::path(get, path = "/api/v1/appointments/keys", tag = "appointments",
+    responses((status = 200, description = "The tickets' Ed25519 public keys", body = crate::openapi::KeyList)))]
 async fn keys(State(s): Shared) -> Json<Value> {
     Json(
         json!({"keys": [{"key_id": ticket::KEY_ID, "alg": "Ed25519", "public_key": s.appointments.signer.public_key()}]}),
@@ -274,6 +310,8 @@ struct VerifyBody {
 
 /// The counter scans a ticket: is it the portal's, and is the booking still live? Answers no
 /// personal data, only what the ticket itself says and the booking's status.
+#[utoipa::path(post, path = "/api/v1/appointments/tickets/verify", tag = "appointments", request_body = Object,
+    responses((status = 200, description = "valid, or why not", body = Object), (status = 400, body = ErrorBody)))]
 async fn verify(State(s): Shared, body: Bytes) -> Result<Response, ApiError> {
     let body: VerifyBody =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;
@@ -307,6 +345,8 @@ async fn verify(State(s): Shared, body: Bytes) -> Result<Response, ApiError> {
     ))
 }
 
+#[utoipa::path(get, path = "/admin/appointments/ledger", operation_id = "appointments_ledger", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn ledger(State(s): Shared) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({"slots": s.appointments.store.ledger()?})))
 }
@@ -321,6 +361,8 @@ struct SlotBody {
 
 /// Adds a slot outside the timetable (or changes a slot's capacity), for tests that need a slot
 /// tomorrow, in the next hour, or with one place.
+#[utoipa::path(post, path = "/admin/appointments/slots", tag = "admin", security(("admin" = [])), request_body = Object,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_slot(State(s): Shared, body: Bytes) -> Result<Response, ApiError> {
     let body: SlotBody =
         serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))?;

@@ -18,20 +18,23 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smarthd_model::catalog::{Channel, Procedure, ProcedureStatus, Subject};
 use smarthd_model::dossier::Rating;
 use smarthd_model::result_doc::{ResultPayload, SignedResult};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_error::ApiError;
 use crate::identity::{Authenticated, IdentityProvider};
+use crate::openapi::ErrorBody;
 use crate::portal::Portal;
 use crate::signing::DocumentSigner;
 use common::{hex, json_body};
@@ -58,29 +61,29 @@ pub fn router(
     idp: Arc<IdentityProvider>,
     signer: Arc<dyn DocumentSigner>,
     desk: Arc<Desk>,
-) -> rusqlite::Result<Router> {
+) -> rusqlite::Result<OpenApiRouter> {
     let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, signer, desk });
-    Ok(Router::new()
-        .route("/api/v1/attachments", post(announce))
-        .route("/api/v1/attachments/{sha256}", get(upload_state))
-        .route("/api/v1/attachments/{sha256}/content", put(put_chunk))
-        .route("/api/v1/dossiers", post(submit).get(changed_since))
-        .route("/api/v1/dossiers/lookup/{code}", get(lookup))
-        .route("/api/v1/dossiers/{dossier_id}/result", get(result_document))
-        .route("/api/v1/dossiers/{dossier_id}/result/signed", get(signed_result))
-        .route("/api/v1/dossiers/{dossier_id}/supplements", post(supplement))
-        .route("/api/v1/dossiers/{dossier_id}/withdrawal", post(withdraw))
-        .route("/api/v1/dossiers/{dossier_id}/rating", post(rate))
-        .route("/lookup", get(public::lookup_page))
-        .route("/officer/ratings", get(officer::ratings))
-        .route("/officer/dossiers", get(officer::list))
-        .route("/officer/dossiers/{code}", get(officer::dossier))
-        .route("/officer", get(officer::page))
-        .route("/officer/login", get(officer::login_page).post(officer::log_in))
-        .route("/officer/logout", post(officer::log_out))
-        .route("/officer/dossiers/{code}/status", post(officer::set_status))
-        .route("/officer/dossiers/{code}/result", post(officer::attach_result))
-        .route("/admin/ledger", get(ledger))
+    Ok(OpenApiRouter::new()
+        .routes(routes!(announce))
+        .routes(routes!(upload_state))
+        .routes(routes!(put_chunk))
+        .routes(routes!(submit, changed_since))
+        .routes(routes!(lookup))
+        .routes(routes!(result_document))
+        .routes(routes!(signed_result))
+        .routes(routes!(supplement))
+        .routes(routes!(withdraw))
+        .routes(routes!(rate))
+        .routes(routes!(public::lookup_page))
+        .routes(routes!(officer::ratings))
+        .routes(routes!(officer::list))
+        .routes(routes!(officer::dossier))
+        .routes(routes!(officer::page))
+        .routes(routes!(officer::login_page, officer::log_in))
+        .routes(routes!(officer::log_out))
+        .routes(routes!(officer::set_status))
+        .routes(routes!(officer::attach_result))
+        .routes(routes!(ledger))
         .with_state(AppState { api, idp }))
 }
 
@@ -88,15 +91,22 @@ fn private(body: impl IntoResponse) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], body).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AnnounceBody {
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     sha256: String,
+    /// At most 10 MiB.
+    #[schema(minimum = 1, maximum = 10485760)]
     size: u64,
+    #[schema(example = "application/pdf")]
     content_type: String,
     #[serde(default)]
     name: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "dossiers", security(("bearer" = [])), request_body = AnnounceBody,
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = store::Upload), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let a: AnnounceBody = json_body(&body)?;
     let sha256 = a.sha256.to_ascii_lowercase();
@@ -122,6 +132,9 @@ async fn announce(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<
     Ok(private(Json(s.api.store.announce(&announce)?)))
 }
 
+#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "dossiers", security(("bearer" = [])),
+    params(("sha256" = String, Path)),
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = store::Upload), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn upload_state(
     State(s): Shared,
     auth: Authenticated,
@@ -135,11 +148,17 @@ async fn upload_state(
     Ok(private(Json(upload)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OffsetQuery {
     offset: u64,
 }
 
+#[utoipa::path(put, path = "/api/v1/attachments/{sha256}/content", tag = "dossiers", security(("bearer" = [])),
+    params(("sha256" = String, Path), OffsetQuery),
+    request_body(content = crate::openapi::Binary, content_type = "application/octet-stream"),
+    responses((status = 200, description = "Trạng thái tải lên / The upload's state", body = store::Upload), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "Lệch vị trí / Offset mismatch", body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_chunk(
     State(s): Shared,
     auth: Authenticated,
@@ -160,10 +179,14 @@ async fn put_chunk(
     Ok(private(Json(upload)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SubmitBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     dossier_id: String,
+    #[schema(example = "1.001193")]
     procedure_code: String,
+    /// `citizen` or `organization`.
+    #[schema(pattern = "^(citizen|organization)$")]
     applicant: String,
     /// Whom the dossier is about (`self`, `child`, `parent`, `spouse`, `other`); the form's
     /// fields say who they are.
@@ -175,8 +198,9 @@ struct SubmitBody {
     attachments: Vec<AttachmentRef>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct AttachmentRef {
+    #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     sha256: String,
     #[serde(default)]
     name: String,
@@ -251,6 +275,11 @@ fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, Api
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), request_body = SubmitBody,
+    responses(
+        (status = 201, description = "Đã nhận / Received", body = store::SubmitAnswer),
+        (status = 200, description = "Đã nhận trước đó / Already received (the same bytes)", body = store::SubmitAnswer),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let body: SubmitBody = json_body(&body)?;
     permanent_id("dossier_id", &body.dossier_id)?;
@@ -329,18 +358,21 @@ fn accept(
     Ok(Acceptance { procedure_name: procedure.name, fee_vnd, processing_days: procedure.processing_days })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SinceQuery {
     #[serde(default)]
     since: u64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ChangedPage {
     items: Vec<store::DossierView>,
     next_since: u64,
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", security(("bearer" = [])), params(SinceQuery),
+    responses((status = 200, description = "Hồ sơ đổi từ con trỏ / Dossiers changed since the cursor", body = ChangedPage), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
 async fn changed_since(
     State(s): Shared,
     auth: Authenticated,
@@ -351,11 +383,17 @@ async fn changed_since(
     Ok(private(Json(ChangedPage { items, next_since })))
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers/lookup/{code}", tag = "dossiers",
+    params(("code" = String, Path, description = "The dossier's code (mã hồ sơ)")),
+    responses((status = 200, description = "Trạng thái hồ sơ / The dossier's status", body = store::PublicStatus), (status = 404, body = ErrorBody)))]
 async fn lookup(State(s): Shared, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
     let status = s.api.store.lookup(code.trim())?.ok_or_else(|| ApiError::not_found("dossier"))?;
     Ok(private(Json(status)))
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier_id}/result", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    responses((status = 200, description = "Kết quả (PDF) / The result", body = crate::openapi::Binary, content_type = "application/pdf"),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn result_document(
     State(s): Shared,
     auth: Authenticated,
@@ -368,6 +406,9 @@ async fn result_document(
 
 /// The result's metadata, signed with the portal's published key; the payload names the PDF
 /// (`GET …/result`) by its SHA-256.
+#[utoipa::path(get, path = "/api/v1/dossiers/{dossier_id}/result/signed", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    responses((status = 200, description = "Kết quả có chữ ký / The signed result", body = SignedResult),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn signed_result(
     State(s): Shared,
     auth: Authenticated,
@@ -393,8 +434,9 @@ async fn signed_result(
     Ok(private(Json(SignedResult { result_id: file.result_id, payload, signature, key_id })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SupplementBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     supplement_id: String,
     round: u32,
     #[serde(default)]
@@ -405,6 +447,9 @@ struct SupplementBody {
 
 /// `POST /api/v1/dossiers/{id}/supplements`: the resident's answer to the open round, once per
 /// supplement id; the whole form again (checked like a new dossier's) and the new attachments.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier_id}/supplements", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    request_body = SupplementBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn supplement(
     State(s): Shared,
     auth: Authenticated,
@@ -434,14 +479,18 @@ async fn supplement(
     Ok(replayable(submitted))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct WithdrawBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     withdrawal_id: String,
     #[serde(default)]
     reason: Option<String>,
 }
 
 /// `POST /api/v1/dossiers/{id}/withdrawal`: the resident withdraws it, once per withdrawal id.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier_id}/withdrawal", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    request_body = WithdrawBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn withdraw(
     State(s): Shared,
     auth: Authenticated,
@@ -457,14 +506,18 @@ async fn withdraw(
     Ok(replayable(s.api.store.withdraw(&dossier_id, &auth.sub, &body.withdrawal_id, reason.as_deref())?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RatingBody {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,100}$")]
     rating_id: String,
     #[serde(flatten)]
     rating: Rating,
 }
 
 /// `POST /api/v1/dossiers/{id}/rating`: once per dossier, after its result; once per rating id.
+#[utoipa::path(post, path = "/api/v1/dossiers/{dossier_id}/rating", tag = "dossiers", security(("bearer" = [])), params(("dossier_id" = String, Path, description = "The dossier id the phone made")),
+    request_body = RatingBody,
+    responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn rate(
     State(s): Shared,
     auth: Authenticated,
@@ -484,6 +537,8 @@ fn replayable(submitted: store::Submitted) -> Response {
         .into_response()
 }
 
+#[utoipa::path(get, path = "/admin/ledger", operation_id = "dossiers_ledger", tag = "admin", security(("admin" = [])),
+    responses((status = 200, description = "The dossier ledger", body = Object), (status = 401, body = ErrorBody)))]
 async fn ledger(State(s): Shared) -> Result<Response, ApiError> {
     Ok(Json(s.api.store.ledger()?).into_response())
 }

@@ -106,6 +106,9 @@ fn officer_of(s: &AppState, headers: &HeaderMap, form: bool, body: &[u8]) -> Res
 }
 
 /// `POST /officer/dossiers/{code}/status`: JSON `{"status", "message"?}` or the page's form.
+#[utoipa::path(post, path = "/officer/dossiers/{code}/status", tag = "officer", security(("officer" = [])), params(("code" = String, Path, description = "The dossier's code")),
+    request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, content((Object = "application/json"), (String = "text/html"))), (status = 303, description = "Về hồ sơ / Back to the dossier"), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, headers: HeaderMap, body: Bytes) -> Response {
     let form = is_form(&headers);
     let officer = match officer_of(&s, &headers, form, &body) {
@@ -158,6 +161,9 @@ pub async fn set_status(State(s): Shared, UrlPath(code): UrlPath<String>, header
 }
 
 /// `POST /officer/dossiers/{code}/result`: JSON `{"name"}` or the page's form.
+#[utoipa::path(post, path = "/officer/dossiers/{code}/result", tag = "officer", security(("officer" = [])), params(("code" = String, Path, description = "The dossier's code")),
+    request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, content((Object = "application/json"), (String = "text/html"))), (status = 303, description = "Về hồ sơ / Back to the dossier"), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn attach_result(
     State(s): Shared,
     UrlPath(code): UrlPath<String>,
@@ -234,6 +240,9 @@ fn private(body: impl IntoResponse) -> Response {
 }
 
 /// `GET /officer`: the console, for a logged-in officer; the login page otherwise.
+#[utoipa::path(get, path = "/officer", operation_id = "officer_page", tag = "pages",
+    responses((status = 200, description = "Bảng hồ sơ / The officer console", content_type = "text/html", body = String),
+        (status = 303, description = "Đăng nhập trước / Log in first")))]
 pub async fn page(State(s): Shared, headers: HeaderMap) -> Response {
     let Some(officer) = s.api.desk.session(&headers) else { return see_other("/officer/login") };
     match s.api.store.officer_list(OFFICER_PAGE) {
@@ -259,6 +268,8 @@ fn reader(s: &AppState, headers: &HeaderMap, json: bool) -> Result<OfficerSessio
 }
 
 /// `GET /officer/dossiers` (JSON): the newest dossiers, as the console lists them.
+#[utoipa::path(get, path = "/officer/dossiers", operation_id = "officer_list", tag = "officer", security(("officer" = [])),
+    responses((status = 200, description = "Hồ sơ mới nhất / The latest dossiers", body = Object), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn list(State(s): Shared, headers: HeaderMap) -> Response {
     if let Err(refused) = reader(&s, &headers, true) {
         return *refused;
@@ -271,6 +282,8 @@ pub async fn list(State(s): Shared, headers: HeaderMap) -> Response {
 
 /// `GET /officer/dossiers/{code}`: one dossier whole (form values, attachments, every round,
 /// the timeline, the rating), as a page with the officer's forms, or JSON.
+#[utoipa::path(get, path = "/officer/dossiers/{code}", tag = "officer", security(("officer" = [])), params(("code" = String, Path, description = "The dossier's code")),
+    responses((status = 200, content((Object = "application/json"), (String = "text/html"))), (status = 303, description = "Đăng nhập trước / Log in first"), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn dossier(State(s): Shared, UrlPath(code): UrlPath<String>, headers: HeaderMap) -> Response {
     let json = wants_json(&headers);
     let officer = match reader(&s, &headers, json) {
@@ -366,6 +379,8 @@ fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) ->
 
 /// `GET /officer/ratings`: the residents' ratings per procedure (count, verdicts, the mean of
 /// the criteria scores), as a page, or JSON for `Accept: application/json`.
+#[utoipa::path(get, path = "/officer/ratings", tag = "officer", security(("officer" = [])),
+    responses((status = 200, content((Object = "application/json"), (String = "text/html"))), (status = 303, description = "Đăng nhập trước / Log in first"), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
     let wants_json = wants_json(&headers);
     if let Err(refused) = reader(&s, &headers, wants_json) {
@@ -418,6 +433,9 @@ pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
 
 /// `GET /officer/login`: the login form, with its own CSRF token (double submit: the same value
 /// in a `SameSite=Strict` cookie and in the form).
+#[utoipa::path(get, path = "/officer/login", operation_id = "officer_login_page", tag = "pages",
+    responses((status = 200, description = "Đăng nhập cán bộ / The officer login", content_type = "text/html", body = String),
+        (status = 303, description = "Đã đăng nhập / Already logged in")))]
 pub async fn login_page(State(s): Shared, headers: HeaderMap) -> Response {
     if s.api.desk.session(&headers).is_some() {
         return see_other("/officer");
@@ -440,6 +458,10 @@ struct LoginBody {
 /// `POST /officer/login`: the page's form (with its CSRF token), or JSON `{"username",
 /// "password"}` for scripts (a cross-site form cannot send JSON), answered
 /// `{"officer": NAME, "csrf": TOKEN}`. Either way the session cookie is set.
+#[utoipa::path(post, path = "/officer/login", tag = "officer",
+    request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Phiên và CSRF / The session and its CSRF token", content((Object = "application/json"), (String = "text/html"))),
+        (status = 303, description = "Vào bảng hồ sơ / To the console"), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html"))), (status = 429, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
     let form = is_form(&headers);
     let credentials = if form {
@@ -485,6 +507,10 @@ pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Respon
 }
 
 /// `POST /officer/logout` (the page's form, with the session's CSRF token).
+#[utoipa::path(post, path = "/officer/logout", tag = "officer", security(("officer" = [])),
+    request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
+    responses((status = 200, content((Object = "application/json"), (String = "text/html"))), (status = 204, description = "Đã đăng xuất / Logged out"),
+        (status = 303, description = "Về trang đăng nhập / To the login page"), (status = 400, content((Object = "application/json"), (String = "text/html"))), (status = 401, content((Object = "application/json"), (String = "text/html"))), (status = 403, content((Object = "application/json"), (String = "text/html"))), (status = 404, content((Object = "application/json"), (String = "text/html"))), (status = 409, content((Object = "application/json"), (String = "text/html"))), (status = 415, content((Object = "application/json"), (String = "text/html"))), (status = 422, content((Object = "application/json"), (String = "text/html")))))]
 pub async fn log_out(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
     let form = is_form(&headers);
     if let Err(refused) = officer_of(&s, &headers, form, &body) {

@@ -14,6 +14,10 @@ pub struct LookupQuery {
     code: Option<String>,
 }
 
+#[utoipa::path(get, path = "/lookup", tag = "pages",
+    params(("code" = Option<String>, Query, description = "The dossier's code")),
+    responses((status = 200, description = "Tra cứu hồ sơ / Look a dossier up", content_type = "text/html", body = String), (status = 400, description = "Tham số sai / Bad query", body = crate::openapi::ErrorBody),
+        (status = 404, content_type = "text/html", body = String), (status = 500, content_type = "text/html", body = String)))]
 pub async fn lookup_page(State(s): Shared, Query(q): Query<LookupQuery>) -> Response {
     let code = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty() && c.len() <= 64);
     let (status, answer) = match code.map(|c| s.api.store.lookup(c)) {

@@ -138,7 +138,7 @@ fn rfc3339(at: DateTime<FixedOffset>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Upload {
     pub sha256: String,
     pub received: u64,
@@ -176,15 +176,15 @@ pub struct Submitted {
     pub body: String,
 }
 
-#[derive(Serialize)]
-struct Receipt {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Receipt {
     number: String,
     received_at: String,
     expected_result_at: Option<String>,
 }
 
-#[derive(Serialize)]
-struct SubmitAnswer<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct SubmitAnswer<'a> {
     dossier_id: &'a str,
     code: &'a str,
     status: Status,
@@ -192,21 +192,21 @@ struct SubmitAnswer<'a> {
     fee_vnd: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub status: Status,
     pub at: String,
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ResultDoc {
     pub name: String,
     /// A path under the portal's base URL.
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DossierView {
     pub dossier_id: String,
     pub code: String,
@@ -248,7 +248,7 @@ pub struct Supplement<'a> {
     pub attachments: &'a [(String, String, Option<String>)],
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStatus {
     pub code: String,
     pub procedure_name: String,
@@ -257,7 +257,7 @@ pub struct PublicStatus {
 }
 
 /// A row of the officer console.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfficerRow {
     pub code: String,
     pub procedure_code: String,

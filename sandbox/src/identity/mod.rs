@@ -28,7 +28,7 @@ mod token;
 
 use std::sync::Arc;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 pub use auth::{AuthError, Authenticated, Scheme};
 pub use citizens::{CITIZENS, Citizen, Organisation, SANDBOX_OTP, address_of};
@@ -41,6 +41,6 @@ pub use provider::{IdentityConfig, IdentityProvider};
 
 /// The provider's routes: the realm's OpenID endpoints, the portal's `/api/v1/me` routes, and
 /// the tester's `/admin/identity/` routes.
-pub fn router(idp: Arc<IdentityProvider>) -> Router {
+pub fn router(idp: Arc<IdentityProvider>) -> OpenApiRouter {
     routes::router().merge(token::router()).merge(resources::router()).merge(admin::router()).with_state(idp)
 }

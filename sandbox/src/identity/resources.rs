@@ -3,22 +3,18 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{AuthError, Authenticated};
 use super::citizens::{self, Citizen};
-use super::common::REALM_PATH;
 use super::provider::IdentityProvider;
 
-pub fn router() -> Router<Arc<IdentityProvider>> {
-    Router::new()
-        .route(&format!("{REALM_PATH}/userinfo"), get(userinfo).post(userinfo))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/documents", get(documents))
+pub fn router() -> OpenApiRouter<Arc<IdentityProvider>> {
+    OpenApiRouter::new().routes(routes!(userinfo, userinfo_post)).routes(routes!(me)).routes(routes!(documents))
 }
 
 fn citizen(auth: &Authenticated) -> Result<&'static Citizen, AuthError> {
@@ -31,6 +27,8 @@ fn private_json(body: Value) -> Response {
 }
 
 /// The claims the token's scopes allow (OpenID Connect Core 5.3).
+#[utoipa::path(get, path = "/realms/haiduong/userinfo", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "The claims the token's scopes allow", body = Object), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
 async fn userinfo(auth: Authenticated) -> Result<Response, AuthError> {
     let c = citizen(&auth)?;
     let scopes: Vec<&str> = auth.scope.split(' ').collect();
@@ -49,7 +47,16 @@ async fn userinfo(auth: Authenticated) -> Result<Response, AuthError> {
     Ok(private_json(body))
 }
 
+/// Userinfo by POST (OpenID Connect Core 5.3.1 allows both).
+#[utoipa::path(post, path = "/realms/haiduong/userinfo", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "The claims the token's scopes allow", body = Object), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
+async fn userinfo_post(auth: Authenticated) -> Result<Response, AuthError> {
+    userinfo(auth).await
+}
+
 /// The resident's profile on the portal.
+#[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "Người dân / The resident", body = crate::openapi::Me), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
 async fn me(auth: Authenticated) -> Result<Response, AuthError> {
     let c = citizen(&auth)?;
     Ok(private_json(json!({
@@ -66,6 +73,8 @@ async fn me(auth: Authenticated) -> Result<Response, AuthError> {
 }
 
 /// The resident's e-papers: personal documents, so a level-2 login is required.
+#[utoipa::path(get, path = "/api/v1/me/documents", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, description = "Giấy tờ / The resident's papers (level 2)", body = Object), (status = 400, body = crate::openapi::ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required (WWW-Authenticate says why)", body = crate::openapi::ErrorBody)))]
 async fn documents(auth: Authenticated) -> Result<Response, AuthError> {
     auth.require_level(2)?;
     let c = citizen(&auth)?;

@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{OriginalUri, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use url::{Host, Url};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::citizens::{self, SANDBOX_OTP};
 use super::common::{
@@ -51,14 +52,14 @@ const SCOPES: [&str; 4] = ["openid", "profile", "cccd", "offline_access"];
 
 type Idp = State<Arc<IdentityProvider>>;
 
-pub fn router() -> Router<Arc<IdentityProvider>> {
-    Router::new()
-        .route(&format!("{REALM_PATH}/.well-known/openid-configuration"), get(discovery))
-        .route(&format!("{REALM_PATH}/jwks"), get(jwks))
-        .route(&format!("{REALM_PATH}/authorize"), get(authorize))
-        .route(&format!("{REALM_PATH}/login"), get(login_page).post(login_submit))
-        .route(&format!("{REALM_PATH}/par"), axum::routing::post(par))
-        .route(&format!("{REALM_PATH}/logout"), get(logout_get).post(logout_post))
+pub fn router() -> OpenApiRouter<Arc<IdentityProvider>> {
+    OpenApiRouter::new()
+        .routes(routes!(discovery))
+        .routes(routes!(jwks))
+        .routes(routes!(authorize))
+        .routes(routes!(login_page, login_submit))
+        .routes(routes!(par))
+        .routes(routes!(logout_get, logout_post))
 }
 
 /// RFC 8252: loopback redirect URIs on any port (section 7.3, the port is not compared) and any
@@ -341,6 +342,8 @@ fn make_room<T>(map: &mut HashMap<String, T>, created: impl Fn(&T) -> Instant) {
     }
 }
 
+#[utoipa::path(get, path = "/realms/haiduong/.well-known/openid-configuration", tag = "identity",
+    responses((status = 200, description = "OpenID Provider Metadata", body = crate::openapi::ProviderMetadata)))]
 async fn discovery(State(idp): Idp) -> Response {
     let issuer = &idp.issuer;
     let mode = idp.mode();
@@ -384,6 +387,8 @@ async fn discovery(State(idp): Idp) -> Response {
     ([(header::CACHE_CONTROL, "no-cache")], axum::Json(body)).into_response()
 }
 
+#[utoipa::path(get, path = "/realms/haiduong/jwks", tag = "identity",
+    responses((status = 200, description = "JSON Web Key Set", body = crate::openapi::Jwks, content_type = "application/jwk-set+json")))]
 async fn jwks(State(idp): Idp) -> Response {
     idp.count_jwks();
     let keys: Vec<Value> = idp.keys.published().iter().map(|k| Value::Object(k.public_jwk())).collect();
@@ -391,6 +396,13 @@ async fn jwks(State(idp): Idp) -> Response {
     (headers, json!({ "keys": keys }).to_string()).into_response()
 }
 
+#[utoipa::path(get, path = "/realms/haiduong/authorize", tag = "pages",
+    responses(
+        (status = 200, description = "Trang đăng nhập / The login page", content_type = "text/html", body = String),
+        (status = 302, description = "Về ứng dụng / Back to the app (code or error)"),
+        (status = 303, description = "Về ứng dụng / Back to the app (code or error)"),
+        (status = 400, description = "Yêu cầu sai / Bad request", content_type = "text/html", body = String),
+    ))]
 async fn authorize(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     let params = match parse_params(query.unwrap_or_default().as_bytes()) {
         Ok(p) => p,
@@ -458,7 +470,16 @@ struct LoginQuery {
 }
 
 /// The login page again, in another language.
-async fn login_page(State(idp): Idp, Query(q): Query<LoginQuery>) -> Response {
+#[utoipa::path(get, path = "/realms/haiduong/login", tag = "pages",
+    params(("handle" = String, Query), ("ui_locales" = Option<String>, Query)),
+    responses(
+        (status = 200, description = "Trang đăng nhập / The login page", content_type = "text/html", body = String),
+        (status = 400, description = "Hết hạn / Expired", content_type = "text/html", body = String),
+        (status = 404, description = "Hết hạn / Expired", content_type = "text/html", body = String),
+    ))]
+async fn login_page(State(idp): Idp, query: Result<Query<LoginQuery>, QueryRejection>) -> Response {
+    // A page, so a query it cannot read is the expired-login page, not a JSON refusal.
+    let Ok(Query(q)) = query else { return expired_login(Lang::Vi) };
     let lang = Lang::from_ui_locales(q.ui_locales.as_deref());
     let Some(mut request) = idp.pending(&q.handle) else { return expired_login(lang) };
     request.lang = lang;
@@ -468,6 +489,16 @@ async fn login_page(State(idp): Idp, Query(q): Query<LoginQuery>) -> Response {
     idp.show_login(&q.handle, &request, "", None)
 }
 
+#[utoipa::path(post, path = "/realms/haiduong/login", tag = "pages",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Trang đăng nhập, có lỗi / The login page with an error", content_type = "text/html", body = String),
+        (status = 302, description = "Về ứng dụng / Back to the app"),
+        (status = 303, description = "Về ứng dụng / Back to the app"),
+        (status = 400, description = "Yêu cầu sai / Bad request", content_type = "text/html", body = String),
+        (status = 404, description = "Hết hạn / Expired", content_type = "text/html", body = String),
+        (status = 429, description = "Tạm khoá / Locked for a while", content_type = "text/html", body = String),
+    ))]
 async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
     let Ok(params) = parse_params(&body) else { return expired_login(Lang::Vi) };
     let field = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
@@ -543,6 +574,12 @@ async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
     response
 }
 
+#[utoipa::path(post, path = "/realms/haiduong/par", tag = "identity",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 201, description = "request_uri, expires_in (RFC 9126)", body = crate::openapi::Pushed),
+        (status = 400, body = crate::openapi::ErrorBody), (status = 401, body = crate::openapi::ErrorBody),
+    ))]
 async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri, body: Bytes) -> Response {
     let params = match parse_params(&body) {
         Ok(p) => p,
@@ -592,12 +629,27 @@ async fn par(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri,
     (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
+#[utoipa::path(get, path = "/realms/haiduong/logout", tag = "pages",
+    responses(
+        (status = 200, description = "Xác nhận đăng xuất / Confirm the logout", content_type = "text/html", body = String),
+        (status = 302, description = "Về ứng dụng / Back to the app"),
+        (status = 303, description = "Về ứng dụng / Back to the app"),
+        (status = 400, description = "Yêu cầu sai / Bad request", content_type = "text/html", body = String),
+    ))]
 async fn logout_get(State(idp): Idp, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     logout_request(&idp, &headers, query.unwrap_or_default().as_bytes())
 }
 
 /// A POST with the confirmation's CSRF token ends the session; any other POST is a logout
 /// request (OpenID RP-Initiated Logout allows both methods) and gets the confirmation page.
+#[utoipa::path(post, path = "/realms/haiduong/logout", tag = "pages",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Xác nhận đăng xuất / Confirm the logout", content_type = "text/html", body = String),
+        (status = 302, description = "Về ứng dụng / Back to the app"),
+        (status = 303, description = "Về ứng dụng / Back to the app"),
+        (status = 400, description = "Yêu cầu sai / Bad request", content_type = "text/html", body = String),
+    ))]
 async fn logout_post(State(idp): Idp, headers: HeaderMap, body: Bytes) -> Response {
     match parse_params(&body) {
         Ok(params) if params.contains_key("csrf") => logout_confirmed(&idp, &headers, &params),

@@ -5,16 +5,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::citizens;
-use super::common::{CLIENT_ID, Fault, IdentityMode, REALM_PATH, acr_for_level, internal, json_error, parse_params};
+use super::common::{CLIENT_ID, Fault, IdentityMode, acr_for_level, internal, json_error, parse_params};
 use super::dpop::{Checks, DpopError, request_url};
 use super::jose::{b64, now, random_token, sha256_b64};
 use super::provider::IdentityProvider;
@@ -31,10 +31,8 @@ const OVERSIZED_BYTES: usize = 1536 * 1024;
 type Idp = State<Arc<IdentityProvider>>;
 type Params = HashMap<String, String>;
 
-pub fn router() -> Router<Arc<IdentityProvider>> {
-    Router::new()
-        .route(&format!("{REALM_PATH}/token"), post(token))
-        .route(&format!("{REALM_PATH}/revoke"), post(revoke))
+pub fn router() -> OpenApiRouter<Arc<IdentityProvider>> {
+    OpenApiRouter::new().routes(routes!(token)).routes(routes!(revoke))
 }
 
 /// An error answer of the token endpoint (RFC 6749 section 5.2, RFC 9449 section 8).
@@ -93,6 +91,13 @@ struct Issued {
     scope: String,
 }
 
+#[utoipa::path(post, path = "/realms/haiduong/token", tag = "identity",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded",
+        description = "grant_type authorization_code (PKCE S256) or refresh_token"),
+    responses(
+        (status = 200, description = "access_token, token_type, expires_in, refresh_token, id_token", body = crate::openapi::Tokens),
+        (status = 400, body = crate::openapi::ErrorBody), (status = 401, body = crate::openapi::ErrorBody),
+    ))]
 async fn token(State(idp): Idp, headers: HeaderMap, OriginalUri(uri): OriginalUri, body: Bytes) -> Response {
     let params = match parse_params(&body) {
         Ok(p) => p,
@@ -224,6 +229,9 @@ fn refresh<'a>(
     }
 }
 
+#[utoipa::path(post, path = "/realms/haiduong/revoke", tag = "identity",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Đã thu hồi / Revoked (RFC 7009)"), (status = 400, body = crate::openapi::ErrorBody), (status = 401, body = crate::openapi::ErrorBody)))]
 async fn revoke(State(idp): Idp, body: Bytes) -> Response {
     let params = match parse_params(&body) {
         Ok(p) => p,

@@ -8,15 +8,16 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use smarthd_model::vietqr::{self, VietQr};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::common::{TREASURY_ACCOUNT, TREASURY_BIN, now};
 use super::merchant::Payments;
@@ -28,13 +29,14 @@ const MAX_UPLOAD: usize = 4 * 1024 * 1024;
 /// Pictures are scaled down to this many pixels on their longer side before the QR search.
 const MAX_SIDE: u32 = 1600;
 
-pub fn router() -> Router<Arc<Payments>> {
-    Router::new()
-        .route("/bank", get(page))
-        .route("/bank/qr/{bill}", get(qr_image))
-        .route("/bank/review", post(review))
-        .route("/bank/upload", post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD)))
-        .route("/bank/pay", post(pay))
+pub fn router() -> OpenApiRouter<Arc<Payments>> {
+    let (schemas, paths, upload) = routes!(upload);
+    OpenApiRouter::new()
+        .routes(routes!(page))
+        .routes(routes!(qr_image))
+        .routes(routes!(review))
+        .routes((schemas, paths, upload.layer(DefaultBodyLimit::max(MAX_UPLOAD))))
+        .routes(routes!(pay))
 }
 
 #[derive(Deserialize)]
@@ -46,6 +48,10 @@ fn lang_of(tag: Option<&str>) -> Lang {
     Lang::of_locale(tag)
 }
 
+#[utoipa::path(get, path = "/bank", operation_id = "bank_page", tag = "pages",
+    params(("lang" = Option<String>, Query, description = "vi or en")),
+    responses((status = 200, description = "Ngân hàng giả lập / The bank simulator", content_type = "text/html", body = String),
+        (status = 400, description = "Tham số sai / Bad query", body = crate::openapi::ErrorBody), (status = 500, content_type = "text/html", body = String)))]
 async fn page(State(p): State<Arc<Payments>>, Query(q): Query<PageQuery>) -> Response {
     let lang = lang_of(q.lang.as_deref());
     let bills = match p.store.payable_bills(now()) {
@@ -70,6 +76,9 @@ async fn page(State(p): State<Arc<Payments>>, Query(q): Query<PageQuery>) -> Res
 
 /// `GET /bank/qr/{bill}`: a waiting bill's QR code as an SVG picture, as the app draws it (for
 /// a phone's banking app or the upload form).
+#[utoipa::path(get, path = "/bank/qr/{bill}", tag = "pages", params(("bill" = String, Path)),
+    responses((status = 200, description = "Mã QR / The bill's QR code", content_type = "image/svg+xml", body = String),
+        (status = 404, description = "Không có hoá đơn chờ / No such waiting bill")))]
 async fn qr_image(State(p): State<Arc<Payments>>, UrlPath(bill): UrlPath<String>) -> Response {
     let bills = p.store.payable_bills(now()).unwrap_or_default();
     match bills.iter().find(|b| b.bill_number == bill).map(|b| vietqr::svg(&b.payload)) {
@@ -186,6 +195,10 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// `POST /bank/review` (the page's forms): what this payload would pay, with a confirm button.
+#[utoipa::path(post, path = "/bank/review", tag = "pages",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, description = "Xác nhận / What would be paid", content_type = "text/html", body = String),
+        (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 409, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String), (status = 422, content_type = "text/html", body = String)))]
 async fn review(body: Bytes) -> Response {
     let lang = lang_of(form_field(&body, "lang").as_deref());
     let payload = form_field(&body, "payload").unwrap_or_default();
@@ -211,6 +224,12 @@ fn confirmation(lang: Lang, payload: &str) -> Response {
 
 /// `POST /bank/upload` (multipart: `image`, `lang`): reads the QR in a PNG or JPEG picture,
 /// then shows the same confirmation as a pasted payload.
+#[utoipa::path(post, path = "/bank/upload", tag = "pages",
+    request_body(content = Object, content_type = "multipart/form-data"),
+    responses((status = 200, description = "Xác nhận / What would be paid", content_type = "text/html", body = String),
+        (status = 400, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 404, content_type = "text/html", body = String),
+        (status = 409, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String),
+        (status = 413, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 415, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 422, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html")))))]
 async fn upload(mut form: Multipart) -> Response {
     let mut lang = Lang::Vi;
     let mut image: Option<Bytes> = None;
@@ -262,6 +281,14 @@ fn qr_text(bytes: &[u8]) -> Result<String, (&'static str, &'static str)> {
 }
 
 /// `POST /bank/pay`: JSON `{"payload"}` from tests and tools, or the confirmation page's form.
+#[utoipa::path(post, path = "/bank/pay", tag = "payments",
+    description = "Pays a VietQR payload into the treasury account, as a banking app would.",
+    request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Đã chuyển / Paid", content((Object = "application/json"), (String = "text/html"))),
+        (status = 400, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 404, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 409, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 410, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+        (status = 415, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 422, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))), (status = 500, content((crate::openapi::ErrorBody = "application/json"), (String = "text/html"))),
+    ))]
 async fn pay(State(p): State<Arc<Payments>>, headers: HeaderMap, body: Bytes) -> Response {
     let is_form = headers
         .get(header::CONTENT_TYPE)

@@ -16,7 +16,7 @@ pub const IPN_PATH: &str = "/api/v1/payments/vnpay/ipn";
 pub const QUERYDR_PATH: &str = "/gateway/merchant_webapi/api/transaction";
 
 /// One fee of a dossier's procedure, as an order and its receipt list them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeeLine {
     pub description: String,
     pub amount_vnd: i64,

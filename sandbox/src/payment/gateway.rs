@@ -9,11 +9,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::vnpay;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
@@ -21,6 +21,8 @@ use reqwest::redirect::Policy;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::common::{QUERYDR_PATH, now, random_hex, vnp_params};
 use super::pages::{self, BANKS, FAIL_CODES, Lang, PayPage};
@@ -492,16 +494,17 @@ async fn notify(gateway: &Arc<Gateway>, query: String) {
     }
 }
 
-pub fn router() -> Router<Arc<Gateway>> {
-    Router::new()
-        .route("/gateway/vpcpay.html", axum::routing::get(page).post(act))
-        .route(QUERYDR_PATH, axum::routing::post(querydr))
+pub fn router() -> OpenApiRouter<Arc<Gateway>> {
+    OpenApiRouter::new().routes(routes!(page, act)).routes(routes!(querydr))
 }
 
 fn lang_of(params: &[(String, String)]) -> Lang {
     Lang::of_locale(params.iter().find(|(k, _)| k == "vnp_Locale").map(|(_, v)| v.as_str()))
 }
 
+#[utoipa::path(get, path = "/gateway/vpcpay.html", operation_id = "gateway_page", tag = "pages",
+    description = "The gateway's pay page for a signed VNPay pay URL (vnp_* in the query).",
+    responses((status = 200, content_type = "text/html", body = String), (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
 async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     let Ok(params) = vnp_params(&query) else { return Refusal::Invalid("a parameter is repeated").page(Lang::Vi) };
@@ -543,6 +546,10 @@ async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
 }
 
 /// The resident's choice on the page: record it, notify the merchant, send the browser back.
+#[utoipa::path(post, path = "/gateway/vpcpay.html", tag = "pages",
+    request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, content_type = "text/html", body = String), (status = 302, description = "Về cổng / Back to the merchant's return URL"),
+        (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
 async fn act(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
     let mut form: HashMap<String, String> = HashMap::new();
     for (key, value) in url::form_urlencoded::parse(&body).into_owned() {
@@ -601,6 +608,10 @@ struct QueryDr {
 }
 
 /// `querydr`: what happened to a TxnRef (`91` when the resident never acted on it).
+#[utoipa::path(post, path = QUERYDR_PATH, tag = "payments",
+    description = "VNPay's querydr (merchant web API): what happened to a TxnRef. Errors are VNPay response codes.",
+    request_body = Object,
+    responses((status = 200, description = "vnp_ResponseCode, vnp_TransactionStatus...", body = Object)))]
 async fn querydr(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Json<Value> {
     let Ok(q) = serde_json::from_slice::<QueryDr>(&body) else {
         return Json(gateway.querydr_answer("99", "Invalid request", "", None));

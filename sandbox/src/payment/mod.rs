@@ -25,19 +25,23 @@ pub mod vnpay;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRef, Path as UrlPath, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use smarthd_model::catalog::{Channel, Procedure, Subject};
+use smarthd_model::receipt::SignedReceipt;
 use url::{Host, Url};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_error::ApiError;
 use crate::identity::{Authenticated, IdentityProvider};
+use crate::openapi::ErrorBody;
 use crate::portal::Portal;
 use common::{FeeLine, IPN_PATH, RETURN_PATH, now, vnp_params};
 pub use common::{TMN_CODE, TREASURY_ACCOUNT, TREASURY_BIN};
@@ -70,20 +74,20 @@ impl FromRef<AppState> for Arc<Payments> {
 }
 
 /// The portal's payment and receipt routes, the gateway, the bank simulator and the admin routes.
-pub fn router(payments: Arc<Payments>, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> Router {
+pub fn router(payments: Arc<Payments>, portal: Arc<Portal>, idp: Arc<IdentityProvider>) -> OpenApiRouter {
     let parties =
         gateway::router().with_state(payments.gateway.clone()).merge(bank::router().with_state(payments.clone()));
-    Router::new()
-        .route("/api/v1/payments", post(create))
-        .route("/api/v1/payments/{order_id}", get(order))
-        .route("/api/v1/payments/{order_id}/reconcile", post(reconcile))
-        .route(IPN_PATH, get(ipn))
-        .route(RETURN_PATH, get(returned))
-        .route("/api/v1/receipts/keys", get(receipt_keys))
-        .route("/api/v1/receipts/{receipt_id}", get(receipt))
-        .route("/admin/payments/ledger", get(ledger))
-        .route("/admin/payments/faults", post(set_fault).get(fault).delete(clear_fault))
-        .route("/admin/payments/ipn", get(ipn_log))
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(order))
+        .routes(routes!(reconcile))
+        .routes(routes!(ipn))
+        .routes(routes!(returned))
+        .routes(routes!(receipt_keys))
+        .routes(routes!(receipt))
+        .routes(routes!(ledger))
+        .routes(routes!(set_fault, fault, clear_fault))
+        .routes(routes!(ipn_log))
         .with_state(AppState { payments, portal, idp })
         .merge(parties)
 }
@@ -92,15 +96,27 @@ fn private(status: StatusCode, body: impl serde::Serialize) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct CreateBody {
     dossier_id: String,
+    /// `gateway` (VNPay) or `vietqr`.
+    #[schema(pattern = "^(gateway|vietqr)$")]
     method: String,
+    /// The app's scheme or a loopback http URL, without a fragment.
+    #[schema(example = "vn.gov.haiduong.smarthd:/payment")]
     return_url: String,
+    /// `vn` (default) or `en`.
     #[serde(default)]
+    #[schema(pattern = "^(vn|en)$")]
     locale: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/payments", tag = "payments", security(("bearer" = [])), request_body = CreateBody,
+    responses(
+        (status = 201, description = "Lệnh thanh toán mới / A new payment order", body = store::OrderView),
+        (status = 200, description = "Lệnh đã có / The existing order", body = store::OrderView),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "Lệnh đang đổi, thử lại / The order is changing: retry", body = ErrorBody)))]
 async fn create(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -198,6 +214,9 @@ fn return_url_allowed(text: &str) -> bool {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/payments/{order_id}", tag = "payments", security(("bearer" = [])),
+    params(("order_id" = String, Path)),
+    responses((status = 200, description = "Lệnh thanh toán / The order", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn order(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -215,6 +234,9 @@ async fn order(
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/payments/{order_id}/reconcile", tag = "payments", security(("bearer" = [])),
+    params(("order_id" = String, Path)),
+    responses((status = 200, description = "Lệnh sau đối soát / The order after querydr", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn reconcile(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -229,6 +251,9 @@ async fn reconcile(
     Ok(private(StatusCode::OK, view))
 }
 
+#[utoipa::path(get, path = IPN_PATH, tag = "payments",
+    description = "VNPay's IPN: the signed vnp_* parameters in the query; the answer is VNPay's.",
+    responses((status = 200, description = "RspCode, Message", body = crate::openapi::IpnAnswer)))]
 async fn ipn(State(s): State<AppState>, RawQuery(query): RawQuery) -> Json<Value> {
     let (code, message) = s.payments.handle_ipn(query.as_deref().unwrap_or(""));
     Json(json!({"RspCode": code, "Message": message}))
@@ -236,6 +261,10 @@ async fn ipn(State(s): State<AppState>, RawQuery(query): RawQuery) -> Json<Value
 
 /// The browser back from the gateway: the attempt now waits for the gateway's word, and the
 /// browser goes on to the app's return URL with the gateway's signed result as it came.
+#[utoipa::path(get, path = RETURN_PATH, tag = "pages",
+    description = "The browser's return from the gateway (vnp_* in the query), on to the app's return_url.",
+    responses((status = 302, description = "Về ứng dụng / On to the app"),
+        (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 500, content_type = "text/html", body = String)))]
 async fn returned(State(s): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     let params = vnp_params(&query).unwrap_or_default();
@@ -279,6 +308,9 @@ async fn returned(State(s): State<AppState>, RawQuery(query): RawQuery) -> Respo
     (StatusCode::FOUND, [(header::LOCATION, target.to_string())]).into_response()
 }
 
+#[utoipa::path(get, path = "/api/v1/receipts/{receipt_id}", tag = "payments", security(("bearer" = [])),
+    params(("receipt_id" = String, Path)),
+    responses((status = 200, description = "Biên lai có chữ ký / The signed e-receipt", body = SignedReceipt), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn receipt(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -288,14 +320,20 @@ async fn receipt(
     Ok(private(StatusCode::OK, receipt))
 }
 
+#[utoipa::path(get, path = "/api/v1/receipts/keys", tag = "payments",
+    responses((status = 200, description = "The receipts' Ed25519 public keys", body = crate::openapi::KeyList)))]
 async fn receipt_keys(State(s): State<AppState>) -> Json<Value> {
     Json(json!({"keys": [{"key_id": receipt::KEY_ID, "alg": "Ed25519", "public_key": s.payments.signer.public_key()}]}))
 }
 
+#[utoipa::path(get, path = "/admin/payments/ledger", operation_id = "payments_ledger", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn ledger(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({"orders": s.payments.store.ledger()?})))
 }
 
+#[utoipa::path(post, path = "/admin/payments/faults", operation_id = "payments_set_fault", tag = "admin", security(("admin" = [])), request_body = Object,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn set_fault(State(s): State<AppState>, body: Bytes) -> Response {
     match serde_json::from_slice::<IpnFault>(&body) {
         Ok(fault) => {
@@ -311,15 +349,21 @@ async fn set_fault(State(s): State<AppState>, body: Bytes) -> Response {
     }
 }
 
+#[utoipa::path(get, path = "/admin/payments/faults", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Option<Object>), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn fault(State(s): State<AppState>) -> Json<Option<IpnFault>> {
     Json(s.payments.gateway.fault())
 }
 
+#[utoipa::path(delete, path = "/admin/payments/faults", tag = "admin", security(("admin" = [])),
+    responses((status = 204, description = "Đã xoá / Cleared"), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn clear_fault(State(s): State<AppState>) -> StatusCode {
     s.payments.gateway.set_fault(None);
     StatusCode::NO_CONTENT
 }
 
+#[utoipa::path(get, path = "/admin/payments/ipn", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn ipn_log(State(s): State<AppState>) -> Json<Vec<IpnDelivery>> {
     Json(s.payments.gateway.deliveries())
 }

@@ -147,7 +147,7 @@ pub struct Issued {
     pub vietqr: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AttemptView {
     pub txn_ref: String,
     pub method: String,
@@ -155,7 +155,7 @@ pub struct AttemptView {
     pub vietqr: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub order_id: String,
     pub dossier_id: String,

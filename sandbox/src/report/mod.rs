@@ -11,28 +11,32 @@ mod store;
 use std::path::Path;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRef, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use smarthd_model::report::{
-    GeoPoint, MAX_REPORT_PHOTOS, MAX_REPORT_TEXT, NewReport, RejectReason, ReportStatus, ReportVerdict, Urgency,
+    CommuneArea, GeoPoint, MAX_REPORT_PHOTOS, MAX_REPORT_TEXT, NewReport, RejectReason, ReportCategory, ReportStatus,
+    ReportVerdict, ReportView, Urgency,
 };
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_error::ApiError;
 use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider};
+use crate::openapi::ErrorBody;
 use crate::push::{PushGateway, PushKind};
-pub use published::{Published, areas, categories};
 #[cfg(test)]
 pub(crate) use published::DATA_FILES;
+pub use published::{Published, areas, categories};
 use store::{Action, Incoming, Store};
 
 /// Working hours the IOC has to check a report, and to handle an urgent one.
@@ -68,21 +72,21 @@ impl FromRef<AppState> for Arc<IdentityProvider> {
 
 type Shared = State<AppState>;
 
-pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> Router {
-    Router::new()
-        .route("/api/v1/reports/categories", get(list_categories))
-        .route("/api/v1/reports/areas", get(list_areas))
-        .route("/api/v1/reports", post(submit).get(changed_since))
-        .route("/api/v1/reports/public", get(public))
-        .route("/api/v1/reports/photos/{sha256}", get(photo))
-        .route("/api/v1/reports/{report_id}/rating", post(rate))
-        .route("/officer/api/reports", get(ioc_list))
-        .route("/officer/api/reports/{code}", get(ioc_report))
-        .route("/officer/api/reports/{code}/accept", post(accept))
-        .route("/officer/api/reports/{code}/reject", post(reject))
-        .route("/officer/api/reports/{code}/assign", post(assign))
-        .route("/officer/api/reports/{code}/answer", post(answer))
-        .route("/admin/reports/ledger", get(ledger))
+pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> OpenApiRouter {
+    OpenApiRouter::new()
+        .routes(routes!(list_categories))
+        .routes(routes!(list_areas))
+        .routes(routes!(submit, changed_since))
+        .routes(routes!(public))
+        .routes(routes!(photo))
+        .routes(routes!(rate))
+        .routes(routes!(ioc_list))
+        .routes(routes!(ioc_report))
+        .routes(routes!(accept))
+        .routes(routes!(reject))
+        .routes(routes!(assign))
+        .routes(routes!(answer))
+        .routes(routes!(ledger))
         .with_state(AppState { reports, desk, idp })
 }
 
@@ -132,14 +136,21 @@ pub fn metadata_free_jpeg(bytes: &[u8]) -> Result<(), &'static str> {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/categories", operation_id = "report_list_categories", tag = "reports",
+    responses((status = 200, description = "Lĩnh vực phản ánh / Report categories", body = Vec<ReportCategory>)))]
 async fn list_categories() -> Response {
     Json(categories()).into_response()
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/areas", operation_id = "report_list_areas", tag = "reports",
+    responses((status = 200, description = "Ranh giới xã, phường / Commune boundaries", body = Vec<CommuneArea>)))]
 async fn list_areas() -> Response {
     Json(areas()).into_response()
 }
 
+#[utoipa::path(post, path = "/api/v1/reports", operation_id = "report_submit", tag = "reports", security(("bearer" = [])), request_body = NewReport,
+    responses((status = 201, description = "Đã nhận / Received", body = ReportView), (status = 200, description = "Đã nhận trước đó / Received before", body = ReportView),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
     let mut report: NewReport = json_body(&body)?;
     if !is_permanent_id(&report.report_id) {
@@ -200,12 +211,15 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Json(stored.view)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SinceQuery {
     #[serde(default)]
     since: u64,
 }
 
+#[utoipa::path(get, path = "/api/v1/reports", operation_id = "report_changed_since", tag = "reports", security(("bearer" = [])), params(SinceQuery),
+    responses((status = 200, description = "Phản ánh đã thay đổi / Reports changed since the cursor", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn changed_since(
     State(s): Shared,
     auth: Authenticated,
@@ -222,6 +236,8 @@ struct RateBody {
     verdict: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/reports/{report_id}/rating", operation_id = "report_rate", tag = "reports", security(("bearer" = [])), params(("report_id" = String, Path)), request_body = Object,
+    responses((status = 201, body = ReportView), (status = 200, body = ReportView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn rate(
     State(s): Shared,
     auth: Authenticated,
@@ -239,7 +255,8 @@ async fn rate(
     Ok((status, [(header::CACHE_CONTROL, "no-store")], Json(stored.view)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PublicQuery {
     /// "LAT,LON"
     #[serde(default)]
@@ -253,6 +270,8 @@ struct PublicQuery {
     limit: Option<u32>,
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/public", operation_id = "report_public", tag = "reports", params(PublicQuery),
+    responses((status = 200, description = "Phản ánh đã xử lý / Handled reports", body = Object), (status = 400, body = ErrorBody)))]
 async fn public(State(s): Shared, query: Result<Query<PublicQuery>, QueryRejection>) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|_| ApiError::bad_request("near=LAT,LON radius=METRES commune=CODE limit=N"))?;
     let near = match q.near.as_deref() {
@@ -292,6 +311,8 @@ async fn public(State(s): Shared, query: Result<Query<PublicQuery>, QueryRejecti
     Ok(Json(json!({ "items": items })).into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/photos/{sha256}", operation_id = "report_photo", tag = "reports", params(("sha256" = String, Path)),
+    responses((status = 200, content_type = "image/jpeg", body = Vec<u8>), (status = 404, body = ErrorBody)))]
 async fn photo(State(s): Shared, UrlPath(sha256): UrlPath<String>) -> Result<Response, ApiError> {
     let bytes =
         s.reports.store.public_photo(&sha256.to_ascii_lowercase())?.ok_or_else(|| ApiError::not_found("photo"))?;
@@ -305,12 +326,15 @@ fn officer(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     s.desk.json_session(headers).map(|_| ())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     #[serde(default)]
     status: Option<String>,
 }
 
+#[utoipa::path(get, path = "/officer/api/reports", operation_id = "report_ioc_list", tag = "officer", security(("officer" = [])), params(ListQuery),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn ioc_list(
     State(s): Shared,
     headers: HeaderMap,
@@ -325,13 +349,16 @@ async fn ioc_list(
     Ok(private(Json(json!({ "items": s.reports.store.ioc_list(status, 500, Utc::now())? }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ViewQuery {
     /// `agency`: the handling agency's view (the reporter only if they allowed it).
     #[serde(default)]
     view: Option<String>,
 }
 
+#[utoipa::path(get, path = "/officer/api/reports/{code}", operation_id = "report_ioc_report", tag = "officer", security(("officer" = [])), params(("code" = String, Path), ViewQuery),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn ioc_report(
     State(s): Shared,
     headers: HeaderMap,
@@ -355,6 +382,8 @@ async fn act(s: &AppState, code: &str, action: Action<'_>) -> Result<Response, A
     Ok(private(Json(report)))
 }
 
+#[utoipa::path(post, path = "/officer/api/reports/{code}/accept", operation_id = "report_accept", tag = "officer", security(("officer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accept(State(s): Shared, headers: HeaderMap, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
     officer(&s, &headers)?;
     let report = s.reports.store.ioc_report(&code, false, Utc::now())?.ok_or_else(|| ApiError::not_found("report"))?;
@@ -373,6 +402,8 @@ struct RejectBody {
     note: Option<String>,
 }
 
+#[utoipa::path(post, path = "/officer/api/reports/{code}/reject", operation_id = "report_reject", tag = "officer", security(("officer" = [])), params(("code" = String, Path)), request_body = Object,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn reject(
     State(s): Shared,
     headers: HeaderMap,
@@ -398,6 +429,8 @@ struct AssignBody {
     agency: String,
 }
 
+#[utoipa::path(post, path = "/officer/api/reports/{code}/assign", operation_id = "report_assign", tag = "officer", security(("officer" = [])), params(("code" = String, Path)), request_body = Object,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn assign(
     State(s): Shared,
     headers: HeaderMap,
@@ -420,6 +453,8 @@ struct AnswerBody {
     photos_base64: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/officer/api/reports/{code}/answer", operation_id = "report_answer", tag = "officer", security(("officer" = [])), params(("code" = String, Path)), request_body = Object,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn answer(
     State(s): Shared,
     headers: HeaderMap,
@@ -453,6 +488,8 @@ async fn answer(
     act(&s, &code, Action::Answer { message, photos }).await
 }
 
+#[utoipa::path(get, path = "/admin/reports/ledger", operation_id = "reports_ledger", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn ledger(State(s): Shared) -> Result<Response, ApiError> {
     Ok(Json(s.reports.store.ledger()?).into_response())
 }
