@@ -20,7 +20,7 @@ pub enum Failure {
     /// A file named on the command line could not be read or written.
     File {
         path: PathBuf,
-        error: Error,
+        error: std::io::Error,
     },
     /// The payment ended without the fee being paid (failed, cancelled, expired, or still not
     /// settled when the CLI stopped waiting).
@@ -47,7 +47,17 @@ impl From<std::io::Error> for Failure {
 /// Ties a core error to the file the command was reading or writing, so the message names it.
 pub fn at_file(path: &Path) -> impl FnOnce(Error) -> Failure + '_ {
     move |error| match error {
-        Error::Io(_) => Failure::File { path: path.to_owned(), error },
+        Error::Io(error) => Failure::File { path: path.to_owned(), error },
+        // The core names the file by its name alone ("tmp: not a regular file"): the path the
+        // resident typed says more.
+        Error::Validation { field, reason } => {
+            let name = path.file_name().map(|n| format!("{}: ", n.to_string_lossy())).unwrap_or_default();
+            let reason = match reason.strip_prefix(&name) {
+                Some(rest) if !name.is_empty() => format!("{}: {rest}", path.display()),
+                _ => reason,
+            };
+            Failure::Core(Error::Validation { field, reason })
+        }
         error => Failure::Core(error),
     }
 }
@@ -67,7 +77,10 @@ impl Failure {
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::PaymentNotCompleted(_) => "payment_not_completed",
-            Failure::Core(e) | Failure::File { error: e, .. } => kind_name(e.kind()),
+            // A file the resident named that is not there: their input, not this device's storage.
+            Failure::File { error, .. } if error.kind() == std::io::ErrorKind::NotFound => "not_found",
+            Failure::File { .. } => "storage",
+            Failure::Core(e) => kind_name(e.kind()),
             Failure::Officer { kind, .. } => kind_name(*kind),
         }
     }
@@ -93,6 +106,7 @@ impl Failure {
     pub fn field(&self) -> Option<&str> {
         match self {
             Failure::Core(Error::Validation { field, .. }) => Some(field),
+            Failure::File { .. } => Some("file"),
             _ => None,
         }
     }
@@ -102,10 +116,7 @@ impl Failure {
         tracing::debug!("failure: {self:?}");
         match self {
             Failure::Core(error) => message(error, ctx),
-            Failure::File { path, error } => match error {
-                Error::Io(io) => io_message(io, &path.display().to_string()),
-                error => message(error, ctx),
-            },
+            Failure::File { path, error } => io_message(error, &path.display().to_string()),
             Failure::PaymentNotCompleted(order) => {
                 let reason =
                     order.failure_message.as_deref().map(|m| format!(": {}", printable(m))).unwrap_or_default();
@@ -181,11 +192,14 @@ pub fn message(error: &Error, ctx: &Context) -> String {
         }
         Error::NotFound(what) => not_found(what),
         Error::Validation { field, reason } => {
-            let reason = printable(reason);
-            if reason.contains(" / ") {
-                format!("{} — {reason}", printable(field))
-            } else {
-                format!("Giá trị không hợp lệ / invalid value: {}: {reason}", printable(field))
+            let (field, reason) = (printable(field), printable(reason));
+            // The reason names the fields itself ("ho_ten: Bắt buộc nhập / required; …"), or
+            // the field is named before it.
+            let named = field.split(", ").all(|f| reason.contains(f));
+            match (named, reason.contains(" / ")) {
+                (true, true) => reason,
+                (false, true) => format!("{field}: {reason}"),
+                (_, false) => format!("Giá trị không hợp lệ / invalid value: {field}: {reason}"),
             }
         }
         Error::Storage(e) => {

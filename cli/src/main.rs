@@ -618,8 +618,16 @@ fn usage_error(e: clap::Error) -> ExitCode {
     {
         e.exit();
     }
-    let said = e.render().to_string();
-    let said = said.lines().next().unwrap_or_default().trim_start_matches("error: ");
+    let rendered = e.render().to_string();
+    // clap's message, without its usage lines: "unexpected argument '--x' found".
+    let said: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:"))
+        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+        .collect();
+    let said = said.join(" ");
+    let said = said.trim_start_matches("error: ");
     let message = format!("Dòng lệnh không đọc được / the command line cannot be read: {said} (smarthd --help)");
     eprintln!("{}", serde_json::json!({"error": {"kind": "usage", "message": message, "field": null}}));
     ExitCode::from(2)
