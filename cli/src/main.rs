@@ -1342,6 +1342,19 @@ mod tests {
         assert!(missing.is_empty(), "{missing:#?}");
     }
 
+    /// docs/cli.md lists every command.
+    #[test]
+    fn the_documentation_lists_every_command() {
+        let page = include_str!("../../docs/cli.md");
+        let missing: Vec<String> = every_command()
+            .into_iter()
+            .filter(|(path, command)| !path.is_empty() && !command.has_subcommands())
+            .map(|(path, _)| format!("`smarthd {path}`"))
+            .filter(|listed| !page.contains(listed.as_str()))
+            .collect();
+        assert!(missing.is_empty(), "not in docs/cli.md: {missing:?}");
+    }
+
     /// The table `tests/json.rs` runs with `--json` holds every command there is.
     #[test]
     fn the_json_test_covers_every_command() {

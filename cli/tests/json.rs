@@ -216,6 +216,9 @@ async fn every_command_answers_one_json_document() {
                 assert_eq!((&document["session"], &document["level"]), (&"valid".into(), &2.into()), "{document}");
                 let until = document["refreshable_until"].as_str().expect("until when it renews");
                 assert!(until.ends_with("+07:00"), "{until}");
+                // The refresh token's 30 days, not the access token's minutes.
+                let until = chrono::DateTime::parse_from_rfc3339(until).unwrap();
+                assert!(until > chrono::Utc::now() + chrono::TimeDelta::days(29), "{until}");
             }
             "catalog show" => assert_eq!(document["name"], "Đăng ký khai sinh"),
             "dossier show" => assert!(document["timeline"][0]["at"].as_str().unwrap().ends_with("+07:00")),
