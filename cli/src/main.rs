@@ -1073,7 +1073,7 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Failure> {
                 let answers =
                     attachment.document.as_deref().map(|d| format!(" → {}", printable(d))).unwrap_or_default();
                 out!(
-                    "📎 {} ({} byte, {}, sha256 {}){answers}",
+                    "📎 {} ({} bytes, {}, sha256 {}){answers}",
                     printable(&attachment.name),
                     attachment.size,
                     attachment.content_type,
@@ -1144,7 +1144,8 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Failure> {
             }
             core.dossiers().rate(&id, Rating { verdict, scores: parsed, comment: comment.clone() })?;
             if !cli.json {
-                out!("Cảm ơn bạn đã đánh giá / thank you for rating: {}", verdict.labels().0);
+                let (vi, en) = verdict.labels();
+                out!("Cảm ơn bạn đã đánh giá / thank you for rating: {vi} / {en}");
             }
             if let Err(e) = core.sync().now().await
                 && !cli.json
