@@ -443,8 +443,11 @@ enum OfficerCommand {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum VerdictArg {
+    /// Không hài lòng / not satisfied.
     NotSatisfied,
+    /// Hài lòng / satisfied.
     Satisfied,
+    /// Rất hài lòng / very satisfied.
     VerySatisfied,
 }
 
@@ -543,11 +546,16 @@ enum VietqrCommand {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ForArg {
+    /// Yourself.
     #[value(name = "self")]
     Myself,
+    /// Your child (con).
     Child,
+    /// Your parent (cha, mẹ).
     Parent,
+    /// Your spouse (vợ, chồng).
     Spouse,
+    /// Someone else you may apply for.
     Other,
 }
 
@@ -565,19 +573,25 @@ impl From<ForArg> for ForPerson {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum MethodArg {
+    /// The payment gateway's page, in a browser.
     Gateway,
+    /// A VietQR code to scan with a banking app.
     Vietqr,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum LevelArg {
+    /// Cấp tỉnh / province.
     Province,
+    /// Cấp xã / commune.
     Commune,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OnlineArg {
+    /// Toàn trình / fully online.
     Full,
+    /// Một phần / partly online.
     Partial,
 }
 
