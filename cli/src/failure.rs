@@ -130,6 +130,11 @@ impl Failure {
                     printable(&order.dossier_id),
                 )
             }
+            Failure::Officer { kind: ErrorKind::NotFound, .. } if ctx.thing.is_some() => {
+                let (vi, en, value) = ctx.thing.as_ref().expect("checked");
+                let value = printable(value);
+                format!("Không tìm thấy {vi} {value} / {en} {value} not found")
+            }
             Failure::Officer { detail, .. } => {
                 format!("Bàn làm việc cán bộ từ chối / the officer console refused: {}", printable(detail))
             }

@@ -838,13 +838,31 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Officer { user, password, command } => {
+            use smarthd_sandbox::robot::RobotError;
+            // The console not reachable is the portal offline, said as for any command.
+            let officer = |kind: ErrorKind| {
+                move |e: RobotError| match e {
+                    RobotError::Http(e) if e.is_connect() => {
+                        Failure::Core(smarthd_core::error::PortalError::Unreachable(e).into())
+                    }
+                    // The console's own words, and a kind by its status (not the number).
+                    RobotError::Refused { status, message } => Failure::Officer {
+                        kind: match status {
+                            401 | 403 => ErrorKind::NeedsLogin,
+                            404 => ErrorKind::NotFound,
+                            409 => ErrorKind::Conflict,
+                            400..=499 => ErrorKind::Validation,
+                            _ => ErrorKind::Network,
+                        },
+                        detail: message.unwrap_or_else(|| "không rõ lý do / no reason given".into()),
+                    },
+                    e => Failure::Officer { kind, detail: e.to_string() },
+                }
+            };
             let console = smarthd_sandbox::robot::OfficerConsole::log_in_as(&cli.portal, user, password)
                 .await
-                .map_err(|e| Failure::Officer { kind: ErrorKind::Validation, detail: e.to_string() })?;
-            let fail = |e: smarthd_sandbox::robot::RobotError| Failure::Officer {
-                kind: ErrorKind::Other,
-                detail: e.to_string(),
-            };
+                .map_err(officer(ErrorKind::Validation))?;
+            let fail = officer(ErrorKind::Other);
             let answer = match command {
                 OfficerCommand::List => console.list().await.map_err(fail)?,
                 OfficerCommand::Show { code } => console.dossier(code).await.map_err(fail)?,
@@ -982,7 +1000,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
         }
         CatalogCommand::Search { query, field, agency, level, online, limit } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
-            ensure_first_sync(&core, cli.json).await;
+            ensure_first_sync(&core, cli).await;
             let filters = SearchFilters {
                 field: field.clone(),
                 agency: agency.clone(),
@@ -1002,7 +1020,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
         }
         CatalogCommand::Show { code } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
-            ensure_first_sync(&core, cli.json).await;
+            ensure_first_sync(&core, cli).await;
             let procedure = match core.catalog().procedure(code) {
                 Err(Error::NotFound(what)) => by_exact_name(&core, code)?.ok_or(Error::NotFound(what))?,
                 found => found?,
@@ -1012,7 +1030,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
         }
         CatalogCommand::Fields | CatalogCommand::Agencies => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
-            ensure_first_sync(&core, cli.json).await;
+            ensure_first_sync(&core, cli).await;
             let facets = match command {
                 CatalogCommand::Fields => core.catalog().fields()?,
                 _ => core.catalog().agencies()?,
@@ -1061,7 +1079,7 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Failure> {
     let resolve = |given: &str| resolve_dossier(&core, given);
     match command {
         DossierCommand::New { code, organization, for_person } => {
-            ensure_first_sync(&core, cli.json).await;
+            ensure_first_sync(&core, cli).await;
             let applicant = if *organization { Subject::Organization } else { Subject::Citizen };
             let draft = core.dossiers().new_draft_for(code, applicant, (*for_person).into())?;
             let procedure = core.catalog().procedure(&draft.procedure_code)?;
@@ -1247,15 +1265,15 @@ fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Failure> {
 /// A cache that was never filled is filled first; if the portal is down, say so and go on with
 /// what the cache has.
 /// With `--json` the notice is left out: stderr then holds nothing but a JSON error, if any.
-async fn ensure_first_sync(core: &SmartHd, json: bool) {
+async fn ensure_first_sync(core: &SmartHd, cli: &Cli) {
     let Ok(freshness) = core.catalog().freshness() else { return };
     if freshness.last_success_at.is_some() {
         return;
     }
     if let Err(e) = core.sync().catalog().await
-        && !json
+        && !cli.json
     {
-        eprintln!("lỗi / error: {}", failure::message(&e, &failure::Context::default()));
+        eprintln!("lỗi / error: {}", Failure::from(e).message(&context(cli)));
         output::offline_notice(&freshness);
     }
 }

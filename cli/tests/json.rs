@@ -308,6 +308,12 @@ async fn failures_are_one_json_error_that_names_what_is_at_fault() {
     };
     assert!(lines.len() > 3 && lines.iter().all(|l| starts(l) == starts(lines[0])), "{list}");
 
+    // The officer console (testers): its own words and a kind, not "answered 404 Not Found".
+    let out = json(&["officer", "show", "H19-KHONG-CO"]);
+    let (kind, message) = json_error(&out);
+    assert_eq!((out.status.code(), kind.as_str()), (Some(11), "not_found"));
+    assert!(message.contains("H19-KHONG-CO"), "{message}");
+
     // A payment the resident cancels at the gateway: not done, status 18.
     let line: Vec<String> =
         ["--portal", &portal, "--data-dir", &data, "--json", "pay", &vars["fee_dossier"]].map(String::from).to_vec();
