@@ -372,3 +372,21 @@ fn io_message(error: &std::io::Error, path: &str) -> String {
         _ => format!("Không đọc hoặc ghi được {path} / cannot read or write {path}"),
     }
 }
+
+/// Why a VietQR payload does not read, in both languages (`smarthd vietqr`).
+pub fn vietqr(error: &smarthd_core::payment::vietqr::VietQrError) -> Error {
+    use smarthd_core::payment::vietqr::VietQrError as E;
+    let reason = match error {
+        E::NotAPayload => "không phải mã VietQR (rỗng, quá dài hoặc có ký tự lạ) / not a VietQR payload (empty, too \
+                           long or not ASCII)"
+            .to_owned(),
+        E::Truncated => "mã bị cắt ngắn / the payload is cut short".to_owned(),
+        E::BadLength { id } => format!("trường {id} sai độ dài / field {id} has a wrong length"),
+        E::Crc { .. } => "mã kiểm tra không khớp: mã bị sửa hoặc chép sai / the checksum does not match: the payload \
+                          was altered or mistyped"
+            .to_owned(),
+        E::Missing(id) => format!("thiếu trường {id} / field {id} is missing"),
+        E::BadValue { id, reason } => format!("trường {id} không hợp lệ / field {id}: {reason}"),
+    };
+    Error::Validation { field: "vietqr".into(), reason }
+}

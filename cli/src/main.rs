@@ -1240,8 +1240,7 @@ fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Failure> {
             };
             let payload = vietqr::encode(&qr);
             // What we write must read back: the same checks a bank's app makes.
-            vietqr::decode(&payload)
-                .map_err(|e| Error::Validation { field: "vietqr".into(), reason: e.to_string() })?;
+            vietqr::decode(&payload).map_err(|e| failure::vietqr(&e))?;
             if let Some(path) = png {
                 let matrix = vietqr::matrix(&payload).map_err(|e| Error::Internal(e.to_string()))?;
                 pay::write_png(&matrix, path).map_err(failure::at_file(path))?;
@@ -1254,8 +1253,7 @@ fn vietqr_command(command: &VietqrCommand, json: bool) -> Result<(), Failure> {
             Ok(())
         }
         VietqrCommand::Decode { payload } => {
-            let qr = vietqr::decode(payload)
-                .map_err(|e| Error::Validation { field: "vietqr".into(), reason: e.to_string() })?;
+            let qr = vietqr::decode(payload).map_err(|e| failure::vietqr(&e))?;
             pay::show_vietqr(&qr, json);
             Ok(())
         }

@@ -372,3 +372,15 @@ fn completions_and_the_manual_page_are_generated() {
     let page = std::fs::read_to_string(dir.path().join("smarthd-dossier-attach.1")).unwrap();
     assert!(page.contains(".TH SMARTHD-DOSSIER-ATTACH 1") && page.contains("smarthd dossier attach"), "{page}");
 }
+
+/// A VietQR payload that does not read says why, in both languages.
+#[test]
+fn a_vietqr_that_does_not_read_says_why() {
+    let out = smarthd(&["vietqr", "encode", "--bin", "970436", "--account", "0011001234567", "--amount", "5"]);
+    let payload = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let altered = format!("{}0000", &payload[..payload.len() - 4]);
+    let out = smarthd(&["--json", "vietqr", "decode", &altered]);
+    let (kind, message) = json_error(&out);
+    assert_eq!((out.status.code(), kind.as_str()), (Some(10), "validation"));
+    assert!(message.contains("mã kiểm tra không khớp") && message.contains("checksum"), "{message}");
+}
