@@ -390,3 +390,59 @@ pub fn vietqr(error: &smarthd_core::payment::vietqr::VietQrError) -> Error {
     };
     Error::Validation { field: "vietqr".into(), reason }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context {
+            portal: "https://dichvucong.haiduong.gov.vn/".into(),
+            data_dir: "/home/an/.local/share/smarthd".into(),
+            thing: Some(("hồ sơ mã", "dossier", "H19-1".into())),
+        }
+    }
+
+    /// Vietnamese / English, and none of what the resident must not read.
+    fn for_people(message: &str) {
+        assert!(message.contains(" / "), "{message}");
+        for technical in ["HTTP", "api/v1", "os error", "404", "422", "503", "301", "Malformed", "expected value"] {
+            assert!(!message.contains(technical), "{technical:?} in {message:?}");
+        }
+    }
+
+    #[test]
+    fn every_kind_of_portal_failure_reads_for_people() {
+        let refused = |status: u16, body: &str| {
+            Error::from(PortalError::refused(status, "api/v1/dossiers/lookup/H19-1", body.as_bytes()))
+        };
+        let cases = [
+            refused(404, r#"{"error":"not_found","message":"no such dossier"}"#),
+            refused(400, r#"{"error":"validation","field":"so_cccd","message":"12 chữ số / 12 digits"}"#),
+            refused(409, r#"{"error":"no_fee"}"#),
+            refused(401, ""),
+            refused(401, r#"{"error":"insufficient_user_authentication"}"#),
+            refused(503, "<html>down</html>"),
+            PortalError::malformed("api/v1/dossiers", serde_json::from_str::<u8>("x").unwrap_err()).into(),
+            PortalError::Redirected { status: 301, path: "api/v1/x".into() }.into(),
+            PortalError::TooLarge { path: "api/v1/x".into(), limit: 10 }.into(),
+            PortalError::NoProgress { path: "api/v1/x".into(), tries: 3 }.into(),
+            PortalError::OutOfRange { path: "api/v1/x".into(), field: "cursor" }.into(),
+            Error::Auth(AuthError::SessionExpired),
+            Error::Auth(AuthError::Grant("invalid_grant".into())),
+            Error::Auth(AuthError::IdToken("expired")),
+            Error::Io(std::io::Error::from_raw_os_error(2)),
+            Error::Internal("PNG: expected value".into()),
+            Error::NotFound("result of dossier 5f0c".into()),
+        ];
+        for error in &cases {
+            for_people(&message(error, &ctx()));
+        }
+        let message = super::message(&cases[0], &ctx());
+        assert_eq!(message, "Không tìm thấy hồ sơ mã H19-1 / dossier H19-1 not found");
+        let message = super::message(&cases[1], &ctx());
+        assert!(message.ends_with("so_cccd: 12 chữ số / 12 digits"), "{message}");
+        let message = super::message(&cases[5], &ctx());
+        assert!(message.contains("dichvucong.haiduong.gov.vn"), "the portal at fault is named: {message}");
+    }
+}
