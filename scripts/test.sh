@@ -14,6 +14,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v curl >/dev/null || missing+=(curl)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -24,6 +25,18 @@ python3 -c 'import selenium, pytest' 2>/dev/null ||
 export CARGO_TERM_COLOR=never
 target="${CARGO_TARGET_DIR:-target}"
 mkdir -p "$target"
+# axe-core for the browser tests' accessibility checks: a pinned release from the npm registry.
+axe_version=4.11.0
+axe_dir="$target/axe"
+if [[ "$(cat "$axe_dir/version" 2>/dev/null)" != "$axe_version" ]]; then
+    rm -rf "$axe_dir" && mkdir -p "$axe_dir"
+    (cd "$axe_dir" && npm pack --silent "axe-core@$axe_version" >/dev/null &&
+        tar -xzf "axe-core-$axe_version.tgz" package/axe.min.js && mv package/axe.min.js . &&
+        rmdir package && rm "axe-core-$axe_version.tgz")
+    echo "$axe_version" >"$axe_dir/version"
+fi
+AXE_JS="$(cd "$axe_dir" && pwd)/axe.min.js"
+export AXE_JS
 export RUST_BACKTRACE=1
 
 log "Rust: lints, and no import circle inside a crate"

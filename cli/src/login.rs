@@ -75,7 +75,7 @@ pub async fn login(
     if open_browser && std::process::Command::new("xdg-open").arg(&url).spawn().is_err() && !json {
         eprintln!("(không mở được trình duyệt (xdg-open) / could not open a browser (xdg-open))");
     }
-    let page = back_to_terminal("Đã nhận phản hồi đăng nhập", "Login response received");
+    let page = back_to_terminal("Đang hoàn tất đăng nhập", "Completing the login");
     let callback =
         tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page)).await.map_err(|_| {
             Error::TimedOut { waiting_for: "trình duyệt, trong 5 phút / the browser, within 5 minutes".into() }

@@ -10,6 +10,7 @@ mod dossier;
 pub mod faults;
 pub mod generator;
 mod guard;
+mod home;
 mod html;
 pub mod identity;
 pub mod payment;
@@ -127,7 +128,8 @@ impl Sandbox {
         let appointments = Arc::new(appointment::Appointments::open(&config.db_path)?);
         let faults = Arc::new(faults::Faults::new(config.faults));
         let admin_token = Arc::new(guard::AdminToken::new(config.admin_token));
-        let app = catalog_api::router(portal.clone())
+        let app = home::router()
+            .merge(catalog_api::router(portal.clone()))
             .merge(identity::router(identity.clone()))
             .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone())?)
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))

@@ -698,7 +698,7 @@ async fn a_vietqr_payload_paid_at_the_bank_simulator_succeeds() {
     let page = w.http.get(w.url("/bank")).send().await.expect("the bank page");
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.expect("HTML");
-    assert!(page.contains("id=\"payload\"") && page.contains("id=\"pay\""));
+    assert!(page.contains("id=\"payload\"") && page.contains("for=\"payload\"") && page.contains("id=\"review\""));
 
     // Malformed payloads move no money.
     let bad_crc = format!("{}0000", &payload[..payload.len() - 4]);
@@ -713,7 +713,22 @@ async fn a_vietqr_payload_paid_at_the_bank_simulator_succeeds() {
         w.call(Method::POST, "/bank/pay", None, Some(json!({"payload": vietqr::encode(&cheaper)}))).await;
     assert_eq!((status, &answer["error"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!("amount_mismatch")));
 
-    // The page's form pays it.
+    // Refusals name the problem in both languages, never the decoder's field numbers.
+    let (_, answer) = w.call(Method::POST, "/bank/pay", None, Some(json!({"payload": truncated}))).await;
+    let message = answer["message"].as_str().expect("a message");
+    assert!(message.contains("VietQR") && message.contains(" / ") && !message.contains("field"), "{message}");
+
+    // The page lists the bill; reviewing it shows the amount and moves no money.
+    let listed = w.http.get(w.url("/bank")).send().await.expect("the bank page").text().await.expect("HTML");
+    assert!(listed.contains(&format!("id=\"bill-{txn_ref}\"")), "the waiting bill is listed");
+    let review = w.post_form("/bank/review", form(&[("payload", payload), ("lang", "en")])).await;
+    assert_eq!(review.status(), StatusCode::OK);
+    let review = review.text().await.expect("HTML");
+    assert!(review.contains(&smarthd_model::payment::vnd(AMOUNT)) && review.contains("id=\"confirm\""));
+    assert_eq!(w.order(&token, order_id).await["status"], "awaiting_payment");
+    assert_eq!(w.ledger(order_id).await["charges"], 0);
+
+    // The confirmation's form pays it.
     let paid = w.post_form("/bank/pay", form(&[("payload", payload)])).await;
     assert_eq!(paid.status(), StatusCode::OK);
     let done = w.order(&token, order_id).await;

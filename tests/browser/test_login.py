@@ -29,7 +29,7 @@ def test_cli_login_through_the_browser(sandbox, browser, tmp_path):
     browser.find_element(By.ID, "otp").send_keys("123456")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(browser, 20).until(lambda b: "/callback" in b.current_url)
-    assert "Đã nhận phản hồi đăng nhập" in browser.page_source
+    assert "Đang hoàn tất đăng nhập" in browser.page_source and "nhận" not in browser.title
 
     out, err = login.communicate(timeout=60)
     assert login.returncode == 0, err

@@ -10,6 +10,7 @@
 mod common;
 mod desk;
 mod officer;
+mod public;
 mod state;
 mod store;
 
@@ -68,6 +69,7 @@ pub fn router(
         .route("/api/v1/dossiers/{dossier_id}/supplements", post(supplement))
         .route("/api/v1/dossiers/{dossier_id}/withdrawal", post(withdraw))
         .route("/api/v1/dossiers/{dossier_id}/rating", post(rate))
+        .route("/lookup", get(public::lookup_page))
         .route("/officer/ratings", get(officer::ratings))
         .route("/officer/dossiers", get(officer::list))
         .route("/officer/dossiers/{code}", get(officer::dossier))

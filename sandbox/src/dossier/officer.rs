@@ -17,7 +17,7 @@ use super::desk::{CSRF_HEADER, LOGIN_COOKIE, OfficerSession, SESSION_COOKIE, aut
 use super::state::{AppState, Shared};
 use super::store::{OfficerRow, ResultFile};
 use crate::api_error::ApiError;
-use crate::html::escape;
+use crate::html::{self, Theme, escape};
 
 /// The officer console shows this many of the newest dossiers.
 const OFFICER_PAGE: u32 = 200;
@@ -294,26 +294,30 @@ fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) ->
     let (vi, en) = d.status.labels();
     let mut html = head(&format!("Hồ sơ {code} / Dossier"));
     html.push_str(&format!(
-        "<header><h1>Hồ sơ {code}</h1><p>{name} <span class=\"en code\">{procedure}</span> · \
-         <a href=\"/officer\">← Danh sách / All dossiers</a></p></header><main>\
-         <p><span class=\"badge {status}\" id=\"status\">{vi}</span><span class=\"en\">{en}</span></p>",
+        "<header class=\"bar\"><h1>Hồ sơ {code}</h1><p>{name} <span class=\"en code\">{procedure}</span> · \
+         <a href=\"/officer\">← Danh sách / <span lang=\"en\">All dossiers</span></a></p></header><main class=\"wide\">\
+         <p><span class=\"badge {status}\" id=\"status\">{vi}</span><span class=\"en\" lang=\"en\">{en}</span></p>",
         name = escape(&d.procedure_name),
         procedure = escape(&d.procedure_code),
         status = d.status.as_str(),
     ));
-    html.push_str("<h2>Thông tin tờ khai<span class=\"en\">Form values</span></h2><table id=\"fields\"><tbody>");
+    html.push_str(
+        "<h2>Thông tin tờ khai<span class=\"en\" lang=\"en\">Form values</span></h2><table id=\"fields\"><tbody>",
+    );
     for (key, value) in &d.fields {
         html.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", escape(key), escape(value)));
     }
     html.push_str(
-        "</tbody></table><h2>Giấy tờ đính kèm<span class=\"en\">Attachments</span></h2><ul id=\"attachments\">",
+        "</tbody></table><h2>Giấy tờ đính kèm<span class=\"en\" lang=\"en\">Attachments</span></h2><ul id=\"attachments\">",
     );
     for a in &d.attachments {
         let name = a["name"].as_str().unwrap_or("");
         let document = a["document"].as_str().map(|doc| format!(" → {}", escape(doc))).unwrap_or_default();
         html.push_str(&format!("<li>{}{document}</li>", escape(name)));
     }
-    html.push_str("</ul><h2>Yêu cầu bổ sung<span class=\"en\">Supplement rounds</span></h2><ol id=\"rounds\">");
+    html.push_str(
+        "</ul><h2>Yêu cầu bổ sung<span class=\"en\" lang=\"en\">Supplement rounds</span></h2><ol id=\"rounds\">",
+    );
     for r in &d.rounds {
         let answered = match &r.answered_at {
             Some(at) => format!("đã bổ sung / answered {} ({} tệp / files)", escape(at), r.attachments.len()),
@@ -321,7 +325,7 @@ fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) ->
         };
         html.push_str(&format!("<li>{}: {} — {answered}</li>", escape(&r.message), escape(&r.documents.join("; ")),));
     }
-    html.push_str("</ol><h2>Tiến trình<span class=\"en\">Timeline</span></h2><ul id=\"timeline\">");
+    html.push_str("</ol><h2>Tiến trình<span class=\"en\" lang=\"en\">Timeline</span></h2><ul id=\"timeline\">");
     for e in &d.timeline {
         let (svi, sen) = e.status.labels();
         let message = e.message.as_deref().map(|m| format!(": {}", escape(m))).unwrap_or_default();
@@ -332,7 +336,7 @@ fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) ->
         let (rvi, ren) = rating.verdict.labels();
         let comment = rating.comment.as_deref().map(|c| format!(" — {}", escape(c))).unwrap_or_default();
         html.push_str(&format!(
-            "<h2>Đánh giá<span class=\"en\">Rating</span></h2><p id=\"rating\">{rvi} / {ren}{comment}</p>"
+            "<h2>Đánh giá<span class=\"en\" lang=\"en\">Rating</span></h2><p id=\"rating\">{rvi} / {ren}{comment}</p>"
         ));
     }
     let options: String = Status::PORTAL
@@ -344,15 +348,15 @@ fn render_dossier(d: &super::store::OfficerDossier, officer: &OfficerSession) ->
         })
         .collect();
     html.push_str(&format!(
-        "<h2>Xử lý<span class=\"en\">Handle</span></h2>\
-         <form method=\"post\" action=\"/officer/dossiers/{code}/status\" id=\"handle\">{csrf}\
+        "<h2>Xử lý<span class=\"en\" lang=\"en\">Handle</span></h2>\
+         <form method=\"post\" action=\"/officer/dossiers/{code}/status\" id=\"handle\" class=\"row\">{csrf}\
          <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
          <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
          <textarea name=\"documents\" rows=\"3\" placeholder=\"Giấy tờ cần bổ sung, mỗi dòng một loại / Documents to supplement, one a line\" \
          aria-label=\"Giấy tờ cần bổ sung / Documents to supplement\"></textarea>\
          <input type=\"date\" name=\"deadline\" aria-label=\"Hạn bổ sung / Deadline\">\
          <button type=\"submit\">Cập nhật / Update</button></form>\
-         <form method=\"post\" action=\"/officer/dossiers/{code}/result\">{csrf}\
+         <form method=\"post\" action=\"/officer/dossiers/{code}/result\" class=\"row\">{csrf}\
          <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
          aria-label=\"Tên giấy tờ kết quả / Result document\" required>\
          <button type=\"submit\">Đính kèm kết quả / Attach result</button></form></main></body></html>"
@@ -376,24 +380,27 @@ pub async fn ratings(State(s): Shared, headers: HeaderMap) -> Response {
     }
     let mut html = head("Đánh giá / Ratings");
     html.push_str(
-        "<header><h1>Đánh giá mức độ hài lòng</h1><p>Residents' ratings per procedure (sandbox) · \
-         <a href=\"/officer\">Hồ sơ / Dossiers</a></p></header><main>",
+        "<header class=\"bar\"><h1>Đánh giá mức độ hài lòng</h1><p><span lang=\"en\">Residents' ratings per procedure (sandbox)</span> · \
+         <a href=\"/officer\">Hồ sơ / <span lang=\"en\">Dossiers</span></a></p></header><main class=\"wide\">",
     );
     if summaries.is_empty() {
-        html.push_str("<div class=\"empty\">Chưa có đánh giá nào.<span class=\"en\">No ratings yet.</span></div>");
+        html.push_str(
+            "<div class=\"empty\">Chưa có đánh giá nào.<span class=\"en\" lang=\"en\">No ratings yet.</span></div>",
+        );
     } else {
         html.push_str(
-            "<table id=\"ratings\"><thead><tr><th>Thủ tục<span class=\"en\">Procedure</span></th>\
-             <th>Lượt<span class=\"en\">Ratings</span></th>\
-             <th>Điểm TB (0–2)<span class=\"en\">Mean score</span></th>\
-             <th>Không hài lòng<span class=\"en\">Not satisfied</span></th>\
-             <th>Hài lòng<span class=\"en\">Satisfied</span></th>\
-             <th>Rất hài lòng<span class=\"en\">Very satisfied</span></th></tr></thead><tbody>",
+            "<table id=\"ratings\" class=\"stack\"><thead><tr><th>Thủ tục<span class=\"en\" lang=\"en\">Procedure</span></th>\
+             <th>Lượt<span class=\"en\" lang=\"en\">Ratings</span></th>\
+             <th>Điểm TB (0–2)<span class=\"en\" lang=\"en\">Mean score</span></th>\
+             <th>Không hài lòng<span class=\"en\" lang=\"en\">Not satisfied</span></th>\
+             <th>Hài lòng<span class=\"en\" lang=\"en\">Satisfied</span></th>\
+             <th>Rất hài lòng<span class=\"en\" lang=\"en\">Very satisfied</span></th></tr></thead><tbody>",
         );
         for r in &summaries {
             html.push_str(&format!(
-                "<tr><td>{name}<span class=\"en code\">{code}</span></td><td>{count}</td><td>{mean}</td>\
-                 <td>{no}</td><td>{yes}</td><td>{very}</td></tr>",
+                "<tr><td>{name}<span class=\"en code\">{code}</span></td><td data-label=\"Lượt / Ratings\">{count}</td>\
+                 <td data-label=\"Điểm TB / Mean score\">{mean}</td><td data-label=\"Không hài lòng / Not satisfied\">{no}</td>\
+                 <td data-label=\"Hài lòng / Satisfied\">{yes}</td><td data-label=\"Rất hài lòng / Very satisfied\">{very}</td></tr>",
                 name = escape(&r.procedure_name),
                 code = escape(&r.procedure_code),
                 count = r.count,
@@ -488,53 +495,25 @@ pub async fn log_out(State(s): Shared, headers: HeaderMap, body: Bytes) -> Respo
     with_cookie(response, session_cookie("", Some(0)))
 }
 
-const STYLE: &str = "
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f6f8;color:#1d2733}
-header{background:#b71c1c;color:#fff;padding:16px 24px}
-header h1{margin:0;font-size:20px}header p{margin:4px 0 0;opacity:.85;font-size:14px}
-main{padding:16px 24px}
-.error{background:#fdecea;border:1px solid #f5c2c0;color:#8a1c1c;padding:10px 14px;border-radius:6px;margin-bottom:16px}
-table{width:100%;border-collapse:collapse;background:#fff;box-shadow:0 1px 3px rgba(0,0,0,.08);border-radius:6px;overflow:hidden}
-th,td{padding:10px 12px;text-align:left;vertical-align:top;border-bottom:1px solid #e6e9ed;font-size:14px}
-th{background:#fafbfc;font-weight:600;color:#4a5663}
-.en{color:#6b7785;font-weight:400;font-size:12px;display:block}
-.code{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
-.badge{display:inline-block;padding:2px 8px;border-radius:10px;background:#e8f0fe;color:#1a56b8;font-size:13px}
-.badge.rejected{background:#fdecea;color:#8a1c1c}.badge.result_ready,.badge.returned{background:#e6f4ea;color:#1e6b34}
-.badge.need_more_documents,.badge.awaiting_payment{background:#fff4e0;color:#8a5300}
-form{display:flex;gap:6px;flex-wrap:wrap;margin:0 0 6px}
-input,select,button{font:inherit;font-size:13px;padding:5px 8px;border:1px solid #c9d1d9;border-radius:4px}
-input[type=text]{min-width:160px}
-button{background:#b71c1c;color:#fff;border-color:#b71c1c;cursor:pointer}button:hover{background:#8e1515}
-.empty{padding:24px;text-align:center;color:#6b7785}
-header form{margin:8px 0 0}
-form.login{display:flex;flex-direction:column;max-width:360px;gap:6px}
-form.login label{font-weight:600;margin-top:8px}
-";
-
 fn head(title: &str) -> String {
-    format!(
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{title}</title><style>{STYLE}</style></head><body>"
-    )
+    html::head("vi", Theme::Officer, title)
 }
 
 fn render_login(csrf: &str, error: Option<&str>) -> String {
     let mut html = head("Đăng nhập cán bộ / Officer login");
     html.push_str(
-        "<header><h1>Bộ phận một cửa — đăng nhập cán bộ</h1>\
-         <p>One-stop desk — officer login (sandbox accounts)</p></header><main class=\"login\">",
+        "<header class=\"bar\"><h1>Bộ phận một cửa — đăng nhập cán bộ</h1>\
+         <p lang=\"en\">One-stop desk — officer login (sandbox accounts)</p></header><main>",
     );
     if let Some(error) = error {
         html.push_str(&format!("<div class=\"error\" role=\"alert\">{}</div>", escape(error)));
     }
     html.push_str(&format!(
-        "<form method=\"post\" action=\"/officer/login\" class=\"login\">\
+        "<form method=\"post\" action=\"/officer/login\" class=\"card\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <label for=\"username\">Tên đăng nhập<span class=\"en\">Username</span></label>\
+         <label for=\"username\">Tên đăng nhập<span class=\"en\" lang=\"en\">Username</span></label>\
          <input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username\" required>\
-         <label for=\"password\">Mật khẩu<span class=\"en\">Password</span></label>\
+         <label for=\"password\">Mật khẩu<span class=\"en\" lang=\"en\">Password</span></label>\
          <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
          <button type=\"submit\" id=\"officer-login\">Đăng nhập / Log in</button></form></main></body></html>",
         csrf = escape(csrf),
@@ -546,28 +525,30 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
     let csrf = format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", escape(&officer.csrf));
     let mut html = head("Cán bộ một cửa / Officer console");
     html.push_str(&format!(
-        "<header><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
-         <p>One-stop desk — dossier processing (sandbox) · {name} · <a href=\"/officer/ratings\">Đánh giá / Ratings</a></p>\
+        "<header class=\"bar\"><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
+         <p><span lang=\"en\">One-stop desk — dossier processing (sandbox)</span> · {name} · <a href=\"/officer/ratings\">Đánh giá / <span lang=\"en\">Ratings</span></a></p>\
          <form method=\"post\" action=\"/officer/logout\">{csrf}\
-         <button type=\"submit\" id=\"officer-logout\">Đăng xuất / Log out</button></form></header><main>",
+         <button type=\"submit\" id=\"officer-logout\">Đăng xuất / <span lang=\"en\">Log out</span></button></form></header><main class=\"wide\">",
         name = escape(officer.name),
     ));
     if let Some(error) = error {
         html.push_str(&format!("<div class=\"error\" role=\"alert\">{}</div>", escape(error)));
     }
     if rows.is_empty() {
-        html.push_str("<div class=\"empty\">Chưa có hồ sơ nào.<span class=\"en\">No dossiers yet.</span></div>");
+        html.push_str(
+            "<div class=\"empty\">Chưa có hồ sơ nào.<span class=\"en\" lang=\"en\">No dossiers yet.</span></div>",
+        );
         html.push_str("</main></body></html>");
         return html;
     }
     html.push_str(
-        "<table><thead><tr>\
-         <th>Mã hồ sơ<span class=\"en\">Dossier code</span></th>\
-         <th>Thủ tục<span class=\"en\">Procedure</span></th>\
-         <th>Người nộp<span class=\"en\">Applicant</span></th>\
-         <th>Trạng thái<span class=\"en\">Status</span></th>\
-         <th>Cập nhật<span class=\"en\">Updated</span></th>\
-         <th>Thao tác<span class=\"en\">Actions</span></th>\
+        "<table class=\"stack\" id=\"dossiers\"><thead><tr>\
+         <th>Mã hồ sơ<span class=\"en\" lang=\"en\">Dossier code</span></th>\
+         <th>Thủ tục<span class=\"en\" lang=\"en\">Procedure</span></th>\
+         <th>Người nộp<span class=\"en\" lang=\"en\">Applicant</span></th>\
+         <th>Trạng thái<span class=\"en\" lang=\"en\">Status</span></th>\
+         <th>Cập nhật<span class=\"en\" lang=\"en\">Updated</span></th>\
+         <th>Thao tác<span class=\"en\" lang=\"en\">Actions</span></th>\
          </tr></thead><tbody>",
     );
     for row in rows {
@@ -589,18 +570,18 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
         let code = escape(&row.code);
         html.push_str(&format!(
             "<tr><td class=\"code\"><a href=\"/officer/dossiers/{code}\">{code}</a></td>\
-             <td>{name}<span class=\"en code\">{procedure_code}</span></td>\
-             <td>{applicant}</td>\
-             <td><span class=\"badge {status}\">{vi}</span><span class=\"en\">{en}</span>{message}{result}</td>\
-             <td>{updated}</td>\
-             <td><form method=\"post\" action=\"/officer/dossiers/{code}/status\">{csrf}\
+             <td data-label=\"Thủ tục / Procedure\">{name}<span class=\"en code\">{procedure_code}</span></td>\
+             <td data-label=\"Người nộp / Applicant\">{applicant}</td>\
+             <td data-label=\"Trạng thái / Status\"><span class=\"badge {status}\">{vi}</span><span class=\"en\" lang=\"en\">{en}</span>{message}{result}</td>\
+             <td data-label=\"Cập nhật / Updated\">{updated}</td>\
+             <td data-label=\"Thao tác / Actions\"><form method=\"post\" action=\"/officer/dossiers/{code}/status\" class=\"row\">{csrf}\
              <select name=\"status\" aria-label=\"Trạng thái / Status\">{options}</select>\
              <input type=\"text\" name=\"message\" placeholder=\"Nội dung / Message\" aria-label=\"Nội dung / Message\">\
              <textarea name=\"documents\" rows=\"2\" placeholder=\"Giấy tờ cần bổ sung, mỗi dòng một loại / Documents to supplement, one a line\" \
              aria-label=\"Giấy tờ cần bổ sung / Documents to supplement\"></textarea>\
              <input type=\"date\" name=\"deadline\" aria-label=\"Hạn bổ sung / Deadline\">\
              <button type=\"submit\">Cập nhật / Update</button></form>\
-             <form method=\"post\" action=\"/officer/dossiers/{code}/result\">{csrf}\
+             <form method=\"post\" action=\"/officer/dossiers/{code}/result\" class=\"row\">{csrf}\
              <input type=\"text\" name=\"name\" placeholder=\"Tên giấy tờ kết quả / Result document\" \
              aria-label=\"Tên giấy tờ kết quả / Result document\" required>\
              <button type=\"submit\">Đính kèm / Attach</button></form></td></tr>",

@@ -17,6 +17,15 @@ pub struct Document {
     pub issued_on: &'static str,
 }
 
+/// The business a business account acts for (VNeID's organisation accounts): its legal
+/// representative signs in with their own number.
+#[derive(Debug, Clone, Copy)]
+pub struct Organisation {
+    pub name: &'static str,
+    /// Mã số thuế: the enterprise code.
+    pub tax_code: &'static str,
+}
+
 pub struct Citizen {
     /// The stable subject identifier: not the CCCD, which is personal data.
     pub sub: &'static str,
@@ -31,6 +40,8 @@ pub struct Citizen {
     pub address: &'static str,
     pub phone: &'static str,
     pub documents: &'static [Document],
+    /// Set for the business account.
+    pub organisation: Option<Organisation>,
 }
 
 pub const CITIZENS: &[Citizen] = &[
@@ -72,6 +83,7 @@ pub const CITIZENS: &[Citizen] = &[
                 issued_on: "2019-08-05",
             },
         ],
+        organisation: None,
     },
     Citizen {
         sub: "4b8e7d20-1c6f-4f9a-9e32-030198005678",
@@ -93,6 +105,29 @@ pub const CITIZENS: &[Citizen] = &[
             issued_by: "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
             issued_on: "2022-01-10",
         }],
+        organisation: None,
+    },
+    Citizen {
+        sub: "c3a5e9b2-7d41-4e8f-b6a0-030088003456",
+        cccd: "030088003456",
+        password: "Doanhnghiep@123",
+        level: 2,
+        family_name: "Lê",
+        given_name: "Văn Cường",
+        name: "Lê Văn Cường",
+        birthdate: "1988-07-21",
+        gender: "male",
+        address: "Lô 5 Khu công nghiệp Nam Sách, Xã Nam Sách, Thành phố Hải Phòng",
+        phone: "+84903456789",
+        documents: &[Document {
+            kind: "cccd",
+            name: "Căn cước công dân",
+            name_en: "Citizen identity card",
+            number: "030088003456",
+            issued_by: "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+            issued_on: "2021-09-15",
+        }],
+        organisation: Some(Organisation { name: "Công ty TNHH Gốm sứ Chu Đậu", tax_code: "0800123456" }),
     },
 ];
 

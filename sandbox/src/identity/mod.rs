@@ -31,7 +31,7 @@ use std::sync::Arc;
 use axum::Router;
 
 pub use auth::{AuthError, Authenticated, Scheme};
-pub use citizens::SANDBOX_OTP;
+pub use citizens::{CITIZENS, Citizen, Organisation, SANDBOX_OTP};
 pub use common::{
     ACR_LEVEL1, ACR_LEVEL2, APP_REDIRECT_URI, CLIENT_ID, Counters, Fault, IdentityMode, REALM_PATH, SigningAlg,
     acr_for_level,

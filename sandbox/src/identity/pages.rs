@@ -1,9 +1,10 @@
 //! The provider's HTML: the bilingual login page and the small message pages (errors, signed
 //! out). Self-contained (inline CSS, no scripts), readable on a phone, labelled for screen readers.
 
+use super::citizens::{CITIZENS, SANDBOX_OTP};
 use super::common::REALM_PATH;
 
-use crate::html::escape;
+use crate::html::{self, Theme, escape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -111,52 +112,16 @@ pub struct LoginPage<'a> {
     pub error: Option<LoginError>,
 }
 
-const STYLE: &str = "
-:root{--brand:#c8102e;--brand-dark:#9b0d23;--ink:#1c1b1f;--muted:#55525a;--line:#c9c5cf;--bg:#f5f2ef}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--ink);
-font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif}
-main{max-width:440px;margin:0 auto;padding:16px}
-.top{display:flex;justify-content:space-between;align-items:center;gap:8px;margin:8px 0 16px}
-.brand{font-weight:700;font-size:18px;color:var(--brand)}
-.lang a{color:var(--ink);padding:6px 8px;border-radius:8px;text-decoration:none;font-size:14px}
-.lang a[aria-current]{background:#fff;font-weight:700;box-shadow:0 0 0 1px var(--line)}
-.card{background:#fff;border-radius:16px;padding:24px 20px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
-h1{font-size:22px;line-height:1.3;margin:0 0 4px}
-.sub{color:var(--muted);margin:0 0 16px}
-.note{background:#fff8e1;border-left:4px solid #f2a900;padding:10px 12px;border-radius:8px;margin:0 0 16px}
-.error{background:#fdecea;border-left:4px solid var(--brand);color:#7a0916;padding:10px 12px;border-radius:8px;
-margin:0 0 16px;font-weight:600}
-label{display:block;font-weight:600;margin:16px 0 4px}
-.hint{display:block;color:var(--muted);font-size:14px;margin-top:4px}
-input{width:100%;padding:12px 14px;font-size:18px;border:1px solid var(--line);border-radius:10px;background:#fff;
-color:var(--ink)}
-input:focus{outline:3px solid #f4b6bf;border-color:var(--brand)}
-input[aria-invalid=true]{border-color:var(--brand)}
-button{width:100%;margin-top:24px;padding:14px;font-size:18px;font-weight:700;color:#fff;background:var(--brand);
-border:0;border-radius:10px;cursor:pointer}
-button:hover,button:focus{background:var(--brand-dark)}
-.sandbox{margin:16px 0 0;font-size:13px;color:var(--muted);text-align:center}
-@media (prefers-color-scheme:dark){
-:root{--ink:#ece6f0;--muted:#c4bfcb;--line:#5c5862;--bg:#141218}
-.card,.lang a[aria-current],input{background:#211f26}
-.note{background:#3a2f10}.error{background:#3b1216;color:#ffdad6}}
-";
-
 fn document(lang: Lang, title: &str, language_links: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"{tag}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n\
-         <body>\n<main>\n<div class=\"top\"><span class=\"brand\">Smart-Hải Dương</span>{language_links}</div>\n\
-         {body}\n<p class=\"sandbox\">{sandbox}</p>\n</main>\n</body>\n</html>\n",
-        tag = lang.tag(),
-        title = escape(title),
+    let body = format!(
+        "<main>\n<div class=\"top\"><span class=\"brand\">Smart-Hải Dương</span>{language_links}</div>\n\
+         {body}\n<p class=\"sandbox\">{sandbox}</p>\n</main>",
         sandbox = lang.pick(
             "Môi trường thử nghiệm: chỉ dùng tài khoản thử nghiệm, không nhập thông tin thật.",
             "Sandbox: test accounts only; never enter real personal data.",
         ),
-    )
+    );
+    html::document(lang.tag(), Theme::Identity, title, &body)
 }
 
 pub fn login_page(page: &LoginPage<'_>) -> String {
@@ -212,7 +177,8 @@ pub fn login_page(page: &LoginPage<'_>) -> String {
          <input id=\"otp\" name=\"otp\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
          pattern=\"[0-9]{{6}}\" maxlength=\"6\" required{otp_invalid}>\n\
          <span class=\"hint\">{otp_hint}</span>\n\
-         <button type=\"submit\">{submit}</button>\n</form>\n</div>",
+         <button type=\"submit\">{submit}</button>\n</form>\n</div>\n{personas}",
+        personas = personas(page),
         sub = lang.pick(
             "Ứng dụng Smart-Hải Dương đề nghị bạn đăng nhập bằng tài khoản định danh điện tử (VNeID).",
             "The Smart-Hải Dương app asks you to sign in with your e-identity account (VNeID).",
@@ -235,6 +201,47 @@ pub fn login_page(page: &LoginPage<'_>) -> String {
     document(lang, title, &languages, &body)
 }
 
+/// MockPass-style: one button per test persona that posts the persona's credentials through the
+/// same form handler, so the authorization request (PKCE, state, consent) is untouched.
+fn personas(page: &LoginPage<'_>) -> String {
+    let lang = page.lang;
+    let buttons: String = CITIZENS
+        .iter()
+        .map(|c| {
+            let who = match (c.organisation, lang) {
+                (Some(org), Lang::Vi) => format!("{} (tài khoản doanh nghiệp {}, mức {})", c.name, org.name, c.level),
+                (Some(org), Lang::En) => format!("{} (business account of {}, level {})", c.name, org.name, c.level),
+                (None, Lang::Vi) => format!("{} (mức {})", c.name, c.level),
+                (None, Lang::En) => format!("{} (level {})", c.name, c.level),
+            };
+            format!(
+                "<form method=\"post\" action=\"{REALM_PATH}/login\" class=\"persona\">\
+                 <input type=\"hidden\" name=\"handle\" value=\"{handle}\">\
+                 <input type=\"hidden\" name=\"lang\" value=\"{tag}\">\
+                 <input type=\"hidden\" name=\"cccd\" value=\"{cccd}\">\
+                 <input type=\"hidden\" name=\"password\" value=\"{password}\">\
+                 <input type=\"hidden\" name=\"otp\" value=\"{SANDBOX_OTP}\">\
+                 <button type=\"submit\" class=\"secondary\" id=\"persona-{cccd}\">{action} {who}</button></form>",
+                handle = escape(page.handle),
+                tag = lang.tag(),
+                cccd = c.cccd,
+                password = escape(c.password),
+                action = lang.pick("Đăng nhập nhanh:", "Quick sign-in:"),
+                who = escape(&who),
+            )
+        })
+        .collect();
+    format!(
+        "<section class=\"card\" aria-labelledby=\"personas-title\">\n<h2 id=\"personas-title\">{title}</h2>\n\
+         <p class=\"sub\">{sub}</p>\n{buttons}\n</section>",
+        title = lang.pick("Tài khoản thử nghiệm", "Test personas"),
+        sub = lang.pick(
+            "Chỉ có trong môi trường thử nghiệm: đăng nhập bằng một tài khoản mẫu với một lần bấm.",
+            "Sandbox only: sign in as a sample account with one click.",
+        ),
+    )
+}
+
 /// A page with a heading and a message, in both languages (the person may not read the one
 /// the app asked for, and there is no form to switch from).
 pub fn message_page(lang: Lang, title: (&str, &str), message: (&str, &str)) -> String {
@@ -243,7 +250,7 @@ pub fn message_page(lang: Lang, title: (&str, &str), message: (&str, &str)) -> S
         Lang::En => ((title.1, message.1, "en"), (title.0, message.0, "vi")),
     };
     let body = format!(
-        "<div class=\"card\">\n<h1>{}</h1>\n<p>{}</p>\n</div>\n<div class=\"card\" lang=\"{}\" style=\"margin-top:12px\">\n\
+        "<div class=\"card\">\n<h1>{}</h1>\n<p>{}</p>\n</div>\n<div class=\"card\" lang=\"{}\">\n\
          <h1>{}</h1>\n<p>{}</p>\n</div>",
         escape(first.0),
         escape(first.1),

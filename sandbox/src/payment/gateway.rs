@@ -505,7 +505,15 @@ fn lang_of(params: &[(String, String)]) -> Lang {
 async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     let Ok(params) = vnp_params(&query) else { return Refusal::Invalid("a parameter is repeated").page(Lang::Vi) };
-    let lang = lang_of(&params);
+    // The page's own language switch (`lang`, outside the signed `vnp_` parameters), as on
+    // VNPay's page; the app's `vnp_Locale` otherwise.
+    let signed: Vec<&str> = query.split('&').filter(|pair| !pair.starts_with("lang=")).collect();
+    let signed = signed.join("&");
+    let lang = match url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang") {
+        Some((_, v)) if v == "en" => Lang::En,
+        Some((_, v)) if v == "vi" => Lang::Vi,
+        _ => lang_of(&params),
+    };
     let req = match gateway.check(&params, now()) {
         Ok(req) => req,
         Err(refusal) => return refusal.page(lang),
@@ -528,7 +536,8 @@ async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
         order_info: &req.order_info,
         txn_ref: &req.txn_ref,
         expires: expires.as_deref(),
-        request: &URL_SAFE_NO_PAD.encode(query.as_bytes()),
+        request: &URL_SAFE_NO_PAD.encode(signed.as_bytes()),
+        signed_query: &signed,
     };
     ([(header::CACHE_CONTROL, "no-store")], pages::gateway(&page)).into_response()
 }

@@ -231,6 +231,16 @@ pub enum Credited {
     Closed,
 }
 
+/// A VietQR bill the bank simulator offers to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayableBill {
+    pub bill_number: String,
+    pub dossier_code: String,
+    pub amount_vnd: i64,
+    pub expires_at: String,
+    pub payload: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct LedgerEntry {
     /// Money taken: the gateway's successful transactions and the treasury's transfers.
@@ -573,6 +583,29 @@ impl Store {
         succeed(&tx, bill_number, &bank_tran_no, signer, now)?;
         tx.commit()?;
         Ok(Credited::Paid { bank_tran_no })
+    }
+
+    /// The VietQR bills a bank could still pay (live, not past their expiry), newest first:
+    /// what the bank simulator lists. No personal data: the dossier code and the amount.
+    pub fn payable_bills(&self, now: DateTime<FixedOffset>) -> rusqlite::Result<Vec<PayableBill>> {
+        let db = self.db();
+        let mut stmt = db.prepare(
+            "SELECT a.txn_ref, o.dossier_code, o.amount_vnd, a.expires_at, a.vietqr
+             FROM payment_attempt a JOIN payment_order o ON o.id = a.order_id
+             WHERE a.method = 'vietqr' AND a.status IN ('awaiting_payment', 'processing')
+               AND o.receipt_id IS NULL AND a.expires_ts >= ?1 AND a.vietqr IS NOT NULL
+             ORDER BY a.rowid DESC LIMIT 50",
+        )?;
+        stmt.query_map([now.timestamp()], |r| {
+            Ok(PayableBill {
+                bill_number: r.get(0)?,
+                dossier_code: r.get(1)?,
+                amount_vnd: r.get(2)?,
+                expires_at: r.get(3)?,
+                payload: r.get(4)?,
+            })
+        })?
+        .collect()
     }
 
     pub fn receipt(&self, receipt_id: &str, sub: &str) -> rusqlite::Result<Option<SignedReceipt>> {
