@@ -66,6 +66,16 @@ cargo run --locked -q -p smarthd-cli -- demo > "$target/demo.log" 2>&1 || { cat 
 grep -q "Xong / done." "$target/demo.log"
 tail -n 5 "$target/demo.log"
 
+log "the manual pages and shell completions, generated from the CLI's definitions"
+mkdir -p "$target/man"
+"$target/debug/smarthd" man --dir "$target/man" >/dev/null
+test -s "$target/man/smarthd.1" && test -s "$target/man/smarthd-dossier-new.1"
+for shell in bash zsh fish; do
+    "$target/debug/smarthd" completions "$shell" >"$target/man/smarthd.$shell"
+    grep -q withdraw "$target/man/smarthd.$shell"
+done
+ls "$target/man" | wc -l
+
 log "fuzzing what strangers can feed the phone: every target, a bounded time each (fuzz/README.md)"
 FUZZ_SECONDS="${FUZZ_SECONDS:-10}" CARGO_TARGET_DIR="$(realpath "$target")/fuzz" bash scripts/fuzz.sh
 

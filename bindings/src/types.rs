@@ -411,6 +411,9 @@ pub struct Profile {
     pub level: u8,
     /// Unix seconds when the current access token expires (the core refreshes it).
     pub access_expires_at: i64,
+    /// Unix seconds until which the session renews itself (the refresh token's expiry, when the
+    /// provider says it); after that the resident logs in again.
+    pub refresh_expires_at: Option<i64>,
 }
 
 // --- dossiers ---

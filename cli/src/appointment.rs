@@ -5,18 +5,11 @@ use smarthd_core::Error;
 use smarthd_core::appointment::{Appointment, Counter, Slot, VerifiedTicket};
 use smarthd_core::payment::vietqr;
 
-use crate::output::printable;
+use crate::output::{local, printable, when};
 use crate::pay::draw;
 
 fn json<T: serde::Serialize>(value: &T) {
-    out!("{}", serde_json::to_string_pretty(value).expect("serializable"));
-}
-
-/// "2026-12-03T08:00:00+07:00" as "03/12/2026 08:00".
-fn when(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_else(|_| printable(rfc3339))
+    crate::output::json(value);
 }
 
 pub fn counters(counters: &[Counter], as_json: bool) {
@@ -37,7 +30,7 @@ pub fn slots(slots: &[Slot], as_json: bool) {
         out!("Không còn khung giờ trống trong 6 ngày tới / no free slot in the next 6 days");
     }
     for s in slots {
-        let ends = chrono::DateTime::parse_from_rfc3339(&s.ends_at).map(|t| t.format("%H:%M").to_string());
+        let ends = local(&s.ends_at).map(|t| t.format("%H:%M").to_string());
         out!(
             "{}  {}–{}  còn {}/{} chỗ / {} of {} places left",
             s.slot_id,

@@ -47,7 +47,7 @@ impl EventListener for DemoEvents {
             Event::AppointmentReminder { counter_name, starts_at, number, .. } => {
                 out!(
                     "  🔔 lịch hẹn / appointment {}: {} (số / number {number})",
-                    printable(starts_at),
+                    output::when(starts_at),
                     printable(counter_name)
                 )
             }
@@ -81,7 +81,21 @@ fn filled_draft(core: &SmartHd, code: &str, files: &std::path::Path) -> Result<S
     Ok(draft.id)
 }
 
-pub async fn run() -> Result<(), Error> {
+/// The tour; with `--json`, what it printed comes as one JSON document at the end
+/// (`{"transcript": [lines]}`).
+pub async fn run(json: bool) -> Result<(), Error> {
+    if !json {
+        return tour(false).await;
+    }
+    output::capture(true);
+    let done = tour(true).await;
+    let transcript = output::capture(false);
+    done?;
+    output::json(&serde_json::json!({ "transcript": transcript }));
+    Ok(())
+}
+
+async fn tour(json: bool) -> Result<(), Error> {
     let temp = tempfile::tempdir()?;
     let data_dir = temp.path().join("data");
     step("1. Khởi động cổng thử nghiệm / starting the embedded sandbox portal");
@@ -90,7 +104,7 @@ pub async fn run() -> Result<(), Error> {
     let base = sandbox.base_url();
     out!("Sandbox: {base}   data dir: {}", data_dir.display());
 
-    let progress = output::SyncProgressBar::new(true);
+    let progress = output::SyncProgressBar::new(!json);
     let services = Services::with_key_dir(data_dir.join("keys")).events(Arc::new(DemoEvents(progress.clone())));
     let mut config = Config::new(&base, &data_dir)?;
     // The embedded sandbox's receipt key is known here: pinned, never fetched.
@@ -138,7 +152,7 @@ pub async fn run() -> Result<(), Error> {
     out!("Địa chỉ đăng nhập / authorization URL: {}…", &url[..url.len().min(90)]);
     let callback = robot::log_in(&url, &LEVEL2_CITIZEN).await.map_err(fail)?;
     let profile = core.session().complete_login(&callback).await?;
-    output::profile(&profile, false);
+    output::profile(&profile, output::SessionCheck::Valid, false);
 
     step("7. Nộp hồ sơ / filling and submitting a birth registration dossier");
     let files = temp.path().join("files");

@@ -5,15 +5,11 @@ use smarthd_core::dossier::{ActionKind, ResultPayload};
 use smarthd_core::sync::outbox::WAITING_FOR_OWNER;
 use smarthd_core::{Dossier, DossierSyncReport, FieldProblem, ForPerson, PublicStatus};
 
-use crate::output::printable;
+use crate::output::{printable, when};
 
 pub fn form(p: &Procedure, dossier: &Dossier, json: bool) {
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"dossier": dossier, "form": p.form}))
-                .expect("serializable")
-        );
+        crate::output::json(&serde_json::json!({"dossier": dossier, "form": p.form}));
         return;
     }
     out!("Hồ sơ mới / new dossier: {}", dossier.id);
@@ -62,7 +58,7 @@ pub fn field_set(field: &str, stored: &str, problem: Option<&FieldProblem>, json
             "problem": problem,
             "message": problem.map(FieldProblem::message),
         });
-        out!("{}", serde_json::to_string_pretty(&answer).expect("serializable"));
+        crate::output::json(&answer);
         return;
     }
     match problem {
@@ -73,7 +69,7 @@ pub fn field_set(field: &str, stored: &str, problem: Option<&FieldProblem>, json
 
 pub fn show(d: &Dossier, json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(d).expect("serializable"));
+        crate::output::json(d);
         return;
     }
     out!("Hồ sơ / dossier {}", d.id);
@@ -84,9 +80,9 @@ pub fn show(d: &Dossier, json: bool) {
         out!("Mã hồ sơ / dossier code: {}", printable(code));
     }
     if let Some(receipt) = &d.receipt {
-        out!("Biên nhận / receipt: {} ({})", printable(&receipt.number), printable(&receipt.received_at));
+        out!("Biên nhận / receipt: {} ({})", printable(&receipt.number), when(&receipt.received_at));
         if let Some(due) = &receipt.expected_result_at {
-            out!("Hẹn trả kết quả / result expected: {}", printable(due));
+            out!("Hẹn trả kết quả / result expected: {}", when(due));
         }
     }
     if let Some(fee) = d.fee_vnd {
@@ -99,9 +95,9 @@ pub fn show(d: &Dossier, json: bool) {
         out!(
             "Yêu cầu bổ sung lần {} (hạn {}) / supplement {} requested (by {}): {}",
             request.round,
-            printable(&request.deadline),
+            when(&request.deadline),
             request.round,
-            printable(&request.deadline),
+            when(&request.deadline),
             printable(&request.message)
         );
         for document in &request.documents {
@@ -126,7 +122,7 @@ pub fn show(d: &Dossier, json: bool) {
             "Kết quả / result: {} ({}, {}) — smarthd dossier result {} --out FILE",
             printable(&result.name),
             printable(&result.result_id),
-            printable(&result.issued_at),
+            when(&result.issued_at),
             d.id
         );
     }
@@ -146,28 +142,62 @@ pub fn show(d: &Dossier, json: bool) {
         out!("Tiến trình / timeline:");
         for e in &d.timeline {
             let message = e.message.as_deref().map(|m| format!(": {}", printable(m))).unwrap_or_default();
-            out!("  {}  {}{message}", printable(&e.at), e.status.label());
+            out!("  {}  {}{message}", when(&e.at), e.status.label());
         }
     }
 }
 
 pub fn list(dossiers: &[Dossier], json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(dossiers).expect("serializable"));
+        crate::output::json(dossiers);
         return;
     }
     if dossiers.is_empty() {
         out!("Chưa có hồ sơ nào / no dossiers yet");
+        return;
     }
-    for d in dossiers {
-        let (code, name) = (printable(d.code.as_deref().unwrap_or("-")), printable(&d.procedure_name));
-        out!("{}  {:<28} {code}  {name}", d.id, d.status.label());
+    let header = ["Mã / id", "Trạng thái / status", "Mã hồ sơ / code", "Thủ tục / procedure"];
+    let rows: Vec<[String; 4]> = dossiers
+        .iter()
+        .map(|d| {
+            // The id's first 8 characters are enough for every command (a unique start of it).
+            let id: String = d.id.chars().take(8).collect();
+            [id, d.status.label().to_owned(), printable(d.code.as_deref().unwrap_or("-")), printable(&d.procedure_name)]
+        })
+        .collect();
+    for line in table(&header, &rows) {
+        out!("{line}");
     }
+}
+
+/// Rows in columns as wide as their widest cell, by display width (Vietnamese letters with
+/// combining marks take one column, wide characters two); the last column is not padded.
+pub fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.width());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut line = String::new();
+        for (i, cell) in cells.enumerate() {
+            line.push_str(cell);
+            if i + 1 < N {
+                line.push_str(&" ".repeat(widths[i] - cell.width() + 2));
+            }
+        }
+        line
+    };
+    let mut lines = vec![line(&mut header.iter().copied())];
+    lines.extend(rows.iter().map(|row| line(&mut row.iter().map(String::as_str))));
+    lines
 }
 
 pub fn sync_report(r: &DossierSyncReport, json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(r).expect("serializable"));
+        crate::output::json(r);
         return;
     }
     out!(
@@ -193,30 +223,54 @@ pub fn sync_report(r: &DossierSyncReport, json: bool) {
 
 pub fn public_status(s: &PublicStatus, json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(s).expect("serializable"));
+        crate::output::json(s);
         return;
     }
-    let (code, name, at) = (printable(&s.code), printable(&s.procedure_name), printable(&s.updated_at));
+    let (code, name, at) = (printable(&s.code), printable(&s.procedure_name), when(&s.updated_at));
     out!("{code}  {}  {name}  ({at})", s.status.label());
 }
 
 /// A result the phone verified (the portal's signature, the PDF's digest).
 pub fn result(r: &ResultPayload, written_to: Option<&std::path::Path>, json: bool) {
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "result": r, "verified": true, "written_to": written_to.map(|p| p.display().to_string()),
-            }))
-            .expect("serializable")
-        );
+        crate::output::json(&serde_json::json!({
+            "result": r, "verified": true, "written_to": written_to.map(|p| p.display().to_string()),
+        }));
         return;
     }
     out!("Kết quả / result {}: {} ✔ chữ ký hợp lệ / signature valid", printable(&r.result_id), printable(&r.name));
     out!("Hồ sơ / dossier: {} — {}", printable(&r.dossier_code), printable(&r.procedure_name));
-    out!("Cấp ngày / issued: {} — {}", printable(&r.issued_at), printable(&r.issuer));
+    out!("Cấp ngày / issued: {} — {}", when(&r.issued_at), printable(&r.issuer));
     out!("SHA-256: {} ({} bytes)", r.sha256, r.size);
     if let Some(path) = written_to {
         out!("Đã lưu / saved: {}", path.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn columns_line_up_by_display_width() {
+        let rows = [
+            ["a1".to_owned(), "Đã tiếp nhận / received".to_owned(), "x".to_owned()],
+            ["b2".to_owned(), "Nháp / draft".to_owned(), "Đăng ký khai sinh".to_owned()],
+        ];
+        let lines = super::table(&["id", "trạng thái", "tên"], &rows);
+        use unicode_width::UnicodeWidthStr;
+        fn column(line: &str, n: usize) -> Vec<&str> {
+            line.split("  ").map(str::trim).filter(|c| !c.is_empty()).take(n).collect()
+        }
+        assert_eq!(column(&lines[2], 3), ["b2", "Nháp / draft", "Đăng ký khai sinh"]);
+        // The third column starts at the same display column on every line.
+        let starts: Vec<usize> = lines
+            .iter()
+            .map(|l| {
+                let last = column(l, 3)[2];
+                l[..l.rfind(last).unwrap()].width()
+            })
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+        // Decomposed tone marks (NFD) take no column of their own.
+        assert_eq!("Nha\u{300}p".width(), 4);
     }
 }

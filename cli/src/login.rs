@@ -49,6 +49,7 @@ pub async fn login(
     open_core: impl FnOnce(Config) -> Result<SmartHd, Error>,
     level: u8,
     open_browser: bool,
+    json: bool,
 ) -> Result<Profile, Error> {
     let loopback = Loopback::bind().await?;
     let redirect = loopback.url("/callback");
@@ -64,15 +65,21 @@ pub async fn login(
         .session()
         .begin_login(&LoginOptions { level, locale: Some("vi".into()), prompt: Some("login".into()) })
         .await?;
-    eprintln!("Mở địa chỉ này trong trình duyệt để đăng nhập bằng VNeID / open this URL in a browser to log in:");
-    out!("{url}");
-    if open_browser && let Err(e) = std::process::Command::new("xdg-open").arg(&url).spawn() {
-        eprintln!("(không mở được trình duyệt / could not open a browser: {e})");
+    // The URL alone on stdout's first line (a script opens it); with --json, a notice on stderr.
+    if json {
+        crate::output::notice(serde_json::json!({"open_url": url}));
+    } else {
+        eprintln!("Mở địa chỉ này trong trình duyệt để đăng nhập bằng VNeID / open this URL in a browser to log in:");
+        out!("{url}");
+    }
+    if open_browser && std::process::Command::new("xdg-open").arg(&url).spawn().is_err() && !json {
+        eprintln!("(không mở được trình duyệt (xdg-open) / could not open a browser (xdg-open))");
     }
     let page = back_to_terminal("Đang hoàn tất đăng nhập", "Completing the login");
-    let callback = tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page))
-        .await
-        .map_err(|_| Error::TimedOut { waiting_for: "the browser within 5 minutes".into() })??;
+    let callback =
+        tokio::time::timeout(LOGIN_TIMEOUT, loopback.wait_for("/callback", &page)).await.map_err(|_| {
+            Error::TimedOut { waiting_for: "trình duyệt, trong 5 phút / the browser, within 5 minutes".into() }
+        })??;
     let profile = core.session().complete_login(&callback).await?;
     std::fs::write(data_dir.join(PROVIDER_FILE), serde_json::to_vec(&provider).expect("serializable"))?;
     Ok(profile)

@@ -29,10 +29,28 @@ fn is_bidi_control(c: char) -> bool {
 /// by SIGPIPE (128 + 13).
 const CLOSED_PIPE_STATUS: i32 = 141;
 
+/// Lines held back instead of printed (`capture`).
+static CAPTURED: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
+
+/// From `capture(true)` on, lines are kept instead of printed; `capture(false)` stops that and
+/// gives them back (the demo's transcript, one JSON document with `--json`).
+pub fn capture(on: bool) -> Vec<String> {
+    let mut captured = CAPTURED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let lines = captured.take().unwrap_or_default();
+    if on {
+        *captured = Some(Vec::new());
+    }
+    lines
+}
+
 /// Writes one line to stdout (see `out!`). When the reader has gone, the rest of the output has
 /// nowhere to go: the program ends quietly; anything already committed stays committed.
 pub fn print_line(line: std::fmt::Arguments<'_>) {
     use std::io::Write;
+    if let Some(captured) = CAPTURED.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut() {
+        captured.push(line.to_string());
+        return;
+    }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_fmt(line).and_then(|()| stdout.write_all(b"\n")) {
         Ok(()) => {}
@@ -42,6 +60,68 @@ pub fn print_line(line: std::fmt::Arguments<'_>) {
             std::process::exit(1);
         }
     }
+}
+
+/// Vietnam's offset from UTC, all year (no daylight saving time): no tz database needed.
+const VIETNAM_SECONDS_EAST: i32 = 7 * 3600;
+
+fn vietnam() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(VIETNAM_SECONDS_EAST).expect("a valid offset")
+}
+
+/// An RFC 3339 time (whatever its offset) in Vietnam's time, +07:00.
+pub fn local(rfc3339: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    // Only full timestamps: a date ("2026-12-31") or a form value stays as it is.
+    if rfc3339.len() < 20 || !rfc3339.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b't') {
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.with_timezone(&vietnam()))
+}
+
+/// Unix seconds in Vietnam's time.
+pub fn local_unix(seconds: i64) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.with_timezone(&vietnam()))
+}
+
+/// A time as a resident reads it, in Vietnam's time: "03/12/2026 08:00"; a date as
+/// "31/12/2026"; anything else as it came.
+pub fn when(text: &str) -> String {
+    if let Some(t) = local(text) {
+        return t.format("%d/%m/%Y %H:%M").to_string();
+    }
+    match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) => date.format("%d/%m/%Y").to_string(),
+        Err(_) => printable(text),
+    }
+}
+
+/// Every RFC 3339 time in a JSON value, rewritten in Vietnam's time (+07:00).
+fn localize(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let Some(t) = local(s) {
+                *s = t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(localize),
+        serde_json::Value::Object(map) => map.values_mut().for_each(localize),
+        _ => {}
+    }
+}
+
+/// The one JSON document a command prints with `--json`: times in +07:00.
+pub fn json<T: serde::Serialize + ?Sized>(value: &T) {
+    let mut value = serde_json::to_value(value).expect("serializable");
+    localize(&mut value);
+    out!("{}", serde_json::to_string_pretty(&value).expect("serializable"));
+}
+
+/// With `--json`, stderr holds JSON lines only: a notice a script may need to act on (the URL
+/// to open to log in or pay), and the error, if any.
+pub fn notice(value: serde_json::Value) {
+    let mut value = serde_json::json!({ "notice": value });
+    localize(&mut value);
+    eprintln!("{value}");
 }
 
 /// A progress bar on a terminal; silent elsewhere.
@@ -92,7 +172,7 @@ pub fn online(o: OnlineLevel) -> &'static str {
 
 fn freshness_line(f: &Freshness) -> String {
     match &f.last_success_at {
-        Some(at) => format!("Dữ liệu cập nhật / data as of {at} ({} thủ tục / procedures)", f.procedures),
+        Some(at) => format!("Dữ liệu cập nhật / data as of {} ({} thủ tục / procedures)", when(at), f.procedures),
         None => "Chưa có dữ liệu ngoại tuyến / no offline data yet".to_owned(),
     }
 }
@@ -104,20 +184,19 @@ pub fn offline_notice(f: &Freshness) {
     );
 }
 
-pub fn sync_report(report: &SyncReport, f: &Freshness, json: bool) {
-    if json {
-        out!("{}", serde_json::to_string_pretty(report).expect("serializable"));
+pub fn sync_report(report: &SyncReport, f: &Freshness, as_json: bool) {
+    if as_json {
+        json(report);
         return;
     }
     match report.outcome {
-        SyncOutcome::NotModified => out!("Danh mục đã mới nhất / catalog already up to date (304)"),
+        SyncOutcome::NotModified => out!("Danh mục đã mới nhất / the catalog is already up to date"),
         SyncOutcome::Updated => out!(
-            "Đã cập nhật {} thủ tục, gỡ {} / updated {}, removed {} ({} pages)",
+            "Đã cập nhật {} thủ tục, gỡ {} / {} procedures updated, {} removed",
             report.upserted,
             report.removed,
             report.upserted,
             report.removed,
-            report.pages
         ),
     }
     out!("{}", freshness_line(f));
@@ -142,9 +221,9 @@ fn highlighted(name: &str, spans: &[smarthd_core::catalog::Span]) -> String {
     out
 }
 
-pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, json: bool) {
-    if json {
-        out!("{}", serde_json::to_string_pretty(&page.hits).expect("serializable"));
+pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, as_json: bool) {
+    if as_json {
+        json(&page.hits);
         return;
     }
     if page.hits.is_empty() {
@@ -167,9 +246,9 @@ pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, json: bool)
 pub use smarthd_core::payment::vnd;
 
 /// A facet's values (fields or agencies) with their counts, most procedures first.
-pub fn facets(facets: &[smarthd_core::FacetCount], json: bool) {
-    if json {
-        out!("{}", serde_json::to_string_pretty(facets).expect("serializable"));
+pub fn facets(facets: &[smarthd_core::FacetCount], as_json: bool) {
+    if as_json {
+        json(facets);
         return;
     }
     let mut sorted: Vec<&smarthd_core::FacetCount> = facets.iter().collect();
@@ -179,9 +258,9 @@ pub fn facets(facets: &[smarthd_core::FacetCount], json: bool) {
     }
 }
 
-pub fn procedure(p: &Procedure, json: bool) {
-    if json {
-        out!("{}", serde_json::to_string_pretty(p).expect("serializable"));
+pub fn procedure(p: &Procedure, as_json: bool) {
+    if as_json {
+        json(p);
         return;
     }
     out!("{}", printable(&p.name));
@@ -246,34 +325,65 @@ pub fn procedure(p: &Procedure, json: bool) {
         out!("  - {}", printable(l));
     }
     out!("Biểu mẫu điện tử / e-form: {} trường / fields", p.form.fields.len());
-    out!("Cập nhật / updated: {}", printable(&p.updated_at));
+    out!("Cập nhật / updated: {}", when(&p.updated_at));
 }
 
-/// Who is logged in; the CCCD is masked on screen and in JSON alike.
-pub fn profile(p: &Profile, json: bool) {
-    let expires = chrono::DateTime::from_timestamp(p.access_expires_at, 0)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default();
-    if json {
-        let value = serde_json::json!({
+/// What the portal said of the session when asked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SessionCheck {
+    /// It works (the access token was refreshed if it had to be).
+    Valid,
+    /// The provider ended it: log in again.
+    Ended,
+    /// The portal could not be reached: valid as far as this device knows.
+    Unchecked,
+}
+
+/// Who is logged in, whether the session works and until when it can be renewed without logging
+/// in again; the CCCD is masked on screen and in JSON alike.
+pub fn profile(p: &Profile, check: SessionCheck, as_json: bool) {
+    let refreshable_until = p.refresh_expires_at.and_then(local_unix);
+    if as_json {
+        let session = match check {
+            SessionCheck::Valid => "valid",
+            SessionCheck::Ended => "ended",
+            SessionCheck::Unchecked => "unchecked",
+        };
+        json(&serde_json::json!({
+            "logged_in": check != SessionCheck::Ended,
+            "session": session,
             "name": p.name,
             "cccd": p.masked_cccd(),
             "level": p.level,
-            "access_token_expires_at": expires,
-        });
-        out!("{}", serde_json::to_string_pretty(&value).expect("serializable"));
+            "refreshable_until": refreshable_until.map(|t| t.to_rfc3339()),
+        }));
         return;
     }
     out!("Họ tên / name: {}", printable(&p.name));
     out!("Số CCCD / citizen ID: {}", p.masked_cccd());
     out!("Mức định danh / VNeID level: {}", p.level);
-    out!("Phiên hết hạn / access token expires: {expires}");
+    match check {
+        SessionCheck::Valid => out!("Phiên đăng nhập / session: còn hiệu lực / valid"),
+        SessionCheck::Unchecked => out!(
+            "Phiên đăng nhập / session: chưa kiểm tra được (không kết nối được cổng) / not checked (the portal cannot \
+             be reached)"
+        ),
+        SessionCheck::Ended => {
+            out!("Phiên đăng nhập / session: đã hết, hãy đăng nhập lại / ended, log in again: smarthd login")
+        }
+    }
+    if check != SessionCheck::Ended
+        && let Some(until) = refreshable_until
+    {
+        let until = until.format("%d/%m/%Y %H:%M");
+        out!("Tự gia hạn được đến / renews itself until: {until} (sau đó đăng nhập lại / then log in again)");
+    }
 }
 
 /// My documents, newest first, with their verification.
-pub fn documents(documents: &[smarthd_core::documents::MyDocument], json: bool) {
-    if json {
-        out!("{}", serde_json::to_string_pretty(documents).expect("serializable"));
+pub fn documents(documents: &[smarthd_core::documents::MyDocument], as_json: bool) {
+    if as_json {
+        json(documents);
         return;
     }
     if documents.is_empty() {
@@ -285,7 +395,7 @@ pub fn documents(documents: &[smarthd_core::documents::MyDocument], json: bool) 
             _ if d.verified => "✔",
             _ => "✘ chữ ký không hợp lệ / signature invalid",
         };
-        out!("{mark} {}  {}", printable(&d.title), printable(&d.issued_at));
+        out!("{mark} {}  {}", printable(&d.title), when(&d.issued_at));
         out!("    {}  ({})", printable(&d.detail), printable(&d.id));
     }
 }

@@ -9,7 +9,7 @@ use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt}
 use smarthd_core::{Error, SmartHd};
 
 use crate::loopback::{Loopback, back_to_terminal};
-use crate::output::{printable, vnd};
+use crate::output::{notice, printable, vnd, when};
 
 /// How long to wait for the resident to pay.
 const PAY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -21,24 +21,35 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
     if order.status == PaymentStatus::Succeeded {
         return Ok(order);
     }
-    eprintln!("Số tiền / amount: {} ({})", vnd(order.amount_vnd), printable(&order.order_id));
+    if !json {
+        eprintln!("Số tiền / amount: {} ({})", vnd(order.amount_vnd), printable(&order.order_id));
+    }
     match (&order.pay_url, &order.vietqr) {
         (Some(url), _) if method == PaymentMethod::Gateway => {
-            eprintln!("Mở địa chỉ này để thanh toán / open this URL to pay:");
-            out!("{url}");
+            // The URL alone on stdout's first line (a script opens it); with --json, a notice.
+            if json {
+                notice(serde_json::json!({"open_url": url, "amount_vnd": order.amount_vnd}));
+            } else {
+                eprintln!("Mở địa chỉ này để thanh toán / open this URL to pay:");
+                out!("{url}");
+            }
             let page = back_to_terminal("Đã quay lại từ cổng thanh toán", "Back from the payment gateway");
             let returned = tokio::time::timeout(PAY_TIMEOUT, loopback.wait_for("/payment-return", &page))
                 .await
-                .map_err(|_| Error::TimedOut { waiting_for: "the browser within 10 minutes".into() })??;
+                .map_err(|_| Error::TimedOut {
+                    waiting_for: "trình duyệt, trong 10 phút / the browser, within 10 minutes".into(),
+                })??;
             let order = core.payments().handle_return(&returned).await?;
             wait_until_settled(core, order).await
         }
         (_, Some(payload)) => {
-            if !json {
+            if json {
+                notice(serde_json::json!({"vietqr": payload, "amount_vnd": order.amount_vnd}));
+            } else {
                 eprintln!("Quét mã VietQR bằng ứng dụng ngân hàng / scan with your banking app:");
                 eprintln!("{}", draw(&vietqr::matrix(payload).map_err(|e| Error::Internal(e.to_string()))?));
+                out!("{payload}");
             }
-            out!("{payload}");
             wait_until_settled(core, order).await
         }
         _ => Err(PortalError::malformed("api/v1/payments", "no pay URL or VietQR").into()),
@@ -119,14 +130,14 @@ pub fn write_png(qr: &QrMatrix, path: &Path) -> Result<(), Error> {
 
 pub fn show_order(order: &PaymentOrder, json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(order).expect("serializable"));
+        crate::output::json(order);
         return;
     }
     out!(
-        "{}  {}  {} đ  hồ sơ / dossier {}",
+        "{}  {}  {}  hồ sơ / dossier {}",
         printable(&order.order_id),
         order.status.label(),
-        order.amount_vnd,
+        vnd(order.amount_vnd),
         printable(&order.dossier_id)
     );
     if let Some(message) = &order.failure_message {
@@ -139,19 +150,19 @@ pub fn show_order(order: &PaymentOrder, json: bool) {
 
 pub fn show_receipt(r: &Receipt, json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(r).expect("serializable"));
+        crate::output::json(r);
         return;
     }
     out!("Biên lai điện tử / e-receipt {} ✔ chữ ký hợp lệ / signature verified", printable(&r.receipt_id));
     out!("    Số tiền / amount: {}  ({}, {})", vnd(r.amount_vnd), printable(&r.method), printable(&r.txn_ref));
     out!("    Hồ sơ / dossier: {}", printable(r.dossier_code.as_deref().unwrap_or(&r.dossier_id)));
-    out!("    Thời gian / paid at: {}", printable(&r.paid_at));
+    out!("    Thời gian / paid at: {}", when(&r.paid_at));
     out!("    Đơn vị thu / issuer: {}", printable(&r.issuer));
 }
 
 pub fn show_vietqr(qr: &VietQr, json: bool) {
     if json {
-        out!("{}", serde_json::to_string_pretty(qr).expect("serializable"));
+        crate::output::json(qr);
         return;
     }
     out!("Ngân hàng (BIN) / bank BIN: {}", qr.bin);

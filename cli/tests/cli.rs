@@ -90,7 +90,8 @@ fn errors_are_clear_and_exit_non_zero() {
     let data = dir.path().to_str().unwrap();
     let out = smarthd(&["--portal", "http://portal.example.vn", "--data-dir", data, "catalog", "sync"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing plain http://"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("phải dùng https") && stderr.contains("must use https"), "{stderr}");
 
     assert_eq!(out.status.code(), Some(10), "invalid input");
 

@@ -24,6 +24,16 @@ pub enum RobotError {
     Http(#[from] reqwest::Error),
     #[error("unexpected answer from the login page: {0}")]
     Page(String),
+    /// The officer console refused: its status and its own message (`{"message"}`), if any.
+    #[error("the officer console answered {status}{}", .message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Refused { status: u16, message: Option<String> },
+}
+
+/// A refusal with the console's own words.
+async fn refused(response: reqwest::Response) -> RobotError {
+    let status = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    RobotError::Refused { status, message: body["message"].as_str().map(str::to_owned) }
 }
 
 /// Opens `authorization_url`, fills the login form, and returns the URL the provider redirects
@@ -170,7 +180,7 @@ impl OfficerConsole {
             .send()
             .await?;
         if !response.status().is_success() {
-            return Err(RobotError::Page(format!("the officer login answered {}", response.status())));
+            return Err(refused(response).await);
         }
         let cookie = response
             .headers()
@@ -195,7 +205,7 @@ impl OfficerConsole {
             .send()
             .await?;
         if !response.status().is_success() {
-            return Err(RobotError::Page(format!("officer console answered {}", response.status())));
+            return Err(refused(response).await);
         }
         Ok(response.json().await?)
     }
@@ -209,7 +219,7 @@ impl OfficerConsole {
             .send()
             .await?;
         if !response.status().is_success() {
-            return Err(RobotError::Page(format!("officer console answered {}", response.status())));
+            return Err(refused(response).await);
         }
         Ok(response.json().await?)
     }

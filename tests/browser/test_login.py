@@ -17,7 +17,8 @@ def test_cli_login_through_the_browser(sandbox, browser, tmp_path):
         [str(SMARTHD), "--portal", sandbox, "--data-dir", data, "--json", "login", "--level", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    url = login.stdout.readline().strip()
+    # With --json, the URL to open is a notice on stderr; stdout holds the profile only.
+    url = json.loads(login.stderr.readline())["notice"]["open_url"]
     assert url.startswith(sandbox + "realms/haiduong/authorize"), url
 
     browser.get(url)

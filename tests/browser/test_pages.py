@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from a11y import check_page, phone
-from conftest import ARTIFACTS, SMARTHD, json_documents, log_in_level2, received_fee_dossier, smarthd
+from conftest import ARTIFACTS, SMARTHD, log_in_level2, received_fee_dossier, smarthd
 from test_officer import officer_login
 
 LEVEL2 = "030095001234"
@@ -27,13 +27,15 @@ def wait_for(browser, condition, what):
 def start_pay(sandbox, data, dossier_id, method):
     pay = subprocess.Popen([str(SMARTHD), "--portal", sandbox, "--data-dir", data, "--json", "pay", dossier_id,
                             "--method", method], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return pay, pay.stdout.readline().strip()
+    # With --json, the URL to open or the VietQR to scan is a notice on stderr.
+    notice = json.loads(pay.stderr.readline())["notice"]
+    return pay, notice.get("open_url") or notice["vietqr"]
 
 
 def finished_order(pay):
     out, err = pay.communicate(timeout=90)
     assert pay.returncode == 0, err
-    return json_documents(out)[0]
+    return json.loads(out)["order"]
 
 
 def test_every_page_passes_axe_in_both_schemes_and_fits_360_px(sandbox, browser, tmp_path):
@@ -132,7 +134,8 @@ def test_a_persona_logs_in_with_one_click_through_the_normal_flow(sandbox, brows
     data = str(tmp_path / "data")
     login = subprocess.Popen([str(SMARTHD), "--portal", sandbox, "--data-dir", data, "--json", "login", "--level", "2"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    browser.get(login.stdout.readline().strip())
+    # With --json, the URL to open is a notice on stderr; stdout holds the profile only.
+    browser.get(json.loads(login.stderr.readline())["notice"]["open_url"])
     browser.find_element(By.ID, f"persona-{LEVEL2}").click()
     wait_for(browser, lambda b: "/callback" in b.current_url, "the app's redirect")
     assert "Đang hoàn tất đăng nhập" in browser.page_source

@@ -8,7 +8,7 @@ import subprocess
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ARTIFACTS, SMARTHD, json_documents, log_in_level2, received_fee_dossier, smarthd
+from conftest import ARTIFACTS, SMARTHD, log_in_level2, received_fee_dossier, smarthd
 
 
 def test_paying_a_fee_on_the_gateway_page(sandbox, browser, tmp_path):
@@ -19,7 +19,8 @@ def test_paying_a_fee_on_the_gateway_page(sandbox, browser, tmp_path):
 
     pay = subprocess.Popen([str(SMARTHD), "--portal", sandbox, "--data-dir", data, "--json", "pay", dossier_id],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    pay_url = pay.stdout.readline().strip()
+    # With --json, the URL to open is a notice on stderr; stdout holds the answer only.
+    pay_url = json.loads(pay.stderr.readline())["notice"]["open_url"]
     assert "/gateway/vpcpay.html?" in pay_url and "vnp_SecureHash=" in pay_url, pay_url
     browser.get(pay_url)
     assert "Thanh toán" in browser.page_source
@@ -30,7 +31,8 @@ def test_paying_a_fee_on_the_gateway_page(sandbox, browser, tmp_path):
 
     out, err = pay.communicate(timeout=90)
     assert pay.returncode == 0, err
-    order, receipt = json_documents(out)
+    answer = json.loads(out)
+    order, receipt = answer["order"], answer["receipt"]
     assert order["status"] == "succeeded"
     assert receipt["order_id"] == order["order_id"] and receipt["amount_vnd"] == order["amount_vnd"]
 

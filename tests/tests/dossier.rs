@@ -253,7 +253,10 @@ async fn the_same_id_with_other_content_is_refused_and_kept() {
     assert_eq!(original.status, DossierStatus::Received);
     let failed = all.iter().find(|d| d.id != draft.id).unwrap();
     assert_eq!(failed.status, DossierStatus::Failed);
-    assert!(failed.problem.as_deref().is_some_and(|p| !p.is_empty()), "the reason is kept for the resident");
+    let problem = failed.problem.as_deref().unwrap_or_default();
+    assert!(problem.contains("the portal refused") && problem.contains("cổng dịch vụ công từ chối"), "{problem}");
+    // For the resident: the portal's words, never an HTTP path or status (#15).
+    assert!(!problem.contains("HTTP") && !problem.contains("api/v1") && !problem.contains("422"), "{problem}");
     assert_eq!(failed.fields["ho_ten"], "Nguyễn Văn Bình", "nothing the resident typed is lost");
     // The refused copy never became a second dossier at the portal.
     Admin::new(&world.sandbox).assert_portal_created_exactly([draft.id.as_str()]).await;

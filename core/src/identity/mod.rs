@@ -68,6 +68,9 @@ pub struct Profile {
     pub level: u8,
     /// Unix seconds when the current access token expires.
     pub access_expires_at: i64,
+    /// Unix seconds until which the session renews itself (the refresh token's expiry, when the
+    /// provider says it); after that the resident logs in again.
+    pub refresh_expires_at: Option<i64>,
 }
 
 impl Profile {
@@ -110,6 +113,9 @@ struct Session {
     /// Seconds the access token was issued for.
     lifetime: i64,
     refresh_token: Option<String>,
+    /// When the refresh token expires, if the provider said.
+    #[serde(default)]
+    refresh_expires_at: Option<i64>,
     id_token: String,
     claims: IdClaims,
     level: u8,
@@ -343,6 +349,7 @@ impl Identity {
             dpop_bound: response.token_type.eq_ignore_ascii_case("dpop"),
             expires_at: now() + response.expires_in.unwrap_or(300),
             lifetime: response.expires_in.unwrap_or(300),
+            refresh_expires_at: response.refresh_expires_in.map(|ttl| now() + ttl),
             refresh_token: response.refresh_token,
             id_token,
             claims,
@@ -533,6 +540,10 @@ impl Identity {
         renewed.access_token = response.access_token;
         renewed.expires_at = now() + response.expires_in.unwrap_or(300);
         renewed.lifetime = response.expires_in.unwrap_or(300);
+        // A rotated refresh token comes with its own lifetime; a kept one keeps its expiry.
+        if response.refresh_token.is_some() {
+            renewed.refresh_expires_at = response.refresh_expires_in.map(|ttl| now() + ttl);
+        }
         renewed.refresh_token = response.refresh_token.or(Some(refresh_token));
         // The rotated refresh token is on disk before anything else is awaited: a crash, or a
         // caller that cancels the call, cannot leave the app holding a retired refresh token.
@@ -763,6 +774,7 @@ fn profile_of(session: &Session) -> Profile {
         cccd: session.claims.cccd.clone().unwrap_or_default(),
         level: session.level,
         access_expires_at: session.expires_at,
+        refresh_expires_at: session.refresh_expires_at,
     }
 }
 

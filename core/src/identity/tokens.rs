@@ -67,6 +67,9 @@ pub struct TokenResponse {
     pub token_type: String,
     pub expires_in: Option<i64>,
     pub refresh_token: Option<String>,
+    /// Seconds the refresh token lasts (Keycloak's `refresh_expires_in`), when the provider says.
+    #[serde(default)]
+    pub refresh_expires_in: Option<i64>,
     pub id_token: Option<String>,
     pub scope: Option<String>,
 }

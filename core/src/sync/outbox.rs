@@ -75,9 +75,42 @@ pub enum Failure {
 impl From<Error> for Failure {
     fn from(error: Error) -> Failure {
         match error.class() {
-            Some(class) => Failure::Attempt { class, reason: error.to_string() },
+            Some(class) => Failure::Attempt { class, reason: shown_reason(&error, class) },
             None => Failure::Local(error),
         }
+    }
+}
+
+/// Why an entry was not delivered, as the resident reads it beside the dossier: Vietnamese and
+/// English, the portal's own words when it gave some, never an HTTP path or status (those go to
+/// the log).
+fn shown_reason(error: &Error, class: Class) -> String {
+    tracing::info!("outbox attempt failed: {error}");
+    let retry = "sẽ gửi lại / will retry";
+    match error {
+        Error::Portal(PortalError::Refused { message, field, .. })
+            if matches!(class, Class::Permanent | Class::NotFound | Class::Conflict) =>
+        {
+            let said = match (field, message) {
+                (Some(field), Some(message)) => format!(": {field}: {message}"),
+                (None, Some(message)) => format!(": {message}"),
+                _ => String::new(),
+            };
+            format!("cổng dịch vụ công từ chối / the portal refused{said}")
+        }
+        Error::Portal(PortalError::Unreachable(_)) => {
+            format!("không kết nối được cổng dịch vụ công / the portal cannot be reached; {retry}")
+        }
+        Error::Portal(
+            PortalError::Malformed { .. } | PortalError::OutOfRange { .. } | PortalError::TooLarge { .. },
+        ) => {
+            format!("cổng trả lời không đọc được / the portal's answer was malformed; {retry}")
+        }
+        Error::Portal(PortalError::NoProgress { tries, .. }) => {
+            format!("tải tệp không tiến triển sau {tries} lần / no progress uploading after {tries} tries; {retry}")
+        }
+        Error::Portal(_) => format!("cổng dịch vụ công đang gặp sự cố / the portal is having trouble; {retry}"),
+        other => other.to_string(),
     }
 }
 

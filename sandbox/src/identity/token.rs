@@ -87,6 +87,8 @@ struct Issued {
     token_type: &'static str,
     expires_in: u64,
     refresh_token: String,
+    /// The refresh token's lifetime, as Keycloak says it (`refresh_expires_in`).
+    refresh_expires_in: u64,
     id_token: String,
     scope: String,
 }
@@ -311,6 +313,7 @@ impl IdentityProvider {
             token_type: if jkt.is_some() { "DPoP" } else { "Bearer" },
             expires_in: mode.access_token_ttl,
             refresh_token,
+            refresh_expires_in: mode.refresh_token_ttl,
             id_token: self.id_token(grant, now, mode),
             scope: scope.to_owned(),
         })
@@ -416,6 +419,7 @@ impl IdentityProvider {
                     "token_type": issued.token_type,
                     "expires_in": issued.expires_in,
                     "refresh_token": issued.refresh_token,
+                    "refresh_expires_in": issued.refresh_expires_in,
                     "id_token": issued.id_token,
                     "scope": issued.scope,
                 })
