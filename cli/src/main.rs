@@ -175,18 +175,34 @@ enum SandboxCommand {
 enum CatalogCommand {
     /// Bring the offline catalog up to date.
     Sync,
-    /// Search procedures, with or without tone marks.
+    /// Search procedures, with or without tone marks, one page at a time (every match is
+    /// reachable with --page).
     Search {
         query: String,
+        /// A field as `catalog fields` lists it, with or without tone marks ("ho tich").
         #[arg(long)]
         field: Option<String>,
+        /// An agency as `catalog agencies` lists it, with or without tone marks.
         #[arg(long)]
         agency: Option<String>,
         #[arg(long, value_enum)]
         level: Option<LevelArg>,
         #[arg(long, value_enum)]
         online: Option<OnlineArg>,
-        #[arg(long, default_value_t = 10)]
+        /// Results per page (1 to 200).
+        #[arg(long, default_value_t = 10,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(smarthd_core::catalog::MAX_PAGE_LIMIT)))]
+        limit: u32,
+        /// Which page, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        page: u32,
+    },
+    /// Completions of a search being typed, from the offline copy ("dang k").
+    Suggest {
+        prefix: String,
+        /// How many (1 to 20).
+        #[arg(long, default_value_t = 8,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(smarthd_core::catalog::MAX_SUGGESTIONS)))]
         limit: u32,
     },
     /// Show a procedure's whole record.
@@ -684,7 +700,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
                 }
             }
         }
-        CatalogCommand::Search { query, field, agency, level, online, limit } => {
+        CatalogCommand::Search { query, field, agency, level, online, limit, page } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
             ensure_first_sync(&core, cli.json).await;
             let filters = SearchFilters {
@@ -700,8 +716,20 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
                 }),
                 subject: None,
             };
-            let page = core.catalog().search(query, &filters, PageRequest { offset: 0, limit: *limit })?;
-            output::search_results(query, &page, &core.catalog().freshness()?, cli.json);
+            let Some(offset) = (page - 1).checked_mul(*limit) else {
+                return Err(Error::Validation {
+                    field: "page".into(),
+                    reason: "trang quá xa / the page is out of range".into(),
+                });
+            };
+            let found = core.catalog().search(query, &filters, PageRequest { offset, limit: *limit })?;
+            output::search_results(query, &found, *page, offset, &core.catalog().freshness()?, cli.json);
+            Ok(())
+        }
+        CatalogCommand::Suggest { prefix, limit } => {
+            let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+            ensure_first_sync(&core, cli.json).await;
+            output::suggestions(&core.catalog().suggest(prefix, *limit)?, cli.json);
             Ok(())
         }
         CatalogCommand::Show { code } => {
