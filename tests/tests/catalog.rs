@@ -548,3 +548,34 @@ async fn suggestions_complete_what_is_typed_from_the_index() {
         assert_eq!(core.catalog().suggest("dang", limit).unwrap_err().kind(), ErrorKind::Validation);
     }
 }
+
+/// The specific before the generic: the exact name, then names holding every word (shortest
+/// first), then procedures found only through their field, agency or code.
+#[tokio::test]
+async fn name_matches_come_before_field_and_agency_matches() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let mut hits = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page =
+            core.catalog().search("tu phap", &SearchFilters::default(), PageRequest { offset, limit: 50 }).unwrap();
+        hits.extend(page.hits);
+        if !page.has_more {
+            break;
+        }
+        offset += 50;
+    }
+    let in_name = |h: &smarthd_core::SearchHit| {
+        let names =
+            smarthd_core::catalog::search::name_key(&format!("{} {}", h.name, h.name_en.as_deref().unwrap_or("")));
+        let words: Vec<&str> = names.split(' ').collect();
+        words.contains(&"tu") && words.iter().any(|w| w.starts_with("phap"))
+    };
+    let first_other = hits.iter().position(|h| !in_name(h)).expect("some match only by field or agency");
+    assert!(first_other > 0, "some names hold the words");
+    assert!(hits[first_other..].iter().all(|h| !in_name(h)), "no name match after the others");
+    let lengths: Vec<usize> = hits[..first_other].iter().map(|h| h.name.chars().count()).collect();
+    assert!(lengths.windows(2).all(|w| w[0] <= w[1]), "shortest names first: {lengths:?}");
+}
