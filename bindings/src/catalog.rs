@@ -11,11 +11,19 @@ pub struct CatalogApi(pub(crate) CatalogHandle);
 
 #[uniffi::export]
 impl CatalogApi {
-    /// Ranked search over the offline copy, with or without tone marks; never touches the
-    /// network. One page per call.
+    /// Search over the offline copy, with or without tone marks; never touches the network. One
+    /// page per call: every match is reachable by paging, `has_more` true exactly when another
+    /// page holds one. A limit outside 1..=200 is a `Validation` error.
     #[uniffi::method(default(page))]
     pub fn search(&self, query: String, filters: SearchFilters, page: PageRequest) -> Result<SearchPage> {
         Ok(self.0.search(&query, &filters, page)?)
+    }
+
+    /// Completions of the search box text as it is typed ("dang k"): up to `limit` (1..=20)
+    /// distinct procedure names from the offline copy, the most likely first.
+    #[uniffi::method(default(limit = 8))]
+    pub fn suggest(&self, prefix: String, limit: u32) -> Result<Vec<String>> {
+        Ok(self.0.suggest(&prefix, limit)?)
     }
 
     /// A procedure's whole record (documents, fees, steps, e-form schema) from the offline

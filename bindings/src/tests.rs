@@ -82,6 +82,12 @@ async fn journey_through_the_exported_api() {
     let catalog = core.catalog();
     let page = catalog.search("dang ky khai sinh".into(), SearchFilters::default(), PageRequest::default()).unwrap();
     assert_eq!(page.hits[0].name, "Đăng ký khai sinh");
+    assert!(catalog.suggest("dang k".into(), 8).unwrap().iter().any(|n| n == "Đăng ký khai sinh"));
+    let too_many = PageRequest { offset: 0, limit: 201 };
+    assert!(matches!(
+        catalog.search("dang".into(), SearchFilters::default(), too_many),
+        Err(SmartHdError::Validation { .. })
+    ));
     let procedure = catalog.procedure(page.hits[0].code.clone()).unwrap();
     assert!(!procedure.form.fields.is_empty());
     assert!(matches!(catalog.procedure("0.0.X".into()), Err(SmartHdError::NotFound { .. })));

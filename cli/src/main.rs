@@ -239,16 +239,19 @@ enum CatalogCommand {
     /// Bring the offline catalog up to date.
     #[command(after_help = "Ví dụ / Example:\n  smarthd catalog sync")]
     Sync,
-    /// Search procedures, with or without tone marks.
+    /// Search procedures, with or without tone marks, one page at a time (every match is
+    /// reachable with --page).
     #[command(after_help = "Ví dụ / Example:\n  smarthd catalog search \"dang ky khai sinh\"\n  \
-                            smarthd catalog search cap --level province --online partial --limit 5")]
+                            smarthd catalog search giay --page 2 --limit 20\n  \
+                            smarthd catalog search \"birth registration\"\n  \
+                            smarthd catalog search cap --field \"ho tich\" --level province --online partial")]
     Search {
         /// Words of the procedure's name, or its code.
         query: String,
-        /// Only this field (lĩnh vực), as `catalog fields` lists them.
+        /// A field as `catalog fields` lists it, with or without tone marks ("ho tich").
         #[arg(long)]
         field: Option<String>,
-        /// Only this agency (cơ quan thực hiện), as `catalog agencies` lists them.
+        /// An agency as `catalog agencies` lists it, with or without tone marks.
         #[arg(long)]
         agency: Option<String>,
         /// Only procedures of this level.
@@ -257,8 +260,24 @@ enum CatalogCommand {
         /// Only procedures done online fully or partly.
         #[arg(long, value_enum)]
         online: Option<OnlineArg>,
-        /// How many results at most.
-        #[arg(long, default_value_t = 10)]
+        /// Results per page (1 to 200).
+        #[arg(long, default_value_t = 10,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(smarthd_core::catalog::MAX_PAGE_LIMIT)))]
+        limit: u32,
+        /// Which page, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        page: u32,
+    },
+    /// Completions of a search being typed, from the offline copy ("dang k").
+    #[command(
+        after_help = "Ví dụ / Example:\n  smarthd catalog suggest \"dang k\"\n  smarthd catalog suggest giay --limit 5"
+    )]
+    Suggest {
+        /// What has been typed so far; its last word is completed.
+        prefix: String,
+        /// How many (1 to 20).
+        #[arg(long, default_value_t = 8,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(smarthd_core::catalog::MAX_SUGGESTIONS)))]
         limit: u32,
     },
     /// Show a procedure's whole record, by its code or its exact name.
@@ -998,7 +1017,7 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
                 }
             }
         }
-        CatalogCommand::Search { query, field, agency, level, online, limit } => {
+        CatalogCommand::Search { query, field, agency, level, online, limit, page } => {
             let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
             ensure_first_sync(&core, cli).await;
             let filters = SearchFilters {
@@ -1014,8 +1033,20 @@ async fn catalog(cli: &Cli, command: &CatalogCommand) -> Result<(), Error> {
                 }),
                 subject: None,
             };
-            let page = core.catalog().search(query, &filters, PageRequest { offset: 0, limit: *limit })?;
-            output::search_results(query, &page, &core.catalog().freshness()?, cli.json);
+            let Some(offset) = (page - 1).checked_mul(*limit) else {
+                return Err(Error::Validation {
+                    field: "page".into(),
+                    reason: "trang quá xa / the page is out of range".into(),
+                });
+            };
+            let found = core.catalog().search(query, &filters, PageRequest { offset, limit: *limit })?;
+            output::search_results(query, &found, *page, offset, &core.catalog().freshness()?, cli.json);
+            Ok(())
+        }
+        CatalogCommand::Suggest { prefix, limit } => {
+            let core = open_core(cli, Arc::new(smarthd_core::NoEvents))?;
+            ensure_first_sync(&core, cli).await;
+            output::suggestions(&core.catalog().suggest(prefix, *limit)?, cli.json);
             Ok(())
         }
         CatalogCommand::Show { code } => {

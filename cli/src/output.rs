@@ -221,16 +221,17 @@ fn highlighted(name: &str, spans: &[smarthd_core::catalog::Span]) -> String {
     out
 }
 
-pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, as_json: bool) {
+/// One page of results, numbered from `offset + 1` across pages.
+pub fn search_results(query: &str, page: &SearchPage, number: u32, offset: u32, f: &Freshness, as_json: bool) {
     if as_json {
-        json(&page.hits);
+        json(&serde_json::json!({ "hits": page.hits, "page": number, "has_more": page.has_more }));
         return;
     }
     if page.hits.is_empty() {
         out!("Không tìm thấy thủ tục nào cho «{}» / nothing found", printable(query));
     }
     for (i, hit) in page.hits.iter().enumerate() {
-        out!("{:>2}. {}", i + 1, highlighted(&hit.name, &hit.highlights));
+        out!("{:>2}. {}", u64::from(offset) + i as u64 + 1, highlighted(&hit.name, &hit.highlights));
         if let Some(en) = &hit.name_en {
             out!("    {}", printable(en));
         }
@@ -238,9 +239,20 @@ pub fn search_results(query: &str, page: &SearchPage, f: &Freshness, as_json: bo
         out!("    {code} · {field} · {} · {}", level(hit.level), online(hit.online));
     }
     if page.has_more {
-        out!("    … còn nữa / more results (--limit)");
+        out!("    … còn nữa: --page {} / more results: --page {}", number + 1, number + 1);
     }
     out!("{}", freshness_line(f));
+}
+
+/// Completions, one a line (most likely first).
+pub fn suggestions(names: &[String], as_json: bool) {
+    if as_json {
+        json(names);
+        return;
+    }
+    for name in names {
+        out!("{}", printable(name));
+    }
 }
 
 pub use smarthd_core::payment::vnd;

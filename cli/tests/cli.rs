@@ -25,8 +25,9 @@ async fn json_search_lists_the_exact_name_first() {
 
     let out = smarthd(&["--portal", &portal, "--data-dir", &data, "--json", "catalog", "search", "dang ky khai sinh"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    let first = &hits.as_array().expect("an array")[0];
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(found["page"], 1);
+    let first = &found["hits"].as_array().expect("an array of hits")[0];
     assert_eq!(first["name"], "Đăng ký khai sinh");
     for key in ["code", "name", "field", "agency", "level", "online"] {
         assert!(first.get(key).is_some(), "{key} in {first}");
@@ -48,8 +49,8 @@ async fn json_search_lists_the_exact_name_first() {
         "--limit",
         "5",
     ]);
-    let hits: serde_json::Value = serde_json::from_slice(&filtered.stdout).unwrap();
-    let hits = hits.as_array().unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&filtered.stdout).unwrap();
+    let hits = found["hits"].as_array().unwrap();
     assert!(!hits.is_empty() && hits.len() <= 5);
     assert!(hits.iter().all(|h| h["level"] == "province" && h["online"] == "partial"), "{hits:?}");
 
@@ -67,8 +68,8 @@ async fn json_search_lists_the_exact_name_first() {
     assert!(stderr.contains("unreachable") && stderr.contains("cached"), "{stderr}");
     let out = smarthd(&["--portal", &portal, "--data-dir", &data, "--json", "catalog", "search", "dang ky khai sinh"]);
     assert!(out.status.success());
-    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(hits[0]["name"], "Đăng ký khai sinh");
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["hits"][0]["name"], "Đăng ký khai sinh");
 
     // The values `--field` and `--agency` take, with their counts, listed (offline, from the copy).
     for (facet, flag) in [("fields", "--field"), ("agencies", "--agency")] {
@@ -80,8 +81,58 @@ async fn json_search_lists_the_exact_name_first() {
         assert!(first["count"].as_u64().unwrap() > 0);
         let out = smarthd(&["--portal", &portal, "--data-dir", &data, "--json", "catalog", "search", "", flag, name]);
         let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(!found.as_array().unwrap().is_empty(), "{facet} {name}: {found}");
+        assert!(!found["hits"].as_array().unwrap().is_empty(), "{facet} {name}: {found}");
     }
+}
+
+/// `--page` walks every match of a broad query (more than the 400 a search used to stop at),
+/// each once; the last page says there is no more; `--limit` beyond a page is refused;
+/// `catalog suggest` completes a word being typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn search_pages_reach_the_last_match_and_suggest_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = sandbox(dir.path()).await;
+    let data = dir.path().join("data");
+    let (portal, data) = (sandbox.base_url(), data.to_str().unwrap().to_owned());
+    let base = ["--portal", portal.as_str(), "--data-dir", data.as_str()];
+    let run = |args: &[&str]| smarthd(&[&base[..], args].concat());
+    assert!(run(&["catalog", "sync"]).status.success());
+
+    let mut codes = Vec::new();
+    for page in 1.. {
+        let page = page.to_string();
+        let out = run(&["--json", "catalog", "search", "giấy", "--limit", "100", "--page", &page]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(found["page"].as_u64().unwrap().to_string(), page);
+        let hits = found["hits"].as_array().unwrap();
+        codes.extend(hits.iter().map(|h| h["code"].as_str().unwrap().to_owned()));
+        if found["has_more"] == false {
+            assert!(!hits.is_empty(), "the last page holds the last match");
+            break;
+        }
+        assert_eq!(hits.len(), 100, "a page before the last is full");
+    }
+    assert!(codes.len() > 400, "{} matches", codes.len());
+    let distinct: std::collections::HashSet<&String> = codes.iter().collect();
+    assert_eq!(distinct.len(), codes.len(), "no match twice");
+
+    // Text output numbers across pages and says which page comes next.
+    let out = run(&["catalog", "search", "giấy", "--limit", "100", "--page", "2"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("101. ") && text.contains("--page 3"), "{text}");
+
+    let out = run(&["catalog", "search", "giấy", "--limit", "100000"]);
+    assert_eq!(out.status.code(), Some(2), "a limit beyond a page is refused, not silently cut");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1..=200"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(run(&["catalog", "search", "giấy", "--page", "0"]).status.code(), Some(2));
+
+    let out = run(&["--json", "catalog", "suggest", "dang k"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let names: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(names.iter().any(|n| n == "Đăng ký khai sinh"), "{names:?}");
+    let out = run(&["catalog", "suggest", "Đăng K", "--limit", "3"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().collect::<Vec<_>>(), names[..3]);
 }
 
 #[test]

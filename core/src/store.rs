@@ -80,6 +80,27 @@ pub const CATALOG_MIGRATIONS: &[Migration] = &[
     ALTER TABLE procedure ADD COLUMN fts_rowid INTEGER;
     CREATE UNIQUE INDEX procedure_fts_rowid ON procedure(fts_rowid);
     "#,
+    // v4: English names in the index (and folded beside the name, `name_en_key`); row ids in static relevance order (`catalog::fts_rowid`)
+    // so pages stream in row-id order without ranking; column sets only (no positions: every
+    // phrase is one token); folded field and agency keys for the filters; the exact name through
+    // a B-tree index. The cache is emptied and refetched.
+    r#"
+    DROP TABLE procedure_fts;
+    CREATE VIRTUAL TABLE procedure_fts USING fts5(
+        name, name_en, field, agency, code,
+        tokenize = 'unicode61 remove_diacritics 0',
+        prefix = '1 2 3',
+        detail = column
+    );
+    DELETE FROM procedure;
+    DELETE FROM sync_state WHERE feed = 'procedures';
+    ALTER TABLE procedure ADD COLUMN field_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE procedure ADD COLUMN agency_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE procedure ADD COLUMN name_en_key TEXT NOT NULL DEFAULT '';
+    CREATE INDEX procedure_name_key ON procedure(name_key, code);
+    CREATE INDEX procedure_field_key ON procedure(field_key);
+    CREATE INDEX procedure_agency_key ON procedure(agency_key);
+    "#,
 ];
 
 pub const USER_MIGRATIONS: &[Migration] = &[

@@ -1,8 +1,11 @@
-//! Search over 10,000 procedures: the core's `search` beside the floor (a hand-written raw
-//! rusqlite FTS5 statement on the same database) and a naive `LIKE` scan; and the cold open of
-//! the store to the first page of results, beside a raw open and query.
+//! Search over 10,000 procedures: the core's `search` beside two floors, hand-written raw
+//! rusqlite FTS5 statements on the same database in the same run (bm25-ranked, the usual way;
+//! and streamed in row-id order, what the core's tiers do without their extras), and a naive
+//! `LIKE` scan; `suggest` beside a raw FTS5 prefix query; the last page of a broad query; and
+//! the cold open of the store to the first page of results, beside a raw open and query.
 //!
-//! Besides criterion's means, prints p50 and p99 per query (criterion reports no percentiles).
+//! Besides criterion's means, prints p50 and p99 per query (criterion reports no percentiles),
+//! and `ratio NAME: X.XX (target Y.YY)` lines.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -24,24 +27,64 @@ const QUERIES: &[&str] = &[
     "giay",
     "d",
     "1.001193",
+    "birth registration",
 ];
 
-fn raw_fts(conn: &Connection, query: &str) -> usize {
-    // The floor: the same FTS5 table and ranking, no sanitizing, filters, exact-name ordering or
-    // highlights.
+/// Search box text being typed, for `suggest`.
+const PREFIXES: &[&str] = &["dang k", "giay phep x", "c", "ly lich", "hoa gi"];
+
+/// The targets in docs/performance.md: p99 at most 1 ms, and at most 1.5 times raw FTS5.
+const P99_TARGET_MS: f64 = 1.0;
+const RAW_RATIO_TARGET: f64 = 1.5;
+
+fn fts_expr(query: &str, tail: &str) -> String {
     let folded = text::fold(query);
-    let expr = text::tokens(&folded).map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" ") + "*";
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT p.code, p.name, p.field, p.agency FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
-             WHERE procedure_fts MATCH ?1 ORDER BY bm25(procedure_fts, 10.0, 2.0, 2.0, 1.0) LIMIT 20",
-        )
-        .unwrap();
+    text::tokens(&folded).map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" ") + tail
+}
+
+/// A raw page of `sql` (`?1` the MATCH expression): code, name, field and agency of 20 rows.
+fn raw_page(conn: &Connection, sql: &str, expr: String) -> usize {
+    let mut stmt = conn.prepare_cached(sql).unwrap();
     let rows = stmt
         .query_map([expr], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
         })
         .unwrap();
+    rows.count()
+}
+
+/// The usual floor: the same FTS5 table ranked by bm25 (name and English name 10, field and
+/// agency 2, code 1); no sanitizing, filters, exact-name tier or highlights.
+fn raw_fts(conn: &Connection, query: &str) -> usize {
+    raw_page(
+        conn,
+        "SELECT p.code, p.name, p.field, p.agency FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+         WHERE procedure_fts MATCH ?1 ORDER BY bm25(procedure_fts, 10.0, 10.0, 2.0, 2.0, 1.0) LIMIT 20",
+        fts_expr(query, "*"),
+    )
+}
+
+/// The floor of the core's way: the first 20 matches in row-id (static relevance) order, one
+/// statement, no tiers, filters or highlights.
+fn raw_fts_rowid(conn: &Connection, query: &str) -> usize {
+    raw_page(
+        conn,
+        "SELECT p.code, p.name, p.field, p.agency FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+         WHERE procedure_fts MATCH ?1 ORDER BY f.rowid LIMIT 20",
+        fts_expr(query, "*"),
+    )
+}
+
+/// The floor of `suggest`: the first 80 names matching the typed words (the last a prefix), in
+/// row-id order.
+fn raw_prefix(conn: &Connection, prefix: &str) -> usize {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT p.name FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+             WHERE procedure_fts MATCH ?1 ORDER BY f.rowid LIMIT 80",
+        )
+        .unwrap();
+    let rows = stmt.query_map([format!("{{name}} : ({})", fts_expr(prefix, "*"))], |r| r.get::<_, String>(0)).unwrap();
     rows.count()
 }
 
@@ -73,6 +116,16 @@ fn main() {
     let raw = Connection::open(&db_path).unwrap();
     let filters = SearchFilters::default();
     let page = PageRequest { offset: 0, limit: 20 };
+    // The last page of the broadest query: the cost of paging deep.
+    let mut matches = 0u32;
+    loop {
+        let found = core.catalog().search("giay", &filters, PageRequest { offset: matches, limit: 200 }).unwrap();
+        matches += found.hits.len() as u32;
+        if !found.has_more {
+            break;
+        }
+    }
+    let last_page = PageRequest { offset: matches - matches % 20, limit: 20 };
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("search_10k");
@@ -80,64 +133,131 @@ fn main() {
         group.bench_function(format!("core/{query}"), |b| {
             b.iter(|| core.catalog().search(black_box(query), &filters, page).unwrap())
         });
-        group.bench_function(format!("raw_fts5/{query}"), |b| b.iter(|| raw_fts(&raw, black_box(query))));
+        group.bench_function(format!("raw_fts5_bm25/{query}"), |b| b.iter(|| raw_fts(&raw, black_box(query))));
+        group.bench_function(format!("raw_fts5_rowid/{query}"), |b| b.iter(|| raw_fts_rowid(&raw, black_box(query))));
         group.bench_function(format!("like_scan/{query}"), |b| b.iter(|| like_scan(&raw, black_box(query))));
     }
+    for prefix in PREFIXES {
+        group.bench_function(format!("suggest/{prefix}"), |b| {
+            b.iter(|| core.catalog().suggest(black_box(prefix), 8).unwrap())
+        });
+        group.bench_function(format!("raw_prefix/{prefix}"), |b| b.iter(|| raw_prefix(&raw, black_box(prefix))));
+    }
+    group.bench_function("core/giay last page", |b| {
+        b.iter(|| core.catalog().search("giay", &filters, black_box(last_page)).unwrap())
+    });
     group.finish();
     criterion.bench_function("cold_open_to_first_page", |b| {
         b.iter(|| cold_open_first_page(&world.sandbox.base_url(), &world.data_dir()))
     });
     criterion.bench_function("cold_open_to_first_page/raw_rusqlite", |b| b.iter(|| raw_open_first_page(&db_path)));
 
-    // Percentiles, which criterion does not give.
+    // Percentiles, which criterion does not give; every query's runs interleaved with its floors.
     let rounds = if full_run { 500 } else { 5 };
-    println!("\nsearch over 10,000 procedures, {rounds} runs per query (µs)");
+    println!("\nsearch over 10,000 procedures ({matches} match \"giay\"), {rounds} runs per query (µs)");
     println!(
-        "| query | core p50 | core p99 | raw FTS5 p50 | raw FTS5 p99 | p99 ratio core/raw | LIKE p50 | LIKE p99 |"
+        "| query | core p50 | core p99 | raw FTS5 bm25 p50 | raw FTS5 bm25 p99 | p99 core/bm25 | raw FTS5 row-id p50 | raw FTS5 row-id p99 | p99 core/row-id | LIKE p50 | LIKE p99 |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
-    let mut all = (Vec::new(), Vec::new());
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    let mut all: [Vec<Duration>; 3] = Default::default();
+    let timed = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed()
+    };
     for query in QUERIES {
-        let mut core_t = Vec::with_capacity(rounds);
-        let mut raw_t = Vec::with_capacity(rounds);
-        let mut like_t = Vec::with_capacity(rounds);
+        let mut t: [Vec<Duration>; 4] = Default::default();
         for _ in 0..rounds {
-            let t = Instant::now();
-            black_box(core.catalog().search(query, &filters, page).unwrap());
-            core_t.push(t.elapsed());
-            let t = Instant::now();
-            black_box(raw_fts(&raw, query));
-            raw_t.push(t.elapsed());
-            let t = Instant::now();
-            black_box(like_scan(&raw, query));
-            like_t.push(t.elapsed());
+            t[0].push(timed(&mut || {
+                black_box(core.catalog().search(query, &filters, page).unwrap());
+            }));
+            t[1].push(timed(&mut || {
+                black_box(raw_fts(&raw, query));
+            }));
+            t[2].push(timed(&mut || {
+                black_box(raw_fts_rowid(&raw, query));
+            }));
+            t[3].push(timed(&mut || {
+                black_box(like_scan(&raw, query));
+            }));
         }
-        all.0.extend(&core_t);
-        all.1.extend(&raw_t);
-        let (c50, c99) = percentiles(core_t);
-        let (r50, r99) = percentiles(raw_t);
-        let (l50, l99) = percentiles(like_t);
+        for (sink, samples) in all.iter_mut().zip(&t) {
+            sink.extend(samples);
+        }
+        let [c, b, r, l] = t.map(percentiles);
         println!(
-            "| {query} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} |",
-            micros(c50),
-            micros(c99),
-            micros(r50),
-            micros(r99),
-            micros(c99) / micros(r99),
-            micros(l50),
-            micros(l99)
+            "| {query} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} |",
+            micros(c.0),
+            micros(c.1),
+            micros(b.0),
+            micros(b.1),
+            micros(c.1) / micros(b.1),
+            micros(r.0),
+            micros(r.1),
+            micros(c.1) / micros(r.1),
+            micros(l.0),
+            micros(l.1)
         );
+        ratios.push((format!("search p99 ms/{query}"), micros(c.1) / 1000.0, P99_TARGET_MS));
+        ratios.push((format!("search p99 core/raw FTS5 bm25/{query}"), micros(c.1) / micros(b.1), RAW_RATIO_TARGET));
     }
-    let (c50, c99) = percentiles(all.0);
-    let (r50, r99) = percentiles(all.1);
+    let [c, b, r] = all.map(percentiles);
     println!(
-        "| all queries | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | | |",
-        micros(c50),
-        micros(c99),
-        micros(r50),
-        micros(r99),
-        micros(c99) / micros(r99)
+        "| all queries | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | | |",
+        micros(c.0),
+        micros(c.1),
+        micros(b.0),
+        micros(b.1),
+        micros(c.1) / micros(b.1),
+        micros(r.0),
+        micros(r.1),
+        micros(c.1) / micros(r.1)
     );
+    ratios.push(("search p99 ms/all queries".into(), micros(c.1) / 1000.0, P99_TARGET_MS));
+
+    let mut deep = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        deep.push(timed(&mut || {
+            black_box(core.catalog().search("giay", &filters, last_page).unwrap());
+        }));
+    }
+    let (d50, d99) = percentiles(deep);
+    println!(
+        "| giay, last page (offset {}) | {:.0} | {:.0} | | | | | | | | |",
+        last_page.offset,
+        micros(d50),
+        micros(d99)
+    );
+
+    println!("\nsuggest (8 completions), {rounds} runs per prefix (µs)");
+    println!("| typed | core p50 | core p99 | raw FTS5 prefix p50 | raw FTS5 prefix p99 | p99 core/raw |");
+    println!("|---|---|---|---|---|---|");
+    for prefix in PREFIXES {
+        let mut t: [Vec<Duration>; 2] = Default::default();
+        for _ in 0..rounds {
+            t[0].push(timed(&mut || {
+                black_box(core.catalog().suggest(prefix, 8).unwrap());
+            }));
+            t[1].push(timed(&mut || {
+                black_box(raw_prefix(&raw, prefix));
+            }));
+        }
+        let [c, r] = t.map(percentiles);
+        println!(
+            "| {prefix} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} |",
+            micros(c.0),
+            micros(c.1),
+            micros(r.0),
+            micros(r.1),
+            micros(c.1) / micros(r.1)
+        );
+        ratios.push((format!("suggest p99 ms/{prefix}"), micros(c.1) / 1000.0, P99_TARGET_MS));
+    }
+    println!();
+    for (name, value, target) in ratios {
+        println!("ratio {name}: {value:.2} (target {target:.2})");
+    }
     criterion.final_summary();
 }
 

@@ -99,7 +99,7 @@ def log_in_level2(sandbox, browser, data):
 
 
 def received_fee_dossier(sandbox, data):
-    hits = json.loads(smarthd(sandbox, data, "--json", "catalog", "search", "ly lich tu phap"))
+    hits = json.loads(smarthd(sandbox, data, "--json", "catalog", "search", "ly lich tu phap"))["hits"]
     code = next(h["code"] for h in hits
                 if json.loads(smarthd(sandbox, data, "--json", "catalog", "show", h["code"]))["fees"])
     return received_dossier(sandbox, data, code)

@@ -371,7 +371,7 @@ async fn a_broad_query_ranks_its_most_specific_matches() {
     let world = World::new(SIZE).await;
     let core = world.core();
     core.sync().catalog().await.unwrap();
-    // "giấy" is in a large part of the catalog: ranked among the shortest matching names.
+    // "giấy" is in a large part of the catalog: its first page is the shortest matching names.
     let page = core.catalog().search("giấy", &SearchFilters::default(), PageRequest { offset: 0, limit: 20 }).unwrap();
     assert_eq!(page.hits.len(), 20);
     assert!(page.has_more);
@@ -379,7 +379,203 @@ async fn a_broad_query_ranks_its_most_specific_matches() {
         let key = smarthd_core::text::fold(&format!("{} {} {}", hit.name, hit.field, hit.agency));
         assert!(key.contains("giai"), "{} matches the query", hit.name);
     }
-    // Asking with a filter ranks every match, not only the most specific ones.
+    // With a filter too.
     let commune = SearchFilters { level: Some(Level::Commune), ..Default::default() };
     assert!(!core.catalog().search("giấy", &commune, PageRequest::default()).unwrap().hits.is_empty());
+}
+
+/// Every page of `query`, walked with `limit`, with the `has_more` of each.
+fn all_pages(
+    core: &smarthd_core::SmartHd,
+    query: &str,
+    filters: &SearchFilters,
+    limit: u32,
+) -> Vec<(Vec<String>, bool)> {
+    let mut pages = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = core.catalog().search(query, filters, PageRequest { offset, limit }).unwrap();
+        let more = page.has_more;
+        pages.push((page.hits.into_iter().map(|h| h.code).collect(), more));
+        if !more {
+            return pages;
+        }
+        offset += limit;
+        assert!(pages.len() < 10_000, "paging ends");
+    }
+}
+
+/// A broad query used to stop at its 400th match, `has_more` turning false there: every match
+/// is now reachable by paging, once each, in the same order whatever the page size, and
+/// `has_more` is true exactly while a further page holds something.
+#[tokio::test]
+async fn paging_reaches_the_last_of_more_than_400_matches() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    for (query, broad) in [("giấy", true), ("cap", true), ("dang", false)] {
+        let pages = all_pages(&core, query, &SearchFilters::default(), 200);
+        let walked: Vec<String> = pages.iter().flat_map(|(codes, _)| codes.clone()).collect();
+        // The same matches counted straight from the index.
+        let smarthd_core::catalog::search::Query::Words { fts, .. } = smarthd_core::catalog::search::parse(query)
+        else {
+            panic!("{query} is words")
+        };
+        let expected: i64 = raw
+            .query_row(
+                "SELECT count(*) FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+                 WHERE procedure_fts MATCH ?1 AND p.status = 'in_force'",
+                [&fts],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let expected = expected as usize;
+        assert!(!broad || expected > 400, "{query}: {expected} matches, more than the old bound");
+        assert_eq!(walked.len(), expected, "{query}: every match reached");
+        let distinct: std::collections::HashSet<&String> = walked.iter().collect();
+        assert_eq!(distinct.len(), walked.len(), "{query}: no match twice");
+        assert!(pages[..pages.len() - 1].iter().all(|(codes, more)| *more && codes.len() == 200), "{query}");
+        assert!(!pages.last().unwrap().1 && !pages.last().unwrap().0.is_empty(), "{query}: has_more false at the end");
+        // Smaller pages (crossing the tiers at other places) give the same order.
+        let small: Vec<String> =
+            all_pages(&core, query, &SearchFilters::default(), 37).into_iter().flat_map(|(codes, _)| codes).collect();
+        assert_eq!(small, walked, "{query}: page size does not change the order");
+        // Past the end: nothing, and nothing more.
+        let past = core
+            .catalog()
+            .search(query, &SearchFilters::default(), PageRequest { offset: expected as u32, limit: 20 })
+            .unwrap();
+        assert!(past.hits.is_empty() && !past.has_more);
+    }
+    // An exact page boundary: a page that ends on the last match says there is no more.
+    let total = all_pages(&core, "dang ky", &SearchFilters::default(), 200).iter().map(|(c, _)| c.len()).sum::<usize>();
+    let last = core
+        .catalog()
+        .search("dang ky", &SearchFilters::default(), PageRequest { offset: total as u32 - 5, limit: 5 })
+        .unwrap();
+    assert_eq!(last.hits.len(), 5);
+    assert!(!last.has_more);
+}
+
+/// `--limit 100000` used to give 200 rows and claim more: a limit beyond a page is refused.
+#[tokio::test]
+async fn a_page_limit_beyond_the_cap_is_a_validation_error() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    for limit in [0, smarthd_core::catalog::MAX_PAGE_LIMIT + 1, 100_000] {
+        let err =
+            core.catalog().search("giay", &SearchFilters::default(), PageRequest { offset: 0, limit }).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{limit}");
+        assert!(err.to_string().contains("200"), "{err}");
+    }
+    let max = PageRequest { offset: 0, limit: smarthd_core::catalog::MAX_PAGE_LIMIT };
+    assert!(core.catalog().search("giay", &SearchFilters::default(), max).is_ok());
+}
+
+#[tokio::test]
+async fn english_names_are_searched_beside_vietnamese() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    for query in ["birth registration", "Birth Registration", "birth regist"] {
+        let hits = core.catalog().search(query, &SearchFilters::default(), PageRequest::default()).unwrap().hits;
+        assert!(hits.first().is_some_and(|h| h.code.starts_with("1.001193")), "{query}: {hits:?}");
+        assert_eq!(hits[0].name, "Đăng ký khai sinh");
+    }
+    // Vietnamese still first for a Vietnamese query, and English never displaces an exact name.
+    assert_eq!(names(&core, "dang ky khai sinh")[0], "Đăng ký khai sinh");
+}
+
+#[tokio::test]
+async fn field_and_agency_filters_fold_like_queries() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let field = core.catalog().fields().unwrap().into_iter().find(|f| f.name == "Hộ tịch").expect("field Hộ tịch");
+    let exact = all_pages(&core, "", &SearchFilters { field: Some(field.name.clone()), ..Default::default() }, 200);
+    let exact: Vec<String> = exact.into_iter().flat_map(|(c, _)| c).collect();
+    assert_eq!(exact.len() as u32, field.count);
+    for spelling in ["ho tich", "HỘ TỊCH", "  hộ   tịch ", "ho tịch"] {
+        let filters = SearchFilters { field: Some(spelling.into()), ..Default::default() };
+        let folded: Vec<String> = all_pages(&core, "", &filters, 200).into_iter().flat_map(|(c, _)| c).collect();
+        assert_eq!(folded, exact, "--field {spelling:?} is the field Hộ tịch");
+        let hits = core.catalog().search("dang ky", &filters, PageRequest::default()).unwrap().hits;
+        assert!(!hits.is_empty() && hits.iter().all(|h| h.field == "Hộ tịch"), "{spelling:?}");
+    }
+    // Every agency `agencies()` lists is found by its folded spelling, with its count.
+    for agency in core.catalog().agencies().unwrap().into_iter().take(5) {
+        let folded = smarthd_core::text::fold(&agency.name).to_uppercase();
+        let filters = SearchFilters { agency: Some(folded.clone()), ..Default::default() };
+        let found = all_pages(&core, "", &filters, 200).into_iter().map(|(c, _)| c.len() as u32).sum::<u32>();
+        assert_eq!(found, agency.count, "--agency {folded:?}");
+    }
+    // A part of a name is not the name.
+    let part = SearchFilters { field: Some("ho".into()), ..Default::default() };
+    assert!(core.catalog().search("", &part, PageRequest::default()).unwrap().hits.is_empty());
+}
+
+#[tokio::test]
+async fn suggestions_complete_what_is_typed_from_the_index() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let found = core.catalog().suggest("dang k", 8).unwrap();
+    assert!(found.iter().any(|n| n == "Đăng ký khai sinh"), "{found:?}");
+    assert!(!found.is_empty() && found.len() <= 8);
+    let keys: Vec<String> = found.iter().map(|n| smarthd_core::catalog::search::name_key(n)).collect();
+    assert!(keys.iter().all(|k| k.starts_with("dang k")), "names starting with the typed text first: {found:?}");
+    let distinct: std::collections::HashSet<&String> = keys.iter().collect();
+    assert_eq!(distinct.len(), keys.len(), "no name twice");
+    // Tone marks or not, the same completions; a finished word completes to longer names.
+    assert_eq!(core.catalog().suggest("Đăng K", 8).unwrap(), found);
+    let after = core.catalog().suggest("dang ky khai ", 5).unwrap();
+    assert!(after.iter().all(|n| smarthd_core::catalog::search::name_key(n).contains("dang ki khai ")), "{after:?}");
+    // Words anywhere in a name.
+    let inside = core.catalog().suggest("giay phep xay", 5).unwrap();
+    assert!(
+        !inside.is_empty()
+            && inside.iter().all(|n| {
+                let folded = smarthd_core::text::fold(n);
+                ["giai", "phep", "xai"].iter().all(|w| folded.contains(w))
+            }),
+        "{inside:?}"
+    );
+    assert!(core.catalog().suggest("  ", 5).unwrap().is_empty());
+    assert!(core.catalog().suggest("zzzzqx", 5).unwrap().is_empty());
+    for limit in [0, 21] {
+        assert_eq!(core.catalog().suggest("dang", limit).unwrap_err().kind(), ErrorKind::Validation);
+    }
+}
+
+/// The specific before the generic: the exact name, then names holding every word (shortest
+/// first), then procedures found only through their field, agency or code.
+#[tokio::test]
+async fn name_matches_come_before_field_and_agency_matches() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let mut hits = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page =
+            core.catalog().search("tu phap", &SearchFilters::default(), PageRequest { offset, limit: 50 }).unwrap();
+        hits.extend(page.hits);
+        if !page.has_more {
+            break;
+        }
+        offset += 50;
+    }
+    let in_name = |h: &smarthd_core::SearchHit| {
+        let names =
+            smarthd_core::catalog::search::name_key(&format!("{} {}", h.name, h.name_en.as_deref().unwrap_or("")));
+        let words: Vec<&str> = names.split(' ').collect();
+        words.contains(&"tu") && words.iter().any(|w| w.starts_with("phap"))
+    };
+    let first_other = hits.iter().position(|h| !in_name(h)).expect("some match only by field or agency");
+    assert!(first_other > 0, "some names hold the words");
+    assert!(hits[first_other..].iter().all(|h| !in_name(h)), "no name match after the others");
+    let lengths: Vec<usize> = hits[..first_other].iter().map(|h| h.name.chars().count()).collect();
+    assert!(lengths.windows(2).all(|w| w[0] <= w[1]), "shortest names first: {lengths:?}");
 }

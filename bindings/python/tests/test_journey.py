@@ -53,6 +53,9 @@ def test_a_residents_journey(sandbox, tmp_path):
     assert hit.highlights and hit.highlights[0].start == 0
     assert len(page.hits) <= 20
 
+    # Completions as you type, from the index.
+    assert "Đăng ký khai sinh" in core.catalog().suggest("dang k")
+
     # Filters and paging.
     commune = core.catalog().search("", smarthd.SearchFilters(level=smarthd.Level.COMMUNE), smarthd.PageRequest(limit=50))
     assert commune.hits and all(h.level == smarthd.Level.COMMUNE for h in commune.hits)

@@ -24,6 +24,7 @@ pub const EVERY_COMMAND: &[(&str, &[&str], Drive)] = &[
     ("whoami", &[], Drive::Run),
     ("catalog sync", &[], Drive::Run),
     ("catalog search", &["khai sinh", "--limit", "3"], Drive::Run),
+    ("catalog suggest", &["dang k"], Drive::Run),
     ("catalog show", &["Đăng ký khai sinh"], Drive::Run),
     ("catalog fields", &[], Drive::Run),
     ("catalog agencies", &[], Drive::Run),

@@ -18,9 +18,15 @@ impl CatalogHandle {
         CatalogHandle { shared }
     }
 
-    /// Ranked search over the offline copy; never touches the network.
+    /// Search over the offline copy, one page in relevance order; every match reachable by
+    /// paging. Never touches the network.
     pub fn search(&self, query: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
         self.shared.catalog.search(query, filters, page)
+    }
+
+    /// Completions of the search box text from the index, at most `limit` (1..=20) names.
+    pub fn suggest(&self, prefix: &str, limit: u32) -> Result<Vec<String>> {
+        self.shared.catalog.suggest(prefix, limit)
     }
 
     /// A procedure's whole record, from the offline copy; noted as recently viewed.

@@ -151,98 +151,143 @@ impl Catalog {
         Ok(())
     }
 
+    /// One page of matches in relevance order. Every match is reachable by paging: `has_more`
+    /// is true exactly when a further page holds at least one. A limit outside
+    /// 1..=[`MAX_PAGE_LIMIT`] is refused (a validation error), not clamped.
     pub fn search(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
         search::check(input).map_err(|e| Error::Validation { field: "query".into(), reason: e.to_string() })?;
+        check_limit(page.limit, MAX_PAGE_LIMIT)?;
         self.retrying(|| self.search_once(input, filters, page))
     }
 
     fn search_once(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
-        let limit = page.limit.clamp(1, 200);
         let reader = lock(&self.reader);
-        let filter_params = (
-            filters.field.as_deref(),
-            filters.agency.as_deref(),
-            filters.level.map(level_str),
-            filters.online_level.map(online_str),
-            filters.subject.map(subject_str),
-        );
-        const FILTERS: &str = "p.status = 'in_force'
-            AND (?1 IS NULL OR p.field = ?1) AND (?2 IS NULL OR p.agency = ?2)
-            AND (?3 IS NULL OR p.level = ?3) AND (?4 IS NULL OR p.online_level = ?4)
-            AND (?5 IS NULL OR instr(p.subjects, ?5) > 0)";
-        const COLUMNS: &str = "p.code, p.name, p.name_en, p.field, p.agency, p.level, p.online_level";
         let query = search::parse(input);
-        let (sql, text_param, key_param) = match &query {
-            Query::Browse => (
-                format!(
-                    "SELECT {COLUMNS} FROM procedure p WHERE {FILTERS} ORDER BY p.name_key, p.code LIMIT ?8 OFFSET ?9"
-                ),
-                None,
-                None,
-            ),
+        let (tiers, text_param, key_param) = match &query {
+            Query::Browse => {
+                (vec![Tier::new(format!("FROM procedure p WHERE {FILTERS}"), "p.name_key, p.code")], None, None)
+            }
+            // The unique index on `code` serves the prefix range.
             Query::Code(code) => (
-                // The unique index on `code` serves the prefix range.
-                format!(
-                    "SELECT {COLUMNS} FROM procedure p WHERE {FILTERS}
-                     AND ((p.code >= ?6 AND p.code < ?6 || '~') OR p.national_code = ?6)
-                     ORDER BY (p.code = ?6 OR p.national_code = ?6) DESC, p.code LIMIT ?8 OFFSET ?9"
-                ),
+                vec![Tier::new(
+                    format!(
+                        "FROM procedure p WHERE {FILTERS}
+                         AND ((p.code >= ?6 AND p.code < ?6 || '~') OR p.national_code = ?6)"
+                    ),
+                    "(p.code = ?6 OR p.national_code = ?6) DESC, p.code",
+                )],
                 Some(code.clone()),
                 None,
             ),
-            Query::Words { fts, key, .. } => (
-                // Weights: name counts most, then field and agency, then code. `?10` bounds the
-                // ranked set (see `RANKED_MATCHES`).
-                format!(
-                    "SELECT {COLUMNS} FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
-                     WHERE procedure_fts MATCH ?6 AND f.rowid <= ?10 AND {FILTERS}
-                     ORDER BY (p.name_key = ?7) DESC, bm25(procedure_fts, 10.0, 2.0, 2.0, 1.0), p.code
-                     LIMIT ?8 OFFSET ?9"
-                ),
-                Some(fts.clone()),
+            // Three tiers, each streamed in row-id order (the static relevance order: the most
+            // specific names first), so no page ranks all the matches: the exact name (through its
+            // B-tree index), then matches in the Vietnamese or English name (an FTS5 column
+            // filter), then the other matches: those with a word missing from both names (checked
+            // on the folded names, `?10`; cheaper than a second pass over the index with `NOT`,
+            // and reached only when the names leave a page unfilled). `?6` is set per tier.
+            Query::Words { key, .. } => (
+                vec![
+                    Tier::new(format!("FROM procedure p WHERE p.name_key = ?7 AND {FILTERS}"), "p.fts_rowid"),
+                    Tier::new(format!("{FTS_JOIN} AND p.name_key <> ?7 AND {FILTERS}"), "f.rowid"),
+                    Tier::new(
+                        format!(
+                            "{FTS_JOIN} AND {FILTERS} AND EXISTS (SELECT 1 FROM json_each(?10) w
+                             WHERE instr(' ' || p.name_key || ' ' || p.name_en_key || ' ', w.value) = 0)"
+                        ),
+                        "f.rowid",
+                    ),
+                ],
+                None,
                 Some(key.clone()),
             ),
         };
-        let mut stmt = reader.prepare_cached(&sql)?;
         let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_owned()));
         let mut values: Vec<Value> = vec![
-            text(filter_params.0),
-            text(filter_params.1),
-            text(filter_params.2),
-            text(filter_params.3),
-            text(filter_params.4),
+            text(filters.field.as_deref().map(search::name_key).as_deref()),
+            text(filters.agency.as_deref().map(search::name_key).as_deref()),
+            text(filters.level.map(level_str)),
+            text(filters.online_level.map(online_str)),
+            text(filters.subject.map(subject_str)),
             text(text_param.as_deref()),
             text(key_param.as_deref()),
-            Value::Integer((limit + 1).into()),
-            Value::Integer(page.offset.into()),
         ];
-        if let Query::Words { fts, tokens, .. } = &query {
-            // Three words and more narrow a query enough; the bound would only cost a second
-            // pass over the index.
-            let broad = filters == &SearchFilters::default() && tokens.len() <= BROAD_QUERY_WORDS;
-            values.push(Value::Integer(if broad { ranked_bound(&reader, fts)? } else { i64::MAX }));
+        // `?10`: each word as it must stand in a folded name, the last as a word start (if it is
+        // a prefix, as in `search::parse`).
+        let words = match &query {
+            Query::Words { fts, tokens, .. } => {
+                let last = tokens.len() - 1;
+                let words: Vec<String> = tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| if i == last && fts.ends_with('*') { format!(" {t}") } else { format!(" {t} ") })
+                    .collect();
+                Value::Text(serde_json::to_string(&words).expect("strings serialize"))
+            }
+            _ => Value::Null,
+        };
+        let (mut skip, want) = (i64::from(page.offset), i64::from(page.limit) + 1);
+        let mut hits: Vec<SearchHit> = Vec::new();
+        for (i, tier) in tiers.iter().enumerate() {
+            let need = want - hits.len() as i64;
+            if need <= 0 {
+                break;
+            }
+            if let Query::Words { fts, .. } = &query {
+                values[5] = Value::Text(match i {
+                    0 => String::new(),
+                    1 => format!("{NAME_COLUMNS} : ({fts})"),
+                    _ => fts.clone(),
+                });
+            }
+            let rows = tier.fetch(&reader, &values, need, skip, &words)?;
+            // A tier the offset passes over entirely: its rows are skipped, the rest of the
+            // offset applies to the next tier.
+            skip = if rows.is_empty() && skip > 0 { skip - tier.count(&reader, &values, &words)? } else { 0 };
+            hits.extend(rows);
         }
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
-            Ok(SearchHit {
-                code: row.get(0)?,
-                name: row.get(1)?,
-                name_en: row.get(2)?,
-                field: row.get(3)?,
-                agency: row.get(4)?,
-                level: parse_level(&row.get::<_, String>(5)?),
-                online: parse_online(&row.get::<_, String>(6)?),
-                highlights: Vec::new(),
-            })
-        })?;
-        let mut hits = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        let has_more = hits.len() > limit as usize;
-        hits.truncate(limit as usize);
+        let has_more = hits.len() as i64 > i64::from(page.limit);
+        hits.truncate(page.limit as usize);
         if let Query::Words { tokens, .. } = &query {
             for hit in &mut hits {
                 hit.highlights = search::highlights(&hit.name, tokens);
             }
         }
         Ok(SearchPage { hits, has_more })
+    }
+
+    /// Completions of what the resident is typing: distinct procedure names holding every typed
+    /// word, the last one as a prefix (even of one letter); names that start with the typed text
+    /// first, then the most specific. A limit outside 1..=[`MAX_SUGGESTIONS`] is refused.
+    pub fn suggest(&self, input: &str, limit: u32) -> Result<Vec<String>> {
+        search::check(input).map_err(|e| Error::Validation { field: "query".into(), reason: e.to_string() })?;
+        check_limit(limit, MAX_SUGGESTIONS)?;
+        let Some((fts, typed)) = search::completion(input) else { return Ok(Vec::new()) };
+        self.retrying(|| self.suggest_once(&fts, &typed, limit))
+    }
+
+    fn suggest_once(&self, fts: &str, typed: &str, limit: u32) -> Result<Vec<String>> {
+        let reader = lock(&self.reader);
+        // Static relevance order again, over a bounded number of rows, so a one-letter prefix
+        // costs no more than a long one.
+        let mut stmt = reader.prepare_cached(
+            "SELECT p.name, p.name_key FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+             WHERE procedure_fts MATCH ?1 AND p.status = 'in_force' ORDER BY f.rowid LIMIT ?2",
+        )?;
+        let scan = i64::from(limit) * SUGGESTION_SCAN;
+        let rows = stmt.query_map(params![format!("{{name}} : ({fts})"), scan], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        let mut names: Vec<(String, String)> = Vec::new();
+        for row in rows {
+            let (name, key) = row?;
+            if seen.insert(key.clone()) {
+                names.push((name, key));
+            }
+        }
+        // A stable sort: within each group the static order stays.
+        names.sort_by_key(|(_, key)| !key.starts_with(typed));
+        Ok(names.into_iter().take(limit as usize).map(|(name, _)| name).collect())
     }
 
     /// The whole record, from the offline copy (replaced and expired ones too, so a saved link
@@ -447,12 +492,12 @@ impl Catalog {
             let mut delete_fts = tx.prepare_cached("DELETE FROM procedure_fts WHERE rowid = ?1")?;
             let mut insert_row = tx.prepare_cached(
                 "INSERT INTO procedure (code, national_code, name, name_en, name_key, field, agency, level,
-                    online_level, subjects, status, replaced_by, updated_at, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    online_level, subjects, status, replaced_by, updated_at, record, field_key, agency_key, name_en_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?;
             let mut set_fts_rowid = tx.prepare_cached("UPDATE procedure SET fts_rowid = ?2 WHERE id = ?1")?;
             let mut insert_fts = tx.prepare_cached(
-                "INSERT INTO procedure_fts (rowid, name, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for change in &page.items {
                 let code = change.code.to_ascii_uppercase();
@@ -485,6 +530,9 @@ impl Catalog {
                     procedure.replaced_by,
                     procedure.updated_at,
                     record,
+                    search::name_key(&procedure.field),
+                    search::name_key(&procedure.processing_agency),
+                    procedure.name_en.as_deref().map(search::name_key).unwrap_or_default(),
                 ])?;
                 let id = tx.last_insert_rowid();
                 let fts_id = fts_rowid(&procedure.name, id);
@@ -492,6 +540,7 @@ impl Catalog {
                 insert_fts.execute(params![
                     fts_id,
                     text::fold(&procedure.name),
+                    procedure.name_en.as_deref().map(text::fold),
                     text::fold(&procedure.field),
                     text::fold(&procedure.processing_agency),
                     text::fold(&procedure.code),
@@ -543,27 +592,96 @@ impl Catalog {
     }
 }
 
-/// How many matches a short query without filters ranks by relevance. A broad query ("giấy",
-/// "đăng") matches thousands of procedures, and ranking them all costs milliseconds; its most
-/// specific matches (the shortest names, which come first in the index) are ranked instead.
-pub const RANKED_MATCHES: usize = 400;
+/// The most results one page of [`Catalog::search`] holds.
+pub const MAX_PAGE_LIMIT: u32 = 200;
 
-/// Queries of at most this many words may be broad and get the ranking bound.
-const BROAD_QUERY_WORDS: usize = 2;
+/// The most completions one [`Catalog::suggest`] gives.
+pub const MAX_SUGGESTIONS: u32 = 20;
 
-/// The search row id: shorter names first (name length in the high bits), then the procedure
-/// id, so the index lists matches from the most specific name to the least.
-fn fts_rowid(name: &str, id: i64) -> i64 {
-    ((name.chars().count().min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
+/// Rows read per completion asked for: names repeat (one per commune or area), so distinct
+/// names need more rows than completions.
+const SUGGESTION_SCAN: i64 = 10;
+
+/// The name columns of the search index, matched before the others.
+const NAME_COLUMNS: &str = "{name name_en}";
+
+const COLUMNS: &str = "p.code, p.name, p.name_en, p.field, p.agency, p.level, p.online_level";
+
+/// Filters: `?1` folded field, `?2` folded agency, `?3` level, `?4` online level, `?5` subject.
+const FILTERS: &str = "p.status = 'in_force'
+    AND (?1 IS NULL OR p.field_key = ?1) AND (?2 IS NULL OR p.agency_key = ?2)
+    AND (?3 IS NULL OR p.level = ?3) AND (?4 IS NULL OR p.online_level = ?4)
+    AND (?5 IS NULL OR instr(p.subjects, ?5) > 0)";
+
+/// Matches of `?6`, in the index's row-id order.
+const FTS_JOIN: &str = "FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid WHERE procedure_fts MATCH ?6";
+
+/// One ordered part of a result list; pages run through the tiers in turn.
+struct Tier {
+    rows: String,
+    count: String,
 }
 
-/// The largest row id among the first [`RANKED_MATCHES`] matches (streaming in row-id order,
-/// no ranking), or unbounded when there are fewer.
-fn ranked_bound(reader: &Connection, fts: &str) -> Result<i64> {
-    let mut stmt = reader.prepare_cached("SELECT rowid FROM procedure_fts WHERE procedure_fts MATCH ?1 LIMIT ?2")?;
-    let rowids: Vec<i64> =
-        stmt.query_map(params![fts, RANKED_MATCHES as i64 + 1], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(if rowids.len() > RANKED_MATCHES { rowids[RANKED_MATCHES - 1] } else { i64::MAX })
+impl Tier {
+    fn new(from_where: String, order: &str) -> Self {
+        Tier {
+            rows: format!("SELECT {COLUMNS} {from_where} ORDER BY {order} LIMIT ?8 OFFSET ?9"),
+            count: format!("SELECT count(*) {from_where}"),
+        }
+    }
+
+    /// `values` are `?1` to `?7`, `words` is `?10` (bound where the statement uses it).
+    fn fetch(
+        &self,
+        conn: &Connection,
+        values: &[Value],
+        limit: i64,
+        offset: i64,
+        words: &Value,
+    ) -> Result<Vec<SearchHit>> {
+        let mut stmt = conn.prepare_cached(&self.rows)?;
+        let n = stmt.parameter_count();
+        let all = values.iter().cloned().chain([Value::Integer(limit), Value::Integer(offset), words.clone()]).take(n);
+        let rows = stmt.query_map(rusqlite::params_from_iter(all), |row| {
+            Ok(SearchHit {
+                code: row.get(0)?,
+                name: row.get(1)?,
+                name_en: row.get(2)?,
+                field: row.get(3)?,
+                agency: row.get(4)?,
+                level: parse_level(&row.get::<_, String>(5)?),
+                online: parse_online(&row.get::<_, String>(6)?),
+                highlights: Vec::new(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many rows the tier holds (asked only when a page starts past its end).
+    fn count(&self, conn: &Connection, values: &[Value], words: &Value) -> Result<i64> {
+        let mut stmt = conn.prepare_cached(&self.count)?;
+        let n = stmt.parameter_count();
+        // `?8` and `?9` (limit, offset) are not in a count; `?10` may be.
+        let all = values.iter().cloned().chain([Value::Null, Value::Null, words.clone()]).take(n);
+        Ok(stmt.query_row(rusqlite::params_from_iter(all), |r| r.get(0))?)
+    }
+}
+
+fn check_limit(limit: u32, max: u32) -> Result<()> {
+    if (1..=max).contains(&limit) {
+        return Ok(());
+    }
+    Err(Error::Validation {
+        field: "limit".into(),
+        reason: format!("số kết quả phải từ 1 đến {max} / the limit must be between 1 and {max}"),
+    })
+}
+
+/// The search row id, in static relevance order: shorter names first (name length in the high
+/// bits: the specific procedure before the generic ones that extend its name), then the
+/// procedure id. Pages stream in this order, so the first matches read are already the answer.
+fn fts_rowid(name: &str, id: i64) -> i64 {
+    ((name.chars().count().min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
 }
 
 /// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form

@@ -70,6 +70,29 @@ pub fn parse(input: &str) -> Query {
     Query::Words { fts, key, tokens }
 }
 
+/// For completions: the MATCH expression with every word quoted and the last one a prefix,
+/// even of one letter, and the folded text typed so far (a trailing space kept: a finished
+/// word). `None` when there is nothing to complete or the input is a code.
+pub fn completion(input: &str) -> Option<(String, String)> {
+    let trimmed = input.trim_start();
+    if looks_like_code(trimmed.trim_end()) {
+        return None;
+    }
+    let folded = text::fold(trimmed);
+    let tokens: Vec<&str> = text::tokens(&folded).collect();
+    let last = tokens.last()?;
+    let mut fts: Vec<String> = tokens.iter().map(|t| format!("\"{t}\"")).collect();
+    if !trimmed.ends_with(char::is_whitespace) {
+        fts.pop();
+        fts.push(format!("\"{last}\"*"));
+    }
+    let mut typed = tokens.join(" ");
+    if trimmed.ends_with(char::is_whitespace) {
+        typed.push(' ');
+    }
+    Some((fts.join(" "), typed))
+}
+
 /// National codes look like `1.012783`; local variants add a suffix like `.H19`.
 fn looks_like_code(s: &str) -> bool {
     let mut parts = s.split('.');
@@ -188,6 +211,16 @@ mod tests {
         assert_eq!(parse("  ,.; "), Query::Browse);
         let Query::Words { fts, .. } = parse("dang k") else { panic!() };
         assert_eq!(fts, r#""dang" "k""#, "a one-letter last word is a word, not a prefix");
+    }
+
+    #[test]
+    fn completion_makes_the_last_word_a_prefix_even_of_one_letter() {
+        assert_eq!(completion("Đăng k"), Some((r#""dang" "k"*"#.into(), "dang k".into())));
+        assert_eq!(completion("đăng "), Some((r#""dang""#.into(), "dang ".into())), "a finished word");
+        assert_eq!(completion("  "), None);
+        assert_eq!(completion("1.0012"), None);
+        let (fts, _) = completion("a\" OR x*").unwrap();
+        assert_eq!(fts, r#""a" "or" "x"*"#);
     }
 
     #[test]

@@ -12,6 +12,11 @@ public final class CatalogClient: Sendable {
         try await offMain(api) { try $0.search(query: query, filters: filters, page: page) }
     }
 
+    /// Completions of the search box text as it is typed ("dang k"): up to `limit` (1...20) names.
+    public func suggest(_ prefix: String, limit: UInt32 = 8) async throws -> [String] {
+        try await offMain(api) { try $0.suggest(prefix: prefix, limit: limit) }
+    }
+
     /// A procedure's whole record; noted as recently viewed.
     public func procedure(code: String) async throws -> Procedure {
         try await offMain(api) { try $0.procedure(code: code) }

@@ -20,6 +20,9 @@ class CatalogClient internal constructor(internal val api: CatalogApi, private v
         page: PageRequest = PageRequest(),
     ): SearchPage = withContext(io) { api.search(query, filters, page) }
 
+    /** Completions of the search box text as it is typed ("dang k"): up to [limit] (1..20) names. */
+    suspend fun suggest(prefix: String, limit: UInt = 8u): List<String> = withContext(io) { api.suggest(prefix, limit) }
+
     /** A procedure's whole record; noted as recently viewed. */
     suspend fun procedure(code: String): Procedure = withContext(io) { api.procedure(code) }
 

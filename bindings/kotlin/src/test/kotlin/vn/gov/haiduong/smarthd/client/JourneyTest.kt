@@ -83,6 +83,7 @@ class JourneyTest {
             }
             val hit = client.catalog.search("dang ky khai sinh").hits.first()
             assertEquals(0u, hit.highlights.first().start)
+            assertTrue("Đăng ký khai sinh" in client.catalog.suggest("dang k"))
 
             val commune = client.catalog.search("", SearchFilters(level = Level.COMMUNE), PageRequest(limit = 50u)).hits
             assertTrue(commune.isNotEmpty() && commune.all { it.level == Level.COMMUNE })
