@@ -18,7 +18,8 @@ use smarthd_core::catalog::model::{
     AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormPerson,
     FormRef, FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, ProfileClaim, Subject, UnitKind,
 };
-use smarthd_core::documents::{DocumentKind, MyDocument};
+use smarthd_core::documents::{DocumentKind, MyDocument, ProfileCard};
+use smarthd_core::session::PortalProfile;
 use smarthd_core::dossier::{
     ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson, Rating, RatingVerdict,
     ReceptionReceipt, ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
@@ -411,6 +412,38 @@ pub struct Profile {
     pub level: u8,
     /// Unix seconds when the current access token expires (the core refreshes it).
     pub access_expires_at: i64,
+}
+
+/// The resident as the portal knows them (`session().profile()`): personal data, never logged.
+#[uniffi::remote(Record)]
+pub struct PortalProfile {
+    /// The provider's opaque subject identifier.
+    pub sub: String,
+    pub name: String,
+    /// The 12-digit CCCD (mask it with `mask_cccd` before showing it in passing).
+    pub cccd: String,
+    /// The VNeID level of the current login: 1 or 2.
+    pub level: u8,
+    /// `vneid:level1` or `vneid:level2`.
+    pub acr: String,
+    /// YYYY-MM-DD.
+    pub birthdate: String,
+    pub gender: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// One of the resident's personal papers as VNeID lists them (`session().documents()`, level 2).
+#[uniffi::remote(Record)]
+pub struct ProfileCard {
+    /// `cccd`, `birth_certificate`, `driving_licence`, ...
+    pub kind: String,
+    pub name: String,
+    pub name_en: String,
+    pub number: String,
+    pub issued_by: String,
+    /// YYYY-MM-DD.
+    pub issued_on: String,
 }
 
 // --- dossiers ---

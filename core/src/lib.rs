@@ -45,7 +45,7 @@ pub use events::{Event, EventListener, NoEvents, SessionState};
 pub use identity::{LoginOptions, Profile};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
-pub use session::{LocalData, SessionHandle};
+pub use session::{LocalData, PortalProfile, SessionHandle};
 pub use sync::handle::SyncHandle;
 pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
