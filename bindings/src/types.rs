@@ -19,13 +19,13 @@ use smarthd_core::catalog::model::{
     FormRef, FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, ProfileClaim, Subject, UnitKind,
 };
 use smarthd_core::documents::{DocumentKind, MyDocument, ProfileCard};
-use smarthd_core::session::PortalProfile;
 use smarthd_core::dossier::{
     ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson, Rating, RatingVerdict,
     ReceptionReceipt, ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
 };
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
+use smarthd_core::session::PortalProfile;
 use smarthd_core::{
     DossierSyncReport, Event, FacetCount, Freshness, OutboxReport, PageRequest, Profile, PublicStatus, SearchFilters,
     SearchHit, SearchPage, SessionState, SyncOutcome, SyncReport,

@@ -84,7 +84,8 @@ impl SessionHandle {
     /// The resident's e-papers as the portal lists them now (an authorized call that needs
     /// VNeID level 2); `core.documents()` lists the copy kept offline.
     pub async fn documents(&self) -> Result<Vec<ProfileCard>> {
-        let cards: ProfileCards = self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me/documents").await?;
+        let cards: ProfileCards =
+            self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me/documents").await?;
         Ok(cards.documents)
     }
 }

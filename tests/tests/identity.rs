@@ -51,7 +51,8 @@ async fn a_level2_login_in_every_provider_mode() {
                 assert_eq!(profile.masked_cccd(), "030******234");
                 let me = core.session().profile().await.unwrap_or_else(|e| panic!("{mode}: {e}"));
                 assert_eq!(me.name, "Nguyễn Văn An", "{mode}");
-                let papers = core.session().documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
+                let papers =
+                    core.session().documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
                 assert!(papers.iter().any(|card| card.kind == "cccd" && card.number == "030095001234"), "{mode}");
                 assert!(matches!(core.session().state().await.unwrap(), SessionState::LoggedIn { level: 2, .. }));
             }
