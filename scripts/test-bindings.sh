@@ -90,7 +90,9 @@ for method in $(grep -ohE '(\$0|core|api)\.[a-zA-Z]+\(' bindings/swift/Sources/S
 done
 echo "Swift bindings generated; the Swift layer matches their names"
 # Every error case the docs name exists in the generated Swift under that name.
-for case in $(sed -n 's/^| `\([A-Za-z0-9]*\)`.*/\1/p' docs/bindings.md | sort -u); do
+# (the rows of the table under "| case | fields | what the app does |", up to its blank line)
+for case in $(awk '/^\| case \| fields \|/ { t = 1; next } t && !/^\|/ { t = 0 } t' docs/bindings.md \
+    | sed -n 's/^| `\([A-Za-z0-9]*\)`.*/\1/p' | sort -u); do
     grep -qE "^ *case $case\(" "$swift_generated" \
         || { echo "docs/bindings.md names the Swift error case $case, which the generated Swift lacks" >&2; exit 1; }
 done
