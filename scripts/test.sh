@@ -37,7 +37,7 @@ log "browser tests: headless Chromium on the sandbox's pages"
 cargo build --locked -q -p smarthd-cli
 python3 -m pytest -q tests/browser 2>&1
 
-log "bindings: Python and Kotlin suites on the host library, Swift generation, size budget"
+log "bindings: exports, Python and Kotlin suites on the host library, Swift generation, size budget, the Python wheel"
 bash scripts/test-bindings.sh
 
 log "shells: the Android screen state holders on the JVM against the host library and the sandbox"
