@@ -45,8 +45,9 @@ echo "== building $ARM and $X86 (release-mobile)" >&2
 build "$ARM"
 build "$X86"
 
-arm_lib=target/$ARM/release-mobile/libsmarthd_ffi.so
-x86_lib=target/$X86/release-mobile/libsmarthd_ffi.so
+target_dir=${CARGO_TARGET_DIR:-target}
+arm_lib=$target_dir/$ARM/release-mobile/libsmarthd_ffi.so
+x86_lib=$target_dir/$X86/release-mobile/libsmarthd_ffi.so
 # The profile strips already; strip again to be sure the figure is the stripped one.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

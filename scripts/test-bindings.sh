@@ -5,9 +5,13 @@
 #   2. checks that TLS stays on ring (no aws-lc-rs in the library's tree);
 #   3. Rust tests of smarthd-ffi; Python: pytest against the sandbox; Kotlin on the JVM: mvn test;
 #   4. Swift: bindings generated (smoke) and the thin Swift layer checked against them by name
-#      (no Swift toolchain here: nothing Swift is compiled);
-#   5. scripts/size.sh: the release-mobile library for aarch64 and x86_64, within 8 MiB.
-# SKIP_SIZE=1 skips step 5 (it needs two fat-LTO builds, several minutes on 2 cores).
+#      (no Swift toolchain here: nothing Swift is compiled); the XCFramework zip script's checksum;
+#   5. scripts/size.sh: the release-mobile library for aarch64 and x86_64, within 8 MiB;
+#   6. the Python wheel (scripts/build-wheel.sh, maturin) installed with pip into a fresh virtual
+#      environment, offline, running a search against the sandbox (tests/test_wheel.py).
+# Before the builds, scripts/check-ffi-exports.py: every core handle method exported and wrapped.
+# SKIP_SIZE=1 skips step 5 (it needs two fat-LTO builds, several minutes on 2 cores); SKIP_WHEEL=1
+# skips step 6 (it shares step 5's x86_64 build, so it costs little after it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -38,10 +42,15 @@ if ! python3 -c "import cryptography" 2>/dev/null; then
         || apt_install python3-cryptography \
         || python3 -m pip install --quiet --break-system-packages cryptography
 fi
+# venv with pip (ensurepip): the wheel's test installs it into a fresh virtual environment.
+python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv
 command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
 command -v mvn >/dev/null || apt_install maven
 python3 -c "import pytest, cryptography; print('pytest', pytest.__version__, 'cryptography', cryptography.__version__)"
 mvn -B -v | sed -n 1p
+
+log "everything the core offers is exported (and wrapped in Kotlin and Swift)"
+python3 scripts/check-ffi-exports.py
 
 log "host library, CLI (sandbox) and generated bindings"
 cargo build --locked -q -p smarthd-ffi -p smarthd-cli
@@ -62,7 +71,7 @@ cargo test --locked -q -p smarthd-ffi 2>&1
 
 log "Python: pytest against the sandbox over loopback"
 (cd bindings/python && SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" SMARTHD_BIN="$target_dir/debug/smarthd" \
-    python3 -m pytest -q -p no:cacheprovider)
+    python3 -m pytest -q -p no:cacheprovider --ignore=tests/test_wheel.py)
 
 log "Kotlin on the JVM: generated bindings + the Kotlin layer, JUnit against the sandbox"
 mvn -B -ntp -f bindings/kotlin/pom.xml test \
@@ -80,10 +89,48 @@ for method in $(grep -ohE '(\$0|core|api)\.[a-zA-Z]+\(' bindings/swift/Sources/S
         || { echo "the Swift layer calls $method, which the generated Swift lacks" >&2; exit 1; }
 done
 echo "Swift bindings generated; the Swift layer matches their names"
+# Every error case the docs name exists in the generated Swift under that name.
+# (the rows of the table under "| case | fields | what the app does |", up to its blank line)
+for case in $(awk '/^\| case \| fields \|/ { t = 1; next } t && !/^\|/ { t = 0 } t' docs/bindings.md \
+    | sed -n 's/^| `\([A-Za-z0-9]*\)`.*/\1/p' | sort -u); do
+    grep -qE "^ *case $case\(" "$swift_generated" \
+        || { echo "docs/bindings.md names the Swift error case $case, which the generated Swift lacks" >&2; exit 1; }
+done
+# The root Package.swift (the package apps add by URL) points at folders that exist.
+for path in $(sed -n 's/.*path: "\([^"]*\)".*/\1/p' Package.swift); do
+    case "$path" in *.xcframework) continue ;; esac  # built on a Mac
+    test -d "$path" || { echo "Package.swift names $path, which does not exist" >&2; exit 1; }
+done
+grep -q 'binaryTarget(name: "SmartHDCoreFFI", url: releaseUrl, checksum: releaseChecksum)' Package.swift
+# The zip for a URL binary target: its checksum is the zip's SHA-256 (what compute-checksum says).
+stand_in=$(mktemp -d)
+mkdir -p "$stand_in/SmartHDCoreFFI.xcframework/ios-arm64"
+printf '<plist/>\n' >"$stand_in/SmartHDCoreFFI.xcframework/Info.plist"
+printf 'stand-in\n' >"$stand_in/SmartHDCoreFFI.xcframework/ios-arm64/libsmarthd_ffi.a"
+checksum=$(bash scripts/build-xcframework-zip.sh --xcframework "$stand_in/SmartHDCoreFFI.xcframework" \
+    --out "$stand_in/out.zip" 2>/dev/null | tail -n 1)
+test "$checksum" = "$(sha256sum "$stand_in/out.zip" | cut -d' ' -f1)"
+python3 -c "import sys, zipfile; n = zipfile.ZipFile(sys.argv[1]).namelist(); assert 'SmartHDCoreFFI.xcframework/Info.plist' in n, n" \
+    "$stand_in/out.zip"
+rm -rf "$stand_in"
+echo "Swift error cases as documented; Package.swift paths exist; XCFramework zip checksum $checksum"
 
 if [ -z "${SKIP_SIZE:-}" ]; then
     log "size of the mobile library (release-mobile)"
     bash scripts/size.sh
+fi
+
+if [ -z "${SKIP_WHEEL:-}" ]; then
+    log "Python wheel (maturin): pip install into a fresh venv, offline, and a search"
+    wheel=$(bash scripts/build-wheel.sh | tail -n 1)
+    version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+    case "$(basename "$wheel")" in
+        "smarthd-$version-"*) ;;
+        *) echo "the wheel $wheel is not version $version (Cargo.toml)" >&2; exit 1 ;;
+    esac
+    ls -l "$wheel"
+    (cd bindings/python && SMARTHD_WHEEL="$wheel" SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" \
+        SMARTHD_BIN="$target_dir/debug/smarthd" python3 -m pytest -q -p no:cacheprovider tests/test_wheel.py)
 fi
 
 log "bindings: all tests passed"

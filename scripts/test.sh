@@ -55,7 +55,7 @@ python3 -m pytest -q tests/browser 2>&1
 log "the portal contract: schemathesis against the sandbox's /openapi.json (fixed seed, bounded)"
 bash scripts/test-contract.sh
 
-log "bindings: Python and Kotlin suites on the host library, Swift generation, size budget"
+log "bindings: exports, Python and Kotlin suites on the host library, Swift generation, size budget, the Python wheel"
 bash scripts/test-bindings.sh
 
 log "shells: the Android screen state holders on the JVM against the host library and the sandbox"

@@ -9,7 +9,7 @@ use smarthd_core::error::PortalError;
 use smarthd_core::payment::vietqr::VietQrError;
 use smarthd_core::{Error, ErrorKind};
 
-/// Kotlin: `SmartHdException.NotFound` ...; Swift: `SmartHdError.notFound(detail:)`;
+/// Kotlin: `SmartHdException.NotFound` ...; Swift: `SmartHdError.NotFound(detail:)`;
 /// Python: `smarthd.SmartHdError.NotFound`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum SmartHdError {

@@ -11,6 +11,7 @@ mod catalog;
 mod documents;
 mod dossiers;
 mod error;
+mod inbox;
 mod payments;
 mod platform;
 mod runtime;
@@ -31,6 +32,7 @@ pub use catalog::CatalogApi;
 pub use documents::DocumentsApi;
 pub use dossiers::DossiersApi;
 pub use error::SmartHdError;
+pub use inbox::InboxApi;
 pub use payments::PaymentsApi;
 pub use platform::{EventListener, LogLevel, LogRecord, Logger, SecureStorage, Signer};
 pub use runtime::CancelHandle;
@@ -183,6 +185,11 @@ impl SmartHd {
     /// Appointments at the commune's one-stop counter.
     pub fn appointments(&self) -> Arc<AppointmentsApi> {
         Arc::new(AppointmentsApi(self.core.appointments()))
+    }
+
+    /// The inbox: the city's alerts and the app's own notices, and the push token.
+    pub fn inbox(&self) -> Arc<InboxApi> {
+        Arc::new(InboxApi(self.core.inbox()))
     }
 
     /// The catalog feed and the outbox.

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use smarthd_core::{LocalData, LoginOptions, Profile, SessionHandle, SessionState};
+use smarthd_core::documents::ProfileCard;
+use smarthd_core::{LocalData, LoginOptions, PortalProfile, Profile, SessionHandle, SessionState};
 
 use crate::Result;
 use crate::runtime::{CancelHandle, on_runtime};
@@ -53,6 +54,23 @@ impl SessionApi {
     pub async fn whoami(&self, cancel: Option<Arc<CancelHandle>>) -> Result<Option<Profile>> {
         let session = self.0.clone();
         on_runtime(cancel, async move { session.whoami().await }).await
+    }
+
+    /// The resident's profile as the portal knows it now (birth date, address, phone...): an
+    /// authorized call, any level. `NeedsLogin` when logged out.
+    #[uniffi::method(default(cancel = None))]
+    pub async fn profile(&self, cancel: Option<Arc<CancelHandle>>) -> Result<PortalProfile> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.profile().await }).await
+    }
+
+    /// The resident's personal papers as VNeID lists them now (CCCD, birth certificate, driving
+    /// licence...): an authorized call that needs level 2 (`NeedsLevel2` otherwise).
+    /// `documents().list()` is the copy kept offline, refreshed by `sync().now()`.
+    #[uniffi::method(default(cancel = None))]
+    pub async fn documents(&self, cancel: Option<Arc<CancelHandle>>) -> Result<Vec<ProfileCard>> {
+        let session = self.0.clone();
+        on_runtime(cancel, async move { session.documents().await }).await
     }
 
     /// Logs out (the session is forgotten on the phone); the provider's end-session URL to open

@@ -18,13 +18,15 @@ use smarthd_core::catalog::model::{
     AdminUnit, AdminUnits, Channel, DocumentCase, DocumentItem, Fee, FieldKind, FormField, FormOption, FormPerson,
     FormRef, FormSchema, LegacyUnit, Level, OnlineLevel, Procedure, ProcedureStatus, ProfileClaim, Subject, UnitKind,
 };
-use smarthd_core::documents::{DocumentKind, MyDocument};
+use smarthd_core::documents::{DocumentKind, MyDocument, ProfileCard};
 use smarthd_core::dossier::{
     ActionKind, Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPerson, Rating, RatingVerdict,
     ReceptionReceipt, ResultPayload, ResultSummary, SupplementRequest, TimelineEntry,
 };
+use smarthd_core::inbox::{InboxItem, InboxKind, Severity};
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
+use smarthd_core::session::PortalProfile;
 use smarthd_core::{
     DossierSyncReport, Event, FacetCount, Freshness, OutboxReport, PageRequest, Profile, PublicStatus, SearchFilters,
     SearchHit, SearchPage, SessionState, SyncOutcome, SyncReport,
@@ -416,6 +418,38 @@ pub struct Profile {
     pub refresh_expires_at: Option<i64>,
 }
 
+/// The resident as the portal knows them (`session().profile()`): personal data, never logged.
+#[uniffi::remote(Record)]
+pub struct PortalProfile {
+    /// The provider's opaque subject identifier.
+    pub sub: String,
+    pub name: String,
+    /// The 12-digit CCCD (mask it with `mask_cccd` before showing it in passing).
+    pub cccd: String,
+    /// The VNeID level of the current login: 1 or 2.
+    pub level: u8,
+    /// `vneid:level1` or `vneid:level2`.
+    pub acr: String,
+    /// YYYY-MM-DD.
+    pub birthdate: String,
+    pub gender: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// One of the resident's personal papers as VNeID lists them (`session().documents()`, level 2).
+#[uniffi::remote(Record)]
+pub struct ProfileCard {
+    /// `cccd`, `birth_certificate`, `driving_licence`, ...
+    pub kind: String,
+    pub name: String,
+    pub name_en: String,
+    pub number: String,
+    pub issued_by: String,
+    /// YYYY-MM-DD.
+    pub issued_on: String,
+}
+
 // --- dossiers ---
 
 /// A file attached to a dossier, kept sealed in the data dir until sent.
@@ -484,6 +518,36 @@ pub struct ResultSummary {
     pub name: String,
     /// RFC 3339.
     pub issued_at: String,
+}
+
+/// Where an inbox item comes from.
+#[uniffi::remote(Enum)]
+pub enum InboxKind {
+    Alert,
+    Dossier,
+    Payment,
+    Report,
+}
+
+/// An alert's severity: an emergency is shown at once, quiet hours or not.
+#[uniffi::remote(Enum)]
+pub enum Severity {
+    Info,
+    Warning,
+    Emergency,
+}
+
+/// One item of the inbox.
+#[uniffi::remote(Record)]
+pub struct InboxItem {
+    pub item_id: String,
+    pub kind: InboxKind,
+    pub title: String,
+    pub body: String,
+    pub severity: Severity,
+    pub valid_until: Option<String>,
+    pub at: String,
+    pub read: bool,
 }
 
 /// What kind of paper an entry of My documents is.

@@ -49,7 +49,7 @@ pub use inbox::handle::InboxHandle;
 pub use inbox::{InboxItem, InboxKind};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
-pub use session::{LocalData, SessionHandle};
+pub use session::{LocalData, PortalProfile, SessionHandle};
 pub use sync::handle::SyncHandle;
 pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 

@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+pub use smarthd_model::papers::PortalProfile;
+use smarthd_model::papers::{ProfileCard, ProfileCards};
+
 use crate::error::Result;
 use crate::events::SessionState;
 use crate::identity::{LoginOptions, Profile};
@@ -78,12 +81,15 @@ impl SessionHandle {
     }
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).
-    pub async fn profile(&self) -> Result<serde_json::Value> {
+    pub async fn profile(&self) -> Result<PortalProfile> {
         self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me").await
     }
 
-    /// The resident's e-papers (an authorized call that needs VNeID level 2).
-    pub async fn documents(&self) -> Result<serde_json::Value> {
-        self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me/documents").await
+    /// The resident's e-papers as the portal lists them now (an authorized call that needs
+    /// VNeID level 2); `core.documents()` lists the copy kept offline.
+    pub async fn documents(&self) -> Result<Vec<ProfileCard>> {
+        let cards: ProfileCards =
+            self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me/documents").await?;
+        Ok(cards.documents)
     }
 }

@@ -20,3 +20,26 @@ pub struct ProfileCard {
 pub struct ProfileCards {
     pub documents: Vec<ProfileCard>,
 }
+
+/// The resident as the portal knows them (`GET /api/v1/me`, any VNeID level). Personal data:
+/// shown to the resident, never logged (`cccd` masked where it is shown in passing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalProfile {
+    /// The provider's opaque subject identifier.
+    pub sub: String,
+    pub name: String,
+    pub cccd: String,
+    /// The VNeID level of the login the call was made with: 1 or 2.
+    pub level: u8,
+    /// The login's authentication context (`vneid:level1`, `vneid:level2`).
+    pub acr: String,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub birthdate: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: String,
+}

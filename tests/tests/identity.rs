@@ -50,8 +50,10 @@ async fn a_level2_login_in_every_provider_mode() {
                 );
                 assert_eq!(profile.masked_cccd(), "030******234");
                 let me = core.session().profile().await.unwrap_or_else(|e| panic!("{mode}: {e}"));
-                assert_eq!(me["name"], "Nguyễn Văn An", "{mode}");
-                core.session().documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
+                assert_eq!(me.name, "Nguyễn Văn An", "{mode}");
+                let papers =
+                    core.session().documents().await.unwrap_or_else(|e| panic!("{mode}: level 2 documents: {e}"));
+                assert!(papers.iter().any(|card| card.kind == "cccd" && card.number == "030095001234"), "{mode}");
                 assert!(matches!(core.session().state().await.unwrap(), SessionState::LoggedIn { level: 2, .. }));
             }
         }
@@ -64,7 +66,7 @@ async fn bearer_tokens_when_the_provider_does_not_bind_them() {
     set_mode(&world, |m| m.offer_dpop = false);
     let core = world.core();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
-    assert_eq!(core.session().profile().await.unwrap()["name"], "Trần Thị Bình");
+    assert_eq!(core.session().profile().await.unwrap().name, "Trần Thị Bình");
 }
 
 #[tokio::test]

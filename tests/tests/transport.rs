@@ -249,7 +249,7 @@ async fn a_session_made_for_portal_a_is_not_sent_to_portal_b() {
     assert!(err.to_string().contains("realms/other"), "{err}");
 
     // Portal A still takes its own session: nothing was wiped on the way.
-    assert_eq!(world.core().session().profile().await.unwrap()["name"], "Trần Thị Bình");
+    assert_eq!(world.core().session().profile().await.unwrap().name, "Trần Thị Bình");
 }
 
 #[tokio::test]

@@ -87,6 +87,12 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         assert state.expires_at > 0
         assert (await core.session().whoami()).cccd == profile.cccd
         assert any(isinstance(e, smarthd.Event.SESSION_CHANGED) for e in events.events)
+        # What the portal knows of the resident, and their papers as VNeID lists them (level 2).
+        me = await core.session().profile()
+        assert (me.name, me.cccd, me.level, me.acr) == ("Nguyễn Văn An", profile.cccd, 2, "vneid:level2")
+        papers = await core.session().documents()
+        assert {"cccd", "birth_certificate"} <= {card.kind for card in papers}
+        assert next(c for c in papers if c.kind == "cccd").number == profile.cccd
 
         # A draft: validated offline field by field, with typed problems.
         code = core.catalog().search("dang ky khai sinh", smarthd.SearchFilters()).hits[0].code
@@ -165,6 +171,8 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         assert await core.session().whoami() is None
         assert await core.session().state() == smarthd.SessionState.LOGGED_OUT()
         assert core.dossiers().list() == []
+        with pytest.raises(smarthd.SmartHdError.NeedsLogin):
+            await core.session().profile()
 
     asyncio.run(journey())
 

@@ -136,7 +136,7 @@ final class AppModel: ObservableObject {
     }
 
     private func listen() async {
-        for await event in client.events {
+        for await event in client.events() {
             switch event {
             case .sessionChanged(.expired):
                 if case .loggedIn = login { login = .loggedOut(expired: true) }

@@ -46,6 +46,8 @@ public final class DossiersClient: Sendable {
 
     /// The logged-in resident's dossiers (and drafts nobody owns yet), newest first.
     public func list() async throws -> [Dossier] { try await offMain(api) { try $0.list() } }
+    /// How many of them the data key cannot open (left out of `list`).
+    public func unreadable() async throws -> UInt32 { try await offMain(api) { try $0.unreadable() } }
 
     public func deleteDraft(dossierId: String) async throws {
         try await offMain(api) { try $0.deleteDraft(dossierId: dossierId) }

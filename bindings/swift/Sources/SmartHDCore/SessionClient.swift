@@ -21,6 +21,18 @@ public final class SessionClient: Sendable {
     public func state() async throws -> SessionState { try await cancellable { try await api.state(cancel: $0) } }
     /// Who is logged in, or nil. Show `maskCccd(cccd:)`, never the whole number.
     public func whoami() async throws -> Profile? { try await cancellable { try await api.whoami(cancel: $0) } }
-    /// Logs out; the provider's end-session URL to open, if any.
-    public func logout() async throws -> String? { try await cancellable { try await api.logout(cancel: $0) } }
+    /// The resident's profile as the portal knows it now (birth date, address, phone...).
+    public func profile() async throws -> PortalProfile {
+        try await cancellable { try await api.profile(cancel: $0) }
+    }
+    /// The resident's personal papers as VNeID lists them now (level 2, else
+    /// `SmartHdError.NeedsLevel2`); `client.documents.list()` is the copy kept offline.
+    public func documents() async throws -> [ProfileCard] {
+        try await cancellable { try await api.documents(cancel: $0) }
+    }
+    /// Logs out; the provider's end-session URL to open, if any. The resident's records stay on
+    /// the phone, sealed and theirs, unless `wipeLocalData` deletes them.
+    public func logout(wipeLocalData: Bool = false) async throws -> String? {
+        try await cancellable { try await api.logout(wipeLocalData: wipeLocalData, cancel: $0) }
+    }
 }

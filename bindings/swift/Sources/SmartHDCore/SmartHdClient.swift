@@ -1,6 +1,7 @@
 // The core as an iOS app uses it: one object per capability (`client.catalog`, `.session`,
 // `.dossiers`, `.payments`, `.sync`) with async functions that never block the caller, and the
-// core's events as an AsyncStream. Mirrors the Kotlin layer (SmartHdClient.kt).
+// core's events as a broadcast (`events()`: a new AsyncStream per reader, each seeing every
+// event). Mirrors the Kotlin layer (SmartHdClient.kt).
 //
 // Cancelling the Task that awaits any network call stops the work in the core at its next step
 // (what it committed stays; nothing is half-written). Swift cannot drop a Rust future, so each
@@ -31,32 +32,40 @@ public final class SmartHdClient: @unchecked Sendable {
     public let appointments: AppointmentsClient
     /// My documents: results, e-receipts and personal papers, offline.
     public let documents: DocumentsClient
+    /// The inbox: the city's alerts and the app's own notices, and the push token.
+    public let inbox: InboxClient
     /// The catalog feed and the outbox.
     public let sync: SyncClient
     /// What the core reports as it happens: catalog sync progress, session changes, dossier status
-    /// changes (`.dossierStatusChanged`: local notifications) and payment updates. Keeps the newest 256 events for a slow reader; never blocks the core.
-    public let events: AsyncStream<Event>
-    private let continuation: AsyncStream<Event>.Continuation
+    /// changes (`.dossierStatusChanged`: local notifications) and payment updates, to every
+    /// subscriber: each `events()` call is a new stream that sees every event from then on.
+    public let broadcast: EventBroadcast
+
+    /// A new stream of the core's events for one reader (a screen, the notifier...): any number
+    /// may read at once, each sees every event from the call on, in the order the core sent them.
+    /// Each keeps the newest 256 for a slow reader and never blocks the core; it ends when the
+    /// reading Task is cancelled or the client is released.
+    public func events() -> AsyncStream<Event> { broadcast.subscribe() }
 
     /// Opens the core on `config` (no network call). `storage` is Keychain-backed storage,
     /// `signer` an optional Secure Enclave key for DPoP, `logger` receives the core's log lines.
     public init(config: CoreConfig, storage: SecureStorage, logger: Logger? = nil, signer: Signer? = nil) throws {
-        let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(256))
-        self.events = stream
-        self.continuation = continuation
+        let broadcast = EventBroadcast(bufferingNewest: 256)
+        self.broadcast = broadcast
         self.core = try SmartHd.open(
-            config: config, storage: storage, events: StreamListener(continuation), logger: logger, signer: signer)
+            config: config, storage: storage, events: BroadcastListener(broadcast), logger: logger, signer: signer)
         self.catalog = CatalogClient(core.catalog())
         self.session = SessionClient(core.session())
         self.dossiers = DossiersClient(core.dossiers())
         self.payments = PaymentsClient(core.payments())
         self.appointments = AppointmentsClient(core.appointments())
         self.documents = DocumentsClient(core.documents())
+        self.inbox = InboxClient(core.inbox())
         self.sync = SyncClient(core.sync())
     }
 
     deinit {
-        continuation.finish()
+        broadcast.finish()
     }
 }
 
@@ -76,8 +85,78 @@ func offMain<Api: Sendable, T: Sendable>(_ api: Api, _ body: @escaping @Sendable
     try await Task.detached(priority: .userInitiated) { try body(api) }.value
 }
 
-private final class StreamListener: EventListener, @unchecked Sendable {
-    private let continuation: AsyncStream<Event>.Continuation
-    init(_ continuation: AsyncStream<Event>.Continuation) { self.continuation = continuation }
-    func onEvent(event: Event) { continuation.yield(event) }
+/// Hands every event of the core to each subscriber's stream. A lock, not an actor: the core calls
+/// `onEvent` synchronously on its own thread, and yielding there (no Task hop per event) keeps
+/// the events in the order the core sent them; `AsyncStream.Continuation.yield` is thread-safe
+/// and never blocks (each stream buffers the newest `bufferingNewest` events).
+public final class EventBroadcast: @unchecked Sendable {
+    private let lock = NSLock()
+    private var subscribers: [UInt64: AsyncStream<Event>.Continuation] = [:]
+    private var nextId: UInt64 = 0
+    private var finished = false
+    private let bufferingNewest: Int
+
+    public init(bufferingNewest: Int = 256) {
+        self.bufferingNewest = bufferingNewest
+    }
+
+    /// A new stream that receives every event sent from now on.
+    public func subscribe() -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream<Event>.makeStream(
+            bufferingPolicy: .bufferingNewest(bufferingNewest))
+        lock.lock()
+        if finished {
+            lock.unlock()
+            continuation.finish()
+            return stream
+        }
+        let id = nextId
+        nextId += 1
+        subscribers[id] = continuation
+        lock.unlock()
+        // The reader stopped (its Task was cancelled, or it broke out of the loop): forget it.
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
+        return stream
+    }
+
+    /// How many streams are being read now.
+    public var subscriberCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return subscribers.count
+    }
+
+    /// Sends `event` to every subscriber.
+    public func send(_ event: Event) {
+        lock.lock()
+        let targets = Array(subscribers.values)
+        lock.unlock()
+        for continuation in targets {
+            continuation.yield(event)
+        }
+    }
+
+    /// Ends every stream; later subscribers get an ended stream.
+    public func finish() {
+        lock.lock()
+        finished = true
+        let targets = Array(subscribers.values)
+        subscribers.removeAll()
+        lock.unlock()
+        for continuation in targets {
+            continuation.finish()
+        }
+    }
+
+    private func unsubscribe(_ id: UInt64) {
+        lock.lock()
+        subscribers[id] = nil
+        lock.unlock()
+    }
+}
+
+private final class BroadcastListener: EventListener, @unchecked Sendable {
+    private let broadcast: EventBroadcast
+    init(_ broadcast: EventBroadcast) { self.broadcast = broadcast }
+    func onEvent(event: Event) { broadcast.send(event) }
 }

@@ -2,7 +2,9 @@ package vn.gov.haiduong.smarthd.client
 
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.withContext
+import vn.gov.haiduong.smarthd.PortalProfile
 import vn.gov.haiduong.smarthd.Profile
+import vn.gov.haiduong.smarthd.ProfileCard
 import vn.gov.haiduong.smarthd.SessionApi
 import vn.gov.haiduong.smarthd.SessionState
 
@@ -31,6 +33,15 @@ class SessionClient internal constructor(internal val api: SessionApi, private v
 
     /** Who is logged in, or null. Show `maskCccd(profile.cccd)`, never the whole number. */
     suspend fun whoami(): Profile? = api.whoami()
+
+    /** The resident's profile as the portal knows it now (birth date, address, phone...). */
+    suspend fun profile(): PortalProfile = api.profile()
+
+    /**
+     * The resident's personal papers as VNeID lists them now (level 2, else
+     * `SmartHdException.NeedsLevel2`); `client.documents.list()` is the copy kept offline.
+     */
+    suspend fun documents(): List<ProfileCard> = api.documents()
 
     /**
      * Logs out; the provider's end-session URL to open in the browser, if any. The resident's

@@ -193,6 +193,11 @@ class ServicesTest {
             val state = client.session.state()
             assertTrue(state is SessionState.LoggedIn && state.level.toInt() == 2, "$state")
             assertEquals(profile.cccd, client.session.whoami()?.cccd)
+            // What the portal knows of the resident, and their papers as VNeID lists them (level 2).
+            val me = client.session.profile()
+            assertEquals(listOf("Nguyễn Văn An", profile.cccd, "vneid:level2"), listOf(me.name, me.cccd, me.acr))
+            val papers = client.session.documents()
+            assertEquals(profile.cccd, papers.first { it.kind == "cccd" }.number)
             seen.await(Event.SessionChanged::class.java, "logged in") { it.state is SessionState.LoggedIn }
 
             // A draft, validated offline with typed problems.
