@@ -43,8 +43,9 @@ mvn -B -ntp -f android/state/pom.xml test \
 test "${PIPESTATUS[0]}" -eq 0
 
 log "iOS app: names checked against the Swift layer and the generated Swift (nothing Swift is compiled here)"
-# The app calls client.CAPABILITY.METHOD(...): each method must be in that capability's client.
-if grep -rnE 'client\.[a-zA-Z]+\(' ios/SmartHD; then
+# The app calls client.CAPABILITY.METHOD(...): each method must be in that capability's client
+# (the one call on the client itself is events(): a new stream for each reader).
+if grep -rnE 'client\.[a-zA-Z]+\(' ios/SmartHD | grep -v 'client\.events()'; then
     echo "the iOS app calls the client directly; calls go through client.catalog, .session, .dossiers, .payments or .sync" >&2
     exit 1
 fi
