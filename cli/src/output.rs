@@ -412,6 +412,22 @@ pub fn documents(documents: &[smarthd_core::documents::MyDocument], as_json: boo
     }
 }
 
+pub fn inbox(items: &[smarthd_core::InboxItem], as_json: bool) {
+    if as_json {
+        json(items);
+        return;
+    }
+    if items.is_empty() {
+        out!("Hộp thư trống / the inbox is empty");
+    }
+    for item in items {
+        let (vi, en) = item.severity.labels();
+        let unread = if item.read { " " } else { "•" };
+        out!("{unread} [{vi} / {en}] {}  {}", printable(&item.title), when(&item.at));
+        out!("    {}  ({})", printable(&item.body), printable(&item.item_id));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

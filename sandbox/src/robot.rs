@@ -261,6 +261,19 @@ impl OfficerConsole {
             .await
     }
 
+    /// Publishes an alert (`info`, `warning` or `emergency`) to the inboxes of `communes` (none:
+    /// the whole city).
+    pub async fn publish_alert(
+        &self,
+        severity: &str,
+        communes: &[String],
+        title: &str,
+        body: &str,
+    ) -> Result<serde_json::Value, RobotError> {
+        let alert = serde_json::json!({"severity": severity, "communes": communes, "title": title, "body": body});
+        self.post("officer/api/alerts", alert).await
+    }
+
     /// Asks for more documents ("Yêu cầu bổ sung"): a round naming `documents`, due in the
     /// portal's default number of days.
     pub async fn request_supplement(

@@ -324,8 +324,16 @@ async fn the_ioc_api_needs_an_officer_session_and_its_csrf_token() {
     let (status, _) = w.call(Method::GET, "/officer/api/reports", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (cookie, _) = common::officer_login(&w.http, &w.base).await;
-    let response = w.http.get(w.url("/officer/api/reports")).header(header::COOKIE, cookie).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = w.http.get(w.url("/officer/api/reports")).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "reading needs the session only");
+    let response = w
+        .http
+        .post(w.url("/officer/api/reports/PA-2026-000001/accept"))
+        .header(header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "an action needs the CSRF token too");
     let (status, list) = w.ioc(Method::GET, "/officer/api/reports", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(list["items"].as_array().unwrap().is_empty());

@@ -56,6 +56,14 @@ pub const EVERY_COMMAND: &[(&str, &[&str], Drive)] = &[
     ("officer supplement", &["{officer_code}", "--message", "Bổ sung", "--document", "Bản sao CCCD"], Drive::Run),
     ("officer result", &["{officer_code}", "--name", "Giấy xác nhận"], Drive::Run),
     ("officer status", &["{officer_code}", "result_ready"], Drive::Run),
+    (
+        "officer alert",
+        &["--severity", "emergency", "--commune", "10507", "--title", "Bão số 3", "--body", "Ở trong nhà"],
+        Drive::Run,
+    ),
+    ("inbox", &[], Drive::Run),
+    // The sandbox numbers alerts from TB-000001: the one just published.
+    ("inbox read", &["TB-000001"], Drive::Run),
     ("vietqr encode", &["--bin", "970436", "--account", "0011001234567", "--amount", "50000"], Drive::Run),
     ("vietqr decode", &["{vietqr}"], Drive::Run),
     ("completions", &["bash"], Drive::Run),

@@ -322,8 +322,20 @@ async fn photo(State(s): Shared, UrlPath(sha256): UrlPath<String>) -> Result<Res
 
 // The operations centre (IOC): JSON for the console and for `smarthd officer reports`.
 
+/// An officer's action: a live session and its CSRF token.
 fn officer(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     s.desk.json_session(headers).map(|_| ())
+}
+
+/// An officer reading (a safe method): a live session is enough.
+fn reader(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    s.desk.session(headers).map(|_| ()).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "log in at /officer/login first (a sandbox officer account)",
+        )
+    })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -340,7 +352,7 @@ async fn ioc_list(
     headers: HeaderMap,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    officer(&s, &headers)?;
+    reader(&s, &headers)?;
     let Query(q) = query.map_err(|_| ApiError::bad_request("status=waiting|accepted|assigned|handled|rejected"))?;
     let status = match q.status.as_deref() {
         None | Some("") => None,
@@ -365,7 +377,7 @@ async fn ioc_report(
     UrlPath(code): UrlPath<String>,
     query: Result<Query<ViewQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    officer(&s, &headers)?;
+    reader(&s, &headers)?;
     let Query(q) = query.map_err(|_| ApiError::bad_request("view=agency"))?;
     let for_agency = q.view.as_deref() == Some("agency");
     let report =
