@@ -148,3 +148,8 @@ pub async fn json_errors(response: Response) -> Response {
 pub async fn no_route() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route / không có đường dẫn này").into_response()
 }
+
+/// Parses a JSON body, answering `400 bad_request` with serde's reason (every route's one way).
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
+}

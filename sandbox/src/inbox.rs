@@ -23,7 +23,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api_error::ApiError;
+use crate::api_error::{ApiError, json_body};
 use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider, address_of};
 use crate::openapi::ErrorBody;
@@ -141,10 +141,6 @@ pub fn router(inbox: Arc<Inbox>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) ->
         .routes(routes!(publish))
         .routes(routes!(push_log))
         .with_state(AppState { inbox, desk, idp })
-}
-
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -2,8 +2,6 @@
 //! routes share (the portal's statuses, digests in hex, JSON bodies). It imports nothing from the
 //! modules above it, so they can all import it.
 
-use crate::api_error::ApiError;
-
 /// The portal's statuses are the shared model's; only those the portal assigns are accepted.
 pub use smarthd_model::DossierStatus as Status;
 
@@ -20,7 +18,4 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Parses a JSON body, answering `400 bad_request` with serde's reason.
-pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
-}
+pub(crate) use crate::api_error::json_body;

@@ -29,7 +29,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api_error::ApiError;
+use crate::api_error::{ApiError, json_body};
 use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider};
 use crate::openapi::ErrorBody;
@@ -92,10 +92,6 @@ pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>
 
 fn private(body: impl IntoResponse) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], body).into_response()
-}
-
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid body: {e}")))
 }
 
 fn is_sha256_hex(text: &str) -> bool {
