@@ -14,6 +14,7 @@ mod error;
 mod inbox;
 mod payments;
 mod platform;
+mod reports;
 mod runtime;
 mod session;
 mod sync;
@@ -185,6 +186,11 @@ impl SmartHd {
     /// Appointments at the commune's one-stop counter.
     pub fn appointments(&self) -> Arc<AppointmentsApi> {
         Arc::new(AppointmentsApi(self.core.appointments()))
+    }
+
+    /// Field reports: drafts with photos and the place, sending, progress, rating, the feed.
+    pub fn reports(&self) -> Arc<reports::ReportsApi> {
+        Arc::new(reports::ReportsApi(self.core.reports()))
     }
 
     /// The inbox: the city's alerts and the app's own notices, and the push token.

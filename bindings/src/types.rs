@@ -26,10 +26,11 @@ use smarthd_core::dossier::{
 use smarthd_core::inbox::{InboxItem, InboxKind, Severity};
 use smarthd_core::payment::vietqr::{QrMatrix, VietQr};
 use smarthd_core::payment::{PaymentMethod, PaymentOrder, PaymentStatus, Receipt};
+use smarthd_core::report::ReportState;
 use smarthd_core::session::PortalProfile;
 use smarthd_core::{
-    DossierSyncReport, Event, FacetCount, Freshness, OutboxReport, PageRequest, Profile, PublicStatus, SearchFilters,
-    SearchHit, SearchPage, SessionState, SyncOutcome, SyncReport,
+    DossierSyncReport, Event, FacetCount, Freshness, OutboxReport, PageRequest, Profile, PublicStatus,
+    ReportSyncReport, SearchFilters, SearchHit, SearchPage, SessionState, SyncOutcome, SyncReport,
 };
 
 /// Implementing level since the two-tier reform of 1 July 2025.
@@ -332,6 +333,8 @@ pub enum Event {
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
+    /// A field report moved (sent, refused, accepted, assigned, handled...).
+    ReportStatusChanged { report_id: String, code: Option<String>, state: ReportState },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: PaymentStatus },
     /// An appointment at a one-stop counter starts within 24 hours (once per booking).
@@ -724,6 +727,8 @@ pub struct DossierSyncReport {
     pub payments_updated: u32,
     /// Results the portal issued that are now on the phone, verified.
     pub results_kept: u32,
+    /// Field reports and ratings sent, and reports whose progress changed.
+    pub reports: ReportSyncReport,
 }
 
 /// What the portal's public lookup tells anyone who has a dossier code: nothing personal.

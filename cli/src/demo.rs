@@ -41,6 +41,10 @@ impl EventListener for DemoEvents {
                     status.label()
                 )
             }
+            Event::ReportStatusChanged { code, state, .. } => {
+                let (vi, en) = state.labels();
+                out!("  🔔 phản ánh / report {}: {vi} / {en}", printable(code.as_deref().unwrap_or("")))
+            }
             Event::PaymentUpdated { order_id, status } => {
                 out!("  🔔 thanh toán / payment {}: {}", printable(order_id), status.label())
             }

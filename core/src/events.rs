@@ -2,6 +2,7 @@
 //! bindings turn it into a foreign trait (a Kotlin Flow, a Swift AsyncStream).
 
 use serde::Serialize;
+use smarthd_model::report::ReportState;
 use smarthd_model::{DossierStatus, PaymentStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,6 +15,9 @@ pub enum Event {
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
+    /// A field report moved (sent, refused, accepted, assigned, handled...): the shells turn
+    /// this into a local notification.
+    ReportStatusChanged { report_id: String, code: Option<String>, state: ReportState },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: PaymentStatus },
     /// An appointment at a one-stop counter starts within 24 hours: given once per booking, by

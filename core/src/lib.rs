@@ -3,7 +3,9 @@
 //! [`SmartHd`] is what an app (through the bindings), the CLI and tests open; it hands out one
 //! handle per capability: [`catalog`] (offline procedures and search), [`session`] (the VNeID
 //! login through [`identity`]), [`dossier`] (drafts and submitting), [`payment`] (fees and
-//! receipts), [`appointment`] (a place at the one-stop counter), [`inbox`] (alerts and notices) and [`sync`] (bringing the offline copy and the outbox up to date). Beneath them:
+//! receipts), [`appointment`] (a place at the one-stop counter), [`report`] (field reports),
+//! [`inbox`] (alerts and notices) and [`sync`] (bringing the offline copy and the outbox up to
+//! date). Beneath them:
 //! [`store`] (the SQLite files, kept private by [`private_files`]), [`transport`] (every request to the portal and the identity
 //! provider), [`text`] (Vietnamese folding), and [`platform`] (the services the app injects).
 //!
@@ -49,8 +51,11 @@ pub use inbox::handle::InboxHandle;
 pub use inbox::{InboxItem, InboxKind};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
+pub use report::handle::{Commune, FeedQuery, ReportsHandle};
+pub use report::{Report, ReportDraft, ReportPhoto, ReportState};
 pub use session::{LocalData, PortalProfile, SessionHandle};
 pub use sync::handle::SyncHandle;
+pub use sync::reports::ReportSyncReport;
 pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
 use std::sync::Arc;
@@ -104,6 +109,7 @@ impl SmartHd {
             vault::Vault::open(storage, &user_db)?
         });
         let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
+        let reports = report::Reports::new(user_db.clone(), vault.clone());
         let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
         let appointments = Appointments::new(user_db.clone(), vault.clone(), config.ticket_keys.clone());
         let identity = Identity::new(
@@ -116,7 +122,9 @@ impl SmartHd {
             services.signer.clone(),
         )?;
         if recover {
-            let kept = identity.keep_aside_unreadable()? + dossiers.keep_aside_unreadable()?;
+            let kept = identity.keep_aside_unreadable()?
+                + dossiers.keep_aside_unreadable()?
+                + reports.keep_aside_unreadable()?;
             tracing::warn!(kept, "user data the data key could not open was kept aside");
         }
         let papers = documents::Papers::new(user_db.clone(), vault.clone());
@@ -131,6 +139,7 @@ impl SmartHd {
             appointments,
             papers,
             inbox,
+            reports,
             services,
             user_db,
             vault,
@@ -176,6 +185,13 @@ impl SmartHd {
         AppointmentsHandle::new(self.shared.clone())
     }
 
+    /// Field reports: drafts with photos and the place, sent through the outbox, followed to
+    /// the answer and rated; the city's public feed of handled reports.
+    pub fn reports(&self) -> ReportsHandle {
+        ReportsHandle::new(self.shared.clone())
+    }
+
+    /// The city's alerts and the app's own notices, offline, with read state; the push token.
     pub fn inbox(&self) -> InboxHandle {
         InboxHandle::new(self.shared.clone())
     }

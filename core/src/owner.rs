@@ -23,6 +23,9 @@ pub const UNCLAIMED: &str = "unclaimed";
 
 /// The tables whose rows belong to a resident (each has an `owner` column).
 const OWNED_TABLES: &[&str] = &[
+    "report",
+    "report_photo",
+    "report_outbox",
     "dossier",
     "dossier_attachment",
     "dossier_event",
@@ -109,6 +112,9 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     // Children before parents (the foreign keys of outbox and payment_request), then the
     // per-owner state.
     let tables = [
+        "report_outbox",
+        "report_photo",
+        "report",
         "outbox",
         "payment_request",
         "dossier_event",

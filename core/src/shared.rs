@@ -12,8 +12,9 @@ use crate::inbox::{Inbox, client as inbox_client};
 use crate::owner::Owner;
 use crate::payment::{Payments, client};
 use crate::platform::Services;
+use crate::report::Reports;
 use crate::store::UserDb;
-use crate::sync::{outbox, results};
+use crate::sync::{outbox, reports, results};
 use crate::transport::PortalClient;
 use crate::vault::Vault;
 
@@ -27,6 +28,7 @@ pub(crate) struct Shared {
     pub(crate) appointments: Appointments,
     pub(crate) papers: Papers,
     pub(crate) inbox: Inbox,
+    pub(crate) reports: Reports,
     pub(crate) services: Services,
     pub(crate) user_db: UserDb,
     pub(crate) vault: std::sync::Arc<Vault>,
@@ -99,5 +101,9 @@ impl Shared {
             db: &self.user_db,
             owner,
         }
+    }
+
+    pub(crate) fn reports_context<'a>(&'a self, owner: Option<&'a Owner>) -> reports::Context<'a> {
+        reports::Context { outbox: self.outbox_context(owner), reports: &self.reports, inbox: &self.inbox }
     }
 }

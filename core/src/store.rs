@@ -101,6 +101,15 @@ pub const CATALOG_MIGRATIONS: &[Migration] = &[
     CREATE INDEX procedure_field_key ON procedure(field_key);
     CREATE INDEX procedure_agency_key ON procedure(agency_key);
     "#,
+    // v5: lists the portal publishes for field reports (categories, commune boundaries), kept
+    // whole as fetched, for drafting offline.
+    r#"
+    CREATE TABLE published_list (
+        name TEXT PRIMARY KEY,
+        body BLOB NOT NULL,
+        fetched_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub const USER_MIGRATIONS: &[Migration] = &[
@@ -364,6 +373,48 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         token BLOB NOT NULL,
         platform TEXT NOT NULL
     );
+    "#,
+    // v11: field reports: the draft (its text, place and the portal's view sealed: they say
+    // where the resident was), its photos (sealed files beside the attachments), and their own
+    // outbox entries (the submission, the rating) under permanent ids.
+    r#"
+    CREATE TABLE report (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        category TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        commune_code TEXT,
+        urgency TEXT NOT NULL,
+        share_identity INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        code TEXT,
+        problem TEXT,
+        remote BLOB,
+        verdict TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX report_owner ON report(owner, created_at);
+    CREATE TABLE report_photo (
+        report_id TEXT NOT NULL REFERENCES report(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        PRIMARY KEY (report_id, sha256)
+    );
+    CREATE TABLE report_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        report_id TEXT NOT NULL REFERENCES report(id),
+        kind TEXT NOT NULL,
+        action_id TEXT,
+        verdict TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        owner TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX report_outbox_one ON report_outbox(report_id, kind);
     "#,
 ];
 

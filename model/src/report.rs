@@ -74,6 +74,78 @@ impl ReportStatus {
     }
 }
 
+/// Where a report stands, as the phone shows it: the phone's own steps, then the IOC's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// Being written; photos may be added.
+    Draft,
+    /// Submitted on the phone, waiting in the outbox to be sent.
+    Queued,
+    /// The portal refused it (the reason is in `problem`); it can be changed and sent again.
+    Failed,
+    Waiting,
+    Accepted,
+    Assigned,
+    Handled,
+    Rejected,
+}
+
+impl ReportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Draft => "draft",
+            ReportState::Queued => "queued",
+            ReportState::Failed => "failed",
+            ReportState::Waiting => "waiting",
+            ReportState::Accepted => "accepted",
+            ReportState::Assigned => "assigned",
+            ReportState::Handled => "handled",
+            ReportState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportState> {
+        match text {
+            "draft" => Some(ReportState::Draft),
+            "queued" => Some(ReportState::Queued),
+            "failed" => Some(ReportState::Failed),
+            other => ReportStatus::parse(other).map(ReportState::from),
+        }
+    }
+
+    /// Vietnamese, then English.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            ReportState::Draft => ("Bản nháp", "Draft"),
+            ReportState::Queued => ("Chờ gửi", "Waiting to be sent"),
+            ReportState::Failed => ("Bị từ chối khi gửi", "Refused when sent"),
+            ReportState::Waiting => ReportStatus::Waiting.labels(),
+            ReportState::Accepted => ReportStatus::Accepted.labels(),
+            ReportState::Assigned => ReportStatus::Assigned.labels(),
+            ReportState::Handled => ReportStatus::Handled.labels(),
+            ReportState::Rejected => ReportStatus::Rejected.labels(),
+        }
+    }
+
+    /// Still on the phone only: text, place and photos may change.
+    pub fn is_editable(self) -> bool {
+        matches!(self, ReportState::Draft | ReportState::Failed)
+    }
+}
+
+impl From<ReportStatus> for ReportState {
+    fn from(status: ReportStatus) -> ReportState {
+        match status {
+            ReportStatus::Waiting => ReportState::Waiting,
+            ReportStatus::Accepted => ReportState::Accepted,
+            ReportStatus::Assigned => ReportState::Assigned,
+            ReportStatus::Handled => ReportState::Handled,
+            ReportStatus::Rejected => ReportState::Rejected,
+        }
+    }
+}
+
 /// Why the IOC refused a report (the reasons every peer city publishes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -394,6 +466,20 @@ mod tests {
             assert_eq!(ReportStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(ReportVerdict::parse("not-satisfied"), Some(ReportVerdict::NotSatisfied));
+    }
+
+    #[test]
+    fn states_parse_back_and_only_drafts_and_refused_ones_change() {
+        for state in [ReportState::Draft, ReportState::Queued, ReportState::Failed] {
+            assert_eq!(ReportState::parse(state.as_str()), Some(state));
+        }
+        for status in ReportStatus::ALL {
+            assert_eq!(ReportState::parse(status.as_str()), Some(ReportState::from(status)));
+            assert!(!ReportState::from(status).is_editable());
+        }
+        assert!(ReportState::Draft.is_editable() && ReportState::Failed.is_editable());
+        assert!(!ReportState::Queued.is_editable());
+        assert_eq!(ReportState::parse("lost"), None);
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub enum FaultRoute {
     /// `POST /api/v1/appointments`: booking a counter's slot.
     #[serde(rename = "book")]
     Book,
+    /// `POST /api/v1/reports…`: sending a field report, rating its answer.
+    #[serde(rename = "reports")]
+    Reports,
     #[serde(rename = "*")]
     All,
 }
@@ -174,6 +177,7 @@ enum RouteClass {
     Attachments,
     Dossiers,
     Book,
+    Reports,
     OtherApi,
 }
 
@@ -187,6 +191,8 @@ impl RouteClass {
             Some(RouteClass::Dossiers)
         } else if path == "/api/v1/appointments" && method == Method::POST {
             Some(RouteClass::Book)
+        } else if path.starts_with("/api/v1/reports") && method == Method::POST {
+            Some(RouteClass::Reports)
         } else if path.starts_with("/api/") {
             Some(RouteClass::OtherApi)
         } else {
@@ -201,6 +207,7 @@ impl RouteClass {
             FaultRoute::Attachments => self == RouteClass::Attachments,
             FaultRoute::Dossiers => self == RouteClass::Dossiers,
             FaultRoute::Book => self == RouteClass::Book,
+            FaultRoute::Reports => self == RouteClass::Reports,
         }
     }
 }

@@ -290,6 +290,26 @@ impl Catalog {
         Ok(names.into_iter().take(limit as usize).map(|(name, _)| name).collect())
     }
 
+    /// Keeps a list the portal publishes beside the procedures (the report categories, the
+    /// commune boundaries) whole, as fetched, for use offline.
+    pub fn keep_published(&self, name: &str, body: &[u8]) -> Result<()> {
+        lock(&self.writer).execute(
+            "INSERT INTO published_list (name, body, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET body = ?2, fetched_at = ?3",
+            params![name, body, now()],
+        )?;
+        Ok(())
+    }
+
+    /// A published list as last fetched; `None` before the first fetch.
+    pub fn published(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.retrying(|| {
+            Ok(lock(&self.reader)
+                .query_row("SELECT body FROM published_list WHERE name = ?1", [name], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
     /// The whole record, from the offline copy (replaced and expired ones too, so a saved link
     /// still opens and can point to the replacement).
     pub fn procedure(&self, code: &str) -> Result<Procedure> {

@@ -9,7 +9,7 @@
 //! `viewer` sees only that resident's dossiers and the drafts nobody owns yet.
 
 pub mod handle;
-mod source;
+pub(crate) mod source;
 pub use smarthd_model::form;
 
 use std::collections::BTreeMap;
@@ -410,7 +410,7 @@ impl Dossiers {
             reason: "chỉ nhận JPEG, PNG hoặc PDF / only JPEG, PNG or PDF files".into(),
         })?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tep".into());
-        self.write_sealed_file(&sha256, &bytes)?;
+        self.keep_file(&sha256, &bytes)?;
         let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
         let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
         self.db.lock().execute(
@@ -431,8 +431,8 @@ impl Dossiers {
     }
 
     /// Keeps a file sealed in the data dir under its digest (once: the same bytes, the same file),
-    /// written whole before it is named.
-    fn write_sealed_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+    /// written whole before it is named. Report photos are kept here too.
+    pub(crate) fn keep_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
         crate::private_files::create_dir(&self.files)?;
         let target = self.file_path(sha256);
         if !target.exists() {
@@ -836,13 +836,14 @@ impl Dossiers {
         Ok(())
     }
 
-    /// Deletes the sealed attachment files no dossier refers to any more (after a wipe).
+    /// Deletes the sealed files no dossier or report refers to any more (after a wipe).
     pub fn remove_unreferenced_files(&self) -> Result<()> {
         let Ok(entries) = std::fs::read_dir(&self.files) else { return Ok(()) };
         let db = self.db.lock();
         let mut used = db.prepare(
             "SELECT (SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1)
-                  + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)",
+                  + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)
+                  + (SELECT count(*) FROM report_photo WHERE sha256 = ?1)",
         )?;
         for entry in entries {
             let path = entry?.path();
@@ -1245,7 +1246,7 @@ impl Dossiers {
         if payload.sha256 != sha256 || payload.size != pdf.len() as u64 {
             return Err(invalid("tệp kết quả không khớp chữ ký / the result file is not the one signed"));
         }
-        self.write_sealed_file(&sha256, pdf)?;
+        self.keep_file(&sha256, pdf)?;
         let sealed = self.vault.seal(
             SEALED_RESULT,
             &serde_json::to_vec(signed).map_err(|source| Error::Encoding { what: "result", source })?,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::catalog::{self, SyncReport};
 use super::outbox::{self, DossierSyncReport};
-use super::results;
+use super::{reports, results};
 use crate::documents::ProfileCards;
 use crate::error::Result;
 use crate::events::SessionState;
@@ -70,6 +70,7 @@ impl SyncHandle {
             report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
             appointment::client::sync(&self.shared.appointment_context(owner)).await?;
             report.results_kept = results::fetch_new(&self.shared.results_context(owner)).await?;
+            report.reports = reports::sync(&self.shared.reports_context(Some(owner)), force).await?;
             // The inbox is a nicety: a failure to fetch it leaves what was kept.
             if let Err(error) = crate::inbox::client::sync(&self.shared.inbox_context(owner)).await {
                 tracing::info!("inbox not refreshed: {error}");

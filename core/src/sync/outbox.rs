@@ -59,6 +59,8 @@ pub struct DossierSyncReport {
     pub payments_updated: u32,
     /// Results the portal issued that are now on the phone, verified.
     pub results_kept: u32,
+    /// Field reports and ratings sent, and reports whose progress changed.
+    pub reports: super::reports::ReportSyncReport,
 }
 
 /// Why an attempt did not deliver an entry.
@@ -160,7 +162,7 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
             }
         },
     };
-    Ok(DossierSyncReport { outbox, status_changes, payments_updated: 0, results_kept: 0 })
+    Ok(DossierSyncReport { outbox, status_changes, ..Default::default() })
 }
 
 pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
@@ -263,9 +265,7 @@ async fn send_action(
     item: &OutboxItem,
     action: &QueuedAction,
 ) -> Result<RemoteDossier, Failure> {
-    if cx.identity.subject()?.map(|sub| Owner::of(cx.vault, &sub)).as_ref() != Some(owner) {
-        return Err(Error::from(crate::error::AuthError::NotLoggedIn).into());
-    }
+    still_logged_in(cx, owner)?;
     let (path, body) = match &action.what {
         ActionPayload::Supplement { round } => {
             let dossier = cx.dossiers.get(Some(owner), &item.dossier_id)?;
@@ -307,16 +307,26 @@ async fn send_action(
     Ok(answer)
 }
 
-fn next_attempt(item: &OutboxItem) -> i64 {
-    chrono::Utc::now().timestamp() + backoff_secs(item.attempts + 1, unit_random())
-}
-
-async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
-    // Another process on the data dir may have logged someone else in since the sync began:
-    // this entry goes out with its owner's session or not at all.
+/// Another process on the data dir may have logged someone else in since the sync began: an
+/// entry goes out with its owner's session or not at all.
+pub(crate) fn still_logged_in(cx: &Context<'_>, owner: &Owner) -> Result<(), Failure> {
     if cx.identity.subject()?.map(|sub| Owner::of(cx.vault, &sub)).as_ref() != Some(owner) {
         return Err(Error::from(crate::error::AuthError::NotLoggedIn).into());
     }
+    Ok(())
+}
+
+fn next_attempt(item: &OutboxItem) -> i64 {
+    after_backoff(item.attempts)
+}
+
+/// When an entry tried `attempts` times before is tried next (unix seconds).
+pub(crate) fn after_backoff(attempts: u32) -> i64 {
+    chrono::Utc::now().timestamp() + backoff_secs(attempts + 1, unit_random())
+}
+
+async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
+    still_logged_in(cx, owner)?;
     let dossier = cx.dossiers.get(Some(owner), &item.dossier_id)?;
     for attachment in &dossier.attachments {
         upload(cx, owner, attachment).await?;
@@ -355,7 +365,7 @@ struct UploadState {
     complete: bool,
 }
 
-async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachment) -> Result<(), Failure> {
+pub(crate) async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachment) -> Result<(), Failure> {
     if cx.dossiers.upload_done(owner, &attachment.sha256)? {
         return Ok(());
     }

@@ -1,0 +1,216 @@
+//! Field reports through the core against the real sandbox: drafted offline with three camera
+//! photos, delivered exactly once through an unreachable portal and a lost acknowledgement
+//! (the sandbox's ledger counts the effects), photos stored and published without metadata, the
+//! operations centre's answer with proof seen by the resident (an event, an inbox notice), a
+//! rating delivered once through a lost acknowledgement too, a public feed without the reporter,
+//! reports kept per resident, and bad input refused with nothing half-written.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use smarthd_core::report::fixture::{SECRETS, camera_jpeg, segments};
+use smarthd_core::report::{GeoPoint, ReportVerdict, Urgency};
+use smarthd_core::{ErrorKind, Event, FeedQuery, InboxKind, LocalData, ReportDraft, ReportState, SmartHd};
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_tests::{Admin, Recorder, World, log_in, officer_post};
+
+/// Inside Phường Hải Dương (10507), where LEVEL2_CITIZEN lives.
+const IN_HAI_DUONG: GeoPoint = GeoPoint { lat: 20.82, lon: 106.22 };
+const ADDRESS_NOTE: &str = "Trước nhà số 12 ngõ 34 phố Riêng Tư";
+
+fn draft() -> ReportDraft {
+    ReportDraft {
+        category: "chieu_sang".into(),
+        text: "Đèn đường hỏng cả tuần nay, buổi tối rất tối.".into(),
+        location: IN_HAI_DUONG,
+        address_note: Some(ADDRESS_NOTE.into()),
+        urgency: Urgency::Normal,
+        share_identity: false,
+    }
+}
+
+/// Camera photos (EXIF GPS, maker note, serial number, XMP, IPTC, a comment), each different.
+fn camera_photos(dir: &Path, count: u32) -> Vec<std::path::PathBuf> {
+    (0..count)
+        .map(|i| {
+            let path = dir.join(format!("IMG_{i}.jpg"));
+            std::fs::write(&path, camera_jpeg(64 + 16 * i, 32 + 8 * i, 6)).unwrap();
+            path
+        })
+        .collect()
+}
+
+fn assert_metadata_free(jpeg: &[u8], what: &str) {
+    for secret in SECRETS {
+        assert!(
+            !jpeg.windows(secret.len()).any(|w| w == secret),
+            "{what} carries {:?}",
+            String::from_utf8_lossy(secret)
+        );
+    }
+    for (marker, _) in segments(jpeg) {
+        assert!(!(0xE1..=0xEF).contains(&marker) && marker != 0xFE, "{what} keeps segment {marker:#x}");
+    }
+}
+
+async fn fault(admin: &Admin, route: &str, kind: &str) {
+    admin.post("admin/faults", serde_json::json!({"route": route, "kind": kind, "probability": 1.0})).await;
+}
+
+async fn effects(admin: &Admin, id: &str) -> u64 {
+    admin.get("admin/reports/ledger").await["effects"][id].as_u64().unwrap_or(0)
+}
+
+async fn ioc(world: &World, code: &str, step: &str, body: serde_json::Value) -> serde_json::Value {
+    officer_post(&world.sandbox, &format!("officer/api/reports/{code}/{step}"), body).await
+}
+
+async fn ready(world: &World, events: Arc<Recorder>) -> SmartHd {
+    let core = world.core_with(events);
+    log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
+    core.reports().refresh_published().await.unwrap();
+    core
+}
+
+#[tokio::test]
+async fn a_report_with_three_photos_reaches_the_answer_and_one_rating_exactly_once() {
+    let world = World::new(30).await;
+    let admin = Admin::new(&world.sandbox);
+    let recorder = Arc::new(Recorder::default());
+    let core = ready(&world, recorder.clone()).await;
+    let photos = camera_photos(world.dir.path(), 3);
+
+    // Drafted with the portal unreachable: every step is local.
+    fault(&admin, "*", "drop").await;
+    let report = core.reports().create(&draft()).unwrap();
+    assert_eq!((report.state, report.commune_code.as_deref()), (ReportState::Draft, Some("10507")));
+    for photo in &photos {
+        core.reports().add_photo(&report.id, photo).unwrap();
+    }
+    let report = core.reports().submit(&report.id).unwrap();
+    assert_eq!((report.state, report.photos.len()), (ReportState::Queued, 3));
+    for photo in &report.photos {
+        assert_metadata_free(&core.reports().photo(&report.id, &photo.sha256).unwrap(), "the kept photo");
+    }
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!((sync.reports.sent, sync.reports.pending), (0, 1), "offline: still queued");
+    assert!(core.reports().get(&report.id).unwrap().problem.is_some(), "the reason is shown");
+    assert_eq!(effects(&admin, &report.id).await, 0);
+
+    // Back online, but the portal's answer is lost after it stored the report.
+    admin.delete("admin/faults").await;
+    fault(&admin, "reports", "commit_then_drop").await;
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!((sync.reports.sent, sync.reports.pending), (0, 1), "the answer was lost");
+    assert_eq!(effects(&admin, &report.id).await, 1, "but the portal has it");
+    admin.delete("admin/faults").await;
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!((sync.reports.sent, sync.reports.pending), (1, 0));
+    assert_eq!(effects(&admin, &report.id).await, 1, "the retry made no second report");
+    let sent = core.reports().get(&report.id).unwrap();
+    assert_eq!(sent.state, ReportState::Waiting);
+    let code = sent.code.clone().expect("the portal's code");
+    assert!(sent.accept_by.is_some(), "the promised deadline");
+
+    // The operations centre checks it, assigns it, the agency answers with proof.
+    ioc(&world, &code, "accept", serde_json::json!({})).await;
+    ioc(&world, &code, "assign", serde_json::json!({"agency": "Công ty Chiếu sáng đô thị"})).await;
+    let proof = {
+        use base64::Engine;
+        let clean = smarthd_core::report::photo::normalize(&camera_jpeg(40, 40, 1)).unwrap().jpeg;
+        base64::engine::general_purpose::STANDARD.encode(clean)
+    };
+    ioc(&world, &code, "answer", serde_json::json!({"message": "Đã thay bóng đèn mới.", "photos_base64": [proof]}))
+        .await;
+
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!(sync.reports.status_changes, 1, "accepted, assigned and handled since the last look: one change");
+    let handled = core.reports().get(&report.id).unwrap();
+    assert_eq!(handled.state, ReportState::Handled);
+    let answer = handled.answer.clone().expect("the answer");
+    assert_eq!((answer.message.as_str(), answer.photos.len()), ("Đã thay bóng đèn mới.", 1));
+    assert!(recorder.0.lock().unwrap().iter().any(|e| matches!(
+        e,
+        Event::ReportStatusChanged { state: ReportState::Handled, code: Some(c), .. } if *c == code
+    )));
+    let notices: Vec<_> = core.inbox().list().unwrap().into_iter().filter(|i| i.kind == InboxKind::Report).collect();
+    assert_eq!(notices.len(), 2, "received, then handled: {notices:?}");
+    assert!(notices.iter().any(|n| n.body.starts_with("Đã xử lý")), "{notices:?}");
+
+    // Published: what and where, never who; its photos as clean as they were sent.
+    let feed = core.reports().feed(&FeedQuery { near: Some(IN_HAI_DUONG), ..Default::default() }).await.unwrap();
+    let public = feed.iter().find(|r| r.code == code).expect("in the public feed");
+    let shown = serde_json::to_string(public).unwrap();
+    for secret in [LEVEL2_CITIZEN.cccd, "Nguyễn Văn An", ADDRESS_NOTE] {
+        assert!(!shown.contains(secret), "the public feed shows {secret:?}");
+    }
+    assert_eq!(public.photos.len(), 3);
+    let http = reqwest::Client::new();
+    for photo in public.photos.iter().chain(&answer.photos) {
+        let url = format!("{}{}", world.sandbox.base_url(), photo.url.trim_start_matches('/'));
+        let bytes = http.get(&url).send().await.unwrap().error_for_status().unwrap().bytes().await.unwrap();
+        assert_metadata_free(&bytes, &url);
+    }
+
+    // Rated once, through a lost acknowledgement too.
+    let rated = core.reports().rate(&report.id, ReportVerdict::Satisfied).unwrap();
+    assert_eq!(rated.rating_queued, Some(ReportVerdict::Satisfied));
+    let again = core.reports().rate(&report.id, ReportVerdict::NotSatisfied).unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Validation, "one verdict: {again}");
+    fault(&admin, "reports", "commit_then_drop").await;
+    assert_eq!(core.sync().now().await.unwrap().reports.pending, 1);
+    admin.delete("admin/faults").await;
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!((sync.reports.sent, sync.reports.pending), (1, 0));
+    let ledger = admin.get("admin/reports/ledger").await;
+    let ratings: Vec<_> = ledger["effects"].as_object().unwrap().iter().filter(|(id, _)| **id != report.id).collect();
+    assert_eq!(ratings.len(), 1, "one rating: {ledger}");
+    assert_eq!(ratings[0].1, 1, "stored once: {ledger}");
+    let rated = core.reports().get(&report.id).unwrap();
+    assert_eq!((rated.verdict, rated.rating_queued), (Some(ReportVerdict::Satisfied), None));
+}
+
+#[tokio::test]
+async fn reports_are_their_residents_and_bad_input_leaves_nothing_behind() {
+    let world = World::new(30).await;
+    let core = ready(&world, Arc::new(Recorder::default())).await;
+    let refused = |result: smarthd_core::Result<_>| match result {
+        Err(smarthd_core::Error::Validation { field, reason }) => (field, reason),
+        other => panic!("{other:?}"),
+    };
+
+    let complaint = ReportDraft { category: "khieu_nai_to_cao".into(), ..draft() };
+    let (field, reason) = refused(core.reports().create(&complaint));
+    assert_eq!(field, "category");
+    assert!(reason.contains("Ban Tiếp công dân"), "says where a complaint goes: {reason}");
+    let far = ReportDraft { location: GeoPoint { lat: 10.77, lon: 106.70 }, ..draft() };
+    assert_eq!(refused(core.reports().create(&far)).0, "location");
+    assert!(core.reports().list().unwrap().is_empty(), "nothing kept from refused drafts");
+
+    let report = core.reports().create(&draft()).unwrap();
+    assert_eq!(refused(core.reports().submit(&report.id)).0, "photo", "a report needs a photo");
+    let heic = world.dir.path().join("IMG_0001.HEIC");
+    std::fs::write(&heic, [&[0, 0, 0, 0x18][..], b"ftypheic", &[0; 16]].concat()).unwrap();
+    let (field, reason) = refused(core.reports().add_photo(&report.id, &heic));
+    assert_eq!(field, "photo");
+    assert!(reason.contains("IMG_0001.HEIC") && reason.contains("heic"), "{reason}");
+    for photo in camera_photos(world.dir.path(), 6).iter().take(5) {
+        core.reports().add_photo(&report.id, photo).unwrap();
+    }
+    let sixth = camera_photos(world.dir.path(), 6).pop().unwrap();
+    assert_eq!(refused(core.reports().add_photo(&report.id, &sixth)).0, "photo");
+    assert_eq!(core.reports().get(&report.id).unwrap().photos.len(), 5);
+    core.reports().submit(&report.id).unwrap();
+    assert_eq!(refused(core.reports().add_photo(&report.id, &sixth)).0, "status", "sent: no more changes");
+    assert_eq!(refused(core.reports().rate(&report.id, ReportVerdict::Satisfied)).0, "verdict", "not answered yet");
+
+    // The same phone, another resident: nothing of the first one's.
+    core.session().logout(LocalData::Keep).await.unwrap();
+    assert!(core.reports().list().unwrap().is_empty(), "logged out: nobody's reports");
+    assert_eq!(core.reports().create(&draft()).unwrap_err().kind(), ErrorKind::NeedsLogin);
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert!(core.reports().list().unwrap().is_empty());
+    assert_eq!(core.reports().get(&report.id).unwrap_err().kind(), ErrorKind::NotFound);
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!(sync.reports.sent, 0, "another resident's report is not sent with this session");
+}
