@@ -207,7 +207,17 @@ pub fn sync_report(r: &DossierSyncReport, json: bool) {
         r.outbox.pending,
         r.status_changes
     );
-    if r.outbox.needs_login {
+    let reports = &r.reports;
+    if reports.sent + reports.failed + reports.pending + reports.status_changes > 0 {
+        out!(
+            "Phản ánh / reports: đã gửi / sent: {}, bị từ chối / refused: {}, còn chờ / pending: {}, thay đổi / changes: {}",
+            reports.sent,
+            reports.failed,
+            reports.pending,
+            reports.status_changes
+        );
+    }
+    if r.outbox.needs_login || reports.needs_login {
         out!("Cần đăng nhập để gửi / log in to send: smarthd login");
     }
     if r.outbox.waiting_for_owner > 0 {

@@ -16,6 +16,7 @@ mod login;
 mod loopback;
 mod output;
 mod pay;
+mod report;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -147,6 +148,34 @@ enum Command {
     Inbox {
         #[command(subcommand)]
         command: Option<InboxCommand>,
+    },
+    /// A field report (phản ánh hiện trường): draft with photos and the place, submit, follow,
+    /// rate the answer.
+    #[command(
+        after_help = "Ví dụ / Example:\n  smarthd report categories\n  smarthd report new --category chieu_sang --lat 20.82 \
+                      --lon 106.22 --text \"Đèn đường hỏng\" --photo den.jpg"
+    )]
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
+    /// Your field reports and how far each has gone, refreshed when online.
+    #[command(after_help = "Ví dụ / Example:\n  smarthd reports")]
+    Reports,
+    /// Handled reports the city publishes (no login): what, where, the answer; never who.
+    #[command(
+        after_help = "Ví dụ / Example:\n  smarthd feed --near 20.82,106.22 --radius 1000\n  smarthd feed --commune 10507"
+    )]
+    Feed {
+        /// Around this point, "LAT,LON" in degrees.
+        #[arg(long, value_name = "LAT,LON", allow_hyphen_values = true)]
+        near: Option<String>,
+        /// Metres around `--near` (default 2,000).
+        #[arg(long, value_name = "METRES", requires = "near")]
+        radius: Option<f64>,
+        /// Only this commune or ward (its code).
+        #[arg(long, value_name = "CODE")]
+        commune: Option<String>,
     },
     /// An appointment at a commune's one-stop counter (Bộ phận một cửa).
     #[command(
@@ -747,6 +776,13 @@ fn context(cli: &Cli) -> failure::Context {
             ..
         } => Some(("hồ sơ mã", "dossier", code.clone())),
         Command::Inbox { command: Some(InboxCommand::Read { id }) } => Some(("mục hộp thư", "inbox item", id.clone())),
+        Command::Report {
+            command:
+                report::ReportCommand::Photo { id, .. }
+                | report::ReportCommand::Submit { id }
+                | report::ReportCommand::Show { id }
+                | report::ReportCommand::Rate { id, .. },
+        } => Some(("phản ánh", "report", id.clone())),
         _ => None,
     };
     failure::Context { portal: cli.portal.clone(), data_dir: data_dir(cli), thing }
@@ -991,6 +1027,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             output::inbox(&core.inbox().list()?, cli.json);
             Ok(())
+        }
+        Command::Report { command } => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            report::run(&core, command, cli.json).await
+        }
+        Command::Reports => report::list(&open_core(&cli, Arc::new(smarthd_core::NoEvents))?, cli.json).await,
+        Command::Feed { near, radius, commune } => {
+            let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
+            report::feed(&core, near.as_deref(), *radius, commune.as_deref(), cli.json).await
         }
         Command::Appointments => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
@@ -1378,7 +1423,13 @@ async fn ensure_first_sync(core: &SmartHd, cli: &Cli) {
 /// sent: the core keeps the work queued and says so only in its log, so the portal is asked
 /// once, cheaply (the catalog's conditional request).
 async fn unreachable(core: &SmartHd, report: &smarthd_core::DossierSyncReport) -> Option<Error> {
-    if report.outbox.sent > 0 || report.status_changes > 0 || report.payments_updated > 0 || report.results_kept > 0 {
+    if report.outbox.sent > 0
+        || report.status_changes > 0
+        || report.payments_updated > 0
+        || report.results_kept > 0
+        || report.reports.sent > 0
+        || report.reports.status_changes > 0
+    {
         return None;
     }
     match core.sync().catalog().await {

@@ -138,7 +138,11 @@ async fn prepare(world: &smarthd_tests::World, files: &std::path::Path) -> BTree
         purpose: Some("Le phi".into()),
     });
     let file = smarthd_tests::sample_file(files, "to-khai.pdf", "pdf", 2_000, 3);
+    let handled_report = smarthd_tests::handled_report(&world.sandbox, &core, files).await;
     BTreeMap::from([
+        ("photo", smarthd_tests::camera_photo(files, "den-1.jpg", 1).display().to_string()),
+        ("photo2", smarthd_tests::camera_photo(files, "den-2.jpg", 2).display().to_string()),
+        ("handled_report", handled_report),
         ("draft", draft),
         ("filled", filled),
         ("code", code),
@@ -205,6 +209,13 @@ async fn every_command_answers_one_json_document() {
         let text = document.to_string();
         assert!(!text.contains("Z\""), "smarthd {path}: a UTC time in {text}");
         match *path {
+            "report new" => {
+                assert_eq!(document["photos"].as_array().unwrap().len(), 1, "{document}");
+                vars.insert("report", document["id"].as_str().unwrap().to_owned());
+            }
+            "report show" => assert_eq!(document["state"], "waiting", "sent by `report show`: {document}"),
+            "report rate" => assert_eq!(document["rating_queued"], "not_satisfied", "{document}"),
+            "feed" => assert!(!document.as_array().unwrap().is_empty(), "the handled report: {document}"),
             "appointment book" => {
                 vars.insert("booking", document["booking_id"].as_str().unwrap().to_owned());
             }

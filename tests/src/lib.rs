@@ -278,3 +278,45 @@ pub async fn officer_post(sandbox: &Sandbox, path: &str, body: serde_json::Value
     assert!(response.status().is_success(), "POST {path}: {}", response.status());
     response.json().await.unwrap()
 }
+
+/// A phone camera's photo (EXIF GPS position, maker note, serial number, XMP, IPTC, a comment)
+/// written to `dir/name`; `seed` sets its size, so photos with different seeds differ.
+pub fn camera_photo(dir: &Path, name: &str, seed: u32) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, smarthd_core::report::fixture::camera_jpeg(64 + 16 * seed, 32 + 8 * seed, 6)).unwrap();
+    path
+}
+
+/// A field report by `core`'s logged-in resident taken to its answer: drafted with one photo,
+/// sent, accepted, assigned and answered with proof at the operations centre, and synced back.
+/// Answers its id.
+pub async fn handled_report(sandbox: &Sandbox, core: &SmartHd, dir: &Path) -> String {
+    use base64::Engine;
+    use smarthd_core::report::{GeoPoint, Urgency};
+    core.reports().refresh_published().await.unwrap();
+    let draft = smarthd_core::ReportDraft {
+        category: "chieu_sang".into(),
+        text: "Đèn đường hỏng trước chợ.".into(),
+        location: GeoPoint { lat: 20.82, lon: 106.22 },
+        address_note: None,
+        urgency: Urgency::Normal,
+        share_identity: false,
+    };
+    let report = core.reports().create(&draft).unwrap();
+    core.reports().add_photo(&report.id, &camera_photo(dir, &format!("{}.jpg", report.id), 9)).unwrap();
+    core.reports().submit(&report.id).unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.reports().get(&report.id).unwrap().code.expect("received");
+    let proof =
+        smarthd_core::report::photo::normalize(&smarthd_core::report::fixture::camera_jpeg(40, 40, 1)).unwrap().jpeg;
+    let proof = base64::engine::general_purpose::STANDARD.encode(proof);
+    for (step, body) in [
+        ("accept", serde_json::json!({})),
+        ("assign", serde_json::json!({"agency": "Công ty Chiếu sáng đô thị"})),
+        ("answer", serde_json::json!({"message": "Đã thay bóng đèn mới.", "photos_base64": [proof]})),
+    ] {
+        officer_post(sandbox, &format!("officer/api/reports/{code}/{step}"), body).await;
+    }
+    core.sync().now().await.unwrap();
+    report.id
+}

@@ -12,7 +12,7 @@ use smarthd_core::report::fixture::{SECRETS, camera_jpeg, segments};
 use smarthd_core::report::{GeoPoint, ReportVerdict, Urgency};
 use smarthd_core::{ErrorKind, Event, FeedQuery, InboxKind, LocalData, ReportDraft, ReportState, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, Recorder, World, log_in, officer_post};
+use smarthd_tests::{Admin, Recorder, World, camera_photo, log_in, officer_post};
 
 /// Inside Phường Hải Dương (10507), where LEVEL2_CITIZEN lives.
 const IN_HAI_DUONG: GeoPoint = GeoPoint { lat: 20.82, lon: 106.22 };
@@ -31,13 +31,7 @@ fn draft() -> ReportDraft {
 
 /// Camera photos (EXIF GPS, maker note, serial number, XMP, IPTC, a comment), each different.
 fn camera_photos(dir: &Path, count: u32) -> Vec<std::path::PathBuf> {
-    (0..count)
-        .map(|i| {
-            let path = dir.join(format!("IMG_{i}.jpg"));
-            std::fs::write(&path, camera_jpeg(64 + 16 * i, 32 + 8 * i, 6)).unwrap();
-            path
-        })
-        .collect()
+    (0..count).map(|i| camera_photo(dir, &format!("IMG_{i}.jpg"), i)).collect()
 }
 
 fn assert_metadata_free(jpeg: &[u8], what: &str) {

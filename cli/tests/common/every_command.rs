@@ -61,6 +61,18 @@ pub const EVERY_COMMAND: &[(&str, &[&str], Drive)] = &[
         &["--severity", "emergency", "--commune", "10507", "--title", "Bão số 3", "--body", "Ở trong nhà"],
         Drive::Run,
     ),
+    ("report categories", &[], Drive::Run),
+    (
+        "report new",
+        &["--category", "chieu_sang", "--lat", "20.82", "--lon", "106.22", "--text", "Đèn hỏng", "--photo", "{photo}"],
+        Drive::Run,
+    ),
+    ("report photo", &["{report}", "{photo2}"], Drive::Run),
+    ("report submit", &["{report}"], Drive::Run),
+    ("reports", &[], Drive::Run),
+    ("report show", &["{report}"], Drive::Run),
+    ("report rate", &["{handled_report}", "--verdict", "not-satisfied"], Drive::Run),
+    ("feed", &["--near", "20.82,106.22", "--radius", "1000"], Drive::Run),
     ("inbox", &[], Drive::Run),
     // The sandbox numbers alerts from TB-000001: the one just published.
     ("inbox read", &["TB-000001"], Drive::Run),
