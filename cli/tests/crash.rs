@@ -1,7 +1,8 @@
 //! Crash safety: `smarthd sync` is killed with SIGKILL at random points while it flushes a few
 //! hundred queued dossiers with attachments, then restarted, until the outbox is empty. The
 //! portal's ledger must show every dossier exactly once and every attachment intact. Then the
-//! same for ratings queued on 60 of them: each delivered exactly once.
+//! same for ratings queued on 60 of them: each delivered exactly once. And the same for field
+//! reports with three photos each, and their ratings.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,10 +57,11 @@ fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_k
                 let output = child.wait_with_output().unwrap();
                 assert!(status.success(), "sync failed: {}", String::from_utf8_lossy(&output.stdout));
                 let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-                if report["outbox"]["pending"] == 0 && kills >= min_kills {
+                let drained = report["outbox"]["pending"] == 0 && report["reports"]["pending"] == 0;
+                if drained && kills >= min_kills {
                     return (kills, runs);
                 }
-                if report["outbox"]["pending"] == 0 {
+                if drained {
                     // Drained before enough kills: that cannot happen with this workload and
                     // these kill times; fail loudly rather than pass weakly.
                     panic!("the outbox drained after only {kills} kills");
@@ -151,6 +153,115 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
     let core = SmartHd::open(Config::new(&portal, &data).unwrap(), Services::with_key_dir(data.join("keys"))).unwrap();
     for dossier in &rated {
         assert_eq!(core.dossiers().get(&dossier.id).unwrap().rating, Some(RatingVerdict::Satisfied));
+    }
+    sandbox.stop().await;
+}
+
+const REPORTS: usize = 40;
+const MIN_REPORT_KILLS: usize = 15;
+const REPORT_RATINGS: usize = 10;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_sync_delivers_each_report_and_its_rating_exactly_once() {
+    use smarthd_core::report::fixture::camera_jpeg;
+    use smarthd_core::report::{GeoPoint, ReportVerdict, Urgency};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = SandboxConfig::ephemeral(dir.path().join("sandbox.db"));
+    config.catalog_size = 20;
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let portal = sandbox.base_url();
+    let data = dir.path().join("data");
+    let open =
+        || SmartHd::open(Config::new(&portal, &data).unwrap(), Services::with_key_dir(data.join("keys"))).unwrap();
+
+    // Drafted and queued with three camera photos each; nothing sent yet.
+    let mut ids = Vec::new();
+    {
+        let core = open();
+        let url =
+            core.session().begin_login(&smarthd_core::LoginOptions { level: 1, ..Default::default() }).await.unwrap();
+        core.session().complete_login(&robot::log_in(&url, &LEVEL1_CITIZEN).await.unwrap()).await.unwrap();
+        core.reports().refresh_published().await.unwrap();
+        let files = tempfile::tempdir().unwrap();
+        for i in 0..REPORTS {
+            let draft = smarthd_core::ReportDraft {
+                category: "ha_tang".into(),
+                text: format!("Ổ gà số {i} trên đường Nguyễn Lương Bằng"),
+                location: GeoPoint { lat: 20.81 + i as f64 * 0.0001, lon: 106.21 },
+                address_note: None,
+                urgency: Urgency::Normal,
+                share_identity: false,
+            };
+            let report = core.reports().create(&draft).unwrap();
+            for k in 0..3 {
+                // Each photo different (its size), all small enough for a debug build.
+                let n = (i * 3 + k) as u32;
+                let path = files.path().join(format!("IMG_{n}.jpg"));
+                std::fs::write(&path, camera_jpeg(64 + n % 60, 32 + n / 60, 6)).unwrap();
+                core.reports().add_photo(&report.id, &path).unwrap();
+            }
+            core.reports().submit(&report.id).unwrap();
+            ids.push(report.id);
+        }
+    }
+
+    let admin = smarthd_tests::Admin::new(&sandbox);
+    admin
+        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
+        .await;
+    let seed = match std::env::var("SMARTHD_CRASH_SEED") {
+        Ok(seed) => seed.parse::<u64>().expect("SMARTHD_CRASH_SEED is a number"),
+        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
+    };
+    println!("SMARTHD_CRASH_SEED={seed}");
+    let mut rng = seed | 1;
+    let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, MIN_REPORT_KILLS);
+    println!("reports: {kills} kills over {runs} runs");
+
+    // The portal's whole report ledger: each report once, nothing else.
+    let effects = admin.get("admin/reports/ledger").await["effects"].as_object().unwrap().clone();
+    assert_eq!(effects.len(), REPORTS, "{effects:?}");
+    assert!(ids.iter().all(|id| effects[id] == 1), "each report stored once: {effects:?}");
+    let core = open();
+    let local = core.reports().list().unwrap();
+    assert_eq!(local.len(), REPORTS, "no report lost or duplicated on the phone");
+    assert!(local.iter().all(|r| r.code.is_some() && r.photos.len() == 3), "all received with their photos");
+
+    // The operations centre answers ten; the resident rates them, and killed syncs deliver
+    // each rating once.
+    admin.delete("admin/faults").await;
+    let proof = {
+        use base64::Engine;
+        let clean = smarthd_core::report::photo::normalize(&camera_jpeg(40, 40, 1)).unwrap().jpeg;
+        base64::engine::general_purpose::STANDARD.encode(clean)
+    };
+    let answered: Vec<_> = local.iter().take(REPORT_RATINGS).collect();
+    for report in &answered {
+        let code = report.code.as_deref().unwrap();
+        for (step, body) in [
+            ("accept", serde_json::json!({})),
+            ("assign", serde_json::json!({"agency": "Sở Xây dựng"})),
+            ("answer", serde_json::json!({"message": "Đã vá.", "photos_base64": [proof]})),
+        ] {
+            smarthd_tests::officer_post(&sandbox, &format!("officer/api/reports/{code}/{step}"), body).await;
+        }
+    }
+    core.sync().now().await.unwrap();
+    for report in &answered {
+        core.reports().rate(&report.id, ReportVerdict::Acceptable).unwrap();
+    }
+    drop(core);
+    admin
+        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
+        .await;
+    let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, 3);
+    println!("report ratings: {kills} kills over {runs} runs");
+    let effects = admin.get("admin/reports/ledger").await["effects"].as_object().unwrap().clone();
+    assert_eq!(effects.len(), REPORTS + REPORT_RATINGS, "one rating per answered report: {effects:?}");
+    assert!(effects.values().all(|n| n == 1), "each delivered exactly once: {effects:?}");
+    let core = open();
+    for report in &answered {
+        assert_eq!(core.reports().get(&report.id).unwrap().verdict, Some(ReportVerdict::Acceptable));
     }
     sandbox.stop().await;
 }
