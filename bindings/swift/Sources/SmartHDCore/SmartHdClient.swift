@@ -32,6 +32,8 @@ public final class SmartHdClient: @unchecked Sendable {
     public let appointments: AppointmentsClient
     /// My documents: results, e-receipts and personal papers, offline.
     public let documents: DocumentsClient
+    /// Field reports: drafts with photos and the place, progress, rating, the public feed.
+    public let reports: ReportsClient
     /// The inbox: the city's alerts and the app's own notices, and the push token.
     public let inbox: InboxClient
     /// The catalog feed and the outbox.
@@ -60,6 +62,7 @@ public final class SmartHdClient: @unchecked Sendable {
         self.payments = PaymentsClient(core.payments())
         self.appointments = AppointmentsClient(core.appointments())
         self.documents = DocumentsClient(core.documents())
+        self.reports = ReportsClient(core.reports())
         self.inbox = InboxClient(core.inbox())
         self.sync = SyncClient(core.sync())
     }

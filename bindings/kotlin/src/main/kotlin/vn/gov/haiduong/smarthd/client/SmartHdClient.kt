@@ -16,7 +16,7 @@ import vn.gov.haiduong.smarthd.SmartHd
 
 /**
  * The core as an Android app (or any Kotlin code) uses it: one object per capability
- * ([catalog], [session], [dossiers], [payments], [appointments], [documents], [inbox], [sync]) with suspend functions that never block
+ * ([catalog], [session], [dossiers], [payments], [appointments], [documents], [reports], [inbox], [sync]) with suspend functions that never block
  * the caller's thread, and the core's events as a [Flow].
  *
  * Reads and local writes (search, procedure, drafts, payments kept on the phone...) run on the
@@ -54,6 +54,9 @@ class SmartHdClient private constructor(
 
     /** My documents: results, e-receipts and personal papers, offline. */
     val documents = DocumentsClient(core.documents(), io)
+
+    /** Field reports: drafts with photos and the place, progress, rating, the public feed. */
+    val reports = ReportsClient(core.reports(), io)
 
     /** The inbox: the city's alerts and the app's own notices, and the push token. */
     val inbox = InboxClient(core.inbox(), io)
@@ -105,6 +108,7 @@ class SmartHdClient private constructor(
         appointments.api.close()
         documents.api.close()
         inbox.api.close()
+        reports.api.close()
         sync.api.close()
         core.close()
     }

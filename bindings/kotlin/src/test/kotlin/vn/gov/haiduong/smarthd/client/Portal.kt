@@ -118,7 +118,14 @@ object Portal {
     }
 
     /** A sandbox officer logs in and posts [json] to the console's [action] for dossier [code]. */
-    fun officer(baseUrl: String, code: String, action: String, json: String) {
+    fun officer(baseUrl: String, code: String, action: String, json: String) =
+        officerPost(baseUrl, "officer/dossiers/$code/$action", json)
+
+    /** The operations centre's [step] (accept, assign, answer) on field report [code]. */
+    fun ioc(baseUrl: String, code: String, step: String, json: String) =
+        officerPost(baseUrl, "officer/api/reports/$code/$step", json)
+
+    private fun officerPost(baseUrl: String, path: String, json: String) {
         val login = send(
             HttpRequest.newBuilder(URI("${baseUrl}officer/login")).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json")
@@ -131,7 +138,7 @@ object Portal {
         val csrf = Regex("\"csrf\"\\s*:\\s*\"([^\"]+)\"").find(login.body())?.groupValues?.get(1)
             ?: error("the officer login gave no CSRF token: ${login.body()}")
         val response = send(
-            HttpRequest.newBuilder(URI("${baseUrl}officer/dossiers/$code/$action")).timeout(Duration.ofSeconds(15))
+            HttpRequest.newBuilder(URI("$baseUrl$path")).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json").header("Cookie", cookie).header("X-CSRF-Token", csrf)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
         )
