@@ -104,6 +104,12 @@ impl Shared {
     }
 
     pub(crate) fn reports_context<'a>(&'a self, owner: Option<&'a Owner>) -> reports::Context<'a> {
-        reports::Context { outbox: self.outbox_context(owner), reports: &self.reports, inbox: &self.inbox }
+        reports::Context { outbox: self.outbox_context(owner), reports: &self.reports }
+    }
+
+    /// The app's listener, with each dossier, payment and report change also kept in `owner`'s
+    /// inbox: what syncs run for a resident tell through.
+    pub(crate) fn noting<'a>(&'a self, owner: &'a Owner) -> crate::inbox::Noting<'a> {
+        crate::inbox::Noting { app: self.services.events.as_ref(), inbox: &self.inbox, owner }
     }
 }

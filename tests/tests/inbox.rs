@@ -61,3 +61,26 @@ async fn the_push_token_goes_with_the_resident_at_logout() {
     let log = admin.get("admin/push/log").await;
     assert_eq!(log["pushes"].as_array().unwrap().len(), 1, "no push after logout: {log}");
 }
+
+#[tokio::test]
+async fn the_residents_own_dossier_changes_are_kept_in_their_inbox() {
+    use smarthd_core::catalog::model::Subject;
+    let world = World::new(50).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
+    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+    smarthd_tests::fill_valid(&core, &draft.id);
+    core.dossiers().submit(&draft.id).unwrap();
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&draft.id).unwrap().code.expect("received");
+    let notices: Vec<_> = core.inbox().list().unwrap().into_iter().filter(|i| i.kind == InboxKind::Dossier).collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].title.contains(&code) && notices[0].body.starts_with("Đã tiếp nhận"), "{notices:?}");
+    core.sync().now().await.unwrap();
+    assert_eq!(core.inbox().list().unwrap().iter().filter(|i| i.kind == InboxKind::Dossier).count(), 1, "once");
+
+    core.session().logout(LocalData::Keep).await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert!(core.inbox().list().unwrap().iter().all(|i| i.kind == InboxKind::Alert), "not another's notices");
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 pub use smarthd_model::alert::{Alert, Severity};
 
 use crate::error::{Error, Result};
+use crate::events::{Event, EventListener};
 use crate::owner::Owner;
 use crate::store::UserDb;
 
@@ -157,5 +158,54 @@ impl Inbox {
             return Err(Error::NotFound(format!("inbox item {item_id}")));
         }
         Ok(())
+    }
+}
+
+/// Passes the core's events on to the app and keeps a notice of each change to `owner`'s
+/// dossiers, payments and reports in their inbox, so the inbox holds the resident's own story
+/// beside the city's alerts (a notification the phone dismissed is not lost). The same change
+/// twice is one notice.
+pub struct Noting<'a> {
+    pub app: &'a dyn EventListener,
+    pub inbox: &'a Inbox,
+    pub owner: &'a Owner,
+}
+
+impl EventListener for Noting<'_> {
+    fn on_event(&self, event: Event) {
+        if let Some((kind, item_id, title, body)) = notice(&event)
+            && let Err(error) = self.inbox.note(self.owner, kind, &item_id, &title, &body)
+        {
+            tracing::info!("inbox notice not kept: {error}");
+        }
+        self.app.on_event(event);
+    }
+}
+
+/// The notice an event leaves in the inbox: (kind, item id, title, body), Vietnamese and English.
+fn notice(event: &Event) -> Option<(InboxKind, String, String, String)> {
+    match event {
+        Event::DossierStatusChanged { dossier_id, code, status } => {
+            let code = code.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+            let id = format!("dossier-{dossier_id}-{}", status.as_str());
+            Some((InboxKind::Dossier, id, format!("Hồ sơ{code} / Dossier{code}"), status.label()))
+        }
+        Event::PaymentUpdated { order_id, status } => Some((
+            InboxKind::Payment,
+            format!("payment-{order_id}-{}", status.as_str()),
+            format!("Thanh toán {order_id} / Payment {order_id}"),
+            status.label().to_owned(),
+        )),
+        Event::ReportStatusChanged { report_id, code, state } => {
+            let code = code.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+            let (vi, en) = state.labels();
+            Some((
+                InboxKind::Report,
+                format!("report-{report_id}-{}", state.as_str()),
+                format!("Phản ánh{code} / Report{code}"),
+                format!("{vi} / {en}"),
+            ))
+        }
+        Event::CatalogSyncProgress { .. } | Event::SessionChanged { .. } | Event::AppointmentReminder { .. } => None,
     }
 }

@@ -151,8 +151,11 @@ impl ReportsHandle {
 
     /// Sends the resident's queued reports and ratings, and fetches their reports' progress.
     pub async fn sync(&self) -> Result<ReportSyncReport> {
-        let owner = self.shared.owner()?;
-        crate::sync::reports::sync(&self.shared.reports_context(owner.as_ref()), true).await
+        let Some(owner) = self.shared.owner()? else { return Ok(ReportSyncReport::default()) };
+        let noting = self.shared.noting(&owner);
+        let mut cx = self.shared.reports_context(Some(&owner));
+        cx.outbox.events = &noting;
+        crate::sync::reports::sync(&cx, true).await
     }
 
     /// Handled reports the city publishes (no login): what, where and the answer with its proof,

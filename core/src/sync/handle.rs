@@ -64,23 +64,32 @@ impl SyncHandle {
     }
 
     async fn dossiers(&self, force: bool) -> Result<DossierSyncReport> {
-        let owner = self.shared.owner()?;
-        let mut report = outbox::sync_dossiers(&self.shared.outbox_context(owner.as_ref()), force).await?;
-        if let Some(owner) = owner.as_ref().filter(|_| !report.outbox.needs_login) {
-            report.payments_updated = payment::client::sync(&self.shared.payment_context(owner)).await?;
-            appointment::client::sync(&self.shared.appointment_context(owner)).await?;
-            report.results_kept = results::fetch_new(&self.shared.results_context(owner)).await?;
-            report.reports = reports::sync(&self.shared.reports_context(Some(owner)), force).await?;
+        let shared = &self.shared;
+        let owner = shared.owner()?;
+        let Some(owner) = owner.as_ref() else {
+            return outbox::sync_dossiers(&shared.outbox_context(None), force).await;
+        };
+        // What changes for the resident is told to the app and kept in their inbox.
+        let noting = shared.noting(owner);
+        let mut outbox_cx = shared.outbox_context(Some(owner));
+        outbox_cx.events = &noting;
+        let mut report = outbox::sync_dossiers(&outbox_cx, force).await?;
+        if !report.outbox.needs_login {
+            let mut payment_cx = shared.payment_context(owner);
+            payment_cx.events = &noting;
+            report.payments_updated = payment::client::sync(&payment_cx).await?;
+            appointment::client::sync(&shared.appointment_context(owner)).await?;
+            report.results_kept = results::fetch_new(&shared.results_context(owner)).await?;
+            report.reports =
+                reports::sync(&reports::Context { outbox: outbox_cx, reports: &shared.reports }, force).await?;
             // The inbox is a nicety: a failure to fetch it leaves what was kept.
-            if let Err(error) = crate::inbox::client::sync(&self.shared.inbox_context(owner)).await {
+            if let Err(error) = crate::inbox::client::sync(&shared.inbox_context(owner)).await {
                 tracing::info!("inbox not refreshed: {error}");
             }
             self.refresh_papers(owner).await?;
         }
         // Reminders are local: given offline too, from the bookings kept.
-        if let Some(owner) = owner.as_ref() {
-            appointment::client::remind(&self.shared.appointments, owner, self.shared.services.events.as_ref())?;
-        }
+        appointment::client::remind(&shared.appointments, owner, shared.services.events.as_ref())?;
         Ok(report)
     }
 }

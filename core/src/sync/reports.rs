@@ -13,7 +13,6 @@ use crate::catalog::Catalog;
 use crate::dossier::Attachment;
 use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::Event;
-use crate::inbox::{Inbox, InboxKind};
 use crate::owner::Owner;
 use crate::report::{AREAS_LIST, CATEGORIES_LIST, EntryKind, OutboxEntry, ReportState, ReportView, Reports};
 use crate::transport::{PortalClient, Request};
@@ -38,7 +37,6 @@ pub struct ReportSyncReport {
 pub struct Context<'a> {
     pub outbox: outbox::Context<'a>,
     pub reports: &'a Reports,
-    pub inbox: &'a Inbox,
 }
 
 /// Fetches the report categories and commune boundaries the portal publishes.
@@ -89,7 +87,7 @@ async fn flush(cx: &Context<'_>, owner: &Owner, force: bool) -> Result<ReportSyn
                 let state = cx.reports.delivered(owner, &entry, &view)?;
                 report.sent += 1;
                 if entry.kind == EntryKind::Submit {
-                    tell(cx, owner, &entry.report_id, Some(&view.code), state)?;
+                    tell(cx, &entry.report_id, Some(&view.code), state);
                 }
             }
             // The data key cannot open this entry: it waits for the recovery.
@@ -99,7 +97,7 @@ async fn flush(cx: &Context<'_>, owner: &Owner, force: bool) -> Result<ReportSyn
                 cx.reports.refused(&entry, &reason)?;
                 report.failed += 1;
                 if entry.kind == EntryKind::Submit {
-                    tell(cx, owner, &entry.report_id, None, ReportState::Failed)?;
+                    tell(cx, &entry.report_id, None, ReportState::Failed);
                 }
             }
             Err(Failure::Attempt { class: Class::NeedsLogin, .. }) => {
@@ -178,7 +176,7 @@ async fn follow(cx: &Context<'_>, owner: &Owner) -> Result<u32> {
             return Err(PortalError::OutOfRange { path: "api/v1/reports".into(), field: "next_since" }.into());
         }
         for (report_id, code, state) in cx.reports.apply_feed(owner, &page.items, page.next_since)? {
-            tell(cx, owner, &report_id, Some(&code), state)?;
+            tell(cx, &report_id, Some(&code), state);
             changes += 1;
         }
         if page.items.len() < FEED_PAGE || page.next_since == since {
@@ -187,20 +185,11 @@ async fn follow(cx: &Context<'_>, owner: &Owner) -> Result<u32> {
     }
 }
 
-/// A report's new state, told to the app (an event) and kept in the resident's inbox.
-fn tell(cx: &Context<'_>, owner: &Owner, report_id: &str, code: Option<&str>, state: ReportState) -> Result<()> {
+/// A report's new state, told to the app (the sync's listener also keeps it in the inbox).
+fn tell(cx: &Context<'_>, report_id: &str, code: Option<&str>, state: ReportState) {
     cx.outbox.events.on_event(Event::ReportStatusChanged {
         report_id: report_id.to_owned(),
         code: code.map(str::to_owned),
         state,
     });
-    let (vi, en) = state.labels();
-    let named = code.unwrap_or("");
-    cx.inbox.note(
-        owner,
-        InboxKind::Report,
-        &format!("report-{report_id}-{}", state.as_str()),
-        &format!("Phản ánh {named} / Report {named}"),
-        &format!("{vi} / {en}"),
-    )
 }
