@@ -52,10 +52,9 @@ pub use inbox::{InboxItem, InboxKind};
 pub use payment::handle::PaymentsHandle;
 pub use platform::Services;
 pub use report::handle::{Commune, FeedQuery, ReportsHandle};
-pub use report::{Report, ReportDraft, ReportPhoto, ReportState};
+pub use report::{Report, ReportDraft, ReportPhoto, ReportState, ReportSyncReport};
 pub use session::{LocalData, PortalProfile, SessionHandle};
 pub use sync::handle::SyncHandle;
-pub use sync::reports::ReportSyncReport;
 pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
 use std::sync::Arc;

@@ -5,11 +5,10 @@ use std::sync::Arc;
 
 use super::{
     AREAS_LIST, CATEGORIES_LIST, CommuneArea, GeoPoint, PublicReport, Report, ReportCategory, ReportDraft,
-    ReportVerdict, check_draft, photo,
+    ReportSyncReport, ReportVerdict, check_draft, photo,
 };
 use crate::error::{Error, Result};
 use crate::shared::Shared;
-use crate::sync::reports::ReportSyncReport;
 use crate::transport::Request;
 
 /// A commune or ward (xã, phường), as the app names the place of a report.

@@ -113,6 +113,21 @@ impl Report {
     }
 }
 
+/// What one sync did with the resident's reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReportSyncReport {
+    /// Reports and ratings the portal received in this sync.
+    pub sent: u32,
+    /// Refused for good (the reason is kept beside the report).
+    pub failed: u32,
+    /// The resident's entries still waiting to be sent.
+    pub pending: u32,
+    /// Reports whose progress changed at the operations centre.
+    pub status_changes: u32,
+    /// Nothing could be sent: the resident must log in.
+    pub needs_login: bool,
+}
+
 /// What an outbox entry delivers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {

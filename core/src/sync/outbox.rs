@@ -60,7 +60,7 @@ pub struct DossierSyncReport {
     /// Results the portal issued that are now on the phone, verified.
     pub results_kept: u32,
     /// Field reports and ratings sent, and reports whose progress changed.
-    pub reports: super::reports::ReportSyncReport,
+    pub reports: crate::report::ReportSyncReport,
 }
 
 /// Why an attempt did not deliver an entry.

@@ -5,7 +5,7 @@
 //! their digest; the portal deduplicates on the report's (or the rating's) permanent id, so a
 //! retry after a crash or a lost answer never makes a second report or a second rating.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::outbox::{self, Failure};
@@ -14,25 +14,13 @@ use crate::dossier::Attachment;
 use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::Event;
 use crate::owner::Owner;
-use crate::report::{AREAS_LIST, CATEGORIES_LIST, EntryKind, OutboxEntry, ReportState, ReportView, Reports};
+use crate::report::{
+    AREAS_LIST, CATEGORIES_LIST, EntryKind, OutboxEntry, ReportState, ReportSyncReport, ReportView, Reports,
+};
 use crate::transport::{PortalClient, Request};
 
 /// The portal's feed page size: a shorter page is the last.
 const FEED_PAGE: usize = 500;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ReportSyncReport {
-    /// Reports and ratings the portal received in this sync.
-    pub sent: u32,
-    /// Refused for good (the reason is kept beside the report).
-    pub failed: u32,
-    /// The resident's entries still waiting to be sent.
-    pub pending: u32,
-    /// Reports whose progress changed at the operations centre.
-    pub status_changes: u32,
-    /// Nothing could be sent: the resident must log in.
-    pub needs_login: bool,
-}
 
 pub struct Context<'a> {
     pub outbox: outbox::Context<'a>,
