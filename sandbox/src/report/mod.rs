@@ -1,7 +1,7 @@
 //! Field reports (phản ánh hiện trường) in the sandbox: the published categories and commune
 //! boundaries, a submit that is idempotent on the phone's permanent report id, the reporter's
-//! feed and one rating, the operations centre's (IOC) actions with deadlines in working hours,
-//! a public feed of handled reports that never names the reporter, and the ledger tests read.
+//! feed and one rating, the operations centre's (IOC) actions with deadlines in working hours
+//! (as JSON here, as pages in `console`), a public feed of handled reports that never names the reporter, and the ledger tests read.
 //! The wire contract is the "Field reports" section of `docs/portal-api.md`.
 
 // Layers: `published` (categories, boundaries, calendar), `photos` and `store`; `state` (what
