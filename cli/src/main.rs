@@ -12,6 +12,7 @@ mod appointment;
 mod demo;
 mod dossier;
 mod failure;
+mod ioc;
 mod login;
 mod loopback;
 mod output;
@@ -104,7 +105,7 @@ enum Command {
     #[command(after_help = "Ví dụ / Example:\n  smarthd receipts")]
     Receipts,
     /// The sandbox's officer console, as a sandbox officer (docs/identity.md): list, show,
-    /// supplement, result, status. Answers JSON.
+    /// supplement, result, status, alert, and the IOC's field reports. Answers JSON.
     #[command(
         after_help = "Ví dụ / Example:\n  smarthd officer list\n  smarthd officer --user canbo.motcua show H19.05-261202-0001"
     )]
@@ -511,6 +512,12 @@ enum OfficerCommand {
         #[arg(long)]
         body: String,
     },
+    /// Field reports at the operations centre (IOC): list, show, accept, reject, assign, answer.
+    #[command(after_help = "Ví dụ / Example:\n  smarthd officer reports list --status waiting")]
+    Reports {
+        #[command(subcommand)]
+        command: ioc::ReportsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -775,6 +782,9 @@ fn context(cli: &Cli) -> failure::Context {
                 | OfficerCommand::Status { code, .. },
             ..
         } => Some(("hồ sơ mã", "dossier", code.clone())),
+        Command::Officer { command: OfficerCommand::Reports { command }, .. } => {
+            ioc::code(command).map(|code| ("phản ánh mã", "report", code.clone()))
+        }
         Command::Inbox { command: Some(InboxCommand::Read { id }) } => Some(("mục hộp thư", "inbox item", id.clone())),
         Command::Report {
             command:
@@ -995,6 +1005,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         SeverityArg::Emergency => "emergency",
                     };
                     console.publish_alert(severity, communes, title, body).await.map_err(fail)?
+                }
+                OfficerCommand::Reports { command } => {
+                    ioc::print(command, &ioc::run(&console, command, fail).await?, cli.json);
+                    return Ok(());
                 }
             };
             output::json(&answer);

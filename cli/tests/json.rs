@@ -5,6 +5,7 @@
 
 mod common {
     pub mod every_command;
+    pub mod field_report;
 }
 
 use std::collections::BTreeMap;
@@ -139,6 +140,8 @@ async fn prepare(world: &smarthd_tests::World, files: &std::path::Path) -> BTree
     });
     let file = smarthd_tests::sample_file(files, "to-khai.pdf", "pdf", 2_000, 3);
     let handled_report = smarthd_tests::handled_report(&world.sandbox, &core, files).await;
+    let ioc_report = common::field_report::submitted(&core, files, 3).await;
+    let ioc_report_to_reject = common::field_report::submitted(&core, files, 4).await;
     BTreeMap::from([
         ("photo", smarthd_tests::camera_photo(files, "den-1.jpg", 1).display().to_string()),
         ("photo2", smarthd_tests::camera_photo(files, "den-2.jpg", 2).display().to_string()),
@@ -152,6 +155,9 @@ async fn prepare(world: &smarthd_tests::World, files: &std::path::Path) -> BTree
         ("slot", slots[0].slot_id.clone()),
         ("vietqr", vietqr),
         ("file", file.display().to_string()),
+        ("ioc_report", ioc_report),
+        ("ioc_report_to_reject", ioc_report_to_reject),
+        ("proof", smarthd_tests::camera_photo(files, "minh-chung.jpg", 5).display().to_string()),
         ("out", files.display().to_string()),
     ])
 }
@@ -233,6 +239,11 @@ async fn every_command_answers_one_json_document() {
             }
             "catalog show" => assert_eq!(document["name"], "Đăng ký khai sinh"),
             "dossier show" => assert!(document["timeline"][0]["at"].as_str().unwrap().ends_with("+07:00")),
+            "officer reports answer" => {
+                assert_eq!(document["status"], "handled", "{document}");
+                assert_eq!(document["answer"]["photos"].as_array().map(Vec::len), Some(1), "{document}");
+            }
+            "officer reports reject" => assert_eq!(document["reject_reason"], "unclear", "{document}"),
             _ => {}
         }
     }

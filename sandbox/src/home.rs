@@ -107,6 +107,14 @@ async fn index() -> Response {
             "Receive, process, ask for documents and return results.",
         ),
         link(
+            "/officer/reports",
+            "link-reports",
+            "Trung tâm điều hành: phản ánh hiện trường",
+            "Operations centre: field reports",
+            "Tiếp nhận, từ chối, chuyển xử lý và trả lời phản ánh kèm ảnh minh chứng (cần đăng nhập cán bộ).",
+            "Accept, reject, assign and answer residents' reports with proof photos (officer login needed).",
+        ),
+        link(
             "/officer/ratings",
             "link-ratings",
             "Đánh giá mức độ hài lòng",

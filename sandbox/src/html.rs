@@ -110,6 +110,7 @@ cursor:pointer;min-width:0}
 .tile:has(input:checked){border-color:var(--link);background:var(--soft)}
 .tile small{display:block;color:var(--muted);font-weight:400}
 img{max-width:100%;height:auto;display:block;background:#fff;padding:8px;border-radius:8px}
+.photos{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px;margin:0 0 8px}
 ul.links{padding-left:20px}ul.links li{margin:6px 0}ul.plain{list-style:none;padding:0;margin:0}
 .persona{border-top:1px solid var(--soft-line);padding-top:12px;margin-top:12px}
 .persona form{margin:0}
@@ -118,8 +119,8 @@ th,td{padding:8px 10px;text-align:left;vertical-align:top;border-bottom:1px soli
 th{font-weight:600}
 .code{font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere}
 .badge{display:inline-block;padding:2px 8px;border-radius:10px;background:var(--soft);color:var(--ink);font-size:.85rem}
-.badge.rejected{background:var(--err-bg);color:var(--err-ink)}
-.badge.result_ready,.badge.returned{background:var(--ok-bg);color:var(--ok-ink)}
+.badge.rejected,.badge.overdue{background:var(--err-bg);color:var(--err-ink)}
+.badge.result_ready,.badge.returned,.badge.handled{background:var(--ok-bg);color:var(--ok-ink)}
 .badge.need_more_documents,.badge.awaiting_payment{background:var(--warn-bg);color:var(--warn-ink)}
 form.row{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 8px}
 form.row>*{flex:1 1 150px;width:auto;margin:0;padding:6px 8px;font-size:.9rem}

@@ -303,6 +303,58 @@ impl OfficerConsole {
     pub async fn attach_result(&self, code: &str, name: &str) -> Result<serde_json::Value, RobotError> {
         self.post(&format!("officer/dossiers/{code}/result"), serde_json::json!({"name": name})).await
     }
+
+    /// The operations centre's field reports, newest first, only those in `status` when given:
+    /// `{"items": [...]}`.
+    pub async fn reports(&self, status: Option<&str>) -> Result<serde_json::Value, RobotError> {
+        let query = status
+            .map(|s| format!("?status={}", url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()));
+        self.get(&format!("officer/api/reports{}", query.unwrap_or_default())).await
+    }
+
+    /// One field report as the IOC sees it: text, photos, place, reporter, answer, timeline.
+    pub async fn report(&self, code: &str) -> Result<serde_json::Value, RobotError> {
+        self.get(&format!("officer/api/reports/{}", segment(code))).await
+    }
+
+    /// Accepts a waiting report (its handling deadline starts).
+    pub async fn accept_report(&self, code: &str) -> Result<serde_json::Value, RobotError> {
+        self.post(&format!("officer/api/reports/{}/accept", segment(code)), serde_json::json!({})).await
+    }
+
+    /// Rejects a waiting report for `reason` (`out_of_scope`, `unclear`, `duplicate`, `abusive`).
+    pub async fn reject_report(
+        &self,
+        code: &str,
+        reason: &str,
+        note: Option<&str>,
+    ) -> Result<serde_json::Value, RobotError> {
+        let body = serde_json::json!({"reason": reason, "note": note});
+        self.post(&format!("officer/api/reports/{}/reject", segment(code)), body).await
+    }
+
+    /// Assigns a report to the agency that handles it.
+    pub async fn assign_report(&self, code: &str, agency: &str) -> Result<serde_json::Value, RobotError> {
+        self.post(&format!("officer/api/reports/{}/assign", segment(code)), serde_json::json!({"agency": agency})).await
+    }
+
+    /// The agency's answer, with proof photos (JPEG without metadata).
+    pub async fn answer_report(
+        &self,
+        code: &str,
+        message: &str,
+        photos: &[Vec<u8>],
+    ) -> Result<serde_json::Value, RobotError> {
+        use base64::Engine;
+        let photos: Vec<String> = photos.iter().map(|p| base64::engine::general_purpose::STANDARD.encode(p)).collect();
+        let body = serde_json::json!({"message": message, "photos_base64": photos});
+        self.post(&format!("officer/api/reports/{}/answer", segment(code)), body).await
+    }
+}
+
+/// `text` as one URL path segment.
+fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
 /// A scripted officer (the first sandbox officer account): moves a dossier on.

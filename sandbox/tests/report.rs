@@ -284,10 +284,13 @@ async fn the_public_feed_and_the_agency_never_see_who_reported_unless_allowed() 
 
     let (_, ioc) = w.ioc(Method::GET, &format!("/officer/api/reports/{private_code}"), None).await;
     let reporter = ioc["reporter"].as_str().expect("the IOC sees the reporter").to_owned();
+    assert_eq!(ioc["reporter_name"], "Trần Thị Bình");
     let (_, agency) = w.ioc(Method::GET, &format!("/officer/api/reports/{private_code}?view=agency"), None).await;
-    assert!(agency["reporter"].is_null(), "{agency}");
+    assert!(agency["reporter"].is_null() && agency["reporter_name"].is_null(), "{agency}");
+    assert!(agency["reporter_phone"].is_null(), "{agency}");
     let (_, agency) = w.ioc(Method::GET, &format!("/officer/api/reports/{shared_code}?view=agency"), None).await;
     assert_eq!(agency["reporter"], json!(reporter));
+    assert_eq!(agency["reporter_name"], "Trần Thị Bình");
 
     let (status, public) = w.call(Method::GET, "/api/v1/reports/public", None, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -337,4 +340,111 @@ async fn the_ioc_api_needs_an_officer_session_and_its_csrf_token() {
     let (status, list) = w.ioc(Method::GET, "/officer/api/reports", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(list["items"].as_array().unwrap().is_empty());
+}
+
+/// A multipart body as a browser sends the answer form: the CSRF token, the message, photos.
+fn answer_form(csrf: &str, message: &str, photos: &[Vec<u8>]) -> (String, Vec<u8>) {
+    let boundary = "----smarthd-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", csrf), ("message", message)] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    for (i, photo) in photos.iter().enumerate() {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"proof-{i}.jpg\"\r\n\
+                 Content-Type: image/jpeg\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend(photo);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_console_pages_take_a_report_through_its_steps_with_the_api_rules() {
+    let w = World::new().await;
+    let token = w.login(LEVEL1).await;
+    let photo = w.upload(&token, &jpeg(false, 31)).await;
+    let (_, view) = w.submit(&token, report("r-console", &[&photo], false)).await;
+    let code = view["code"].as_str().unwrap().to_owned();
+
+    // Without a session the pages send to the login; a form without the CSRF token is refused.
+    let page = w.http.get(w.url("/officer/reports")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()[header::LOCATION], "/officer/login");
+    let (cookie, csrf) = common::officer_login(&w.http, &w.base).await;
+    let post = |path: String, form: String| {
+        let request = w
+            .http
+            .post(w.url(&path))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form);
+        async move { request.send().await.unwrap() }
+    };
+    let refused = post(format!("/officer/reports/{code}/accept"), "csrf=wrong".into()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let get = |path: String| {
+        let request = w.http.get(w.url(&path)).header(header::COOKIE, &cookie);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    let (status, list) = get("/officer/reports?status=waiting".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"/officer/reports/{code}\"")) && list.contains("Chờ tiếp nhận"), "{list}");
+    let (_, none) = get("/officer/reports?status=handled".into()).await;
+    assert!(none.contains("id=\"no-reports\""), "the filter keeps handled reports only");
+    let (_, page) = get(format!("/officer/reports/{code}")).await;
+    assert!(page.contains("Đèn đường hỏng") && page.contains(ADDRESS_NOTE) && page.contains("Trần Thị Bình"));
+    // The IOC sees a waiting report's photo; without a session, no one does.
+    let (status, _) = get(format!("/officer/reports/{code}/photos/{photo}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let anonymous = w.http.get(w.url(&format!("/officer/reports/{code}/photos/{photo}"))).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // The API's rules: a duplicate names the report it repeats.
+    let form = common::form(&[("csrf", &csrf), ("reason", "duplicate"), ("note", "")]);
+    let duplicate = post(format!("/officer/reports/{code}/reject"), form).await;
+    assert_eq!(duplicate.status(), StatusCode::BAD_REQUEST);
+    assert!(duplicate.text().await.unwrap().contains("role=\"alert\" id=\"error\""));
+    let done = post(format!("/officer/reports/{code}/accept"), common::form(&[("csrf", &csrf)])).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()[header::LOCATION], format!("/officer/reports/{code}").as_str());
+    let form = common::form(&[("csrf", &csrf), ("agency", "Công ty Chiếu sáng đô thị")]);
+    assert_eq!(post(format!("/officer/reports/{code}/assign"), form).await.status(), StatusCode::SEE_OTHER);
+
+    let answer = |photos: Vec<Vec<u8>>| {
+        let (content_type, body) = answer_form(&csrf, "Đã thay bóng đèn.", &photos);
+        let request = w
+            .http
+            .post(w.url(&format!("/officer/reports/{code}/answer")))
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body);
+        async move { request.send().await.unwrap() }
+    };
+    let tagged = answer(vec![jpeg(true, 32)]).await;
+    assert_eq!(tagged.status(), StatusCode::UNPROCESSABLE_ENTITY, "proof photos carry no metadata");
+    assert_eq!(answer(vec![]).await.status(), StatusCode::BAD_REQUEST, "an answer needs proof");
+    let proof = jpeg(false, 33);
+    assert_eq!(answer(vec![proof.clone()]).await.status(), StatusCode::SEE_OTHER);
+
+    let (_, handled) = w.ioc(Method::GET, &format!("/officer/api/reports/{code}"), None).await;
+    assert_eq!(handled["status"], "handled");
+    assert_eq!(handled["answer"]["photos"][0]["sha256"], sha256_hex(&proof));
+    let steps: Vec<&str> =
+        handled["timeline"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["waiting", "accepted", "assigned", "handled"]);
+    assert_eq!(handled["timeline"][1]["officer"], smarthd_sandbox::OFFICERS[0].name);
+    assert_eq!(handled["timeline"][2]["detail"], "Công ty Chiếu sáng đô thị");
+    let (_, page) = get(format!("/officer/reports/{code}")).await;
+    assert!(page.contains("Đã thay bóng đèn.") && page.contains("Phản ánh đã kết thúc."), "{page}");
 }

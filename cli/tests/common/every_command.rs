@@ -73,6 +73,12 @@ pub const EVERY_COMMAND: &[(&str, &[&str], Drive)] = &[
     ("report show", &["{report}"], Drive::Run),
     ("report rate", &["{handled_report}", "--verdict", "not-satisfied"], Drive::Run),
     ("feed", &["--near", "20.82,106.22", "--radius", "1000"], Drive::Run),
+    ("officer reports list", &["--status", "waiting"], Drive::Run),
+    ("officer reports show", &["{ioc_report}"], Drive::Run),
+    ("officer reports accept", &["{ioc_report}"], Drive::Run),
+    ("officer reports assign", &["{ioc_report}", "--agency", "Công ty Chiếu sáng đô thị"], Drive::Run),
+    ("officer reports answer", &["{ioc_report}", "--message", "Đã thay bóng đèn", "--photo", "{proof}"], Drive::Run),
+    ("officer reports reject", &["{ioc_report_to_reject}", "--reason", "unclear"], Drive::Run),
     ("inbox", &[], Drive::Run),
     // The sandbox numbers alerts from TB-000001: the one just published.
     ("inbox read", &["TB-000001"], Drive::Run),

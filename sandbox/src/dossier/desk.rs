@@ -110,6 +110,12 @@ impl Desk {
     /// The officer behind a JSON call: a live session whose CSRF token the `X-CSRF-Token`
     /// header carries.
     pub fn json_session(&self, headers: &HeaderMap) -> Result<OfficerSession, ApiError> {
+        self.checked_session(headers, headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()))
+    }
+
+    /// The officer behind a console form: a live session whose CSRF token is `sent` (the
+    /// form's `csrf` field).
+    pub fn checked_session(&self, headers: &HeaderMap, sent: Option<&str>) -> Result<OfficerSession, ApiError> {
         let session = self.session(headers).ok_or_else(|| {
             ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -117,7 +123,6 @@ impl Desk {
                 "log in at /officer/login first (a sandbox officer account)",
             )
         })?;
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if !sent.is_some_and(|t| same(t, &session.csrf)) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

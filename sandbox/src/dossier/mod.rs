@@ -41,7 +41,7 @@ use common::{hex, json_body};
 use state::{AppState, DossierApi, Shared};
 use store::{Acceptance, Announce, NewDossier, Store};
 
-pub use desk::{CSRF_HEADER as OFFICER_CSRF_HEADER, Desk, OFFICERS, OfficerAccount};
+pub use desk::{CSRF_HEADER as OFFICER_CSRF_HEADER, Desk, OFFICERS, OfficerAccount, OfficerSession};
 pub use store::attachment_content;
 
 /// Who issues results (as on e-receipts).

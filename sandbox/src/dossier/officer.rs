@@ -552,7 +552,8 @@ fn render(rows: &[OfficerRow], officer: &OfficerSession, error: Option<&str>) ->
     let mut html = head("Cán bộ một cửa / Officer console");
     html.push_str(&format!(
         "<header class=\"bar\"><h1>Bộ phận một cửa — xử lý hồ sơ</h1>\
-         <p><span lang=\"en\">One-stop desk — dossier processing (sandbox)</span> · {name} · <a href=\"/officer/ratings\">Đánh giá / <span lang=\"en\">Ratings</span></a></p>\
+         <p><span lang=\"en\">One-stop desk — dossier processing (sandbox)</span> · {name} · <a href=\"/officer/ratings\">Đánh giá / <span lang=\"en\">Ratings</span></a> · \
+         <a href=\"/officer/reports\" id=\"link-reports\">Phản ánh / <span lang=\"en\">Field reports</span></a></p>\
          <form method=\"post\" action=\"/officer/logout\">{csrf}\
          <button type=\"submit\" id=\"officer-logout\">Đăng xuất / <span lang=\"en\">Log out</span></button></form></header><main class=\"wide\">",
         name = escape(officer.name),

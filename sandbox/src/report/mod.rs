@@ -1,20 +1,25 @@
 //! Field reports (phản ánh hiện trường) in the sandbox: the published categories and commune
 //! boundaries, a submit that is idempotent on the phone's permanent report id, the reporter's
-//! feed and one rating, the operations centre's (IOC) actions with deadlines in working hours,
-//! a public feed of handled reports that never names the reporter, and the ledger tests read.
+//! feed and one rating, the operations centre's (IOC) actions with deadlines in working hours
+//! (as JSON here, as pages in `console`), a public feed of handled reports that never names the reporter, and the ledger tests read.
 //! The wire contract is the "Field reports" section of `docs/portal-api.md`.
 
-// Layers: `published` (categories, boundaries, calendar) and `store`; this file, the routes.
+// Layers: `published` (categories, boundaries, calendar), `photos` and `store`; `state` (what
+// the routes are handed); `ioc` (the operations centre's rules); `console` (its pages); this
+// file, the JSON routes.
+mod console;
+mod ioc;
+mod photos;
 mod published;
+mod state;
 mod store;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRef, Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -22,8 +27,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::json;
 use smarthd_model::report::{
-    CommuneArea, GeoPoint, MAX_REPORT_PHOTOS, MAX_REPORT_TEXT, NewReport, RejectReason, ReportCategory, ReportStatus,
-    ReportVerdict, ReportView, Urgency,
+    CommuneArea, GeoPoint, MAX_REPORT_PHOTOS, MAX_REPORT_TEXT, NewReport, ReportCategory, ReportVerdict, ReportView,
 };
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -33,44 +37,16 @@ use crate::api_error::{ApiError, json_body};
 use crate::dossier::Desk;
 use crate::identity::{Authenticated, IdentityProvider};
 use crate::openapi::ErrorBody;
-use crate::push::{PushGateway, PushKind};
+use photos::{metadata_free_jpeg, sha256_hex};
 #[cfg(test)]
 pub(crate) use published::DATA_FILES;
 pub use published::{Published, areas, categories};
-use store::{Action, Incoming, Store};
+pub use state::Reports;
+use state::{AppState, Shared};
+use store::Incoming;
 
-/// Working hours the IOC has to check a report, and to handle an urgent one.
+/// Working hours the IOC has to check a report.
 const ACCEPT_HOURS: u32 = 8;
-const URGENT_HOURS: u32 = 4;
-/// Proof photos an answer carries, at most, and the size of each.
-const MAX_PROOF_BYTES: usize = 5 * 1024 * 1024;
-
-pub struct Reports {
-    store: Store,
-    published: Published,
-    push: Arc<PushGateway>,
-}
-
-impl Reports {
-    pub fn open(db_path: &Path, push: Arc<PushGateway>) -> rusqlite::Result<Reports> {
-        Ok(Reports { store: Store::open(db_path)?, published: Published::load(), push })
-    }
-}
-
-#[derive(Clone)]
-struct AppState {
-    reports: Arc<Reports>,
-    desk: Arc<Desk>,
-    idp: Arc<IdentityProvider>,
-}
-
-impl FromRef<AppState> for Arc<IdentityProvider> {
-    fn from_ref(state: &AppState) -> Arc<IdentityProvider> {
-        state.idp.clone()
-    }
-}
-
-type Shared = State<AppState>;
 
 pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> OpenApiRouter {
     OpenApiRouter::new()
@@ -87,6 +63,7 @@ pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>
         .routes(routes!(assign))
         .routes(routes!(answer))
         .routes(routes!(ledger))
+        .merge(console::router())
         .with_state(AppState { reports, desk, idp })
 }
 
@@ -100,36 +77,6 @@ fn is_sha256_hex(text: &str) -> bool {
 
 fn is_permanent_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Checked here, independently of the app: a report photo is a JPEG that carries pixels only.
-/// APP1..APP15 (EXIF, XMP, ICC, IPTC, maker data) and comments are refused, so a phone that
-/// forgot to clean a photo cannot publish where its owner lives.
-pub fn metadata_free_jpeg(bytes: &[u8]) -> Result<(), &'static str> {
-    if bytes.len() < 4 || bytes[..2] != [0xFF, 0xD8] {
-        return Err("ảnh phải là JPEG / photos must be JPEG");
-    }
-    let mut at = 2;
-    loop {
-        let (Some(&0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
-            return Err("ảnh JPEG bị hỏng / the JPEG is damaged");
-        };
-        if marker == 0xDA {
-            return Ok(()); // start of scan: the pixels follow
-        }
-        if (0xE1..=0xEF).contains(&marker) || marker == 0xFE {
-            return Err("ảnh còn siêu dữ liệu (EXIF, GPS...) / the photo still carries metadata (EXIF, GPS...)");
-        }
-        let len = bytes.get(at + 2..at + 4).map(|l| u16::from_be_bytes([l[0], l[1]]) as usize);
-        match len {
-            Some(len) if len >= 2 => at += 2 + len,
-            _ => return Err("ảnh JPEG bị hỏng / the JPEG is damaged"),
-        }
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/categories", operation_id = "report_list_categories", tag = "reports",
@@ -318,9 +265,9 @@ async fn photo(State(s): Shared, UrlPath(sha256): UrlPath<String>) -> Result<Res
 
 // The operations centre (IOC): JSON for the console and for `smarthd officer reports`.
 
-/// An officer's action: a live session and its CSRF token.
-fn officer(s: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    s.desk.json_session(headers).map(|_| ())
+/// An officer's action: a live session and its CSRF token; the officer's name.
+fn officer(s: &AppState, headers: &HeaderMap) -> Result<&'static str, ApiError> {
+    s.desk.json_session(headers).map(|session| session.name)
 }
 
 /// An officer reading (a safe method): a live session is enough.
@@ -350,11 +297,7 @@ async fn ioc_list(
 ) -> Result<Response, ApiError> {
     reader(&s, &headers)?;
     let Query(q) = query.map_err(|_| ApiError::bad_request("status=waiting|accepted|assigned|handled|rejected"))?;
-    let status = match q.status.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(ReportStatus::parse(text).ok_or_else(|| ApiError::validation("status", "unknown status"))?),
-    };
-    Ok(private(Json(json!({ "items": s.reports.store.ioc_list(status, 500, Utc::now())? }))))
+    Ok(private(Json(json!({ "items": ioc::list(&s.reports, q.status.as_deref())? }))))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -375,32 +318,14 @@ async fn ioc_report(
 ) -> Result<Response, ApiError> {
     reader(&s, &headers)?;
     let Query(q) = query.map_err(|_| ApiError::bad_request("view=agency"))?;
-    let for_agency = q.view.as_deref() == Some("agency");
-    let report =
-        s.reports.store.ioc_report(&code, for_agency, Utc::now())?.ok_or_else(|| ApiError::not_found("report"))?;
-    Ok(private(Json(report)))
-}
-
-/// One IOC step; the reporter's devices get one push saying the report changed.
-async fn act(s: &AppState, code: &str, action: Action<'_>) -> Result<Response, ApiError> {
-    let report = s.reports.store.act(code, action, Utc::now())?;
-    if let Some(reporter) = s.reports.store.reporter(&report.view.report_id)? {
-        s.reports.push.notify(&[&reporter], PushKind::Report, &report.view.report_id)?;
-    }
-    Ok(private(Json(report)))
+    Ok(private(Json(ioc::show(&s.reports, &code, q.view.as_deref() == Some("agency"))?)))
 }
 
 #[utoipa::path(post, path = "/officer/api/reports/{code}/accept", operation_id = "report_accept", tag = "officer", security(("officer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accept(State(s): Shared, headers: HeaderMap, UrlPath(code): UrlPath<String>) -> Result<Response, ApiError> {
-    officer(&s, &headers)?;
-    let report = s.reports.store.ioc_report(&code, false, Utc::now())?.ok_or_else(|| ApiError::not_found("report"))?;
-    let hours = match report.view.urgency {
-        Urgency::Urgent => URGENT_HOURS,
-        Urgency::Normal => s.reports.published.category(&report.view.category).map_or(40, |c| c.target_hours),
-    };
-    let handle_by = s.reports.published.calendar().add_working_hours(Utc::now(), hours);
-    act(&s, &code, Action::Accept { handle_by }).await
+    let by = officer(&s, &headers)?;
+    Ok(private(Json(ioc::accept(&s.reports, &code, by)?)))
 }
 
 #[derive(Deserialize)]
@@ -418,18 +343,9 @@ async fn reject(
     UrlPath(code): UrlPath<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    officer(&s, &headers)?;
+    let by = officer(&s, &headers)?;
     let body: RejectBody = json_body(&body)?;
-    let reason = RejectReason::parse(&body.reason)
-        .ok_or_else(|| ApiError::validation("reason", "out_of_scope, unclear, duplicate or abusive"))?;
-    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    if reason == RejectReason::Duplicate {
-        let original = note.ok_or_else(|| ApiError::validation("note", "name the report it repeats (its code)"))?;
-        if s.reports.store.ioc_report(original, false, Utc::now())?.is_none() || original == code {
-            return Err(ApiError::validation("note", "no other report has this code"));
-        }
-    }
-    act(&s, &code, Action::Reject { reason, note }).await
+    Ok(private(Json(ioc::reject(&s.reports, &code, &body.reason, body.note.as_deref(), by)?)))
 }
 
 #[derive(Deserialize)]
@@ -445,13 +361,9 @@ async fn assign(
     UrlPath(code): UrlPath<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    officer(&s, &headers)?;
+    let by = officer(&s, &headers)?;
     let body: AssignBody = json_body(&body)?;
-    let agency = body.agency.trim();
-    if agency.is_empty() || agency.chars().count() > 200 {
-        return Err(ApiError::validation("agency", "name the agency (at most 200 characters)"));
-    }
-    act(&s, &code, Action::Assign { agency }).await
+    Ok(private(Json(ioc::assign(&s.reports, &code, &body.agency, by)?)))
 }
 
 #[derive(Deserialize)]
@@ -469,31 +381,15 @@ async fn answer(
     UrlPath(code): UrlPath<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    officer(&s, &headers)?;
+    let by = officer(&s, &headers)?;
     let body: AnswerBody = json_body(&body)?;
-    let message = body.message.trim();
-    if message.is_empty() || message.chars().count() > MAX_REPORT_TEXT {
-        return Err(ApiError::validation("message", "say what was done / nêu việc đã xử lý"));
-    }
-    // Residents' first complaint is an answer without proof: one photo at least.
-    if body.photos_base64.is_empty() || body.photos_base64.len() > MAX_REPORT_PHOTOS {
-        return Err(ApiError::validation(
-            "photos_base64",
-            format!("1 đến {MAX_REPORT_PHOTOS} ảnh minh chứng / 1 to {MAX_REPORT_PHOTOS} proof photos"),
-        ));
-    }
-    let mut photos = Vec::with_capacity(body.photos_base64.len());
-    for encoded in &body.photos_base64 {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(encoded.trim())
-            .map_err(|_| ApiError::validation("photos_base64", "base64 of a JPEG"))?;
-        if bytes.len() > MAX_PROOF_BYTES {
-            return Err(ApiError::validation("photos_base64", "at most 5 MiB a photo"));
-        }
-        metadata_free_jpeg(&bytes).map_err(|why| ApiError::unprocessable("photos_base64", why))?;
-        photos.push((sha256_hex(&bytes), bytes));
-    }
-    act(&s, &code, Action::Answer { message, photos }).await
+    let photos = body
+        .photos_base64
+        .iter()
+        .map(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::validation("photos_base64", "base64 of a JPEG"))?;
+    Ok(private(Json(ioc::answer(&s.reports, &code, &body.message, photos, by)?)))
 }
 
 #[utoipa::path(get, path = "/admin/reports/ledger", operation_id = "reports_ledger", tag = "admin", security(("admin" = [])),

@@ -16,6 +16,7 @@ use smarthd_model::report::{
 use smarthd_model::workcal::vietnam;
 
 use crate::api_error::ApiError;
+use crate::identity::CITIZENS;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS report (
@@ -67,6 +68,16 @@ CREATE TABLE IF NOT EXISTS report_rating (
     verdict TEXT NOT NULL,
     at TEXT NOT NULL
 );
+-- The IOC's steps on each report (its timeline after the submission), with the officer who took them.
+CREATE TABLE IF NOT EXISTS report_event (
+    report_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT,
+    officer TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (report_id, seq)
+);
 CREATE TABLE IF NOT EXISTS report_ledger (
     id TEXT PRIMARY KEY,                     -- a report id, or a rating id
     effects INTEGER NOT NULL
@@ -102,8 +113,25 @@ pub struct IocReport {
     pub photos: Vec<PhotoLink>,
     /// The reporter's account; `None` in the agency's view unless the reporter allowed it.
     pub reporter: Option<String>,
+    /// The reporter's name and phone as VNeID holds them, shown with `reporter` only.
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
     pub share_identity: bool,
     pub overdue: bool,
+    /// The submission, then every IOC step, oldest first.
+    pub timeline: Vec<Step>,
+}
+
+/// One entry of a report's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub at: String,
+    /// The status the report took.
+    pub status: ReportStatus,
+    /// The reason of a refusal, the agency assigned, or the answer's text.
+    pub detail: Option<String>,
+    /// The officer who took the step; `None` for the submission.
+    pub officer: Option<String>,
 }
 
 /// What an IOC action does.
@@ -319,16 +347,36 @@ impl Store {
             [report_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
         )?;
+        let mut timeline =
+            vec![Step { at: view.created_at.clone(), status: ReportStatus::Waiting, detail: None, officer: None }];
+        let mut steps = db
+            .prepare_cached("SELECT at, status, detail, officer FROM report_event WHERE report_id = ?1 ORDER BY seq")?;
+        for step in steps.query_map([report_id], |r| {
+            let status: String = r.get(1)?;
+            Ok(Step {
+                at: r.get(0)?,
+                status: ReportStatus::parse(&status).ok_or_else(|| bad_column(1, &status))?,
+                detail: r.get(2)?,
+                officer: r.get(3)?,
+            })
+        })? {
+            timeline.push(step?);
+        }
         let overdue = is_overdue(&view, now);
+        let shown = !for_agency || share;
+        let citizen = CITIZENS.iter().find(|c| c.sub == sub).filter(|_| shown);
         Ok(Some(IocReport {
             view,
             text,
             location: GeoPoint { lat, lon },
             address_note: note,
             photos: links(Some(photos)),
-            reporter: (!for_agency || share).then_some(sub),
+            reporter: shown.then_some(sub),
+            reporter_name: citizen.map(|c| c.name.to_owned()),
+            reporter_phone: citizen.map(|c| c.phone.to_owned()),
             share_identity: share,
             overdue,
+            timeline,
         }))
     }
 
@@ -354,8 +402,14 @@ impl Store {
         Ok(reports)
     }
 
-    /// One IOC or agency action on the report `code`, if its status allows it.
-    pub fn act(&self, code: &str, action: Action<'_>, now: DateTime<Utc>) -> Result<IocReport, ApiError> {
+    /// One IOC or agency action on the report `code` by `officer`, if its status allows it.
+    pub fn act(
+        &self,
+        code: &str,
+        action: Action<'_>,
+        officer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IocReport, ApiError> {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<(String, String)> = tx
@@ -386,18 +440,33 @@ impl Store {
                 ),
             ));
         }
-        match action {
-            Action::Accept { handle_by } => tx.execute(sql, params![report_id, rfc3339(handle_by)])?,
-            Action::Reject { reason, note } => tx.execute(sql, params![report_id, reason.as_str(), note])?,
-            Action::Assign { agency } => tx.execute(sql, params![report_id, agency])?,
+        let detail = match action {
+            Action::Accept { handle_by } => {
+                tx.execute(sql, params![report_id, rfc3339(handle_by)])?;
+                None
+            }
+            Action::Reject { reason, note } => {
+                tx.execute(sql, params![report_id, reason.as_str(), note])?;
+                let (vi, en) = reason.labels();
+                Some(note.map_or_else(|| format!("{vi} / {en}"), |note| format!("{vi} / {en}: {note}")))
+            }
+            Action::Assign { agency } => {
+                tx.execute(sql, params![report_id, agency])?;
+                Some(agency.to_owned())
+            }
             Action::Answer { message, photos } => {
                 store_photos(&tx, &report_id, &photos)?;
                 let shas: Vec<&String> = photos.iter().map(|(sha, _)| sha).collect();
                 let shas = serde_json::to_string(&shas).map_err(ApiError::internal)?;
-                tx.execute(sql, params![report_id, message, shas, rfc3339(now)])?
+                tx.execute(sql, params![report_id, message, shas, rfc3339(now)])?;
+                Some(message.to_owned())
             }
         };
         let seq = next(&tx, "seq")?;
+        tx.execute(
+            "INSERT INTO report_event (report_id, seq, status, detail, officer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![report_id, seq, next_status.as_str(), detail, officer, rfc3339(now)],
+        )?;
         tx.execute(
             "UPDATE report SET status = ?2, updated_at = ?3, seq = ?4 WHERE report_id = ?1",
             params![report_id, next_status.as_str(), rfc3339(now), seq],
@@ -508,6 +577,18 @@ impl Store {
             return Ok(None);
         }
         db.query_row("SELECT data FROM report_photo WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()
+    }
+
+    /// A photo of the report `code` (its own or its answer's), whatever its status: the IOC's.
+    pub fn ioc_photo(&self, code: &str, sha256: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+        self.db()
+            .query_row(
+                "SELECT data FROM report_photo JOIN report_photo_ref USING (sha256) JOIN report USING (report_id)
+                 WHERE report.code = ?1 AND sha256 = ?2",
+                [code, sha256],
+                |r| r.get(0),
+            )
+            .optional()
     }
 
     /// The account that sent the report.
