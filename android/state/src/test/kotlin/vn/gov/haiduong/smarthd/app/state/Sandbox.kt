@@ -144,7 +144,14 @@ object Robot {
     }
 
     /** A sandbox officer logs in to the console and moves dossier [code] to [status]. */
-    fun officerSetStatus(sandbox: Sandbox, code: String, status: String) {
+    fun officerSetStatus(sandbox: Sandbox, code: String, status: String) =
+        officerPost(sandbox, "officer/dossiers/$code/status", """{"status":"$status"}""")
+
+    /** The operations centre's [step] (accept, assign, answer) on field report [code]. */
+    fun ioc(sandbox: Sandbox, code: String, step: String, json: String) =
+        officerPost(sandbox, "officer/api/reports/$code/$step", json)
+
+    private fun officerPost(sandbox: Sandbox, path: String, body: String) {
         val credentials = """{"username":"canbo.motcua","password":"Canbo@123"}"""
         val login = http.send(
             HttpRequest.newBuilder(URI(sandbox.url + "officer/login")).header("Content-Type", "application/json")
@@ -156,8 +163,7 @@ object Robot {
             .first { it.startsWith("hd_officer=") }
         val csrf = Regex(""""csrf"\s*:\s*"([^"]+)"""").find(login.body())?.groupValues?.get(1)
             ?: error("no CSRF token: ${login.body()}")
-        val body = """{"status":"$status"}"""
-        val request = HttpRequest.newBuilder(URI(sandbox.url + "officer/dossiers/$code/status"))
+        val request = HttpRequest.newBuilder(URI(sandbox.url + path))
             .header("Content-Type", "application/json").header("Cookie", cookie).header("X-CSRF-Token", csrf)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString())
