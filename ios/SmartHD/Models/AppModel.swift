@@ -143,6 +143,8 @@ final class AppModel: ObservableObject {
             case .dossierStatusChanged(let id, let code, let status):
                 Notifications.dossierChanged(id: id, code: code, status: status, english: english)
                 NotificationCenter.default.post(name: .dossierChanged, object: id)
+            case .reportStatusChanged(let id, _, _):
+                NotificationCenter.default.post(name: .reportChanged, object: id)
             case .paymentUpdated(let orderId, _):
                 NotificationCenter.default.post(name: .paymentChanged, object: orderId)
             default:
@@ -155,4 +157,5 @@ final class AppModel: ObservableObject {
 extension Notification.Name {
     static let dossierChanged = Notification.Name("smarthd.dossierChanged")
     static let paymentChanged = Notification.Name("smarthd.paymentChanged")
+    static let reportChanged = Notification.Name("smarthd.reportChanged")
 }

@@ -19,6 +19,10 @@ struct ContentView: View {
                     .tabItem { Label("tab_home", systemImage: "house") }
                 NavigationStack { DossiersView(app: app) }
                     .tabItem { Label("tab_dossiers", systemImage: "doc.text") }
+                NavigationStack { ReportsView(app: app) }
+                    .tabItem { Label("tab_reports", systemImage: "mappin.and.ellipse") }
+                NavigationStack { InboxView(app: app) }
+                    .tabItem { Label("tab_inbox", systemImage: "tray") }
                 NavigationStack { ReceiptsView(client: app.client) }
                     .tabItem { Label("tab_receipts", systemImage: "checkmark.seal") }
                 NavigationStack { ProfileView() }

@@ -8,7 +8,8 @@ import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.AccountCircle
 import androidx.compose.material.icons.filled.Home
 import androidx.compose.material.icons.filled.List
-import androidx.compose.material.icons.filled.Star
+import androidx.compose.material.icons.filled.Notifications
+import androidx.compose.material.icons.filled.Place
 import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.NavigationBar
@@ -51,6 +52,8 @@ object Routes {
     const val HOME = "home"
     const val DOSSIERS = "dossiers"
     const val RECEIPTS = "receipts"
+    const val REPORTS = "reports"
+    const val INBOX = "inbox"
     const val PROFILE = "profile"
     const val PROCEDURE = "procedure/{code}"
     const val FORM = "form?code={code}&dossier={dossier}"
@@ -117,7 +120,9 @@ fun SmartHdAppUi(deepLinks: Flow<String>, openDossier: String?) {
                         PaymentScreen(entry.arguments?.getString("dossier").orEmpty(), payment, onBack = nav::popBackStack)
                     }
                     composable(Routes.RECEIPTS) { ReceiptsScreen() }
-                    composable(Routes.PROFILE) { ProfileScreen(session) }
+                    composable(Routes.REPORTS) { ReportsScreen() }
+                    composable(Routes.INBOX) { InboxScreen() }
+                    composable(Routes.PROFILE) { ProfileScreen(session, onReceipts = { nav.navigate(Routes.RECEIPTS) }) }
                 }
             }
         }
@@ -145,7 +150,8 @@ private fun BottomBar(nav: NavHostController) {
         listOf(
             Triple(Routes.HOME, Icons.Filled.Home, R.string.tab_home),
             Triple(Routes.DOSSIERS, Icons.Filled.List, R.string.tab_dossiers),
-            Triple(Routes.RECEIPTS, Icons.Filled.Star, R.string.tab_receipts),
+            Triple(Routes.REPORTS, Icons.Filled.Place, R.string.tab_reports),
+            Triple(Routes.INBOX, Icons.Filled.Notifications, R.string.tab_inbox),
             Triple(Routes.PROFILE, Icons.Filled.AccountCircle, R.string.tab_profile),
         ).forEach { (route, icon, label) ->
             NavigationBarItem(

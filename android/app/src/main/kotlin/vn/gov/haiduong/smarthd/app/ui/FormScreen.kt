@@ -1,10 +1,5 @@
 package vn.gov.haiduong.smarthd.app.ui
 
-import android.content.Context
-import android.net.Uri
-import androidx.activity.compose.rememberLauncherForActivityResult
-import androidx.activity.result.PickVisualMediaRequest
-import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -23,19 +18,14 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.remember
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.error
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
-import androidx.core.content.FileProvider
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import java.io.File
-import java.util.UUID
 import vn.gov.haiduong.smarthd.FieldKind
 import vn.gov.haiduong.smarthd.app.R
 import vn.gov.haiduong.smarthd.app.rememberHolder
@@ -58,15 +48,8 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
     }
     val state by form.state.collectAsStateWithLifecycle()
     val login by session.state.collectAsStateWithLifecycle()
-    val context = LocalContext.current
 
-    val picker = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
-        uri?.let { form.attach(copyToCache(context, it)) }
-    }
-    val photo = remember { File(context.cacheDir, "attachments/camera-${UUID.randomUUID()}.jpg") }
-    val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { taken ->
-        if (taken) form.attach(photo.path)
-    }
+    val photos = rememberPhotoSources { form.attach(it) }
 
     LaunchedEffect(state.submission) { if (state.submission is Submission.Sent) onDone() }
 
@@ -77,14 +60,10 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
             Text(stringResource(R.string.attachments), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
             state.attachments.forEach { Text("📎 ${it.name} (${it.size / 1024} KB)") }
             Row {
-                OutlinedButton(
-                    onClick = { picker.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly)) },
-                    modifier = Modifier.padding(end = 8.dp),
-                ) { Text(stringResource(R.string.attach_photo)) }
-                OutlinedButton(onClick = {
-                    photo.parentFile?.mkdirs()
-                    camera.launch(FileProvider.getUriForFile(context, "${context.packageName}.files", photo))
-                }) { Text(stringResource(R.string.attach_camera)) }
+                OutlinedButton(onClick = photos.pick, modifier = Modifier.padding(end = 8.dp)) {
+                    Text(stringResource(R.string.attach_photo))
+                }
+                OutlinedButton(onClick = photos.takePhoto) { Text(stringResource(R.string.attach_camera)) }
             }
             state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             when (val s = state.submission) {
@@ -145,12 +124,4 @@ private fun FieldEditor(input: FormInput, onChange: (String) -> Unit) {
     if (input.kind == FieldKind.CHECKBOX || input.kind == FieldKind.SELECT) {
         input.error?.let { Text(it, color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
     }
-}
-
-/** The picker hands out a content URI; the core attaches files: copy it to the app's cache. */
-private fun copyToCache(context: Context, uri: Uri): String {
-    val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}")
-    file.parentFile?.mkdirs()
-    context.contentResolver.openInputStream(uri).use { input -> file.outputStream().use { input!!.copyTo(it) } }
-    return file.path
 }

@@ -17,9 +17,9 @@ import vn.gov.haiduong.smarthd.app.R
 import vn.gov.haiduong.smarthd.app.state.LoginState
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 
-/** Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level, logout. */
+/** Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level, the receipts, logout. */
 @Composable
-fun ProfileScreen(session: SessionViewModel) {
+fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit) {
     val state by session.state.collectAsStateWithLifecycle()
 
     Column(Modifier.fillMaxWidth().padding(16.dp)) {
@@ -28,6 +28,7 @@ fun ProfileScreen(session: SessionViewModel) {
                 Text(s.name, style = MaterialTheme.typography.headlineSmall)
                 Text(stringResource(R.string.profile_cccd, s.maskedCccd))
                 Text(stringResource(R.string.profile_level, s.level))
+                OutlinedButton(onClick = onReceipts, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.tab_receipts)) }
                 if (s.level < 2) {
                     OutlinedButton(onClick = { session.login(2) }) { Text(stringResource(R.string.login_level2)) }
                 }
