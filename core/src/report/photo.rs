@@ -9,6 +9,7 @@
 use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 /// The long edge of a normalised photo, in pixels: enough to read a street sign, small enough
@@ -59,12 +60,14 @@ pub fn normalize(bytes: &[u8]) -> Result<NormalizedPhoto, PhotoError> {
         Err(_) if is_heif(bytes) => return Err(PhotoError::Unsupported("heic")),
         Err(_) => return Err(PhotoError::Unsupported("?")),
     };
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits());
-    let mut decoder = reader.into_decoder().map_err(classify)?;
-    // A damaged or absent EXIF block only loses the rotation, never the photo.
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let decoded = DynamicImage::from_decoder(decoder).map_err(classify)?;
+    let scaled = match format {
+        ImageFormat::Jpeg => decode_jpeg_scaled(bytes)?,
+        _ => None,
+    };
+    let (decoded, orientation) = match scaled {
+        Some(decoded) => decoded,
+        None => decode(bytes, format)?,
+    };
 
     // Shrink before turning: rotating the small image is cheaper, and the long edge is the same.
     let mut photo = shrink(decoded);
@@ -81,6 +84,57 @@ pub fn normalize(bytes: &[u8]) -> Result<NormalizedPhoto, PhotoError> {
     Ok(NormalizedPhoto { jpeg, width, height })
 }
 
+/// Any photo, every pixel, through `image`.
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<(DynamicImage, Orientation), PhotoError> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(classify)?;
+    // A damaged or absent EXIF block only loses the rotation, never the photo.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    Ok((DynamicImage::from_decoder(decoder).map_err(classify)?, orientation))
+}
+
+/// A JPEG decoded at the smallest of 1/1, 1/2, 1/4 or 1/8 of its size that is still at least
+/// the size [`shrink`] makes: the scaling happens in the IDCT, so a 12-megapixel photo costs
+/// what 3 megapixels do. `None` for a JPEG this decoder does not support (`image` decodes it).
+fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<(DynamicImage, Orientation)>, PhotoError> {
+    use jpeg_decoder::{Decoder, Error, PixelFormat};
+    let refuse = |error: Error| match error {
+        Error::Unsupported(_) => Ok(None),
+        _ => Err(PhotoError::Damaged),
+    };
+    let mut decoder = Decoder::new(Cursor::new(bytes));
+    decoder.set_max_decoding_buffer_size(MAX_DECODED_BYTES as usize);
+    if let Err(error) = decoder.read_info() {
+        return refuse(error);
+    }
+    let Some(info) = decoder.info() else { return Err(PhotoError::Damaged) };
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) * 3 > MAX_DECODED_BYTES {
+        return Err(PhotoError::TooManyPixels);
+    }
+    let (target_width, target_height) = shrunk_size(width, height);
+    if let Err(error) = decoder.scale(target_width as u16, target_height as u16) {
+        return refuse(error);
+    }
+    let pixels = match decoder.decode() {
+        Ok(pixels) => pixels,
+        Err(error) => return refuse(error),
+    };
+    let Some(info) = decoder.info() else { return Err(PhotoError::Damaged) };
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let image = match info.pixel_format {
+        PixelFormat::RGB24 => image::RgbImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8),
+        PixelFormat::L8 => image::GrayImage::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8),
+        // Rare in phone photos: let `image` take them whole.
+        PixelFormat::L16 | PixelFormat::CMYK32 => return Ok(None),
+    };
+    let Some(image) = image else { return Err(PhotoError::Damaged) };
+    // A damaged or absent EXIF block only loses the rotation, never the photo.
+    let orientation = decoder.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
+    Ok(Some((image, orientation)))
+}
+
 fn limits() -> Limits {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -89,14 +143,21 @@ fn limits() -> Limits {
     limits
 }
 
-fn shrink(image: DynamicImage) -> DynamicImage {
-    let long_edge = image.width().max(image.height());
+/// The size a photo `width` x `height` is shrunk to: at most [`MAX_LONG_EDGE`] on the long edge.
+fn shrunk_size(width: u32, height: u32) -> (u32, u32) {
+    let long_edge = width.max(height);
     if long_edge <= MAX_LONG_EDGE {
-        return image;
+        return (width, height);
     }
     let scale = f64::from(MAX_LONG_EDGE) / f64::from(long_edge);
-    let width = ((f64::from(image.width()) * scale).round() as u32).max(1);
-    let height = ((f64::from(image.height()) * scale).round() as u32).max(1);
+    (((f64::from(width) * scale).round() as u32).max(1), ((f64::from(height) * scale).round() as u32).max(1))
+}
+
+fn shrink(image: DynamicImage) -> DynamicImage {
+    let (width, height) = shrunk_size(image.width(), image.height());
+    if (width, height) == (image.width(), image.height()) {
+        return image;
+    }
     // `thumbnail` averages every source pixel into its target (an area filter): the right
     // filter for a large reduction, and several times faster than Lanczos.
     image.thumbnail_exact(width, height)
@@ -165,6 +226,16 @@ mod tests {
         assert_eq!((tall.width, tall.height), (1600, 667), "turned 90° after shrinking");
         let small = normalize(&camera_jpeg(300, 200, 1)).unwrap();
         assert_eq!((small.width, small.height), (300, 200));
+    }
+
+    #[test]
+    fn a_large_jpeg_is_decoded_at_a_fraction_of_its_size_with_its_orientation() {
+        // 3,400 px wide: half (1,700) is still at least the 1,600 kept, a quarter is not.
+        let (image, orientation) = decode_jpeg_scaled(&camera_jpeg(3400, 200, 6)).unwrap().expect("decoded here");
+        assert_eq!((image.width(), image.height()), (1700, 100));
+        assert_eq!(orientation, Orientation::Rotate90);
+        let photo = normalize(&camera_jpeg(3400, 200, 1)).unwrap();
+        assert_eq!((photo.width, photo.height), (1600, 94));
     }
 
     #[test]
