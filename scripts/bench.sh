@@ -14,6 +14,7 @@ cargo bench -p smarthd-tests --bench search -- --warm-up-time 1 --measurement-ti
 cargo bench -p smarthd-tests --bench sync 2>&1 | tee "$out/sync.txt"
 cargo bench -p smarthd-tests --bench outbox -- --warm-up-time 1 --measurement-time 5 2>&1 | tee "$out/outbox.txt"
 cargo bench -p smarthd-tests --bench photo -- --warm-up-time 1 --measurement-time 10 2>&1 | tee "$out/photo.txt"
+cargo bench -p smarthd-tests --bench inbox 2>&1 | tee "$out/inbox.txt"
 
 # Peak RSS of a full sync of 10,000 procedures: the release CLI against a sandbox in another
 # process, beside the same binary doing a 304 sync (its floor: runtime, TLS set-up, SQLite).
