@@ -386,7 +386,8 @@ pub fn vietqr(error: &smarthd_core::payment::vietqr::VietQrError) -> Error {
                           was altered or mistyped"
             .to_owned(),
         E::Missing(id) => format!("thiếu trường {id} / field {id} is missing"),
-        E::BadValue { id, reason } => format!("trường {id} không hợp lệ / field {id}: {reason}"),
+        // The reason says it in both languages.
+        E::BadValue { id, reason } => format!("trường / field {id}: {reason}"),
     };
     Error::Validation { field: "vietqr".into(), reason }
 }

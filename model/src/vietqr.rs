@@ -26,17 +26,17 @@ pub struct VietQr {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VietQrError {
-    #[error("the payload is empty, too long or not ASCII")]
+    #[error("không phải mã VietQR (rỗng, quá dài hoặc có ký tự lạ) / the payload is empty, too long or not ASCII")]
     NotAPayload,
-    #[error("the payload is cut short")]
+    #[error("mã bị cắt ngắn / the payload is cut short")]
     Truncated,
-    #[error("field {id}: bad length")]
+    #[error("trường {id} sai độ dài / field {id}: bad length")]
     BadLength { id: String },
-    #[error("the checksum does not match (expected {expected}, found {found})")]
+    #[error("mã kiểm tra không khớp / the checksum does not match (expected {expected}, found {found})")]
     Crc { expected: String, found: String },
-    #[error("field {0} is missing")]
+    #[error("thiếu trường {0} / field {0} is missing")]
     Missing(&'static str),
-    #[error("field {id}: {reason}")]
+    #[error("trường / field {id}: {reason}")]
     BadValue { id: &'static str, reason: &'static str },
 }
 
@@ -129,44 +129,69 @@ pub fn decode(payload: &str) -> Result<VietQr, VietQrError> {
     }
     let top = fields(&body[..body.len() - 4])?;
     if find(&top, "00") != Some("01") {
-        return Err(VietQrError::BadValue { id: "00", reason: "payload format must be 01" });
+        return Err(VietQrError::BadValue {
+            id: "00", reason: "định dạng phải là 01 / payload format must be 01"
+        });
     }
     let initiation = find(&top, "01").ok_or(VietQrError::Missing("01"))?;
     if initiation != "11" && initiation != "12" {
-        return Err(VietQrError::BadValue { id: "01", reason: "point of initiation must be 11 or 12" });
+        return Err(VietQrError::BadValue {
+            id: "01",
+            reason: "phương thức khởi tạo phải là 11 hoặc 12 / point of initiation must be 11 or 12",
+        });
     }
     let beneficiary = fields(find(&top, "38").ok_or(VietQrError::Missing("38"))?)?;
     if find(&beneficiary, "00") != Some(NAPAS_GUID) {
-        return Err(VietQrError::BadValue { id: "38", reason: "not a NAPAS VietQR" });
+        return Err(VietQrError::BadValue {
+            id: "38", reason: "không phải VietQR của NAPAS / not a NAPAS VietQR"
+        });
     }
     let account_info = fields(find(&beneficiary, "01").ok_or(VietQrError::Missing("38.01"))?)?;
     let bin = find(&account_info, "00").ok_or(VietQrError::Missing("38.01.00"))?;
     if bin.len() != 6 || !bin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(VietQrError::BadValue { id: "38.01.00", reason: "the bank BIN is 6 digits" });
+        return Err(VietQrError::BadValue {
+            id: "38.01.00",
+            reason: "mã BIN ngân hàng gồm 6 chữ số / the bank BIN is 6 digits",
+        });
     }
     let account = find(&account_info, "01").ok_or(VietQrError::Missing("38.01.01"))?;
     if account.is_empty() || !account.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(VietQrError::BadValue { id: "38.01.01", reason: "bad account or card number" });
+        return Err(VietQrError::BadValue {
+            id: "38.01.01",
+            reason: "số tài khoản hoặc số thẻ không hợp lệ / bad account or card number",
+        });
     }
     let to_card = match find(&beneficiary, "02") {
         Some(TO_ACCOUNT) => false,
         Some(TO_CARD) => true,
-        Some(_) => return Err(VietQrError::BadValue { id: "38.02", reason: "unknown service code" }),
+        Some(_) => {
+            return Err(VietQrError::BadValue {
+                id: "38.02",
+                reason: "mã dịch vụ không xác định / unknown service code",
+            });
+        }
         None => return Err(VietQrError::Missing("38.02")),
     };
     if find(&top, "53") != Some("704") {
-        return Err(VietQrError::BadValue { id: "53", reason: "currency must be 704 (VND)" });
+        return Err(VietQrError::BadValue {
+            id: "53",
+            reason: "tiền tệ phải là 704 (VND) / currency must be 704 (VND)",
+        });
     }
     if find(&top, "58") != Some("VN") {
-        return Err(VietQrError::BadValue { id: "58", reason: "country must be VN" });
+        return Err(VietQrError::BadValue { id: "58", reason: "quốc gia phải là VN / country must be VN" });
     }
     let amount = match find(&top, "54") {
         None => None,
-        Some(a) if !a.is_empty() && a.len() <= 13 && a.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(a.parse().map_err(|_| VietQrError::BadValue { id: "54", reason: "amount too large" })?)
-        }
+        Some(a) if !a.is_empty() && a.len() <= 13 && a.bytes().all(|b| b.is_ascii_digit()) => Some(
+            a.parse()
+                .map_err(|_| VietQrError::BadValue { id: "54", reason: "số tiền quá lớn / amount too large" })?,
+        ),
         Some(_) => {
-            return Err(VietQrError::BadValue { id: "54", reason: "the amount must be whole đồng in digits" });
+            return Err(VietQrError::BadValue {
+                id: "54",
+                reason: "số tiền phải là số đồng nguyên / the amount must be whole đồng in digits",
+            });
         }
     };
     if initiation == "12" && amount.is_none() {
@@ -233,7 +258,10 @@ mod tests {
         let letters = recrc(&DYNAMIC.replace("5406180000", "54061800x0")[..DYNAMIC.len() - 4]);
         assert_eq!(
             decode(&letters),
-            Err(VietQrError::BadValue { id: "54", reason: "the amount must be whole đồng in digits" })
+            Err(VietQrError::BadValue {
+                id: "54",
+                reason: "số tiền phải là số đồng nguyên / the amount must be whole đồng in digits"
+            })
         );
         let no_amount = recrc(&DYNAMIC.replace("5406180000", "")[..DYNAMIC.len() - 14]);
         assert_eq!(decode(&no_amount), Err(VietQrError::Missing("54")));

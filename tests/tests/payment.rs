@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use smarthd_core::catalog::model::Subject;
-use smarthd_core::payment::{PaymentMethod, PaymentStatus};
+use smarthd_core::payment::{PaymentMethod, PaymentStatus, receipt};
 use smarthd_core::{DossierStatus, ErrorKind, SmartHd};
 use smarthd_sandbox::payment::{GatewayAction, pay_at_gateway};
 use smarthd_sandbox::robot::LEVEL2_CITIZEN;
@@ -151,17 +151,17 @@ async fn a_genuine_receipt_of_another_order_amount_or_dossier_does_not_verify() 
     let (o, d, r) = (&order.order_id, &order.dossier_id, &receipt_id);
     let tampers = [
         (
-            "amount",
+            receipt::AMOUNT,
             "UPDATE payment SET amount_vnd = amount_vnd + 1".to_owned(),
             "UPDATE payment SET amount_vnd = amount_vnd - 1".to_owned(),
         ),
         (
-            "dossier",
+            receipt::DOSSIER,
             "UPDATE payment SET dossier_id = 'other'".to_owned(),
             format!("UPDATE payment SET dossier_id = '{d}'"),
         ),
         (
-            "order",
+            receipt::ORDER,
             format!(
                 "INSERT INTO payment SELECT 'PO-OTHER', dossier_id, amount_vnd, status, method, NULL, pay_url, vietqr,
                         expires_at, failure_code, receipt_id, updated_at, owner FROM payment WHERE order_id = '{o}';
@@ -170,7 +170,7 @@ async fn a_genuine_receipt_of_another_order_amount_or_dossier_does_not_verify() 
             format!("UPDATE receipt SET order_id = '{o}'; DELETE FROM payment WHERE order_id = 'PO-OTHER'"),
         ),
         (
-            "receipt id",
+            receipt::RECEIPT_ID,
             "UPDATE payment SET receipt_id = 'BL-OTHER'".to_owned(),
             format!("UPDATE payment SET receipt_id = '{r}'"),
         ),
@@ -181,7 +181,7 @@ async fn a_genuine_receipt_of_another_order_amount_or_dossier_does_not_verify() 
         run(&tamper);
         let err = world.core().payments().verify_receipt(&receipt_id).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Validation, "{what}: {err}");
-        assert!(err.to_string().contains(&format!("receipt's {what} is not the local order's")), "{what}: {err}");
+        assert!(err.to_string().contains(&format!("does not match this payment ({what})")), "{what}: {err}");
         run(&restore);
         assert_eq!(world.core().payments().verify_receipt(&receipt_id).unwrap().order_id, order.order_id, "{what}");
     }

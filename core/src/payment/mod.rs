@@ -380,7 +380,8 @@ impl Payments {
             .trusted(&signed.key_id)?
             .ok_or_else(|| invalid(receipt::ReceiptError::UnknownKey(signed.key_id.clone())))?;
         let read = receipt::verify(signed, &key).map_err(invalid)?;
-        let order = self.get(owner, order_id).map_err(|_| invalid(receipt::ReceiptError::NotTheOrders("order")))?;
+        let order =
+            self.get(owner, order_id).map_err(|_| invalid(receipt::ReceiptError::NotTheOrders(receipt::ORDER)))?;
         receipt::check_order(
             &read,
             &receipt::OrderFacts {

@@ -7,15 +7,29 @@ use crate::identity::jose::unb64;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReceiptError {
-    #[error("the receipt's signature does not verify: it was altered or not issued by the portal")]
+    #[error(
+        "chữ ký biên lai không hợp lệ: biên lai đã bị sửa hoặc không do cổng cấp / the receipt's signature does not \
+         verify: it was altered or not issued by the portal"
+    )]
     BadSignature,
-    #[error("no key {0} from the portal to check the receipt with")]
+    #[error("chưa có khoá {0} của cổng để kiểm tra biên lai / no key {0} from the portal to check the receipt with")]
     UnknownKey(String),
-    #[error("the receipt is malformed: {0}")]
+    /// What is wrong goes to the log, not to the resident.
+    #[error("biên lai bị hỏng, không đọc được / the receipt is malformed")]
     Malformed(String),
-    #[error("the receipt's {0} is not the local order's: it is not the receipt of this payment")]
+    /// Which fact differs, in both languages.
+    #[error(
+        "biên lai không khớp với lần thanh toán này ({0}) / the receipt does not match this payment ({0}): it is not \
+         its receipt"
+    )]
     NotTheOrders(&'static str),
 }
+
+/// The facts a receipt must share with its order, as [`ReceiptError::NotTheOrders`] names them.
+pub const ORDER: &str = "số đơn / order";
+pub const AMOUNT: &str = "số tiền / amount";
+pub const DOSSIER: &str = "hồ sơ / dossier";
+pub const RECEIPT_ID: &str = "số biên lai / receipt number";
 
 /// What the local order says its receipt must state.
 pub struct OrderFacts<'a> {
@@ -29,16 +43,16 @@ pub struct OrderFacts<'a> {
 /// A genuine receipt of another order, amount or dossier proves nothing about this one.
 pub fn check_order(read: &Receipt, order: &OrderFacts<'_>) -> Result<(), ReceiptError> {
     if read.order_id != order.order_id {
-        return Err(ReceiptError::NotTheOrders("order"));
+        return Err(ReceiptError::NotTheOrders(ORDER));
     }
     if read.amount_vnd != order.amount_vnd {
-        return Err(ReceiptError::NotTheOrders("amount"));
+        return Err(ReceiptError::NotTheOrders(AMOUNT));
     }
     if read.dossier_id != order.dossier_id {
-        return Err(ReceiptError::NotTheOrders("dossier"));
+        return Err(ReceiptError::NotTheOrders(DOSSIER));
     }
     if order.receipt_id != Some(read.receipt_id.as_str()) {
-        return Err(ReceiptError::NotTheOrders("receipt id"));
+        return Err(ReceiptError::NotTheOrders(RECEIPT_ID));
     }
     Ok(())
 }
@@ -58,7 +72,10 @@ pub fn verify(receipt: &SignedReceipt, public_key: &[u8]) -> Result<Receipt, Rec
     if !signature_ok(&receipt.payload, &receipt.signature, public_key) {
         return Err(ReceiptError::BadSignature);
     }
-    let read: Receipt = serde_json::from_str(&receipt.payload).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+    let read: Receipt = serde_json::from_str(&receipt.payload).map_err(|e| {
+        tracing::info!("receipt payload not read: {e}");
+        ReceiptError::Malformed(e.to_string())
+    })?;
     if read.receipt_id != receipt.receipt_id {
         return Err(ReceiptError::Malformed("the payload names another receipt".into()));
     }
@@ -100,10 +117,10 @@ mod tests {
         let order = OrderFacts { order_id: "PO-1", dossier_id: "d", amount_vnd: 190_000, receipt_id: Some("BL-1") };
         assert_eq!(check_order(&read, &order), Ok(()));
         for (other, what) in [
-            (OrderFacts { order_id: "PO-2", ..order }, "order"),
-            (OrderFacts { amount_vnd: 5_000_000, ..order }, "amount"),
-            (OrderFacts { dossier_id: "e", ..order }, "dossier"),
-            (OrderFacts { receipt_id: None, ..order }, "receipt id"),
+            (OrderFacts { order_id: "PO-2", ..order }, ORDER),
+            (OrderFacts { amount_vnd: 5_000_000, ..order }, AMOUNT),
+            (OrderFacts { dossier_id: "e", ..order }, DOSSIER),
+            (OrderFacts { receipt_id: None, ..order }, RECEIPT_ID),
         ] {
             assert_eq!(check_order(&read, &other), Err(ReceiptError::NotTheOrders(what)));
         }

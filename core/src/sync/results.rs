@@ -52,7 +52,7 @@ pub fn verify(payments: &Payments, signed: &SignedResult) -> Result<ResultPayloa
     let invalid = |reason: String| Error::Validation { field: "result".into(), reason };
     let key = payments.keys().trusted(&signed.key_id)?.ok_or_else(|| {
         invalid(format!(
-            "no key {} from the portal to check the result with / không có khoá để kiểm tra",
+            "chưa có khoá {0} của cổng để kiểm tra kết quả / no key {0} from the portal to check the result with",
             signed.key_id
         ))
     })?;
@@ -65,7 +65,7 @@ pub fn verify(payments: &Payments, signed: &SignedResult) -> Result<ResultPayloa
     }
     let payload = result_payload(signed)?;
     if payload.result_id != signed.result_id {
-        return Err(invalid("the result's payload names another result".into()));
+        return Err(invalid("kết quả ghi tên một kết quả khác / the result's payload names another result".into()));
     }
     Ok(payload)
 }

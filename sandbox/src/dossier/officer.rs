@@ -492,7 +492,12 @@ pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Respon
                 Some("Tên đăng nhập hoặc mật khẩu không đúng. / Wrong username or password."),
             );
         }
-        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong username or password").into_response();
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "tên đăng nhập hoặc mật khẩu không đúng / wrong username or password",
+        )
+        .into_response();
     };
     let (secret, session) = s.api.desk.open(account);
     let response = if form {
