@@ -163,6 +163,7 @@ impl Catalog {
     fn search_once(&self, input: &str, filters: &SearchFilters, page: PageRequest) -> Result<SearchPage> {
         let reader = lock(&self.reader);
         let query = search::parse(input);
+        let deep = page.offset >= DEEP_OFFSET;
         let (tiers, text_param, key_param) = match &query {
             Query::Browse => {
                 (vec![Tier::new(format!("FROM procedure p WHERE {FILTERS}"), "p.name_key, p.code")], None, None)
@@ -184,18 +185,25 @@ impl Catalog {
             // B-tree index), then matches in the Vietnamese or English name (an FTS5 column
             // filter), then the other matches: those with a word missing from both names (checked
             // on the folded names, `?10`; cheaper than a second pass over the index with `NOT`,
-            // and reached only when the names leave a page unfilled). `?6` is set per tier.
+            // and reached only when the names leave a page unfilled). A page deep in a broad
+            // query passes over thousands of name matches before its own rows: there the index
+            // drops the name matches itself (`NOT`), instead of a check per row passed over.
+            // `?6` is set per tier.
             Query::Words { key, .. } => (
                 vec![
                     Tier::new(format!("FROM procedure p WHERE p.name_key = ?7 AND {FILTERS}"), "p.fts_rowid"),
                     Tier::new(format!("{FTS_JOIN} AND p.name_key <> ?7 AND {FILTERS}"), "f.rowid"),
-                    Tier::new(
-                        format!(
-                            "{FTS_JOIN} AND {FILTERS} AND EXISTS (SELECT 1 FROM json_each(?10) w
-                             WHERE instr(' ' || p.name_key || ' ' || p.name_en_key || ' ', w.value) = 0)"
-                        ),
-                        "f.rowid",
-                    ),
+                    if deep {
+                        Tier::new(format!("{FTS_JOIN} AND {FILTERS}"), "f.rowid")
+                    } else {
+                        Tier::new(
+                            format!(
+                                "{FTS_JOIN} AND {FILTERS} AND EXISTS (SELECT 1 FROM json_each(?10) w
+                                 WHERE instr(' ' || p.name_key || ' ' || p.name_en_key || ' ', w.value) = 0)"
+                            ),
+                            "f.rowid",
+                        )
+                    },
                 ],
                 None,
                 Some(key.clone()),
@@ -236,6 +244,7 @@ impl Catalog {
                 values[5] = Value::Text(match i {
                     0 => String::new(),
                     1 => format!("{NAME_COLUMNS} : ({fts})"),
+                    _ if deep => format!("({fts}) NOT ({NAME_COLUMNS} : ({fts}))"),
                     _ => fts.clone(),
                 });
             }
@@ -624,6 +633,8 @@ const SUGGESTION_SCAN: i64 = 10;
 
 /// The name columns of the search index, matched before the others.
 const NAME_COLUMNS: &str = "{name name_en}";
+/// From this offset on, the last tier finds its rows with the index's `NOT` (see `search_once`).
+const DEEP_OFFSET: u32 = 200;
 
 const COLUMNS: &str = "p.code, p.name, p.name_en, p.field, p.agency, p.level, p.online_level";
 
