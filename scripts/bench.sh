@@ -30,3 +30,28 @@ full=$( { /usr/bin/time -f '%e s, %M KiB peak RSS' target/release/smarthd --port
 again=$( { /usr/bin/time -f '%e s, %M KiB peak RSS' target/release/smarthd --portal "$portal" --data-dir "$tmp/client" catalog sync >/dev/null; } 2>&1 )
 echo "full sync of 10,000 (release CLI, separate process): $full" | tee "$out/rss.txt"
 echo "304 sync, same binary (floor): $again" | tee -a "$out/rss.txt"
+
+# Every benchmark prints `ratio NAME: X (target Y)` (to its floor measured in the same run) or
+# `target NAME: X (target Y)` (an absolute limit) for each of its targets: at most Y, or at least
+# Y when written `(target >= Y)`. The list of targets met and missed; a miss fails the script.
+python3 - "$out" <<'PY'
+import pathlib, re, sys
+line = re.compile(r"^(ratio|target) (.+): ([0-9.]+) \(target (>= )?([0-9.]+)\)")
+met, missed = [], []
+for path in sorted(pathlib.Path(sys.argv[1]).glob("*.txt")):
+    for text in path.read_text(errors="replace").splitlines():
+        m = line.match(text.strip())
+        if not m:
+            continue
+        kind, name, value, at_least, target = m.groups()
+        value, target = float(value), float(target)
+        ok = value >= target if at_least else value <= target
+        (met if ok else missed).append(f"{kind} {name}: {value:g} ({'>=' if at_least else '<='} {target:g})")
+print(f"\ntargets met ({len(met)}):")
+for t in met:
+    print("  " + t)
+print(f"targets missed ({len(missed)}):")
+for t in missed:
+    print("  " + t)
+sys.exit(1 if missed else 0)
+PY
