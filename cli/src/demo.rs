@@ -99,6 +99,71 @@ pub async fn run(json: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// A resident reports a street light out with a photo of it; the operations centre accepts it,
+/// assigns it and the agency answers with a photo of the repair; the resident rates the answer.
+async fn field_report(core: &SmartHd, base: &str, files: &std::path::Path) -> Result<(), Error> {
+    use smarthd_core::report::{GeoPoint, ReportVerdict, Urgency};
+    core.reports().refresh_published().await?;
+    let draft = smarthd_core::ReportDraft {
+        category: "chieu_sang".into(),
+        text: "Đèn đường trước chợ Hải Dương hỏng cả tuần nay, buổi tối rất tối.".into(),
+        location: GeoPoint { lat: 20.8215, lon: 106.2207 },
+        address_note: Some("Trước cổng chợ".into()),
+        urgency: Urgency::Normal,
+        share_identity: false,
+    };
+    let report = core.reports().create(&draft)?;
+    let photo = files.join("den-duong.png");
+    std::fs::write(&photo, street_light_png(false))?;
+    core.reports().add_photo(&report.id, &photo)?;
+    core.reports().submit(&report.id)?;
+    core.sync().now().await?;
+    let code = core.reports().get(&report.id)?.code.ok_or_else(|| Error::Internal("no report code".into()))?;
+    out!("Đã gửi phản ánh / report sent: {code} (ảnh đã xoá siêu dữ liệu / the photo's metadata removed)");
+    let ioc = robot::OfficerConsole::log_in(base, &smarthd_sandbox::OFFICERS[0]).await.map_err(fail)?;
+    ioc.accept_report(&code).await.map_err(fail)?;
+    ioc.assign_report(&code, "Công ty Chiếu sáng đô thị").await.map_err(fail)?;
+    let proof = smarthd_core::report::photo::normalize(&street_light_png(true)).map_err(fail)?.jpeg;
+    ioc.answer_report(&code, "Đã thay bóng đèn mới ngày hôm nay.", &[proof]).await.map_err(fail)?;
+    core.sync().now().await?;
+    core.reports().rate(&report.id, ReportVerdict::Satisfied)?;
+    core.sync().now().await?;
+    let done = core.reports().get(&report.id)?;
+    let answer = done.answer.as_ref().map(|a| a.message.as_str()).unwrap_or("");
+    out!(
+        "Trả lời / answer: {}  ({} ảnh kết quả / proof photos)",
+        printable(answer),
+        done.answer.map_or(0, |a| a.photos.len())
+    );
+    if let Some(verdict) = done.verdict {
+        out!("Đánh giá / rating: {} / {}", verdict.labels().0, verdict.labels().1);
+    }
+    Ok(())
+}
+
+/// A 64 x 48 picture of a street at night, its lamp dark, or lit once repaired.
+fn street_light_png(lit: bool) -> Vec<u8> {
+    let (width, height) = (64u32, 48u32);
+    let mut pixels = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let lamp = (x as i32 - 32).pow(2) + (y as i32 - 12).pow(2) < 30;
+            let pixel = match (lamp, lit) {
+                (true, true) => [255, 230, 140],
+                (true, false) => [60, 60, 70],
+                _ if y > 36 => [70, 70, 70],
+                _ => [15, 20, 45],
+            };
+            pixels.extend(pixel);
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.write_header().and_then(|mut w| w.write_image_data(&pixels)).expect("encoding to memory");
+    png
+}
+
 async fn tour(json: bool) -> Result<(), Error> {
     let temp = tempfile::tempdir()?;
     let data_dir = temp.path().join("data");
@@ -203,7 +268,10 @@ async fn tour(json: bool) -> Result<(), Error> {
     let receipt_id = paid.receipt_id.clone().ok_or_else(|| Error::Internal("no receipt".into()))?;
     crate::pay::show_receipt(&core.payments().verify_receipt(&receipt_id)?, false);
 
-    step("10. Mất mạng / the portal goes away: search works, the receipt verifies, a dossier waits");
+    step("10. Phản ánh hiện trường / a field report: a broken street light, answered with proof, rated once");
+    field_report(&core, &base, &files).await?;
+
+    step("11. Mất mạng / the portal goes away: search works, the receipt verifies, a dossier waits");
     let addr = sandbox.addr();
     sandbox.stop().await;
     search(&core, "xac nhan tinh trang hon nhan")?;
@@ -214,7 +282,7 @@ async fn tour(json: bool) -> Result<(), Error> {
     let report = core.sync().now().await?;
     out!("Hồ sơ chờ gửi / dossiers waiting: {}", report.outbox.pending);
 
-    step("11. Có mạng lại / the portal is back: the queued dossier is delivered, once");
+    step("12. Có mạng lại / the portal is back: the queued dossier is delivered, once");
     let sandbox = Sandbox::start(SandboxConfig { addr, ..sandbox_config }).await.map_err(fail)?;
     dossier::sync_report(&core.sync().now().await?, false);
     dossier::show(&core.dossiers().get(&offline)?, false);
