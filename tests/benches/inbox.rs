@@ -1,7 +1,8 @@
 //! The inbox's delta sync: 1,000 alerts published since the resident last looked, fetched (two
 //! pages), stored with the cursor, beside its floor measured in the same run: the two
-//! authorized round trips through the same transport (a sync with nothing new, twice) plus
-//! parsing the same 1,000 alerts.
+//! authorized round trips through the same transport (a sync with nothing new, twice), parsing
+//! the same 1,000 alerts, and inserting them with one prepared statement in one transaction
+//! into a table of the same shape in a scratch SQLite file (WAL, `synchronous=NORMAL`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -37,8 +38,46 @@ fn main() {
     let user_db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
     let forget = || user_db.execute_batch("DELETE FROM inbox_item; DELETE FROM inbox_cursor;").unwrap();
 
-    let rounds = if full_run { 15 } else { 1 };
-    let (mut ours, mut round_trips, mut parse) = (Vec::new(), Vec::new(), Vec::new());
+    let mut scratch = rusqlite::Connection::open(world.dir.path().join("scratch.db")).unwrap();
+    scratch
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             CREATE TABLE item (item_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
+                                severity TEXT NOT NULL, valid_until TEXT, at TEXT NOT NULL,
+                                read INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL, PRIMARY KEY (owner, item_id));
+             CREATE INDEX item_by_time ON item(owner, at);",
+        )
+        .unwrap();
+    let mut raw_insert = || {
+        let tx = scratch.transaction().unwrap();
+        tx.execute("DELETE FROM item", []).unwrap();
+        let t = Instant::now();
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO item (item_id, kind, title, body, severity, valid_until, at, owner)
+                     VALUES (?1, 'alert', ?2, ?3, ?4, ?5, ?6, 'owner')",
+                )
+                .unwrap();
+            for a in &alerts {
+                insert
+                    .execute(rusqlite::params![
+                        a.alert_id,
+                        a.title,
+                        a.body,
+                        a.severity.as_str(),
+                        a.valid_until,
+                        a.published_at
+                    ])
+                    .unwrap();
+            }
+        }
+        tx.commit().unwrap();
+        t.elapsed()
+    };
+
+    let rounds = if full_run { 41 } else { 1 };
+    let (mut ours, mut round_trips, mut parse, mut insert) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         forget();
         let t = Instant::now();
@@ -52,12 +91,15 @@ fn main() {
         let t = Instant::now();
         black_box(serde_json::from_slice::<serde_json::Value>(black_box(&page)).unwrap());
         parse.push(t.elapsed());
+        insert.push(raw_insert());
     }
-    let (ours, round_trips, parse) = (median(ours), median(round_trips), median(parse));
-    let floor = round_trips + parse;
+    let (ours, round_trips, parse, insert) = (median(ours), median(round_trips), median(parse), median(insert));
+    let floor = round_trips + parse + insert;
     println!(
         "inbox delta sync of {ALERTS} alerts: {ours:.1} ms median; floor {floor:.1} ms (two authorized round trips \
-         {round_trips:.1} ms + parsing the same alerts {parse:.1} ms)"
+         {round_trips:.1} ms + parsing the same alerts {parse:.1} ms + a raw insert of them {insert:.1} ms)"
     );
-    println!("ratio inbox_delta_sync_1000: {:.2} (target 2.00)", ours / floor);
+    // No target yet (issue #14 asks for the figure): the floor leaves out the portal building
+    // the two full pages, which the round trips with nothing new do not pay.
+    println!("ratio inbox_delta_sync_1000: {:.2} (target none: a figure)", ours / floor);
 }

@@ -97,11 +97,14 @@ impl Inbox {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         let mut new = 0;
-        for alert in alerts {
-            new += tx.execute(
+        {
+            // Prepared once for the page, not once per alert.
+            let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, valid_until, at, owner)
                  VALUES (?1, 'alert', ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+            )?;
+            for alert in alerts {
+                new += insert.execute(params![
                     alert.alert_id,
                     alert.title,
                     alert.body,
@@ -109,8 +112,8 @@ impl Inbox {
                     alert.valid_until,
                     alert.published_at,
                     owner.tag()
-                ],
-            )? as u32;
+                ])? as u32;
+            }
         }
         tx.execute(
             "INSERT INTO inbox_cursor (owner, cursor) VALUES (?1, ?2)
