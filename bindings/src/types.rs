@@ -335,6 +335,8 @@ pub enum Event {
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
     /// A field report moved (sent, refused, accepted, assigned, handled...).
     ReportStatusChanged { report_id: String, code: Option<String>, state: ReportState },
+    /// An announcement or alert for the resident's commune arrived: notify, an emergency at once.
+    AlertReceived { alert_id: String, title: String, severity: Severity },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: PaymentStatus },
     /// An appointment at a one-stop counter starts within 24 hours (once per booking).

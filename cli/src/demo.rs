@@ -45,6 +45,10 @@ impl EventListener for DemoEvents {
                 let (vi, en) = state.labels();
                 out!("  🔔 phản ánh / report {}: {vi} / {en}", printable(code.as_deref().unwrap_or("")))
             }
+            Event::AlertReceived { title, severity, .. } => {
+                let (vi, en) = severity.labels();
+                out!("  🔔 [{vi} / {en}] {}", printable(title))
+            }
             Event::PaymentUpdated { order_id, status } => {
                 out!("  🔔 thanh toán / payment {}: {}", printable(order_id), status.label())
             }

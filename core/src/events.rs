@@ -2,6 +2,7 @@
 //! bindings turn it into a foreign trait (a Kotlin Flow, a Swift AsyncStream).
 
 use serde::Serialize;
+use smarthd_model::alert::Severity;
 use smarthd_model::report::ReportState;
 use smarthd_model::{DossierStatus, PaymentStatus};
 
@@ -18,6 +19,9 @@ pub enum Event {
     /// A field report moved (sent, refused, accepted, assigned, handled...): the shells turn
     /// this into a local notification.
     ReportStatusChanged { report_id: String, code: Option<String>, state: ReportState },
+    /// An announcement or alert for the resident's commune arrived in the inbox (from a sync): the
+    /// shells notify, an emergency at once whatever the quiet hours.
+    AlertReceived { alert_id: String, title: String, severity: Severity },
     /// A payment moved (issued, being confirmed, paid, failed...).
     PaymentUpdated { order_id: String, status: PaymentStatus },
     /// An appointment at a one-stop counter starts within 24 hours: given once per booking, by

@@ -100,6 +100,7 @@ impl Shared {
             inbox: &self.inbox,
             db: &self.user_db,
             owner,
+            events: self.services.events.as_ref(),
         }
     }
 

@@ -3,9 +3,10 @@
 //! one phone), offline with read state; the push token registered for a resident is removed at
 //! logout, so the stand-in records no push to it after.
 
-use smarthd_core::{ErrorKind, InboxKind, LocalData};
+use smarthd_core::inbox::Severity;
+use smarthd_core::{ErrorKind, Event, InboxKind, LocalData};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, World, log_in, officer_post};
+use smarthd_tests::{Admin, Recorder, World, log_in, officer_post};
 
 /// LEVEL2_CITIZEN lives in Phường Hải Dương (10507); LEVEL1_CITIZEN in Xã Thanh Hà.
 const HAI_DUONG: &str = "10507";
@@ -19,7 +20,8 @@ async fn publish(world: &World, title: &str, severity: &str, communes: &[&str]) 
 #[tokio::test]
 async fn an_alert_reaches_only_its_communes_residents_and_stays_readable_offline() {
     let world = World::new(50).await;
-    let core = world.core();
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let core = world.core_with(recorder.clone());
     let storm = publish(&world, "Bão số 3: sơ tán khu ven sông", "emergency", &[HAI_DUONG]).await;
     publish(&world, "Lịch tiêm chủng tháng 12", "info", &[]).await;
 
@@ -32,6 +34,19 @@ async fn an_alert_reaches_only_its_communes_residents_and_stays_readable_offline
     core.inbox().mark_read(&storm).unwrap();
     assert_eq!(core.inbox().unread().unwrap(), 1);
     assert_eq!(core.inbox().sync().await.unwrap(), 0, "a delta: nothing new");
+    // The shells notify from these: one per new alert, the emergency named as one.
+    let received: Vec<_> = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            Event::AlertReceived { alert_id, severity, .. } => Some((alert_id.clone(), *severity)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert!(received.contains(&(storm.clone(), Severity::Emergency)));
     assert!(core.inbox().list().unwrap()[0].read, "a sync keeps the read state");
 
     // The same phone, another resident, who lives elsewhere.

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::{Alert, Inbox};
 use crate::error::{Error, Result};
+use crate::events::{Event, EventListener};
 use crate::identity::Identity;
 use crate::owner::Owner;
 use crate::store::UserDb;
@@ -26,6 +27,7 @@ pub struct Context<'a> {
     pub inbox: &'a Inbox,
     pub db: &'a UserDb,
     pub owner: &'a Owner,
+    pub events: &'a dyn EventListener,
 }
 
 /// Fetches the alerts published since the resident's cursor; answers how many are new.
@@ -40,7 +42,15 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
             );
         }
         let full = page.items.len() >= FEED_PAGE;
-        new += cx.inbox.keep_alerts(cx.owner, &page.items, page.next_since)?;
+        let kept = cx.inbox.keep_alerts(cx.owner, &page.items, page.next_since)?;
+        new += kept.len() as u32;
+        for alert in kept {
+            cx.events.on_event(Event::AlertReceived {
+                alert_id: alert.alert_id.clone(),
+                title: alert.title.clone(),
+                severity: alert.severity,
+            });
+        }
         if !full || page.next_since == since {
             return Ok(new);
         }

@@ -91,12 +91,11 @@ impl Inbox {
     }
 
     /// Keeps a page of the feed and moves the cursor, in one transaction: a crash between the
-    /// two never skips an alert. An alert kept before keeps its read state. Answers how many
-    /// are new.
-    pub fn keep_alerts(&self, owner: &Owner, alerts: &[Alert], next_since: u64) -> Result<u32> {
+    /// two never skips an alert. An alert kept before keeps its read state. Answers the new ones.
+    pub fn keep_alerts<'a>(&self, owner: &Owner, alerts: &'a [Alert], next_since: u64) -> Result<Vec<&'a Alert>> {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        let mut new = 0;
+        let mut new = Vec::new();
         {
             // Prepared once for the page, not once per alert.
             let mut insert = tx.prepare_cached(
@@ -104,7 +103,7 @@ impl Inbox {
                  VALUES (?1, 'alert', ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for alert in alerts {
-                new += insert.execute(params![
+                let inserted = insert.execute(params![
                     alert.alert_id,
                     alert.title,
                     alert.body,
@@ -112,7 +111,10 @@ impl Inbox {
                     alert.valid_until,
                     alert.published_at,
                     owner.tag()
-                ])? as u32;
+                ])?;
+                if inserted > 0 {
+                    new.push(alert);
+                }
             }
         }
         tx.execute(
@@ -209,6 +211,10 @@ fn notice(event: &Event) -> Option<(InboxKind, String, String, String)> {
                 format!("{vi} / {en}"),
             ))
         }
-        Event::CatalogSyncProgress { .. } | Event::SessionChanged { .. } | Event::AppointmentReminder { .. } => None,
+        // An alert is in the inbox already; the others are not the resident's story.
+        Event::AlertReceived { .. }
+        | Event::CatalogSyncProgress { .. }
+        | Event::SessionChanged { .. }
+        | Event::AppointmentReminder { .. } => None,
     }
 }

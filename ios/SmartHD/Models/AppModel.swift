@@ -143,8 +143,11 @@ final class AppModel: ObservableObject {
             case .dossierStatusChanged(let id, let code, let status):
                 Notifications.dossierChanged(id: id, code: code, status: status, english: english)
                 NotificationCenter.default.post(name: .dossierChanged, object: id)
-            case .reportStatusChanged(let id, _, _):
+            case .reportStatusChanged(let id, let code, let state):
+                Notifications.reportChanged(id: id, code: code, state: state)
                 NotificationCenter.default.post(name: .reportChanged, object: id)
+            case .alertReceived(let id, let title, let severity):
+                Notifications.alertReceived(id: id, title: title, severity: severity)
             case .paymentUpdated(let orderId, _):
                 NotificationCenter.default.post(name: .paymentChanged, object: orderId)
             default:

@@ -1,7 +1,9 @@
 import SmartHDCore
 import UserNotifications
 
-/// A local notification for each dossier status change the core reports.
+/// A local notification for each dossier and field report status change the core reports, and
+/// each alert for the resident's commune: an emergency is time-sensitive (it breaks through
+/// Focus), the others passive.
 enum Notifications {
     static func requestPermission() {
         UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound, .badge]) { _, _ in }
@@ -14,5 +16,35 @@ enum Notifications {
         content.body = pickLanguage(dossierStatusLabel(status: status), english: english)
         content.userInfo = ["dossier": id]
         UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: id, content: content, trigger: nil))
+    }
+
+    static func reportChanged(id: String, code: String?, state: ReportState) {
+        let content = UNMutableNotificationContent()
+        content.title = String(localized: "report_code \(code ?? "")")
+        content.body = String(localized: String.LocalizationValue(reportStateKey(state)))
+        content.userInfo = ["report": id]
+        UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: "report-\(id)-\(state)", content: content, trigger: nil))
+    }
+
+    static func alertReceived(id: String, title: String, severity: Severity) {
+        let content = UNMutableNotificationContent()
+        content.title = title
+        content.body = String(localized: "inbox_open")
+        content.interruptionLevel = severity == .emergency ? .timeSensitive : .passive
+        content.userInfo = ["alert": id]
+        UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: "alert-\(id)", content: content, trigger: nil))
+    }
+
+    private static func reportStateKey(_ state: ReportState) -> String {
+        switch state {
+        case .draft: "report_state_draft"
+        case .queued: "report_state_queued"
+        case .failed: "report_state_failed"
+        case .waiting: "report_state_waiting"
+        case .accepted: "report_state_accepted"
+        case .assigned: "report_state_assigned"
+        case .handled: "report_state_handled"
+        case .rejected: "report_state_rejected"
+        }
     }
 }

@@ -11,28 +11,72 @@ import androidx.core.app.NotificationCompat
 import androidx.core.app.NotificationManagerCompat
 import androidx.core.content.ContextCompat
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.Event
+import vn.gov.haiduong.smarthd.Severity
 import vn.gov.haiduong.smarthd.app.MainActivity
 import vn.gov.haiduong.smarthd.app.R
 import vn.gov.haiduong.smarthd.app.state.pickLanguage
+import vn.gov.haiduong.smarthd.app.state.reportStateLabel
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 import vn.gov.haiduong.smarthd.dossierStatusLabel
 
-/** A local notification for every dossier status change the core reports (not the drafts'). */
+/**
+ * Local notifications: every dossier status change the core reports (not the drafts'), every
+ * field report's, and every alert for the resident's commune. Emergencies have their own
+ * high-importance channel, which the resident may let through Do Not Disturb; other alerts wait
+ * for quiet hours like any notification.
+ */
 class Notifications(private val context: Context, private val english: Boolean) {
     fun start(client: SmartHdClient, scope: CoroutineScope) {
         val manager = context.getSystemService(NotificationManager::class.java)
         manager.createNotificationChannel(
             NotificationChannel(CHANNEL, context.getString(R.string.notification_channel), NotificationManager.IMPORTANCE_DEFAULT),
         )
+        manager.createNotificationChannel(
+            NotificationChannel(ALERTS, context.getString(R.string.tab_inbox), NotificationManager.IMPORTANCE_DEFAULT),
+        )
+        manager.createNotificationChannel(
+            NotificationChannel(EMERGENCY, context.getString(R.string.severity_emergency), NotificationManager.IMPORTANCE_HIGH)
+                .apply { setBypassDnd(true) },
+        )
         scope.launch {
-            client.events.filterIsInstance<Event.DossierStatusChanged>().collect { event ->
-                if (event.status != DossierStatus.DRAFT) show(event)
+            client.events.collect { event ->
+                when (event) {
+                    is Event.DossierStatusChanged -> if (event.status != DossierStatus.DRAFT) show(event)
+                    is Event.ReportStatusChanged -> notify(
+                        CHANNEL,
+                        "report-${event.reportId}",
+                        context.getString(R.string.report_code, event.code.orEmpty()),
+                        reportStateLabel(event.state, english),
+                    )
+                    is Event.AlertReceived -> notify(
+                        if (event.severity == Severity.EMERGENCY) EMERGENCY else ALERTS,
+                        "alert-${event.alertId}",
+                        event.title,
+                        context.getString(R.string.inbox_open),
+                    )
+                    else -> {}
+                }
             }
         }
+    }
+
+    private fun notify(channel: String, key: String, title: String, text: String) {
+        if (ContextCompat.checkSelfPermission(context, Manifest.permission.POST_NOTIFICATIONS) != PackageManager.PERMISSION_GRANTED) return
+        val open = PendingIntent.getActivity(
+            context, key.hashCode(), Intent(context, MainActivity::class.java),
+            PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
+        )
+        val notification = NotificationCompat.Builder(context, channel)
+            .setSmallIcon(android.R.drawable.stat_notify_sync)
+            .setContentTitle(title)
+            .setContentText(text)
+            .setContentIntent(open)
+            .setAutoCancel(true)
+            .build()
+        NotificationManagerCompat.from(context).notify(key.hashCode(), notification)
     }
 
     private fun show(event: Event.DossierStatusChanged) {
@@ -53,5 +97,7 @@ class Notifications(private val context: Context, private val english: Boolean) 
 
     private companion object {
         const val CHANNEL = "dossier-status"
+        const val ALERTS = "alerts"
+        const val EMERGENCY = "emergency-alerts"
     }
 }
