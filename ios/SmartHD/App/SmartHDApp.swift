@@ -34,6 +34,26 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
         if let model = Self.model { BackgroundSync.register { model } }
         BackgroundSync.schedule()
         Notifications.requestPermission()
+        application.registerForRemoteNotifications()
         return true
+    }
+
+    /// The APNs token goes to the portal through the core, bound to the resident's session
+    /// (logging out removes it). Logged out, there is nobody to bind it to: the next launch tries
+    /// again.
+    @MainActor
+    func application(_ application: UIApplication, didRegisterForRemoteNotificationsWithDeviceToken deviceToken: Data) {
+        guard let model = Self.model else { return }
+        let token = deviceToken.map { String(format: "%02x", $0) }.joined()
+        Task { try? await model.client.inbox.registerPush(token: token, platform: "apns") }
+    }
+
+    /// A push carries only an id and a kind (no personal data): it wakes a sync, which fetches
+    /// the details over the authorized transport and raises the notifications.
+    @MainActor
+    func application(_ application: UIApplication, didReceiveRemoteNotification userInfo: [AnyHashable: Any])
+        async -> UIBackgroundFetchResult {
+        guard let model = Self.model else { return .noData }
+        return await model.refresh() ? .newData : .failed
     }
 }
