@@ -78,6 +78,7 @@ fn main() {
     println!(
         "\nenqueue latency over {rounds} runs (µs): submit p50 {o50:.0} p99 {o99:.0}; raw insert FULL p50 {r50:.0} p99 {r99:.0}"
     );
+    println!("ratio enqueue_p50_to_raw_full_insert: {:.2} (target 1.20)", o50 / r50);
 
     // Flush throughput: drain what is queued, then queue 1,000 and time one flush.
     runtime.block_on(core.sync().now()).unwrap();
@@ -107,5 +108,6 @@ fn main() {
         floor.as_secs_f64(),
         count as f64 / floor.as_secs_f64()
     );
+    println!("ratio flush_rate_to_bare_get_rate: {:.2} (target >= 0.50)", floor.as_secs_f64() / elapsed.as_secs_f64());
     criterion.final_summary();
 }

@@ -267,7 +267,25 @@ fn main() {
         );
         ratios.push((format!("suggest p99 ms/{prefix}"), micros(c.1) / 1000.0, P99_TARGET_MS));
     }
+    let (mut cold, mut cold_raw) = (Vec::new(), Vec::new());
+    for _ in 0..rounds.div_ceil(5) {
+        cold.push(timed(&mut || {
+            black_box(cold_open_first_page(&world.sandbox.base_url(), &world.data_dir()));
+        }));
+        cold_raw.push(timed(&mut || {
+            black_box(raw_open_first_page(&db_path));
+        }));
+    }
+    let (cold, cold_raw) = (percentiles(cold).0, percentiles(cold_raw).0);
+    println!(
+        "\ncold open to the first page, {} runs: p50 {:.0} µs; raw open and query: p50 {:.0} µs",
+        rounds.div_ceil(5),
+        micros(cold),
+        micros(cold_raw)
+    );
+
     println!();
+    println!("ratio cold_open_to_raw: {:.2} (target 1.20)", micros(cold) / micros(cold_raw));
     for (name, value, target) in ratios {
         println!("target {name}: {value:.2} (target {target:.2})");
     }

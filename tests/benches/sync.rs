@@ -35,25 +35,7 @@ fn main() {
     });
     let http = plain_client();
     group.bench_function("full/floor_fetch_and_parse_only", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                let mut since = 0;
-                loop {
-                    let page: ChangesPage = http
-                        .get(format!("{base}api/v1/catalog/changes?since={since}&limit=500"))
-                        .send()
-                        .await
-                        .unwrap()
-                        .json()
-                        .await
-                        .unwrap();
-                    if !page.has_more {
-                        break;
-                    }
-                    since = page.next_since;
-                }
-            })
-        })
+        b.iter(|| runtime.block_on(fetch_and_parse(&http, &base)))
     });
     group.finish();
 
@@ -84,7 +66,60 @@ fn main() {
         })
     });
     group.finish();
+
+    // The ratio lines `scripts/bench.sh` reads: medians, each beside its floor in the same run.
+    let full_run = std::env::args().any(|a| a == "--bench");
+    let median = |mut samples: Vec<Duration>| {
+        samples.sort();
+        samples[samples.len() / 2].as_secs_f64()
+    };
+    let timed = |work: &mut dyn FnMut()| {
+        let t = std::time::Instant::now();
+        work();
+        t.elapsed()
+    };
+    let (mut full, mut fetch) = (Vec::new(), Vec::new());
+    for n in 0..if full_run { 5 } else { 1 } {
+        let dir = world.dir.path().join(format!("ratio-{n}"));
+        let fresh = smarthd_core::SmartHd::open(
+            smarthd_core::Config::new(&base, &dir).unwrap(),
+            smarthd_core::Services::with_key_dir(dir.join("keys")),
+        )
+        .unwrap();
+        full.push(timed(&mut || assert_eq!(runtime.block_on(fresh.sync().catalog()).unwrap().upserted, 10_000)));
+        fetch.push(timed(&mut || runtime.block_on(fetch_and_parse(&http, &base))));
+    }
+    println!("ratio full_sync_to_fetch_and_parse: {:.2} (target 2.00)", median(full) / median(fetch));
+    let (mut not_modified, mut bare) = (Vec::new(), Vec::new());
+    for _ in 0..if full_run { 201 } else { 3 } {
+        not_modified.push(timed(&mut || {
+            assert_eq!(runtime.block_on(core.sync().catalog()).unwrap().outcome, SyncOutcome::NotModified)
+        }));
+        bare.push(timed(&mut || {
+            runtime.block_on(async { http.get(format!("{base}healthz")).send().await.unwrap().bytes().await.unwrap() });
+        }));
+    }
+    println!("ratio not_modified_to_bare_get: {:.2} (target 2.00)", median(not_modified) / median(bare));
     criterion.final_summary();
+}
+
+/// The full sync's floor: the same pages fetched and parsed, nothing stored.
+async fn fetch_and_parse(http: &reqwest::Client, base: &str) {
+    let mut since = 0;
+    loop {
+        let page: ChangesPage = http
+            .get(format!("{base}api/v1/catalog/changes?since={since}&limit=500"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !page.has_more {
+            break;
+        }
+        since = page.next_since;
+    }
 }
 
 /// A loopback-only client for the floors (plain http, so no TLS provider is involved).
