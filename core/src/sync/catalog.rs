@@ -41,6 +41,16 @@ pub async fn sync_catalog(portal: &PortalClient, catalog: &Catalog, events: &dyn
 }
 
 async fn sync_once(portal: &PortalClient, catalog: &Catalog, events: &dyn EventListener) -> Result<SyncReport> {
+    // The units do not depend on the procedures: both conditional requests go out at once, so
+    // an unchanged catalog costs one round trip, not two. Both run to their end (each commits
+    // on its own); the procedures' failure is the one reported when both fail.
+    let (report, units) = tokio::join!(sync_procedures(portal, catalog, events), sync_units(portal, catalog));
+    let report = report?;
+    units?;
+    Ok(report)
+}
+
+async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn EventListener) -> Result<SyncReport> {
     let state = catalog.feed_state(PROCEDURES_FEED)?;
     // The ETag names a catalog version; only a complete copy may claim to hold one.
     let mut etag = state.etag.filter(|_| state.complete);
@@ -73,7 +83,6 @@ async fn sync_once(portal: &PortalClient, catalog: &Catalog, events: &dyn EventL
         }
         since = page.next_since;
     }
-    sync_units(portal, catalog).await?;
     Ok(report)
 }
 
