@@ -178,11 +178,9 @@ async fn a_dossier_submitted_offline_is_delivered_once_the_portal_is_back() {
     fill_valid(&core, &draft.id);
     let files = tempfile::tempdir().unwrap();
     core.dossiers().attach(&draft.id, &sample_file(files.path(), "to-khai.pdf", "pdf", 1_300_000, 9)).unwrap();
-    assert_eq!(
-        core.dossiers().submit(&draft.id).unwrap().status,
-        DossierStatus::Queued,
-        "submit returns at once, offline"
-    );
+    let submitted = core.dossiers().submit(&draft.id).unwrap();
+    assert_eq!(submitted.status, DossierStatus::Queued, "submit returns at once, offline");
+    assert_eq!(submitted, core.dossiers().get(&draft.id).unwrap(), "what submit answers is what is stored");
     let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (0, 1));
     assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Queued);

@@ -471,12 +471,12 @@ impl Dossiers {
         if let Some(request) = &dossier.supplement {
             return self.queue_supplement(owner, &dossier, request);
         }
+        let at = now();
         {
             let mut db = self.db.lock();
             db.pragma_update(None, "synchronous", "FULL")?;
             let result = (|| -> Result<()> {
                 let tx = db.transaction()?;
-                let at = now();
                 let queued = tx.execute(
                     "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2, owner = ?3
                      WHERE id = ?1 AND status IN ('draft', 'failed')",
@@ -500,7 +500,9 @@ impl Dossiers {
             db.pragma_update(None, "synchronous", "NORMAL")?;
             result?;
         }
-        self.get(Some(owner), id)
+        // What the transaction changed, without reading the dossier (and opening its sealed
+        // values) a second time.
+        Ok(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier })
     }
 
     /// The answer to a round of "Yêu cầu bổ sung": every requested document must be attached
