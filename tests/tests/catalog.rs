@@ -579,3 +579,23 @@ async fn name_matches_come_before_field_and_agency_matches() {
     let lengths: Vec<usize> = hits[..first_other].iter().map(|h| h.name.chars().count()).collect();
     assert!(lengths.windows(2).all(|w| w[0] <= w[1]), "shortest names first: {lengths:?}");
 }
+
+/// Filling a form reads its procedure at every field, so the last one read is kept parsed: but
+/// never past a sync that changed it, in this process or another.
+#[tokio::test]
+async fn a_procedure_read_again_after_its_change_is_the_new_record() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let changed = world.sandbox.portal().mutate(3).unwrap();
+    let before = core.catalog().procedure(&changed[0]).unwrap();
+    assert_eq!(core.catalog().procedure(&changed[0]).unwrap(), before, "read twice, the same");
+    // Another process on the same data dir brings the copy up to date.
+    world.core().sync().catalog().await.unwrap();
+    let after = core.catalog().procedure(&changed[0]).unwrap();
+    assert_ne!(after, before, "the change is seen");
+    let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    let stored: String =
+        raw.query_row("SELECT record FROM procedure WHERE code = ?1", [&changed[0]], |r| r.get(0)).unwrap();
+    assert_eq!(after, serde_json::from_str(&stored).unwrap());
+}

@@ -108,6 +108,10 @@ pub struct Catalog {
     user: UserDb,
     /// The data dir, to rebuild a damaged copy in.
     dir: std::path::PathBuf,
+    /// The last procedure read, with the stored record it was parsed from: filling a form reads
+    /// the same procedure at every field, and parsing it costs more than the read. Kept only
+    /// while the stored record is byte for byte the same (another process may sync).
+    last_procedure: Mutex<Option<(String, Procedure)>>,
     /// Removed when the catalog closes cleanly, after its connections (fields drop in order).
     _marker: store::OpenMarker,
 }
@@ -122,6 +126,7 @@ impl Catalog {
             reader: Mutex::new(reader),
             user,
             dir: data_dir.to_owned(),
+            last_procedure: Mutex::new(None),
             _marker: marker,
         })
     }
@@ -334,9 +339,19 @@ impl Catalog {
             )?
             .query_row([&code], |r| r.get(0))
             .optional()?;
+        drop(reader);
         // The error names what the resident typed, not its upper-cased form.
         let record = record.ok_or_else(|| Error::NotFound(format!("procedure {}", given.trim())))?;
-        serde_json::from_str(&record).map_err(|source| Error::Encoding { what: "cached procedure record", source })
+        let mut last = lock(&self.last_procedure);
+        if let Some((kept, procedure)) = last.as_ref()
+            && *kept == record
+        {
+            return Ok(procedure.clone());
+        }
+        let procedure: Procedure = serde_json::from_str(&record)
+            .map_err(|source| Error::Encoding { what: "cached procedure record", source })?;
+        *last = Some((record, procedure.clone()));
+        Ok(procedure)
     }
 
     pub fn fields(&self) -> Result<Vec<FacetCount>> {
@@ -733,8 +748,9 @@ fn codes(conn: &Connection, sql: &str, limit: u32) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn lock(m: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
-    // A panic while holding the lock leaves no half transaction (rusqlite rolls back on drop).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding a connection's lock leaves no half transaction (rusqlite rolls back
+    // on drop); the procedure kept is whole or absent.
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
