@@ -35,8 +35,10 @@ def test_an_officer_asks_for_more_documents(sandbox, browser, tmp_path):
     form.find_element(By.NAME, "message").send_keys("Bổ sung bản sao giấy chứng sinh")
     browser.save_screenshot(str(ARTIFACTS / "officer-console.png"))
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # Read the page in one script call: an element found before the form's redirect lands goes
+    # stale between finding it and reading its text.
     WebDriverWait(browser, 20).until(
-        lambda b: "Bổ sung bản sao giấy chứng sinh" in b.find_element(By.TAG_NAME, "body").text
+        lambda b: "Bổ sung bản sao giấy chứng sinh" in b.execute_script("return document.body ? document.body.innerText : ''")
     )
     browser.save_screenshot(str(ARTIFACTS / "officer-console-after.png"))
 
