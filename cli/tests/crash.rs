@@ -71,6 +71,25 @@ fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_k
     }
 }
 
+/// The kill times' random state, from a seed printed so a failure can be replayed:
+/// `SMARTHD_CRASH_SEED=<seed> cargo test -p smarthd-cli --test crash`.
+fn kill_times() -> u64 {
+    let seed = match std::env::var("SMARTHD_CRASH_SEED") {
+        Ok(seed) => seed.parse::<u64>().expect("SMARTHD_CRASH_SEED is a number"),
+        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
+    };
+    println!("SMARTHD_CRASH_SEED={seed}");
+    seed | 1
+}
+
+/// Slows the portal down a little, so kills land all through a flush (mostly while a request
+/// is in flight), not only in the process start-up.
+async fn slow_down(admin: &smarthd_tests::Admin) {
+    admin
+        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
     let dir = tempfile::tempdir().unwrap();
@@ -104,20 +123,9 @@ async fn sigkill_during_sync_never_loses_or_duplicates_a_dossier() {
         }
     }
 
-    // Slow the portal down a little, so kills land all through the flush (and mostly while a
-    // submission is in flight), not only in the process start-up.
     let admin = smarthd_tests::Admin::new(&sandbox);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
-        .await;
-    // The kill times come from a seed, printed so a failure can be replayed:
-    // SMARTHD_CRASH_SEED=<seed> cargo test -p smarthd-cli --test crash
-    let seed = match std::env::var("SMARTHD_CRASH_SEED") {
-        Ok(seed) => seed.parse::<u64>().expect("SMARTHD_CRASH_SEED is a number"),
-        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
-    };
-    println!("SMARTHD_CRASH_SEED={seed}");
-    let mut rng = seed | 1;
+    slow_down(&admin).await;
+    let mut rng = kill_times();
     let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, MIN_KILLS);
     println!("{kills} kills over {runs} runs");
 
@@ -206,15 +214,8 @@ async fn sigkill_during_sync_delivers_each_report_and_its_rating_exactly_once() 
     }
 
     let admin = smarthd_tests::Admin::new(&sandbox);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
-        .await;
-    let seed = match std::env::var("SMARTHD_CRASH_SEED") {
-        Ok(seed) => seed.parse::<u64>().expect("SMARTHD_CRASH_SEED is a number"),
-        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64,
-    };
-    println!("SMARTHD_CRASH_SEED={seed}");
-    let mut rng = seed | 1;
+    slow_down(&admin).await;
+    let mut rng = kill_times();
     let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, MIN_REPORT_KILLS);
     println!("reports: {kills} kills over {runs} runs");
 
@@ -251,9 +252,7 @@ async fn sigkill_during_sync_delivers_each_report_and_its_rating_exactly_once() 
         core.reports().rate(&report.id, ReportVerdict::Acceptable).unwrap();
     }
     drop(core);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
-        .await;
+    slow_down(&admin).await;
     let (kills, runs) = sync_under_sigkill(&portal, &data, &mut rng, 3);
     println!("report ratings: {kills} kills over {runs} runs");
     let effects = admin.get("admin/reports/ledger").await["effects"].as_object().unwrap().clone();

@@ -35,7 +35,8 @@ enum Notifications {
         UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: "alert-\(id)", content: content, trigger: nil))
     }
 
-    private static func reportStateKey(_ state: ReportState) -> String {
+    /// The localisation key naming a report's state (the notification and `ReportsView`).
+    static func reportStateKey(_ state: ReportState) -> String {
         switch state {
         case .draft: "report_state_draft"
         case .queued: "report_state_queued"

@@ -35,7 +35,7 @@ private struct MyReportsList: View {
         List(model.mine, id: \.id) { report in
             VStack(alignment: .leading, spacing: 4) {
                 Text(report.text).lineLimit(3)
-                Text(stateLabel(report.state)).font(.caption).foregroundStyle(.tint)
+                Text(LocalizedStringKey(Notifications.reportStateKey(report.state))).font(.caption).foregroundStyle(.tint)
                 if let code = report.code { Text("report_code \(code)").font(.caption) }
                 if let answer = report.answer {
                     Text("report_answer \(answer.agency)").font(.subheadline.bold())
@@ -54,19 +54,6 @@ private struct MyReportsList: View {
         }
         .overlay { if model.mine.isEmpty { Text("reports_empty") } }
         .refreshable { await model.reload() }
-    }
-
-    private func stateLabel(_ state: ReportState) -> LocalizedStringKey {
-        switch state {
-        case .draft: "report_state_draft"
-        case .queued: "report_state_queued"
-        case .failed: "report_state_failed"
-        case .waiting: "report_state_waiting"
-        case .accepted: "report_state_accepted"
-        case .assigned: "report_state_assigned"
-        case .handled: "report_state_handled"
-        case .rejected: "report_state_rejected"
-        }
     }
 }
 
