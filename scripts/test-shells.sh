@@ -1,46 +1,21 @@
 #!/usr/bin/env bash
 # Tests the app shells' screen state holders (android/state: plain Kotlin, StateFlow, no androidx)
 # on the desktop JVM, against the host library and the sandbox, on a fresh Debian machine:
-#   1. installs what is missing (a JDK and Maven; Maven then downloads Kotlin, coroutines,
-#      kotlinx-coroutines-test, JNA and JUnit from Maven Central);
-#   2. builds the host library and the CLI (the sandbox), generates the bindings;
+#   1-2. scripts/jvm-setup.sh: a JDK and Maven, the host library, the CLI (the sandbox), the
+#      bindings;
 #   3. mvn test on android/state: login states, search as you type (virtual time), form
 #      validation messages, queued then sent dossiers (the sandbox stopped and restarted on the
 #      same port), payment states, the offline banner;
 #   4. the iOS app's calls checked by name against the Swift layer and the generated Swift.
-# The Android app (Gradle) and the iOS app (Xcode) are NOT built here: no Android SDK, Gradle
+# The screens themselves are built and tested on the desktop JVM by scripts/test-ui.sh. The
+# Android app (Gradle) and the iOS app (Xcode) are NOT built here: no Android SDK, Gradle
 # distribution, Xcode or Swift toolchain (see docs/testing-on-emulators.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
-# Where cargo builds: CARGO_TARGET_DIR (absolute, or relative to the root) or target/.
-target_dir=$(mkdir -p "${CARGO_TARGET_DIR:-target}" && cd "${CARGO_TARGET_DIR:-target}" && pwd)
-
-log() { printf '\n== %s\n' "$*"; }
-apt_install() {
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-    else
-        echo "test-shells.sh: missing $*; install it (apt-get install $*)" >&2
-        return 1
-    fi
-}
-
-log "tools the state-holder tests need"
-command -v javac >/dev/null || apt_install openjdk-17-jdk-headless
-command -v mvn >/dev/null || apt_install maven
-mvn -B -v | sed -n 1p
-
-log "host library, CLI (sandbox) and generated bindings"
-cargo build --locked -q -p smarthd-ffi -p smarthd-cli
-bindings=$(bash scripts/gen-bindings.sh)
+source scripts/jvm-setup.sh
 
 log "Android state holders on the JVM (JUnit 5 against the sandbox)"
-mvn -B -ntp -f android/state/pom.xml test \
-    -Dsmarthd.bindings="$root/$bindings/kotlin" -Dsmarthd.libdir="$target_dir/debug" \
-    -Dsmarthd.bin="$target_dir/debug/smarthd" 2>&1 | grep -v '^\[INFO\] \(Download\|Copying\)'
-test "${PIPESTATUS[0]}" -eq 0
+mvn_suite -f android/state/pom.xml test
 
 log "iOS app: names checked against the Swift layer and the generated Swift (nothing Swift is compiled here)"
 # The app calls client.CAPABILITY.METHOD(...): each method must be in that capability's client

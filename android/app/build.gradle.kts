@@ -36,6 +36,8 @@ android {
         compose = true
         buildConfig = true
     }
+    // The screens (android/ui, also built for the desktop here) and their state holders.
+    sourceSets["main"].kotlin.srcDir(rootDir.resolve("ui/src/main/kotlin"))
     sourceSets["main"].kotlin.srcDir(rootDir.resolve("state/src/main/kotlin"))
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17

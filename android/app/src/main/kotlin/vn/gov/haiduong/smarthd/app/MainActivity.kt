@@ -5,9 +5,13 @@ import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
+import androidx.compose.runtime.CompositionLocalProvider
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.receiveAsFlow
+import vn.gov.haiduong.smarthd.app.platform.AndroidPlatform
+import vn.gov.haiduong.smarthd.app.ui.AppServices
+import vn.gov.haiduong.smarthd.app.ui.LocalServices
 import vn.gov.haiduong.smarthd.app.ui.SmartHdAppUi
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
@@ -23,7 +27,13 @@ class MainActivity : ComponentActivity() {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
         handle(intent)
-        setContent { SmartHdAppUi(deepLinks, intent.getStringExtra(EXTRA_DOSSIER)) }
+        val app = application as SmartHdApplication
+        val services = AppServices(app.client, app.connectivity, AndroidPlatform(this), app.language)
+        setContent {
+            CompositionLocalProvider(LocalServices provides services) {
+                SmartHdAppUi(deepLinks, intent.getStringExtra(EXTRA_DOSSIER))
+            }
+        }
     }
 
     override fun onNewIntent(intent: Intent) {

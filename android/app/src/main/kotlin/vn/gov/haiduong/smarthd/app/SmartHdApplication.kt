@@ -6,6 +6,7 @@ import java.util.Locale
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.CoreConfig
 import vn.gov.haiduong.smarthd.LogLevel
@@ -17,6 +18,7 @@ import vn.gov.haiduong.smarthd.app.platform.NetworkHints
 import vn.gov.haiduong.smarthd.app.platform.Notifications
 import vn.gov.haiduong.smarthd.app.platform.SyncWorker
 import vn.gov.haiduong.smarthd.app.state.Connectivity
+import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
 /** Opens the core once per process with the platform's services, and starts what runs always. */
@@ -27,7 +29,9 @@ class SmartHdApplication : Application() {
         private set
     lateinit var connectivity: Connectivity
         private set
-    val english: Boolean get() = Locale.getDefault().language == "en"
+    /** The screens' language: the phone's at first, switched in the app (the profile screen). */
+    val language = MutableStateFlow(if (Locale.getDefault().language == "en") Language.EN else Language.VI)
+    val english: Boolean get() = language.value == Language.EN
 
     override fun onCreate() {
         super.onCreate()
@@ -39,7 +43,7 @@ class SmartHdApplication : Application() {
         )
         connectivity = Connectivity(client, appScope)
         NetworkHints(this, connectivity).start()
-        Notifications(this, english).start(client, appScope)
+        Notifications(this, language).start(client, appScope)
         SyncWorker.schedule(this)
         appScope.launch { connectivity.refresh() } // catalog and dossiers at start
     }

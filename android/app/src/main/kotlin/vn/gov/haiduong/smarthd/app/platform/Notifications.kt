@@ -11,14 +11,16 @@ import androidx.core.app.NotificationCompat
 import androidx.core.app.NotificationManagerCompat
 import androidx.core.content.ContextCompat
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.Severity
 import vn.gov.haiduong.smarthd.app.MainActivity
-import vn.gov.haiduong.smarthd.app.R
 import vn.gov.haiduong.smarthd.app.state.pickLanguage
 import vn.gov.haiduong.smarthd.app.state.reportStateLabel
+import vn.gov.haiduong.smarthd.app.ui.Language
+import vn.gov.haiduong.smarthd.app.ui.Str
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 import vn.gov.haiduong.smarthd.dossierStatusLabel
 
@@ -28,17 +30,20 @@ import vn.gov.haiduong.smarthd.dossierStatusLabel
  * high-importance channel, which the resident may let through Do Not Disturb; other alerts wait
  * for quiet hours like any notification.
  */
-class Notifications(private val context: Context, private val english: Boolean) {
+class Notifications(private val context: Context, private val languages: StateFlow<Language>) {
+    private val language get() = languages.value
+    private val english get() = language == Language.EN
+
     fun start(client: SmartHdClient, scope: CoroutineScope) {
         val manager = context.getSystemService(NotificationManager::class.java)
         manager.createNotificationChannel(
-            NotificationChannel(CHANNEL, context.getString(R.string.notification_channel), NotificationManager.IMPORTANCE_DEFAULT),
+            NotificationChannel(CHANNEL, Str.NOTIFICATION_CHANNEL.text(language), NotificationManager.IMPORTANCE_DEFAULT),
         )
         manager.createNotificationChannel(
-            NotificationChannel(ALERTS, context.getString(R.string.tab_inbox), NotificationManager.IMPORTANCE_DEFAULT),
+            NotificationChannel(ALERTS, Str.TAB_INBOX.text(language), NotificationManager.IMPORTANCE_DEFAULT),
         )
         manager.createNotificationChannel(
-            NotificationChannel(EMERGENCY, context.getString(R.string.severity_emergency), NotificationManager.IMPORTANCE_HIGH)
+            NotificationChannel(EMERGENCY, Str.SEVERITY_EMERGENCY.text(language), NotificationManager.IMPORTANCE_HIGH)
                 .apply { setBypassDnd(true) },
         )
         scope.launch {
@@ -48,14 +53,14 @@ class Notifications(private val context: Context, private val english: Boolean) 
                     is Event.ReportStatusChanged -> notify(
                         CHANNEL,
                         "report-${event.reportId}",
-                        context.getString(R.string.report_code, event.code.orEmpty()),
+                        Str.REPORT_CODE.text(language, event.code.orEmpty()),
                         reportStateLabel(event.state, english),
                     )
                     is Event.AlertReceived -> notify(
                         if (event.severity == Severity.EMERGENCY) EMERGENCY else ALERTS,
                         "alert-${event.alertId}",
                         event.title,
-                        context.getString(R.string.inbox_open),
+                        Str.INBOX_OPEN.text(language),
                     )
                     else -> {}
                 }
@@ -87,7 +92,7 @@ class Notifications(private val context: Context, private val english: Boolean) 
         )
         val notification = NotificationCompat.Builder(context, CHANNEL)
             .setSmallIcon(android.R.drawable.stat_notify_sync)
-            .setContentTitle(context.getString(R.string.notification_title, event.code ?: ""))
+            .setContentTitle(Str.NOTIFICATION_TITLE.text(language, event.code ?: ""))
             .setContentText(pickLanguage(dossierStatusLabel(event.status), english))
             .setContentIntent(open)
             .setAutoCancel(true)

@@ -37,13 +37,15 @@ sealed interface PaymentState {
 }
 
 /**
- * Paying a received dossier's fee: the gateway in the browser, or a VietQR drawn from the core's
- * module matrix. Nothing shows as paid until the portal says so.
+ * Paying dossier [dossierId]'s fee: the gateway in the browser, or a VietQR drawn from the core's
+ * module matrix. Opens on the dossier's latest order, if it has one; shows no other dossier's.
+ * Nothing shows as paid until the portal says so.
  */
 class PaymentViewModel(
     private val client: SmartHdClient,
     private val scope: CoroutineScope,
     private val connectivity: Connectivity,
+    val dossierId: String,
     private val english: Boolean = false,
     /** Where the QR matrix is computed (off the main thread). */
     private val io: CoroutineDispatcher = Dispatchers.Default,
@@ -52,6 +54,10 @@ class PaymentViewModel(
     val state: StateFlow<PaymentState> = _state.asStateFlow()
 
     init {
+        launchCall {
+            val latest = client.payments.list().lastOrNull { it.dossierId == dossierId }
+            if (latest != null && _state.value == PaymentState.Idle) show(latest)
+        }
         scope.launch {
             client.events.filterIsInstance<Event.PaymentUpdated>().collect { event ->
                 if (currentOrder()?.orderId == event.orderId) {
@@ -64,13 +70,19 @@ class PaymentViewModel(
     /** The status as the resident reads it ("Đã thanh toán"...). */
     fun label(status: PaymentStatus) = pickLanguage(paymentStatusLabel(status), english)
 
-    fun pay(dossierId: String, method: PaymentMethod) = launchCall {
+    fun pay(method: PaymentMethod) = launchCall {
         _state.value = PaymentState.Requesting
         show(client.payments.pay(dossierId, method, SmartHdClient.PAYMENT_RETURN_URL))
     }
 
-    /** The deep link [SmartHdClient.PAYMENT_RETURN_URL]?… opened the app: ask the portal for the outcome. */
-    fun onReturn(url: String) = launchCall { show(client.payments.handleReturn(url)) }
+    /**
+     * The deep link [SmartHdClient.PAYMENT_RETURN_URL]?… opened the app: the core asks the portal
+     * for the outcome; it is shown here only if it is this dossier's order.
+     */
+    fun onReturn(url: String) = launchCall {
+        val order = client.payments.handleReturn(url)
+        if (order.dossierId == dossierId) show(order)
+    }
 
     /** "Kiểm tra lại": asks the portal now (a VietQR transfer, a lost return). */
     fun refresh() = launchCall {

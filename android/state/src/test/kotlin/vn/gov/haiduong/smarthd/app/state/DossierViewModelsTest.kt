@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.FieldKind
+import vn.gov.haiduong.smarthd.app.testing.*
 
 /** The dossier form, submit offline and online, my dossiers, and the offline banner. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

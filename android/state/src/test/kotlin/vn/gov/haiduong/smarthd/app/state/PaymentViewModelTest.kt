@@ -12,6 +12,7 @@ import org.junit.jupiter.api.TestInstance
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 import vn.gov.haiduong.smarthd.PaymentMethod
 import vn.gov.haiduong.smarthd.PaymentStatus
+import vn.gov.haiduong.smarthd.app.testing.*
 
 /** Payment states: the gateway round trip to a verified receipt, the VietQR, a refused request. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,9 +55,9 @@ class PaymentViewModelTest {
             val row = dossiers.state.awaitState { s -> s.dossiers.any { it.id == dossierId } }.dossiers.first { it.id == dossierId }
             assertTrue(row.payable, "$row")
 
-            val payment = PaymentViewModel(client, vm.scope, connectivity)
+            val payment = PaymentViewModel(client, vm.scope, connectivity, dossierId)
             assertEquals(PaymentState.Idle, payment.state.value)
-            payment.pay(dossierId, PaymentMethod.GATEWAY)
+            payment.pay(PaymentMethod.GATEWAY)
             val gateway = payment.state.awaitState { it is PaymentState.OpenGateway } as PaymentState.OpenGateway
             assertEquals(PaymentStatus.AWAITING_PAYMENT, gateway.order.status)
             assertTrue(gateway.order.amountVnd > 0)
@@ -78,8 +79,8 @@ class PaymentViewModelTest {
             // every order it holds is one this phone knows, the paid one charged exactly once,
             // the others (unpaid) never.
             // (A fresh screen, so the answer is told apart from the state already shown.)
-            val payAgain = PaymentViewModel(client, vm.scope, connectivity)
-            payAgain.pay(dossierId, PaymentMethod.GATEWAY)
+            val payAgain = PaymentViewModel(client, vm.scope, connectivity, dossierId)
+            payAgain.pay(PaymentMethod.GATEWAY)
             val again = payAgain.state.awaitState { it !is PaymentState.Idle && it !is PaymentState.Requesting }
             assertEquals(paid.order.orderId, (again as PaymentState.Paid).order.orderId)
             val phone = client.payments.list().associate { it.orderId to if (it.status == PaymentStatus.SUCCEEDED) 1 else 0 }
@@ -93,8 +94,8 @@ class PaymentViewModelTest {
         TestViewModelScope().use { vm ->
             val connectivity = Connectivity(client, vm.scope)
             val dossierId = receivedDossier(vm, connectivity)
-            val payment = PaymentViewModel(client, vm.scope, connectivity, english = true)
-            payment.pay(dossierId, PaymentMethod.VIETQR)
+            val payment = PaymentViewModel(client, vm.scope, connectivity, dossierId, english = true)
+            payment.pay(PaymentMethod.VIETQR)
             val qr = payment.state.awaitState { it is PaymentState.ShowQr } as PaymentState.ShowQr
             val width = qr.matrix.width.toInt()
             assertTrue(width >= 21, "a QR code is at least 21 modules wide")
@@ -109,14 +110,40 @@ class PaymentViewModelTest {
     }
 
     @Test
+    fun `a payment screen shows its own dossier's order, never another's`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val connectivity = Connectivity(client, vm.scope)
+            val first = receivedDossier(vm, connectivity)
+            val second = receivedDossier(vm, connectivity)
+            val paying = PaymentViewModel(client, vm.scope, connectivity, first)
+            paying.pay(PaymentMethod.GATEWAY)
+            val gateway = paying.state.awaitState { it is PaymentState.OpenGateway } as PaymentState.OpenGateway
+
+            // The second dossier's screen offers to pay: nothing of the first's order.
+            val other = PaymentViewModel(client, vm.scope, connectivity, second)
+            kotlinx.coroutines.delay(500)
+            assertEquals(PaymentState.Idle, other.state.value)
+            // The gateway's return for the first dossier is not shown on the second's screen...
+            val back = Robot.payAtGateway(gateway.url)
+            other.onReturn(back)
+            kotlinx.coroutines.delay(500)
+            assertEquals(PaymentState.Idle, other.state.value)
+            // ...and the first's screen, opened again, opens on its order, now paid.
+            val reopened = PaymentViewModel(client, vm.scope, connectivity, first)
+            val paid = reopened.state.awaitState { it is PaymentState.Paid } as PaymentState.Paid
+            assertEquals(gateway.order.orderId, paid.order.orderId)
+        }
+    }
+
+    @Test
     fun `paying a dossier the portal has not received says why`() = runBlocking<Unit> {
         TestViewModelScope().use { vm ->
             val connectivity = Connectivity(client, vm.scope)
             val form = DossierFormViewModel(client, vm.scope, connectivity)
             form.start(feeCode)
             val draft = form.state.awaitState { it.dossierId != null }.dossierId!!
-            val payment = PaymentViewModel(client, vm.scope, connectivity)
-            payment.pay(draft, PaymentMethod.GATEWAY)
+            val payment = PaymentViewModel(client, vm.scope, connectivity, draft)
+            payment.pay(PaymentMethod.GATEWAY)
             val failed = payment.state.awaitState { it is PaymentState.Failed } as PaymentState.Failed
             assertTrue("chưa được cổng tiếp nhận" in failed.message, failed.message)
         }

@@ -16,6 +16,7 @@ import vn.gov.haiduong.smarthd.GeoPoint
 import vn.gov.haiduong.smarthd.InboxKind
 import vn.gov.haiduong.smarthd.ReportState
 import vn.gov.haiduong.smarthd.ReportVerdict
+import vn.gov.haiduong.smarthd.app.testing.*
 
 /** A new field report, my reports with the answer, one rating, the public feed, the inbox. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

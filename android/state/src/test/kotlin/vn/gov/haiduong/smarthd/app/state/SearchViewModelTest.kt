@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.BeforeAll
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
+import vn.gov.haiduong.smarthd.app.testing.*
 
 /**
  * Search as you type, in virtual time (kotlinx-coroutines-test): the client's reads run on the

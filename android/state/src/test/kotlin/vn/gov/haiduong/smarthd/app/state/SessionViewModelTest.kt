@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.app.testing.*
 
 /** Login states: begin, the browser's URL, the redirect, the profile, cancel and logout. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -10,10 +10,8 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import vn.gov.haiduong.smarthd.app.R
 import vn.gov.haiduong.smarthd.app.state.LoginState
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 
@@ -26,28 +24,28 @@ fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit) {
         when (val s = state) {
             is LoginState.LoggedIn -> {
                 Text(s.name, style = MaterialTheme.typography.headlineSmall)
-                Text(stringResource(R.string.profile_cccd, s.maskedCccd))
-                Text(stringResource(R.string.profile_level, s.level))
-                OutlinedButton(onClick = onReceipts, modifier = Modifier.padding(top = 8.dp)) { Text(stringResource(R.string.tab_receipts)) }
+                Text(tr(Str.PROFILE_CCCD, s.maskedCccd))
+                Text(tr(Str.PROFILE_LEVEL, s.level))
+                OutlinedButton(onClick = onReceipts, modifier = Modifier.padding(top = 8.dp)) { Text(tr(Str.TAB_RECEIPTS)) }
                 if (s.level < 2) {
-                    OutlinedButton(onClick = { session.login(2) }) { Text(stringResource(R.string.login_level2)) }
+                    OutlinedButton(onClick = { session.login(2) }) { Text(tr(Str.LOGIN_LEVEL2)) }
                 }
-                Button(onClick = session::logout, modifier = Modifier.padding(top = 16.dp)) { Text(stringResource(R.string.logout)) }
+                Button(onClick = session::logout, modifier = Modifier.padding(top = 16.dp)) { Text(tr(Str.LOGOUT)) }
             }
             LoginState.Starting, LoginState.Completing, is LoginState.OpenBrowser -> {
-                Text(stringResource(R.string.login_waiting))
+                Text(tr(Str.LOGIN_WAITING))
                 // The resident closed the Custom Tab without logging in.
-                if (s is LoginState.OpenBrowser) OutlinedButton(onClick = session::onBrowserClosed) { Text(stringResource(R.string.back)) }
+                if (s is LoginState.OpenBrowser) OutlinedButton(onClick = session::onBrowserClosed) { Text(tr(Str.BACK)) }
             }
             is LoginState.LoggedOut, is LoginState.Failed -> {
-                Text(stringResource(R.string.login_title), style = MaterialTheme.typography.headlineSmall)
-                if (s is LoginState.Failed) Text(stringResource(R.string.login_failed, s.message), color = MaterialTheme.colorScheme.error)
-                if (s is LoginState.LoggedOut && s.expired) Text(stringResource(R.string.login_expired))
+                Text(tr(Str.LOGIN_TITLE), style = MaterialTheme.typography.headlineSmall)
+                if (s is LoginState.Failed) Text(tr(Str.LOGIN_FAILED, s.message), color = MaterialTheme.colorScheme.error)
+                if (s is LoginState.LoggedOut && s.expired) Text(tr(Str.LOGIN_EXPIRED))
                 Button(onClick = { session.login(2) }, modifier = Modifier.fillMaxWidth().padding(top = 16.dp)) {
-                    Text(stringResource(R.string.login_level2))
+                    Text(tr(Str.LOGIN_LEVEL2))
                 }
                 OutlinedButton(onClick = { session.login(1) }, modifier = Modifier.fillMaxWidth()) {
-                    Text(stringResource(R.string.login_level1))
+                    Text(tr(Str.LOGIN_LEVEL1))
                 }
             }
         }

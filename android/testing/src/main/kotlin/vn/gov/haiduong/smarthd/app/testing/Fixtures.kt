@@ -1,7 +1,8 @@
-package vn.gov.haiduong.smarthd.app.state
+package vn.gov.haiduong.smarthd.app.testing
 
 import java.nio.file.Files
 import java.nio.file.Path
+import vn.gov.haiduong.smarthd.app.state.DossierFormViewModel
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
 /** Đăng ký khai sinh: in every sandbox catalog, free of charge. */

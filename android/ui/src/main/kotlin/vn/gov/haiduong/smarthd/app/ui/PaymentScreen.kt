@@ -17,72 +17,71 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.geometry.Size
 import androidx.compose.ui.graphics.Color
-import androidx.compose.ui.platform.LocalContext
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import kotlinx.coroutines.flow.Flow
 import vn.gov.haiduong.smarthd.PaymentMethod
 import vn.gov.haiduong.smarthd.QrMatrix
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.platform.Browser
 import vn.gov.haiduong.smarthd.app.state.PaymentState
 import vn.gov.haiduong.smarthd.app.state.PaymentViewModel
 
 /** Paying a dossier's fee: the gateway in a Custom Tab, or a VietQR to scan. */
 @Composable
-fun PaymentScreen(dossierId: String, payment: PaymentViewModel, onBack: () -> Unit) {
+fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit) {
+    val payment = rememberHolder("payment-$dossierId") { app, scope -> PaymentViewModel(app.client, scope, app.connectivity, dossierId, app.english) }
+    LaunchedEffect(payment) { returns.collect(payment::onReturn) }
     val state by payment.state.collectAsStateWithLifecycle()
-    val context = LocalContext.current
+    val platform = LocalServices.current.platform
     // Open the gateway once per order; it comes back through the payment-return deep link.
     val gateway = state as? PaymentState.OpenGateway
-    LaunchedEffect(gateway?.order?.orderId) { gateway?.let { Browser.openGateway(context, it.url) } }
+    LaunchedEffect(gateway?.order?.orderId) { gateway?.let { platform.openGateway(it.url) } }
 
     Column(Modifier.fillMaxWidth().padding(16.dp)) {
-        Text(stringResource(R.string.payment_title), style = MaterialTheme.typography.titleLarge)
+        Text(tr(Str.PAYMENT_TITLE), style = MaterialTheme.typography.titleLarge)
         when (val s = state) {
             PaymentState.Idle, PaymentState.Requesting -> {
-                Button(onClick = { payment.pay(dossierId, PaymentMethod.GATEWAY) }, enabled = s == PaymentState.Idle, modifier = Modifier.fillMaxWidth().padding(top = 16.dp)) {
-                    Text(stringResource(R.string.pay_gateway))
+                Button(onClick = { payment.pay(PaymentMethod.GATEWAY) }, enabled = s == PaymentState.Idle, modifier = Modifier.fillMaxWidth().padding(top = 16.dp)) {
+                    Text(tr(Str.PAY_GATEWAY))
                 }
-                OutlinedButton(onClick = { payment.pay(dossierId, PaymentMethod.VIETQR) }, enabled = s == PaymentState.Idle, modifier = Modifier.fillMaxWidth().padding(top = 8.dp)) {
-                    Text(stringResource(R.string.pay_vietqr))
+                OutlinedButton(onClick = { payment.pay(PaymentMethod.VIETQR) }, enabled = s == PaymentState.Idle, modifier = Modifier.fillMaxWidth().padding(top = 8.dp)) {
+                    Text(tr(Str.PAY_VIETQR))
                 }
             }
             is PaymentState.OpenGateway -> {
                 Amount(s.order.amountVnd)
-                Button(onClick = { Browser.openGateway(context, s.url) }, modifier = Modifier.padding(top = 8.dp)) {
-                    Text(stringResource(R.string.payment_open_gateway))
+                Button(onClick = { platform.openGateway(s.url) }, modifier = Modifier.padding(top = 8.dp)) {
+                    Text(tr(Str.PAYMENT_OPEN_GATEWAY))
                 }
-                OutlinedButton(onClick = payment::refresh) { Text(stringResource(R.string.payment_check)) }
+                OutlinedButton(onClick = payment::refresh) { Text(tr(Str.PAYMENT_CHECK)) }
             }
             is PaymentState.ShowQr -> {
                 Amount(s.order.amountVnd)
-                Text(stringResource(R.string.payment_scan))
-                QrCode(s.matrix, stringResource(R.string.payment_qr_description, "%,d".format(s.order.amountVnd)))
-                OutlinedButton(onClick = payment::refresh) { Text(stringResource(R.string.payment_check)) }
+                Text(tr(Str.PAYMENT_SCAN))
+                QrCode(s.matrix, tr(Str.PAYMENT_QR_DESCRIPTION, "%,d".format(s.order.amountVnd)))
+                OutlinedButton(onClick = payment::refresh) { Text(tr(Str.PAYMENT_CHECK)) }
             }
             is PaymentState.Confirming -> {
-                Text(stringResource(R.string.payment_confirming))
-                OutlinedButton(onClick = payment::refresh) { Text(stringResource(R.string.payment_check)) }
+                Text(tr(Str.PAYMENT_CONFIRMING))
+                OutlinedButton(onClick = payment::refresh) { Text(tr(Str.PAYMENT_CHECK)) }
             }
             is PaymentState.Paid -> {
-                Text(stringResource(R.string.payment_paid), style = MaterialTheme.typography.headlineSmall, color = MaterialTheme.colorScheme.primary)
+                Text(tr(Str.PAYMENT_PAID), style = MaterialTheme.typography.headlineSmall, color = MaterialTheme.colorScheme.primary)
                 Amount(s.order.amountVnd)
-                s.receipt?.let { Text(stringResource(R.string.receipt_verified) + " · " + it.receiptId) }
-                Button(onClick = onBack) { Text(stringResource(R.string.back)) }
+                s.receipt?.let { Text(tr(Str.RECEIPT_VERIFIED) + " · " + it.receiptId) }
+                Button(onClick = onBack) { Text(tr(Str.BACK)) }
             }
             is PaymentState.Failed -> {
-                Text(stringResource(R.string.payment_failed, s.message), color = MaterialTheme.colorScheme.error)
-                Button(onClick = { payment.pay(dossierId, PaymentMethod.GATEWAY) }) { Text(stringResource(R.string.retry)) }
+                Text(tr(Str.PAYMENT_FAILED, s.message), color = MaterialTheme.colorScheme.error)
+                Button(onClick = { payment.pay(PaymentMethod.GATEWAY) }) { Text(tr(Str.RETRY)) }
             }
         }
     }
 }
 
 @Composable
-private fun Amount(vnd: Long) = Text(stringResource(R.string.payment_amount, "%,d".format(vnd)), style = MaterialTheme.typography.titleMedium)
+private fun Amount(vnd: Long) = Text(tr(Str.PAYMENT_AMOUNT, "%,d".format(vnd)), style = MaterialTheme.typography.titleMedium)
 
 /** Draws the core's module matrix (row by row, true = dark) with a 4-module quiet zone. */
 @Composable

@@ -17,12 +17,9 @@ import androidx.compose.material3.pulltorefresh.PullToRefreshBox
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.DossierStatus
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
 import vn.gov.haiduong.smarthd.app.state.DossierRow
 import vn.gov.haiduong.smarthd.app.state.DossiersViewModel
 
@@ -34,7 +31,7 @@ fun DossiersScreen(onPay: (String) -> Unit, onEdit: (String) -> Unit) {
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
-            if (state.dossiers.isEmpty()) item { Text(stringResource(R.string.dossiers_empty), Modifier.padding(16.dp)) }
+            if (state.dossiers.isEmpty()) item { Text(tr(Str.DOSSIERS_EMPTY), Modifier.padding(16.dp)) }
             items(state.dossiers, key = { it.id }) { row ->
                 DossierCard(row, onPay = { onPay(row.id) }, onEdit = { onEdit(row.id) }, onDelete = { holder.deleteDraft(row.id) })
             }
@@ -48,21 +45,21 @@ private fun DossierCard(row: DossierRow, onPay: () -> Unit, onEdit: () -> Unit, 
         Column(Modifier.padding(16.dp)) {
             Text(row.procedureName, style = MaterialTheme.typography.titleMedium)
             Text(row.statusLabel, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.primary)
-            row.code?.let { Text(stringResource(R.string.dossier_code, it)) }
+            row.code?.let { Text(tr(Str.DOSSIER_CODE, it)) }
             if (row.timeline.isNotEmpty()) {
-                Text(stringResource(R.string.timeline), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
+                Text(tr(Str.TIMELINE), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
                 row.timeline.forEach { step ->
                     Text("• ${step.label} — ${step.at.take(16).replace('T', ' ')}" + (step.message?.let { "\n   $it" } ?: ""))
                 }
             }
             Row {
                 if (row.payable) {
-                    Button(onClick = onPay, modifier = Modifier.padding(top = 8.dp, end = 8.dp)) { Text(stringResource(R.string.pay)) }
+                    Button(onClick = onPay, modifier = Modifier.padding(top = 8.dp, end = 8.dp)) { Text(tr(Str.PAY)) }
                 }
                 if (row.status == DossierStatus.DRAFT || row.status == DossierStatus.FAILED) {
-                    TextButton(onClick = onEdit) { Text(stringResource(R.string.form_title)) }
+                    TextButton(onClick = onEdit) { Text(tr(Str.FORM_TITLE)) }
                 }
-                if (row.status == DossierStatus.DRAFT) TextButton(onClick = onDelete) { Text(stringResource(R.string.delete_draft)) }
+                if (row.status == DossierStatus.DRAFT) TextButton(onClick = onDelete) { Text(tr(Str.DELETE_DRAFT)) }
             }
         }
     }

@@ -1,4 +1,4 @@
-package vn.gov.haiduong.smarthd.app.state
+package vn.gov.haiduong.smarthd.app.testing
 
 import java.io.File
 import java.net.HttpURLConnection

@@ -18,16 +18,12 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.Level
 import vn.gov.haiduong.smarthd.OnlineLevel
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
-import vn.gov.haiduong.smarthd.app.smartHdApp
 import vn.gov.haiduong.smarthd.app.state.ProcedureState
 import vn.gov.haiduong.smarthd.app.state.ProcedureViewModel
 
@@ -36,7 +32,7 @@ import vn.gov.haiduong.smarthd.app.state.ProcedureViewModel
 fun ProcedureScreen(code: String, onApply: () -> Unit, onBack: () -> Unit) {
     val holder = rememberHolder(key = "procedure-$code") { app, scope -> ProcedureViewModel(app.client, scope, code) }
     val state by holder.state.collectAsStateWithLifecycle()
-    val english = smartHdApp().english
+    val english = LocalServices.current.english
     when (val s = state) {
         ProcedureState.Loading -> Unit
         is ProcedureState.Failed -> Text(s.message, Modifier.padding(16.dp))
@@ -45,11 +41,11 @@ fun ProcedureScreen(code: String, onApply: () -> Unit, onBack: () -> Unit) {
             LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
                 item {
                     Row {
-                        IconButton(onClick = onBack) { Icon(Icons.Filled.ArrowBack, stringResource(R.string.back)) }
+                        IconButton(onClick = onBack) { Icon(Icons.Filled.ArrowBack, tr(Str.BACK)) }
                         IconButton(onClick = holder::toggleFavorite) {
                             Icon(
                                 if (s.favorite) Icons.Filled.Favorite else Icons.Filled.FavoriteBorder,
-                                stringResource(if (s.favorite) R.string.favorite_remove else R.string.favorite_add),
+                                tr(if (s.favorite) Str.FAVORITE_REMOVE else Str.FAVORITE_ADD),
                             )
                         }
                     }
@@ -59,21 +55,21 @@ fun ProcedureScreen(code: String, onApply: () -> Unit, onBack: () -> Unit) {
                         modifier = Modifier.semantics { heading() },
                     )
                     Text("${p.code} · ${if (english) p.fieldEn ?: p.field else p.field}", style = MaterialTheme.typography.bodySmall)
-                    Section(R.string.procedure_time, p.processingTime)
+                    Section(Str.PROCEDURE_TIME, p.processingTime)
                     Section(
-                        R.string.procedure_level,
-                        stringResource(if (p.level == Level.PROVINCE) R.string.level_province else R.string.level_commune),
+                        Str.PROCEDURE_LEVEL,
+                        tr(if (p.level == Level.PROVINCE) Str.LEVEL_PROVINCE else Str.LEVEL_COMMUNE),
                     )
                     Section(
-                        R.string.procedure_online,
-                        stringResource(if (p.onlineLevel == OnlineLevel.FULL) R.string.online_full else R.string.online_partial),
+                        Str.PROCEDURE_ONLINE,
+                        tr(if (p.onlineLevel == OnlineLevel.FULL) Str.ONLINE_FULL else Str.ONLINE_PARTIAL),
                     )
                     Section(
-                        R.string.procedure_fees,
-                        if (p.fees.isEmpty()) stringResource(R.string.fee_free)
+                        Str.PROCEDURE_FEES,
+                        if (p.fees.isEmpty()) tr(Str.FEE_FREE)
                         else p.fees.joinToString("\n") { "%,d đ · %s".format(it.amountVnd, it.description) },
                     )
-                    Heading(R.string.procedure_documents)
+                    Heading(Str.PROCEDURE_DOCUMENTS)
                 }
                 items(p.documents) { case ->
                     Text(case.caseName, style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
@@ -81,7 +77,7 @@ fun ProcedureScreen(code: String, onApply: () -> Unit, onBack: () -> Unit) {
                 }
                 item {
                     Button(onClick = onApply, modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp)) {
-                        Text(stringResource(R.string.start_dossier))
+                        Text(tr(Str.START_DOSSIER))
                     }
                 }
             }
@@ -90,14 +86,14 @@ fun ProcedureScreen(code: String, onApply: () -> Unit, onBack: () -> Unit) {
 }
 
 @Composable
-private fun Heading(title: Int) = Text(
-    stringResource(title),
+private fun Heading(title: Str) = Text(
+    tr(title),
     style = MaterialTheme.typography.titleMedium,
     modifier = Modifier.padding(top = 16.dp).semantics { heading() },
 )
 
 @Composable
-private fun Section(title: Int, body: String) {
+private fun Section(title: Str, body: String) {
     Heading(title)
     Text(body, style = MaterialTheme.typography.bodyLarge)
 }

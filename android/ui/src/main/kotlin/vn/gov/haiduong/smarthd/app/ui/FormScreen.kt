@@ -20,15 +20,12 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.error
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.FieldKind
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
 import vn.gov.haiduong.smarthd.app.state.DossierFormViewModel
 import vn.gov.haiduong.smarthd.app.state.FormInput
 import vn.gov.haiduong.smarthd.app.state.LoginState
@@ -49,7 +46,7 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
     val state by form.state.collectAsStateWithLifecycle()
     val login by session.state.collectAsStateWithLifecycle()
 
-    val photos = rememberPhotoSources { form.attach(it) }
+    val photos = LocalServices.current.platform.rememberPhotoSources { form.attach(it) }
 
     LaunchedEffect(state.submission) { if (state.submission is Submission.Sent) onDone() }
 
@@ -57,13 +54,13 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
         item { Text(state.procedureName, style = MaterialTheme.typography.titleLarge, modifier = Modifier.padding(vertical = 12.dp)) }
         items(state.inputs, key = { it.key }) { input -> FieldEditor(input) { form.onValueChange(input.key, it) } }
         item {
-            Text(stringResource(R.string.attachments), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
-            state.attachments.forEach { Text("📎 ${it.name} (${it.size / 1024} KB)") }
+            Text(tr(Str.ATTACHMENTS), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
+            state.attachments.forEach { Text("📎 ${it.name} (${it.size / 1024u} KB)") }
             Row {
                 OutlinedButton(onClick = photos.pick, modifier = Modifier.padding(end = 8.dp)) {
-                    Text(stringResource(R.string.attach_photo))
+                    Text(tr(Str.ATTACH_PHOTO))
                 }
-                OutlinedButton(onClick = photos.takePhoto) { Text(stringResource(R.string.attach_camera)) }
+                OutlinedButton(onClick = photos.takePhoto) { Text(tr(Str.ATTACH_CAMERA)) }
             }
             state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             when (val s = state.submission) {
@@ -71,11 +68,11 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                     onClick = { if (login is LoginState.LoggedIn) form.submit() else session.login(level = 2) },
                     enabled = state.canSubmit,
                     modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
-                ) { Text(stringResource(if (login is LoginState.LoggedIn) R.string.submit else R.string.login_level2)) }
-                Submission.Submitting -> Text(stringResource(R.string.submitting), Modifier.padding(vertical = 16.dp))
-                is Submission.Queued -> Text(stringResource(R.string.queued), Modifier.padding(vertical = 16.dp))
-                is Submission.Sent -> Text(stringResource(R.string.sent, s.code.orEmpty()), Modifier.padding(vertical = 16.dp))
-                is Submission.Refused -> Text(stringResource(R.string.refused, s.reason), color = MaterialTheme.colorScheme.error)
+                ) { Text(tr(if (login is LoginState.LoggedIn) Str.SUBMIT else Str.LOGIN_LEVEL2)) }
+                Submission.Submitting -> Text(tr(Str.SUBMITTING), Modifier.padding(vertical = 16.dp))
+                is Submission.Queued -> Text(tr(Str.QUEUED), Modifier.padding(vertical = 16.dp))
+                is Submission.Sent -> Text(tr(Str.SENT, s.code.orEmpty()), Modifier.padding(vertical = 16.dp))
+                is Submission.Refused -> Text(tr(Str.REFUSED, s.reason), color = MaterialTheme.colorScheme.error)
             }
         }
     }
@@ -83,7 +80,7 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
 
 @Composable
 private fun FieldEditor(input: FormInput, onChange: (String) -> Unit) {
-    val label = if (input.required) stringResource(R.string.form_required, input.label) else input.label
+    val label = if (input.required) tr(Str.FORM_REQUIRED, input.label) else input.label
     val errorModifier = Modifier.semantics { input.error?.let { error(it) } } // TalkBack reads the problem
     when (input.kind) {
         FieldKind.CHECKBOX -> Row(verticalAlignment = Alignment.CenterVertically, modifier = errorModifier.heightIn(min = 48.dp)) {

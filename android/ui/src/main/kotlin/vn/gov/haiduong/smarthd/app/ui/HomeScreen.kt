@@ -22,7 +22,6 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.AnnotatedString
 import androidx.compose.ui.text.SpanStyle
 import androidx.compose.ui.text.buildAnnotatedString
@@ -30,9 +29,6 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.SearchHit
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
-import vn.gov.haiduong.smarthd.app.smartHdApp
 import vn.gov.haiduong.smarthd.app.state.SearchViewModel
 
 /** Search as you type over the offline catalog, and browse by field. */
@@ -40,7 +36,7 @@ import vn.gov.haiduong.smarthd.app.state.SearchViewModel
 fun HomeScreen(onOpen: (String) -> Unit) {
     val search = rememberHolder { app, scope -> SearchViewModel(app.client, scope) }
     val state by search.state.collectAsStateWithLifecycle()
-    val connectivity = smartHdApp().connectivity
+    val connectivity = LocalServices.current.connectivity
     val network by connectivity.state.collectAsStateWithLifecycle()
     LaunchedEffect(network.syncing) { if (!network.syncing) search.loadFields() } // after a catalog sync
 
@@ -48,12 +44,12 @@ fun HomeScreen(onOpen: (String) -> Unit) {
         OutlinedTextField(
             value = state.query,
             onValueChange = search::onQueryChange,
-            label = { Text(stringResource(R.string.search_hint)) },
+            label = { Text(tr(Str.SEARCH_HINT)) },
             singleLine = true,
             trailingIcon = {
                 if (state.query.isNotEmpty()) {
                     IconButton(onClick = { search.onQueryChange("") }) {
-                        Icon(Icons.Filled.Clear, contentDescription = stringResource(R.string.search_clear))
+                        Icon(Icons.Filled.Clear, contentDescription = tr(Str.SEARCH_CLEAR))
                     }
                 }
             },
@@ -64,7 +60,7 @@ fun HomeScreen(onOpen: (String) -> Unit) {
                 FilterChip(
                     selected = state.field == null,
                     onClick = { search.selectField(null) },
-                    label = { Text(stringResource(R.string.all_fields)) },
+                    label = { Text(tr(Str.ALL_FIELDS)) },
                     modifier = Modifier.padding(4.dp).heightIn(min = 48.dp),
                 )
             }
@@ -78,7 +74,7 @@ fun HomeScreen(onOpen: (String) -> Unit) {
             }
         }
         if (state.searchedQuery != null && state.hits.isEmpty()) {
-            Text(state.error ?: stringResource(R.string.no_results), Modifier.padding(16.dp))
+            Text(state.error ?: tr(Str.NO_RESULTS), Modifier.padding(16.dp))
         }
         LazyColumn(Modifier.fillMaxSize()) {
             items(state.hits, key = { it.code }) { hit ->

@@ -1,8 +1,5 @@
 package vn.gov.haiduong.smarthd.app.ui
 
-import android.Manifest
-import androidx.activity.compose.rememberLauncherForActivityResult
-import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
@@ -32,8 +29,6 @@ import androidx.compose.runtime.saveable.rememberSaveable
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.platform.LocalContext
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.liveRegion
 import androidx.compose.ui.semantics.semantics
@@ -41,9 +36,6 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.GeoPoint
 import vn.gov.haiduong.smarthd.ReportVerdict
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.platform.CurrentLocation
-import vn.gov.haiduong.smarthd.app.rememberHolder
 import vn.gov.haiduong.smarthd.app.state.ReportRow
 import vn.gov.haiduong.smarthd.app.state.ReportSubmission
 import vn.gov.haiduong.smarthd.app.state.ReportsViewModel
@@ -55,8 +47,8 @@ fun ReportsScreen() {
     var tab by rememberSaveable { mutableIntStateOf(0) }
     Column(Modifier.fillMaxSize()) {
         TabRow(selectedTabIndex = tab) {
-            listOf(R.string.reports_mine, R.string.report_new, R.string.reports_feed).forEachIndexed { i, label ->
-                Tab(selected = tab == i, onClick = { tab = i }, text = { Text(stringResource(label)) })
+            listOf(Str.REPORTS_MINE, Str.REPORT_NEW, Str.REPORTS_FEED).forEachIndexed { i, label ->
+                Tab(selected = tab == i, onClick = { tab = i }, text = { Text(tr(label)) })
             }
         }
         when (tab) {
@@ -73,7 +65,7 @@ private fun MyReports(holder: ReportsViewModel) {
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
-            if (state.mine.isEmpty()) item { Text(stringResource(R.string.reports_empty), Modifier.padding(16.dp)) }
+            if (state.mine.isEmpty()) item { Text(tr(Str.REPORTS_EMPTY), Modifier.padding(16.dp)) }
             items(state.mine, key = { it.id }) { row -> ReportCard(row, onRate = { holder.rate(row.id, it) }) }
         }
     }
@@ -85,23 +77,23 @@ private fun ReportCard(row: ReportRow, onRate: (ReportVerdict) -> Unit) {
         Column(Modifier.padding(16.dp)) {
             Text(row.category, style = MaterialTheme.typography.titleMedium)
             Text(row.stateLabel, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.primary)
-            row.code?.let { Text(stringResource(R.string.report_code, it)) }
+            row.code?.let { Text(tr(Str.REPORT_CODE, it)) }
             Text(row.text, maxLines = 3)
             row.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             row.answer?.let { answer ->
-                Text(stringResource(R.string.report_answer, row.agency.orEmpty()), style = MaterialTheme.typography.titleSmall)
+                Text(tr(Str.REPORT_ANSWER, row.agency.orEmpty()), style = MaterialTheme.typography.titleSmall)
                 Text(answer)
-                Text(stringResource(R.string.report_proof, row.proofPhotos.size))
+                Text(tr(Str.REPORT_PROOF, row.proofPhotos.size))
             }
             if (row.canRate) {
-                Text(stringResource(R.string.report_rate), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
+                Text(tr(Str.REPORT_RATE), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
                 Row {
                     listOf(
-                        ReportVerdict.SATISFIED to R.string.verdict_satisfied,
-                        ReportVerdict.ACCEPTABLE to R.string.verdict_acceptable,
-                        ReportVerdict.NOT_SATISFIED to R.string.verdict_not_satisfied,
+                        ReportVerdict.SATISFIED to Str.VERDICT_SATISFIED,
+                        ReportVerdict.ACCEPTABLE to Str.VERDICT_ACCEPTABLE,
+                        ReportVerdict.NOT_SATISFIED to Str.VERDICT_NOT_SATISFIED,
                     ).forEach { (verdict, label) ->
-                        TextButton(onClick = { onRate(verdict) }, modifier = Modifier.heightIn(min = 48.dp)) { Text(stringResource(label)) }
+                        TextButton(onClick = { onRate(verdict) }, modifier = Modifier.heightIn(min = 48.dp)) { Text(tr(label)) }
                     }
                 }
             }
@@ -112,19 +104,13 @@ private fun ReportCard(row: ReportRow, onRate: (ReportVerdict) -> Unit) {
 @Composable
 private fun NewReport(holder: ReportsViewModel, onSent: () -> Unit) {
     val draft by holder.draft.collectAsStateWithLifecycle()
-    val context = LocalContext.current
     LaunchedEffect(Unit) { if (draft.categories.isEmpty()) holder.newReport() }
     LaunchedEffect(draft.submission) { if (draft.submission is ReportSubmission.Sent) onSent() }
-    val photos = rememberPhotoSources { holder.addPhoto(it) }
-    val locate = {
-        CurrentLocation.fetch(context) { fix -> fix?.let { holder.onPlace(GeoPoint(it.latitude, it.longitude)) } }
-    }
-    val permission = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
-        if (granted) locate()
-    }
+    val photos = LocalServices.current.platform.rememberPhotoSources { holder.addPhoto(it) }
+    val locate = LocalServices.current.platform.rememberLocate { fix -> fix?.let(holder::onPlace) }
 
     LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
-        item { Text(stringResource(R.string.report_category), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 12.dp)) }
+        item { Text(tr(Str.REPORT_CATEGORY), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 12.dp)) }
         items(draft.categories, key = { it.code }) { choice ->
             FilterChip(
                 selected = draft.category == choice.code,
@@ -135,41 +121,41 @@ private fun NewReport(holder: ReportsViewModel, onSent: () -> Unit) {
         }
         item {
             // Complaints and denunciations are not field reports: say where they go instead.
-            draft.chosen?.goesTo?.let { Text(stringResource(R.string.report_goes_to, it), color = MaterialTheme.colorScheme.error) }
+            draft.chosen?.goesTo?.let { Text(tr(Str.REPORT_GOES_TO, it), color = MaterialTheme.colorScheme.error) }
             OutlinedTextField(
                 value = draft.text,
                 onValueChange = holder::onText,
-                label = { Text(stringResource(R.string.report_text)) },
+                label = { Text(tr(Str.REPORT_TEXT)) },
                 minLines = 3,
                 modifier = Modifier.fillMaxWidth().padding(top = 8.dp),
             )
             Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 8.dp)) {
-                OutlinedButton(onClick = { permission.launch(Manifest.permission.ACCESS_FINE_LOCATION) }) {
-                    Text(stringResource(R.string.report_here))
+                OutlinedButton(onClick = locate) {
+                    Text(tr(Str.REPORT_HERE))
                 }
                 Text(
-                    draft.communeName ?: stringResource(R.string.report_no_place),
+                    draft.communeName ?: tr(Str.REPORT_NO_PLACE),
                     modifier = Modifier.padding(start = 12.dp),
                 )
             }
             OutlinedTextField(
                 value = draft.addressNote,
                 onValueChange = holder::onAddressNote,
-                label = { Text(stringResource(R.string.report_address_note)) },
+                label = { Text(tr(Str.REPORT_ADDRESS_NOTE)) },
                 modifier = Modifier.fillMaxWidth().padding(top = 8.dp),
             )
             Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.heightIn(min = 48.dp)) {
                 Checkbox(checked = draft.urgent, onCheckedChange = holder::onUrgent)
-                Text(stringResource(R.string.report_urgent))
+                Text(tr(Str.REPORT_URGENT))
             }
             Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.heightIn(min = 48.dp)) {
                 Checkbox(checked = draft.shareIdentity, onCheckedChange = holder::onShareIdentity)
-                Text(stringResource(R.string.report_share_identity))
+                Text(tr(Str.REPORT_SHARE_IDENTITY))
             }
-            Text(stringResource(R.string.report_photos, draft.photos.size), style = MaterialTheme.typography.titleMedium)
+            Text(tr(Str.REPORT_PHOTOS, draft.photos.size), style = MaterialTheme.typography.titleMedium)
             Row {
-                OutlinedButton(onClick = photos.takePhoto, modifier = Modifier.padding(end = 8.dp)) { Text(stringResource(R.string.attach_camera)) }
-                OutlinedButton(onClick = photos.pick) { Text(stringResource(R.string.attach_photo)) }
+                OutlinedButton(onClick = photos.takePhoto, modifier = Modifier.padding(end = 8.dp)) { Text(tr(Str.ATTACH_CAMERA)) }
+                OutlinedButton(onClick = photos.pick) { Text(tr(Str.ATTACH_PHOTO)) }
             }
             draft.error?.let {
                 Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.semantics { liveRegion = LiveRegionMode.Polite })
@@ -179,10 +165,10 @@ private fun NewReport(holder: ReportsViewModel, onSent: () -> Unit) {
                     onClick = holder::submit,
                     enabled = draft.canSubmit,
                     modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
-                ) { Text(stringResource(R.string.report_send)) }
-                ReportSubmission.Submitting -> Text(stringResource(R.string.submitting), Modifier.padding(vertical = 16.dp))
-                is ReportSubmission.Queued -> Text(stringResource(R.string.report_queued), Modifier.padding(vertical = 16.dp))
-                is ReportSubmission.Sent -> Text(stringResource(R.string.report_code, s.code), Modifier.padding(vertical = 16.dp))
+                ) { Text(tr(Str.REPORT_SEND)) }
+                ReportSubmission.Submitting -> Text(tr(Str.SUBMITTING), Modifier.padding(vertical = 16.dp))
+                is ReportSubmission.Queued -> Text(tr(Str.REPORT_QUEUED), Modifier.padding(vertical = 16.dp))
+                is ReportSubmission.Sent -> Text(tr(Str.REPORT_CODE, s.code), Modifier.padding(vertical = 16.dp))
             }
         }
     }
@@ -193,16 +179,16 @@ private fun PublicFeed(holder: ReportsViewModel) {
     val state by holder.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { holder.loadFeed(near = null) }
     LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
-        if (state.feed.isEmpty()) item { Text(stringResource(R.string.reports_feed_empty), Modifier.padding(16.dp)) }
+        if (state.feed.isEmpty()) item { Text(tr(Str.REPORTS_FEED_EMPTY), Modifier.padding(16.dp)) }
         items(state.feed, key = { it.code }) { report ->
             Card(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
                 Column(Modifier.padding(16.dp)) {
                     Text(report.categoryName, style = MaterialTheme.typography.titleMedium)
                     report.communeName?.let { Text(it, style = MaterialTheme.typography.labelLarge) }
                     Text(report.text, maxLines = 3)
-                    Text(stringResource(R.string.report_answer, report.answer.agency), style = MaterialTheme.typography.titleSmall)
+                    Text(tr(Str.REPORT_ANSWER, report.answer.agency), style = MaterialTheme.typography.titleSmall)
                     Text(report.answer.message)
-                    Text(stringResource(R.string.report_proof, report.answer.photos.size))
+                    Text(tr(Str.REPORT_PROOF, report.answer.photos.size))
                 }
             }
         }

@@ -17,14 +17,11 @@ import androidx.compose.material3.pulltorefresh.PullToRefreshBox
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.InboxItem
 import vn.gov.haiduong.smarthd.Severity
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
 import vn.gov.haiduong.smarthd.app.state.InboxViewModel
 
 /** The inbox: alerts for the resident's commune (emergencies first) and their own notices. */
@@ -35,7 +32,7 @@ fun InboxScreen() {
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
-            if (state.items.isEmpty()) item { Text(stringResource(R.string.inbox_empty), Modifier.padding(16.dp)) }
+            if (state.items.isEmpty()) item { Text(tr(Str.INBOX_EMPTY), Modifier.padding(16.dp)) }
             items(state.items, key = { it.itemId }) { item -> InboxCard(item, onOpen = { holder.markRead(item.itemId) }) }
         }
     }
@@ -45,16 +42,16 @@ fun InboxScreen() {
 private fun InboxCard(item: InboxItem, onOpen: () -> Unit) {
     // Severity by colour and by words, so it does not rest on colour alone.
     val (container, label) = when (item.severity) {
-        Severity.EMERGENCY -> MaterialTheme.colorScheme.errorContainer to R.string.severity_emergency
-        Severity.WARNING -> MaterialTheme.colorScheme.tertiaryContainer to R.string.severity_warning
-        Severity.INFO -> MaterialTheme.colorScheme.surfaceVariant to R.string.severity_info
+        Severity.EMERGENCY -> MaterialTheme.colorScheme.errorContainer to Str.SEVERITY_EMERGENCY
+        Severity.WARNING -> MaterialTheme.colorScheme.tertiaryContainer to Str.SEVERITY_WARNING
+        Severity.INFO -> MaterialTheme.colorScheme.surfaceVariant to Str.SEVERITY_INFO
     }
     Card(
         colors = CardDefaults.cardColors(containerColor = container),
         modifier = Modifier.fillMaxWidth().padding(vertical = 6.dp).heightIn(min = 48.dp).clickable(onClick = onOpen),
     ) {
         Column(Modifier.padding(16.dp)) {
-            Text(stringResource(label), style = MaterialTheme.typography.labelLarge)
+            Text(tr(label), style = MaterialTheme.typography.labelLarge)
             Text(
                 item.title,
                 style = MaterialTheme.typography.titleMedium,

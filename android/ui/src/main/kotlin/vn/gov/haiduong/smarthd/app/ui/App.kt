@@ -20,16 +20,18 @@ import androidx.compose.material3.darkColorScheme
 import androidx.compose.material3.lightColorScheme
 import androidx.compose.foundation.isSystemInDarkTheme
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.remember
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.platform.LocalContext
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.liveRegion
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import androidx.navigation.NavBackStackEntry
 import androidx.navigation.NavHostController
 import androidx.navigation.NavType
 import androidx.navigation.compose.NavHost
@@ -37,13 +39,12 @@ import androidx.navigation.compose.composable
 import androidx.navigation.compose.currentBackStackEntryAsState
 import androidx.navigation.compose.rememberNavController
 import androidx.navigation.navArgument
+import androidx.savedstate.read
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
-import vn.gov.haiduong.smarthd.app.smartHdApp
-import vn.gov.haiduong.smarthd.app.platform.Browser
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.receiveAsFlow
 import vn.gov.haiduong.smarthd.app.state.LoginState
-import vn.gov.haiduong.smarthd.app.state.PaymentViewModel
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
@@ -64,29 +65,43 @@ object Routes {
     fun payment(dossier: String) = "payment/$dossier"
 }
 
+/**
+ * The whole app under [LocalServices]: [deepLinks] are the browser's returns (the login redirect,
+ * the gateway's return), [openDossier] a notification's dossier, [startRoute] where it opens.
+ */
 @Composable
-fun SmartHdAppUi(deepLinks: Flow<String>, openDossier: String?) {
-    MaterialTheme(colorScheme = if (isSystemInDarkTheme()) darkColorScheme() else lightColorScheme()) {
+fun SmartHdAppUi(
+    deepLinks: Flow<String>,
+    openDossier: String?,
+    darkTheme: Boolean = isSystemInDarkTheme(),
+    startRoute: String = Routes.HOME,
+) {
+    val language by LocalServices.current.language.collectAsState()
+    CompositionLocalProvider(LocalLanguage provides language) {
+    MaterialTheme(colorScheme = if (darkTheme) darkColorScheme() else lightColorScheme()) {
         val session = rememberHolder("session") { app, scope -> SessionViewModel(app.client, scope, app.english) }
-        val payment = rememberHolder("payment") { app, scope -> PaymentViewModel(app.client, scope, app.connectivity, app.english) }
-        val connectivity = smartHdApp().connectivity
+        // The gateway's returns, each to the payment screen on show (it checks the order is its dossier's).
+        val paymentReturns = remember { Channel<String>(Channel.BUFFERED) }
+        val connectivity = LocalServices.current.connectivity
         val network by connectivity.state.collectAsStateWithLifecycle()
         val nav = rememberNavController()
 
         // The browser comes back here: the login redirect or the gateway's return.
         LaunchedEffect(deepLinks) {
             deepLinks.collect { url ->
-                if (url.startsWith(SmartHdClient.LOGIN_REDIRECT_URI)) session.onRedirect(url) else payment.onReturn(url)
+                if (url.startsWith(SmartHdClient.LOGIN_REDIRECT_URI)) session.onRedirect(url) else paymentReturns.send(url)
             }
         }
-        LaunchedEffect(openDossier) { if (openDossier != null) nav.navigate(Routes.DOSSIERS) }
+        // Navigating before NavHost has set its graph throws: wait for the first destination.
+        LaunchedEffect(openDossier) { if (openDossier != null) nav.navigateWhenReady(Routes.DOSSIERS) }
+        LaunchedEffect(startRoute) { if (startRoute != Routes.HOME) nav.navigateWhenReady(startRoute) }
         // Login from any screen: the ephemeral Custom Tab, and the provider's logout page.
         val login by session.state.collectAsStateWithLifecycle()
-        val context = LocalContext.current
+        val platform = LocalServices.current.platform
         val browser = login as? LoginState.OpenBrowser
-        LaunchedEffect(browser?.url) { browser?.let { Browser.openLogin(context, it.url) } }
+        LaunchedEffect(browser?.url) { browser?.let { platform.openLogin(it.url) } }
         val ended = (login as? LoginState.LoggedOut)?.endSessionUrl
-        LaunchedEffect(ended) { ended?.let { Browser.openEndSession(context, it) } }
+        LaunchedEffect(ended) { ended?.let { platform.openEndSession(it) } }
 
         Scaffold(bottomBar = { BottomBar(nav) }) { padding ->
             Column(Modifier.padding(padding)) {
@@ -94,7 +109,7 @@ fun SmartHdAppUi(deepLinks: Flow<String>, openDossier: String?) {
                 NavHost(nav, startDestination = Routes.HOME) {
                     composable(Routes.HOME) { HomeScreen(onOpen = { nav.navigate(Routes.procedure(it)) }) }
                     composable(Routes.PROCEDURE) { entry ->
-                        val code = entry.arguments?.getString("code").orEmpty()
+                        val code = entry.arg("code").orEmpty()
                         ProcedureScreen(code, onApply = { nav.navigate(Routes.newDossier(code)) }, onBack = nav::popBackStack)
                     }
                     composable(
@@ -104,8 +119,8 @@ fun SmartHdAppUi(deepLinks: Flow<String>, openDossier: String?) {
                         },
                     ) { entry ->
                         FormScreen(
-                            procedureCode = entry.arguments?.getString("code"),
-                            dossierId = entry.arguments?.getString("dossier"),
+                            procedureCode = entry.arg("code"),
+                            dossierId = entry.arg("dossier"),
                             session = session,
                             onDone = { nav.navigate(Routes.DOSSIERS) { popUpTo(Routes.HOME) } },
                         )
@@ -117,7 +132,7 @@ fun SmartHdAppUi(deepLinks: Flow<String>, openDossier: String?) {
                         )
                     }
                     composable(Routes.PAYMENT) { entry ->
-                        PaymentScreen(entry.arguments?.getString("dossier").orEmpty(), payment, onBack = nav::popBackStack)
+                        PaymentScreen(entry.arg("dossier").orEmpty(), paymentReturns.receiveAsFlow(), onBack = nav::popBackStack)
                     }
                     composable(Routes.RECEIPTS) { ReceiptsScreen() }
                     composable(Routes.REPORTS) { ReportsScreen() }
@@ -127,12 +142,13 @@ fun SmartHdAppUi(deepLinks: Flow<String>, openDossier: String?) {
             }
         }
     }
+    }
 }
 
 @Composable
 private fun OfflineBanner() {
     Text(
-        stringResource(R.string.offline_banner),
+        tr(Str.OFFLINE_BANNER),
         color = MaterialTheme.colorScheme.onErrorContainer,
         style = MaterialTheme.typography.bodyMedium,
         modifier = Modifier
@@ -148,18 +164,26 @@ private fun BottomBar(nav: NavHostController) {
     val current = nav.currentBackStackEntryAsState().value?.destination?.route
     NavigationBar {
         listOf(
-            Triple(Routes.HOME, Icons.Filled.Home, R.string.tab_home),
-            Triple(Routes.DOSSIERS, Icons.Filled.List, R.string.tab_dossiers),
-            Triple(Routes.REPORTS, Icons.Filled.Place, R.string.tab_reports),
-            Triple(Routes.INBOX, Icons.Filled.Notifications, R.string.tab_inbox),
-            Triple(Routes.PROFILE, Icons.Filled.AccountCircle, R.string.tab_profile),
+            Triple(Routes.HOME, Icons.Filled.Home, Str.TAB_HOME),
+            Triple(Routes.DOSSIERS, Icons.Filled.List, Str.TAB_DOSSIERS),
+            Triple(Routes.REPORTS, Icons.Filled.Place, Str.TAB_REPORTS),
+            Triple(Routes.INBOX, Icons.Filled.Notifications, Str.TAB_INBOX),
+            Triple(Routes.PROFILE, Icons.Filled.AccountCircle, Str.TAB_PROFILE),
         ).forEach { (route, icon, label) ->
             NavigationBarItem(
                 selected = current == route,
                 onClick = { nav.navigate(route) { popUpTo(Routes.HOME); launchSingleTop = true } },
                 icon = { Icon(icon, contentDescription = null) }, // the label says it
-                label = { Text(stringResource(label)) },
+                label = { Text(tr(label)) },
             )
         }
     }
+}
+
+/** A route argument (a Bundle on Android, a SavedState on the desktop: read the same way). */
+private fun NavBackStackEntry.arg(name: String): String? = arguments?.read { getStringOrNull(name) }
+
+private suspend fun NavHostController.navigateWhenReady(route: String) {
+    currentBackStackEntryFlow.first()
+    navigate(route)
 }

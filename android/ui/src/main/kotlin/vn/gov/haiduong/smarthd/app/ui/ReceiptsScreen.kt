@@ -12,11 +12,8 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import vn.gov.haiduong.smarthd.app.R
-import vn.gov.haiduong.smarthd.app.rememberHolder
 import vn.gov.haiduong.smarthd.app.state.ReceiptsViewModel
 
 /** E-receipts (biên lai), each verified offline against the portal's key. */
@@ -27,14 +24,14 @@ fun ReceiptsScreen() {
     val error by holder.error.collectAsStateWithLifecycle()
     LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
         error?.let { item { Text(it, color = MaterialTheme.colorScheme.error) } }
-        if (receipts.isEmpty()) item { Text(stringResource(R.string.receipts_empty), Modifier.padding(16.dp)) }
+        if (receipts.isEmpty()) item { Text(tr(Str.RECEIPTS_EMPTY), Modifier.padding(16.dp)) }
         items(receipts, key = { it.receiptId }) { receipt ->
             Card(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
                 Column(Modifier.padding(16.dp)) {
                     Text(receipt.dossierCode ?: receipt.dossierId, style = MaterialTheme.typography.titleMedium)
-                    Text(stringResource(R.string.receipt_line, "%,d".format(receipt.amountVnd), receipt.paidAt.take(10)))
+                    Text(tr(Str.RECEIPT_LINE, "%,d".format(receipt.amountVnd), receipt.paidAt.take(10)))
                     Text("${receipt.issuer} · ${receipt.receiptId}", style = MaterialTheme.typography.bodySmall)
-                    Text(stringResource(R.string.receipt_verified), color = MaterialTheme.colorScheme.primary)
+                    Text(tr(Str.RECEIPT_VERIFIED), color = MaterialTheme.colorScheme.primary)
                 }
             }
         }

@@ -1,0 +1,68 @@
+package vn.gov.haiduong.smarthd.app.platform
+
+import android.Manifest
+import android.content.Context
+import android.net.Uri
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.PickVisualMediaRequest
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.ui.platform.LocalContext
+import androidx.core.content.FileProvider
+import java.io.File
+import java.util.UUID
+import vn.gov.haiduong.smarthd.GeoPoint
+import vn.gov.haiduong.smarthd.app.ui.PhotoSources
+import vn.gov.haiduong.smarthd.app.ui.Platform
+
+/** The screens' platform on a phone: Custom Tabs, the photo picker and camera, the location service. */
+class AndroidPlatform(private val context: Context) : Platform {
+    override fun openLogin(url: String) = Browser.openLogin(context, url)
+
+    override fun openEndSession(url: String) = Browser.openEndSession(context, url)
+
+    override fun openGateway(url: String) = Browser.openGateway(context, url)
+
+    /**
+     * The picker and camera launchers, calling [onFile] with a file in the app's cache. The
+     * camera's file path survives recreation (a rotation while the camera app is open).
+     */
+    @Composable
+    override fun rememberPhotoSources(onFile: (String) -> Unit): PhotoSources {
+        val context = LocalContext.current
+        val picker = rememberLauncherForActivityResult(ActivityResultContracts.PickVisualMedia()) { uri ->
+            uri?.let { onFile(copyToCache(context, it)) }
+        }
+        val cameraFile = rememberSaveable { File(context.cacheDir, "attachments/camera-${UUID.randomUUID()}.jpg").path }
+        val camera = rememberLauncherForActivityResult(ActivityResultContracts.TakePicture()) { taken ->
+            if (taken) onFile(cameraFile)
+        }
+        return PhotoSources(
+            pick = { picker.launch(PickVisualMediaRequest(ActivityResultContracts.PickVisualMedia.ImageOnly)) },
+            takePhoto = {
+                val file = File(cameraFile)
+                file.parentFile?.mkdirs()
+                camera.launch(FileProvider.getUriForFile(context, "${context.packageName}.files", file))
+            },
+        )
+    }
+
+    /** Asks for ACCESS_FINE_LOCATION, then one fix from the location service. */
+    @Composable
+    override fun rememberLocate(onFix: (GeoPoint?) -> Unit): () -> Unit {
+        val context = LocalContext.current
+        val permission = rememberLauncherForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+            if (granted) CurrentLocation.fetch(context) { fix -> onFix(fix?.let { GeoPoint(it.latitude, it.longitude) }) } else onFix(null)
+        }
+        return { permission.launch(Manifest.permission.ACCESS_FINE_LOCATION) }
+    }
+
+    /** The picker hands out a content URI; the core reads files: copy it to the app's cache. */
+    private fun copyToCache(context: Context, uri: Uri): String {
+        val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}")
+        file.parentFile?.mkdirs()
+        context.contentResolver.openInputStream(uri).use { input -> file.outputStream().use { input!!.copyTo(it) } }
+        return file.path
+    }
+}
