@@ -61,6 +61,9 @@ bash scripts/test-bindings.sh
 log "shells: the Android screen state holders on the JVM against the host library and the sandbox"
 bash scripts/test-shells.sh
 
+log "the app's screens on the desktop JVM: UI tests against the core and the sandbox, and the gallery"
+bash scripts/test-ui.sh
+
 log "the demo, end to end (debug build)"
 cargo run --locked -q -p smarthd-cli -- demo > "$target/demo.log" 2>&1 || { cat "$target/demo.log"; exit 1; }
 grep -q "Xong / done." "$target/demo.log"
