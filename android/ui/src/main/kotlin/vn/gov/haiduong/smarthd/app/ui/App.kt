@@ -26,6 +26,9 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.remember
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalDensity
+import androidx.compose.ui.text.style.TextAlign
+import androidx.compose.ui.unit.Density
 import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.liveRegion
 import androidx.compose.ui.semantics.semantics
@@ -174,7 +177,7 @@ private fun BottomBar(nav: NavHostController) {
                 selected = current == route,
                 onClick = { nav.navigate(route) { popUpTo(Routes.HOME); launchSingleTop = true } },
                 icon = { Icon(icon, contentDescription = null) }, // the label says it
-                label = { Text(tr(label)) },
+                label = { TabLabel(tr(label)) },
             )
         }
     }
@@ -186,4 +189,16 @@ private fun NavBackStackEntry.arg(name: String): String? = arguments?.read { get
 private suspend fun NavHostController.navigateWhenReady(route: String) {
     currentBackStackEntryFlow.first()
     navigate(route)
+}
+
+/**
+ * A bottom-bar label grows with the resident's text size up to 1.3x: past that, five labels
+ * in a phone's width would break inside words ("Hom e"); the screens' own text keeps growing.
+ */
+@Composable
+private fun TabLabel(text: String) {
+    val density = LocalDensity.current
+    CompositionLocalProvider(LocalDensity provides Density(density.density, minOf(density.fontScale, 1.3f))) {
+        Text(text, maxLines = 2, textAlign = TextAlign.Center)
+    }
 }

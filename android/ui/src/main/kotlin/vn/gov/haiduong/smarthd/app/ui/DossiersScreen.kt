@@ -1,6 +1,10 @@
+@file:OptIn(ExperimentalLayoutApi::class)
+
 package vn.gov.haiduong.smarthd.app.ui
 
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -52,7 +56,7 @@ private fun DossierCard(row: DossierRow, onPay: () -> Unit, onEdit: () -> Unit, 
                     Text("• ${step.label} — ${step.at.take(16).replace('T', ' ')}" + (step.message?.let { "\n   $it" } ?: ""))
                 }
             }
-            Row {
+            FlowRow {
                 if (row.payable) {
                     Button(onClick = onPay, modifier = Modifier.padding(top = 8.dp, end = 8.dp)) { Text(tr(Str.PAY)) }
                 }

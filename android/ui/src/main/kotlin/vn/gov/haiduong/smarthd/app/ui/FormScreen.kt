@@ -1,5 +1,8 @@
 package vn.gov.haiduong.smarthd.app.ui
 
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -20,6 +23,8 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.clearAndSetSemantics
+import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.error
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.input.KeyboardType
@@ -56,7 +61,7 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
         item {
             Text(tr(Str.ATTACHMENTS), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp))
             state.attachments.forEach { Text("📎 ${it.name} (${it.size / 1024u} KB)") }
-            Row {
+            FlowRow {
                 OutlinedButton(onClick = photos.pick, modifier = Modifier.padding(end = 8.dp)) {
                     Text(tr(Str.ATTACH_PHOTO))
                 }
@@ -78,6 +83,7 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
     }
 }
 
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 private fun FieldEditor(input: FormInput, onChange: (String) -> Unit) {
     val label = if (input.required) tr(Str.FORM_REQUIRED, input.label) else input.label
@@ -89,7 +95,7 @@ private fun FieldEditor(input: FormInput, onChange: (String) -> Unit) {
         }
         FieldKind.SELECT -> {
             Text(label, modifier = Modifier.padding(top = 8.dp))
-            Row {
+            FlowRow { // the choices wrap to the next line rather than squeeze
                 input.options.forEach { option ->
                     FilterChip(
                         selected = input.value == option.value,
@@ -100,23 +106,27 @@ private fun FieldEditor(input: FormInput, onChange: (String) -> Unit) {
                 }
             }
         }
-        else -> OutlinedTextField(
-            value = input.value,
-            onValueChange = onChange,
-            label = { Text(label) },
-            isError = input.error != null,
-            supportingText = input.error?.let { { Text(it) } },
-            singleLine = input.kind != FieldKind.TEXTAREA,
-            keyboardOptions = KeyboardOptions(
-                keyboardType = when (input.kind) {
-                    FieldKind.CCCD, FieldKind.NUMBER -> KeyboardType.Number
-                    FieldKind.PHONE -> KeyboardType.Phone
-                    FieldKind.EMAIL -> KeyboardType.Email
-                    else -> KeyboardType.Text
-                },
-            ),
-            modifier = errorModifier.fillMaxWidth().padding(vertical = 4.dp),
-        )
+        // The label above the field, not in its outline: a long label wraps whole at any text
+        // size instead of running over the value. The field carries it for screen readers.
+        else -> Column(Modifier.padding(vertical = 4.dp)) {
+            Text(label, style = MaterialTheme.typography.bodyMedium, modifier = Modifier.clearAndSetSemantics {})
+            OutlinedTextField(
+                value = input.value,
+                onValueChange = onChange,
+                isError = input.error != null,
+                supportingText = input.error?.let { { Text(it) } },
+                singleLine = input.kind != FieldKind.TEXTAREA,
+                keyboardOptions = KeyboardOptions(
+                    keyboardType = when (input.kind) {
+                        FieldKind.CCCD, FieldKind.NUMBER -> KeyboardType.Number
+                        FieldKind.PHONE -> KeyboardType.Phone
+                        FieldKind.EMAIL -> KeyboardType.Email
+                        else -> KeyboardType.Text
+                    },
+                ),
+                modifier = errorModifier.fillMaxWidth().semantics { contentDescription = label },
+            )
+        }
     }
     if (input.kind == FieldKind.CHECKBOX || input.kind == FieldKind.SELECT) {
         input.error?.let { Text(it, color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }

@@ -1,6 +1,10 @@
+@file:OptIn(ExperimentalLayoutApi::class)
+
 package vn.gov.haiduong.smarthd.app.ui
 
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -17,7 +21,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Tab
-import androidx.compose.material3.TabRow
+import androidx.compose.material3.PrimaryScrollableTabRow
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.material3.pulltorefresh.PullToRefreshBox
@@ -46,7 +50,7 @@ fun ReportsScreen() {
     val holder = rememberHolder("reports") { app, scope -> ReportsViewModel(app.client, scope, app.connectivity, app.english) }
     var tab by rememberSaveable { mutableIntStateOf(0) }
     Column(Modifier.fillMaxSize()) {
-        TabRow(selectedTabIndex = tab) {
+        PrimaryScrollableTabRow(selectedTabIndex = tab, edgePadding = 0.dp) { // whole labels at any text size
             listOf(Str.REPORTS_MINE, Str.REPORT_NEW, Str.REPORTS_FEED).forEachIndexed { i, label ->
                 Tab(selected = tab == i, onClick = { tab = i }, text = { Text(tr(label)) })
             }
@@ -87,7 +91,7 @@ private fun ReportCard(row: ReportRow, onRate: (ReportVerdict) -> Unit) {
             }
             if (row.canRate) {
                 Text(tr(Str.REPORT_RATE), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
-                Row {
+                FlowRow {
                     listOf(
                         ReportVerdict.SATISFIED to Str.VERDICT_SATISFIED,
                         ReportVerdict.ACCEPTABLE to Str.VERDICT_ACCEPTABLE,
@@ -129,7 +133,7 @@ private fun NewReport(holder: ReportsViewModel, onSent: () -> Unit) {
                 minLines = 3,
                 modifier = Modifier.fillMaxWidth().padding(top = 8.dp),
             )
-            Row(verticalAlignment = Alignment.CenterVertically, modifier = Modifier.padding(top = 8.dp)) {
+            FlowRow(modifier = Modifier.padding(top = 8.dp)) {
                 OutlinedButton(onClick = locate) {
                     Text(tr(Str.REPORT_HERE))
                 }
@@ -153,7 +157,7 @@ private fun NewReport(holder: ReportsViewModel, onSent: () -> Unit) {
                 Text(tr(Str.REPORT_SHARE_IDENTITY))
             }
             Text(tr(Str.REPORT_PHOTOS, draft.photos.size), style = MaterialTheme.typography.titleMedium)
-            Row {
+            FlowRow {
                 OutlinedButton(onClick = photos.takePhoto, modifier = Modifier.padding(end = 8.dp)) { Text(tr(Str.ATTACH_CAMERA)) }
                 OutlinedButton(onClick = photos.pick) { Text(tr(Str.ATTACH_PHOTO)) }
             }

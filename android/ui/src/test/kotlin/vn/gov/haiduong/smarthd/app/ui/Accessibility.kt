@@ -6,7 +6,12 @@ import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.text.TextLayoutResult
+import javax.swing.SwingUtilities
+import kotlin.coroutines.CoroutineContext
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.MainCoroutineDispatcher
 import kotlinx.coroutines.test.setMain
 import org.junit.jupiter.api.Assertions.fail
 
@@ -43,14 +48,65 @@ fun ComposeUiTest.assertAccessible(screen: String) {
     if (problems.isNotEmpty()) fail<Unit>("$screen:\n  " + problems.joinToString("\n  "))
 }
 
+/**
+ * Every text on show fits: none cut off (a deliberate ellipsis aside) and none broken inside a
+ * word ("Hom e"). Text fields scroll their value, so they are left out.
+ */
+@OptIn(ExperimentalTestApi::class)
+fun ComposeUiTest.assertTextFits(screen: String) {
+    val problems = mutableListOf<String>()
+    val texts = SemanticsMatcher.keyIsDefined(SemanticsActions.GetTextLayoutResult) and
+        SemanticsMatcher.keyNotDefined(SemanticsActions.SetText)
+    for (node in onAllNodes(texts, useUnmergedTree = true).fetchSemanticsNodes()) {
+        val layouts = mutableListOf<TextLayoutResult>()
+        node.config[SemanticsActions.GetTextLayoutResult].action?.invoke(layouts)
+        for (layout in layouts) {
+            val text = layout.layoutInput.text.text
+            val last = layout.lineCount - 1
+            // A line wider than the text's box, or lines taller than it (a paragraph laid out
+            // wider than its box but with narrower lines, as centred text is, is not clipped).
+            val widest = (0..last).maxOf { layout.multiParagraph.getLineWidth(it) }
+            val clipped = widest > layout.size.width + 1 || layout.multiParagraph.height > layout.size.height + 1
+            if (clipped && !layout.isLineEllipsized(last)) problems += "\"$text\" is cut off"
+            for (line in 0 until last) {
+                val end = layout.getLineEnd(line)
+                if (end in 1 until text.length && text[end - 1].isLetterOrDigit() && text[end].isLetterOrDigit()) {
+                    problems += "\"$text\" breaks inside a word after \"${text.substring(0, end)}\""
+                }
+            }
+        }
+    }
+    if (problems.isNotEmpty()) fail<Unit>("$screen:\n  " + problems.joinToString("\n  "))
+}
+
 @OptIn(ExperimentalTestApi::class)
 private fun ComposeUiTest.onRoot(useUnmergedTree: Boolean = false) =
     onNode(androidx.compose.ui.test.isRoot(), useUnmergedTree)
 
 /**
- * The screens' "main thread" is the test's: Compose's test runs the composition on it, and
- * lifecycles check they are touched on Main. The state holders' coroutines then run where the
- * core answers them (they only write StateFlows).
+ * Main for the screens under Compose's desktop test, which composes and measures on the Swing
+ * thread but sends clicks and keys from the test's thread: both count as main (lifecycles check
+ * they are touched on Main; navigation runs from a click). Work from any other thread (the state
+ * holders resuming after the core answers) goes to the Swing thread, so no state the screens
+ * read is written while they measure.
  */
+private object TestMain : MainCoroutineDispatcher() {
+    @Volatile var testThread: Thread? = null
+    override val immediate: MainCoroutineDispatcher get() = this
+    override fun isDispatchNeeded(context: CoroutineContext) =
+        !SwingUtilities.isEventDispatchThread() && Thread.currentThread() !== testThread
+    override fun dispatch(context: CoroutineContext, block: Runnable) = SwingUtilities.invokeLater(block)
+}
+
 @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
-fun onTestThread() = Dispatchers.setMain(Dispatchers.Unconfined)
+fun onTestThread() {
+    TestMain.testThread = Thread.currentThread()
+    Dispatchers.setMain(TestMain)
+}
+
+/** Waits for [condition] (the holders load from the core and the sandbox). */
+@OptIn(ExperimentalTestApi::class)
+fun ComposeUiTest.awaitUntil(timeoutMillis: Long = 30_000, condition: () -> Boolean) =
+    waitUntil(timeoutMillis = timeoutMillis) {
+        condition()
+    }

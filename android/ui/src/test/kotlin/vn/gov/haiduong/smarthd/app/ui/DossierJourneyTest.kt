@@ -4,6 +4,7 @@ import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
 import androidx.compose.ui.test.hasClickAction
+import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasScrollToNodeAction
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
@@ -94,21 +95,25 @@ class DossierJourneyTest {
         // valid value.
         val fields = runBlocking { client.catalog.procedure(BIRTH).form.fields }
         val cccd = fields.first { it.kind == FieldKind.CCCD }
-        scrollTo(hasSetTextAction() and hasText(cccd.label, substring = true))
-        onNode(hasSetTextAction() and hasText(cccd.label, substring = true)).performTextClearance()
-        onNode(hasSetTextAction() and hasText(cccd.label, substring = true)).performTextInput("12345")
+        val cccdField = hasSetTextAction() and hasContentDescription(cccd.label, substring = true)
+        scrollTo(cccdField)
+        onNode(cccdField).performTextClearance()
+        onNode(cccdField).performTextInput("12345")
         waitShown(hasText(problemWith(cccd.key, "12345")))
         for (field in fields) {
-            val editor = hasText(field.label, substring = true)
-            scrollTo(editor)
             when (field.kind) {
-                FieldKind.CHECKBOX -> onNode(editor).performClick()
-                FieldKind.SELECT -> onNode(hasText(field.options.first().label) and hasClickAction()).performClick()
-                FieldKind.CCCD -> {
-                    onNode(editor and hasSetTextAction()).performTextClearance()
-                    onNode(editor and hasSetTextAction()).performTextInput(Robot.sampleValue(field))
+                FieldKind.CHECKBOX, FieldKind.SELECT -> {
+                    val choice = if (field.kind == FieldKind.SELECT) hasText(field.options.first().label) else hasText(field.label, substring = true)
+                    scrollTo(choice and hasClickAction())
+                    onNode(choice and hasClickAction()).performClick()
                 }
-                else -> onNode(editor and hasSetTextAction()).performTextInput(Robot.sampleValue(field))
+                else -> {
+                    // Typed over what the form prefilled from the resident's profile.
+                    val editor = hasSetTextAction() and hasContentDescription(field.label, substring = true)
+                    scrollTo(editor)
+                    onNode(editor).performTextClearance()
+                    onNode(editor).performTextInput(Robot.sampleValue(field))
+                }
             }
         }
         assertAccessible("form filled")
@@ -117,7 +122,7 @@ class DossierJourneyTest {
         onNode(submit).performClick()
 
         // Sent: the app goes to my dossiers, where the portal's code is shown.
-        waitUntil(timeoutMillis = 30_000) { runBlocking { client.dossiers.list() }.any { it.status == DossierStatus.RECEIVED } }
+        awaitUntil { runBlocking { client.dossiers.list() }.any { it.status == DossierStatus.RECEIVED } }
         val dossier = runBlocking { client.dossiers.list() }.first { it.procedureCode == BIRTH }
         waitShown(hasText(dossier.code!!, substring = true))
         assertAccessible("my dossiers")
@@ -134,10 +139,10 @@ class DossierJourneyTest {
     }
 
     private fun ComposeUiTest.waitShown(matcher: SemanticsMatcher, timeoutMs: Long = 30_000) =
-        waitUntil(timeoutMillis = timeoutMs) { onAllNodes(matcher).fetchSemanticsNodes().isNotEmpty() }
+        awaitUntil(timeoutMs) { onAllNodes(matcher).fetchSemanticsNodes().isNotEmpty() }
 
     /** Scrolls the screen's list to [matcher], once the list holds it (the holders load from the core). */
-    private fun ComposeUiTest.scrollTo(matcher: SemanticsMatcher) = waitUntil(timeoutMillis = 30_000) {
+    private fun ComposeUiTest.scrollTo(matcher: SemanticsMatcher) = awaitUntil {
         runCatching { onAllNodes(hasScrollToNodeAction()).onFirst().performScrollToNode(matcher) }.isSuccess
     }
 }

@@ -1,0 +1,98 @@
+package vn.gov.haiduong.smarthd.app.ui
+
+import androidx.compose.ui.geometry.Size
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.ComposeUiTest
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.runSkikoComposeUiTest
+import androidx.compose.ui.unit.Density
+import java.nio.file.Files
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.emptyFlow
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.test.resetMain
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.params.ParameterizedTest
+import org.junit.jupiter.params.provider.EnumSource
+import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
+import vn.gov.haiduong.smarthd.app.desktop.DesktopPlatform
+import vn.gov.haiduong.smarthd.app.state.Connectivity
+import vn.gov.haiduong.smarthd.app.testing.BIRTH
+import vn.gov.haiduong.smarthd.app.testing.Sandbox
+import vn.gov.haiduong.smarthd.app.testing.logIn
+import vn.gov.haiduong.smarthd.app.testing.openClient
+
+/**
+ * Every screen on a 360 x 800 dp phone with the text at twice its size, in Vietnamese and in
+ * English: every text fits, whole words on each line, and the accessibility checks hold.
+ */
+@OptIn(ExperimentalTestApi::class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LargeTextTest {
+    private val tmp = Files.createTempDirectory("smarthd-ui-large")
+    private val sandbox = Sandbox(tmp.resolve("sandbox"))
+    private val client = openClient(sandbox, tmp.resolve("app"))
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+    private val services = AppServices(client, Connectivity(client, scope), DesktopPlatform(), MutableStateFlow(Language.VI))
+    private val draft: String
+
+    init {
+        onTestThread()
+        draft = runBlocking {
+            client.sync.catalog()
+            logIn(client, level = 2)
+            client.dossiers.newDraft(BIRTH).id
+        }
+    }
+
+    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
+    @AfterAll
+    fun stop() {
+        Dispatchers.resetMain()
+        scope.cancel()
+        client.close()
+        sandbox.close()
+        tmp.toFile().deleteRecursively()
+    }
+
+    @ParameterizedTest
+    @EnumSource(Language::class)
+    fun `every screen at font scale 2 on a phone`(language: Language) {
+        services.language.value = language
+        val screens = listOf(
+            Routes.HOME, Routes.procedure(BIRTH), Routes.draft(draft), Routes.DOSSIERS, Routes.payment(draft),
+            Routes.RECEIPTS, Routes.REPORTS, Routes.INBOX, Routes.PROFILE,
+        )
+        for (route in screens) {
+            runSkikoComposeUiTest(size = Size(720f, 1600f), density = Density(2f, fontScale = 2f)) {
+                setContent { DesktopHost(services) { SmartHdAppUi(emptyFlow(), null, startRoute = route) } }
+                settle()
+                assertTextFits("$route ($language)")
+                assertAccessible("$route ($language)")
+            }
+        }
+    }
+
+    /** Waits until what the screen shows stops changing (its holders have loaded from the core). */
+    private fun ComposeUiTest.settle() {
+        var last = ""
+        var same = 0
+        awaitUntil {
+            val now = onAllNodes(SemanticsMatcher("any") { true }, useUnmergedTree = true).fetchSemanticsNodes()
+                .joinToString { node ->
+                    listOf(SemanticsProperties.Text, SemanticsProperties.EditableText, SemanticsProperties.ContentDescription)
+                        .joinToString { node.config.getOrNull(it).toString() } + node.boundsInRoot
+                }
+            same = if (now == last) same + 1 else 0
+            last = now
+            same >= 3
+        }
+    }
+}
