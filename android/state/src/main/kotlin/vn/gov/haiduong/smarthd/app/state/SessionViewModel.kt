@@ -1,6 +1,7 @@
 package vn.gov.haiduong.smarthd.app.state
 
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -55,7 +56,9 @@ class SessionViewModel(
     /** Starts a login at VNeID [level] (2 for fees and personal documents). */
     fun login(level: Int = 2) {
         _state.value = LoginState.Starting
+        val cancelled = cancelling
         scope.launch {
+            cancelled?.join() // a closed browser's login is cancelled first, never the new one
             _state.value = try {
                 LoginState.OpenBrowser(client.session.beginLogin(level, if (english) "en" else "vi"), level)
             } catch (e: SmartHdException) {
@@ -77,10 +80,13 @@ class SessionViewModel(
     }
 
     /** The resident closed the browser without logging in. */
+    /** The cancel of the login whose browser was closed, while it runs. */
+    private var cancelling: Job? = null
+
     fun onBrowserClosed() {
         if (_state.value !is LoginState.OpenBrowser) return
         _state.value = LoginState.LoggedOut()
-        scope.launch { runCatching { client.session.cancelLogin() } }
+        cancelling = scope.launch { runCatching { client.session.cancelLogin() } }
     }
 
     fun logout() {
