@@ -1,6 +1,24 @@
 package vn.gov.haiduong.smarthd.app.state
 
+import java.time.OffsetDateTime
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
+import java.time.format.DateTimeParseException
 import vn.gov.haiduong.smarthd.SmartHdException
+
+private val VIETNAM = ZoneId.of("Asia/Ho_Chi_Minh")
+private val DAY_AND_TIME = DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm")
+
+/**
+ * An RFC 3339 time from the core or the portal ("2026-12-02T13:02:00Z") as a resident reads it:
+ * Vietnam's time, day first ("02/12/2026 20:02"), whatever the phone's zone. Anything else is
+ * shown as it came.
+ */
+fun localTime(at: String): String = try {
+    OffsetDateTime.parse(at).atZoneSameInstant(VIETNAM).format(DAY_AND_TIME)
+} catch (e: DateTimeParseException) {
+    at
+}
 
 /**
  * The core's resident-facing texts read "Tiếng Việt / English" (field problems, status labels):

@@ -179,7 +179,7 @@ class DossierFormViewModel(
         kind = kind,
         required = required,
         maxLength = maxLength?.toInt(),
-        options = options,
+        options = if (english) options.map { it.copy(label = it.labelEn ?: it.label) } else options,
         value = value,
     )
 }

@@ -24,6 +24,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.DossierStatus
+import vn.gov.haiduong.smarthd.app.state.localTime
 import vn.gov.haiduong.smarthd.app.state.DossierRow
 import vn.gov.haiduong.smarthd.app.state.DossiersViewModel
 
@@ -53,7 +54,7 @@ private fun DossierCard(row: DossierRow, onPay: () -> Unit, onEdit: () -> Unit, 
             if (row.timeline.isNotEmpty()) {
                 Text(tr(Str.TIMELINE), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
                 row.timeline.forEach { step ->
-                    Text("• ${step.label} — ${step.at.take(16).replace('T', ' ')}" + (step.message?.let { "\n   $it" } ?: ""))
+                    Text("• ${step.label} — ${localTime(step.at)}" + (step.message?.let { "\n   $it" } ?: ""))
                 }
             }
             FlowRow {

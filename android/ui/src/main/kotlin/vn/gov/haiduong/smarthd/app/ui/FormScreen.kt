@@ -69,13 +69,19 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
             }
             state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             when (val s = state.submission) {
-                Submission.Editing -> Button(
-                    onClick = { if (login is LoginState.LoggedIn) form.submit() else session.login(level = 2) },
-                    enabled = state.canSubmit,
-                    modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
-                ) { Text(tr(if (login is LoginState.LoggedIn) Str.SUBMIT else Str.LOGIN_LEVEL2)) }
+                Submission.Editing -> {
+                    // Submitting needs VNeID level 2: a level-1 session is told so and steps up here,
+                    // rather than queueing a dossier the portal will not take.
+                    val level2 = (login as? LoginState.LoggedIn)?.level?.let { it >= 2 } == true
+                    if (login is LoginState.LoggedIn && !level2) Text(tr(Str.NEEDS_LEVEL2), Modifier.padding(top = 16.dp))
+                    Button(
+                        onClick = { if (level2) form.submit() else session.login(level = 2) },
+                        enabled = state.canSubmit,
+                        modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
+                    ) { Text(tr(if (level2) Str.SUBMIT else Str.LOGIN_LEVEL2)) }
+                }
                 Submission.Submitting -> Text(tr(Str.SUBMITTING), Modifier.padding(vertical = 16.dp))
-                is Submission.Queued -> Text(tr(Str.QUEUED), Modifier.padding(vertical = 16.dp))
+                is Submission.Queued -> Text(tr(Str.QUEUED) + (s.reason?.let { "\n$it" } ?: ""), Modifier.padding(vertical = 16.dp))
                 is Submission.Sent -> Text(tr(Str.SENT, s.code.orEmpty()), Modifier.padding(vertical = 16.dp))
                 is Submission.Refused -> Text(tr(Str.REFUSED, s.reason), color = MaterialTheme.colorScheme.error)
             }

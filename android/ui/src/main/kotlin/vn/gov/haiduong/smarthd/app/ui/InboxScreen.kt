@@ -22,6 +22,7 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.InboxItem
 import vn.gov.haiduong.smarthd.Severity
+import vn.gov.haiduong.smarthd.app.state.localTime
 import vn.gov.haiduong.smarthd.app.state.InboxViewModel
 
 /** The inbox: alerts for the resident's commune (emergencies first) and their own notices. */
@@ -58,7 +59,7 @@ private fun InboxCard(item: InboxItem, onOpen: () -> Unit) {
                 fontWeight = if (item.read) FontWeight.Normal else FontWeight.Bold,
             )
             Text(item.body)
-            Text(item.at.take(16).replace('T', ' '), style = MaterialTheme.typography.bodySmall)
+            Text(localTime(item.at), style = MaterialTheme.typography.bodySmall)
         }
     }
 }

@@ -24,6 +24,7 @@ enum class Str(private val vi: String, private val en: String) {
     TAB_RECEIPTS("Biên lai", "Receipts"),
     TAB_PROFILE("Cá nhân", "Profile"),
     LOGIN_TITLE("Đăng nhập bằng VNeID", "Log in with VNeID"),
+    NEEDS_LEVEL2("Nộp hồ sơ cần tài khoản định danh điện tử mức 2: hãy đăng nhập lại bằng VNeID mức 2.", "Submitting needs a level-2 electronic identity: log in again with VNeID at level 2."),
     LOGIN_LEVEL2("Đăng nhập mức 2 (nộp hồ sơ, thanh toán)", "Log in at level 2 (dossiers, payments)"),
     LOGIN_LEVEL1("Đăng nhập mức 1", "Log in at level 1"),
     LOGIN_WAITING("Đang chờ trình duyệt…", "Waiting for the browser…"),

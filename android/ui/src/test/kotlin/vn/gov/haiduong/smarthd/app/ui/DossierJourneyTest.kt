@@ -122,7 +122,7 @@ class DossierJourneyTest {
         onNode(submit).performClick()
 
         // Sent: the app goes to my dossiers, where the portal's code is shown.
-        awaitUntil { runBlocking { client.dossiers.list() }.any { it.status == DossierStatus.RECEIVED } }
+        waitUntil(timeoutMillis = 30_000) { runBlocking { client.dossiers.list() }.any { it.status == DossierStatus.RECEIVED } }
         val dossier = runBlocking { client.dossiers.list() }.first { it.procedureCode == BIRTH }
         waitShown(hasText(dossier.code!!, substring = true))
         assertAccessible("my dossiers")
@@ -136,13 +136,5 @@ class DossierJourneyTest {
         } finally {
             client.dossiers.deleteDraft(scratch)
         }
-    }
-
-    private fun ComposeUiTest.waitShown(matcher: SemanticsMatcher, timeoutMs: Long = 30_000) =
-        awaitUntil(timeoutMs) { onAllNodes(matcher).fetchSemanticsNodes().isNotEmpty() }
-
-    /** Scrolls the screen's list to [matcher], once the list holds it (the holders load from the core). */
-    private fun ComposeUiTest.scrollTo(matcher: SemanticsMatcher) = awaitUntil {
-        runCatching { onAllNodes(hasScrollToNodeAction()).onFirst().performScrollToNode(matcher) }.isSuccess
     }
 }

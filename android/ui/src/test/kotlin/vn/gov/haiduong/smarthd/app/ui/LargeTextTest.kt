@@ -84,7 +84,7 @@ class LargeTextTest {
     private fun ComposeUiTest.settle() {
         var last = ""
         var same = 0
-        awaitUntil {
+        waitUntil(timeoutMillis = 30_000) {
             val now = onAllNodes(SemanticsMatcher("any") { true }, useUnmergedTree = true).fetchSemanticsNodes()
                 .joinToString { node ->
                     listOf(SemanticsProperties.Text, SemanticsProperties.EditableText, SemanticsProperties.ContentDescription)

@@ -7,6 +7,9 @@ import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.hasScrollToNodeAction
+import androidx.compose.ui.test.onFirst
+import androidx.compose.ui.test.performScrollToNode
 import androidx.compose.ui.text.TextLayoutResult
 import javax.swing.SwingUtilities
 import kotlin.coroutines.CoroutineContext
@@ -104,9 +107,13 @@ fun onTestThread() {
     Dispatchers.setMain(TestMain)
 }
 
-/** Waits for [condition] (the holders load from the core and the sandbox). */
+/** Waits until something matching [matcher] is on show. */
 @OptIn(ExperimentalTestApi::class)
-fun ComposeUiTest.awaitUntil(timeoutMillis: Long = 30_000, condition: () -> Boolean) =
-    waitUntil(timeoutMillis = timeoutMillis) {
-        condition()
-    }
+fun ComposeUiTest.waitShown(matcher: SemanticsMatcher, timeoutMs: Long = 30_000) =
+    waitUntil(timeoutMillis = timeoutMs) { onAllNodes(matcher).fetchSemanticsNodes().isNotEmpty() }
+
+/** Scrolls the screen's list to [matcher], once the list holds it (the holders load from the core). */
+@OptIn(ExperimentalTestApi::class)
+fun ComposeUiTest.scrollTo(matcher: SemanticsMatcher) = waitUntil(timeoutMillis = 30_000) {
+    runCatching { onAllNodes(hasScrollToNodeAction()).onFirst().performScrollToNode(matcher) }.isSuccess
+}
