@@ -229,3 +229,17 @@ final class ReceiptsModel: ObservableObject {
         do { receipts = try await client.payments.receipts(); error = nil } catch { self.error = message(error) }
     }
 }
+
+/// An RFC 3339 time from the core ("2026-12-02T13:02:00Z") as a resident reads it: Vietnam's
+/// time, day first ("02/12/2026 20:02"), whatever the phone's zone; anything else as it came.
+/// (The Android screens do the same: `localTime` in android/state.)
+func localTime(_ at: String) -> String {
+    let parser = ISO8601DateFormatter()
+    parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    guard let date = parser.date(from: at) ?? ISO8601DateFormatter().date(from: at) else { return at }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "vi_VN")
+    formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+    formatter.dateFormat = "dd/MM/yyyy HH:mm"
+    return formatter.string(from: date)
+}

@@ -8,14 +8,15 @@ import SmartHDCore
 final class SecureEnclaveSigner: Signer, @unchecked Sendable {
     private let storage: KeychainStorage
     private let handleKey = "dpop.secure-enclave-key"
-    private lazy var key: Key = (try? load()) ?? create()
+    private var cached: Key?
+    private let lock = NSLock()
 
     init(storage: KeychainStorage) { self.storage = storage }
 
-    func publicKey() throws -> Data { key.publicKey.x963Representation }
+    func publicKey() throws -> Data { try currentKey().publicKey.x963Representation }
 
     func sign(message: Data) throws -> Data {
-        switch key {
+        switch try currentKey() {
         case .enclave(let k): return try k.signature(for: message).rawRepresentation
         case .software(let k): return try k.signature(for: message).rawRepresentation
         }
@@ -30,6 +31,18 @@ final class SecureEnclaveSigner: Signer, @unchecked Sendable {
             case .software(let k): return k.publicKey
             }
         }
+    }
+
+    /// The stored key, or a new one only when none is stored. A read that fails (the Keychain
+    /// locked before the first unlock) throws: creating a key then would overwrite the one the
+    /// portal bound the session to.
+    private func currentKey() throws -> Key {
+        lock.lock()
+        defer { lock.unlock() }
+        if let key = cached { return key }
+        let key = try load() ?? create()
+        cached = key
+        return key
     }
 
     private func load() throws -> Key? {

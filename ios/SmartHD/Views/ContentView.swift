@@ -1,5 +1,6 @@
 import SmartHDCore
 import SwiftUI
+import UIKit
 
 struct ContentView: View {
     @EnvironmentObject private var app: AppModel
@@ -27,6 +28,12 @@ struct ContentView: View {
                     .tabItem { Label("tab_receipts", systemImage: "checkmark.seal") }
                 NavigationStack { ProfileView() }
                     .tabItem { Label("tab_profile", systemImage: "person.crop.circle") }
+            }
+        }
+        // VoiceOver says it when the banner appears (the trait alone is read only on focus).
+        .onChange(of: app.offline) { offline in
+            if offline {
+                UIAccessibility.post(notification: .announcement, argument: NSLocalizedString("offline_banner", comment: ""))
             }
         }
     }

@@ -22,7 +22,7 @@ struct DossiersView: View {
                     if !d.timeline.isEmpty {
                         Text("timeline").font(.subheadline.bold())
                         ForEach(d.timeline.indices, id: \.self) { i in
-                            Text("• \(model.label(d.timeline[i].status)) — \(d.timeline[i].at.prefix(16))")
+                            Text("• \(model.label(d.timeline[i].status)) — \(localTime(d.timeline[i].at))")
                             if let m = d.timeline[i].message { Text(m).font(.caption) }
                         }
                     }
