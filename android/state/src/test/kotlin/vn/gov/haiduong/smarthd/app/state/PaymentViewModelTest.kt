@@ -26,7 +26,7 @@ class PaymentViewModelTest {
     fun ready() = runBlocking<Unit> {
         client.sync.catalog()
         logIn(client, level = 2)
-        feeCode = client.catalog.search("ly lich tu phap").hits.map { client.catalog.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
+        feeCode = feeProcedure(client)
     }
 
     @AfterAll
@@ -37,14 +37,8 @@ class PaymentViewModelTest {
     }
 
     /** A fee-paying dossier submitted through the form and received by the portal. */
-    private suspend fun receivedDossier(vm: TestViewModelScope, connectivity: Connectivity): String {
-        val form = DossierFormViewModel(client, vm.scope, connectivity)
-        form.start(feeCode)
-        fillValid(client, form)
-        form.submit()
-        form.state.awaitState { it.submission is Submission.Sent }
-        return form.state.value.dossierId!!
-    }
+    private suspend fun receivedDossier(vm: TestViewModelScope, connectivity: Connectivity) =
+        submittedDossier(client, vm.scope, connectivity, feeCode)
 
     @Test
     fun `paying at the gateway ends with a verified receipt`() = runBlocking<Unit> {

@@ -2,7 +2,10 @@ package vn.gov.haiduong.smarthd.app.testing
 
 import java.nio.file.Files
 import java.nio.file.Path
+import kotlinx.coroutines.CoroutineScope
+import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.state.DossierFormViewModel
+import vn.gov.haiduong.smarthd.app.state.Submission
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
 /** Đăng ký khai sinh: in every sandbox catalog, free of charge. */
@@ -28,4 +31,18 @@ suspend fun fillValid(client: SmartHdClient, form: DossierFormViewModel) {
     val procedure = client.catalog.procedure(client.dossiers.get(state.dossierId!!).procedureCode)
     for (field in procedure.form.fields) form.onValueChange(field.key, Robot.sampleValue(field))
     form.state.awaitState { s -> s.inputs.all { it.value.isNotEmpty() && it.error == null } }
+}
+
+/** A procedure with a fee ("Cấp Phiếu lý lịch tư pháp" in every sandbox catalog). */
+suspend fun feeProcedure(client: SmartHdClient): String =
+    client.catalog.search("ly lich tu phap").hits.map { client.catalog.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
+
+/** A dossier of [code] filled and submitted through the form, as the resident would, and received. */
+suspend fun submittedDossier(client: SmartHdClient, scope: CoroutineScope, connectivity: Connectivity, code: String): String {
+    val form = DossierFormViewModel(client, scope, connectivity)
+    form.start(code)
+    fillValid(client, form)
+    form.submit()
+    form.state.awaitState { it.submission is Submission.Sent }
+    return form.state.value.dossierId!!
 }

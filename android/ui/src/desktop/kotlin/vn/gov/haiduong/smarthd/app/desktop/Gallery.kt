@@ -16,19 +16,16 @@ import kotlinx.coroutines.runBlocking
 import org.jetbrains.skia.EncodedImageFormat
 import org.jetbrains.skia.Image
 import vn.gov.haiduong.smarthd.app.state.Connectivity
-import vn.gov.haiduong.smarthd.app.state.DossierFormViewModel
-import vn.gov.haiduong.smarthd.app.state.Submission
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
+import vn.gov.haiduong.smarthd.app.testing.feeProcedure
 import vn.gov.haiduong.smarthd.app.testing.Sandbox
-import vn.gov.haiduong.smarthd.app.testing.awaitState
-import vn.gov.haiduong.smarthd.app.testing.fillValid
 import vn.gov.haiduong.smarthd.app.testing.logIn
 import vn.gov.haiduong.smarthd.app.testing.openClient
+import vn.gov.haiduong.smarthd.app.testing.submittedDossier
 import vn.gov.haiduong.smarthd.app.ui.AppServices
 import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.Routes
 import vn.gov.haiduong.smarthd.app.ui.SmartHdAppUi
-import vn.gov.haiduong.smarthd.client.SmartHdClient
 
 /** One way of looking at the app: language, theme, text size and screen. */
 data class Variant(val language: Language, val dark: Boolean, val fontScale: Float, val device: Device) {
@@ -97,16 +94,6 @@ private fun <T> onMain(block: () -> T): T {
 
 private fun Image.png(): ByteArray = encodeToData(EncodedImageFormat.PNG)!!.bytes
 
-/** A fee-paying dossier filled and submitted through the form, as the resident would. */
-private suspend fun submittedDossier(client: SmartHdClient, scope: CoroutineScope, connectivity: Connectivity, code: String): String {
-    val form = DossierFormViewModel(client, scope, connectivity)
-    form.start(code)
-    fillValid(client, form)
-    form.submit()
-    form.state.awaitState { it.submission is Submission.Sent }
-    return form.state.value.dossierId!!
-}
-
 /**
  * `Gallery OUT_DIR`: every screen in every [VARIANTS], against a sandbox with a logged-in resident
  * who has a submitted fee-paying dossier, to OUT_DIR/SCREEN-VARIANT.png and OUT_DIR/index.html.
@@ -123,8 +110,7 @@ fun main(args: Array<String>) {
         val fee = runBlocking {
             client.sync.catalog()
             logIn(client, level = 2)
-            val feeCode = client.catalog.search("ly lich tu phap").hits.map { client.catalog.procedure(it.code) }.first { it.fees.isNotEmpty() }.code
-            submittedDossier(client, scope, connectivity, feeCode)
+            submittedDossier(client, scope, connectivity, feeProcedure(client))
         }
         val services = AppServices(client, connectivity, DesktopPlatform(), MutableStateFlow(Language.VI))
         val screens = linkedMapOf(

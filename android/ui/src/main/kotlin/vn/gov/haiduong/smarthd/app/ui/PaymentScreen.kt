@@ -3,8 +3,12 @@ package vn.gov.haiduong.smarthd.app.ui
 import androidx.compose.foundation.Canvas
 import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.foundation.text.selection.SelectionContainer
 import androidx.compose.foundation.layout.aspectRatio
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.Button
 import androidx.compose.material3.MaterialTheme
@@ -17,8 +21,10 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.geometry.Offset
 import androidx.compose.ui.geometry.Size
 import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.platform.LocalClipboardManager
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.AnnotatedString
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import kotlinx.coroutines.flow.Flow
@@ -38,7 +44,7 @@ fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit) 
     val gateway = state as? PaymentState.OpenGateway
     LaunchedEffect(gateway?.order?.orderId) { gateway?.let { platform.openGateway(it.url) } }
 
-    Column(Modifier.fillMaxWidth().padding(16.dp)) {
+    Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp)) {
         Text(tr(Str.PAYMENT_TITLE), style = MaterialTheme.typography.titleLarge)
         when (val s = state) {
             PaymentState.Idle, PaymentState.Requesting -> {
@@ -51,30 +57,37 @@ fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit) 
             }
             is PaymentState.OpenGateway -> {
                 Amount(s.order.amountVnd)
-                Button(onClick = { platform.openGateway(s.url) }, modifier = Modifier.padding(top = 8.dp)) {
+                Button(onClick = { platform.openGateway(s.url) }, modifier = Modifier.padding(top = 8.dp).heightIn(min = 48.dp)) {
                     Text(tr(Str.PAYMENT_OPEN_GATEWAY))
                 }
-                OutlinedButton(onClick = payment::refresh) { Text(tr(Str.PAYMENT_CHECK)) }
+                OutlinedButton(onClick = payment::refresh, modifier = TouchSize) { Text(tr(Str.PAYMENT_CHECK)) }
             }
             is PaymentState.ShowQr -> {
                 Amount(s.order.amountVnd)
                 Text(tr(Str.PAYMENT_SCAN))
                 QrCode(s.matrix, tr(Str.PAYMENT_QR_DESCRIPTION, "%,d".format(s.order.amountVnd)))
-                OutlinedButton(onClick = payment::refresh) { Text(tr(Str.PAYMENT_CHECK)) }
+                // The same code as text, for paying from this phone: a banking app pastes it.
+                s.order.vietqr?.let { payload ->
+                    Text(tr(Str.PAYMENT_QR_TEXT), style = MaterialTheme.typography.titleSmall)
+                    SelectionContainer { Text(payload, style = MaterialTheme.typography.bodySmall) }
+                    val clipboard = LocalClipboardManager.current
+                    OutlinedButton(onClick = { clipboard.setText(AnnotatedString(payload)) }, modifier = TouchSize) { Text(tr(Str.PAYMENT_COPY)) }
+                }
+                OutlinedButton(onClick = payment::refresh, modifier = TouchSize) { Text(tr(Str.PAYMENT_CHECK)) }
             }
             is PaymentState.Confirming -> {
                 Text(tr(Str.PAYMENT_CONFIRMING))
-                OutlinedButton(onClick = payment::refresh) { Text(tr(Str.PAYMENT_CHECK)) }
+                OutlinedButton(onClick = payment::refresh, modifier = TouchSize) { Text(tr(Str.PAYMENT_CHECK)) }
             }
             is PaymentState.Paid -> {
                 Text(tr(Str.PAYMENT_PAID), style = MaterialTheme.typography.headlineSmall, color = MaterialTheme.colorScheme.primary)
                 Amount(s.order.amountVnd)
                 s.receipt?.let { Text(tr(Str.RECEIPT_VERIFIED) + " · " + it.receiptId) }
-                Button(onClick = onBack) { Text(tr(Str.BACK)) }
+                Button(onClick = onBack, modifier = TouchSize) { Text(tr(Str.BACK)) }
             }
             is PaymentState.Failed -> {
                 Text(tr(Str.PAYMENT_FAILED, s.message), color = MaterialTheme.colorScheme.error)
-                Button(onClick = { payment.pay(PaymentMethod.GATEWAY) }) { Text(tr(Str.RETRY)) }
+                Button(onClick = { payment.pay(PaymentMethod.GATEWAY) }, modifier = TouchSize) { Text(tr(Str.RETRY)) }
             }
         }
     }
@@ -103,3 +116,6 @@ fun QrCode(matrix: QrMatrix, description: String) {
         }
     }
 }
+
+/** A phone's least touch target (Material's buttons draw 40 dp tall). */
+private val TouchSize = Modifier.heightIn(min = 48.dp)

@@ -69,6 +69,8 @@ enum class Str(private val vi: String, private val en: String) {
     PAY_VIETQR("Chuyển khoản bằng VietQR", "Bank transfer with VietQR"),
     PAYMENT_AMOUNT("Số tiền: %1\$s đ", "Amount: %1\$s VND"),
     PAYMENT_OPEN_GATEWAY("Mở trang thanh toán", "Open the payment page"),
+    PAYMENT_QR_TEXT("Hoặc dán mã này vào ứng dụng ngân hàng trên máy này", "Or paste this code into a banking app on this phone"),
+    PAYMENT_COPY("Sao chép mã", "Copy the code"),
     PAYMENT_SCAN("Quét mã bằng ứng dụng ngân hàng", "Scan the code with your banking app"),
     PAYMENT_QR_DESCRIPTION("Mã VietQR để chuyển khoản %1\$s đồng", "VietQR code to transfer %1\$s dong"),
     PAYMENT_CONFIRMING("Đang xác nhận với cổng…", "Confirming with the portal…"),
