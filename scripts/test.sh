@@ -3,7 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '\n== %s\n' "$*"; }
+# Each stage prints the time so far; the end lists each stage's minutes (the CI budget is 45).
+stage=""
+stage_start=$SECONDS
+stage_times=()
+log() {
+    [[ -z $stage ]] || stage_times+=("$(printf '%4d s  %s' $((SECONDS - stage_start)) "$stage")")
+    stage=$*
+    stage_start=$SECONDS
+    printf '\n== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
+}
 
 log "installing what this machine lacks"
 if ! command -v cargo >/dev/null; then
@@ -86,3 +95,4 @@ log "benchmarks compile and run once each (figures come from scripts/bench.sh)"
 cargo test --locked -p smarthd-tests --benches 2>&1
 
 log "all tests passed"
+printf '%s\n' "${stage_times[@]}"

@@ -22,7 +22,8 @@ object Portal {
     const val OFFICER = "canbo.motcua"
     const val OFFICER_PASSWORD = "Canbo@123"
 
-    private val http: HttpClient = HttpClient.newBuilder()
+    // HTTP/1.1 only: the JDK's default first offers an h2c upgrade, which the portal declines.
+    private val http: HttpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(10))
         .build()

@@ -106,7 +106,9 @@ suspend fun <T> StateFlow<T>.awaitState(timeoutMs: Long = 30_000, predicate: (T)
 
 /** The browser's part, over HTTP: the sandbox's VNeID login page, the gateway, the officer. */
 object Robot {
-    private val http: HttpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build()
+    // HTTP/1.1 only: the JDK's default first offers an h2c upgrade, which the portal declines.
+    private val http: HttpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER).build()
 
     const val LEVEL2_CCCD = "030095001234"
     const val LEVEL1_CCCD = "030198005678"
@@ -153,11 +155,15 @@ object Robot {
 
     private fun officerPost(sandbox: Sandbox, path: String, body: String) {
         val credentials = """{"username":"canbo.motcua","password":"Canbo@123"}"""
-        val login = http.send(
-            HttpRequest.newBuilder(URI(sandbox.url + "officer/login")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(credentials)).build(),
-            HttpResponse.BodyHandlers.ofString(),
-        )
+        val loginRequest = HttpRequest.newBuilder(URI(sandbox.url + "officer/login")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(credentials)).build()
+        // A pooled connection the server has just closed fails the send before any byte comes
+        // back; a login only opens a new session, so sending it again is safe.
+        val login = try {
+            http.send(loginRequest, HttpResponse.BodyHandlers.ofString())
+        } catch (e: java.io.IOException) {
+            http.send(loginRequest, HttpResponse.BodyHandlers.ofString())
+        }
         check(login.statusCode() == 200) { "officer login: ${login.statusCode()} ${login.body()}" }
         val cookie = login.headers().allValues("set-cookie").map { it.substringBefore(';') }
             .first { it.startsWith("hd_officer=") }

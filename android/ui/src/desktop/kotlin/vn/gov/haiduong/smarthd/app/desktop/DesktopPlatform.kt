@@ -32,7 +32,7 @@ class DesktopPlatform(
     private val links = Channel<String>(Channel.BUFFERED)
     val deepLinks: Flow<String> = links.receiveAsFlow()
     private val browser = CoroutineScope(SupervisorJob() + Dispatchers.IO)
-    private val http = HttpClient.newHttpClient()
+    private val http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
 
     /** Every page the app opened, in order (what a tester or a test checks). */
     val opened = java.util.concurrent.CopyOnWriteArrayList<String>()
