@@ -2,6 +2,8 @@ package vn.gov.haiduong.smarthd.app.platform
 
 import android.Manifest
 import android.content.Context
+import android.graphics.Bitmap
+import android.graphics.BitmapFactory
 import android.net.Uri
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.PickVisualMediaRequest
@@ -48,6 +50,16 @@ class AndroidPlatform(private val context: Context) : Platform {
         )
     }
 
+    /** The system's document picker, PDFs and pictures only (the kinds the portal takes). */
+    @Composable
+    override fun rememberDocumentPicker(onFile: (String) -> Unit): () -> Unit {
+        val context = LocalContext.current
+        val picker = rememberLauncherForActivityResult(ActivityResultContracts.OpenDocument()) { uri ->
+            uri?.let { onFile(copyToCache(context, it)) }
+        }
+        return { picker.launch(arrayOf("application/pdf", "image/jpeg", "image/png")) }
+    }
+
     /** Asks for ACCESS_FINE_LOCATION, then one fix from the location service. */
     @Composable
     override fun rememberLocate(onFix: (GeoPoint?) -> Unit): () -> Unit {
@@ -58,11 +70,29 @@ class AndroidPlatform(private val context: Context) : Platform {
         return { permission.launch(Manifest.permission.ACCESS_FINE_LOCATION) }
     }
 
-    /** The picker hands out a content URI; the core reads files: copy it to the app's cache. */
+    /**
+     * The pickers hand out a content URI; the core reads files: copy it to the app's cache, named
+     * with the extension of its type (the portal shows the officer the file's name).
+     */
     private fun copyToCache(context: Context, uri: Uri): String {
-        val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}")
+        val type = context.contentResolver.getType(uri)
+        val extension = when (type) {
+            "application/pdf" -> ".pdf"
+            "image/png" -> ".png"
+            else -> ".jpg"
+        }
+        val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}$extension")
         file.parentFile?.mkdirs()
-        context.contentResolver.openInputStream(uri).use { input -> file.outputStream().use { input!!.copyTo(it) } }
+        context.contentResolver.openInputStream(uri).use { input ->
+            file.outputStream().use { output ->
+                if (type == "image/heic" || type == "image/heif") {
+                    // The portal takes JPEG and PNG, not the camera's HEIC: re-encode it.
+                    BitmapFactory.decodeStream(input).compress(Bitmap.CompressFormat.JPEG, 90, output)
+                } else {
+                    input!!.copyTo(output)
+                }
+            }
+        }
         return file.path
     }
 }

@@ -17,11 +17,11 @@ suspend fun logIn(client: SmartHdClient, level: Int = 2) {
     client.session.completeLogin(Robot.logIn(url, if (level == 2) Robot.LEVEL2_CCCD else Robot.LEVEL1_CCCD))
 }
 
-/** A small PDF, as the photo picker's copy would be. */
-fun samplePdf(dir: Path): String {
+/** A small PDF named [name] (its content differs by name), as the pickers' copy would be. */
+fun samplePdf(dir: Path, name: String = "to-khai.pdf"): String {
     Files.createDirectories(dir)
-    val file = dir.resolve("to-khai.pdf")
-    Files.write(file, ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").toByteArray())
+    val file = dir.resolve(name)
+    Files.write(file, ("%PDF-1.4\n% $name\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").toByteArray())
     return file.toString()
 }
 

@@ -149,6 +149,20 @@ object Robot {
     fun officerSetStatus(sandbox: Sandbox, code: String, status: String) =
         officerPost(sandbox, "officer/dossiers/$code/status", """{"status":"$status"}""")
 
+    /** The officer asks for more [documents] ("Yêu cầu bổ sung") of dossier [code]. */
+    fun officerRequestSupplement(sandbox: Sandbox, code: String, message: String, documents: List<String>) =
+        officerPost(
+            sandbox,
+            "officer/dossiers/$code/status",
+            """{"status":"need_more_documents","message":"$message","documents":[${documents.joinToString(",") { "\"$it\"" }}]}""",
+        )
+
+    /** The officer issues the result [name] of dossier [code] and marks it ready. */
+    fun officerIssueResult(sandbox: Sandbox, code: String, name: String) {
+        officerPost(sandbox, "officer/dossiers/$code/result", """{"name":"$name"}""")
+        officerSetStatus(sandbox, code, "result_ready")
+    }
+
     /** The operations centre's [step] (accept, assign, answer) on field report [code]. */
     fun ioc(sandbox: Sandbox, code: String, step: String, json: String) =
         officerPost(sandbox, "officer/api/reports/$code/$step", json)

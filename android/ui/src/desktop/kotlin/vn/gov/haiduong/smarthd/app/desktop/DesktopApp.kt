@@ -49,7 +49,7 @@ fun main(args: Array<String>) {
             title = "Smart Hải Dương",
             state = rememberWindowState(width = 400.dp, height = 840.dp),
         ) {
-            DesktopHost(services) { SmartHdAppUi(platform.deepLinks, null) }
+            DesktopHost(services) { SmartHdAppUi(platform.deepLinks) }
         }
     }
 }

@@ -21,7 +21,7 @@ import vn.gov.haiduong.smarthd.app.ui.Platform
 /**
  * The platform on the desktop, against the sandbox: the browser's part is the robot over HTTP
  * (it fills the sandbox's VNeID login form as resident [cccd] and pays at its gateway), and what
- * it is sent back to arrives on [deepLinks] as the phone's deep links do. Photos come from
+ * it is sent back to arrives on [deepLinks] as the phone's deep links do. Photos and documents come from
  * [pickFile]; the location is [place] (null: location off).
  */
 class DesktopPlatform(
@@ -57,6 +57,9 @@ class DesktopPlatform(
         val take = { pickFile()?.let(onFile); Unit }
         PhotoSources(pick = take, takePhoto = take)
     }
+
+    @Composable
+    override fun rememberDocumentPicker(onFile: (String) -> Unit): () -> Unit = remember(onFile) { { pickFile()?.let(onFile); Unit } }
 
     @Composable
     override fun rememberLocate(onFix: (GeoPoint?) -> Unit): () -> Unit = remember(onFix) { { onFix(place) } }

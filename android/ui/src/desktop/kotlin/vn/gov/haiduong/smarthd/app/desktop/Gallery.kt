@@ -58,7 +58,7 @@ fun render(services: AppServices, route: String, variant: Variant, maxFrames: In
         height = (variant.device.heightDp * variant.device.density).toInt(),
         density = Density(variant.device.density, variant.fontScale),
     ) {
-        DesktopHost(services, owner) { SmartHdAppUi(emptyFlow(), null, darkTheme = variant.dark, startRoute = route) }
+        DesktopHost(services, owner) { SmartHdAppUi(emptyFlow(), darkTheme = variant.dark, startRoute = route) }
     } }
     try {
         var previous: ByteArray? = null

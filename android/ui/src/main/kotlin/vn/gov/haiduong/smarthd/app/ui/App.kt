@@ -62,20 +62,21 @@ object Routes {
     const val PROCEDURE = "procedure/{code}"
     const val FORM = "form?code={code}&dossier={dossier}"
     const val PAYMENT = "payment/{dossier}"
+    const val DOSSIER = "dossier/{dossier}"
     fun procedure(code: String) = "procedure/$code"
     fun newDossier(code: String) = "form?code=$code"
     fun draft(dossier: String) = "form?dossier=$dossier"
     fun payment(dossier: String) = "payment/$dossier"
+    fun dossier(dossier: String) = "dossier/$dossier"
 }
 
 /**
- * The whole app under [LocalServices]: [deepLinks] are the browser's returns (the login redirect,
- * the gateway's return), [openDossier] a notification's dossier, [startRoute] where it opens.
+ * The whole app under [LocalServices]: [links] are the browser's returns (the login redirect,
+ * the gateway's return) and the links notifications open ([AppLinks]), [startRoute] where it opens.
  */
 @Composable
 fun SmartHdAppUi(
-    deepLinks: Flow<String>,
-    openDossier: String?,
+    links: Flow<String>,
     darkTheme: Boolean = isSystemInDarkTheme(),
     startRoute: String = Routes.HOME,
 ) {
@@ -89,14 +90,18 @@ fun SmartHdAppUi(
         val network by connectivity.state.collectAsStateWithLifecycle()
         val nav = rememberNavController()
 
-        // The browser comes back here: the login redirect or the gateway's return.
-        LaunchedEffect(deepLinks) {
-            deepLinks.collect { url ->
-                if (url.startsWith(SmartHdClient.LOGIN_REDIRECT_URI)) session.onRedirect(url) else paymentReturns.send(url)
+        // The browser comes back here (the login redirect, the gateway's return), and so do
+        // notifications. Navigating before NavHost has set its graph throws: wait for it.
+        LaunchedEffect(links) {
+            links.collect { link ->
+                val route = AppLinks.route(link)
+                when {
+                    route != null -> nav.navigateWhenReady(route)
+                    link.startsWith(SmartHdClient.LOGIN_REDIRECT_URI) -> session.onRedirect(link)
+                    link.startsWith(SmartHdClient.PAYMENT_RETURN_URL) -> paymentReturns.send(link)
+                }
             }
         }
-        // Navigating before NavHost has set its graph throws: wait for the first destination.
-        LaunchedEffect(openDossier) { if (openDossier != null) nav.navigateWhenReady(Routes.DOSSIERS) }
         LaunchedEffect(startRoute) { if (startRoute != Routes.HOME) nav.navigateWhenReady(startRoute) }
         // Login from any screen: the ephemeral Custom Tab, and the provider's logout page.
         val login by session.state.collectAsStateWithLifecycle()
@@ -130,9 +135,14 @@ fun SmartHdAppUi(
                     }
                     composable(Routes.DOSSIERS) {
                         DossiersScreen(
+                            onOpen = { nav.navigate(Routes.dossier(it)) },
                             onPay = { nav.navigate(Routes.payment(it)) },
                             onEdit = { nav.navigate(Routes.draft(it)) },
                         )
+                    }
+                    composable(Routes.DOSSIER) { entry ->
+                        val dossier = entry.arg("dossier").orEmpty()
+                        DossierScreen(dossier, onPay = { nav.navigate(Routes.payment(dossier)) }, onBack = nav::popBackStack)
                     }
                     composable(Routes.PAYMENT) { entry ->
                         PaymentScreen(entry.arg("dossier").orEmpty(), paymentReturns.receiveAsFlow(), onBack = nav::popBackStack)

@@ -31,21 +31,21 @@ import vn.gov.haiduong.smarthd.app.state.DossiersViewModel
 /** My dossiers, each with its status timeline; pull to refresh sends and syncs. */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun DossiersScreen(onPay: (String) -> Unit, onEdit: (String) -> Unit) {
+fun DossiersScreen(onOpen: (String) -> Unit, onPay: (String) -> Unit, onEdit: (String) -> Unit) {
     val holder = rememberHolder { app, scope -> DossiersViewModel(app.client, scope, app.connectivity, app.english) }
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
             if (state.dossiers.isEmpty()) item { Text(tr(Str.DOSSIERS_EMPTY), Modifier.padding(16.dp)) }
             items(state.dossiers, key = { it.id }) { row ->
-                DossierCard(row, onPay = { onPay(row.id) }, onEdit = { onEdit(row.id) }, onDelete = { holder.deleteDraft(row.id) })
+                DossierCard(row, onOpen = { onOpen(row.id) }, onPay = { onPay(row.id) }, onEdit = { onEdit(row.id) }, onDelete = { holder.deleteDraft(row.id) })
             }
         }
     }
 }
 
 @Composable
-private fun DossierCard(row: DossierRow, onPay: () -> Unit, onEdit: () -> Unit, onDelete: () -> Unit) {
+private fun DossierCard(row: DossierRow, onOpen: () -> Unit, onPay: () -> Unit, onEdit: () -> Unit, onDelete: () -> Unit) {
     Card(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
         Column(Modifier.padding(16.dp)) {
             Text(row.procedureName, style = MaterialTheme.typography.titleMedium)
@@ -58,6 +58,9 @@ private fun DossierCard(row: DossierRow, onPay: () -> Unit, onEdit: () -> Unit, 
                 }
             }
             FlowRow {
+                if (row.status != DossierStatus.DRAFT) {
+                    TextButton(onClick = onOpen, modifier = Modifier.padding(top = 8.dp, end = 8.dp)) { Text(tr(Str.DOSSIER_DETAILS)) }
+                }
                 if (row.payable) {
                     Button(onClick = onPay, modifier = Modifier.padding(top = 8.dp, end = 8.dp)) { Text(tr(Str.PAY)) }
                 }

@@ -26,6 +26,10 @@ interface Platform {
     @Composable
     fun rememberPhotoSources(onFile: (String) -> Unit): PhotoSources
 
+    /** The document picker (a PDF or a picture); [onFile] gets a file path the core can read. */
+    @Composable
+    fun rememberDocumentPicker(onFile: (String) -> Unit): () -> Unit
+
     /** A function that asks for the location permission when needed, then gives one fix or null. */
     @Composable
     fun rememberLocate(onFix: (GeoPoint?) -> Unit): () -> Unit

@@ -15,14 +15,7 @@ import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.performTextClearance
 import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.runComposeUiTest
-import java.nio.file.Files
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
-import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.test.resetMain
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
@@ -31,13 +24,9 @@ import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.FieldKind
 import vn.gov.haiduong.smarthd.fieldProblemMessage
 import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
-import vn.gov.haiduong.smarthd.app.desktop.DesktopPlatform
-import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.state.pickLanguage
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
 import vn.gov.haiduong.smarthd.app.testing.Robot
-import vn.gov.haiduong.smarthd.app.testing.Sandbox
-import vn.gov.haiduong.smarthd.app.testing.openClient
 
 /**
  * The resident's journey through the real screens, the real core and the sandbox: find a
@@ -47,31 +36,17 @@ import vn.gov.haiduong.smarthd.app.testing.openClient
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DossierJourneyTest {
-    private val tmp = Files.createTempDirectory("smarthd-ui")
-    private val sandbox = Sandbox(tmp.resolve("sandbox"))
-    private val client = openClient(sandbox, tmp.resolve("app"))
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private val platform = DesktopPlatform()
-    private val services = AppServices(client, Connectivity(client, scope), platform, MutableStateFlow(Language.VI))
+    private val world = UiWorld("journey")
+    private val client = world.client
+    private val platform = world.platform
+    private val services = world.services
 
-    init {
-        onTestThread()
-    }
-
-    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
     @AfterAll
-    fun stop() {
-        Dispatchers.resetMain()
-        scope.cancel()
-        client.close()
-        sandbox.close()
-        tmp.toFile().deleteRecursively()
-    }
+    fun stop() = world.close()
 
     @Test
     fun `search, read, start, log in, fill, submit, received`() = runComposeUiTest {
-        runBlocking { client.sync.catalog() }
-        setContent { DesktopHost(services) { SmartHdAppUi(platform.deepLinks, null) } }
+        setContent { DesktopHost(services) { SmartHdAppUi(platform.deepLinks) } }
 
         onNode(hasSetTextAction()).performTextInput("dang ky khai sinh")
         val birthName = runBlocking { client.catalog.procedure(BIRTH).name }

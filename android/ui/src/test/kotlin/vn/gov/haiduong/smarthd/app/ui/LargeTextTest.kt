@@ -8,26 +8,15 @@ import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
 import androidx.compose.ui.test.runSkikoComposeUiTest
 import androidx.compose.ui.unit.Density
-import java.nio.file.Files
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
-import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.emptyFlow
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.test.resetMain
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.TestInstance
 import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.EnumSource
 import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
-import vn.gov.haiduong.smarthd.app.desktop.DesktopPlatform
-import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
-import vn.gov.haiduong.smarthd.app.testing.Sandbox
 import vn.gov.haiduong.smarthd.app.testing.logIn
-import vn.gov.haiduong.smarthd.app.testing.openClient
 
 /**
  * Every screen on a 360 x 800 dp phone with the text at twice its size, in Vietnamese and in
@@ -36,31 +25,16 @@ import vn.gov.haiduong.smarthd.app.testing.openClient
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LargeTextTest {
-    private val tmp = Files.createTempDirectory("smarthd-ui-large")
-    private val sandbox = Sandbox(tmp.resolve("sandbox"))
-    private val client = openClient(sandbox, tmp.resolve("app"))
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private val services = AppServices(client, Connectivity(client, scope), DesktopPlatform(), MutableStateFlow(Language.VI))
-    private val draft: String
-
-    init {
-        onTestThread()
-        draft = runBlocking {
-            client.sync.catalog()
-            logIn(client, level = 2)
-            client.dossiers.newDraft(BIRTH).id
-        }
+    private val world = UiWorld("large")
+    private val client = world.client
+    private val services = world.services
+    private val draft: String = runBlocking {
+        logIn(client, level = 2)
+        client.dossiers.newDraft(BIRTH).id
     }
 
-    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
     @AfterAll
-    fun stop() {
-        Dispatchers.resetMain()
-        scope.cancel()
-        client.close()
-        sandbox.close()
-        tmp.toFile().deleteRecursively()
-    }
+    fun stop() = world.close()
 
     @ParameterizedTest
     @EnumSource(Language::class)
@@ -72,7 +46,7 @@ class LargeTextTest {
         )
         for (route in screens) {
             runSkikoComposeUiTest(size = Size(720f, 1600f), density = Density(2f, fontScale = 2f)) {
-                setContent { DesktopHost(services) { SmartHdAppUi(emptyFlow(), null, startRoute = route) } }
+                setContent { DesktopHost(services) { SmartHdAppUi(emptyFlow(), startRoute = route) } }
                 settle()
                 assertTextFits("$route ($language)")
                 assertAccessible("$route ($language)")

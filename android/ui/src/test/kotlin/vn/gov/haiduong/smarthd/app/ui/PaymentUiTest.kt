@@ -7,26 +7,15 @@ import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.runComposeUiTest
-import java.nio.file.Files
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
-import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.test.resetMain
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import vn.gov.haiduong.smarthd.PaymentMethod
 import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
-import vn.gov.haiduong.smarthd.app.desktop.DesktopPlatform
-import vn.gov.haiduong.smarthd.app.state.Connectivity
-import vn.gov.haiduong.smarthd.app.testing.Sandbox
 import vn.gov.haiduong.smarthd.app.testing.feeProcedure
 import vn.gov.haiduong.smarthd.app.testing.logIn
-import vn.gov.haiduong.smarthd.app.testing.openClient
 import vn.gov.haiduong.smarthd.app.testing.submittedDossier
 
 /**
@@ -37,39 +26,25 @@ import vn.gov.haiduong.smarthd.app.testing.submittedDossier
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PaymentUiTest {
-    private val tmp = Files.createTempDirectory("smarthd-ui-pay")
-    private val sandbox = Sandbox(tmp.resolve("sandbox"))
-    private val client = openClient(sandbox, tmp.resolve("app"))
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private val platform = DesktopPlatform()
-    private val connectivity = Connectivity(client, scope)
-    private val services = AppServices(client, connectivity, platform, MutableStateFlow(Language.VI))
+    private val world = UiWorld("pay")
+    private val client = world.client
+    private val platform = world.platform
+    private val services = world.services
+    private val connectivity = world.connectivity
     private val dossiers: List<String> = runBlocking {
-        client.sync.catalog()
         logIn(client, level = 2)
         val fee = feeProcedure(client)
-        List(2) { submittedDossier(client, scope, connectivity, fee) }
+        List(2) { submittedDossier(client, world.scope, connectivity, fee) }
     }
     private val first = dossiers[0]
     private val second = dossiers[1]
 
-    init {
-        onTestThread()
-    }
-
-    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
     @AfterAll
-    fun stop() {
-        Dispatchers.resetMain()
-        scope.cancel()
-        client.close()
-        sandbox.close()
-        tmp.toFile().deleteRecursively()
-    }
+    fun stop() = world.close()
 
     @Test
     fun `VietQR for one dossier, shown as a code and as text, and the other dossier's screen is its own`() = runComposeUiTest {
-        setContent { DesktopHost(services) { SmartHdAppUi(platform.deepLinks, null, startRoute = Routes.payment(first)) } }
+        setContent { DesktopHost(services) { SmartHdAppUi(platform.deepLinks, startRoute = Routes.payment(first)) } }
         waitShown(hasText(Str.PAY_VIETQR.text(Language.VI)) and hasClickAction())
         onNode(hasText(Str.PAY_VIETQR.text(Language.VI)) and hasClickAction()).performClick()
 

@@ -5,25 +5,14 @@ import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.runComposeUiTest
-import java.nio.file.Files
-import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
-import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.test.resetMain
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestInstance
 import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
-import vn.gov.haiduong.smarthd.app.desktop.DesktopPlatform
-import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
-import vn.gov.haiduong.smarthd.app.testing.Sandbox
 import vn.gov.haiduong.smarthd.app.testing.logIn
-import vn.gov.haiduong.smarthd.app.testing.openClient
 
 /**
  * A resident logged in at VNeID level 1 opens a dossier form: the form says submitting needs
@@ -32,34 +21,21 @@ import vn.gov.haiduong.smarthd.app.testing.openClient
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StepUpTest {
-    private val tmp = Files.createTempDirectory("smarthd-ui-stepup")
-    private val sandbox = Sandbox(tmp.resolve("sandbox"))
-    private val client = openClient(sandbox, tmp.resolve("app"))
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
-    private val platform = DesktopPlatform()
-    private val services = AppServices(client, Connectivity(client, scope), platform, MutableStateFlow(Language.EN))
+    private val world = UiWorld("stepup", Language.EN)
+    private val client = world.client
+    private val platform = world.platform
+    private val services = world.services
 
     init {
-        onTestThread()
-        runBlocking {
-            client.sync.catalog()
-            logIn(client, level = 1)
-        }
+        runBlocking { logIn(client, level = 1) }
     }
 
-    @OptIn(kotlinx.coroutines.ExperimentalCoroutinesApi::class)
     @AfterAll
-    fun stop() {
-        Dispatchers.resetMain()
-        scope.cancel()
-        client.close()
-        sandbox.close()
-        tmp.toFile().deleteRecursively()
-    }
+    fun stop() = world.close()
 
     @Test
     fun `a level-1 resident is told why and steps up to level 2 from the form`() = runComposeUiTest {
-        setContent { DesktopHost(services) { SmartHdAppUi(platform.deepLinks, null, startRoute = Routes.newDossier(BIRTH)) } }
+        setContent { DesktopHost(services) { SmartHdAppUi(platform.deepLinks, startRoute = Routes.newDossier(BIRTH)) } }
         val explained = hasText(Str.NEEDS_LEVEL2.text(Language.EN))
         val stepUp = hasText(Str.LOGIN_LEVEL2.text(Language.EN)) and hasClickAction()
         scrollTo(explained)
