@@ -1,5 +1,6 @@
 import SwiftUI
 import SmartHDCore
+import UserNotifications
 
 @main
 struct SmartHDApp: App {
@@ -10,11 +11,10 @@ struct SmartHDApp: App {
             if let model = AppDelegate.model {
                 ContentView()
                     .environmentObject(model)
-                    // The gateway's return when it did not come back through the web session.
+                    // The gateway's return when it did not come back through the web session: to
+                    // the payment screen on show, which checks the order is its dossier's.
                     .onOpenURL { url in
-                        if url.absoluteString.hasPrefix(SmartHdClient.paymentReturnUrl) {
-                            Task { _ = try? await model.client.payments.handleReturn(returnUrl: url.absoluteString) }
-                        }
+                        if url.absoluteString.hasPrefix(SmartHdClient.paymentReturnUrl) { model.paymentReturn = url }
                     }
             } else {
                 Text(AppDelegate.openError ?? "")
@@ -23,7 +23,7 @@ struct SmartHDApp: App {
     }
 }
 
-final class AppDelegate: NSObject, UIApplicationDelegate {
+final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCenterDelegate {
     @MainActor static var model: AppModel?
     @MainActor static var openError: String?
 
@@ -31,8 +31,12 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
     func application(_ application: UIApplication,
                      didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil) -> Bool {
         do { Self.model = try AppModel() } catch { Self.openError = message(error) }
-        if let model = Self.model { BackgroundSync.register { model } }
-        BackgroundSync.schedule()
+        // A task submitted without its handler registered would end the app when it runs.
+        if let model = Self.model {
+            BackgroundSync.register { model }
+            BackgroundSync.schedule()
+        }
+        UNUserNotificationCenter.current().delegate = self
         Notifications.requestPermission()
         application.registerForRemoteNotifications()
         return true
@@ -46,6 +50,20 @@ final class AppDelegate: NSObject, UIApplicationDelegate {
         guard let model = Self.model else { return }
         let token = deviceToken.map { String(format: "%02x", $0) }.joined()
         Task { try? await model.client.inbox.registerPush(token: token, platform: "apns") }
+    }
+
+    /// A notification while the app is open still shows (a status the resident is waiting for).
+    func userNotificationCenter(_ center: UNUserNotificationCenter, willPresent notification: UNNotification)
+        async -> UNNotificationPresentationOptions {
+        [.banner, .list, .sound]
+    }
+
+    /// A tap on a dossier's notification opens that dossier.
+    @MainActor
+    func userNotificationCenter(_ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse) async {
+        if let dossier = response.notification.request.content.userInfo["dossier"] as? String {
+            Self.model?.openDossier = dossier
+        }
     }
 
     /// A push carries only an id and a kind (no personal data): it wakes a sync, which fetches

@@ -49,7 +49,10 @@ final class AppModel: ObservableObject {
     @Published private(set) var networkAvailable = true
     @Published private(set) var portalReachable = true
     @Published private(set) var syncing = false
+    /// The gateway's return, for the payment screen on show.
     @Published var paymentReturn: URL?
+    /// The dossier a tapped notification opens.
+    @Published var openDossier: String?
     var offline: Bool { !networkAvailable || !portalReachable }
 
     private let web = WebAuth()

@@ -184,6 +184,14 @@ final class PaymentModel: ObservableObject {
         }
     }
 
+    /// The gateway came back through the app's URL: shown only when it is this dossier's order.
+    func onReturn(_ url: URL, dossierId: String) async {
+        await run {
+            let returned = try await app.client.payments.handleReturn(returnUrl: url.absoluteString)
+            if returned.dossierId == dossierId { try await show(returned) }
+        }
+    }
+
     func refresh() async {
         guard let id = order?.orderId else { return }
         await run { try await show(try await app.client.payments.refresh(orderId: id)) }

@@ -10,9 +10,10 @@ enum Notifications {
     }
 
     static func dossierChanged(id: String, code: String?, status: DossierStatus, english: Bool) {
-        guard status != .draft else { return }
+        // Not the resident's own submit (queued, no code yet): they are looking at it.
+        guard status != .draft, status != .queued else { return }
         let content = UNMutableNotificationContent()
-        content.title = String(localized: "notification_title \(code ?? "")")
+        content.title = code.map { String(localized: "notification_title \($0)") } ?? String(localized: "notification_title_no_code")
         content.body = pickLanguage(dossierStatusLabel(status: status), english: english)
         content.userInfo = ["dossier": id]
         UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: id, content: content, trigger: nil))

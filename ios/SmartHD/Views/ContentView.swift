@@ -4,6 +4,9 @@ import UIKit
 
 struct ContentView: View {
     @EnvironmentObject private var app: AppModel
+    @State private var tab = Tab.home
+
+    enum Tab { case home, dossiers, reports, inbox, receipts, profile }
 
     var body: some View {
         VStack(spacing: 0) {
@@ -15,20 +18,24 @@ struct ContentView: View {
                     .background(Color.orange.opacity(0.25))
                     .accessibilityAddTraits(.updatesFrequently)
             }
-            TabView {
+            TabView(selection: $tab) {
                 NavigationStack { HomeView(client: app.client) }
-                    .tabItem { Label("tab_home", systemImage: "house") }
+                    .tabItem { Label("tab_home", systemImage: "house") }.tag(Tab.home)
                 NavigationStack { DossiersView(app: app) }
-                    .tabItem { Label("tab_dossiers", systemImage: "doc.text") }
+                    .tabItem { Label("tab_dossiers", systemImage: "doc.text") }.tag(Tab.dossiers)
                 NavigationStack { ReportsView(app: app) }
-                    .tabItem { Label("tab_reports", systemImage: "mappin.and.ellipse") }
+                    .tabItem { Label("tab_reports", systemImage: "mappin.and.ellipse") }.tag(Tab.reports)
                 NavigationStack { InboxView(app: app) }
-                    .tabItem { Label("tab_inbox", systemImage: "tray") }
+                    .tabItem { Label("tab_inbox", systemImage: "tray") }.tag(Tab.inbox)
                 NavigationStack { ReceiptsView(client: app.client) }
-                    .tabItem { Label("tab_receipts", systemImage: "checkmark.seal") }
+                    .tabItem { Label("tab_receipts", systemImage: "checkmark.seal") }.tag(Tab.receipts)
                 NavigationStack { ProfileView() }
-                    .tabItem { Label("tab_profile", systemImage: "person.crop.circle") }
+                    .tabItem { Label("tab_profile", systemImage: "person.crop.circle") }.tag(Tab.profile)
             }
+        }
+        // A tapped dossier notification opens my dossiers.
+        .onChange(of: app.openDossier) { dossier in
+            if dossier != nil { tab = .dossiers }
         }
         // VoiceOver says it when the banner appears (the trait alone is read only on focus).
         .onChange(of: app.offline) { offline in

@@ -73,9 +73,10 @@ struct FormView: View {
         .accessibilityHint(input.error ?? "")
     }
 
+    /// The picker's HEIC (or any picture) as JPEG: the core takes JPEG and PNG only.
     private func save(_ data: Data) -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".jpg")
-        try? data.write(to: url)
+        try? (UIImage(data: data)?.jpegData(compressionQuality: 0.9) ?? data).write(to: url)
         return url.path
     }
 }

@@ -5,6 +5,7 @@ import SwiftUI
 struct PaymentView: View {
     let dossierId: String
     @StateObject private var model: PaymentModel
+    @EnvironmentObject private var app: AppModel
 
     init(app: AppModel, dossierId: String) {
         self.dossierId = dossierId
@@ -38,6 +39,9 @@ struct PaymentView: View {
             }
         }
         .padding()
+        .onChange(of: app.paymentReturn) { url in
+            if let url { Task { await model.onReturn(url, dossierId: dossierId) } }
+        }
         .navigationTitle("pay")
     }
 }

@@ -37,7 +37,7 @@ class MainActivity : ComponentActivity() {
             askForNotifications()
         }
         val app = application as SmartHdApplication
-        val services = AppServices(app.client, app.connectivity, AndroidPlatform(this), app.language)
+        val services = AppServices(app.client, app.connectivity, AndroidPlatform(this), app.settings)
         setContent {
             CompositionLocalProvider(LocalServices provides services) {
                 SmartHdAppUi(links.receiveAsFlow())

@@ -7,6 +7,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.CoreConfig
 import vn.gov.haiduong.smarthd.LogLevel
@@ -18,7 +19,9 @@ import vn.gov.haiduong.smarthd.app.platform.NetworkHints
 import vn.gov.haiduong.smarthd.app.platform.Notifications
 import vn.gov.haiduong.smarthd.app.platform.SyncWorker
 import vn.gov.haiduong.smarthd.app.state.Connectivity
+import vn.gov.haiduong.smarthd.app.ui.AppSettings
 import vn.gov.haiduong.smarthd.app.ui.Language
+import vn.gov.haiduong.smarthd.app.ui.TextSize
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
 /** Opens the core once per process with the platform's services, and starts what runs always. */
@@ -29,12 +32,14 @@ class SmartHdApplication : Application() {
         private set
     lateinit var connectivity: Connectivity
         private set
-    /** The screens' language: the phone's at first, switched in the app (the profile screen). */
-    val language = MutableStateFlow(if (Locale.getDefault().language == "en") Language.EN else Language.VI)
-    val english: Boolean get() = language.value == Language.EN
+    /** The resident's settings: the phone's language at first; kept in SharedPreferences. */
+    lateinit var settings: MutableStateFlow<AppSettings>
+        private set
 
     override fun onCreate() {
         super.onCreate()
+        settings = MutableStateFlow(loadSettings())
+        appScope.launch { settings.drop(1).collect(::saveSettings) }
         client = SmartHdClient.open(
             CoreConfig(portalUrl = BuildConfig.PORTAL_URL, dataDir = filesDir.path),
             KeystoreStorage(this),
@@ -43,9 +48,27 @@ class SmartHdApplication : Application() {
         )
         connectivity = Connectivity(client, appScope)
         NetworkHints(this, connectivity).start()
-        Notifications(this, language).start(client, appScope)
+        Notifications(this, settings).start(client, appScope)
         SyncWorker.schedule(this)
         appScope.launch { connectivity.refresh() } // catalog and dossiers at start
+    }
+
+    private fun loadSettings(): AppSettings {
+        val saved = getSharedPreferences(SETTINGS, MODE_PRIVATE)
+        val phone = if (Locale.getDefault().language == "en") Language.EN else Language.VI
+        return AppSettings(
+            language = saved.getString("language", null)?.let { name -> Language.entries.firstOrNull { it.name == name } } ?: phone,
+            textSize = saved.getString("text_size", null)?.let { name -> TextSize.entries.firstOrNull { it.name == name } } ?: TextSize.NORMAL,
+            simple = saved.getBoolean("simple", false),
+        )
+    }
+
+    private fun saveSettings(settings: AppSettings) {
+        getSharedPreferences(SETTINGS, MODE_PRIVATE).edit()
+            .putString("language", settings.language.name)
+            .putString("text_size", settings.textSize.name)
+            .putBoolean("simple", settings.simple)
+            .apply()
     }
 
     private object LogcatLogger : Logger {
@@ -58,5 +81,9 @@ class SmartHdApplication : Application() {
             }
             Log.println(priority, "smarthd", record.message)
         }
+    }
+
+    private companion object {
+        const val SETTINGS = "settings"
     }
 }

@@ -15,7 +15,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.app.MainActivity
-import vn.gov.haiduong.smarthd.app.ui.Language
+import vn.gov.haiduong.smarthd.app.ui.AppSettings
 import vn.gov.haiduong.smarthd.app.ui.Notice
 import vn.gov.haiduong.smarthd.app.ui.NoticeChannel
 import vn.gov.haiduong.smarthd.app.ui.noticeFor
@@ -26,17 +26,19 @@ import vn.gov.haiduong.smarthd.client.SmartHdClient
  * tested on the JVM). Emergencies have their own high-importance channel, which the resident may
  * let through Do Not Disturb; other alerts wait for quiet hours like any notification.
  */
-class Notifications(private val context: Context, private val languages: StateFlow<Language>) {
+class Notifications(private val context: Context, private val settings: StateFlow<AppSettings>) {
+    private val language get() = settings.value.language
+
     fun start(client: SmartHdClient, scope: CoroutineScope) {
         val manager = context.getSystemService(NotificationManager::class.java)
         for (channel in NoticeChannel.entries) {
             val importance = if (channel == NoticeChannel.EMERGENCY) NotificationManager.IMPORTANCE_HIGH else NotificationManager.IMPORTANCE_DEFAULT
             manager.createNotificationChannel(
-                NotificationChannel(channel.id, channel.title.text(languages.value), importance)
+                NotificationChannel(channel.id, channel.title.text(language), importance)
                     .apply { if (channel == NoticeChannel.EMERGENCY) setBypassDnd(true) },
             )
         }
-        scope.launch { client.events.collect { event -> noticeFor(event, languages.value)?.let(::show) } }
+        scope.launch { client.events.collect { event -> noticeFor(event, language)?.let(::show) } }
     }
 
     private fun show(notice: Notice) {

@@ -18,7 +18,7 @@ import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.testing.MemoryStorage
 import vn.gov.haiduong.smarthd.app.testing.Sandbox
 import vn.gov.haiduong.smarthd.app.ui.AppServices
-import vn.gov.haiduong.smarthd.app.ui.Language
+import vn.gov.haiduong.smarthd.app.ui.AppSettings
 import vn.gov.haiduong.smarthd.app.ui.SmartHdAppUi
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
@@ -36,7 +36,7 @@ fun main(args: Array<String>) {
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     val connectivity = Connectivity(client, scope)
     val platform = DesktopPlatform(pickFile = ::chooseFile)
-    val services = AppServices(client, connectivity, platform, MutableStateFlow(Language.VI))
+    val services = AppServices(client, connectivity, platform, MutableStateFlow(AppSettings()))
     scope.launch { connectivity.refresh() }
     println("Smart-Hải Dương on the desktop, against $portal (data in $data)")
     application {

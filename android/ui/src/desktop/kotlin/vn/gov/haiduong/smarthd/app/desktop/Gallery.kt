@@ -23,6 +23,7 @@ import vn.gov.haiduong.smarthd.app.testing.logIn
 import vn.gov.haiduong.smarthd.app.testing.openClient
 import vn.gov.haiduong.smarthd.app.testing.submittedDossier
 import vn.gov.haiduong.smarthd.app.ui.AppServices
+import vn.gov.haiduong.smarthd.app.ui.AppSettings
 import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.Routes
 import vn.gov.haiduong.smarthd.app.ui.SmartHdAppUi
@@ -51,7 +52,7 @@ val VARIANTS = Language.entries.flatMap { language ->
  * [maxFrames] (a spinner never settles).
  */
 fun render(services: AppServices, route: String, variant: Variant, maxFrames: Int = 60): ByteArray {
-    services.language.value = variant.language
+    services.settings.value = AppSettings(variant.language)
     val owner = DesktopOwner()
     val scene = onMain { ImageComposeScene(
         width = (variant.device.widthDp * variant.device.density).toInt(),
@@ -61,19 +62,23 @@ fun render(services: AppServices, route: String, variant: Variant, maxFrames: In
         DesktopHost(services, owner) { SmartHdAppUi(emptyFlow(), darkTheme = variant.dark, startRoute = route) }
     } }
     try {
-        var previous: ByteArray? = null
+        // Frames are compared by their pixels; only the settled one is encoded.
+        var previous: Image? = null
+        var previousPixels: ByteArray? = null
         var nanos = 0L
         repeat(maxFrames) { frame ->
-            val png = onMain {
+            val image = onMain {
                 Snapshot.sendApplyNotifications()
-                scene.render(nanos).png()
+                scene.render(nanos)
             }
-            if (frame >= 3 && previous.contentEquals(png)) return png
-            previous = png
+            val pixels = org.jetbrains.skia.Bitmap.makeFromImage(image).readPixels()
+            if (frame >= 3 && previousPixels.contentEquals(pixels)) return image.png()
+            previous = image
+            previousPixels = pixels
             nanos += 100_000_000 // animations advance by a tenth of a second a frame
             Thread.sleep(50) // the core answers the holders on their own threads
         }
-        return previous!!
+        return previous!!.png()
     } finally {
         onMain {
             scene.close()
@@ -112,12 +117,13 @@ fun main(args: Array<String>) {
             logIn(client, level = 2)
             submittedDossier(client, scope, connectivity, feeProcedure(client))
         }
-        val services = AppServices(client, connectivity, DesktopPlatform(), MutableStateFlow(Language.VI))
+        val services = AppServices(client, connectivity, DesktopPlatform(), MutableStateFlow(AppSettings()))
         val screens = linkedMapOf(
             "home" to Routes.HOME,
             "procedure" to Routes.procedure(BIRTH),
             "form" to Routes.newDossier(BIRTH),
             "dossiers" to Routes.DOSSIERS,
+            "dossier" to Routes.dossier(fee),
             "payment" to Routes.payment(fee),
             "receipts" to Routes.RECEIPTS,
             "reports" to Routes.REPORTS,

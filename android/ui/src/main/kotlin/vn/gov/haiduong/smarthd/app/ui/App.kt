@@ -59,6 +59,7 @@ object Routes {
     const val REPORTS = "reports"
     const val INBOX = "inbox"
     const val PROFILE = "profile"
+    const val SETTINGS = "settings"
     const val PROCEDURE = "procedure/{code}"
     const val FORM = "form?code={code}&dossier={dossier}"
     const val PAYMENT = "payment/{dossier}"
@@ -80,8 +81,12 @@ fun SmartHdAppUi(
     darkTheme: Boolean = isSystemInDarkTheme(),
     startRoute: String = Routes.HOME,
 ) {
-    val language by LocalServices.current.language.collectAsState()
-    CompositionLocalProvider(LocalLanguage provides language) {
+    val settings by LocalServices.current.settings.collectAsState()
+    val phone = LocalDensity.current
+    CompositionLocalProvider(
+        LocalLanguage provides settings.language,
+        LocalDensity provides Density(phone.density, phone.fontScale * settings.textScale),
+    ) {
     MaterialTheme(colorScheme = if (darkTheme) darkColorScheme() else lightColorScheme()) {
         val session = rememberHolder("session") { app, scope -> SessionViewModel(app.client, scope, app.english) }
         // The gateway's returns, each to the payment screen on show (it checks the order is its dossier's).
@@ -115,7 +120,9 @@ fun SmartHdAppUi(
             Column(Modifier.padding(padding)) {
                 if (network.offline) OfflineBanner()
                 NavHost(nav, startDestination = Routes.HOME) {
-                    composable(Routes.HOME) { HomeScreen(onOpen = { nav.navigate(Routes.procedure(it)) }) }
+                    composable(Routes.HOME) {
+                        HomeScreen(onOpen = { nav.navigate(Routes.procedure(it)) }, onTask = { nav.navigate(it) { popUpTo(Routes.HOME) } })
+                    }
                     composable(Routes.PROCEDURE) { entry ->
                         val code = entry.arg("code").orEmpty()
                         ProcedureScreen(code, onApply = { nav.navigate(Routes.newDossier(code)) }, onBack = nav::popBackStack)
@@ -150,7 +157,10 @@ fun SmartHdAppUi(
                     composable(Routes.RECEIPTS) { ReceiptsScreen() }
                     composable(Routes.REPORTS) { ReportsScreen() }
                     composable(Routes.INBOX) { InboxScreen() }
-                    composable(Routes.PROFILE) { ProfileScreen(session, onReceipts = { nav.navigate(Routes.RECEIPTS) }) }
+                    composable(Routes.PROFILE) {
+                        ProfileScreen(session, onReceipts = { nav.navigate(Routes.RECEIPTS) }, onSettings = { nav.navigate(Routes.SETTINGS) })
+                    }
+                    composable(Routes.SETTINGS) { SettingsScreen(onBack = nav::popBackStack) }
                 }
             }
         }

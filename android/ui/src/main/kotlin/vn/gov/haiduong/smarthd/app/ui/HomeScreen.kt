@@ -11,6 +11,7 @@ import androidx.compose.foundation.lazy.LazyRow
 import androidx.compose.foundation.lazy.items
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.Clear
+import androidx.compose.material3.Button
 import androidx.compose.material3.FilterChip
 import androidx.compose.material3.HorizontalDivider
 import androidx.compose.material3.Icon
@@ -31,20 +32,25 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.SearchHit
 import vn.gov.haiduong.smarthd.app.state.SearchViewModel
 
-/** Search as you type over the offline catalog, and browse by field. */
+/**
+ * Search as you type over the offline catalog, and browse by field; in the simple screens, the
+ * search and large buttons for the main tasks ([onTask] opens a route) instead of the fields.
+ */
 @Composable
-fun HomeScreen(onOpen: (String) -> Unit) {
+fun HomeScreen(onOpen: (String) -> Unit, onTask: (String) -> Unit) {
     val search = rememberHolder { app, scope -> SearchViewModel(app.client, scope) }
     val state by search.state.collectAsStateWithLifecycle()
     val connectivity = LocalServices.current.connectivity
     val network by connectivity.state.collectAsStateWithLifecycle()
     LaunchedEffect(network.syncing) { if (!network.syncing) search.loadFields() } // after a catalog sync
 
+    val simple = LocalServices.current.settings.collectAsStateWithLifecycle().value.simple
+
     Column(Modifier.fillMaxSize()) {
         OutlinedTextField(
             value = state.query,
             onValueChange = search::onQueryChange,
-            label = { Text(tr(Str.SEARCH_HINT)) },
+            label = { Text(tr(if (simple) Str.SIMPLE_FIND else Str.SEARCH_HINT)) },
             singleLine = true,
             trailingIcon = {
                 if (state.query.isNotEmpty()) {
@@ -55,7 +61,11 @@ fun HomeScreen(onOpen: (String) -> Unit) {
             },
             modifier = Modifier.fillMaxWidth().padding(16.dp),
         )
-        LazyRow(Modifier.padding(horizontal = 8.dp)) {
+        if (simple && state.query.isEmpty()) {
+            MainTasks(onTask)
+            return@Column
+        }
+        if (!simple) LazyRow(Modifier.padding(horizontal = 8.dp)) {
             item {
                 FilterChip(
                     selected = state.field == null,
@@ -82,6 +92,22 @@ fun HomeScreen(onOpen: (String) -> Unit) {
                 HorizontalDivider()
             }
             if (state.hasMore) item { LaunchedEffect(state.hits.size) { search.loadMore() } }
+        }
+    }
+}
+
+/** The simple home: one large button for each main task. */
+@Composable
+private fun MainTasks(onTask: (String) -> Unit) {
+    Column(Modifier.fillMaxWidth().padding(horizontal = 16.dp)) {
+        listOf(
+            Routes.DOSSIERS to Str.TAB_DOSSIERS,
+            Routes.REPORTS to Str.REPORT_NEW,
+            Routes.INBOX to Str.TAB_INBOX,
+        ).forEach { (route, label) ->
+            Button(onClick = { onTask(route) }, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp).heightIn(min = 72.dp)) {
+                Text(tr(label), style = MaterialTheme.typography.titleLarge)
+            }
         }
     }
 }

@@ -15,9 +15,9 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.app.state.LoginState
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 
-/** Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level, the receipts, logout. */
+/** Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level, the receipts, logout, the settings. */
 @Composable
-fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit) {
+fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit, onSettings: () -> Unit) {
     val state by session.state.collectAsStateWithLifecycle()
 
     Column(Modifier.fillMaxWidth().padding(16.dp)) {
@@ -49,5 +49,6 @@ fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit) {
                 }
             }
         }
+        OutlinedButton(onClick = onSettings, modifier = Modifier.padding(top = 16.dp)) { Text(tr(Str.SETTINGS)) }
     }
 }

@@ -38,15 +38,36 @@ interface Platform {
 /** The photo picker and the camera, as the screens launch them. */
 class PhotoSources(val pick: () -> Unit, val takePhoto: () -> Unit)
 
+/** The text sizes the settings offer, on top of the phone's own font scale. */
+enum class TextSize(val scale: Float, val label: Str) {
+    NORMAL(1f, Str.TEXT_NORMAL),
+    LARGE(1.3f, Str.TEXT_LARGE),
+    LARGEST(1.6f, Str.TEXT_LARGEST),
+}
+
+/**
+ * The resident's choices in the settings screen: the language, the text size, and the simple
+ * screens for older residents (larger text, a home screen with only the main tasks). The
+ * platform keeps them (SharedPreferences on Android).
+ */
+data class AppSettings(
+    val language: Language = Language.VI,
+    val textSize: TextSize = TextSize.NORMAL,
+    val simple: Boolean = false,
+) {
+    /** The simple screens have large text at least. */
+    val textScale: Float get() = if (simple) maxOf(textSize.scale, TextSize.LARGE.scale) else textSize.scale
+}
+
 /** The core, the connectivity holder, the platform and the resident's settings, for every screen. */
 class AppServices(
     val client: SmartHdClient,
     val connectivity: Connectivity,
     val platform: Platform,
-    /** The app's language: the phone's at first, switched in the profile screen. */
-    val language: MutableStateFlow<Language>,
+    /** The phone's language at first, then what the resident chose in the settings. */
+    val settings: MutableStateFlow<AppSettings>,
 ) {
-    val english: Boolean get() = language.value == Language.EN
+    val english: Boolean get() = settings.value.language == Language.EN
 }
 
 val LocalServices = staticCompositionLocalOf<AppServices> { error("no AppServices: wrap the screens in SmartHdAppUi's host") }

@@ -39,9 +39,9 @@ class LargeTextTest {
     @ParameterizedTest
     @EnumSource(Language::class)
     fun `every screen at font scale 2 on a phone`(language: Language) {
-        services.language.value = language
+        services.settings.value = AppSettings(language)
         val screens = listOf(
-            Routes.HOME, Routes.procedure(BIRTH), Routes.draft(draft), Routes.DOSSIERS, Routes.payment(draft),
+            Routes.HOME, Routes.procedure(BIRTH), Routes.draft(draft), Routes.DOSSIERS, Routes.dossier(draft), Routes.payment(draft),
             Routes.RECEIPTS, Routes.REPORTS, Routes.INBOX, Routes.PROFILE,
         )
         for (route in screens) {

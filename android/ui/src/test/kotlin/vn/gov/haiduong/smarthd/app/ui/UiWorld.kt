@@ -25,7 +25,7 @@ class UiWorld(name: String, language: Language = Language.VI) : AutoCloseable {
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     val platform = DesktopPlatform()
     val connectivity = Connectivity(client, scope)
-    val services = AppServices(client, connectivity, platform, MutableStateFlow(language))
+    val services = AppServices(client, connectivity, platform, MutableStateFlow(AppSettings(language)))
 
     init {
         onTestThread()
