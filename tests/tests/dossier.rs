@@ -346,6 +346,8 @@ async fn status_changes_from_the_officer_reach_the_resident() {
     // Anyone with the code can see the status, and nothing personal.
     let public = world.core().dossiers().lookup(&code).await.unwrap();
     assert_eq!(public.status, DossierStatus::ResultReady);
+    let typed = format!(" {} ", code.to_lowercase());
+    assert_eq!(world.core().dossiers().lookup(&typed).await.unwrap().code, code, "typed in lower case");
     assert_eq!(world.core().dossiers().lookup("H19.00-000000-0000").await.unwrap_err().kind(), ErrorKind::NotFound);
 }
 

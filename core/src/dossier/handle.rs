@@ -161,11 +161,13 @@ impl DossiersHandle {
         Ok((payload, pdf))
     }
 
-    /// Anyone can look a dossier up by its code, without logging in.
+    /// Anyone can look a dossier up by its code, without logging in. Codes are upper case; one
+    /// typed (or read aloud) in lower case, with spaces around it, is the same code.
     pub async fn lookup(&self, code: &str) -> Result<PublicStatus> {
+        let code = code.trim().to_uppercase();
         let path = format!(
             "api/v1/dossiers/lookup/{}",
-            url::form_urlencoded::byte_serialize(code.trim().as_bytes()).collect::<String>()
+            url::form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()
         );
         let portal = &self.shared.portal;
         portal.send(transport::Request::get(portal.url(&path)?)).await?.json()

@@ -53,7 +53,7 @@ data class DossierDetail(
     val rating: RatingVerdict?,
     val ratingQueued: Boolean,
 ) {
-    val payable: Boolean get() = code != null && (feeVnd ?: 0) > 0 && status == DossierStatus.AWAITING_PAYMENT
+    val payable: Boolean get() = payable(code, feeVnd)
     val canRate: Boolean get() = resultName != null && rating == null && !ratingQueued
 }
 

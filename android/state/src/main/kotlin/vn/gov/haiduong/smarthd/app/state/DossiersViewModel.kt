@@ -28,9 +28,11 @@ data class DossierRow(
     /** Newest last. */
     val timeline: List<TimelineStep>,
 ) {
-    /** A received dossier with a fee to pay: the screen offers "Thanh toán". */
-    val payable: Boolean get() = code != null && (feeVnd ?: 0) > 0
+    val payable: Boolean get() = payable(code, feeVnd)
 }
+
+/** A received dossier with a fee to pay: the screens offer "Thanh toán" (the payment screen tells paid). */
+internal fun payable(code: String?, feeVnd: Long?): Boolean = code != null && (feeVnd ?: 0) > 0
 
 data class DossiersState(
     val dossiers: List<DossierRow> = emptyList(),

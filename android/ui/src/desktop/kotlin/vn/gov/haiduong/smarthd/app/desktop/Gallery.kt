@@ -129,6 +129,8 @@ fun main(args: Array<String>) {
             "reports" to Routes.REPORTS,
             "inbox" to Routes.INBOX,
             "profile" to Routes.PROFILE,
+            "settings" to Routes.SETTINGS,
+            "lookup" to Routes.LOOKUP,
         )
         val seen = HashMap<String, String>()
         val problems = mutableListOf<String>()

@@ -60,6 +60,7 @@ object Routes {
     const val INBOX = "inbox"
     const val PROFILE = "profile"
     const val SETTINGS = "settings"
+    const val LOOKUP = "lookup"
     const val PROCEDURE = "procedure/{code}"
     const val FORM = "form?code={code}&dossier={dossier}"
     const val PAYMENT = "payment/{dossier}"
@@ -161,6 +162,7 @@ fun SmartHdAppUi(
                         ProfileScreen(session, onReceipts = { nav.navigate(Routes.RECEIPTS) }, onSettings = { nav.navigate(Routes.SETTINGS) })
                     }
                     composable(Routes.SETTINGS) { SettingsScreen(onBack = nav::popBackStack) }
+                    composable(Routes.LOOKUP) { LookupScreen(onBack = nav::popBackStack) }
                 }
             }
         }

@@ -19,6 +19,7 @@ import androidx.compose.material3.IconButton
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
@@ -83,6 +84,9 @@ fun HomeScreen(onOpen: (String) -> Unit, onTask: (String) -> Unit) {
                 )
             }
         }
+        if (state.query.isEmpty()) {
+            TextButton(onClick = { onTask(Routes.LOOKUP) }, modifier = Modifier.padding(horizontal = 8.dp)) { Text(tr(Str.LOOKUP)) }
+        }
         if (state.searchedQuery != null && state.hits.isEmpty()) {
             Text(state.error ?: tr(Str.NO_RESULTS), Modifier.padding(16.dp))
         }
@@ -104,6 +108,7 @@ private fun MainTasks(onTask: (String) -> Unit) {
             Routes.DOSSIERS to Str.TAB_DOSSIERS,
             Routes.REPORTS to Str.REPORT_NEW,
             Routes.INBOX to Str.TAB_INBOX,
+            Routes.LOOKUP to Str.LOOKUP,
         ).forEach { (route, label) ->
             Button(onClick = { onTask(route) }, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp).heightIn(min = 72.dp)) {
                 Text(tr(label), style = MaterialTheme.typography.titleLarge)

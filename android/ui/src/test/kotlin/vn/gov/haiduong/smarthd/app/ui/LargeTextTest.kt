@@ -42,7 +42,7 @@ class LargeTextTest {
         services.settings.value = AppSettings(language)
         val screens = listOf(
             Routes.HOME, Routes.procedure(BIRTH), Routes.draft(draft), Routes.DOSSIERS, Routes.dossier(draft), Routes.payment(draft),
-            Routes.RECEIPTS, Routes.REPORTS, Routes.INBOX, Routes.PROFILE,
+            Routes.RECEIPTS, Routes.REPORTS, Routes.INBOX, Routes.PROFILE, Routes.SETTINGS, Routes.LOOKUP,
         )
         for (route in screens) {
             runSkikoComposeUiTest(size = Size(720f, 1600f), density = Density(2f, fontScale = 2f)) {
