@@ -19,8 +19,9 @@ import vn.gov.haiduong.smarthd.app.testing.BIRTH
 import vn.gov.haiduong.smarthd.app.testing.logIn
 
 /**
- * Every screen on a 360 x 800 dp phone with the text at twice its size, in Vietnamese and in
- * English: every text fits, whole words on each line, and the accessibility checks hold.
+ * Every screen on a 360 x 800 dp phone with the text at twice its size, in Vietnamese (light
+ * theme) and in English (dark theme): every text fits, whole words on each line, and the
+ * accessibility checks hold, text contrast among them, in both themes.
  */
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,7 +47,7 @@ class LargeTextTest {
         )
         for (route in screens) {
             runSkikoComposeUiTest(size = Size(720f, 1600f), density = Density(2f, fontScale = 2f)) {
-                setContent { DesktopHost(services) { SmartHdAppUi(emptyFlow(), startRoute = route) } }
+                setContent { DesktopHost(services) { SmartHdAppUi(emptyFlow(), darkTheme = language == Language.EN, startRoute = route) } }
                 settle()
                 assertTextFits("$route ($language)")
                 assertAccessible("$route ($language)")

@@ -1,5 +1,10 @@
 package vn.gov.haiduong.smarthd.app.ui
 
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.graphics.compositeOver
+import androidx.compose.ui.graphics.isSpecified
+import androidx.compose.ui.graphics.luminance
+import androidx.compose.ui.graphics.toPixelMap
 import androidx.compose.ui.semantics.SemanticsActions
 import androidx.compose.ui.semantics.SemanticsNode
 import androidx.compose.ui.semantics.SemanticsProperties
@@ -7,6 +12,7 @@ import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.hasScrollToNodeAction
 import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.performScrollToNode
@@ -49,6 +55,49 @@ fun ComposeUiTest.assertAccessible(screen: String) {
     }
     visit(onRoot(useUnmergedTree = false).fetchSemanticsNode())
     if (problems.isNotEmpty()) fail<Unit>("$screen:\n  " + problems.joinToString("\n  "))
+    assertContrast(screen)
+}
+
+/**
+ * Every enabled text on show stands out from what is behind it by at least 4.5:1 (WCAG 2.2 AA):
+ * the ink is the colour the text was laid out with (blended by its alpha), the background the
+ * commonest colour of the pixels under the text's box in a capture of the screen. Disabled
+ * controls are exempt, as WCAG says.
+ */
+@OptIn(ExperimentalTestApi::class)
+fun ComposeUiTest.assertContrast(screen: String) {
+    val problems = mutableListOf<String>()
+    val pixels = onRoot().captureToImage().toPixelMap()
+    for (node in onAllNodes(SemanticsMatcher.keyIsDefined(SemanticsActions.GetTextLayoutResult), useUnmergedTree = true).fetchSemanticsNodes()) {
+        if (generateSequence(node) { it.parent }.any { SemanticsProperties.Disabled in it.config }) continue
+        val layouts = mutableListOf<TextLayoutResult>()
+        node.config[SemanticsActions.GetTextLayoutResult].action?.invoke(layouts)
+        val layout = layouts.firstOrNull() ?: continue
+        val text = layout.layoutInput.text.text
+        val ink = layout.layoutInput.style.color
+        if (text.isBlank()) continue
+        if (!ink.isSpecified) {
+            problems += "\"$text\" has no colour of its own"
+            continue
+        }
+        val box = node.boundsInRoot
+        val xs = maxOf(0, box.left.toInt()) until minOf(pixels.width, box.right.toInt())
+        val ys = maxOf(0, box.top.toInt()) until minOf(pixels.height, box.bottom.toInt())
+        if (xs.isEmpty() || ys.isEmpty()) continue // scrolled out of sight
+        val counts = HashMap<Color, Int>()
+        for (y in ys) for (x in xs) counts.merge(pixels[x, y], 1, Int::plus)
+        val background = counts.maxBy { it.value }.key
+        val shown = ink.compositeOver(background)
+        val ratio = contrast(shown, background)
+        if (ratio < 4.5) problems += "\"$text\" is ${"%.2f".format(ratio)}:1 ($shown on $background)"
+    }
+    if (problems.isNotEmpty()) fail<Unit>("$screen, text contrast under 4.5:1:\n  " + problems.joinToString("\n  "))
+}
+
+/** WCAG's contrast ratio of two opaque colours. */
+private fun contrast(a: Color, b: Color): Double {
+    val (light, dark) = listOf(a.luminance().toDouble(), b.luminance().toDouble()).sortedDescending()
+    return (light + 0.05) / (dark + 0.05)
 }
 
 /**
