@@ -15,6 +15,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.app.state.ReceiptsViewModel
+import vn.gov.haiduong.smarthd.app.state.localTime
 
 /** E-receipts (biên lai), each verified offline against the portal's key. */
 @Composable
@@ -29,7 +30,7 @@ fun ReceiptsScreen() {
             Card(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
                 Column(Modifier.padding(16.dp)) {
                     Text(receipt.dossierCode ?: receipt.dossierId, style = MaterialTheme.typography.titleMedium)
-                    Text(tr(Str.RECEIPT_LINE, "%,d".format(receipt.amountVnd), receipt.paidAt.take(10)))
+                    Text(tr(Str.RECEIPT_LINE, "%,d".format(receipt.amountVnd), localTime(receipt.paidAt)))
                     Text("${receipt.issuer} · ${receipt.receiptId}", style = MaterialTheme.typography.bodySmall)
                     Text(tr(Str.RECEIPT_VERIFIED), color = MaterialTheme.colorScheme.primary)
                 }
