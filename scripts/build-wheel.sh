@@ -7,7 +7,7 @@
 #   scripts/build-wheel.sh [--out DIR]      (default DIR: target/wheels)
 #
 # Installs maturin from PyPI when it is missing. The build is for this machine's target, given
-# explicitly so that cargo shares its artefacts with scripts/size.sh's x86_64 release-mobile build.
+# explicitly so that cargo shares its artefacts with `scripts/size.sh --x86_64`'s release-mobile build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

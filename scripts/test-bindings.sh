@@ -6,12 +6,12 @@
 #   3. Rust tests of smarthd-ffi; Python: pytest against the sandbox; Kotlin on the JVM: mvn test;
 #   4. Swift: bindings generated (smoke) and the thin Swift layer checked against them by name
 #      (no Swift toolchain here: nothing Swift is compiled); the XCFramework zip script's checksum;
-#   5. scripts/size.sh: the release-mobile library for aarch64 and x86_64, within 8 MiB;
+#   5. scripts/size.sh: the release-mobile library for aarch64 (what ships), within 8 MiB;
 #   6. the Python wheel (scripts/build-wheel.sh, maturin) installed with pip into a fresh virtual
 #      environment, offline, running a search against the sandbox (tests/test_wheel.py).
 # Before the builds, scripts/check-ffi-exports.py: every core handle method exported and wrapped.
-# SKIP_SIZE=1 skips step 5 (it needs two fat-LTO builds, several minutes on 2 cores); SKIP_WHEEL=1
-# skips step 6 (it shares step 5's x86_64 build, so it costs little after it).
+# SKIP_SIZE=1 skips step 5 (a fat-LTO build, several minutes on 2 cores); SKIP_WHEEL=1 skips
+# step 6 (another, for x86_64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
