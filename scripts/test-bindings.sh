@@ -3,7 +3,8 @@
 #   1. builds the host library (smarthd-ffi) and the CLI (the sandbox portal), generates the
 #      Kotlin, Swift and Python bindings (scripts/gen-bindings.sh);
 #   2. checks that TLS stays on ring (no aws-lc-rs in the library's tree);
-#   3. Rust tests of smarthd-ffi; Python: pytest against the sandbox; Kotlin on the JVM: mvn test;
+#   3. Rust tests of smarthd-ffi; Python: pytest against the sandbox; Kotlin on the JVM: mvn package
+#      (the tests, then the SDK's jar);
 #   4. Swift: bindings generated (smoke) and the thin Swift layer checked against them by name
 #      (no Swift toolchain here: nothing Swift is compiled); the XCFramework zip script's checksum;
 #   5. scripts/size.sh: the release-mobile library for aarch64 (what ships), within 8 MiB;
@@ -73,11 +74,17 @@ log "Python: pytest against the sandbox over loopback"
 (cd bindings/python && SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" SMARTHD_BIN="$target_dir/debug/smarthd" \
     python3 -m pytest -q -p no:cacheprovider --ignore=tests/test_wheel.py)
 
-log "Kotlin on the JVM: generated bindings + the Kotlin layer, JUnit against the sandbox"
-mvn -B -ntp -f bindings/kotlin/pom.xml test \
+log "Kotlin on the JVM: generated bindings + the Kotlin layer, JUnit against the sandbox, then the SDK's jar"
+mvn -B -ntp -f bindings/kotlin/pom.xml package \
     -Dsmarthd.bindings="$root/$bindings/kotlin" -Dsmarthd.libdir="$target_dir/debug" \
     -Dsmarthd.bin="$target_dir/debug/smarthd" 2>&1 | grep -v '^\[INFO\] \(Download\|Copying\)'
 test "${PIPESTATUS[0]}" -eq 0
+jar=$(ls bindings/kotlin/target/smarthd-core-*.jar)
+for class in vn/gov/haiduong/smarthd/client/SmartHdClient.class vn/gov/haiduong/smarthd/SmartHd.class; do
+    python3 -c "import sys, zipfile; sys.exit(sys.argv[2] not in zipfile.ZipFile(sys.argv[1]).namelist())" "$jar" "$class" \
+        || { echo "$jar lacks $class" >&2; exit 1; }
+done
+echo "the SDK's JVM jar: $jar (the Kotlin layer and the generated bindings; the AAR: scripts/build-aar.sh)"
 
 log "Swift: generated on Linux (smoke; no Swift toolchain here, nothing Swift is compiled)"
 swift_generated=$bindings/swift/SmartHDCore.swift

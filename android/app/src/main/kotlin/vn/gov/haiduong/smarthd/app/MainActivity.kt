@@ -9,7 +9,14 @@ import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
 import androidx.activity.enableEdgeToEdge
 import androidx.activity.result.contract.ActivityResultContracts
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.remember
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
 import androidx.core.content.ContextCompat
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.receiveAsFlow
@@ -27,6 +34,7 @@ import vn.gov.haiduong.smarthd.client.SmartHdClient
  */
 class MainActivity : ComponentActivity() {
     private val links = Channel<String>(Channel.BUFFERED)
+    private val linkFlow = links.receiveAsFlow()
     private val askNotifications = registerForActivityResult(ActivityResultContracts.RequestPermission()) {}
 
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -37,10 +45,17 @@ class MainActivity : ComponentActivity() {
             askForNotifications()
         }
         val app = application as SmartHdApplication
-        val services = AppServices(app.client, app.connectivity, AndroidPlatform(this), app.settings)
+        val platform = AndroidPlatform(this)
         setContent {
-            CompositionLocalProvider(LocalServices provides services) {
-                SmartHdAppUi(links.receiveAsFlow())
+            // The core opens off the main thread, usually before the first frame.
+            val core = app.openedNow.collectAsState().value
+            if (core == null) {
+                Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) { CircularProgressIndicator() }
+            } else {
+                val services = remember(core) { AppServices(core.client, core.connectivity, platform, app.settings) }
+                CompositionLocalProvider(LocalServices provides services) {
+                    SmartHdAppUi(linkFlow)
+                }
             }
         }
     }

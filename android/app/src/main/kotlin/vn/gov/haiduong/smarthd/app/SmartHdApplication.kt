@@ -3,6 +3,7 @@ package vn.gov.haiduong.smarthd.app
 import android.app.Application
 import android.util.Log
 import java.util.Locale
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -24,14 +25,23 @@ import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.TextSize
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
-/** Opens the core once per process with the platform's services, and starts what runs always. */
+/** The core and the app-wide sync, once opened. */
+class OpenedCore(val client: SmartHdClient, val connectivity: Connectivity)
+
+/**
+ * Opens the core once per process with the platform's services (off the main thread: opening
+ * reads the databases and the keys), and starts what runs always.
+ */
 class SmartHdApplication : Application() {
     /** Application-wide work (event collectors, the network hints' syncs). */
     val appScope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
-    lateinit var client: SmartHdClient
-        private set
-    lateinit var connectivity: Connectivity
-        private set
+    private val opened = CompletableDeferred<OpenedCore>()
+
+    /** The core, once opened (the screens show a spinner until then, the sync worker waits). */
+    suspend fun core(): OpenedCore = opened.await()
+
+    /** Null until the core is open: what the activity draws from. */
+    val openedNow = MutableStateFlow<OpenedCore?>(null)
     /** The resident's settings: the phone's language at first; kept in SharedPreferences. */
     lateinit var settings: MutableStateFlow<AppSettings>
         private set
@@ -40,17 +50,22 @@ class SmartHdApplication : Application() {
         super.onCreate()
         settings = MutableStateFlow(loadSettings())
         appScope.launch { settings.drop(1).collect(::saveSettings) }
-        client = SmartHdClient.open(
-            CoreConfig(portalUrl = BuildConfig.PORTAL_URL, dataDir = filesDir.path),
-            KeystoreStorage(this),
-            logger = LogcatLogger,
-            signer = KeystoreSigner(packageManager),
-        )
-        connectivity = Connectivity(client, appScope)
-        NetworkHints(this, connectivity).start()
-        Notifications(this, settings).start(client, appScope)
+        appScope.launch {
+            val client = SmartHdClient.open(
+                CoreConfig(portalUrl = BuildConfig.PORTAL_URL, dataDir = filesDir.path),
+                KeystoreStorage(this@SmartHdApplication),
+                logger = LogcatLogger,
+                signer = KeystoreSigner(packageManager),
+            )
+            val connectivity = Connectivity(client, appScope)
+            NetworkHints(this@SmartHdApplication, connectivity).start()
+            Notifications(this@SmartHdApplication, settings).start(client, appScope)
+            val core = OpenedCore(client, connectivity)
+            opened.complete(core)
+            openedNow.value = core
+            connectivity.refresh() // catalog and dossiers at start
+        }
         SyncWorker.schedule(this)
-        appScope.launch { connectivity.refresh() } // catalog and dossiers at start
     }
 
     private fun loadSettings(): AppSettings {

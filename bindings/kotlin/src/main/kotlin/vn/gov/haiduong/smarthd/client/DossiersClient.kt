@@ -1,7 +1,14 @@
 package vn.gov.haiduong.smarthd.client
 
 import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.channelFlow
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.Attachment
 import vn.gov.haiduong.smarthd.Dossier
 import vn.gov.haiduong.smarthd.DossiersApi
@@ -14,7 +21,24 @@ import vn.gov.haiduong.smarthd.ResultPayload
 import vn.gov.haiduong.smarthd.Subject
 
 /** `client.dossiers`: drafts (hồ sơ) filled offline, submitting, the lookup; `client.sync` sends. */
-class DossiersClient internal constructor(internal val api: DossiersApi, private val io: CoroutineDispatcher) {
+class DossiersClient internal constructor(
+    internal val api: DossiersApi,
+    private val io: CoroutineDispatcher,
+    private val events: Flow<Event>,
+) {
+    /**
+     * My dossiers now, then again after each status change the core reports (a submit, a sync
+     * that sent one or brought the officer's answer): a cold `Flow`, one subscription per
+     * collector, equal lists not repeated.
+     */
+    fun observe(): Flow<List<Dossier>> = channelFlow {
+        // Subscribed before the first read: a change in between is not missed.
+        launch(start = CoroutineStart.UNDISPATCHED) {
+            events.filterIsInstance<Event.DossierStatusChanged>().collect { send(list()) }
+        }
+        send(list())
+    }.distinctUntilChanged()
+
     /**
      * A new draft of an in-force procedure (offline), about [forPerson] (null: the resident);
      * logged in, the resident's own fields come prefilled (`Dossier.prefilled`).

@@ -1,7 +1,16 @@
 package vn.gov.haiduong.smarthd.client
 
 import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.PortalProfile
 import vn.gov.haiduong.smarthd.Profile
 import vn.gov.haiduong.smarthd.ProfileCard
@@ -9,7 +18,32 @@ import vn.gov.haiduong.smarthd.SessionApi
 import vn.gov.haiduong.smarthd.SessionState
 
 /** `client.session`: the VNeID login (in a Custom Tab) and who is logged in. */
-class SessionClient internal constructor(internal val api: SessionApi, private val io: CoroutineDispatcher) {
+class SessionClient internal constructor(
+    internal val api: SessionApi,
+    private val io: CoroutineDispatcher,
+    events: Flow<Event>,
+    scope: CoroutineScope,
+) {
+    private val _current = MutableStateFlow<Profile?>(null)
+
+    /**
+     * Who is logged in, kept current: a login, a logout, a session the portal ended or that
+     * expired. Observe it rather than asking [whoami]. Show `maskCccd(profile.cccd)`, never the
+     * whole number.
+     */
+    val current: StateFlow<Profile?> = _current.asStateFlow()
+
+    init {
+        // Subscribed before the constructor returns: no change is missed.
+        scope.launch(start = CoroutineStart.UNDISPATCHED) {
+            events.filterIsInstance<Event.SessionChanged>().collect { refresh() }
+        }
+    }
+
+    internal suspend fun refresh() {
+        _current.value = api.whoami()
+    }
+
     /**
      * Starts a VNeID login at [level] (1 or 2): the URL to open in a Custom Tab. The browser comes
      * back to [SmartHdClient.LOGIN_REDIRECT_URI]; give that URL to [completeLogin].
@@ -24,7 +58,7 @@ class SessionClient internal constructor(internal val api: SessionApi, private v
     }
 
     /** Finishes the login with the URL the browser was redirected to. */
-    suspend fun completeLogin(callbackUrl: String): Profile = api.completeLogin(callbackUrl)
+    suspend fun completeLogin(callbackUrl: String): Profile = api.completeLogin(callbackUrl).also { _current.value = it }
 
     /** Forgets the login in progress (the resident closed the browser). */
     suspend fun cancelLogin() = withContext(io) { api.cancelLogin() }
@@ -48,5 +82,5 @@ class SessionClient internal constructor(internal val api: SessionApi, private v
      * dossiers, payments and receipts stay on the phone, sealed and theirs (back at their next
      * login), unless [wipeLocalData] deletes them.
      */
-    suspend fun logout(wipeLocalData: Boolean = false): String? = api.logout(wipeLocalData)
+    suspend fun logout(wipeLocalData: Boolean = false): String? = api.logout(wipeLocalData).also { _current.value = null }
 }

@@ -1,11 +1,15 @@
 package vn.gov.haiduong.smarthd.client
 
 import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.channels.BufferOverflow
-import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.MutableSharedFlow
+import kotlinx.coroutines.flow.SharedFlow
 import kotlinx.coroutines.flow.asSharedFlow
+import kotlinx.coroutines.withContext
 import vn.gov.haiduong.smarthd.CoreConfig
 import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.EventListener
@@ -36,15 +40,25 @@ class SmartHdClient private constructor(
     private val eventFlow: MutableSharedFlow<Event>,
     io: CoroutineDispatcher,
 ) : AutoCloseable {
+    /** The client's own work (keeping [session]'s state current); ended by [close]. */
+    private val scope = CoroutineScope(SupervisorJob() + io)
+
+    /**
+     * What the core reports as it happens: catalog sync progress, session changes, dossier status
+     * changes ([Event.DossierStatusChanged]: the shells' local notifications) and payment
+     * updates. Hot: collect it before starting the work whose events you want. A slow
+     * collector loses the oldest events, never blocks the core.
+     */
+    val events: SharedFlow<Event> = eventFlow.asSharedFlow()
 
     /** The offline procedures: search, records, facets, favourites. */
     val catalog = CatalogClient(core.catalog(), io)
 
-    /** The VNeID login and who is logged in. */
-    val session = SessionClient(core.session(), io)
+    /** The VNeID login and who is logged in ([SessionClient.current], a `StateFlow`). */
+    val session = SessionClient(core.session(), io, events, scope)
 
-    /** Drafts, submitting, and the public lookup. */
-    val dossiers = DossiersClient(core.dossiers(), io)
+    /** Drafts, submitting, and the public lookup; [DossiersClient.observe] as a `Flow`. */
+    val dossiers = DossiersClient(core.dossiers(), io, events)
 
     /** Fees and e-receipts. */
     val payments = PaymentsClient(core.payments(), io)
@@ -64,14 +78,6 @@ class SmartHdClient private constructor(
     /** The catalog feed and the outbox. */
     val sync = SyncClient(core.sync())
 
-    /**
-     * What the core reports as it happens: catalog sync progress, session changes, dossier status
-     * changes ([Event.DossierStatusChanged]: the shells' local notifications) and payment
-     * updates. Hot: collect it before starting the work whose events you want. A slow
-     * collector loses the oldest events, never blocks the core.
-     */
-    val events: Flow<Event> = eventFlow.asSharedFlow()
-
     companion object {
         /** The redirect URI the core's login uses (register it as the app's deep link). */
         const val LOGIN_REDIRECT_URI = "vn.gov.haiduong.smarthd:/oauth2redirect"
@@ -80,27 +86,30 @@ class SmartHdClient private constructor(
         const val PAYMENT_RETURN_URL = "vn.gov.haiduong.smarthd:/payment-return"
 
         /**
-         * Opens the core on [config] (no network call). [storage] is Keystore-backed storage,
-         * [signer] an optional StrongBox key for DPoP, [logger] receives the core's log lines.
+         * Opens the core on [config] (no network call), on [io]: opening reads the databases and
+         * the keys, so it never runs on the caller's (main) thread. [storage] is Keystore-backed
+         * storage, [signer] an optional StrongBox key for DPoP, [logger] receives the core's log
+         * lines.
          */
-        fun open(
+        suspend fun open(
             config: CoreConfig,
             storage: SecureStorage,
             logger: Logger? = null,
             signer: Signer? = null,
             io: CoroutineDispatcher = Dispatchers.IO,
-        ): SmartHdClient {
+        ): SmartHdClient = withContext(io) {
             val flow = MutableSharedFlow<Event>(extraBufferCapacity = 256, onBufferOverflow = BufferOverflow.DROP_OLDEST)
             val listener = object : EventListener {
                 override fun onEvent(event: Event) {
                     flow.tryEmit(event) // never blocks a core thread
                 }
             }
-            return SmartHdClient(SmartHd.open(config, storage, listener, logger, signer), flow, io)
+            SmartHdClient(SmartHd.open(config, storage, listener, logger, signer), flow, io).also { it.session.refresh() }
         }
     }
 
     override fun close() {
+        scope.cancel()
         catalog.api.close()
         session.api.close()
         dossiers.api.close()

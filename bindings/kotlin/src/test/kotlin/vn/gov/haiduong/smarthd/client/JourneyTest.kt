@@ -115,7 +115,7 @@ class JourneyTest {
             assertTrue("9.999999.H99" in e.detail)
         }
         val insecure = assertThrows<SmartHdException.Validation> {
-            SmartHdClient.open(config("http://dichvucong.haiduong.gov.vn/", tmp.resolve("x")), MemoryStorage())
+            runBlocking { SmartHdClient.open(config("http://dichvucong.haiduong.gov.vn/", tmp.resolve("x")), MemoryStorage()) }
         }
         assertEquals("portal_url", insecure.field)
         assertTrue("https" in insecure.reason)

@@ -11,6 +11,10 @@ import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import vn.gov.haiduong.smarthd.Dossier
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.withTimeoutOrNull
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -276,6 +280,36 @@ class ServicesTest {
             assertEquals(SessionState.LoggedOut, client.session.state())
             assertTrue(client.dossiers.list().isEmpty())
             seen.job.cancel()
+        }
+    }
+
+    @Test
+    fun `the session as a StateFlow and my dossiers as a Flow`() = runBlocking {
+        SmartHdClient.open(config(sandbox.url, tmp.resolve("flows")), MemoryStorage()).use { client ->
+            client.sync.catalog()
+            assertNull(client.session.current.value)
+            val lists = Channel<List<Dossier>>(Channel.UNLIMITED)
+            val watching = launch { client.dossiers.observe().collect { lists.send(it) } }
+            assertEquals(emptyList<Dossier>(), withTimeout(30_000) { lists.receive() })
+
+            val profile = loggedIn(client)
+            assertEquals(profile.cccd, client.session.current.value?.cccd)
+            val code = client.catalog.search("dang ky khai sinh").hits.first().code
+            val draft = client.dossiers.newDraft(code)
+            fillValid(client, draft.id)
+            client.dossiers.submit(draft.id)
+            // Each status the core reports comes as a new list: queued, then received.
+            suspend fun next(status: DossierStatus) = withTimeout(30_000) {
+                var list = lists.receive()
+                while (list.none { it.id == draft.id && it.status == status }) list = lists.receive()
+            }
+            next(DossierStatus.QUEUED)
+            client.sync.now()
+            next(DossierStatus.RECEIVED)
+
+            client.session.logout()
+            withTimeout(30_000) { client.session.current.first { it == null } }
+            watching.cancel()
         }
     }
 

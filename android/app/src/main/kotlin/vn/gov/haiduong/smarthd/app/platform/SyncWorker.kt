@@ -19,7 +19,7 @@ import vn.gov.haiduong.smarthd.app.SmartHdApplication
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val app = applicationContext as SmartHdApplication
-        return if (app.connectivity.refresh() != null) Result.success() else Result.retry()
+        return if (app.core().connectivity.refresh() != null) Result.success() else Result.retry()
     }
 
     companion object {

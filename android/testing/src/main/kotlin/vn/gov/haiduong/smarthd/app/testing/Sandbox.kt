@@ -13,6 +13,7 @@ import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
@@ -84,12 +85,13 @@ class MemoryStorage : SecureStorage {
 /** One Keystore per data dir, as on a phone: reopening the app finds its data key again. */
 private val keystores = java.util.concurrent.ConcurrentHashMap<Path, MemoryStorage>()
 
-fun openClient(sandbox: Sandbox, dataDir: Path, io: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.IO) =
+fun openClient(sandbox: Sandbox, dataDir: Path, io: kotlinx.coroutines.CoroutineDispatcher = Dispatchers.IO) = runBlocking {
     SmartHdClient.open(
         CoreConfig(portalUrl = sandbox.url, dataDir = dataDir.toString(), connectTimeoutMs = 2000u),
         keystores.getOrPut(dataDir.toAbsolutePath().normalize()) { MemoryStorage() },
         io = io,
     )
+}
 
 /** A scope like viewModelScope, on a real dispatcher; [close] cancels it. */
 class TestViewModelScope : AutoCloseable {

@@ -8,6 +8,7 @@ import java.awt.FileDialog
 import java.awt.Frame
 import java.nio.file.Files
 import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -32,7 +33,7 @@ fun main(args: Array<String>) {
     val data = Files.createTempDirectory("smarthd-desktop")
     val sandbox = if (args.isEmpty()) Sandbox(data.resolve("sandbox")) else null
     val portal = args.firstOrNull() ?: sandbox!!.url
-    val client = SmartHdClient.open(CoreConfig(portalUrl = portal, dataDir = data.resolve("app").toString()), MemoryStorage())
+    val client = runBlocking { SmartHdClient.open(CoreConfig(portalUrl = portal, dataDir = data.resolve("app").toString()), MemoryStorage()) }
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
     val connectivity = Connectivity(client, scope)
     val platform = DesktopPlatform(pickFile = ::chooseFile)
