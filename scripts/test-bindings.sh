@@ -8,11 +8,12 @@
 #   4. Swift: bindings generated (smoke) and the thin Swift layer checked against them by name
 #      (no Swift toolchain here: nothing Swift is compiled); the XCFramework zip script's checksum;
 #   5. scripts/size.sh: the release-mobile library for aarch64 (what ships), within 8 MiB;
-#   6. the Python wheel (scripts/build-wheel.sh, maturin) installed with pip into a fresh virtual
+#   6. the Python wheel (scripts/build-wheel.sh --profile dev, maturin: the packaging, with the
+#      debug library, not a second fat-LTO build) installed with pip into a fresh virtual
 #      environment, offline, running a search against the sandbox (tests/test_wheel.py).
 # Before the builds, scripts/check-ffi-exports.py: every core handle method exported and wrapped.
 # SKIP_SIZE=1 skips step 5 (a fat-LTO build, several minutes on 2 cores); SKIP_WHEEL=1 skips
-# step 6 (another, for x86_64).
+# step 6.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -129,14 +130,14 @@ fi
 
 if [ -z "${SKIP_WHEEL:-}" ]; then
     log "Python wheel (maturin): pip install into a fresh venv, offline, and a search"
-    wheel=$(bash scripts/build-wheel.sh | tail -n 1)
+    wheel=$(bash scripts/build-wheel.sh --profile dev | tail -n 1)
     version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
     case "$(basename "$wheel")" in
         "smarthd-$version-"*) ;;
         *) echo "the wheel $wheel is not version $version (Cargo.toml)" >&2; exit 1 ;;
     esac
     ls -l "$wheel"
-    (cd bindings/python && SMARTHD_WHEEL="$wheel" SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" \
+    (cd bindings/python && SMARTHD_WHEEL="$wheel" SMARTHD_WHEEL_PROFILE=dev SMARTHD_PYTHON_BINDINGS="$root/$bindings/python" \
         SMARTHD_BIN="$target_dir/debug/smarthd" python3 -m pytest -q -p no:cacheprovider tests/test_wheel.py)
 fi
 
