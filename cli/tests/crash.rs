@@ -25,7 +25,7 @@ fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_k
     let mut kills = 0;
     let mut runs = 0;
     // Kills in a row with no run finishing: on a slow or busy machine the windows widen (2x per
-    // 20 such kills) so some runs still get far enough to deliver.
+    // 50 such kills) so some runs still get far enough to deliver.
     let mut killed_in_a_row = 0u32;
     loop {
         runs += 1;
@@ -39,7 +39,7 @@ fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_k
         *rng ^= *rng << 13;
         *rng ^= *rng >> 7;
         *rng ^= *rng << 17;
-        let kill_after = Duration::from_millis(10 + *rng % 150) * (1 << (killed_in_a_row / 20).min(6));
+        let kill_after = Duration::from_millis(10 + *rng % 150) * (1 << (killed_in_a_row / 50).min(6));
         let started = Instant::now();
         let finished = loop {
             if let Some(status) = child.try_wait().unwrap() {
@@ -91,7 +91,7 @@ fn kill_times() -> u64 {
 /// is in flight), not only in the process start-up.
 async fn slow_down(admin: &smarthd_tests::Admin) {
     admin
-        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 15}))
+        .post("admin/faults", serde_json::json!({"route": "*", "kind": "delay", "probability": 1.0, "delay_ms": 40}))
         .await;
 }
 

@@ -8,6 +8,9 @@
 //! An entry is sent only with its owner's session ([`crate::owner`]): another resident's queued
 //! dossiers wait, counted in [`OutboxReport::waiting_for_owner`], until that resident logs in.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -165,6 +168,10 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
     Ok(DossierSyncReport { outbox, status_changes, ..Default::default() })
 }
 
+/// Dossiers sent at once: enough to overlap one dossier's round trips and local writes with
+/// another's, few enough not to crowd the province's portal from one phone.
+const PARALLEL_DOSSIERS: usize = 4;
+
 pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
     let mut report =
         OutboxReport { waiting_for_owner: cx.dossiers.waiting_for_owner_count(cx.owner)?, ..Default::default() };
@@ -173,7 +180,56 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
         report.needs_login = report.waiting_for_owner > 0;
         return Ok(report);
     };
-    for item in cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)? {
+    let due = cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)?;
+    // A dossier's entries go one after the other, in the order they were queued; different
+    // dossiers go side by side. Offline or logged out stops every dossier before its next entry.
+    let stop = AtomicBool::new(false);
+    let mut dossiers = futures_util::stream::iter(by_dossier(due))
+        .map(|entries| flush_dossier(cx, owner, entries, &stop))
+        .buffer_unordered(PARALLEL_DOSSIERS);
+    while let Some(flushed) = dossiers.next().await {
+        let flushed = flushed?;
+        report.sent += flushed.sent;
+        report.failed += flushed.failed;
+        report.waiting_for_level2 += flushed.waiting_for_level2;
+        report.needs_login |= flushed.needs_login;
+    }
+    drop(dossiers);
+    report.pending = cx.dossiers.pending_count(owner)?;
+    Ok(report)
+}
+
+/// Due entries grouped by dossier, each group in queue order, the groups in the order of
+/// their first entry.
+fn by_dossier(due: Vec<OutboxItem>) -> Vec<Vec<OutboxItem>> {
+    let mut groups: Vec<Vec<OutboxItem>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for item in due {
+        match index.get(&item.dossier_id) {
+            Some(&at) => groups[at].push(item),
+            None => {
+                index.insert(item.dossier_id.clone(), groups.len());
+                groups.push(vec![item]);
+            }
+        }
+    }
+    groups
+}
+
+/// Sends one dossier's due entries in order. An entry that stays queued holds back the ones
+/// after it (an action never overtakes its dossier); one settled for good (received, refused,
+/// dropped) lets the next go.
+async fn flush_dossier(
+    cx: &Context<'_>,
+    owner: &Owner,
+    entries: Vec<OutboxItem>,
+    stop: &AtomicBool,
+) -> Result<OutboxReport> {
+    let mut report = OutboxReport::default();
+    for item in entries {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let sent = match &item.action {
             None => send(cx, owner, &item).await.map(Delivered::Dossier),
             Some(action) => send_action(cx, owner, &item, action).await.map(Delivered::Action),
@@ -201,7 +257,7 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
             }
             // The data key cannot open this entry: it waits, queued, for the recovery (log in
             // again); the rest of the queue goes on.
-            Err(Failure::Local(Error::UserDataUnreadable { .. })) => {}
+            Err(Failure::Local(Error::UserDataUnreadable { .. })) => break,
             Err(Failure::Local(error)) => return Err(error),
             Err(Failure::Attempt { class: Class::Permanent | Class::NotFound, reason }) => {
                 cx.dossiers.mark_failed(&item, &reason)?;
@@ -230,22 +286,25 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
                     next_attempt(&item),
                     "cần đăng nhập VNeID mức 2 / needs a VNeID level 2 login",
                 )?;
+                break;
             }
             Err(Failure::Attempt { class: Class::NeedsLogin, .. }) => {
                 report.needs_login = true;
+                stop.store(true, Ordering::Relaxed);
                 cx.dossiers.reschedule(&item, 0, "cần đăng nhập / needs a login")?;
                 break;
             }
             Err(Failure::Attempt { class: Class::Offline, reason }) => {
+                stop.store(true, Ordering::Relaxed);
                 cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?;
                 break;
             }
             Err(Failure::Attempt { class: Class::RetryLater, reason }) => {
-                cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?
+                cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?;
+                break;
             }
         }
     }
-    report.pending = cx.dossiers.pending_count(owner)?;
     Ok(report)
 }
 
@@ -458,6 +517,14 @@ mod tests {
         assert!(matches!(refused, Failure::Attempt { class: Class::Permanent, .. }));
         let busy = Failure::from(PortalError::refused(503, "api/v1/dossiers", b""));
         assert!(matches!(busy, Failure::Attempt { class: Class::RetryLater, .. }));
+    }
+
+    #[test]
+    fn entries_are_grouped_by_dossier_in_queue_order() {
+        let item = |seq, dossier: &str| OutboxItem { seq, dossier_id: dossier.into(), attempts: 0, action: None };
+        let due = vec![item(1, "a"), item(2, "b"), item(3, "a"), item(4, "c"), item(5, "b"), item(6, "a")];
+        let groups: Vec<Vec<i64>> = by_dossier(due).iter().map(|g| g.iter().map(|i| i.seq).collect()).collect();
+        assert_eq!(groups, [vec![1, 3, 6], vec![2, 5], vec![4]]);
     }
 
     #[test]
