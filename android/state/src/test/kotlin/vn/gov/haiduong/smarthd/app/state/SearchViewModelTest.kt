@@ -1,7 +1,9 @@
 package vn.gov.haiduong.smarthd.app.state
 
 import java.nio.file.Files
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
+import kotlinx.coroutines.async
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.test.StandardTestDispatcher
@@ -9,6 +11,8 @@ import kotlinx.coroutines.test.TestCoroutineScheduler
 import kotlinx.coroutines.test.advanceTimeBy
 import kotlinx.coroutines.test.runCurrent
 import kotlinx.coroutines.test.runTest
+import kotlinx.coroutines.withTimeout
+import vn.gov.haiduong.smarthd.client.SmartHdClient
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -29,7 +33,22 @@ class SearchViewModelTest {
     private val sandbox = Sandbox(tmp.resolve("sandbox"))
     private val scheduler = TestCoroutineScheduler()
     private val dispatcher = StandardTestDispatcher(scheduler)
-    private val client = openClient(sandbox, tmp.resolve("app"), io = dispatcher)
+    private val client = openedOnTestDispatcher()
+
+    /**
+     * The client's reads run on the test dispatcher, which runs only when its scheduler is
+     * advanced: the open is started on it and the scheduler driven until it is done (its async
+     * calls resume from the core's threads), where only waiting would wait for ever.
+     */
+    private fun openedOnTestDispatcher(): SmartHdClient {
+        val opening = CoroutineScope(dispatcher).async { openClientOn(sandbox, tmp.resolve("app"), io = dispatcher) }
+        val deadline = System.nanoTime() + 60_000_000_000
+        while (!opening.isCompleted && System.nanoTime() < deadline) {
+            scheduler.advanceUntilIdle()
+            Thread.sleep(5)
+        }
+        return runBlocking { withTimeout(1_000) { opening.await() } }
+    }
 
     @BeforeAll
     fun syncCatalog() = runBlocking<Unit> {

@@ -13,15 +13,12 @@ import java.nio.file.Path
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.ExperimentalCoroutinesApi
-import kotlinx.coroutines.async
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.first
-import kotlinx.coroutines.test.TestDispatcher
 import kotlinx.coroutines.withTimeout
 import vn.gov.haiduong.smarthd.CoreConfig
 import vn.gov.haiduong.smarthd.FieldKind
@@ -89,30 +86,15 @@ class MemoryStorage : SecureStorage {
 /** One Keystore per data dir, as on a phone: reopening the app finds its data key again. */
 private val keystores = java.util.concurrent.ConcurrentHashMap<Path, MemoryStorage>()
 
-/**
- * Opens a client whose reads run on [io]. A test dispatcher runs only when its scheduler is
- * advanced, so the open is started on it and the scheduler driven until it is done (only waiting
- * on it from runBlocking would wait for ever).
- */
-@OptIn(ExperimentalCoroutinesApi::class)
-fun openClient(sandbox: Sandbox, dataDir: Path, io: CoroutineDispatcher = Dispatchers.IO): SmartHdClient {
-    val opening = CoroutineScope(io).async {
-        SmartHdClient.open(
-            CoreConfig(portalUrl = sandbox.url, dataDir = dataDir.toString(), connectTimeoutMs = 2000u),
-            keystores.getOrPut(dataDir.toAbsolutePath().normalize()) { MemoryStorage() },
-            io = io,
-        )
-    }
-    if (io is TestDispatcher) {
-        // The open's async calls resume from the core's threads onto [io]: drive it until done.
-        val deadline = System.nanoTime() + 60_000_000_000
-        while (!opening.isCompleted && System.nanoTime() < deadline) {
-            io.scheduler.advanceUntilIdle()
-            Thread.sleep(5)
-        }
-    }
-    return runBlocking { withTimeout(60_000) { opening.await() } }
-}
+/** Opens a client on [dataDir] against [sandbox]; its blocking calls run on [io]. */
+suspend fun openClientOn(sandbox: Sandbox, dataDir: Path, io: CoroutineDispatcher = Dispatchers.IO): SmartHdClient =
+    SmartHdClient.open(
+        CoreConfig(portalUrl = sandbox.url, dataDir = dataDir.toString(), connectTimeoutMs = 2000u),
+        keystores.getOrPut(dataDir.toAbsolutePath().normalize()) { MemoryStorage() },
+        io = io,
+    )
+
+fun openClient(sandbox: Sandbox, dataDir: Path): SmartHdClient = runBlocking { openClientOn(sandbox, dataDir) }
 
 /** A scope like viewModelScope, on a real dispatcher; [close] cancels it. */
 class TestViewModelScope : AutoCloseable {
