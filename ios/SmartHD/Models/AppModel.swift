@@ -32,6 +32,13 @@ extension SmartHdError {
 
 func message(_ error: Error) -> String { (error as? SmartHdError)?.userMessage ?? error.localizedDescription }
 
+/// Where a tapped notification takes the resident.
+enum Destination: Equatable {
+    case dossier(String)
+    case reports
+    case inbox
+}
+
 /// The app-wide state: the core, the session (login, profile, logout), the offline banner and
 /// the sync. Mirrors android/state (SessionViewModel, Connectivity), which is tested on the JVM.
 @MainActor
@@ -44,15 +51,19 @@ final class AppModel: ObservableObject {
     }
 
     let client: SmartHdClient
-    let english = Locale.current.language.languageCode?.identifier == "en"
+    /// The language, the text size and the simple screens; every view follows them at once.
+    @Published var settings = AppSettings.load() { didSet { settings.save() } }
+    var language: AppLanguage { settings.language }
+    var english: Bool { settings.language == .en }
     @Published private(set) var login: Login = .loggedOut(expired: false)
     @Published private(set) var networkAvailable = true
     @Published private(set) var portalReachable = true
     @Published private(set) var syncing = false
-    /// The gateway's return, for the payment screen on show.
-    @Published var paymentReturn: URL?
-    /// The dossier a tapped notification opens.
-    @Published var openDossier: String?
+    /// The order as the gateway's return left it (already handed to the core), for the payment
+    /// screen on show; a screen opened later reads it from `client.payments.list()`.
+    @Published private(set) var returnedOrder: PaymentOrder?
+    /// Where a tapped notification leads; `ContentView` goes there and clears it.
+    @Published var destination: Destination?
     var offline: Bool { !networkAvailable || !portalReachable }
 
     private let web = WebAuth()
@@ -106,6 +117,21 @@ final class AppModel: ObservableObject {
     /// The payment gateway in the same kind of browser session; answers the return URL.
     func openGateway(_ url: URL) async -> URL? { await web.open(url, ephemeral: false) }
 
+    /// The gateway came back (the web session's callback, or the app's URL when it came back
+    /// through Safari): the core asks the portal for the outcome whether or not a payment screen
+    /// is on show, so the result is never dropped.
+    func paymentReturned(_ url: URL) async throws {
+        do {
+            returnedOrder = try await client.payments.handleReturn(returnUrl: url.absoluteString)
+        } catch {
+            report(error)
+            throw error
+        }
+    }
+
+    /// What a screen shows for a failed call, in the app's language.
+    func describe(_ error: Error) -> String { pickLanguage(message(error), english: english) }
+
     private static func loggedIn(_ p: Profile) -> Login {
         .loggedIn(name: p.name, maskedCccd: maskCccd(cccd: p.cccd), level: Int(p.level))
     }
@@ -144,13 +170,13 @@ final class AppModel: ObservableObject {
             case .sessionChanged(.expired):
                 if case .loggedIn = login { login = .loggedOut(expired: true) }
             case .dossierStatusChanged(let id, let code, let status):
-                Notifications.dossierChanged(id: id, code: code, status: status, english: english)
+                Notifications.dossierChanged(id: id, code: code, status: status, language: language)
                 NotificationCenter.default.post(name: .dossierChanged, object: id)
             case .reportStatusChanged(let id, let code, let state):
-                Notifications.reportChanged(id: id, code: code, state: state)
+                Notifications.reportChanged(id: id, code: code, state: state, language: language)
                 NotificationCenter.default.post(name: .reportChanged, object: id)
             case .alertReceived(let id, let title, let severity):
-                Notifications.alertReceived(id: id, title: title, severity: severity)
+                Notifications.alertReceived(id: id, title: title, severity: severity, language: language)
             case .paymentUpdated(let orderId, _):
                 NotificationCenter.default.post(name: .paymentChanged, object: orderId)
             default:

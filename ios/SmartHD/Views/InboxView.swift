@@ -4,6 +4,7 @@ import SwiftUI
 /// The inbox: alerts for the resident's commune (emergencies first) and their own notices,
 /// offline, with read state.
 struct InboxView: View {
+    @EnvironmentObject private var app: AppModel
     @StateObject private var model: InboxModel
 
     init(app: AppModel) { _model = StateObject(wrappedValue: InboxModel(app: app)) }
@@ -21,7 +22,7 @@ struct InboxView: View {
                 }
             }
             .listRowBackground(severityColor(item.severity).opacity(item.severity == .info ? 0 : 0.12))
-            .accessibilityHint(item.read ? "" : String(localized: "inbox_unread"))
+            .accessibilityHint(item.read ? "" : app.language.text("inbox_unread"))
         }
         .overlay { if model.items.isEmpty { Text("inbox_empty") } }
         .refreshable { await model.refresh() }

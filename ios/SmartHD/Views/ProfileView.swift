@@ -1,7 +1,7 @@
 import SmartHDCore
 import SwiftUI
 
-/// Login through VNeID (ephemeral web session), the profile with its level, logout.
+/// Login through VNeID (ephemeral web session), the profile with its level, logout; the settings.
 struct ProfileView: View {
     @EnvironmentObject private var app: AppModel
 
@@ -23,6 +23,9 @@ struct ProfileView: View {
             case .failed(let reason):
                 Text(reason).foregroundStyle(.red)
                 loginButtons
+            }
+            Section {
+                NavigationLink { SettingsView() } label: { Label("settings", systemImage: "gearshape") }
             }
         }
         .navigationTitle("tab_profile")
