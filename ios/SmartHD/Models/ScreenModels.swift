@@ -50,14 +50,22 @@ final class FormModel: ObservableObject {
     private let app: AppModel
     private var queue: Task<Void, Never>? // edits run one after another, in order
 
-    init(app: AppModel, procedureCode: String) {
+    /// A new draft of `procedureCode`, or the kept draft (or refused dossier) `dossierId`.
+    init(app: AppModel, procedureCode: String? = nil, dossierId: String? = nil) {
         self.app = app
         enqueue { [self] in
-            let draft = try await app.client.dossiers.newDraft(procedureCode: procedureCode)
-            let form = try await app.client.catalog.procedure(code: procedureCode).form
-            dossierId = draft.id
+            let draft: Dossier
+            if let dossierId {
+                draft = try await app.client.dossiers.get(dossierId: dossierId)
+            } else {
+                draft = try await app.client.dossiers.newDraft(procedureCode: procedureCode ?? "")
+            }
+            let form = try await app.client.catalog.procedure(code: draft.procedureCode).form
+            self.dossierId = draft.id
             procedureName = draft.procedureName
             inputs = form.fields.map { Input(field: $0, value: draft.fields[$0.key] ?? "") }
+            attachments = draft.attachments
+            await reload()
         }
         NotificationCenter.default.addObserver(forName: .dossierChanged, object: nil, queue: .main) { [weak self] note in
             Task { @MainActor in if let self, note.object as? String == self.dossierId { await self.reload() } }
@@ -78,10 +86,16 @@ final class FormModel: ObservableObject {
         }
     }
 
-    func attach(path: String) {
+    /// Attaches `file` (a temporary copy, removed after); nil when the picture could not be read.
+    func attach(file: URL?) {
+        guard let file else {
+            error = app.language.text("attach_unreadable")
+            return
+        }
         enqueue { [self] in
+            defer { AttachmentFiles.remove(file) }
             guard let id = dossierId else { return }
-            attachments.append(try await app.client.dossiers.attach(dossierId: id, path: path))
+            attachments.append(try await app.client.dossiers.attach(dossierId: id, path: file.path))
         }
     }
 
@@ -135,6 +149,7 @@ final class FormModel: ObservableObject {
 @MainActor
 final class DossiersModel: ObservableObject {
     @Published private(set) var dossiers: [Dossier] = []
+    @Published private(set) var error: String?
     private let app: AppModel
 
     init(app: AppModel) {
@@ -153,48 +168,90 @@ final class DossiersModel: ObservableObject {
     }
 
     func reload() async { dossiers = (try? await app.client.dossiers.list()) ?? dossiers }
+
+    func deleteDraft(_ id: String) async {
+        do {
+            try await app.client.dossiers.deleteDraft(dossierId: id)
+            error = nil
+        } catch {
+            self.error = app.describe(error)
+        }
+        await reload()
+    }
 }
 
-/// Paying a fee: the gateway (ASWebAuthenticationSession) or a VietQR drawn from the core's matrix.
+/// Paying a dossier's fee: the gateway (ASWebAuthenticationSession) or a VietQR drawn from the
+/// core's matrix. Opens on the dossier's latest order, if it has one, and shows no other
+/// dossier's; nothing shows as paid until the portal says so. Mirrors android/state's
+/// PaymentViewModel.
 @MainActor
 final class PaymentModel: ObservableObject {
     enum State {
         case idle, requesting
+        /// Open the page (again); it comes back through the payment-return URL.
+        case gateway(PaymentOrder, URL)
         case qr(PaymentOrder, QrMatrix)
         case confirming(PaymentOrder)
+        /// The receipt is nil for a moment when the portal confirms before it is fetched.
         case paid(PaymentOrder, Receipt?)
         case failed(String)
     }
 
     @Published private(set) var state: State = .idle
+    let dossierId: String
     private var order: PaymentOrder?
     private let app: AppModel
+    private var observer: NSObjectProtocol?
 
-    init(app: AppModel) { self.app = app }
+    init(app: AppModel, dossierId: String) {
+        self.app = app
+        self.dossierId = dossierId
+        Task {
+            let latest = try? await app.client.payments.list().last { $0.dossierId == dossierId }
+            if let latest, case .idle = state { await run { try await show(latest) } }
+        }
+        // The core settled a payment (a sync, the portal's word): this screen's order is reloaded.
+        observer = NotificationCenter.default.addObserver(forName: .paymentChanged, object: nil, queue: .main) { [weak self] note in
+            guard let orderId = note.object as? String else { return }
+            Task { @MainActor in await self?.updated(orderId: orderId) }
+        }
+    }
 
-    func pay(dossierId: String, method: PaymentMethod) async {
+    deinit {
+        if let observer { NotificationCenter.default.removeObserver(observer) }
+    }
+
+    func pay(method: PaymentMethod) async {
         state = .requesting
         await run {
-            let order = try await app.client.payments.pay(dossierId: dossierId, method: method)
-            try await show(order)
-            if case .awaitingPayment = order.status, let page = order.payUrl.flatMap(URL.init(string:)),
-               let back = await app.openGateway(page) {
-                try await show(try await app.client.payments.handleReturn(returnUrl: back.absoluteString))
-            }
+            try await show(try await app.client.payments.pay(dossierId: dossierId, method: method))
+            if case .gateway(_, let page) = state { try await openGateway(page) }
         }
     }
 
-    /// The gateway came back through the app's URL: shown only when it is this dossier's order.
-    func onReturn(_ url: URL, dossierId: String) async {
-        await run {
-            let returned = try await app.client.payments.handleReturn(returnUrl: url.absoluteString)
-            if returned.dossierId == dossierId { try await show(returned) }
-        }
+    /// The gateway in a web session; its return goes to the core through `AppModel`, which
+    /// hands the order back here (`returned`).
+    func reopenGateway(_ page: URL) async { await run { try await openGateway(page) } }
+
+    private func openGateway(_ page: URL) async throws {
+        if let back = await app.openGateway(page) { try await app.paymentReturned(back) }
     }
 
+    /// An order the gateway's return left: shown only when it is this dossier's.
+    func returned(_ order: PaymentOrder) async {
+        guard order.dossierId == dossierId else { return }
+        await run { try await show(order) }
+    }
+
+    /// "Kiểm tra lại": asks the portal now (a VietQR transfer, a lost return).
     func refresh() async {
         guard let id = order?.orderId else { return }
         await run { try await show(try await app.client.payments.refresh(orderId: id)) }
+    }
+
+    private func updated(orderId: String) async {
+        guard order?.orderId == orderId, let now = try? await app.client.payments.get(orderId: orderId) else { return }
+        await run { try await show(now) }
     }
 
     private func show(_ order: PaymentOrder) async throws {
@@ -203,12 +260,20 @@ final class PaymentModel: ObservableObject {
         case .succeeded:
             var receipt: Receipt?
             if let id = order.receiptId { receipt = try? await app.client.payments.verifyReceipt(receiptId: id) }
+            // The "paid" event can come before the receipt is fetched: never lose a shown receipt.
+            if receipt == nil, case .paid(let shown, let kept?) = state, shown.orderId == order.orderId { receipt = kept }
             state = .paid(order, receipt)
         case .failed, .cancelled, .expired:
             state = .failed(order.failureMessage ?? pickLanguage(paymentStatusLabel(status: order.status), english: app.english))
-        case .awaitingPayment where order.vietqr != nil:
-            state = .qr(order, try vietqrMatrix(payload: order.vietqr!))
-        default:
+        case .awaitingPayment:
+            if let payload = order.vietqr {
+                state = .qr(order, try vietqrMatrix(payload: payload))
+            } else if let page = order.payUrl.flatMap(URL.init(string:)) {
+                state = .gateway(order, page)
+            } else {
+                state = .confirming(order)
+            }
+        case .created, .processing:
             state = .confirming(order)
         }
     }
@@ -216,7 +281,7 @@ final class PaymentModel: ObservableObject {
     private func run(_ work: () async throws -> Void) async {
         do { try await work() } catch {
             app.report(error)
-            state = .failed(message(error))
+            state = .failed(app.describe(error))
         }
     }
 }
@@ -250,4 +315,36 @@ func localTime(_ at: String) -> String {
     formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
     formatter.dateFormat = "dd/MM/yyyy HH:mm"
     return formatter.string(from: date)
+}
+
+/// "Tra cứu hồ sơ": the public status of a dossier code, without logging in (a relative's
+/// dossier, the code on a paper receipt). Asks the portal, so it needs the network.
+@MainActor
+final class LookupModel: ObservableObject {
+    @Published var code = "" { didSet { error = nil } }
+    @Published private(set) var looking = false
+    @Published private(set) var found: PublicStatus?
+    @Published private(set) var error: String?
+    private let app: AppModel
+
+    init(app: AppModel) { self.app = app }
+
+    var canLook: Bool { !code.trimmingCharacters(in: .whitespaces).isEmpty && !looking }
+
+    func label(_ status: DossierStatus) -> String { pickLanguage(dossierStatusLabel(status: status), english: app.english) }
+
+    func lookup() async {
+        let code = code.trimmingCharacters(in: .whitespaces).uppercased()
+        guard !code.isEmpty else { return }
+        looking = true
+        found = nil
+        error = nil
+        defer { looking = false }
+        do {
+            found = try await app.client.dossiers.lookup(code: code)
+        } catch {
+            app.report(error)
+            self.error = app.describe(error)
+        }
+    }
 }

@@ -1,18 +1,21 @@
 import SmartHDCore
 import SwiftUI
 
-/// My dossiers with their status timelines; pull to refresh sends and syncs.
+/// My dossiers with their status timelines; pull to refresh sends and syncs. Each leads to its
+/// screen (`DossierRoute`): the details, paying, or the form of a draft or a refused dossier.
 struct DossiersView: View {
+    @EnvironmentObject private var app: AppModel
     @StateObject private var model: DossiersModel
-    private let app: AppModel
+    private let onOpen: (DossierRoute) -> Void
 
-    init(app: AppModel) {
-        self.app = app
+    init(app: AppModel, onOpen: @escaping (DossierRoute) -> Void) {
         _model = StateObject(wrappedValue: DossiersModel(app: app))
+        self.onOpen = onOpen
     }
 
     var body: some View {
         List {
+            if let error = model.error { Text(error).foregroundStyle(.red) }
             if model.dossiers.isEmpty { Text("dossiers_empty") }
             ForEach(model.dossiers, id: \.id) { d in
                 VStack(alignment: .leading, spacing: 4) {
@@ -26,8 +29,17 @@ struct DossiersView: View {
                             if let m = d.timeline[i].message { Text(m).font(.caption) }
                         }
                     }
-                    if d.code != nil && (d.feeVnd ?? 0) > 0 {
-                        NavigationLink("pay") { PaymentView(app: app, dossierId: d.id) }
+                    // Buttons, not NavigationLinks: a List row with links would open one on any tap.
+                    HStack {
+                        if d.status != .draft { Button("dossier_details") { onOpen(.detail(d.id)) } }
+                        if d.code != nil && (d.feeVnd ?? 0) > 0 { Button("pay") { onOpen(.payment(d.id)) } }
+                        if d.status == .draft || d.status == .failed { Button("form_title") { onOpen(.draft(d.id)) } }
+                    }
+                    .buttonStyle(.bordered) // bordered: each its own target, not the whole row
+                }
+                .swipeActions {
+                    if d.status == .draft {
+                        Button("delete_draft", role: .destructive) { Task { await model.deleteDraft(d.id) } }
                     }
                 }
             }
