@@ -1,6 +1,5 @@
 import Foundation
 import SmartHDCore
-import UIKit
 
 /// Field reports: a new report with photos and the place, my reports with the answer and its
 /// proof, the city's public feed. Refreshed by sync and by the core's events.
@@ -58,14 +57,15 @@ final class ReportsModel: ObservableObject {
         error = commune == nil ? pickLanguage("Vị trí ngoài địa bàn thành phố / the place is outside the city", english: app.english) : nil
     }
 
-    /// A photo from the camera or the library: HEIC is turned into JPEG here (the core takes JPEG
-    /// and PNG), then the core removes every metadata block and scales it.
+    /// A photo from the camera or the library: HEIC is turned into JPEG (`AttachmentFiles`: the
+    /// core takes JPEG and PNG), then the core removes every metadata block and scales it.
     func addPhoto(_ data: Data) async {
-        guard let jpeg = UIImage(data: data)?.jpegData(compressionQuality: 0.9) else { return }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).jpg")
+        guard let file = AttachmentFiles.jpeg(data, prefix: "report") else {
+            error = app.language.text("attach_unreadable")
+            return
+        }
+        defer { AttachmentFiles.remove(file) }
         do {
-            try jpeg.write(to: file)
-            defer { try? FileManager.default.removeItem(at: file) }
             let report = try await app.client.reports.addPhoto(reportId: try await kept().id, path: file.path)
             photos = report.photos.map(\.sha256)
             error = nil

@@ -10,6 +10,8 @@ struct FormView: View {
     @State private var camera = false
 
     init(app: AppModel, procedureCode: String) { _form = StateObject(wrappedValue: FormModel(app: app, procedureCode: procedureCode)) }
+    /// A kept draft, or a dossier the portal refused, to correct and submit again.
+    init(app: AppModel, dossierId: String) { _form = StateObject(wrappedValue: FormModel(app: app, dossierId: dossierId)) }
 
     var body: some View {
         Form {
@@ -38,19 +40,22 @@ struct FormView: View {
             }
         }
         .onChange(of: photo) { item in
+            guard let item else { return }
+            photo = nil // the same picture may be picked again
             Task {
-                guard let data = try? await item?.loadTransferable(type: Data.self) else { return }
-                form.attach(path: save(data))
+                // PhotosPicker hands over the original bytes, often HEIC: re-encoded as JPEG.
+                let data = try? await item.loadTransferable(type: Data.self)
+                form.attach(file: data.flatMap { AttachmentFiles.jpeg($0, prefix: "form") })
             }
         }
         .sheet(isPresented: $camera) {
-            CameraPicker { data in form.attach(path: save(data)) }
+            CameraPicker { data in form.attach(file: AttachmentFiles.jpeg(data, prefix: "camera")) }
         }
     }
 
     @ViewBuilder
     private func field(_ input: FormModel.Input) -> some View {
-        let label = form.label(input.field) + (input.field.required ? " (\(String(localized: "required")))" : "")
+        let label = form.label(input.field) + (input.field.required ? " (\(app.language.text("required")))" : "")
         VStack(alignment: .leading) {
             switch input.field.kind {
             case .checkbox:
@@ -73,12 +78,6 @@ struct FormView: View {
         .accessibilityHint(input.error ?? "")
     }
 
-    /// The picker's HEIC (or any picture) as JPEG: the core takes JPEG and PNG only.
-    private func save(_ data: Data) -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString + ".jpg")
-        try? (UIImage(data: data)?.jpegData(compressionQuality: 0.9) ?? data).write(to: url)
-        return url.path
-    }
 }
 
 /// The camera, for a photo of a paper document.

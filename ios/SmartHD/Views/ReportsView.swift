@@ -58,6 +58,7 @@ private struct MyReportsList: View {
 }
 
 private struct NewReportForm: View {
+    @EnvironmentObject private var app: AppModel // category names and hints follow the language
     @ObservedObject var model: ReportsModel
     let onSent: () -> Void
     @State private var picked: [PhotosPickerItem] = []
@@ -89,7 +90,7 @@ private struct NewReportForm: View {
                     }
                 }
                 .disabled(locating)
-                Text(model.communeName ?? String(localized: "report_no_place"))
+                Text(model.communeName ?? app.language.text("report_no_place"))
                 TextField("report_address_note", text: $model.addressNote)
                 Toggle("report_urgent", isOn: $model.urgent)
                 Toggle("report_share_identity", isOn: $model.shareIdentity)
@@ -109,7 +110,8 @@ private struct NewReportForm: View {
             }
         }
         .task { if model.categories.isEmpty { await model.newReport() } }
-        .onChange(of: picked) { _, items in
+        .onChange(of: picked) { items in
+            guard !items.isEmpty else { return }
             Task {
                 for item in items {
                     if let data = try? await item.loadTransferable(type: Data.self) { await model.addPhoto(data) }
@@ -117,7 +119,7 @@ private struct NewReportForm: View {
                 picked = []
             }
         }
-        .onChange(of: model.submission) { _, submission in if case .sent = submission { onSent() } }
+        .onChange(of: model.submission) { submission in if case .sent = submission { onSent() } }
     }
 }
 
