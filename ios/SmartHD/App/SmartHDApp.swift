@@ -11,10 +11,13 @@ struct SmartHDApp: App {
             if let model = AppDelegate.model {
                 ContentView()
                     .environmentObject(model)
-                    // The gateway's return when it did not come back through the web session: to
-                    // the payment screen on show, which checks the order is its dossier's.
+                    // The gateway's return when it did not come back through the web session:
+                    // handed to the core at once; the payment screen on show picks the order up
+                    // if it is its dossier's.
                     .onOpenURL { url in
-                        if url.absoluteString.hasPrefix(SmartHdClient.paymentReturnUrl) { model.paymentReturn = url }
+                        if url.absoluteString.hasPrefix(SmartHdClient.paymentReturnUrl) {
+                            Task { try? await model.paymentReturned(url) }
+                        }
                     }
             } else {
                 Text(AppDelegate.openError ?? "")
@@ -30,12 +33,13 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
     @MainActor
     func application(_ application: UIApplication,
                      didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]? = nil) -> Bool {
+        // First, whatever happens next: a sync task an earlier launch submitted may be what
+        // launched the app, and running it with no handler registered ends the app.
+        BackgroundSync.register { Self.model }
         do { Self.model = try AppModel() } catch { Self.openError = message(error) }
-        // A task submitted without its handler registered would end the app when it runs.
-        if let model = Self.model {
-            BackgroundSync.register { model }
-            BackgroundSync.schedule()
-        }
+        if Self.model != nil { BackgroundSync.schedule() }
+        // Before returning: a tap on a notification that launched the app is delivered to the
+        // delegate right after launch.
         UNUserNotificationCenter.current().delegate = self
         Notifications.requestPermission()
         application.registerForRemoteNotifications()
@@ -58,11 +62,16 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
         [.banner, .list, .sound]
     }
 
-    /// A tap on a dossier's notification opens that dossier.
+    /// A tap on a notification opens what it is about: the dossier's screen, my reports, the inbox.
     @MainActor
     func userNotificationCenter(_ center: UNUserNotificationCenter, didReceive response: UNNotificationResponse) async {
-        if let dossier = response.notification.request.content.userInfo["dossier"] as? String {
-            Self.model?.openDossier = dossier
+        let info = response.notification.request.content.userInfo
+        if let dossier = info["dossier"] as? String {
+            Self.model?.destination = .dossier(dossier)
+        } else if info["report"] != nil {
+            Self.model?.destination = .reports
+        } else if info["alert"] != nil {
+            Self.model?.destination = .inbox
         }
     }
 
