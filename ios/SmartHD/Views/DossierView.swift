@@ -2,6 +2,7 @@ import PhotosUI
 import QuickLook
 import SmartHDCore
 import SwiftUI
+import UniformTypeIdentifiers
 
 /// One dossier to its end: status and timeline, the officer's request for more documents (attach
 /// each, then send), the result (opened once verified), and the rating.
