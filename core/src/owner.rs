@@ -1,6 +1,6 @@
 //! Who owns a local record. Several residents may share one phone: every dossier, outbox
-//! entry, attachment, timeline entry, payment, receipt, appointment and status-feed cursor in `user.db`
-//! carries its owner, and only the logged-in owner sees, sends or wipes it.
+//! entry, attachment, timeline entry, payment, receipt, appointment, status-feed cursor,
+//! favourite and recently viewed procedure in `user.db` carries its owner, and only the logged-in owner sees, sends or wipes it.
 //!
 //! The owner is stored as a tag, HMAC-SHA256 of the e-identity `sub` under a key derived from
 //! the vault's data key ([`Vault::owner_tag`]): the raw `sub` is not in the file, and the tag
@@ -38,6 +38,18 @@ const OWNED_TABLES: &[&str] = &[
     "appointment",
 ];
 
+/// Lists kept per resident (a code once per owner): favourites and recently viewed procedures.
+/// Browsing needs no login, so they also have [`LOGGED_OUT`]'s lists.
+const OWNED_LISTS: &[&str] = &["favorite", "recent_view"];
+
+/// The owner of the lists kept while nobody is logged in.
+pub const LOGGED_OUT: &str = "";
+
+/// Whose lists the app shows now: the resident's, or the logged-out ones.
+pub fn list_owner(owner: Option<&Owner>) -> &str {
+    owner.map_or(LOGGED_OUT, Owner::tag)
+}
+
 /// A resident, as `user.db` knows them: the keyed tag of their `sub`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owner(String);
@@ -58,10 +70,10 @@ pub fn claim_unclaimed(db: &UserDb, owner: &Owner) -> Result<bool> {
     let mut conn = db.lock();
     let tx = conn.transaction()?;
     let mut unclaimed = 0;
-    for table in OWNED_TABLES {
+    for table in OWNED_TABLES.iter().chain(OWNED_LISTS) {
         let others: i64 = tx.query_row(
-            &format!("SELECT count(*) FROM {table} WHERE owner IS NOT NULL AND owner NOT IN (?1, ?2)"),
-            params![owner.tag(), UNCLAIMED],
+            &format!("SELECT count(*) FROM {table} WHERE owner IS NOT NULL AND owner NOT IN (?1, ?2, ?3)"),
+            params![owner.tag(), UNCLAIMED, LOGGED_OUT],
             |r| r.get(0),
         )?;
         if others > 0 {
@@ -77,8 +89,18 @@ pub fn claim_unclaimed(db: &UserDb, owner: &Owner) -> Result<bool> {
     for table in OWNED_TABLES {
         tx.execute(&format!("UPDATE {table} SET owner = ?1 WHERE owner = ?2"), params![owner.tag(), UNCLAIMED])?;
     }
+    move_lists(&tx, UNCLAIMED, owner.tag())?;
     tx.commit()?;
     Ok(true)
+}
+
+/// Gives the lists of `from` to `to`; a code `to` already has stays as `to` had it.
+fn move_lists(tx: &rusqlite::Transaction, from: &str, to: &str) -> Result<()> {
+    for table in OWNED_LISTS {
+        tx.execute(&format!("UPDATE OR IGNORE {table} SET owner = ?1 WHERE owner = ?2"), params![to, from])?;
+        tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [from])?;
+    }
+    Ok(())
 }
 
 /// After the data key was lost and a new one made, the owner tags (keyed by the old key) name
@@ -90,6 +112,13 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
     let tx = conn.transaction()?;
     for table in OWNED_TABLES {
         tx.execute(&format!("UPDATE {table} SET owner = ?1 WHERE owner IS NOT NULL"), [UNCLAIMED])?;
+    }
+    let owners_of_lists: Vec<String> = tx
+        .prepare("SELECT owner FROM favorite WHERE owner NOT IN (?1, ?2) UNION SELECT owner FROM recent_view WHERE owner NOT IN (?1, ?2)")?
+        .query_map([UNCLAIMED, LOGGED_OUT], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for tag in owners_of_lists {
+        move_lists(&tx, &tag, UNCLAIMED)?;
     }
     // Per-owner state under the old tags: fetched again by the next owner.
     tx.execute("DELETE FROM upload", [])?;
@@ -104,7 +133,7 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
     Ok(())
 }
 
-/// Deletes every record of `owner`, with their upload state and status-feed cursor, in one
+/// Deletes every record of `owner`, with their upload state, status-feed cursor and lists, in one
 /// transaction. Other residents' records and drafts nobody owns stay.
 pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     let mut conn = db.lock();
@@ -126,9 +155,8 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
         "appointment_request",
         "appointment",
     ];
-    for table in
-        tables.iter().chain(&["upload", "feed_cursor", "profile_card", "inbox_item", "inbox_cursor", "push_device"])
-    {
+    let per_owner_state = ["upload", "feed_cursor", "profile_card", "inbox_item", "inbox_cursor", "push_device"];
+    for table in tables.iter().chain(&per_owner_state).chain(OWNED_LISTS) {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }
     tx.commit()?;
@@ -173,6 +201,23 @@ mod tests {
         assert!(!claim_unclaimed(&db, &b).unwrap(), "A has data here: B claims nothing");
         assert_eq!(owners(&db), vec![Some(UNCLAIMED.to_owned()), Some(a.tag().to_owned())]);
         assert!(claim_unclaimed(&db, &a).unwrap(), "A may claim next to A's own records");
+    }
+
+    #[test]
+    fn unclaimed_lists_are_claimed_beside_the_residents_own_and_logged_out_lists_do_not_block() {
+        let vault = Vault::from_key(&[1; 32]);
+        let a = Owner::of(&vault, "sub-a");
+        let (_dir, db) = db_with(&[]);
+        let rows = [(UNCLAIMED, "X"), (UNCLAIMED, "Y"), (a.tag(), "X"), (LOGGED_OUT, "Z")];
+        for (owner, code) in rows {
+            db.lock().execute("INSERT INTO favorite VALUES (?1, ?2, 't')", params![owner, code]).unwrap();
+        }
+        assert!(claim_unclaimed(&db, &a).unwrap());
+        let conn = db.lock();
+        let mut stmt = conn.prepare("SELECT owner = ?1, code FROM favorite ORDER BY code").unwrap();
+        let kept: Vec<(bool, String)> =
+            stmt.query_map([a.tag()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        assert_eq!(kept, [(true, "X".to_owned()), (true, "Y".to_owned()), (false, "Z".to_owned())]);
     }
 
     #[test]

@@ -416,6 +416,30 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     );
     CREATE UNIQUE INDEX report_outbox_one ON report_outbox(report_id, kind);
     "#,
+    // v12: favourites and recently viewed procedures belong to a resident too (what a resident
+    // looked up says something about them: a shared phone must not show it to the next one);
+    // owner '' is the lists kept while nobody is logged in. Rows from before are unclaimed.
+    r#"
+    CREATE TABLE favorite_owned (
+        owner TEXT NOT NULL,
+        code TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (owner, code)
+    );
+    INSERT INTO favorite_owned SELECT 'unclaimed', code, added_at FROM favorite;
+    DROP TABLE favorite;
+    ALTER TABLE favorite_owned RENAME TO favorite;
+    CREATE TABLE recent_view_owned (
+        owner TEXT NOT NULL,
+        code TEXT NOT NULL,
+        viewed_at TEXT NOT NULL,
+        PRIMARY KEY (owner, code)
+    );
+    INSERT INTO recent_view_owned SELECT 'unclaimed', code, viewed_at FROM recent_view;
+    DROP TABLE recent_view;
+    ALTER TABLE recent_view_owned RENAME TO recent_view;
+    CREATE INDEX recent_view_time ON recent_view(owner, viewed_at);
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that
@@ -763,8 +787,13 @@ mod tests {
             conn.execute("INSERT INTO favorite VALUES ('1.001193.H19', '2026-01-01T00:00:00Z')", []).unwrap();
         }
         let conn = open_user(dir.path()).unwrap();
-        let code: String = conn.query_row("SELECT code FROM favorite", [], |r| r.get(0)).unwrap();
-        assert_eq!(code, "1.001193.H19");
+        let kept: (String, String) =
+            conn.query_row("SELECT owner, code FROM favorite", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(
+            kept,
+            (crate::owner::UNCLAIMED.to_owned(), "1.001193.H19".to_owned()),
+            "kept for the first resident to claim"
+        );
     }
 
     #[test]

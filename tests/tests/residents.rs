@@ -91,3 +91,40 @@ async fn switching_residents_shows_only_the_current_ones_data_and_wipe_deletes_o
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     assert_eq!(listed(&core), [a_dossier]);
 }
+
+/// Favourites and recently viewed procedures say what a resident looked up: each resident sees
+/// their own, and the lists kept while nobody is logged in are nobody's in particular.
+#[tokio::test]
+async fn favourites_and_recently_viewed_are_the_residents_own() {
+    const MARRIAGE: &str = "1.000894.H19";
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let catalog = core.catalog();
+    let codes = |hits: Vec<smarthd_core::catalog::SearchHit>| hits.into_iter().map(|h| h.code).collect::<Vec<_>>();
+
+    catalog.procedure(MARRIAGE).unwrap();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    assert!(codes(catalog.recently_viewed(10).unwrap()).is_empty(), "A does not see what was viewed logged out");
+    catalog.procedure(BIRTH).unwrap();
+    catalog.add_favorite(BIRTH).unwrap();
+    assert_eq!(codes(catalog.favorites().unwrap()), [BIRTH]);
+    assert_eq!(codes(catalog.recently_viewed(10).unwrap()), [BIRTH]);
+    core.session().logout(LocalData::Keep).await.unwrap();
+
+    assert!(codes(catalog.favorites().unwrap()).is_empty(), "logged out, A's favourites are not on show");
+    assert_eq!(codes(catalog.recently_viewed(10).unwrap()), [MARRIAGE]);
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert!(codes(catalog.favorites().unwrap()).is_empty(), "B does not see A's favourites");
+    assert!(codes(catalog.recently_viewed(10).unwrap()).is_empty(), "nor what A viewed");
+    catalog.add_favorite(MARRIAGE).unwrap();
+    catalog.remove_favorite(BIRTH).unwrap();
+    core.session().logout(LocalData::Wipe).await.unwrap();
+
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(codes(catalog.favorites().unwrap()), [BIRTH], "B's removal touched only B's list");
+    assert_eq!(codes(catalog.recently_viewed(10).unwrap()), [BIRTH]);
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let favourites: i64 = db.query_row("SELECT count(*) FROM favorite", [], |r| r.get(0)).unwrap();
+    assert_eq!(favourites, 1, "B's wipe deleted B's favourite");
+}

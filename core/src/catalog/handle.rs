@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::model::{AdminUnits, Procedure};
 use super::{FacetCount, Freshness, PageRequest, SearchFilters, SearchHit, SearchPage};
 use crate::error::Result;
+use crate::owner;
 use crate::shared::Shared;
 
 /// `core.catalog()`: search, records, facets, favourites and recently viewed procedures.
@@ -32,7 +33,7 @@ impl CatalogHandle {
     /// A procedure's whole record, from the offline copy; noted as recently viewed.
     pub fn procedure(&self, code: &str) -> Result<Procedure> {
         let procedure = self.shared.catalog.procedure(code)?;
-        self.shared.catalog.record_view(&procedure.code)?;
+        self.shared.catalog.record_view(&self.lists()?, &procedure.code)?;
         Ok(procedure)
     }
 
@@ -53,18 +54,24 @@ impl CatalogHandle {
     }
 
     pub fn add_favorite(&self, code: &str) -> Result<()> {
-        self.shared.catalog.add_favorite(code)
+        self.shared.catalog.add_favorite(&self.lists()?, code)
     }
 
     pub fn remove_favorite(&self, code: &str) -> Result<()> {
-        self.shared.catalog.remove_favorite(code)
+        self.shared.catalog.remove_favorite(&self.lists()?, code)
     }
 
     pub fn favorites(&self) -> Result<Vec<SearchHit>> {
-        self.shared.catalog.favorites()
+        self.shared.catalog.favorites(&self.lists()?)
     }
 
     pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
-        self.shared.catalog.recently_viewed(limit)
+        self.shared.catalog.recently_viewed(&self.lists()?, limit)
+    }
+
+    /// Whose favourites and recently viewed procedures: the logged-in resident's, else the
+    /// lists kept while nobody is logged in.
+    fn lists(&self) -> Result<String> {
+        Ok(owner::list_owner(self.shared.owner()?.as_ref()).to_owned())
     }
 }

@@ -420,39 +420,53 @@ impl Catalog {
 
     // --- the resident's own lists, in user.db ---
 
-    pub fn add_favorite(&self, code: &str) -> Result<()> {
+    // Each takes the lists' owner (`owner::list_owner`): the resident's, or the logged-out ones.
+
+    pub fn add_favorite(&self, owner: &str, code: &str) -> Result<()> {
         let code = self.procedure(code)?.code;
         self.user.lock().execute(
-            "INSERT INTO favorite (code, added_at) VALUES (?1, ?2) ON CONFLICT(code) DO NOTHING",
-            params![code, now()],
+            "INSERT INTO favorite (owner, code, added_at) VALUES (?1, ?2, ?3) ON CONFLICT(owner, code) DO NOTHING",
+            params![owner, code, now()],
         )?;
         Ok(())
     }
 
-    pub fn remove_favorite(&self, code: &str) -> Result<()> {
-        self.user.lock().execute("DELETE FROM favorite WHERE code = ?1", [code.trim().to_ascii_uppercase()])?;
+    pub fn remove_favorite(&self, owner: &str, code: &str) -> Result<()> {
+        self.user.lock().execute(
+            "DELETE FROM favorite WHERE owner = ?1 AND code = ?2",
+            params![owner, code.trim().to_ascii_uppercase()],
+        )?;
         Ok(())
     }
 
     /// Favourites, newest first, as result rows (those no longer in the catalog are left out).
-    pub fn favorites(&self) -> Result<Vec<SearchHit>> {
-        let codes = codes(&self.user.lock(), "SELECT code FROM favorite ORDER BY added_at DESC, code", u32::MAX)?;
+    pub fn favorites(&self, owner: &str) -> Result<Vec<SearchHit>> {
+        let codes = codes(
+            &self.user.lock(),
+            "SELECT code FROM favorite WHERE owner = ?1 ORDER BY added_at DESC, code",
+            owner,
+            u32::MAX,
+        )?;
         self.hits_for(&codes)
     }
 
     /// Notes that the resident opened `code` (the detail screen calls this).
-    pub fn record_view(&self, code: &str) -> Result<()> {
+    pub fn record_view(&self, owner: &str, code: &str) -> Result<()> {
         self.user.lock().execute(
-            "INSERT INTO recent_view (code, viewed_at) VALUES (?1, ?2)
-             ON CONFLICT(code) DO UPDATE SET viewed_at = excluded.viewed_at",
-            params![code, now()],
+            "INSERT INTO recent_view (owner, code, viewed_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(owner, code) DO UPDATE SET viewed_at = excluded.viewed_at",
+            params![owner, code, now()],
         )?;
         Ok(())
     }
 
-    pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
-        let codes =
-            codes(&self.user.lock(), "SELECT code FROM recent_view ORDER BY viewed_at DESC, rowid DESC", limit)?;
+    pub fn recently_viewed(&self, owner: &str, limit: u32) -> Result<Vec<SearchHit>> {
+        let codes = codes(
+            &self.user.lock(),
+            "SELECT code FROM recent_view WHERE owner = ?1 ORDER BY viewed_at DESC, rowid DESC",
+            owner,
+            limit,
+        )?;
         self.hits_for(&codes)
     }
 
@@ -742,9 +756,9 @@ fn normalized(p: &Procedure) -> Procedure {
     p
 }
 
-fn codes(conn: &Connection, sql: &str, limit: u32) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(&format!("{sql} LIMIT ?1"))?;
-    let rows = stmt.query_map([limit], |r| r.get(0))?;
+fn codes(conn: &Connection, sql: &str, owner: &str, limit: u32) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(&format!("{sql} LIMIT ?2"))?;
+    let rows = stmt.query_map(params![owner, limit], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
