@@ -52,8 +52,16 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
     private suspend fun sync(whenOnline: Boolean): DossierSyncReport? = syncs.withLock {
         _state.update { it.copy(syncing = true) }
         try {
-            client.sync.catalog()
+            // The catalog failing (no network, its endpoint down) must not keep dossiers waiting:
+            // the outbox is tried anyway, and a queued dossier learns why it waits.
+            val catalogFailure = try {
+                client.sync.catalog()
+                null
+            } catch (e: SmartHdException) {
+                e
+            }
             val report = if (whenOnline) client.sync.whenOnline() else client.sync.now()
+            catalogFailure?.let { throw it }
             _state.update {
                 it.copy(portalReachable = true, pending = report.outbox.pending, needsLogin = report.outbox.needsLogin)
             }

@@ -27,6 +27,8 @@ data class DossierRow(
     val updatedAt: String,
     /** Newest last. */
     val timeline: List<TimelineStep>,
+    /** Why a queued dossier has not gone out yet (no network, the portal busy, a login needed). */
+    val waitingReason: String? = null,
 ) {
     val payable: Boolean get() = payable(code, feeVnd)
 }
@@ -96,5 +98,6 @@ class DossiersViewModel(
         feeVnd = feeVnd,
         updatedAt = updatedAt,
         timeline = timeline.map { TimelineStep(it.status, label(it.status), it.at, it.message) },
+        waitingReason = problem?.takeIf { status == DossierStatus.QUEUED }?.let { pickLanguage(it, english) },
     )
 }

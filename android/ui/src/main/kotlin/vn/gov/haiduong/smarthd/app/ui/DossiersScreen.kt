@@ -51,6 +51,7 @@ private fun DossierCard(row: DossierRow, onOpen: () -> Unit, onPay: () -> Unit, 
             Text(row.procedureName, style = MaterialTheme.typography.titleMedium)
             Text(row.statusLabel, style = MaterialTheme.typography.labelLarge, color = MaterialTheme.colorScheme.primary)
             row.code?.let { Text(tr(Str.DOSSIER_CODE, it)) }
+            row.waitingReason?.let { Text(tr(Str.WAITING_BECAUSE, it)) }
             if (row.timeline.isNotEmpty()) {
                 Text(tr(Str.TIMELINE), style = MaterialTheme.typography.titleSmall, modifier = Modifier.padding(top = 8.dp))
                 row.timeline.forEach { step ->

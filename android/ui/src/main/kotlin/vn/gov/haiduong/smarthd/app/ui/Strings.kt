@@ -60,6 +60,7 @@ enum class Str(private val vi: String, private val en: String) {
     REFUSED("Cổng không tiếp nhận: %1\$s", "The portal did not accept it: %1\$s"),
     DOSSIERS_EMPTY("Chưa có hồ sơ", "No dossiers yet"),
     DOSSIER_CODE("Mã hồ sơ: %1\$s", "Dossier code: %1\$s"),
+    WAITING_BECAUSE("Đang chờ gửi: %1\$s", "Waiting to be sent: %1\$s"),
     TIMELINE("Tiến độ", "Progress"),
     PAY("Thanh toán", "Pay"),
     DELETE_DRAFT("Xoá nháp", "Delete draft"),
