@@ -54,14 +54,8 @@ class AppointmentsViewModel(
     fun refresh() {
         scope.launch {
             _state.update { it.copy(refreshing = true) }
-            try {
-                client.appointments.refresh()
-                connectivity.reportReached()
-                _state.update { it.copy(error = null) }
-            } catch (e: SmartHdException) {
-                if (e.isOffline) connectivity.reportFailure(e)
-                _state.update { it.copy(error = e.userMessage) }
-            }
+            val error = connectivity.attempt { client.appointments.refresh() }
+            _state.update { it.copy(error = error) }
             readKept()
             _state.update { it.copy(refreshing = false) }
         }
@@ -134,14 +128,8 @@ class BookingViewModel(
     private fun call(block: suspend () -> Unit) {
         scope.launch {
             _state.update { it.copy(busy = true, error = null) }
-            try {
-                block()
-                connectivity.reportReached()
-            } catch (e: SmartHdException) {
-                if (e.isOffline) connectivity.reportFailure(e)
-                _state.update { it.copy(error = e.userMessage) }
-            }
-            _state.update { it.copy(busy = false) }
+            val error = connectivity.attempt(block)
+            _state.update { it.copy(busy = false, error = error) }
         }
     }
 }
@@ -176,15 +164,9 @@ class AppointmentViewModel(
     fun cancel() {
         scope.launch {
             _state.update { it.copy(busy = true, error = null) }
-            try {
-                client.appointments.cancel(bookingId)
-                connectivity.reportReached()
-            } catch (e: SmartHdException) {
-                if (e.isOffline) connectivity.reportFailure(e)
-                _state.update { it.copy(error = e.userMessage) }
-            }
+            val error = connectivity.attempt { client.appointments.cancel(bookingId) }
             reload()
-            _state.update { it.copy(busy = false) }
+            _state.update { it.copy(busy = false, error = error ?: it.error) }
         }
     }
 

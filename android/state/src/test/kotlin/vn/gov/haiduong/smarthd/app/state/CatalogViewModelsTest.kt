@@ -1,6 +1,5 @@
 package vn.gov.haiduong.smarthd.app.state
 
-import java.nio.file.Files
 import java.time.Clock
 import java.time.Instant
 import java.time.ZoneOffset
@@ -16,19 +15,14 @@ import vn.gov.haiduong.smarthd.app.testing.*
 /** The catalog's age, favourites and recently viewed procedures, against a real sandbox. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CatalogViewModelsTest {
-    private val tmp = Files.createTempDirectory("smarthd-catalog")
-    private val sandbox = Sandbox(tmp.resolve("sandbox"))
-    private val client = openClient(sandbox, tmp.resolve("app"))
+    private val world = SandboxWorld("catalog")
+    private val client = world.client
 
     @BeforeAll
     fun syncCatalog() = runBlocking<Unit> { client.sync.catalog() }
 
     @AfterAll
-    fun stop() {
-        client.close()
-        sandbox.close()
-        tmp.toFile().deleteRecursively()
-    }
+    fun stop() = world.close()
 
     @Test
     fun `the catalog is out of date after a week, after a sync left half done, and never synced`() {

@@ -16,9 +16,9 @@ import vn.gov.haiduong.smarthd.app.testing.*
 /** My documents and appointments, for a level-2 resident against a real sandbox. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PersonalRecordsViewModelsTest {
-    private val tmp = Files.createTempDirectory("smarthd-records")
-    private val sandbox = Sandbox(tmp.resolve("sandbox"))
-    private val client = openClient(sandbox, tmp.resolve("app"))
+    private val world = SandboxWorld("records")
+    private val sandbox = world.sandbox
+    private val client = world.client
 
     @BeforeAll
     fun ready() = runBlocking<Unit> {
@@ -27,11 +27,7 @@ class PersonalRecordsViewModelsTest {
     }
 
     @AfterAll
-    fun stop() {
-        client.close()
-        sandbox.close()
-        tmp.toFile().deleteRecursively()
-    }
+    fun stop() = world.close()
 
     @Test
     fun `my documents hold the result and the papers, filter as typed, and export to files`() = runBlocking<Unit> {
@@ -41,7 +37,7 @@ class PersonalRecordsViewModelsTest {
             Robot.officerIssueResult(sandbox, client.dossiers.get(dossier).code!!, "Giấy khai sinh bản chính số 7")
             client.sync.now() // fetches the result and the resident's papers
 
-            val documents = DocumentsViewModel(client, vm.scope, tmp.resolve("exports"))
+            val documents = DocumentsViewModel(client, vm.scope, world.tmp.resolve("exports"))
             val all = documents.state.awaitState { s -> s.documents.any { it.kind == DocumentKind.RESULT } }.documents
             val result = all.single { it.kind == DocumentKind.RESULT }
             assertTrue(result.verified, "$result")
@@ -65,7 +61,7 @@ class PersonalRecordsViewModelsTest {
     }
 
     @Test
-    fun `a slot is booked at the commune's counter, its ticket verifies, and it can be cancelled`() = runBlocking<Unit> {
+    fun `a slot is booked at the commune's counter, its ticket verifies, it can be cancelled, and the list stays offline`() = runBlocking<Unit> {
         TestViewModelScope().use { vm ->
             val connectivity = Connectivity(client, vm.scope)
             val booking = BookingViewModel(client, vm.scope, connectivity, BIRTH)
@@ -95,6 +91,17 @@ class PersonalRecordsViewModelsTest {
             one.cancel()
             one.state.awaitState { it.appointment?.status == AppointmentStatus.CANCELLED && !it.busy }
             assertEquals(AppointmentStatus.CANCELLED, client.appointments.get(booked.bookingId).status)
+
+            // The portal away: the kept bookings stay on show, and the banner says offline.
+            sandbox.stop()
+            try {
+                val offline = AppointmentsViewModel(client, vm.scope, connectivity)
+                val shownOffline = offline.state.awaitState { it.loaded && !it.refreshing && it.error != null }
+                assertEquals(listOf(booked.bookingId), shownOffline.appointments.map { it.bookingId })
+                assertTrue(connectivity.state.value.offline)
+            } finally {
+                sandbox.start()
+            }
         }
     }
 
