@@ -2,6 +2,7 @@ package vn.gov.haiduong.smarthd.app.platform
 
 import android.Manifest
 import android.content.Context
+import android.content.Intent
 import android.graphics.Bitmap
 import android.graphics.BitmapFactory
 import android.net.Uri
@@ -68,6 +69,17 @@ class AndroidPlatform(private val context: Context) : Platform {
             if (granted) CurrentLocation.fetch(context) { fix -> onFix(fix?.let { GeoPoint(it.latitude, it.longitude) }) } else onFix(null)
         }
         return { permission.launch(Manifest.permission.ACCESS_FINE_LOCATION) }
+    }
+
+    override val exportDir: String get() = File(context.cacheDir, "exports").path
+
+    /** The share sheet, with read access to the file for the app the resident picks (save, send, open). */
+    override fun shareFile(path: String) {
+        val uri = FileProvider.getUriForFile(context, "${context.packageName}.files", File(path))
+        val type = if (path.endsWith(".pdf")) "application/pdf" else "application/json"
+        val send = Intent(Intent.ACTION_SEND).setType(type).putExtra(Intent.EXTRA_STREAM, uri)
+            .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+        context.startActivity(Intent.createChooser(send, null).addFlags(Intent.FLAG_ACTIVITY_NEW_TASK))
     }
 
     /**

@@ -1,5 +1,6 @@
 package vn.gov.haiduong.smarthd.app.state
 
+import java.time.LocalDate
 import java.time.OffsetDateTime
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
@@ -8,16 +9,21 @@ import vn.gov.haiduong.smarthd.SmartHdException
 
 private val VIETNAM = ZoneId.of("Asia/Ho_Chi_Minh")
 private val DAY_AND_TIME = DateTimeFormatter.ofPattern("dd/MM/yyyy HH:mm")
+private val DAY = DateTimeFormatter.ofPattern("dd/MM/yyyy")
 
 /**
  * An RFC 3339 time from the core or the portal ("2026-12-02T13:02:00Z") as a resident reads it:
- * Vietnam's time, day first ("02/12/2026 20:02"), whatever the phone's zone. Anything else is
- * shown as it came.
+ * Vietnam's time, day first ("02/12/2026 20:02"), whatever the phone's zone. A date alone (a
+ * paper's issue date, "2021-04-20") reads day first too; anything else is shown as it came.
  */
 fun localTime(at: String): String = try {
     OffsetDateTime.parse(at).atZoneSameInstant(VIETNAM).format(DAY_AND_TIME)
 } catch (e: DateTimeParseException) {
-    at
+    try {
+        LocalDate.parse(at).format(DAY)
+    } catch (e: DateTimeParseException) {
+        at
+    }
 }
 
 /**

@@ -79,4 +79,17 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
     }
 
     fun reportReached() = _state.update { it.copy(portalReachable = true) }
+
+    /**
+     * Runs [call] to the portal and tells the banner how it went (reached, or offline); answers
+     * the error's text for the screen, or null when it succeeded.
+     */
+    suspend fun attempt(call: suspend () -> Unit): String? = try {
+        call()
+        reportReached()
+        null
+    } catch (e: SmartHdException) {
+        reportFailure(e)
+        e.userMessage
+    }
 }

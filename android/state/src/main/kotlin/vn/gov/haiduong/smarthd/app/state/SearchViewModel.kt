@@ -1,5 +1,6 @@
 package vn.gov.haiduong.smarthd.app.state
 
+import java.time.Clock
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.FlowPreview
@@ -30,6 +31,8 @@ data class SearchState(
     val hasMore: Boolean = false,
     val fields: List<FacetCount> = emptyList(),
     val error: String? = null,
+    /** How old the offline catalog is (null until read). */
+    val catalogAge: CatalogAge? = null,
 )
 
 /**
@@ -42,6 +45,7 @@ class SearchViewModel(
     private val scope: CoroutineScope,
     private val debounceMillis: Long = 300,
     private val pageSize: UInt = 20u,
+    private val clock: Clock = Clock.systemUTC(),
 ) {
     private val _state = MutableStateFlow(SearchState())
     val state: StateFlow<SearchState> = _state.asStateFlow()
@@ -64,7 +68,7 @@ class SearchViewModel(
                     }
                 }
         }
-        loadFields()
+        onCatalogSynced()
     }
 
     fun onQueryChange(text: String) {
@@ -89,10 +93,13 @@ class SearchViewModel(
         }
     }
 
-    /** Lĩnh vực with their counts (again after a catalog sync). */
-    fun loadFields() {
+    /** Lĩnh vực with their counts and the catalog's age (again after a catalog sync). */
+    fun onCatalogSynced() {
         scope.launch {
             runCatching { client.catalog.fields() }.onSuccess { fields -> _state.update { it.copy(fields = fields) } }
+            runCatching { client.catalog.freshness() }.onSuccess { freshness ->
+                _state.update { it.copy(catalogAge = catalogAge(freshness, clock.instant())) }
+            }
         }
     }
 

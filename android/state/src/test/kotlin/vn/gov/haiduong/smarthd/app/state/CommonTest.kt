@@ -10,6 +10,7 @@ class CommonTest {
         assertEquals("02/12/2026 20:02", localTime("2026-12-02T13:02:00Z"))
         assertEquals("02/12/2026 20:02", localTime("2026-12-02T20:02:00+07:00"))
         assertEquals("03/12/2026 06:30", localTime("2026-12-02T23:30:15.250Z")) // past midnight there
+        assertEquals("20/04/2021", localTime("2021-04-20")) // a date alone: a paper's issue date
         assertEquals("not a time", localTime("not a time"))
     }
 

@@ -46,3 +46,14 @@ suspend fun submittedDossier(client: SmartHdClient, scope: CoroutineScope, conne
     form.state.awaitState { it.submission is Submission.Sent }
     return form.state.value.dossierId!!
 }
+
+/** A free slot at the first one-stop counter, as the booking screen offers it. */
+suspend fun freeSlot(client: SmartHdClient, procedureCode: String? = BIRTH): vn.gov.haiduong.smarthd.Slot {
+    val counter = client.appointments.counters().first()
+    return client.appointments.slots(vn.gov.haiduong.smarthd.SlotQuery(counterId = counter.counterId, procedureCode = procedureCode))
+        .first { it.available > 0u }
+}
+
+/** An appointment booked at the first counter's first free slot, for [procedureCode]. */
+suspend fun bookedAppointment(client: SmartHdClient, procedureCode: String = BIRTH): vn.gov.haiduong.smarthd.Appointment =
+    client.appointments.book(freeSlot(client, procedureCode).slotId, procedureCode)

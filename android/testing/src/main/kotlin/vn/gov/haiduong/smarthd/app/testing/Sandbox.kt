@@ -96,6 +96,19 @@ suspend fun openClientOn(sandbox: Sandbox, dataDir: Path, io: CoroutineDispatche
 
 fun openClient(sandbox: Sandbox, dataDir: Path): SmartHdClient = runBlocking { openClientOn(sandbox, dataDir) }
 
+/** A sandbox of its own and the core opened on it, for one test class; [close] ends both and deletes their files. */
+class SandboxWorld(name: String) : AutoCloseable {
+    val tmp: Path = Files.createTempDirectory("smarthd-$name")
+    val sandbox = Sandbox(tmp.resolve("sandbox"))
+    val client = openClient(sandbox, tmp.resolve("app"))
+
+    override fun close() {
+        client.close()
+        sandbox.close()
+        tmp.toFile().deleteRecursively()
+    }
+}
+
 /** A scope like viewModelScope, on a real dispatcher; [close] cancels it. */
 class TestViewModelScope : AutoCloseable {
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)

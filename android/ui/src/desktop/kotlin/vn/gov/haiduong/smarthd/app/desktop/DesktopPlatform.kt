@@ -63,4 +63,11 @@ class DesktopPlatform(
 
     @Composable
     override fun rememberLocate(onFix: (GeoPoint?) -> Unit): () -> Unit = remember(onFix) { { onFix(place) } }
+
+    override val exportDir: String by lazy { java.nio.file.Files.createTempDirectory("smarthd-exports").toString() }
+
+    /** No share sheet here: the file is noted in [opened], as a page is. */
+    override fun shareFile(path: String) {
+        opened += path
+    }
 }

@@ -17,6 +17,7 @@ import org.jetbrains.skia.EncodedImageFormat
 import org.jetbrains.skia.Image
 import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
+import vn.gov.haiduong.smarthd.app.testing.bookedAppointment
 import vn.gov.haiduong.smarthd.app.testing.feeProcedure
 import vn.gov.haiduong.smarthd.app.testing.Sandbox
 import vn.gov.haiduong.smarthd.app.testing.logIn
@@ -101,7 +102,7 @@ private fun Image.png(): ByteArray = encodeToData(EncodedImageFormat.PNG)!!.byte
 
 /**
  * `Gallery OUT_DIR`: every screen in every [VARIANTS], against a sandbox with a logged-in resident
- * who has a submitted fee-paying dossier, to OUT_DIR/SCREEN-VARIANT.png and OUT_DIR/index.html.
+ * who has a submitted fee-paying dossier, a favourite procedure and an appointment, to OUT_DIR/SCREEN-VARIANT.png and OUT_DIR/index.html.
  * Fails when an image is blank (one colour) or the same as another.
  */
 fun main(args: Array<String>) {
@@ -112,10 +113,13 @@ fun main(args: Array<String>) {
     Sandbox(tmp.resolve("sandbox")).use { sandbox ->
         val client = openClient(sandbox, tmp.resolve("app"))
         val connectivity = Connectivity(client, scope)
-        val fee = runBlocking {
+        val (fee, booking) = runBlocking {
             client.sync.catalog()
             logIn(client, level = 2)
-            submittedDossier(client, scope, connectivity, feeProcedure(client))
+            client.catalog.addFavorite(BIRTH)
+            val fee = submittedDossier(client, scope, connectivity, feeProcedure(client))
+            client.sync.now() // the personal papers of My documents
+            fee to bookedAppointment(client).bookingId
         }
         val services = AppServices(client, connectivity, DesktopPlatform(), MutableStateFlow(AppSettings()))
         val screens = linkedMapOf(
@@ -131,6 +135,11 @@ fun main(args: Array<String>) {
             "profile" to Routes.PROFILE,
             "settings" to Routes.SETTINGS,
             "lookup" to Routes.LOOKUP,
+            "saved" to Routes.SAVED,
+            "documents" to Routes.DOCUMENTS,
+            "appointments" to Routes.APPOINTMENTS,
+            "booking" to Routes.booking(BIRTH),
+            "appointment" to Routes.appointment(booking),
         )
         val seen = HashMap<String, String>()
         val problems = mutableListOf<String>()

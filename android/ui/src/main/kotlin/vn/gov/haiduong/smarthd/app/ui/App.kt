@@ -3,6 +3,8 @@ package vn.gov.haiduong.smarthd.app.ui
 import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.heightIn
+import androidx.compose.foundation.layout.widthIn
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.AccountCircle
@@ -51,7 +53,7 @@ import vn.gov.haiduong.smarthd.app.state.LoginState
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
-/** Routes; arguments are procedure codes and dossier ids (URL-safe as they are). */
+/** Routes; arguments are procedure codes, dossier and booking ids (URL-safe as they are). */
 object Routes {
     const val HOME = "home"
     const val DOSSIERS = "dossiers"
@@ -65,11 +67,19 @@ object Routes {
     const val FORM = "form?code={code}&dossier={dossier}"
     const val PAYMENT = "payment/{dossier}"
     const val DOSSIER = "dossier/{dossier}"
+    const val SAVED = "saved"
+    const val DOCUMENTS = "documents"
+    const val APPOINTMENTS = "appointments"
+    const val BOOKING = "booking?procedure={procedure}"
+    const val APPOINTMENT = "appointment/{booking}"
     fun procedure(code: String) = "procedure/$code"
     fun newDossier(code: String) = "form?code=$code"
     fun draft(dossier: String) = "form?dossier=$dossier"
     fun payment(dossier: String) = "payment/$dossier"
     fun dossier(dossier: String) = "dossier/$dossier"
+    /** Booking a visit, for [procedure] when the resident came from one. */
+    fun booking(procedure: String? = null) = if (procedure == null) "booking" else "booking?procedure=$procedure"
+    fun appointment(booking: String) = "appointment/$booking"
 }
 
 /**
@@ -126,7 +136,13 @@ fun SmartHdAppUi(
                     }
                     composable(Routes.PROCEDURE) { entry ->
                         val code = entry.arg("code").orEmpty()
-                        ProcedureScreen(code, onApply = { nav.navigate(Routes.newDossier(code)) }, onBack = nav::popBackStack)
+                        ProcedureScreen(
+                            code,
+                            onApply = { nav.navigate(Routes.newDossier(code)) },
+                            onBook = { nav.navigate(Routes.booking(code)) },
+                            onOpenProcedure = { nav.navigate(Routes.procedure(it)) },
+                            onBack = nav::popBackStack,
+                        )
                     }
                     composable(
                         Routes.FORM,
@@ -159,7 +175,24 @@ fun SmartHdAppUi(
                     composable(Routes.REPORTS) { ReportsScreen() }
                     composable(Routes.INBOX) { InboxScreen() }
                     composable(Routes.PROFILE) {
-                        ProfileScreen(session, onReceipts = { nav.navigate(Routes.RECEIPTS) }, onSettings = { nav.navigate(Routes.SETTINGS) })
+                        ProfileScreen(session, onOpen = { nav.navigate(it) })
+                    }
+                    composable(Routes.SAVED) { SavedProceduresScreen(onOpen = { nav.navigate(Routes.procedure(it)) }) }
+                    composable(Routes.DOCUMENTS) { DocumentsScreen() }
+                    composable(Routes.APPOINTMENTS) {
+                        AppointmentsScreen(onOpen = { nav.navigate(Routes.appointment(it)) }, onBook = { nav.navigate(Routes.booking()) })
+                    }
+                    composable(
+                        Routes.BOOKING,
+                        arguments = listOf(navArgument("procedure") { type = NavType.StringType; nullable = true; defaultValue = null }),
+                    ) { entry ->
+                        // The ticket replaces the booking screen: back from it goes where the resident started.
+                        BookingScreen(entry.arg("procedure"), onBooked = { booking ->
+                            nav.navigate(Routes.appointment(booking)) { popUpTo(Routes.BOOKING) { inclusive = true } }
+                        })
+                    }
+                    composable(Routes.APPOINTMENT) { entry ->
+                        AppointmentScreen(entry.arg("booking").orEmpty(), onBack = nav::popBackStack)
                     }
                     composable(Routes.SETTINGS) { SettingsScreen(onBack = nav::popBackStack) }
                     composable(Routes.LOOKUP) { LookupScreen(onBack = nav::popBackStack) }
@@ -224,3 +257,6 @@ private fun TabLabel(text: String) {
         Text(text, maxLines = 2, textAlign = TextAlign.Center)
     }
 }
+
+/** A phone's least touch target (Material's buttons and icon buttons draw 40 dp). */
+val TouchSize = Modifier.heightIn(min = 48.dp).widthIn(min = 48.dp)

@@ -1,7 +1,10 @@
+@file:OptIn(ExperimentalLayoutApi::class)
+
 package vn.gov.haiduong.smarthd.app.ui
 
-import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
@@ -31,7 +34,9 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.SearchHit
+import vn.gov.haiduong.smarthd.app.state.CatalogAge
 import vn.gov.haiduong.smarthd.app.state.SearchViewModel
+import vn.gov.haiduong.smarthd.app.state.localTime
 
 /**
  * Search as you type over the offline catalog, and browse by field; in the simple screens, the
@@ -43,7 +48,7 @@ fun HomeScreen(onOpen: (String) -> Unit, onTask: (String) -> Unit) {
     val state by search.state.collectAsStateWithLifecycle()
     val connectivity = LocalServices.current.connectivity
     val network by connectivity.state.collectAsStateWithLifecycle()
-    LaunchedEffect(network.syncing) { if (!network.syncing) search.loadFields() } // after a catalog sync
+    LaunchedEffect(network.syncing) { if (!network.syncing) search.onCatalogSynced() } // fields and age after a sync
 
     val simple = LocalServices.current.settings.collectAsStateWithLifecycle().value.simple
 
@@ -62,6 +67,7 @@ fun HomeScreen(onOpen: (String) -> Unit, onTask: (String) -> Unit) {
             },
             modifier = Modifier.fillMaxWidth().padding(16.dp),
         )
+        state.catalogAge?.let { CatalogAgeLine(it) }
         if (simple && state.query.isEmpty()) {
             MainTasks(onTask)
             return@Column
@@ -85,19 +91,41 @@ fun HomeScreen(onOpen: (String) -> Unit, onTask: (String) -> Unit) {
             }
         }
         if (state.query.isEmpty()) {
-            TextButton(onClick = { onTask(Routes.LOOKUP) }, modifier = Modifier.padding(horizontal = 8.dp)) { Text(tr(Str.LOOKUP)) }
+            FlowRow(Modifier.padding(horizontal = 8.dp)) {
+                TextButton(onClick = { onTask(Routes.LOOKUP) }, modifier = TouchSize) { Text(tr(Str.LOOKUP)) }
+                TextButton(onClick = { onTask(Routes.SAVED) }, modifier = TouchSize) { Text(tr(Str.SAVED_PROCEDURES)) }
+            }
         }
         if (state.searchedQuery != null && state.hits.isEmpty()) {
             Text(state.error ?: tr(Str.NO_RESULTS), Modifier.padding(16.dp))
         }
         LazyColumn(Modifier.fillMaxSize()) {
             items(state.hits, key = { it.code }) { hit ->
-                HitRow(hit, onClick = { onOpen(hit.code) })
+                ProcedureRow(highlighted(hit), "${hit.field} · ${hit.agency}", onClick = { onOpen(hit.code) })
                 HorizontalDivider()
             }
             if (state.hasMore) item { LaunchedEffect(state.hits.size) { search.loadMore() } }
         }
     }
+}
+
+/**
+ * How old the offline catalog is, under the search box: the time of the last sync in Vietnam's
+ * time, or a warning when it is out of date or was never downloaded (what the search finds may
+ * then be missing or old).
+ */
+@Composable
+private fun CatalogAgeLine(age: CatalogAge) {
+    val (text, warn) = when (age) {
+        CatalogAge.NeverSynced -> tr(Str.CATALOG_NEVER) to true
+        is CatalogAge.Synced -> tr(if (age.stale) Str.CATALOG_STALE else Str.CATALOG_UPDATED, localTime(age.at)) to age.stale
+    }
+    Text(
+        text,
+        style = MaterialTheme.typography.bodyMedium,
+        color = if (warn) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurfaceVariant,
+        modifier = Modifier.padding(horizontal = 16.dp),
+    )
 }
 
 /** The simple home: one large button for each main task. */
@@ -109,25 +137,12 @@ private fun MainTasks(onTask: (String) -> Unit) {
             Routes.REPORTS to Str.REPORT_NEW,
             Routes.INBOX to Str.TAB_INBOX,
             Routes.LOOKUP to Str.LOOKUP,
+            Routes.SAVED to Str.SAVED_PROCEDURES,
         ).forEach { (route, label) ->
             Button(onClick = { onTask(route) }, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp).heightIn(min = 72.dp)) {
                 Text(tr(label), style = MaterialTheme.typography.titleLarge)
             }
         }
-    }
-}
-
-@Composable
-private fun HitRow(hit: SearchHit, onClick: () -> Unit) {
-    Column(
-        Modifier
-            .fillMaxWidth()
-            .heightIn(min = 48.dp)
-            .clickable(onClick = onClick)
-            .padding(horizontal = 16.dp, vertical = 12.dp),
-    ) {
-        Text(highlighted(hit), style = MaterialTheme.typography.titleMedium)
-        Text("${hit.field} · ${hit.agency}", style = MaterialTheme.typography.bodySmall)
     }
 }
 

@@ -116,6 +116,3 @@ fun QrCode(matrix: QrMatrix, description: String) {
         }
     }
 }
-
-/** A phone's least touch target (Material's buttons draw 40 dp tall). */
-private val TouchSize = Modifier.heightIn(min = 48.dp)

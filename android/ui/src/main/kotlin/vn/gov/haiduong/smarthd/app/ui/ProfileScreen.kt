@@ -15,9 +15,12 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.gov.haiduong.smarthd.app.state.LoginState
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 
-/** Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level, the receipts, logout, the settings. */
+/**
+ * Login through VNeID (the Custom Tab is opened by the app frame), the profile with its level,
+ * the resident's documents, appointments and receipts, logout, the settings; [onOpen] opens a route.
+ */
 @Composable
-fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit, onSettings: () -> Unit) {
+fun ProfileScreen(session: SessionViewModel, onOpen: (String) -> Unit) {
     val state by session.state.collectAsStateWithLifecycle()
 
     Column(Modifier.fillMaxWidth().padding(16.dp)) {
@@ -26,7 +29,13 @@ fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit, onSettings:
                 Text(s.name, style = MaterialTheme.typography.headlineSmall)
                 Text(tr(Str.PROFILE_CCCD, s.maskedCccd))
                 Text(tr(Str.PROFILE_LEVEL, s.level))
-                OutlinedButton(onClick = onReceipts, modifier = Modifier.padding(top = 8.dp)) { Text(tr(Str.TAB_RECEIPTS)) }
+                listOf(
+                    Routes.DOCUMENTS to Str.MY_DOCUMENTS,
+                    Routes.APPOINTMENTS to Str.APPOINTMENTS,
+                    Routes.RECEIPTS to Str.TAB_RECEIPTS,
+                ).forEach { (route, label) ->
+                    OutlinedButton(onClick = { onOpen(route) }, modifier = Modifier.padding(top = 8.dp).then(TouchSize)) { Text(tr(label)) }
+                }
                 if (s.level < 2) {
                     OutlinedButton(onClick = { session.login(2) }) { Text(tr(Str.LOGIN_LEVEL2)) }
                 }
@@ -49,6 +58,6 @@ fun ProfileScreen(session: SessionViewModel, onReceipts: () -> Unit, onSettings:
                 }
             }
         }
-        OutlinedButton(onClick = onSettings, modifier = Modifier.padding(top = 16.dp)) { Text(tr(Str.SETTINGS)) }
+        OutlinedButton(onClick = { onOpen(Routes.SETTINGS) }, modifier = Modifier.padding(top = 16.dp)) { Text(tr(Str.SETTINGS)) }
     }
 }

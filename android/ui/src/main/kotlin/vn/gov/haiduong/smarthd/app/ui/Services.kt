@@ -33,6 +33,12 @@ interface Platform {
     /** A function that asks for the location permission when needed, then gives one fix or null. */
     @Composable
     fun rememberLocate(onFix: (GeoPoint?) -> Unit): () -> Unit
+
+    /** Where My documents writes an exported file before [shareFile] hands it on (the app's cache). */
+    val exportDir: String
+
+    /** Hands an exported file to the resident: the share sheet (save, send, open) on a phone. */
+    fun shareFile(path: String)
 }
 
 /** The photo picker and the camera, as the screens launch them. */

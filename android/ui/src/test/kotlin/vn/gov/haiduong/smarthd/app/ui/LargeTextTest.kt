@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.EnumSource
 import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
+import vn.gov.haiduong.smarthd.app.testing.bookedAppointment
 import vn.gov.haiduong.smarthd.app.testing.logIn
 
 /**
@@ -33,6 +34,7 @@ class LargeTextTest {
         logIn(client, level = 2)
         client.dossiers.newDraft(BIRTH).id
     }
+    private val booking: String = runBlocking { bookedAppointment(client).bookingId }
 
     @AfterAll
     fun stop() = world.close()
@@ -44,6 +46,7 @@ class LargeTextTest {
         val screens = listOf(
             Routes.HOME, Routes.procedure(BIRTH), Routes.draft(draft), Routes.DOSSIERS, Routes.dossier(draft), Routes.payment(draft),
             Routes.RECEIPTS, Routes.REPORTS, Routes.INBOX, Routes.PROFILE, Routes.SETTINGS, Routes.LOOKUP,
+            Routes.SAVED, Routes.DOCUMENTS, Routes.APPOINTMENTS, Routes.booking(BIRTH), Routes.appointment(booking),
         )
         for (route in screens) {
             runSkikoComposeUiTest(size = Size(720f, 1600f), density = Density(2f, fontScale = 2f)) {
