@@ -46,7 +46,10 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
         if (available && !wasAvailable) scope.launch { sync(whenOnline = true) }
     }
 
-    /** Pull to refresh: the catalog (a 304 when current), then the outbox and statuses, now. */
+    /**
+     * Pull to refresh: the catalog (a 304 when current), then the outbox and statuses, now; null
+     * when some of it could not be done (the banner tells why).
+     */
     suspend fun refresh(): DossierSyncReport? = sync(whenOnline = false)
 
     private suspend fun sync(whenOnline: Boolean): DossierSyncReport? = syncs.withLock {
@@ -61,11 +64,11 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
                 e
             }
             val report = if (whenOnline) client.sync.whenOnline() else client.sync.now()
-            catalogFailure?.let { throw it }
             _state.update {
                 it.copy(portalReachable = true, pending = report.outbox.pending, needsLogin = report.outbox.needsLogin)
             }
-            report
+            catalogFailure?.let(::reportFailure)
+            report.takeIf { catalogFailure == null }
         } catch (e: SmartHdException) {
             reportFailure(e)
             null
