@@ -3,7 +3,6 @@ package vn.gov.haiduong.smarthd.app.platform
 import android.content.Context
 import android.net.Uri
 import androidx.browser.customtabs.CustomTabsIntent
-import androidx.browser.customtabs.ExperimentalEphemeralBrowsing
 
 /**
  * Opens the VNeID login (ephemeral: no cookies shared with the resident's browser, so a shared
@@ -11,7 +10,6 @@ import androidx.browser.customtabs.ExperimentalEphemeralBrowsing
  * Both come back to the app through its deep links (AndroidManifest.xml).
  */
 object Browser {
-    @OptIn(ExperimentalEphemeralBrowsing::class)
     fun openLogin(context: Context, url: String) {
         CustomTabsIntent.Builder()
             .setEphemeralBrowsingEnabled(true)
