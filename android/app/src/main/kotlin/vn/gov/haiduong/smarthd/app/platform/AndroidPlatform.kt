@@ -1,6 +1,7 @@
 package vn.gov.haiduong.smarthd.app.platform
 
 import android.Manifest
+import android.content.ActivityNotFoundException
 import android.content.Context
 import android.graphics.Bitmap
 import android.graphics.BitmapFactory
@@ -15,16 +16,36 @@ import androidx.core.content.FileProvider
 import java.io.File
 import java.util.UUID
 import vn.gov.haiduong.smarthd.GeoPoint
+import vn.gov.haiduong.smarthd.app.state.BrowserPage
+import vn.gov.haiduong.smarthd.app.state.BrowserReturns
 import vn.gov.haiduong.smarthd.app.ui.PhotoSources
 import vn.gov.haiduong.smarthd.app.ui.Platform
 
-/** The screens' platform on a phone: Custom Tabs, the photo picker and camera, the location service. */
-class AndroidPlatform(private val context: Context) : Platform {
-    override fun openLogin(url: String) = Browser.openLogin(context, url)
+/**
+ * The screens' platform on a phone: Custom Tabs, the photo picker and camera, the location
+ * service. [returns] learns which page the browser shows, to tell when it is closed.
+ */
+class AndroidPlatform(private val context: Context, private val returns: BrowserReturns) : Platform {
+    override fun openLogin(url: String) = open(BrowserPage.LOGIN) { Browser.openLogin(context, url) }
 
-    override fun openEndSession(url: String) = Browser.openEndSession(context, url)
+    override fun openEndSession(url: String) {
+        try {
+            Browser.openEndSession(context, url)
+        } catch (e: ActivityNotFoundException) {
+            // No browser: the core's session is already ended; nothing else to close.
+        }
+    }
 
-    override fun openGateway(url: String) = Browser.openGateway(context, url)
+    override fun openGateway(url: String) = open(BrowserPage.GATEWAY) { Browser.openGateway(context, url) }
+
+    private fun open(page: BrowserPage, launch: () -> Unit) {
+        returns.opened(page)
+        try {
+            launch()
+        } catch (e: ActivityNotFoundException) {
+            returns.failedToOpen(page) // no browser on the phone: the screen must not wait
+        }
+    }
 
     /**
      * The picker and camera launchers, calling [onFile] with a file in the app's cache. The
