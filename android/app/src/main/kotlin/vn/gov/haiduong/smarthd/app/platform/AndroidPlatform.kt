@@ -28,6 +28,9 @@ import vn.gov.haiduong.smarthd.app.ui.Platform
 class AndroidPlatform(private val context: Context, private val returns: BrowserReturns) : Platform {
     override fun openLogin(url: String) = open(BrowserPage.LOGIN) { Browser.openLogin(context, url) }
 
+    override val loginBrowserKeepsCookies: Boolean
+        get() = !Browser.ephemeralLoginSupported(context)
+
     override fun openEndSession(url: String) {
         try {
             Browser.openEndSession(context, url)

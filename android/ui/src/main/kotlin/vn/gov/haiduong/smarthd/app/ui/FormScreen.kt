@@ -51,7 +51,8 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
     val state by form.state.collectAsStateWithLifecycle()
     val login by session.state.collectAsStateWithLifecycle()
 
-    val photos = LocalServices.current.platform.rememberPhotoSources { form.attach(it) }
+    val platform = LocalServices.current.platform
+    val photos = platform.rememberPhotoSources { form.attach(it) }
 
     LaunchedEffect(state.submission) { if (state.submission is Submission.Sent) onDone() }
 
@@ -75,7 +76,7 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                     val level2 = (login as? LoginState.LoggedIn)?.level?.let { it >= 2 } == true
                     if (login is LoginState.LoggedIn && !level2) Text(tr(Str.NEEDS_LEVEL2), Modifier.padding(top = 16.dp))
                     Button(
-                        onClick = { if (level2) form.submit() else session.login(level = 2) },
+                        onClick = { if (level2) form.submit() else session.login(level = 2, sharedBrowser = platform.loginBrowserKeepsCookies) },
                         enabled = state.canSubmit,
                         modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
                     ) { Text(tr(if (level2) Str.SUBMIT else Str.LOGIN_LEVEL2)) }
