@@ -6,6 +6,7 @@ import android.content.Context
 import android.graphics.Bitmap
 import android.graphics.BitmapFactory
 import android.net.Uri
+import android.provider.OpenableColumns
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.PickVisualMediaRequest
 import androidx.activity.result.contract.ActivityResultContracts
@@ -18,6 +19,7 @@ import java.util.UUID
 import vn.gov.haiduong.smarthd.GeoPoint
 import vn.gov.haiduong.smarthd.app.state.BrowserPage
 import vn.gov.haiduong.smarthd.app.state.BrowserReturns
+import vn.gov.haiduong.smarthd.app.ui.AttachmentCopy
 import vn.gov.haiduong.smarthd.app.ui.PhotoSources
 import vn.gov.haiduong.smarthd.app.ui.Platform
 
@@ -96,25 +98,27 @@ class AndroidPlatform(private val context: Context, private val returns: Browser
 
     /**
      * The pickers hand out a content URI; the core reads files: copy it to the app's cache, named
-     * with the extension of its type (the portal shows the officer the file's name).
+     * with the extension of what it is, pictures the core cannot read re-encoded as JPEG
+     * ([AttachmentCopy], tested on the JVM).
      */
     private fun copyToCache(context: Context, uri: Uri): String {
-        val type = context.contentResolver.getType(uri)
-        val extension = when (type) {
-            "application/pdf" -> ".pdf"
-            "image/png" -> ".png"
-            else -> ".jpg"
-        }
-        val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}$extension")
+        val resolver = context.contentResolver
+        val displayName = runCatching {
+            resolver.query(uri, arrayOf(OpenableColumns.DISPLAY_NAME), null, null, null)?.use { cursor ->
+                if (cursor.moveToFirst()) cursor.getString(0) else null
+            }
+        }.getOrNull()
+        val plan = AttachmentCopy.plan(resolver.getType(uri), displayName)
+        val file = File(context.cacheDir, "attachments/" + AttachmentCopy.fileName(UUID.randomUUID().toString(), plan))
         file.parentFile?.mkdirs()
-        context.contentResolver.openInputStream(uri).use { input ->
-            file.outputStream().use { output ->
-                if (type == "image/heic" || type == "image/heif") {
-                    // The portal takes JPEG and PNG, not the camera's HEIC: re-encode it.
-                    BitmapFactory.decodeStream(input).compress(Bitmap.CompressFormat.JPEG, 90, output)
-                } else {
-                    input!!.copyTo(output)
-                }
+        val picture = if (plan.reencodeAsJpeg) resolver.openInputStream(uri)?.use(BitmapFactory::decodeStream) else null
+        file.outputStream().use { output ->
+            if (picture != null) {
+                picture.compress(Bitmap.CompressFormat.JPEG, 90, output)
+            } else {
+                // As it is; so is a picture this phone cannot decode (the core then says why it refuses it).
+                val input = resolver.openInputStream(uri) ?: error("cannot read $uri")
+                input.use { it.copyTo(output) }
             }
         }
         return file.path
