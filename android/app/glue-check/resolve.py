@@ -27,7 +27,18 @@ import zipfile
 # The Android framework as Robolectric publishes it: API 36 (Android 16), the app's compileSdk.
 ANDROID_ALL = ("org.robolectric", "android-all", "16-robolectric-13921718")
 
-M2 = os.path.join(os.path.expanduser("~"), ".m2", "repository")
+def local_repository():
+    """Maven's local repository: settings.xml's <localRepository>, else ~/.m2/repository."""
+    settings = os.path.join(os.path.expanduser("~"), ".m2", "settings.xml")
+    if os.path.isfile(settings):
+        found = re.search(r"<localRepository>\s*(.*?)\s*</localRepository>", open(settings).read())
+        if found:
+            return os.path.expanduser(found.group(1))
+    return os.path.join(os.path.expanduser("~"), ".m2", "repository")
+
+
+# SMARTHD_MAVEN_REPO: another local repository (a fresh one, to try this as on a new machine).
+M2 = os.environ.get("SMARTHD_MAVEN_REPO") or local_repository()
 NS = "{http://maven.apache.org/POM/4.0.0}"
 
 
@@ -86,14 +97,14 @@ def fetch(coordinates):
         with open(os.path.join(folder, "pom.xml"), "w") as out:
             out.write(pom)
         run = subprocess.run(
-            ["mvn", "-B", "-ntp", "-q", "-U", "-f", os.path.join(folder, "pom.xml"), "dependency:resolve"],
+            ["mvn", "-B", "-ntp", "-q", "-U", f"-Dmaven.repo.local={M2}", "-f", os.path.join(folder, "pom.xml"), "dependency:resolve"],
             capture_output=True, text=True,
         )
         if run.returncode == 0:
             return set()
         # Maven stops at the first it cannot find: try each alone.
         return {c for c in sorted(coordinates) if subprocess.run(
-            ["mvn", "-B", "-ntp", "-q", "-U", "dependency:get", "-Dtransitive=false", f"-Dartifact={c}"],
+            ["mvn", "-B", "-ntp", "-q", "-U", f"-Dmaven.repo.local={M2}", "dependency:get", "-Dtransitive=false", f"-Dartifact={c}"],
             capture_output=True, cwd=folder).returncode != 0}
 
 
