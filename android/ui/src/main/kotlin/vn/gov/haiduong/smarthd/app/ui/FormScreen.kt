@@ -53,6 +53,8 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
 
     val platform = LocalServices.current.platform
     val photos = platform.rememberPhotoSources { form.attach(it) }
+    // Scanned papers are often PDFs: the system's document picker, beside the photos.
+    val pickDocument = platform.rememberDocumentPicker { form.attach(it) }
 
     LaunchedEffect(state.submission) { if (state.submission is Submission.Sent) onDone() }
 
@@ -66,7 +68,8 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                 OutlinedButton(onClick = photos.pick, modifier = Modifier.padding(end = 8.dp)) {
                     Text(tr(Str.ATTACH_PHOTO))
                 }
-                OutlinedButton(onClick = photos.takePhoto) { Text(tr(Str.ATTACH_CAMERA)) }
+                OutlinedButton(onClick = photos.takePhoto, modifier = Modifier.padding(end = 8.dp)) { Text(tr(Str.ATTACH_CAMERA)) }
+                OutlinedButton(onClick = pickDocument) { Text(tr(Str.ATTACH_DOCUMENT)) }
             }
             state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             when (val s = state.submission) {

@@ -53,6 +53,7 @@ enum class Str(private val vi: String, private val en: String) {
     ATTACHMENTS("Giấy tờ đính kèm", "Attached documents"),
     ATTACH_PHOTO("Chọn ảnh", "Choose a photo"),
     ATTACH_CAMERA("Chụp ảnh", "Take a photo"),
+    ATTACH_DOCUMENT("Chọn tệp PDF", "Choose a PDF file"),
     SUBMIT("Nộp hồ sơ", "Submit"),
     SUBMITTING("Đang nộp…", "Submitting…"),
     QUEUED("Đã lưu, đang chờ gửi. Hồ sơ sẽ được gửi khi có mạng.", "Saved and queued. It will be sent when you are online."),
