@@ -6,16 +6,21 @@
 #   3. mvn test on android/state: login states, search as you type (virtual time), form
 #      validation messages, queued then sent dossiers (the sandbox stopped and restarted on the
 #      same port), payment states, the offline banner;
-#   4. the iOS app's calls checked by name against the Swift layer and the generated Swift.
+#   4. the Android app's Kotlin (the glue with the screens, state holders and bindings) compiled
+#      against Android API 36 and the androidx AARs (scripts/check-android-glue.sh, ~2 min);
+#   5. the iOS app's calls checked by name against the Swift layer and the generated Swift.
 # The screens themselves are built and tested on the desktop JVM by scripts/test-ui.sh. The
-# Android app (Gradle) and the iOS app (Xcode) are NOT built here: no Android SDK, Gradle
-# distribution, Xcode or Swift toolchain (see docs/testing-on-emulators.md).
+# Android app is compiled but not packaged (no Android SDK or Gradle distribution: no resources,
+# manifest merge or APK), the iOS app not built (no Xcode or Swift): docs/testing-on-emulators.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/jvm-setup.sh
 
 log "Android state holders on the JVM (JUnit 5 against the sandbox)"
 mvn_suite -f android/state/pom.xml test
+
+log "Android app: the glue compiled with the screens against Android API 36 (Kotlin + Compose compiler)"
+bash scripts/check-android-glue.sh "$root/$bindings/kotlin"
 
 log "iOS app: names checked against the Swift layer and the generated Swift (nothing Swift is compiled here)"
 # The app calls client.CAPABILITY.METHOD(...): each method must be in that capability's client
@@ -37,4 +42,4 @@ for function in maskCccd fieldProblemMessage dossierStatusLabel paymentStatusLab
 done
 echo "iOS app names match"
 
-log "shells: state holders passed (Android and iOS apps are not built here)"
+log "shells: state holders passed, Android app's Kotlin compiled (no APK; the iOS app is not built here)"

@@ -45,7 +45,7 @@ class MainActivity : ComponentActivity() {
             askForNotifications()
         }
         val app = application as SmartHdApplication
-        val platform = AndroidPlatform(this)
+        val platform = AndroidPlatform(this, app.browserReturns)
         setContent {
             // The core opens off the main thread, usually before the first frame.
             val core = app.openedNow.collectAsState().value
@@ -54,10 +54,22 @@ class MainActivity : ComponentActivity() {
             } else {
                 val services = remember(core) { AppServices(core.client, core.connectivity, platform, app.settings) }
                 CompositionLocalProvider(LocalServices provides services) {
-                    SmartHdAppUi(linkFlow)
+                    SmartHdAppUi(linkFlow, app.browserReturns.closed)
                 }
             }
         }
+    }
+
+    // A Custom Tab says nothing when it is closed: the activity coming back without the page's
+    // link is how the app knows (a link arrives in onNewIntent, before onResume).
+    override fun onPause() {
+        super.onPause()
+        (application as SmartHdApplication).browserReturns.paused()
+    }
+
+    override fun onResume() {
+        super.onResume()
+        (application as SmartHdApplication).browserReturns.resumed()
     }
 
     override fun onNewIntent(intent: Intent) {
@@ -68,6 +80,7 @@ class MainActivity : ComponentActivity() {
 
     private fun handle(intent: Intent?) {
         val link = intent?.data?.toString() ?: return
+        (application as SmartHdApplication).browserReturns.linkArrived(link)
         if (link.startsWith(SmartHdClient.LOGIN_REDIRECT_URI) || link.startsWith(SmartHdClient.PAYMENT_RETURN_URL) ||
             AppLinks.route(link) != null
         ) {

@@ -19,6 +19,7 @@ import vn.gov.haiduong.smarthd.app.platform.KeystoreStorage
 import vn.gov.haiduong.smarthd.app.platform.NetworkHints
 import vn.gov.haiduong.smarthd.app.platform.Notifications
 import vn.gov.haiduong.smarthd.app.platform.SyncWorker
+import vn.gov.haiduong.smarthd.app.state.BrowserReturns
 import vn.gov.haiduong.smarthd.app.state.Connectivity
 import vn.gov.haiduong.smarthd.app.ui.AppSettings
 import vn.gov.haiduong.smarthd.app.ui.Language
@@ -39,6 +40,9 @@ class SmartHdApplication : Application() {
 
     /** The core, once opened (the screens show a spinner until then, the sync worker waits). */
     suspend fun core(): OpenedCore = opened.await()
+
+    /** Which browser page the app waits to come back from (kept across activity recreation). */
+    val browserReturns = BrowserReturns()
 
     /** Null until the core is open: what the activity draws from. */
     val openedNow = MutableStateFlow<OpenedCore?>(null)

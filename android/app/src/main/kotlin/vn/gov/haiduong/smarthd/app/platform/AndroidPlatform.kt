@@ -1,11 +1,13 @@
 package vn.gov.haiduong.smarthd.app.platform
 
 import android.Manifest
+import android.content.ActivityNotFoundException
 import android.content.Context
 import android.content.Intent
 import android.graphics.Bitmap
 import android.graphics.BitmapFactory
 import android.net.Uri
+import android.provider.OpenableColumns
 import androidx.activity.compose.rememberLauncherForActivityResult
 import androidx.activity.result.PickVisualMediaRequest
 import androidx.activity.result.contract.ActivityResultContracts
@@ -16,16 +18,40 @@ import androidx.core.content.FileProvider
 import java.io.File
 import java.util.UUID
 import vn.gov.haiduong.smarthd.GeoPoint
+import vn.gov.haiduong.smarthd.app.state.BrowserPage
+import vn.gov.haiduong.smarthd.app.state.BrowserReturns
+import vn.gov.haiduong.smarthd.app.ui.AttachmentCopy
 import vn.gov.haiduong.smarthd.app.ui.PhotoSources
 import vn.gov.haiduong.smarthd.app.ui.Platform
 
-/** The screens' platform on a phone: Custom Tabs, the photo picker and camera, the location service. */
-class AndroidPlatform(private val context: Context) : Platform {
-    override fun openLogin(url: String) = Browser.openLogin(context, url)
+/**
+ * The screens' platform on a phone: Custom Tabs, the photo picker and camera, the location
+ * service. [returns] learns which page the browser shows, to tell when it is closed.
+ */
+class AndroidPlatform(private val context: Context, private val returns: BrowserReturns) : Platform {
+    override fun openLogin(url: String) = open(BrowserPage.LOGIN) { Browser.openLogin(context, url) }
 
-    override fun openEndSession(url: String) = Browser.openEndSession(context, url)
+    override val loginBrowserKeepsCookies: Boolean
+        get() = !Browser.ephemeralLoginSupported(context)
 
-    override fun openGateway(url: String) = Browser.openGateway(context, url)
+    override fun openEndSession(url: String) {
+        try {
+            Browser.openEndSession(context, url)
+        } catch (e: ActivityNotFoundException) {
+            // No browser: the core's session is already ended; nothing else to close.
+        }
+    }
+
+    override fun openGateway(url: String) = open(BrowserPage.GATEWAY) { Browser.openGateway(context, url) }
+
+    private fun open(page: BrowserPage, launch: () -> Unit) {
+        returns.opened(page)
+        try {
+            launch()
+        } catch (e: ActivityNotFoundException) {
+            returns.failedToOpen(page) // no browser on the phone: the screen must not wait
+        }
+    }
 
     /**
      * The picker and camera launchers, calling [onFile] with a file in the app's cache. The
@@ -84,25 +110,27 @@ class AndroidPlatform(private val context: Context) : Platform {
 
     /**
      * The pickers hand out a content URI; the core reads files: copy it to the app's cache, named
-     * with the extension of its type (the portal shows the officer the file's name).
+     * with the extension of what it is, pictures the core cannot read re-encoded as JPEG
+     * ([AttachmentCopy], tested on the JVM).
      */
     private fun copyToCache(context: Context, uri: Uri): String {
-        val type = context.contentResolver.getType(uri)
-        val extension = when (type) {
-            "application/pdf" -> ".pdf"
-            "image/png" -> ".png"
-            else -> ".jpg"
-        }
-        val file = File(context.cacheDir, "attachments/${UUID.randomUUID()}$extension")
+        val resolver = context.contentResolver
+        val displayName = runCatching {
+            resolver.query(uri, arrayOf(OpenableColumns.DISPLAY_NAME), null, null, null)?.use { cursor ->
+                if (cursor.moveToFirst()) cursor.getString(0) else null
+            }
+        }.getOrNull()
+        val plan = AttachmentCopy.plan(resolver.getType(uri), displayName)
+        val file = File(context.cacheDir, "attachments/" + AttachmentCopy.fileName(UUID.randomUUID().toString(), plan))
         file.parentFile?.mkdirs()
-        context.contentResolver.openInputStream(uri).use { input ->
-            file.outputStream().use { output ->
-                if (type == "image/heic" || type == "image/heif") {
-                    // The portal takes JPEG and PNG, not the camera's HEIC: re-encode it.
-                    BitmapFactory.decodeStream(input).compress(Bitmap.CompressFormat.JPEG, 90, output)
-                } else {
-                    input!!.copyTo(output)
-                }
+        val picture = if (plan.reencodeAsJpeg) resolver.openInputStream(uri)?.use(BitmapFactory::decodeStream) else null
+        file.outputStream().use { output ->
+            if (picture != null) {
+                picture.compress(Bitmap.CompressFormat.JPEG, 90, output)
+            } else {
+                // As it is; so is a picture this phone cannot decode (the core then says why it refuses it).
+                val input = resolver.openInputStream(uri) ?: error("cannot read $uri")
+                input.use { it.copyTo(output) }
             }
         }
         return file.path

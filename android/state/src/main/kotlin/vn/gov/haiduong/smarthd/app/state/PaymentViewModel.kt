@@ -26,6 +26,11 @@ sealed interface PaymentState {
     data object Requesting : PaymentState
     /** Open [url] in a Custom Tab; the gateway comes back to [SmartHdClient.PAYMENT_RETURN_URL]. */
     data class OpenGateway(val order: PaymentOrder, val url: String) : PaymentState
+    /**
+     * The resident closed the gateway's page before it came back, and the portal still waits for
+     * the payment: offer to open [url] again ([PaymentViewModel.reopenGateway]) or to check.
+     */
+    data class GatewayClosed(val order: PaymentOrder, val url: String) : PaymentState
     /** Draw [matrix] (row by row, true = dark) for a banking app to scan. */
     data class ShowQr(val order: PaymentOrder, val matrix: QrMatrix) : PaymentState
     /** Back from the gateway or waiting for the bank: the portal has not confirmed yet. */
@@ -84,6 +89,31 @@ class PaymentViewModel(
         if (order.dossierId == dossierId) show(order)
     }
 
+    /**
+     * The gateway's page was closed without its return link (the platform saw the app come back
+     * with none): the portal may have taken the money just before, so ask it; if the order still
+     * waits, say the page was closed instead of waiting for a return that will never come.
+     */
+    fun onGatewayClosed() {
+        val open = _state.value as? PaymentState.OpenGateway ?: return
+        launchCall {
+            val order = client.payments.refresh(open.order.orderId)
+            val stillOpen = order.status == PaymentStatus.AWAITING_PAYMENT && order.vietqr == null
+            if (!stillOpen) {
+                show(order)
+            } else {
+                // Only if nothing else (its return, arriving late) moved the screen meanwhile.
+                _state.compareAndSet(open, PaymentState.GatewayClosed(order, order.payUrl ?: open.url))
+            }
+        }
+    }
+
+    /** "Mở trang thanh toán" after the page was closed: the same order's gateway, opened again. */
+    fun reopenGateway() {
+        val closed = _state.value as? PaymentState.GatewayClosed ?: return
+        _state.compareAndSet(closed, PaymentState.OpenGateway(closed.order, closed.url))
+    }
+
     /** "Kiểm tra lại": asks the portal now (a VietQR transfer, a lost return). */
     fun refresh() = launchCall {
         val order = currentOrder() ?: return@launchCall
@@ -92,6 +122,7 @@ class PaymentViewModel(
 
     private fun currentOrder(): PaymentOrder? = when (val s = _state.value) {
         is PaymentState.OpenGateway -> s.order
+        is PaymentState.GatewayClosed -> s.order
         is PaymentState.ShowQr -> s.order
         is PaymentState.Confirming -> s.order
         is PaymentState.Paid -> s.order

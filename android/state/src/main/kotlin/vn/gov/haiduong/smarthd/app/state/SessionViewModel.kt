@@ -53,14 +53,20 @@ class SessionViewModel(
         }
     }
 
-    /** Starts a login at VNeID [level] (2 for fees and personal documents). */
-    fun login(level: Int = 2) {
+    /**
+     * Starts a login at VNeID [level] (2 for fees and personal documents). [sharedBrowser]: the
+     * login page opens in a browser that keeps its cookies (no ephemeral Custom Tab on this
+     * phone); VNeID is then asked to prompt for the credentials every time (OIDC `prompt=login`),
+     * so a shared phone never logs the next resident in silently as the last one.
+     */
+    fun login(level: Int = 2, sharedBrowser: Boolean = false) {
         _state.value = LoginState.Starting
         val cancelled = cancelling
         scope.launch {
             cancelled?.join() // a closed browser's login is cancelled first, never the new one
             _state.value = try {
-                LoginState.OpenBrowser(client.session.beginLogin(level, if (english) "en" else "vi"), level)
+                val prompt = if (sharedBrowser) "login" else null
+                LoginState.OpenBrowser(client.session.beginLogin(level, if (english) "en" else "vi", prompt), level)
             } catch (e: SmartHdException) {
                 LoginState.Failed(e.userMessage)
             }

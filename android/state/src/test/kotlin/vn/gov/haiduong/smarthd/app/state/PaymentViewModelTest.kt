@@ -83,6 +83,31 @@ class PaymentViewModelTest {
     }
 
     @Test
+    fun `closing the gateway's page offers to open it again, and shows paid if the money went through`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val connectivity = Connectivity(client, vm.scope)
+            val dossierId = receivedDossier(vm, connectivity)
+            val payment = PaymentViewModel(client, vm.scope, connectivity, dossierId)
+            payment.pay(PaymentMethod.GATEWAY)
+            val gateway = payment.state.awaitState { it is PaymentState.OpenGateway } as PaymentState.OpenGateway
+
+            // Closed without paying: the screen says so (it waited for ever for a return before).
+            payment.onGatewayClosed()
+            val closed = payment.state.awaitState { it !is PaymentState.OpenGateway } as PaymentState.GatewayClosed
+            assertEquals(gateway.order.orderId, closed.order.orderId)
+            assertEquals(gateway.url, closed.url)
+            payment.reopenGateway()
+            assertEquals(gateway, payment.state.awaitState { it is PaymentState.OpenGateway })
+
+            // Paid, then the page closed before its return reached the app: the portal says paid.
+            Robot.payAtGateway(gateway.url) // the return link is lost
+            payment.onGatewayClosed()
+            val paid = payment.state.awaitState { it !is PaymentState.OpenGateway } as PaymentState.Paid
+            assertEquals(gateway.order.orderId, paid.order.orderId)
+        }
+    }
+
+    @Test
     fun `a VietQR payment shows the code drawn from the core's module matrix`() = runBlocking<Unit> {
         TestViewModelScope().use { vm ->
             val connectivity = Connectivity(client, vm.scope)

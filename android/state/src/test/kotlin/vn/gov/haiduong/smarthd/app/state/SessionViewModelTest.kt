@@ -78,4 +78,29 @@ class SessionViewModelTest {
             }
         }
     }
+
+    @Test
+    fun `on a browser that keeps its cookies the next resident is asked for the credentials`() = runBlocking<Unit> {
+        val phoneBrowser = Robot.sharedBrowser() // no ephemeral Custom Tab on this phone
+        openClient(sandbox, tmp.resolve("shared")).use { client ->
+            TestViewModelScope().use { vm ->
+                val session = SessionViewModel(client, vm.scope)
+                suspend fun logInAs(cccd: String, sharedBrowser: Boolean): LoginState.LoggedIn {
+                    session.login(level = 1, sharedBrowser = sharedBrowser)
+                    val browser = session.state.awaitState { it is LoginState.OpenBrowser } as LoginState.OpenBrowser
+                    session.onRedirect(Robot.logIn(browser.url, cccd, browser = phoneBrowser))
+                    val loggedIn = session.state.awaitState { it is LoginState.LoggedIn } as LoginState.LoggedIn
+                    session.logout() // VNeID's own session stays in the browser (its logout page not reached)
+                    session.state.awaitState { it is LoginState.LoggedOut }
+                    return loggedIn
+                }
+                assertEquals("Nguyễn Văn An", logInAs(Robot.LEVEL2_CCCD, sharedBrowser = true).name)
+                // The next resident on the same phone: VNeID shows its form, she is herself.
+                assertEquals("Trần Thị Bình", logInAs(Robot.LEVEL1_CCCD, sharedBrowser = true).name)
+                // What the prompt prevents: without it, VNeID's session in the browser logs the
+                // next resident in as the last one, whatever he would have typed.
+                assertEquals("Trần Thị Bình", logInAs(Robot.LEVEL2_CCCD, sharedBrowser = false).name)
+            }
+        }
+    }
 }

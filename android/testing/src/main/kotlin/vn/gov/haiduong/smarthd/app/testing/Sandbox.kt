@@ -133,19 +133,37 @@ object Robot {
     /** The sandbox's `/admin` routes need this token; [Sandbox] starts it with SMARTHD_SANDBOX_ADMIN_TOKEN. */
     const val ADMIN_TOKEN = "shell-suite-admin-token"
 
-    /** Fills the login form at [authorizationUrl]; answers the redirect (the callback URL). */
-    fun logIn(authorizationUrl: String, cccd: String = LEVEL2_CCCD, password: String = "Matkhau@123"): String {
+    /**
+     * A browser that keeps its cookies from one page to the next, as the phone's browser behind
+     * a Custom Tab that is not ephemeral: VNeID's session outlives the login there.
+     */
+    fun sharedBrowser(): HttpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER).cookieHandler(java.net.CookieManager()).build()
+
+    /**
+     * Fills the login form at [authorizationUrl] in [browser] (by default one without cookies);
+     * answers the redirect (the callback URL). A [sharedBrowser] still holding a VNeID session
+     * may be sent back without any form (single sign-on): then the credentials go unused.
+     */
+    fun logIn(
+        authorizationUrl: String,
+        cccd: String = LEVEL2_CCCD,
+        password: String = "Matkhau@123",
+        browser: HttpClient = http,
+    ): String {
         var url = URI(authorizationUrl)
-        var response = get(url)
+        var response = get(url, browser)
         while (response.statusCode() in 300..399) {
-            url = url.resolve(location(response))
-            response = get(url)
+            val next = location(response)
+            if (next.startsWith(SmartHdClient.LOGIN_REDIRECT_URI)) return next // signed in without the form
+            url = url.resolve(next)
+            response = get(url, browser)
         }
         check(response.statusCode() == 200) { "login page: ${response.statusCode()}" }
         val page = response.body()
         val handle = attribute(page, "name=\"handle\"", "value") ?: error("no login form")
         val action = url.resolve(attribute(page, "<form", "action") ?: "login")
-        val posted = post(action, mapOf("handle" to handle, "lang" to "vi", "cccd" to cccd, "password" to password, "otp" to "123456"))
+        val posted = post(action, mapOf("handle" to handle, "lang" to "vi", "cccd" to cccd, "password" to password, "otp" to "123456"), browser)
         check(posted.statusCode() in 300..399) { "login answered ${posted.statusCode()}" }
         return location(posted)
     }
@@ -237,13 +255,14 @@ object Robot {
         return field.maxLength?.let { value.take(it.toInt()) } ?: value
     }
 
-    private fun get(url: URI) = http.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofString())
+    private fun get(url: URI, browser: HttpClient = http) =
+        browser.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofString())
 
-    private fun post(url: URI, form: Map<String, String>): HttpResponse<String> {
+    private fun post(url: URI, form: Map<String, String>, browser: HttpClient = http): HttpResponse<String> {
         val body = form.entries.joinToString("&") { (k, v) -> "$k=${URLEncoder.encode(v, Charsets.UTF_8)}" }
         val request = HttpRequest.newBuilder(url).header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build()
-        return http.send(request, HttpResponse.BodyHandlers.ofString())
+        return browser.send(request, HttpResponse.BodyHandlers.ofString())
     }
 
     private fun location(response: HttpResponse<String>) =

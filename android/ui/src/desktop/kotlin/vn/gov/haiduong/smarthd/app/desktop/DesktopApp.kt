@@ -50,7 +50,7 @@ fun main(args: Array<String>) {
             title = "Smart Hải Dương",
             state = rememberWindowState(width = 400.dp, height = 840.dp),
         ) {
-            DesktopHost(services) { SmartHdAppUi(platform.deepLinks) }
+            DesktopHost(services) { SmartHdAppUi(platform.deepLinks, platform.browserClosed) }
         }
     }
 }

@@ -14,6 +14,8 @@ import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.receiveAsFlow
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.GeoPoint
+import vn.gov.haiduong.smarthd.app.state.BrowserPage
+import vn.gov.haiduong.smarthd.app.state.BrowserReturns
 import vn.gov.haiduong.smarthd.app.testing.Robot
 import vn.gov.haiduong.smarthd.app.ui.PhotoSources
 import vn.gov.haiduong.smarthd.app.ui.Platform
@@ -37,9 +39,31 @@ class DesktopPlatform(
     /** Every page the app opened, in order (what a tester or a test checks). */
     val opened = java.util.concurrent.CopyOnWriteArrayList<String>()
 
+    /** The resident closes the login's or the gateway's page instead of finishing there. */
+    @Volatile
+    var closesPages = false
+
+    /** As on Android (MainActivity): the pages closed without their return link. */
+    private val returns = BrowserReturns()
+    val browserClosed: Flow<BrowserPage> = returns.closed
+
     override fun openLogin(url: String) {
         opened += url
-        browser.launch { links.send(Robot.logIn(url, cccd)) }
+        visit(BrowserPage.LOGIN) { Robot.logIn(url, cccd) }
+    }
+
+    /** The browser on top of the app, then back to it with the page's link, or without one. */
+    private fun visit(page: BrowserPage, finish: () -> String) {
+        returns.opened(page)
+        returns.paused()
+        browser.launch {
+            if (!closesPages) {
+                val link = finish()
+                returns.linkArrived(link)
+                links.send(link)
+            }
+            returns.resumed()
+        }
     }
 
     override fun openEndSession(url: String) {
@@ -49,7 +73,7 @@ class DesktopPlatform(
 
     override fun openGateway(url: String) {
         opened += url
-        browser.launch { links.send(Robot.payAtGateway(url)) }
+        visit(BrowserPage.GATEWAY) { Robot.payAtGateway(url) }
     }
 
     @Composable

@@ -47,8 +47,11 @@ import androidx.navigation.navArgument
 import androidx.savedstate.read
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emptyFlow
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.receiveAsFlow
+import vn.gov.haiduong.smarthd.app.state.BrowserPage
+import vn.gov.haiduong.smarthd.app.state.BrowserReturns
 import vn.gov.haiduong.smarthd.app.state.LoginState
 import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 import vn.gov.haiduong.smarthd.client.SmartHdClient
@@ -84,11 +87,13 @@ object Routes {
 
 /**
  * The whole app under [LocalServices]: [links] are the browser's returns (the login redirect,
- * the gateway's return) and the links notifications open ([AppLinks]), [startRoute] where it opens.
+ * the gateway's return) and the links notifications open ([AppLinks]), [browserClosed] the
+ * browser pages closed without their return ([BrowserReturns]), [startRoute] where it opens.
  */
 @Composable
 fun SmartHdAppUi(
     links: Flow<String>,
+    browserClosed: Flow<BrowserPage> = emptyFlow(),
     darkTheme: Boolean = isSystemInDarkTheme(),
     startRoute: String = Routes.HOME,
 ) {
@@ -102,6 +107,8 @@ fun SmartHdAppUi(
         val session = rememberHolder("session") { app, scope -> SessionViewModel(app.client, scope, app.english) }
         // The gateway's returns, each to the payment screen on show (it checks the order is its dossier's).
         val paymentReturns = remember { Channel<String>(Channel.BUFFERED) }
+        // The gateway's page closed without a return, for the payment screen on show.
+        val gatewayClosures = remember { Channel<Unit>(Channel.CONFLATED) }
         val connectivity = LocalServices.current.connectivity
         val network by connectivity.state.collectAsStateWithLifecycle()
         val nav = rememberNavController()
@@ -115,6 +122,15 @@ fun SmartHdAppUi(
                     route != null -> nav.navigateWhenReady(route)
                     link.startsWith(SmartHdClient.LOGIN_REDIRECT_URI) -> session.onRedirect(link)
                     link.startsWith(SmartHdClient.PAYMENT_RETURN_URL) -> paymentReturns.send(link)
+                }
+            }
+        }
+        // A closed login page cancels that login; a closed gateway page goes to its payment screen.
+        LaunchedEffect(browserClosed) {
+            browserClosed.collect { page ->
+                when (page) {
+                    BrowserPage.LOGIN -> session.onBrowserClosed()
+                    BrowserPage.GATEWAY -> gatewayClosures.send(Unit)
                 }
             }
         }
@@ -169,7 +185,12 @@ fun SmartHdAppUi(
                         DossierScreen(dossier, onPay = { nav.navigate(Routes.payment(dossier)) }, onBack = nav::popBackStack)
                     }
                     composable(Routes.PAYMENT) { entry ->
-                        PaymentScreen(entry.arg("dossier").orEmpty(), paymentReturns.receiveAsFlow(), onBack = nav::popBackStack)
+                        PaymentScreen(
+                            entry.arg("dossier").orEmpty(),
+                            paymentReturns.receiveAsFlow(),
+                            onBack = nav::popBackStack,
+                            gatewayClosures = gatewayClosures.receiveAsFlow(),
+                        )
                     }
                     composable(Routes.RECEIPTS) { ReceiptsScreen() }
                     composable(Routes.REPORTS) { ReportsScreen() }

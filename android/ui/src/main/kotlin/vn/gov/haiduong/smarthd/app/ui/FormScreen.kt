@@ -51,7 +51,10 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
     val state by form.state.collectAsStateWithLifecycle()
     val login by session.state.collectAsStateWithLifecycle()
 
-    val photos = LocalServices.current.platform.rememberPhotoSources { form.attach(it) }
+    val platform = LocalServices.current.platform
+    val photos = platform.rememberPhotoSources { form.attach(it) }
+    // Scanned papers are often PDFs: the system's document picker, beside the photos.
+    val pickDocument = platform.rememberDocumentPicker { form.attach(it) }
 
     LaunchedEffect(state.submission) { if (state.submission is Submission.Sent) onDone() }
 
@@ -65,7 +68,8 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                 OutlinedButton(onClick = photos.pick, modifier = Modifier.padding(end = 8.dp)) {
                     Text(tr(Str.ATTACH_PHOTO))
                 }
-                OutlinedButton(onClick = photos.takePhoto) { Text(tr(Str.ATTACH_CAMERA)) }
+                OutlinedButton(onClick = photos.takePhoto, modifier = Modifier.padding(end = 8.dp)) { Text(tr(Str.ATTACH_CAMERA)) }
+                OutlinedButton(onClick = pickDocument) { Text(tr(Str.ATTACH_DOCUMENT)) }
             }
             state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             when (val s = state.submission) {
@@ -75,7 +79,7 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                     val level2 = (login as? LoginState.LoggedIn)?.level?.let { it >= 2 } == true
                     if (login is LoginState.LoggedIn && !level2) Text(tr(Str.NEEDS_LEVEL2), Modifier.padding(top = 16.dp))
                     Button(
-                        onClick = { if (level2) form.submit() else session.login(level = 2) },
+                        onClick = { if (level2) form.submit() else session.login(level = 2, sharedBrowser = platform.loginBrowserKeepsCookies) },
                         enabled = state.canSubmit,
                         modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
                     ) { Text(tr(if (level2) Str.SUBMIT else Str.LOGIN_LEVEL2)) }

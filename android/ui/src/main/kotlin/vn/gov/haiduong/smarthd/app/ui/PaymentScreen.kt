@@ -28,6 +28,7 @@ import androidx.compose.ui.text.AnnotatedString
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emptyFlow
 import vn.gov.haiduong.smarthd.PaymentMethod
 import vn.gov.haiduong.smarthd.QrMatrix
 import vn.gov.haiduong.smarthd.app.state.PaymentState
@@ -35,9 +36,11 @@ import vn.gov.haiduong.smarthd.app.state.PaymentViewModel
 
 /** Paying a dossier's fee: the gateway in a Custom Tab, or a VietQR to scan. */
 @Composable
-fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit) {
+fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit, gatewayClosures: Flow<Unit> = emptyFlow()) {
     val payment = rememberHolder("payment-$dossierId") { app, scope -> PaymentViewModel(app.client, scope, app.connectivity, dossierId, app.english) }
     LaunchedEffect(payment) { returns.collect(payment::onReturn) }
+    // The gateway's page closed without its return (the platform saw the app come back).
+    LaunchedEffect(payment) { gatewayClosures.collect { payment.onGatewayClosed() } }
     val state by payment.state.collectAsStateWithLifecycle()
     val platform = LocalServices.current.platform
     // Open the gateway once per order; it comes back through the payment-return deep link.
@@ -58,6 +61,14 @@ fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit) 
             is PaymentState.OpenGateway -> {
                 Amount(s.order.amountVnd)
                 Button(onClick = { platform.openGateway(s.url) }, modifier = Modifier.padding(top = 8.dp).heightIn(min = 48.dp)) {
+                    Text(tr(Str.PAYMENT_OPEN_GATEWAY))
+                }
+                OutlinedButton(onClick = payment::refresh, modifier = TouchSize) { Text(tr(Str.PAYMENT_CHECK)) }
+            }
+            is PaymentState.GatewayClosed -> {
+                Amount(s.order.amountVnd)
+                Text(tr(Str.PAYMENT_GATEWAY_CLOSED))
+                Button(onClick = payment::reopenGateway, modifier = Modifier.padding(top = 8.dp).heightIn(min = 48.dp)) {
                     Text(tr(Str.PAYMENT_OPEN_GATEWAY))
                 }
                 OutlinedButton(onClick = payment::refresh, modifier = TouchSize) { Text(tr(Str.PAYMENT_CHECK)) }

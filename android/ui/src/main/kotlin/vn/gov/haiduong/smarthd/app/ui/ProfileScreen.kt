@@ -22,6 +22,7 @@ import vn.gov.haiduong.smarthd.app.state.SessionViewModel
 @Composable
 fun ProfileScreen(session: SessionViewModel, onOpen: (String) -> Unit) {
     val state by session.state.collectAsStateWithLifecycle()
+    val platform = LocalServices.current.platform
 
     Column(Modifier.fillMaxWidth().padding(16.dp)) {
         when (val s = state) {
@@ -37,7 +38,7 @@ fun ProfileScreen(session: SessionViewModel, onOpen: (String) -> Unit) {
                     OutlinedButton(onClick = { onOpen(route) }, modifier = Modifier.padding(top = 8.dp).then(TouchSize)) { Text(tr(label)) }
                 }
                 if (s.level < 2) {
-                    OutlinedButton(onClick = { session.login(2) }) { Text(tr(Str.LOGIN_LEVEL2)) }
+                    OutlinedButton(onClick = { session.login(2, sharedBrowser = platform.loginBrowserKeepsCookies) }) { Text(tr(Str.LOGIN_LEVEL2)) }
                 }
                 Button(onClick = session::logout, modifier = Modifier.padding(top = 16.dp)) { Text(tr(Str.LOGOUT)) }
             }
@@ -50,10 +51,10 @@ fun ProfileScreen(session: SessionViewModel, onOpen: (String) -> Unit) {
                 Text(tr(Str.LOGIN_TITLE), style = MaterialTheme.typography.headlineSmall)
                 if (s is LoginState.Failed) Text(tr(Str.LOGIN_FAILED, s.message), color = MaterialTheme.colorScheme.error)
                 if (s is LoginState.LoggedOut && s.expired) Text(tr(Str.LOGIN_EXPIRED))
-                Button(onClick = { session.login(2) }, modifier = Modifier.fillMaxWidth().padding(top = 16.dp)) {
+                Button(onClick = { session.login(2, sharedBrowser = platform.loginBrowserKeepsCookies) }, modifier = Modifier.fillMaxWidth().padding(top = 16.dp)) {
                     Text(tr(Str.LOGIN_LEVEL2))
                 }
-                OutlinedButton(onClick = { session.login(1) }, modifier = Modifier.fillMaxWidth()) {
+                OutlinedButton(onClick = { session.login(1, sharedBrowser = platform.loginBrowserKeepsCookies) }, modifier = Modifier.fillMaxWidth()) {
                     Text(tr(Str.LOGIN_LEVEL1))
                 }
             }

@@ -19,6 +19,12 @@ interface Platform {
     /** The provider's logout page. */
     fun openEndSession(url: String)
 
+    /**
+     * True when the login's browser keeps its cookies (no ephemeral Custom Tab on this phone):
+     * the login then asks VNeID for the credentials every time (SessionViewModel.login).
+     */
+    val loginBrowserKeepsCookies: Boolean get() = false
+
     /** The payment gateway; it comes back through the payment-return link. */
     fun openGateway(url: String)
 

@@ -53,6 +53,7 @@ enum class Str(private val vi: String, private val en: String) {
     ATTACHMENTS("Giấy tờ đính kèm", "Attached documents"),
     ATTACH_PHOTO("Chọn ảnh", "Choose a photo"),
     ATTACH_CAMERA("Chụp ảnh", "Take a photo"),
+    ATTACH_DOCUMENT("Chọn tệp PDF", "Choose a PDF file"),
     SUBMIT("Nộp hồ sơ", "Submit"),
     SUBMITTING("Đang nộp…", "Submitting…"),
     QUEUED("Đã lưu, đang chờ gửi. Hồ sơ sẽ được gửi khi có mạng.", "Saved and queued. It will be sent when you are online."),
@@ -75,6 +76,10 @@ enum class Str(private val vi: String, private val en: String) {
     PAYMENT_SCAN("Quét mã bằng ứng dụng ngân hàng", "Scan the code with your banking app"),
     PAYMENT_QR_DESCRIPTION("Mã VietQR để chuyển khoản %1\$s đồng", "VietQR code to transfer %1\$s dong"),
     PAYMENT_CONFIRMING("Đang xác nhận với cổng…", "Confirming with the portal…"),
+    PAYMENT_GATEWAY_CLOSED(
+        "Trang thanh toán đã bị đóng trước khi thanh toán xong. Bạn có thể mở lại để thanh toán.",
+        "The payment page was closed before the payment was finished. You can open it again to pay.",
+    ),
     PAYMENT_CHECK("Kiểm tra lại", "Check again"),
     PAYMENT_PAID("Đã thanh toán", "Paid"),
     PAYMENT_FAILED("Thanh toán không thành công: %1\$s", "Payment failed: %1\$s"),

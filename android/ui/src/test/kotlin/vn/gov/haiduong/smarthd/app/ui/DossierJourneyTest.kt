@@ -27,6 +27,7 @@ import vn.gov.haiduong.smarthd.app.desktop.DesktopHost
 import vn.gov.haiduong.smarthd.app.state.pickLanguage
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
 import vn.gov.haiduong.smarthd.app.testing.Robot
+import vn.gov.haiduong.smarthd.app.testing.samplePdf
 
 /**
  * The resident's journey through the real screens, the real core and the sandbox: find a
@@ -91,6 +92,12 @@ class DossierJourneyTest {
                 }
             }
         }
+        // A PDF from the document picker, beside the photo buttons.
+        platform.pickFile = { samplePdf(world.tmp.resolve("files"), "giay-chung-sinh.pdf") }
+        val attachPdf = hasText(Str.ATTACH_DOCUMENT.text(Language.VI)) and hasClickAction()
+        scrollTo(attachPdf)
+        onNode(attachPdf).performClick()
+        waitShown(hasText("giay-chung-sinh.pdf", substring = true))
         assertAccessible("form filled")
         val submit = hasText(Str.SUBMIT.text(Language.VI)) and hasClickAction()
         scrollTo(submit)
