@@ -1,6 +1,7 @@
 package vn.gov.haiduong.smarthd.app.state
 
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
@@ -43,7 +44,22 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
     fun onNetworkChanged(available: Boolean) {
         val wasAvailable = _state.value.networkAvailable
         _state.update { it.copy(networkAvailable = available) }
-        if (available && !wasAvailable) scope.launch { sync(whenOnline = true) }
+        if (available && !wasAvailable) scope.launch { sendWhatWaits() }
+    }
+
+    /**
+     * The core leaves dossiers still waiting out their backoff (a failure moments before the
+     * network came back) for later: nothing else would wake the app before the periodic work, so
+     * it tries again, less and less often, while some wait and the portal answers.
+     */
+    private suspend fun sendWhatWaits() {
+        var wait = FIRST_RETRY_MS
+        while (true) {
+            val report = sync(whenOnline = true) ?: return
+            if (report.outbox.pending == 0u || !_state.value.networkAvailable) return
+            delay(wait)
+            wait = (wait * 2).coerceAtMost(LAST_RETRY_MS)
+        }
     }
 
     /**
@@ -94,5 +110,10 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
     } catch (e: SmartHdException) {
         reportFailure(e)
         e.userMessage
+    }
+
+    private companion object {
+        const val FIRST_RETRY_MS = 2_000L
+        const val LAST_RETRY_MS = 120_000L
     }
 }

@@ -2,6 +2,8 @@ package vn.gov.haiduong.smarthd.app.ui
 
 import androidx.compose.foundation.background
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.consumeWindowInsets
+import androidx.compose.foundation.layout.imePadding
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.heightIn
 import androidx.compose.foundation.layout.widthIn
@@ -144,7 +146,9 @@ fun SmartHdAppUi(
         LaunchedEffect(ended) { ended?.let { platform.openEndSession(it) } }
 
         Scaffold(bottomBar = { BottomBar(nav) }) { padding ->
-            Column(Modifier.padding(padding)) {
+            // Edge to edge, the keyboard covers the window: the screens end above it, so the
+            // lower form fields stay in view while typing (no double count of the bottom bar).
+            Column(Modifier.padding(padding).consumeWindowInsets(padding).imePadding()) {
                 if (network.offline) OfflineBanner()
                 NavHost(nav, startDestination = Routes.HOME) {
                     composable(Routes.HOME) {
