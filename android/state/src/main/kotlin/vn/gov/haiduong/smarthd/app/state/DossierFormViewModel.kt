@@ -52,7 +52,9 @@ data class DossierFormState(
     val submission: Submission = Submission.Editing,
     val error: String? = null,
 ) {
-    val canSubmit: Boolean get() = dossierId != null && submission == Submission.Editing && inputs.none { it.error != null }
+    /** A draft, or a dossier the portal refused (corrected and sent again), with no field in error. */
+    val canSubmit: Boolean
+        get() = dossierId != null && (submission == Submission.Editing || submission is Submission.Refused) && inputs.none { it.error != null }
 }
 
 /**
@@ -148,7 +150,7 @@ class DossierFormViewModel(
         submission = when (dossier.status) {
             DossierStatus.DRAFT -> Submission.Editing
             DossierStatus.QUEUED -> Submission.Queued(dossier.problem?.let { pickLanguage(it, english) })
-            DossierStatus.FAILED -> Submission.Refused(dossier.problem.orEmpty())
+            DossierStatus.FAILED -> Submission.Refused(dossier.problem?.let { pickLanguage(it, english) }.orEmpty())
             else -> Submission.Sent(dossier.code)
         },
     )

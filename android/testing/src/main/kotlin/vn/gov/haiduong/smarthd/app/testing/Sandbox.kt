@@ -130,6 +130,26 @@ object Robot {
 
     const val LEVEL2_CCCD = "030095001234"
     const val LEVEL1_CCCD = "030198005678"
+    /** The portal's record of procedure [code], as its catalog API publishes it (JSON). */
+    fun procedureRecord(sandbox: Sandbox, code: String): String =
+        get(URI(sandbox.url + "api/v1/catalog/procedures/$code")).also { check(it.statusCode() == 200) { it.body() } }.body()
+
+    /** The portal retires [code] for [replacedBy]: a dossier of it sent after is refused. */
+    fun replaceProcedure(sandbox: Sandbox, code: String, replacedBy: String) =
+        admin(sandbox, "admin/catalog/procedures/$code/replace", """{"replaced_by":"$replacedBy"}""")
+
+    /** The portal publishes [record] (a procedure's JSON) as it is, e.g. back in force. */
+    fun publishProcedure(sandbox: Sandbox, record: String) = admin(sandbox, "admin/catalog/procedures", record)
+
+    private fun admin(sandbox: Sandbox, path: String, json: String) {
+        val response = http.send(
+            HttpRequest.newBuilder(URI(sandbox.url + path)).header("X-Sandbox-Admin-Token", ADMIN_TOKEN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+            HttpResponse.BodyHandlers.ofString(),
+        )
+        check(response.statusCode() == 200) { "$path: ${response.statusCode()} ${response.body()}" }
+    }
+
     /** The sandbox's `/admin` routes need this token; [Sandbox] starts it with SMARTHD_SANDBOX_ADMIN_TOKEN. */
     const val ADMIN_TOKEN = "shell-suite-admin-token"
 

@@ -72,8 +72,11 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                 OutlinedButton(onClick = pickDocument) { Text(tr(Str.ATTACH_DOCUMENT)) }
             }
             state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            // A dossier the portal refused is the resident's to correct and send again, like a draft.
+            val refused = state.submission as? Submission.Refused
+            refused?.let { Text(tr(Str.REFUSED, it.reason), color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(top = 16.dp)) }
             when (val s = state.submission) {
-                Submission.Editing -> {
+                Submission.Editing, is Submission.Refused -> {
                     // Submitting needs VNeID level 2: a level-1 session is told so and steps up here,
                     // rather than queueing a dossier the portal will not take.
                     val level2 = (login as? LoginState.LoggedIn)?.level?.let { it >= 2 } == true
@@ -82,12 +85,11 @@ fun FormScreen(procedureCode: String?, dossierId: String?, session: SessionViewM
                         onClick = { if (level2) form.submit() else session.login(level = 2, sharedBrowser = platform.loginBrowserKeepsCookies) },
                         enabled = state.canSubmit,
                         modifier = Modifier.fillMaxWidth().padding(vertical = 16.dp),
-                    ) { Text(tr(if (level2) Str.SUBMIT else Str.LOGIN_LEVEL2)) }
+                    ) { Text(tr(if (!level2) Str.LOGIN_LEVEL2 else if (refused != null) Str.SUBMIT_AGAIN else Str.SUBMIT)) }
                 }
                 Submission.Submitting -> Text(tr(Str.SUBMITTING), Modifier.padding(vertical = 16.dp))
                 is Submission.Queued -> Text(tr(Str.QUEUED) + (s.reason?.let { "\n$it" } ?: ""), Modifier.padding(vertical = 16.dp))
                 is Submission.Sent -> Text(tr(Str.SENT, s.code.orEmpty()), Modifier.padding(vertical = 16.dp))
-                is Submission.Refused -> Text(tr(Str.REFUSED, s.reason), color = MaterialTheme.colorScheme.error)
             }
         }
     }

@@ -59,6 +59,7 @@ enum class Str(private val vi: String, private val en: String) {
     QUEUED("Đã lưu, đang chờ gửi. Hồ sơ sẽ được gửi khi có mạng.", "Saved and queued. It will be sent when you are online."),
     SENT("Đã gửi. Mã hồ sơ: %1\$s", "Sent. Dossier code: %1\$s"),
     REFUSED("Cổng không tiếp nhận: %1\$s", "The portal did not accept it: %1\$s"),
+    SUBMIT_AGAIN("Sửa xong, nộp lại", "Corrected: submit again"),
     DOSSIERS_EMPTY("Chưa có hồ sơ", "No dossiers yet"),
     DOSSIER_CODE("Mã hồ sơ: %1\$s", "Dossier code: %1\$s"),
     WAITING_BECAUSE("Đang chờ gửi: %1\$s", "Waiting to be sent: %1\$s"),
