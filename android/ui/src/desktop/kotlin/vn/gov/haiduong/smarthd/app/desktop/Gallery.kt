@@ -48,12 +48,13 @@ val VARIANTS = Language.entries.flatMap { language ->
 }
 
 /**
- * Draws the whole app opened at [route] off screen, as [variant], and answers the PNG once two
+ * Draws the whole app opened at [route] off screen, as [variant] (in the simple mode for older
+ * residents when [simple]), and answers the PNG once two
  * frames in a row come out the same (the state holders have loaded from the core) or after
  * [maxFrames] (a spinner never settles).
  */
-fun render(services: AppServices, route: String, variant: Variant, maxFrames: Int = 60): ByteArray {
-    services.settings.value = AppSettings(variant.language)
+fun render(services: AppServices, route: String, variant: Variant, simple: Boolean = false, maxFrames: Int = 60): ByteArray {
+    services.settings.value = AppSettings(variant.language, simple = simple)
     val owner = DesktopOwner()
     val scene = onMain { ImageComposeScene(
         width = (variant.device.widthDp * variant.device.density).toInt(),
@@ -124,6 +125,7 @@ fun main(args: Array<String>) {
         val services = AppServices(client, connectivity, DesktopPlatform(), MutableStateFlow(AppSettings()))
         val screens = linkedMapOf(
             "home" to Routes.HOME,
+            SIMPLE_HOME to Routes.HOME,
             "procedure" to Routes.procedure(BIRTH),
             "form" to Routes.newDossier(BIRTH),
             "dossiers" to Routes.DOSSIERS,
@@ -147,7 +149,7 @@ fun main(args: Array<String>) {
         for ((screen, route) in screens) {
             rows.append("<h2>$screen</h2>\n<div class=row>\n")
             for (variant in VARIANTS.filter { System.getenv("GALLERY_ONLY")?.let(it.name::contains) ?: true }) {
-                val png = render(services, route, variant)
+                val png = render(services, route, variant, simple = screen == SIMPLE_HOME)
                 val file = "$screen-${variant.name}.png"
                 Files.write(out.resolve(file), png)
                 val digest = MessageDigest.getInstance("SHA-256").digest(png).joinToString("") { "%02x".format(it) }
@@ -170,6 +172,9 @@ fun main(args: Array<String>) {
     }
     kotlin.system.exitProcess(0) // the sandbox's and Swing's threads would keep the JVM alive
 }
+
+/** The home of the simple mode for older residents (large text, large buttons for the main tasks). */
+private const val SIMPLE_HOME = "home-simple"
 
 /** One colour from corner to corner: nothing was drawn. */
 fun blank(png: ByteArray): Boolean {
