@@ -491,6 +491,12 @@ fn main() {
         let (_, refresh_token) = bearer_token(&base, &LEVEL2_CITIZEN, 2).await;
         (residents, refresh_bytes(&base, &host, &refresh_token).await)
     });
+    println!(
+        "fleet request overhead: an access token of {} bytes (the sandbox's ES256 JWT), a DPoP header of about {} \
+         bytes, on every authorized request",
+        residents[0].token.len(),
+        dpop_header_bytes(&Method::GET, &base, "api/v1/inbox?since=0")
+    );
     let residents = Arc::new(residents);
     let units: Value = runtime.block_on(get_public(&base, "api/v1/units"));
     let thanh_ha = units["units"]
