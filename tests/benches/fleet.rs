@@ -441,7 +441,7 @@ async fn refresh_bytes(base: &str, host: &str, refresh_token: &str) -> u64 {
 
 fn main() {
     let full_run = std::env::args().any(|a| a == "--bench");
-    let devices_per_fleet: usize = if full_run { 2_000 } else { 40 };
+    let devices_per_fleet: usize = if full_run { 2_000 } else { 20 };
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let started = Instant::now();
