@@ -135,6 +135,7 @@ struct Device {
     reports_since: u64,
     inbox_since: u64,
     pending_order: Option<String>,
+    had_payment: bool,
     results: HashSet<String>,
     last_session: Option<u32>,
     token_refreshes: u64,
@@ -566,6 +567,7 @@ fn main() {
                 reports_since: from.reports_since,
                 inbox_since: from.inbox_since,
                 pending_order: pending_payment.then(|| order.clone()),
+                had_payment: pending_payment,
                 ..Default::default()
             }));
             let mut x = rng.unit();
@@ -674,6 +676,28 @@ fn main() {
         }
     });
     let day = day_started.elapsed();
+
+    // The deltas were real: what the devices' copies show at the end of the day.
+    for (strategy, fleet) in STRATEGIES.iter().zip(&fleets) {
+        let devices: Vec<_> = fleet.iter().map(|d| d.try_lock().unwrap()).collect();
+        let count = |f: &dyn Fn(&Device) -> bool| devices.iter().filter(|d| f(d)).count();
+        let catalog = if *strategy == Strategy::Naive {
+            "the whole catalog at every open".to_owned()
+        } else {
+            format!("catalog changes on {} devices", count(&|d| d.catalog_since > warm[d.resident].catalog_since))
+        };
+        println!(
+            "fleet {} deltas seen by the end of the day: {catalog}, alerts on {}, dossier \
+             changes on {} of the follower's {}, the result fetched on {}, payments still pending {} (of {})",
+            strategy.name(),
+            count(&|d| d.inbox_since > warm[d.resident].inbox_since),
+            count(&|d| d.resident == FOLLOWER && d.dossiers_since > warm[FOLLOWER].dossiers_since),
+            count(&|d| d.resident == FOLLOWER),
+            count(&|d| !d.results.is_empty()),
+            count(&|d| d.pending_order.is_some()),
+            count(&|d| d.had_payment)
+        );
+    }
 
     report(devices_per_fleet, &fleets, &counts, &triggers, refresh, setup, day);
 }
