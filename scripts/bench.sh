@@ -15,6 +15,9 @@ cargo bench -p smarthd-tests --bench sync 2>&1 | tee "$out/sync.txt"
 cargo bench -p smarthd-tests --bench outbox -- --warm-up-time 1 --measurement-time 5 2>&1 | tee "$out/outbox.txt"
 cargo bench -p smarthd-tests --bench photo -- --warm-up-time 1 --measurement-time 10 2>&1 | tee "$out/photo.txt"
 cargo bench -p smarthd-tests --bench inbox 2>&1 | tee "$out/inbox.txt"
+# The fleet model (one simulated day of 3 x 2,000 devices against the sandbox, about 2 minutes):
+# figures only, no target (docs/performance.md, "Fleet model").
+cargo bench -p smarthd-tests --bench fleet 2>&1 | tee "$out/fleet.txt"
 
 # Peak RSS of a full sync of 10,000 procedures: the release CLI against a sandbox in another
 # process, beside the same binary doing a 304 sync (its floor: runtime, TLS set-up, SQLite).
