@@ -820,7 +820,6 @@ impl Dossiers {
         Ok(kept)
     }
 
-    /// Deletes a draft that was never submitted.
     /// Deletes a draft (or a dossier the portal refused): never one the portal holds.
     pub fn delete_draft(&self, viewer: Option<&Owner>, id: &str) -> Result<()> {
         let dossier = self.get(viewer, id)?;
