@@ -17,7 +17,6 @@ import vn.gov.haiduong.smarthd.RatingVerdict
 import vn.gov.haiduong.smarthd.ResultPayload
 import vn.gov.haiduong.smarthd.SmartHdException
 import vn.gov.haiduong.smarthd.client.SmartHdClient
-import vn.gov.haiduong.smarthd.dossierStatusLabel
 
 /** A document the officer asked for in the open supplement round, and whether it is attached. */
 data class RequestedDocument(val name: String, val attached: Boolean)
@@ -133,17 +132,15 @@ class DossierViewModel(
         }
     }
 
-    private fun label(status: DossierStatus) = pickLanguage(dossierStatusLabel(status), english)
-
     private fun Dossier.toDetail() = DossierDetail(
         id = id,
         procedureName = procedureName,
         status = status,
-        statusLabel = label(status),
+        statusLabel = statusLabel(status, english),
         code = code,
         feeVnd = feeVnd,
-        problem = problem,
-        timeline = timeline.map { TimelineStep(it.status, label(it.status), it.at, it.message) },
+        problem = problem?.let { pickLanguage(it, english) },
+        timeline = timelineSteps(english),
         supplement = supplement?.let { request ->
             SupplementRound(
                 round = request.round,

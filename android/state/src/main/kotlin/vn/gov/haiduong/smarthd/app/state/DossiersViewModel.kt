@@ -17,6 +17,13 @@ import vn.gov.haiduong.smarthd.dossierStatusLabel
 /** A step of a dossier's status timeline, ready to show. */
 data class TimelineStep(val status: DossierStatus, val label: String, val at: String, val message: String?)
 
+/** A dossier status's name in the app's language. */
+fun statusLabel(status: DossierStatus, english: Boolean): String = pickLanguage(dossierStatusLabel(status), english)
+
+/** [Dossier]'s status timeline, newest last, in the app's language (my dossiers, one dossier). */
+fun Dossier.timelineSteps(english: Boolean): List<TimelineStep> =
+    timeline.map { TimelineStep(it.status, statusLabel(it.status, english), it.at, it.message) }
+
 data class DossierRow(
     val id: String,
     val procedureName: String,
@@ -87,17 +94,15 @@ class DossiersViewModel(
         }
     }
 
-    private fun label(status: DossierStatus) = pickLanguage(dossierStatusLabel(status), english)
-
     private fun Dossier.toRow() = DossierRow(
         id = id,
         procedureName = procedureName,
         status = status,
-        statusLabel = label(status),
+        statusLabel = statusLabel(status, english),
         code = code,
         feeVnd = feeVnd,
         updatedAt = updatedAt,
-        timeline = timeline.map { TimelineStep(it.status, label(it.status), it.at, it.message) },
+        timeline = timelineSteps(english),
         waitingReason = problem?.takeIf { status == DossierStatus.QUEUED }?.let { pickLanguage(it, english) },
     )
 }

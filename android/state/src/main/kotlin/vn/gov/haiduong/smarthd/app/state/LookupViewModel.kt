@@ -8,7 +8,6 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.SmartHdException
 import vn.gov.haiduong.smarthd.client.SmartHdClient
-import vn.gov.haiduong.smarthd.dossierStatusLabel
 
 /** A dossier's public status, as anyone holding its code may see it (no name, no CCCD). */
 data class PublicDossier(val code: String, val procedureName: String, val statusLabel: String, val updatedAt: String)
@@ -41,7 +40,7 @@ class LookupViewModel(
             _state.update { it.copy(looking = true, found = null, error = null) }
             try {
                 val status = client.dossiers.lookup(code)
-                val found = PublicDossier(status.code, status.procedureName, pickLanguage(dossierStatusLabel(status.status), english), status.updatedAt)
+                val found = PublicDossier(status.code, status.procedureName, statusLabel(status.status, english), status.updatedAt)
                 _state.update { it.copy(looking = false, found = found) }
             } catch (e: SmartHdException) {
                 _state.update { it.copy(looking = false, error = e.userMessage) }

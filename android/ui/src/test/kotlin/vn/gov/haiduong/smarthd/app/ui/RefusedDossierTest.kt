@@ -19,8 +19,8 @@ import vn.gov.haiduong.smarthd.app.testing.Robot
 import vn.gov.haiduong.smarthd.app.testing.logIn
 
 /**
- * The portal refuses a dossier (its procedure was retired for a while when it arrived): my
- * dossiers offers to correct it, the form says why it was refused and sends it again, and the
+ * The portal refuses a dossier (its procedure was retired for a while when it arrived): its
+ * screen and the form say why, my dossiers offers to correct it, the form sends it again, and the
  * portal takes it once the procedure is back in force.
  */
 @OptIn(ExperimentalTestApi::class)
@@ -52,6 +52,12 @@ class RefusedDossierTest {
         val reason = pickLanguage(refused.problem!!, english = false)
 
         setContent { DesktopHost(world.services) { SmartHdAppUi(world.platform.deepLinks) } }
+        // The dossier's screen says why, in the app's language only.
+        onNode(hasText(Str.TAB_DOSSIERS.text(vi)) and hasClickAction()).performClick()
+        val details = hasText(Str.DOSSIER_DETAILS.text(vi)) and hasClickAction()
+        waitShown(details)
+        onNode(details).performClick()
+        waitShown(hasText(reason))
         onNode(hasText(Str.TAB_DOSSIERS.text(vi)) and hasClickAction()).performClick()
         val edit = hasText(Str.FORM_TITLE.text(vi)) and hasClickAction()
         waitShown(edit)
