@@ -36,6 +36,31 @@ echo "304 sync, same binary (floor): $again" | tee -a "$out/rss.txt"
 peak_kib=$(echo "$full" | sed -n 's/.*, \([0-9]*\) KiB peak RSS/\1/p')
 echo "target full_sync_peak_mib: $((peak_kib / 1024)) (target 20)" | tee -a "$out/rss.txt"
 
+# The boundary: calls from Kotlin (JNA, CallCostTest.kt) beside the same calls from Rust
+# (bindings/examples/call_cost.rs), on the same 300-procedure catalog, in alternating processes,
+# three rounds each; the targets (#16) are read from the medians.
+cargo build --release -q -p smarthd-ffi --examples
+bindings=$(scripts/gen-bindings.sh --profile release --out "$out/bindings")
+: > "$out/calls.log"
+for round in 1 2 3; do
+    target/release/examples/call_cost | tee -a "$out/calls.log"
+    mvn -B -ntp -q -f bindings/kotlin/pom.xml test -Dtest=CallCostTest -Dsmarthd.bench.scale=20 \
+        -Dsmarthd.bindings="$PWD/$bindings/kotlin" -Dsmarthd.libdir="$PWD/target/release" \
+        -Dsmarthd.bin="$PWD/target/release/smarthd" | grep -o 'call cost (Kotlin.*' | tee -a "$out/calls.log"
+done
+python3 - "$out/calls.log" <<'PY' | tee "$out/calls.txt"
+import re, statistics, sys
+log = open(sys.argv[1]).read()
+def median(pattern):
+    return statistics.median(float(v) for v in re.findall(pattern, log))
+rust_search = median(r"search returning 20 results ([0-9.]+) us \(core\)")
+kotlin_empty = median(r"empty method call ([0-9.]+) us")
+kotlin_search = median(r"Kotlin/JVM.*search returning 20 results ([0-9.]+) us")
+print(f"Kotlin: empty method call {kotlin_empty:.2f} us, search {kotlin_search:.1f} us; Rust: search {rust_search:.1f} us")
+print(f"target kotlin_empty_call_us: {kotlin_empty:.2f} (target 5)")
+print(f"ratio kotlin_search: {kotlin_search / rust_search:.2f} (target 1.20)")
+PY
+
 # Every benchmark prints `ratio NAME: X (target Y)` (to its floor measured in the same run) or
 # `target NAME: X (target Y)` (an absolute limit) for each of its targets: at most Y, or at least
 # Y when written `(target >= Y)`. The list of targets met and missed; a miss fails the script.

@@ -4,8 +4,9 @@
 //!
 //!     cargo run --release -p smarthd-ffi --example call_cost
 
+use std::collections::HashMap;
 use std::hint::black_box;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use smarthd_core::{PageRequest, SearchFilters};
@@ -19,16 +20,20 @@ unsafe extern "C" {
     fn uniffi_smarthd_ffi_fn_method_smarthd_ping(handle: u64, status: &mut uniffi::RustCallStatus);
 }
 
-struct NoStorage;
+/// The phone's secure storage, in memory (the exported core keeps its data key there).
+#[derive(Default)]
+struct MemoryStorage(Mutex<HashMap<String, Vec<u8>>>);
 
-impl SecureStorage for NoStorage {
-    fn get(&self, _: String) -> Result<Option<Vec<u8>>, SmartHdError> {
-        Ok(None)
+impl SecureStorage for MemoryStorage {
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, SmartHdError> {
+        Ok(self.0.lock().unwrap().get(&key).cloned())
     }
-    fn put(&self, _: String, _: Vec<u8>) -> Result<(), SmartHdError> {
+    fn put(&self, key: String, value: Vec<u8>) -> Result<(), SmartHdError> {
+        self.0.lock().unwrap().insert(key, value);
         Ok(())
     }
-    fn delete(&self, _: String) -> Result<(), SmartHdError> {
+    fn delete(&self, key: String) -> Result<(), SmartHdError> {
+        self.0.lock().unwrap().remove(&key);
         Ok(())
     }
 }
@@ -56,13 +61,15 @@ async fn main() {
     let direct = core.catalog();
     let config = CoreConfig {
         portal_url: world.sandbox.base_url(),
-        data_dir: world.data_dir().to_string_lossy().into_owned(),
+        // Its own folder: the world's core seals its data with another storage's key.
+        data_dir: world.data_dir().with_extension("exported").to_string_lossy().into_owned(),
         connect_timeout_ms: 5000,
         request_timeout_ms: 30000,
         pinned_spki_sha256: vec![],
         log_level: None,
     };
-    let exported = SmartHd::open(config, Arc::new(NoStorage), None, None, None).unwrap();
+    let exported = SmartHd::open(config, Arc::new(MemoryStorage::default()), None, None, None).unwrap();
+    exported.sync().catalog(None).await.unwrap();
     let exported_catalog = exported.catalog();
     let (filters, page, query) = (SearchFilters::default(), PageRequest { offset: 0, limit: 20 }, "dang ky");
     assert_eq!(direct.search(query, &filters, page).unwrap().hits.len(), 20);
