@@ -11,12 +11,11 @@ fn main() {
     uniffi::uniffi_bindgen_main();
     let args: Vec<String> = std::env::args().collect();
     let value_of = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
-    if let (Some(language), Some(out_dir)) = (value_of("--language"), value_of("--out-dir")) {
-        if language == "kotlin" {
-            if let Err(e) = call_status::pool_in_dir(Path::new(out_dir)) {
-                eprintln!("uniffi-bindgen: {e}");
-                exit(1);
-            }
-        }
+    if let (Some(language), Some(out_dir)) = (value_of("--language"), value_of("--out-dir"))
+        && language == "kotlin"
+        && let Err(e) = call_status::pool_in_dir(Path::new(out_dir))
+    {
+        eprintln!("uniffi-bindgen: {e}");
+        exit(1);
     }
 }
