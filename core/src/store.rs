@@ -590,6 +590,24 @@ fn open_migrated(path: &Path, migrations: &[Migration]) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A reader on `catalog.db` when the file is there at the current schema, so that reading it
+/// needs no writer; `None` when it is missing, older or damaged (the writer migrates or
+/// rebuilds it).
+pub fn open_current_catalog_reader(data_dir: &Path) -> Result<Option<Connection>> {
+    let path = data_dir.join(CATALOG_DB);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let current = open_reader(&path).and_then(|reader| {
+        let version: i64 = reader.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        Ok((version == CATALOG_MIGRATIONS.len() as i64).then_some(reader))
+    });
+    match current {
+        Err(err) if is_corruption(&err) => Ok(None),
+        other => other,
+    }
+}
+
 /// A further connection to an already migrated file (a reader beside the writer).
 pub fn open_reader(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(

@@ -599,3 +599,30 @@ async fn a_procedure_read_again_after_its_change_is_the_new_record() {
         raw.query_row("SELECT record FROM procedure WHERE code = ?1", [&changed[0]], |r| r.get(0)).unwrap();
     assert_eq!(after, serde_json::from_str(&stored).unwrap());
 }
+
+/// A copy closed cleanly is read at the next start through its reader alone (the writer opens
+/// at the first write): the read sees everything, and a later sync writes and is seen.
+#[tokio::test]
+async fn a_copy_closed_cleanly_is_read_at_once_and_synced_later() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let before = codes(&core, "khai sinh", 20);
+    assert!(!before.is_empty());
+    drop(core);
+    let wal = world.data_dir().join("catalog.db-wal");
+    assert!(!wal.exists(), "the last connection to close folded the WAL into the file");
+
+    let core = world.core();
+    assert_eq!(codes(&core, "khai sinh", 20), before);
+    let changed = world.sandbox.portal().mutate(5).unwrap();
+    let delta = core.sync().catalog().await.unwrap();
+    assert_eq!((delta.outcome, delta.upserted), (SyncOutcome::Updated, 5));
+    for code in &changed {
+        let served: serde_json::Value =
+            serde_json::from_str(&world.sandbox.portal().procedure(code).unwrap().unwrap()).unwrap();
+        let cached = serde_json::to_value(core.catalog().procedure(code).unwrap()).unwrap();
+        assert_eq!(cached["updated_at"], served["updated_at"], "{code} is read as synced");
+    }
+    assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
+}

@@ -102,8 +102,10 @@ pub struct Catalog {
     /// dropped) before the writer: the last connection to close checkpoints the WAL into the
     /// file, and a read-only one cannot.
     reader: Mutex<Connection>,
-    /// The only connection that writes `catalog.db` (sync).
-    writer: Mutex<Connection>,
+    /// The only connection that writes `catalog.db` (sync), opened at the first write when the
+    /// copy was closed cleanly at the current schema: a start that only reads opens one
+    /// connection.
+    writer: Mutex<Option<Connection>>,
     /// `user.db`: favourites and recently viewed.
     user: UserDb,
     /// The data dir, to rebuild a damaged copy in.
@@ -119,8 +121,15 @@ pub struct Catalog {
 impl Catalog {
     pub fn open(data_dir: &Path, user: UserDb) -> Result<Self> {
         let marker = store::OpenMarker::create(&data_dir.join(store::CATALOG_DB))?;
-        let writer = store::open_catalog_checked(data_dir, marker.unclean)?;
-        let reader = store::open_reader(&data_dir.join(store::CATALOG_DB))?;
+        // After an unclean stop the writer checks the file first.
+        let current = if marker.unclean { None } else { store::open_current_catalog_reader(data_dir)? };
+        let (reader, writer) = match current {
+            Some(reader) => (reader, None),
+            None => {
+                let writer = store::open_catalog_checked(data_dir, marker.unclean)?;
+                (store::open_reader(&data_dir.join(store::CATALOG_DB))?, Some(writer))
+            }
+        };
         Ok(Catalog {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
@@ -145,13 +154,22 @@ impl Catalog {
         }
     }
 
+    /// The writer, opened (and the file migrated) at the first write.
+    fn writer(&self) -> Result<Writer<'_>> {
+        let mut writer = lock(&self.writer);
+        if writer.is_none() {
+            *writer = Some(store::open_catalog(&self.dir)?);
+        }
+        Ok(Writer(writer))
+    }
+
     /// Closes both connections, deletes the damaged file with its WAL, and opens a new one.
     fn rebuild(&self) -> Result<()> {
         let mut writer = lock(&self.writer);
         let mut reader = lock(&self.reader);
         *reader = Connection::open_in_memory()?;
-        *writer = Connection::open_in_memory()?;
-        *writer = store::rebuild_catalog(&self.dir)?;
+        *writer = None;
+        *writer = Some(store::rebuild_catalog(&self.dir)?);
         *reader = store::open_reader(&self.dir.join(store::CATALOG_DB))?;
         Ok(())
     }
@@ -307,7 +325,7 @@ impl Catalog {
     /// Keeps a list the portal publishes beside the procedures (the report categories, the
     /// commune boundaries) whole, as fetched, for use offline.
     pub fn keep_published(&self, name: &str, body: &[u8]) -> Result<()> {
-        lock(&self.writer).execute(
+        self.writer()?.execute(
             "INSERT INTO published_list (name, body, fetched_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (name) DO UPDATE SET body = ?2, fetched_at = ?3",
             params![name, body, now()],
@@ -502,7 +520,7 @@ impl Catalog {
     }
 
     fn feed_state_once(&self, feed: &str) -> Result<FeedState> {
-        let writer = lock(&self.writer);
+        let writer = self.writer()?;
         let state = writer
             .query_row("SELECT cursor, etag, complete FROM sync_state WHERE feed = ?1", [feed], |r| {
                 Ok(FeedState { cursor: r.get::<_, i64>(0)? as u64, etag: r.get(1)?, complete: r.get(2)? })
@@ -517,8 +535,7 @@ impl Catalog {
     }
 
     fn mark_synced_once(&self, feed: &str) -> Result<()> {
-        lock(&self.writer)
-            .execute("UPDATE sync_state SET last_success_at = ?2 WHERE feed = ?1", params![feed, now()])?;
+        self.writer()?.execute("UPDATE sync_state SET last_success_at = ?2 WHERE feed = ?1", params![feed, now()])?;
         Ok(())
     }
 
@@ -541,7 +558,7 @@ impl Catalog {
             path: "api/v1/catalog/changes".into(),
             field: "next_since",
         })?;
-        let mut writer = lock(&self.writer);
+        let mut writer = self.writer()?;
         let tx = writer.transaction()?;
         let mut applied = Applied::default();
         {
@@ -623,7 +640,7 @@ impl Catalog {
     }
 
     fn replace_units_once(&self, units: &AdminUnits, etag: Option<&str>) -> Result<()> {
-        let mut writer = lock(&self.writer);
+        let mut writer = self.writer()?;
         let tx = writer.transaction()?;
         tx.execute("DELETE FROM admin_unit", [])?;
         tx.execute("DELETE FROM legacy_unit", [])?;
@@ -760,6 +777,22 @@ fn codes(conn: &Connection, sql: &str, owner: &str, limit: u32) -> Result<Vec<St
     let mut stmt = conn.prepare_cached(&format!("{sql} LIMIT ?2"))?;
     let rows = stmt.query_map(params![owner, limit], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The writer's connection, held locked (see [`Catalog::writer`]).
+struct Writer<'a>(std::sync::MutexGuard<'a, Option<Connection>>);
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.0.as_ref().expect("Catalog::writer opens it")
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        self.0.as_mut().expect("Catalog::writer opens it")
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
