@@ -10,7 +10,7 @@ use crate::events::{Event, EventListener};
 use crate::transport::{Fetched, PortalClient};
 
 /// Changes asked for per request: big enough to amortise a round trip, small enough to keep
-/// memory flat (a page is parsed and committed before the next is fetched).
+/// memory flat (at most two pages are held: the one being stored and the next one arriving).
 pub const PAGE_SIZE: u32 = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,14 +53,14 @@ async fn sync_once(portal: &PortalClient, catalog: &Catalog, events: &dyn EventL
 async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn EventListener) -> Result<SyncReport> {
     let state = catalog.feed_state(PROCEDURES_FEED)?;
     // The ETag names a catalog version; only a complete copy may claim to hold one.
-    let mut etag = state.etag.filter(|_| state.complete);
+    let etag = state.etag.filter(|_| state.complete);
     let mut since = state.cursor;
     let mut report = SyncReport { outcome: SyncOutcome::Updated, upserted: 0, removed: 0, pages: 0, cursor: since };
     let mut total = None;
     let mut done = 0u64;
+    let mut request = PageRequest::start(portal, since, etag);
     loop {
-        let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
-        let (page, page_etag) = match portal.get_json::<ChangesPage>(&path, etag.as_deref()).await? {
+        let (page, page_etag) = match request.answer().await? {
             Fetched::NotModified => {
                 catalog.mark_synced(PROCEDURES_FEED)?;
                 report.outcome = SyncOutcome::NotModified;
@@ -69,7 +69,8 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
             Fetched::Fresh { value, etag } => (value, etag),
         };
         check_page(&page, since)?;
-        etag = None; // conditional only on the first request
+        // The next page travels while this one is stored (conditional only on the first).
+        let next = page.has_more.then(|| PageRequest::start(portal, page.next_since, None));
         let total = *total.get_or_insert(page.remaining);
         let applied = catalog.apply_changes(&page, page_etag.as_deref())?;
         report.upserted += applied.upserted;
@@ -78,12 +79,39 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         report.cursor = page.next_since;
         done += page.items.len() as u64;
         events.on_event(Event::CatalogSyncProgress { done, total: total.max(done) });
-        if !page.has_more {
-            break;
-        }
+        let Some(next) = next else { break };
         since = page.next_since;
+        request = next;
     }
     Ok(report)
+}
+
+/// A request for one page of the change feed, on a task of its own so that it runs while the
+/// page before is stored; stopped when dropped (the sync stopped or failed).
+struct PageRequest(tokio::task::JoinHandle<Result<Fetched<ChangesPage>>>);
+
+impl PageRequest {
+    fn start(portal: &PortalClient, since: u64, etag: Option<String>) -> PageRequest {
+        let portal = portal.clone();
+        PageRequest(tokio::spawn(async move {
+            let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
+            portal.get_json::<ChangesPage>(&path, etag.as_deref()).await
+        }))
+    }
+
+    async fn answer(&mut self) -> Result<Fetched<ChangesPage>> {
+        match (&mut self.0).await {
+            Ok(answer) => answer,
+            Err(stopped) if stopped.is_panic() => std::panic::resume_unwind(stopped.into_panic()),
+            Err(_) => Err(Error::Cancelled),
+        }
+    }
+}
+
+impl Drop for PageRequest {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A page the portal sends must move forward, or a buggy feed would loop forever. Pure, and
