@@ -643,12 +643,18 @@ pub fn open_catalog(data_dir: &Path) -> Result<Connection> {
     open_catalog_checked(data_dir, false)
 }
 
+/// Pages the catalog's WAL may hold before a commit folds it into the file (SQLite's default is
+/// 1,000): a full sync rewrites the same FTS pages page after page, and each fold copies them
+/// again. [`crate::catalog::Catalog::fold_wal`] folds it once the sync is done.
+pub const CATALOG_WAL_PAGES: i64 = 16_384;
+
 pub fn open_catalog_checked(data_dir: &Path, check: bool) -> Result<Connection> {
     let path = data_dir.join(CATALOG_DB);
     let opened = open_migrated(&path, CATALOG_MIGRATIONS).and_then(|conn| {
         if check {
             quick_check(&conn)?;
         }
+        conn.pragma_update(None, "wal_autocheckpoint", CATALOG_WAL_PAGES)?;
         Ok(conn)
     });
     match opened {

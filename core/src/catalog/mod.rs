@@ -529,6 +529,14 @@ impl Catalog {
         Ok(state.unwrap_or_default())
     }
 
+    /// Folds the WAL into the file after a sync that wrote many pages (the writer checkpoints
+    /// only past [`store::CATALOG_WAL_PAGES`], so that a full sync copies each page once): a
+    /// start after the app is killed then has no long WAL to read back.
+    pub(crate) fn fold_wal(&self) -> Result<()> {
+        self.writer()?.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Notes a sync that found nothing new.
     pub(crate) fn mark_synced(&self, feed: &str) -> Result<()> {
         self.retrying(|| self.mark_synced_once(feed))

@@ -79,7 +79,12 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         report.cursor = page.next_since;
         done += page.items.len() as u64;
         events.on_event(Event::CatalogSyncProgress { done, total: total.max(done) });
-        let Some(next) = next else { break };
+        let Some(next) = next else {
+            if report.pages > 1 {
+                catalog.fold_wal()?;
+            }
+            break;
+        };
         since = page.next_since;
         request = next;
     }
