@@ -65,7 +65,10 @@ class PaymentViewModel(
         }
         scope.launch {
             client.events.filterIsInstance<Event.PaymentUpdated>().collect { event ->
-                if (currentOrder()?.orderId == event.orderId) {
+                // An event that brings nothing new (a check that found the order still waiting)
+                // must not move the screen: it would reopen a gateway the resident just closed.
+                val shown = currentOrder()
+                if (shown?.orderId == event.orderId && shown.status != event.status) {
                     runCatching { client.payments.get(event.orderId) }.onSuccess { show(it) }
                 }
             }
@@ -145,10 +148,11 @@ class PaymentViewModel(
                 else -> PaymentState.Confirming(order)
             }
         }
-        // The "paid" event can come before the receipt is fetched: never lose a shown receipt.
+        // Reads race (a check and an event's fetch): a payment shown as paid stays paid, as in
+        // the core, and the "paid" event coming before the receipt never loses a shown receipt.
         _state.update { current ->
-            val keep = next is PaymentState.Paid && next.receipt == null &&
-                current is PaymentState.Paid && current.receipt != null && current.order.orderId == order.orderId
+            val paidShown = current is PaymentState.Paid && current.order.orderId == order.orderId
+            val keep = paidShown && (next !is PaymentState.Paid || (next.receipt == null && (current as PaymentState.Paid).receipt != null))
             if (keep) current else next
         }
     }

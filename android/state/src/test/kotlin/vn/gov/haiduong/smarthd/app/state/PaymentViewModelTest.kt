@@ -96,6 +96,12 @@ class PaymentViewModelTest {
             val closed = payment.state.awaitState { it !is PaymentState.OpenGateway } as PaymentState.GatewayClosed
             assertEquals(gateway.order.orderId, closed.order.orderId)
             assertEquals(gateway.url, closed.url)
+            // Asked again elsewhere, the portal answers the same waiting order; its event leaves
+            // the page closed (it reopened the gateway on its own before).
+            val askedAgain = client.payments.pay(dossierId, PaymentMethod.GATEWAY, SmartHdClient.PAYMENT_RETURN_URL)
+            assertEquals(gateway.url, askedAgain.payUrl)
+            kotlinx.coroutines.delay(500)
+            assertEquals(closed, payment.state.value)
             payment.reopenGateway()
             assertEquals(gateway, payment.state.awaitState { it is PaymentState.OpenGateway })
 
