@@ -141,6 +141,16 @@ object Robot {
     /** The portal publishes [record] (a procedure's JSON) as it is, e.g. back in force. */
     fun publishProcedure(sandbox: Sandbox, record: String) = admin(sandbox, "admin/catalog/procedures", record)
 
+    /** The portal changes [count] procedures at once (a catalog that moves under the app). */
+    fun mutateCatalog(sandbox: Sandbox, count: Int) = admin(sandbox, "admin/catalog/mutate?count=$count", "{}")
+
+    /**
+     * Every `/api/` request the portal gets from now on waits [delayMs] before it is handled
+     * (the `*:delay:1:DELAY_MS` fault); kept in the sandbox's memory, so a [Sandbox.stop] ends it.
+     */
+    fun slowPortal(sandbox: Sandbox, delayMs: Long) =
+        admin(sandbox, "admin/faults", """{"route":"*","kind":"delay","probability":1,"delay_ms":$delayMs}""")
+
     private fun admin(sandbox: Sandbox, path: String, json: String) {
         val response = http.send(
             HttpRequest.newBuilder(URI(sandbox.url + path)).header("X-Sandbox-Admin-Token", ADMIN_TOKEN)

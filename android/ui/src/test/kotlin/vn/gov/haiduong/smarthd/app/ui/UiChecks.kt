@@ -14,6 +14,7 @@ import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
 import androidx.compose.ui.test.captureToImage
 import androidx.compose.ui.test.hasScrollToNodeAction
+import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.performScrollToNode
 import androidx.compose.ui.text.TextLayoutResult
@@ -154,6 +155,15 @@ private object TestMain : MainCoroutineDispatcher() {
 fun onTestThread() {
     TestMain.testThread = Thread.currentThread()
     Dispatchers.setMain(TestMain)
+}
+
+/** The colour [text] (the whole of one text on show) was laid out with. */
+@OptIn(ExperimentalTestApi::class)
+fun ComposeUiTest.inkOf(text: String): Color {
+    val node = onNode(hasText(text), useUnmergedTree = true).fetchSemanticsNode()
+    val layouts = mutableListOf<TextLayoutResult>()
+    node.config[SemanticsActions.GetTextLayoutResult].action?.invoke(layouts)
+    return layouts.single().layoutInput.style.color
 }
 
 /** Waits until something matching [matcher] is on show. */
