@@ -8,7 +8,10 @@
 #      same port), payment states, the offline banner;
 #   4. the Android app's Kotlin (the glue with the screens, state holders and bindings) compiled
 #      against Android API 36 and the androidx AARs (scripts/check-android-glue.sh, ~2 min);
-#   5. the iOS app's calls checked by name against the Swift layer and the generated Swift.
+#   5. MainActivity and the application run on Robolectric's Android framework with the real
+#      core and a sandbox (scripts/test-android-glue.sh): the permission asked once, a link
+#      handled once across recreation;
+#   6. the iOS app's calls checked by name against the Swift layer and the generated Swift.
 # The screens themselves are built and tested on the desktop JVM by scripts/test-ui.sh. The
 # Android app is compiled but not packaged (no Android SDK or Gradle distribution: no resources,
 # manifest merge or APK), the iOS app not built (no Xcode or Swift): docs/testing-on-emulators.md.
@@ -21,6 +24,9 @@ mvn_suite -f android/state/pom.xml test
 
 log "Android app: the glue compiled with the screens against Android API 36 (Kotlin + Compose compiler)"
 bash scripts/check-android-glue.sh "$root/$bindings/kotlin"
+
+log "Android app: MainActivity on Robolectric's Android (API 35) with the core and a sandbox"
+bash scripts/test-android-glue.sh
 
 log "iOS app: names checked against the Swift layer and the generated Swift (nothing Swift is compiled here)"
 # The app calls client.CAPABILITY.METHOD(...): each method must be in that capability's client

@@ -39,6 +39,9 @@ android {
     // The screens (android/ui, also built for the desktop here) and their state holders.
     sourceSets["main"].kotlin.srcDir(rootDir.resolve("ui/src/main/kotlin"))
     sourceSets["main"].kotlin.srcDir(rootDir.resolve("state/src/main/kotlin"))
+    // MainActivity's tests on Robolectric use the sandbox helpers of the state holders' tests.
+    sourceSets["test"].kotlin.srcDir(rootDir.resolve("testing/src/main/kotlin"))
+    testOptions.unitTests.isIncludeAndroidResources = true
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -62,4 +65,6 @@ dependencies {
     implementation(libs.compose.material.icons)
     implementation(libs.compose.ui.tooling.preview)
     debugImplementation(libs.compose.ui.tooling)
+    testImplementation(libs.robolectric)
+    testImplementation(libs.junit4)
 }

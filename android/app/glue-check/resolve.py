@@ -152,6 +152,60 @@ def declared(android_dir):
     return roots + [ANDROID_ALL], managed
 
 
+def write_r_classes(aars, out_dir):
+    """Each AAR's R class, as the Android Gradle plugin generates them for an app, from its R.txt.
+
+    Their code reads resource ids from R at run time, and AAR classes.jar files hold no R: the
+    JVM tests (Robolectric) need them. One id per resource type and name across all libraries,
+    in the app's package space (0x7f), as in a non-namespaced app. No resource table goes with
+    them (aapt2 is not on Maven Central): library-values.properties holds the libraries' default
+    strings and booleans by id instead (res/values), for the tests to answer lookups from.
+    """
+    type_ids, ids, values = {}, {}, {}
+
+    def resource_id(kind, name):
+        if (kind, name) not in ids:
+            type_id = type_ids.setdefault(kind, len(type_ids) + 1)
+            ids[(kind, name)] = 0x7F000000 | type_id << 16 | sum(1 for k, _ in ids if k == kind)
+        return ids[(kind, name)]
+
+    for path in aars:
+        with zipfile.ZipFile(path) as aar:
+            if "R.txt" not in aar.namelist():
+                continue
+            package = re.search(r'package="([^"]+)"', aar.read("AndroidManifest.xml").decode()).group(1)
+            fields = {}
+            for line in aar.read("R.txt").decode().splitlines():
+                parts = line.split(" ", 3)
+                if len(parts) < 4:
+                    continue
+                java_type, kind, name, value = parts
+                if java_type == "int[]":
+                    size = len([v for v in value.strip("{} ").split(",") if v.strip()])
+                    fields.setdefault(kind, []).append(f"public static int[] {name} = new int[{size}];")
+                elif kind == "styleable":  # an index into its styleable's array, not an id
+                    fields.setdefault(kind, []).append(f"public static int {name} = {value};")
+                else:
+                    fields.setdefault(kind, []).append(f"public static int {name} = {resource_id(kind, name)};")
+            for name in aar.namelist():
+                if name.startswith("res/values/") and name.endswith(".xml"):
+                    for element in ET.fromstring(aar.read(name)):
+                        if element.tag in ("string", "bool") and element.get("name"):
+                            text = "".join(element.itertext()).strip()
+                            values[resource_id(element.tag, element.get("name"))] = re.sub(r"\\(['\"@?])", r"\1", text)
+        folder = os.path.join(out_dir, *package.split("."))
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "R.java"), "w") as out:
+            out.write(f"package {package};\n\npublic final class R {{\n")
+            for kind, lines in fields.items():
+                out.write(f"    public static final class {kind} {{\n" + "".join(f"        {l}\n" for l in lines) + "    }\n")
+            out.write("}\n")
+    # Java properties, UTF-8 (read with a UTF-8 reader): key = the resource id.
+    with open(os.path.join(out_dir, "library-values.properties"), "w", encoding="utf-8") as out:
+        for resource, value in sorted(values.items()):
+            out.write(f"{resource}=" + value.replace("\\", "\\\\").replace("\n", "\\n") + "\n")
+
+
 def main():
     android_dir, out_dir = sys.argv[1], sys.argv[2]
     roots, managed = declared(android_dir)
@@ -201,6 +255,7 @@ def main():
     if lacking:
         sys.exit("Maven could not fetch " + ", ".join(sorted(lacking)))
     os.makedirs(os.path.join(out_dir, "aar"), exist_ok=True)
+    write_r_classes([pom_path(g, a, v)[:-3] + k for g, a, v, k in artifacts if k == "aar"], os.path.join(out_dir, "r"))
     jars = []
     for g, a, v, k in artifacts:
         path = pom_path(g, a, v)[:-3] + k

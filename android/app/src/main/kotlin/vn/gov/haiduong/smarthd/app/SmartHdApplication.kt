@@ -2,6 +2,7 @@ package vn.gov.haiduong.smarthd.app
 
 import android.app.Application
 import android.util.Log
+import androidx.work.Configuration
 import java.util.Locale
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineScope
@@ -33,13 +34,17 @@ class OpenedCore(val client: SmartHdClient, val connectivity: Connectivity)
  * Opens the core once per process with the platform's services (off the main thread: opening
  * reads the databases and the keys), and starts what runs always.
  */
-class SmartHdApplication : Application() {
+class SmartHdApplication : Application(), Configuration.Provider {
     /** Application-wide work (event collectors, the network hints' syncs). */
     val appScope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
     private val opened = CompletableDeferred<OpenedCore>()
 
     /** The core, once opened (the screens show a spinner until then, the sync worker waits). */
     suspend fun core(): OpenedCore = opened.await()
+
+    /** WorkManager's, on demand: it starts when the sync is first scheduled. */
+    override val workManagerConfiguration: Configuration
+        get() = Configuration.Builder().build()
 
     /** Which browser page the app waits to come back from (kept across activity recreation). */
     val browserReturns = BrowserReturns()

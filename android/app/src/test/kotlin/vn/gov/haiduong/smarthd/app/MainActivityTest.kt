@@ -1,0 +1,144 @@
+package vn.gov.haiduong.smarthd.app
+
+import android.Manifest
+import android.app.Activity
+import android.content.Intent
+import android.net.Uri
+import android.os.Bundle
+import android.os.Looper
+import android.view.View
+import android.view.ViewGroup
+import androidx.compose.ui.platform.ViewRootForTest
+import androidx.compose.ui.semantics.SemanticsActions
+import androidx.compose.ui.semantics.SemanticsNode
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import java.time.Duration
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertNull
+import org.junit.Before
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.android.controller.ActivityController
+import org.robolectric.annotation.Config
+import org.robolectric.shadows.ShadowChoreographer
+import vn.gov.haiduong.smarthd.app.testing.Robot
+import vn.gov.haiduong.smarthd.app.ui.Language
+import vn.gov.haiduong.smarthd.app.ui.Str
+
+/**
+ * The activity on the Android framework (Robolectric's, API 35), with the real core and the
+ * sandbox portal: what only the activity decides, tried through its life cycle.
+ */
+@RunWith(AppTestRunner::class)
+@Config(sdk = [35], application = SmartHdApplication::class, shadows = [LibraryResources::class])
+class MainActivityTest {
+    private val en = Language.EN // Robolectric's phone speaks English
+
+    @Before
+    fun frames() {
+        // Frames are drawn when the test moves the clock (pump), not while the looper idles:
+        // the home screen's progress indicator would draw them for ever.
+        ShadowChoreographer.setPaused(true)
+    }
+
+    @Test
+    fun `notifications are asked for at the first start, not again when the activity is recreated`() {
+        val first = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val asked = shadowOf(first.get()).lastRequestedPermission
+        assertEquals(listOf(Manifest.permission.POST_NOTIFICATIONS), asked?.requestedPermissions?.toList())
+
+        val again = recreate(first)
+        assertNull(shadowOf(again.get()).lastRequestedPermission)
+    }
+
+    @Test
+    fun `the login redirect is used once, a recreated activity does not send its code again`() {
+        val first = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val app = first.get().application as SmartHdApplication
+        pumpUntil("the core is open") { app.openedNow.value != null }
+        click(first.get(), Str.TAB_PROFILE.text(en))
+        pumpUntil("the profile offers to log in") { Str.LOGIN_LEVEL2.text(en) in texts(first.get()) }
+
+        // The browser logs in and comes back to the app with the code (the Custom Tab's part).
+        val client = app.openedNow.value!!.client
+        val redirect = runBlocking { Robot.logIn(client.session.beginLogin(2), Robot.LEVEL2_CCCD) }
+        first.newIntent(Intent(Intent.ACTION_VIEW, Uri.parse(redirect)))
+        pumpUntil("logged in") { Str.LOGOUT.text(en) in texts(first.get()) }
+
+        // A rotation: the activity comes back with the same intent, the redirect, and its state.
+        val again = recreate(first)
+        pumpUntil("the profile again") { Str.LOGOUT.text(en) in texts(again.get()) }
+        pumpFor(Duration.ofSeconds(3)) // time for a second use of the code to fail, had it been sent
+        val shown = texts(again.get())
+        assertFalse("$shown", shown.any { it.startsWith(Str.LOGIN_FAILED.text(en, "").trimEnd()) })
+        assertFalse("$shown", Str.LOGIN_LEVEL2.text(en) in shown)
+    }
+
+    /** What the system does on a rotation: the state saved, the activity destroyed and made again. */
+    private fun recreate(controller: ActivityController<MainActivity>): ActivityController<MainActivity> {
+        val saved = Bundle()
+        val intent = controller.get().intent
+        controller.saveInstanceState(saved).pause().stop().destroy()
+        return Robolectric.buildActivity(MainActivity::class.java, intent).setup(saved)
+    }
+
+    private fun pumpFor(duration: Duration) {
+        val frames = duration.toMillis() / FRAME.toMillis()
+        repeat(frames.toInt()) { pumpFrame() }
+    }
+
+    private fun pumpUntil(what: String, done: () -> Boolean) {
+        val deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
+        while (!done()) {
+            check(System.nanoTime() < deadline) { "never: $what" }
+            pumpFrame()
+        }
+    }
+
+    /** One frame's time on the main looper's clock, and a moment for the core's threads. */
+    private fun pumpFrame() {
+        shadowOf(Looper.getMainLooper()).idleFor(FRAME)
+        Thread.sleep(2)
+    }
+
+    /** The texts on screen, from Compose's semantics tree (what a screen reader reads). */
+    private fun texts(activity: Activity): List<String> =
+        nodes(activity).flatMap { it.texts() }
+
+    /** Taps what shows [text] (the nearest clickable node around it). */
+    private fun click(activity: Activity, text: String) {
+        pumpUntil("\"$text\" on screen") { nodes(activity).any { text in it.texts() } }
+        var node: SemanticsNode? = nodes(activity).first { text in it.texts() }
+        while (node != null && node.config.getOrNull(SemanticsActions.OnClick) == null) node = node.parent
+        checkNotNull(node?.config?.get(SemanticsActions.OnClick)?.action) { "nothing to tap around \"$text\"" }.invoke()
+        pumpFrame()
+    }
+
+    private fun SemanticsNode.texts(): List<String> = config.getOrNull(SemanticsProperties.Text).orEmpty().map { it.text }
+
+    private fun nodes(activity: Activity): List<SemanticsNode> {
+        val root = composeRoot(activity.window.decorView) ?: return emptyList()
+        val all = mutableListOf<SemanticsNode>()
+        fun walk(node: SemanticsNode) {
+            all += node
+            node.children.forEach(::walk)
+        }
+        walk(root.semanticsOwner.unmergedRootSemanticsNode)
+        return all
+    }
+
+    private fun composeRoot(view: View): ViewRootForTest? = when (view) {
+        is ViewRootForTest -> view
+        is ViewGroup -> (0 until view.childCount).firstNotNullOfOrNull { composeRoot(view.getChildAt(it)) }
+        else -> null
+    }
+
+    private companion object {
+        val FRAME: Duration = Duration.ofMillis(16)
+    }
+}
