@@ -46,10 +46,15 @@ java -Xmx1536m -cp "$(cat "$glue/kotlinc.txt")" org.jetbrains.kotlin.cli.jvm.K2J
     -classpath "$robolectric_cp:$app_cp:$glue/classes:$compile_android" \
     -d "$out/test-classes" android/app/src/test/kotlin android/testing/src/main/kotlin
 
-tests=$(cd android/app/src/test/kotlin && grep -rl '@RunWith' . | sed 's:^\./::; s:\.kt$::; s:/:.:g')
-# A hung test fails the run instead of holding CI.
-timeout 900 java -Xmx2g \
-    -Drobolectric.offline=true -Drobolectric.dependency.dir="$out/sdk" \
-    -Djna.library.path="$target_dir/debug" -Dsmarthd.bin="$target_dir/debug/smarthd" \
-    -cp "$out/test-classes:$out/java-classes:$glue/classes:$app_cp:$robolectric_cp:$android_all" \
-    org.junit.runner.JUnitCore $tests
+tests=$(cd android/app/src/test/kotlin && grep -rl "^@RunWith" . | sort | sed 's:^\./::; s:\.kt$::; s:/:.:g')
+# A process for each class (each has its sandbox; the core's native state is per process); a
+# hung test fails the run instead of holding CI.
+failed=""
+for test in $tests; do
+    timeout 900 java -Xmx2g \
+        -Drobolectric.offline=true -Drobolectric.dependency.dir="$out/sdk" \
+        -Djna.library.path="$target_dir/debug" -Dsmarthd.bin="$target_dir/debug/smarthd" \
+        -cp "$out/test-classes:$out/java-classes:$glue/classes:$app_cp:$robolectric_cp:$android_all" \
+        org.junit.runner.JUnitCore "$test" || failed+=" $test"
+done
+[ -z "$failed" ] || { echo "Android glue tests failed:$failed" >&2; exit 1; }

@@ -1,18 +1,9 @@
 package vn.gov.haiduong.smarthd.app
 
 import android.Manifest
-import android.app.Activity
 import android.content.Intent
 import android.net.Uri
 import android.os.Bundle
-import android.os.Looper
-import android.view.View
-import android.view.ViewGroup
-import androidx.compose.ui.platform.ViewRootForTest
-import androidx.compose.ui.semantics.SemanticsActions
-import androidx.compose.ui.semantics.SemanticsNode
-import androidx.compose.ui.semantics.SemanticsProperties
-import androidx.compose.ui.semantics.getOrNull
 import java.time.Duration
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
@@ -87,58 +78,4 @@ class MainActivityTest {
         return Robolectric.buildActivity(MainActivity::class.java, intent).setup(saved)
     }
 
-    private fun pumpFor(duration: Duration) {
-        val frames = duration.toMillis() / FRAME.toMillis()
-        repeat(frames.toInt()) { pumpFrame() }
-    }
-
-    private fun pumpUntil(what: String, done: () -> Boolean) {
-        val deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
-        while (!done()) {
-            check(System.nanoTime() < deadline) { "never: $what" }
-            pumpFrame()
-        }
-    }
-
-    /** One frame's time on the main looper's clock, and a moment for the core's threads. */
-    private fun pumpFrame() {
-        shadowOf(Looper.getMainLooper()).idleFor(FRAME)
-        Thread.sleep(2)
-    }
-
-    /** The texts on screen, from Compose's semantics tree (what a screen reader reads). */
-    private fun texts(activity: Activity): List<String> =
-        nodes(activity).flatMap { it.texts() }
-
-    /** Taps what shows [text] (the nearest clickable node around it). */
-    private fun click(activity: Activity, text: String) {
-        pumpUntil("\"$text\" on screen") { nodes(activity).any { text in it.texts() } }
-        var node: SemanticsNode? = nodes(activity).first { text in it.texts() }
-        while (node != null && node.config.getOrNull(SemanticsActions.OnClick) == null) node = node.parent
-        checkNotNull(node?.config?.get(SemanticsActions.OnClick)?.action) { "nothing to tap around \"$text\"" }.invoke()
-        pumpFrame()
-    }
-
-    private fun SemanticsNode.texts(): List<String> = config.getOrNull(SemanticsProperties.Text).orEmpty().map { it.text }
-
-    private fun nodes(activity: Activity): List<SemanticsNode> {
-        val root = composeRoot(activity.window.decorView) ?: return emptyList()
-        val all = mutableListOf<SemanticsNode>()
-        fun walk(node: SemanticsNode) {
-            all += node
-            node.children.forEach(::walk)
-        }
-        walk(root.semanticsOwner.unmergedRootSemanticsNode)
-        return all
-    }
-
-    private fun composeRoot(view: View): ViewRootForTest? = when (view) {
-        is ViewRootForTest -> view
-        is ViewGroup -> (0 until view.childCount).firstNotNullOfOrNull { composeRoot(view.getChildAt(it)) }
-        else -> null
-    }
-
-    private companion object {
-        val FRAME: Duration = Duration.ofMillis(16)
-    }
 }

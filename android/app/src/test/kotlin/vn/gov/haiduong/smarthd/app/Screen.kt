@@ -1,0 +1,70 @@
+package vn.gov.haiduong.smarthd.app
+
+import android.app.Activity
+import android.os.Looper
+import android.view.View
+import android.view.ViewGroup
+import androidx.compose.ui.platform.ViewRootForTest
+import androidx.compose.ui.semantics.SemanticsActions
+import androidx.compose.ui.semantics.SemanticsNode
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import java.time.Duration
+import org.robolectric.Shadows.shadowOf
+
+// The screen as the tests see it: Compose's semantics tree (what a screen reader reads), and
+// time moved on the main looper's clock (frames are drawn only then: ShadowChoreographer paused).
+
+private val FRAME: Duration = Duration.ofMillis(16)
+
+internal fun pumpFor(duration: Duration) {
+    val frames = duration.toMillis() / FRAME.toMillis()
+    repeat(frames.toInt()) { pumpFrame() }
+}
+
+internal fun pumpUntil(what: String, done: () -> Boolean) {
+    val deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos()
+    while (!done()) {
+        check(System.nanoTime() < deadline) { "never: $what" }
+        pumpFrame()
+    }
+}
+
+/** One frame's time on the main looper's clock, and a moment for the core's threads. */
+internal fun pumpFrame() {
+    shadowOf(Looper.getMainLooper()).idleFor(FRAME)
+    Thread.sleep(2)
+}
+
+/** The texts on screen, from Compose's semantics tree (what a screen reader reads). */
+internal fun texts(activity: Activity): List<String> =
+    nodes(activity).flatMap { it.texts() }
+
+/** Taps what shows [text] (the nearest clickable node around it). */
+internal fun click(activity: Activity, text: String) {
+    pumpUntil("\"$text\" on screen") { nodes(activity).any { text in it.texts() } }
+    var node: SemanticsNode? = nodes(activity).first { text in it.texts() }
+    while (node != null && node.config.getOrNull(SemanticsActions.OnClick) == null) node = node.parent
+    checkNotNull(node?.config?.get(SemanticsActions.OnClick)?.action) { "nothing to tap around \"$text\"" }.invoke()
+    pumpFrame()
+}
+
+internal fun SemanticsNode.texts(): List<String> = config.getOrNull(SemanticsProperties.Text).orEmpty().map { it.text }
+
+internal fun nodes(activity: Activity): List<SemanticsNode> {
+    val root = composeRoot(activity.window.decorView) ?: return emptyList()
+    val all = mutableListOf<SemanticsNode>()
+    fun walk(node: SemanticsNode) {
+        all += node
+        node.children.forEach(::walk)
+    }
+    walk(root.semanticsOwner.unmergedRootSemanticsNode)
+    return all
+}
+
+internal fun composeRoot(view: View): ViewRootForTest? = when (view) {
+    is ViewRootForTest -> view
+    is ViewGroup -> (0 until view.childCount).firstNotNullOfOrNull { composeRoot(view.getChildAt(it)) }
+    else -> null
+}
+
