@@ -20,6 +20,11 @@ data class ConnectivityState(
     /** The last call to the portal got through. */
     val portalReachable: Boolean = true,
     val syncing: Boolean = false,
+    /**
+     * Syncs finished since the start: what a sync may change is read again when it moves (a sync
+     * within one frame never shows [syncing]).
+     */
+    val syncsFinished: Int = 0,
     /** Dossiers still waiting in the outbox after the last sync. */
     val pending: UInt = 0u,
     /** The last sync found the session gone: dossiers wait for a login. */
@@ -89,7 +94,7 @@ class Connectivity(private val client: SmartHdClient, private val scope: Corouti
             reportFailure(e)
             null
         } finally {
-            _state.update { it.copy(syncing = false) }
+            _state.update { it.copy(syncing = false, syncsFinished = it.syncsFinished + 1) }
         }
     }
 

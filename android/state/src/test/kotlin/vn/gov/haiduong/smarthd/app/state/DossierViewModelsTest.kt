@@ -120,11 +120,13 @@ class DossierViewModelsTest {
             connectivity.onNetworkChanged(false)
             assertTrue(connectivity.state.value.offline)
             connectivity.onNetworkChanged(true)
-            connectivity.state.awaitState { !it.offline && !it.syncing }
+            val back = connectivity.state.awaitState { it.syncsFinished == 1 && !it.syncing } // the network-back sync
+            assertFalse(back.offline)
 
             sandbox.stop()
             try {
                 assertEquals(null, connectivity.refresh(), "the portal is gone")
+                assertEquals(2, connectivity.state.value.syncsFinished, "a failed sync ends too: the screens read again")
                 assertTrue(connectivity.state.value.offline)
                 assertTrue(connectivity.state.value.networkAvailable, "the network is there, the portal is not")
             } finally {

@@ -48,7 +48,7 @@ fun HomeScreen(onOpen: (String) -> Unit, onTask: (String) -> Unit) {
     val state by search.state.collectAsStateWithLifecycle()
     val connectivity = LocalServices.current.connectivity
     val network by connectivity.state.collectAsStateWithLifecycle()
-    LaunchedEffect(network.syncing) { if (!network.syncing) search.onCatalogSynced() } // fields and age after a sync
+    LaunchedEffect(network.syncsFinished) { search.onCatalogSynced() } // fields and age after a sync
 
     val simple = LocalServices.current.settings.collectAsStateWithLifecycle().value.simple
 
