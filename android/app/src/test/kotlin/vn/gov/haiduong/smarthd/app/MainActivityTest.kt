@@ -3,7 +3,6 @@ package vn.gov.haiduong.smarthd.app
 import android.Manifest
 import android.content.Intent
 import android.net.Uri
-import android.os.Bundle
 import java.time.Duration
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
@@ -14,7 +13,6 @@ import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.Robolectric
 import org.robolectric.Shadows.shadowOf
-import org.robolectric.android.controller.ActivityController
 import org.robolectric.annotation.Config
 import org.robolectric.shadows.ShadowChoreographer
 import vn.gov.haiduong.smarthd.app.testing.Robot
@@ -43,7 +41,7 @@ class MainActivityTest {
         val asked = shadowOf(first.get()).lastRequestedPermission
         assertEquals(listOf(Manifest.permission.POST_NOTIFICATIONS), asked?.requestedPermissions?.toList())
 
-        val again = recreate(first)
+        val again = first.rotate()
         assertNull(shadowOf(again.get()).lastRequestedPermission)
     }
 
@@ -61,21 +59,16 @@ class MainActivityTest {
         first.newIntent(Intent(Intent.ACTION_VIEW, Uri.parse(redirect)))
         pumpUntil("logged in") { Str.LOGOUT.text(en) in texts(first.get()) }
 
-        // A rotation: the activity comes back with the same intent, the redirect, and its state.
-        val again = recreate(first)
-        pumpUntil("the profile again") { Str.LOGOUT.text(en) in texts(again.get()) }
-        pumpFor(Duration.ofSeconds(3)) // time for a second use of the code to fail, had it been sent
-        val shown = texts(again.get())
-        assertFalse("$shown", shown.any { it.startsWith(Str.LOGIN_FAILED.text(en, "").trimEnd()) })
-        assertFalse("$shown", Str.LOGIN_LEVEL2.text(en) in shown)
+        // The system making the activity again after reclaiming it in the background, then a
+        // rotation: each time it comes back with the same intent, the redirect.
+        var again = first
+        for (remake in listOf(true, false)) {
+            again = if (remake) again.remake() else again.rotate()
+            pumpUntil("the profile again") { Str.LOGOUT.text(en) in texts(again.get()) }
+            pumpFor(Duration.ofSeconds(3)) // time for a second use of the code to fail, had it been sent
+            val shown = texts(again.get())
+            assertFalse("$shown", shown.any { it.startsWith(Str.LOGIN_FAILED.text(en, "").trimEnd()) })
+            assertFalse("$shown", Str.LOGIN_LEVEL2.text(en) in shown)
+        }
     }
-
-    /** What the system does on a rotation: the state saved, the activity destroyed and made again. */
-    private fun recreate(controller: ActivityController<MainActivity>): ActivityController<MainActivity> {
-        val saved = Bundle()
-        val intent = controller.get().intent
-        controller.saveInstanceState(saved).pause().stop().destroy()
-        return Robolectric.buildActivity(MainActivity::class.java, intent).setup(saved)
-    }
-
 }

@@ -1,6 +1,8 @@
 package vn.gov.haiduong.smarthd.app
 
 import android.app.Activity
+import android.content.res.Configuration
+import android.os.Bundle
 import android.os.Looper
 import android.view.View
 import android.view.ViewGroup
@@ -10,7 +12,9 @@ import androidx.compose.ui.semantics.SemanticsNode
 import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import java.time.Duration
+import org.robolectric.Robolectric
 import org.robolectric.Shadows.shadowOf
+import org.robolectric.android.controller.ActivityController
 
 // The screen as the tests see it: Compose's semantics tree (what a screen reader reads), and
 // time moved on the main looper's clock (frames are drawn only then: ShadowChoreographer paused).
@@ -68,3 +72,23 @@ internal fun composeRoot(view: View): ViewRootForTest? = when (view) {
     else -> null
 }
 
+/**
+ * A rotation: the activity made again with its saved state, its ViewModels kept (Robolectric's
+ * `recreate()` finds no window root for this activity; a configuration change does the same).
+ */
+internal fun ActivityController<MainActivity>.rotate(): ActivityController<MainActivity> {
+    val config = Configuration(get().resources.configuration)
+    config.orientation = if (config.orientation == Configuration.ORIENTATION_LANDSCAPE) Configuration.ORIENTATION_PORTRAIT else Configuration.ORIENTATION_LANDSCAPE
+    return configurationChange(config).visible()
+}
+
+/**
+ * The activity destroyed in the background and made again when the resident comes back: its
+ * saved state and its intent, but new ViewModels.
+ */
+internal fun ActivityController<MainActivity>.remake(): ActivityController<MainActivity> {
+    val saved = Bundle()
+    val intent = get().intent
+    saveInstanceState(saved).pause().stop().destroy()
+    return Robolectric.buildActivity(MainActivity::class.java, intent).setup(saved)
+}

@@ -212,30 +212,33 @@ object Robot {
     }
 
     /** A sandbox officer logs in to the console and moves dossier [code] to [status]. */
-    fun officerSetStatus(sandbox: Sandbox, code: String, status: String) =
-        officerPost(sandbox, "officer/dossiers/$code/status", """{"status":"$status"}""")
+    fun officerSetStatus(sandbox: Sandbox, code: String, status: String) = officerSetStatus(sandbox.url, code, status)
+
+    /** The same on the portal at [portal] (a sandbox the test runner started). */
+    fun officerSetStatus(portal: String, code: String, status: String) =
+        officerPost(portal, "officer/dossiers/$code/status", """{"status":"$status"}""")
 
     /** The officer asks for more [documents] ("Yêu cầu bổ sung") of dossier [code]. */
     fun officerRequestSupplement(sandbox: Sandbox, code: String, message: String, documents: List<String>) =
         officerPost(
-            sandbox,
+            sandbox.url,
             "officer/dossiers/$code/status",
             """{"status":"need_more_documents","message":"$message","documents":[${documents.joinToString(",") { "\"$it\"" }}]}""",
         )
 
     /** The officer issues the result [name] of dossier [code] and marks it ready. */
     fun officerIssueResult(sandbox: Sandbox, code: String, name: String) {
-        officerPost(sandbox, "officer/dossiers/$code/result", """{"name":"$name"}""")
+        officerPost(sandbox.url, "officer/dossiers/$code/result", """{"name":"$name"}""")
         officerSetStatus(sandbox, code, "result_ready")
     }
 
     /** The operations centre's [step] (accept, assign, answer) on field report [code]. */
     fun ioc(sandbox: Sandbox, code: String, step: String, json: String) =
-        officerPost(sandbox, "officer/api/reports/$code/$step", json)
+        officerPost(sandbox.url, "officer/api/reports/$code/$step", json)
 
-    private fun officerPost(sandbox: Sandbox, path: String, body: String) {
+    private fun officerPost(portal: String, path: String, body: String) {
         val credentials = """{"username":"canbo.motcua","password":"Canbo@123"}"""
-        val loginRequest = HttpRequest.newBuilder(URI(sandbox.url + "officer/login")).header("Content-Type", "application/json")
+        val loginRequest = HttpRequest.newBuilder(URI(portal + "officer/login")).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(credentials)).build()
         // A pooled connection the server has just closed fails the send before any byte comes
         // back; a login only opens a new session, so sending it again is safe.
@@ -249,7 +252,7 @@ object Robot {
             .first { it.startsWith("hd_officer=") }
         val csrf = Regex(""""csrf"\s*:\s*"([^"]+)"""").find(login.body())?.groupValues?.get(1)
             ?: error("no CSRF token: ${login.body()}")
-        val request = HttpRequest.newBuilder(URI(sandbox.url + path))
+        val request = HttpRequest.newBuilder(URI(portal + path))
             .header("Content-Type", "application/json").header("Cookie", cookie).header("X-CSRF-Token", csrf)
             .POST(HttpRequest.BodyPublishers.ofString(body)).build()
         val response = http.send(request, HttpResponse.BodyHandlers.ofString())

@@ -140,10 +140,8 @@ fun SmartHdAppUi(
         // Login from any screen: the ephemeral Custom Tab, and the provider's logout page.
         val login by session.state.collectAsStateWithLifecycle()
         val platform = LocalServices.current.platform
-        val browser = login as? LoginState.OpenBrowser
-        LaunchedEffect(browser?.url) { browser?.let { platform.openLogin(it.url) } }
-        val ended = (login as? LoginState.LoggedOut)?.endSessionUrl
-        LaunchedEffect(ended) { ended?.let { platform.openEndSession(it) } }
+        OpenPageOnce((login as? LoginState.OpenBrowser)?.url, platform::openLogin)
+        OpenPageOnce((login as? LoginState.LoggedOut)?.endSessionUrl, platform::openEndSession)
 
         Scaffold(bottomBar = { BottomBar(nav) }) { padding ->
             // Edge to edge, the keyboard covers the window: the screens end above it, so the

@@ -43,9 +43,8 @@ fun PaymentScreen(dossierId: String, returns: Flow<String>, onBack: () -> Unit, 
     LaunchedEffect(payment) { gatewayClosures.collect { payment.onGatewayClosed() } }
     val state by payment.state.collectAsStateWithLifecycle()
     val platform = LocalServices.current.platform
-    // Open the gateway once per order; it comes back through the payment-return deep link.
-    val gateway = state as? PaymentState.OpenGateway
-    LaunchedEffect(gateway?.order?.orderId) { gateway?.let { platform.openGateway(it.url) } }
+    // The gateway's page, once; it comes back through the payment-return deep link.
+    OpenPageOnce((state as? PaymentState.OpenGateway)?.url, platform::openGateway)
 
     Column(Modifier.fillMaxWidth().verticalScroll(rememberScrollState()).padding(16.dp)) {
         Text(tr(Str.PAYMENT_TITLE), style = MaterialTheme.typography.titleLarge)
