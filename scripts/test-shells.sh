@@ -10,7 +10,8 @@
 #      against Android API 36 and the androidx AARs (scripts/check-android-glue.sh, ~2 min);
 #   5. MainActivity and the application run on Robolectric's Android framework with the real
 #      core and a sandbox (scripts/test-android-glue.sh): the permission asked once, a link
-#      handled once across recreation;
+#      handled once and browser pages opened once across recreation, each notification opening
+#      its dossier, the camera's photo kept across a rotation, the screens above the keyboard;
 #   6. the iOS app's calls checked by name against the Swift layer and the generated Swift.
 # The screens themselves are built and tested on the desktop JVM by scripts/test-ui.sh. The
 # Android app is compiled but not packaged (no Android SDK or Gradle distribution: no resources,
