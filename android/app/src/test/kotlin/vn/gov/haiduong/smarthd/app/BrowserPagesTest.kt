@@ -6,16 +6,11 @@ import java.time.Duration
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
-import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
-import org.robolectric.shadows.ShadowChoreographer
 import vn.gov.haiduong.smarthd.app.testing.Robot
-import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.Str
 
 /**
@@ -25,17 +20,10 @@ import vn.gov.haiduong.smarthd.app.ui.Str
  */
 @RunWith(AppTestRunner::class)
 @Config(sdk = [35], application = SmartHdApplication::class, shadows = [LibraryResources::class])
-class BrowserPagesTest {
-    private val en = Language.EN // Robolectric's phone speaks English
-
-    @Before
-    fun frames() = ShadowChoreographer.setPaused(true)
-
+class BrowserPagesTest : AppTest() {
     @Test
     fun `the login and logout pages open once, not again when the activity is recreated`() {
-        val first = Robolectric.buildActivity(MainActivity::class.java).setup()
-        val app = first.get().application as SmartHdApplication
-        pumpUntil("the core is open") { app.openedNow.value != null }
+        val first = launch()
         click(first.get(), Str.TAB_PROFILE.text(en))
         click(first.get(), Str.LOGIN_LEVEL2.text(en))
         val login = pageOpened()
@@ -68,6 +56,6 @@ class BrowserPagesTest {
     }
 
     private fun pagesOpened(): List<Intent> =
-        generateSequence { shadowOf(RuntimeEnvironment.getApplication()).nextStartedActivity }
+        generateSequence { shadowOf(app).nextStartedActivity }
             .filter { it.action == Intent.ACTION_VIEW }.toList()
 }

@@ -11,19 +11,15 @@ import java.io.File
 import javax.imageio.ImageIO
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
-import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 import org.robolectric.annotation.Implementation
 import org.robolectric.annotation.Implements
-import org.robolectric.shadows.ShadowChoreographer
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
 import vn.gov.haiduong.smarthd.app.testing.logIn
 import vn.gov.haiduong.smarthd.app.ui.AppLinks
-import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.Routes
 import vn.gov.haiduong.smarthd.app.ui.Str
 
@@ -38,19 +34,12 @@ import vn.gov.haiduong.smarthd.app.ui.Str
     shadows = [LibraryResources::class, FileProviderWithoutPaths::class],
     qualifiers = "w411dp-h3000dp", // the form's list lays out every field, the camera's button below them
 )
-class CameraTest {
-    private val en = Language.EN // Robolectric's phone speaks English
-
-    @Before
-    fun frames() = ShadowChoreographer.setPaused(true)
-
+class CameraTest : AppTest() {
     @Test
     fun `a photo taken while the phone turned is attached`() {
-        val first = Robolectric.buildActivity(MainActivity::class.java).setup()
-        val app = first.get().application as SmartHdApplication
-        pumpUntil("the core is open") { app.openedNow.value != null }
-        val client = app.openedNow.value!!.client
-        pumpUntil("the catalog synced") { app.openedNow.value!!.connectivity.state.value.syncsFinished > 0 }
+        val first = launch()
+        val client = core.client
+        pumpUntil("the catalog synced") { core.connectivity.state.value.syncsFinished > 0 }
         val draft = runBlocking {
             logIn(client)
             client.dossiers.newDraft(BIRTH)

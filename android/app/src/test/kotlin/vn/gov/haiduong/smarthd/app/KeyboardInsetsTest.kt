@@ -8,25 +8,17 @@ import androidx.core.graphics.Insets
 import androidx.core.view.ViewCompat
 import androidx.core.view.WindowInsetsCompat
 import org.junit.Assert.assertTrue
-import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.annotation.Config
-import org.robolectric.shadows.ShadowChoreographer
 
 /** Edge to edge, the keyboard covers the window: the screens must end above it. */
 @RunWith(AppTestRunner::class)
 @Config(sdk = [35], application = SmartHdApplication::class, shadows = [LibraryResources::class])
-class KeyboardInsetsTest {
-    @Before
-    fun frames() = ShadowChoreographer.setPaused(true)
-
+class KeyboardInsetsTest : AppTest() {
     @Test
     fun `with the keyboard up the screens end above it`() {
-        val activity = Robolectric.buildActivity(MainActivity::class.java).setup()
-        val app = activity.get().application as SmartHdApplication
-        pumpUntil("the core is open") { app.openedNow.value != null }
+        val activity = launch()
         pumpUntil("home's list") { scrollable(activity.get()) != null }
         val window = activity.get().window.decorView
         val listBottom = { scrollable(activity.get())!!.boundsInRoot.bottom }

@@ -8,15 +8,11 @@ import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
-import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
-import org.robolectric.shadows.ShadowChoreographer
 import vn.gov.haiduong.smarthd.app.testing.Robot
-import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.Str
 
 /**
@@ -25,19 +21,10 @@ import vn.gov.haiduong.smarthd.app.ui.Str
  */
 @RunWith(AppTestRunner::class)
 @Config(sdk = [35], application = SmartHdApplication::class, shadows = [LibraryResources::class])
-class MainActivityTest {
-    private val en = Language.EN // Robolectric's phone speaks English
-
-    @Before
-    fun frames() {
-        // Frames are drawn when the test moves the clock (pump), not while the looper idles:
-        // the home screen's progress indicator would draw them for ever.
-        ShadowChoreographer.setPaused(true)
-    }
-
+class MainActivityTest : AppTest() {
     @Test
     fun `notifications are asked for at the first start, not again when the activity is recreated`() {
-        val first = Robolectric.buildActivity(MainActivity::class.java).setup()
+        val first = launch()
         val asked = shadowOf(first.get()).lastRequestedPermission
         assertEquals(listOf(Manifest.permission.POST_NOTIFICATIONS), asked?.requestedPermissions?.toList())
 
@@ -47,14 +34,12 @@ class MainActivityTest {
 
     @Test
     fun `the login redirect is used once, a recreated activity does not send its code again`() {
-        val first = Robolectric.buildActivity(MainActivity::class.java).setup()
-        val app = first.get().application as SmartHdApplication
-        pumpUntil("the core is open") { app.openedNow.value != null }
+        val first = launch()
         click(first.get(), Str.TAB_PROFILE.text(en))
         pumpUntil("the profile offers to log in") { Str.LOGIN_LEVEL2.text(en) in texts(first.get()) }
 
         // The browser logs in and comes back to the app with the code (the Custom Tab's part).
-        val client = app.openedNow.value!!.client
+        val client = core.client
         val redirect = runBlocking { Robot.logIn(client.session.beginLogin(2), Robot.LEVEL2_CCCD) }
         first.newIntent(Intent(Intent.ACTION_VIEW, Uri.parse(redirect)))
         pumpUntil("logged in") { Str.LOGOUT.text(en) in texts(first.get()) }

@@ -10,21 +10,16 @@ import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
-import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
-import org.robolectric.Robolectric
-import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
-import org.robolectric.shadows.ShadowChoreographer
 import vn.gov.haiduong.smarthd.DossierStatus
 import vn.gov.haiduong.smarthd.app.state.pickLanguage
 import vn.gov.haiduong.smarthd.dossierStatusLabel
 import vn.gov.haiduong.smarthd.app.testing.BIRTH
 import vn.gov.haiduong.smarthd.app.testing.Robot
 import vn.gov.haiduong.smarthd.app.testing.logIn
-import vn.gov.haiduong.smarthd.app.ui.Language
 import vn.gov.haiduong.smarthd.app.ui.Str
 import vn.gov.haiduong.smarthd.client.SmartHdClient
 
@@ -34,19 +29,12 @@ import vn.gov.haiduong.smarthd.client.SmartHdClient
  */
 @RunWith(AppTestRunner::class)
 @Config(sdk = [35], application = SmartHdApplication::class, shadows = [LibraryResources::class])
-class NotificationsTest {
-    private val en = Language.EN // Robolectric's phone speaks English
-
-    @Before
-    fun frames() = ShadowChoreographer.setPaused(true)
-
+class NotificationsTest : AppTest() {
     @Test
     fun `each dossier's notification opens that dossier, and the resident's own submit is not announced without its code`() {
-        val app = RuntimeEnvironment.getApplication() as SmartHdApplication
         shadowOf(app).grantPermissions(Manifest.permission.POST_NOTIFICATIONS)
-        val activity = Robolectric.buildActivity(MainActivity::class.java).setup()
-        pumpUntil("the core is open") { app.openedNow.value != null }
-        val client = app.openedNow.value!!.client
+        val activity = launch()
+        val client = core.client
         val codes = runBlocking {
             logIn(client)
             List(2) { submitted(client) }

@@ -12,9 +12,37 @@ import androidx.compose.ui.semantics.SemanticsNode
 import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
 import java.time.Duration
+import org.junit.Before
 import org.robolectric.Robolectric
+import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
 import org.robolectric.android.controller.ActivityController
+import org.robolectric.shadows.ShadowChoreographer
+import vn.gov.haiduong.smarthd.app.ui.Language
+
+/** What the app's tests share: the app started as from the launcher, its core, its phone's language. */
+abstract class AppTest {
+    protected val en = Language.EN // Robolectric's phone speaks English
+
+    protected val app: SmartHdApplication get() = RuntimeEnvironment.getApplication() as SmartHdApplication
+
+    /** The core the application opened (off the main thread, at its start). */
+    protected val core: OpenedCore get() = checkNotNull(app.openedNow.value) { "the core is not open" }
+
+    @Before
+    fun pauseFrames() {
+        // Frames are drawn when the test moves the clock (pump), not while the looper idles:
+        // the home screen's progress indicator would draw them for ever.
+        ShadowChoreographer.setPaused(true)
+    }
+
+    /** The activity started from the launcher, once the core is open. */
+    protected fun launch(): ActivityController<MainActivity> {
+        val controller = Robolectric.buildActivity(MainActivity::class.java).setup()
+        pumpUntil("the core is open") { app.openedNow.value != null }
+        return controller
+    }
+}
 
 // The screen as the tests see it: Compose's semantics tree (what a screen reader reads), and
 // time moved on the main looper's clock (frames are drawn only then: ShadowChoreographer paused).
