@@ -151,8 +151,8 @@ class PaymentViewModel(
         // Reads race (a check and an event's fetch): a payment shown as paid stays paid, as in
         // the core, and the "paid" event coming before the receipt never loses a shown receipt.
         _state.update { current ->
-            val paidShown = current is PaymentState.Paid && current.order.orderId == order.orderId
-            val keep = paidShown && (next !is PaymentState.Paid || (next.receipt == null && (current as PaymentState.Paid).receipt != null))
+            val paidShown = (current as? PaymentState.Paid)?.takeIf { it.order.orderId == order.orderId }
+            val keep = paidShown != null && (next !is PaymentState.Paid || (next.receipt == null && paidShown.receipt != null))
             if (keep) current else next
         }
     }
