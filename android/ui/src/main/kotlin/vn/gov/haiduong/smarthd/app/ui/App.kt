@@ -270,13 +270,13 @@ private suspend fun NavHostController.navigateWhenReady(route: String) {
 }
 
 /**
- * A bottom-bar label grows with the resident's text size up to 1.3x: past that, five labels
+ * A bottom-bar label grows with the resident's text size up to 1.15x: past that, five labels
  * in a phone's width would break inside words ("Hom e"); the screens' own text keeps growing.
  */
 @Composable
 private fun TabLabel(text: String) {
     val density = LocalDensity.current
-    CompositionLocalProvider(LocalDensity provides Density(density.density, minOf(density.fontScale, 1.3f))) {
+    CompositionLocalProvider(LocalDensity provides Density(density.density, minOf(density.fontScale, 1.15f))) {
         Text(text, maxLines = 2, textAlign = TextAlign.Center)
     }
 }

@@ -116,10 +116,12 @@ fun ComposeUiTest.assertTextFits(screen: String) {
         for (layout in layouts) {
             val text = layout.layoutInput.text.text
             val last = layout.lineCount - 1
-            // A line wider than the text's box, or lines taller than it (a paragraph laid out
-            // wider than its box but with narrower lines, as centred text is, is not clipped).
+            // A line wider than the text's box, lines taller than it (a paragraph laid out
+            // wider than its box but with narrower lines, as centred text is, is not clipped),
+            // or more lines than maxLines lets show.
             val widest = (0..last).maxOf { layout.multiParagraph.getLineWidth(it) }
-            val clipped = widest > layout.size.width + 1 || layout.multiParagraph.height > layout.size.height + 1
+            val clipped = widest > layout.size.width + 1 || layout.multiParagraph.height > layout.size.height + 1 ||
+                layout.multiParagraph.didExceedMaxLines
             if (clipped && !layout.isLineEllipsized(last)) problems += "\"$text\" is cut off"
             for (line in 0 until last) {
                 val end = layout.getLineEnd(line)
