@@ -11,6 +11,10 @@ use rusqlite::Connection;
 /// work side by side; NORMAL survives the sandbox process being killed, which tests do.
 pub fn open(path: &Path, schema: &str) -> rusqlite::Result<Mutex<Connection>> {
     let conn = Connection::open(path)?;
+    // Statements are kept prepared (`prepare_cached`) on the request paths; with STAT4 built in,
+    // SQLite would parse a statement again at each new binding unless its plans stay fixed.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_prepared_statement_cache_capacity(64);
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;

@@ -44,7 +44,7 @@ impl Portal {
         )?;
         {
             let mut conn = crate::db::lock(&db);
-            let count: i64 = conn.query_row("SELECT count(*) FROM procedure", [], |r| r.get(0))?;
+            let count: i64 = conn.prepare_cached("SELECT count(*) FROM procedure")?.query_row([], |r| r.get(0))?;
             if count == 0 {
                 let tx = conn.transaction()?;
                 {
@@ -74,11 +74,9 @@ impl Portal {
         let db = self.db();
         let head = head(&db)?;
         let skip_tombstones = since == 0;
-        let remaining: i64 = db.query_row(
-            "SELECT count(*) FROM procedure WHERE seq > ?1 AND (removed = 0 OR NOT ?2)",
-            params![since as i64, skip_tombstones],
-            |r| r.get(0),
-        )?;
+        let remaining: i64 = db
+            .prepare_cached("SELECT count(*) FROM procedure WHERE seq > ?1 AND (removed = 0 OR NOT ?2)")?
+            .query_row(params![since as i64, skip_tombstones], |r| r.get(0))?;
         let mut stmt = db.prepare_cached(
             "SELECT seq, code, removed, record FROM procedure
              WHERE seq > ?1 AND (removed = 0 OR NOT ?2) ORDER BY seq LIMIT ?3",
@@ -103,7 +101,8 @@ impl Portal {
 
     pub fn procedure(&self, code: &str) -> rusqlite::Result<Option<String>> {
         self.db()
-            .query_row("SELECT record FROM procedure WHERE code = ?1 AND removed = 0", [code], |r| r.get(0))
+            .prepare_cached("SELECT record FROM procedure WHERE code = ?1 AND removed = 0")?
+            .query_row([code], |r| r.get(0))
             .optional()
     }
 
@@ -112,11 +111,11 @@ impl Portal {
         let record = serde_json::to_string(procedure).expect("a procedure serializes");
         let db = self.db();
         let seq = head(&db)? + 1;
-        db.execute(
+        db.prepare_cached(
             "INSERT INTO procedure (code, seq, removed, record) VALUES (?1, ?2, 0, ?3)
              ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, removed = 0, record = excluded.record",
-            params![procedure.code, seq as i64, record],
-        )?;
+        )?
+        .execute(params![procedure.code, seq as i64, record])?;
         Ok(seq)
     }
 
@@ -124,10 +123,11 @@ impl Portal {
     pub fn remove(&self, code: &str) -> rusqlite::Result<Option<u64>> {
         let db = self.db();
         let seq = head(&db)? + 1;
-        let n = db.execute(
-            "UPDATE procedure SET seq = ?2, removed = 1, record = NULL WHERE code = ?1 AND removed = 0",
-            params![code, seq as i64],
-        )?;
+        let n = db
+            .prepare_cached(
+                "UPDATE procedure SET seq = ?2, removed = 1, record = NULL WHERE code = ?1 AND removed = 0",
+            )?
+            .execute(params![code, seq as i64])?;
         Ok((n > 0).then_some(seq))
     }
 
@@ -144,7 +144,8 @@ impl Portal {
     pub fn mutate(&self, count: usize) -> rusqlite::Result<Vec<String>> {
         let codes: Vec<String> = {
             let db = self.db();
-            let total: i64 = db.query_row("SELECT count(*) FROM procedure WHERE removed = 0", [], |r| r.get(0))?;
+            let total: i64 =
+                db.prepare_cached("SELECT count(*) FROM procedure WHERE removed = 0")?.query_row([], |r| r.get(0))?;
             let step = (total as usize / count.max(1)).max(1);
             let mut stmt = db.prepare("SELECT code FROM procedure WHERE removed = 0 ORDER BY code")?;
             stmt.query_map([], |r| r.get(0))?.step_by(step).take(count).collect::<rusqlite::Result<_>>()?
@@ -168,5 +169,7 @@ fn now() -> String {
 }
 
 fn head(db: &Connection) -> rusqlite::Result<u64> {
-    db.query_row("SELECT coalesce(max(seq), 0) FROM procedure", [], |r| r.get::<_, i64>(0)).map(|n| n as u64)
+    db.prepare_cached("SELECT coalesce(max(seq), 0) FROM procedure")?
+        .query_row([], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
 }

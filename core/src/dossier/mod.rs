@@ -269,7 +269,8 @@ impl Dossiers {
             .collect::<rusqlite::Result<_>>()?;
         for (rowid, name) in names {
             let sealed = self.vault.seal(SEALED_NAME, name.as_bytes())?;
-            tx.execute("UPDATE dossier_attachment SET name = ?2 WHERE rowid = ?1", params![rowid, sealed])?;
+            tx.prepare_cached("UPDATE dossier_attachment SET name = ?2 WHERE rowid = ?1")?
+                .execute(params![rowid, sealed])?;
         }
         let messages: Vec<(i64, String)> = tx
             .prepare("SELECT rowid, message FROM dossier_event WHERE typeof(message) = 'text'")?
@@ -277,7 +278,8 @@ impl Dossiers {
             .collect::<rusqlite::Result<_>>()?;
         for (rowid, message) in messages {
             let sealed = self.vault.seal(SEALED_MESSAGE, message.as_bytes())?;
-            tx.execute("UPDATE dossier_event SET message = ?2 WHERE rowid = ?1", params![rowid, sealed])?;
+            tx.prepare_cached("UPDATE dossier_event SET message = ?2 WHERE rowid = ?1")?
+                .execute(params![rowid, sealed])?;
         }
         tx.commit()?;
         Ok(())
@@ -313,11 +315,9 @@ impl Dossiers {
         let fields = profile.map(|p| form::prefill(&procedure.form, for_person, p)).unwrap_or_default();
         let prefilled = fields.keys().cloned().collect();
         let sealed = self.seal_form(&SealedForm { fields, for_person, prefilled })?;
-        self.db.lock().execute(
-            "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at,
+        self.db.lock().prepare_cached("INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at,
                                   owner)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)",
-            params![id, procedure.code, procedure.name, subject_str(applicant), sealed, at, tag(owner)],
+             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)")?.execute(params![id, procedure.code, procedure.name, subject_str(applicant), sealed, at, tag(owner)],
         )?;
         self.get(owner, &id)
     }
@@ -355,10 +355,11 @@ impl Dossiers {
         }
         let sealed = self.seal_form(&SealedForm { fields, for_person: dossier.for_person, prefilled })?;
         // Only while still editable: a submit in between (another thread) wins.
-        let written = self.db.lock().execute(
-            &format!("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"),
-            params![id, sealed, now()],
-        )?;
+        let written = self
+            .db
+            .lock()
+            .prepare_cached(&format!("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"))?
+            .execute(params![id, sealed, now()])?;
         if written == 0 {
             self.editable(viewer, id)?;
         }
@@ -413,11 +414,14 @@ impl Dossiers {
         self.keep_file(&sha256, &bytes)?;
         let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
         let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
-        self.db.lock().execute(
-            "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
+        self.db
+            .lock()
+            .prepare_cached(
+                "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
              VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
              ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
-            params![
+            )?
+            .execute(params![
                 id,
                 attachment.sha256,
                 sealed_name,
@@ -425,8 +429,7 @@ impl Dossiers {
                 attachment.content_type,
                 round,
                 attachment.document
-            ],
-        )?;
+            ])?;
         Ok(attachment)
     }
 
@@ -477,23 +480,25 @@ impl Dossiers {
             db.pragma_update(None, "synchronous", "FULL")?;
             let result = (|| -> Result<()> {
                 let tx = db.transaction()?;
-                let queued = tx.execute(
-                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2, owner = ?3
-                     WHERE id = ?1 AND status IN ('draft', 'failed')",
-                    params![id, at, owner.tag()],
-                )?;
+                let queued = tx
+                    .prepare_cached(
+                        "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2, owner = ?3
+                         WHERE id = ?1 AND status IN ('draft', 'failed')",
+                    )?
+                    .execute(params![id, at, owner.tag()])?;
                 if queued == 0 {
                     return Err(Error::Validation {
                         field: "status".into(),
                         reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
                     });
                 }
-                tx.execute("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1", params![id, owner.tag()])?;
-                tx.execute(
+                tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
+                    .execute(params![id, owner.tag()])?;
+                tx.prepare_cached(
                     "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner)
                      VALUES (?1, 0, 0, ?2, ?3)",
-                    params![id, at, owner.tag()],
-                )?;
+                )?
+                .execute(params![id, at, owner.tag()])?;
                 tx.commit()?;
                 Ok(())
             })();
@@ -576,21 +581,17 @@ impl Dossiers {
             db.pragma_update(None, "synchronous", "FULL")?;
             let result = (|| -> Result<()> {
                 let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let queued: i64 = tx.query_row(
-                    "SELECT count(*) FROM outbox WHERE dossier_id = ?1 AND kind != 'submit'",
-                    [id],
-                    |r| r.get(0),
-                )?;
+                let queued: i64 = tx
+                    .prepare_cached("SELECT count(*) FROM outbox WHERE dossier_id = ?1 AND kind != 'submit'")?
+                    .query_row([id], |r| r.get(0))?;
                 if queued > 0 {
                     return Err(Error::Validation {
                         field: "status".into(),
                         reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
                     });
                 }
-                tx.execute(
-                    "INSERT INTO outbox (dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at, owner)
-                     VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
-                    params![
+                tx.prepare_cached("INSERT INTO outbox (dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at, owner)
+                     VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)")?.execute(params![
                         id,
                         serde_json::to_value(action.what.kind()).ok().and_then(|v| v.as_str().map(str::to_owned)),
                         action.id,
@@ -599,7 +600,8 @@ impl Dossiers {
                         owner.tag()
                     ],
                 )?;
-                tx.execute("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1", params![id, now()])?;
+                tx.prepare_cached("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1")?
+                    .execute(params![id, now()])?;
                 tx.commit()?;
                 Ok(())
             })();
@@ -617,31 +619,28 @@ impl Dossiers {
     fn get_once(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         let db = self.db.lock();
         let row = db
-            .query_row(
-                &format!(
-                    "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
-                            problem, created_at, updated_at, supplement, rating FROM dossier WHERE id = ?1 AND {VISIBLE}"
-                ),
-                params![id, tag(viewer)],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Vec<u8>>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, Option<i64>>(8)?,
-                        r.get::<_, Option<String>>(9)?,
-                        r.get::<_, String>(10)?,
-                        r.get::<_, String>(11)?,
-                        r.get::<_, Option<Vec<u8>>>(12)?,
-                        r.get::<_, Option<String>>(13)?,
-                    ))
-                },
-            )
+            .prepare_cached(&format!(
+                "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
+                        problem, created_at, updated_at, supplement, rating FROM dossier WHERE id = ?1 AND {VISIBLE}"
+            ))?
+            .query_row(params![id, tag(viewer)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<i64>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, Option<Vec<u8>>>(12)?,
+                    r.get::<_, Option<String>>(13)?,
+                ))
+            })
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("dossier {id}")))?;
         let (
@@ -682,14 +681,13 @@ impl Dossiers {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let queued_action: Option<String> = db
-            .query_row(
-                "SELECT kind FROM outbox WHERE dossier_id = ?1 AND kind != 'submit' ORDER BY seq LIMIT 1",
-                [&id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT kind FROM outbox WHERE dossier_id = ?1 AND kind != 'submit' ORDER BY seq LIMIT 1")?
+            .query_row([&id], |r| r.get(0))
             .optional()?;
-        let result: Option<Vec<u8>> =
-            db.query_row("SELECT signed FROM dossier_result WHERE dossier_id = ?1", [&id], |r| r.get(0)).optional()?;
+        let result: Option<Vec<u8>> = db
+            .prepare_cached("SELECT signed FROM dossier_result WHERE dossier_id = ?1")?
+            .query_row([&id], |r| r.get(0))
+            .optional()?;
         drop(db);
         let attachments = attachments
             .into_iter()
@@ -802,18 +800,18 @@ impl Dossiers {
         let mut kept = 0;
         for (id, sealed) in rows.iter().filter(|(_, sealed)| self.open_fields(sealed).is_err()) {
             crate::store::keep_aside(&tx, "dossier.fields", id, sealed)?;
-            tx.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", params![id, empty])?;
-            tx.execute("DELETE FROM outbox WHERE dossier_id = ?1", [id])?;
-            tx.execute(
+            tx.prepare_cached("UPDATE dossier SET fields = ?2 WHERE id = ?1")?.execute(params![id, empty])?;
+            tx.prepare_cached("DELETE FROM outbox WHERE dossier_id = ?1")?.execute([id])?;
+            tx.prepare_cached(
                 "UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3
                  WHERE id = ?1 AND status IN ('draft', 'queued', 'failed')",
-                params![
-                    id,
-                    "nội dung không đọc được sau khi đổi khoá, hãy nhập lại / the contents could not be read \
+            )?
+            .execute(params![
+                id,
+                "nội dung không đọc được sau khi đổi khoá, hãy nhập lại / the contents could not be read \
                      after the data key changed; fill them in again",
-                    now()
-                ],
-            )?;
+                now()
+            ])?;
             kept += 1;
         }
         tx.commit()?;
@@ -833,7 +831,10 @@ impl Dossiers {
                 ),
             });
         }
-        self.db.lock().execute("DELETE FROM dossier WHERE id = ?1 AND status IN ('draft', 'failed')", [id])?;
+        self.db
+            .lock()
+            .prepare_cached("DELETE FROM dossier WHERE id = ?1 AND status IN ('draft', 'failed')")?
+            .execute([id])?;
         Ok(())
     }
 
@@ -933,7 +934,11 @@ impl Dossiers {
 
     /// Entries `owner` queued that are still in the outbox.
     pub fn pending_count(&self, owner: &Owner) -> Result<u32> {
-        Ok(self.db.lock().query_row("SELECT count(*) FROM outbox WHERE owner = ?1", [owner.tag()], |r| r.get(0))?)
+        Ok(self
+            .db
+            .lock()
+            .prepare_cached("SELECT count(*) FROM outbox WHERE owner = ?1")?
+            .query_row([owner.tag()], |r| r.get(0))?)
     }
 
     /// Entries queued by residents other than `viewer` (all of them when logged out): they
@@ -942,27 +947,28 @@ impl Dossiers {
         Ok(self
             .db
             .lock()
-            .query_row("SELECT count(*) FROM outbox WHERE owner IS NOT ?1", [tag(viewer)], |r| r.get(0))?)
+            .prepare_cached("SELECT count(*) FROM outbox WHERE owner IS NOT ?1")?
+            .query_row([tag(viewer)], |r| r.get(0))?)
     }
 
     /// Whether the portal has the whole file from `owner` (the portal keeps uploads per account).
     pub fn upload_done(&self, owner: &Owner, sha256: &str) -> Result<bool> {
-        Ok(self.db.lock().query_row(
-            "SELECT count(*) FROM upload WHERE owner = ?1 AND sha256 = ?2",
-            params![owner.tag(), sha256],
-            |r| r.get::<_, i64>(0),
-        )? > 0)
+        Ok(self
+            .db
+            .lock()
+            .prepare_cached("SELECT count(*) FROM upload WHERE owner = ?1 AND sha256 = ?2")?
+            .query_row(params![owner.tag(), sha256], |r| r.get::<_, i64>(0))?
+            > 0)
     }
 
     pub fn set_upload_done(&self, owner: &Owner, sha256: &str, done: bool) -> Result<()> {
         let db = self.db.lock();
         if done {
-            db.execute(
-                "INSERT INTO upload (owner, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                params![owner.tag(), sha256],
-            )?;
+            db.prepare_cached("INSERT INTO upload (owner, sha256) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+                .execute(params![owner.tag(), sha256])?;
         } else {
-            db.execute("DELETE FROM upload WHERE owner = ?1 AND sha256 = ?2", params![owner.tag(), sha256])?;
+            db.prepare_cached("DELETE FROM upload WHERE owner = ?1 AND sha256 = ?2")?
+                .execute(params![owner.tag(), sha256])?;
         }
         Ok(())
     }
@@ -972,25 +978,25 @@ impl Dossiers {
         let status = known_status(&answer.status)?;
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE dossier SET status = ?2, code = ?3, receipt = ?4, fee_vnd = ?5, problem = NULL, updated_at = ?6
              WHERE id = ?1",
-            params![
-                item.dossier_id,
-                status.as_str(),
-                answer.code,
-                serde_json::to_string(&answer.receipt)
-                    .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
-                answer.fee_vnd,
-                now()
-            ],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![
+            item.dossier_id,
+            status.as_str(),
+            answer.code,
+            serde_json::to_string(&answer.receipt)
+                .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
+            answer.fee_vnd,
+            now()
+        ])?;
+        tx.prepare_cached(
             "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message, owner)
              VALUES (?1, 0, ?2, ?3, NULL, ?4)",
-            params![item.dossier_id, status.as_str(), answer.receipt.received_at, owner.tag()],
-        )?;
-        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        )?
+        .execute(params![item.dossier_id, status.as_str(), answer.receipt.received_at, owner.tag()])?;
+        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
         tx.commit()?;
         Ok(status)
     }
@@ -999,11 +1005,9 @@ impl Dossiers {
     pub fn mark_failed(&self, item: &OutboxItem, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.execute(
-            "UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1",
-            params![item.dossier_id, reason, now()],
-        )?;
-        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.prepare_cached("UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![item.dossier_id, reason, now()])?;
+        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
         tx.commit()?;
         Ok(())
     }
@@ -1015,8 +1019,8 @@ impl Dossiers {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         self.apply_one(&tx, owner, answer, status, &|code| code.to_owned())?;
-        tx.execute("UPDATE dossier SET problem = NULL WHERE id = ?1", [&item.dossier_id])?;
-        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1")?.execute([&item.dossier_id])?;
+        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
         tx.commit()?;
         Ok(status)
     }
@@ -1026,11 +1030,12 @@ impl Dossiers {
     pub fn drop_action(&self, item: &OutboxItem, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.execute(
-            "UPDATE dossier SET problem = ?2, updated_at = ?3 WHERE id = ?1",
-            params![item.dossier_id, reason, now()],
-        )?;
-        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
+        tx.prepare_cached("UPDATE dossier SET problem = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
+            item.dossier_id,
+            reason,
+            now()
+        ])?;
+        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
         tx.commit()?;
         Ok(())
     }
@@ -1054,19 +1059,17 @@ impl Dossiers {
         let kept = new_id();
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.execute("DELETE FROM outbox WHERE seq = ?1", [item.seq])?;
-        tx.execute(
+        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+        tx.prepare_cached(
             "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at,
                                   updated_at, owner)
              SELECT ?2, procedure_code, procedure_name, applicant, fields, 'failed', ?3, created_at, ?4, owner
              FROM dossier WHERE id = ?1",
-            params![item.dossier_id, kept, reason, now()],
-        )?;
-        tx.execute(
-            "UPDATE dossier_attachment SET dossier_id = ?2 WHERE dossier_id = ?1",
-            params![item.dossier_id, kept],
-        )?;
-        tx.execute("DELETE FROM dossier WHERE id = ?1", [&item.dossier_id])?;
+        )?
+        .execute(params![item.dossier_id, kept, reason, now()])?;
+        tx.prepare_cached("UPDATE dossier_attachment SET dossier_id = ?2 WHERE dossier_id = ?1")?
+            .execute(params![item.dossier_id, kept])?;
+        tx.prepare_cached("DELETE FROM dossier WHERE id = ?1")?.execute([&item.dossier_id])?;
         tx.commit()?;
         Ok(kept)
     }
@@ -1075,11 +1078,12 @@ impl Dossiers {
     pub fn reschedule(&self, item: &OutboxItem, next_attempt_at: i64, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1",
-            params![item.seq, next_attempt_at, reason],
-        )?;
-        tx.execute("UPDATE dossier SET problem = ?2 WHERE id = ?1", params![item.dossier_id, reason])?;
+        )?
+        .execute(params![item.seq, next_attempt_at, reason])?;
+        tx.prepare_cached("UPDATE dossier SET problem = ?2 WHERE id = ?1")?
+            .execute(params![item.dossier_id, reason])?;
         tx.commit()?;
         Ok(())
     }
@@ -1091,9 +1095,8 @@ impl Dossiers {
         Ok(self
             .db
             .lock()
-            .query_row("SELECT cursor FROM feed_cursor WHERE owner = ?1 AND feed = 'dossiers'", [owner.tag()], |r| {
-                r.get::<_, i64>(0)
-            })
+            .prepare_cached("SELECT cursor FROM feed_cursor WHERE owner = ?1 AND feed = 'dossiers'")?
+            .query_row([owner.tag()], |r| r.get::<_, i64>(0))
             .optional()?
             .unwrap_or(0) as u64)
     }
@@ -1130,11 +1133,11 @@ impl Dossiers {
                 changed.push((item.dossier_id.clone(), Some(item.code.clone()), status));
             }
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO feed_cursor (owner, feed, cursor) VALUES (?1, 'dossiers', ?2)
              ON CONFLICT(owner, feed) DO UPDATE SET cursor = excluded.cursor",
-            params![owner.tag(), cursor],
-        )?;
+        )?
+        .execute(params![owner.tag(), cursor])?;
         tx.commit()?;
         Ok(changed)
     }
@@ -1151,9 +1154,8 @@ impl Dossiers {
         procedure_name: &dyn Fn(&str) -> String,
     ) -> Result<Option<Option<String>>> {
         let found: Option<(String, Option<String>)> = tx
-            .query_row("SELECT status, owner FROM dossier WHERE id = ?1", [&item.dossier_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT status, owner FROM dossier WHERE id = ?1")?
+            .query_row([&item.dossier_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if found.as_ref().is_some_and(|(_, found_owner)| found_owner.as_deref() != Some(owner.tag())) {
             // Never the record of another resident (or a draft nobody owns) under this id.
@@ -1172,48 +1174,55 @@ impl Dossiers {
         if before.is_none() {
             // Submitted from another device: known here by its code and status only.
             let at = now();
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, code, created_at,
                                       updated_at, owner, supplement, result_issued, rating)
                  VALUES (?1, ?2, ?3, 'citizen', ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    item.dossier_id,
-                    item.procedure_code,
-                    procedure_name(&item.procedure_code),
-                    self.seal_fields(&BTreeMap::new())?,
-                    status.as_str(),
-                    item.code,
-                    at,
-                    owner.tag(),
-                    supplement,
-                    item.result.is_some(),
-                    item.rating.map(RatingVerdict::as_str)
-                ],
-            )?;
+            )?
+            .execute(params![
+                item.dossier_id,
+                item.procedure_code,
+                procedure_name(&item.procedure_code),
+                self.seal_fields(&BTreeMap::new())?,
+                status.as_str(),
+                item.code,
+                at,
+                owner.tag(),
+                supplement,
+                item.result.is_some(),
+                item.rating.map(RatingVerdict::as_str)
+            ])?;
         } else {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE dossier SET status = ?2, code = ?3, updated_at = ?4, supplement = ?5, result_issued = ?6,
                                     rating = ?7
                  WHERE id = ?1",
-                params![
-                    item.dossier_id,
-                    status.as_str(),
-                    item.code,
-                    now(),
-                    supplement,
-                    item.result.is_some(),
-                    item.rating.map(RatingVerdict::as_str)
-                ],
-            )?;
+            )?
+            .execute(params![
+                item.dossier_id,
+                status.as_str(),
+                item.code,
+                now(),
+                supplement,
+                item.result.is_some(),
+                item.rating.map(RatingVerdict::as_str)
+            ])?;
         }
-        tx.execute("DELETE FROM dossier_event WHERE dossier_id = ?1", [&item.dossier_id])?;
+        tx.prepare_cached("DELETE FROM dossier_event WHERE dossier_id = ?1")?.execute([&item.dossier_id])?;
         for (position, event) in item.timeline.iter().enumerate() {
             let message = event.message.as_ref().map(|m| self.vault.seal(SEALED_MESSAGE, m.as_bytes())).transpose()?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO dossier_event (dossier_id, position, status, at, message, owner)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![item.dossier_id, position as i64, event.status, event.at, message, owner.tag()],
-            )?;
+            )?
+            .execute(params![
+                item.dossier_id,
+                position as i64,
+                event.status,
+                event.at,
+                message,
+                owner.tag()
+            ])?;
         }
         Ok(Some(before))
     }
@@ -1252,11 +1261,13 @@ impl Dossiers {
             SEALED_RESULT,
             &serde_json::to_vec(signed).map_err(|source| Error::Encoding { what: "result", source })?,
         )?;
-        self.db.lock().execute(
-            "INSERT INTO dossier_result (dossier_id, signed, sha256, stored_at, owner) VALUES (?1, ?2, ?3, ?4, ?5)
+        self.db
+            .lock()
+            .prepare_cached(
+                "INSERT INTO dossier_result (dossier_id, signed, sha256, stored_at, owner) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(dossier_id) DO UPDATE SET signed = excluded.signed, sha256 = excluded.sha256",
-            params![id, sealed, sha256, now(), owner.tag()],
-        )?;
+            )?
+            .execute(params![id, sealed, sha256, now(), owner.tag()])?;
         Ok(payload)
     }
 
@@ -1266,9 +1277,8 @@ impl Dossiers {
         let (sealed, sha256): (Vec<u8>, String) = self
             .db
             .lock()
-            .query_row("SELECT signed, sha256 FROM dossier_result WHERE dossier_id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT signed, sha256 FROM dossier_result WHERE dossier_id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("result of dossier {id}")))?;
         Ok((self.open_signed_result(&sealed)?, self.attachment_bytes(&sha256)?))

@@ -262,17 +262,19 @@ impl Identity {
             }
         }
         let sealed = self.vault.seal(SEALED_LOGIN, &serde_json::to_vec(&pending).map_err(encoding)?)?;
-        self.user_db.lock().execute(
-            "INSERT INTO login_pending (id, sealed, created_at) VALUES (1, ?1, ?2)
+        self.user_db
+            .lock()
+            .prepare_cached(
+                "INSERT INTO login_pending (id, sealed, created_at) VALUES (1, ?1, ?2)
              ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed, created_at = excluded.created_at",
-            params![sealed, now()],
-        )?;
+            )?
+            .execute(params![sealed, now()])?;
         Ok(authorize.to_string())
     }
 
     /// Abandons the login in progress.
     pub fn cancel_login(&self) -> Result<()> {
-        self.user_db.lock().execute("DELETE FROM login_pending", [])?;
+        self.user_db.lock().prepare_cached("DELETE FROM login_pending")?.execute([])?;
         Ok(())
     }
 
@@ -282,7 +284,8 @@ impl Identity {
         let sealed: Option<Vec<u8>> = self
             .user_db
             .lock()
-            .query_row("SELECT sealed FROM login_pending WHERE id = 1", [], |r| r.get(0))
+            .prepare_cached("SELECT sealed FROM login_pending WHERE id = 1")?
+            .query_row([], |r| r.get(0))
             .optional()?;
         let sealed = sealed.ok_or(AuthError::NoPendingLogin)?;
         let pending: PendingLogin =
@@ -307,11 +310,9 @@ impl Identity {
         {
             let mut db = self.user_db.lock();
             let tx = db.transaction()?;
-            tx.execute(
-                "INSERT INTO session (id, sealed) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed",
-                [&sealed_session],
+            tx.prepare_cached("INSERT INTO session (id, sealed) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed")?.execute([&sealed_session],
             )?;
-            tx.execute("DELETE FROM login_pending", [])?;
+            tx.prepare_cached("DELETE FROM login_pending")?.execute([])?;
             tx.commit()?;
         }
         let profile = profile_of(&session);
@@ -574,7 +575,7 @@ impl Identity {
 
     fn save_session(&self, session: &Session) -> Result<()> {
         let sealed = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(session).map_err(encoding)?)?;
-        self.user_db.lock().execute("UPDATE session SET sealed = ?1 WHERE id = 1", [&sealed])?;
+        self.user_db.lock().prepare_cached("UPDATE session SET sealed = ?1 WHERE id = 1")?.execute([&sealed])?;
         Ok(())
     }
 
@@ -593,8 +594,12 @@ impl Identity {
 
     /// The session as stored in `user.db`.
     fn stored(&self) -> Result<Option<Session>> {
-        let sealed: Option<Vec<u8>> =
-            self.user_db.lock().query_row("SELECT sealed FROM session WHERE id = 1", [], |r| r.get(0)).optional()?;
+        let sealed: Option<Vec<u8>> = self
+            .user_db
+            .lock()
+            .prepare_cached("SELECT sealed FROM session WHERE id = 1")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
         sealed
             .map(|sealed| serde_json::from_slice(&self.vault.open_sealed(SEALED_SESSION, &sealed)?).map_err(encoding))
             .transpose()
@@ -627,11 +632,13 @@ impl Identity {
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut kept = 0;
         for (table, purpose) in [("session", SEALED_SESSION), ("login_pending", SEALED_LOGIN)] {
-            let sealed: Option<Vec<u8>> =
-                tx.query_row(&format!("SELECT sealed FROM {table} WHERE id = 1"), [], |r| r.get(0)).optional()?;
+            let sealed: Option<Vec<u8>> = tx
+                .prepare_cached(&format!("SELECT sealed FROM {table} WHERE id = 1"))?
+                .query_row([], |r| r.get(0))
+                .optional()?;
             if let Some(sealed) = sealed.filter(|sealed| self.vault.open_sealed(purpose, sealed).is_err()) {
                 crate::store::keep_aside(&tx, table, "1", &sealed)?;
-                tx.execute(&format!("DELETE FROM {table}"), [])?;
+                tx.prepare_cached(&format!("DELETE FROM {table}"))?.execute([])?;
                 kept += 1;
             }
         }
@@ -640,7 +647,7 @@ impl Identity {
     }
 
     fn wipe(&self, guard: &mut Option<Session>) -> Result<()> {
-        self.user_db.lock().execute("DELETE FROM session", [])?;
+        self.user_db.lock().prepare_cached("DELETE FROM session")?.execute([])?;
         *guard = None;
         Ok(())
     }

@@ -85,8 +85,10 @@ impl Inbox {
     /// Where `owner`'s alert feed stands.
     pub fn cursor(&self, owner: &Owner) -> Result<u64> {
         let db = self.db.lock();
-        let cursor: Option<i64> =
-            db.query_row("SELECT cursor FROM inbox_cursor WHERE owner = ?1", [owner.tag()], |r| r.get(0)).optional()?;
+        let cursor: Option<i64> = db
+            .prepare_cached("SELECT cursor FROM inbox_cursor WHERE owner = ?1")?
+            .query_row([owner.tag()], |r| r.get(0))
+            .optional()?;
         Ok(cursor.unwrap_or(0) as u64)
     }
 
@@ -117,11 +119,11 @@ impl Inbox {
                 }
             }
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO inbox_cursor (owner, cursor) VALUES (?1, ?2)
              ON CONFLICT (owner) DO UPDATE SET cursor = MAX(cursor, ?2)",
-            params![owner.tag(), next_since as i64],
-        )?;
+        )?
+        .execute(params![owner.tag(), next_since as i64])?;
         tx.commit()?;
         Ok(new)
     }
@@ -129,11 +131,13 @@ impl Inbox {
     /// Adds one of the app's own notices (a dossier's, payment's or report's change); the same
     /// `item_id` twice is one notice.
     pub fn note(&self, owner: &Owner, kind: InboxKind, item_id: &str, title: &str, body: &str) -> Result<()> {
-        self.db.lock().execute(
-            "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, at, owner)
+        self.db
+            .lock()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, at, owner)
              VALUES (?1, ?2, ?3, ?4, 'info', ?5, ?6)",
-            params![item_id, kind.as_str(), title, body, crate::catalog::now(), owner.tag()],
-        )?;
+            )?
+            .execute(params![item_id, kind.as_str(), title, body, crate::catalog::now(), owner.tag()])?;
         Ok(())
     }
 
@@ -150,15 +154,18 @@ impl Inbox {
 
     pub fn unread(&self, owner: &Owner) -> Result<u32> {
         let db = self.db.lock();
-        Ok(db.query_row("SELECT count(*) FROM inbox_item WHERE owner = ?1 AND NOT read", [owner.tag()], |r| r.get(0))?)
+        Ok(db
+            .prepare_cached("SELECT count(*) FROM inbox_item WHERE owner = ?1 AND NOT read")?
+            .query_row([owner.tag()], |r| r.get(0))?)
     }
 
     /// Marks one of `owner`'s items read; another resident's is not found.
     pub fn mark_read(&self, owner: &Owner, item_id: &str) -> Result<()> {
-        let changed = self.db.lock().execute(
-            "UPDATE inbox_item SET read = 1 WHERE owner = ?1 AND item_id = ?2",
-            params![owner.tag(), item_id],
-        )?;
+        let changed = self
+            .db
+            .lock()
+            .prepare_cached("UPDATE inbox_item SET read = 1 WHERE owner = ?1 AND item_id = ?2")?
+            .execute(params![owner.tag(), item_id])?;
         if changed == 0 {
             return Err(Error::NotFound(format!("inbox item {item_id}")));
         }

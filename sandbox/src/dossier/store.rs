@@ -355,17 +355,12 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<(u64, bool)> = tx
-            .query_row(
-                "SELECT size, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
-                [a.sub, a.sha256],
-                |r| Ok((get_u64(r, 0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT size, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2")?
+            .query_row([a.sub, a.sha256], |r| Ok((get_u64(r, 0)?, r.get(1)?)))
             .optional()?;
         match existing {
             None => {
-                tx.execute(
-                    "INSERT INTO resident_attachment (sub, sha256, size, content_type, name) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![a.sub, a.sha256, a.size as i64, a.content_type, a.name],
+                tx.prepare_cached("INSERT INTO resident_attachment (sub, sha256, size, content_type, name) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![a.sub, a.sha256, a.size as i64, a.content_type, a.name],
                 )?;
             }
             Some((size, true)) if size != a.size => {
@@ -373,12 +368,13 @@ impl Store {
             }
             // An unfinished upload announced with another size starts over.
             Some((size, false)) if size != a.size => {
-                tx.execute("DELETE FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2", [a.sub, a.sha256])?;
-                tx.execute(
+                tx.prepare_cached("DELETE FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2")?
+                    .execute([a.sub, a.sha256])?;
+                tx.prepare_cached(
                     "UPDATE resident_attachment SET size = ?3, content_type = ?4, name = ?5, received = 0
                      WHERE sub = ?1 AND sha256 = ?2",
-                    params![a.sub, a.sha256, a.size as i64, a.content_type, a.name],
-                )?;
+                )?
+                .execute(params![a.sub, a.sha256, a.size as i64, a.content_type, a.name])?;
             }
             Some(_) => {}
         }
@@ -398,11 +394,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let row: Option<(u64, u64, bool)> = tx
-            .query_row(
-                "SELECT size, received, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
-                [sub, sha256],
-                |r| Ok((get_u64(r, 0)?, get_u64(r, 1)?, r.get(2)?)),
-            )
+            .prepare_cached("SELECT size, received, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2")?
+            .query_row([sub, sha256], |r| Ok((get_u64(r, 0)?, get_u64(r, 1)?, r.get(2)?)))
             .optional()?;
         let Some((size, received, complete)) = row else {
             return Err(ApiError::not_found("attachment (announce it first)"));
@@ -417,22 +410,22 @@ impl Store {
         if end > size {
             return Err(ApiError::bad_request(format!("the chunk runs past the announced size ({size} bytes)")));
         }
-        tx.execute(
-            "INSERT INTO resident_attachment_chunk (sub, sha256, offset, data) VALUES (?1, ?2, ?3, ?4)",
-            params![sub, sha256, offset as i64, data],
-        )?;
+        tx.prepare_cached("INSERT INTO resident_attachment_chunk (sub, sha256, offset, data) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![sub, sha256, offset as i64, data])?;
         let complete = end == size;
         if complete && digest(&tx, sub, sha256)? != sha256 {
-            tx.execute("DELETE FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2", [sub, sha256])?;
-            tx.execute("UPDATE resident_attachment SET received = 0 WHERE sub = ?1 AND sha256 = ?2", [sub, sha256])?;
+            tx.prepare_cached("DELETE FROM resident_attachment_chunk WHERE sub = ?1 AND sha256 = ?2")?
+                .execute([sub, sha256])?;
+            tx.prepare_cached("UPDATE resident_attachment SET received = 0 WHERE sub = ?1 AND sha256 = ?2")?
+                .execute([sub, sha256])?;
             tx.commit()?;
             return Err(ApiError::digest_mismatch(sha256));
         }
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE resident_attachment SET received = ?3, complete = ?4, stored = stored + ?4
              WHERE sub = ?1 AND sha256 = ?2",
-            params![sub, sha256, end as i64, complete],
-        )?;
+        )?
+        .execute(params![sub, sha256, end as i64, complete])?;
         tx.commit()?;
         Ok(Upload { sha256: sha256.to_owned(), received: end, complete })
     }
@@ -443,9 +436,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing: Option<(String, String)> = tx
-            .query_row("SELECT content_hash, response_json FROM dossier WHERE id = ?1", [new.id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT content_hash, response_json FROM dossier WHERE id = ?1")?
+            .query_row([new.id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((hash, body)) = existing {
             return if hash == new.content_hash {
@@ -458,11 +450,8 @@ impl Store {
         for (sha256, _) in new.attachments {
             // Only the submitting resident's own uploads can be cited.
             let complete: Option<bool> = tx
-                .query_row(
-                    "SELECT complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
-                    [new.sub, sha256.as_str()],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2")?
+                .query_row([new.sub, sha256.as_str()], |r| r.get(0))
                 .optional()?;
             if complete != Some(true) {
                 return Err(ApiError::attachment_missing(sha256));
@@ -487,35 +476,33 @@ impl Store {
         let attachments: Vec<_> =
             new.attachments.iter().map(|(sha256, name)| serde_json::json!({"sha256": sha256, "name": name})).collect();
         let at = rfc3339(now);
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO dossier (id, code, sub, procedure_code, procedure_name, applicant, fields_json,
                 attachments_json, content_hash, response_json, status, seq, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-            params![
-                new.id,
-                code,
-                new.sub,
-                new.procedure_code,
-                acceptance.procedure_name,
-                new.applicant,
-                serde_json::to_string(new.fields).map_err(ApiError::internal)?,
-                serde_json::Value::from(attachments).to_string(),
-                new.content_hash,
-                body,
-                Status::Received.as_str(),
-                next_seq(&tx)? as i64,
-                at,
-            ],
-        )?;
-        tx.execute(
-            "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, NULL, ?3)",
-            params![new.id, Status::Received.as_str(), at],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![
+            new.id,
+            code,
+            new.sub,
+            new.procedure_code,
+            acceptance.procedure_name,
+            new.applicant,
+            serde_json::to_string(new.fields).map_err(ApiError::internal)?,
+            serde_json::Value::from(attachments).to_string(),
+            new.content_hash,
+            body,
+            Status::Received.as_str(),
+            next_seq(&tx)? as i64,
+            at,
+        ])?;
+        tx.prepare_cached("INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, NULL, ?3)")?
+            .execute(params![new.id, Status::Received.as_str(), at])?;
+        tx.prepare_cached(
             "INSERT INTO dossier_ledger (dossier_id, creations) VALUES (?1, 1)
              ON CONFLICT(dossier_id) DO UPDATE SET creations = creations + 1",
-            [new.id],
-        )?;
+        )?
+        .execute([new.id])?;
         tx.commit()?;
         Ok(Submitted { created: true, body })
     }
@@ -561,13 +548,15 @@ impl Store {
     /// The procedure of `sub`'s dossier `dossier_id`.
     pub fn procedure_of(&self, sub: &str, dossier_id: &str) -> rusqlite::Result<Option<String>> {
         self.db()
-            .query_row("SELECT procedure_code FROM dossier WHERE id = ?1 AND sub = ?2", [dossier_id, sub], |r| r.get(0))
+            .prepare_cached("SELECT procedure_code FROM dossier WHERE id = ?1 AND sub = ?2")?
+            .query_row([dossier_id, sub], |r| r.get(0))
             .optional()
     }
 
     pub fn lookup(&self, code: &str) -> rusqlite::Result<Option<PublicStatus>> {
         self.db()
-            .query_row("SELECT code, procedure_name, status, updated_at FROM dossier WHERE code = ?1", [code], |r| {
+            .prepare_cached("SELECT code, procedure_name, status, updated_at FROM dossier WHERE code = ?1")?
+            .query_row([code], |r| {
                 Ok(PublicStatus {
                     code: r.get(0)?,
                     procedure_name: r.get(1)?,
@@ -580,23 +569,22 @@ impl Store {
 
     pub fn result_file(&self, sub: &str, dossier_id: &str) -> rusqlite::Result<Option<ResultFile>> {
         self.db()
-            .query_row(
+            .prepare_cached(
                 "SELECT r.result_id, d.id, d.code, d.procedure_code, d.procedure_name, r.name, r.issued_at, r.pdf
                  FROM dossier_result r JOIN dossier d ON d.id = r.dossier_id WHERE d.id = ?1 AND d.sub = ?2",
-                params![dossier_id, sub],
-                |r| {
-                    Ok(ResultFile {
-                        result_id: r.get(0)?,
-                        dossier_id: r.get(1)?,
-                        code: r.get(2)?,
-                        procedure_code: r.get(3)?,
-                        procedure_name: r.get(4)?,
-                        name: r.get(5)?,
-                        issued_at: r.get(6)?,
-                        pdf: r.get(7)?,
-                    })
-                },
-            )
+            )?
+            .query_row(params![dossier_id, sub], |r| {
+                Ok(ResultFile {
+                    result_id: r.get(0)?,
+                    dossier_id: r.get(1)?,
+                    code: r.get(2)?,
+                    procedure_code: r.get(3)?,
+                    procedure_name: r.get(4)?,
+                    name: r.get(5)?,
+                    issued_at: r.get(6)?,
+                    pdf: r.get(7)?,
+                })
+            })
             .optional()
     }
 
@@ -607,11 +595,9 @@ impl Store {
             return self.request_supplement(code, message.unwrap_or_default(), &[], None);
         }
         self.change(code, |tx, id, at| {
-            tx.execute(
-                "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, status.as_str(), message, at],
-            )?;
-            tx.execute("UPDATE dossier SET status = ?2 WHERE id = ?1", params![id, status.as_str()])?;
+            tx.prepare_cached("INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![id, status.as_str(), message, at])?;
+            tx.prepare_cached("UPDATE dossier SET status = ?2 WHERE id = ?1")?.execute(params![id, status.as_str()])?;
             Ok(())
         })
     }
@@ -626,28 +612,22 @@ impl Store {
         deadline: Option<&str>,
     ) -> Result<DossierView, ApiError> {
         self.change(code, |tx, id, at| {
-            let round: u32 = tx.query_row(
-                "SELECT coalesce(max(round), 0) + 1 FROM dossier_round WHERE dossier_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
+            let round: u32 = tx
+                .prepare_cached("SELECT coalesce(max(round), 0) + 1 FROM dossier_round WHERE dossier_id = ?1")?
+                .query_row([id], |r| r.get(0))?;
             let deadline = deadline
                 .map(str::to_owned)
                 .unwrap_or_else(|| (vietnam_now() + TimeDelta::days(SUPPLEMENT_DAYS)).format("%Y-%m-%d").to_string());
             let documents = serde_json::Value::from(documents.to_vec()).to_string();
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO dossier_round (dossier_id, round, message, documents_json, deadline, requested_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, round, message, documents, deadline, at],
-            )?;
-            tx.execute(
-                "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, Status::NeedMoreDocuments.as_str(), message, at],
-            )?;
-            tx.execute(
-                "UPDATE dossier SET status = ?2 WHERE id = ?1",
-                params![id, Status::NeedMoreDocuments.as_str()],
-            )?;
+            )?
+            .execute(params![id, round, message, documents, deadline, at])?;
+            tx.prepare_cached("INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![id, Status::NeedMoreDocuments.as_str(), message, at])?;
+            tx.prepare_cached("UPDATE dossier SET status = ?2 WHERE id = ?1")?
+                .execute(params![id, Status::NeedMoreDocuments.as_str()])?;
             Ok(())
         })
     }
@@ -660,11 +640,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let replay: Option<(String, String)> = tx
-            .query_row(
-                "SELECT dossier_id, answer_json FROM dossier_round WHERE supplement_id = ?1",
-                [s.supplement_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT dossier_id, answer_json FROM dossier_round WHERE supplement_id = ?1")?
+            .query_row([s.supplement_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((dossier_id, body)) = replay {
             return if dossier_id == s.dossier_id {
@@ -674,7 +651,8 @@ impl Store {
             };
         }
         let status: String = tx
-            .query_row("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2", [s.dossier_id, s.sub], |r| r.get(0))
+            .prepare_cached("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2")?
+            .query_row([s.dossier_id, s.sub], |r| r.get(0))
             .optional()?
             .ok_or_else(|| ApiError::not_found("dossier"))?;
         let open = open_round(&tx, s.dossier_id, parse_status(&status)?)?;
@@ -699,11 +677,8 @@ impl Store {
         }
         for (sha256, _, _) in s.attachments {
             let complete: Option<bool> = tx
-                .query_row(
-                    "SELECT complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
-                    [s.sub, sha256.as_str()],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2")?
+                .query_row([s.sub, sha256.as_str()], |r| r.get(0))
                 .optional()?;
             if complete != Some(true) {
                 return Err(ApiError::attachment_missing(sha256));
@@ -716,34 +691,40 @@ impl Store {
             .map(|(sha256, name, document)| serde_json::json!({"sha256": sha256, "name": name, "document": document}))
             .collect();
         let mut all: Vec<serde_json::Value> = tx
-            .query_row("SELECT attachments_json FROM dossier WHERE id = ?1", [s.dossier_id], |r| r.get::<_, String>(0))
+            .prepare_cached("SELECT attachments_json FROM dossier WHERE id = ?1")?
+            .query_row([s.dossier_id], |r| r.get::<_, String>(0))
             .map(|json| serde_json::from_str(&json).unwrap_or_default())?;
         all.extend(attachments.iter().cloned());
         let message = format!("Đã nhận hồ sơ bổ sung lần {} / supplement {} received", s.round, s.round);
-        tx.execute(
-            "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
-            params![s.dossier_id, Status::Processing.as_str(), message, at],
-        )?;
+        tx.prepare_cached("INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![s.dossier_id, Status::Processing.as_str(), message, at])?;
         let seq = next_seq(&tx)?;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE dossier SET status = ?2, fields_json = ?3, attachments_json = ?4, seq = ?5, updated_at = ?6
              WHERE id = ?1",
-            params![
-                s.dossier_id,
-                Status::Processing.as_str(),
-                serde_json::to_string(s.fields).map_err(ApiError::internal)?,
-                serde_json::Value::from(all).to_string(),
-                seq as i64,
-                at
-            ],
-        )?;
+        )?
+        .execute(params![
+            s.dossier_id,
+            Status::Processing.as_str(),
+            serde_json::to_string(s.fields).map_err(ApiError::internal)?,
+            serde_json::Value::from(all).to_string(),
+            seq as i64,
+            at
+        ])?;
         let view = view(&tx, s.dossier_id, seq)?;
         let body = serde_json::to_string(&view).map_err(ApiError::internal)?;
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE dossier_round SET supplement_id = ?3, answer_json = ?4, attachments_json = ?5, answered_at = ?6
              WHERE dossier_id = ?1 AND round = ?2",
-            params![s.dossier_id, s.round, s.supplement_id, body, serde_json::Value::from(attachments).to_string(), at],
-        )?;
+        )?
+        .execute(params![
+            s.dossier_id,
+            s.round,
+            s.supplement_id,
+            body,
+            serde_json::Value::from(attachments).to_string(),
+            at
+        ])?;
         count_action(&tx, s.supplement_id, "supplement")?;
         tx.commit()?;
         Ok(Submitted { created: true, body })
@@ -761,11 +742,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let replay: Option<(String, String)> = tx
-            .query_row(
-                "SELECT dossier_id, answer_json FROM dossier_withdrawal WHERE withdrawal_id = ?1",
-                [withdrawal_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT dossier_id, answer_json FROM dossier_withdrawal WHERE withdrawal_id = ?1")?
+            .query_row([withdrawal_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((withdrawn, body)) = replay {
             return if withdrawn == dossier_id {
@@ -775,7 +753,8 @@ impl Store {
             };
         }
         let status: String = tx
-            .query_row("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2", [dossier_id, sub], |r| r.get(0))
+            .prepare_cached("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2")?
+            .query_row([dossier_id, sub], |r| r.get(0))
             .optional()?
             .ok_or_else(|| ApiError::not_found("dossier"))?;
         if !parse_status(&status)?.is_withdrawable() {
@@ -790,19 +769,13 @@ impl Store {
             Some(reason) => format!("Công dân rút hồ sơ: {reason} / withdrawn by the resident"),
             None => "Công dân rút hồ sơ / withdrawn by the resident".to_owned(),
         };
-        tx.execute(
-            "INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)",
-            params![dossier_id, Status::Withdrawn.as_str(), message, at],
-        )?;
+        tx.prepare_cached("INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![dossier_id, Status::Withdrawn.as_str(), message, at])?;
         let seq = next_seq(&tx)?;
-        tx.execute(
-            "UPDATE dossier SET status = ?2, seq = ?3, updated_at = ?4 WHERE id = ?1",
-            params![dossier_id, Status::Withdrawn.as_str(), seq as i64, at],
-        )?;
+        tx.prepare_cached("UPDATE dossier SET status = ?2, seq = ?3, updated_at = ?4 WHERE id = ?1")?
+            .execute(params![dossier_id, Status::Withdrawn.as_str(), seq as i64, at])?;
         let body = serde_json::to_string(&view(&tx, dossier_id, seq)?).map_err(ApiError::internal)?;
-        tx.execute(
-            "INSERT INTO dossier_withdrawal (dossier_id, withdrawal_id, reason, answer_json, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![dossier_id, withdrawal_id, reason, body, at],
+        tx.prepare_cached("INSERT INTO dossier_withdrawal (dossier_id, withdrawal_id, reason, answer_json, at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(params![dossier_id, withdrawal_id, reason, body, at],
         )?;
         count_action(&tx, withdrawal_id, "withdrawal")?;
         tx.commit()?;
@@ -815,9 +788,8 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let replay: Option<(String, String)> = tx
-            .query_row("SELECT dossier_id, answer_json FROM dossier_rating WHERE rating_id = ?1", [rating_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .prepare_cached("SELECT dossier_id, answer_json FROM dossier_rating WHERE rating_id = ?1")?
+            .query_row([rating_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((rated, body)) = replay {
             return if rated == dossier_id {
@@ -827,11 +799,8 @@ impl Store {
             };
         }
         let (status, procedure_code): (String, String) = tx
-            .query_row(
-                "SELECT status, procedure_code FROM dossier WHERE id = ?1 AND sub = ?2",
-                [dossier_id, sub],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT status, procedure_code FROM dossier WHERE id = ?1 AND sub = ?2")?
+            .query_row([dossier_id, sub], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| ApiError::not_found("dossier"))?;
         if !matches!(parse_status(&status)?, Status::ResultReady | Status::Returned) {
@@ -841,8 +810,9 @@ impl Store {
                 "đánh giá sau khi có kết quả / rate once the result is ready",
             ));
         }
-        let rated: bool =
-            tx.query_row("SELECT count(*) > 0 FROM dossier_rating WHERE dossier_id = ?1", [dossier_id], |r| r.get(0))?;
+        let rated: bool = tx
+            .prepare_cached("SELECT count(*) > 0 FROM dossier_rating WHERE dossier_id = ?1")?
+            .query_row([dossier_id], |r| r.get(0))?;
         if rated {
             return Err(ApiError::new(
                 axum::http::StatusCode::CONFLICT,
@@ -851,10 +821,8 @@ impl Store {
             ));
         }
         let at = rfc3339(vietnam_now());
-        tx.execute(
-            "INSERT INTO dossier_rating (dossier_id, rating_id, procedure_code, verdict, scores_json, comment, answer_json, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7)",
-            params![
+        tx.prepare_cached("INSERT INTO dossier_rating (dossier_id, rating_id, procedure_code, verdict, scores_json, comment, answer_json, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7)")?.execute(params![
                 dossier_id,
                 rating_id,
                 procedure_code,
@@ -865,9 +833,11 @@ impl Store {
             ],
         )?;
         let seq = next_seq(&tx)?;
-        tx.execute("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1", params![dossier_id, seq as i64, at])?;
+        tx.prepare_cached("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![dossier_id, seq as i64, at])?;
         let body = serde_json::to_string(&view(&tx, dossier_id, seq)?).map_err(ApiError::internal)?;
-        tx.execute("UPDATE dossier_rating SET answer_json = ?2 WHERE dossier_id = ?1", params![dossier_id, body])?;
+        tx.prepare_cached("UPDATE dossier_rating SET answer_json = ?2 WHERE dossier_id = ?1")?
+            .execute(params![dossier_id, body])?;
         count_action(&tx, rating_id, "rating")?;
         tx.commit()?;
         Ok(Submitted { created: true, body })
@@ -923,13 +893,13 @@ impl Store {
     /// stay, so its PDF and signature never change); the change takes the next `seq`.
     pub fn attach_result(&self, code: &str, name: &str, pdf: Option<&[u8]>) -> Result<DossierView, ApiError> {
         self.change(code, |tx, id, at| {
-            tx.execute("UPDATE dossier SET result_name = ?2 WHERE id = ?1", params![id, name])?;
+            tx.prepare_cached("UPDATE dossier SET result_name = ?2 WHERE id = ?1")?.execute(params![id, name])?;
             let number = bump(tx, "result")?;
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO dossier_result (dossier_id, result_id, name, issued_at, pdf) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(dossier_id) DO UPDATE SET name = excluded.name, pdf = coalesce(excluded.pdf, pdf)",
-                params![id, format!("KQ-H19-{number:04}"), name, at, pdf],
-            )?;
+            )?
+            .execute(params![id, format!("KQ-H19-{number:04}"), name, at, pdf])?;
             Ok(())
         })
     }
@@ -942,13 +912,15 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let id: String = tx
-            .query_row("SELECT id FROM dossier WHERE code = ?1", [code], |r| r.get(0))
+            .prepare_cached("SELECT id FROM dossier WHERE code = ?1")?
+            .query_row([code], |r| r.get(0))
             .optional()?
             .ok_or_else(|| ApiError::not_found("dossier"))?;
         let at = rfc3339(vietnam_now());
         apply(&tx, &id, &at)?;
         let seq = next_seq(&tx)?;
-        tx.execute("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1", params![id, seq as i64, at])?;
+        tx.prepare_cached("UPDATE dossier SET seq = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, seq as i64, at])?;
         let view = view(&tx, &id, seq)?;
         tx.commit()?;
         Ok(view)
@@ -986,26 +958,25 @@ impl Store {
     pub fn officer_dossier(&self, code: &str) -> rusqlite::Result<Option<OfficerDossier>> {
         let db = self.db();
         let row = db
-            .query_row(
+            .prepare_cached(
                 "SELECT id, code, procedure_code, procedure_name, applicant, status, fields_json, attachments_json,
                         result_name, created_at, updated_at FROM dossier WHERE code = ?1",
-                [code],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                        r.get::<_, String>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                        r.get::<_, String>(9)?,
-                        r.get::<_, String>(10)?,
-                    ))
-                },
-            )
+            )?
+            .query_row([code], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, String>(10)?,
+                ))
+            })
             .optional()?;
         let Some((
             id,
@@ -1044,18 +1015,15 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let rating = db
-            .query_row(
-                "SELECT verdict, scores_json, comment, at FROM dossier_rating WHERE dossier_id = ?1",
-                [&id],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                },
-            )
+            .prepare_cached("SELECT verdict, scores_json, comment, at FROM dossier_rating WHERE dossier_id = ?1")?
+            .query_row([&id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
             .optional()?
             .and_then(|(verdict, scores, comment, at)| {
                 Some(OfficerRating {
@@ -1132,12 +1100,11 @@ fn get_u64(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<u64> {
 }
 
 fn upload(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<Upload>> {
-    db.query_row(
-        "SELECT received, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2",
-        [sub, sha256],
-        |r| Ok(Upload { sha256: sha256.to_owned(), received: get_u64(r, 0)?, complete: r.get(1)? }),
-    )
-    .optional()
+    db.prepare_cached("SELECT received, complete FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2")?
+        .query_row([sub, sha256], |r| {
+            Ok(Upload { sha256: sha256.to_owned(), received: get_u64(r, 0)?, complete: r.get(1)? })
+        })
+        .optional()
 }
 
 /// The lowercase hex SHA-256 of `sub`'s stored chunks of an attachment, in order.
@@ -1145,11 +1112,8 @@ fn upload(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<U
 /// photos uploaded the same way as dossier attachments).
 pub fn attachment_content(db: &Connection, sub: &str, sha256: &str) -> rusqlite::Result<Option<(String, Vec<u8>)>> {
     let content_type: Option<String> = db
-        .query_row(
-            "SELECT content_type FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2 AND complete",
-            [sub, sha256],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT content_type FROM resident_attachment WHERE sub = ?1 AND sha256 = ?2 AND complete")?
+        .query_row([sub, sha256], |r| r.get(0))
         .optional()?;
     let Some(content_type) = content_type else { return Ok(None) };
     let mut stmt =
@@ -1184,8 +1148,9 @@ fn timeline(db: &Connection, dossier_id: &str) -> rusqlite::Result<Vec<TimelineE
 
 /// The dossier as its resident's feed shows it.
 fn view(db: &Connection, id: &str, seq: u64) -> rusqlite::Result<DossierView> {
-    let (code, procedure_code, status, result_name) =
-        db.query_row("SELECT code, procedure_code, status, result_name FROM dossier WHERE id = ?1", [id], |r| {
+    let (code, procedure_code, status, result_name) = db
+        .prepare_cached("SELECT code, procedure_code, status, result_name FROM dossier WHERE id = ?1")?
+        .query_row([id], |r| {
             Ok((r.get(0)?, r.get(1)?, parse_status(&r.get::<_, String>(2)?)?, r.get::<_, Option<String>>(3)?))
         })?;
     Ok(DossierView {
@@ -1203,7 +1168,8 @@ fn view(db: &Connection, id: &str, seq: u64) -> rusqlite::Result<DossierView> {
 
 fn rating_of(db: &Connection, id: &str) -> rusqlite::Result<Option<RatingVerdict>> {
     Ok(db
-        .query_row("SELECT verdict FROM dossier_rating WHERE dossier_id = ?1", [id], |r| r.get::<_, String>(0))
+        .prepare_cached("SELECT verdict FROM dossier_rating WHERE dossier_id = ?1")?
+        .query_row([id], |r| r.get::<_, String>(0))
         .optional()?
         .and_then(|verdict| RatingVerdict::parse(&verdict)))
 }
@@ -1213,28 +1179,27 @@ fn open_round(db: &Connection, id: &str, status: Status) -> rusqlite::Result<Opt
     if status != Status::NeedMoreDocuments {
         return Ok(None);
     }
-    db.query_row(
+    db.prepare_cached(
         "SELECT round, message, documents_json, deadline FROM dossier_round
          WHERE dossier_id = ?1 AND supplement_id IS NULL ORDER BY round DESC LIMIT 1",
-        [id],
-        |r| {
-            Ok(SupplementRequest {
-                round: r.get(0)?,
-                message: r.get(1)?,
-                documents: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
-                deadline: r.get(3)?,
-            })
-        },
-    )
+    )?
+    .query_row([id], |r| {
+        Ok(SupplementRequest {
+            round: r.get(0)?,
+            message: r.get(1)?,
+            documents: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+            deadline: r.get(3)?,
+        })
+    })
     .optional()
 }
 
 fn count_action(tx: &Transaction<'_>, action_id: &str, kind: &str) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO dossier_action_ledger (action_id, kind, effects) VALUES (?1, ?2, 1)
          ON CONFLICT(action_id) DO UPDATE SET effects = effects + 1",
-        params![action_id, kind],
-    )?;
+    )?
+    .execute(params![action_id, kind])?;
     Ok(())
 }
 
@@ -1244,17 +1209,16 @@ fn parse_status(text: &str) -> rusqlite::Result<Status> {
 }
 
 fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
-    tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM dossier", [], |r| get_u64(r, 0))
+    tx.prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM dossier")?.query_row([], |r| get_u64(r, 0))
 }
 
 /// Takes the next number of a counter.
 fn bump(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<u64> {
-    tx.query_row(
+    tx.prepare_cached(
         "INSERT INTO dossier_counter (name, value) VALUES (?1, 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
-        [name],
-        |r| get_u64(r, 0),
-    )
+    )?
+    .query_row([name], |r| get_u64(r, 0))
 }
 
 pub fn result_path(dossier_id: &str) -> String {

@@ -169,25 +169,25 @@ impl Store {
     pub fn rotate_key(&self, kid: &str, alg: &str, pkcs8: &[u8]) -> rusqlite::Result<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute("UPDATE idp_key SET state = 'retired' WHERE alg = ?1 AND state = 'previous'", [alg])?;
-        tx.execute("UPDATE idp_key SET state = 'previous' WHERE alg = ?1 AND state = 'current'", [alg])?;
+        tx.prepare_cached("UPDATE idp_key SET state = 'retired' WHERE alg = ?1 AND state = 'previous'")?
+            .execute([alg])?;
+        tx.prepare_cached("UPDATE idp_key SET state = 'previous' WHERE alg = ?1 AND state = 'current'")?
+            .execute([alg])?;
         insert_current_key(&tx, kid, alg, pkcs8)?;
         tx.commit()
     }
 
     pub fn create_session(&self, sid: &str, sub: &str, level: u8, auth_time: i64) -> rusqlite::Result<()> {
-        self.db().execute(
-            "INSERT INTO idp_session (sid, sub, level, auth_time) VALUES (?1, ?2, ?3, ?4)",
-            params![sid, sub, level, auth_time],
-        )?;
+        self.db()
+            .prepare_cached("INSERT INTO idp_session (sid, sub, level, auth_time) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![sid, sub, level, auth_time])?;
         Ok(())
     }
 
     pub fn session(&self, sid: &str) -> rusqlite::Result<Option<Session>> {
         self.db()
-            .query_row("SELECT sub, level, auth_time FROM idp_session WHERE sid = ?1 AND ended = 0", [sid], |r| {
-                Ok(Session { sub: r.get(0)?, level: r.get(1)?, auth_time: r.get(2)? })
-            })
+            .prepare_cached("SELECT sub, level, auth_time FROM idp_session WHERE sid = ?1 AND ended = 0")?
+            .query_row([sid], |r| Ok(Session { sub: r.get(0)?, level: r.get(1)?, auth_time: r.get(2)? }))
             .optional()
     }
 
@@ -195,8 +195,8 @@ impl Store {
     pub fn end_session(&self, sid: &str) -> rusqlite::Result<()> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute("UPDATE idp_session SET ended = 1 WHERE sid = ?1", [sid])?;
-        tx.execute("UPDATE idp_family SET revoked = 1 WHERE sid = ?1", [sid])?;
+        tx.prepare_cached("UPDATE idp_session SET ended = 1 WHERE sid = ?1")?.execute([sid])?;
+        tx.prepare_cached("UPDATE idp_family SET revoked = 1 WHERE sid = ?1")?.execute([sid])?;
         tx.commit()
     }
 
@@ -205,11 +205,10 @@ impl Store {
         let grant_json = serde_json::to_string(grant).expect("a grant serializes");
         let mut db = self.db();
         let tx = db.transaction()?;
-        tx.execute(
-            "INSERT INTO idp_family (id, sid, grant_json, created) VALUES (?1, ?2, ?3, ?4)",
-            params![family, grant.sid, grant_json, now],
-        )?;
-        tx.execute("INSERT INTO idp_code (hash, family, expires) VALUES (?1, ?2, ?3)", params![hash, family, expires])?;
+        tx.prepare_cached("INSERT INTO idp_family (id, sid, grant_json, created) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![family, grant.sid, grant_json, now])?;
+        tx.prepare_cached("INSERT INTO idp_code (hash, family, expires) VALUES (?1, ?2, ?3)")?
+            .execute(params![hash, family, expires])?;
         tx.commit()
     }
 
@@ -218,16 +217,15 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let row: Option<(String, i64, bool)> = tx
-            .query_row("SELECT family, expires, used FROM idp_code WHERE hash = ?1", [hash], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .prepare_cached("SELECT family, expires, used FROM idp_code WHERE hash = ?1")?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let Some((family, expires, used)) = row else { return Ok(CodeOutcome::Unknown) };
         let outcome = if used {
             revoke_family(&tx, &family)?;
             CodeOutcome::Replayed
         } else {
-            tx.execute("UPDATE idp_code SET used = 1 WHERE hash = ?1", [hash])?;
+            tx.prepare_cached("UPDATE idp_code SET used = 1 WHERE hash = ?1")?.execute([hash])?;
             if expires < now {
                 CodeOutcome::Expired
             } else {
@@ -243,18 +241,19 @@ impl Store {
     pub fn issue(&self, family: &str, jkt: Option<&str>, tokens: &[NewToken]) -> rusqlite::Result<bool> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let revoked: bool = tx.query_row("SELECT revoked FROM idp_family WHERE id = ?1", [family], |r| r.get(0))?;
+        let revoked: bool =
+            tx.prepare_cached("SELECT revoked FROM idp_family WHERE id = ?1")?.query_row([family], |r| r.get(0))?;
         if revoked {
             return Ok(false);
         }
         if let Some(jkt) = jkt {
-            tx.execute("UPDATE idp_family SET jkt = ?2 WHERE id = ?1", params![family, jkt])?;
+            tx.prepare_cached("UPDATE idp_family SET jkt = ?2 WHERE id = ?1")?.execute(params![family, jkt])?;
         }
         for t in tokens {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO idp_token (hash, family, kind, scope, jkt, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![t.hash, family, t.kind, t.scope, t.jkt, t.expires],
-            )?;
+            )?
+            .execute(params![t.hash, family, t.kind, t.scope, t.jkt, t.expires])?;
         }
         tx.commit()?;
         Ok(true)
@@ -273,22 +272,21 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let row = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT t.family, t.scope, t.expires, t.used, t.revoked OR f.revoked, f.jkt, f.grant_json
                  FROM idp_token t JOIN idp_family f ON f.id = t.family WHERE t.hash = ?1 AND t.kind = 'refresh'",
-                [hash],
-                |r| {
-                    Ok(RefreshRow {
-                        family: r.get(0)?,
-                        scope: r.get(1)?,
-                        expires: r.get(2)?,
-                        used: r.get(3)?,
-                        revoked: r.get(4)?,
-                        jkt: r.get(5)?,
-                        grant_json: r.get(6)?,
-                    })
-                },
-            )
+            )?
+            .query_row([hash], |r| {
+                Ok(RefreshRow {
+                    family: r.get(0)?,
+                    scope: r.get(1)?,
+                    expires: r.get(2)?,
+                    used: r.get(3)?,
+                    revoked: r.get(4)?,
+                    jkt: r.get(5)?,
+                    grant_json: r.get(6)?,
+                })
+            })
             .optional()?;
         let Some(row) = row else { return Ok(RefreshOutcome::Unknown) };
         // The key is checked before reuse: a used token presented with another key (or none)
@@ -308,7 +306,7 @@ impl Store {
         } else if requested_scope.is_some_and(|req| !req.split(' ').all(|s| row.scope.split(' ').any(|g| g == s))) {
             RefreshOutcome::ScopeTooBroad
         } else {
-            tx.execute("UPDATE idp_token SET used = 1 WHERE hash = ?1", [hash])?;
+            tx.prepare_cached("UPDATE idp_token SET used = 1 WHERE hash = ?1")?.execute([hash])?;
             let grant = Box::new(parse_grant(&row.grant_json)?);
             let scope = requested_scope.map(str::to_owned).unwrap_or(row.scope);
             RefreshOutcome::Valid { family: row.family, grant, scope }
@@ -320,12 +318,11 @@ impl Store {
     pub fn access_token(&self, hash: &str, now: i64) -> rusqlite::Result<AccessOutcome> {
         let db = self.db();
         let row: Option<(String, Option<String>, i64, bool, bool, String)> = db
-            .query_row(
+            .prepare_cached(
                 "SELECT t.scope, t.jkt, t.expires, t.revoked, f.revoked, f.grant_json
                  FROM idp_token t JOIN idp_family f ON f.id = t.family WHERE t.hash = ?1 AND t.kind = 'access'",
-                [hash],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )
+            )?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
             .optional()?;
         let Some((scope, jkt, expires, revoked, family_revoked, grant_json)) = row else {
             return Ok(AccessOutcome::Unknown);
@@ -344,12 +341,13 @@ impl Store {
         let mut db = self.db();
         let tx = db.transaction()?;
         let row: Option<(String, String)> = tx
-            .query_row("SELECT kind, family FROM idp_token WHERE hash = ?1", [hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT kind, family FROM idp_token WHERE hash = ?1")?
+            .query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match row {
             Some((kind, family)) if kind == "refresh" => revoke_family(&tx, &family)?,
             Some(_) => {
-                tx.execute("UPDATE idp_token SET revoked = 1 WHERE hash = ?1", [hash])?;
+                tx.prepare_cached("UPDATE idp_token SET revoked = 1 WHERE hash = ?1")?.execute([hash])?;
             }
             None => {}
         }
@@ -357,26 +355,27 @@ impl Store {
     }
 
     pub fn revoke_family(&self, family: &str) -> rusqlite::Result<()> {
-        self.db().execute("UPDATE idp_family SET revoked = 1 WHERE id = ?1", [family]).map(drop)
+        self.db().prepare_cached("UPDATE idp_family SET revoked = 1 WHERE id = ?1")?.execute([family]).map(drop)
     }
 }
 
 fn insert_current_key(db: &Connection, kid: &str, alg: &str, pkcs8: &[u8]) -> rusqlite::Result<()> {
     // An RSA fixture comes back after two rotations: it is the same key, so it keeps its kid.
-    db.execute(
+    db.prepare_cached(
         "INSERT INTO idp_key (kid, alg, state, pkcs8, created) VALUES (?1, ?2, 'current', ?3, ?4)
          ON CONFLICT(kid) DO UPDATE SET state = 'current', created = excluded.created",
-        params![kid, alg, pkcs8, chrono::Utc::now().timestamp_micros()],
-    )?;
+    )?
+    .execute(params![kid, alg, pkcs8, chrono::Utc::now().timestamp_micros()])?;
     Ok(())
 }
 
 fn revoke_family(tx: &Transaction<'_>, family: &str) -> rusqlite::Result<()> {
-    tx.execute("UPDATE idp_family SET revoked = 1 WHERE id = ?1", [family]).map(drop)
+    tx.prepare_cached("UPDATE idp_family SET revoked = 1 WHERE id = ?1")?.execute([family]).map(drop)
 }
 
 fn family_grant(tx: &Transaction<'_>, family: &str) -> rusqlite::Result<Grant> {
-    let json: String = tx.query_row("SELECT grant_json FROM idp_family WHERE id = ?1", [family], |r| r.get(0))?;
+    let json: String =
+        tx.prepare_cached("SELECT grant_json FROM idp_family WHERE id = ?1")?.query_row([family], |r| r.get(0))?;
     parse_grant(&json)
 }
 
