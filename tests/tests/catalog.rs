@@ -270,7 +270,7 @@ impl EventListener for FirstPage {
 #[tokio::test]
 async fn an_interrupted_sync_resumes_where_it_stopped() {
     let world = World::new(SIZE).await;
-    {
+    let stored_before = {
         let first_page = Arc::new(FirstPage(tokio::sync::Notify::new()));
         let core = world.core_with(first_page.clone());
         // Dropping the sync's future is how it is cancelled: it stops at its next await.
@@ -283,7 +283,9 @@ async fn an_interrupted_sync_resumes_where_it_stopped() {
         let freshness = core.catalog().freshness().unwrap();
         assert!(!freshness.complete);
         assert!(freshness.procedures > 0 && (freshness.procedures as usize) < SIZE);
-    }
+        core.catalog().search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap().hits[0]
+            .clone()
+    };
     // The app restarts: a new core on the same data dir.
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
@@ -295,6 +297,20 @@ async fn an_interrupted_sync_resumes_where_it_stopped() {
     assert!(freshness.complete);
     let hits = core.catalog().search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap();
     assert!(!hits.hits.is_empty());
+    // The search index, built once at the end of the first fill, covers the pages stored
+    // before the stop as well as those after it.
+    // Part of each name (not the exact name, which a B-tree finds without the index).
+    let found_by_part_of_its_name = |code: &str| {
+        let name = core.catalog().procedure(code).unwrap().name;
+        let part = name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+        all_pages(&core, &part, &SearchFilters::default(), 100)
+            .into_iter()
+            .any(|(codes, _)| codes.iter().any(|c| c == code))
+    };
+    assert!(found_by_part_of_its_name(&stored_before.code), "{stored_before:?}");
+    let browsed = all_pages(&core, "", &SearchFilters::default(), 100);
+    let last = browsed.last().unwrap().0.last().unwrap();
+    assert!(found_by_part_of_its_name(last), "{last}");
     assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
 }
 

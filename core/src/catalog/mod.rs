@@ -549,6 +549,9 @@ impl Catalog {
 
     /// Applies one page of the change feed and moves the cursor, in one transaction: an
     /// interrupted sync resumes after the last page committed, never in the middle of one.
+    /// While the catalog is first filled (the feed never read to its end), the search index is
+    /// left alone and built once, in the transaction of the last page: written page by page, its
+    /// segments were merged again and again, two thirds of a full sync.
     /// A damaged copy is rebuilt and the error returned: a page meant for the old copy's cursor
     /// is not applied to the empty one (sync starts again from the beginning).
     pub(crate) fn apply_changes(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
@@ -568,6 +571,11 @@ impl Catalog {
         })?;
         let mut writer = self.writer()?;
         let tx = writer.transaction()?;
+        let filling = !tx
+            .prepare_cached("SELECT complete FROM sync_state WHERE feed = ?1")?
+            .query_row([PROCEDURES_FEED], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false);
         let mut applied = Applied::default();
         {
             let mut find = tx.prepare_cached("SELECT id, fts_rowid FROM procedure WHERE code = ?1")?;
@@ -575,10 +583,13 @@ impl Catalog {
             let mut delete_fts = tx.prepare_cached("DELETE FROM procedure_fts WHERE rowid = ?1")?;
             let mut insert_row = tx.prepare_cached(
                 "INSERT INTO procedure (code, national_code, name, name_en, name_key, field, agency, level,
-                    online_level, subjects, status, replaced_by, updated_at, record, field_key, agency_key, name_en_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                    online_level, subjects, status, replaced_by, updated_at, record, field_key, agency_key, name_en_key,
+                    id, fts_rowid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?;
-            let mut set_fts_rowid = tx.prepare_cached("UPDATE procedure SET fts_rowid = ?2 WHERE id = ?1")?;
+            // Ids are given here, as SQLite would (after the largest), so that the search row id,
+            // which holds the id, is written with the row rather than by a second statement.
+            let mut next_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM procedure", [], |r| r.get(0))?;
             let mut insert_fts = tx.prepare_cached(
                 "INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
@@ -587,7 +598,9 @@ impl Catalog {
                 if let Some((id, fts_id)) =
                     find.query_row([&code], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?
                 {
-                    delete_fts.execute([fts_id])?;
+                    if !filling {
+                        delete_fts.execute([fts_id])?;
+                    }
                     delete_row.execute([id])?;
                     if change.removed || change.procedure.is_none() {
                         applied.removed += 1;
@@ -598,6 +611,9 @@ impl Catalog {
                 let record = serde_json::to_string(&procedure)
                     .map_err(|source| Error::Encoding { what: "procedure record", source })?;
                 let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
+                let id = next_id;
+                next_id += 1;
+                let fts_id = fts_rowid(&procedure.name, id);
                 insert_row.execute(params![
                     procedure.code,
                     procedure.national_code,
@@ -616,22 +632,26 @@ impl Catalog {
                     search::name_key(&procedure.field),
                     search::name_key(&procedure.processing_agency),
                     procedure.name_en.as_deref().map(search::name_key).unwrap_or_default(),
-                ])?;
-                let id = tx.last_insert_rowid();
-                let fts_id = fts_rowid(&procedure.name, id);
-                set_fts_rowid.execute(params![id, fts_id])?;
-                insert_fts.execute(params![
+                    id,
                     fts_id,
-                    text::fold(&procedure.name),
-                    procedure.name_en.as_deref().map(text::fold),
-                    text::fold(&procedure.field),
-                    text::fold(&procedure.processing_agency),
-                    text::fold(&procedure.code),
                 ])?;
+                if !filling {
+                    insert_fts.execute(params![
+                        fts_id,
+                        text::fold(&procedure.name),
+                        procedure.name_en.as_deref().map(text::fold),
+                        text::fold(&procedure.field),
+                        text::fold(&procedure.processing_agency),
+                        text::fold(&procedure.code),
+                    ])?;
+                }
                 applied.upserted += 1;
             }
         }
         let complete = !page.has_more;
+        if filling && complete {
+            index_all(&tx)?;
+        }
         tx.execute(
             "INSERT INTO sync_state (feed, cursor, etag, complete, last_success_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
@@ -767,6 +787,31 @@ fn check_limit(limit: u32, max: u32) -> Result<()> {
 /// procedure id. Pages stream in this order, so the first matches read are already the answer.
 fn fts_rowid(name: &str, id: i64) -> i64 {
     ((name.chars().count().min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
+}
+
+/// Builds the search index of every stored procedure at once, in row-id order (the order
+/// searches read it in), folding what it indexes as a page's upserts do. Rows an earlier
+/// version indexed during a fill are replaced.
+fn index_all(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute("DELETE FROM procedure_fts", [])?;
+    let mut rows =
+        tx.prepare("SELECT fts_rowid, name, name_en, field, agency, code FROM procedure ORDER BY fts_rowid")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut rows = rows.query([])?;
+    while let Some(row) = rows.next()? {
+        let name_en: Option<String> = row.get(2)?;
+        insert.execute(params![
+            row.get::<_, i64>(0)?,
+            text::fold(&row.get::<_, String>(1)?),
+            name_en.as_deref().map(text::fold),
+            text::fold(&row.get::<_, String>(3)?),
+            text::fold(&row.get::<_, String>(4)?),
+            text::fold(&row.get::<_, String>(5)?),
+        ])?;
+    }
+    Ok(())
 }
 
 /// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form
