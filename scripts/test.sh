@@ -11,7 +11,9 @@ log() {
     [[ -z $stage ]] || stage_times+=("$(printf '%4d s  %s' $((SECONDS - stage_start)) "$stage")")
     stage=$*
     stage_start=$SECONDS
-    printf '\n== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
+    # The disk left beside each stage: a full disk shows up as a linker's bus error, not as itself.
+    printf '\n== [%d:%02d] %s (disk free: %s)\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" \
+        "$(df -h --output=avail . | tail -n 1 | tr -d ' ')"
 }
 
 log "installing what this machine lacks"
@@ -34,6 +36,9 @@ python3 -c 'import schemathesis' 2>/dev/null ||
     python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'schemathesis>=4,<5'
 
 export CARGO_TERM_COLOR=never
+# One pass over a fresh tree gains nothing from incremental state, and it would add ~3.5 GB to the
+# build directory (a CI machine ran out of disk linking in the bindings stage).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 target="${CARGO_TARGET_DIR:-target}"
 mkdir -p "$target"
 # axe-core for the browser tests' accessibility checks: a pinned release from the npm registry.
@@ -95,4 +100,5 @@ log "benchmarks compile and run once each (figures come from scripts/bench.sh)"
 cargo test --locked -p smarthd-tests --benches 2>&1
 
 log "all tests passed"
+du -sh "$target"
 printf '%s\n' "${stage_times[@]}"
