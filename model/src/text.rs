@@ -65,12 +65,18 @@ pub fn tokens(folded: &str) -> impl Iterator<Item = &str> {
     folded.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty())
 }
 
-/// NFC, the form the core stores and displays. Text already in NFC (nearly all of it) is
-/// copied as it is: the quick check costs a fraction of normalizing.
+/// NFC, the form the core stores and displays.
 pub fn nfc(text: &str) -> String {
-    match unicode_normalization::is_nfc_quick(text.chars()) {
-        unicode_normalization::IsNormalized::Yes => text.to_owned(),
-        _ => text.nfc().collect(),
+    let mut text = text.to_owned();
+    make_nfc(&mut text);
+    text
+}
+
+/// [`nfc`] in place. Text already in NFC (nearly all of it) is left as it is: the quick check
+/// costs a fraction of normalizing.
+pub fn make_nfc(text: &mut String) {
+    if unicode_normalization::is_nfc_quick(text.chars()) != unicode_normalization::IsNormalized::Yes {
+        *text = text.nfc().collect();
     }
 }
 

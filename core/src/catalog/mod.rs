@@ -554,8 +554,11 @@ impl Catalog {
     /// segments were merged again and again, two thirds of a full sync.
     /// A damaged copy is rebuilt and the error returned: a page meant for the old copy's cursor
     /// is not applied to the empty one (sync starts again from the beginning).
-    pub(crate) fn apply_changes(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
-        let result = self.apply_changes_once(page, etag);
+    pub(crate) fn apply_changes(&self, mut page: ChangesPage, etag: Option<&str>) -> Result<Applied> {
+        for procedure in page.items.iter_mut().filter_map(|change| change.procedure.as_mut()) {
+            normalize(procedure);
+        }
+        let result = self.apply_changes_once(&page, etag);
         if let Err(error) = &result
             && store::is_corruption(error)
         {
@@ -607,7 +610,6 @@ impl Catalog {
                     }
                 }
                 let Some(procedure) = change.procedure.as_ref().filter(|_| !change.removed) else { continue };
-                let procedure = normalized(procedure);
                 let record = serde_json::to_string(&procedure)
                     .map_err(|source| Error::Encoding { what: "procedure record", source })?;
                 let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
@@ -816,14 +818,11 @@ fn index_all(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 
 /// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form
 /// the portal sent.
-fn normalized(p: &Procedure) -> Procedure {
-    let mut p = p.clone();
-    p.code = p.code.to_ascii_uppercase();
-    p.name = text::nfc(&p.name);
-    p.field = text::nfc(&p.field);
-    p.processing_agency = text::nfc(&p.processing_agency);
-    p.deciding_agency = text::nfc(&p.deciding_agency);
-    p
+fn normalize(p: &mut Procedure) {
+    p.code.make_ascii_uppercase();
+    for display in [&mut p.name, &mut p.field, &mut p.processing_agency, &mut p.deciding_agency] {
+        text::make_nfc(display);
+    }
 }
 
 fn codes(conn: &Connection, sql: &str, owner: &str, limit: u32) -> Result<Vec<String>> {

@@ -72,12 +72,13 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         // The next page travels while this one is stored (conditional only on the first).
         let next = page.has_more.then(|| PageRequest::start(portal, page.next_since, None));
         let total = *total.get_or_insert(page.remaining);
-        let applied = catalog.apply_changes(&page, page_etag.as_deref())?;
+        let (next_since, changes) = (page.next_since, page.items.len() as u64);
+        let applied = catalog.apply_changes(page, page_etag.as_deref())?;
         report.upserted += applied.upserted;
         report.removed += applied.removed;
         report.pages += 1;
-        report.cursor = page.next_since;
-        done += page.items.len() as u64;
+        report.cursor = next_since;
+        done += changes;
         events.on_event(Event::CatalogSyncProgress { done, total: total.max(done) });
         let Some(next) = next else {
             if report.pages > 1 {
@@ -85,7 +86,7 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
             }
             break;
         };
-        since = page.next_since;
+        since = next_since;
         request = next;
     }
     Ok(report)
