@@ -554,6 +554,7 @@ impl Catalog {
     /// segments were merged again and again, two thirds of a full sync.
     /// A damaged copy is rebuilt and the error returned: a page meant for the old copy's cursor
     /// is not applied to the empty one (sync starts again from the beginning).
+    /// The page is taken so that its records are normalized in place, not copied.
     pub(crate) fn apply_changes(&self, mut page: ChangesPage, etag: Option<&str>) -> Result<Applied> {
         for procedure in page.items.iter_mut().filter_map(|change| change.procedure.as_mut()) {
             normalize(procedure);
@@ -610,7 +611,7 @@ impl Catalog {
                     }
                 }
                 let Some(procedure) = change.procedure.as_ref().filter(|_| !change.removed) else { continue };
-                let record = serde_json::to_string(&procedure)
+                let record = serde_json::to_string(procedure)
                     .map_err(|source| Error::Encoding { what: "procedure record", source })?;
                 let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
                 let id = next_id;
