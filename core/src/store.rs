@@ -440,6 +440,11 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     ALTER TABLE recent_view_owned RENAME TO recent_view;
     CREATE INDEX recent_view_time ON recent_view(owner, viewed_at);
     "#,
+    // v13: a dossier's outbox entries found by the dossier (reading a dossier asks for its
+    // queued action): without it every read scanned the whole outbox.
+    r#"
+    CREATE INDEX outbox_by_dossier ON outbox(dossier_id, seq);
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that

@@ -44,6 +44,10 @@ const EDITABLE: &str = "status IN ('draft', 'failed', 'need_more_documents')";
 /// Who may see a dossier: its owner, and anyone while nobody owns it (a draft made logged out).
 const VISIBLE: &str = "(owner IS NULL OR owner = ?2)";
 
+/// The first action (supplement, withdrawal, rating) queued for a dossier, if any: asked at
+/// every read of a dossier, found through the outbox's index by dossier.
+const QUEUED_ACTION: &str = "SELECT kind FROM outbox WHERE dossier_id = ?1 AND kind != 'submit' ORDER BY seq LIMIT 1";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     pub sha256: String,
@@ -581,10 +585,9 @@ impl Dossiers {
             db.pragma_update(None, "synchronous", "FULL")?;
             let result = (|| -> Result<()> {
                 let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let queued: i64 = tx
-                    .prepare_cached("SELECT count(*) FROM outbox WHERE dossier_id = ?1 AND kind != 'submit'")?
-                    .query_row([id], |r| r.get(0))?;
-                if queued > 0 {
+                let queued: Option<String> =
+                    tx.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0)).optional()?;
+                if queued.is_some() {
                     return Err(Error::Validation {
                         field: "status".into(),
                         reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
@@ -681,7 +684,7 @@ impl Dossiers {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let queued_action: Option<String> = db
-            .prepare_cached("SELECT kind FROM outbox WHERE dossier_id = ?1 AND kind != 'submit' ORDER BY seq LIMIT 1")?
+            .prepare_cached(QUEUED_ACTION)?
             .query_row([&id], |r| r.get(0))
             .optional()?;
         let result: Option<Vec<u8>> = db
@@ -1356,6 +1359,20 @@ mod tests {
         let catalog = Catalog::open(dir.path(), db.clone()).unwrap();
         let dossiers = Dossiers::open(db, Arc::new(Vault::from_key(&[7; 32])), dir.path()).unwrap();
         (dir, dossiers, catalog)
+    }
+
+    #[test]
+    fn a_dossiers_queued_action_is_found_without_scanning_the_outbox() {
+        let (_dir, dossiers, _catalog) = fixture();
+        let db = dossiers.db.lock();
+        let plan: Vec<String> = db
+            .prepare(&format!("EXPLAIN QUERY PLAN {QUEUED_ACTION}"))
+            .unwrap()
+            .query_map(["d1"], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(plan, ["SEARCH outbox USING INDEX outbox_by_dossier (dossier_id=?)"]);
     }
 
     fn resident() -> Owner {
