@@ -314,6 +314,9 @@ async fn without_login_nothing_is_queued_and_at_level_1_dossiers_wait_in_the_out
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.waiting_for_owner), (0, 1));
+    // Nor do they see it: submitting made the logged-out draft the first resident's.
+    assert_eq!(core.dossiers().get(&free).unwrap_err().kind(), ErrorKind::NotFound);
+    assert!(core.dossiers().list().unwrap().iter().all(|d| d.id != free && d.id != paid.id));
     Admin::new(&world.sandbox).assert_portal_created_exactly([free.as_str()]).await;
 }
 
