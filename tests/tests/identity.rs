@@ -161,6 +161,21 @@ async fn logout_revokes_and_wipes() {
 }
 
 #[tokio::test]
+async fn the_next_login_on_the_phone_signs_with_its_own_dpop_key() {
+    let world = World::new(50).await;
+    let core = world.core();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert_eq!(core.session().profile().await.unwrap().name, "Trần Thị Bình");
+    core.session().logout(LocalData::Keep).await.unwrap();
+    // A new login makes a new key, kept with the new session, and the provider binds the new
+    // token to it: after a restart (the key read from the session again) the token still works.
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    assert_eq!(core.session().profile().await.unwrap().name, "Nguyễn Văn An");
+    drop(core);
+    assert_eq!(world.core().session().profile().await.unwrap().name, "Nguyễn Văn An");
+}
+
+#[tokio::test]
 async fn the_session_survives_a_restart_and_is_sealed_on_disk() {
     let world = World::new(50).await;
     {

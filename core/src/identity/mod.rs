@@ -146,6 +146,9 @@ pub struct Identity {
     provider: tokio::sync::Mutex<Option<Provider>>,
     /// Held across a refresh: concurrent callers wait for the one refresh and use its result.
     session: tokio::sync::Mutex<Option<Session>>,
+    /// The session's software DPoP key, parsed once: parsing it costs about what a signature
+    /// does, and every authorized request signs a proof.
+    software_signer: std::sync::Mutex<Option<Arc<SoftwareSigner>>>,
 }
 
 fn now() -> i64 {
@@ -173,6 +176,7 @@ impl Identity {
             platform_signer,
             provider: tokio::sync::Mutex::new(None),
             session: tokio::sync::Mutex::new(None),
+            software_signer: std::sync::Mutex::new(None),
         })
     }
 
@@ -705,9 +709,13 @@ impl Identity {
         if let Some(platform) = &self.platform_signer {
             return Ok(Some(platform.clone()));
         }
-        software_pkcs8
-            .map(|pkcs8| SoftwareSigner::from_pkcs8(pkcs8).map(|s| Arc::new(s) as Arc<dyn Signer>))
-            .transpose()
+        let Some(pkcs8) = software_pkcs8 else { return Ok(None) };
+        let mut parsed = self.software_signer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let signer = match parsed.as_ref().filter(|signer| signer.pkcs8() == pkcs8) {
+            Some(signer) => signer.clone(),
+            None => parsed.insert(Arc::new(SoftwareSigner::from_pkcs8(pkcs8)?)).clone(),
+        };
+        Ok(Some(signer))
     }
 
     /// POSTs a form to the provider, with a DPoP proof when `signer` is given.
