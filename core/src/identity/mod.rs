@@ -647,13 +647,22 @@ impl Identity {
             }
         }
         tx.commit()?;
+        if kept > 0 {
+            self.forget_parsed_key();
+        }
         Ok(kept)
     }
 
     fn wipe(&self, guard: &mut Option<Session>) -> Result<()> {
         self.user_db.lock().prepare_cached("DELETE FROM session")?.execute([])?;
         *guard = None;
+        self.forget_parsed_key();
         Ok(())
+    }
+
+    /// An ended session's private key does not stay in memory until the next login.
+    fn forget_parsed_key(&self) {
+        *self.software_signer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
     // --- the provider ---
@@ -805,6 +814,33 @@ fn encoding(source: serde_json::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ended_session_leaves_no_parsed_key_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::Config::new("http://127.0.0.1:9", dir.path()).unwrap();
+        let user_db = UserDb::open(dir.path()).unwrap();
+        let storage = crate::platform::KeyFileStorage::new(dir.path());
+        let vault = Arc::new(Vault::open(&storage, &user_db).unwrap());
+        let identity = Identity::new(
+            IdentityConfig::for_portal(&Url::parse("http://127.0.0.1:9").unwrap()),
+            PortalClient::new(&config).unwrap(),
+            dir.path(),
+            user_db,
+            vault,
+            Arc::new(crate::events::NoEvents),
+            None,
+        )
+        .unwrap();
+        let key = SoftwareSigner::generate().unwrap();
+        let held = || identity.software_signer.lock().unwrap().is_some();
+        identity.signer_for(Some(key.pkcs8())).unwrap();
+        assert!(held(), "the key is parsed once and kept while the session lasts");
+        identity.wipe(&mut None).unwrap();
+        assert!(!held(), "logging out drops the parsed key");
+    }
+
     #[test]
     fn cccd_is_masked_to_province_and_last_digits() {
         assert_eq!(super::mask_cccd("030095001234"), "030******234");
