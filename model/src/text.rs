@@ -17,10 +17,58 @@ use unicode_normalization::char::is_combining_mark;
 /// Folds `text` to its search key (see the module comment).
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            push_folded(c, &mut out);
+            continue;
+        }
+        match folded_letter(c) {
+            Some(folded) => out.push_str(folded),
+            None => return fold_decomposed(text),
+        }
+    }
+    out
+}
+
+/// [`fold`] by its definition: the whole text decomposed (NFD), then each character folded.
+fn fold_decomposed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
         push_folded(c, &mut out);
     }
     out
+}
+
+/// Latin-1, Latin Extended-A and -B, and Latin Extended Additional: every Vietnamese letter.
+const LETTER_BLOCKS: [std::ops::Range<u32>; 2] = [0x80..0x250, 0x1E00..0x1F00];
+
+/// The folding of one letter of [`LETTER_BLOCKS`], from a table built once with
+/// [`fold_decomposed`]: stored names fold about six times faster than through a decomposing
+/// iterator. A letter that starts a character decomposes on its own exactly as inside a text, so
+/// the table gives what the definition gives; anything else (a combining mark, which canonical
+/// ordering may move, or a letter of another script) is `None`, and the text folds the long way.
+fn folded_letter(c: char) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<Vec<Option<Box<str>>>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        LETTER_BLOCKS
+            .iter()
+            .flat_map(|block| block.clone())
+            .map(|code| {
+                let c = char::from_u32(code)?;
+                let starts = unicode_normalization::char::canonical_combining_class(c) == 0;
+                starts.then(|| fold_decomposed(c.encode_utf8(&mut [0; 4])).into_boxed_str())
+            })
+            .collect()
+    });
+    let code = c as u32;
+    let mut at = 0;
+    for block in &LETTER_BLOCKS {
+        if block.contains(&code) {
+            return table[at + (code - block.start) as usize].as_deref();
+        }
+        at += block.len();
+    }
+    None
 }
 
 fn push_folded(c: char, out: &mut String) {
@@ -142,7 +190,26 @@ mod tests {
         assert_eq!(toks, ["chung", "thuc", "ban", "sao", "tu", "ban", "chinh", "giai", "to", "van", "ban"]);
     }
 
+    #[test]
+    fn every_letter_of_the_table_folds_as_the_definition_says() {
+        for code in LETTER_BLOCKS.iter().flat_map(|block| block.clone()) {
+            let c = char::from_u32(code).unwrap();
+            let alone = c.to_string();
+            assert_eq!(fold(&alone), fold_decomposed(&alone), "folding U+{code:04X}");
+            // Before a combining mark, which NFD may reorder with the letter's own marks.
+            let marked = format!("{c}\u{323}\u{301}a");
+            assert_eq!(fold(&marked), fold_decomposed(&marked), "folding U+{code:04X} with marks");
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_table_folds_as_the_definition_does(
+            s in "[a-zA-Z0-9 .,ĐđăâêôơưĂÂÊÔƠƯàáảãạầấẩẫậằắẳẵặèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ\u{300}-\u{36F}\u{80}-\u{24F}\u{1E00}-\u{1EFF}]{0,30}"
+        ) {
+            proptest::prop_assert_eq!(fold(&s), fold_decomposed(&s));
+        }
+
         #[test]
         fn folding_is_idempotent_and_form_independent(s in "\\PC{0,40}") {
             let once = fold(&s);

@@ -109,7 +109,14 @@ fn looks_like_code(s: &str) -> bool {
 /// The folded search key of a name: its tokens joined by single spaces.
 pub fn name_key(name: &str) -> String {
     let folded = text::fold(name);
-    text::tokens(&folded).collect::<Vec<_>>().join(" ")
+    let mut key = String::with_capacity(folded.len());
+    for token in text::tokens(&folded) {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(token);
+    }
+    key
 }
 
 /// A highlighted range of a display string, in Unicode scalar values (chars), end exclusive.
