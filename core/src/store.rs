@@ -110,6 +110,23 @@ pub const CATALOG_MIGRATIONS: &[Migration] = &[
         fetched_at TEXT NOT NULL
     );
     "#,
+    // v6: the search index keeps no copy of what it indexes (contentless): nothing reads it
+    // back, and writing it was a tenth of building the index. Rebuilt here from the keys stored
+    // with each procedure, as `catalog::FTS_ROWS` builds it, so an upgrade fetches nothing.
+    r#"
+    DROP TABLE procedure_fts;
+    CREATE VIRTUAL TABLE procedure_fts USING fts5(
+        name, name_en, field, agency, code,
+        tokenize = 'unicode61 remove_diacritics 0',
+        prefix = '1 2 3',
+        detail = column,
+        content = '',
+        contentless_delete = 1
+    );
+    INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code)
+        SELECT fts_rowid, name_key, nullif(name_en_key, ''), field_key, agency_key, replace(lower(code), 'y', 'i')
+        FROM procedure ORDER BY fts_rowid;
+    "#,
 ];
 
 pub const USER_MIGRATIONS: &[Migration] = &[
@@ -817,6 +834,37 @@ mod tests {
     #[test]
     fn user_db_upgrades_from_every_version_to_the_fresh_schema() {
         upgrade_from_every_version(USER_MIGRATIONS, open_user, USER_DB);
+    }
+
+    #[test]
+    fn the_search_index_is_rebuilt_from_stored_keys_by_the_upgrade_to_v6() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut conn = Connection::open(dir.path().join(CATALOG_DB)).unwrap();
+            migrate(&mut conn, &CATALOG_MIGRATIONS[..5], dir.path()).unwrap();
+            conn.execute_batch(
+                "INSERT INTO procedure (id, code, national_code, name, name_en, name_key, field, agency, level,
+                    online_level, subjects, status, updated_at, record, field_key, agency_key, name_en_key, fts_rowid)
+                 VALUES (7, '1.001193.000.00.00.HY9', '1.001193', 'Đăng ký khai sinh', 'Birth registration',
+                    'dang ki khai sinh', 'Hộ tịch', 'UBND xã', 'commune', 'full', 'citizen', 'in_force',
+                    '2026-01-01T00:00:00Z', '{}', 'ho tich', 'ubnd xa', 'birth registration', 7);
+                 INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code)
+                 VALUES (7, 'dang ki khai sinh', 'birth registration', 'ho tich', 'ubnd xa', '1.001193.000.00.00.hi9');",
+            )
+            .unwrap();
+        }
+        let conn = open_catalog(dir.path()).unwrap();
+        let found = |query: &str| -> Vec<i64> {
+            let mut stmt = conn.prepare("SELECT rowid FROM procedure_fts WHERE procedure_fts MATCH ?1").unwrap();
+            stmt.query_map([query], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+        };
+        for query in ["name: dang ki khai", "name_en: birth", "field: tich", "agency: xa", "code: hi9", "kh*"] {
+            assert_eq!(found(query), [7], "{query}");
+        }
+        let copies: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'procedure_fts_content'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(copies, 0, "the index keeps no copy of the text");
     }
 
     #[test]

@@ -213,6 +213,32 @@ async fn delta_sync_applies_changes_removals_and_replacements_then_304() {
         assert_eq!(cached["updated_at"], served["updated_at"], "{code} is current");
         assert_eq!(cached["processing_time"], served["processing_time"], "{code} is current");
     }
+    // The changed procedures are in the search index again, under each of their columns.
+    let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    for code in &changed {
+        let procedure = core.catalog().procedure(code).unwrap();
+        let columns = [
+            ("name", Some(procedure.name.as_str())),
+            ("name_en", procedure.name_en.as_deref()),
+            ("field", Some(procedure.field.as_str())),
+            ("agency", Some(procedure.processing_agency.as_str())),
+            ("code", Some(code.as_str())),
+        ];
+        for (column, text) in columns {
+            let Some(text) = text else { continue };
+            let key = smarthd_core::catalog::search::name_key(text);
+            let words: Vec<String> = key.split(' ').map(|t| format!("\"{t}\"")).collect();
+            let indexed: i64 = raw
+                .query_row(
+                    "SELECT count(*) FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
+                     WHERE procedure_fts MATCH ?1 AND p.code = ?2",
+                    [format!("{column}: ({})", words.join(" ")), code.clone()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(indexed, 1, "{code} is found by its {column}");
+        }
+    }
 
     // A removal and a replacement.
     let [gone, old, new] = [&changed[0], &changed[1], &changed[2]];

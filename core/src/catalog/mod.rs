@@ -594,9 +594,7 @@ impl Catalog {
             // Ids are given here, as SQLite would (after the largest), so that the search row id,
             // which holds the id, is written with the row rather than by a second statement.
             let mut next_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM procedure", [], |r| r.get(0))?;
-            let mut insert_fts = tx.prepare_cached(
-                "INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
+            let mut insert_fts = tx.prepare_cached(&format!("{FTS_ROWS} WHERE id = ?1"))?;
             for change in &page.items {
                 let code = change.code.to_ascii_uppercase();
                 if let Some((id, fts_id)) =
@@ -639,14 +637,7 @@ impl Catalog {
                     fts_id,
                 ])?;
                 if !filling {
-                    insert_fts.execute(params![
-                        fts_id,
-                        text::fold(&procedure.name),
-                        procedure.name_en.as_deref().map(text::fold),
-                        text::fold(&procedure.field),
-                        text::fold(&procedure.processing_agency),
-                        text::fold(&procedure.code),
-                    ])?;
+                    insert_fts.execute([id])?;
                 }
                 applied.upserted += 1;
             }
@@ -792,28 +783,20 @@ fn fts_rowid(name: &str, id: i64) -> i64 {
     ((name.chars().count().min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
 }
 
+/// What the search index holds of a procedure: the folded keys stored beside it, so a
+/// procedure is folded once. Codes are ASCII (digits, dots, Latin letters), which SQLite's
+/// `lower` and the `y` -> `i` of [`text::fold`] fold as `fold` does. The catalog migration to v6
+/// builds the index the same way.
+const FTS_ROWS: &str = "INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code)
+    SELECT fts_rowid, name_key, nullif(name_en_key, ''), field_key, agency_key, replace(lower(code), 'y', 'i')
+    FROM procedure";
+
 /// Builds the search index of every stored procedure at once, in row-id order (the order
-/// searches read it in), folding what it indexes as a page's upserts do. Rows an earlier
-/// version indexed during a fill are replaced.
+/// searches read it in, and the one FTS5 appends without flushing). Rows an earlier version
+/// indexed during a fill are replaced.
 fn index_all(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    tx.execute("DELETE FROM procedure_fts", [])?;
-    let mut rows =
-        tx.prepare("SELECT fts_rowid, name, name_en, field, agency, code FROM procedure ORDER BY fts_rowid")?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO procedure_fts (rowid, name, name_en, field, agency, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut rows = rows.query([])?;
-    while let Some(row) = rows.next()? {
-        let name_en: Option<String> = row.get(2)?;
-        insert.execute(params![
-            row.get::<_, i64>(0)?,
-            text::fold(&row.get::<_, String>(1)?),
-            name_en.as_deref().map(text::fold),
-            text::fold(&row.get::<_, String>(3)?),
-            text::fold(&row.get::<_, String>(4)?),
-            text::fold(&row.get::<_, String>(5)?),
-        ])?;
-    }
+    tx.execute("INSERT INTO procedure_fts (procedure_fts) VALUES ('delete-all')", [])?;
+    tx.execute(&format!("{FTS_ROWS} ORDER BY fts_rowid"), [])?;
     Ok(())
 }
 
