@@ -34,7 +34,7 @@ impl CatalogHandle {
     pub fn procedure(&self, code: &str) -> Result<Procedure> {
         let procedure = self.shared.catalog.procedure(code)?;
         self.shared.catalog.record_view(&self.lists()?, &procedure.code)?;
-        Ok(procedure)
+        Ok(Arc::unwrap_or_clone(procedure))
     }
 
     pub fn fields(&self) -> Result<Vec<FacetCount>> {

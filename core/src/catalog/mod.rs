@@ -7,7 +7,7 @@ pub use smarthd_model::catalog as model;
 pub mod search;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -112,8 +112,9 @@ pub struct Catalog {
     dir: std::path::PathBuf,
     /// The last procedure read, with the stored record it was parsed from: filling a form reads
     /// the same procedure at every field, and parsing it costs more than the read. Kept only
-    /// while the stored record is byte for byte the same (another process may sync).
-    last_procedure: Mutex<Option<(String, Procedure)>>,
+    /// while the stored record is byte for byte the same (another process may sync); shared,
+    /// not copied, with the form that reads it.
+    last_procedure: Mutex<Option<(String, Arc<Procedure>)>>,
     /// Removed when the catalog closes cleanly, after its connections (fields drop in order).
     _marker: store::OpenMarker,
 }
@@ -344,11 +345,11 @@ impl Catalog {
 
     /// The whole record, from the offline copy (replaced and expired ones too, so a saved link
     /// still opens and can point to the replacement).
-    pub fn procedure(&self, code: &str) -> Result<Procedure> {
+    pub fn procedure(&self, code: &str) -> Result<Arc<Procedure>> {
         self.retrying(|| self.procedure_once(code))
     }
 
-    fn procedure_once(&self, given: &str) -> Result<Procedure> {
+    fn procedure_once(&self, given: &str) -> Result<Arc<Procedure>> {
         let code = given.trim().to_ascii_uppercase();
         let reader = lock(&self.reader);
         let record: Option<String> = reader
@@ -366,8 +367,10 @@ impl Catalog {
         {
             return Ok(procedure.clone());
         }
-        let procedure: Procedure = serde_json::from_str(&record)
-            .map_err(|source| Error::Encoding { what: "cached procedure record", source })?;
+        let procedure: Arc<Procedure> = Arc::new(
+            serde_json::from_str(&record)
+                .map_err(|source| Error::Encoding { what: "cached procedure record", source })?,
+        );
         *last = Some((record, procedure.clone()));
         Ok(procedure)
     }
@@ -441,7 +444,7 @@ impl Catalog {
     // Each takes the lists' owner (`owner::list_owner`): the resident's, or the logged-out ones.
 
     pub fn add_favorite(&self, owner: &str, code: &str) -> Result<()> {
-        let code = self.procedure(code)?.code;
+        let code = self.procedure(code)?.code.clone();
         self.user.lock().execute(
             "INSERT INTO favorite (owner, code, added_at) VALUES (?1, ?2, ?3) ON CONFLICT(owner, code) DO NOTHING",
             params![owner, code, now()],
@@ -497,11 +500,11 @@ impl Catalog {
         for code in codes {
             match self.procedure(code) {
                 Ok(p) => hits.push(SearchHit {
-                    code: p.code,
-                    name: p.name,
-                    name_en: p.name_en,
-                    field: p.field,
-                    agency: p.processing_agency,
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    name_en: p.name_en.clone(),
+                    field: p.field.clone(),
+                    agency: p.processing_agency.clone(),
                     level: p.level,
                     online: p.online_level,
                     highlights: Vec::new(),

@@ -1133,7 +1133,7 @@ impl Dossiers {
         for item in items {
             let status = known_status(&item.status)?;
             let procedure_name =
-                |code: &str| catalog.procedure(code).map(|p| p.name).unwrap_or_else(|_| code.to_owned());
+                |code: &str| catalog.procedure(code).map(|p| p.name.clone()).unwrap_or_else(|_| code.to_owned());
             if let Some(before) = self.apply_one(&tx, owner, item, status, &procedure_name)?
                 && before.as_deref() != Some(status.as_str())
             {
