@@ -176,6 +176,25 @@ async fn the_next_login_on_the_phone_signs_with_its_own_dpop_key() {
 }
 
 #[tokio::test]
+async fn who_owns_a_draft_follows_a_login_made_by_another_process() {
+    let world = World::new(50).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let code = app.catalog().search("", &Default::default(), Default::default()).unwrap().hits[0].code.clone();
+    let first = app.dossiers().new_draft(&code, smarthd_core::catalog::model::Subject::Citizen).unwrap();
+    // Another process on the same data dir (a second core) logs out and logs another resident in.
+    let other = world.core();
+    other.session().logout(LocalData::Keep).await.unwrap();
+    log_in(&other, 2, &LEVEL2_CITIZEN).await.unwrap();
+    // The app, which asked who is logged in at every step before, now answers for the new resident.
+    assert_eq!(app.dossiers().get(&first.id).unwrap_err().kind(), ErrorKind::NotFound);
+    let second = app.dossiers().new_draft(&code, smarthd_core::catalog::model::Subject::Citizen).unwrap();
+    let theirs: Vec<String> = other.dossiers().list().unwrap().into_iter().map(|d| d.id).collect();
+    assert_eq!(theirs, [second.id]);
+}
+
+#[tokio::test]
 async fn the_session_survives_a_restart_and_is_sealed_on_disk() {
     let world = World::new(50).await;
     {
