@@ -39,7 +39,7 @@ use tokio::net::{TcpListener, TcpStream};
 /// admin, officer or identity routes, so a test can always clear its faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FaultRoute {
-    /// `POST /api/v1/dossiers`
+    /// `POST /api/v1/dossiers` and `POST /api/v1/dossier-batches`
     #[serde(rename = "submit")]
     Submit,
     /// `/api/v1/attachments…`
@@ -183,7 +183,7 @@ enum RouteClass {
 
 impl RouteClass {
     fn of(method: &Method, path: &str) -> Option<RouteClass> {
-        if path == "/api/v1/dossiers" && method == Method::POST {
+        if (path == "/api/v1/dossiers" || path == "/api/v1/dossier-batches") && method == Method::POST {
             Some(RouteClass::Submit)
         } else if path.starts_with("/api/v1/attachments") {
             Some(RouteClass::Attachments)
@@ -411,6 +411,7 @@ mod tests {
         assert_eq!(RouteClass::of(&Method::GET, "/api/v1/catalog/changes"), Some(RouteClass::OtherApi));
         assert_eq!(RouteClass::of(&Method::POST, "/admin/faults"), None);
         assert!(!RouteClass::OtherApi.matches(FaultRoute::Submit));
+        assert_eq!(RouteClass::of(&Method::POST, "/api/v1/dossier-batches"), Some(RouteClass::Submit));
         assert!(RouteClass::OtherApi.matches(FaultRoute::All));
     }
 }

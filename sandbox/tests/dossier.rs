@@ -317,6 +317,69 @@ async fn submission_is_idempotent_on_the_dossier_id() {
     assert_eq!(w.ledger().await["dossiers"][&id], json!(1));
 }
 
+/// A batch answers each dossier as the single submit answers it alone (receipt, replay, refusal),
+/// under one token; its dossiers are deduplicated on their ids like single ones, across both
+/// routes and across a lost answer.
+#[tokio::test]
+async fn a_batch_answers_each_dossier_as_the_single_submit_would() {
+    let w = World::new().await;
+    let token = w.login(LEVEL1, 1).await;
+    let batch = |dossiers: Vec<Value>| {
+        let w = &w;
+        let token = token.clone();
+        async move { w.call(Method::POST, "/api/v1/dossier-batches", Some(&token), Some(json!({"dossiers": dossiers}))).await }
+    };
+    let (new, paid, old) = (dossier_id(), dossier_id(), dossier_id());
+    let (status, answer) = batch(vec![
+        dossier(&new, FREE, &[]),
+        dossier(&paid, PAID, &[]),
+        dossier(&old, OLD, &[]),
+        dossier(&new, FREE, &[]),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results = answer["results"].as_array().expect("results");
+    let ids: Vec<&Value> = results.iter().map(|r| &r["dossier_id"]).collect();
+    assert_eq!(ids, [&json!(new), &json!(paid), &json!(old), &json!(new)], "one result per dossier, in order");
+    let statuses: Vec<&Value> = results.iter().map(|r| &r["status"]).collect();
+    assert_eq!(statuses, [&json!(201), &json!(401), &json!(422), &json!(200)]);
+    assert_eq!(results[0]["body"]["status"], json!("received"));
+    assert_eq!(results[3]["body"], results[0]["body"], "the same id again: the first answer");
+    assert_eq!(results[1]["body"]["error"], json!("insufficient_user_authentication"), "a fee needs level 2");
+    assert_eq!(results[2]["body"]["error"], json!("procedure_not_in_force"));
+
+    // The single route replays what the batch received, byte for byte, and the other way round.
+    let single = w.submit_raw(&token, &dossier(&new, FREE, &[])).await.expect("an answer");
+    assert_eq!(single.status(), StatusCode::OK);
+    assert_eq!(single.json::<Value>().await.expect("JSON"), results[0]["body"]);
+    let mut changed = dossier(&new, FREE, &[]);
+    changed["fields"]["ho_ten"] = json!("Nguyễn Văn Bình");
+    let (_, again) = batch(vec![changed]).await;
+    assert_eq!(again["results"][0]["status"], json!(422));
+    assert_eq!(again["results"][0]["body"]["error"], json!("idempotency_conflict"));
+
+    // A lost answer: the batch is handled, the connection closes; sent again, it is replayed.
+    let lost = dossier_id();
+    w.fault("submit", "commit_then_drop", 1.0, 0).await;
+    let url = w.url("/api/v1/dossier-batches");
+    let body = json!({"dossiers": [dossier(&lost, FREE, &[])]});
+    assert!(w.http.post(&url).bearer_auth(&token).json(&body).send().await.is_err());
+    w.clear_faults().await;
+    let (_, replay) = batch(vec![dossier(&lost, FREE, &[])]).await;
+    assert_eq!(replay["results"][0]["status"], json!(200));
+    let ledger = w.ledger().await;
+    assert_eq!((&ledger["dossiers"][&new], &ledger["dossiers"][&lost]), (&json!(1), &json!(1)));
+    assert!(ledger["dossiers"].get(&paid).is_none() && ledger["dossiers"].get(&old).is_none());
+
+    // At least one dossier, at most fifty; a token is needed.
+    for count in [0, 51] {
+        let (status, error) = batch((0..count).map(|_| dossier(&dossier_id(), FREE, &[])).collect()).await;
+        assert_eq!((status, &error["field"]), (StatusCode::BAD_REQUEST, &json!("dossiers")), "{count}");
+    }
+    let (status, _) = w.call(Method::POST, "/api/v1/dossier-batches", None, Some(json!({"dossiers": []}))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
 /// An attachment belongs to the resident who uploaded it: another resident cannot learn that it
 /// exists, cite it in a dossier, or reset its upload by announcing the same digest.
 #[tokio::test]

@@ -68,6 +68,7 @@ pub fn router(
         .routes(routes!(upload_state))
         .routes(routes!(put_chunk))
         .routes(routes!(submit, changed_since))
+        .routes(routes!(submit_batch))
         .routes(routes!(lookup))
         .routes(routes!(result_document))
         .routes(routes!(signed_result))
@@ -281,7 +282,65 @@ fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, Api
         (status = 200, description = "Đã nhận trước đó / Already received (the same bytes)", body = store::SubmitAnswer),
         (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
-    let body: SubmitBody = json_body(&body)?;
+    Ok(replayable(take(&s.api, &auth, json_body(&body)?)?))
+}
+
+/// Dossiers one batch holds at most.
+const MAX_BATCH: usize = 50;
+
+#[derive(Deserialize, ToSchema)]
+struct BatchBody {
+    /// 1 to 50 dossiers, each as `POST /api/v1/dossiers` takes it.
+    dossiers: Vec<SubmitBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BatchAnswer {
+    /// One per dossier sent, in the order sent.
+    results: Vec<BatchResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BatchResult {
+    dossier_id: String,
+    /// What `POST /api/v1/dossiers` answers this dossier alone: `201`, `200` (the first answer
+    /// replayed), or its refusal's status.
+    status: u16,
+    /// That answer's body: the receipt, or the error.
+    #[schema(value_type = Object)]
+    body: Box<serde_json::value::RawValue>,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossier-batches", tag = "dossiers", security(("bearer" = [])), request_body = BatchBody,
+    responses(
+        (status = 200, description = "Mỗi hồ sơ một kết quả / One result per dossier, as the single submit gives it", body = BatchAnswer),
+        (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
+async fn submit_batch(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+    let batch: BatchBody = json_body(&body)?;
+    if !(1..=MAX_BATCH).contains(&batch.dossiers.len()) {
+        return Err(ApiError::validation("dossiers", format!("1 to {MAX_BATCH} dossiers in a batch")));
+    }
+    let mut results = Vec::with_capacity(batch.dossiers.len());
+    for dossier in batch.dossiers {
+        let dossier_id = dossier.dossier_id.clone();
+        let (status, body) = match take(&s.api, &auth, dossier) {
+            Ok(submitted) => (if submitted.created { 201 } else { 200 }, submitted.body),
+            // The refusal the single route would answer, body and status.
+            Err(error) => {
+                let refusal = error.into_response();
+                let status = refusal.status().as_u16();
+                let body = axum::body::to_bytes(refusal.into_body(), 64 * 1024).await.map_err(ApiError::internal)?;
+                (status, String::from_utf8(body.to_vec()).map_err(ApiError::internal)?)
+            }
+        };
+        let body = serde_json::value::RawValue::from_string(body).map_err(ApiError::internal)?;
+        results.push(BatchResult { dossier_id, status, body });
+    }
+    Ok(private(Json(BatchAnswer { results })))
+}
+
+/// Takes one dossier, alone or in a batch: idempotent on its id.
+fn take(api: &DossierApi, auth: &Authenticated, body: SubmitBody) -> Result<store::Submitted, ApiError> {
     permanent_id("dossier_id", &body.dossier_id)?;
     if body.for_person.as_deref().is_some_and(|p| smarthd_model::ForPerson::parse(p).is_none()) {
         return Err(ApiError::validation("for_person", "for_person is self, child, parent, spouse or other"));
@@ -303,7 +362,7 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
     };
     let canonical = serde_json::to_vec(&canonical).map_err(ApiError::internal)?;
     let content_hash = hex(ring::digest::digest(&ring::digest::SHA256, &canonical).as_ref());
-    let verdict = accept(&s.api.portal, &auth, &procedure_code, &body.applicant, &fields);
+    let verdict = accept(&api.portal, auth, &procedure_code, &body.applicant, &fields);
     let new = NewDossier {
         id: &body.dossier_id,
         sub: &auth.sub,
@@ -313,7 +372,7 @@ async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Re
         attachments: &attachments,
         content_hash: &content_hash,
     };
-    Ok(replayable(s.api.store.submit(&new, verdict)?))
+    api.store.submit(&new, verdict)
 }
 
 /// Decides whether a new dossier can be received: the procedure exists and is in force, the
