@@ -168,9 +168,13 @@ pub async fn sync_dossiers(cx: &Context<'_>, force: bool) -> Result<DossierSyncR
     Ok(DossierSyncReport { outbox, status_changes, ..Default::default() })
 }
 
-/// Dossiers sent at once: enough to overlap one dossier's round trips and local writes with
-/// another's, few enough not to crowd the province's portal from one phone.
+/// Requests in flight at once: enough to overlap one request's round trip and local writes
+/// with another's, few enough not to crowd the province's portal from one phone.
 const PARALLEL_DOSSIERS: usize = 4;
+
+/// Submissions sent in one request (`POST /api/v1/dossier-batches`): one proof, one round trip
+/// and one check of the token on the portal for several dossiers.
+const BATCH_DOSSIERS: usize = 25;
 
 pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
     let mut report =
@@ -183,20 +187,47 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
     let due = cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)?;
     // A dossier's entries go one after the other, in the order they were queued; different
     // dossiers go side by side. Offline or logged out stops every dossier before its next entry.
+    // First the dossiers whose next entry is their submission, several to a request; then what
+    // follows each of those, and the dossiers whose next entry is a later action, one by one.
     let stop = AtomicBool::new(false);
-    let mut dossiers = futures_util::stream::iter(by_dossier(due))
+    let (submissions, mut one_by_one): (Vec<_>, Vec<_>) =
+        by_dossier(due).into_iter().partition(|entries| entries[0].action.is_none());
+    let mut batches = futures_util::stream::iter(in_batches(submissions))
+        .map(|batch| flush_batch(cx, owner, batch, &stop))
+        .buffer_unordered(PARALLEL_DOSSIERS);
+    while let Some(flushed) = batches.next().await {
+        let (flushed, rest) = flushed?;
+        report.add(&flushed);
+        one_by_one.extend(rest);
+    }
+    drop(batches);
+    let mut dossiers = futures_util::stream::iter(one_by_one)
         .map(|entries| flush_dossier(cx, owner, entries, &stop))
         .buffer_unordered(PARALLEL_DOSSIERS);
     while let Some(flushed) = dossiers.next().await {
-        let flushed = flushed?;
-        report.sent += flushed.sent;
-        report.failed += flushed.failed;
-        report.waiting_for_level2 += flushed.waiting_for_level2;
-        report.needs_login |= flushed.needs_login;
+        report.add(&flushed?);
     }
     drop(dossiers);
     report.pending = cx.dossiers.pending_count(owner)?;
     Ok(report)
+}
+
+impl OutboxReport {
+    fn add(&mut self, flushed: &OutboxReport) {
+        self.sent += flushed.sent;
+        self.failed += flushed.failed;
+        self.waiting_for_level2 += flushed.waiting_for_level2;
+        self.needs_login |= flushed.needs_login;
+    }
+}
+
+fn in_batches(dossiers: Vec<Vec<OutboxItem>>) -> Vec<Vec<Vec<OutboxItem>>> {
+    let mut dossiers = dossiers.into_iter().peekable();
+    let mut batches = Vec::new();
+    while dossiers.peek().is_some() {
+        batches.push(dossiers.by_ref().take(BATCH_DOSSIERS).collect());
+    }
+    batches
 }
 
 /// Due entries grouped by dossier, each group in queue order, the groups in the order of
@@ -234,78 +265,117 @@ async fn flush_dossier(
             None => send(cx, owner, &item).await.map(Delivered::Dossier),
             Some(action) => send_action(cx, owner, &item, action).await.map(Delivered::Action),
         };
-        match sent {
-            Ok(delivered) => {
-                let (status, code) = match delivered {
-                    Delivered::Dossier(answer) => (cx.dossiers.mark_received(owner, &item, &answer)?, answer.code),
-                    Delivered::Action(answer) => (cx.dossiers.mark_action_done(owner, &item, &answer)?, answer.code),
-                };
-                report.sent += 1;
-                cx.events.on_event(Event::DossierStatusChanged {
-                    dossier_id: item.dossier_id.clone(),
-                    code: Some(code),
-                    status,
-                });
-            }
-            // A supplement or a withdrawal the portal will not take (the round closed, the
-            // dossier is being processed): dropped with the reason; the dossier stays as it is.
-            Err(Failure::Attempt { class: Class::Permanent | Class::NotFound | Class::Conflict, reason })
-                if item.action.is_some() =>
-            {
-                cx.dossiers.drop_action(&item, &reason)?;
-                report.failed += 1;
-            }
-            // The data key cannot open this entry: it waits, queued, for the recovery (log in
-            // again); the rest of the queue goes on.
-            Err(Failure::Local(Error::UserDataUnreadable { .. })) => break,
-            Err(Failure::Local(error)) => return Err(error),
-            Err(Failure::Attempt { class: Class::Permanent | Class::NotFound, reason }) => {
-                cx.dossiers.mark_failed(&item, &reason)?;
-                report.failed += 1;
-                cx.events.on_event(Event::DossierStatusChanged {
-                    dossier_id: item.dossier_id.clone(),
-                    code: None,
-                    status: DossierStatus::Failed,
-                });
-            }
-            Err(Failure::Attempt { class: Class::Conflict, reason }) => {
-                // What the portal holds under this id stays this id (the status feed brings
-                // it); what the resident has here is kept as a refused dossier of its own.
-                let kept = cx.dossiers.split_off_conflict(&item, &reason)?;
-                report.failed += 1;
-                cx.events.on_event(Event::DossierStatusChanged {
-                    dossier_id: kept,
-                    code: None,
-                    status: DossierStatus::Failed,
-                });
-            }
-            Err(Failure::Attempt { class: Class::NeedsLevel2, .. }) => {
-                report.waiting_for_level2 += 1;
-                cx.dossiers.reschedule(
-                    &item,
-                    next_attempt(&item),
-                    "cần đăng nhập VNeID mức 2 / needs a VNeID level 2 login",
-                )?;
-                break;
-            }
-            Err(Failure::Attempt { class: Class::NeedsLogin, .. }) => {
-                report.needs_login = true;
-                stop.store(true, Ordering::Relaxed);
-                cx.dossiers.reschedule(&item, 0, "cần đăng nhập / needs a login")?;
-                break;
-            }
-            Err(Failure::Attempt { class: Class::Offline, reason }) => {
-                stop.store(true, Ordering::Relaxed);
-                cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?;
-                break;
-            }
-            Err(Failure::Attempt { class: Class::RetryLater, reason }) => {
-                cx.dossiers.reschedule(&item, next_attempt(&item), &reason)?;
-                break;
-            }
+        if !settle(cx, owner, &item, sent, stop, &mut report)? {
+            break;
         }
     }
     Ok(report)
+}
+
+/// Sends the submissions heading a batch of dossiers' queues in one request; answers the report
+/// and, for each dossier whose submission was settled for good, the entries after it.
+async fn flush_batch(
+    cx: &Context<'_>,
+    owner: &Owner,
+    dossiers: Vec<Vec<OutboxItem>>,
+    stop: &AtomicBool,
+) -> Result<(OutboxReport, Vec<Vec<OutboxItem>>)> {
+    let mut report = OutboxReport::default();
+    if stop.load(Ordering::Relaxed) {
+        return Ok((report, Vec::new()));
+    }
+    let heads: Vec<&OutboxItem> = dossiers.iter().map(|entries| &entries[0]).collect();
+    let answers = send_batch(cx, owner, &heads).await?;
+    let mut rest = Vec::new();
+    for (mut entries, sent) in dossiers.into_iter().zip(answers) {
+        let item = entries.remove(0);
+        if settle(cx, owner, &item, sent.map(Delivered::Dossier), stop, &mut report)? && !entries.is_empty() {
+            rest.push(entries);
+        }
+    }
+    Ok((report, rest))
+}
+
+/// Records what became of one attempt at an entry; true when the entries after it may go.
+fn settle(
+    cx: &Context<'_>,
+    owner: &Owner,
+    item: &OutboxItem,
+    sent: Result<Delivered, Failure>,
+    stop: &AtomicBool,
+    report: &mut OutboxReport,
+) -> Result<bool> {
+    match sent {
+        Ok(delivered) => {
+            let (status, code) = match delivered {
+                Delivered::Dossier(answer) => (cx.dossiers.mark_received(owner, item, &answer)?, answer.code),
+                Delivered::Action(answer) => (cx.dossiers.mark_action_done(owner, item, &answer)?, answer.code),
+            };
+            report.sent += 1;
+            cx.events.on_event(Event::DossierStatusChanged {
+                dossier_id: item.dossier_id.clone(),
+                code: Some(code),
+                status,
+            });
+        }
+        // A supplement or a withdrawal the portal will not take (the round closed, the
+        // dossier is being processed): dropped with the reason; the dossier stays as it is.
+        Err(Failure::Attempt { class: Class::Permanent | Class::NotFound | Class::Conflict, reason })
+            if item.action.is_some() =>
+        {
+            cx.dossiers.drop_action(item, &reason)?;
+            report.failed += 1;
+        }
+        // The data key cannot open this entry: it waits, queued, for the recovery (log in
+        // again); the rest of the queue goes on.
+        Err(Failure::Local(Error::UserDataUnreadable { .. })) => return Ok(false),
+        Err(Failure::Local(error)) => return Err(error),
+        Err(Failure::Attempt { class: Class::Permanent | Class::NotFound, reason }) => {
+            cx.dossiers.mark_failed(item, &reason)?;
+            report.failed += 1;
+            cx.events.on_event(Event::DossierStatusChanged {
+                dossier_id: item.dossier_id.clone(),
+                code: None,
+                status: DossierStatus::Failed,
+            });
+        }
+        Err(Failure::Attempt { class: Class::Conflict, reason }) => {
+            // What the portal holds under this id stays this id (the status feed brings
+            // it); what the resident has here is kept as a refused dossier of its own.
+            let kept = cx.dossiers.split_off_conflict(item, &reason)?;
+            report.failed += 1;
+            cx.events.on_event(Event::DossierStatusChanged {
+                dossier_id: kept,
+                code: None,
+                status: DossierStatus::Failed,
+            });
+        }
+        Err(Failure::Attempt { class: Class::NeedsLevel2, .. }) => {
+            report.waiting_for_level2 += 1;
+            cx.dossiers.reschedule(
+                item,
+                next_attempt(item),
+                "cần đăng nhập VNeID mức 2 / needs a VNeID level 2 login",
+            )?;
+            return Ok(false);
+        }
+        Err(Failure::Attempt { class: Class::NeedsLogin, .. }) => {
+            report.needs_login = true;
+            stop.store(true, Ordering::Relaxed);
+            cx.dossiers.reschedule(item, 0, "cần đăng nhập / needs a login")?;
+            return Ok(false);
+        }
+        Err(Failure::Attempt { class: Class::Offline, reason }) => {
+            stop.store(true, Ordering::Relaxed);
+            cx.dossiers.reschedule(item, next_attempt(item), &reason)?;
+            return Ok(false);
+        }
+        Err(Failure::Attempt { class: Class::RetryLater, reason }) => {
+            cx.dossiers.reschedule(item, next_attempt(item), &reason)?;
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// What the portal answered to a delivered entry.
@@ -384,38 +454,163 @@ pub(crate) fn after_backoff(attempts: u32) -> i64 {
     chrono::Utc::now().timestamp() + backoff_secs(attempts + 1, unit_random())
 }
 
-async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
-    still_logged_in(cx, owner)?;
+/// Where one dossier is submitted, and where several are.
+const SUBMIT_PATH: &str = "api/v1/dossiers";
+const BATCH_PATH: &str = "api/v1/dossier-batches";
+
+/// Reads a dossier and uploads what its attachments still lack: its submission, ready to send.
+async fn prepare(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<serde_json::Value, Failure> {
     let dossier = cx.dossiers.get(Some(owner), &item.dossier_id)?;
     for attachment in &dossier.attachments {
         upload(cx, owner, attachment).await?;
     }
-    let body = json!({
+    Ok(json!({
         "dossier_id": dossier.id,
         "procedure_code": dossier.procedure_code,
         "applicant": dossier.applicant,
         "for_person": dossier.for_person,
         "fields": dossier.fields,
         "attachments": dossier.attachments.iter().map(|a| json!({"sha256": a.sha256, "name": a.name})).collect::<Vec<_>>(),
-    })
-    .to_string();
-    let url = cx.portal.url("api/v1/dossiers")?;
+    }))
+}
+
+async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
+    still_logged_in(cx, owner)?;
+    let body = prepare(cx, owner, item).await?.to_string();
+    let url = cx.portal.url(SUBMIT_PATH)?;
     let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
-    if answer.is_success() {
-        let answer: SubmitAnswer = answer.json()?;
-        if answer.dossier_id != dossier.id {
-            return Err(PortalError::malformed("api/v1/dossiers", "the portal answered for another dossier").into());
+    received(cx, owner, item, answer.status.as_u16(), &answer.body)
+}
+
+/// What the portal answered one dossier (alone, or within a batch): its receipt, or why not.
+fn received(
+    cx: &Context<'_>,
+    owner: &Owner,
+    item: &OutboxItem,
+    status: u16,
+    body: &[u8],
+) -> Result<SubmitAnswer, Failure> {
+    if (200..300).contains(&status) {
+        let answer: SubmitAnswer = serde_json::from_slice(body).map_err(|e| PortalError::malformed(SUBMIT_PATH, e))?;
+        if answer.dossier_id != item.dossier_id {
+            return Err(PortalError::malformed(SUBMIT_PATH, "the portal answered for another dossier").into());
         }
         return Ok(answer);
     }
-    let error = ErrorBody::parse(&answer.body);
+    let error = ErrorBody::parse(body);
     if error.error.as_deref() == Some("attachment_missing")
         && let Some(sha256) = error.field
     {
         // The portal lost an attachment we thought sent: upload it again next time.
         cx.dossiers.set_upload_done(owner, &sha256, false)?;
     }
-    Err(answer.refusal().into())
+    Err(PortalError::refused(status, SUBMIT_PATH, body).into())
+}
+
+#[derive(Deserialize)]
+struct BatchAnswer {
+    results: Vec<BatchResult>,
+}
+
+#[derive(Deserialize)]
+struct BatchResult {
+    dossier_id: String,
+    status: u16,
+    body: Box<serde_json::value::RawValue>,
+}
+
+/// Submits several dossiers in one request; one answer per item, in order. A portal without
+/// the batch route, or refusing the batch itself for good, gets each dossier alone.
+async fn send_batch(
+    cx: &Context<'_>,
+    owner: &Owner,
+    items: &[&OutboxItem],
+) -> Result<Vec<Result<SubmitAnswer, Failure>>> {
+    if let Err(failure) = still_logged_in(cx, owner) {
+        return for_each(failure, items.len());
+    }
+    let mut answers: Vec<Option<Result<SubmitAnswer, Failure>>> = Vec::with_capacity(items.len());
+    let mut bodies = Vec::with_capacity(items.len());
+    for item in items {
+        match prepare(cx, owner, item).await {
+            Ok(body) => {
+                bodies.push(body);
+                answers.push(None);
+            }
+            Err(failure) => answers.push(Some(Err(failure))),
+        }
+    }
+    let sent: Vec<&OutboxItem> = items.iter().zip(&answers).filter(|(_, a)| a.is_none()).map(|(i, _)| *i).collect();
+    let mut results = if sent.is_empty() {
+        Vec::new()
+    } else {
+        match batch_request(cx, owner, &sent, bodies).await? {
+            Some(results) => results,
+            None => {
+                let mut one_by_one = Vec::with_capacity(sent.len());
+                for item in &sent {
+                    one_by_one.push(send(cx, owner, item).await);
+                }
+                one_by_one
+            }
+        }
+    }
+    .into_iter();
+    Ok(answers.into_iter().map(|answer| answer.unwrap_or_else(|| results.next().expect("one result per item sent"))).collect())
+}
+
+/// One request for `items` (their `bodies`); `None` when the portal wants them one by one.
+async fn batch_request(
+    cx: &Context<'_>,
+    owner: &Owner,
+    items: &[&OutboxItem],
+    bodies: Vec<serde_json::Value>,
+) -> Result<Option<Vec<Result<SubmitAnswer, Failure>>>> {
+    let body = json!({ "dossiers": bodies }).to_string();
+    let url = cx.portal.url(BATCH_PATH)?;
+    let answer = match cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await {
+        Ok(answer) => answer,
+        Err(error) => return for_each(error.into(), items.len()).map(Some),
+    };
+    if !answer.is_success() {
+        let failure = Failure::from(answer.refusal());
+        return match failure {
+            // No such route (an older portal), or a batch it will not take: each goes alone
+            // and gets its own verdict.
+            Failure::Attempt { class: Class::Permanent | Class::NotFound | Class::Conflict, .. } => Ok(None),
+            failure => for_each(failure, items.len()).map(Some),
+        };
+    }
+    let batch: BatchAnswer = match serde_json::from_slice(&answer.body) {
+        Ok(batch) => batch,
+        Err(e) => return for_each(PortalError::malformed(BATCH_PATH, e).into(), items.len()).map(Some),
+    };
+    if batch.results.len() != items.len() || batch.results.iter().zip(items).any(|(r, i)| r.dossier_id != i.dossier_id)
+    {
+        let wrong = PortalError::malformed(BATCH_PATH, "the results do not answer the dossiers sent");
+        return for_each(wrong.into(), items.len()).map(Some);
+    }
+    Ok(Some(
+        batch
+            .results
+            .iter()
+            .zip(items)
+            .map(|(result, item)| received(cx, owner, item, result.status, result.body.get().as_bytes()))
+            .collect(),
+    ))
+}
+
+/// A failure of the whole request, for each of its `count` dossiers; a failure on the phone
+/// other than an unreadable entry stops the flush, as it does for one dossier.
+fn for_each(failure: Failure, count: usize) -> Result<Vec<Result<SubmitAnswer, Failure>>> {
+    let each: Box<dyn Fn() -> Failure> = match failure {
+        Failure::Attempt { class, reason } => Box::new(move || Failure::Attempt { class, reason: reason.clone() }),
+        Failure::Local(Error::UserDataUnreadable { what }) => {
+            Box::new(move || Failure::Local(Error::UserDataUnreadable { what: what.clone() }))
+        }
+        Failure::Local(error) => return Err(error),
+    };
+    Ok((0..count).map(|_| Err(each())).collect())
 }
 
 #[derive(Deserialize)]
