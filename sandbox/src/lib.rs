@@ -59,6 +59,9 @@ pub struct SandboxConfig {
     /// Serve HTTPS with a self-signed certificate made at start (for tests of the client's TLS
     /// and pinning); plain HTTP on loopback by default.
     pub tls: bool,
+    /// Offer `POST /api/v1/dossier-batches` (the default); without it the sandbox stands in for
+    /// a portal that takes dossiers one at a time (tests of the app's fallback).
+    pub dossier_batches: bool,
 }
 
 impl SandboxConfig {
@@ -74,6 +77,7 @@ impl SandboxConfig {
             payment: payment::PaymentConfig::default(),
             admin_token: None,
             tls: false,
+            dossier_batches: true,
         }
     }
 }
@@ -142,7 +146,14 @@ impl Sandbox {
             .merge(home::router())
             .merge(catalog_api::router(portal.clone()))
             .merge(identity::router(identity.clone()))
-            .merge(dossier::router(&config.db_path, portal.clone(), identity.clone(), payments.clone(), desk.clone())?)
+            .merge(dossier::router(
+                &config.db_path,
+                config.dossier_batches,
+                portal.clone(),
+                identity.clone(),
+                payments.clone(),
+                desk.clone(),
+            )?)
             .merge(report::router(reports, desk.clone(), identity.clone()))
             .merge(inbox::router(inbox, desk, identity.clone()))
             .merge(payment::router(payments.clone(), portal.clone(), identity.clone()))

@@ -327,7 +327,9 @@ async fn a_batch_answers_each_dossier_as_the_single_submit_would() {
     let batch = |dossiers: Vec<Value>| {
         let w = &w;
         let token = token.clone();
-        async move { w.call(Method::POST, "/api/v1/dossier-batches", Some(&token), Some(json!({"dossiers": dossiers}))).await }
+        async move {
+            w.call(Method::POST, "/api/v1/dossier-batches", Some(&token), Some(json!({"dossiers": dossiers}))).await
+        }
     };
     let (new, paid, old) = (dossier_id(), dossier_id(), dossier_id());
     let (status, answer) = batch(vec![

@@ -29,6 +29,16 @@ impl World {
         World { dir, sandbox }
     }
 
+    /// A world whose portal takes dossiers one at a time: no `POST /api/v1/dossier-batches`.
+    pub async fn without_dossier_batches(size: usize) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = SandboxConfig::ephemeral(dir.path().join("sandbox.db"));
+        config.catalog_size = size;
+        config.dossier_batches = false;
+        let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
+        World { dir, sandbox }
+    }
+
     pub fn data_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("data")
     }

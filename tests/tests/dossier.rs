@@ -260,6 +260,49 @@ async fn the_same_id_with_other_content_is_refused_and_kept() {
     Admin::new(&world.sandbox).assert_portal_created_exactly([draft.id.as_str()]).await;
 }
 
+/// Dossiers queued offline go to the portal several to a request: one request, whose lost answer
+/// leaves all of them committed at the portal and queued on the phone; the next flush is answered
+/// with the first answers, each dossier made once.
+#[tokio::test]
+async fn queued_dossiers_go_together_and_a_lost_answer_makes_each_once() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let admin = Admin::new(&world.sandbox);
+    let ids: Vec<String> = (0..6).map(|_| queued_birth(&core)).collect();
+    admin
+        .post("admin/faults", serde_json::json!({"route": "submit", "kind": "commit_then_drop", "probability": 1.0}))
+        .await;
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending), (0, 6));
+    assert_eq!(admin.get("admin/ledger").await["submit_requests"], 1, "one request for six dossiers");
+    admin.assert_portal_created_exactly(ids.iter().map(String::as_str)).await;
+    admin.delete("admin/faults").await;
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending), (6, 0));
+    admin.assert_portal_created_exactly(ids.iter().map(String::as_str)).await;
+    for id in &ids {
+        assert_eq!(core.dossiers().get(id).unwrap().status, DossierStatus::Received);
+    }
+}
+
+/// A portal without the batch route (`404`) gets each dossier alone, each with its own verdict.
+#[tokio::test]
+async fn a_portal_without_batches_gets_each_dossier_alone() {
+    let world = World::without_dossier_batches(300).await;
+    let core = ready(&world, 1).await;
+    let ids: Vec<String> = (0..3).map(|_| queued_birth(&core)).collect();
+    let retired = core.dossiers().new_draft("1.004772.H19", Subject::Citizen).unwrap();
+    fill_valid(&core, &retired.id);
+    core.dossiers().submit(&retired.id).unwrap();
+    world.sandbox.portal().replace("1.004772.H19", BIRTH).unwrap().unwrap();
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.failed, report.outbox.pending), (3, 1, 0));
+    let admin = Admin::new(&world.sandbox);
+    admin.assert_portal_created_exactly(ids.iter().map(String::as_str)).await;
+    assert_eq!(admin.get("admin/ledger").await["submit_requests"], 4, "one request each");
+    assert_eq!(core.dossiers().get(&retired.id).unwrap().status, DossierStatus::Failed);
+}
+
 #[tokio::test]
 async fn a_permanent_failure_does_not_block_the_rest_of_the_queue() {
     let world = World::new(300).await;

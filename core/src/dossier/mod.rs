@@ -687,10 +687,8 @@ impl Dossiers {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let queued_action: Option<String> = db
-            .prepare_cached(QUEUED_ACTION)?
-            .query_row([&id], |r| r.get(0))
-            .optional()?;
+        let queued_action: Option<String> =
+            db.prepare_cached(QUEUED_ACTION)?.query_row([&id], |r| r.get(0)).optional()?;
         let result: Option<Vec<u8>> = db
             .prepare_cached("SELECT signed FROM dossier_result WHERE dossier_id = ?1")?
             .query_row([&id], |r| r.get(0))

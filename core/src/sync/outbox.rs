@@ -556,7 +556,10 @@ async fn send_batch(
         }
     }
     .into_iter();
-    Ok(answers.into_iter().map(|answer| answer.unwrap_or_else(|| results.next().expect("one result per item sent"))).collect())
+    Ok(answers
+        .into_iter()
+        .map(|answer| answer.unwrap_or_else(|| results.next().expect("one result per item sent")))
+        .collect())
 }
 
 /// One request for `items` (their `bodies`); `None` when the portal wants them one by one.

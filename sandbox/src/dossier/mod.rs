@@ -54,21 +54,23 @@ fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The dossier, officer and ledger routes; opens the dossier tables in the sandbox database.
+/// The dossier, officer and ledger routes (the batch submit when `batches`); opens the dossier tables in the sandbox database.
 pub fn router(
     db_path: &Path,
+    batches: bool,
     portal: Arc<Portal>,
     idp: Arc<IdentityProvider>,
     signer: Arc<dyn DocumentSigner>,
     desk: Arc<Desk>,
 ) -> rusqlite::Result<OpenApiRouter> {
     let api = Arc::new(DossierApi { store: Store::open(db_path)?, portal, signer, desk });
-    Ok(OpenApiRouter::new()
+    let router = OpenApiRouter::new();
+    let router = if batches { router.routes(routes!(submit_batch)) } else { router };
+    Ok(router
         .routes(routes!(announce))
         .routes(routes!(upload_state))
         .routes(routes!(put_chunk))
         .routes(routes!(submit, changed_since))
-        .routes(routes!(submit_batch))
         .routes(routes!(lookup))
         .routes(routes!(result_document))
         .routes(routes!(signed_result))
@@ -282,6 +284,7 @@ fn field_text(key: &str, value: serde_json::Value) -> Result<Option<String>, Api
         (status = 200, description = "Đã nhận trước đó / Already received (the same bytes)", body = store::SubmitAnswer),
         (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn submit(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+    s.api.store.count_submit_request();
     Ok(replayable(take(&s.api, &auth, json_body(&body)?)?))
 }
 
@@ -316,6 +319,7 @@ struct BatchResult {
         (status = 200, description = "Mỗi hồ sơ một kết quả / One result per dossier, as the single submit gives it", body = BatchAnswer),
         (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody)))]
 async fn submit_batch(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Response, ApiError> {
+    s.api.store.count_submit_request();
     let batch: BatchBody = json_body(&body)?;
     if !(1..=MAX_BATCH).contains(&batch.dossiers.len()) {
         return Err(ApiError::validation("dossiers", format!("1 to {MAX_BATCH} dossiers in a batch")));

@@ -322,6 +322,8 @@ pub struct Ledger {
     pub attachments: BTreeMap<String, AttachmentEffects>,
     /// Supplements and withdrawals: effects per the resident's permanent id.
     pub actions: BTreeMap<String, u64>,
+    /// Requests that reached a submit route (one dossier or a batch) since the sandbox started.
+    pub submit_requests: u64,
 }
 
 /// The applicant's result document, for its owner.
@@ -339,11 +341,17 @@ pub struct ResultFile {
 
 pub struct Store {
     db: Mutex<Connection>,
+    submit_requests: std::sync::atomic::AtomicU64,
 }
 
 impl Store {
     pub fn open(path: &Path) -> rusqlite::Result<Store> {
-        Ok(Store { db: crate::db::open(path, SCHEMA)? })
+        Ok(Store { db: crate::db::open(path, SCHEMA)?, submit_requests: Default::default() })
+    }
+
+    /// Counts a request to a submit route, for the ledger.
+    pub fn count_submit_request(&self) {
+        self.submit_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {
@@ -1090,7 +1098,8 @@ impl Store {
             .prepare("SELECT action_id, effects FROM dossier_action_ledger")?
             .query_map([], |r| Ok((r.get(0)?, get_u64(r, 1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(Ledger { dossiers, attachments, actions })
+        let submit_requests = self.submit_requests.load(std::sync::atomic::Ordering::Relaxed);
+        Ok(Ledger { dossiers, attachments, actions, submit_requests })
     }
 }
 
