@@ -980,30 +980,50 @@ impl Dossiers {
 
     /// The portal has the dossier: record its answer and take it off the outbox, together.
     pub fn mark_received(&self, owner: &Owner, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
-        let status = known_status(&answer.status)?;
+        let mut statuses = self.mark_all_received(owner, &[(item, answer)])?;
+        Ok(statuses.remove(0))
+    }
+
+    /// [`Dossiers::mark_received`] for several dossiers in one transaction (the answers to one
+    /// batch): each dossier's status, in order.
+    pub fn mark_all_received(
+        &self,
+        owner: &Owner,
+        received: &[(&OutboxItem, &SubmitAnswer)],
+    ) -> Result<Vec<DossierStatus>> {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.prepare_cached(
-            "UPDATE dossier SET status = ?2, code = ?3, receipt = ?4, fee_vnd = ?5, problem = NULL, updated_at = ?6
-             WHERE id = ?1",
-        )?
-        .execute(params![
-            item.dossier_id,
-            status.as_str(),
-            answer.code,
-            serde_json::to_string(&answer.receipt)
-                .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
-            answer.fee_vnd,
-            now()
-        ])?;
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message, owner)
-             VALUES (?1, 0, ?2, ?3, NULL, ?4)",
-        )?
-        .execute(params![item.dossier_id, status.as_str(), answer.receipt.received_at, owner.tag()])?;
-        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+        let mut statuses = Vec::with_capacity(received.len());
+        for (item, answer) in received {
+            let status = known_status(&answer.status)?;
+            tx.prepare_cached(
+                "UPDATE dossier SET status = ?2, code = ?3, receipt = ?4, fee_vnd = ?5, problem = NULL, updated_at = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                item.dossier_id,
+                status.as_str(),
+                answer.code,
+                serde_json::to_string(&answer.receipt)
+                    .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
+                answer.fee_vnd,
+                now()
+            ])?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message, owner)
+                 VALUES (?1, 0, ?2, ?3, NULL, ?4)",
+            )?
+            .execute(params![
+                item.dossier_id,
+                status.as_str(),
+                answer.receipt.received_at,
+                owner.tag()
+            ])?;
+            tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+            statuses.push(status);
+        }
         tx.commit()?;
-        Ok(status)
+        Ok(statuses)
     }
 
     /// The portal refused the dossier for good: keep it, with the reason, off the outbox.

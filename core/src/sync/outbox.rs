@@ -287,9 +287,29 @@ async fn flush_batch(
     let heads: Vec<&OutboxItem> = dossiers.iter().map(|entries| &entries[0]).collect();
     let answers = send_batch(cx, owner, &heads).await?;
     let mut rest = Vec::new();
+    let mut received = Vec::new();
     for (mut entries, sent) in dossiers.into_iter().zip(answers) {
         let item = entries.remove(0);
-        if settle(cx, owner, &item, sent.map(Delivered::Dossier), stop, &mut report)? && !entries.is_empty() {
+        match sent {
+            Ok(answer) => received.push((item, answer, entries)),
+            Err(failure) => {
+                if settle(cx, owner, &item, Err(failure), stop, &mut report)? && !entries.is_empty() {
+                    rest.push(entries);
+                }
+            }
+        }
+    }
+    // The received ones are recorded together: one transaction for the batch.
+    let pairs: Vec<(&OutboxItem, &SubmitAnswer)> = received.iter().map(|(item, answer, _)| (item, answer)).collect();
+    let statuses = if pairs.is_empty() { Vec::new() } else { cx.dossiers.mark_all_received(owner, &pairs)? };
+    for ((item, answer, entries), status) in received.into_iter().zip(statuses) {
+        report.sent += 1;
+        cx.events.on_event(Event::DossierStatusChanged {
+            dossier_id: item.dossier_id,
+            code: Some(answer.code),
+            status,
+        });
+        if !entries.is_empty() {
             rest.push(entries);
         }
     }

@@ -324,10 +324,29 @@ async fn submit_batch(State(s): Shared, auth: Authenticated, body: Bytes) -> Res
     if !(1..=MAX_BATCH).contains(&batch.dossiers.len()) {
         return Err(ApiError::validation("dossiers", format!("1 to {MAX_BATCH} dossiers in a batch")));
     }
-    let mut results = Vec::with_capacity(batch.dossiers.len());
+    let ids: Vec<String> = batch.dossiers.iter().map(|d| d.dossier_id.clone()).collect();
+    // Those whose content could be read are stored together, in one transaction; the others
+    // are refused as they are (`refused`, in the batch's order).
+    let (mut contents, mut verdicts, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     for dossier in batch.dossiers {
-        let dossier_id = dossier.dossier_id.clone();
-        let (status, body) = match take(&s.api, &auth, dossier) {
+        match check(&s.api, &auth, dossier) {
+            Ok((content, verdict)) => {
+                contents.push(content);
+                verdicts.push(verdict);
+                refused.push(None);
+            }
+            Err(error) => refused.push(Some(error)),
+        }
+    }
+    let batch = contents.iter().map(|c| c.new_dossier(&auth)).zip(verdicts).collect();
+    let mut stored = s.api.store.submit_all(batch)?.into_iter();
+    let mut results = Vec::with_capacity(ids.len());
+    for (dossier_id, refused) in ids.into_iter().zip(refused) {
+        let answer = match refused {
+            None => stored.next().expect("one answer per dossier stored"),
+            Some(error) => Err(error),
+        };
+        let (status, body) = match answer {
             Ok(submitted) => (if submitted.created { 201 } else { 200 }, submitted.body),
             // The refusal the single route would answer, body and status.
             Err(error) => {
@@ -343,8 +362,43 @@ async fn submit_batch(State(s): Shared, auth: Authenticated, body: Bytes) -> Res
     Ok(private(Json(BatchAnswer { results })))
 }
 
-/// Takes one dossier, alone or in a batch: idempotent on its id.
+/// Takes one dossier: idempotent on its id.
 fn take(api: &DossierApi, auth: &Authenticated, body: SubmitBody) -> Result<store::Submitted, ApiError> {
+    let (content, verdict) = check(api, auth, body)?;
+    api.store.submit(content.new_dossier(auth), verdict)
+}
+
+/// A dossier whose content was read: what is stored, under the resident's `sub`.
+struct Content {
+    id: String,
+    procedure_code: String,
+    applicant: String,
+    fields: BTreeMap<String, String>,
+    attachments: Vec<(String, String)>,
+    content_hash: String,
+}
+
+impl Content {
+    fn new_dossier<'a>(&'a self, auth: &'a Authenticated) -> NewDossier<'a> {
+        NewDossier {
+            id: &self.id,
+            sub: &auth.sub,
+            procedure_code: &self.procedure_code,
+            applicant: &self.applicant,
+            fields: &self.fields,
+            attachments: &self.attachments,
+            content_hash: &self.content_hash,
+        }
+    }
+}
+
+/// Reads a submitted dossier: its shape refused at once, its content hashed, and what the portal
+/// decided about it (which only counts for an id it has not received before).
+fn check(
+    api: &DossierApi,
+    auth: &Authenticated,
+    body: SubmitBody,
+) -> Result<(Content, Result<Acceptance, ApiError>), ApiError> {
     permanent_id("dossier_id", &body.dossier_id)?;
     if body.for_person.as_deref().is_some_and(|p| smarthd_model::ForPerson::parse(p).is_none()) {
         return Err(ApiError::validation("for_person", "for_person is self, child, parent, spouse or other"));
@@ -367,16 +421,9 @@ fn take(api: &DossierApi, auth: &Authenticated, body: SubmitBody) -> Result<stor
     let canonical = serde_json::to_vec(&canonical).map_err(ApiError::internal)?;
     let content_hash = hex(ring::digest::digest(&ring::digest::SHA256, &canonical).as_ref());
     let verdict = accept(&api.portal, auth, &procedure_code, &body.applicant, &fields);
-    let new = NewDossier {
-        id: &body.dossier_id,
-        sub: &auth.sub,
-        procedure_code: &procedure_code,
-        applicant: &body.applicant,
-        fields: &fields,
-        attachments: &attachments,
-        content_hash: &content_hash,
-    };
-    api.store.submit(&new, verdict)
+    let content =
+        Content { id: body.dossier_id, procedure_code, applicant: body.applicant, fields, attachments, content_hash };
+    Ok((content, verdict))
 }
 
 /// Decides whether a new dossier can be received: the procedure exists and is in force, the

@@ -440,9 +440,36 @@ impl Store {
 
     /// Stores a new dossier, or replays the first answer to the same dossier id and content.
     /// `verdict` is what the portal decided about the content; it only matters for a new id.
-    pub fn submit(&self, new: &NewDossier<'_>, verdict: Result<Acceptance, ApiError>) -> Result<Submitted, ApiError> {
+    pub fn submit(&self, new: NewDossier<'_>, verdict: Result<Acceptance, ApiError>) -> Result<Submitted, ApiError> {
+        self.submit_all(vec![(new, verdict)])?.remove(0)
+    }
+
+    /// [`Store::submit`] for each dossier of a batch, in one transaction: each answered on its
+    /// own, what a refused one began undone (a savepoint each).
+    pub fn submit_all(
+        &self,
+        batch: Vec<(NewDossier<'_>, Result<Acceptance, ApiError>)>,
+    ) -> rusqlite::Result<Vec<Result<Submitted, ApiError>>> {
         let mut db = self.db();
-        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut answers = Vec::with_capacity(batch.len());
+        for (new, verdict) in batch {
+            let savepoint = tx.savepoint()?;
+            let answer = Self::submit_one(&savepoint, &new, verdict);
+            if answer.is_ok() {
+                savepoint.commit()?;
+            }
+            answers.push(answer);
+        }
+        tx.commit()?;
+        Ok(answers)
+    }
+
+    fn submit_one(
+        tx: &Connection,
+        new: &NewDossier<'_>,
+        verdict: Result<Acceptance, ApiError>,
+    ) -> Result<Submitted, ApiError> {
         let existing: Option<(String, String)> = tx
             .prepare_cached("SELECT content_hash, response_json FROM dossier WHERE id = ?1")?
             .query_row([new.id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -467,9 +494,9 @@ impl Store {
         }
         let now = vietnam_now();
         let day = now.format("%y%m%d").to_string();
-        let code = format!("{RECEIVING_UNIT}-{day}-{:04}", bump(&tx, &format!("day:{day}"))?);
+        let code = format!("{RECEIVING_UNIT}-{day}-{:04}", bump(tx, &format!("day:{day}"))?);
         let receipt = Receipt {
-            number: format!("BN-H19-{:04}", bump(&tx, "receipt")?),
+            number: format!("BN-H19-{:04}", bump(tx, "receipt")?),
             received_at: rfc3339(now),
             expected_result_at: acceptance.processing_days.map(|days| rfc3339(due(now, days))),
         };
@@ -501,7 +528,7 @@ impl Store {
             new.content_hash,
             body,
             Status::Received.as_str(),
-            next_seq(&tx)? as i64,
+            next_seq(tx)? as i64,
             at,
         ])?;
         tx.prepare_cached("INSERT INTO dossier_event (dossier_id, status, message, at) VALUES (?1, ?2, NULL, ?3)")?
@@ -511,7 +538,6 @@ impl Store {
              ON CONFLICT(dossier_id) DO UPDATE SET creations = creations + 1",
         )?
         .execute([new.id])?;
-        tx.commit()?;
         Ok(Submitted { created: true, body })
     }
 
@@ -1217,12 +1243,12 @@ fn parse_status(text: &str) -> rusqlite::Result<Status> {
         .ok_or_else(|| rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text))
 }
 
-fn next_seq(tx: &Transaction<'_>) -> rusqlite::Result<u64> {
+fn next_seq(tx: &Connection) -> rusqlite::Result<u64> {
     tx.prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM dossier")?.query_row([], |r| get_u64(r, 0))
 }
 
 /// Takes the next number of a counter.
-fn bump(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<u64> {
+fn bump(tx: &Connection, name: &str) -> rusqlite::Result<u64> {
     tx.prepare_cached(
         "INSERT INTO dossier_counter (name, value) VALUES (?1, 1)
          ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
