@@ -75,6 +75,9 @@ async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
 
     let freshness = core.catalog().freshness().unwrap();
     assert!(freshness.complete && freshness.last_success_at.is_some());
+    // Folded as the pages came (beside the writes), the WAL is emptied when the sync ends.
+    let wal = std::fs::metadata(world.data_dir().join("catalog.db-wal")).unwrap();
+    assert_eq!(wal.len(), 0, "the WAL is folded when the sync ends");
 }
 
 #[tokio::test]

@@ -106,6 +106,9 @@ pub struct Catalog {
     /// copy was closed cleanly at the current schema: a start that only reads opens one
     /// connection.
     writer: Mutex<Option<Connection>>,
+    /// A connection that folds the WAL into the file on a thread of its own while a sync of
+    /// several pages goes on writing ([`Catalog::fold_beside`]); opened at the first such sync.
+    folder: Arc<Mutex<Option<Connection>>>,
     /// `user.db`: favourites and recently viewed.
     user: UserDb,
     /// The data dir, to rebuild a damaged copy in.
@@ -134,6 +137,7 @@ impl Catalog {
         Ok(Catalog {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            folder: Arc::default(),
             user,
             dir: data_dir.to_owned(),
             last_procedure: Mutex::new(None),
@@ -164,10 +168,12 @@ impl Catalog {
         Ok(Writer(writer))
     }
 
-    /// Closes both connections, deletes the damaged file with its WAL, and opens a new one.
+    /// Closes the connections, deletes the damaged file with its WAL, and opens a new one.
     fn rebuild(&self) -> Result<()> {
         let mut writer = lock(&self.writer);
         let mut reader = lock(&self.reader);
+        // After a fold that may be running: the next one opens the new file.
+        *lock(&self.folder) = None;
         *reader = Connection::open_in_memory()?;
         *writer = None;
         *writer = Some(store::rebuild_catalog(&self.dir)?);
@@ -535,6 +541,28 @@ impl Catalog {
     /// Folds the WAL into the file after a sync that wrote many pages (the writer checkpoints
     /// only past [`store::CATALOG_WAL_PAGES`], so that a full sync copies each page once): a
     /// start after the app is killed then has no long WAL to read back.
+    /// Folds what the WAL holds into the file, as far as it can without waiting for the writer
+    /// (a passive checkpoint), on a blocking thread: the copy then runs beside the sync's writes
+    /// instead of inside one of its commits. A fold that fails leaves its work to the next one.
+    pub(crate) fn fold_beside(&self) -> tokio::task::JoinHandle<()> {
+        let folder = self.folder.clone();
+        let path = self.dir.join(store::CATALOG_DB);
+        tokio::task::spawn_blocking(move || {
+            let mut folder = lock(&folder);
+            let folded = match &mut *folder {
+                Some(conn) => conn,
+                None => match Connection::open(&path) {
+                    Ok(conn) => folder.insert(conn),
+                    Err(error) => return tracing::info!("catalog fold: {error}"),
+                },
+            }
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            if let Err(error) = folded {
+                tracing::info!("catalog fold: {error}");
+            }
+        })
+    }
+
     pub(crate) fn fold_wal(&self) -> Result<()> {
         self.writer()?.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())

@@ -59,6 +59,7 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
     let mut total = None;
     let mut done = 0u64;
     let mut request = PageRequest::start(portal, since, etag);
+    let mut folding: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         let (page, page_etag) = match request.answer().await? {
             Fetched::NotModified => {
@@ -82,10 +83,16 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         events.on_event(Event::CatalogSyncProgress { done, total: total.max(done) });
         let Some(next) = next else {
             if report.pages > 1 {
+                if let Some(folding) = folding.take() {
+                    let _ = folding.await;
+                }
                 catalog.fold_wal()?;
             }
             break;
         };
+        if folding.as_ref().is_none_or(|f| f.is_finished()) {
+            folding = Some(catalog.fold_beside());
+        }
         since = next_since;
         request = next;
     }
