@@ -1,12 +1,12 @@
 //! What the portal says about dossiers: the resident's status feed, the public lookup and the
-//! answer to a submission. Parsing must never panic; every status the phone accepts must be one
+//! answer to a submission, alone or in a batch. Parsing must never panic; every status the phone accepts must be one
 //! it can name and store.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use smarthd_core::PublicStatus;
 use smarthd_core::dossier::{DossierStatus, SubmitAnswer};
-use smarthd_core::sync::outbox::StatusPage;
+use smarthd_core::sync::outbox::{BatchAnswer, StatusPage};
 
 fn known(status: &str) {
     if let Some(parsed) = DossierStatus::parse(status) {
@@ -29,5 +29,12 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(answer) = serde_json::from_slice::<SubmitAnswer>(data) {
         known(&answer.status);
+    }
+    if let Ok(batch) = serde_json::from_slice::<BatchAnswer>(data) {
+        for result in &batch.results {
+            if let Ok(answer) = serde_json::from_str::<SubmitAnswer>(result.body.get()) {
+                known(&answer.status);
+            }
+        }
     }
 });

@@ -527,16 +527,18 @@ fn received(
     Err(PortalError::refused(status, SUBMIT_PATH, body).into())
 }
 
+/// The answer to `POST /api/v1/dossier-batches` (public for the fuzz targets in `fuzz/`).
 #[derive(Deserialize)]
-struct BatchAnswer {
-    results: Vec<BatchResult>,
+pub struct BatchAnswer {
+    pub results: Vec<BatchResult>,
 }
 
+/// One dossier's answer in a batch: what the single route would have answered it.
 #[derive(Deserialize)]
-struct BatchResult {
-    dossier_id: String,
-    status: u16,
-    body: Box<serde_json::value::RawValue>,
+pub struct BatchResult {
+    pub dossier_id: String,
+    pub status: u16,
+    pub body: Box<serde_json::value::RawValue>,
 }
 
 /// Submits several dossiers in one request; one answer per item, in order. A portal without
