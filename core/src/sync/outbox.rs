@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::catalog::Catalog;
 use crate::dossier::{
-    ActionPayload, Attachment, DossierStatus, Dossiers, OutboxItem, QueuedAction, RemoteDossier, SubmitAnswer,
+    ActionPayload, Attachment, Dossier, DossierStatus, Dossiers, OutboxItem, QueuedAction, RemoteDossier, SubmitAnswer,
 };
 use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::{Event, EventListener};
@@ -187,8 +187,9 @@ pub async fn flush(cx: &Context<'_>, force: bool) -> Result<OutboxReport> {
     let due = cx.dossiers.due(owner, chrono::Utc::now().timestamp(), force)?;
     // A dossier's entries go one after the other, in the order they were queued; different
     // dossiers go side by side. Offline or logged out stops every dossier before its next entry.
-    // First the dossiers whose next entry is their submission, several to a request; then what
-    // follows each of those, and the dossiers whose next entry is a later action, one by one.
+    // First the dossiers whose next entry is their submission, several to a request; then, one
+    // entry at a time, what follows each of those, the dossiers whose next entry is a later
+    // action, and those whose attachments are not all uploaded yet.
     let stop = AtomicBool::new(false);
     let (submissions, mut one_by_one): (Vec<_>, Vec<_>) =
         by_dossier(due).into_iter().partition(|entries| entries[0].action.is_none());
@@ -288,7 +289,14 @@ async fn flush_batch(
     let answers = send_batch(cx, owner, &heads).await?;
     let mut rest = Vec::new();
     let mut received = Vec::new();
-    for (mut entries, sent) in dossiers.into_iter().zip(answers) {
+    for (mut entries, answer) in dossiers.into_iter().zip(answers) {
+        let sent = match answer {
+            InBatch::Sent(sent) => sent,
+            InBatch::Alone => {
+                rest.push(entries);
+                continue;
+            }
+        };
         let item = entries.remove(0);
         match sent {
             Ok(answer) => received.push((item, answer, entries)),
@@ -484,14 +492,19 @@ async fn prepare(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<s
     for attachment in &dossier.attachments {
         upload(cx, owner, attachment).await?;
     }
-    Ok(json!({
+    Ok(submission(&dossier))
+}
+
+/// What `POST /api/v1/dossiers` takes, alone or in a batch.
+fn submission(dossier: &Dossier) -> serde_json::Value {
+    json!({
         "dossier_id": dossier.id,
         "procedure_code": dossier.procedure_code,
         "applicant": dossier.applicant,
         "for_person": dossier.for_person,
         "fields": dossier.fields,
         "attachments": dossier.attachments.iter().map(|a| json!({"sha256": a.sha256, "name": a.name})).collect::<Vec<_>>(),
-    }))
+    })
 }
 
 async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<SubmitAnswer, Failure> {
@@ -541,28 +554,43 @@ pub struct BatchResult {
     pub body: Box<serde_json::value::RawValue>,
 }
 
-/// Submits several dossiers in one request; one answer per item, in order. A portal without
+/// What became of a dossier offered to a batch.
+enum InBatch {
+    /// Sent (in the batch, or alone where the portal takes no batches): the portal's answer.
+    Sent(Result<SubmitAnswer, Failure>),
+    /// Some attachment is not at the portal yet: the dossier goes alone, after its uploads, so
+    /// that a slow upload never holds back the batch.
+    Alone,
+}
+
+/// Submits several dossiers in one request; one outcome per item, in order. A portal without
 /// the batch route, or refusing the batch itself for good, gets each dossier alone.
-async fn send_batch(
-    cx: &Context<'_>,
-    owner: &Owner,
-    items: &[&OutboxItem],
-) -> Result<Vec<Result<SubmitAnswer, Failure>>> {
+async fn send_batch(cx: &Context<'_>, owner: &Owner, items: &[&OutboxItem]) -> Result<Vec<InBatch>> {
     if let Err(failure) = still_logged_in(cx, owner) {
-        return for_each(failure, items.len());
+        return Ok(for_each(failure, items.len())?.into_iter().map(InBatch::Sent).collect());
     }
-    let mut answers: Vec<Option<Result<SubmitAnswer, Failure>>> = Vec::with_capacity(items.len());
+    let mut outcomes: Vec<Option<InBatch>> = Vec::with_capacity(items.len());
     let mut bodies = Vec::with_capacity(items.len());
     for item in items {
-        match prepare(cx, owner, item).await {
-            Ok(body) => {
-                bodies.push(body);
-                answers.push(None);
+        let ready = || -> Result<Option<serde_json::Value>, Failure> {
+            let dossier = cx.dossiers.get(Some(owner), &item.dossier_id)?;
+            for attachment in &dossier.attachments {
+                if !cx.dossiers.upload_done(owner, &attachment.sha256)? {
+                    return Ok(None);
+                }
             }
-            Err(failure) => answers.push(Some(Err(failure))),
+            Ok(Some(submission(&dossier)))
+        };
+        match ready() {
+            Ok(Some(body)) => {
+                bodies.push(body);
+                outcomes.push(None);
+            }
+            Ok(None) => outcomes.push(Some(InBatch::Alone)),
+            Err(failure) => outcomes.push(Some(InBatch::Sent(Err(failure)))),
         }
     }
-    let sent: Vec<&OutboxItem> = items.iter().zip(&answers).filter(|(_, a)| a.is_none()).map(|(i, _)| *i).collect();
+    let sent: Vec<&OutboxItem> = items.iter().zip(&outcomes).filter(|(_, o)| o.is_none()).map(|(i, _)| *i).collect();
     let mut results = if sent.is_empty() {
         Vec::new()
     } else {
@@ -578,9 +606,9 @@ async fn send_batch(
         }
     }
     .into_iter();
-    Ok(answers
+    Ok(outcomes
         .into_iter()
-        .map(|answer| answer.unwrap_or_else(|| results.next().expect("one result per item sent")))
+        .map(|outcome| outcome.unwrap_or_else(|| InBatch::Sent(results.next().expect("one result per item sent"))))
         .collect())
 }
 
