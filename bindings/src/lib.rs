@@ -129,11 +129,13 @@ impl SmartHd {
 
 #[uniffi::export]
 impl SmartHd {
-    /// Opens (and migrates) the databases in `config.data_dir`; makes no network call.
-    /// `events` receives sync progress; `logger` receives log lines at `config.log_level` and
-    /// above (the last logger given is the process's); `storage` is the platform's secure
-    /// storage (the core keeps its session key there); `signer` an optional hardware-backed
-    /// DPoP key. A lost or changed data key is `UserDataUnreadable`: see [`SmartHd::open_recovering`].
+    /// Opens (and migrates) the catalog in `config.data_dir`; makes no network call. The
+    /// resident's data (`user.db`, the data key) opens at the first call that needs it, so the
+    /// catalog's first page never waits for it. `events` receives sync progress; `logger`
+    /// receives log lines at `config.log_level` and above (the last logger given is the
+    /// process's); `storage` is the platform's secure storage (the core keeps its session key
+    /// there); `signer` an optional hardware-backed DPoP key. A lost or changed data key is that
+    /// first call's `UserDataUnreadable`: see [`SmartHd::open_recovering`].
     #[uniffi::constructor(default(events = None, logger = None, signer = None))]
     pub fn open(
         config: CoreConfig,

@@ -59,10 +59,6 @@ pub use sync::{DossierSyncReport, OutboxReport, SyncOutcome, SyncReport};
 
 use std::sync::Arc;
 
-use appointment::Appointments;
-use dossier::Dossiers;
-use identity::Identity;
-use payment::Payments;
 use shared::Shared;
 use transport::PortalClient;
 
@@ -78,75 +74,29 @@ pub struct SmartHd {
 }
 
 impl SmartHd {
-    /// Opens (and migrates) the databases in `config.data_dir`. Makes no network call. A lost
-    /// or changed data key is `ErrorKind::UserDataUnreadable`: see [`SmartHd::open_recovering`].
+    /// Opens (and migrates) the catalog in `config.data_dir`. Makes no network call. The
+    /// resident's side (`user.db`, the data key) opens at the first call that needs it, so the
+    /// catalog's first page never waits for it: a lost or changed data key is that call's
+    /// `ErrorKind::UserDataUnreadable` (see [`SmartHd::open_recovering`]), a damaged `user.db`
+    /// its `UserDataCorrupt`.
     pub fn open(config: Config, services: Services) -> Result<Self> {
         Self::open_with(config, services, false)
     }
 
-    /// Opens after `UserDataUnreadable`: what the data key cannot open (the session, dossiers'
-    /// form values) is kept aside in `user.db`, still sealed, never dropped; a new key is made
-    /// if the old one is gone. The resident logs in again.
+    /// Opens after `UserDataUnreadable`, the resident's side at once: what the data key cannot
+    /// open (the session, dossiers' form values) is kept aside in `user.db`, still sealed, never
+    /// dropped; a new key is made if the old one is gone. The resident logs in again.
     pub fn open_recovering(config: Config, services: Services) -> Result<Self> {
         Self::open_with(config, services, true)
     }
 
     fn open_with(config: Config, services: Services, recover: bool) -> Result<Self> {
         private_files::create_dir(&config.data_dir)?;
+        // A bad issuer is the configuration's error, found at open like the portal's.
+        config::checked_url(&config.identity.issuer)?;
         let portal = PortalClient::new(&config)?;
-        let user_db = store::UserDb::open(&config.data_dir)?;
-        let catalog = Catalog::open(&config.data_dir, user_db.clone())?;
-        let storage = services.secure_storage.as_ref();
-        let vault = Arc::new(if recover {
-            let key_kept = storage.get(vault::DATA_KEY_NAME)?.is_some_and(|key| key.len() == 32);
-            let vault = vault::Vault::recover(storage, &user_db)?;
-            if !key_kept {
-                owner::unclaim_all(&user_db)?;
-            }
-            vault
-        } else {
-            vault::Vault::open(storage, &user_db)?
-        });
-        let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
-        let reports = report::Reports::new(user_db.clone(), vault.clone());
-        let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
-        let appointments = Appointments::new(user_db.clone(), vault.clone(), config.ticket_keys.clone());
-        let identity = Identity::new(
-            config.identity.clone(),
-            portal.clone(),
-            &config.data_dir,
-            user_db.clone(),
-            vault.clone(),
-            services.events.clone(),
-            services.signer.clone(),
-        )?;
-        if recover {
-            let kept = identity.keep_aside_unreadable()?
-                + dossiers.keep_aside_unreadable()?
-                + reports.keep_aside_unreadable()?;
-            tracing::warn!(kept, "user data the data key could not open was kept aside");
-        }
-        let papers = documents::Papers::new(user_db.clone(), vault.clone());
-        let inbox = inbox::Inbox::new(user_db.clone());
-        let shared = Shared {
-            config,
-            portal,
-            catalog,
-            identity,
-            dossiers,
-            payments,
-            appointments,
-            papers,
-            inbox,
-            reports,
-            services,
-            user_db,
-            vault,
-        };
-        // After an upgrade, the records kept from before go to the resident logged in then.
-        if let Some(owner) = shared.owner()? {
-            owner::claim_unclaimed(&shared.user_db, &owner)?;
-        }
+        let catalog = Catalog::open(&config.data_dir)?;
+        let shared = Shared::open(config, portal, catalog, services, recover)?;
         Ok(SmartHd { shared: Arc::new(shared) })
     }
 

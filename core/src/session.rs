@@ -36,30 +36,31 @@ impl SessionHandle {
 
     /// Starts a VNeID login: the URL to open in the system browser.
     pub async fn begin_login(&self, options: &LoginOptions) -> Result<String> {
-        self.shared.identity.begin_login(options).await
+        self.shared.user()?.identity.begin_login(options).await
     }
 
     /// Finishes the login with the URL the browser was redirected to. The records an older app
     /// kept without an owner become this resident's if nobody else has records here
     /// ([`crate::owner`]).
     pub async fn complete_login(&self, callback_url: &str) -> Result<Profile> {
-        let profile = self.shared.identity.complete_login(callback_url).await?;
-        owner::claim_unclaimed(&self.shared.user_db, &Owner::of(&self.shared.vault, &profile.subject))?;
+        let user = self.shared.user()?;
+        let profile = user.identity.complete_login(callback_url).await?;
+        owner::claim_unclaimed(&user.user_db, &Owner::of(&user.vault, &profile.subject))?;
         Ok(profile)
     }
 
     /// Forgets the login in progress (the resident closed the browser).
     pub fn cancel_login(&self) -> Result<()> {
-        self.shared.identity.cancel_login()
+        self.shared.user()?.identity.cancel_login()
     }
 
     pub async fn state(&self) -> Result<SessionState> {
-        self.shared.identity.state().await
+        self.shared.user()?.identity.state().await
     }
 
     /// Who is logged in, or None.
     pub async fn whoami(&self) -> Result<Option<Profile>> {
-        self.shared.identity.whoami().await
+        self.shared.user()?.identity.whoami().await
     }
 
     /// Logs out; gives the provider's end-session URL to open in the browser, if any. With
@@ -67,29 +68,30 @@ impl SessionHandle {
     /// else sees or sends them; they are back at their next login); with [`LocalData::Wipe`]
     /// they are deleted, with the attachment files no one else uses.
     pub async fn logout(&self, local_data: LocalData) -> Result<Option<String>> {
+        let user = self.shared.user()?;
         let owner = self.shared.owner()?;
         // Before the session ends: removing the device needs its token.
         if let Some(owner) = owner.as_ref() {
-            crate::inbox::client::unregister(&self.shared.inbox_context(owner)).await?;
+            crate::inbox::client::unregister(&self.shared.inbox_context(owner)?).await?;
         }
-        let end_session = self.shared.identity.logout(None).await?;
+        let end_session = user.identity.logout(None).await?;
         if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
-            owner::wipe(&self.shared.user_db, &owner)?;
-            self.shared.dossiers.remove_unreferenced_files()?;
+            owner::wipe(&user.user_db, &owner)?;
+            user.dossiers.remove_unreferenced_files()?;
         }
         Ok(end_session)
     }
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).
     pub async fn profile(&self) -> Result<PortalProfile> {
-        self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me").await
+        self.shared.portal.authorized_json(&self.shared.user()?.identity, "api/v1/me").await
     }
 
     /// The resident's e-papers as the portal lists them now (an authorized call that needs
     /// VNeID level 2); `core.documents()` lists the copy kept offline.
     pub async fn documents(&self) -> Result<Vec<ProfileCard>> {
         let cards: ProfileCards =
-            self.shared.portal.authorized_json(&self.shared.identity, "api/v1/me/documents").await?;
+            self.shared.portal.authorized_json(&self.shared.user()?.identity, "api/v1/me/documents").await?;
         Ok(cards.documents)
     }
 }

@@ -273,7 +273,7 @@ pub const USER_MIGRATIONS: &[Migration] = &[
         PRIMARY KEY (owner, feed)
     );
     "#,
-    // v7: a known constant sealed under the data key, so a lost or wrong key is found at open;
+    // v7: a known constant sealed under the data key, so a lost or wrong key is found at once;
     // and sealed values the key cannot open, kept aside (still sealed) instead of dropped.
     r#"
     CREATE TABLE key_check (

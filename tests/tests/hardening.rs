@@ -102,11 +102,12 @@ fn kept_aside(world: &World) -> Vec<String> {
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
 }
 
-/// The platform lost the data key (an Android Keystore invalidation): the core says so at open
-/// instead of making a new key over unreadable rows; reopened to recover, it keeps what it cannot
-/// open aside, and the resident logs in again and starts over.
+/// The platform lost the data key (an Android Keystore invalidation): the core says so at the
+/// first call that reads the resident's data (the catalog still opens and searches) instead of
+/// making a new key over unreadable rows; reopened to recover, it keeps what it cannot open
+/// aside, and the resident logs in again and starts over.
 #[tokio::test]
-async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again() {
+async fn a_lost_data_key_is_reported_at_first_use_and_recovered_by_logging_in_again() {
     let world = World::new(300).await;
     let (draft, queued, received) = {
         let core = world.core();
@@ -125,8 +126,14 @@ async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again()
     };
     std::fs::remove_file(world.data_dir().join("keys").join(smarthd_core::vault::DATA_KEY_NAME)).unwrap();
 
-    let error = SmartHd::open(config(&world), services(&world)).err().expect("a lost key is found at open");
+    let core = SmartHd::open(config(&world), services(&world)).unwrap();
+    let page = core.catalog().search("khai sinh", &Default::default(), Default::default()).unwrap();
+    assert!(!page.hits.is_empty(), "the catalog needs no data key");
+    let error = core.dossiers().list().expect_err("a lost key is found at the first read of user data");
     assert_eq!(error.kind(), ErrorKind::UserDataUnreadable, "{error}");
+    let again = core.session().state().await.expect_err("and at every later one");
+    assert_eq!(again.kind(), ErrorKind::UserDataUnreadable, "{again}");
+    drop(core);
     assert!(
         !world.data_dir().join("keys").join(smarthd_core::vault::DATA_KEY_NAME).exists(),
         "no key was made over the unreadable data"
@@ -154,7 +161,8 @@ async fn a_lost_data_key_is_reported_at_open_and_recovered_by_logging_in_again()
     core.dossiers().submit(&queued).unwrap();
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
     drop(core);
-    SmartHd::open(config(&world), services(&world)).expect("the new key opens what it sealed");
+    let reopened = SmartHd::open(config(&world), services(&world)).unwrap();
+    assert_eq!(reopened.dossiers().list().expect("the new key opens what it sealed").len(), 3);
 }
 
 /// One value the key cannot open (damaged in place) never fails the list, and logging out with
@@ -248,17 +256,18 @@ async fn three_hundred_drafts(world: &World) -> Vec<String> {
         .collect()
 }
 
-/// After an unclean stop, damage in `user.db` is found at open by the integrity check: the
-/// open fails once with where the old file was kept, and the next one opens what was salvaged.
+/// After an unclean stop, damage in `user.db` is found by the integrity check when the file
+/// opens (at the first call that reads it): that call fails once with where the old file was
+/// kept, and the next one reads what was salvaged.
 #[tokio::test]
-async fn a_damaged_user_db_after_an_unclean_stop_is_found_at_open() {
+async fn a_damaged_user_db_after_an_unclean_stop_is_found_when_it_opens() {
     let world = World::new(300).await;
     let ids = three_hundred_drafts(&world).await;
     damage_table(&world.data_dir().join("user.db"), "dossier");
     std::fs::write(world.data_dir().join("user.db.open"), b"").unwrap();
-    let error = SmartHd::open(config(&world), services(&world)).err().expect("the damage is found at open");
-    assert!(matches!(error, smarthd_core::Error::UserDataCorrupt { salvaged, .. } if salvaged > 0), "{error:?}");
     let core = SmartHd::open(config(&world), services(&world)).unwrap();
+    let error = core.dossiers().list().expect_err("the damage is found when user.db opens");
+    assert!(matches!(error, smarthd_core::Error::UserDataCorrupt { salvaged, .. } if salvaged > 0), "{error:?}");
     let salvaged = core.dossiers().list().unwrap();
     assert!(!salvaged.is_empty() && salvaged.len() < ids.len(), "{} of {}", salvaged.len(), ids.len());
 }
@@ -288,5 +297,6 @@ async fn a_damaged_user_db_is_kept_aside_and_what_can_be_read_is_salvaged() {
     assert!(salvaged.iter().all(|d| ids.contains(&d.id)));
     assert!(salvaged.iter().all(|d| d.fields["ho_ten"].starts_with("Nguyễn Văn Số")), "sealed values still open");
     drop(core);
-    SmartHd::open(config(&world), services(&world)).expect("the salvaged file opens with the same key");
+    let reopened = SmartHd::open(config(&world), services(&world)).unwrap();
+    reopened.dossiers().list().expect("the salvaged file opens with the same key");
 }

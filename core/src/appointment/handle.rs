@@ -37,31 +37,31 @@ impl AppointmentsHandle {
     /// back as `Error::Booking` (slot full, more than 6 days ahead, 2 already that day...).
     pub async fn book(&self, slot_id: &str, procedure_code: Option<&str>) -> Result<Appointment> {
         let owner = self.shared.resident()?;
-        client::book(&self.shared.appointment_context(&owner), slot_id, procedure_code).await
+        client::book(&self.shared.appointment_context(&owner)?, slot_id, procedure_code).await
     }
 
     pub async fn cancel(&self, booking_id: &str) -> Result<Appointment> {
         let owner = self.shared.resident()?;
-        client::cancel(&self.shared.appointment_context(&owner), booking_id).await
+        client::cancel(&self.shared.appointment_context(&owner)?, booking_id).await
     }
 
     /// Brings the kept bookings up to date with the portal's.
     pub async fn refresh(&self) -> Result<Vec<Appointment>> {
         let owner = self.shared.resident()?;
-        client::refresh(&self.shared.appointment_context(&owner)).await
+        client::refresh(&self.shared.appointment_context(&owner)?).await
     }
 
     /// The logged-in resident's bookings, offline, soonest first (none when logged out).
     pub fn list(&self) -> Result<Vec<Appointment>> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.appointments.list(&owner),
+            Some(owner) => self.shared.user()?.appointments.list(&owner),
             None => Ok(Vec::new()),
         }
     }
 
     pub fn get(&self, booking_id: &str) -> Result<Appointment> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.appointments.get(&owner, booking_id),
+            Some(owner) => self.shared.user()?.appointments.get(&owner, booking_id),
             None => Err(Error::NotFound(format!("appointment {booking_id}"))),
         }
     }
@@ -70,7 +70,7 @@ impl AppointmentsHandle {
     /// code. A tampered ticket is a validation error.
     pub fn ticket(&self, booking_id: &str) -> Result<VerifiedTicket> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.appointments.ticket(&owner, booking_id),
+            Some(owner) => self.shared.user()?.appointments.ticket(&owner, booking_id),
             None => Err(Error::NotFound(format!("appointment {booking_id}"))),
         }
     }

@@ -33,7 +33,7 @@ impl CatalogHandle {
     /// A procedure's whole record, from the offline copy; noted as recently viewed.
     pub fn procedure(&self, code: &str) -> Result<Procedure> {
         let procedure = self.shared.catalog.procedure(code)?;
-        self.shared.catalog.record_view(&self.lists()?, &procedure.code)?;
+        self.shared.catalog.record_view(&self.shared.user()?.user_db, &self.lists()?, &procedure.code)?;
         Ok(Arc::unwrap_or_clone(procedure))
     }
 
@@ -54,19 +54,19 @@ impl CatalogHandle {
     }
 
     pub fn add_favorite(&self, code: &str) -> Result<()> {
-        self.shared.catalog.add_favorite(&self.lists()?, code)
+        self.shared.catalog.add_favorite(&self.shared.user()?.user_db, &self.lists()?, code)
     }
 
     pub fn remove_favorite(&self, code: &str) -> Result<()> {
-        self.shared.catalog.remove_favorite(&self.lists()?, code)
+        self.shared.catalog.remove_favorite(&self.shared.user()?.user_db, &self.lists()?, code)
     }
 
     pub fn favorites(&self) -> Result<Vec<SearchHit>> {
-        self.shared.catalog.favorites(&self.lists()?)
+        self.shared.catalog.favorites(&self.shared.user()?.user_db, &self.lists()?)
     }
 
     pub fn recently_viewed(&self, limit: u32) -> Result<Vec<SearchHit>> {
-        self.shared.catalog.recently_viewed(&self.lists()?, limit)
+        self.shared.catalog.recently_viewed(&self.shared.user()?.user_db, &self.lists()?, limit)
     }
 
     /// Whose favourites and recently viewed procedures: the logged-in resident's, else the

@@ -109,8 +109,6 @@ pub struct Catalog {
     /// A connection that folds the WAL into the file on a thread of its own while a sync of
     /// several pages goes on writing ([`Catalog::fold_beside`]); opened at the first such sync.
     folder: Arc<Mutex<Option<Connection>>>,
-    /// `user.db`: favourites and recently viewed.
-    user: UserDb,
     /// The data dir, to rebuild a damaged copy in.
     dir: std::path::PathBuf,
     /// The last procedure read, with the stored record it was parsed from: filling a form reads
@@ -123,7 +121,7 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn open(data_dir: &Path, user: UserDb) -> Result<Self> {
+    pub fn open(data_dir: &Path) -> Result<Self> {
         let marker = store::OpenMarker::create(&data_dir.join(store::CATALOG_DB))?;
         // After an unclean stop the writer checks the file first.
         let current = if marker.unclean { None } else { store::open_current_catalog_reader(data_dir)? };
@@ -138,7 +136,6 @@ impl Catalog {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             folder: Arc::default(),
-            user,
             dir: data_dir.to_owned(),
             last_procedure: Mutex::new(None),
             _marker: marker,
@@ -447,19 +444,20 @@ impl Catalog {
 
     // --- the resident's own lists, in user.db ---
 
-    // Each takes the lists' owner (`owner::list_owner`): the resident's, or the logged-out ones.
+    // Each takes `user.db` and the lists' owner (`owner::list_owner`): the resident's, or the
+    // logged-out ones.
 
-    pub fn add_favorite(&self, owner: &str, code: &str) -> Result<()> {
+    pub fn add_favorite(&self, user: &UserDb, owner: &str, code: &str) -> Result<()> {
         let code = self.procedure(code)?.code.clone();
-        self.user.lock().execute(
+        user.lock().execute(
             "INSERT INTO favorite (owner, code, added_at) VALUES (?1, ?2, ?3) ON CONFLICT(owner, code) DO NOTHING",
             params![owner, code, now()],
         )?;
         Ok(())
     }
 
-    pub fn remove_favorite(&self, owner: &str, code: &str) -> Result<()> {
-        self.user.lock().execute(
+    pub fn remove_favorite(&self, user: &UserDb, owner: &str, code: &str) -> Result<()> {
+        user.lock().execute(
             "DELETE FROM favorite WHERE owner = ?1 AND code = ?2",
             params![owner, code.trim().to_ascii_uppercase()],
         )?;
@@ -467,9 +465,9 @@ impl Catalog {
     }
 
     /// Favourites, newest first, as result rows (those no longer in the catalog are left out).
-    pub fn favorites(&self, owner: &str) -> Result<Vec<SearchHit>> {
+    pub fn favorites(&self, user: &UserDb, owner: &str) -> Result<Vec<SearchHit>> {
         let codes = codes(
-            &self.user.lock(),
+            &user.lock(),
             "SELECT code FROM favorite WHERE owner = ?1 ORDER BY added_at DESC, code",
             owner,
             u32::MAX,
@@ -478,8 +476,8 @@ impl Catalog {
     }
 
     /// Notes that the resident opened `code` (the detail screen calls this).
-    pub fn record_view(&self, owner: &str, code: &str) -> Result<()> {
-        self.user.lock().execute(
+    pub fn record_view(&self, user: &UserDb, owner: &str, code: &str) -> Result<()> {
+        user.lock().execute(
             "INSERT INTO recent_view (owner, code, viewed_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(owner, code) DO UPDATE SET viewed_at = excluded.viewed_at",
             params![owner, code, now()],
@@ -487,9 +485,9 @@ impl Catalog {
         Ok(())
     }
 
-    pub fn recently_viewed(&self, owner: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    pub fn recently_viewed(&self, user: &UserDb, owner: &str, limit: u32) -> Result<Vec<SearchHit>> {
         let codes = codes(
-            &self.user.lock(),
+            &user.lock(),
             "SELECT code FROM recent_view WHERE owner = ?1 ORDER BY viewed_at DESC, rowid DESC",
             owner,
             limit,

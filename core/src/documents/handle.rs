@@ -21,9 +21,10 @@ impl DocumentsHandle {
     /// `query` (folded: with or without tone marks; empty for all). A result or receipt that
     /// no longer verifies is listed as not verified, never hidden.
     pub fn list(&self, query: &str) -> Result<Vec<MyDocument>> {
+        let user = self.shared.user()?;
         let owner = self.shared.resident()?;
         let mut documents = Vec::new();
-        for dossier in self.shared.dossiers.list(Some(&owner))? {
+        for dossier in user.dossiers.list(Some(&owner))? {
             let Some(result) = &dossier.result else { continue };
             documents.push(MyDocument {
                 id: format!("result:{}", dossier.id),
@@ -34,7 +35,7 @@ impl DocumentsHandle {
                 verified: crate::dossier::handle::DossiersHandle::new(self.shared.clone()).result(&dossier.id).is_ok(),
             });
         }
-        let payments = &self.shared.payments;
+        let payments = &user.payments;
         for receipt_id in payments.receipt_ids(&owner)? {
             let verified = payments.verify_receipt(&owner, &receipt_id);
             let (detail, issued_at) = match &verified {
@@ -57,7 +58,7 @@ impl DocumentsHandle {
                 verified: verified.is_ok(),
             });
         }
-        for card in self.shared.papers.cards(&owner)? {
+        for card in user.papers.cards(&owner)? {
             documents.push(MyDocument {
                 id: format!("card:{}", card.kind),
                 kind: DocumentKind::Card,
@@ -75,6 +76,7 @@ impl DocumentsHandle {
     /// Writes a document to `path`: a result's PDF (once it verifies), a receipt as the signed
     /// JSON the portal issued (once it verifies), a card as JSON.
     pub fn export(&self, id: &str, path: &Path) -> Result<MyDocument> {
+        let user = self.shared.user()?;
         let document =
             self.list("")?.into_iter().find(|d| d.id == id).ok_or_else(|| Error::NotFound(format!("document {id}")))?;
         let owner = self.shared.resident()?;
@@ -84,12 +86,12 @@ impl DocumentsHandle {
                 return Ok(document);
             }
             (DocumentKind::Receipt, receipt_id) => {
-                self.shared.payments.verify_receipt(&owner, receipt_id)?;
-                let signed = self.shared.payments.signed_receipt(&owner, receipt_id)?;
+                user.payments.verify_receipt(&owner, receipt_id)?;
+                let signed = user.payments.signed_receipt(&owner, receipt_id)?;
                 serde_json::to_vec_pretty(&signed).map_err(|source| Error::Encoding { what: "receipt", source })?
             }
             (DocumentKind::Card, kind) => {
-                let card = self.shared.papers.cards(&owner)?.into_iter().find(|c| c.kind == kind);
+                let card = user.papers.cards(&owner)?.into_iter().find(|c| c.kind == kind);
                 let card = card.ok_or_else(|| Error::NotFound(format!("document {id}")))?;
                 serde_json::to_vec_pretty(&card).map_err(|source| Error::Encoding { what: "card", source })?
             }

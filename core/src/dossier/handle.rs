@@ -45,10 +45,11 @@ impl DossiersHandle {
     /// (theirs for themself, the requester's, a parent's for their child) are filled from the
     /// e-identity claims the session holds, offline, and listed in `prefilled`.
     pub fn new_draft_for(&self, procedure_code: &str, applicant: Subject, for_person: ForPerson) -> Result<Dossier> {
+        let user = self.shared.user()?;
         let owner = self.shared.owner()?;
         // A session the data key cannot open is nobody (see `Shared::owner`): nothing to prefill.
-        let profile = if owner.is_some() { self.shared.identity.prefill_profile().unwrap_or(None) } else { None };
-        self.shared.dossiers.new_draft_for(
+        let profile = if owner.is_some() { user.identity.prefill_profile().unwrap_or(None) } else { None };
+        user.dossiers.new_draft_for(
             &self.shared.catalog,
             owner.as_ref(),
             procedure_code,
@@ -61,30 +62,30 @@ impl DossiersHandle {
     /// Stores a field of a draft; answers what is wrong with the value, if anything.
     pub fn set_field(&self, dossier_id: &str, key: &str, value: &str) -> Result<Option<FieldProblem>> {
         let viewer = self.shared.owner()?;
-        self.shared.dossiers.set_field(&self.shared.catalog, viewer.as_ref(), dossier_id, key, value)
+        self.dossiers()?.set_field(&self.shared.catalog, viewer.as_ref(), dossier_id, key, value)
     }
 
     /// Every problem of the draft's form, checked offline.
     pub fn validate(&self, dossier_id: &str) -> Result<Vec<FieldError>> {
-        self.shared.dossiers.validate(&self.shared.catalog, self.shared.owner()?.as_ref(), dossier_id)
+        self.dossiers()?.validate(&self.shared.catalog, self.shared.owner()?.as_ref(), dossier_id)
     }
 
     /// Attaches a file (JPEG, PNG or PDF, at most 10 MiB). In a supplement round it answers the
     /// first requested document not yet attached; see [`DossiersHandle::attach_document`].
     pub fn attach(&self, dossier_id: &str, path: &Path) -> Result<Attachment> {
-        self.shared.dossiers.attach(self.shared.owner()?.as_ref(), dossier_id, path, None)
+        self.dossiers()?.attach(self.shared.owner()?.as_ref(), dossier_id, path, None)
     }
 
     /// Attaches a file as the requested document `document` of the open supplement round.
     pub fn attach_document(&self, dossier_id: &str, path: &Path, document: &str) -> Result<Attachment> {
-        self.shared.dossiers.attach(self.shared.owner()?.as_ref(), dossier_id, path, Some(document))
+        self.dossiers()?.attach(self.shared.owner()?.as_ref(), dossier_id, path, Some(document))
     }
 
     /// Queues the dossier for sending; returns at once and works offline, but needs a login
     /// (the resident the dossier is sent for): `NeedsLogin` otherwise. For a dossier the officer
     /// asked to supplement, it queues the supplement (every requested document attached).
     pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
-        let dossiers = &self.shared.dossiers;
+        let dossiers = &self.dossiers()?;
         let Some(owner) = self.shared.owner()? else {
             // A form that is not valid says so first; then the login is asked for.
             dossiers.get(None, dossier_id)?;
@@ -104,35 +105,35 @@ impl DossiersHandle {
     }
 
     pub fn get(&self, dossier_id: &str) -> Result<Dossier> {
-        self.shared.dossiers.get(self.shared.owner()?.as_ref(), dossier_id)
+        self.dossiers()?.get(self.shared.owner()?.as_ref(), dossier_id)
     }
 
     /// The logged-in resident's dossiers, and drafts nobody owns yet, newest first.
     pub fn list(&self) -> Result<Vec<Dossier>> {
-        self.shared.dossiers.list(self.shared.owner()?.as_ref())
+        self.dossiers()?.list(self.shared.owner()?.as_ref())
     }
 
     /// How many of those the data key cannot open (left out of [`DossiersHandle::list`]): after
     /// a lost key, [`crate::SmartHd::open_recovering`] keeps them aside.
     pub fn unreadable(&self) -> Result<u32> {
-        Ok(self.shared.dossiers.list_and_unreadable(self.shared.owner()?.as_ref())?.1)
+        Ok(self.dossiers()?.list_and_unreadable(self.shared.owner()?.as_ref())?.1)
     }
 
     pub fn delete_draft(&self, dossier_id: &str) -> Result<()> {
-        self.shared.dossiers.delete_draft(self.shared.owner()?.as_ref(), dossier_id)
+        self.dossiers()?.delete_draft(self.shared.owner()?.as_ref(), dossier_id)
     }
 
     /// Withdraws a dossier the portal has received and not begun processing: queued, offline
     /// too; `core.sync()` delivers it once.
     pub fn withdraw(&self, dossier_id: &str, reason: Option<&str>) -> Result<Dossier> {
-        self.shared.dossiers.withdraw(&self.shared.resident()?, dossier_id, reason)
+        self.dossiers()?.withdraw(&self.shared.resident()?, dossier_id, reason)
     }
 
     /// Rates how the dossier was handled (a verdict, optional criteria scores 0 to 2 of
     /// [`super::RATING_CRITERIA`], an optional comment): once, after its result; queued, offline
     /// too, and delivered once by `core.sync()`.
     pub fn rate(&self, dossier_id: &str, rating: super::Rating) -> Result<Dossier> {
-        self.shared.dossiers.rate(&self.shared.resident()?, dossier_id, rating)
+        self.dossiers()?.rate(&self.shared.resident()?, dossier_id, rating)
     }
 
     /// The dossier's result, verified again offline (the portal's signature with a trusted key,
@@ -149,8 +150,9 @@ impl DossiersHandle {
     }
 
     fn verified_result(&self, dossier_id: &str) -> Result<(ResultPayload, Vec<u8>)> {
-        let (signed, pdf) = self.shared.dossiers.result(&self.shared.resident()?, dossier_id)?;
-        let payload = crate::sync::results::verify(&self.shared.payments, &signed)?;
+        let user = self.shared.user()?;
+        let (signed, pdf) = user.dossiers.result(&self.shared.resident()?, dossier_id)?;
+        let payload = crate::sync::results::verify(&user.payments, &signed)?;
         let sha256 = super::hex(ring::digest::digest(&ring::digest::SHA256, &pdf).as_ref());
         if payload.sha256 != sha256 || payload.dossier_id != dossier_id {
             return Err(crate::error::Error::Validation {
@@ -171,5 +173,10 @@ impl DossiersHandle {
         );
         let portal = &self.shared.portal;
         portal.send(transport::Request::get(portal.url(&path)?)).await?.json()
+    }
+
+    /// The resident's side, opened at the first call that needs it.
+    fn dossiers(&self) -> Result<&super::Dossiers> {
+        Ok(&self.shared.user()?.dossiers)
     }
 }

@@ -1378,7 +1378,7 @@ mod tests {
     fn fixture() -> (tempfile::TempDir, Dossiers, Catalog) {
         let dir = tempfile::tempdir().unwrap();
         let db = UserDb::open(dir.path()).unwrap();
-        let catalog = Catalog::open(dir.path(), db.clone()).unwrap();
+        let catalog = Catalog::open(dir.path()).unwrap();
         let dossiers = Dossiers::open(db, Arc::new(Vault::from_key(&[7; 32])), dir.path()).unwrap();
         (dir, dossiers, catalog)
     }

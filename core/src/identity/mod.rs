@@ -168,9 +168,8 @@ impl Identity {
         vault: Arc<Vault>,
         events: Arc<dyn EventListener>,
         platform_signer: Option<Arc<dyn Signer>>,
-    ) -> Result<Identity> {
-        checked_url(&config.issuer)?;
-        Ok(Identity {
+    ) -> Identity {
+        Identity {
             config,
             transport,
             session_lock: data_dir.join(SESSION_LOCK_FILE),
@@ -182,7 +181,7 @@ impl Identity {
             session: tokio::sync::Mutex::new(None),
             software_signer: std::sync::Mutex::new(None),
             subject_seen: std::sync::Mutex::new(None),
-        })
+        }
     }
 
     pub fn config(&self) -> &IdentityConfig {
@@ -853,8 +852,7 @@ mod tests {
             vault,
             Arc::new(crate::events::NoEvents),
             None,
-        )
-        .unwrap();
+        );
         let key = SoftwareSigner::generate().unwrap();
         let held = || identity.software_signer.lock().unwrap().is_some();
         identity.signer_for(Some(key.pkcs8())).unwrap();

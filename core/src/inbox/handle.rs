@@ -21,34 +21,34 @@ impl InboxHandle {
     /// Fetches what the portal published since the last sync; answers how many items are new.
     pub async fn sync(&self) -> Result<u32> {
         let owner = self.shared.resident()?;
-        client::sync(&self.shared.inbox_context(&owner)).await
+        client::sync(&self.shared.inbox_context(&owner)?).await
     }
 
     /// The resident's inbox, offline: emergencies in force first, then newest first (empty when
     /// logged out).
     pub fn list(&self) -> Result<Vec<InboxItem>> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.inbox.list(&owner),
+            Some(owner) => self.shared.user()?.inbox.list(&owner),
             None => Ok(Vec::new()),
         }
     }
 
     pub fn unread(&self) -> Result<u32> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.inbox.unread(&owner),
+            Some(owner) => self.shared.user()?.inbox.unread(&owner),
             None => Ok(0),
         }
     }
 
     pub fn mark_read(&self, item_id: &str) -> Result<()> {
         let owner = self.shared.resident()?;
-        self.shared.inbox.mark_read(&owner, item_id)
+        self.shared.user()?.inbox.mark_read(&owner, item_id)
     }
 
     /// Registers the platform's push token (`fcm` on Android, `apns` on iOS) for this resident;
     /// logging out removes it.
     pub async fn register_push(&self, token: &str, platform: &str) -> Result<()> {
         let owner = self.shared.resident()?;
-        client::register(&self.shared.inbox_context(&owner), token, platform).await
+        client::register(&self.shared.inbox_context(&owner)?, token, platform).await
     }
 }

@@ -24,26 +24,26 @@ impl PaymentsHandle {
     /// sends the browser back.
     pub async fn pay(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
         let owner = self.shared.resident()?;
-        client::pay(&self.shared.payment_context(&owner), dossier_id, method, return_url).await
+        client::pay(&self.shared.payment_context(&owner)?, dossier_id, method, return_url).await
     }
 
     /// The gateway sent the browser back to the app: the payment is "being confirmed" until the
     /// portal says otherwise.
     pub async fn handle_return(&self, return_url: &str) -> Result<PaymentOrder> {
         let owner = self.shared.resident()?;
-        client::handle_return(&self.shared.payment_context(&owner), return_url).await
+        client::handle_return(&self.shared.payment_context(&owner)?, return_url).await
     }
 
     /// Asks the portal for a payment's outcome now.
     pub async fn refresh(&self, order_id: &str) -> Result<PaymentOrder> {
         let owner = self.shared.resident()?;
-        client::reconcile(&self.shared.payment_context(&owner), order_id).await
+        client::reconcile(&self.shared.payment_context(&owner)?, order_id).await
     }
 
     /// The logged-in resident's payments (none when logged out).
     pub fn list(&self) -> Result<Vec<PaymentOrder>> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.payments.list(&owner),
+            Some(owner) => self.shared.user()?.payments.list(&owner),
             None => Ok(Vec::new()),
         }
     }
@@ -51,7 +51,7 @@ impl PaymentsHandle {
     /// One of the logged-in resident's payments; any other (or any, logged out) is not found.
     pub fn get(&self, order_id: &str) -> Result<PaymentOrder> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.payments.get(&owner, order_id),
+            Some(owner) => self.shared.user()?.payments.get(&owner, order_id),
             None => Err(Error::NotFound(format!("payment {order_id}"))),
         }
     }
@@ -60,14 +60,14 @@ impl PaymentsHandle {
     /// verified again with the portal's cached key.
     pub fn receipts(&self) -> Result<Vec<Receipt>> {
         let Some(owner) = self.shared.owner()? else { return Ok(Vec::new()) };
-        let payments = &self.shared.payments;
+        let payments = &self.shared.user()?.payments;
         payments.receipt_ids(&owner)?.iter().map(|id| payments.verify_receipt(&owner, id)).collect()
     }
 
     /// Verifies a kept receipt offline; a tampered one gives a validation error.
     pub fn verify_receipt(&self, receipt_id: &str) -> Result<Receipt> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.payments.verify_receipt(&owner, receipt_id),
+            Some(owner) => self.shared.user()?.payments.verify_receipt(&owner, receipt_id),
             None => Err(Error::NotFound(format!("receipt {receipt_id}"))),
         }
     }

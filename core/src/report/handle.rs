@@ -78,19 +78,20 @@ impl ReportsHandle {
     pub fn create(&self, draft: &ReportDraft) -> Result<Report> {
         let owner = self.shared.resident()?;
         let commune = check_draft(draft, &self.categories()?, &self.published(AREAS_LIST)?)?;
-        self.shared.reports.create(&owner, draft, &commune)
+        self.reports()?.create(&owner, draft, &commune)
     }
 
     /// Changes what a draft (or a refused report) says, checked as [`ReportsHandle::create`].
     pub fn update(&self, report_id: &str, draft: &ReportDraft) -> Result<Report> {
         let owner = self.shared.resident()?;
         let commune = check_draft(draft, &self.categories()?, &self.published(AREAS_LIST)?)?;
-        self.shared.reports.update(&owner, report_id, draft, &commune)
+        self.reports()?.update(&owner, report_id, draft, &commune)
     }
 
     /// Adds a photo (JPEG or PNG): normalised here (orientation applied, every metadata block
     /// removed, at most 1,600 px on the long edge, re-encoded) and kept sealed; 1 to 5 per report.
     pub fn add_photo(&self, report_id: &str, path: &Path) -> Result<Report> {
+        let user = self.shared.user()?;
         let owner = self.shared.resident()?;
         let file = crate::dossier::source::read_regular_file(path, photo::MAX_INPUT_BYTES as u64)?;
         let normalized = photo::normalize(&file.bytes).map_err(|problem| Error::Validation {
@@ -98,13 +99,13 @@ impl ReportsHandle {
             reason: format!("{}: {problem}", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()),
         })?;
         let sha256 = crate::dossier::hex(ring::digest::digest(&ring::digest::SHA256, &normalized.jpeg).as_ref());
-        self.shared.dossiers.keep_file(&sha256, &normalized.jpeg)?;
-        self.shared.reports.add_photo(&owner, report_id, &sha256, normalized.jpeg.len() as u64)
+        user.dossiers.keep_file(&sha256, &normalized.jpeg)?;
+        user.reports.add_photo(&owner, report_id, &sha256, normalized.jpeg.len() as u64)
     }
 
     pub fn remove_photo(&self, report_id: &str, sha256: &str) -> Result<Report> {
         let owner = self.shared.resident()?;
-        self.shared.reports.remove_photo(&owner, report_id, sha256)
+        self.reports()?.remove_photo(&owner, report_id, sha256)
     }
 
     /// A photo of one of the resident's reports, as it will be (or was) sent: a JPEG without
@@ -114,45 +115,45 @@ impl ReportsHandle {
         if !report.photos.iter().any(|p| p.sha256 == sha256) {
             return Err(Error::NotFound(format!("ảnh / photo {sha256}")));
         }
-        self.shared.dossiers.attachment_bytes(sha256)
+        self.shared.user()?.dossiers.attachment_bytes(sha256)
     }
 
     /// Queues the report durably; `core.sync()` sends it (exactly once, however often it is
     /// tried).
     pub fn submit(&self, report_id: &str) -> Result<Report> {
         let owner = self.shared.resident()?;
-        self.shared.reports.submit(&owner, report_id)
+        self.reports()?.submit(&owner, report_id)
     }
 
     /// The resident's verdict on the answer: once, after the agency answered; queued and sent
     /// like a submission.
     pub fn rate(&self, report_id: &str, verdict: ReportVerdict) -> Result<Report> {
         let owner = self.shared.resident()?;
-        self.shared.reports.rate(&owner, report_id, verdict)
+        self.reports()?.rate(&owner, report_id, verdict)
     }
 
     pub fn get(&self, report_id: &str) -> Result<Report> {
-        self.shared.reports.get(&self.shared.resident()?, report_id)
+        self.reports()?.get(&self.shared.resident()?, report_id)
     }
 
     /// The resident's reports, newest first (empty when logged out).
     pub fn list(&self) -> Result<Vec<Report>> {
         match self.shared.owner()? {
-            Some(owner) => self.shared.reports.list(&owner),
+            Some(owner) => self.reports()?.list(&owner),
             None => Ok(Vec::new()),
         }
     }
 
     /// Deletes a draft or a refused report; never one the portal holds.
     pub fn delete_draft(&self, report_id: &str) -> Result<()> {
-        self.shared.reports.delete_draft(&self.shared.resident()?, report_id)
+        self.reports()?.delete_draft(&self.shared.resident()?, report_id)
     }
 
     /// Sends the resident's queued reports and ratings, and fetches their reports' progress.
     pub async fn sync(&self) -> Result<ReportSyncReport> {
         let Some(owner) = self.shared.owner()? else { return Ok(ReportSyncReport::default()) };
-        let noting = self.shared.noting(&owner);
-        let mut cx = self.shared.reports_context(Some(&owner));
+        let noting = self.shared.noting(&owner)?;
+        let mut cx = self.shared.reports_context(Some(&owner))?;
         cx.outbox.events = &noting;
         crate::sync::reports::sync(&cx, true).await
     }
@@ -169,6 +170,11 @@ impl ReportsHandle {
         let url = portal.url(&path)?;
         let page: Page = portal.send(Request::get(url)).await?.json()?;
         Ok(page.items)
+    }
+
+    /// The resident's side, opened at the first call that needs it.
+    fn reports(&self) -> Result<&super::Reports> {
+        Ok(&self.shared.user()?.reports)
     }
 }
 

@@ -50,12 +50,13 @@ impl SyncHandle {
     /// At level 2, the resident's personal papers for "My documents", kept sealed for offline
     /// use; a failure to fetch them leaves the copy kept before.
     async fn refresh_papers(&self, owner: &Owner) -> Result<()> {
+        let user = self.shared.user()?;
         let shared = &self.shared;
-        if !matches!(shared.identity.state().await?, SessionState::LoggedIn { level: 2.., .. }) {
+        if !matches!(user.identity.state().await?, SessionState::LoggedIn { level: 2.., .. }) {
             return Ok(());
         }
-        match shared.portal.authorized_json::<ProfileCards>(&shared.identity, "api/v1/me/documents").await {
-            Ok(cards) => shared.papers.keep(owner, &cards),
+        match shared.portal.authorized_json::<ProfileCards>(&user.identity, "api/v1/me/documents").await {
+            Ok(cards) => user.papers.keep(owner, &cards),
             Err(error) => {
                 tracing::info!("personal papers not refreshed: {error}");
                 Ok(())
@@ -64,32 +65,33 @@ impl SyncHandle {
     }
 
     async fn dossiers(&self, force: bool) -> Result<DossierSyncReport> {
+        let user = self.shared.user()?;
         let shared = &self.shared;
         let owner = shared.owner()?;
         let Some(owner) = owner.as_ref() else {
-            return outbox::sync_dossiers(&shared.outbox_context(None), force).await;
+            return outbox::sync_dossiers(&shared.outbox_context(None)?, force).await;
         };
         // What changes for the resident is told to the app and kept in their inbox.
-        let noting = shared.noting(owner);
-        let mut outbox_cx = shared.outbox_context(Some(owner));
+        let noting = shared.noting(owner)?;
+        let mut outbox_cx = shared.outbox_context(Some(owner))?;
         outbox_cx.events = &noting;
         let mut report = outbox::sync_dossiers(&outbox_cx, force).await?;
         if !report.outbox.needs_login {
-            let mut payment_cx = shared.payment_context(owner);
+            let mut payment_cx = shared.payment_context(owner)?;
             payment_cx.events = &noting;
             report.payments_updated = payment::client::sync(&payment_cx).await?;
-            appointment::client::sync(&shared.appointment_context(owner)).await?;
-            report.results_kept = results::fetch_new(&shared.results_context(owner)).await?;
+            appointment::client::sync(&shared.appointment_context(owner)?).await?;
+            report.results_kept = results::fetch_new(&shared.results_context(owner)?).await?;
             report.reports =
-                reports::sync(&reports::Context { outbox: outbox_cx, reports: &shared.reports }, force).await?;
+                reports::sync(&reports::Context { outbox: outbox_cx, reports: &user.reports }, force).await?;
             // The inbox is a nicety: a failure to fetch it leaves what was kept.
-            if let Err(error) = crate::inbox::client::sync(&shared.inbox_context(owner)).await {
+            if let Err(error) = crate::inbox::client::sync(&shared.inbox_context(owner)?).await {
                 tracing::info!("inbox not refreshed: {error}");
             }
             self.refresh_papers(owner).await?;
         }
         // Reminders are local: given offline too, from the bookings kept.
-        appointment::client::remind(&shared.appointments, owner, shared.services.events.as_ref())?;
+        appointment::client::remind(&user.appointments, owner, shared.services.events.as_ref())?;
         Ok(report)
     }
 }
