@@ -16,11 +16,21 @@ struct ContentView: View {
     @Environment(\.dynamicTypeSize) private var phoneTextSize
     @State private var tab = Tab.home
     @State private var dossierPath: [DossierRoute] = []
+    /// Closed by the resident; told once per start.
+    @State private var keptAsideClosed = false
 
     enum Tab { case home, dossiers, reports, inbox, receipts, profile }
 
     var body: some View {
         VStack(spacing: 0) {
+            if app.client.keptAsideUnreadableData && !keptAsideClosed {
+                VStack(alignment: .trailing) {
+                    Text("data_kept_aside").font(.callout).frame(maxWidth: .infinity, alignment: .leading)
+                    Button("understood") { keptAsideClosed = true }
+                }
+                .padding()
+                .background(Color.red.opacity(0.15))
+            }
             if app.offline {
                 Text("offline_banner")
                     .font(.callout)

@@ -49,13 +49,34 @@ public final class SmartHdClient: @unchecked Sendable {
     /// reading Task is cancelled or the client is released.
     public func events() -> AsyncStream<Event> { broadcast.subscribe() }
 
+    /// True when this open found data the phone's key can no longer read (the Keychain item was
+    /// lost, or the data was restored onto another phone) and kept it aside, sealed, never
+    /// dropped: tell the resident to log in again. Their dossiers the portal holds come back with
+    /// the login; unsent ones are to be filled in again.
+    public let keptAsideUnreadableData: Bool
+
     /// Opens the core on `config` (no network call). `storage` is Keychain-backed storage,
     /// `signer` an optional Secure Enclave key for DPoP, `logger` receives the core's log lines.
+    /// Data the key in `storage` cannot read is kept aside and the client opens logged out: see
+    /// `keptAsideUnreadableData`.
     public init(config: CoreConfig, storage: SecureStorage, logger: Logger? = nil, signer: Signer? = nil) throws {
         let broadcast = EventBroadcast(bufferingNewest: 256)
         self.broadcast = broadcast
-        self.core = try SmartHd.open(
-            config: config, storage: storage, events: BroadcastListener(broadcast), logger: logger, signer: signer)
+        let listener = BroadcastListener(broadcast)
+        var core = try SmartHd.open(config: config, storage: storage, events: listener, logger: logger, signer: signer)
+        var keptAside = false
+        do {
+            // The resident's side opens at its first use: read it here, so that a lost data key
+            // is found at once.
+            _ = try core.dossiers().unreadable()
+        } catch SmartHdError.UserDataUnreadable {
+            // The only way on, and it loses nothing: reopened to recover, the core keeps aside
+            // what the key cannot open (still sealed) and the resident logs in again.
+            core = try SmartHd.openRecovering(config: config, storage: storage, events: listener, logger: logger, signer: signer)
+            keptAside = true
+        }
+        self.core = core
+        self.keptAsideUnreadableData = keptAside
         self.catalog = CatalogClient(core.catalog())
         self.session = SessionClient(core.session())
         self.dossiers = DossiersClient(core.dossiers())

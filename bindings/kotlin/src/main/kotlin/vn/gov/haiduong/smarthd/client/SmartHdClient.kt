@@ -17,6 +17,7 @@ import vn.gov.haiduong.smarthd.Logger
 import vn.gov.haiduong.smarthd.SecureStorage
 import vn.gov.haiduong.smarthd.Signer
 import vn.gov.haiduong.smarthd.SmartHd
+import vn.gov.haiduong.smarthd.SmartHdException
 
 /**
  * The core as an Android app (or any Kotlin code) uses it: one object per capability
@@ -39,6 +40,13 @@ class SmartHdClient private constructor(
     val core: SmartHd,
     private val eventFlow: MutableSharedFlow<Event>,
     io: CoroutineDispatcher,
+    /**
+     * True when this open found data the phone's key can no longer read (the Keystore key was
+     * invalidated, or the data was restored onto another phone) and kept it aside, sealed, never
+     * dropped: tell the resident to log in again. Their dossiers the portal holds come back with
+     * the login; unsent ones are to be filled in again.
+     */
+    val keptAsideUnreadableData: Boolean,
 ) : AutoCloseable {
     /** The client's own work (keeping [session]'s state current); ended by [close]. */
     private val scope = CoroutineScope(SupervisorJob() + io)
@@ -89,7 +97,8 @@ class SmartHdClient private constructor(
          * Opens the core on [config] (no network call), on [io]: opening reads the databases and
          * the keys, so it never runs on the caller's (main) thread. [storage] is Keystore-backed
          * storage, [signer] an optional StrongBox key for DPoP, [logger] receives the core's log
-         * lines.
+         * lines. Data the key in [storage] cannot read is kept aside and the client opens logged
+         * out: see [keptAsideUnreadableData].
          */
         suspend fun open(
             config: CoreConfig,
@@ -104,7 +113,16 @@ class SmartHdClient private constructor(
                     flow.tryEmit(event) // never blocks a core thread
                 }
             }
-            SmartHdClient(SmartHd.open(config, storage, listener, logger, signer), flow, io).also { it.session.refresh() }
+            val client = SmartHdClient(SmartHd.open(config, storage, listener, logger, signer), flow, io, false)
+            try {
+                client.also { it.session.refresh() }
+            } catch (unreadable: SmartHdException.UserDataUnreadable) {
+                // The only way on, and it loses nothing: reopened to recover, the core keeps
+                // aside what the key cannot open (still sealed) and the resident logs in again.
+                client.close()
+                val recovered = SmartHd.openRecovering(config, storage, listener, logger, signer)
+                SmartHdClient(recovered, flow, io, true).also { it.session.refresh() }
+            }
         }
     }
 

@@ -180,6 +180,32 @@ class ServicesTest {
     }
 
     @Test
+    fun `a lost data key opens logged out, with what it cannot read kept aside`() = runBlocking {
+        val data = tmp.resolve("lost-key")
+        val draft = SmartHdClient.open(config(sandbox.url, data), MemoryStorage()).use { client ->
+            client.sync.catalog()
+            loggedIn(client)
+            val code = client.catalog.search("dang ky khai sinh").hits.first().code
+            client.dossiers.newDraft(code, Subject.CITIZEN).id.also { fillValid(client, it) }
+        }
+        // The Keystore invalidated the key (a new screen lock): the storage no longer holds it.
+        val newStorage = MemoryStorage()
+        SmartHdClient.open(config(sandbox.url, data), newStorage).use { client ->
+            assertTrue(client.keptAsideUnreadableData, "the open says the data could not be read")
+            assertNull(client.session.current.value, "logged out: the sealed session could not be opened")
+            assertEquals("Đăng ký khai sinh", client.catalog.search("dang ky khai sinh").hits.first().name)
+            loggedIn(client)
+            val kept = client.dossiers.get(draft)
+            assertEquals(DossierStatus.FAILED, kept.status, "the draft is listed, to be filled in again")
+            assertTrue(kept.fields.isEmpty())
+        }
+        SmartHdClient.open(config(sandbox.url, data), newStorage).use { client ->
+            assertTrue(!client.keptAsideUnreadableData, "the new key reads what it sealed")
+            assertNotNull(client.session.current.value)
+        }
+    }
+
+    @Test
     fun `log in, send a dossier, follow it, look it up, log out`() = runBlocking {
         SmartHdClient.open(config(sandbox.url, tmp.resolve("dossier")), MemoryStorage()).use { client ->
             val seen = Collected(this, client)

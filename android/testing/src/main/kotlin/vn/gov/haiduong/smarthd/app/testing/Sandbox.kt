@@ -86,6 +86,11 @@ class MemoryStorage : SecureStorage {
 /** One Keystore per data dir, as on a phone: reopening the app finds its data key again. */
 private val keystores = java.util.concurrent.ConcurrentHashMap<Path, MemoryStorage>()
 
+/** What a new screen lock does to a phone's Keystore: the data key of [dataDir] is gone. */
+fun loseKeystore(dataDir: Path) {
+    keystores.remove(dataDir.toAbsolutePath().normalize())
+}
+
 /** Opens a client on [dataDir] against [sandbox]; its blocking calls run on [io]. */
 suspend fun openClientOn(sandbox: Sandbox, dataDir: Path, io: CoroutineDispatcher = Dispatchers.IO): SmartHdClient =
     SmartHdClient.open(

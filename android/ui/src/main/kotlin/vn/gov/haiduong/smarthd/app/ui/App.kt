@@ -20,6 +20,7 @@ import androidx.compose.material3.NavigationBar
 import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.darkColorScheme
 import androidx.compose.material3.lightColorScheme
 import androidx.compose.foundation.isSystemInDarkTheme
@@ -28,6 +29,10 @@ import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.saveable.rememberSaveable
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
 import androidx.compose.runtime.remember
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalDensity
@@ -113,6 +118,9 @@ fun SmartHdAppUi(
         val gatewayClosures = remember { Channel<Unit>(Channel.CONFLATED) }
         val connectivity = LocalServices.current.connectivity
         val network by connectivity.state.collectAsStateWithLifecycle()
+        // Told once per start, until the resident closes it: what could not be read was kept aside.
+        val keptAside = LocalServices.current.client.keptAsideUnreadableData
+        var keptAsideShown by rememberSaveable { mutableStateOf(keptAside) }
         val nav = rememberNavController()
 
         // The browser comes back here (the login redirect, the gateway's return), and so do
@@ -147,6 +155,7 @@ fun SmartHdAppUi(
             // Edge to edge, the keyboard covers the window: the screens end above it, so the
             // lower form fields stay in view while typing (no double count of the bottom bar).
             Column(Modifier.padding(padding).consumeWindowInsets(padding).imePadding()) {
+                if (keptAsideShown) KeptAsideBanner(onClose = { keptAsideShown = false })
                 if (network.offline) OfflineBanner()
                 NavHost(nav, startDestination = Routes.HOME) {
                     composable(Routes.HOME) {
@@ -238,6 +247,20 @@ private fun OfflineBanner() {
             .padding(horizontal = 16.dp, vertical = 12.dp)
             .semantics { liveRegion = LiveRegionMode.Polite }, // TalkBack announces it
     )
+}
+
+@Composable
+private fun KeptAsideBanner(onClose: () -> Unit) {
+    Column(
+        Modifier
+            .fillMaxWidth()
+            .background(MaterialTheme.colorScheme.errorContainer)
+            .padding(horizontal = 16.dp, vertical = 8.dp)
+            .semantics { liveRegion = LiveRegionMode.Polite },
+    ) {
+        Text(tr(Str.DATA_KEPT_ASIDE), color = MaterialTheme.colorScheme.onErrorContainer, style = MaterialTheme.typography.bodyMedium)
+        TextButton(onClick = onClose, modifier = Modifier.align(Alignment.End)) { Text(tr(Str.UNDERSTOOD)) }
+    }
 }
 
 @Composable

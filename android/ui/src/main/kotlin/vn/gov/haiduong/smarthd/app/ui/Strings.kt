@@ -17,6 +17,11 @@ val LocalLanguage = staticCompositionLocalOf { Language.VI }
  */
 enum class Str(private val vi: String, private val en: String) {
     OFFLINE_BANNER("Đang ngoại tuyến: hồ sơ sẽ được gửi khi có mạng", "Offline: dossiers will be sent when you are back online"),
+    DATA_KEPT_ASIDE(
+        "Không đọc được dữ liệu cũ trên máy (khoá bảo mật của điện thoại đã thay đổi). Dữ liệu vẫn được giữ lại; hãy đăng nhập lại: hồ sơ đã gửi sẽ hiện lại, hồ sơ chưa gửi cần điền lại.",
+        "The data kept on this phone could not be read (the phone's security key changed). It was kept aside: log in again; dossiers you sent come back, unsent ones need filling in again.",
+    ),
+    UNDERSTOOD("Đã hiểu", "OK"),
     RETRY("Thử lại", "Retry"),
     BACK("Quay lại", "Back"),
     TAB_HOME("Trang chủ", "Home"),
