@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use smarthd_core::{Config, Error, LoginOptions, Profile, SmartHd};
+use smarthd_core::{Config, Error, ErrorKind, LoginOptions, Profile, SmartHd};
 
 use crate::loopback::{Loopback, back_to_terminal};
 
@@ -24,6 +24,10 @@ pub struct SavedProvider {
 }
 
 const PROVIDER_FILE: &str = "identity.json";
+
+const KEPT_ASIDE: &str = "Không đọc được dữ liệu cũ trên máy (khoá dữ liệu đã mất hoặc đã đổi): dữ liệu được giữ lại; \
+    hồ sơ đã gửi sẽ hiện lại sau khi đăng nhập / the data kept here could not be read (its key is lost or changed): \
+    it was kept aside; dossiers you sent come back once you are logged in";
 
 pub fn saved_provider(data_dir: &Path) -> Option<SavedProvider> {
     serde_json::from_slice(&std::fs::read(data_dir.join(PROVIDER_FILE)).ok()?).ok()
@@ -46,7 +50,7 @@ pub fn apply_provider(config: &mut Config, issuer: Option<&str>, client_id: Opti
 /// Binds the loopback redirect, runs the login, and returns who logged in.
 pub async fn login(
     mut config: Config,
-    open_core: impl FnOnce(Config) -> Result<SmartHd, Error>,
+    open_core: impl Fn(Config, bool) -> Result<SmartHd, Error>,
     level: u8,
     open_browser: bool,
     json: bool,
@@ -60,17 +64,32 @@ pub async fn login(
         client_id: config.identity.client_id.clone(),
     };
     let data_dir = config.data_dir.clone();
-    let core = open_core(config)?;
-    let url = core
-        .session()
-        .begin_login(&LoginOptions { level, locale: Some("vi".into()), prompt: Some("login".into()) })
-        .await?;
+    let options = LoginOptions { level, locale: Some("vi".into()), prompt: Some("login".into()) };
+    let core = open_core(config.clone(), false)?;
+    // Logging in again is how a lost data key is recovered: what it cannot open is kept aside,
+    // still sealed, and the new login owns what is left.
+    let (core, url, kept_aside) = match core.session().begin_login(&options).await {
+        Err(error) if error.kind() == ErrorKind::UserDataUnreadable => {
+            drop(core);
+            let core = open_core(config, true)?;
+            let url = core.session().begin_login(&options).await?;
+            (core, url, true)
+        }
+        begun => (core, begun?, false),
+    };
     // The URL alone on stdout's first line (a script opens it); with --json, a notice on stderr.
     if json {
         crate::output::notice(serde_json::json!({"open_url": url}));
     } else {
         eprintln!("Mở địa chỉ này trong trình duyệt để đăng nhập bằng VNeID / open this URL in a browser to log in:");
         out!("{url}");
+    }
+    if kept_aside {
+        if json {
+            crate::output::notice(serde_json::json!({"kept_aside_unreadable_data": true}));
+        } else {
+            eprintln!("{KEPT_ASIDE}");
+        }
     }
     if open_browser && std::process::Command::new("xdg-open").arg(&url).spawn().is_err() && !json {
         eprintln!("(không mở được trình duyệt (xdg-open) / could not open a browser (xdg-open))");

@@ -823,6 +823,12 @@ fn open_with(config: Config, listener: Arc<dyn smarthd_core::EventListener>) -> 
     SmartHd::open(config, Services::with_key_dir(keys).events(listener))
 }
 
+/// `login` may recover: after a lost data key, logging in again is the way on.
+fn open_for_login(config: Config, recover: bool) -> Result<SmartHd, Error> {
+    let services = Services::with_key_dir(config.data_dir.join("keys"));
+    if recover { SmartHd::open_recovering(config, services) } else { SmartHd::open(config, services) }
+}
+
 fn open_core(cli: &Cli, listener: Arc<dyn smarthd_core::EventListener>) -> Result<SmartHd, Error> {
     open_with(config(cli)?, listener)
 }
@@ -1061,9 +1067,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Login { level, issuer, client_id, open } => {
             let mut config = Config::new(&cli.portal, data_dir(&cli))?;
             login::apply_provider(&mut config, issuer.as_deref(), client_id.as_deref());
-            let profile =
-                login::login(config, |c| open_with(c, Arc::new(smarthd_core::NoEvents)), *level, *open, cli.json)
-                    .await?;
+            let profile = login::login(config, open_for_login, *level, *open, cli.json).await?;
             output::profile(&profile, output::SessionCheck::Valid, cli.json);
             Ok(())
         }

@@ -406,3 +406,47 @@ fn a_vietqr_that_does_not_read_says_why() {
     assert_eq!((out.status.code(), kind.as_str()), (Some(10), "validation"));
     assert!(message.contains("mã kiểm tra không khớp") && message.contains("checksum"), "{message}");
 }
+
+/// The key file lost (`keys/` deleted, a restore without it): a command that reads the
+/// resident's data fails with `user_data_unreadable`, the catalog still answers, and `login`
+/// keeps aside what the lost key sealed, says so, and logs in again; the draft is listed, to be
+/// filled in again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_data_key_is_recovered_by_logging_in_again() {
+    let world = smarthd_tests::World::new(100).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    smarthd_tests::log_in(&core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();
+    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap().id;
+    smarthd_tests::fill_valid(&core, &draft);
+    drop(core);
+    std::fs::remove_dir_all(world.data_dir().join("keys")).unwrap();
+
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let line = |args: &[&str]| -> Vec<String> {
+        [&["--json", "--portal", &portal, "--data-dir", &data][..], args]
+            .concat()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    };
+    let run = |args: &[&str]| Command::new(SMARTHD).args(line(args)).output().unwrap();
+    let refused = run(&["dossier", "list"]);
+    assert!(!refused.status.success());
+    let error: serde_json::Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(error["error"]["kind"], "user_data_unreadable", "{error}");
+    assert!(run(&["catalog", "search", "khai sinh"]).status.success(), "the catalog needs no data key");
+
+    let login = driven(&line(&["login", "--level", "2"]), |url| async move {
+        smarthd_sandbox::robot::log_in(&url, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap()
+    })
+    .await;
+    let stderr = String::from_utf8_lossy(&login.stderr);
+    assert!(login.status.success(), "{stderr}");
+    assert!(stderr.contains("\"kept_aside_unreadable_data\":true"), "{stderr}");
+    let listed = run(&["dossier", "list"]);
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let dossiers: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let kept = dossiers.as_array().unwrap().iter().find(|d| d["id"] == draft.as_str()).expect("the draft is listed");
+    assert_eq!(kept["status"], "failed", "{kept}");
+}
