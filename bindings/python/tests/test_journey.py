@@ -113,12 +113,18 @@ def test_errors_arrive_as_exceptions_of_the_right_class(synced, tmp_path):
 
 
 def test_secure_storage_is_the_apps_and_its_failures_are_storage_errors(sandbox, tmp_path):
+    # The resident's side (user.db and its data key) opens at the first call that reads it.
+    def first_read(core):
+        return core.dossiers().list()
+
     storage = MemoryStorage()
-    open_core(sandbox.url, tmp_path / "a", storage=storage)
+    core = open_core(sandbox.url, tmp_path / "a", storage=storage)
+    assert storage.values == {}, "the catalog alone needs no data key"
+    first_read(core)
     # The core keeps its session data key in the app's secure storage, and reuses it.
     assert len(storage.values) == 1 and all(len(v) == 32 for v in storage.values.values())
     before = dict(storage.values)
-    open_core(sandbox.url, tmp_path / "a", storage=storage)
+    first_read(open_core(sandbox.url, tmp_path / "a", storage=storage))
     assert storage.values == before
 
     class Locked(MemoryStorage):
@@ -126,7 +132,7 @@ def test_secure_storage_is_the_apps_and_its_failures_are_storage_errors(sandbox,
             raise RuntimeError("keystore locked")  # not a SmartHdError: an unexpected callback error
 
     with pytest.raises(smarthd.SmartHdError.Storage) as locked:
-        open_core(sandbox.url, tmp_path / "b", storage=Locked())
+        first_read(open_core(sandbox.url, tmp_path / "b", storage=Locked()))
     assert "keystore locked" in str(locked.value)
 
     class Refusing(MemoryStorage):
@@ -134,7 +140,7 @@ def test_secure_storage_is_the_apps_and_its_failures_are_storage_errors(sandbox,
             raise smarthd.SmartHdError.Storage("disk full")
 
     with pytest.raises(smarthd.SmartHdError.Storage) as refused:
-        open_core(sandbox.url, tmp_path / "c", storage=Refusing())
+        first_read(open_core(sandbox.url, tmp_path / "c", storage=Refusing()))
     assert "disk full" in str(refused.value)
 
 
