@@ -51,9 +51,11 @@ class CallStatusTest {
     @Test
     fun `a call made inside another keeps its own status`() {
         val storage = StorageCallingTheCore(Thread.currentThread())
-        // Opening reads (and on first use writes) the data key through the storage, on this thread.
+        // The first read of the resident's data reads (and on first use writes) the data key
+        // through the storage, on this thread.
         SmartHd.open(config("http://127.0.0.1:9/", tmp.resolve("data")), storage).use { core ->
-            assertTrue(storage.callsInside > 0, "the core called the storage on this thread while opening")
+            assertEquals(0, core.dossiers().use { it.list().size })
+            assertTrue(storage.callsInside > 0, "the core called the storage on this thread while reading")
             core.ping()
             // Nothing synced: an empty page, not an error left over from the storage's calls.
             assertEquals(0, core.catalog().use { it.search("khai sinh", SearchFilters(), PageRequest(0u, 20u)).hits.size })
