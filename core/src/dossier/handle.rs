@@ -85,7 +85,7 @@ impl DossiersHandle {
     /// (the resident the dossier is sent for): `NeedsLogin` otherwise. For a dossier the officer
     /// asked to supplement, it queues the supplement (every requested document attached).
     pub fn submit(&self, dossier_id: &str) -> Result<Dossier> {
-        let dossiers = &self.dossiers()?;
+        let dossiers = self.dossiers()?;
         let Some(owner) = self.shared.owner()? else {
             // A form that is not valid says so first; then the login is asked for.
             dossiers.get(None, dossier_id)?;
@@ -175,7 +175,7 @@ impl DossiersHandle {
         portal.send(transport::Request::get(portal.url(&path)?)).await?.json()
     }
 
-    /// The resident's side, opened at the first call that needs it.
+    /// The resident's dossiers (their side of the core opens at the first call that needs it).
     fn dossiers(&self) -> Result<&super::Dossiers> {
         Ok(&self.shared.user()?.dossiers)
     }

@@ -172,7 +172,7 @@ impl ReportsHandle {
         Ok(page.items)
     }
 
-    /// The resident's side, opened at the first call that needs it.
+    /// The resident's field reports (their side of the core opens at the first call that needs it).
     fn reports(&self) -> Result<&super::Reports> {
         Ok(&self.shared.user()?.reports)
     }
