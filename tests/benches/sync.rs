@@ -113,7 +113,7 @@ async fn fetch_and_parse(http: &reqwest::Client, base: &str) {
     let mut since = 0;
     loop {
         let page: ChangesPage = http
-            .get(format!("{base}api/v1/catalog/changes?since={since}&limit=500"))
+            .get(format!("{base}api/v1/catalog/changes?since={since}&limit={}", smarthd_core::sync::PAGE_SIZE))
             .send()
             .await
             .unwrap()
