@@ -97,6 +97,93 @@ pub(crate) struct Applied {
     pub removed: u64,
 }
 
+/// A page of the change feed made ready to store, without the database: display text in NFC,
+/// search keys folded, each record serialized. Made on the page's own task, so that this work
+/// runs beside the store of the page before instead of inside the writer's turn.
+pub(crate) struct ReadyPage {
+    pub items: Vec<ReadyChange>,
+    pub next_since: u64,
+    pub has_more: bool,
+    /// Changes after the page's `since`, this page included.
+    pub remaining: u64,
+}
+
+pub(crate) struct ReadyChange {
+    /// Upper case, as stored.
+    code: String,
+    /// `None` for a removal.
+    row: Option<ProcedureRow>,
+}
+
+/// The columns of a stored procedure, in the order of the insert.
+struct ProcedureRow {
+    national_code: String,
+    name: String,
+    name_en: Option<String>,
+    name_key: String,
+    field: String,
+    agency: String,
+    level: &'static str,
+    online_level: &'static str,
+    subjects: String,
+    status: &'static str,
+    replaced_by: Option<String>,
+    updated_at: String,
+    record: String,
+    field_key: String,
+    agency_key: String,
+    name_en_key: String,
+    name_chars: usize,
+}
+
+impl ReadyPage {
+    pub(crate) fn new(page: ChangesPage) -> Result<ReadyPage> {
+        let items = page
+            .items
+            .into_iter()
+            .map(|change| {
+                let code = change.code.to_ascii_uppercase();
+                let row = match change.procedure.filter(|_| !change.removed) {
+                    None => None,
+                    Some(mut procedure) => {
+                        normalize(&mut procedure);
+                        Some(ProcedureRow::new(procedure)?)
+                    }
+                };
+                Ok(ReadyChange { code, row })
+            })
+            .collect::<Result<_>>()?;
+        Ok(ReadyPage { items, next_since: page.next_since, has_more: page.has_more, remaining: page.remaining })
+    }
+}
+
+impl ProcedureRow {
+    fn new(procedure: Procedure) -> Result<ProcedureRow> {
+        let record =
+            serde_json::to_string(&procedure).map_err(|source| Error::Encoding { what: "procedure record", source })?;
+        let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
+        Ok(ProcedureRow {
+            name_key: search::name_key(&procedure.name),
+            field_key: search::name_key(&procedure.field),
+            agency_key: search::name_key(&procedure.processing_agency),
+            name_en_key: procedure.name_en.as_deref().map(search::name_key).unwrap_or_default(),
+            name_chars: procedure.name.chars().count(),
+            level: level_str(procedure.level),
+            online_level: online_str(procedure.online_level),
+            subjects: subjects.join(","),
+            status: status_str(procedure.status),
+            record,
+            national_code: procedure.national_code,
+            name: procedure.name,
+            name_en: procedure.name_en,
+            field: procedure.field,
+            agency: procedure.processing_agency,
+            replaced_by: procedure.replaced_by,
+            updated_at: procedure.updated_at,
+        })
+    }
+}
+
 pub struct Catalog {
     /// Reads run here, so searching never waits for a sync transaction (WAL). Declared (so
     /// dropped) before the writer: the last connection to close checkpoints the WAL into the
@@ -583,12 +670,8 @@ impl Catalog {
     /// segments were merged again and again, two thirds of a full sync.
     /// A damaged copy is rebuilt and the error returned: a page meant for the old copy's cursor
     /// is not applied to the empty one (sync starts again from the beginning).
-    /// The page is taken so that its records are normalized in place, not copied.
-    pub(crate) fn apply_changes(&self, mut page: ChangesPage, etag: Option<&str>) -> Result<Applied> {
-        for procedure in page.items.iter_mut().filter_map(|change| change.procedure.as_mut()) {
-            normalize(procedure);
-        }
-        let result = self.apply_changes_once(&page, etag);
+    pub(crate) fn apply_changes(&self, page: &ReadyPage, etag: Option<&str>) -> Result<Applied> {
+        let result = self.apply_changes_once(page, etag);
         if let Err(error) = &result
             && store::is_corruption(error)
         {
@@ -597,7 +680,7 @@ impl Catalog {
         result
     }
 
-    fn apply_changes_once(&self, page: &ChangesPage, etag: Option<&str>) -> Result<Applied> {
+    fn apply_changes_once(&self, page: &ReadyPage, etag: Option<&str>) -> Result<Applied> {
         let cursor = i64::try_from(page.next_since).map_err(|_| crate::error::PortalError::OutOfRange {
             path: "api/v1/catalog/changes".into(),
             field: "next_since",
@@ -625,45 +708,40 @@ impl Catalog {
             let mut next_id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM procedure", [], |r| r.get(0))?;
             let mut insert_fts = tx.prepare_cached(&format!("{FTS_ROWS} WHERE id = ?1"))?;
             for change in &page.items {
-                let code = change.code.to_ascii_uppercase();
                 if let Some((id, fts_id)) =
-                    find.query_row([&code], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?
+                    find.query_row([&change.code], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))).optional()?
                 {
                     if !filling {
                         delete_fts.execute([fts_id])?;
                     }
                     delete_row.execute([id])?;
-                    if change.removed || change.procedure.is_none() {
+                    if change.row.is_none() {
                         applied.removed += 1;
                     }
                 }
-                let Some(procedure) = change.procedure.as_ref().filter(|_| !change.removed) else { continue };
-                let record = serde_json::to_string(procedure)
-                    .map_err(|source| Error::Encoding { what: "procedure record", source })?;
-                let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
+                let Some(row) = &change.row else { continue };
                 let id = next_id;
                 next_id += 1;
-                let fts_id = fts_rowid(&procedure.name, id);
                 insert_row.execute(params![
-                    procedure.code,
-                    procedure.national_code,
-                    procedure.name,
-                    procedure.name_en,
-                    search::name_key(&procedure.name),
-                    procedure.field,
-                    procedure.processing_agency,
-                    level_str(procedure.level),
-                    online_str(procedure.online_level),
-                    subjects.join(","),
-                    status_str(procedure.status),
-                    procedure.replaced_by,
-                    procedure.updated_at,
-                    record,
-                    search::name_key(&procedure.field),
-                    search::name_key(&procedure.processing_agency),
-                    procedure.name_en.as_deref().map(search::name_key).unwrap_or_default(),
+                    change.code,
+                    row.national_code,
+                    row.name,
+                    row.name_en,
+                    row.name_key,
+                    row.field,
+                    row.agency,
+                    row.level,
+                    row.online_level,
+                    row.subjects,
+                    row.status,
+                    row.replaced_by,
+                    row.updated_at,
+                    row.record,
+                    row.field_key,
+                    row.agency_key,
+                    row.name_en_key,
                     id,
-                    fts_id,
+                    fts_rowid(row.name_chars, id),
                 ])?;
                 if !filling {
                     insert_fts.execute([id])?;
@@ -808,8 +886,8 @@ fn check_limit(limit: u32, max: u32) -> Result<()> {
 /// The search row id, in static relevance order: shorter names first (name length in the high
 /// bits: the specific procedure before the generic ones that extend its name), then the
 /// procedure id. Pages stream in this order, so the first matches read are already the answer.
-fn fts_rowid(name: &str, id: i64) -> i64 {
-    ((name.chars().count().min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
+fn fts_rowid(name_chars: usize, id: i64) -> i64 {
+    ((name_chars.min(0x7FFF) as i64) << 32) | (id & 0xFFFF_FFFF)
 }
 
 /// What the search index holds of a procedure: the folded keys stored beside it, so a

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::catalog::model::{AdminUnits, ChangesPage};
-use crate::catalog::{Catalog, PROCEDURES_FEED, UNITS_FEED};
+use crate::catalog::{Catalog, PROCEDURES_FEED, ReadyPage, UNITS_FEED};
 use crate::error::{Error, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::transport::{Fetched, PortalClient};
@@ -54,11 +54,11 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
     let state = catalog.feed_state(PROCEDURES_FEED)?;
     // The ETag names a catalog version; only a complete copy may claim to hold one.
     let etag = state.etag.filter(|_| state.complete);
-    let mut since = state.cursor;
-    let mut report = SyncReport { outcome: SyncOutcome::Updated, upserted: 0, removed: 0, pages: 0, cursor: since };
+    let mut report =
+        SyncReport { outcome: SyncOutcome::Updated, upserted: 0, removed: 0, pages: 0, cursor: state.cursor };
     let mut total = None;
     let mut done = 0u64;
-    let mut request = PageRequest::start(portal, since, etag);
+    let mut request = PageRequest::start(portal, state.cursor, etag);
     let mut folding: Option<tokio::task::JoinHandle<()>> = None;
     loop {
         let (page, page_etag) = match request.answer().await? {
@@ -69,12 +69,12 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
             }
             Fetched::Fresh { value, etag } => (value, etag),
         };
-        check_page(&page, since)?;
-        // The next page travels while this one is stored (conditional only on the first).
+        // The next page travels, and is made ready, while this one is stored (conditional only
+        // on the first).
         let next = page.has_more.then(|| PageRequest::start(portal, page.next_since, None));
         let total = *total.get_or_insert(page.remaining);
         let (next_since, changes) = (page.next_since, page.items.len() as u64);
-        let applied = catalog.apply_changes(page, page_etag.as_deref())?;
+        let applied = catalog.apply_changes(&page, page_etag.as_deref())?;
         report.upserted += applied.upserted;
         report.removed += applied.removed;
         report.pages += 1;
@@ -93,26 +93,32 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         if folding.as_ref().is_none_or(|f| f.is_finished()) {
             folding = Some(catalog.fold_beside());
         }
-        since = next_since;
         request = next;
     }
     Ok(report)
 }
 
-/// A request for one page of the change feed, on a task of its own so that it runs while the
-/// page before is stored; stopped when dropped (the sync stopped or failed).
-struct PageRequest(tokio::task::JoinHandle<Result<Fetched<ChangesPage>>>);
+/// A request for one page of the change feed, checked and made ready to store on a task of its
+/// own so that it runs while the page before is stored; stopped when dropped (the sync stopped
+/// or failed).
+struct PageRequest(tokio::task::JoinHandle<Result<Fetched<ReadyPage>>>);
 
 impl PageRequest {
     fn start(portal: &PortalClient, since: u64, etag: Option<String>) -> PageRequest {
         let portal = portal.clone();
         PageRequest(tokio::spawn(async move {
             let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
-            portal.get_json::<ChangesPage>(&path, etag.as_deref()).await
+            Ok(match portal.get_json::<ChangesPage>(&path, etag.as_deref()).await? {
+                Fetched::NotModified => Fetched::NotModified,
+                Fetched::Fresh { value, etag } => {
+                    check_page(&value, since)?;
+                    Fetched::Fresh { value: ReadyPage::new(value)?, etag }
+                }
+            })
         }))
     }
 
-    async fn answer(&mut self) -> Result<Fetched<ChangesPage>> {
+    async fn answer(&mut self) -> Result<Fetched<ReadyPage>> {
         match (&mut self.0).await {
             Ok(answer) => answer,
             Err(stopped) if stopped.is_panic() => std::panic::resume_unwind(stopped.into_panic()),
