@@ -266,7 +266,7 @@ async fn sync_catalog(wire: &Wire, counts: &Counts, minute: u32, device: &mut De
     let mut since = if naive { 0 } else { device.catalog_since };
     let mut etag = if naive { None } else { device.catalog_etag.clone() };
     loop {
-        let path = format!("api/v1/catalog/changes?since={since}&limit=500");
+        let path = format!("api/v1/catalog/changes?since={since}&limit={}", smarthd_core::sync::PAGE_SIZE);
         let answer = wire.call(counts, minute, Method::GET, &path, None, etag.as_deref()).await;
         if answer.status == StatusCode::NOT_MODIFIED {
             break;

@@ -57,7 +57,7 @@ async fn full_sync_then_vietnamese_search_finds_the_exact_name_first() {
     let report = core.sync().catalog().await.unwrap();
     assert_eq!(report.outcome, SyncOutcome::Updated);
     assert_eq!(report.upserted, SIZE as u64);
-    assert_eq!(report.pages, SIZE.div_ceil(500) as u32);
+    assert_eq!(report.pages, SIZE.div_ceil(smarthd_core::sync::PAGE_SIZE as usize) as u32);
 
     let events = recorder.0.lock().unwrap().clone();
     assert_eq!(events.len(), report.pages as usize, "one progress event per page");
@@ -319,9 +319,10 @@ async fn an_interrupted_sync_resumes_where_it_stopped() {
     let recorder = Arc::new(Recorder::default());
     let core = world.core_with(recorder.clone());
     let report = core.sync().catalog().await.unwrap();
-    assert_eq!(report.upserted, (SIZE - 500) as u64, "only what was not committed is fetched again");
+    let page = smarthd_core::sync::PAGE_SIZE as usize;
+    assert_eq!(report.upserted, (SIZE - page) as u64, "only what was not committed is fetched again");
     let first = recorder.0.lock().unwrap()[0].clone();
-    assert_eq!(first, Event::CatalogSyncProgress { done: 500, total: (SIZE - 500) as u64 });
+    assert_eq!(first, Event::CatalogSyncProgress { done: page as u64, total: (SIZE - page) as u64 });
     let freshness = core.catalog().freshness().unwrap();
     assert!(freshness.complete);
     let hits = core.catalog().search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap();
