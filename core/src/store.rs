@@ -127,6 +127,11 @@ pub const CATALOG_MIGRATIONS: &[Migration] = &[
         SELECT fts_rowid, name_key, nullif(name_en_key, ''), field_key, agency_key, replace(lower(code), 'y', 'i')
         FROM procedure ORDER BY fts_rowid;
     "#,
+    // v7: how many procedures are in force (every freshness line) is counted from an index:
+    // without it the count read every stored record, about 40 MB for 10,000 procedures.
+    r#"
+    CREATE INDEX procedure_status ON procedure(status);
+    "#,
 ];
 
 pub const USER_MIGRATIONS: &[Migration] = &[
