@@ -344,6 +344,61 @@ async fn an_interrupted_sync_resumes_where_it_stopped() {
     assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
 }
 
+/// The index of a first fill is built in chunks of rows (in the order of `fts_rowid`: shortest
+/// names first); the procedures at both ends of that order are found, so no chunk is left out.
+#[tokio::test]
+async fn the_first_fill_indexes_every_procedure() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    for order in ["ASC", "DESC"] {
+        let (code, name): (String, String) = raw
+            .query_row(&format!("SELECT code, name FROM procedure ORDER BY fts_rowid {order} LIMIT 1"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let part = name.split_whitespace().skip(1).take(6).collect::<Vec<_>>().join(" ");
+        let found =
+            all_pages(&core, &part, &SearchFilters::default(), 100).into_iter().any(|(codes, _)| codes.contains(&code));
+        assert!(found, "{code} ({name}) is found by {part:?}");
+    }
+}
+
+/// The last page of a first fill is committed before the search index is built (in
+/// transactions of its own, to keep the sync's memory small). An app stopped in between finds
+/// an incomplete copy with every procedure and no index; the next sync builds the index.
+#[tokio::test]
+async fn a_sync_stopped_before_the_index_is_built_builds_it_next_time() {
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let code = core.catalog().search("", &SearchFilters::default(), PageRequest { offset: 0, limit: 1 }).unwrap().hits
+        [0]
+    .code
+    .clone();
+    let name = core.catalog().procedure(&code).unwrap().name;
+    // Part of its name: the exact name is found by a B-tree without the index.
+    let part = name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+    drop(core);
+    // What the last page's commit leaves: every procedure, the cursor at the end, no index.
+    let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    raw.execute("INSERT INTO procedure_fts (procedure_fts) VALUES ('delete-all')", []).unwrap();
+    raw.execute("UPDATE sync_state SET complete = 0, etag = NULL WHERE feed = 'procedures'", []).unwrap();
+    drop(raw);
+
+    let core = world.core();
+    let found = |core: &smarthd_core::SmartHd| {
+        all_pages(core, &part, &SearchFilters::default(), 100).into_iter().any(|(codes, _)| codes.contains(&code))
+    };
+    assert!(!found(&core), "the index was emptied");
+    let report = core.sync().catalog().await.unwrap();
+    assert_eq!((report.outcome, report.upserted), (SyncOutcome::Updated, 0), "nothing is fetched again");
+    assert!(core.catalog().freshness().unwrap().complete);
+    assert!(found(&core), "{code} is found by {part:?} again");
+    assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
+}
+
 #[tokio::test]
 async fn reads_keep_working_after_the_portal_stops() {
     let world = World::new(SIZE).await;

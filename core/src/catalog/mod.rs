@@ -665,8 +665,8 @@ impl Catalog {
     /// Applies one page of the change feed and moves the cursor, in one transaction: an
     /// interrupted sync resumes after the last page committed, never in the middle of one.
     /// While the catalog is first filled (the feed never read to its end), the search index is
-    /// left alone and built once, in the transaction of the last page: written page by page, its
-    /// segments were merged again and again, two thirds of a full sync.
+    /// left alone and built once, after the last page: written page by page, its segments were
+    /// merged again and again, two thirds of a full sync. The copy is complete once it is built.
     /// A damaged copy is rebuilt and the error returned: a page meant for the old copy's cursor
     /// is not applied to the empty one (sync starts again from the beginning).
     pub(crate) fn apply_changes(&self, page: &ReadyPage, etag: Option<&str>) -> Result<Applied> {
@@ -748,10 +748,10 @@ impl Catalog {
                 applied.upserted += 1;
             }
         }
-        let complete = !page.has_more;
-        if filling && complete {
-            index_all(&tx)?;
-        }
+        // The last page of a fill is stored first and the index built after it, in transactions
+        // of its own; a stop in between leaves the copy incomplete and the next sync builds it.
+        let to_index = filling && !page.has_more;
+        let complete = !page.has_more && !to_index;
         tx.execute(
             "INSERT INTO sync_state (feed, cursor, etag, complete, last_success_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(feed) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag,
@@ -760,6 +760,13 @@ impl Catalog {
             params![PROCEDURES_FEED, cursor, etag.filter(|_| complete), complete, complete.then(now),],
         )?;
         tx.commit()?;
+        if to_index {
+            index_all(&mut writer)?;
+            writer.execute(
+                "UPDATE sync_state SET etag = ?2, complete = 1, last_success_at = ?3 WHERE feed = ?1",
+                params![PROCEDURES_FEED, etag, now()],
+            )?;
+        }
         Ok(applied)
     }
 
@@ -900,14 +907,30 @@ const FTS_ROWS: &str = "INSERT INTO procedure_fts (rowid, name, name_en, field, 
     SELECT fts_rowid, name_key, nullif(name_en_key, ''), field_key, agency_key, replace(lower(code), 'y', 'i')
     FROM procedure";
 
-/// Builds the search index of every stored procedure at once, in row-id order (the order
-/// searches read it in, and the one FTS5 appends without flushing). Rows an earlier version
-/// indexed during a fill are replaced.
-fn index_all(tx: &rusqlite::Transaction<'_>) -> Result<()> {
-    tx.execute("INSERT INTO procedure_fts (procedure_fts) VALUES ('delete-all')", [])?;
-    tx.execute(&format!("{FTS_ROWS} ORDER BY fts_rowid"), [])?;
-    Ok(())
+/// Builds the search index of every stored procedure, in row-id order (the order searches read
+/// it in, and the one FTS5 appends without flushing). Rows an earlier version indexed during a
+/// fill are replaced. Chunks of [`INDEX_CHUNK`] rows, each committed: one statement over 10,000
+/// rows overflowed the page cache and kept what it spilled in a statement journal in memory
+/// (1.6 MB), and FTS5 held a larger hash of terms.
+fn index_all(conn: &mut Connection) -> Result<()> {
+    conn.execute("INSERT INTO procedure_fts (procedure_fts) VALUES ('delete-all')", [])?;
+    let mut indexed = -1;
+    loop {
+        let last: Option<i64> = conn.query_row(
+            "SELECT max(fts_rowid) FROM (SELECT fts_rowid FROM procedure WHERE fts_rowid > ?1 ORDER BY fts_rowid LIMIT ?2)",
+            params![indexed, INDEX_CHUNK],
+            |r| r.get(0),
+        )?;
+        let Some(last) = last else { return Ok(()) };
+        conn.execute(
+            &format!("{FTS_ROWS} WHERE fts_rowid > ?1 AND fts_rowid <= ?2 ORDER BY fts_rowid"),
+            [indexed, last],
+        )?;
+        indexed = last;
+    }
 }
+
+const INDEX_CHUNK: i64 = 1_000;
 
 /// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form
 /// the portal sent.
