@@ -32,8 +32,8 @@ def test_a_residents_journey(sandbox, tmp_path):
 
     report = asyncio.run(core.sync().catalog())
     assert report.outcome == smarthd.SyncOutcome.UPDATED
-    # 300 procedures in pages of 200 (smarthd_core::sync::PAGE_SIZE).
-    assert report.upserted == 300 and report.removed == 0 and report.pages == 2
+    # 300 procedures in pages of 100 (smarthd_core::sync::PAGE_SIZE).
+    assert report.upserted == 300 and report.removed == 0 and report.pages == 3
     # Progress arrives through the foreign listener, from a core thread.
     assert events.events, "no progress event"
     last = events.events[-1]
@@ -177,7 +177,7 @@ def test_cancel_handle_stops_a_sync(tmp_path):
             asyncio.run(core.sync().catalog(handle))
         assert len(events.events) == 1
         assert not core.catalog().freshness().complete
-        assert 0 < core.catalog().freshness().procedures <= 200, "the first page alone, whole"
+        assert 0 < core.catalog().freshness().procedures <= 100, "the first page alone, whole"
 
         # An asyncio task cancelled while it waits: the sync is cancelled too, nothing breaks.
         async def cancel_task():

@@ -17,7 +17,7 @@ import vn.gov.haiduong.smarthd.app.testing.openClient
  * What a UI test class runs the app against: a sandbox of its own, the core opened on it with
  * the catalog synced, the desktop platform (the robot plays the browser) and the app's services
  * in [language]. The test thread is the screens' main thread ([onTestThread]); [close] ends it all.
- * The sandbox's catalog holds [catalogSize] procedures (past 200, a sync takes more than one page).
+ * The sandbox's catalog holds [catalogSize] procedures (past 100, a sync takes more than one page).
  */
 class UiWorld(name: String, language: Language = Language.VI, catalogSize: Int = 300) : AutoCloseable {
     val tmp = Files.createTempDirectory("smarthd-ui-$name")
