@@ -394,7 +394,7 @@ impl Catalog {
         // costs no more than a long one.
         let mut stmt = reader.prepare_cached(
             "SELECT p.name, p.name_key FROM procedure_fts f JOIN procedure p ON p.fts_rowid = f.rowid
-             WHERE procedure_fts MATCH ?1 AND p.status = 'in_force' ORDER BY f.rowid LIMIT ?2",
+             WHERE procedure_fts MATCH ?1 AND +p.status = 'in_force' ORDER BY f.rowid LIMIT ?2",
         )?;
         let scan = i64::from(limit) * SUGGESTION_SCAN;
         let rows = stmt.query_map(params![format!("{{name}} : ({fts})"), scan], |r| {
@@ -480,7 +480,7 @@ impl Catalog {
     fn facet_once(&self, column: &'static str) -> Result<Vec<FacetCount>> {
         let reader = lock(&self.reader);
         let mut stmt = reader.prepare_cached(&format!(
-            "SELECT {column}, count(*) FROM procedure WHERE status = 'in_force' GROUP BY {column} ORDER BY {column}"
+            "SELECT {column}, count(*) FROM procedure WHERE +status = 'in_force' GROUP BY {column} ORDER BY {column}"
         ))?;
         let rows = stmt.query_map([], |r| Ok(FacetCount { name: r.get(0)?, count: r.get(1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -823,7 +823,9 @@ const DEEP_OFFSET: u32 = 200;
 const COLUMNS: &str = "p.code, p.name, p.name_en, p.field, p.agency, p.level, p.online_level";
 
 /// Filters: `?1` folded field, `?2` folded agency, `?3` level, `?4` online level, `?5` subject.
-const FILTERS: &str = "p.status = 'in_force'
+/// `+p.status` keeps the index on `status` (for [`IN_FORCE_COUNT`]) out of these plans: nine
+/// procedures in ten are in force, and a plan led by it read every record (search p99 13 ms).
+const FILTERS: &str = "+p.status = 'in_force'
     AND (?1 IS NULL OR p.field_key = ?1) AND (?2 IS NULL OR p.agency_key = ?2)
     AND (?3 IS NULL OR p.level = ?3) AND (?4 IS NULL OR p.online_level = ?4)
     AND (?5 IS NULL OR instr(p.subjects, ?5) > 0)";
@@ -1029,5 +1031,23 @@ mod tests {
         let conn = store::open_catalog(dir.path()).unwrap();
         let plan: String = conn.query_row(&format!("EXPLAIN QUERY PLAN {IN_FORCE_COUNT}"), [], |r| r.get(3)).unwrap();
         assert!(plan.contains("COVERING INDEX procedure_status"), "{plan}");
+    }
+
+    /// Searches and browsing filter on `status` too, but must not be led by its index
+    /// (nine procedures in ten are in force: such a plan reads nearly every record).
+    #[test]
+    fn searches_are_not_led_by_the_index_on_status() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = store::open_catalog(dir.path()).unwrap();
+        let queries = [
+            format!("SELECT {COLUMNS} FROM procedure p WHERE {FILTERS} ORDER BY p.name_key"),
+            format!("SELECT {COLUMNS} {FTS_JOIN} AND {FILTERS} ORDER BY f.rowid"),
+        ];
+        for query in queries {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {query}")).unwrap();
+            let unbound = rusqlite::params_from_iter(vec![rusqlite::types::Null; stmt.parameter_count()]);
+            let plan: Vec<String> = stmt.query_map(unbound, |r| r.get(3)).unwrap().map(Result::unwrap).collect();
+            assert!(!plan.iter().any(|step| step.contains("procedure_status")), "{query}: {plan:?}");
+        }
     }
 }
