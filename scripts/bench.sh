@@ -34,15 +34,20 @@ sandbox_pid=$!
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; done
 portal="http://127.0.0.1:$port/"
 : > "$out/rss.txt"
+# Three full syncs of each binary, each into a new data dir, then a 304; the target is the
+# median of the release-mobile CLI's three peaks.
 for profile in release release-mobile; do
-    full=$( { /usr/bin/time -f '%e s, %M KiB peak RSS' "target/$profile/smarthd" --portal "$portal" --data-dir "$tmp/$profile" catalog sync >/dev/null; } 2>&1 )
-    again=$( { /usr/bin/time -f '%e s, %M KiB peak RSS' "target/$profile/smarthd" --portal "$portal" --data-dir "$tmp/$profile" catalog sync >/dev/null; } 2>&1 )
-    echo "full sync of 10,000 ($profile CLI, separate process): $full" | tee -a "$out/rss.txt"
+    peaks=()
+    for run in 1 2 3; do
+        full=$( { /usr/bin/time -f '%e s, %M KiB peak RSS' "target/$profile/smarthd" --portal "$portal" --data-dir "$tmp/$profile-$run" catalog sync >/dev/null; } 2>&1 )
+        echo "full sync of 10,000 ($profile CLI, separate process, run $run): $full" | tee -a "$out/rss.txt"
+        peaks+=("$(echo "$full" | sed -n 's/.*, \([0-9]*\) KiB peak RSS/\1/p')")
+    done
+    again=$( { /usr/bin/time -f '%e s, %M KiB peak RSS' "target/$profile/smarthd" --portal "$portal" --data-dir "$tmp/$profile-3" catalog sync >/dev/null; } 2>&1 )
     echo "304 sync, same binary (floor): $again" | tee -a "$out/rss.txt"
 done
-# The last loop's: release-mobile.
-peak_kib=$(echo "$full" | sed -n 's/.*, \([0-9]*\) KiB peak RSS/\1/p')
-echo "target full_sync_peak_mib: $((peak_kib / 1024)) (target 20)" | tee -a "$out/rss.txt"
+median_kib=$(printf '%s\n' "${peaks[@]}" | sort -n | sed -n 2p)
+echo "target full_sync_peak_mib: $(awk -v k="$median_kib" 'BEGIN { printf "%.1f", k / 1024 }') (target 20)" | tee -a "$out/rss.txt"
 # What the peak is made of: private memory (anonymous) and the binary's code mapped from the
 # page cache (file-backed), polled from /proc/PID/smaps_rollup while each sync runs. Figures only.
 split() {
