@@ -329,14 +329,8 @@ async fn an_interrupted_sync_resumes_where_it_stopped() {
     assert!(!hits.hits.is_empty());
     // The search index, built once at the end of the first fill, covers the pages stored
     // before the stop as well as those after it.
-    // Part of each name (not the exact name, which a B-tree finds without the index).
-    let found_by_part_of_its_name = |code: &str| {
-        let name = core.catalog().procedure(code).unwrap().name;
-        let part = name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
-        all_pages(&core, &part, &SearchFilters::default(), 100)
-            .into_iter()
-            .any(|(codes, _)| codes.iter().any(|c| c == code))
-    };
+    let found_by_part_of_its_name =
+        |code: &str| finds(&core, &part_of_name(&core.catalog().procedure(code).unwrap().name), code);
     assert!(found_by_part_of_its_name(&stored_before.code), "{stored_before:?}");
     let browsed = all_pages(&core, "", &SearchFilters::default(), 100);
     let last = browsed.last().unwrap().0.last().unwrap();
@@ -358,10 +352,8 @@ async fn the_first_fill_indexes_every_procedure() {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .unwrap();
-        let part = name.split_whitespace().skip(1).take(6).collect::<Vec<_>>().join(" ");
-        let found =
-            all_pages(&core, &part, &SearchFilters::default(), 100).into_iter().any(|(codes, _)| codes.contains(&code));
-        assert!(found, "{code} ({name}) is found by {part:?}");
+        let part = part_of_name(&name);
+        assert!(finds(&core, &part, &code), "{code} ({name}) is found by {part:?}");
     }
 }
 
@@ -377,9 +369,7 @@ async fn a_sync_stopped_before_the_index_is_built_builds_it_next_time() {
         [0]
     .code
     .clone();
-    let name = core.catalog().procedure(&code).unwrap().name;
-    // Part of its name: the exact name is found by a B-tree without the index.
-    let part = name.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+    let part = part_of_name(&core.catalog().procedure(&code).unwrap().name);
     drop(core);
     // What the last page's commit leaves: every procedure, the cursor at the end, no index.
     let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
@@ -388,14 +378,11 @@ async fn a_sync_stopped_before_the_index_is_built_builds_it_next_time() {
     drop(raw);
 
     let core = world.core();
-    let found = |core: &smarthd_core::SmartHd| {
-        all_pages(core, &part, &SearchFilters::default(), 100).into_iter().any(|(codes, _)| codes.contains(&code))
-    };
-    assert!(!found(&core), "the index was emptied");
+    assert!(!finds(&core, &part, &code), "the index was emptied");
     let report = core.sync().catalog().await.unwrap();
     assert_eq!((report.outcome, report.upserted), (SyncOutcome::Updated, 0), "nothing is fetched again");
     assert!(core.catalog().freshness().unwrap().complete);
-    assert!(found(&core), "{code} is found by {part:?} again");
+    assert!(finds(&core, &part, &code), "{code} is found by {part:?} again");
     assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
 }
 
@@ -483,6 +470,17 @@ async fn a_broad_query_ranks_its_most_specific_matches() {
     // With a filter too.
     let commune = SearchFilters { level: Some(Level::Commune), ..Default::default() };
     assert!(!core.catalog().search("giấy", &commune, PageRequest::default()).unwrap().hits.is_empty());
+}
+
+/// Part of a procedure's name, which only the search index finds (a B-tree finds the exact
+/// name): its words after the first, at most six (a search holds at most sixteen).
+fn part_of_name(name: &str) -> String {
+    name.split_whitespace().skip(1).take(6).collect::<Vec<_>>().join(" ")
+}
+
+/// Whether paging through the results of `query` reaches `code`.
+fn finds(core: &smarthd_core::SmartHd, query: &str, code: &str) -> bool {
+    all_pages(core, query, &SearchFilters::default(), 100).into_iter().any(|(codes, _)| codes.iter().any(|c| c == code))
 }
 
 /// Every page of `query`, walked with `limit`, with the `has_more` of each.
