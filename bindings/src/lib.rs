@@ -12,6 +12,7 @@ mod documents;
 mod dossiers;
 mod error;
 mod inbox;
+mod jvm;
 mod payments;
 mod platform;
 mod reports;

@@ -18,7 +18,7 @@ class CatalogClient internal constructor(internal val api: CatalogApi, private v
         query: String,
         filters: SearchFilters = SearchFilters(),
         page: PageRequest = PageRequest(),
-    ): SearchPage = withContext(io) { api.search(query, filters, page) }
+    ): SearchPage = withContext(io) { SearchChannel.search(api, query, filters, page) }
 
     /** Completions of the search box text as it is typed ("dang k"): up to [limit] (1..20) names. */
     suspend fun suggest(prefix: String, limit: UInt = 8u): List<String> = withContext(io) { api.suggest(prefix, limit) }

@@ -12,8 +12,10 @@ import vn.gov.haiduong.smarthd.coreVersion
 
 /**
  * Per-call cost through the generated bindings (JNA): an empty call, and a search returning 20
- * results (records, strings, lists crossing back). A careful manual loop: warm-up rounds for the
- * JIT, then the median of several timed rounds. `-Dsmarthd.bench.scale=40` for the published
+ * results (records, strings, lists crossing back), beside the same search across JNI
+ * ([SearchChannel], what `client.catalog.search` uses). A careful manual loop: each call warmed
+ * up for a time (`0.1 s x scale`: C2 compiles a method after about 10,000 calls, so a fixed
+ * count measured a half-compiled path), then the median of several timed rounds. `-Dsmarthd.bench.scale=40` for the published
  * figures (with the release library: `-Dsmarthd.libdir=.../target/release`); the default scale
  * keeps the test suite fast. Compare with `cargo run --release -p smarthd-ffi --example call_cost`.
  */
@@ -31,6 +33,11 @@ class CallCostTest {
         return samples[rounds / 2]
     }
 
+    private inline fun warmUp(seconds: Double, body: () -> Unit) {
+        val end = System.nanoTime() + (seconds * 1e9).toLong()
+        while (System.nanoTime() < end) for (i in 0 until 100) body()
+    }
+
     @Test
     fun `call cost from Kotlin`() {
         val scale = (System.getProperty("smarthd.bench.scale") ?: "1").toInt()
@@ -44,17 +51,22 @@ class CallCostTest {
                 assertEquals(20, catalog.search(query, filters, page).hits.size, "the benchmark query must fill a page")
 
                 // Warm up (JIT, JNA's method lookup, SQLite's page cache).
-                nsPerCall(3, 5_000 * scale) { core.ping() }
-                nsPerCall(3, 100 * scale) { catalog.search(query, filters, page) }
+                val warmUpSeconds = 0.1 * scale
+                warmUp(warmUpSeconds) { core.ping() }
+                warmUp(warmUpSeconds) { coreVersion() }
+                warmUp(warmUpSeconds) { catalog.search(query, filters, page) }
+                warmUp(warmUpSeconds) { SearchChannel.search(catalog, query, filters, page) }
 
                 val empty = nsPerCall(7, 5_000 * scale) { core.ping() }
                 // A top-level function: one native call (a method is two: clone the handle, call).
                 val function = nsPerCall(7, 5_000 * scale) { coreVersion() }
                 val search = nsPerCall(7, 100 * scale) { catalog.search(query, filters, page) }
+                val channel = nsPerCall(7, 100 * scale) { SearchChannel.search(catalog, query, filters, page) }
                 println(
                     "call cost (Kotlin/JVM, JNA, ${System.getProperty("jna.library.path")}): " +
-                        "empty method call %.2f us; function returning a short string %.2f us; search returning 20 results %.1f us"
-                            .format(empty / 1000, function / 1000, search / 1000),
+                        ("empty method call %.2f us; function returning a short string %.2f us; " +
+                        "search returning 20 results %.1f us (JNI, client.catalog.search) / %.1f us (JNA, generated)")
+                        .format(empty / 1000, function / 1000, channel / 1000, search / 1000),
                 )
                 catalog.close()
             }

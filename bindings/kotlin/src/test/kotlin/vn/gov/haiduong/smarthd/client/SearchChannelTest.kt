@@ -1,0 +1,56 @@
+package vn.gov.haiduong.smarthd.client
+
+import java.nio.file.Path
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.junit.jupiter.api.io.TempDir
+import vn.gov.haiduong.smarthd.Level
+import vn.gov.haiduong.smarthd.PageRequest
+import vn.gov.haiduong.smarthd.SearchFilters
+import vn.gov.haiduong.smarthd.SmartHd
+import vn.gov.haiduong.smarthd.SmartHdException
+
+/**
+ * The search page across JNI ([SearchChannel], what `client.catalog.search` uses) answers exactly
+ * what the generated JNA call answers: the same hits with their highlights, the same paging, the
+ * same typed errors; and a closed catalog is refused, not read.
+ */
+class SearchChannelTest {
+    @TempDir
+    lateinit var tmp: Path
+
+    @Test
+    fun `the channel answers what the generated call answers`() {
+        Sandbox(tmp.resolve("sandbox")).use { sandbox ->
+            SmartHd.open(config(sandbox.url, tmp.resolve("data")), MemoryStorage()).use { core ->
+                runBlocking { core.sync().use { it.catalog() } }
+                val catalog = core.catalog()
+                val field = catalog.fields().first().name
+                val searches = listOf(
+                    Triple("đăng ký khai sinh", SearchFilters(), PageRequest(0u, 20u)),
+                    Triple("dang ky", SearchFilters(), PageRequest(0u, 20u)),
+                    Triple("dang ky", SearchFilters(), PageRequest(20u, 7u)),
+                    Triple("", SearchFilters(field = field), PageRequest(0u, 50u)),
+                    Triple("", SearchFilters(level = Level.COMMUNE), PageRequest(0u, 200u)),
+                    Triple("không có thủ tục nào như thế này", SearchFilters(), PageRequest(0u, 20u)),
+                )
+                for ((query, filters, page) in searches) {
+                    assertEquals(catalog.search(query, filters, page), SearchChannel.search(catalog, query, filters, page), query)
+                }
+                val page = SearchChannel.search(catalog, "đăng ký khai sinh", SearchFilters(), PageRequest(0u, 20u))
+                assertTrue(page.hits.isNotEmpty() && page.hits.all { it.highlights.isNotEmpty() }, "hits with their highlights")
+                assertTrue(page.hits.any { "Đăng ký khai sinh" in it.name }, "names keep their diacritics: ${page.hits.map { it.name }}")
+
+                val refused = assertThrows<SmartHdException.Validation> { SearchChannel.search(catalog, "x", SearchFilters(), PageRequest(0u, 0u)) }
+                val refusedByJna = assertThrows<SmartHdException.Validation> { catalog.search("x", SearchFilters(), PageRequest(0u, 0u)) }
+                assertEquals(refusedByJna.message, refused.message)
+
+                catalog.close()
+                assertThrows<IllegalStateException> { SearchChannel.search(catalog, "dang ky", SearchFilters(), PageRequest(0u, 20u)) }
+            }
+        }
+    }
+}
