@@ -101,7 +101,9 @@ def main() -> int:
                     problems.append(f"{layer} layer has no {path.relative_to(ROOT)} for {api}")
                     continue
                 # The generated method under its camelCase name, called on the wrapped object.
-                if not re.search(rf"(?<![\w$])(?:api|core|it|\$0)\.`?{camel(name)}`?\(", path.read_text(encoding="utf-8")):
+                # `api.search(...)`, or through a channel given the object (`SearchChannel.search(api, ...)`).
+                wraps = rf"(?<![\w$])(?:(?:api|core|it|\$0)\.`?{camel(name)}`?\(|\w+Channel\.{camel(name)}\(api\b)"
+                if not re.search(wraps, path.read_text(encoding="utf-8")):
                     problems.append(f"{layer}: {path.relative_to(ROOT)} does not wrap {api}.{camel(name)}")
 
     if problems:
