@@ -195,9 +195,17 @@ impl PortalClient {
         Ok(Fetched::Fresh { value: answer.json()?, etag })
     }
 
-    /// A request without credentials.
+    /// A request without credentials. A GET that failed on the way, without an answer, is sent
+    /// once more: the first try may have gone out on a kept-alive connection the portal had
+    /// closed (it restarted, the phone changed networks), and a new connection tells "offline"
+    /// from a fault. GET is idempotent (RFC 9110 §9.2.2); browsers do the same.
     pub async fn send(&self, request: Request<'_>) -> Result<Answer> {
-        self.exchange(&request, HeaderMap::new()).await
+        match self.exchange(&request, HeaderMap::new()).await {
+            Err(Error::Portal(PortalError::Network(_))) if request.method == Method::GET => {
+                self.exchange(&request, HeaderMap::new()).await
+            }
+            answer => answer,
+        }
     }
 
     /// A request with a DPoP proof when `prover` is given (the provider's token and PAR
@@ -361,6 +369,71 @@ mod tests {
         let mut config = Config::new("https://dichvucong.haiphong.gov.vn", "/tmp").unwrap();
         config.pinned_spki_sha256 = vec![[7; 32]];
         assert!(PortalClient::new(&config).is_ok());
+    }
+
+    /// A loopback server that answers every request `{}` but the second, whose connection it
+    /// closes without an answer (a kept-alive connection the portal closed). Gives its URL and
+    /// the count of requests it read.
+    async fn closes_the_second_request() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counted = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let seen = counted.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    loop {
+                        let mut chunk = [0u8; 4096];
+                        let n = stream.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        // Requests without bodies, or with a small one after the headers.
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+                        if buf.len() < end + 4 + length {
+                            continue;
+                        }
+                        buf.drain(..end + 4 + length);
+                        if seen.fetch_add(1, Ordering::SeqCst) + 1 == 2 {
+                            return;
+                        }
+                        let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                        stream.write_all(answer.as_bytes()).await.unwrap();
+                    }
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn a_get_lost_with_its_connection_is_sent_once_more_a_post_is_not() {
+        use std::sync::atomic::Ordering;
+        for method in [Method::GET, Method::POST] {
+            let (url, seen) = closes_the_second_request().await;
+            let portal = PortalClient::new(&Config::new(&url, "/tmp").unwrap()).unwrap();
+            let request = || Request::new(method.clone(), portal.url("api/v1/x").unwrap()).json(b"{}");
+            assert_eq!(portal.send(request()).await.unwrap().status, StatusCode::OK);
+            let second = portal.send(request()).await;
+            if method == Method::GET {
+                assert_eq!(second.unwrap().status, StatusCode::OK, "sent again on a new connection");
+                assert_eq!(seen.load(Ordering::SeqCst), 3);
+            } else {
+                let error = second.unwrap_err();
+                assert!(matches!(error, Error::Portal(PortalError::Network(_))), "{error}");
+                assert_eq!(seen.load(Ordering::SeqCst), 2, "a POST is never sent twice by the transport");
+            }
+        }
     }
 
     #[test]
