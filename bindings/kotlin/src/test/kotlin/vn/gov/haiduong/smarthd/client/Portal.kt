@@ -23,13 +23,15 @@ object Portal {
     const val OFFICER_PASSWORD = "Canbo@123"
 
     // HTTP/1.1 only: the JDK's default first offers an h2c upgrade, which the portal declines.
-    private val http: HttpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build()
-
+    // A new client, so a new connection, for each request: a pooled one the sandbox had just
+    // closed failed the next request ("HTTP/1.1 header parser received no bytes") in CI, and
+    // these calls (officer actions) must not be sent twice.
     private fun send(request: HttpRequest): HttpResponse<String> =
-        http.send(request, HttpResponse.BodyHandlers.ofString(Charsets.UTF_8))
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build()
+            .send(request, HttpResponse.BodyHandlers.ofString(Charsets.UTF_8))
 
     private fun get(url: URI) = send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(15)).GET().build())
 
