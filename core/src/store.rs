@@ -540,10 +540,14 @@ impl UserDb {
 /// `<file>.open`, written at open and removed at a clean close: found at the next open, it says
 /// the app stopped without closing (killed, a power cut), and the file gets an integrity check.
 /// With two processes on one data dir the first to close removes it; a damaged page is then
-/// still found when a query meets it.
+/// still found when a query meets it. It holds the id of the boot it was written in, so that
+/// a stop of the app alone (the same boot) can be told from a stop of the whole system.
 pub struct OpenMarker {
     path: PathBuf,
     pub unclean: bool,
+    /// Unclean, and the system may have gone down with the file open (another boot, or a
+    /// platform that does not say): writes handed to the system but never synced may be lost.
+    pub system_stopped: bool,
 }
 
 impl OpenMarker {
@@ -552,9 +556,17 @@ impl OpenMarker {
         path.push(".open");
         let path = PathBuf::from(path);
         let unclean = path.exists();
-        crate::private_files::options().write(true).create(true).truncate(true).open(&path)?;
-        Ok(OpenMarker { path, unclean })
+        let boot = boot_id();
+        let system_stopped = unclean && (boot.is_none() || std::fs::read_to_string(&path).ok() != boot);
+        let mut marker = crate::private_files::options().write(true).create(true).truncate(true).open(&path)?;
+        std::io::Write::write_all(&mut marker, boot.unwrap_or_default().as_bytes())?;
+        Ok(OpenMarker { path, unclean, system_stopped })
     }
+}
+
+/// The kernel's id of this boot (Linux, Android); `None` where the platform does not give one.
+fn boot_id() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().filter(|id| !id.trim().is_empty())
 }
 
 impl Drop for OpenMarker {
@@ -576,11 +588,14 @@ fn quick_check(conn: &Connection) -> Result<()> {
     )))
 }
 
+/// How long a statement waits for another connection's lock before it fails with `Busy`.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Pragmas from `engineering.md`: WAL, foreign keys, temp in memory (Android has no /tmp),
 /// a busy timeout, and a bound on the WAL file.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     steady_plans(conn)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -643,7 +658,7 @@ pub fn open_reader(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
     )?;
     steady_plans(&conn)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(conn)
 }
@@ -697,15 +712,26 @@ pub fn open_catalog_checked(data_dir: &Path, check: bool) -> Result<Connection> 
         Ok(conn)
     });
     match opened {
-        Err(err) if is_corruption(&err) => rebuild_catalog(data_dir),
+        Err(err) if is_corruption(&err) => rebuild_catalog(data_dir, "damaged"),
         other => other,
     }
 }
 
+/// Whether `catalog.db` was last written with a rollback journal, as a first fill writes it
+/// (byte 18 of the header: 1 for a rollback journal, 2 for WAL): every copy is put back in WAL
+/// mode when its fill completes, so such a file found after an unclean stop was filled without
+/// syncing ([`crate::catalog::Catalog`], "first fill").
+pub fn catalog_written_in_fill_mode(data_dir: &Path) -> bool {
+    let mut header = [0u8; 19];
+    std::fs::File::open(data_dir.join(CATALOG_DB))
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut header))
+        .is_ok_and(|()| header[18] == 1)
+}
+
 /// Deletes `catalog.db` with its WAL and makes a new, empty one. Its connections must be closed.
-pub fn rebuild_catalog(data_dir: &Path) -> Result<Connection> {
+pub fn rebuild_catalog(data_dir: &Path, why: &str) -> Result<Connection> {
     let path = data_dir.join(CATALOG_DB);
-    tracing::warn!(path = %path.display(), "catalog cache is damaged; rebuilding it");
+    tracing::warn!(path = %path.display(), "catalog cache is {why}; rebuilding it");
     std::fs::remove_file(&path)?;
     for sidecar in sidecars(&path) {
         if sidecar.exists() {

@@ -386,6 +386,122 @@ async fn a_sync_stopped_before_the_index_is_built_builds_it_next_time() {
     assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
 }
 
+/// What the file looked like at each page of a sync: its journal mode (byte 18 of the header:
+/// 1 for a rollback journal, 2 for WAL), the WAL's length, and the procedures a reader sees.
+/// A read transaction another connection holds, if any, ends at the first page.
+struct FileAtEachPage {
+    dir: std::path::PathBuf,
+    seen: std::sync::Mutex<Vec<(u8, u64, i64)>>,
+    reading: std::sync::Mutex<Option<rusqlite::Connection>>,
+}
+
+impl FileAtEachPage {
+    fn new(dir: std::path::PathBuf) -> Arc<FileAtEachPage> {
+        Arc::new(FileAtEachPage { dir, seen: Default::default(), reading: Default::default() })
+    }
+}
+
+impl EventListener for FileAtEachPage {
+    fn on_event(&self, _event: Event) {
+        if let Some(other) = self.reading.lock().unwrap().take() {
+            other.execute_batch("COMMIT").unwrap();
+        }
+        let db = self.dir.join("catalog.db");
+        let mode = std::fs::read(&db).unwrap()[18];
+        let wal = std::fs::metadata(self.dir.join("catalog.db-wal")).map_or(0, |m| m.len());
+        let reader = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let stored = reader.query_row("SELECT count(*) FROM procedure", [], |r| r.get(0)).unwrap();
+        self.seen.lock().unwrap().push((mode, wal, stored));
+    }
+}
+
+/// A first fill writes each page once, into the file (a rollback journal, no WAL), and is
+/// readable page by page; the complete copy is back in WAL mode, so later syncs never make a
+/// search wait. While another connection reads the file the fill goes through the WAL.
+#[tokio::test]
+async fn a_first_fill_writes_the_file_without_the_wal_and_ends_in_wal() {
+    let world = World::new(SIZE).await;
+    let pages = SIZE.div_ceil(smarthd_core::sync::PAGE_SIZE as usize);
+    let watch = FileAtEachPage::new(world.data_dir());
+    let core = world.core_with(watch.clone());
+    assert_eq!(core.sync().catalog().await.unwrap().upserted, SIZE as u64);
+    let seen = watch.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), pages);
+    for (page, &(mode, wal, stored)) in seen.iter().enumerate() {
+        // The last page's event comes once the copy is complete, and back in WAL mode.
+        let expected = if page + 1 < pages { 1 } else { 2 };
+        assert_eq!((mode, wal), (expected, 0), "page {page} was written into the file, not the WAL");
+        let page_size = smarthd_core::sync::PAGE_SIZE as i64;
+        assert_eq!(stored, ((page as i64 + 1) * page_size).min(SIZE as i64), "each page is seen once committed");
+    }
+    assert_eq!(std::fs::read(world.data_dir().join("catalog.db")).unwrap()[18], 2, "the copy is in WAL mode");
+    assert!(core.catalog().freshness().unwrap().complete);
+    assert_eq!(names(&core, "dang ky khai sinh").first().map(String::as_str), Some("Đăng ký khai sinh"));
+    drop(core);
+
+    // Another process reads the file as the next fill starts: the fill cannot leave WAL, and
+    // its first page goes through it; the second, once the read is over, does not.
+    let world = World::new(300).await;
+    let watch = FileAtEachPage::new(world.data_dir());
+    let core = world.core_with(watch.clone());
+    let other = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    other.execute_batch("BEGIN; SELECT count(*) FROM sqlite_master;").unwrap();
+    *watch.reading.lock().unwrap() = Some(other);
+    assert_eq!(core.sync().catalog().await.unwrap().upserted, 300);
+    let seen = watch.seen.lock().unwrap().clone();
+    assert_eq!(seen.iter().map(|s| s.0).collect::<Vec<_>>(), [2, 1, 2], "WAL while the other read, then not");
+    assert!(seen[0].1 > 0, "the first page went into the WAL");
+    assert!(core.catalog().freshness().unwrap().complete);
+    assert_eq!(codes(&core, "khai sinh", 1).len(), 1);
+}
+
+/// A fill is synced only when it completes. After an unclean stop of the app alone (the marker
+/// written in this boot) the journal has kept the file whole and the fill resumes; after a stop
+/// of the system (another boot) what the fill wrote may be lost in any order, so it starts
+/// over. A complete copy is kept either way.
+#[tokio::test]
+async fn a_fill_cut_by_a_system_stop_starts_over_one_cut_by_the_app_resumes() {
+    let world = World::new(SIZE).await;
+    let marker = world.data_dir().join("catalog.db.open");
+    let this_boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    let page = smarthd_core::sync::PAGE_SIZE as u64;
+    let stored = || {
+        let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+        raw.query_row("SELECT count(*) FROM procedure", [], |r| r.get::<_, i64>(0)).unwrap() as u64
+    };
+    let first_page = Arc::new(FirstPage(tokio::sync::Notify::new()));
+    let core = world.core_with(first_page.clone());
+    stop_after_first_page(&core, &first_page).await;
+    drop(core);
+    // The app was killed after the first page's commit (this boot's marker is left behind).
+    std::fs::write(&marker, &this_boot).unwrap();
+    let core = world.core_with(first_page.clone());
+    assert_eq!(stored(), page, "the first page is kept");
+    stop_after_first_page(&core, &first_page).await;
+    drop(core);
+    assert_eq!(stored(), 2 * page, "the fill resumed after it");
+    // The system went down after the second page's commit.
+    std::fs::write(&marker, "another boot").unwrap();
+    let core = world.core();
+    assert_eq!(stored(), 0, "the unsynced fill is dropped");
+    assert_eq!(core.sync().catalog().await.unwrap().upserted, SIZE as u64, "the fill starts over");
+    drop(core);
+    std::fs::write(&marker, "another boot").unwrap();
+    let core = world.core();
+    assert_eq!(stored(), SIZE as u64, "a complete copy is kept");
+    assert_eq!(core.sync().catalog().await.unwrap().outcome, SyncOutcome::NotModified);
+}
+
+/// Syncs until the first page is committed, then stops the sync (drops its future).
+async fn stop_after_first_page(core: &smarthd_core::SmartHd, first_page: &FirstPage) {
+    let sync = core.sync();
+    tokio::select! {
+        biased;
+        () = first_page.0.notified() => {}
+        result = sync.catalog() => panic!("the sync was not stopped: {result:?}"),
+    }
+}
+
 #[tokio::test]
 async fn reads_keep_working_after_the_portal_stops() {
     let world = World::new(SIZE).await;

@@ -7,6 +7,7 @@ pub use smarthd_model::catalog as model;
 pub mod search;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::types::Value;
@@ -198,6 +199,9 @@ pub struct Catalog {
     folder: Arc<Mutex<Option<Connection>>>,
     /// The data dir, to rebuild a damaged copy in.
     dir: std::path::PathBuf,
+    /// The writer runs a first fill with a rollback journal and no syncs
+    /// ([`Catalog::enter_fill_mode`]) until the fill completes.
+    unsynced_fill: AtomicBool,
     /// The last procedure read, with the stored record it was parsed from: filling a form reads
     /// the same procedure at every field, and parsing it costs more than the read. Kept only
     /// while the stored record is byte for byte the same (another process may sync); shared,
@@ -215,7 +219,14 @@ impl Catalog {
         let (reader, writer) = match current {
             Some(reader) => (reader, None),
             None => {
-                let writer = store::open_catalog_checked(data_dir, marker.unclean)?;
+                // A fill's writes are synced only at its end: after the system went down during
+                // one, what it wrote may be lost in any order, so the fill starts over. After the
+                // app alone was stopped, the journal puts back the page being written.
+                let writer = if marker.system_stopped && store::catalog_written_in_fill_mode(data_dir) {
+                    store::rebuild_catalog(data_dir, "an unsynced first fill cut by a system stop")?
+                } else {
+                    store::open_catalog_checked(data_dir, marker.unclean)?
+                };
                 (store::open_reader(&data_dir.join(store::CATALOG_DB))?, Some(writer))
             }
         };
@@ -224,6 +235,7 @@ impl Catalog {
             reader: Mutex::new(reader),
             folder: Arc::default(),
             dir: data_dir.to_owned(),
+            unsynced_fill: AtomicBool::new(false),
             last_procedure: Mutex::new(None),
             _marker: marker,
         })
@@ -260,7 +272,8 @@ impl Catalog {
         *lock(&self.folder) = None;
         *reader = Connection::open_in_memory()?;
         *writer = None;
-        *writer = Some(store::rebuild_catalog(&self.dir)?);
+        *writer = Some(store::rebuild_catalog(&self.dir, "damaged")?);
+        self.unsynced_fill.store(false, Ordering::Relaxed);
         *reader = store::open_reader(&self.dir.join(store::CATALOG_DB))?;
         Ok(())
     }
@@ -622,16 +635,18 @@ impl Catalog {
         Ok(state.unwrap_or_default())
     }
 
-    /// Folds the WAL into the file after a sync that wrote many pages (the writer checkpoints
-    /// only past [`store::CATALOG_WAL_PAGES`], so that a full sync copies each page once): a
-    /// start after the app is killed then has no long WAL to read back.
     /// Folds what the WAL holds into the file, as far as it can without waiting for the writer
     /// (a passive checkpoint), on a blocking thread: the copy then runs beside the sync's writes
-    /// instead of inside one of its commits. A fold that fails leaves its work to the next one.
-    pub(crate) fn fold_beside(&self) -> tokio::task::JoinHandle<()> {
+    /// instead of inside one of its commits (the writer checkpoints only past
+    /// [`store::CATALOG_WAL_PAGES`]). A fold that fails leaves its work to the next one. `None`
+    /// during a fill without WAL, which has nothing to fold.
+    pub(crate) fn fold_beside(&self) -> Option<tokio::task::JoinHandle<()>> {
+        if self.unsynced_fill.load(Ordering::Relaxed) {
+            return None;
+        }
         let folder = self.folder.clone();
         let path = self.dir.join(store::CATALOG_DB);
-        tokio::task::spawn_blocking(move || {
+        Some(tokio::task::spawn_blocking(move || {
             let mut folder = lock(&folder);
             let folded = match &mut *folder {
                 Some(conn) => conn,
@@ -644,9 +659,11 @@ impl Catalog {
             if let Err(error) = folded {
                 tracing::info!("catalog fold: {error}");
             }
-        })
+        }))
     }
 
+    /// Folds the WAL into the file after a sync that wrote many pages: a start after the app is
+    /// killed then has no long WAL to read back.
     pub(crate) fn fold_wal(&self) -> Result<()> {
         self.writer()?.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -685,12 +702,15 @@ impl Catalog {
             field: "next_since",
         })?;
         let mut writer = self.writer()?;
-        let tx = writer.transaction()?;
-        let filling = !tx
+        let filling = !writer
             .prepare_cached("SELECT complete FROM sync_state WHERE feed = ?1")?
             .query_row([PROCEDURES_FEED], |r| r.get::<_, bool>(0))
             .optional()?
             .unwrap_or(false);
+        if filling {
+            self.enter_fill_mode(&writer)?;
+        }
+        let tx = writer.transaction()?;
         let mut applied = Applied::default();
         {
             let mut find = tx.prepare_cached("SELECT id, fts_rowid FROM procedure WHERE code = ?1")?;
@@ -762,12 +782,77 @@ impl Catalog {
         tx.commit()?;
         if to_index {
             index_all(&mut writer)?;
+            let unsynced = self.unsynced_fill.load(Ordering::Relaxed);
+            if unsynced {
+                // This commit syncs the journal, then the file: every page of the fill with it.
+                writer.pragma_update(None, "synchronous", "FULL")?;
+            }
             writer.execute(
                 "UPDATE sync_state SET etag = ?2, complete = 1, last_success_at = ?3 WHERE feed = ?1",
                 params![PROCEDURES_FEED, etag, now()],
             )?;
+            if unsynced {
+                self.leave_fill_mode(&writer)?;
+            }
         }
         Ok(applied)
+    }
+
+    /// A first fill writes every page of the catalog once, straight into the file, with a
+    /// rollback journal and no syncs: through the WAL each page was written twice (the WAL, then
+    /// the file) and a full sync took half again as long. The journal still puts back a page
+    /// cut short when the app is killed; a system stop during the fill makes the next open
+    /// start it over ([`Catalog::open`]); the commit that completes it syncs everything.
+    /// Leaving WAL needs the file to itself: the reader closes for the switch, and when another
+    /// connection (another process) holds the file the fill goes on through the WAL.
+    fn enter_fill_mode(&self, writer: &Connection) -> Result<()> {
+        if self.unsynced_fill.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        // A fold in flight finishes first; its connection closes with it.
+        *lock(&self.folder) = None;
+        let switched = self.with_reader_closed(|| {
+            // Another connection's lock is not waited for: the fill then goes through the WAL.
+            writer.busy_timeout(std::time::Duration::ZERO)?;
+            let mode = writer.query_row("PRAGMA journal_mode = PERSIST", [], |r| r.get::<_, String>(0));
+            writer.busy_timeout(store::BUSY_TIMEOUT)?;
+            match mode {
+                Ok(mode) => Ok(mode.eq_ignore_ascii_case("persist")),
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(false),
+                Err(error) => Err(error.into()),
+            }
+        })?;
+        if switched {
+            writer.pragma_update(None, "synchronous", "OFF")?;
+            self.unsynced_fill.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Back to WAL once the fill is complete and synced. When another connection holds the
+    /// file by then, the copy stays on the rollback journal, synced at each commit, until the
+    /// next open puts it back in WAL.
+    fn leave_fill_mode(&self, writer: &Connection) -> Result<()> {
+        self.unsynced_fill.store(false, Ordering::Relaxed);
+        self.with_reader_closed(|| {
+            match writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+                Ok(_) => Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(()),
+                Err(error) => Err(error.into()),
+            }
+        })?;
+        writer.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
+    }
+
+    /// Runs `switch` (a change of the writer's journal mode) with the reader closed, then opens
+    /// the reader again.
+    fn with_reader_closed<T>(&self, switch: impl FnOnce() -> Result<T>) -> Result<T> {
+        let mut reader = lock(&self.reader);
+        *reader = Connection::open_in_memory()?;
+        let switched = switch();
+        *reader = store::open_reader(&self.dir.join(store::CATALOG_DB))?;
+        switched
     }
 
     pub(crate) fn replace_units(&self, units: &AdminUnits, etag: Option<&str>) -> Result<()> {

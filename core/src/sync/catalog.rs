@@ -93,7 +93,7 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
             break;
         };
         if folding.as_ref().is_none_or(|f| f.is_finished()) {
-            folding = Some(catalog.fold_beside());
+            folding = catalog.fold_beside();
         }
         request = next;
     }
