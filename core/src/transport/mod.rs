@@ -232,11 +232,13 @@ impl PortalClient {
 
     /// A request with the session's access token, to the portal origin the session was made for
     /// only. A `401` is handled here (a nonce, one renewal, a step-up); other answers are the
-    /// caller's to read.
+    /// caller's to read. A GET lost on the way is sent once more, as [`PortalClient::send`]
+    /// does, with a new proof: the portal may have seen the first one's `jti`.
     pub async fn send_authorized(&self, credentials: &impl Credentials, request: Request<'_>) -> Result<Answer> {
         let mut access = credentials.access().await?;
         let mut renewed = false;
         let mut nonce_retried = false;
+        let mut resent = false;
         loop {
             let origin = request.url.origin();
             if origin != access.portal {
@@ -258,7 +260,13 @@ impl PortalClient {
                     headers.insert(AUTHORIZATION, secret(&format!("Bearer {}", access.token))?);
                 }
             }
-            let answer = self.exchange(&request, headers).await?;
+            let answer = match self.exchange(&request, headers).await {
+                Err(Error::Portal(PortalError::Network(_))) if request.method == Method::GET && !resent => {
+                    resent = true;
+                    continue;
+                }
+                answer => answer?,
+            };
             if answer.status != StatusCode::UNAUTHORIZED {
                 return Ok(answer);
             }
@@ -373,13 +381,12 @@ mod tests {
 
     /// A loopback server that answers every request `{}` but the second, whose connection it
     /// closes without an answer (a kept-alive connection the portal closed). Gives its URL and
-    /// the count of requests it read.
-    async fn closes_the_second_request() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
-        use std::sync::atomic::{AtomicUsize, Ordering};
+    /// the head of each request it read (lower case).
+    async fn closes_the_second_request() -> (String, Arc<Mutex<Vec<String>>>) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/", listener.local_addr().unwrap());
-        let seen = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
         let counted = seen.clone();
         tokio::spawn(async move {
             while let Ok((mut stream, _)) = listener.accept().await {
@@ -404,7 +411,12 @@ mod tests {
                             continue;
                         }
                         buf.drain(..end + 4 + length);
-                        if seen.fetch_add(1, Ordering::SeqCst) + 1 == 2 {
+                        let count = {
+                            let mut seen = seen.lock().unwrap();
+                            seen.push(head);
+                            seen.len()
+                        };
+                        if count == 2 {
                             return;
                         }
                         let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
@@ -416,22 +428,55 @@ mod tests {
         (url, seen)
     }
 
+    /// A session whose every proof is new (a counter stands in for the `jti`).
+    struct CountingSession {
+        portal: Origin,
+        proofs: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl Prover for std::sync::atomic::AtomicUsize {
+        fn proof(&self, _: &Method, _: &Url, _: Option<&str>, _: Option<&str>) -> Result<String> {
+            Ok(format!("proof-{}", self.fetch_add(1, std::sync::atomic::Ordering::SeqCst)))
+        }
+    }
+
+    impl Credentials for CountingSession {
+        async fn access(&self) -> Result<Access> {
+            Ok(Access { token: "token".into(), portal: self.portal.clone(), prover: Some(self.proofs.clone()) })
+        }
+        async fn renew(&self, _: &Access) -> Result<Access> {
+            self.access().await
+        }
+    }
+
     #[tokio::test]
     async fn a_get_lost_with_its_connection_is_sent_once_more_a_post_is_not() {
-        use std::sync::atomic::Ordering;
-        for method in [Method::GET, Method::POST] {
-            let (url, seen) = closes_the_second_request().await;
-            let portal = PortalClient::new(&Config::new(&url, "/tmp").unwrap()).unwrap();
-            let request = || Request::new(method.clone(), portal.url("api/v1/x").unwrap()).json(b"{}");
-            assert_eq!(portal.send(request()).await.unwrap().status, StatusCode::OK);
-            let second = portal.send(request()).await;
-            if method == Method::GET {
-                assert_eq!(second.unwrap().status, StatusCode::OK, "sent again on a new connection");
-                assert_eq!(seen.load(Ordering::SeqCst), 3);
-            } else {
-                let error = second.unwrap_err();
-                assert!(matches!(error, Error::Portal(PortalError::Network(_))), "{error}");
-                assert_eq!(seen.load(Ordering::SeqCst), 2, "a POST is never sent twice by the transport");
+        for authorized in [false, true] {
+            for method in [Method::GET, Method::POST] {
+                let (url, seen) = closes_the_second_request().await;
+                let portal = PortalClient::new(&Config::new(&url, "/tmp").unwrap()).unwrap();
+                let session = CountingSession { portal: portal.base.origin(), proofs: Default::default() };
+                let send = async |request: Request<'_>| match authorized {
+                    true => portal.send_authorized(&session, request).await,
+                    false => portal.send(request).await,
+                };
+                let request = || Request::new(method.clone(), portal.url("api/v1/x").unwrap()).json(b"{}");
+                assert_eq!(send(request()).await.unwrap().status, StatusCode::OK);
+                let second = send(request()).await;
+                let seen = seen.lock().unwrap().clone();
+                if method == Method::GET {
+                    assert_eq!(second.unwrap().status, StatusCode::OK, "sent again on a new connection");
+                    assert_eq!(seen.len(), 3);
+                    if authorized {
+                        let proof = |head: &String| head.lines().find(|l| l.starts_with("dpop:")).unwrap().to_owned();
+                        assert_eq!(proof(&seen[1]), "dpop: proof-1");
+                        assert_eq!(proof(&seen[2]), "dpop: proof-2", "sent again with a new proof");
+                    }
+                } else {
+                    let error = second.unwrap_err();
+                    assert!(matches!(error, Error::Portal(PortalError::Network(_))), "{error}");
+                    assert_eq!(seen.len(), 2, "a POST is never sent twice by the transport");
+                }
             }
         }
     }
