@@ -186,7 +186,8 @@ impl ProcedureRow {
 }
 
 pub struct Catalog {
-    /// Reads run here, so searching never waits for a sync transaction (WAL). Declared (so
+    /// Reads run here, so searching never waits for a sync transaction (WAL; during a first
+    /// fill, which runs without it, a read may wait for a page's commit). Declared (so
     /// dropped) before the writer: the last connection to close checkpoints the WAL into the
     /// file, and a read-only one cannot.
     reader: Mutex<Connection>,
@@ -800,11 +801,12 @@ impl Catalog {
 
     /// A first fill writes every page of the catalog once, straight into the file, with a
     /// rollback journal and no syncs: through the WAL each page was written twice (the WAL, then
-    /// the file) and a full sync took half again as long. The journal still puts back a page
+    /// the file) and a full sync took half again as long. The journal still puts back a commit
     /// cut short when the app is killed; a system stop during the fill makes the next open
     /// start it over ([`Catalog::open`]); the commit that completes it syncs everything.
-    /// Leaving WAL needs the file to itself: the reader closes for the switch, and when another
-    /// connection (another process) holds the file the fill goes on through the WAL.
+    /// Leaving WAL needs the file to itself: the reader closes for the switch, and while
+    /// another connection (another process) reads the file, the page goes through the WAL and
+    /// the next page tries again.
     fn enter_fill_mode(&self, writer: &Connection) -> Result<()> {
         if self.unsynced_fill.load(Ordering::Relaxed) {
             return Ok(());
