@@ -4,7 +4,7 @@
 //! same for ratings queued on 60 of them: each delivered exactly once. And the same for field
 //! reports with three photos each, and their ratings.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use smarthd_core::catalog::model::Subject;
@@ -30,30 +30,11 @@ fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_k
     loop {
         runs += 1;
         assert!(runs < 1_000, "the outbox drains");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smarthd"))
-            .args(["--portal", portal, "--data-dir", data.to_str().unwrap(), "--json", "sync"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        *rng ^= *rng << 13;
-        *rng ^= *rng >> 7;
-        *rng ^= *rng << 17;
-        let kill_after = Duration::from_millis(10 + *rng % 150) * (1 << (killed_in_a_row / 50).min(6));
-        let started = Instant::now();
-        let finished = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if started.elapsed() >= kill_after {
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
+        let kill_after = next_kill_time(rng, 10, 150) * (1 << (killed_in_a_row / 50).min(6));
+        let args = ["--portal", portal, "--data-dir", data.to_str().unwrap(), "--json", "sync"];
+        let (child, finished) = run_or_kill(&args, Stdio::piped(), kill_after);
         match finished {
             None => {
-                child.kill().unwrap(); // SIGKILL
-                child.wait().unwrap();
                 kills += 1;
                 killed_in_a_row += 1;
             }
@@ -73,6 +54,33 @@ fn sync_under_sigkill(portal: &str, data: &std::path::Path, rng: &mut u64, min_k
                 }
             }
         }
+    }
+}
+
+/// The next kill time: `min_ms` and up to `span_ms` more, from the seeded state (xorshift).
+fn next_kill_time(rng: &mut u64, min_ms: u64, span_ms: u64) -> Duration {
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    Duration::from_millis(min_ms + *rng % span_ms)
+}
+
+/// Runs `smarthd` with `args`, killed (SIGKILL, and reaped) unless it ends within `kill_after`:
+/// the child, for its output, and how it ended (`None`: killed).
+fn run_or_kill(args: &[&str], stdout: Stdio, kill_after: Duration) -> (Child, Option<ExitStatus>) {
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_smarthd")).args(args).stdout(stdout).stderr(Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (child, Some(status));
+        }
+        if started.elapsed() >= kill_after {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            return (child, None);
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -292,30 +300,10 @@ async fn sigkill_during_a_first_fill_keeps_each_committed_page() {
     let (mut stored, mut kills, mut in_fill_mode) = (0, 0, 0);
     for run in 0.. {
         assert!(run < 200, "the fill completes");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_smarthd"))
-            .args(["--portal", &portal, "--data-dir", data.to_str().unwrap(), "catalog", "sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        let kill_after = Duration::from_millis(30 + rng % 200);
-        let started = Instant::now();
-        let finished = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break Some(status);
-            }
-            if started.elapsed() >= kill_after {
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        };
+        let args = ["--portal", &portal, "--data-dir", data.to_str().unwrap(), "catalog", "sync"];
+        let (_, finished) = run_or_kill(&args, Stdio::null(), next_kill_time(&mut rng, 30, 200));
         let db = data.join("catalog.db");
         if finished.is_none() {
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
             kills += 1;
             let Ok(header) = std::fs::read(&db) else { continue };
             in_fill_mode += usize::from(header.get(18) == Some(&1));

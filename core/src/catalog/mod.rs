@@ -813,18 +813,7 @@ impl Catalog {
         }
         // A fold in flight finishes first; its connection closes with it.
         *lock(&self.folder) = None;
-        let switched = self.with_reader_closed(|| {
-            // Another connection's lock is not waited for: the fill then goes through the WAL.
-            writer.busy_timeout(std::time::Duration::ZERO)?;
-            let mode = writer.query_row("PRAGMA journal_mode = PERSIST", [], |r| r.get::<_, String>(0));
-            writer.busy_timeout(store::BUSY_TIMEOUT)?;
-            match mode {
-                Ok(mode) => Ok(mode.eq_ignore_ascii_case("persist")),
-                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(false),
-                Err(error) => Err(error.into()),
-            }
-        })?;
-        if switched {
+        if self.switch_journal(writer, "persist")? {
             writer.pragma_update(None, "synchronous", "OFF")?;
             self.unsynced_fill.store(true, Ordering::Relaxed);
         }
@@ -836,25 +825,26 @@ impl Catalog {
     /// next open puts it back in WAL.
     fn leave_fill_mode(&self, writer: &Connection) -> Result<()> {
         self.unsynced_fill.store(false, Ordering::Relaxed);
-        self.with_reader_closed(|| {
-            match writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
-                Ok(_) => Ok(()),
-                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(()),
-                Err(error) => Err(error.into()),
-            }
-        })?;
+        self.switch_journal(writer, "wal")?;
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(())
     }
 
-    /// Runs `switch` (a change of the writer's journal mode) with the reader closed, then opens
-    /// the reader again.
-    fn with_reader_closed<T>(&self, switch: impl FnOnce() -> Result<T>) -> Result<T> {
+    /// Sets the writer's journal mode with the reader closed (a switch to or from WAL needs the
+    /// file to itself), then opens the reader again; whether the file is now in `mode`. Another
+    /// connection's lock is not waited for: the file then stays as it was.
+    fn switch_journal(&self, writer: &Connection, mode: &str) -> Result<bool> {
         let mut reader = lock(&self.reader);
         *reader = Connection::open_in_memory()?;
-        let switched = switch();
+        writer.busy_timeout(std::time::Duration::ZERO)?;
+        let now = writer.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |r| r.get::<_, String>(0));
+        writer.busy_timeout(store::BUSY_TIMEOUT)?;
         *reader = store::open_reader(&self.dir.join(store::CATALOG_DB))?;
-        switched
+        match now {
+            Ok(now) => Ok(now.eq_ignore_ascii_case(mode)),
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(false),
+            Err(error) => Err(error.into()),
+        }
     }
 
     pub(crate) fn replace_units(&self, units: &AdminUnits, etag: Option<&str>) -> Result<()> {
