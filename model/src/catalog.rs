@@ -273,21 +273,20 @@ pub struct AdminUnits {
     pub legacy: Vec<LegacyUnit>,
 }
 
-/// One entry of the change feed: a procedure as it is now, or a tombstone.
+/// One entry of the change feed: a procedure as it is now, or a tombstone. `P` is how the
+/// record is held: parsed, or (the core's sync) parsed beside the JSON it came as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CatalogChange {
+pub struct CatalogChange<P = Procedure> {
     pub seq: u64,
     pub code: String,
     pub removed: bool,
-    pub procedure: Option<Procedure>,
+    pub procedure: Option<P>,
 }
 
 /// A page of `GET /api/v1/catalog/changes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ChangesPage {
-    pub items: Vec<CatalogChange>,
+pub struct ChangesPage<P = Procedure> {
+    pub items: Vec<CatalogChange<P>>,
     /// Cursor to ask with next (the last `seq` in this page, or `since` when empty).
     pub next_since: u64,
     pub has_more: bool,

@@ -120,12 +120,16 @@ pub fn nfc(text: &str) -> String {
     text
 }
 
-/// [`nfc`] in place. Text already in NFC (nearly all of it) is left as it is: the quick check
-/// costs a fraction of normalizing.
-pub fn make_nfc(text: &mut String) {
-    if unicode_normalization::is_nfc_quick(text.chars()) != unicode_normalization::IsNormalized::Yes {
-        *text = text.nfc().collect();
+/// [`nfc`] in place; whether the text changed. Text already in NFC (nearly all of it) is left
+/// as it is: the quick check costs a fraction of normalizing.
+pub fn make_nfc(text: &mut String) -> bool {
+    if unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes {
+        return false;
     }
+    let composed: String = text.nfc().collect();
+    let changed = composed != *text;
+    *text = composed;
+    changed
 }
 
 #[cfg(test)]

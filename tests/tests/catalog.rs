@@ -815,6 +815,58 @@ async fn a_procedure_read_again_after_its_change_is_the_new_record() {
     assert_eq!(after, serde_json::from_str(&stored).unwrap());
 }
 
+/// Records are stored as the portal sent them, byte for byte, unless storing changes them: a
+/// name sent in NFD, or a code in lower case, is stored NFC and upper case, read back that way.
+/// (The sandbox serializes as the core would, so storing every record serialized again also
+/// passes the first check; the full sync's benchmark is what tells the two apart.)
+#[tokio::test]
+async fn records_are_stored_as_sent_unless_storing_normalizes_them() {
+    use smarthd_core::catalog::model::{ChangesPage, Procedure};
+    let world = World::new(SIZE).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    let http = reqwest::Client::new();
+    let mut sent: Vec<Box<serde_json::value::RawValue>> = Vec::new();
+    let mut since = 0;
+    loop {
+        let url = format!("{}api/v1/catalog/changes?since={since}&limit=500", world.sandbox.base_url());
+        let page: ChangesPage<Box<serde_json::value::RawValue>> =
+            http.get(url).send().await.unwrap().json().await.unwrap();
+        sent.extend(page.items.into_iter().filter_map(|c| c.procedure));
+        if !page.has_more {
+            break;
+        }
+        since = page.next_since;
+    }
+    assert_eq!(sent.len(), SIZE);
+    let raw = rusqlite::Connection::open(world.data_dir().join("catalog.db")).unwrap();
+    let mut stored_record = raw.prepare("SELECT record FROM procedure WHERE code = ?1").unwrap();
+    let (mut as_sent, mut normalized) = (0, 0);
+    for json in &sent {
+        let procedure: Procedure = serde_json::from_str(json.get()).unwrap();
+        let stored: String = stored_record.query_row([procedure.code.to_uppercase()], |r| r.get(0)).unwrap();
+        let display =
+            |p: &Procedure| [p.name.clone(), p.field.clone(), p.processing_agency.clone(), p.deciding_agency.clone()];
+        let is_nfc = |p: &Procedure| display(p).iter().all(|t| t.nfc().eq(t.chars()));
+        if is_nfc(&procedure) && procedure.code == procedure.code.to_uppercase() {
+            assert_eq!(stored, json.get(), "{} is stored as sent", procedure.code);
+            as_sent += 1;
+        } else {
+            let read: Procedure = serde_json::from_str(&stored).unwrap();
+            assert!(
+                is_nfc(&read) && read.code == procedure.code.to_uppercase(),
+                "{} is stored normalized",
+                procedure.code
+            );
+            let nfd = |p: &Procedure| display(p).map(|t| t.nfd().collect::<String>());
+            assert_eq!(nfd(&read), nfd(&procedure), "{} keeps its text", procedure.code);
+            assert_eq!(core.catalog().procedure(&read.code).unwrap(), read);
+            normalized += 1;
+        }
+    }
+    assert!(as_sent > 0 && normalized >= 40, "{as_sent} stored as sent, {normalized} normalized");
+}
+
 /// After a full sync the WAL is folded into the file; a copy closed cleanly is read at the next
 /// start through its reader alone (the writer opens at the first write): the read sees
 /// everything, and a later sync writes and is seen.

@@ -98,9 +98,30 @@ pub(crate) struct Applied {
     pub removed: u64,
 }
 
+/// A procedure of the change feed, parsed, with the JSON it came as: the record is stored as
+/// sent (serializing it again cost more than keeping it) unless storing changes it.
+pub struct SentProcedure {
+    pub procedure: Procedure,
+    json: Box<str>,
+}
+
+impl<'de> serde::Deserialize<'de> for SentProcedure {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let json = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let procedure = serde_json::from_str(json.get()).map_err(serde::de::Error::custom)?;
+        Ok(SentProcedure { procedure, json: json.into() })
+    }
+}
+
+impl std::borrow::Borrow<Procedure> for SentProcedure {
+    fn borrow(&self) -> &Procedure {
+        &self.procedure
+    }
+}
+
 /// A page of the change feed made ready to store, without the database: display text in NFC,
-/// search keys folded, each record serialized. Made on the page's own task, so that this work
-/// runs beside the store of the page before instead of inside the writer's turn.
+/// search keys folded, each record in its stored form. Made on the page's own task, so that
+/// this work runs beside the store of the page before instead of inside the writer's turn.
 pub(crate) struct ReadyPage {
     pub items: Vec<ReadyChange>,
     pub next_since: u64,
@@ -138,7 +159,7 @@ struct ProcedureRow {
 }
 
 impl ReadyPage {
-    pub(crate) fn new(page: ChangesPage) -> Result<ReadyPage> {
+    pub(crate) fn new(page: ChangesPage<SentProcedure>) -> Result<ReadyPage> {
         let items = page
             .items
             .into_iter()
@@ -146,9 +167,14 @@ impl ReadyPage {
                 let code = change.code.to_ascii_uppercase();
                 let row = match change.procedure.filter(|_| !change.removed) {
                     None => None,
-                    Some(mut procedure) => {
-                        normalize(&mut procedure);
-                        Some(ProcedureRow::new(procedure)?)
+                    Some(SentProcedure { mut procedure, json }) => {
+                        let record = if normalize(&mut procedure) {
+                            serde_json::to_string(&procedure)
+                                .map_err(|source| Error::Encoding { what: "procedure record", source })?
+                        } else {
+                            json.into()
+                        };
+                        Some(ProcedureRow::new(procedure, record))
                     }
                 };
                 Ok(ReadyChange { code, row })
@@ -159,11 +185,9 @@ impl ReadyPage {
 }
 
 impl ProcedureRow {
-    fn new(procedure: Procedure) -> Result<ProcedureRow> {
-        let record =
-            serde_json::to_string(&procedure).map_err(|source| Error::Encoding { what: "procedure record", source })?;
+    fn new(procedure: Procedure, record: String) -> ProcedureRow {
         let subjects: Vec<&str> = procedure.subjects.iter().map(|s| subject_str(*s)).collect();
-        Ok(ProcedureRow {
+        ProcedureRow {
             name_key: search::name_key(&procedure.name),
             field_key: search::name_key(&procedure.field),
             agency_key: search::name_key(&procedure.processing_agency),
@@ -181,7 +205,7 @@ impl ProcedureRow {
             agency: procedure.processing_agency,
             replaced_by: procedure.replaced_by,
             updated_at: procedure.updated_at,
-        })
+        }
     }
 }
 
@@ -1012,12 +1036,14 @@ fn index_all(conn: &mut Connection) -> Result<()> {
 const INDEX_CHUNK: i64 = 1_000;
 
 /// Display text is stored NFC, so highlight offsets and comparisons are stable whatever form
-/// the portal sent.
-fn normalize(p: &mut Procedure) {
+/// the portal sent; the code upper case. Whether anything changed.
+fn normalize(p: &mut Procedure) -> bool {
+    let mut changed = p.code.bytes().any(|b| b.is_ascii_lowercase());
     p.code.make_ascii_uppercase();
     for display in [&mut p.name, &mut p.field, &mut p.processing_agency, &mut p.deciding_agency] {
-        text::make_nfc(display);
+        changed |= text::make_nfc(display);
     }
+    changed
 }
 
 fn codes(conn: &Connection, sql: &str, owner: &str, limit: u32) -> Result<Vec<String>> {

@@ -1,10 +1,12 @@
 //! The catalog change feed: full first, then delta, with the 304 path; resumable page by page
 //! (stopping it between two pages, by dropping its future, loses nothing).
 
+use std::borrow::Borrow;
+
 use serde::Serialize;
 
-use crate::catalog::model::{AdminUnits, ChangesPage};
-use crate::catalog::{Catalog, PROCEDURES_FEED, ReadyPage, UNITS_FEED};
+use crate::catalog::model::{AdminUnits, ChangesPage, Procedure};
+use crate::catalog::{Catalog, PROCEDURES_FEED, ReadyPage, SentProcedure, UNITS_FEED};
 use crate::error::{Error, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::transport::{Fetched, PortalClient};
@@ -110,7 +112,7 @@ impl PageRequest {
         let portal = portal.clone();
         PageRequest(tokio::spawn(async move {
             let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
-            Ok(match portal.get_json::<ChangesPage>(&path, etag.as_deref()).await? {
+            Ok(match portal.get_json::<ChangesPage<SentProcedure>>(&path, etag.as_deref()).await? {
                 Fetched::NotModified => Fetched::NotModified,
                 Fetched::Fresh { value, etag } => {
                     check_page(&value, since)?;
@@ -137,7 +139,7 @@ impl Drop for PageRequest {
 
 /// A page the portal sends must move forward, or a buggy feed would loop forever. Pure, and
 /// public for the fuzz targets (`fuzz/`).
-pub fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
+pub fn check_page<P: Borrow<Procedure>>(page: &ChangesPage<P>, since: u64) -> Result<()> {
     let malformed = |reason: &'static str| Error::from(PortalError::malformed("api/v1/catalog/changes", reason));
     // The cursor is stored as SQLite's signed 64-bit integer; a larger one would wrap and stop
     // every later sync. Every change's seq lies at or below it (checked below).
@@ -150,7 +152,7 @@ pub fn check_page(page: &ChangesPage, since: u64) -> Result<()> {
     if page.items.iter().any(|c| c.seq <= since || c.seq > page.next_since) {
         return Err(malformed("a change lies outside the page's cursor range"));
     }
-    if page.items.iter().any(|c| !c.removed && c.procedure.as_ref().is_none_or(|p| p.code != c.code)) {
+    if page.items.iter().any(|c| !c.removed && c.procedure.as_ref().is_none_or(|p| p.borrow().code != c.code)) {
         return Err(malformed("a change's record does not match its code"));
     }
     Ok(())
