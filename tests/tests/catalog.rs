@@ -493,6 +493,84 @@ async fn a_fill_cut_by_a_system_stop_starts_over_one_cut_by_the_app_resumes() {
 }
 
 /// Syncs until the first page is committed, then stops the sync (drops its future).
+/// While the sync stores a page, the next one is made ready and the one after it is asked for:
+/// never more (at most three pages in memory), never less (the portal's answer travels while
+/// a page is made ready). Checked at the portal's door, with the sync held inside its first
+/// page's progress event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_asks_for_the_page_after_next_and_no_further() {
+    struct HeldAtFirstPage {
+        held: std::sync::Mutex<Option<(std::sync::mpsc::Sender<()>, std::sync::mpsc::Receiver<()>)>>,
+    }
+    impl EventListener for HeldAtFirstPage {
+        fn on_event(&self, _event: Event) {
+            if let Some((held, go)) = self.held.lock().unwrap().take() {
+                held.send(()).unwrap();
+                go.recv().unwrap();
+            }
+        }
+    }
+    let world = World::new(SIZE).await;
+    let (asked, base) = counting_proxy(&world.sandbox.base_url(), b"GET /api/v1/catalog/changes?").await;
+    let ((held_tx, held_rx), (go_tx, go_rx)) = (std::sync::mpsc::channel(), std::sync::mpsc::channel());
+    let listener = Arc::new(HeldAtFirstPage { held: std::sync::Mutex::new(Some((held_tx, go_rx))) });
+    let core = smarthd_core::SmartHd::open(
+        smarthd_core::Config::new(&base, world.data_dir()).unwrap(),
+        smarthd_core::Services::with_key_dir(world.data_dir().join("keys")).events(listener),
+    )
+    .unwrap();
+    let sync = tokio::spawn(async move { core.sync().catalog().await });
+    tokio::task::spawn_blocking(move || held_rx.recv().unwrap()).await.unwrap();
+    let pages_asked = || asked.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..200 {
+        if pages_asked() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(pages_asked(), 3, "the page stored, the next one and the one after it");
+    // Given time, it asks for nothing more while the first page is not done with.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(pages_asked(), 3, "no further while a page is stored");
+    go_tx.send(()).unwrap();
+    assert_eq!(sync.await.unwrap().unwrap().upserted, SIZE as u64);
+    assert_eq!(pages_asked(), SIZE.div_ceil(smarthd_core::sync::PAGE_SIZE as usize), "each page asked for once");
+}
+
+/// A loopback proxy in front of `base` that counts the requests starting with `request_start`;
+/// its own base URL.
+async fn counting_proxy(base: &str, request_start: &'static [u8]) -> (Arc<std::sync::atomic::AtomicUsize>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target = url::Url::parse(base).unwrap().socket_addrs(|| None).unwrap()[0];
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let asked = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = tokio::net::TcpStream::connect(target).await.unwrap();
+            let (mut client_read, mut client_write) = client.into_split();
+            let (mut server_read, mut server_write) = server.into_split();
+            tokio::spawn(async move { tokio::io::copy(&mut server_read, &mut client_write).await });
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                // Requests are counted where a read starts with one: a client sends each whole,
+                // and the next only after the answer before.
+                let mut buf = vec![0; 64 * 1024];
+                while let Ok(n @ 1..) = client_read.read(&mut buf).await {
+                    if buf[..n].starts_with(request_start) {
+                        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    if server_write.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (asked, base)
+}
+
 async fn stop_after_first_page(core: &smarthd_core::SmartHd, first_page: &FirstPage) {
     let sync = core.sync();
     tokio::select! {

@@ -62,20 +62,17 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         SyncReport { outcome: SyncOutcome::Updated, upserted: 0, removed: 0, pages: 0, cursor: state.cursor };
     let mut total = None;
     let mut done = 0u64;
-    let mut request = PageRequest::start(portal, state.cursor, etag);
+    let mut request = PageRequest::start(portal.clone(), state.cursor, etag, None);
     let mut folding: Option<tokio::task::JoinHandle<()>> = None;
     loop {
-        let (page, page_etag) = match request.answer().await? {
+        let (page, page_etag, next) = match request.answer().await? {
             Fetched::NotModified => {
                 catalog.mark_synced(PROCEDURES_FEED)?;
                 report.outcome = SyncOutcome::NotModified;
                 break;
             }
-            Fetched::Fresh { value, etag } => (value, etag),
+            Fetched::Fresh { value: Taken { page, next, .. }, etag } => (page, etag, next),
         };
-        // The next page travels, and is made ready, while this one is stored (conditional only
-        // on the first).
-        let next = page.has_more.then(|| PageRequest::start(portal, page.next_since, None));
         let total = *total.get_or_insert(page.remaining);
         let (next_since, changes) = (page.next_since, page.items.len() as u64);
         let applied = catalog.apply_changes(&page, page_etag.as_deref())?;
@@ -102,27 +99,60 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
     Ok(report)
 }
 
-/// A request for one page of the change feed, checked and made ready to store on a task of its
-/// own so that it runs while the page before is stored; stopped when dropped (the sync stopped
-/// or failed).
-struct PageRequest(tokio::task::JoinHandle<Result<Fetched<ReadyPage>>>);
+/// A request for one page of the change feed, on a task of its own: fetched, checked, and made
+/// ready to store while the pages before it are stored. Once its page is parsed it asks for the
+/// next one (the cursor is in the page), so that the portal's answer travels while this page is
+/// made ready: the fetch, the making ready and the store of three pages overlap. At most three
+/// pages are held: its answer is parsed, and the next asked for, only once the page before it
+/// is taken to be stored (`taken`). Stopped when dropped (the sync stopped or failed), and the
+/// requests it started with it.
+struct PageRequest(tokio::task::JoinHandle<Result<Fetched<Taken>>>);
+
+/// A page ready to store and the request for the next one. Taking it (dropping `_taken`) lets
+/// that request ask for the page after it.
+struct Taken {
+    page: ReadyPage,
+    next: Option<PageRequest>,
+    _taken: Option<tokio::sync::oneshot::Sender<()>>,
+}
 
 impl PageRequest {
-    fn start(portal: &PortalClient, since: u64, etag: Option<String>) -> PageRequest {
-        let portal = portal.clone();
+    /// `taken` closes when the page before this one is taken; `None` for the first.
+    fn start(
+        portal: PortalClient,
+        since: u64,
+        etag: Option<String>,
+        taken: Option<tokio::sync::oneshot::Receiver<()>>,
+    ) -> PageRequest {
         PageRequest(tokio::spawn(async move {
             let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
-            Ok(match portal.get_json::<ChangesPage<SentProcedure>>(&path, etag.as_deref()).await? {
+            Ok(match portal.get_answer(&path, etag.as_deref()).await? {
                 Fetched::NotModified => Fetched::NotModified,
-                Fetched::Fresh { value, etag } => {
+                Fetched::Fresh { value: answer, etag } => {
+                    // Held as it came (its bytes take half the room of the parsed page) until the
+                    // page before is taken: closed, never sent (or the sync stopped).
+                    if let Some(before) = taken {
+                        let _ = before.await;
+                    }
+                    let value: ChangesPage<SentProcedure> = answer.json()?;
                     check_page(&value, since)?;
-                    Fetched::Fresh { value: ReadyPage::new(value)?, etag }
+                    let (next, taken) = if value.has_more {
+                        let (this_taken, taken) = tokio::sync::oneshot::channel();
+                        let next = PageRequest::start(portal, value.next_since, None, Some(taken));
+                        // A task spawned here waits in this worker's own slot until this one
+                        // yields: it sends its request first, then this page is made ready.
+                        tokio::task::yield_now().await;
+                        (Some(next), Some(this_taken))
+                    } else {
+                        (None, None)
+                    };
+                    Fetched::Fresh { value: Taken { page: ReadyPage::new(value)?, next, _taken: taken }, etag }
                 }
             })
         }))
     }
 
-    async fn answer(&mut self) -> Result<Fetched<ReadyPage>> {
+    async fn answer(&mut self) -> Result<Fetched<Taken>> {
         match (&mut self.0).await {
             Ok(answer) => answer,
             Err(stopped) if stopped.is_panic() => std::panic::resume_unwind(stopped.into_panic()),

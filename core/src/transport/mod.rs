@@ -187,12 +187,20 @@ impl PortalClient {
 
     /// A public GET of the portal as JSON; with `etag`, a 304 answer gives [`Fetched::NotModified`].
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str, etag: Option<&str>) -> Result<Fetched<T>> {
+        Ok(match self.get_answer(path, etag).await? {
+            Fetched::NotModified => Fetched::NotModified,
+            Fetched::Fresh { value, etag } => Fetched::Fresh { value: value.json()?, etag },
+        })
+    }
+
+    /// [`PortalClient::get_json`] with the body left unread, for a caller that parses it later.
+    pub async fn get_answer(&self, path: &str, etag: Option<&str>) -> Result<Fetched<Answer>> {
         let answer = self.send(Request::get(self.url(path)?).if_none_match(etag)).await?;
         if answer.status == StatusCode::NOT_MODIFIED && etag.is_some() {
             return Ok(Fetched::NotModified);
         }
         let etag = answer.etag.clone();
-        Ok(Fetched::Fresh { value: answer.json()?, etag })
+        Ok(Fetched::Fresh { value: answer, etag })
     }
 
     /// A request without credentials. A GET that failed on the way, without an answer, is sent
