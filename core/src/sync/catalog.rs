@@ -12,9 +12,9 @@ use crate::events::{Event, EventListener};
 use crate::transport::{Fetched, PortalClient};
 
 /// Changes asked for per request: big enough to amortise a round trip, small enough to keep
-/// memory flat (at most two pages are held: the one being stored and the next one arriving).
-/// A full sync of 10,000 (release CLI) peaks at about 23 MiB with pages of 100 and 26-27 MiB
-/// with pages of 200, and takes about 6% longer (docs/performance.md).
+/// memory flat (at most three pages are held: the one being stored, the next one made ready,
+/// the one after it as it came: `PageRequest`). With two pages held, pages of 200 made the
+/// peak 3-4 MiB higher and pages of 100 the sync about 6% longer (docs/performance.md).
 pub const PAGE_SIZE: u32 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
