@@ -519,21 +519,31 @@ async fn the_sync_asks_for_the_page_after_next_and_no_further() {
         smarthd_core::Services::with_key_dir(world.data_dir().join("keys")).events(listener),
     )
     .unwrap();
-    let sync = tokio::spawn(async move { core.sync().catalog().await });
-    tokio::task::spawn_blocking(move || held_rx.recv().unwrap()).await.unwrap();
-    let pages_asked = || asked.load(std::sync::atomic::Ordering::SeqCst);
-    for _ in 0..200 {
-        if pages_asked() >= 3 {
-            break;
+    // The sync runs on this thread, held in the event; the runtime's two workers serve the page
+    // requests, the proxy and the sandbox, and another thread watches the door.
+    let counter = asked.clone();
+    let watcher = std::thread::spawn(move || {
+        held_rx.recv().unwrap();
+        let pages_asked = || counter.load(std::sync::atomic::Ordering::SeqCst);
+        for _ in 0..200 {
+            if pages_asked() >= 3 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
         }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    assert_eq!(pages_asked(), 3, "the page stored, the next one and the one after it");
-    // Given time, it asks for nothing more while the first page is not done with.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(pages_asked(), 3, "no further while a page is stored");
-    go_tx.send(()).unwrap();
-    assert_eq!(sync.await.unwrap().unwrap().upserted, SIZE as u64);
+        let when_held = pages_asked();
+        // Given time, it asks for nothing more while the first page is not done with.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let later = pages_asked();
+        go_tx.send(()).unwrap();
+        (when_held, later)
+    });
+    let report = core.sync().catalog().await.unwrap();
+    let (when_held, later) = watcher.join().unwrap();
+    assert_eq!(when_held, 3, "the page stored, the next one and the one after it");
+    assert_eq!(later, 3, "no further while a page is stored");
+    assert_eq!(report.upserted, SIZE as u64);
+    let pages_asked = || asked.load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(pages_asked(), SIZE.div_ceil(smarthd_core::sync::PAGE_SIZE as usize), "each page asked for once");
 }
 
