@@ -104,25 +104,25 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
 /// next one (the cursor is in the page), so that the portal's answer travels while this page is
 /// made ready: the fetch, the making ready and the store of three pages overlap. At most three
 /// pages are held: its answer is parsed, and the next asked for, only once the page before it
-/// is taken to be stored (`taken`). Stopped when dropped (the sync stopped or failed), and the
-/// requests it started with it.
+/// is taken to be stored (`before_taken`). Stopped when dropped (the sync stopped or failed),
+/// and the requests it started with it.
 struct PageRequest(tokio::task::JoinHandle<Result<Fetched<Taken>>>);
 
-/// A page ready to store and the request for the next one. Taking it (dropping `_taken`) lets
-/// that request ask for the page after it.
+/// A page ready to store and the request for the next one. Taking it (dropping `_signal`)
+/// lets that request ask for the page after it.
 struct Taken {
     page: ReadyPage,
     next: Option<PageRequest>,
-    _taken: Option<tokio::sync::oneshot::Sender<()>>,
+    _signal: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl PageRequest {
-    /// `taken` closes when the page before this one is taken; `None` for the first.
+    /// `before_taken` closes when the page before this one is taken; `None` for the first.
     fn start(
         portal: PortalClient,
         since: u64,
         etag: Option<String>,
-        taken: Option<tokio::sync::oneshot::Receiver<()>>,
+        before_taken: Option<tokio::sync::oneshot::Receiver<()>>,
     ) -> PageRequest {
         PageRequest(tokio::spawn(async move {
             let path = format!("api/v1/catalog/changes?since={since}&limit={PAGE_SIZE}");
@@ -131,22 +131,22 @@ impl PageRequest {
                 Fetched::Fresh { value: answer, etag } => {
                     // Held as it came (its bytes take half the room of the parsed page) until the
                     // page before is taken: closed, never sent (or the sync stopped).
-                    if let Some(before) = taken {
-                        let _ = before.await;
+                    if let Some(before_taken) = before_taken {
+                        let _ = before_taken.await;
                     }
                     let value: ChangesPage<SentProcedure> = answer.json()?;
                     check_page(&value, since)?;
-                    let (next, taken) = if value.has_more {
-                        let (this_taken, taken) = tokio::sync::oneshot::channel();
-                        let next = PageRequest::start(portal, value.next_since, None, Some(taken));
+                    let (next, signal) = if value.has_more {
+                        let (signal, this_taken) = tokio::sync::oneshot::channel();
+                        let next = PageRequest::start(portal, value.next_since, None, Some(this_taken));
                         // A task spawned here waits in this worker's own slot until this one
                         // yields: it sends its request first, then this page is made ready.
                         tokio::task::yield_now().await;
-                        (Some(next), Some(this_taken))
+                        (Some(next), Some(signal))
                     } else {
                         (None, None)
                     };
-                    Fetched::Fresh { value: Taken { page: ReadyPage::new(value)?, next, _taken: taken }, etag }
+                    Fetched::Fresh { value: Taken { page: ReadyPage::new(value)?, next, _signal: signal }, etag }
                 }
             })
         }))
