@@ -45,6 +45,13 @@ pub enum SessionState {
 
 pub trait EventListener: Send + Sync {
     fn on_event(&self, event: Event);
+
+    /// Several events from one step (a batch of dossiers received), in order.
+    fn on_events(&self, events: Vec<Event>) {
+        for event in events {
+            self.on_event(event);
+        }
+    }
 }
 
 /// For callers that do not listen.

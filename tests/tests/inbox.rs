@@ -84,16 +84,26 @@ async fn the_residents_own_dossier_changes_are_kept_in_their_inbox() {
     let core = world.core();
     core.sync().catalog().await.unwrap();
     log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
-    let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
-    smarthd_tests::fill_valid(&core, &draft.id);
-    core.dossiers().submit(&draft.id).unwrap();
+    // Three dossiers, received in one batch: a notice each.
+    let mut drafts = Vec::new();
+    for _ in 0..3 {
+        let draft = core.dossiers().new_draft("1.001193.H19", Subject::Citizen).unwrap();
+        smarthd_tests::fill_valid(&core, &draft.id);
+        core.dossiers().submit(&draft.id).unwrap();
+        drafts.push(draft.id);
+    }
     core.sync().now().await.unwrap();
-    let code = core.dossiers().get(&draft.id).unwrap().code.expect("received");
     let notices: Vec<_> = core.inbox().list().unwrap().into_iter().filter(|i| i.kind == InboxKind::Dossier).collect();
-    assert_eq!(notices.len(), 1, "{notices:?}");
-    assert!(notices[0].title.contains(&code) && notices[0].body.starts_with("Đã tiếp nhận"), "{notices:?}");
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    for id in &drafts {
+        let code = core.dossiers().get(id).unwrap().code.expect("received");
+        assert!(
+            notices.iter().any(|n| n.title.contains(&code) && n.body.starts_with("Đã tiếp nhận")),
+            "{code}: {notices:?}"
+        );
+    }
     core.sync().now().await.unwrap();
-    assert_eq!(core.inbox().list().unwrap().iter().filter(|i| i.kind == InboxKind::Dossier).count(), 1, "once");
+    assert_eq!(core.inbox().list().unwrap().iter().filter(|i| i.kind == InboxKind::Dossier).count(), 3, "once");
 
     core.session().logout(LocalData::Keep).await.unwrap();
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();

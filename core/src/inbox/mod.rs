@@ -128,16 +128,22 @@ impl Inbox {
         Ok(new)
     }
 
-    /// Adds one of the app's own notices (a dossier's, payment's or report's change); the same
-    /// `item_id` twice is one notice.
-    pub fn note(&self, owner: &Owner, kind: InboxKind, item_id: &str, title: &str, body: &str) -> Result<()> {
-        self.db
-            .lock()
-            .prepare_cached(
+    /// Keeps the notice each event leaves (a dossier's, payment's or report's change), in one
+    /// transaction; the same `item_id` twice is one notice.
+    fn note(&self, owner: &Owner, notices: &[Notice]) -> Result<()> {
+        let mut db = self.db.lock();
+        let tx = db.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, at, owner)
-             VALUES (?1, ?2, ?3, ?4, 'info', ?5, ?6)",
-            )?
-            .execute(params![item_id, kind.as_str(), title, body, crate::catalog::now(), owner.tag()])?;
+                 VALUES (?1, ?2, ?3, ?4, 'info', ?5, ?6)",
+            )?;
+            let now = crate::catalog::now();
+            for (kind, item_id, title, body) in notices {
+                insert.execute(params![item_id, kind.as_str(), title, body, now, owner.tag()])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -185,17 +191,28 @@ pub struct Noting<'a> {
 
 impl EventListener for Noting<'_> {
     fn on_event(&self, event: Event) {
-        if let Some((kind, item_id, title, body)) = notice(&event)
-            && let Err(error) = self.inbox.note(self.owner, kind, &item_id, &title, &body)
+        self.on_events(vec![event]);
+    }
+
+    /// A batch's notices are kept in one transaction, then each event goes to the app.
+    fn on_events(&self, events: Vec<Event>) {
+        let notices: Vec<Notice> = events.iter().filter_map(notice).collect();
+        if !notices.is_empty()
+            && let Err(error) = self.inbox.note(self.owner, &notices)
         {
-            tracing::info!("inbox notice not kept: {error}");
+            tracing::info!("inbox notices not kept: {error}");
         }
-        self.app.on_event(event);
+        for event in events {
+            self.app.on_event(event);
+        }
     }
 }
 
-/// The notice an event leaves in the inbox: (kind, item id, title, body), Vietnamese and English.
-fn notice(event: &Event) -> Option<(InboxKind, String, String, String)> {
+/// A notice in the inbox: (kind, item id, title, body), Vietnamese and English.
+type Notice = (InboxKind, String, String, String);
+
+/// The notice an event leaves in the inbox.
+fn notice(event: &Event) -> Option<Notice> {
     match event {
         Event::DossierStatusChanged { dossier_id, code, status } => {
             let code = code.as_deref().map(|c| format!(" {c}")).unwrap_or_default();

@@ -310,17 +310,15 @@ async fn flush_batch(
     // The received ones are recorded together: one transaction for the batch.
     let pairs: Vec<(&OutboxItem, &SubmitAnswer)> = received.iter().map(|(item, answer, _)| (item, answer)).collect();
     let statuses = if pairs.is_empty() { Vec::new() } else { cx.dossiers.mark_all_received(owner, &pairs)? };
+    let mut events = Vec::with_capacity(received.len());
     for ((item, answer, entries), status) in received.into_iter().zip(statuses) {
         report.sent += 1;
-        cx.events.on_event(Event::DossierStatusChanged {
-            dossier_id: item.dossier_id,
-            code: Some(answer.code),
-            status,
-        });
+        events.push(Event::DossierStatusChanged { dossier_id: item.dossier_id, code: Some(answer.code), status });
         if !entries.is_empty() {
             rest.push(entries);
         }
     }
+    cx.events.on_events(events);
     Ok((report, rest))
 }
 
