@@ -18,6 +18,9 @@ pub fn open(path: &Path, schema: &str) -> rusqlite::Result<Mutex<Connection>> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // A batch of dossiers keeps a savepoint per dossier; their journals stay in memory
+    // instead of spilling to a temporary file past 64 KiB.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.execute_batch(schema)?;
     Ok(Mutex::new(conn))
 }
