@@ -3,8 +3,9 @@
 //! Every change (new, changed, replaced, removed) takes the next sequence number, and a removed
 //! procedure stays as a tombstone, so a client that asks "what changed since N" misses nothing.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::value::RawValue;
@@ -29,6 +30,9 @@ pub struct ChangesSlice {
 
 pub struct Portal {
     db: Mutex<Connection>,
+    /// Procedures in force, parsed once for the dossiers that name them; a change or a removal
+    /// drops its entry while it holds the file's lock, so no older parse is put back after it.
+    parsed: Mutex<HashMap<String, Arc<Procedure>>>,
 }
 
 impl Portal {
@@ -60,7 +64,7 @@ impl Portal {
                 tx.commit()?;
             }
         }
-        Ok(Portal { db })
+        Ok(Portal { db, parsed: Mutex::default() })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -103,10 +107,23 @@ impl Portal {
     }
 
     pub fn procedure(&self, code: &str) -> rusqlite::Result<Option<String>> {
-        self.db()
-            .prepare_cached("SELECT record FROM procedure WHERE code = ?1 AND removed = 0")?
-            .query_row([code], |r| r.get(0))
-            .optional()
+        procedure(&self.db(), code)
+    }
+
+    /// A procedure in force, parsed.
+    pub fn parsed_procedure(&self, code: &str) -> rusqlite::Result<Option<Arc<Procedure>>> {
+        if let Some(procedure) = self.parsed().get(code) {
+            return Ok(Some(procedure.clone()));
+        }
+        let db = self.db();
+        let Some(record) = procedure(&db, code)? else { return Ok(None) };
+        let procedure: Arc<Procedure> = Arc::new(serde_json::from_str(&record).expect("stored JSON is a procedure"));
+        self.parsed().insert(code.to_owned(), procedure.clone());
+        Ok(Some(procedure))
+    }
+
+    fn parsed(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Procedure>>> {
+        self.parsed.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds or changes a procedure; returns its new sequence number.
@@ -119,6 +136,7 @@ impl Portal {
              ON CONFLICT(code) DO UPDATE SET seq = excluded.seq, removed = 0, record = excluded.record",
         )?
         .execute(params![procedure.code, seq as i64, record])?;
+        self.parsed().remove(&procedure.code);
         Ok(seq)
     }
 
@@ -131,6 +149,7 @@ impl Portal {
                 "UPDATE procedure SET seq = ?2, removed = 1, record = NULL WHERE code = ?1 AND removed = 0",
             )?
             .execute(params![code, seq as i64])?;
+        self.parsed().remove(code);
         Ok((n > 0).then_some(seq))
     }
 
@@ -163,12 +182,18 @@ impl Portal {
     }
 
     fn procedure_record(&self, code: &str) -> rusqlite::Result<Option<Procedure>> {
-        Ok(self.procedure(code)?.map(|json| serde_json::from_str(&json).expect("stored JSON is a procedure")))
+        Ok(self.parsed_procedure(code)?.map(|procedure| (*procedure).clone()))
     }
 }
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn procedure(db: &Connection, code: &str) -> rusqlite::Result<Option<String>> {
+    db.prepare_cached("SELECT record FROM procedure WHERE code = ?1 AND removed = 0")?
+        .query_row([code], |r| r.get(0))
+        .optional()
 }
 
 fn head(db: &Connection) -> rusqlite::Result<u64> {

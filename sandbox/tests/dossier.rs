@@ -487,6 +487,11 @@ async fn submission_checks_the_form_the_procedure_and_the_login() {
     body["fields"]["so_dien_thoai"] = json!("0912.345.678");
     let (status, error) = submit(body, Some(token.clone())).await;
     assert_eq!(status, StatusCode::CREATED, "{error}");
+
+    // A procedure removed from the catalog takes no more dossiers (it was taken just above).
+    w.sandbox.portal().remove(FREE).expect("removed").expect("it existed");
+    let (status, error) = submit(dossier(&dossier_id(), FREE, &[]), Some(token.clone())).await;
+    assert_eq!((status, &error["error"]), (StatusCode::NOT_FOUND, &json!("unknown_procedure")));
 }
 
 #[tokio::test]

@@ -438,8 +438,7 @@ fn accept(
 ) -> Result<Acceptance, ApiError> {
     let unknown =
         || ApiError::new(StatusCode::NOT_FOUND, "unknown_procedure", format!("no procedure {procedure_code}"));
-    let record = portal.procedure(procedure_code)?.ok_or_else(unknown)?;
-    let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
+    let procedure = portal.parsed_procedure(procedure_code)?.ok_or_else(unknown)?;
     if procedure.status != ProcedureStatus::InForce {
         let message = match &procedure.replaced_by {
             Some(code) => format!("{procedure_code} has been replaced by {code}"),
@@ -465,7 +464,7 @@ fn accept(
         .filter(|f| f.channel == Channel::Online && f.subject == subject)
         .map(|f| f.amount_vnd)
         .sum();
-    Ok(Acceptance { procedure_name: procedure.name, fee_vnd, processing_days: procedure.processing_days })
+    Ok(Acceptance { procedure_name: procedure.name.clone(), fee_vnd, processing_days: procedure.processing_days })
 }
 
 #[derive(Deserialize, IntoParams)]
