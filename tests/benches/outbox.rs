@@ -80,35 +80,41 @@ fn main() {
     );
     println!("ratio enqueue_p50_to_raw_full_insert: {:.2} (target 1.20)", o50 / r50);
 
-    // Flush throughput: drain what is queued, then queue 1,000 and time one flush.
+    // Flush throughput: drain what is queued, then, three times, queue 1,000, time one flush,
+    // and time as many bare GETs right after it; the ratio line is the median round's.
     runtime.block_on(core.sync().now()).unwrap();
-    let count = if full_run { 1_000 } else { 20 };
-    for _ in 0..count {
-        let id = draft(&core);
-        core.dossiers().submit(&id).unwrap();
-    }
-    let t = Instant::now();
-    let report = runtime.block_on(core.sync().now()).unwrap();
-    let elapsed = t.elapsed();
-    assert_eq!(report.outbox.sent as usize, count);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let health = format!("{}healthz", world.sandbox.base_url());
-    let t = Instant::now();
-    runtime.block_on(async {
+    let count = if full_run { 1_000 } else { 20 };
+    let mut ratios = Vec::new();
+    for _ in 0..if full_run { 3 } else { 1 } {
         for _ in 0..count {
-            http.get(&health).send().await.unwrap().bytes().await.unwrap();
+            let id = draft(&core);
+            core.dossiers().submit(&id).unwrap();
         }
-    });
-    let floor = t.elapsed();
-    println!(
-        "flush of {count} dossiers over loopback: {:.2} s ({:.0} dossiers/s); {count} bare loopback GETs: {:.2} s ({:.0}/s)",
-        elapsed.as_secs_f64(),
-        count as f64 / elapsed.as_secs_f64(),
-        floor.as_secs_f64(),
-        count as f64 / floor.as_secs_f64()
-    );
-    println!("ratio flush_rate_to_bare_get_rate: {:.2} (target >= 0.50)", floor.as_secs_f64() / elapsed.as_secs_f64());
+        let t = Instant::now();
+        let report = runtime.block_on(core.sync().now()).unwrap();
+        let elapsed = t.elapsed();
+        assert_eq!(report.outbox.sent as usize, count);
+        let t = Instant::now();
+        runtime.block_on(async {
+            for _ in 0..count {
+                http.get(&health).send().await.unwrap().bytes().await.unwrap();
+            }
+        });
+        let floor = t.elapsed();
+        println!(
+            "flush of {count} dossiers over loopback: {:.3} s ({:.0} dossiers/s); {count} bare loopback GETs: {:.3} s ({:.0}/s)",
+            elapsed.as_secs_f64(),
+            count as f64 / elapsed.as_secs_f64(),
+            floor.as_secs_f64(),
+            count as f64 / floor.as_secs_f64()
+        );
+        ratios.push(floor.as_secs_f64() / elapsed.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!("ratio flush_rate_to_bare_get_rate: {:.2} (target >= 0.50)", ratios[ratios.len() / 2]);
 
     // A phone's network: the portal answers each submission after 50 ms. Sent one at a time,
     // the flush could not beat count × 50 ms; dossiers in flight side by side overlap the waits.
