@@ -82,6 +82,10 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
         report.cursor = next_since;
         done += changes;
         events.on_event(Event::CatalogSyncProgress { done, total: total.max(done) });
+        // A sync stopped from the progress callback (its task aborted) stops here, before the
+        // next page is stored: that page is often fetched already, and awaiting a finished fetch
+        // never hands the task back to the runtime, which alone can stop it.
+        tokio::task::yield_now().await;
         let Some(next) = next else {
             if report.pages > 1 {
                 if let Some(folding) = folding.take() {
