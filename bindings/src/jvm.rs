@@ -1,16 +1,16 @@
 //! The search page for Kotlin without JNA: a JNI entry point that takes the query, filters and
 //! page as one byte array and answers one byte array, both in UniFFI's own serialization (the
-//! generated `FfiConverter`s write and read them). JNA carries every argument and result as a
+//! generated `FfiConverter`s write the request, `SearchChannel.readPage` reads the page). JNA carries every argument and result as a
 //! by-value `RustBuffer` structure, one native allocation call and a reflective copy each: about
 //! 25 µs of a 75 µs page (docs/performance.md). The search itself is the exported
 //! [`CatalogApi::search`]; only the way across differs. Kotlin: `client/SearchChannel.kt`.
 //!
-//! Five JNI calls through `jni-sys`, JNI's raw interface: the `jni` crate's environment guard and
+//! Four JNI calls through `jni-sys`, JNI's raw interface: the `jni` crate's environment guard and
 //! error policy made the library 99 KB larger for them.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use jni_sys::{JNIEnv, jbyteArray, jclass, jlong, jsize};
+use jni_sys::{JNIEnv, jbyteArray, jclass, jint, jlong, jsize};
 use smarthd_core::{PageRequest, SearchFilters};
 use uniffi::{Handle, HandleAlloc, Lift, Lower};
 
@@ -21,23 +21,24 @@ const PAGE: u8 = 0;
 /// The answer's first byte: a `SmartHdError` follows.
 const ERROR: u8 = 1;
 
-/// `SearchChannel.search(handle, request)`. `handle` is a clone the caller made for this call
-/// (UniFFI's protocol: the callee consumes it). Returns null only with a Java exception pending
-/// (the JVM could not copy or allocate an array).
+/// `SearchChannel.search(handle, request, length)`: the first `length` bytes of `request`.
+/// `handle` is the channel's own, borrowed for the call (the channel keeps it until no call is
+/// in flight, then gives it to [`release`](Java_vn_gov_haiduong_smarthd_client_SearchChannel_release)).
+/// Returns null only with a Java exception pending (the JVM could not copy or allocate an array).
 ///
 /// # Safety
-/// Called by the JVM only: `env` is the calling thread's environment, `request` a live `byte[]`.
+/// Called by the JVM only: `env` is the calling thread's environment, `request` a live `byte[]`
+/// of at least `length` bytes, `handle` a live handle of a `CatalogApi`.
 #[unsafe(no_mangle)]
 pub unsafe extern "system" fn Java_vn_gov_haiduong_smarthd_client_SearchChannel_search(
     env: *mut JNIEnv,
     _class: jclass,
     handle: jlong,
     request: jbyteArray,
+    length: jint,
 ) -> jbyteArray {
-    // Consumed first, whatever follows, so the clone is never leaked.
-    let api =
-        unsafe { <CatalogApi as HandleAlloc<UniFfiTag>>::consume_handle(Handle::from_raw_unchecked(handle as u64)) };
-    let Some(request) = (unsafe { bytes_of(env, request) }) else {
+    let api = unsafe { <CatalogApi as HandleAlloc<UniFfiTag>>::get_arc(Handle::from_raw_unchecked(handle as u64)) };
+    let Some(request) = (unsafe { bytes_of(env, request, length) }) else {
         return std::ptr::null_mut();
     };
     // A panic must not unwind into the JVM: it is answered as `Other`, as UniFFI's calls do.
@@ -47,11 +48,24 @@ pub unsafe extern "system" fn Java_vn_gov_haiduong_smarthd_client_SearchChannel_
     unsafe { byte_array(env, &answer) }
 }
 
-/// The bytes of a Java `byte[]`; None with an exception pending.
-unsafe fn bytes_of(env: *mut JNIEnv, array: jbyteArray) -> Option<Vec<u8>> {
+/// `SearchChannel.release(handle)`: the channel is closed and no call is in flight.
+///
+/// # Safety
+/// Called by the JVM only, once per handle, which is not used after.
+#[unsafe(no_mangle)]
+pub unsafe extern "system" fn Java_vn_gov_haiduong_smarthd_client_SearchChannel_release(
+    _env: *mut JNIEnv,
+    _class: jclass,
+    handle: jlong,
+) {
+    drop(unsafe { <CatalogApi as HandleAlloc<UniFfiTag>>::consume_handle(Handle::from_raw_unchecked(handle as u64)) });
+}
+
+/// The first `length` bytes of a Java `byte[]`; None with an exception pending.
+unsafe fn bytes_of(env: *mut JNIEnv, array: jbyteArray, length: jint) -> Option<Vec<u8>> {
     let jni = unsafe { &(**env).v1_1 };
-    let length = unsafe { (jni.GetArrayLength)(env, array) };
-    let mut bytes = vec![0u8; usize::try_from(length).ok()?];
+    // A negative length gets the JVM's `ArrayIndexOutOfBoundsException`, as a length past the end.
+    let mut bytes = vec![0u8; usize::try_from(length).unwrap_or(0)];
     unsafe { (jni.GetByteArrayRegion)(env, array, 0, length, bytes.as_mut_ptr().cast()) };
     (!unsafe { ((**env).v1_2.ExceptionCheck)(env) }).then_some(bytes)
 }

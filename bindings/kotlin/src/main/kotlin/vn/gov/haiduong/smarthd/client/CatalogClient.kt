@@ -14,11 +14,13 @@ import vn.gov.haiduong.smarthd.SearchPage
 
 /** `client.catalog`: the offline procedures; every call a local read or write on [io]. */
 class CatalogClient internal constructor(internal val api: CatalogApi, private val io: CoroutineDispatcher) {
+    private val channel = SearchChannel(api)
+
     suspend fun search(
         query: String,
         filters: SearchFilters = SearchFilters(),
         page: PageRequest = PageRequest(),
-    ): SearchPage = withContext(io) { SearchChannel.search(api, query, filters, page) }
+    ): SearchPage = withContext(io) { channel.search(query, filters, page) }
 
     /** Completions of the search box text as it is typed ("dang k"): up to [limit] (1..20) names. */
     suspend fun suggest(prefix: String, limit: UInt = 8u): List<String> = withContext(io) { api.suggest(prefix, limit) }
@@ -41,4 +43,10 @@ class CatalogClient internal constructor(internal val api: CatalogApi, private v
     suspend fun favorites(): List<SearchHit> = withContext(io) { api.favorites() }
 
     suspend fun recentlyViewed(limit: UInt = 20u): List<SearchHit> = withContext(io) { api.recentlyViewed(limit) }
+
+    /** With the client: the search channel's handle, then the catalog's. */
+    internal fun close() {
+        channel.close()
+        api.close()
+    }
 }

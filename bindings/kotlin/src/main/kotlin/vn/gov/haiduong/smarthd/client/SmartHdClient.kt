@@ -128,7 +128,7 @@ class SmartHdClient private constructor(
 
     override fun close() {
         scope.cancel()
-        catalog.api.close()
+        catalog.close()
         session.api.close()
         dossiers.api.close()
         payments.api.close()

@@ -65,6 +65,7 @@ class CallCostTest {
             SmartHd.open(config(sandbox.url, tmp.resolve("data")), MemoryStorage()).use { core ->
                 runBlocking { core.sync().use { it.catalog() } }
                 val catalog = core.catalog()
+                val channel = SearchChannel(catalog)
                 val filters = SearchFilters()
                 val page = PageRequest(0u, 20u)
                 val query = "dang ky"
@@ -75,23 +76,24 @@ class CallCostTest {
                 warmUp(warmUpSeconds) { core.ping() }
                 warmUp(warmUpSeconds) { coreVersion() }
                 warmUp(warmUpSeconds) { catalog.search(query, filters, page) }
-                warmUp(warmUpSeconds) { SearchChannel.search(catalog, query, filters, page) }
+                warmUp(warmUpSeconds) { channel.search(query, filters, page) }
 
                 val empty = nsPerCall(7, 5_000 * scale) { core.ping() }
                 // A top-level function: one native call (a method is two: clone the handle, call).
                 val function = nsPerCall(7, 5_000 * scale) { coreVersion() }
-                val (channel, search) = nsPerCallAlternating(
+                val (acrossJni, throughJna) = nsPerCallAlternating(
                     7,
                     100 * scale,
-                    { SearchChannel.search(catalog, query, filters, page) },
+                    { channel.search(query, filters, page) },
                     { catalog.search(query, filters, page) },
                 )
                 println(
                     "call cost (Kotlin/JVM, JNA, ${System.getProperty("jna.library.path")}): " +
                         ("empty method call %.2f us; function returning a short string %.2f us; " +
                         "search returning 20 results %.1f us (JNI, client.catalog.search) / %.1f us (JNA, generated)")
-                        .format(empty / 1000, function / 1000, channel / 1000, search / 1000),
+                        .format(empty / 1000, function / 1000, acrossJni / 1000, throughJna / 1000),
                 )
+                channel.close()
                 catalog.close()
             }
         }

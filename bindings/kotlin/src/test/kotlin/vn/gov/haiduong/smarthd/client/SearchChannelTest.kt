@@ -16,7 +16,7 @@ import vn.gov.haiduong.smarthd.SmartHdException
 /**
  * The search page across JNI ([SearchChannel], what `client.catalog.search` uses) answers exactly
  * what the generated JNA call answers: the same hits with their highlights, the same paging, the
- * same typed errors; and a closed catalog is refused, not read.
+ * same typed errors; and a closed channel is refused, not read.
  */
 class SearchChannelTest {
     @TempDir
@@ -28,6 +28,7 @@ class SearchChannelTest {
             SmartHd.open(config(sandbox.url, tmp.resolve("data")), MemoryStorage()).use { core ->
                 runBlocking { core.sync().use { it.catalog() } }
                 val catalog = core.catalog()
+                val channel = SearchChannel(catalog)
                 val field = catalog.fields().first().name
                 val searches = listOf(
                     Triple("đăng ký khai sinh", SearchFilters(), PageRequest(0u, 20u)),
@@ -38,18 +39,23 @@ class SearchChannelTest {
                     Triple("không có thủ tục nào như thế này", SearchFilters(), PageRequest(0u, 20u)),
                 )
                 for ((query, filters, page) in searches) {
-                    assertEquals(catalog.search(query, filters, page), SearchChannel.search(catalog, query, filters, page), query)
+                    assertEquals(catalog.search(query, filters, page), channel.search(query, filters, page), query)
                 }
-                val page = SearchChannel.search(catalog, "đăng ký khai sinh", SearchFilters(), PageRequest(0u, 20u))
+                val page = channel.search("đăng ký khai sinh", SearchFilters(), PageRequest(0u, 20u))
                 assertTrue(page.hits.isNotEmpty() && page.hits.all { it.highlights.isNotEmpty() }, "hits with their highlights")
                 assertTrue(page.hits.any { "Đăng ký khai sinh" in it.name }, "names keep their diacritics: ${page.hits.map { it.name }}")
 
-                val refused = assertThrows<SmartHdException.Validation> { SearchChannel.search(catalog, "x", SearchFilters(), PageRequest(0u, 0u)) }
+                val refused = assertThrows<SmartHdException.Validation> { channel.search("x", SearchFilters(), PageRequest(0u, 0u)) }
                 val refusedByJna = assertThrows<SmartHdException.Validation> { catalog.search("x", SearchFilters(), PageRequest(0u, 0u)) }
                 assertEquals(refusedByJna.message, refused.message)
 
+                // The channel's handle is its own: it searches after the catalog object is closed,
+                // until the channel is closed too (as `SmartHdClient.close` does).
                 catalog.close()
-                assertThrows<IllegalStateException> { SearchChannel.search(catalog, "dang ky", SearchFilters(), PageRequest(0u, 20u)) }
+                assertEquals(20, channel.search("dang ky", SearchFilters(), PageRequest(0u, 20u)).hits.size)
+                channel.close()
+                channel.close()
+                assertThrows<IllegalStateException> { channel.search("dang ky", SearchFilters(), PageRequest(0u, 20u)) }
             }
         }
     }
