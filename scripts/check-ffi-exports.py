@@ -100,10 +100,16 @@ def main() -> int:
                 if not path.exists():
                     problems.append(f"{layer} layer has no {path.relative_to(ROOT)} for {api}")
                     continue
-                # The generated method under its camelCase name, called on the wrapped object.
-                # `api.search(...)`, or through a channel given the object (`SearchChannel.search(api, ...)`).
-                wraps = rf"(?<![\w$])(?:(?:api|core|it|\$0)\.`?{camel(name)}`?\(|\w+Channel\.{camel(name)}\(api\b)"
-                if not re.search(wraps, path.read_text(encoding="utf-8")):
+                # The generated method under its camelCase name, called on the wrapped object
+                # (`api.search(...)`), or on a channel made from it (`SearchChannel(api)`, then
+                # `channel.search(...)`).
+                text = path.read_text(encoding="utf-8")
+                on_api = rf"(?<![\w$])(?:api|core|it|\$0)\.`?{camel(name)}`?\("
+                on_channel = rf"(?<![\w$])channel\.{camel(name)}\("
+                if not (
+                    re.search(on_api, text)
+                    or (re.search(on_channel, text) and re.search(r"\w+Channel\(api\)", text))
+                ):
                     problems.append(f"{layer}: {path.relative_to(ROOT)} does not wrap {api}.{camel(name)}")
 
     if problems:
