@@ -1,8 +1,8 @@
 //! The search page for Kotlin without JNA: a JNI entry point that takes the query, filters and
 //! page as one byte array and answers one byte array, both in UniFFI's own serialization (the
-//! generated `FfiConverter`s write the request, `SearchChannel.readPage` reads the page). JNA carries every argument and result as a
-//! by-value `RustBuffer` structure, one native allocation call and a reflective copy each: about
-//! 25 µs of a 75 µs page (docs/performance.md). The search itself is the exported
+//! generated `FfiConverter`s write the request, `SearchChannel.readPage` reads the page). JNA
+//! carries every argument and result as a by-value `RustBuffer` structure, one native allocation
+//! call and a reflective copy each: about 25 µs of a 75 µs page (docs/performance.md). The search itself is the exported
 //! [`CatalogApi::search`]; only the way across differs. Kotlin: `client/SearchChannel.kt`.
 //!
 //! Four JNI calls through `jni-sys`, JNI's raw interface: the `jni` crate's environment guard and
