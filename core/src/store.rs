@@ -548,6 +548,27 @@ impl UserDb {
         Ok(error)
     }
 
+    /// Runs `write` in one transaction committed with `synchronous=FULL`: what a resident makes
+    /// (a draft and each edit of it, a submission, a queued action) is on the disk once this
+    /// returns, and survives a power cut. What came from the portal is committed with `NORMAL`
+    /// (it can be fetched again). A durable draft also spares the submission's commit the
+    /// syncing of earlier unsynced edits (measured in `docs/performance.md`).
+    pub fn durably<T>(&self, write: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut db = self.lock();
+        db.pragma_update(None, "synchronous", "FULL")?;
+        let result = (|| {
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let written = write(&tx)?;
+            tx.commit()?;
+            Ok(written)
+        })();
+        // Left at FULL, later writes are only slower: the write's own answer matters more.
+        if let Err(error) = db.pragma_update(None, "synchronous", "NORMAL") {
+            tracing::warn!("user.db stays at synchronous=FULL: {error}");
+        }
+        result
+    }
+
     /// A panic while the lock was held leaves no half transaction (rusqlite rolls back on drop).
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.0.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -952,6 +973,39 @@ mod tests {
         assert_eq!(fk, 1);
         let temp: i64 = conn.pragma_query_value(None, "temp_store", |r| r.get(0)).unwrap();
         assert_eq!(temp, 2, "temp_store=MEMORY");
+    }
+
+    #[test]
+    fn a_durable_write_commits_with_full_and_leaves_normal_behind_even_when_it_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = UserDb::open(dir.path()).unwrap();
+        let synchronous =
+            |conn: &Connection| -> i64 { conn.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap() };
+        let (full, normal) = (2, 1);
+        let seen = db
+            .durably(|tx| {
+                tx.execute("INSERT INTO favorite (owner, code, added_at) VALUES ('a', 'kept', 'x')", [])?;
+                Ok(synchronous(tx))
+            })
+            .unwrap();
+        assert_eq!(seen, full);
+        assert_eq!(synchronous(&db.lock()), normal);
+
+        let failed = db.durably(|tx| {
+            tx.execute("INSERT INTO favorite (owner, code, added_at) VALUES ('a', 'lost', 'x')", [])?;
+            Err::<(), _>(Error::NotFound("something".into()))
+        });
+        assert!(matches!(failed, Err(Error::NotFound(_))));
+        assert_eq!(synchronous(&db.lock()), normal);
+        let codes: Vec<String> = db
+            .lock()
+            .prepare("SELECT code FROM favorite")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(codes, ["kept"], "the failed write left nothing");
     }
 
     #[test]

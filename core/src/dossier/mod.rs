@@ -319,10 +319,23 @@ impl Dossiers {
         let fields = profile.map(|p| form::prefill(&procedure.form, for_person, p)).unwrap_or_default();
         let prefilled = fields.keys().cloned().collect();
         let sealed = self.seal_form(&SealedForm { fields, for_person, prefilled })?;
-        self.db.lock().prepare_cached("INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at,
-                                  owner)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)")?.execute(params![id, procedure.code, procedure.name, subject_str(applicant), sealed, at, tag(owner)],
-        )?;
+        self.db.durably(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at,
+                                      updated_at, owner)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6, ?7)",
+            )?
+            .execute(params![
+                id,
+                procedure.code,
+                procedure.name,
+                subject_str(applicant),
+                sealed,
+                at,
+                tag(owner)
+            ])?;
+            Ok(())
+        })?;
         self.get(owner, &id)
     }
 
@@ -359,11 +372,13 @@ impl Dossiers {
         }
         let sealed = self.seal_form(&SealedForm { fields, for_person: dossier.for_person, prefilled })?;
         // Only while still editable: a submit in between (another thread) wins.
-        let written = self
-            .db
-            .lock()
-            .prepare_cached(&format!("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"))?
-            .execute(params![id, sealed, now()])?;
+        let written = self.db.durably(|tx| {
+            Ok(tx
+                .prepare_cached(&format!(
+                    "UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"
+                ))?
+                .execute(params![id, sealed, now()])?)
+        })?;
         if written == 0 {
             self.editable(viewer, id)?;
         }
@@ -418,12 +433,11 @@ impl Dossiers {
         self.keep_file(&sha256, &bytes)?;
         let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
         let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
-        self.db
-            .lock()
-            .prepare_cached(
+        self.db.durably(|tx| {
+            tx.prepare_cached(
                 "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
-             VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
-             ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
+                 VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
+                 ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
             )?
             .execute(params![
                 id,
@@ -434,6 +448,8 @@ impl Dossiers {
                 round,
                 attachment.document
             ])?;
+            Ok(())
+        })?;
         Ok(attachment)
     }
 
@@ -479,40 +495,32 @@ impl Dossiers {
             return self.queue_supplement(owner, &dossier, request);
         }
         let at = now();
-        {
-            let mut db = self.db.lock();
-            db.pragma_update(None, "synchronous", "FULL")?;
-            let result = (|| -> Result<()> {
-                let tx = db.transaction()?;
-                // A draft made while logged in is already the resident's: its owner (an indexed
-                // column) is left alone, which spares the commit a page of the index.
-                tx.prepare_cached("UPDATE dossier SET owner = ?2 WHERE id = ?1 AND owner IS NOT ?2")?
-                    .execute(params![id, owner.tag()])?;
-                let queued = tx
-                    .prepare_cached(
-                        "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2
-                         WHERE id = ?1 AND status IN ('draft', 'failed')",
-                    )?
-                    .execute(params![id, at])?;
-                if queued == 0 {
-                    return Err(Error::Validation {
-                        field: "status".into(),
-                        reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
-                    });
-                }
-                tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
-                    .execute(params![id, owner.tag()])?;
-                tx.prepare_cached(
-                    "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner)
-                     VALUES (?1, 0, 0, ?2, ?3)",
+        self.db.durably(|tx| {
+            // A draft made while logged in is already the resident's: its owner (an indexed
+            // column) is left alone, which spares the commit a page of the index.
+            tx.prepare_cached("UPDATE dossier SET owner = ?2 WHERE id = ?1 AND owner IS NOT ?2")?
+                .execute(params![id, owner.tag()])?;
+            let queued = tx
+                .prepare_cached(
+                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2
+                     WHERE id = ?1 AND status IN ('draft', 'failed')",
                 )?
-                .execute(params![id, at, owner.tag()])?;
-                tx.commit()?;
-                Ok(())
-            })();
-            db.pragma_update(None, "synchronous", "NORMAL")?;
-            result?;
-        }
+                .execute(params![id, at])?;
+            if queued == 0 {
+                return Err(Error::Validation {
+                    field: "status".into(),
+                    reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
+                });
+            }
+            tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
+                .execute(params![id, owner.tag()])?;
+            tx.prepare_cached(
+                "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner)
+                 VALUES (?1, 0, 0, ?2, ?3)",
+            )?
+            .execute(params![id, at, owner.tag()])?;
+            Ok(())
+        })?;
         // What the transaction changed, without reading the dossier (and opening its sealed
         // values) a second time.
         Ok(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier })
@@ -584,37 +592,30 @@ impl Dossiers {
             SEALED_ACTION,
             &serde_json::to_vec(&action).map_err(|source| Error::Encoding { what: "outbox action", source })?,
         )?;
-        {
-            let mut db = self.db.lock();
-            db.pragma_update(None, "synchronous", "FULL")?;
-            let result = (|| -> Result<()> {
-                let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let queued: Option<String> =
-                    tx.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0)).optional()?;
-                if queued.is_some() {
-                    return Err(Error::Validation {
-                        field: "status".into(),
-                        reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
-                    });
-                }
-                tx.prepare_cached("INSERT INTO outbox (dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at, owner)
-                     VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)")?.execute(params![
-                        id,
-                        serde_json::to_value(action.what.kind()).ok().and_then(|v| v.as_str().map(str::to_owned)),
-                        action.id,
-                        payload,
-                        now(),
-                        owner.tag()
-                    ],
-                )?;
-                tx.prepare_cached("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1")?
-                    .execute(params![id, now()])?;
-                tx.commit()?;
-                Ok(())
-            })();
-            db.pragma_update(None, "synchronous", "NORMAL")?;
-            result?;
-        }
+        self.db.durably(|tx| {
+            let queued: Option<String> = tx.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0)).optional()?;
+            if queued.is_some() {
+                return Err(Error::Validation {
+                    field: "status".into(),
+                    reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
+                });
+            }
+            tx.prepare_cached(
+                "INSERT INTO outbox (dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at, owner)
+                 VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
+            )?
+            .execute(params![
+                id,
+                serde_json::to_value(action.what.kind()).ok().and_then(|v| v.as_str().map(str::to_owned)),
+                action.id,
+                payload,
+                now(),
+                owner.tag()
+            ])?;
+            tx.prepare_cached("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1")?
+                .execute(params![id, now()])?;
+            Ok(())
+        })?;
         self.get(Some(owner), id)
     }
 

@@ -229,21 +229,24 @@ impl Reports {
         let id = crate::dossier::new_id();
         let written = self.seal_written(draft)?;
         let at = now();
-        self.db.lock().execute(
-            "INSERT INTO report (id, owner, category, sealed, commune_code, urgency, share_identity, status, created_at,
-                                 updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?8)",
-            params![
-                id,
-                owner.tag(),
-                draft.category,
-                written,
-                commune_code,
-                draft.urgency.as_str(),
-                draft.share_identity,
-                at
-            ],
-        )?;
+        self.db.durably(|tx| {
+            tx.execute(
+                "INSERT INTO report (id, owner, category, sealed, commune_code, urgency, share_identity, status,
+                                     created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?8)",
+                params![
+                    id,
+                    owner.tag(),
+                    draft.category,
+                    written,
+                    commune_code,
+                    draft.urgency.as_str(),
+                    draft.share_identity,
+                    at
+                ],
+            )?;
+            Ok(())
+        })?;
         self.get(owner, &id)
     }
 
@@ -251,21 +254,24 @@ impl Reports {
     pub fn update(&self, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<Report> {
         self.editable(owner, id)?;
         let written = self.seal_written(draft)?;
-        self.db.lock().execute(
-            "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
-                               updated_at = ?8
-             WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
-            params![
-                id,
-                owner.tag(),
-                draft.category,
-                written,
-                commune_code,
-                draft.urgency.as_str(),
-                draft.share_identity,
-                now()
-            ],
-        )?;
+        self.db.durably(|tx| {
+            tx.execute(
+                "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
+                                   updated_at = ?8
+                 WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
+                params![
+                    id,
+                    owner.tag(),
+                    draft.category,
+                    written,
+                    commune_code,
+                    draft.urgency.as_str(),
+                    draft.share_identity,
+                    now()
+                ],
+            )?;
+            Ok(())
+        })?;
         self.get(owner, id)
     }
 
@@ -281,9 +287,7 @@ impl Reports {
     /// Adds a photo already kept in the file store (by its digest); the same photo twice is one.
     pub fn add_photo(&self, owner: &Owner, id: &str, sha256: &str, size: u64) -> Result<Report> {
         self.editable(owner, id)?;
-        {
-            let mut db = self.db.lock();
-            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        self.db.durably(|tx| {
             let (count, known): (u32, bool) = tx.query_row(
                 "SELECT count(*), coalesce(sum(sha256 = ?2), 0) > 0 FROM report_photo WHERE report_id = ?1",
                 params![id, sha256],
@@ -304,8 +308,8 @@ impl Reports {
                 )?;
                 tx.execute("UPDATE report SET updated_at = ?2 WHERE id = ?1", params![id, now()])?;
             }
-            tx.commit()?;
-        }
+            Ok(())
+        })?;
         self.get(owner, id)
     }
 
@@ -331,7 +335,7 @@ impl Reports {
                 reason: "cần ít nhất 1 ảnh hiện trường / at least one photo of the place is needed".into(),
             });
         }
-        self.durably(|tx| {
+        self.db.durably(|tx| {
             let queued = tx.execute(
                 "UPDATE report SET status = 'queued', problem = NULL, updated_at = ?3
                  WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
@@ -367,7 +371,7 @@ impl Reports {
                 reason: "phản ánh này đã được đánh giá / this report was already rated".into(),
             });
         }
-        self.durably(|tx| {
+        self.db.durably(|tx| {
             tx.execute(
                 "INSERT INTO report_outbox (report_id, kind, action_id, verdict, owner) VALUES (?1, 'rating', ?2, ?3, ?4)",
                 params![id, crate::dossier::new_id(), verdict.as_str(), owner.tag()],
@@ -375,20 +379,6 @@ impl Reports {
             Ok(())
         })?;
         self.get(owner, id)
-    }
-
-    /// Runs `write` in a transaction committed with `synchronous=FULL`.
-    fn durably(&self, write: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>) -> Result<()> {
-        let mut db = self.db.lock();
-        db.pragma_update(None, "synchronous", "FULL")?;
-        let result = (|| {
-            let tx = db.transaction()?;
-            write(&tx)?;
-            tx.commit()?;
-            Ok(())
-        })();
-        db.pragma_update(None, "synchronous", "NORMAL")?;
-        result
     }
 
     /// Deletes a draft or a refused report: never one the portal holds.
