@@ -484,6 +484,33 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     r#"
     CREATE INDEX outbox_by_dossier ON outbox(dossier_id, seq);
     "#,
+    // v14: an outbox entry is known by its permanent id (the dossier's for its submission, the
+    // action's for a later one), unique per dossier: one index finds a dossier's entries and keeps
+    // its submission single. `seq` only orders them, without a counter (a number a delivered entry
+    // freed may be taken again; nothing is found by it): a submission's commit writes two pages
+    // fewer.
+    r#"
+    CREATE TABLE outbox_v14 (
+        seq INTEGER PRIMARY KEY,
+        dossier_id TEXT NOT NULL REFERENCES dossier(id),
+        kind TEXT NOT NULL DEFAULT 'submit',
+        entry_id TEXT NOT NULL,
+        payload BLOB,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT 'unclaimed'
+    );
+    INSERT INTO outbox_v14 (seq, dossier_id, kind, entry_id, payload, attempts, next_attempt_at, last_error, created_at,
+                            owner)
+        SELECT seq, dossier_id, kind, coalesce(action_id, dossier_id), payload, attempts, next_attempt_at, last_error,
+               created_at, owner
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v14 RENAME TO outbox;
+    CREATE UNIQUE INDEX outbox_entry ON outbox(dossier_id, entry_id);
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that
@@ -961,6 +988,43 @@ mod tests {
             (crate::owner::UNCLAIMED.to_owned(), "1.001193.H19".to_owned()),
             "kept for the first resident to claim"
         );
+    }
+
+    #[test]
+    fn queued_entries_keep_their_order_and_permanent_ids_through_the_upgrade_to_v14() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut conn = Connection::open(dir.path().join(USER_DB)).unwrap();
+            migrate(&mut conn, &USER_MIGRATIONS[..13], dir.path()).unwrap();
+            conn.execute_batch(
+                "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at,
+                                      updated_at, owner)
+                 VALUES ('d1', 'P', 'Thủ tục', 'citizen', x'00', 'queued', 'x', 'x', 'o'),
+                        ('d2', 'P', 'Thủ tục', 'citizen', x'00', 'result_ready', 'x', 'x', 'o');
+                 INSERT INTO outbox (seq, dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at,
+                                     owner)
+                 VALUES (4, 'd2', 'rating', 'act-1', x'01', 2, 60, 'x', 'o'),
+                        (7, 'd1', 'submit', NULL, NULL, 0, 0, 'x', 'o');",
+            )
+            .unwrap();
+        }
+        let conn = open_user(dir.path()).unwrap();
+        let entries: Vec<(i64, String, String, String, i64)> = conn
+            .prepare("SELECT seq, dossier_id, kind, entry_id, attempts FROM outbox ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            entries,
+            [(4, "d2".into(), "rating".into(), "act-1".into(), 2), (7, "d1".into(), "submit".into(), "d1".into(), 0)]
+        );
+        let second = conn.execute(
+            "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at) VALUES ('d1', 'd1', 0, 0, 'x')",
+            [],
+        );
+        assert!(second.is_err(), "a dossier is submitted once");
     }
 
     #[test]

@@ -178,6 +178,21 @@ pub struct OutboxItem {
     pub action: Option<QueuedAction>,
 }
 
+impl OutboxItem {
+    /// The entry's permanent id: the dossier's for its submission, the action's for a later one.
+    pub fn entry_id(&self) -> &str {
+        self.action.as_ref().map_or(&self.dossier_id, |action| &action.id)
+    }
+}
+
+/// Takes a delivered (or settled) entry off the outbox, by its permanent id: an entry queued
+/// since may have taken its `seq`.
+fn take_off_outbox(tx: &rusqlite::Transaction<'_>, item: &OutboxItem) -> Result<()> {
+    tx.prepare_cached("DELETE FROM outbox WHERE dossier_id = ?1 AND entry_id = ?2")?
+        .execute(params![item.dossier_id, item.entry_id()])?;
+    Ok(())
+}
+
 /// A later action in the outbox: its permanent id and what it sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedAction {
@@ -515,8 +530,8 @@ impl Dossiers {
             tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
                 .execute(params![id, owner.tag()])?;
             tx.prepare_cached(
-                "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner)
-                 VALUES (?1, 0, 0, ?2, ?3)",
+                "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
+                 VALUES (?1, ?1, 0, 0, ?2, ?3)",
             )?
             .execute(params![id, at, owner.tag()])?;
             Ok(())
@@ -601,7 +616,7 @@ impl Dossiers {
                 });
             }
             tx.prepare_cached(
-                "INSERT INTO outbox (dossier_id, kind, action_id, payload, attempts, next_attempt_at, created_at, owner)
+                "INSERT INTO outbox (dossier_id, kind, entry_id, payload, attempts, next_attempt_at, created_at, owner)
                  VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
             )?
             .execute(params![
@@ -1024,7 +1039,7 @@ impl Dossiers {
                 answer.receipt.received_at,
                 owner.tag()
             ])?;
-            tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+            take_off_outbox(&tx, item)?;
             statuses.push(status);
         }
         tx.commit()?;
@@ -1037,7 +1052,7 @@ impl Dossiers {
         let tx = db.transaction()?;
         tx.prepare_cached("UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1")?
             .execute(params![item.dossier_id, reason, now()])?;
-        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+        take_off_outbox(&tx, item)?;
         tx.commit()?;
         Ok(())
     }
@@ -1050,7 +1065,7 @@ impl Dossiers {
         let tx = db.transaction()?;
         self.apply_one(&tx, owner, answer, status, &|code| code.to_owned())?;
         tx.prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1")?.execute([&item.dossier_id])?;
-        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+        take_off_outbox(&tx, item)?;
         tx.commit()?;
         Ok(status)
     }
@@ -1065,7 +1080,7 @@ impl Dossiers {
             reason,
             now()
         ])?;
-        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+        take_off_outbox(&tx, item)?;
         tx.commit()?;
         Ok(())
     }
@@ -1089,7 +1104,7 @@ impl Dossiers {
         let kept = new_id();
         let mut db = self.db.lock();
         let tx = db.transaction()?;
-        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([item.seq])?;
+        take_off_outbox(&tx, item)?;
         tx.prepare_cached(
             "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at,
                                   updated_at, owner)
@@ -1109,9 +1124,10 @@ impl Dossiers {
         let mut db = self.db.lock();
         let tx = db.transaction()?;
         tx.prepare_cached(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1",
+            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4
+             WHERE dossier_id = ?1 AND entry_id = ?2",
         )?
-        .execute(params![item.seq, next_attempt_at, reason])?;
+        .execute(params![item.dossier_id, item.entry_id(), next_attempt_at, reason])?;
         tx.prepare_cached("UPDATE dossier SET problem = ?2 WHERE id = ?1")?
             .execute(params![item.dossier_id, reason])?;
         tx.commit()?;
@@ -1399,7 +1415,7 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(plan, ["SEARCH outbox USING INDEX outbox_by_dossier (dossier_id=?)"]);
+        assert_eq!(plan, ["SEARCH outbox USING INDEX outbox_entry (dossier_id=?)", "USE TEMP B-TREE FOR ORDER BY"]);
     }
 
     fn resident() -> Owner {
@@ -1471,7 +1487,8 @@ mod tests {
         )
         .unwrap();
         db.execute(
-            "INSERT INTO outbox (dossier_id, attempts, next_attempt_at, created_at, owner) VALUES ('d', 0, 0, 'x', ?1)",
+            "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
+             VALUES ('d', 'd', 0, 0, 'x', ?1)",
             [owner.tag()],
         )
         .unwrap();
@@ -1488,6 +1505,40 @@ mod tests {
         assert!(matches!(error, Error::UpdateNeeded { .. }), "{error:?}");
         assert_eq!(dossiers.get(Some(&owner), "d").unwrap().status, DossierStatus::Queued);
         assert_eq!(dossiers.pending_count(&owner).unwrap(), 1);
+    }
+
+    #[test]
+    fn an_answer_that_comes_late_takes_only_its_own_entry_off_the_outbox() {
+        let (_dir, dossiers, _catalog) = fixture();
+        let sealed = dossiers.seal_fields(&BTreeMap::new()).unwrap();
+        let owner = resident();
+        let queue = |id: &str| {
+            let db = dossiers.db.lock();
+            db.execute(
+                "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, created_at, updated_at,
+                                      owner)
+                 VALUES (?1, 'P', 'Thủ tục', 'citizen', ?2, 'queued', 'x', 'x', ?3)",
+                params![id, sealed, owner.tag()],
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
+                 VALUES (?1, ?1, 0, 0, 'x', ?2)",
+                params![id, owner.tag()],
+            )
+            .unwrap();
+        };
+        queue("a");
+        let late = dossiers.due(&owner, 0, true).unwrap().pop().unwrap();
+        // Another flush settles "a" first; "b", queued after, takes the number "a" freed.
+        dossiers.db.lock().execute("DELETE FROM outbox WHERE dossier_id = 'a'", []).unwrap();
+        queue("b");
+        assert_eq!(dossiers.due(&owner, 0, true).unwrap()[0].seq, late.seq);
+        dossiers.reschedule(&late, 99, "late").unwrap();
+        dossiers.mark_failed(&late, "late").unwrap();
+        let left = dossiers.due(&owner, 0, true).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!((left[0].dossier_id.as_str(), left[0].attempts), ("b", 0), "b's entry untouched");
     }
 
     #[test]
