@@ -79,6 +79,9 @@ final class FormModel: ObservableObject {
         inputs[i].value = value
         enqueue { [self] in
             guard let id = dossierId else { return }
+            // Each write is synced to the disk: a keystroke a newer one in the field overtook
+            // before its turn is not written, the newer one is.
+            guard inputs.first(where: { $0.id == key })?.value == value else { return }
             let problem = try await app.client.dossiers.setField(dossierId: id, key: key, value: value)
             if let j = inputs.firstIndex(where: { $0.id == key && $0.value == value }) {
                 inputs[j].error = problem.map { pickLanguage(fieldProblemMessage(problem: $0), english: app.english) }

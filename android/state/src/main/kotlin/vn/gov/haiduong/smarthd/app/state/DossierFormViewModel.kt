@@ -106,11 +106,16 @@ class DossierFormViewModel(
         ).withSubmission(dossier)
     }
 
-    /** The resident typed: the value shows at once, the core's verdict right after. */
+    /**
+     * The resident typed: the value shows at once, the core's verdict right after. Each write is
+     * synced to the disk, so a keystroke overtaken by a newer one in the same field before its
+     * turn is not written: the newer one is.
+     */
     fun onValueChange(key: String, value: String) {
         _state.update { s -> s.copy(inputs = s.inputs.map { if (it.key == key) it.copy(value = value) else it }) }
         enqueue {
             val id = _state.value.dossierId ?: return@enqueue
+            if (_state.value.inputs.firstOrNull { it.key == key }?.value != value) return@enqueue
             val problem = client.dossiers.setField(id, key, value)
             _state.update { s ->
                 s.copy(inputs = s.inputs.map { if (it.key == key && it.value == value) it.copy(error = problem?.text()) else it })

@@ -69,6 +69,22 @@ class DossierViewModelsTest {
     }
 
     @Test
+    fun `a burst of keystrokes ends with the last one written and judged`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val form = DossierFormViewModel(client, vm.scope, Connectivity(client, vm.scope))
+            form.start(BIRTH)
+            val started = form.state.awaitState { it.dossierId != null }
+            val cccd = started.inputs.first { it.kind == FieldKind.CCCD }.key
+            val full = "030095001234"
+            for (end in 1..full.length) form.onValueChange(cccd, full.take(end))
+            for (end in full.length - 1 downTo 4) form.onValueChange(cccd, full.take(end))
+
+            form.state.awaitState { it.input(cccd).let { i -> i.value == "0300" && i.error == "Số CCCD gồm 12 chữ số" } }
+            assertEquals("0300", client.dossiers.get(started.dossierId!!).fields[cccd])
+        }
+    }
+
+    @Test
     fun `a dossier submitted offline waits as queued, the banner shows, and it is sent when the portal is back`() = runBlocking<Unit> {
         TestViewModelScope().use { vm ->
             val connectivity = Connectivity(client, vm.scope)
