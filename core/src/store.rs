@@ -621,17 +621,59 @@ impl OpenMarker {
         path.push(".open");
         let path = PathBuf::from(path);
         let unclean = path.exists();
-        let boot = boot_id();
-        let system_stopped = unclean && (boot.is_none() || std::fs::read_to_string(&path).ok() != boot);
+        let boot = this_boot();
+        let system_stopped = unclean
+            && !matches!((std::fs::read_to_string(&path), &boot), (Ok(then), Some(now)) if same_boot(&then, now));
         let mut marker = crate::private_files::options().write(true).create(true).truncate(true).open(&path)?;
         std::io::Write::write_all(&mut marker, boot.unwrap_or_default().as_bytes())?;
         Ok(OpenMarker { path, unclean, system_stopped })
     }
 }
 
-/// The kernel's id of this boot (Linux, Android); `None` where the platform does not give one.
-fn boot_id() -> Option<String> {
-    std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok().filter(|id| !id.trim().is_empty())
+/// Which boot this is: the kernel's id of it where the app may read it (Linux; Android refuses
+/// apps `/proc/sys/kernel/random` since 8.0, iOS has no `/proc`), else when the system started
+/// (the wall clock less the time since boot, sleep included). `None` where neither is known.
+fn this_boot() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .ok()
+        .filter(|id| !id.trim().is_empty())
+        .or_else(|| started_at_ms().map(|ms| format!("{STARTED_AT}{ms}")))
+}
+
+const STARTED_AT: &str = "started-at:";
+/// How far two readings of when the system started may differ in one boot: the two clocks are
+/// read one after the other. A wall clock set by hand moves it further, and is taken for
+/// another boot (the safe side).
+const SAME_START_MS: i64 = 2_000;
+
+/// Whether a marker written in boot `then` was written in boot `now`.
+fn same_boot(then: &str, now: &str) -> bool {
+    match (then.strip_prefix(STARTED_AT), now.strip_prefix(STARTED_AT)) {
+        (None, None) => then == now,
+        (Some(then), Some(now)) => match (then.parse::<i64>(), now.parse::<i64>()) {
+            (Ok(then), Ok(now)) => (then - now).abs() <= SAME_START_MS,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// When the system started, in milliseconds since the Unix epoch.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn started_at_ms() -> Option<i64> {
+    use rustix::time::{ClockId, clock_gettime};
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let since_boot = ClockId::Boottime;
+    // Darwin's monotonic clock goes on while the system sleeps.
+    #[cfg(target_vendor = "apple")]
+    let since_boot = ClockId::Monotonic;
+    let ms = |t: rustix::time::Timespec| t.tv_sec * 1_000 + t.tv_nsec / 1_000_000;
+    Some(ms(clock_gettime(ClockId::Realtime)) - ms(clock_gettime(since_boot)))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn started_at_ms() -> Option<i64> {
+    None
 }
 
 impl Drop for OpenMarker {
@@ -1070,6 +1112,26 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(codes, ["kept"], "the failed write left nothing");
+    }
+
+    #[test]
+    fn a_boot_is_told_by_its_id_or_by_when_the_system_started() {
+        let id = "0b6bd9c8-5d1c-4b4e-9d55-1f7e3a2c9a10";
+        assert!(same_boot(id, id));
+        assert!(!same_boot(id, "7f0e2b1a-0000-4000-8000-000000000000"));
+        let started = started_at_ms().unwrap();
+        let at = |ms: i64| format!("{STARTED_AT}{ms}");
+        assert!(same_boot(&at(started), &at(started_at_ms().unwrap())), "read twice in one boot");
+        assert!(same_boot(&at(started), &at(started + SAME_START_MS)));
+        assert!(!same_boot(&at(started), &at(started + SAME_START_MS + 1)), "a later boot");
+        assert!(!same_boot(&at(started), &at(started - 60_000)), "an earlier boot");
+        assert!(!same_boot(&at(started), id), "a marker of the other kind");
+        assert!(!same_boot("started-at:garbage", "started-at:garbage"));
+        let year_2020 = 1_577_836_800_000;
+        assert!(
+            started > year_2020 && started <= chrono::Utc::now().timestamp_millis(),
+            "{started}: a start before now"
+        );
     }
 
     #[test]
