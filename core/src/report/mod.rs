@@ -227,38 +227,40 @@ impl Reports {
     /// Keeps a new draft for `owner`; `commune_code` comes from [`check_draft`].
     pub fn create(&self, owner: &Owner, draft: &ReportDraft, commune_code: &str) -> Result<Report> {
         let id = crate::dossier::new_id();
-        let written = self.seal_written(draft)?;
-        let at = now();
-        self.db.durably(|tx| {
-            tx.execute(
-                "INSERT INTO report (id, owner, category, sealed, commune_code, urgency, share_identity, status,
-                                     created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?8)",
-                params![
-                    id,
-                    owner.tag(),
-                    draft.category,
-                    written,
-                    commune_code,
-                    draft.urgency.as_str(),
-                    draft.share_identity,
-                    at
-                ],
-            )?;
-            Ok(())
-        })?;
+        self.write_draft(
+            "INSERT INTO report (id, owner, category, sealed, commune_code, urgency, share_identity, status,
+                                 created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?8)",
+            owner,
+            &id,
+            draft,
+            commune_code,
+        )?;
         self.get(owner, &id)
     }
 
     /// Replaces what a draft (or a refused report) says.
     pub fn update(&self, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<Report> {
         self.editable(owner, id)?;
+        self.write_draft(
+            "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
+                               updated_at = ?8
+             WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
+            owner,
+            id,
+            draft,
+            commune_code,
+        )?;
+        self.get(owner, id)
+    }
+
+    /// Runs `sql` (a new draft or its replacement) durably, with the draft as its parameters:
+    /// id, owner, category, the sealed text and place, commune, urgency, identity shared, time.
+    fn write_draft(&self, sql: &str, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<()> {
         let written = self.seal_written(draft)?;
         self.db.durably(|tx| {
             tx.execute(
-                "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
-                                   updated_at = ?8
-                 WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
+                sql,
                 params![
                     id,
                     owner.tag(),
@@ -271,8 +273,7 @@ impl Reports {
                 ],
             )?;
             Ok(())
-        })?;
-        self.get(owner, id)
+        })
     }
 
     fn seal_written(&self, draft: &ReportDraft) -> Result<Vec<u8>> {
