@@ -258,9 +258,20 @@ async fn delta_sync_applies_changes_removals_and_replacements_then_304() {
     assert!(hits.iter().all(|h| h.code != *old), "a replaced procedure is hidden from residents");
     assert!(core.catalog().search(old, &SearchFilters::default(), all).unwrap().hits.iter().all(|h| h.code != *old));
 
+    // An unchanged catalog notes both feeds as checked (the freshness the app shows).
+    raw.execute("UPDATE sync_state SET last_success_at = '2020-01-01T00:00:00Z'", []).unwrap();
     let again = core.sync().catalog().await.unwrap();
     assert_eq!(again.outcome, SyncOutcome::NotModified);
     assert_eq!(again.upserted, 0);
+    let stale: Vec<String> = raw
+        .prepare("SELECT feed FROM sync_state WHERE last_success_at < '2021'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stale, Vec::<String>::new(), "every unchanged feed is noted");
+    assert_eq!(raw.query_row("SELECT count(*) FROM sync_state", [], |r| r.get::<_, i64>(0)).unwrap(), 2);
 }
 
 #[tokio::test]

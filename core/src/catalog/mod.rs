@@ -653,7 +653,8 @@ impl Catalog {
     fn feed_state_once(&self, feed: &str) -> Result<FeedState> {
         let writer = self.writer()?;
         let state = writer
-            .query_row("SELECT cursor, etag, complete FROM sync_state WHERE feed = ?1", [feed], |r| {
+            .prepare_cached("SELECT cursor, etag, complete FROM sync_state WHERE feed = ?1")?
+            .query_row([feed], |r| {
                 Ok(FeedState { cursor: r.get::<_, i64>(0)? as u64, etag: r.get(1)?, complete: r.get(2)? })
             })
             .optional()?;
@@ -699,13 +700,20 @@ impl Catalog {
         Ok(())
     }
 
-    /// Notes a sync that found nothing new.
-    pub(crate) fn mark_synced(&self, feed: &str) -> Result<()> {
-        self.retrying(|| self.mark_synced_once(feed))
+    /// Notes the feeds a sync found unchanged, in one write (an unchanged catalog's only one).
+    pub(crate) fn mark_synced(&self, feeds: &[&str]) -> Result<()> {
+        self.retrying(|| self.mark_synced_once(feeds))
     }
 
-    fn mark_synced_once(&self, feed: &str) -> Result<()> {
-        self.writer()?.execute("UPDATE sync_state SET last_success_at = ?2 WHERE feed = ?1", params![feed, now()])?;
+    fn mark_synced_once(&self, feeds: &[&str]) -> Result<()> {
+        let mut writer = self.writer()?;
+        let tx = writer.transaction()?;
+        let at = now();
+        for feed in feeds {
+            tx.prepare_cached("UPDATE sync_state SET last_success_at = ?2 WHERE feed = ?1")?
+                .execute(params![feed, at])?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

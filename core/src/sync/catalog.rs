@@ -46,11 +46,20 @@ pub async fn sync_catalog(portal: &PortalClient, catalog: &Catalog, events: &dyn
 
 async fn sync_once(portal: &PortalClient, catalog: &Catalog, events: &dyn EventListener) -> Result<SyncReport> {
     // The units do not depend on the procedures: both conditional requests go out at once, so
-    // an unchanged catalog costs one round trip, not two. Both run to their end (each commits
-    // on its own); the procedures' failure is the one reported when both fail.
+    // an unchanged catalog costs one round trip, not two. Both run to their end (each stores
+    // what changed on its own); the feeds found unchanged are then noted in one write, the
+    // only one of an unchanged catalog. The procedures' failure is the one reported first.
     let (report, units) = tokio::join!(sync_procedures(portal, catalog, events), sync_units(portal, catalog));
+    let unchanged: Vec<&str> =
+        [(PROCEDURES_FEED, report.as_ref().map(|r| r.outcome)), (UNITS_FEED, units.as_ref().copied())]
+            .into_iter()
+            .filter(|(_, outcome)| matches!(outcome, Ok(SyncOutcome::NotModified)))
+            .map(|(feed, _)| feed)
+            .collect();
+    let noted = if unchanged.is_empty() { Ok(()) } else { catalog.mark_synced(&unchanged) };
     let report = report?;
     units?;
+    noted?;
     Ok(report)
 }
 
@@ -67,7 +76,6 @@ async fn sync_procedures(portal: &PortalClient, catalog: &Catalog, events: &dyn 
     loop {
         let (page, page_etag, next) = match request.answer().await? {
             Fetched::NotModified => {
-                catalog.mark_synced(PROCEDURES_FEED)?;
                 report.outcome = SyncOutcome::NotModified;
                 break;
             }
@@ -192,10 +200,15 @@ pub fn check_page<P: Borrow<Procedure>>(page: &ChangesPage<P>, since: u64) -> Re
     Ok(())
 }
 
-async fn sync_units(portal: &PortalClient, catalog: &Catalog) -> Result<()> {
+/// The administrative units, replaced whole when they changed; an unchanged answer is noted by
+/// the caller, with the procedures', in one write.
+async fn sync_units(portal: &PortalClient, catalog: &Catalog) -> Result<SyncOutcome> {
     let state = catalog.feed_state(UNITS_FEED)?;
     match portal.get_json::<AdminUnits>("api/v1/units", state.etag.as_deref()).await? {
-        Fetched::NotModified => catalog.mark_synced(UNITS_FEED),
-        Fetched::Fresh { value, etag } => catalog.replace_units(&value, etag.as_deref()),
+        Fetched::NotModified => Ok(SyncOutcome::NotModified),
+        Fetched::Fresh { value, etag } => {
+            catalog.replace_units(&value, etag.as_deref())?;
+            Ok(SyncOutcome::Updated)
+        }
     }
 }
