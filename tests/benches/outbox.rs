@@ -1,8 +1,8 @@
 //! The dossier outbox: enqueue latency (a submission committed with `synchronous=FULL`) beside a
 //! raw rusqlite insert with `synchronous=FULL` on the same disk and beside the submit's own
 //! writes done raw on `user.db` (what is written, told from what the core does around it); and
-//! flush throughput over
-//! loopback for 1,000 small dossiers beside 1,000 bare loopback requests (the network floor).
+//! flush throughput over loopback for 1,000 small dossiers beside 1,000 bare loopback requests
+//! (the network floor).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
