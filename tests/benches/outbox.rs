@@ -90,7 +90,7 @@ fn main() {
     for n in 0..1_200 {
         twin_draft(&format!("earlier-{n}"));
     }
-    let submit_writes = |id: &str, owner: &str, at: &str| {
+    let submit_writes = |id: &str, at: &str| {
         let tx = rusqlite::Transaction::new_unchecked(&user_copy, rusqlite::TransactionBehavior::Immediate).unwrap();
         tx.prepare_cached("UPDATE dossier SET owner = ?2 WHERE id = ?1 AND owner IS NOT ?2")
             .unwrap()
@@ -163,7 +163,7 @@ fn main() {
         floor.push(t.elapsed());
         let at = chrono::Utc::now().to_rfc3339();
         let t = Instant::now();
-        submit_writes(&twin, &owner, &at);
+        submit_writes(&twin, &at);
         writes.push(t.elapsed());
     }
     let edit_count = edits.len();
