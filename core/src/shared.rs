@@ -104,8 +104,8 @@ impl UserData {
 
     /// The resident logged in now (see [`Shared::owner`]).
     fn owner(&self) -> Result<Option<Owner>> {
-        match self.identity.subject() {
-            Ok(sub) => Ok(sub.map(|sub| Owner::of(&self.vault, &sub))),
+        match self.identity.owner() {
+            Ok(owner) => Ok(owner),
             Err(Error::UserDataUnreadable { .. }) => Ok(None),
             Err(error) => Err(error),
         }
@@ -164,7 +164,6 @@ impl Shared {
             catalog: &self.catalog,
             events: self.services.events.as_ref(),
             owner,
-            vault: &user.vault,
         })
     }
 

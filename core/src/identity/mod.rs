@@ -32,6 +32,7 @@ pub use crate::error::AuthError;
 use crate::error::{Error, PortalError, Result};
 pub use crate::events::SessionState;
 use crate::events::{Event, EventListener};
+use crate::owner::Owner;
 use crate::platform::{Signer, SoftwareSigner};
 use crate::store::UserDb;
 use crate::transport::{Access, Answer, Credentials, PortalClient, Prover, Request};
@@ -149,10 +150,11 @@ pub struct Identity {
     /// The session's software DPoP key, parsed once: parsing it costs about what a signature
     /// does, and every authorized request signs a proof.
     software_signer: std::sync::Mutex<Option<Arc<SoftwareSigner>>>,
-    /// Who the stored session names, with the sealed row it was read from: every draft edit asks
-    /// who owns it, and opening and parsing the session costs more than reading the row. Used
-    /// only while the row is byte for byte the same (a login elsewhere writes a new one).
-    subject_seen: std::sync::Mutex<Option<(Vec<u8>, Option<String>)>>,
+    /// Who the stored session names (as `user.db` knows them: their owner tag), with the sealed
+    /// row it was read from: every call asks who owns what it touches, and opening the session
+    /// and keying its subject cost more than reading the row. Used only while the row is byte
+    /// for byte the same (a login elsewhere writes a new one).
+    owner_seen: std::sync::Mutex<Option<(Vec<u8>, Option<Owner>)>>,
 }
 
 fn now() -> i64 {
@@ -180,7 +182,7 @@ impl Identity {
             provider: tokio::sync::Mutex::new(None),
             session: tokio::sync::Mutex::new(None),
             software_signer: std::sync::Mutex::new(None),
-            subject_seen: std::sync::Mutex::new(None),
+            owner_seen: std::sync::Mutex::new(None),
         }
     }
 
@@ -386,21 +388,21 @@ impl Identity {
         Ok(self.loaded(&mut guard)?.filter(|s| self.check_bound(s).is_ok()).map(profile_of))
     }
 
-    /// The e-identity subject of the session stored for this portal, read from `user.db` (so a
-    /// login by another process on the data dir counts); `None` when logged out. Needs no
-    /// network: a resident logged in but offline is still who owns what they do.
-    pub fn subject(&self) -> Result<Option<String>> {
+    /// The resident the session stored for this portal names, read from `user.db` (so a login
+    /// by another process on the data dir counts); `None` when logged out. Needs no network: a
+    /// resident logged in but offline is still who owns what they do.
+    pub fn owner(&self) -> Result<Option<Owner>> {
         let Some(sealed) = self.sealed_session()? else { return Ok(None) };
-        let mut seen = self.subject_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((row, subject)) = seen.as_ref()
+        let mut seen = self.owner_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((row, owner)) = seen.as_ref()
             && *row == sealed
         {
-            return Ok(subject.clone());
+            return Ok(owner.clone());
         }
         let session = self.open_session(&sealed)?;
-        let subject = self.check_bound(&session).is_ok().then_some(session.claims.sub);
-        *seen = Some((sealed, subject.clone()));
-        Ok(subject)
+        let owner = self.check_bound(&session).is_ok().then(|| Owner::of(&self.vault, &session.claims.sub));
+        *seen = Some((sealed, owner.clone()));
+        Ok(owner)
     }
 
     /// Revokes the refresh token (best effort: offline still logs out), wipes the local session,
@@ -683,7 +685,7 @@ impl Identity {
     /// until the next login.
     fn forget_in_memory(&self) {
         *self.software_signer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
-        *self.subject_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+        *self.owner_seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
     }
 
     // --- the provider ---
@@ -856,11 +858,11 @@ mod tests {
         let key = SoftwareSigner::generate().unwrap();
         let held = || identity.software_signer.lock().unwrap().is_some();
         identity.signer_for(Some(key.pkcs8())).unwrap();
-        *identity.subject_seen.lock().unwrap() = Some((b"sealed".to_vec(), Some("subject".into())));
+        *identity.owner_seen.lock().unwrap() = Some((b"sealed".to_vec(), Some(Owner::of(&identity.vault, "subject"))));
         assert!(held(), "the key is parsed once and kept while the session lasts");
         identity.wipe(&mut None).unwrap();
         assert!(!held(), "logging out drops the parsed key");
-        assert!(identity.subject_seen.lock().unwrap().is_none(), "and who the session named");
+        assert!(identity.owner_seen.lock().unwrap().is_none(), "and who the session named");
     }
 
     #[test]

@@ -23,7 +23,6 @@ use crate::events::{Event, EventListener};
 use crate::identity::Identity;
 use crate::owner::Owner;
 use crate::transport::{Answer, PortalClient, Request};
-use crate::vault::Vault;
 
 /// Bytes per upload request.
 pub const CHUNK_BYTES: usize = 512 * 1024;
@@ -146,7 +145,6 @@ pub struct Context<'a> {
     pub events: &'a dyn EventListener,
     /// The resident logged in when the sync started; `None` when logged out.
     pub owner: Option<&'a Owner>,
-    pub vault: &'a Vault,
 }
 
 /// Sends what is due (everything when `force`), then asks the portal what changed.
@@ -465,7 +463,7 @@ async fn send_action(
 /// Another process on the data dir may have logged someone else in since the sync began: an
 /// entry goes out with its owner's session or not at all.
 pub(crate) fn still_logged_in(cx: &Context<'_>, owner: &Owner) -> Result<(), Failure> {
-    if cx.identity.subject()?.map(|sub| Owner::of(cx.vault, &sub)).as_ref() != Some(owner) {
+    if cx.identity.owner()?.as_ref() != Some(owner) {
         return Err(Error::from(crate::error::AuthError::NotLoggedIn).into());
     }
     Ok(())
