@@ -126,7 +126,8 @@ pub fn normalize_at(field: &FormField, value: &str, today: NaiveDate) -> Result<
             if field.past_only && date > today {
                 return Err(FieldProblem::FutureDate);
             }
-            date.format("%Y-%m-%d").to_string()
+            // NaiveDate shows as YYYY-MM-DD (a four-digit year, as parsed).
+            date.to_string()
         }
         FieldKind::Number if value.parse::<f64>().is_ok_and(f64::is_finite) => value.to_owned(),
         FieldKind::Number => return Err(FieldProblem::Number),
@@ -200,7 +201,7 @@ pub fn validate(schema: &FormSchema, values: &BTreeMap<String, String>) -> Vec<F
 
 /// [`validate`] with the day past-only dates are checked against.
 pub fn validate_at(schema: &FormSchema, values: &BTreeMap<String, String>, today: NaiveDate) -> Vec<FieldError> {
-    normalize_form_at(schema, values, today).err().unwrap_or_default()
+    check_form_at(schema, values, today, |_, _| {})
 }
 
 /// The whole form normalized (empty optional fields left out), or every problem in it.
@@ -217,14 +218,27 @@ fn normalize_form_at(
     today: NaiveDate,
 ) -> Result<BTreeMap<String, String>, Vec<FieldError>> {
     let mut normalized = BTreeMap::new();
+    let errors = check_form_at(schema, values, today, |field, value| {
+        if !value.is_empty() {
+            normalized.insert(field.key.clone(), value);
+        }
+    });
+    if errors.is_empty() { Ok(normalized) } else { Err(errors) }
+}
+
+/// Every problem in the form; each field's normalized value goes to `keep` (a check alone
+/// keeps none: the submit asks only whether the form holds).
+fn check_form_at(
+    schema: &FormSchema,
+    values: &BTreeMap<String, String>,
+    today: NaiveDate,
+    mut keep: impl FnMut(&FormField, String),
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for field in &schema.fields {
         let value = values.get(&field.key).map(String::as_str).unwrap_or("");
         match normalize_at(field, value, today) {
-            Ok(value) if value.is_empty() => {}
-            Ok(value) => {
-                normalized.insert(field.key.clone(), value);
-            }
+            Ok(value) => keep(field, value),
             Err(problem) => errors.push(FieldError { field: field.key.clone(), problem }),
         }
     }
@@ -234,7 +248,7 @@ fn normalize_form_at(
             .filter(|key| !schema.fields.iter().any(|f| &f.key == *key))
             .map(|key| FieldError { field: key.clone(), problem: FieldProblem::UnknownField }),
     );
-    if errors.is_empty() { Ok(normalized) } else { Err(errors) }
+    errors
 }
 
 /// Every problem on one line, "field: message; ...", for an error that carries them all.
