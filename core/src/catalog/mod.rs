@@ -480,12 +480,18 @@ impl Catalog {
     fn procedure_once(&self, given: &str) -> Result<Arc<Procedure>> {
         let code = given.trim().to_ascii_uppercase();
         let reader = lock(&self.reader);
-        let record: Option<String> = reader
-            .prepare_cached(
-                "SELECT record FROM procedure WHERE code = ?1 OR national_code = ?1 ORDER BY code = ?1 DESC LIMIT 1",
-            )?
+        // The code first, alone: one lookup in its unique index (with the national code in the
+        // same query, SQLite reads both indexes and sorts: twice the time of every call).
+        let mut record: Option<String> = reader
+            .prepare_cached("SELECT record FROM procedure WHERE code = ?1")?
             .query_row([&code], |r| r.get(0))
             .optional()?;
+        if record.is_none() {
+            record = reader
+                .prepare_cached("SELECT record FROM procedure WHERE national_code = ?1 ORDER BY code LIMIT 1")?
+                .query_row([&code], |r| r.get(0))
+                .optional()?;
+        }
         drop(reader);
         // The error names what the resident typed, not its upper-cased form.
         let record = record.ok_or_else(|| Error::NotFound(format!("procedure {}", given.trim())))?;
