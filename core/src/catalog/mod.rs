@@ -607,11 +607,12 @@ impl Catalog {
 
     /// Notes that the resident opened `code` (the detail screen calls this).
     pub fn record_view(&self, user: &UserDb, owner: &str, code: &str) -> Result<()> {
-        user.lock().execute(
-            "INSERT INTO recent_view (owner, code, viewed_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(owner, code) DO UPDATE SET viewed_at = excluded.viewed_at",
-            params![owner, code, now()],
-        )?;
+        user.lock()
+            .prepare_cached(
+                "INSERT INTO recent_view (owner, code, viewed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(owner, code) DO UPDATE SET viewed_at = excluded.viewed_at",
+            )?
+            .execute(params![owner, code, now()])?;
         Ok(())
     }
 
