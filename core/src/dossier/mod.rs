@@ -44,9 +44,10 @@ const EDITABLE: &str = "status IN ('draft', 'failed', 'need_more_documents')";
 /// Who may see a dossier: its owner, and anyone while nobody owns it (a draft made logged out).
 const VISIBLE: &str = "(owner IS NULL OR owner = ?2)";
 
-/// The first action (supplement, withdrawal, rating) queued for a dossier, if any: asked at
-/// every read of a dossier, found through the outbox's index by dossier.
-const QUEUED_ACTION: &str = "SELECT kind FROM outbox WHERE dossier_id = ?1 AND kind != 'submit' ORDER BY seq LIMIT 1";
+/// The kind of the first action (supplement, withdrawal, rating) queued for a dossier, NULL if
+/// none: asked at every read of a dossier, found through the outbox's index by dossier. With one
+/// `min()`, SQLite takes the bare column from the row that holds it: always one row, no sort.
+const QUEUED_ACTION: &str = "SELECT kind, min(seq) FROM outbox WHERE dossier_id = ?1 AND kind != 'submit'";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
@@ -608,7 +609,7 @@ impl Dossiers {
             &serde_json::to_vec(&action).map_err(|source| Error::Encoding { what: "outbox action", source })?,
         )?;
         self.db.durably(|tx| {
-            let queued: Option<String> = tx.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0)).optional()?;
+            let queued: Option<String> = tx.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0))?;
             if queued.is_some() {
                 return Err(Error::Validation {
                     field: "status".into(),
@@ -706,8 +707,7 @@ impl Dossiers {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let queued_action: Option<String> =
-            snapshot.prepare_cached(QUEUED_ACTION)?.query_row([&id], |r| r.get(0)).optional()?;
+        let queued_action: Option<String> = snapshot.prepare_cached(QUEUED_ACTION)?.query_row([&id], |r| r.get(0))?;
         let result: Option<Vec<u8>> = snapshot
             .prepare_cached("SELECT signed FROM dossier_result WHERE dossier_id = ?1")?
             .query_row([&id], |r| r.get(0))
@@ -1415,7 +1415,7 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(plan, ["SEARCH outbox USING INDEX outbox_entry (dossier_id=?)", "USE TEMP B-TREE FOR ORDER BY"]);
+        assert_eq!(plan, ["SEARCH outbox USING INDEX outbox_entry (dossier_id=?)"]);
     }
 
     fn resident() -> Owner {
