@@ -105,9 +105,8 @@ impl UserData {
     /// The resident logged in now (see [`Shared::owner`]).
     fn owner(&self) -> Result<Option<Owner>> {
         match self.identity.owner() {
-            Ok(owner) => Ok(owner),
             Err(Error::UserDataUnreadable { .. }) => Ok(None),
-            Err(error) => Err(error),
+            other => other,
         }
     }
 }
