@@ -57,6 +57,36 @@ async fn drafts_are_validated_offline_with_typed_field_errors() {
 }
 
 #[tokio::test]
+async fn the_submit_checks_the_form_it_queues_while_another_process_edits_it() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(&core, &draft.id);
+    // An empty form sealed as the core seals one: what the other process writes below.
+    let empty = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let other = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let sealed: Vec<u8> =
+        other.query_row("SELECT fields FROM dossier WHERE id = ?1", [&empty.id], |r| r.get(0)).unwrap();
+    // Another process empties the filled form in a transaction it holds open while the submit
+    // starts: the submit must check the form it queues, not the one it could read before.
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    other.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", rusqlite::params![draft.id, sealed]).unwrap();
+    let submitted = std::thread::scope(|scope| {
+        let submitting = scope.spawn(|| core.dossiers().submit(&draft.id));
+        // Time for a submit that reads before it takes the write lock to have read the filled
+        // form (the order only; a shorter wait could only let a wrong submit pass unseen).
+        std::thread::sleep(Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+        submitting.join().unwrap()
+    });
+    let err = submitted.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert!(err.to_string().contains("ho_ten"), "{err}");
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Draft);
+    assert_eq!(core.sync().now().await.unwrap().outbox.pending, 0);
+}
+
+#[tokio::test]
 async fn a_replaced_procedure_cannot_be_started() {
     let world = World::new(300).await;
     let core = world.core();

@@ -500,46 +500,56 @@ impl Dossiers {
     /// dossier (and its attachments) to `owner`, the resident logged in: only their session
     /// sends it.
     pub fn submit(&self, catalog: &Catalog, owner: &Owner, id: &str) -> Result<Dossier> {
-        let dossier = self.editable(Some(owner), id)?;
-        let procedure = catalog.procedure(&dossier.procedure_code)?;
-        check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
-        let errors = form::validate(&procedure.form, &dossier.fields);
-        if !errors.is_empty() {
-            return Err(form_invalid(&errors));
-        }
-        if let Some(request) = &dossier.supplement {
-            return self.queue_supplement(owner, &dossier, request);
-        }
-        let at = now();
-        self.db.durably(|tx| {
-            // A draft made while logged in is already the resident's: its owner (an indexed
-            // column) is left alone, which spares the commit a page of the index.
-            tx.prepare_cached("UPDATE dossier SET owner = ?2 WHERE id = ?1 AND owner IS NOT ?2")?
-                .execute(params![id, owner.tag()])?;
-            let queued = tx
-                .prepare_cached(
-                    "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2
-                     WHERE id = ?1 AND status IN ('draft', 'failed')",
+        // Read, checked and queued in one write transaction: an edit (another thread, another
+        // process) cannot land between the form's check and the queueing. The procedure's record
+        // is read inside too (`catalog.db` has its own locks, and nothing holding them waits for
+        // `user.db`).
+        let found = self.db.checked(|| {
+            self.db.durably(|tx| {
+                let mut dossier = self.open_stored(read_stored(tx, Some(owner), id)?)?;
+                check_editable(&dossier)?;
+                let procedure = catalog.procedure(&dossier.procedure_code)?;
+                check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
+                let errors = form::validate(&procedure.form, &dossier.fields);
+                if !errors.is_empty() {
+                    return Err(form_invalid(&errors));
+                }
+                if let Some(request) = dossier.supplement.take() {
+                    return Ok(Submit::Supplement(dossier, request));
+                }
+                let at = now();
+                // A draft made while logged in is already the resident's: its owner (an indexed
+                // column) is left alone, which spares the commit a page of the index.
+                tx.prepare_cached("UPDATE dossier SET owner = ?2 WHERE id = ?1 AND owner IS NOT ?2")?
+                    .execute(params![id, owner.tag()])?;
+                let queued = tx
+                    .prepare_cached(
+                        "UPDATE dossier SET status = 'queued', problem = NULL, updated_at = ?2
+                         WHERE id = ?1 AND status IN ('draft', 'failed')",
+                    )?
+                    .execute(params![id, at])?;
+                if queued == 0 {
+                    return Err(Error::Validation {
+                        field: "status".into(),
+                        reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
+                    });
+                }
+                tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
+                    .execute(params![id, owner.tag()])?;
+                tx.prepare_cached(
+                    "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
+                     VALUES (?1, ?1, 0, 0, ?2, ?3)",
                 )?
-                .execute(params![id, at])?;
-            if queued == 0 {
-                return Err(Error::Validation {
-                    field: "status".into(),
-                    reason: "hồ sơ đã được gửi / the dossier was already submitted".into(),
-                });
-            }
-            tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
-                .execute(params![id, owner.tag()])?;
-            tx.prepare_cached(
-                "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
-                 VALUES (?1, ?1, 0, 0, ?2, ?3)",
-            )?
-            .execute(params![id, at, owner.tag()])?;
-            Ok(())
+                .execute(params![id, at, owner.tag()])?;
+                // What the transaction changed, without reading the dossier (and opening its
+                // sealed values) a second time.
+                Ok(Submit::Queued(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier }))
+            })
         })?;
-        // What the transaction changed, without reading the dossier (and opening its sealed
-        // values) a second time.
-        Ok(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier })
+        match found {
+            Submit::Queued(dossier) => Ok(dossier),
+            Submit::Supplement(dossier, request) => self.queue_supplement(owner, &dossier, &request),
+        }
     }
 
     /// The answer to a round of "Yêu cầu bổ sung": every requested document must be attached
@@ -645,31 +655,15 @@ impl Dossiers {
         // One read transaction for the five reads: one snapshot, and the WAL's read lock
         // taken once instead of five times.
         let snapshot = db.unchecked_transaction()?;
-        let row = snapshot
-            .prepare_cached(&format!(
-                "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
-                        problem, created_at, updated_at, supplement, rating FROM dossier WHERE id = ?1 AND {VISIBLE}"
-            ))?
-            .query_row(params![id, tag(viewer)], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<i64>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, String>(10)?,
-                    r.get::<_, String>(11)?,
-                    r.get::<_, Option<Vec<u8>>>(12)?,
-                    r.get::<_, Option<String>>(13)?,
-                ))
-            })
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("dossier {id}")))?;
+        let stored = read_stored(&snapshot, viewer, id)?;
+        snapshot.commit()?;
+        drop(db);
+        self.open_stored(stored)
+    }
+
+    /// Opens the sealed values of what [`read_stored`] read.
+    fn open_stored(&self, stored: StoredDossier) -> Result<Dossier> {
+        let StoredDossier { row, attachments, timeline, queued_action, result } = stored;
         let (
             id,
             procedure_code,
@@ -686,34 +680,6 @@ impl Dossiers {
             supplement,
             rating,
         ) = row;
-        let attachments = snapshot
-            .prepare_cached(
-                "SELECT sha256, name, size, content_type, document FROM dossier_attachment WHERE dossier_id = ?1
-                 ORDER BY rowid",
-            )?
-            .query_map([&id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let timeline = snapshot
-            .prepare_cached("SELECT status, at, message FROM dossier_event WHERE dossier_id = ?1 ORDER BY position")?
-            .query_map([&id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let queued_action: Option<String> = snapshot.prepare_cached(QUEUED_ACTION)?.query_row([&id], |r| r.get(0))?;
-        let result: Option<Vec<u8>> = snapshot
-            .prepare_cached("SELECT signed FROM dossier_result WHERE dossier_id = ?1")?
-            .query_row([&id], |r| r.get(0))
-            .optional()?;
-        snapshot.commit()?;
-        drop(db);
         let attachments = attachments
             .into_iter()
             .map(|(sha256, name, size, content_type, document)| {
@@ -886,15 +852,7 @@ impl Dossiers {
 
     fn editable(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         let dossier = self.get(viewer, id)?;
-        if !dossier.status.is_editable() || dossier.queued_action.is_some() {
-            return Err(Error::Validation {
-                field: "status".into(),
-                reason: format!(
-                    "hồ sơ không còn sửa được / the dossier can no longer be changed ({})",
-                    dossier.status.label()
-                ),
-            });
-        }
+        check_editable(&dossier)?;
         Ok(dossier)
     }
 
@@ -1347,6 +1305,107 @@ fn known_status(status: &str) -> Result<DossierStatus> {
         what: "dossier status",
         value: status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
     })
+}
+
+/// A dossier's row as stored: its columns in the order `read_stored` selects them.
+type DossierRow = (
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    String,
+    String,
+    Option<Vec<u8>>,
+    Option<String>,
+);
+
+/// A dossier as `user.db` holds it, sealed values still sealed.
+struct StoredDossier {
+    row: DossierRow,
+    attachments: Vec<(String, Vec<u8>, i64, String, Option<String>)>,
+    timeline: Vec<(String, String, Option<Vec<u8>>)>,
+    queued_action: Option<String>,
+    result: Option<Vec<u8>>,
+}
+
+/// The five reads of a dossier `viewer` may see, on `conn` (inside the caller's transaction).
+fn read_stored(conn: &rusqlite::Connection, viewer: Option<&Owner>, id: &str) -> Result<StoredDossier> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT id, procedure_code, procedure_name, applicant, fields, status, code, receipt, fee_vnd,
+                        problem, created_at, updated_at, supplement, rating FROM dossier WHERE id = ?1 AND {VISIBLE}"
+        ))?
+        .query_row(params![id, tag(viewer)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, String>(10)?,
+                r.get::<_, String>(11)?,
+                r.get::<_, Option<Vec<u8>>>(12)?,
+                r.get::<_, Option<String>>(13)?,
+            ))
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("dossier {id}")))?;
+    let attachments = conn
+        .prepare_cached(
+            "SELECT sha256, name, size, content_type, document FROM dossier_attachment WHERE dossier_id = ?1
+                 ORDER BY rowid",
+        )?
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let timeline = conn
+        .prepare_cached("SELECT status, at, message FROM dossier_event WHERE dossier_id = ?1 ORDER BY position")?
+        .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Vec<u8>>>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let queued_action: Option<String> = conn.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0))?;
+    let result: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT signed FROM dossier_result WHERE dossier_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(StoredDossier { row, attachments, timeline, queued_action, result })
+}
+
+/// What a submit found: a draft it queued, or a dossier in a supplement round (its supplement
+/// is queued apart, under its own permanent id).
+enum Submit {
+    Queued(Dossier),
+    Supplement(Dossier, SupplementRequest),
+}
+
+fn check_editable(dossier: &Dossier) -> Result<()> {
+    if !dossier.status.is_editable() || dossier.queued_action.is_some() {
+        return Err(Error::Validation {
+            field: "status".into(),
+            reason: format!(
+                "hồ sơ không còn sửa được / the dossier can no longer be changed ({})",
+                dossier.status.label()
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn check_in_force(status: ProcedureStatus, replaced_by: Option<&str>) -> Result<()> {
