@@ -1325,10 +1325,13 @@ type DossierRow = (
     Option<String>,
 );
 
+/// An attachment's row: its digest, sealed name, size, type and the document it answers.
+type AttachmentRow = (String, Vec<u8>, i64, String, Option<String>);
+
 /// A dossier as `user.db` holds it, sealed values still sealed.
 struct StoredDossier {
     row: DossierRow,
-    attachments: Vec<(String, Vec<u8>, i64, String, Option<String>)>,
+    attachments: Vec<AttachmentRow>,
     timeline: Vec<(String, String, Option<Vec<u8>>)>,
     queued_action: Option<String>,
     result: Option<Vec<u8>>,
