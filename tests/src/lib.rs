@@ -156,6 +156,28 @@ pub fn fill_valid(core: &SmartHd, dossier_id: &str) {
     assert!(core.dossiers().validate(dossier_id).unwrap().is_empty());
 }
 
+/// Runs `act` on a thread of its own while another process on the data dir writes `user.db`:
+/// `write` runs in a transaction that process holds open when `act` starts and commits a moment
+/// later. A call that checks before it takes the write lock has checked by then, and writes
+/// after a change it never saw; one that checks in its own write transaction sees the change.
+pub fn while_another_process_writes<T: Send>(
+    world: &World,
+    write: impl FnOnce(&rusqlite::Connection),
+    act: impl FnOnce() -> T + Send,
+) -> T {
+    let other = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    write(&other);
+    std::thread::scope(|scope| {
+        let acting = scope.spawn(act);
+        // The order only: a shorter wait could let a call that checks too early pass unseen,
+        // never fail one that checks in time.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        other.execute_batch("COMMIT").unwrap();
+        acting.join().unwrap()
+    })
+}
+
 /// A small file of the given kind with some unique content.
 pub fn sample_file(dir: &Path, name: &str, kind: &str, size: usize, seed: u64) -> std::path::PathBuf {
     let header: &[u8] = match kind {

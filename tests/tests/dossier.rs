@@ -9,7 +9,7 @@ use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, Event, FieldProblem, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN, OfficerConsole};
 use smarthd_sandbox::{OFFICERS, Sandbox, SandboxConfig};
-use smarthd_tests::{Admin, Recorder, World, fill_valid, log_in, sample_file};
+use smarthd_tests::{Admin, Recorder, World, fill_valid, log_in, sample_file, while_another_process_writes};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
@@ -64,21 +64,19 @@ async fn the_submit_checks_the_form_it_queues_while_another_process_edits_it() {
     fill_valid(&core, &draft.id);
     // An empty form sealed as the core seals one: what the other process writes below.
     let empty = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
-    let other = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
-    let sealed: Vec<u8> =
-        other.query_row("SELECT fields FROM dossier WHERE id = ?1", [&empty.id], |r| r.get(0)).unwrap();
-    // Another process empties the filled form in a transaction it holds open while the submit
-    // starts: the submit must check the form it queues, not the one it could read before.
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
-    other.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", rusqlite::params![draft.id, sealed]).unwrap();
-    let submitted = std::thread::scope(|scope| {
-        let submitting = scope.spawn(|| core.dossiers().submit(&draft.id));
-        // Time for a submit that reads before it takes the write lock to have read the filled
-        // form (the order only; a shorter wait could only let a wrong submit pass unseen).
-        std::thread::sleep(Duration::from_millis(300));
-        other.execute_batch("COMMIT").unwrap();
-        submitting.join().unwrap()
-    });
+    let sealed: Vec<u8> = rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .query_row("SELECT fields FROM dossier WHERE id = ?1", [&empty.id], |r| r.get(0))
+        .unwrap();
+    // Another process empties the filled form while the submit starts: the submit must check
+    // the form it queues, not the one it could read before.
+    let submitted = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", rusqlite::params![draft.id, sealed]).unwrap();
+        },
+        || core.dossiers().submit(&draft.id),
+    );
     let err = submitted.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
     assert!(err.to_string().contains("ho_ten"), "{err}");

@@ -7,7 +7,7 @@ use smarthd_core::dossier::ActionKind;
 use smarthd_core::{DossierStatus, ErrorKind, SmartHd};
 use smarthd_sandbox::OFFICERS;
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, OfficerConsole};
-use smarthd_tests::{Admin, World, fill_valid, log_in, sample_file};
+use smarthd_tests::{Admin, World, fill_valid, log_in, sample_file, while_another_process_writes};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
@@ -129,6 +129,30 @@ async fn a_received_dossier_is_withdrawn_once_and_a_processed_one_cannot_be() {
     let scratch = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     core.dossiers().delete_draft(&scratch.id).unwrap();
     assert_eq!(core.dossiers().get(&scratch.id).unwrap_err().kind(), ErrorKind::NotFound);
+}
+
+/// A withdrawal is checked against the dossier as it is queued: processing that another process
+/// records (its sync) while the withdrawal starts is seen, and nothing is queued.
+#[tokio::test]
+async fn a_withdrawal_sees_processing_recorded_while_it_starts() {
+    let world = World::new(300).await;
+    let (core, id, _) = received(&world).await;
+    let withdrawn = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("UPDATE dossier SET status = 'processing' WHERE id = ?1", [&id]).unwrap();
+        },
+        || core.dossiers().withdraw(&id, None),
+    );
+    let err = withdrawn.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!((dossier.status, dossier.queued_action), (DossierStatus::Processing, None));
+    let queued: i64 = rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(queued, 0);
 }
 
 /// The result in hand: issued by the officer, fetched and verified by sync, exported as the

@@ -504,9 +504,9 @@ impl Dossiers {
         // process) cannot land between the form's check and the queueing. The procedure's record
         // is read inside too (`catalog.db` has its own locks, and nothing holding them waits for
         // `user.db`).
-        let found = self.db.checked(|| {
+        let queued = self.db.checked(|| {
             self.db.durably(|tx| {
-                let mut dossier = self.open_stored(read_stored(tx, Some(owner), id)?)?;
+                let dossier = self.open_stored(read_stored(tx, Some(owner), id)?)?;
                 check_editable(&dossier)?;
                 let procedure = catalog.procedure(&dossier.procedure_code)?;
                 check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
@@ -514,8 +514,11 @@ impl Dossiers {
                 if !errors.is_empty() {
                     return Err(form_invalid(&errors));
                 }
-                if let Some(request) = dossier.supplement.take() {
-                    return Ok(Submit::Supplement(dossier, request));
+                if let Some(request) = &dossier.supplement {
+                    let round = supplement_round(&dossier, request)?;
+                    self.queue_action_in(tx, owner, &dossier, ActionPayload::Supplement { round })?;
+                    // Its queued action is read back below.
+                    return Ok(None);
                 }
                 let at = now();
                 // A draft made while logged in is already the resident's: its owner (an indexed
@@ -543,106 +546,112 @@ impl Dossiers {
                 .execute(params![id, at, owner.tag()])?;
                 // What the transaction changed, without reading the dossier (and opening its
                 // sealed values) a second time.
-                Ok(Submit::Queued(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier }))
+                Ok(Some(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier }))
             })
         })?;
-        match found {
-            Submit::Queued(dossier) => Ok(dossier),
-            Submit::Supplement(dossier, request) => self.queue_supplement(owner, &dossier, &request),
+        match queued {
+            Some(dossier) => Ok(dossier),
+            None => self.get(Some(owner), id),
         }
-    }
-
-    /// The answer to a round of "Yêu cầu bổ sung": every requested document must be attached
-    /// (offline check; the portal checks again), then the supplement is queued under its own
-    /// permanent id, durably, like a submission.
-    fn queue_supplement(&self, owner: &Owner, dossier: &Dossier, request: &SupplementRequest) -> Result<Dossier> {
-        let missing: Vec<&str> = request
-            .documents
-            .iter()
-            .filter(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::Validation {
-                field: "documents".into(),
-                reason: format!("còn thiếu giấy tờ / still missing: {}", missing.join("; ")),
-            });
-        }
-        self.queue_action(owner, &dossier.id, ActionPayload::Supplement { round: request.round })
     }
 
     /// Withdraws a dossier the portal holds and has not begun processing (or that waits for a
     /// supplement): queued, offline too, under its own permanent id.
     pub fn withdraw(&self, owner: &Owner, id: &str, reason: Option<&str>) -> Result<Dossier> {
-        let dossier = self.get(Some(owner), id)?;
-        if !dossier.status.is_withdrawable() || dossier.queued_action.is_some() {
-            return Err(Error::Validation {
-                field: "status".into(),
-                reason: format!(
-                    "chỉ rút được hồ sơ đã tiếp nhận, chưa xử lý / only a received dossier not yet processed can be \
-                     withdrawn ({})",
-                    dossier.status.label()
-                ),
-            });
-        }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
-        self.queue_action(owner, id, ActionPayload::Withdrawal { reason })
+        self.queue_action(owner, id, |dossier| {
+            if !dossier.status.is_withdrawable() || dossier.queued_action.is_some() {
+                return Err(Error::Validation {
+                    field: "status".into(),
+                    reason: format!(
+                        "chỉ rút được hồ sơ đã tiếp nhận, chưa xử lý / only a received dossier not yet processed can \
+                         be withdrawn ({})",
+                        dossier.status.label()
+                    ),
+                });
+            }
+            Ok(ActionPayload::Withdrawal { reason })
+        })
     }
 
     /// Rates how the dossier was handled: once, after its result, offline too (queued under its
     /// own permanent id, delivered once by sync).
     pub fn rate(&self, owner: &Owner, id: &str, rating: Rating) -> Result<Dossier> {
-        let dossier = self.get(Some(owner), id)?;
-        if !matches!(dossier.status, DossierStatus::ResultReady | DossierStatus::Returned) {
-            return Err(Error::Validation {
-                field: "status".into(),
-                reason: format!(
-                    "đánh giá sau khi có kết quả / rate once the result is ready ({})",
-                    dossier.status.label()
-                ),
-            });
-        }
-        if dossier.rating.is_some() {
-            return Err(Error::Validation {
-                field: "rating".into(),
-                reason: "hồ sơ đã được đánh giá / the dossier was rated already".into(),
-            });
-        }
-        let rating = rating.checked().map_err(|(field, reason)| Error::Validation { field: field.into(), reason })?;
-        self.queue_action(owner, id, ActionPayload::Rating { rating })
+        self.queue_action(owner, id, |dossier| {
+            if !matches!(dossier.status, DossierStatus::ResultReady | DossierStatus::Returned) {
+                return Err(Error::Validation {
+                    field: "status".into(),
+                    reason: format!(
+                        "đánh giá sau khi có kết quả / rate once the result is ready ({})",
+                        dossier.status.label()
+                    ),
+                });
+            }
+            if dossier.rating.is_some() {
+                return Err(Error::Validation {
+                    field: "rating".into(),
+                    reason: "hồ sơ đã được đánh giá / the dossier was rated already".into(),
+                });
+            }
+            let rating =
+                rating.checked().map_err(|(field, reason)| Error::Validation { field: field.into(), reason })?;
+            Ok(ActionPayload::Rating { rating })
+        })
     }
 
-    fn queue_action(&self, owner: &Owner, id: &str, what: ActionPayload) -> Result<Dossier> {
+    /// Queues the action `decide` makes of the dossier as it stands, read in the transaction
+    /// that queues it (a status the sync changes in between is seen), then reads it back.
+    fn queue_action(
+        &self,
+        owner: &Owner,
+        id: &str,
+        decide: impl FnOnce(&Dossier) -> Result<ActionPayload>,
+    ) -> Result<Dossier> {
+        self.db.checked(|| {
+            self.db.durably(|tx| {
+                let dossier = self.open_stored(read_stored(tx, Some(owner), id)?)?;
+                let what = decide(&dossier)?;
+                self.queue_action_in(tx, owner, &dossier, what)
+            })
+        })?;
+        self.get(Some(owner), id)
+    }
+
+    /// Queues `what` for `dossier` in `tx`, under its own permanent id: one action at a time.
+    fn queue_action_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        owner: &Owner,
+        dossier: &Dossier,
+        what: ActionPayload,
+    ) -> Result<()> {
+        if dossier.queued_action.is_some() {
+            return Err(Error::Validation {
+                field: "status".into(),
+                reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
+            });
+        }
         let action = QueuedAction { id: new_id(), what };
         let payload = self.vault.seal(
             SEALED_ACTION,
             &serde_json::to_vec(&action).map_err(|source| Error::Encoding { what: "outbox action", source })?,
         )?;
-        self.db.durably(|tx| {
-            let queued: Option<String> = tx.prepare_cached(QUEUED_ACTION)?.query_row([id], |r| r.get(0))?;
-            if queued.is_some() {
-                return Err(Error::Validation {
-                    field: "status".into(),
-                    reason: "đã có yêu cầu đang chờ gửi / something is already queued for this dossier".into(),
-                });
-            }
-            tx.prepare_cached(
-                "INSERT INTO outbox (dossier_id, kind, entry_id, payload, attempts, next_attempt_at, created_at, owner)
-                 VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
-            )?
-            .execute(params![
-                id,
-                serde_json::to_value(action.what.kind()).ok().and_then(|v| v.as_str().map(str::to_owned)),
-                action.id,
-                payload,
-                now(),
-                owner.tag()
-            ])?;
-            tx.prepare_cached("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1")?
-                .execute(params![id, now()])?;
-            Ok(())
-        })?;
-        self.get(Some(owner), id)
+        let at = now();
+        tx.prepare_cached(
+            "INSERT INTO outbox (dossier_id, kind, entry_id, payload, attempts, next_attempt_at, created_at, owner)
+             VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?6)",
+        )?
+        .execute(params![
+            dossier.id,
+            serde_json::to_value(action.what.kind()).ok().and_then(|v| v.as_str().map(str::to_owned)),
+            action.id,
+            payload,
+            at,
+            owner.tag()
+        ])?;
+        tx.prepare_cached("UPDATE dossier SET problem = NULL, updated_at = ?2 WHERE id = ?1")?
+            .execute(params![dossier.id, at])?;
+        Ok(())
     }
 
     /// A dossier `viewer` may see; another resident's is not found.
@@ -1391,11 +1400,22 @@ fn read_stored(conn: &rusqlite::Connection, viewer: Option<&Owner>, id: &str) ->
     Ok(StoredDossier { row, attachments, timeline, queued_action, result })
 }
 
-/// What a submit found: a draft it queued, or a dossier in a supplement round (its supplement
-/// is queued apart, under its own permanent id).
-enum Submit {
-    Queued(Dossier),
-    Supplement(Dossier, SupplementRequest),
+/// The round a supplement answers, once every document the officer requested is attached
+/// (offline check; the portal checks again).
+fn supplement_round(dossier: &Dossier, request: &SupplementRequest) -> Result<u32> {
+    let missing: Vec<&str> = request
+        .documents
+        .iter()
+        .filter(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Validation {
+            field: "documents".into(),
+            reason: format!("còn thiếu giấy tờ / still missing: {}", missing.join("; ")),
+        });
+    }
+    Ok(request.round)
 }
 
 fn check_editable(dossier: &Dossier) -> Result<()> {
