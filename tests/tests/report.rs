@@ -12,7 +12,7 @@ use smarthd_core::report::fixture::{SECRETS, camera_jpeg, segments};
 use smarthd_core::report::{GeoPoint, ReportVerdict, Urgency};
 use smarthd_core::{ErrorKind, Event, FeedQuery, InboxKind, LocalData, ReportDraft, ReportState, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, Recorder, World, camera_photo, log_in, officer_post};
+use smarthd_tests::{Admin, Recorder, World, camera_photo, log_in, officer_post, while_another_process_writes};
 
 /// Inside Phường Hải Dương (10507), where LEVEL2_CITIZEN lives.
 const IN_HAI_DUONG: GeoPoint = GeoPoint { lat: 20.82, lon: 106.22 };
@@ -194,6 +194,17 @@ async fn reports_are_their_residents_and_bad_input_leaves_nothing_behind() {
     let sixth = camera_photos(world.dir.path(), 6).pop().unwrap();
     assert_eq!(refused(core.reports().add_photo(&report.id, &sixth)).0, "photo");
     assert_eq!(core.reports().get(&report.id).unwrap().photos.len(), 5);
+    // Every photo removed by another process while the submit starts: seen, nothing queued.
+    let emptied = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("DELETE FROM report_photo WHERE report_id = ?1", [&report.id]).unwrap();
+        },
+        || core.reports().submit(&report.id),
+    );
+    assert_eq!(refused(emptied).0, "photo", "the photos as queued are checked");
+    assert_eq!(core.reports().get(&report.id).unwrap().state, ReportState::Draft);
+    core.reports().add_photo(&report.id, &sixth).unwrap();
     core.reports().submit(&report.id).unwrap();
     assert_eq!(refused(core.reports().add_photo(&report.id, &sixth)).0, "status", "sent: no more changes");
     assert_eq!(refused(core.reports().rate(&report.id, ReportVerdict::Satisfied)).0, "verdict", "not answered yet");

@@ -329,14 +329,19 @@ impl Reports {
     /// Queues the report in the outbox in one transaction committed with `synchronous=FULL`: once
     /// this returns, the report survives a crash or a power cut and is sent by the next sync.
     pub fn submit(&self, owner: &Owner, id: &str) -> Result<Report> {
-        let report = self.editable(owner, id)?;
-        if report.photos.is_empty() {
-            return Err(Error::Validation {
-                field: "photo".into(),
-                reason: "cần ít nhất 1 ảnh hiện trường / at least one photo of the place is needed".into(),
-            });
-        }
+        self.editable(owner, id)?;
         self.db.durably(|tx| {
+            // Counted in the transaction that queues: a photo removed meanwhile (another thread,
+            // another process) is seen.
+            let photos: i64 = tx
+                .prepare_cached("SELECT count(*) FROM report_photo WHERE report_id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            if photos == 0 {
+                return Err(Error::Validation {
+                    field: "photo".into(),
+                    reason: "cần ít nhất 1 ảnh hiện trường / at least one photo of the place is needed".into(),
+                });
+            }
             let queued = tx.execute(
                 "UPDATE report SET status = 'queued', problem = NULL, updated_at = ?3
                  WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
