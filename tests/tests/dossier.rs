@@ -85,6 +85,23 @@ async fn the_submit_checks_the_form_it_queues_while_another_process_edits_it() {
 }
 
 #[tokio::test]
+async fn an_attachment_is_not_added_to_a_dossier_queued_while_it_is_read() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let scan = sample_file(world.dir.path(), "giay-chung-sinh.pdf", "pdf", 50_000, 4);
+    let attached = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("UPDATE dossier SET status = 'queued' WHERE id = ?1", [&draft.id]).unwrap();
+        },
+        || core.dossiers().attach(&draft.id, &scan),
+    );
+    assert_eq!(attached.unwrap_err().kind(), ErrorKind::Validation);
+    assert!(core.dossiers().get(&draft.id).unwrap().attachments.is_empty());
+}
+
+#[tokio::test]
 async fn a_replaced_procedure_cannot_be_started() {
     let world = World::new(300).await;
     let core = world.core();

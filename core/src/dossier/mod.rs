@@ -450,6 +450,9 @@ impl Dossiers {
         let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
         let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
         self.db.durably(|tx| {
+            // Checked again where it is written: a submit in between (another thread, another
+            // process) is seen, and the attachment is not added to what is already queued.
+            self.editable_in(tx, viewer, id)?;
             tx.prepare_cached(
                 "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
                  VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
@@ -506,8 +509,7 @@ impl Dossiers {
         // `user.db`).
         let queued = self.db.checked(|| {
             self.db.durably(|tx| {
-                let dossier = self.open_stored(read_stored(tx, Some(owner), id)?)?;
-                check_editable(&dossier)?;
+                let dossier = self.editable_in(tx, Some(owner), id)?;
                 let procedure = catalog.procedure(&dossier.procedure_code)?;
                 check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
                 let errors = form::validate(&procedure.form, &dossier.fields);
@@ -861,6 +863,13 @@ impl Dossiers {
 
     fn editable(&self, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
         let dossier = self.get(viewer, id)?;
+        check_editable(&dossier)?;
+        Ok(dossier)
+    }
+
+    /// The same, read in `tx`: the transaction that then changes the dossier.
+    fn editable_in(&self, tx: &rusqlite::Transaction<'_>, viewer: Option<&Owner>, id: &str) -> Result<Dossier> {
+        let dossier = self.open_stored(read_stored(tx, viewer, id)?)?;
         check_editable(&dossier)?;
         Ok(dossier)
     }

@@ -35,6 +35,8 @@ pub const AREAS_LIST: &str = "report_areas";
 pub const MAX_ADDRESS_NOTE: usize = 500;
 
 const SEALED_WRITTEN: &str = "report-written";
+/// Where a report may still be changed: a draft, or one the portal refused.
+const EDITABLE: &str = "status IN ('draft', 'failed')";
 const SEALED_VIEW: &str = "report-view";
 
 /// A new report as the resident writes it.
@@ -243,9 +245,11 @@ impl Reports {
     pub fn update(&self, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<Report> {
         self.editable(owner, id)?;
         self.write_draft(
-            "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
-                               updated_at = ?8
-             WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
+            &format!(
+                "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
+                                   updated_at = ?8
+                 WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"
+            ),
             owner,
             id,
             draft,
@@ -289,6 +293,7 @@ impl Reports {
     pub fn add_photo(&self, owner: &Owner, id: &str, sha256: &str, size: u64) -> Result<Report> {
         self.editable(owner, id)?;
         self.db.durably(|tx| {
+            still_editable(tx, owner, id)?;
             let (count, known): (u32, bool) = tx.query_row(
                 "SELECT count(*), coalesce(sum(sha256 = ?2), 0) > 0 FROM report_photo WHERE report_id = ?1",
                 params![id, sha256],
@@ -316,13 +321,15 @@ impl Reports {
 
     pub fn remove_photo(&self, owner: &Owner, id: &str, sha256: &str) -> Result<Report> {
         self.editable(owner, id)?;
-        let removed = self
-            .db
-            .lock()
-            .execute("DELETE FROM report_photo WHERE report_id = ?1 AND sha256 = ?2", params![id, sha256])?;
-        if removed == 0 {
-            return Err(Error::NotFound(format!("ảnh / photo {sha256}")));
-        }
+        self.db.durably(|tx| {
+            still_editable(tx, owner, id)?;
+            let removed =
+                tx.execute("DELETE FROM report_photo WHERE report_id = ?1 AND sha256 = ?2", params![id, sha256])?;
+            if removed == 0 {
+                return Err(Error::NotFound(format!("ảnh / photo {sha256}")));
+            }
+            Ok(())
+        })?;
         self.get(owner, id)
     }
 
@@ -343,8 +350,10 @@ impl Reports {
                 });
             }
             let queued = tx.execute(
-                "UPDATE report SET status = 'queued', problem = NULL, updated_at = ?3
-                 WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
+                &format!(
+                    "UPDATE report SET status = 'queued', problem = NULL, updated_at = ?3
+                     WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"
+                ),
                 params![id, owner.tag(), now()],
             )?;
             if queued == 0 {
@@ -391,7 +400,7 @@ impl Reports {
     pub fn delete_draft(&self, owner: &Owner, id: &str) -> Result<()> {
         self.editable(owner, id)?;
         self.db.lock().execute(
-            "DELETE FROM report WHERE id = ?1 AND owner = ?2 AND status IN ('draft', 'failed')",
+            &format!("DELETE FROM report WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"),
             params![id, owner.tag()],
         )?;
         Ok(())
@@ -675,6 +684,15 @@ impl Reports {
         tx.commit()?;
         Ok(kept)
     }
+}
+
+/// Checks, in the transaction that changes the report, that it may still be changed: a
+/// submit by another thread or process in between is seen.
+fn still_editable(tx: &rusqlite::Transaction<'_>, owner: &Owner, id: &str) -> Result<()> {
+    let editable: bool = tx
+        .prepare_cached(&format!("SELECT count(*) > 0 FROM report WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"))?
+        .query_row(params![id, owner.tag()], |r| r.get(0))?;
+    if editable { Ok(()) } else { Err(already_sent()) }
 }
 
 fn already_sent() -> Error {
