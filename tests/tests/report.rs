@@ -12,7 +12,9 @@ use smarthd_core::report::fixture::{SECRETS, camera_jpeg, segments};
 use smarthd_core::report::{GeoPoint, ReportVerdict, Urgency};
 use smarthd_core::{ErrorKind, Event, FeedQuery, InboxKind, LocalData, ReportDraft, ReportState, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, Recorder, World, camera_photo, log_in, officer_post, while_another_process_writes};
+use smarthd_tests::{
+    Admin, Recorder, World, camera_photo, handled_report, log_in, officer_post, while_another_process_writes,
+};
 
 /// Inside Phường Hải Dương (10507), where LEVEL2_CITIZEN lives.
 const IN_HAI_DUONG: GeoPoint = GeoPoint { lat: 20.82, lon: 106.22 };
@@ -238,4 +240,37 @@ async fn reports_are_their_residents_and_bad_input_leaves_nothing_behind() {
     assert_eq!(core.reports().get(&report.id).unwrap_err().kind(), ErrorKind::NotFound);
     let sync = core.sync().now().await.unwrap();
     assert_eq!(sync.reports.sent, 0, "another resident's report is not sent with this session");
+}
+
+#[tokio::test]
+async fn a_rating_another_process_queued_meanwhile_is_seen() {
+    let world = World::new(30).await;
+    let core = ready(&world, Arc::new(Recorder::default())).await;
+    let id = handled_report(&world.sandbox, &core, world.dir.path()).await;
+    let rated = while_another_process_writes(
+        &world,
+        |other| {
+            other
+                .execute(
+                    "INSERT INTO report_outbox (report_id, kind, action_id, verdict, owner)
+                     SELECT id, 'rating', 'rated-elsewhere', 'satisfied', owner FROM report WHERE id = ?1",
+                    [&id],
+                )
+                .unwrap();
+        },
+        || core.reports().rate(&id, ReportVerdict::NotSatisfied),
+    );
+    match rated {
+        Err(smarthd_core::Error::Validation { field, .. }) => assert_eq!(field, "verdict"),
+        other => panic!("{other:?}"),
+    }
+    let queued: Vec<String> = rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .prepare("SELECT action_id FROM report_outbox WHERE kind = 'rating'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(queued, ["rated-elsewhere"], "one rating queued, the other process's");
 }

@@ -370,23 +370,25 @@ impl Reports {
 
     /// Queues the resident's verdict on the answer, once, under its own permanent id.
     pub fn rate(&self, owner: &Owner, id: &str, verdict: ReportVerdict) -> Result<Report> {
-        let report = self.get(owner, id)?;
-        if report.state != ReportState::Handled {
-            return Err(Error::Validation {
-                field: "verdict".into(),
-                reason: format!(
-                    "chỉ đánh giá khi đã có trả lời / a report is rated once it is answered ({})",
-                    report.state.labels().0
-                ),
-            });
-        }
-        if report.verdict.is_some() || report.rating_queued.is_some() {
-            return Err(Error::Validation {
-                field: "verdict".into(),
-                reason: "phản ánh này đã được đánh giá / this report was already rated".into(),
-            });
-        }
         self.db.durably(|tx| {
+            // Read in the transaction that queues the verdict: a rating queued meanwhile (another
+            // thread, another process) is seen.
+            let report = self.read(tx, owner, id)?;
+            if report.state != ReportState::Handled {
+                return Err(Error::Validation {
+                    field: "verdict".into(),
+                    reason: format!(
+                        "chỉ đánh giá khi đã có trả lời / a report is rated once it is answered ({})",
+                        report.state.labels().0
+                    ),
+                });
+            }
+            if report.verdict.is_some() || report.rating_queued.is_some() {
+                return Err(Error::Validation {
+                    field: "verdict".into(),
+                    reason: "phản ánh này đã được đánh giá / this report was already rated".into(),
+                });
+            }
             tx.execute(
                 "INSERT INTO report_outbox (report_id, kind, action_id, verdict, owner) VALUES (?1, 'rating', ?2, ?3, ?4)",
                 params![id, crate::dossier::new_id(), verdict.as_str(), owner.tag()],
@@ -416,8 +418,12 @@ impl Reports {
 
     /// One of `owner`'s reports; another resident's is not found.
     pub fn get(&self, owner: &Owner, id: &str) -> Result<Report> {
-        let db = self.db.lock();
-        let row = db
+        self.read(&self.db.lock(), owner, id)
+    }
+
+    /// One of `owner`'s reports, read on `conn` (inside the caller's transaction, if any).
+    fn read(&self, conn: &rusqlite::Connection, owner: &Owner, id: &str) -> Result<Report> {
+        let row = conn
             .query_row(
                 &format!("SELECT {COLUMNS} FROM report WHERE id = ?1 AND owner = ?2"),
                 params![id, owner.tag()],
@@ -425,8 +431,7 @@ impl Reports {
             )
             .optional()?
             .ok_or_else(|| not_found(id))?;
-        let photos = photos(&db, id)?;
-        drop(db);
+        let photos = photos(conn, id)?;
         self.open(row, photos)
     }
 
