@@ -102,6 +102,42 @@ async fn an_attachment_is_not_added_to_a_dossier_queued_while_it_is_read() {
 }
 
 #[tokio::test]
+async fn two_edits_at_once_keep_both_values_and_a_queued_draft_is_not_deleted() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    // The form with one name typed, sealed as the core seals it: another process's edit.
+    let named = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    core.dossiers().set_field(&named.id, "ho_ten", "Nguyễn Văn Bình").unwrap();
+    let user_db = world.data_dir().join("user.db");
+    let sealed: Vec<u8> = rusqlite::Connection::open(&user_db)
+        .unwrap()
+        .query_row("SELECT fields FROM dossier WHERE id = ?1", [&named.id], |r| r.get(0))
+        .unwrap();
+    while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("UPDATE dossier SET fields = ?2 WHERE id = ?1", rusqlite::params![draft.id, sealed]).unwrap();
+        },
+        || core.dossiers().set_field(&draft.id, "so_cccd", "030095001234").unwrap(),
+    );
+    let fields = core.dossiers().get(&draft.id).unwrap().fields;
+    assert_eq!(fields.get("ho_ten").map(String::as_str), Some("Nguyễn Văn Bình"), "the other edit kept");
+    assert_eq!(fields.get("so_cccd").map(String::as_str), Some("030095001234"));
+
+    // Queued by another process while it is being deleted: refused, and still there.
+    let deleted = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("UPDATE dossier SET status = 'queued' WHERE id = ?1", [&draft.id]).unwrap();
+        },
+        || core.dossiers().delete_draft(&draft.id),
+    );
+    assert_eq!(deleted.unwrap_err().kind(), ErrorKind::Validation);
+    assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Queued);
+}
+
+#[tokio::test]
 async fn a_replaced_procedure_cannot_be_started() {
     let world = World::new(300).await;
     let core = world.core();

@@ -155,6 +155,38 @@ async fn a_withdrawal_sees_processing_recorded_while_it_starts() {
     assert_eq!(queued, 0);
 }
 
+/// Two files attached at once in a supplement round answer two requested documents: the one an
+/// attachment answers is chosen on the dossier as it is written.
+#[tokio::test]
+async fn attachments_made_at_once_answer_different_documents() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    officer(&world).await.request_supplement(&code, "Bổ sung giấy tờ", &[COPY, WITNESS]).await.unwrap();
+    core.sync().now().await.unwrap();
+    let files = tempfile::tempdir().unwrap();
+    // A row as the core writes one (its name sealed), for the other process to copy.
+    let scratch = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    core.dossiers().attach(&scratch.id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
+    let attached = while_another_process_writes(
+        &world,
+        |other| {
+            other
+                .execute(
+                    "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
+                     SELECT ?1, sha256, name, size, content_type, (SELECT owner FROM dossier WHERE id = ?1), 1, ?3
+                     FROM dossier_attachment WHERE dossier_id = ?2",
+                    rusqlite::params![id, scratch.id, COPY],
+                )
+                .unwrap();
+        },
+        || core.dossiers().attach(&id, &sample_file(files.path(), "xac-nhan.jpg", "jpeg", 2_000, 2)),
+    );
+    assert_eq!(attached.unwrap().document.as_deref(), Some(WITNESS), "the document not answered yet");
+    let answered: Vec<Option<String>> =
+        core.dossiers().get(&id).unwrap().attachments.into_iter().map(|a| a.document).collect();
+    assert_eq!(answered, [Some(COPY.to_owned()), Some(WITNESS.to_owned())]);
+}
+
 /// The result in hand: issued by the officer, fetched and verified by sync, exported as the
 /// PDF the portal signed; tampered with on the phone, it no longer verifies.
 #[tokio::test]

@@ -206,27 +206,37 @@ async fn reports_are_their_residents_and_bad_input_leaves_nothing_behind() {
     );
     assert_eq!(refused(emptied).0, "photo", "the photos as queued are checked");
     assert_eq!(core.reports().get(&report.id).unwrap().state, ReportState::Draft);
-    // Queued by another process while a photo is added, or removed: seen, nothing changed.
+    // Queued by another process while a photo is added or removed, or the report corrected or
+    // deleted: seen, nothing changed.
     let queued_meanwhile = |other: &rusqlite::Connection| {
         other.execute("UPDATE report SET status = 'queued' WHERE id = ?1", [&report.id]).unwrap();
+    };
+    let back_to_draft = || {
+        rusqlite::Connection::open(world.data_dir().join("user.db"))
+            .unwrap()
+            .execute("UPDATE report SET status = 'draft' WHERE id = ?1", [&report.id])
+            .unwrap();
     };
     let added = while_another_process_writes(&world, queued_meanwhile, || core.reports().add_photo(&report.id, &sixth));
     assert_eq!(refused(added).0, "status");
     assert!(core.reports().get(&report.id).unwrap().photos.is_empty());
-    rusqlite::Connection::open(world.data_dir().join("user.db"))
-        .unwrap()
-        .execute("UPDATE report SET status = 'draft' WHERE id = ?1", [&report.id])
-        .unwrap();
+    back_to_draft();
+    let updated = while_another_process_writes(&world, queued_meanwhile, || {
+        core.reports().update(&report.id, &ReportDraft { text: "Đèn vẫn hỏng, thêm một cột nữa.".into(), ..draft() })
+    });
+    assert_eq!(refused(updated).0, "status", "a correction that could not be kept says so");
+    back_to_draft();
+    let deleted = while_another_process_writes(&world, queued_meanwhile, || core.reports().delete_draft(&report.id));
+    assert!(matches!(&deleted, Err(smarthd_core::Error::Validation { field, .. }) if field == "status"), "{deleted:?}");
+    assert_eq!(core.reports().get(&report.id).unwrap().text, draft().text);
+    back_to_draft();
     core.reports().add_photo(&report.id, &sixth).unwrap();
     let photo = core.reports().get(&report.id).unwrap().photos[0].sha256.clone();
     let removed =
         while_another_process_writes(&world, queued_meanwhile, || core.reports().remove_photo(&report.id, &photo));
     assert_eq!(refused(removed).0, "status");
     assert_eq!(core.reports().get(&report.id).unwrap().photos.len(), 1);
-    rusqlite::Connection::open(world.data_dir().join("user.db"))
-        .unwrap()
-        .execute("UPDATE report SET status = 'draft' WHERE id = ?1", [&report.id])
-        .unwrap();
+    back_to_draft();
     core.reports().submit(&report.id).unwrap();
     assert_eq!(refused(core.reports().add_photo(&report.id, &sixth)).0, "status", "sent: no more changes");
     assert_eq!(refused(core.reports().rate(&report.id, ReportVerdict::Satisfied)).0, "verdict", "not answered yet");

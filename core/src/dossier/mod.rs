@@ -39,8 +39,6 @@ const SEALED_MESSAGE: &str = "timeline-message";
 const SEALED_SUPPLEMENT: &str = "supplement-request";
 const SEALED_ACTION: &str = "outbox-action";
 const SEALED_RESULT: &str = "dossier-result";
-/// Where an editable dossier may be changed (a supplement round edits one the portal holds).
-const EDITABLE: &str = "status IN ('draft', 'failed', 'need_more_documents')";
 /// Who may see a dossier: its owner, and anyone while nobody owns it (a draft made logged out).
 const VISIBLE: &str = "(owner IS NULL OR owner = ?2)";
 
@@ -366,39 +364,35 @@ impl Dossiers {
         key: &str,
         value: &str,
     ) -> Result<Option<FieldProblem>> {
-        let dossier = self.editable(viewer, id)?;
-        let procedure = catalog.procedure(&dossier.procedure_code)?;
-        let field =
-            procedure.form.fields.iter().find(|f| f.key == key).ok_or_else(|| Error::Validation {
-                field: key.to_owned(),
-                reason: FieldProblem::UnknownField.message(),
-            })?;
-        let checked = form::normalize(field, value);
-        let value = checked.as_deref().unwrap_or(value.trim());
-        let mut fields = dossier.fields;
-        let mut prefilled = dossier.prefilled;
-        // A value the resident changed is theirs, no longer the profile's.
-        if fields.get(key).map(String::as_str) != Some(value) {
-            prefilled.retain(|k| k != key);
-        }
-        if value.is_empty() {
-            fields.remove(key);
-        } else {
-            fields.insert(key.to_owned(), value.to_owned());
-        }
-        let sealed = self.seal_form(&SealedForm { fields, for_person: dossier.for_person, prefilled })?;
-        // Only while still editable: a submit in between (another thread) wins.
-        let written = self.db.durably(|tx| {
-            Ok(tx
-                .prepare_cached(&format!(
-                    "UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1 AND {EDITABLE}"
-                ))?
-                .execute(params![id, sealed, now()])?)
-        })?;
-        if written == 0 {
-            self.editable(viewer, id)?;
-        }
-        Ok(checked.err())
+        // Read, changed and written in one transaction: two edits at once (two fields typed on
+        // two threads, another process) each keep the other's value, and a submit in between wins.
+        self.db.checked(|| {
+            self.db.durably(|tx| {
+                let dossier = self.editable_in(tx, viewer, id)?;
+                let procedure = catalog.procedure(&dossier.procedure_code)?;
+                let field = procedure.form.fields.iter().find(|f| f.key == key).ok_or_else(|| Error::Validation {
+                    field: key.to_owned(),
+                    reason: FieldProblem::UnknownField.message(),
+                })?;
+                let checked = form::normalize(field, value);
+                let value = checked.as_deref().unwrap_or(value.trim());
+                let mut fields = dossier.fields;
+                let mut prefilled = dossier.prefilled;
+                // A value the resident changed is theirs, no longer the profile's.
+                if fields.get(key).map(String::as_str) != Some(value) {
+                    prefilled.retain(|k| k != key);
+                }
+                if value.is_empty() {
+                    fields.remove(key);
+                } else {
+                    fields.insert(key.to_owned(), value.to_owned());
+                }
+                let sealed = self.seal_form(&SealedForm { fields, for_person: dossier.for_person, prefilled })?;
+                tx.prepare_cached("UPDATE dossier SET fields = ?2, updated_at = ?3 WHERE id = ?1")?
+                    .execute(params![id, sealed, now()])?;
+                Ok(checked.err())
+            })
+        })
     }
 
     /// Every problem of the draft's form, offline.
@@ -412,33 +406,8 @@ impl Dossiers {
     /// In a supplement round the attachment answers `document` (one of the requested ones), or,
     /// when not said, the first requested document no attachment of the round answers yet.
     pub fn attach(&self, viewer: Option<&Owner>, id: &str, path: &Path, document: Option<&str>) -> Result<Attachment> {
-        let dossier = self.editable(viewer, id)?;
-        let round = dossier.supplement.as_ref().map_or(0, |request| request.round);
-        let document = match &dossier.supplement {
-            None => None,
-            Some(request) => match document {
-                Some(named) => Some(
-                    request
-                        .documents
-                        .iter()
-                        .find(|wanted| smarthd_model::text::fold(wanted) == smarthd_model::text::fold(named))
-                        .cloned()
-                        .ok_or_else(|| Error::Validation {
-                            field: "document".into(),
-                            reason: format!(
-                                "cán bộ không yêu cầu giấy tờ này; các giấy tờ cần bổ sung / not a requested document; \
-                                 requested: {}",
-                                request.documents.join("; ")
-                            ),
-                        })?,
-                ),
-                None => request
-                    .documents
-                    .iter()
-                    .find(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
-                    .cloned(),
-            },
-        };
+        // Refused before the file is read: a dossier no longer editable, a document not requested.
+        answered_document(&self.editable(viewer, id)?, document)?;
         let source::ReadFile { bytes, sha256 } = source::read_regular_file(path, MAX_ATTACHMENT_BYTES)?;
         let (size, sha256) = (bytes.len() as u64, hex(sha256.as_ref()));
         let content_type = sniff_content_type(&bytes).ok_or_else(|| Error::Validation {
@@ -447,12 +416,14 @@ impl Dossiers {
         })?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tep".into());
         self.keep_file(&sha256, &bytes)?;
-        let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
-        let sealed_name = self.vault.seal(SEALED_NAME, attachment.name.as_bytes())?;
+        let sealed_name = self.vault.seal(SEALED_NAME, name.as_bytes())?;
         self.db.durably(|tx| {
-            // Checked again where it is written: a submit in between (another thread, another
-            // process) is seen, and the attachment is not added to what is already queued.
-            self.editable_in(tx, viewer, id)?;
+            // Decided on the dossier as it is written: a submit in between (another thread,
+            // another process) is seen, and two files attached at once answer two documents.
+            let dossier = self.editable_in(tx, viewer, id)?;
+            let round = dossier.supplement.as_ref().map_or(0, |request| request.round);
+            let document = answered_document(&dossier, document)?;
+            let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
             tx.prepare_cached(
                 "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
                  VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
@@ -467,9 +438,8 @@ impl Dossiers {
                 round,
                 attachment.document
             ])?;
-            Ok(())
-        })?;
-        Ok(attachment)
+            Ok(attachment)
+        })
     }
 
     /// Keeps a file sealed in the data dir under its digest (once: the same bytes, the same file),
@@ -822,22 +792,24 @@ impl Dossiers {
 
     /// Deletes a draft (or a dossier the portal refused): never one the portal holds.
     pub fn delete_draft(&self, viewer: Option<&Owner>, id: &str) -> Result<()> {
-        let dossier = self.get(viewer, id)?;
-        if !matches!(dossier.status, DossierStatus::Draft | DossierStatus::Failed) {
-            return Err(Error::Validation {
-                field: "status".into(),
-                reason: format!(
-                    "chỉ xoá được hồ sơ nháp; hồ sơ đã nộp thì rút / only a draft can be deleted; withdraw a \
-                     submitted one ({})",
-                    dossier.status.label()
-                ),
-            });
-        }
-        self.db
-            .lock()
-            .prepare_cached("DELETE FROM dossier WHERE id = ?1 AND status IN ('draft', 'failed')")?
-            .execute([id])?;
-        Ok(())
+        self.db.checked(|| {
+            self.db.durably(|tx| {
+                // Read where it is deleted: a draft submitted meanwhile is not deleted.
+                let dossier = self.open_stored(read_stored(tx, viewer, id)?)?;
+                if !matches!(dossier.status, DossierStatus::Draft | DossierStatus::Failed) {
+                    return Err(Error::Validation {
+                        field: "status".into(),
+                        reason: format!(
+                            "chỉ xoá được hồ sơ nháp; hồ sơ đã nộp thì rút / only a draft can be deleted; withdraw a \
+                             submitted one ({})",
+                            dossier.status.label()
+                        ),
+                    });
+                }
+                tx.prepare_cached("DELETE FROM dossier WHERE id = ?1")?.execute([id])?;
+                Ok(())
+            })
+        })
     }
 
     /// Deletes the sealed files no dossier or report refers to any more (after a wipe).
@@ -1407,6 +1379,34 @@ fn read_stored(conn: &rusqlite::Connection, viewer: Option<&Owner>, id: &str) ->
         .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(StoredDossier { row, attachments, timeline, queued_action, result })
+}
+
+/// The requested document an attachment answers in the dossier's supplement round: `named`
+/// (one of the requested ones, matched without diacritics or case), or the first requested one
+/// no attachment answers yet; none outside a round.
+fn answered_document(dossier: &Dossier, named: Option<&str>) -> Result<Option<String>> {
+    let Some(request) = &dossier.supplement else { return Ok(None) };
+    match named {
+        Some(named) => request
+            .documents
+            .iter()
+            .find(|wanted| smarthd_model::text::fold(wanted) == smarthd_model::text::fold(named))
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| Error::Validation {
+                field: "document".into(),
+                reason: format!(
+                    "cán bộ không yêu cầu giấy tờ này; các giấy tờ cần bổ sung / not a requested document; \
+                     requested: {}",
+                    request.documents.join("; ")
+                ),
+            }),
+        None => Ok(request
+            .documents
+            .iter()
+            .find(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
+            .cloned()),
+    }
 }
 
 /// The round a supplement answers, once every document the officer requested is attached

@@ -244,7 +244,7 @@ impl Reports {
     /// Replaces what a draft (or a refused report) says.
     pub fn update(&self, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<Report> {
         self.editable(owner, id)?;
-        self.write_draft(
+        let written = self.write_draft(
             &format!(
                 "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
                                    updated_at = ?8
@@ -255,15 +255,26 @@ impl Reports {
             draft,
             commune_code,
         )?;
+        if written == 0 {
+            return Err(self.refusal(owner, id));
+        }
         self.get(owner, id)
     }
 
     /// Runs `sql` (a new draft or its replacement) durably, with the draft as its parameters:
     /// id, owner, category, the sealed text and place, commune, urgency, identity shared, time.
-    fn write_draft(&self, sql: &str, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<()> {
+    /// Answers how many rows it wrote.
+    fn write_draft(
+        &self,
+        sql: &str,
+        owner: &Owner,
+        id: &str,
+        draft: &ReportDraft,
+        commune_code: &str,
+    ) -> Result<usize> {
         let written = self.seal_written(draft)?;
         self.db.durably(|tx| {
-            tx.execute(
+            Ok(tx.execute(
                 sql,
                 params![
                     id,
@@ -275,8 +286,7 @@ impl Reports {
                     draft.share_identity,
                     now()
                 ],
-            )?;
-            Ok(())
+            )?)
         })
     }
 
@@ -401,11 +411,20 @@ impl Reports {
     /// Deletes a draft or a refused report: never one the portal holds.
     pub fn delete_draft(&self, owner: &Owner, id: &str) -> Result<()> {
         self.editable(owner, id)?;
-        self.db.lock().execute(
+        let deleted = self.db.lock().execute(
             &format!("DELETE FROM report WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"),
             params![id, owner.tag()],
         )?;
+        if deleted == 0 {
+            return Err(self.refusal(owner, id));
+        }
         Ok(())
+    }
+
+    /// Why a guarded write found nothing to change: the report was sent (or deleted) after it
+    /// was checked, by another thread or process.
+    fn refusal(&self, owner: &Owner, id: &str) -> Error {
+        self.editable(owner, id).err().unwrap_or_else(already_sent)
     }
 
     fn editable(&self, owner: &Owner, id: &str) -> Result<Report> {
