@@ -305,6 +305,33 @@ async fn a_lost_acknowledgement_makes_one_dossier() {
     assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Received);
 }
 
+/// A lost acknowledgement, then the status feed moves the dossier on before the retry: the
+/// retry's answer (the portal replays its first one, "received") does not take it back.
+#[tokio::test]
+async fn a_retry_answered_late_does_not_take_back_a_newer_status() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let admin = Admin::new(&world.sandbox);
+    let id = queued_birth(&core);
+    admin
+        .post("admin/faults", serde_json::json!({"route": "submit", "kind": "commit_then_drop", "probability": 1.0}))
+        .await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.pending, 1);
+    admin.delete("admin/faults").await;
+    let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
+    let code = officer.list().await.unwrap()["dossiers"][0]["code"].as_str().unwrap().to_owned();
+    officer.set_status(&code, "processing", None).await.unwrap();
+    // Online again while the entry still backs off: the feed comes first.
+    let report = core.sync().when_online().await.unwrap();
+    assert_eq!(report.outbox.pending, 1, "the entry waits for its next attempt");
+    assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Processing);
+    let report = core.sync().now().await.unwrap();
+    assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!((dossier.status, dossier.code.as_deref()), (DossierStatus::Processing, Some(code.as_str())));
+    admin.assert_portal_created_exactly([id.as_str()]).await;
+}
+
 #[tokio::test]
 async fn the_same_id_with_other_content_is_refused_and_kept() {
     let world = World::new(300).await;

@@ -187,6 +187,37 @@ async fn attachments_made_at_once_answer_different_documents() {
     assert_eq!(answered, [Some(COPY.to_owned()), Some(WITNESS.to_owned())]);
 }
 
+/// The answer to a supplement is lost, the officer asks for a second round, and the status feed
+/// brings it before the retry: the retry's answer (the first one, replayed) does not take the
+/// second request back.
+#[tokio::test]
+async fn a_retried_supplement_answered_late_keeps_the_next_round() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let officer = officer(&world).await;
+    officer.request_supplement(&code, "Bổ sung bản sao", &[COPY]).await.unwrap();
+    core.sync().now().await.unwrap();
+    let files = tempfile::tempdir().unwrap();
+    core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
+    core.dossiers().submit(&id).unwrap();
+    let admin = Admin::new(&world.sandbox);
+    admin
+        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
+        .await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
+    admin.delete("admin/faults").await;
+    officer.request_supplement(&code, "Bổ sung thêm giấy xác nhận", &[WITNESS]).await.unwrap();
+    // Online again while the supplement still backs off: the feed comes first.
+    core.sync().when_online().await.unwrap();
+    assert_eq!(core.dossiers().get(&id).unwrap().supplement.map(|r| r.round), Some(2));
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!(dossier.status, DossierStatus::NeedMoreDocuments);
+    assert_eq!(dossier.supplement.map(|r| (r.round, r.documents)), Some((2, vec![WITNESS.to_owned()])));
+    assert_eq!(dossier.queued_action, None);
+    assert_eq!(supplement_effects(&world).await.values().sum::<u64>(), 1, "the first round answered once");
+}
+
 /// The result in hand: issued by the officer, fetched and verified by sync, exported as the
 /// PDF the portal signed; tampered with on the phone, it no longer verifies.
 #[tokio::test]

@@ -963,27 +963,37 @@ impl Dossiers {
         let tx = db.transaction()?;
         let mut statuses = Vec::with_capacity(received.len());
         for (item, answer) in received {
-            let status = known_status(&answer.status)?;
-            tx.prepare_cached(
-                "UPDATE dossier SET status = ?2, code = ?3, receipt = ?4, fee_vnd = ?5, problem = NULL, updated_at = ?6
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                item.dossier_id,
-                status.as_str(),
-                answer.code,
-                serde_json::to_string(&answer.receipt)
-                    .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
-                answer.fee_vnd,
-                now()
-            ])?;
+            let received = known_status(&answer.status)?;
+            // The portal answers a retry with its first answer: a dossier the status feed moved
+            // on meanwhile (its answer was lost, the feed came first) keeps the newer status.
+            let status: Option<String> = tx
+                .prepare_cached(
+                    "UPDATE dossier SET status = CASE status WHEN 'queued' THEN ?2 ELSE status END, code = ?3,
+                                        receipt = ?4, fee_vnd = ?5, problem = NULL, updated_at = ?6
+                     WHERE id = ?1
+                     RETURNING status",
+                )?
+                .query_row(
+                    params![
+                        item.dossier_id,
+                        received.as_str(),
+                        answer.code,
+                        serde_json::to_string(&answer.receipt)
+                            .map_err(|source| Error::Encoding { what: "reception receipt", source })?,
+                        answer.fee_vnd,
+                        now()
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let status = status.as_deref().and_then(DossierStatus::parse).unwrap_or(received);
             tx.prepare_cached(
                 "INSERT OR IGNORE INTO dossier_event (dossier_id, position, status, at, message, owner)
                  VALUES (?1, 0, ?2, ?3, NULL, ?4)",
             )?
             .execute(params![
                 item.dossier_id,
-                status.as_str(),
+                received.as_str(),
                 answer.receipt.received_at,
                 owner.tag()
             ])?;
@@ -1008,14 +1018,24 @@ impl Dossiers {
     /// The portal took a later action (a supplement, a withdrawal): its answer (the dossier as
     /// the status feed shows it) is applied and the entry leaves the outbox, together.
     pub fn mark_action_done(&self, owner: &Owner, item: &OutboxItem, answer: &RemoteDossier) -> Result<DossierStatus> {
-        let status = known_status(&answer.status)?;
+        let answered = known_status(&answer.status)?;
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
-        self.apply_one(&tx, owner, answer, status, &|code| code.to_owned())?;
-        tx.prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1")?.execute([&item.dossier_id])?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The portal answers a retry with its first answer: a dossier whose timeline the status
+        // feed brought further meanwhile (the answer was lost, the feed came first) keeps it.
+        let known: i64 = tx
+            .prepare_cached("SELECT count(*) FROM dossier_event WHERE dossier_id = ?1")?
+            .query_row([&item.dossier_id], |r| r.get(0))?;
+        if answer.timeline.len() as i64 >= known {
+            self.apply_one(&tx, owner, answer, answered, &|code| code.to_owned())?;
+        }
+        let status: Option<String> = tx
+            .prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1 RETURNING status")?
+            .query_row([&item.dossier_id], |r| r.get(0))
+            .optional()?;
         take_off_outbox(&tx, item)?;
         tx.commit()?;
-        Ok(status)
+        Ok(status.as_deref().and_then(DossierStatus::parse).unwrap_or(answered))
     }
 
     /// The portal refused a later action for good (the round was closed, the dossier is being
