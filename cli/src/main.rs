@@ -261,7 +261,8 @@ enum SandboxCommand {
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
         /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|book|*, KIND
-        /// error_500|delay|drop|commit_then_drop|malformed, PROBABILITY 0..1, DELAY_MS for delay.
+        /// error_500|delay|answer_late|drop|commit_then_drop|malformed|offset_mismatch, PROBABILITY 0..1,
+        /// DELAY_MS for delay and answer_late.
         #[arg(long = "fault", value_name = "ROUTE:KIND:PROBABILITY[:DELAY_MS]")]
         faults: Vec<smarthd_sandbox::faults::Fault>,
         /// The token `/admin/…` routes require (a random one, printed at start, by default), so a

@@ -159,7 +159,16 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     for table in tables.iter().chain(&per_owner_state).chain(OWNED_LISTS) {
         tx.execute(&format!("DELETE FROM {table} WHERE owner = ?1"), [owner.tag()])?;
     }
+    // And nothing of theirs comes back: a sync or a notice still on its way when they logged
+    // out writes nothing (`user.db` v15), until they log in again ([`welcome`]).
+    tx.execute("INSERT OR IGNORE INTO wiped_owner (owner) VALUES (?1)", [owner.tag()])?;
     tx.commit()?;
+    Ok(())
+}
+
+/// A resident logging in: their records may be written again after a [`wipe`].
+pub fn welcome(db: &UserDb, owner: &Owner) -> Result<()> {
+    db.lock().execute("DELETE FROM wiped_owner WHERE owner = ?1", [owner.tag()])?;
     Ok(())
 }
 

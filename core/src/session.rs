@@ -45,7 +45,9 @@ impl SessionHandle {
     pub async fn complete_login(&self, callback_url: &str) -> Result<Profile> {
         let user = self.shared.user()?;
         let profile = user.identity.complete_login(callback_url).await?;
-        owner::claim_unclaimed(&user.user_db, &Owner::of(&user.vault, &profile.subject))?;
+        let owner = Owner::of(&user.vault, &profile.subject);
+        owner::welcome(&user.user_db, &owner)?;
+        owner::claim_unclaimed(&user.user_db, &owner)?;
         Ok(profile)
     }
 

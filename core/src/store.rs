@@ -511,6 +511,54 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     ALTER TABLE outbox_v14 RENAME TO outbox;
     CREATE UNIQUE INDEX outbox_entry ON outbox(dossier_id, entry_id);
     "#,
+    // v15: a resident wiped at logout stays wiped. A write that was on its way when they logged
+    // out (a sync's answer, a notice) inserts nothing of theirs: each owned table skips a row
+    // of an owner listed here, until that owner logs in again ([`crate::owner::wipe`]).
+    r#"
+    CREATE TABLE wiped_owner (owner TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TRIGGER report_outbox_not_for_wiped BEFORE INSERT ON report_outbox
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER report_photo_not_for_wiped BEFORE INSERT ON report_photo
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER report_not_for_wiped BEFORE INSERT ON report
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER outbox_not_for_wiped BEFORE INSERT ON outbox
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER payment_request_not_for_wiped BEFORE INSERT ON payment_request
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER dossier_event_not_for_wiped BEFORE INSERT ON dossier_event
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER dossier_attachment_not_for_wiped BEFORE INSERT ON dossier_attachment
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER dossier_result_not_for_wiped BEFORE INSERT ON dossier_result
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER payment_not_for_wiped BEFORE INSERT ON payment
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER receipt_not_for_wiped BEFORE INSERT ON receipt
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER dossier_not_for_wiped BEFORE INSERT ON dossier
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER appointment_request_not_for_wiped BEFORE INSERT ON appointment_request
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER appointment_not_for_wiped BEFORE INSERT ON appointment
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER upload_not_for_wiped BEFORE INSERT ON upload
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER feed_cursor_not_for_wiped BEFORE INSERT ON feed_cursor
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER profile_card_not_for_wiped BEFORE INSERT ON profile_card
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER inbox_item_not_for_wiped BEFORE INSERT ON inbox_item
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER inbox_cursor_not_for_wiped BEFORE INSERT ON inbox_cursor
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER push_device_not_for_wiped BEFORE INSERT ON push_device
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER favorite_not_for_wiped BEFORE INSERT ON favorite
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER recent_view_not_for_wiped BEFORE INSERT ON recent_view
+        WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that

@@ -66,6 +66,9 @@ pub enum FaultKind {
     Error500,
     /// Wait `delay_ms`, then handle the request.
     Delay,
+    /// Handle the request (its effect is committed), then wait `delay_ms` before answering: a
+    /// slow way back, the answer still on its way while the phone does something else.
+    AnswerLate,
     /// Close the connection before the request is handled.
     Drop,
     /// Handle the request (its effect is committed), then close the connection unanswered.
@@ -227,6 +230,11 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
         FaultKind::Delay => {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
             next.run(request).await
+        }
+        FaultKind::AnswerLate => {
+            let response = next.run(request).await;
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+            response
         }
         FaultKind::Drop => match connection {
             Some(connection) => connection.kill(),
@@ -398,6 +406,8 @@ mod tests {
         assert_eq!(fault.kind, FaultKind::CommitThenDrop);
         let fault: Fault = "*:delay:0.1:5000".parse().expect("valid");
         assert_eq!((fault.route, fault.kind, fault.delay_ms), (FaultRoute::All, FaultKind::Delay, 5000));
+        let fault: Fault = "dossiers:answer_late:1:800".parse().expect("valid");
+        assert_eq!((fault.route, fault.kind, fault.delay_ms), (FaultRoute::Dossiers, FaultKind::AnswerLate, 800));
         assert!("submit:explode:1".parse::<Fault>().is_err());
         assert!("submit:drop:1.5".parse::<Fault>().is_err());
         assert!("submit:drop".parse::<Fault>().is_err());

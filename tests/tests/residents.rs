@@ -4,7 +4,8 @@
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, LocalData, SmartHd};
-use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_sandbox::OFFICERS;
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN, OfficerConsole};
 use smarthd_tests::{Admin, World, fill_valid, log_in};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
@@ -90,6 +91,46 @@ async fn switching_residents_shows_only_the_current_ones_data_and_wipe_deletes_o
     drop(db);
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     assert_eq!(listed(&core), [a_dossier]);
+}
+
+/// A sync whose answer is still on its way when the resident logs out wiping their records
+/// writes nothing of theirs back; when they log in again, the portal gives them back.
+#[tokio::test]
+async fn a_wipe_holds_against_a_sync_answer_still_on_its_way() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let id = queued_birth(&core);
+    core.sync().now().await.unwrap();
+    // The officer moves it on: the next sync's status feed has something to write, answered
+    // (the portal handled it before the logout) while the logout goes on.
+    let code = core.dossiers().get(&id).unwrap().code.unwrap();
+    let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
+    officer.set_status(&code, "processing", None).await.unwrap();
+    let admin = Admin::new(&world.sandbox);
+    admin
+        .post(
+            "admin/faults",
+            serde_json::json!({"route": "dossiers", "kind": "answer_late", "probability": 1.0, "delay_ms": 1000}),
+        )
+        .await;
+    let sync = core.sync();
+    let (_, logged_out) = tokio::join!(sync.now(), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        core.session().logout(LocalData::Wipe).await
+    });
+    logged_out.unwrap();
+    admin.delete("admin/faults").await;
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    for table in ["dossier", "dossier_event", "outbox", "inbox_item", "inbox_cursor", "feed_cursor"] {
+        let left: i64 = db.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0, "{table} keeps rows of the wiped resident");
+    }
+    drop(db);
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Processing);
 }
 
 /// Favourites and recently viewed procedures say what a resident looked up: each resident sees
