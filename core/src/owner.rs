@@ -68,7 +68,7 @@ impl Owner {
 /// Answers whether anything was claimed.
 pub fn claim_unclaimed(db: &UserDb, owner: &Owner) -> Result<bool> {
     let mut conn = db.lock();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut unclaimed = 0;
     for table in OWNED_TABLES.iter().chain(OWNED_LISTS) {
         let others: i64 = tx.query_row(
@@ -109,7 +109,7 @@ fn move_lists(tx: &rusqlite::Transaction, from: &str, to: &str) -> Result<()> {
 /// (procedure, status, dossier code).
 pub fn unclaim_all(db: &UserDb) -> Result<()> {
     let mut conn = db.lock();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for table in OWNED_TABLES {
         tx.execute(&format!("UPDATE {table} SET owner = ?1 WHERE owner IS NOT NULL"), [UNCLAIMED])?;
     }
@@ -137,7 +137,7 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
 /// transaction. Other residents' records and drafts nobody owns stay.
 pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     let mut conn = db.lock();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Children before parents (the foreign keys of outbox and payment_request), then the
     // per-owner state.
     let tables = [

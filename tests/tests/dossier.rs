@@ -332,6 +332,30 @@ async fn a_retry_answered_late_does_not_take_back_a_newer_status() {
     admin.assert_portal_created_exactly([id.as_str()]).await;
 }
 
+/// The status feed applied while another process writes `user.db`: the sync waits for the other
+/// write and applies the page. (A transaction that reads before it writes fails on the other's
+/// commit, SQLITE_BUSY_SNAPSHOT, which no waiting cures: the page was lost until the next sync.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_page_is_applied_while_another_process_writes() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let id = queued_birth(&core);
+    core.sync().now().await.unwrap();
+    let code = core.dossiers().get(&id).unwrap().code.unwrap();
+    let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
+    officer.set_status(&code, "processing", None).await.unwrap();
+    let runtime = tokio::runtime::Handle::current();
+    let report = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("INSERT INTO recent_view (owner, code, viewed_at) VALUES ('', ?1, 'now')", [BIRTH]).unwrap();
+        },
+        || runtime.block_on(core.sync().now()).unwrap(),
+    );
+    assert_eq!(report.status_changes, 1);
+    assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Processing);
+}
+
 #[tokio::test]
 async fn the_same_id_with_other_content_is_refused_and_kept() {
     let world = World::new(300).await;

@@ -280,7 +280,7 @@ impl Dossiers {
 
     fn seal_plaintext_left_by_older_versions(&self) -> Result<()> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let names: Vec<(i64, String)> = tx
             .prepare("SELECT rowid, name FROM dossier_attachment WHERE typeof(name) = 'text'")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -960,7 +960,7 @@ impl Dossiers {
         received: &[(&OutboxItem, &SubmitAnswer)],
     ) -> Result<Vec<DossierStatus>> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut statuses = Vec::with_capacity(received.len());
         for (item, answer) in received {
             let received = known_status(&answer.status)?;
@@ -1007,7 +1007,7 @@ impl Dossiers {
     /// The portal refused the dossier for good: keep it, with the reason, off the outbox.
     pub fn mark_failed(&self, item: &OutboxItem, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.prepare_cached("UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1")?
             .execute(params![item.dossier_id, reason, now()])?;
         take_off_outbox(&tx, item)?;
@@ -1042,7 +1042,7 @@ impl Dossiers {
     /// processed): the dossier stays as the portal has it, with the reason, and the entry goes.
     pub fn drop_action(&self, item: &OutboxItem, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.prepare_cached("UPDATE dossier SET problem = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
             item.dossier_id,
             reason,
@@ -1071,7 +1071,7 @@ impl Dossiers {
     pub fn split_off_conflict(&self, item: &OutboxItem, reason: &str) -> Result<String> {
         let kept = new_id();
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         take_off_outbox(&tx, item)?;
         tx.prepare_cached(
             "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at,
@@ -1090,7 +1090,7 @@ impl Dossiers {
     /// Try again later; the reason is shown beside the queued dossier.
     pub fn reschedule(&self, item: &OutboxItem, next_attempt_at: i64, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.prepare_cached(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4
              WHERE dossier_id = ?1 AND entry_id = ?2",
@@ -1136,7 +1136,7 @@ impl Dossiers {
             .map_err(|_| PortalError::OutOfRange { path: "api/v1/dossiers".into(), field: "next_since" })?;
         let mut changed = Vec::new();
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for item in items {
             let status = known_status(&item.status)?;
             let procedure_name =

@@ -319,7 +319,7 @@ impl Identity {
         let _lock = self.lock_session().await?;
         {
             let mut db = self.user_db.lock();
-            let tx = db.transaction()?;
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             tx.prepare_cached("INSERT INTO session (id, sealed) VALUES (1, ?1) ON CONFLICT(id) DO UPDATE SET sealed = excluded.sealed")?.execute([&sealed_session],
             )?;
             tx.prepare_cached("DELETE FROM login_pending")?.execute([])?;

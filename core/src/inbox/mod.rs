@@ -96,7 +96,7 @@ impl Inbox {
     /// two never skips an alert. An alert kept before keeps its read state. Answers the new ones.
     pub fn keep_alerts<'a>(&self, owner: &Owner, alerts: &'a [Alert], next_since: u64) -> Result<Vec<&'a Alert>> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut new = Vec::new();
         {
             // Prepared once for the page, not once per alert.
@@ -132,7 +132,7 @@ impl Inbox {
     /// transaction; the same `item_id` twice is one notice.
     fn note(&self, owner: &Owner, notices: &[Notice]) -> Result<()> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, at, owner)

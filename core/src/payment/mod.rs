@@ -128,7 +128,7 @@ impl Payments {
         );
         let payments = Payments { db, vault, keys };
         let mut conn = payments.db.lock();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // As bytes: a text value need not be valid UTF-8, and the signature check judges it later.
         let plain: Vec<(String, Vec<u8>)> = tx
             .prepare("SELECT receipt_id, payload FROM receipt WHERE typeof(payload) = 'text'")?

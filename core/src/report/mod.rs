@@ -543,7 +543,7 @@ impl Reports {
         let sealed = self.vault.seal(SEALED_VIEW, &serde_json::to_vec(view).map_err(encoding)?)?;
         let state = ReportState::from(view.status);
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE report SET status = ?3, code = ?4, remote = ?5, verdict = ?6, problem = NULL, updated_at = ?7
              WHERE id = ?1 AND owner = ?2",
@@ -566,7 +566,7 @@ impl Reports {
     /// with the reason; a rating is dropped, with the reason beside the report.
     pub fn refused(&self, entry: &OutboxEntry, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         match entry.kind {
             EntryKind::Submit => tx.execute(
                 "UPDATE report SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'queued'",
@@ -629,7 +629,7 @@ impl Reports {
             sealed.push(self.vault.seal(SEALED_VIEW, &serde_json::to_vec(view).map_err(encoding)?)?);
         }
         let mut db = self.db.lock();
-        let tx = db.transaction()?;
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut changed = Vec::new();
         for (view, sealed) in views.iter().zip(sealed) {
             let state = ReportState::from(view.status);
