@@ -185,11 +185,20 @@ impl OutboxItem {
 }
 
 /// Takes a delivered (or settled) entry off the outbox, by its permanent id: an entry queued
-/// since may have taken its `seq`.
-fn take_off_outbox(tx: &rusqlite::Transaction<'_>, item: &OutboxItem) -> Result<()> {
-    tx.prepare_cached("DELETE FROM outbox WHERE dossier_id = ?1 AND entry_id = ?2")?
-        .execute(params![item.dossier_id, item.entry_id()])?;
-    Ok(())
+/// since may have taken its `seq`. Answers whether it was still there: another sync running
+/// beside this one may have settled it first, and then its answer is already applied.
+fn take_off_outbox(tx: &rusqlite::Transaction<'_>, item: &OutboxItem) -> Result<bool> {
+    Ok(tx
+        .prepare_cached("DELETE FROM outbox WHERE dossier_id = ?1 AND entry_id = ?2")?
+        .execute(params![item.dossier_id, item.entry_id()])?
+        > 0)
+}
+
+/// A dossier's status as stored, for an answer another sync applied first.
+fn stored_status(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<Option<DossierStatus>> {
+    let status: Option<String> =
+        tx.prepare_cached("SELECT status FROM dossier WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    Ok(status.as_deref().and_then(DossierStatus::parse))
 }
 
 /// A later action in the outbox: its permanent id and what it sends.
@@ -964,6 +973,10 @@ impl Dossiers {
         let mut statuses = Vec::with_capacity(received.len());
         for (item, answer) in received {
             let received = known_status(&answer.status)?;
+            if !take_off_outbox(&tx, item)? {
+                statuses.push(stored_status(&tx, &item.dossier_id)?.unwrap_or(received));
+                continue;
+            }
             // The portal answers a retry with its first answer: a dossier the status feed moved
             // on meanwhile (its answer was lost, the feed came first) keeps the newer status.
             let status: Option<String> = tx
@@ -997,7 +1010,6 @@ impl Dossiers {
                 answer.receipt.received_at,
                 owner.tag()
             ])?;
-            take_off_outbox(&tx, item)?;
             statuses.push(status);
         }
         tx.commit()?;
@@ -1008,9 +1020,10 @@ impl Dossiers {
     pub fn mark_failed(&self, item: &OutboxItem, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.prepare_cached("UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1")?
-            .execute(params![item.dossier_id, reason, now()])?;
-        take_off_outbox(&tx, item)?;
+        if take_off_outbox(&tx, item)? {
+            tx.prepare_cached("UPDATE dossier SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1")?
+                .execute(params![item.dossier_id, reason, now()])?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -1026,16 +1039,15 @@ impl Dossiers {
         let known: i64 = tx
             .prepare_cached("SELECT count(*) FROM dossier_event WHERE dossier_id = ?1")?
             .query_row([&item.dossier_id], |r| r.get(0))?;
-        if answer.timeline.len() as i64 >= known {
-            self.apply_one(&tx, owner, answer, answered, &|code| code.to_owned())?;
+        if take_off_outbox(&tx, item)? {
+            if answer.timeline.len() as i64 >= known {
+                self.apply_one(&tx, owner, answer, answered, &|code| code.to_owned())?;
+            }
+            tx.prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1")?.execute([&item.dossier_id])?;
         }
-        let status: Option<String> = tx
-            .prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1 RETURNING status")?
-            .query_row([&item.dossier_id], |r| r.get(0))
-            .optional()?;
-        take_off_outbox(&tx, item)?;
+        let status = stored_status(&tx, &item.dossier_id)?;
         tx.commit()?;
-        Ok(status.as_deref().and_then(DossierStatus::parse).unwrap_or(answered))
+        Ok(status.unwrap_or(answered))
     }
 
     /// The portal refused a later action for good (the round was closed, the dossier is being
@@ -1043,12 +1055,13 @@ impl Dossiers {
     pub fn drop_action(&self, item: &OutboxItem, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.prepare_cached("UPDATE dossier SET problem = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
-            item.dossier_id,
-            reason,
-            now()
-        ])?;
-        take_off_outbox(&tx, item)?;
+        if take_off_outbox(&tx, item)? {
+            tx.prepare_cached("UPDATE dossier SET problem = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
+                item.dossier_id,
+                reason,
+                now()
+            ])?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -1091,13 +1104,17 @@ impl Dossiers {
     pub fn reschedule(&self, item: &OutboxItem, next_attempt_at: i64, reason: &str) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.prepare_cached(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4
-             WHERE dossier_id = ?1 AND entry_id = ?2",
-        )?
-        .execute(params![item.dossier_id, item.entry_id(), next_attempt_at, reason])?;
-        tx.prepare_cached("UPDATE dossier SET problem = ?2 WHERE id = ?1")?
-            .execute(params![item.dossier_id, reason])?;
+        let still_queued = tx
+            .prepare_cached(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?3, last_error = ?4
+                 WHERE dossier_id = ?1 AND entry_id = ?2",
+            )?
+            .execute(params![item.dossier_id, item.entry_id(), next_attempt_at, reason])?;
+        // Settled by another sync meanwhile: no reason to show beside it.
+        if still_queued > 0 {
+            tx.prepare_cached("UPDATE dossier SET problem = ?2 WHERE id = ?1")?
+                .execute(params![item.dossier_id, reason])?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -1619,7 +1636,7 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_that_comes_late_takes_only_its_own_entry_off_the_outbox() {
+    fn an_answer_that_comes_late_takes_only_its_own_entry_off_the_outbox_and_changes_nothing_else() {
         let (_dir, dossiers, _catalog) = fixture();
         let sealed = dossiers.seal_fields(&BTreeMap::new()).unwrap();
         let owner = resident();
@@ -1643,13 +1660,27 @@ mod tests {
         let late = dossiers.due(&owner, 0, true).unwrap().pop().unwrap();
         // Another flush settles "a" first; "b", queued after, takes the number "a" freed.
         dossiers.db.lock().execute("DELETE FROM outbox WHERE dossier_id = 'a'", []).unwrap();
+        dossiers.db.lock().execute("UPDATE dossier SET status = 'received' WHERE id = 'a'", []).unwrap();
         queue("b");
         assert_eq!(dossiers.due(&owner, 0, true).unwrap()[0].seq, late.seq);
         dossiers.reschedule(&late, 99, "late").unwrap();
         dossiers.mark_failed(&late, "late").unwrap();
+        dossiers.drop_action(&late, "late").unwrap();
         let left = dossiers.due(&owner, 0, true).unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!((left[0].dossier_id.as_str(), left[0].attempts), ("b", 0), "b's entry untouched");
+        // And "a", settled by the other flush, keeps what that flush wrote.
+        let a = dossiers.get(Some(&owner), "a").unwrap();
+        assert_eq!((a.status, a.problem), (DossierStatus::Received, None));
+        let answer = SubmitAnswer {
+            dossier_id: "a".into(),
+            code: "HD-a".into(),
+            status: "received".into(),
+            receipt: ReceptionReceipt { number: "1".into(), received_at: "x".into(), expected_result_at: None },
+            fee_vnd: Some(50_000),
+        };
+        dossiers.mark_received(&owner, &late, &answer).unwrap();
+        assert_eq!(dossiers.get(Some(&owner), "a").unwrap().fee_vnd, None, "the late receipt is not applied");
     }
 
     #[test]
