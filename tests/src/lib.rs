@@ -119,6 +119,11 @@ impl Admin {
         response.json().await.unwrap_or(serde_json::Value::Null)
     }
 
+    /// Makes every request on `route` meet the fault `kind` (`DELETE admin/faults` clears it).
+    pub async fn fault(&self, route: &str, kind: &str) {
+        self.post("admin/faults", serde_json::json!({"route": route, "kind": kind, "probability": 1.0})).await;
+    }
+
     pub async fn delete(&self, path: &str) {
         let response = self.request(reqwest::Method::DELETE, path).json(&serde_json::json!({})).send().await.unwrap();
         assert!(response.status().is_success(), "DELETE {path}: {}", response.status());
@@ -154,6 +159,18 @@ pub fn fill_valid(core: &SmartHd, dossier_id: &str) {
         assert_eq!(core.dossiers().set_field(dossier_id, &field.key, &value).unwrap(), None, "{}", field.key);
     }
     assert!(core.dossiers().validate(dossier_id).unwrap().is_empty());
+}
+
+/// An officer takes the resident's received dossier `id` into processing: the next status feed
+/// has a change for the phone. Answers the dossier's code.
+pub async fn officer_takes_into_processing(world: &World, core: &SmartHd, id: &str) -> String {
+    let code = core.dossiers().get(id).unwrap().code.expect("received");
+    let officer =
+        smarthd_sandbox::robot::OfficerConsole::log_in(&world.sandbox.base_url(), &smarthd_sandbox::OFFICERS[0])
+            .await
+            .unwrap();
+    officer.set_status(&code, "processing", None).await.unwrap();
+    code
 }
 
 /// Runs `act` on a thread of its own while another process on the data dir writes `user.db`:

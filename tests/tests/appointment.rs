@@ -96,9 +96,7 @@ async fn a_lost_answer_is_retried_to_the_same_booking() {
     log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
     for (round, by_sync) in [(1, false), (2, true)] {
         let slot = slot_in(&admin, chrono::TimeDelta::days(round), 3).await;
-        admin
-            .post("admin/faults", serde_json::json!({"route": "book", "kind": "commit_then_drop", "probability": 1.0}))
-            .await;
+        admin.fault("book", "commit_then_drop").await;
         let error = core.appointments().book(&slot, None).await.unwrap_err();
         assert!(matches!(error.kind(), ErrorKind::Network | ErrorKind::Offline), "{error}");
         admin.delete("admin/faults").await;

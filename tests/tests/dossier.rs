@@ -9,7 +9,10 @@ use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, Event, FieldProblem, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN, OfficerConsole};
 use smarthd_sandbox::{OFFICERS, Sandbox, SandboxConfig};
-use smarthd_tests::{Admin, Recorder, World, fill_valid, log_in, sample_file, while_another_process_writes};
+use smarthd_tests::{
+    Admin, Recorder, World, fill_valid, log_in, officer_takes_into_processing, sample_file,
+    while_another_process_writes,
+};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
@@ -290,9 +293,7 @@ async fn a_lost_acknowledgement_makes_one_dossier() {
     let core = ready(&world, 1).await;
     let admin = Admin::new(&world.sandbox);
     let id = queued_birth(&core);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "submit", "kind": "commit_then_drop", "probability": 1.0}))
-        .await;
+    admin.fault("submit", "commit_then_drop").await;
     let report = core.sync().now().await.unwrap();
     assert_eq!(report.outbox.pending, 1, "the answer was lost: still in the outbox");
     // But the portal committed it.
@@ -313,9 +314,7 @@ async fn a_retry_answered_late_does_not_take_back_a_newer_status() {
     let core = ready(&world, 1).await;
     let admin = Admin::new(&world.sandbox);
     let id = queued_birth(&core);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "submit", "kind": "commit_then_drop", "probability": 1.0}))
-        .await;
+    admin.fault("submit", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.pending, 1);
     admin.delete("admin/faults").await;
     let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
@@ -341,9 +340,7 @@ async fn a_status_page_is_applied_while_another_process_writes() {
     let core = ready(&world, 1).await;
     let id = queued_birth(&core);
     core.sync().now().await.unwrap();
-    let code = core.dossiers().get(&id).unwrap().code.unwrap();
-    let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
-    officer.set_status(&code, "processing", None).await.unwrap();
+    officer_takes_into_processing(&world, &core, &id).await;
     let runtime = tokio::runtime::Handle::current();
     let report = while_another_process_writes(
         &world,
@@ -401,9 +398,7 @@ async fn queued_dossiers_go_together_and_a_lost_answer_makes_each_once() {
     let core = ready(&world, 1).await;
     let admin = Admin::new(&world.sandbox);
     let ids: Vec<String> = (0..6).map(|_| queued_birth(&core)).collect();
-    admin
-        .post("admin/faults", serde_json::json!({"route": "submit", "kind": "commit_then_drop", "probability": 1.0}))
-        .await;
+    admin.fault("submit", "commit_then_drop").await;
     let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (0, 6));
     assert_eq!(admin.get("admin/ledger").await["submit_requests"], 1, "one request for six dossiers");
@@ -568,7 +563,7 @@ async fn a_malformed_answer_keeps_the_dossier_in_the_outbox_until_a_good_one() {
     let core = ready(&world, 1).await;
     let admin = Admin::new(&world.sandbox);
     let id = queued_birth(&core);
-    admin.post("admin/faults", serde_json::json!({"route": "submit", "kind": "malformed", "probability": 1.0})).await;
+    admin.fault("submit", "malformed").await;
     let report = core.sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.failed, report.outbox.pending), (0, 0, 1), "kept, not dropped");
     let waiting = core.dossiers().get(&id).unwrap();

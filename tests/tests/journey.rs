@@ -57,7 +57,7 @@ async fn a_supplement_round_is_answered_offline_and_delivered_once() {
 
     // Offline: the portal drops every connection.
     let admin = Admin::new(&world.sandbox);
-    admin.post("admin/faults", serde_json::json!({"route": "*", "kind": "drop", "probability": 1.0})).await;
+    admin.fault("*", "drop").await;
     let files = tempfile::tempdir().unwrap();
     let first = core.dossiers().attach(&id, &sample_file(files.path(), "chung-sinh.pdf", "pdf", 3_000, 1)).unwrap();
     assert_eq!(first.document.as_deref(), Some(COPY), "the first document not attached yet");
@@ -81,9 +81,7 @@ async fn a_supplement_round_is_answered_offline_and_delivered_once() {
 
     // Back, but the answer to the supplement is lost after the portal committed it.
     admin.delete("admin/faults").await;
-    admin
-        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
-        .await;
+    admin.fault("dossiers", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
     assert_eq!(supplement_effects(&world).await.values().sum::<u64>(), 1, "committed at the portal");
     admin.delete("admin/faults").await;
@@ -201,9 +199,7 @@ async fn a_retried_supplement_answered_late_keeps_the_next_round() {
     core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
     core.dossiers().submit(&id).unwrap();
     let admin = Admin::new(&world.sandbox);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
-        .await;
+    admin.fault("dossiers", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
     admin.delete("admin/faults").await;
     officer.request_supplement(&code, "Bổ sung thêm giấy xác nhận", &[WITNESS]).await.unwrap();
@@ -290,9 +286,7 @@ async fn a_rating_is_delivered_once_and_the_officer_sees_the_procedures_average(
     assert_eq!(queued.queued_action, Some(ActionKind::Rating));
 
     let admin = Admin::new(&world.sandbox);
-    admin
-        .post("admin/faults", serde_json::json!({"route": "dossiers", "kind": "commit_then_drop", "probability": 1.0}))
-        .await;
+    admin.fault("dossiers", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
     admin.delete("admin/faults").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);

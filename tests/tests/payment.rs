@@ -200,7 +200,7 @@ async fn a_return_url_saying_00_without_the_ipn_stays_processing_until_reconcile
     // The IPN never came: the portal has not confirmed, so neither do we. (The portal's
     // reconcile asks the gateway, which does know: the sandbox's querydr settles it.)
     // With the portal unable to answer, the return URL alone decides nothing.
-    admin.post("admin/faults", serde_json::json!({"route": "*", "kind": "error_500", "probability": 1.0})).await;
+    admin.fault("*", "error_500").await;
     let unconfirmed = core.payments().handle_return(&landed).await.unwrap();
     assert_ne!(unconfirmed.status, PaymentStatus::Succeeded, "never paid on the return URL's word");
     assert_eq!(core.payments().get(&order.order_id).unwrap().status, unconfirmed.status, "nor recorded as paid");

@@ -49,10 +49,6 @@ fn assert_metadata_free(jpeg: &[u8], what: &str) {
     }
 }
 
-async fn fault(admin: &Admin, route: &str, kind: &str) {
-    admin.post("admin/faults", serde_json::json!({"route": route, "kind": kind, "probability": 1.0})).await;
-}
-
 async fn effects(admin: &Admin, id: &str) -> u64 {
     admin.get("admin/reports/ledger").await["effects"][id].as_u64().unwrap_or(0)
 }
@@ -77,7 +73,7 @@ async fn a_report_with_three_photos_reaches_the_answer_and_one_rating_exactly_on
     let photos = camera_photos(world.dir.path(), 3);
 
     // Drafted with the portal unreachable: every step is local.
-    fault(&admin, "*", "drop").await;
+    admin.fault("*", "drop").await;
     let report = core.reports().create(&draft()).unwrap();
     assert_eq!((report.state, report.commune_code.as_deref()), (ReportState::Draft, Some("10507")));
     for photo in &photos {
@@ -95,7 +91,7 @@ async fn a_report_with_three_photos_reaches_the_answer_and_one_rating_exactly_on
 
     // Back online, but the portal's answer is lost after it stored the report.
     admin.delete("admin/faults").await;
-    fault(&admin, "reports", "commit_then_drop").await;
+    admin.fault("reports", "commit_then_drop").await;
     let sync = core.sync().now().await.unwrap();
     assert_eq!((sync.reports.sent, sync.reports.pending), (0, 1), "the answer was lost");
     assert_eq!(effects(&admin, &report.id).await, 1, "but the portal has it");
@@ -153,7 +149,7 @@ async fn a_report_with_three_photos_reaches_the_answer_and_one_rating_exactly_on
     assert_eq!(rated.rating_queued, Some(ReportVerdict::Satisfied));
     let again = core.reports().rate(&report.id, ReportVerdict::NotSatisfied).unwrap_err();
     assert_eq!(again.kind(), ErrorKind::Validation, "one verdict: {again}");
-    fault(&admin, "reports", "commit_then_drop").await;
+    admin.fault("reports", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().reports.pending, 1);
     admin.delete("admin/faults").await;
     let sync = core.sync().now().await.unwrap();

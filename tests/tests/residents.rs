@@ -4,9 +4,8 @@
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, LocalData, SmartHd};
-use smarthd_sandbox::OFFICERS;
-use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN, OfficerConsole};
-use smarthd_tests::{Admin, World, fill_valid, log_in};
+use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_tests::{Admin, World, fill_valid, log_in, officer_takes_into_processing};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
@@ -105,9 +104,7 @@ async fn a_wipe_holds_against_a_sync_answer_still_on_its_way() {
     core.sync().now().await.unwrap();
     // The officer moves it on: the next sync's status feed has something to write, answered
     // (the portal handled it before the logout) while the logout goes on.
-    let code = core.dossiers().get(&id).unwrap().code.unwrap();
-    let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
-    officer.set_status(&code, "processing", None).await.unwrap();
+    officer_takes_into_processing(&world, &core, &id).await;
     let admin = Admin::new(&world.sandbox);
     admin
         .post(
