@@ -244,6 +244,8 @@ impl Appointments {
         if found.is_some_and(|found| found != owner.tag()) {
             return Err(Error::NotFound(format!("appointment {}", booking.booking_id)));
         }
+        // A cancellation is final at the portal: an answer read before it (a refresh still on its
+        // way) does not book the appointment again.
         tx.execute(
             "INSERT INTO appointment (booking_id, slot_id, counter_id, counter_name, unit_code, procedure_code,
                                       starts_at, ends_at, status, number, ticket_payload, ticket_signature,
@@ -251,7 +253,8 @@ impl Appointments {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT(booking_id) DO UPDATE SET status = excluded.status, counter_name = excluded.counter_name,
                 ticket_payload = excluded.ticket_payload, ticket_signature = excluded.ticket_signature,
-                ticket_key_id = excluded.ticket_key_id, updated_at = excluded.updated_at",
+                ticket_key_id = excluded.ticket_key_id, updated_at = excluded.updated_at
+             WHERE appointment.status != 'cancelled'",
             params![
                 booking.booking_id,
                 booking.slot_id,
@@ -422,5 +425,31 @@ mod tests {
         assert_eq!(check_booking(&ticket, &later), Err(TicketError::NotTheBookings("time")));
         let other = Appointment { booking_id: "b2".into(), ..booking };
         assert_eq!(check_booking(&ticket, &other), Err(TicketError::NotTheBookings("booking")));
+    }
+
+    #[test]
+    fn a_cancelled_booking_is_not_booked_again_by_an_answer_read_before_the_cancellation() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Arc::new(Vault::from_key(&[7; 32]));
+        let appointments = Appointments::new(UserDb::open(dir.path()).unwrap(), vault.clone(), Vec::new());
+        let owner = Owner::of(&vault, "resident-a");
+        let booked = WireBooking {
+            booking_id: "b1".into(),
+            slot_id: "MC-10507-202612030800".into(),
+            counter_id: "MC-10507".into(),
+            counter_name: "Bộ phận một cửa".into(),
+            unit_code: "10507".into(),
+            procedure_code: None,
+            starts_at: "2026-12-03T08:00:00+07:00".into(),
+            ends_at: "2026-12-03T08:30:00+07:00".into(),
+            status: "booked".into(),
+            number: 1,
+            ticket: SignedTicket { payload: "p".into(), signature: "s".into(), key_id: "k".into() },
+        };
+        let cancelled = WireBooking { status: "cancelled".into(), ..booked.clone() };
+        assert_eq!(appointments.record(&owner, &booked).unwrap().status, AppointmentStatus::Booked);
+        assert_eq!(appointments.record(&owner, &cancelled).unwrap().status, AppointmentStatus::Cancelled);
+        // A refresh that listed the booking before the cancellation answers after it.
+        assert_eq!(appointments.record(&owner, &booked).unwrap().status, AppointmentStatus::Cancelled);
     }
 }

@@ -1080,12 +1080,15 @@ impl Dossiers {
 
     /// The portal holds other content under this dossier's id: the local content moves to a
     /// new id as a refused dossier (kept, editable, sendable as a new dossier), and the old id
-    /// is left for the portal's status feed to fill in. Answers the new id.
-    pub fn split_off_conflict(&self, item: &OutboxItem, reason: &str) -> Result<String> {
+    /// is left for the portal's status feed to fill in. Answers the new id; `None` when another
+    /// sync settled the entry first.
+    pub fn split_off_conflict(&self, item: &OutboxItem, reason: &str) -> Result<Option<String>> {
         let kept = new_id();
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        take_off_outbox(&tx, item)?;
+        if !take_off_outbox(&tx, item)? {
+            return Ok(None);
+        }
         tx.prepare_cached(
             "INSERT INTO dossier (id, procedure_code, procedure_name, applicant, fields, status, problem, created_at,
                                   updated_at, owner)
@@ -1097,7 +1100,7 @@ impl Dossiers {
             .execute(params![item.dossier_id, kept])?;
         tx.prepare_cached("DELETE FROM dossier WHERE id = ?1")?.execute([&item.dossier_id])?;
         tx.commit()?;
-        Ok(kept)
+        Ok(Some(kept))
     }
 
     /// Try again later; the reason is shown beside the queued dossier.
@@ -1666,6 +1669,7 @@ mod tests {
         dossiers.reschedule(&late, 99, "late").unwrap();
         dossiers.mark_failed(&late, "late").unwrap();
         dossiers.drop_action(&late, "late").unwrap();
+        assert_eq!(dossiers.split_off_conflict(&late, "late").unwrap(), None);
         let left = dossiers.due(&owner, 0, true).unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!((left[0].dossier_id.as_str(), left[0].attempts), ("b", 0), "b's entry untouched");

@@ -366,13 +366,14 @@ fn settle(
         Err(Failure::Attempt { class: Class::Conflict, reason }) => {
             // What the portal holds under this id stays this id (the status feed brings
             // it); what the resident has here is kept as a refused dossier of its own.
-            let kept = cx.dossiers.split_off_conflict(item, &reason)?;
-            report.failed += 1;
-            cx.events.on_event(Event::DossierStatusChanged {
-                dossier_id: kept,
-                code: None,
-                status: DossierStatus::Failed,
-            });
+            if let Some(kept) = cx.dossiers.split_off_conflict(item, &reason)? {
+                report.failed += 1;
+                cx.events.on_event(Event::DossierStatusChanged {
+                    dossier_id: kept,
+                    code: None,
+                    status: DossierStatus::Failed,
+                });
+            }
         }
         Err(Failure::Attempt { class: Class::NeedsLevel2, .. }) => {
             report.waiting_for_level2 += 1;
