@@ -237,6 +237,7 @@ impl Reports {
             &id,
             draft,
             commune_code,
+            |_| Ok(()),
         )?;
         self.get(owner, &id)
     }
@@ -244,26 +245,22 @@ impl Reports {
     /// Replaces what a draft (or a refused report) says.
     pub fn update(&self, owner: &Owner, id: &str, draft: &ReportDraft, commune_code: &str) -> Result<Report> {
         self.editable(owner, id)?;
-        let written = self.write_draft(
-            &format!(
-                "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
-                                   updated_at = ?8
-                 WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"
-            ),
+        self.write_draft(
+            "UPDATE report SET category = ?3, sealed = ?4, commune_code = ?5, urgency = ?6, share_identity = ?7,
+                               updated_at = ?8
+             WHERE id = ?1 AND owner = ?2",
             owner,
             id,
             draft,
             commune_code,
+            |tx| still_editable(tx, owner, id),
         )?;
-        if written == 0 {
-            return Err(self.refusal(owner, id));
-        }
         self.get(owner, id)
     }
 
     /// Runs `sql` (a new draft or its replacement) durably, with the draft as its parameters:
     /// id, owner, category, the sealed text and place, commune, urgency, identity shared, time.
-    /// Answers how many rows it wrote.
+    /// `check` runs first, in the same transaction.
     fn write_draft(
         &self,
         sql: &str,
@@ -271,10 +268,12 @@ impl Reports {
         id: &str,
         draft: &ReportDraft,
         commune_code: &str,
-    ) -> Result<usize> {
+        check: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<()>,
+    ) -> Result<()> {
         let written = self.seal_written(draft)?;
         self.db.durably(|tx| {
-            Ok(tx.execute(
+            check(tx)?;
+            tx.execute(
                 sql,
                 params![
                     id,
@@ -286,7 +285,8 @@ impl Reports {
                     draft.share_identity,
                     now()
                 ],
-            )?)
+            )?;
+            Ok(())
         })
     }
 
@@ -348,8 +348,9 @@ impl Reports {
     pub fn submit(&self, owner: &Owner, id: &str) -> Result<Report> {
         self.editable(owner, id)?;
         self.db.durably(|tx| {
-            // Counted in the transaction that queues: a photo removed meanwhile (another thread,
-            // another process) is seen.
+            // Checked in the transaction that queues: a submit or a photo removed meanwhile
+            // (another thread, another process) is seen.
+            still_editable(tx, owner, id)?;
             let photos: i64 = tx
                 .prepare_cached("SELECT count(*) FROM report_photo WHERE report_id = ?1")?
                 .query_row([id], |r| r.get(0))?;
@@ -359,16 +360,10 @@ impl Reports {
                     reason: "cần ít nhất 1 ảnh hiện trường / at least one photo of the place is needed".into(),
                 });
             }
-            let queued = tx.execute(
-                &format!(
-                    "UPDATE report SET status = 'queued', problem = NULL, updated_at = ?3
-                     WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"
-                ),
+            tx.execute(
+                "UPDATE report SET status = 'queued', problem = NULL, updated_at = ?3 WHERE id = ?1 AND owner = ?2",
                 params![id, owner.tag(), now()],
             )?;
-            if queued == 0 {
-                return Err(already_sent());
-            }
             tx.execute(
                 "INSERT INTO report_outbox (report_id, kind, owner) VALUES (?1, 'submit', ?2)",
                 params![id, owner.tag()],
@@ -411,20 +406,11 @@ impl Reports {
     /// Deletes a draft or a refused report: never one the portal holds.
     pub fn delete_draft(&self, owner: &Owner, id: &str) -> Result<()> {
         self.editable(owner, id)?;
-        let deleted = self.db.lock().execute(
-            &format!("DELETE FROM report WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"),
-            params![id, owner.tag()],
-        )?;
-        if deleted == 0 {
-            return Err(self.refusal(owner, id));
-        }
-        Ok(())
-    }
-
-    /// Why a guarded write found nothing to change: the report was sent (or deleted) after it
-    /// was checked, by another thread or process.
-    fn refusal(&self, owner: &Owner, id: &str) -> Error {
-        self.editable(owner, id).err().unwrap_or_else(already_sent)
+        self.db.durably(|tx| {
+            still_editable(tx, owner, id)?;
+            tx.execute("DELETE FROM report WHERE id = ?1 AND owner = ?2", params![id, owner.tag()])?;
+            Ok(())
+        })
     }
 
     fn editable(&self, owner: &Owner, id: &str) -> Result<Report> {
@@ -711,12 +697,17 @@ impl Reports {
 }
 
 /// Checks, in the transaction that changes the report, that it may still be changed: a
-/// submit by another thread or process in between is seen.
+/// submit (or a deletion) by another thread or process in between is seen.
 fn still_editable(tx: &rusqlite::Transaction<'_>, owner: &Owner, id: &str) -> Result<()> {
-    let editable: bool = tx
-        .prepare_cached(&format!("SELECT count(*) > 0 FROM report WHERE id = ?1 AND owner = ?2 AND {EDITABLE}"))?
-        .query_row(params![id, owner.tag()], |r| r.get(0))?;
-    if editable { Ok(()) } else { Err(already_sent()) }
+    let editable: Option<bool> = tx
+        .prepare_cached(&format!("SELECT {EDITABLE} FROM report WHERE id = ?1 AND owner = ?2"))?
+        .query_row(params![id, owner.tag()], |r| r.get(0))
+        .optional()?;
+    match editable {
+        Some(true) => Ok(()),
+        Some(false) => Err(already_sent()),
+        None => Err(not_found(id)),
+    }
 }
 
 fn already_sent() -> Error {
