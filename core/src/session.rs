@@ -76,7 +76,7 @@ impl SessionHandle {
         if let Some(owner) = owner.as_ref() {
             crate::inbox::client::unregister(&self.shared.inbox_context(owner)?).await?;
         }
-        let end_session = user.identity.logout(None).await?;
+        let end_session = user.identity.logout(owner.as_ref(), None).await?;
         if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
             owner::wipe(&user.user_db, &owner)?;
             user.dossiers.remove_unreferenced_files()?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use smarthd_core::{ErrorKind, Event, LocalData, SessionState, SmartHd};
 use smarthd_sandbox::identity::{Fault, IdentityMode, SigningAlg};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Recorder, World, log_in};
+use smarthd_tests::{Admin, Recorder, World, log_in};
 
 fn set_mode(world: &World, change: impl FnOnce(&mut IdentityMode)) {
     let idp = world.sandbox.identity();
@@ -192,6 +192,40 @@ async fn who_owns_a_draft_follows_a_login_made_by_another_process() {
     let second = app.dossiers().new_draft(&code, smarthd_core::catalog::model::Subject::Citizen).unwrap();
     let theirs: Vec<String> = other.dossiers().list().unwrap().into_iter().map(|d| d.id).collect();
     assert_eq!(theirs, [second.id]);
+}
+
+#[tokio::test]
+async fn a_login_by_another_process_while_a_logout_goes_on_stays() {
+    let world = World::new(50).await;
+    let app = world.core();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    // The logout's first request (removing the phone's push registration) answers late: another
+    // process on the data dir logs another resident in meanwhile.
+    app.inbox().register_push("fcm-token-of-this-phone", "fcm").await.unwrap();
+    let other = world.core();
+    let url = other
+        .session()
+        .begin_login(&smarthd_core::LoginOptions { level: 2, locale: None, prompt: None })
+        .await
+        .unwrap();
+    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL2_CITIZEN).await.unwrap();
+    Admin::new(&world.sandbox)
+        .post(
+            "admin/faults",
+            serde_json::json!({"route": "*", "kind": "answer_late", "probability": 1.0, "delay_ms": 1500}),
+        )
+        .await;
+    let ending = app.session();
+    let (logout, login) = tokio::join!(ending.logout(LocalData::Keep), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        other.session().complete_login(&callback).await
+    });
+    assert_eq!(logout.unwrap(), None, "the session it would end is not there any more");
+    assert_eq!(login.unwrap().name, "Nguyễn Văn An");
+    // The logout ended only the resident who asked: the new login stays, for every process.
+    for core in [&app, &other, &world.core()] {
+        assert_eq!(core.session().whoami().await.unwrap().unwrap().name, "Nguyễn Văn An");
+    }
 }
 
 #[tokio::test]

@@ -399,18 +399,33 @@ impl Identity {
         {
             return Ok(owner.clone());
         }
-        let session = self.open_session(&sealed)?;
-        let owner = self.check_bound(&session).is_ok().then(|| Owner::of(&self.vault, &session.claims.sub));
+        let owner = self.owner_of(&self.open_session(&sealed)?);
         *seen = Some((sealed, owner.clone()));
         Ok(owner)
     }
 
-    /// Revokes the refresh token (best effort: offline still logs out), wipes the local session,
-    /// and gives the provider's end-session URL for the browser, if it has one.
-    pub async fn logout(&self, post_logout_redirect_uri: Option<&str>) -> Result<Option<String>> {
+    /// The resident `session` names here; `None` for a session made for another portal.
+    fn owner_of(&self, session: &Session) -> Option<Owner> {
+        self.check_bound(session).is_ok().then(|| Owner::of(&self.vault, &session.claims.sub))
+    }
+
+    /// Ends the session of `ending`, the resident the caller found logged in (`None`: nobody, or
+    /// a session made for another portal): revokes its refresh token (best effort: offline still
+    /// logs out), wipes the local session, and gives the provider's end-session URL for the
+    /// browser, if it has one.
+    pub async fn logout(
+        &self,
+        ending: Option<&Owner>,
+        post_logout_redirect_uri: Option<&str>,
+    ) -> Result<Option<String>> {
         let mut guard = self.session.lock().await;
-        let session = match self.loaded(&mut guard) {
-            Ok(session) => session.cloned(),
+        // From disk, under the data dir's session lock until it is wiped: another process may
+        // have refreshed the session since (its refresh token is the live one to revoke) or
+        // logged another resident in (whose session is not this logout's to end).
+        let _lock = self.lock_session().await?;
+        *guard = None;
+        let session = match self.stored() {
+            Ok(session) => session,
             // A session the data key cannot open cannot be revoked either: it is kept aside and
             // the resident is logged out here all the same.
             Err(Error::UserDataUnreadable { .. }) => {
@@ -420,7 +435,12 @@ impl Identity {
             }
             Err(error) => return Err(error),
         };
-        let Some(session) = session else { return Ok(None) };
+        let session = session.filter(|session| self.owner_of(session).as_ref() == ending);
+        let Some(session) = session else {
+            // Nobody's, or another resident's: only what this process held of the ended one goes.
+            self.forget_in_memory();
+            return Ok(None);
+        };
         // A session of another provider is only forgotten here: its refresh token is not sent
         // to this one.
         let discovery = match self.check_bound(&session) {
