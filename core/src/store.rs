@@ -762,17 +762,24 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 /// Applies the migrations `conn` has not seen yet, each in its own transaction.
 pub fn migrate(conn: &mut Connection, migrations: &[Migration], path: &Path) -> Result<()> {
     let known = migrations.len() as i64;
+    let too_new = |found| Error::SchemaTooNew { path: path.to_owned(), found, known };
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if found > known {
-        return Err(Error::SchemaTooNew { path: path.to_owned(), found, known });
+    if found >= known {
+        return if found > known { Err(too_new(found)) } else { Ok(()) };
     }
-    for (version, step) in migrations.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        // The version read in the step's write transaction: another process opening the same
+        // old file at once migrates it too, and each step is applied by whichever comes first.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > known {
+            return Err(too_new(found));
+        }
+        let Some(step) = migrations.get(found as usize) else { return Ok(()) };
         tx.execute_batch(step)?;
-        tx.pragma_update(None, "user_version", version as i64 + 1)?;
+        tx.pragma_update(None, "user_version", found + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 fn open_migrated(path: &Path, migrations: &[Migration]) -> Result<Connection> {
@@ -1010,6 +1017,37 @@ mod tests {
             let upgraded = open(dir.path()).unwrap();
             assert_eq!(schema(&upgraded), expected, "{file} upgraded from v{old}");
         }
+    }
+
+    #[test]
+    fn a_file_another_process_migrates_meanwhile_is_upgraded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(USER_DB);
+        let old = USER_MIGRATIONS.len() - 3;
+        {
+            // The file as an older app left it.
+            let mut conn = Connection::open(&path).unwrap();
+            configure(&conn).unwrap();
+            migrate(&mut conn, &USER_MIGRATIONS[..old], &path).unwrap();
+        }
+        // Another process has begun the upgrade when this one opens the file.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let opened = std::thread::scope(|scope| {
+            let opening = scope.spawn(|| open_user(dir.path()));
+            // The order only: a shorter wait could let an opener that reads too early pass
+            // unseen, never fail one that reads in time.
+            std::thread::sleep(Duration::from_millis(300));
+            for (version, step) in USER_MIGRATIONS.iter().enumerate().skip(old) {
+                other.execute_batch(step).unwrap();
+                other.pragma_update(None, "user_version", version as i64 + 1).unwrap();
+            }
+            other.execute_batch("COMMIT").unwrap();
+            opening.join().unwrap()
+        });
+        let conn = opened.expect("the file the other process upgraded opens");
+        let fresh_dir = tempfile::tempdir().unwrap();
+        assert_eq!(schema(&conn), schema(&open_user(fresh_dir.path()).unwrap()));
     }
 
     #[test]
