@@ -166,3 +166,28 @@ async fn favourites_and_recently_viewed_are_the_residents_own() {
     let favourites: i64 = db.query_row("SELECT count(*) FROM favorite", [], |r| r.get(0)).unwrap();
     assert_eq!(favourites, 1, "B's wipe deleted B's favourite");
 }
+
+/// Another process on the data dir logs resident B in over A's session (no logout, so A's tokens
+/// are never revoked) while the app holds A's session in memory: the app now acts for B, with
+/// B's tokens. A dossier B queues through the app reaches the portal as B's, never A's.
+#[tokio::test]
+async fn a_login_by_another_process_replaces_the_session_the_app_holds() {
+    let world = World::new(300).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert_eq!(app.session().profile().await.unwrap().name, "Trần Thị Bình");
+    let other = world.core();
+    log_in(&other, 2, &LEVEL2_CITIZEN).await.unwrap();
+
+    assert_eq!(app.session().whoami().await.unwrap().unwrap().name, "Nguyễn Văn An");
+    assert_eq!(app.session().profile().await.unwrap().name, "Nguyễn Văn An");
+    let id = queued_birth(&app);
+    let report = app.sync().now().await.unwrap();
+    assert_eq!(report.outbox.sent, 1);
+    // B's account at the portal holds it: B's status feed (read by the process that logged B
+    // in) carries the officer's step.
+    officer_takes_into_processing(&world, &app, &id).await;
+    other.sync().now().await.unwrap();
+    assert_eq!(other.dossiers().get(&id).unwrap().status, DossierStatus::Processing);
+}

@@ -105,6 +105,13 @@ struct PendingLogin {
     dpop_pkcs8: Option<Vec<u8>>,
 }
 
+/// The session this process holds, with the sealed row of `user.db` it is: the row is compared
+/// at every use, so a change another process made is seen.
+struct Held {
+    row: Vec<u8>,
+    session: Session,
+}
+
 /// The session (sealed in `user.db`).
 #[derive(Clone, Serialize, Deserialize)]
 struct Session {
@@ -146,7 +153,7 @@ pub struct Identity {
     platform_signer: Option<Arc<dyn Signer>>,
     provider: tokio::sync::Mutex<Option<Provider>>,
     /// Held across a refresh: concurrent callers wait for the one refresh and use its result.
-    session: tokio::sync::Mutex<Option<Session>>,
+    session: tokio::sync::Mutex<Option<Held>>,
     /// The session's software DPoP key, parsed once: parsing it costs about what a signature
     /// does, and every authorized request signs a proof.
     software_signer: std::sync::Mutex<Option<Arc<SoftwareSigner>>>,
@@ -327,7 +334,7 @@ impl Identity {
         }
         let profile = profile_of(&session);
         self.events.on_event(Event::SessionChanged { state: state_of(&session) });
-        *guard = Some(session);
+        *guard = Some(Held { row: sealed_session, session });
         Ok(profile)
     }
 
@@ -522,19 +529,15 @@ impl Identity {
 
     /// Refreshes with the refresh token of `session`, holding the data dir's session lock, so
     /// one refresh goes out however many callers and processes find the token expired at once.
-    async fn refresh_locked(&self, guard: &mut Option<Session>, session: Session) -> Result<Session> {
+    async fn refresh_locked(&self, guard: &mut Option<Held>, session: Session) -> Result<Session> {
         let _lock = self.lock_session().await?;
         // Another process on this data dir may have refreshed while this one waited: its tokens
         // are on disk, and the refresh token held here is retired (replaying it would end the
         // session: reuse detection).
-        let session = match self.stored()? {
-            None => {
-                *guard = None;
-                return Err(AuthError::NotLoggedIn.into());
-            }
+        let session = match self.loaded(guard)?.cloned() {
+            None => return Err(AuthError::NotLoggedIn.into()),
             Some(stored) if stored.access_token != session.access_token => {
                 self.check_bound(&stored)?;
-                *guard = Some(stored.clone());
                 if is_fresh(&stored) {
                     return Ok(stored);
                 }
@@ -588,7 +591,7 @@ impl Identity {
         renewed.refresh_token = response.refresh_token.or(Some(refresh_token));
         // The rotated refresh token is on disk before anything else is awaited: a crash, or a
         // caller that cancels the call, cannot leave the app holding a retired refresh token.
-        self.save_session(&renewed)?;
+        self.save_session(guard, &renewed)?;
         if let Some(id_token) = &response.id_token {
             let checked = match self.validate_id_token(id_token, None).await {
                 Ok(claims) if claims.sub == session.claims.sub => Ok(claims),
@@ -606,16 +609,16 @@ impl Identity {
             };
             renewed.id_token = id_token.clone();
             renewed.claims = claims;
-            self.save_session(&renewed)?;
+            self.save_session(guard, &renewed)?;
         }
-        *guard = Some(renewed.clone());
         self.events.on_event(Event::SessionChanged { state: state_of(&renewed) });
         Ok(renewed)
     }
 
-    fn save_session(&self, session: &Session) -> Result<()> {
+    fn save_session(&self, guard: &mut Option<Held>, session: &Session) -> Result<()> {
         let sealed = self.vault.seal(SEALED_SESSION, &serde_json::to_vec(session).map_err(encoding)?)?;
         self.user_db.lock().prepare_cached("UPDATE session SET sealed = ?1 WHERE id = 1")?.execute([&sealed])?;
+        *guard = Some(Held { row: sealed, session: session.clone() });
         Ok(())
     }
 
@@ -662,12 +665,17 @@ impl Identity {
         }))
     }
 
-    /// Loads the sealed session into the cache on first use.
-    fn loaded<'a>(&self, guard: &'a mut Option<Session>) -> Result<Option<&'a Session>> {
-        if guard.is_none() {
-            *guard = self.stored()?;
+    /// The session stored now: the one held when its row has not changed on disk, else read
+    /// again (another process on the data dir logged in, refreshed or logged out).
+    fn loaded<'a>(&self, guard: &'a mut Option<Held>) -> Result<Option<&'a Session>> {
+        let row = self.sealed_session()?;
+        if row.as_deref() != guard.as_ref().map(|held| held.row.as_slice()) {
+            *guard = None;
+            if let Some(row) = row {
+                *guard = Some(Held { session: self.open_session(&row)?, row });
+            }
         }
-        Ok(guard.as_ref())
+        Ok(guard.as_ref().map(|held| &held.session))
     }
 
     /// Recovery after a lost data key: a session or a waiting login the key cannot open is kept
@@ -694,7 +702,7 @@ impl Identity {
         Ok(kept)
     }
 
-    fn wipe(&self, guard: &mut Option<Session>) -> Result<()> {
+    fn wipe(&self, guard: &mut Option<Held>) -> Result<()> {
         self.user_db.lock().prepare_cached("DELETE FROM session")?.execute([])?;
         *guard = None;
         self.forget_in_memory();
