@@ -86,14 +86,19 @@ impl SessionHandle {
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).
     pub async fn profile(&self) -> Result<PortalProfile> {
-        self.shared.portal.authorized_json(&self.shared.user()?.identity, "api/v1/me").await
+        let identity = &self.shared.user()?.identity;
+        self.shared.portal.authorized_json(&identity.acting_for(&identity.resident()?), "api/v1/me").await
     }
 
     /// The resident's e-papers as the portal lists them now (an authorized call that needs
     /// VNeID level 2); `core.documents()` lists the copy kept offline.
     pub async fn documents(&self) -> Result<Vec<ProfileCard>> {
-        let cards: ProfileCards =
-            self.shared.portal.authorized_json(&self.shared.user()?.identity, "api/v1/me/documents").await?;
+        let identity = &self.shared.user()?.identity;
+        let cards: ProfileCards = self
+            .shared
+            .portal
+            .authorized_json(&identity.acting_for(&identity.resident()?), "api/v1/me/documents")
+            .await?;
         Ok(cards.documents)
     }
 }

@@ -170,7 +170,7 @@ impl Shared {
         let user = self.user()?;
         Ok(results::Context {
             portal: &self.portal,
-            identity: &user.identity,
+            credentials: user.identity.acting_for(owner),
             dossiers: &user.dossiers,
             payments: &user.payments,
             owner,
@@ -181,7 +181,7 @@ impl Shared {
         let user = self.user()?;
         Ok(client::Context {
             portal: &self.portal,
-            identity: &user.identity,
+            credentials: user.identity.acting_for(owner),
             payments: &user.payments,
             dossiers: &user.dossiers,
             events: self.services.events.as_ref(),
@@ -193,7 +193,7 @@ impl Shared {
         let user = self.user()?;
         Ok(appointment_client::Context {
             portal: &self.portal,
-            identity: &user.identity,
+            credentials: user.identity.acting_for(owner),
             appointments: &user.appointments,
             events: self.services.events.as_ref(),
             owner,
@@ -204,7 +204,7 @@ impl Shared {
         let user = self.user()?;
         Ok(inbox_client::Context {
             portal: &self.portal,
-            identity: &user.identity,
+            credentials: user.identity.acting_for(owner),
             inbox: &user.inbox,
             db: &user.user_db,
             owner,

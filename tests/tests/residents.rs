@@ -191,3 +191,48 @@ async fn a_login_by_another_process_replaces_the_session_the_app_holds() {
     other.sync().now().await.unwrap();
     assert_eq!(other.dossiers().get(&id).unwrap().status, DossierStatus::Processing);
 }
+
+/// A sync that began for A goes on while another process logs B in: nothing of what is left of
+/// it goes out with B's session, and nothing B's session would fetch is kept as A's. Here A's
+/// submission answers late and B (level 2, with VNeID papers) logs in meanwhile.
+#[tokio::test]
+async fn a_sync_begun_for_one_resident_uses_no_session_of_another_made_meanwhile() {
+    let world = World::new(300).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let hers = queued_birth(&app);
+    let other = world.core();
+    let url = other
+        .session()
+        .begin_login(&smarthd_core::LoginOptions { level: 2, locale: None, prompt: None })
+        .await
+        .unwrap();
+    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL2_CITIZEN).await.unwrap();
+    let admin = Admin::new(&world.sandbox);
+    admin
+        .post(
+            "admin/faults",
+            serde_json::json!({"route": "submit", "kind": "answer_late", "probability": 1.0, "delay_ms": 1000}),
+        )
+        .await;
+    let syncing = app.sync();
+    let (_, login) = tokio::join!(syncing.now(), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        other.session().complete_login(&callback).await
+    });
+    login.unwrap();
+    admin.assert_portal_created_exactly([hers.as_str()]).await;
+
+    // A back on the phone: B's papers were not kept as hers (she is level 1: she has none here).
+    other.session().logout(LocalData::Keep).await.unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let cards: Vec<_> = app
+        .documents()
+        .list("")
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.kind == smarthd_core::documents::DocumentKind::Card)
+        .collect();
+    assert!(cards.is_empty(), "{cards:?}");
+}

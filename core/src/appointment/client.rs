@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{Appointment, Appointments, BookingRefusal, Counter, PendingBooking, Slot, WireBooking};
 use crate::error::{Class, Error, PortalError, Result};
 use crate::events::{Event, EventListener};
-use crate::identity::Identity;
+use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
 use crate::transport::{PortalClient, Request};
 
@@ -17,7 +17,7 @@ pub const REMINDER_WINDOW_HOURS: i64 = 24;
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
-    pub identity: &'a Identity,
+    pub credentials: ResidentCredentials<'a>,
     pub appointments: &'a Appointments,
     pub events: &'a dyn EventListener,
     /// The resident logged in: whose bookings these are.
@@ -99,7 +99,7 @@ async fn send_request(cx: &Context<'_>, pending: &PendingBooking) -> Result<Appo
     })
     .to_string();
     let url = cx.portal.url("api/v1/appointments")?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url).json(body.as_bytes())).await?;
     if answer.is_success() {
         let booking: WireBooking = answer.json()?;
         let appointment = cx.appointments.record(cx.owner, &booking)?;
@@ -132,7 +132,7 @@ pub async fn cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> {
     // Only the resident's own bookings are cancelled from here.
     cx.appointments.get(cx.owner, booking_id)?;
     let url = cx.portal.url(&format!("api/v1/appointments/{booking_id}/cancel"))?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url)).await?;
+    let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url)).await?;
     if !answer.is_success() {
         return Err(typed(answer.refusal()));
     }
@@ -142,7 +142,7 @@ pub async fn cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> {
 
 /// Brings the kept bookings up to date with the portal's (a booking cancelled elsewhere).
 pub async fn refresh(cx: &Context<'_>) -> Result<Vec<Appointment>> {
-    let page: BookingsPage = cx.portal.authorized_json(cx.identity, "api/v1/appointments").await?;
+    let page: BookingsPage = cx.portal.authorized_json(&cx.credentials, "api/v1/appointments").await?;
     for booking in &page.bookings {
         cx.appointments.record(cx.owner, booking)?;
     }

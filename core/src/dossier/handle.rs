@@ -48,7 +48,7 @@ impl DossiersHandle {
         let user = self.shared.user()?;
         let owner = self.shared.owner()?;
         // A session the data key cannot open is nobody (see `Shared::owner`): nothing to prefill.
-        let profile = if owner.is_some() { user.identity.prefill_profile().unwrap_or(None) } else { None };
+        let profile = owner.as_ref().and_then(|owner| user.identity.prefill_profile(owner).unwrap_or(None));
         user.dossiers.new_draft_for(
             &self.shared.catalog,
             owner.as_ref(),

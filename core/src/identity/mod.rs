@@ -411,6 +411,14 @@ impl Identity {
         Ok(owner)
     }
 
+    /// The resident logged in here: `NotLoggedIn`, or `OtherPortal` for a session made for
+    /// another portal (the resident logs in again).
+    pub fn resident(&self) -> Result<Owner> {
+        let session = self.stored()?.ok_or(AuthError::NotLoggedIn)?;
+        self.check_bound(&session)?;
+        Ok(Owner::of(&self.vault, &session.claims.sub))
+    }
+
     /// The resident `session` names here; `None` for a session made for another portal.
     fn owner_of(&self, session: &Session) -> Option<Owner> {
         self.check_bound(session).is_ok().then(|| Owner::of(&self.vault, &session.claims.sub))
@@ -486,26 +494,35 @@ impl Identity {
         }))
     }
 
-    /// The session, refreshed first if its access token has (nearly) expired.
-    async fn fresh_session(&self) -> Result<Session> {
+    /// The session of `owner`, refreshed first if its access token has (nearly) expired.
+    async fn fresh_session(&self, owner: &Owner) -> Result<Session> {
         let mut guard = self.session.lock().await;
-        let session = self.loaded(&mut guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
-        self.check_bound(&session)?;
+        let session = self.session_of(&mut guard, owner)?;
         if is_fresh(&session) {
             return Ok(session);
         }
-        self.refresh_locked(&mut guard, session).await
+        self.refresh_locked(&mut guard, owner, &session.access_token).await
     }
 
     /// Refreshes unless another caller already replaced `failed_token` while we waited.
-    async fn refresh_if_current(&self, failed_token: &str) -> Result<Session> {
+    async fn refresh_if_current(&self, owner: &Owner, failed_token: &str) -> Result<Session> {
         let mut guard = self.session.lock().await;
-        let session = self.loaded(&mut guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
-        self.check_bound(&session)?;
+        let session = self.session_of(&mut guard, owner)?;
         if session.access_token != failed_token {
             return Ok(session);
         }
-        self.refresh_locked(&mut guard, session).await
+        self.refresh_locked(&mut guard, owner, failed_token).await
+    }
+
+    /// The session stored now, when it is `owner`'s and made for this portal: a request made
+    /// for one resident never goes out with another's tokens.
+    fn session_of(&self, guard: &mut Option<Held>, owner: &Owner) -> Result<Session> {
+        let session = self.loaded(guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
+        self.check_bound(&session)?;
+        if self.owner_of(&session).as_ref() != Some(owner) {
+            return Err(AuthError::NotLoggedIn.into());
+        }
+        Ok(session)
     }
 
     /// The session's tokens go only to the issuer and the portal it was made for: pointed at
@@ -527,24 +544,18 @@ impl Identity {
         })
     }
 
-    /// Refreshes with the refresh token of `session`, holding the data dir's session lock, so
-    /// one refresh goes out however many callers and processes find the token expired at once.
-    async fn refresh_locked(&self, guard: &mut Option<Held>, session: Session) -> Result<Session> {
+    /// Refreshes `owner`'s session, whose access token `stale` expired or was refused, holding
+    /// the data dir's session lock, so one refresh goes out however many callers and processes
+    /// find the token expired at once.
+    async fn refresh_locked(&self, guard: &mut Option<Held>, owner: &Owner, stale: &str) -> Result<Session> {
         let _lock = self.lock_session().await?;
-        // Another process on this data dir may have refreshed while this one waited: its tokens
-        // are on disk, and the refresh token held here is retired (replaying it would end the
-        // session: reuse detection).
-        let session = match self.loaded(guard)?.cloned() {
-            None => return Err(AuthError::NotLoggedIn.into()),
-            Some(stored) if stored.access_token != session.access_token => {
-                self.check_bound(&stored)?;
-                if is_fresh(&stored) {
-                    return Ok(stored);
-                }
-                stored
-            }
-            Some(_) => session,
-        };
+        // Read again under the lock: another process on this data dir may have refreshed while
+        // this one waited (its tokens are on disk, and the refresh token held here is retired:
+        // replaying it would end the session by reuse detection), or logged someone else in.
+        let session = self.session_of(guard, owner)?;
+        if session.access_token != stale && is_fresh(&session) {
+            return Ok(session);
+        }
         let Some(refresh_token) = session.refresh_token.clone() else {
             self.wipe(guard)?;
             self.events.on_event(Event::SessionChanged { state: SessionState::Expired });
@@ -653,10 +664,11 @@ impl Identity {
         serde_json::from_slice(&self.vault.open_sealed(SEALED_SESSION, sealed)?).map_err(encoding)
     }
 
-    /// What the validated ID token of the stored session says about the resident, for
-    /// prefilling forms: offline, no request. `None` when nobody is logged in here.
-    pub(crate) fn prefill_profile(&self) -> Result<Option<smarthd_model::form::IdentityProfile>> {
-        Ok(self.stored()?.filter(|s| self.check_bound(s).is_ok()).map(|s| smarthd_model::form::IdentityProfile {
+    /// What the validated ID token of `owner`'s session says about them, for prefilling forms:
+    /// offline, no request. `None` when they are not the one logged in here (any more).
+    pub(crate) fn prefill_profile(&self, owner: &Owner) -> Result<Option<smarthd_model::form::IdentityProfile>> {
+        let theirs = |session: &Session| self.owner_of(session).as_ref() == Some(owner);
+        Ok(self.stored()?.filter(theirs).map(|s| smarthd_model::form::IdentityProfile {
             name: s.claims.name,
             cccd: s.claims.cccd,
             birthdate: s.claims.birthdate,
@@ -805,15 +817,30 @@ impl Identity {
     }
 }
 
-/// The identity provides the transport's credentials: the session's access token, refreshed
-/// once for however many callers (and processes) need it.
-impl Credentials for Identity {
+/// The transport's credentials for one resident's requests: the session's access token,
+/// refreshed once for however many callers (and processes) need it, and only while the session
+/// is that resident's. Another process on the data dir may log someone else in between any two
+/// requests of a sync: what is done for a resident goes out with their session or not at all
+/// (`NotLoggedIn`).
+#[derive(Clone, Copy)]
+pub struct ResidentCredentials<'a> {
+    identity: &'a Identity,
+    owner: &'a Owner,
+}
+
+impl Identity {
+    pub fn acting_for<'a>(&'a self, owner: &'a Owner) -> ResidentCredentials<'a> {
+        ResidentCredentials { identity: self, owner }
+    }
+}
+
+impl Credentials for ResidentCredentials<'_> {
     async fn access(&self) -> Result<Access> {
-        self.access_of(&self.fresh_session().await?)
+        self.identity.access_of(&self.identity.fresh_session(self.owner).await?)
     }
 
     async fn renew(&self, refused: &Access) -> Result<Access> {
-        self.access_of(&self.refresh_if_current(&refused.token).await?)
+        self.identity.access_of(&self.identity.refresh_if_current(self.owner, &refused.token).await?)
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{Alert, Inbox};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventListener};
-use crate::identity::Identity;
+use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
 use crate::store::UserDb;
 use crate::transport::{PortalClient, Request};
@@ -23,7 +23,7 @@ struct FeedPage {
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
-    pub identity: &'a Identity,
+    pub credentials: ResidentCredentials<'a>,
     pub inbox: &'a Inbox,
     pub db: &'a UserDb,
     pub owner: &'a Owner,
@@ -35,7 +35,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
     let mut new = 0;
     loop {
         let since = cx.inbox.cursor(cx.owner)?;
-        let page: FeedPage = cx.portal.authorized_json(cx.identity, &format!("api/v1/inbox?since={since}")).await?;
+        let page: FeedPage = cx.portal.authorized_json(&cx.credentials, &format!("api/v1/inbox?since={since}")).await?;
         if page.next_since < since || page.next_since > i64::MAX as u64 {
             return Err(
                 crate::error::PortalError::OutOfRange { path: "api/v1/inbox".into(), field: "next_since" }.into()
@@ -67,7 +67,7 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
     }
     let body = serde_json::json!({"token": token, "platform": platform}).to_string();
     let url = cx.portal.url("api/v1/push/registrations")?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url).json(body.as_bytes())).await?;
     if !answer.is_success() {
         return Err(answer.refusal().into());
     }
@@ -89,7 +89,7 @@ pub async fn unregister(cx: &Context<'_>) -> Result<()> {
         .optional()?;
     let Some(token) = token.and_then(|t| String::from_utf8(t).ok()) else { return Ok(()) };
     let url = cx.portal.url(&format!("api/v1/push/registrations/{token}"))?;
-    match cx.portal.send_authorized(cx.identity, Request::new(reqwest::Method::DELETE, url)).await {
+    match cx.portal.send_authorized(&cx.credentials, Request::new(reqwest::Method::DELETE, url)).await {
         Ok(answer) if !answer.is_success() => tracing::info!("push registration not removed: {}", answer.status),
         Ok(_) => {}
         Err(error) => tracing::info!("push registration not removed: {error}"),

@@ -8,13 +8,13 @@ use super::{PaymentMethod, PaymentOrder, Payments, PendingRequest, WireOrder, ga
 use crate::dossier::Dossiers;
 use crate::error::{Class, Error, Result};
 use crate::events::{Event, EventListener};
-use crate::identity::Identity;
+use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
 use crate::transport::{PortalClient, Request};
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
-    pub identity: &'a Identity,
+    pub credentials: ResidentCredentials<'a>,
     pub payments: &'a Payments,
     pub dossiers: &'a Dossiers,
     pub events: &'a dyn EventListener,
@@ -50,7 +50,7 @@ async fn send_request(cx: &Context<'_>, request: &PendingRequest) -> Result<Paym
     })
     .to_string();
     let url = cx.portal.url("api/v1/payments")?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url).json(body.as_bytes())).await?;
     if answer.is_success() {
         let order: WireOrder = answer.json()?;
         let order = cx.payments.record(cx.owner, &order, Some(&request.request_id))?;
@@ -86,7 +86,7 @@ pub async fn reconcile(cx: &Context<'_>, order_id: &str) -> Result<PaymentOrder>
     // dossier below) are reconciled from here.
     let before = cx.payments.get(cx.owner, order_id).ok().map(|o| o.status);
     let url = cx.portal.url(&format!("api/v1/payments/{order_id}/reconcile"))?;
-    let wire: WireOrder = cx.portal.send_authorized(cx.identity, Request::post(url)).await?.json()?;
+    let wire: WireOrder = cx.portal.send_authorized(&cx.credentials, Request::post(url)).await?.json()?;
     let order = cx.payments.record(cx.owner, &wire, None)?;
     if before != Some(order.status) {
         notify(cx, &order);
@@ -132,7 +132,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
 /// the pinned transport (the only way a key is trusted) and kept sealed.
 async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Result<()> {
     let url = cx.portal.url(&format!("api/v1/receipts/{receipt_id}"))?;
-    let signed: SignedReceipt = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
+    let signed: SignedReceipt = cx.portal.send_authorized(&cx.credentials, Request::get(url)).await?.json()?;
     cx.payments.keys().learn(cx.portal, &signed.key_id).await?;
     cx.payments.keep_receipt(cx.owner, order_id, &signed)?;
     Ok(())

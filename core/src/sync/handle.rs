@@ -55,7 +55,11 @@ impl SyncHandle {
         if !matches!(user.identity.state().await?, SessionState::LoggedIn { level: 2.., .. }) {
             return Ok(());
         }
-        match shared.portal.authorized_json::<ProfileCards>(&user.identity, "api/v1/me/documents").await {
+        match shared
+            .portal
+            .authorized_json::<ProfileCards>(&user.identity.acting_for(owner), "api/v1/me/documents")
+            .await
+        {
             Ok(cards) => user.papers.keep(owner, &cards),
             Err(error) => {
                 tracing::info!("personal papers not refreshed: {error}");

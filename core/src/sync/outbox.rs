@@ -444,7 +444,8 @@ async fn send_action(
     };
     let url = cx.portal.url(&format!("api/v1/dossiers/{}/{path}", item.dossier_id))?;
     let body = body.to_string();
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    let answer =
+        cx.portal.send_authorized(&cx.identity.acting_for(owner), Request::post(url).json(body.as_bytes())).await?;
     if !answer.is_success() {
         let error = ErrorBody::parse(&answer.body);
         if error.error.as_deref() == Some("attachment_missing")
@@ -462,7 +463,8 @@ async fn send_action(
 }
 
 /// Another process on the data dir may have logged someone else in since the sync began: an
-/// entry goes out with its owner's session or not at all.
+/// entry is not prepared (nor its files uploaded) for a resident no longer logged in. Each request
+/// checks it again: it is made `acting_for` the owner.
 pub(crate) fn still_logged_in(cx: &Context<'_>, owner: &Owner) -> Result<(), Failure> {
     if cx.identity.owner()?.as_ref() != Some(owner) {
         return Err(Error::from(crate::error::AuthError::NotLoggedIn).into());
@@ -508,7 +510,8 @@ async fn send(cx: &Context<'_>, owner: &Owner, item: &OutboxItem) -> Result<Subm
     still_logged_in(cx, owner)?;
     let body = prepare(cx, owner, item).await?.to_string();
     let url = cx.portal.url(SUBMIT_PATH)?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await?;
+    let answer =
+        cx.portal.send_authorized(&cx.identity.acting_for(owner), Request::post(url).json(body.as_bytes())).await?;
     received(cx, owner, item, answer.status.as_u16(), &answer.body)
 }
 
@@ -618,10 +621,12 @@ async fn batch_request(
 ) -> Result<Option<Vec<Result<SubmitAnswer, Failure>>>> {
     let body = json!({ "dossiers": bodies }).to_string();
     let url = cx.portal.url(BATCH_PATH)?;
-    let answer = match cx.portal.send_authorized(cx.identity, Request::post(url).json(body.as_bytes())).await {
-        Ok(answer) => answer,
-        Err(error) => return for_each(error.into(), items.len()).map(Some),
-    };
+    let answer =
+        match cx.portal.send_authorized(&cx.identity.acting_for(owner), Request::post(url).json(body.as_bytes())).await
+        {
+            Ok(answer) => answer,
+            Err(error) => return for_each(error.into(), items.len()).map(Some),
+        };
     if !answer.is_success() {
         let failure = Failure::from(answer.refusal());
         return match failure {
@@ -687,7 +692,8 @@ pub(crate) async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachm
     })
     .to_string();
     let url = cx.portal.url("api/v1/attachments")?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::post(url).json(announce.as_bytes())).await?;
+    let answer =
+        cx.portal.send_authorized(&cx.identity.acting_for(owner), Request::post(url).json(announce.as_bytes())).await?;
     let mut state: UploadState = answer.json()?;
     let mut stalled = 0;
     while !state.complete {
@@ -704,7 +710,7 @@ pub(crate) async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachm
         let end = (start + CHUNK_BYTES).min(bytes.len());
         let url = cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", attachment.sha256))?;
         let chunk = Request::new(reqwest::Method::PUT, url).body("application/octet-stream", &bytes[start..end]);
-        let answer = cx.portal.send_authorized(cx.identity, chunk).await?;
+        let answer = cx.portal.send_authorized(&cx.identity.acting_for(owner), chunk).await?;
         let before = state.received;
         match resume_position(&answer) {
             Some(received) => state.received = received,
@@ -737,7 +743,8 @@ pub struct StatusPage {
 pub async fn refresh_statuses(cx: &Context<'_>, owner: &Owner) -> Result<u32> {
     let since = cx.dossiers.status_cursor(owner)?;
     let url = cx.portal.url(&format!("api/v1/dossiers?since={since}"))?;
-    let page: StatusPage = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
+    let page: StatusPage =
+        cx.portal.send_authorized(&cx.identity.acting_for(owner), Request::get(url)).await?.json()?;
     let changed = cx.dossiers.apply_remote(owner, &page.items, page.next_since, cx.catalog)?;
     for (dossier_id, code, status) in &changed {
         cx.events.on_event(Event::DossierStatusChanged {

@@ -129,7 +129,11 @@ async fn send(cx: &Context<'_>, owner: &Owner, entry: &OutboxEntry) -> Result<Re
     };
     let body = body.to_string();
     let url = cx.outbox.portal.url(&path)?;
-    let answer = cx.outbox.portal.send_authorized(cx.outbox.identity, Request::post(url).json(body.as_bytes())).await?;
+    let answer = cx
+        .outbox
+        .portal
+        .send_authorized(&cx.outbox.identity.acting_for(owner), Request::post(url).json(body.as_bytes()))
+        .await?;
     if !answer.is_success() {
         let error = ErrorBody::parse(&answer.body);
         if error.error.as_deref() == Some("attachment_missing")
@@ -158,8 +162,11 @@ async fn follow(cx: &Context<'_>, owner: &Owner) -> Result<u32> {
     let mut changes = 0;
     loop {
         let since = cx.reports.cursor(owner)?;
-        let page: FeedPage =
-            cx.outbox.portal.authorized_json(cx.outbox.identity, &format!("api/v1/reports?since={since}")).await?;
+        let page: FeedPage = cx
+            .outbox
+            .portal
+            .authorized_json(&cx.outbox.identity.acting_for(owner), &format!("api/v1/reports?since={since}"))
+            .await?;
         if page.next_since < since || page.next_since > i64::MAX as u64 {
             return Err(PortalError::OutOfRange { path: "api/v1/reports".into(), field: "next_since" }.into());
         }

@@ -5,7 +5,7 @@
 
 use crate::dossier::{Dossiers, ResultPayload, SignedResult, result_payload};
 use crate::error::{Class, Error, Result};
-use crate::identity::Identity;
+use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
 use crate::payment::Payments;
 use crate::payment::receipt::signature_ok;
@@ -13,7 +13,7 @@ use crate::transport::{PortalClient, Request};
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
-    pub identity: &'a Identity,
+    pub credentials: ResidentCredentials<'a>,
     pub dossiers: &'a Dossiers,
     pub payments: &'a Payments,
     pub owner: &'a Owner,
@@ -35,11 +35,11 @@ pub async fn fetch_new(cx: &Context<'_>) -> Result<u32> {
 
 async fn fetch(cx: &Context<'_>, dossier_id: &str) -> Result<ResultPayload> {
     let url = cx.portal.url(&format!("api/v1/dossiers/{dossier_id}/result/signed"))?;
-    let signed: SignedResult = cx.portal.send_authorized(cx.identity, Request::get(url)).await?.json()?;
+    let signed: SignedResult = cx.portal.send_authorized(&cx.credentials, Request::get(url)).await?.json()?;
     cx.payments.keys().learn(cx.portal, &signed.key_id).await?;
     verify(cx.payments, &signed)?;
     let url = cx.portal.url(&format!("api/v1/dossiers/{dossier_id}/result"))?;
-    let answer = cx.portal.send_authorized(cx.identity, Request::get(url)).await?;
+    let answer = cx.portal.send_authorized(&cx.credentials, Request::get(url)).await?;
     if !answer.is_success() {
         return Err(answer.refusal().into());
     }
