@@ -241,7 +241,22 @@ impl PortalError {
     }
 
     pub fn malformed(path: &str, cause: impl Into<Cause>) -> PortalError {
-        PortalError::Malformed { path: path_only(path), cause: cause.into() }
+        let cause: Cause = cause.into();
+        // serde_json quotes the value it could not take (a CCCD sent as a number): only where
+        // the answer went wrong is kept, for the logs and messages this error reaches.
+        let cause = match cause.downcast_ref::<serde_json::Error>() {
+            Some(json) => {
+                let what = match json.classify() {
+                    serde_json::error::Category::Syntax => "not JSON",
+                    serde_json::error::Category::Data => "a value of the wrong type or shape",
+                    serde_json::error::Category::Eof => "cut short",
+                    serde_json::error::Category::Io => "unreadable",
+                };
+                format!("{what} at line {} column {}", json.line(), json.column()).into()
+            }
+            None => cause,
+        };
+        PortalError::Malformed { path: path_only(path), cause }
     }
 
     pub fn class(&self) -> Class {
@@ -420,5 +435,25 @@ mod tests {
         assert_eq!(error.to_string(), "the portal answered HTTP 400 to api/v1/dossiers: so_cccd: 12 digits");
         let error = PortalError::refused(503, "api/v1/units", b"");
         assert_eq!(error.to_string(), "the portal answered HTTP 503 to api/v1/units");
+    }
+
+    #[test]
+    fn a_malformed_answer_says_where_never_the_value_it_could_not_take() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Card {
+            #[allow(dead_code)]
+            number: String,
+        }
+        let wrong = serde_json::from_str::<Card>("{\n\"number\": 30095001234}").unwrap_err();
+        let error = Error::from(PortalError::malformed("api/v1/me/documents?since=1", wrong));
+        let (message, detail) = (error.to_string(), format!("{error:?}"));
+        assert_eq!(
+            message,
+            "malformed answer from the portal at api/v1/me/documents: a value of the wrong type or shape at line 2 \
+             column 21"
+        );
+        assert!(!detail.contains("30095001234"), "{detail}");
+        let cut = serde_json::from_str::<Card>("{\"number\": \"0300").unwrap_err();
+        assert!(PortalError::malformed("api/v1/me", cut).to_string().ends_with("cut short at line 1 column 16"));
     }
 }

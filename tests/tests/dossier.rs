@@ -87,6 +87,29 @@ async fn the_submit_checks_the_form_it_queues_while_another_process_edits_it() {
     assert_eq!(core.sync().now().await.unwrap().outbox.pending, 0);
 }
 
+/// An attachment whose kept file is gone can never be sent: the dossier fails for good, and its
+/// reason (kept in the clear, shown beside it) does not name the file, whose name is sealed.
+#[tokio::test]
+async fn a_lost_attachment_fails_its_dossier_without_naming_the_file() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(&core, &draft.id);
+    let scan = sample_file(world.dir.path(), "giay-chung-sinh-Tran-Thi-Binh.pdf", "pdf", 50_000, 5);
+    let attachment = core.dossiers().attach(&draft.id, &scan).unwrap();
+    core.dossiers().submit(&draft.id).unwrap();
+    std::fs::remove_file(world.data_dir().join("attachments").join(format!("{}.sealed", attachment.sha256))).unwrap();
+    core.sync().now().await.unwrap();
+    let failed = core.dossiers().get(&draft.id).unwrap();
+    assert_eq!(failed.status, DossierStatus::Failed);
+    let problem = failed.problem.unwrap();
+    assert!(problem.contains("an attachment cannot be read") && !problem.contains("Binh"), "{problem}");
+    for file in ["user.db", "user.db-wal"] {
+        let bytes = std::fs::read(world.data_dir().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(4).any(|w| w == b"Binh"), "the file's name is in {file} in the clear");
+    }
+}
+
 #[tokio::test]
 async fn an_attachment_is_not_added_to_a_dossier_queued_while_it_is_read() {
     let world = World::new(300).await;

@@ -679,10 +679,11 @@ pub(crate) async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachm
         return Ok(());
     }
     // A file that cannot be read can never be sent: the dossier is kept as failed, with the
-    // reason, for the resident to attach it again.
+    // reason, for the resident to attach it again. The reason is stored in the clear, so it
+    // does not name the file (its name is sealed: it may name the resident).
     let bytes = cx.dossiers.attachment_bytes(&attachment.sha256).map_err(|e| Failure::Attempt {
         class: Class::Permanent,
-        reason: format!("tệp đính kèm {} không đọc được / unreadable attachment: {e}", attachment.name),
+        reason: format!("một tệp đính kèm không đọc được / an attachment cannot be read: {e}"),
     })?;
     let announce = json!({
         "sha256": attachment.sha256,
