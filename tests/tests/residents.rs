@@ -236,3 +236,36 @@ async fn a_sync_begun_for_one_resident_uses_no_session_of_another_made_meanwhile
         .collect();
     assert!(cards.is_empty(), "{cards:?}");
 }
+
+/// A draft made logged out is bound to the resident who submits it. When another process logs
+/// that resident out with a wipe as the submit starts, nothing is bound to them: the submit asks
+/// for a login and the draft stays as it was, nobody's.
+#[tokio::test]
+async fn a_draft_submitted_as_its_resident_is_wiped_elsewhere_stays_nobodys() {
+    let world = World::new(300).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    let shared = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    fill_valid(&app, &shared.id);
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let theirs = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let tag: String = db.query_row("SELECT owner FROM dossier WHERE id = ?1", [&theirs.id], |r| r.get(0)).unwrap();
+    let submitted = smarthd_tests::while_another_process_writes(
+        &world,
+        |other| {
+            other
+                .execute_batch(&format!(
+                    "DELETE FROM session; DELETE FROM dossier WHERE owner = '{tag}';
+                     INSERT INTO wiped_owner (owner) VALUES ('{tag}');"
+                ))
+                .unwrap();
+        },
+        || app.dossiers().submit(&shared.id),
+    );
+    assert_eq!(submitted.unwrap_err().kind(), ErrorKind::NeedsLogin);
+    let (owner, status): (Option<String>, String) = db
+        .query_row("SELECT owner, status FROM dossier WHERE id = ?1", [&shared.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((owner, status.as_str()), (None, "draft"));
+}

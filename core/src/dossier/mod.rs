@@ -520,11 +520,17 @@ impl Dossiers {
                 }
                 tx.prepare_cached("UPDATE dossier_attachment SET owner = ?2 WHERE dossier_id = ?1")?
                     .execute(params![id, owner.tag()])?;
-                tx.prepare_cached(
-                    "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
-                     VALUES (?1, ?1, 0, 0, ?2, ?3)",
-                )?
-                .execute(params![id, at, owner.tag()])?;
+                let entered = tx
+                    .prepare_cached(
+                        "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
+                         VALUES (?1, ?1, 0, 0, ?2, ?3)",
+                    )?
+                    .execute(params![id, at, owner.tag()])?;
+                if entered == 0 {
+                    // Skipped for a wiped owner: another process logged the resident out with a
+                    // wipe since this call asked who is logged in. Nothing is bound to them.
+                    return Err(crate::error::AuthError::NotLoggedIn.into());
+                }
                 // What the transaction changed, without reading the dossier (and opening its
                 // sealed values) a second time.
                 Ok(Some(Dossier { status: DossierStatus::Queued, problem: None, updated_at: at, ..dossier }))
