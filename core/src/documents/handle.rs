@@ -4,7 +4,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{DocumentKind, MyDocument, matches};
+use crate::dossier::handle::DossiersHandle;
 use crate::error::{Error, Result};
+use crate::owner::Owner;
 use crate::shared::Shared;
 
 #[derive(Clone)]
@@ -21,10 +23,14 @@ impl DocumentsHandle {
     /// `query` (folded: with or without tone marks; empty for all). A result or receipt that
     /// no longer verifies is listed as not verified, never hidden.
     pub fn list(&self, query: &str) -> Result<Vec<MyDocument>> {
+        self.list_of(&self.shared.resident()?, query)
+    }
+
+    fn list_of(&self, owner: &Owner, query: &str) -> Result<Vec<MyDocument>> {
         let user = self.shared.user()?;
-        let owner = self.shared.resident()?;
+        let results = DossiersHandle::new(self.shared.clone());
         let mut documents = Vec::new();
-        for dossier in user.dossiers.list(Some(&owner))? {
+        for dossier in user.dossiers.list(Some(owner))? {
             let Some(result) = &dossier.result else { continue };
             documents.push(MyDocument {
                 id: format!("result:{}", dossier.id),
@@ -32,12 +38,12 @@ impl DocumentsHandle {
                 title: result.name.clone(),
                 detail: format!("{} — {}", dossier.code.as_deref().unwrap_or(""), dossier.procedure_name),
                 issued_at: result.issued_at.clone(),
-                verified: crate::dossier::handle::DossiersHandle::new(self.shared.clone()).result(&dossier.id).is_ok(),
+                verified: results.verified_result(owner, &dossier.id).is_ok(),
             });
         }
         let payments = &user.payments;
-        for receipt_id in payments.receipt_ids(&owner)? {
-            let verified = payments.verify_receipt(&owner, &receipt_id);
+        for receipt_id in payments.receipt_ids(owner)? {
+            let verified = payments.verify_receipt(owner, &receipt_id);
             let (detail, issued_at) = match &verified {
                 Ok(receipt) => (
                     format!(
@@ -58,7 +64,7 @@ impl DocumentsHandle {
                 verified: verified.is_ok(),
             });
         }
-        for card in user.papers.cards(&owner)? {
+        for card in user.papers.cards(owner)? {
             documents.push(MyDocument {
                 id: format!("card:{}", card.kind),
                 kind: DocumentKind::Card,
@@ -77,13 +83,16 @@ impl DocumentsHandle {
     /// JSON the portal issued (once it verifies), a card as JSON.
     pub fn export(&self, id: &str, path: &Path) -> Result<MyDocument> {
         let user = self.shared.user()?;
-        let document =
-            self.list("")?.into_iter().find(|d| d.id == id).ok_or_else(|| Error::NotFound(format!("document {id}")))?;
+        // Who is logged in, asked once: another process may log someone else in meanwhile.
         let owner = self.shared.resident()?;
+        let document = self
+            .list_of(&owner, "")?
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| Error::NotFound(format!("document {id}")))?;
         let bytes = match (document.kind, id.split_once(':').map(|(_, rest)| rest).unwrap_or_default()) {
             (DocumentKind::Result, dossier_id) => {
-                crate::dossier::handle::DossiersHandle::new(self.shared.clone()).export_result(dossier_id, path)?;
-                return Ok(document);
+                DossiersHandle::new(self.shared.clone()).verified_result(&owner, dossier_id)?.1
             }
             (DocumentKind::Receipt, receipt_id) => {
                 user.payments.verify_receipt(&owner, receipt_id)?;

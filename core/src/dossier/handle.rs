@@ -8,6 +8,7 @@ use super::{Attachment, Dossier, DossierStatus, FieldError, FieldProblem, ForPer
 use crate::catalog::model::Subject;
 use crate::error::Result;
 use crate::events::Event;
+use crate::owner::Owner;
 use crate::shared::Shared;
 use crate::transport;
 
@@ -139,19 +140,20 @@ impl DossiersHandle {
     /// The dossier's result, verified again offline (the portal's signature with a trusted key,
     /// the PDF against the digest it signs): `Validation` if it was altered.
     pub fn result(&self, dossier_id: &str) -> Result<ResultPayload> {
-        Ok(self.verified_result(dossier_id)?.0)
+        Ok(self.verified_result(&self.shared.resident()?, dossier_id)?.0)
     }
 
     /// Writes the result's PDF to `path`, once it verifies; answers what it is.
     pub fn export_result(&self, dossier_id: &str, path: &Path) -> Result<ResultPayload> {
-        let (payload, pdf) = self.verified_result(dossier_id)?;
+        let (payload, pdf) = self.verified_result(&self.shared.resident()?, dossier_id)?;
         std::fs::write(path, pdf)?;
         Ok(payload)
     }
 
-    fn verified_result(&self, dossier_id: &str) -> Result<(ResultPayload, Vec<u8>)> {
+    /// `owner`'s result of the dossier and its PDF, once they verify.
+    pub(crate) fn verified_result(&self, owner: &Owner, dossier_id: &str) -> Result<(ResultPayload, Vec<u8>)> {
         let user = self.shared.user()?;
-        let (signed, pdf) = user.dossiers.result(&self.shared.resident()?, dossier_id)?;
+        let (signed, pdf) = user.dossiers.result(owner, dossier_id)?;
         let payload = crate::sync::results::verify(&user.payments, &signed)?;
         let sha256 = super::hex(ring::digest::digest(&ring::digest::SHA256, &pdf).as_ref());
         if payload.sha256 != sha256 || payload.dossier_id != dossier_id {

@@ -94,8 +94,11 @@ impl SyncHandle {
             }
             self.refresh_papers(owner).await?;
         }
-        // Reminders are local: given offline too, from the bookings kept.
-        appointment::client::remind(&user.appointments, owner, shared.services.events.as_ref())?;
+        // Reminders are local: given offline too, from the bookings kept; and only to the
+        // resident still logged in (another process may have logged someone else in meanwhile).
+        if shared.owner()?.as_ref() == Some(owner) {
+            appointment::client::remind(&user.appointments, owner, shared.services.events.as_ref())?;
+        }
         Ok(report)
     }
 }
