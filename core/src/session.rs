@@ -78,8 +78,8 @@ impl SessionHandle {
         }
         let end_session = user.identity.logout(owner.as_ref(), None).await?;
         if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
-            owner::wipe(&user.user_db, &owner)?;
-            user.dossiers.remove_unreferenced_files()?;
+            let files = owner::wipe(&user.user_db, &owner)?;
+            user.dossiers.remove_unreferenced(&files)?;
         }
         Ok(end_session)
     }

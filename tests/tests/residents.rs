@@ -269,3 +269,30 @@ async fn a_draft_submitted_as_its_resident_is_wiped_elsewhere_stays_nobodys() {
         .unwrap();
     assert_eq!((owner, status.as_str()), (None, "draft"));
 }
+
+/// A logout with wipe deletes the sealed files its resident's records named, and only those: a
+/// file kept a moment ago for an attachment whose record is not committed yet (another thread or
+/// process attaching it to a draft nobody owns) stays.
+#[tokio::test]
+async fn a_wipe_deletes_its_residents_files_and_no_file_being_attached() {
+    let world = World::new(300).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    let shared = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let scan = smarthd_tests::sample_file(world.dir.path(), "giay-chung-sinh.pdf", "pdf", 20_000, 7);
+    let in_flight = app.dossiers().attach(&shared.id, &scan).unwrap();
+    // Its record not written yet: as it stands between the file kept and the record committed.
+    rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .execute("DELETE FROM dossier_attachment WHERE sha256 = ?1", [&in_flight.sha256])
+        .unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let draft = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let photo = smarthd_tests::sample_file(world.dir.path(), "anh.jpg", "jpeg", 20_000, 8);
+    let theirs = app.dossiers().attach(&draft.id, &photo).unwrap();
+
+    app.session().logout(LocalData::Wipe).await.unwrap();
+    let kept = |sha256: &str| world.data_dir().join("attachments").join(format!("{sha256}.sealed")).exists();
+    assert!(!kept(&theirs.sha256), "the wiped resident's file is deleted");
+    assert!(kept(&in_flight.sha256), "the file being attached stays");
+}

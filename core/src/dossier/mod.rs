@@ -827,22 +827,22 @@ impl Dossiers {
         })
     }
 
-    /// Deletes the sealed files no dossier or report refers to any more (after a wipe).
-    pub fn remove_unreferenced_files(&self) -> Result<()> {
-        let Ok(entries) = std::fs::read_dir(&self.files) else { return Ok(()) };
+    /// Deletes those of `files` (sealed files, by digest: what a wipe deleted the records of)
+    /// that no dossier or report refers to any more. Only those: a file kept a moment ago for an
+    /// attachment whose record is not committed yet (another thread or process) is not touched.
+    pub fn remove_unreferenced(&self, files: &[String]) -> Result<()> {
         let db = self.db.lock();
         let mut used = db.prepare(
             "SELECT (SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1)
                   + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)
                   + (SELECT count(*) FROM report_photo WHERE sha256 = ?1)",
         )?;
-        for entry in entries {
-            let path = entry?.path();
-            let Some(sha256) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".sealed")) else {
-                continue;
-            };
+        for sha256 in files {
             if used.query_row([sha256], |r| r.get::<_, i64>(0))? == 0 {
-                std::fs::remove_file(&path)?;
+                match std::fs::remove_file(self.file_path(sha256)) {
+                    Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error.into()),
+                    _ => {}
+                }
             }
         }
         Ok(())
