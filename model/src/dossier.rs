@@ -95,6 +95,12 @@ impl DossierStatus {
     pub fn is_at_portal(self) -> bool {
         !matches!(self, DossierStatus::Draft | DossierStatus::Queued | DossierStatus::Failed)
     }
+
+    /// Whether its fee can be paid: fees fall due once the portal received it, and a dossier
+    /// withdrawn or rejected owes nothing.
+    pub fn is_payable(self) -> bool {
+        self.is_at_portal() && !matches!(self, DossierStatus::Withdrawn | DossierStatus::Rejected)
+    }
 }
 
 /// What the officer asks the resident to supplement (one round: "Yêu cầu bổ sung"), as the
@@ -270,6 +276,28 @@ mod tests {
         assert_eq!(DossierStatus::parse("lost"), None);
         assert!(DossierStatus::PORTAL.iter().all(|s| s.is_at_portal()));
         assert!(DossierStatus::Draft.is_editable() && !DossierStatus::Queued.is_editable());
+    }
+
+    #[test]
+    fn a_fee_is_payable_from_reception_unless_withdrawn_or_rejected() {
+        use DossierStatus::*;
+        let payable: Vec<DossierStatus> = [
+            Draft,
+            Queued,
+            Failed,
+            Received,
+            Processing,
+            NeedMoreDocuments,
+            AwaitingPayment,
+            Rejected,
+            ResultReady,
+            Returned,
+            Withdrawn,
+        ]
+        .into_iter()
+        .filter(|s| s.is_payable())
+        .collect();
+        assert_eq!(payable, [Received, Processing, NeedMoreDocuments, AwaitingPayment, ResultReady, Returned]);
     }
 
     #[test]

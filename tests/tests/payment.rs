@@ -277,3 +277,44 @@ async fn a_dossier_not_yet_at_the_portal_cannot_be_paid_and_bad_return_urls_are_
     }
     assert!(core.payments().list().unwrap().is_empty(), "nothing was recorded");
 }
+
+/// A dossier the portal rejected, or the resident withdrew, owes nothing: the portal refuses an
+/// order for it while the phone has not heard yet (and the phone keeps no request), and once the
+/// phone knows, it refuses first, offline.
+#[tokio::test]
+async fn a_rejected_or_withdrawn_dossier_cannot_be_paid() {
+    let world = World::new(300).await;
+    let (core, rejected) = received_paid_dossier(&world).await;
+    let code = core.dossiers().get(&rejected).unwrap().code.unwrap();
+    let officer =
+        smarthd_sandbox::robot::OfficerConsole::log_in(&world.sandbox.base_url(), &smarthd_sandbox::OFFICERS[0])
+            .await
+            .unwrap();
+    officer.set_status(&code, "rejected", Some("Hồ sơ không đúng thẩm quyền")).await.unwrap();
+    let err = core.payments().pay(&rejected, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    assert!(err.to_string().contains("withdrawn or rejected"), "{err}");
+    assert!(core.payments().list().unwrap().is_empty(), "no order, no request kept");
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&rejected).unwrap().status, DossierStatus::Rejected);
+    let err = core.payments().pay(&rejected, PaymentMethod::Vietqr, RETURN_URL).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert!(err.to_string().contains("Từ chối"), "{err}");
+
+    let (_, withdrawn) = received_paid_dossier(&world).await;
+    core.dossiers().withdraw(&withdrawn, None).unwrap();
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&withdrawn).unwrap().status, DossierStatus::Withdrawn);
+    let err = core.payments().pay(&withdrawn, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
+    assert!(core.payments().list().unwrap().is_empty());
+    let ledger = Admin::new(&world.sandbox).get("admin/payments/ledger").await;
+    assert_eq!(ledger["orders"].as_object().map(|orders| orders.len()), Some(0), "no order at the portal: {ledger}");
+
+    // An order paid before the dossier was rejected is still answered, as paid.
+    let (paid, _) = pay_a_fee(&core).await;
+    let code = core.dossiers().get(&paid.dossier_id).unwrap().code.unwrap();
+    officer.set_status(&code, "rejected", Some("Hồ sơ không đúng thẩm quyền")).await.unwrap();
+    let again = core.payments().pay(&paid.dossier_id, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    assert_eq!((again.order_id, again.status), (paid.order_id, PaymentStatus::Succeeded));
+}

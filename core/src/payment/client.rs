@@ -36,6 +36,15 @@ pub async fn pay(cx: &Context<'_>, dossier_id: &str, method: PaymentMethod, retu
             reason: "hồ sơ chưa được cổng tiếp nhận / the portal has not received this dossier yet".into(),
         });
     }
+    if !dossier.status.is_payable() {
+        return Err(Error::Validation {
+            field: "dossier".into(),
+            reason: format!(
+                "hồ sơ không còn phí phải nộp / no fee is due for this dossier ({})",
+                dossier.status.label()
+            ),
+        });
+    }
     let request = cx.payments.request(cx.owner, dossier_id, method, return_url)?;
     send_request(cx, &request).await
 }

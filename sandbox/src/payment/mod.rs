@@ -155,6 +155,7 @@ async fn create(
         amount_vnd,
         method,
         return_url: &body.return_url,
+        closed: !dossier.status.is_some_and(|status| status.is_payable()),
     };
     for _ in 0..SETTLE_ROUNDS {
         match p.store.open_order(&new, now(), p.config.order_ttl, |spec| p.issue(spec, locale, &ip))? {
@@ -163,6 +164,14 @@ async fn create(
                 return Ok(private(status, view));
             }
             Opened::Settle(live) => p.settle(&live).await?,
+            Opened::Closed => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "dossier_closed",
+                    "hồ sơ đã rút hoặc bị từ chối, không có phí phải nộp / the dossier was withdrawn or rejected: no \
+                     fee is due",
+                ));
+            }
         }
     }
     Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the order is changing; try again"))

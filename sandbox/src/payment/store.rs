@@ -119,6 +119,8 @@ pub struct DossierRef {
     pub code: String,
     pub procedure_code: String,
     pub applicant: String,
+    /// `None` for a status this build does not know.
+    pub status: Option<smarthd_model::DossierStatus>,
 }
 
 pub struct NewOrder<'a> {
@@ -129,6 +131,9 @@ pub struct NewOrder<'a> {
     pub amount_vnd: i64,
     pub method: Method,
     pub return_url: &'a str,
+    /// The dossier was withdrawn or rejected: it owes nothing, and only an order paid (or being
+    /// paid) before is answered.
+    pub closed: bool,
 }
 
 /// A new attempt, for the portal to make its pay URL or VietQR payload.
@@ -191,6 +196,8 @@ pub enum Opened {
     },
     /// The live attempt is past its time: ask the gateway about it before anything else.
     Settle(Live),
+    /// The dossier is closed and has no order paid or being paid: none is made.
+    Closed,
 }
 
 /// A gateway's (or querydr's) word on an attempt.
@@ -300,9 +307,16 @@ impl Store {
     pub fn dossier(&self, dossier_id: &str, sub: &str) -> rusqlite::Result<Option<DossierRef>> {
         self.db()
             .query_row(
-                "SELECT code, procedure_code, applicant FROM dossier WHERE id = ?1 AND sub = ?2",
+                "SELECT code, procedure_code, applicant, status FROM dossier WHERE id = ?1 AND sub = ?2",
                 params![dossier_id, sub],
-                |r| Ok(DossierRef { code: r.get(0)?, procedure_code: r.get(1)?, applicant: r.get(2)? }),
+                |r| {
+                    Ok(DossierRef {
+                        code: r.get(0)?,
+                        procedure_code: r.get(1)?,
+                        applicant: r.get(2)?,
+                        status: smarthd_model::DossierStatus::parse(&r.get::<_, String>(3)?),
+                    })
+                },
             )
             .optional()
     }
@@ -331,6 +345,9 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
+        if new.closed && payable.is_none() {
+            return Ok(Opened::Closed);
+        }
         let existing = match payable {
             Some(id) => Some(id),
             None => {
