@@ -646,6 +646,9 @@ pub struct Dossier {
     pub receipt: Option<ReceptionReceipt>,
     /// The fees to pay (whole đồng), when the procedure has any.
     pub fee_vnd: Option<i64>,
+    /// Its fee can be paid now: the portal received it, it has a fee, and it was not withdrawn
+    /// or rejected. Offer "Thanh toán" on this (whether it is paid already, the payment says).
+    pub payable: bool,
     /// Why the portal refused it (a failed dossier), or why it still waits (a queued one).
     pub problem: Option<String>,
     pub timeline: Vec<TimelineEntry>,

@@ -286,6 +286,7 @@ async fn a_rejected_or_withdrawn_dossier_cannot_be_paid() {
     let world = World::new(300).await;
     let (core, rejected) = received_paid_dossier(&world).await;
     let code = core.dossiers().get(&rejected).unwrap().code.unwrap();
+    assert!(core.dossiers().get(&rejected).unwrap().payable, "received, with a fee");
     let officer =
         smarthd_sandbox::robot::OfficerConsole::log_in(&world.sandbox.base_url(), &smarthd_sandbox::OFFICERS[0])
             .await
@@ -297,6 +298,7 @@ async fn a_rejected_or_withdrawn_dossier_cannot_be_paid() {
     assert!(core.payments().list().unwrap().is_empty(), "no order, no request kept");
     core.sync().now().await.unwrap();
     assert_eq!(core.dossiers().get(&rejected).unwrap().status, DossierStatus::Rejected);
+    assert!(!core.dossiers().get(&rejected).unwrap().payable);
     let err = core.payments().pay(&rejected, PaymentMethod::Vietqr, RETURN_URL).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
     assert!(err.to_string().contains("Từ chối"), "{err}");
@@ -305,6 +307,7 @@ async fn a_rejected_or_withdrawn_dossier_cannot_be_paid() {
     core.dossiers().withdraw(&withdrawn, None).unwrap();
     core.sync().now().await.unwrap();
     assert_eq!(core.dossiers().get(&withdrawn).unwrap().status, DossierStatus::Withdrawn);
+    assert!(!core.dossiers().get(&withdrawn).unwrap().payable);
     let err = core.payments().pay(&withdrawn, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation, "{err}");
     assert!(core.payments().list().unwrap().is_empty());

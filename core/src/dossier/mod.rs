@@ -92,6 +92,9 @@ pub struct Dossier {
     pub code: Option<String>,
     pub receipt: Option<ReceptionReceipt>,
     pub fee_vnd: Option<i64>,
+    /// Its fee can be paid now: the portal received it, it has a fee, and it was not withdrawn
+    /// or rejected (the app offers "Thanh toán"; whether it is paid already, the payment says).
+    pub payable: bool,
     /// Why the portal refused it, for a failed dossier; why it waits, for a queued one.
     pub problem: Option<String>,
     pub timeline: Vec<TimelineEntry>,
@@ -717,7 +720,9 @@ impl Dossiers {
             })
             .collect::<Result<_>>()?;
         let form = self.open_form(&sealed)?;
+        let status = DossierStatus::parse(&status).unwrap_or(DossierStatus::Draft);
         Ok(Dossier {
+            payable: status.is_payable() && fee_vnd.is_some_and(|fee| fee > 0),
             fields: form.fields,
             for_person: form.for_person,
             prefilled: form.prefilled,
@@ -726,7 +731,7 @@ impl Dossiers {
             procedure_name,
             applicant: if applicant == "organization" { Subject::Organization } else { Subject::Citizen },
             attachments,
-            status: DossierStatus::parse(&status).unwrap_or(DossierStatus::Draft),
+            status,
             code,
             receipt: receipt.and_then(|r| serde_json::from_str(&r).ok()),
             fee_vnd,

@@ -61,7 +61,7 @@ final class DossierModel: ObservableObject {
             queued: d.queuedAction == .supplement)
     }
 
-    var payable: Bool { dossier.map { $0.code != nil && ($0.feeVnd ?? 0) > 0 } ?? false }
+    var payable: Bool { dossier?.payable ?? false }
     var ratingQueued: Bool { dossier?.queuedAction == .rating }
     var canRate: Bool { (dossier.map { $0.result != nil && $0.rating == nil } ?? false) && !ratingQueued }
 

@@ -32,7 +32,7 @@ struct DossiersView: View {
                     // Buttons, not NavigationLinks: a List row with links would open one on any tap.
                     HStack {
                         if d.status != .draft { Button("dossier_details") { onOpen(.detail(d.id)) } }
-                        if d.code != nil && (d.feeVnd ?? 0) > 0 { Button("pay") { onOpen(.payment(d.id)) } }
+                        if d.payable { Button("pay") { onOpen(.payment(d.id)) } }
                         if d.status == .draft || d.status == .failed { Button("form_title") { onOpen(.draft(d.id)) } }
                     }
                     .buttonStyle(.bordered) // bordered: each its own target, not the whole row

@@ -42,6 +42,8 @@ data class DossierDetail(
     val statusLabel: String,
     val code: String?,
     val feeVnd: Long?,
+    /** The core's word: received, with a fee, neither withdrawn nor rejected ("Thanh toán" is offered). */
+    val payable: Boolean,
     /** Why it waits (queued) or why the portal refused it (failed). */
     val problem: String?,
     /** Newest last. */
@@ -52,7 +54,6 @@ data class DossierDetail(
     val rating: RatingVerdict?,
     val ratingQueued: Boolean,
 ) {
-    val payable: Boolean get() = payable(code, feeVnd)
     val canRate: Boolean get() = resultName != null && rating == null && !ratingQueued
 }
 
@@ -139,6 +140,7 @@ class DossierViewModel(
         statusLabel = statusLabel(status, english),
         code = code,
         feeVnd = feeVnd,
+        payable = payable,
         problem = problem?.let { pickLanguage(it, english) },
         timeline = timelineSteps(english),
         supplement = supplement?.let { request ->

@@ -31,17 +31,14 @@ data class DossierRow(
     val statusLabel: String,
     val code: String?,
     val feeVnd: Long?,
+    /** The core's word: received, with a fee, neither withdrawn nor rejected ("Thanh toán" is offered). */
+    val payable: Boolean,
     val updatedAt: String,
     /** Newest last. */
     val timeline: List<TimelineStep>,
     /** Why a queued dossier has not gone out yet (no network, the portal busy, a login needed). */
     val waitingReason: String? = null,
-) {
-    val payable: Boolean get() = payable(code, feeVnd)
-}
-
-/** A received dossier with a fee to pay: the screens offer "Thanh toán" (the payment screen tells paid). */
-internal fun payable(code: String?, feeVnd: Long?): Boolean = code != null && (feeVnd ?: 0) > 0
+)
 
 data class DossiersState(
     val dossiers: List<DossierRow> = emptyList(),
@@ -101,6 +98,7 @@ class DossiersViewModel(
         statusLabel = statusLabel(status, english),
         code = code,
         feeVnd = feeVnd,
+        payable = payable,
         updatedAt = updatedAt,
         timeline = timelineSteps(english),
         waitingReason = problem?.takeIf { status == DossierStatus.QUEUED }?.let { pickLanguage(it, english) },
