@@ -256,21 +256,23 @@ impl ForPerson {
 mod tests {
     use super::*;
 
+    const EVERY_STATUS: [DossierStatus; 11] = [
+        DossierStatus::Draft,
+        DossierStatus::Queued,
+        DossierStatus::Failed,
+        DossierStatus::Received,
+        DossierStatus::Processing,
+        DossierStatus::NeedMoreDocuments,
+        DossierStatus::AwaitingPayment,
+        DossierStatus::Rejected,
+        DossierStatus::ResultReady,
+        DossierStatus::Returned,
+        DossierStatus::Withdrawn,
+    ];
+
     #[test]
     fn names_round_trip() {
-        for s in [
-            DossierStatus::Draft,
-            DossierStatus::Queued,
-            DossierStatus::Failed,
-            DossierStatus::Received,
-            DossierStatus::Processing,
-            DossierStatus::NeedMoreDocuments,
-            DossierStatus::AwaitingPayment,
-            DossierStatus::Rejected,
-            DossierStatus::ResultReady,
-            DossierStatus::Returned,
-            DossierStatus::Withdrawn,
-        ] {
+        for s in EVERY_STATUS {
             assert_eq!(DossierStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(DossierStatus::parse("lost"), None);
@@ -281,22 +283,7 @@ mod tests {
     #[test]
     fn a_fee_is_payable_from_reception_unless_withdrawn_or_rejected() {
         use DossierStatus::*;
-        let payable: Vec<DossierStatus> = [
-            Draft,
-            Queued,
-            Failed,
-            Received,
-            Processing,
-            NeedMoreDocuments,
-            AwaitingPayment,
-            Rejected,
-            ResultReady,
-            Returned,
-            Withdrawn,
-        ]
-        .into_iter()
-        .filter(|s| s.is_payable())
-        .collect();
+        let payable: Vec<DossierStatus> = EVERY_STATUS.into_iter().filter(|s| s.is_payable()).collect();
         assert_eq!(payable, [Received, Processing, NeedMoreDocuments, AwaitingPayment, ResultReady, Returned]);
     }
 

@@ -82,9 +82,19 @@ pub async fn log_in(
     level: u8,
     who: &smarthd_sandbox::robot::Credentials<'_>,
 ) -> smarthd_core::Result<smarthd_core::Profile> {
-    let url = core.session().begin_login(&smarthd_core::LoginOptions { level, locale: None, prompt: None }).await?;
-    let callback = smarthd_sandbox::robot::log_in(&url, who).await.expect("the robot gets through the login page");
+    let callback = login_callback(core, level, who).await?;
     core.session().complete_login(&callback).await
+}
+
+/// A login of `who` begun by `core` and through the login page: the callback URL the browser
+/// brings back, for the test to complete the login when it chooses.
+pub async fn login_callback(
+    core: &SmartHd,
+    level: u8,
+    who: &smarthd_sandbox::robot::Credentials<'_>,
+) -> smarthd_core::Result<String> {
+    let url = core.session().begin_login(&smarthd_core::LoginOptions { level, locale: None, prompt: None }).await?;
+    Ok(smarthd_sandbox::robot::log_in(&url, who).await.expect("the robot gets through the login page"))
 }
 
 /// The sandbox's tester routes over HTTP (`/admin/...`), as a tester's script would use them.

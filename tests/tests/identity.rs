@@ -7,7 +7,7 @@ use std::sync::Arc;
 use smarthd_core::{ErrorKind, Event, LocalData, SessionState, SmartHd};
 use smarthd_sandbox::identity::{Fault, IdentityMode, SigningAlg};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, Recorder, World, log_in};
+use smarthd_tests::{Admin, Recorder, World, log_in, login_callback};
 
 fn set_mode(world: &World, change: impl FnOnce(&mut IdentityMode)) {
     let idp = world.sandbox.identity();
@@ -203,12 +203,7 @@ async fn a_login_by_another_process_while_a_logout_goes_on_stays() {
     // process on the data dir logs another resident in meanwhile.
     app.inbox().register_push("fcm-token-of-this-phone", "fcm").await.unwrap();
     let other = world.core();
-    let url = other
-        .session()
-        .begin_login(&smarthd_core::LoginOptions { level: 2, locale: None, prompt: None })
-        .await
-        .unwrap();
-    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL2_CITIZEN).await.unwrap();
+    let callback = login_callback(&other, 2, &LEVEL2_CITIZEN).await.unwrap();
     Admin::new(&world.sandbox)
         .post(
             "admin/faults",

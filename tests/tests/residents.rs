@@ -5,7 +5,7 @@
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, LocalData, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, World, fill_valid, log_in, officer_takes_into_processing};
+use smarthd_tests::{Admin, World, fill_valid, log_in, login_callback, officer_takes_into_processing};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
@@ -203,12 +203,7 @@ async fn a_sync_begun_for_one_resident_uses_no_session_of_another_made_meanwhile
     log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
     let hers = queued_birth(&app);
     let other = world.core();
-    let url = other
-        .session()
-        .begin_login(&smarthd_core::LoginOptions { level: 2, locale: None, prompt: None })
-        .await
-        .unwrap();
-    let callback = smarthd_sandbox::robot::log_in(&url, &LEVEL2_CITIZEN).await.unwrap();
+    let callback = login_callback(&other, 2, &LEVEL2_CITIZEN).await.unwrap();
     let admin = Admin::new(&world.sandbox);
     admin
         .post(
