@@ -338,3 +338,25 @@ async fn ticket_keys_are_pinned_or_fetched_and_sealed_never_read_from_a_planted_
     let error = core.appointments().ticket(&booked.booking_id).unwrap_err();
     assert!(error.to_string().contains("no key a1"), "{error}");
 }
+
+/// A retry is answered with the booking its lost answer made, whatever changed since: here the
+/// procedure it names left the catalog meanwhile. A new booking naming it is refused.
+#[tokio::test]
+async fn a_retried_booking_is_answered_after_its_procedure_left_the_catalog() {
+    const BIRTH: &str = "1.001193.H19";
+    let world = World::new(300).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
+    admin.fault("book", "commit_then_drop").await;
+    core.appointments().book(&slot, Some(BIRTH)).await.unwrap_err();
+    admin.delete("admin/faults").await;
+    admin.delete(&format!("admin/catalog/procedures/{BIRTH}")).await;
+    let booked = core.appointments().book(&slot, Some(BIRTH)).await.unwrap();
+    assert_eq!((booked.number, booked.procedure_code.as_deref()), (1, Some(BIRTH)));
+    assert_eq!(booked_at_portal(&admin, &slot).await, 1, "one place, the one the lost answer held");
+    let later = slot_in(&admin, chrono::TimeDelta::days(2), 3).await;
+    assert_eq!(core.appointments().book(&later, Some(BIRTH)).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(booked_at_portal(&admin, &later).await, 0);
+}

@@ -148,6 +148,9 @@ fn store_error(e: StoreError) -> ApiError {
         StoreError::Db(e) => e.into(),
         StoreError::Refused(Refused::Rule(r)) => refusal(r),
         StoreError::Refused(Refused::NoSuchSlot) => ApiError::not_found("slot"),
+        StoreError::Refused(Refused::UnknownProcedure) => {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_procedure", "no such procedure")
+        }
         StoreError::Refused(Refused::IdConflict) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_conflict",
@@ -251,16 +254,15 @@ async fn book(State(s): Shared, auth: Authenticated, body: Bytes) -> Result<Resp
     if !id_ok(&body.booking_id) {
         return Err(ApiError::validation("booking_id", "1 to 64 letters, digits, '-' or '_'"));
     }
-    if let Some(code) = &body.procedure_code
-        && s.portal.procedure(code)?.is_none()
-    {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_procedure", "no such procedure"));
-    }
+    let procedure_known = match &body.procedure_code {
+        Some(code) => s.portal.procedure(code)?.is_some(),
+        None => true,
+    };
     let now = schedule::now().naive_local();
     let booked = s
         .appointments
         .store
-        .book(&auth.sub, &body.booking_id, &body.slot_id, body.procedure_code.as_deref(), now)
+        .book(&auth.sub, &body.booking_id, &body.slot_id, body.procedure_code.as_deref(), procedure_known, now)
         .map_err(store_error)?;
     Ok(match booked {
         Booked::Created(row) => private(StatusCode::CREATED, s.appointments.wire(&row)),

@@ -70,6 +70,8 @@ pub enum Refused {
     /// The booking id was used for another slot, procedure or resident.
     IdConflict,
     NoSuchSlot,
+    /// A new booking names a procedure the catalog does not have.
+    UnknownProcedure,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -152,13 +154,17 @@ impl Store {
     }
 
     /// Checks the rules and books, in one IMMEDIATE transaction; a booking id seen before
-    /// answers the booking it made, if it is the same request.
+    /// answers the booking it made, if it is the same request, whatever changed since (the
+    /// procedure gone from the catalog, the slot full). `procedure_known`: the catalog has the
+    /// procedure the booking names (or it names none).
+    #[allow(clippy::too_many_arguments)]
     pub fn book(
         &self,
         sub: &str,
         booking_id: &str,
         slot_id: &str,
         procedure_code: Option<&str>,
+        procedure_known: bool,
         now: NaiveDateTime,
     ) -> Result<Booked, StoreError> {
         let refused = |r: Refused| Err(StoreError::Refused(r));
@@ -180,6 +186,9 @@ impl Store {
                 return Ok(Booked::Replayed(found));
             }
             return refused(Refused::IdConflict);
+        }
+        if !procedure_known {
+            return refused(Refused::UnknownProcedure);
         }
         let Some(capacity) = capacity(&tx, slot_id, &start)? else { return refused(Refused::NoSuchSlot) };
         if start <= now {
@@ -363,7 +372,7 @@ mod tests {
                     let (sub, booking_id) = (format!("sub-{round}-{i}"), format!("b-{round}-{i}"));
                     std::thread::spawn(move || {
                         barrier.wait();
-                        match store.book(&sub, &booking_id, &slot_id, None, now) {
+                        match store.book(&sub, &booking_id, &slot_id, None, true, now) {
                             Ok(Booked::Created(_)) => "booked",
                             Err(StoreError::Refused(Refused::Rule(BookingRefusal::SlotFull))) => "slot_full",
                             Ok(Booked::Replayed(_)) => "replayed",
