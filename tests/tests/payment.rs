@@ -321,3 +321,22 @@ async fn a_rejected_or_withdrawn_dossier_cannot_be_paid() {
     let again = core.payments().pay(&paid.dossier_id, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
     assert_eq!((again.order_id, again.status), (paid.order_id, PaymentStatus::Succeeded));
 }
+
+/// A payment request whose answer was lost is answered with its order on retry, even when the
+/// procedure left the catalog meanwhile (nothing would be due for a new order).
+#[tokio::test]
+async fn a_retried_payment_request_is_answered_after_its_procedure_left_the_catalog() {
+    let world = World::new(300).await;
+    let (core, dossier) = received_paid_dossier(&world).await;
+    let admin = Admin::new(&world.sandbox);
+    admin.fault("*", "commit_then_drop").await;
+    core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err();
+    admin.delete("admin/faults").await;
+    let procedure = core.dossiers().get(&dossier).unwrap().procedure_code;
+    admin.delete(&format!("admin/catalog/procedures/{procedure}")).await;
+    let order = core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap();
+    assert_eq!(order.status, PaymentStatus::AwaitingPayment);
+    let ledger = admin.get("admin/payments/ledger").await;
+    assert_eq!(ledger["orders"].as_object().map(|orders| orders.len()), Some(1), "{ledger}");
+    assert!(ledger["orders"].get(&order.order_id).is_some(), "{ledger}");
+}

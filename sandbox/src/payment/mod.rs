@@ -143,9 +143,7 @@ async fn create(
     let dossier = p.store.dossier(&body.dossier_id, &auth.sub)?.ok_or_else(|| ApiError::not_found("dossier"))?;
     let fee_lines = fee_lines(&s.portal, &dossier.procedure_code, &dossier.applicant)?;
     let amount_vnd = fee_lines.iter().map(|f| f.amount_vnd).sum();
-    if amount_vnd <= 0 {
-        return Err(ApiError::new(StatusCode::CONFLICT, "no_fee", "this dossier has no fee to pay online"));
-    }
+    let closed = !dossier.status.is_some_and(|status| status.is_payable());
     let ip = client_ip(&headers);
     let new = NewOrder {
         dossier_id: &body.dossier_id,
@@ -155,7 +153,7 @@ async fn create(
         amount_vnd,
         method,
         return_url: &body.return_url,
-        closed: !dossier.status.is_some_and(|status| status.is_payable()),
+        nothing_due: closed || amount_vnd <= 0,
     };
     for _ in 0..SETTLE_ROUNDS {
         match p.store.open_order(&new, now(), p.config.order_ttl, |spec| p.issue(spec, locale, &ip))? {
@@ -164,7 +162,7 @@ async fn create(
                 return Ok(private(status, view));
             }
             Opened::Settle(live) => p.settle(&live).await?,
-            Opened::Closed => {
+            Opened::NothingDue if closed => {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "dossier_closed",
@@ -172,15 +170,18 @@ async fn create(
                      fee is due",
                 ));
             }
+            Opened::NothingDue => {
+                return Err(ApiError::new(StatusCode::CONFLICT, "no_fee", "this dossier has no fee to pay online"));
+            }
         }
     }
     Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the order is changing; try again"))
 }
 
-/// The dossier's fee lines from the catalog: its applicant type, the online channel.
+/// The dossier's fee lines from the catalog: its applicant type, the online channel; none when
+/// the procedure left the catalog.
 fn fee_lines(portal: &Portal, procedure_code: &str, applicant: &str) -> Result<Vec<FeeLine>, ApiError> {
-    let no_fee = || ApiError::new(StatusCode::CONFLICT, "no_fee", "the dossier's procedure has no fee to pay");
-    let record = portal.procedure(procedure_code)?.ok_or_else(no_fee)?;
+    let Some(record) = portal.procedure(procedure_code)? else { return Ok(Vec::new()) };
     let procedure: Procedure = serde_json::from_str(&record).map_err(|e| {
         tracing::error!("sandbox payments: procedure {procedure_code}: {e}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "the catalog record is unreadable")

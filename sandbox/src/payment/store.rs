@@ -131,9 +131,9 @@ pub struct NewOrder<'a> {
     pub amount_vnd: i64,
     pub method: Method,
     pub return_url: &'a str,
-    /// The dossier was withdrawn or rejected: it owes nothing, and only an order paid (or being
-    /// paid) before is answered.
-    pub closed: bool,
+    /// The dossier owes nothing now (withdrawn or rejected, or its procedure has no online fee
+    /// any more): no order is made, and only one paid or being paid before is answered.
+    pub nothing_due: bool,
 }
 
 /// A new attempt, for the portal to make its pay URL or VietQR payload.
@@ -196,8 +196,8 @@ pub enum Opened {
     },
     /// The live attempt is past its time: ask the gateway about it before anything else.
     Settle(Live),
-    /// The dossier is closed and has no order paid or being paid: none is made.
-    Closed,
+    /// Nothing is due and no order was paid or is being paid: none is made.
+    NothingDue,
 }
 
 /// A gateway's (or querydr's) word on an attempt.
@@ -345,8 +345,8 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        if new.closed && payable.is_none() {
-            return Ok(Opened::Closed);
+        if new.nothing_due && payable.is_none() {
+            return Ok(Opened::NothingDue);
         }
         let existing = match payable {
             Some(id) => Some(id),
