@@ -8,10 +8,21 @@ use serde_json::json;
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{Config, DossierStatus, ErrorKind, LocalData, PageRequest, SearchFilters, Services, SmartHd};
 use smarthd_sandbox::robot::LEVEL1_CITIZEN;
-use smarthd_tests::{Admin, World, damage_table, fill_valid, log_in, sample_file};
+use smarthd_tests::{Admin, World, camera_photo, damage_table, fill_valid, log_in, sample_file};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
 const BIRTH: &str = "1.001193.H19";
+
+fn pothole() -> smarthd_core::ReportDraft {
+    smarthd_core::ReportDraft {
+        category: "chieu_sang".into(),
+        text: "Đèn đường hỏng cả tuần nay, buổi tối rất tối.".into(),
+        location: smarthd_core::report::GeoPoint { lat: 20.82, lon: 106.22 },
+        address_note: None,
+        urgency: smarthd_core::report::Urgency::Normal,
+        share_identity: false,
+    }
+}
 
 /// A loopback "portal" whose catalog feed always answers `body`.
 async fn crafted_portal(body: &'static str) -> String {
@@ -109,7 +120,7 @@ fn kept_aside(world: &World) -> Vec<String> {
 #[tokio::test]
 async fn a_lost_data_key_is_reported_at_first_use_and_recovered_by_logging_in_again() {
     let world = World::new(300).await;
-    let (draft, queued, received) = {
+    let (draft, queued, received, report) = {
         let core = world.core();
         core.sync().catalog().await.unwrap();
         log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
@@ -122,7 +133,11 @@ async fn a_lost_data_key_is_reported_at_first_use_and_recovered_by_logging_in_ag
         core.dossiers().submit(&queued).unwrap();
         let draft = core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap().id;
         fill_valid(&core, &draft);
-        (draft, queued, received)
+        core.reports().refresh_published().await.unwrap();
+        let report = core.reports().create(&pothole()).unwrap().id;
+        core.reports().add_photo(&report, &camera_photo(world.dir.path(), "o-ga.jpg", 1)).unwrap();
+        core.reports().submit(&report).unwrap();
+        (draft, queued, received, report)
     };
     std::fs::remove_file(world.data_dir().join("keys").join(smarthd_core::vault::DATA_KEY_NAME)).unwrap();
 
@@ -141,7 +156,7 @@ async fn a_lost_data_key_is_reported_at_first_use_and_recovered_by_logging_in_ag
     assert!(kept_aside(&world).is_empty());
 
     let core = SmartHd::open_recovering(config(&world), services(&world)).unwrap();
-    assert_eq!(kept_aside(&world), ["dossier.fields", "dossier.fields", "dossier.fields", "session"]);
+    assert_eq!(kept_aside(&world), ["dossier.fields", "dossier.fields", "dossier.fields", "report.sealed", "session"]);
     assert_eq!(core.session().whoami().await.unwrap(), None, "the session could not be opened: log in again");
     // The old key's owner tags name no one: the records go to the resident who logs in first.
     assert!(core.dossiers().list().unwrap().is_empty());
@@ -157,9 +172,16 @@ async fn a_lost_data_key_is_reported_at_first_use_and_recovered_by_logging_in_ag
         assert!(dossier.problem.as_deref().unwrap().contains("data key"), "{:?}", dossier.problem);
         assert!(dossier.fields.is_empty());
     }
+    // The queued report lost its text: it is not sent blank, it fails, to be written again.
+    let failed = core.reports().get(&report).unwrap();
+    assert_eq!(failed.state, smarthd_core::ReportState::Failed);
+    assert!(failed.problem.as_deref().unwrap().contains("data key"), "{:?}", failed.problem);
     fill_valid(&core, &queued);
     core.dossiers().submit(&queued).unwrap();
-    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+    let sync = core.sync().now().await.unwrap();
+    assert_eq!((sync.outbox.sent, sync.reports.sent, sync.reports.pending), (1, 0, 0));
+    let ledger = Admin::new(&world.sandbox).get("admin/reports/ledger").await;
+    assert_eq!(ledger["effects"].get(&report), None, "the portal never got a blank report: {ledger}");
     drop(core);
     let reopened = SmartHd::open(config(&world), services(&world)).unwrap();
     assert_eq!(reopened.dossiers().list().expect("the new key opens what it sealed").len(), 3);

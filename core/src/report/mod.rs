@@ -680,13 +680,18 @@ impl Reports {
             if let Some(remote) = remote {
                 crate::store::keep_aside(&tx, "report.remote", &id, &remote)?;
             }
-            tx.execute("DELETE FROM report_outbox WHERE report_id = ?1 AND kind = 'rating'", [&id])?;
+            // A report not sent yet cannot be: its text is gone. It fails, to be written again; a
+            // rating waiting to go stays (its verdict is not sealed).
+            tx.execute("DELETE FROM report_outbox WHERE report_id = ?1 AND kind = 'submit'", [&id])?;
             tx.execute(
-                "UPDATE report SET sealed = ?2, remote = NULL, problem = ?3 WHERE id = ?1",
+                "UPDATE report SET sealed = ?2, remote = NULL, problem = ?3,
+                    status = CASE WHEN status IN ('draft', 'queued', 'failed') THEN 'failed' ELSE status END
+                 WHERE id = ?1",
                 params![
                     id,
                     blank,
-                    "nội dung không đọc được sau khi đổi khoá / the contents could not be read after the data key changed"
+                    "nội dung không đọc được sau khi đổi khoá, hãy viết lại / the contents could not be read after \
+                     the data key changed; write it again"
                 ],
             )?;
             kept += 1;
