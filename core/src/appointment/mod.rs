@@ -184,33 +184,37 @@ impl Appointments {
     /// Commits the wish to book before anything is sent; an unsent request for the same slot is
     /// reused, so its permanent id stays the same across retries.
     pub fn request(&self, owner: &Owner, slot_id: &str, procedure_code: Option<&str>) -> Result<PendingBooking> {
-        let mut db = self.db.lock();
-        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<(String, Option<String>)> = tx
-            .query_row(
-                "SELECT booking_id, procedure_code FROM appointment_request WHERE slot_id = ?1 AND owner = ?2",
-                params![slot_id, owner.tag()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let pending = match existing {
-            // The same request again: the same id, and what it asked for (the portal would
-            // refuse another procedure under that id).
-            Some((booking_id, procedure_code)) => {
-                PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code }
-            }
-            None => {
-                let booking_id = crate::dossier::new_id();
-                tx.execute(
-                    "INSERT INTO appointment_request (booking_id, slot_id, procedure_code, created_at, owner)
+        // Committed with FULL, as a submitted dossier is: on disk before it is sent.
+        self.db.durably(|tx| {
+            let existing: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT booking_id, procedure_code FROM appointment_request WHERE slot_id = ?1 AND owner = ?2",
+                    params![slot_id, owner.tag()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let pending = match existing {
+                // The same request again: the same id, and what it asked for (the portal would
+                // refuse another procedure under that id).
+                Some((booking_id, procedure_code)) => {
+                    PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code }
+                }
+                None => {
+                    let booking_id = crate::dossier::new_id();
+                    tx.execute(
+                        "INSERT INTO appointment_request (booking_id, slot_id, procedure_code, created_at, owner)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![booking_id, slot_id, procedure_code, now(), owner.tag()],
-                )?;
-                PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code: procedure_code.map(Into::into) }
-            }
-        };
-        tx.commit()?;
-        Ok(pending)
+                        params![booking_id, slot_id, procedure_code, now(), owner.tag()],
+                    )?;
+                    PendingBooking {
+                        booking_id,
+                        slot_id: slot_id.into(),
+                        procedure_code: procedure_code.map(Into::into),
+                    }
+                }
+            };
+            Ok(pending)
+        })
     }
 
     pub fn pending(&self, owner: &Owner) -> Result<Vec<PendingBooking>> {

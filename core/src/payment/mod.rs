@@ -152,34 +152,35 @@ impl Payments {
         method: PaymentMethod,
         return_url: &str,
     ) -> Result<PendingRequest> {
-        let mut db = self.db.lock();
-        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<String> = tx
-            .query_row(
-                "SELECT request_id FROM payment_request WHERE dossier_id = ?1 AND owner = ?2",
-                params![dossier_id, owner.tag()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let request_id = match existing {
-            Some(id) => {
-                tx.execute(
-                    "UPDATE payment_request SET method = ?2, return_url = ?3 WHERE request_id = ?1",
-                    params![id, method.as_str(), return_url],
-                )?;
-                id
-            }
-            None => {
-                let id = crate::dossier::new_id();
-                tx.execute(
-                    "INSERT INTO payment_request (request_id, dossier_id, method, return_url, created_at, owner)
+        // Committed with FULL, as a submitted dossier is: the request is on disk before it is
+        // sent, power cut or not.
+        let request_id = self.db.durably(|tx| {
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT request_id FROM payment_request WHERE dossier_id = ?1 AND owner = ?2",
+                    params![dossier_id, owner.tag()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE payment_request SET method = ?2, return_url = ?3 WHERE request_id = ?1",
+                        params![id, method.as_str(), return_url],
+                    )?;
+                    id
+                }
+                None => {
+                    let id = crate::dossier::new_id();
+                    tx.execute(
+                        "INSERT INTO payment_request (request_id, dossier_id, method, return_url, created_at, owner)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![id, dossier_id, method.as_str(), return_url, now(), owner.tag()],
-                )?;
-                id
-            }
-        };
-        tx.commit()?;
+                        params![id, dossier_id, method.as_str(), return_url, now(), owner.tag()],
+                    )?;
+                    id
+                }
+            })
+        })?;
         Ok(PendingRequest { request_id, dossier_id: dossier_id.to_owned(), method, return_url: return_url.to_owned() })
     }
 
