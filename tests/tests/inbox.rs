@@ -109,3 +109,29 @@ async fn the_residents_own_dossier_changes_are_kept_in_their_inbox() {
     log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
     assert!(core.inbox().list().unwrap().iter().all(|i| i.kind == InboxKind::Alert), "not another's notices");
 }
+
+/// A push registration still on its way when the resident logs out goes with them: the portal
+/// pushes nothing more to the phone for them.
+#[tokio::test]
+async fn a_push_registration_on_its_way_at_logout_goes_with_the_resident() {
+    let world = World::new(50).await;
+    let core = world.core();
+    let admin = Admin::new(&world.sandbox);
+    log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
+    admin
+        .post(
+            "admin/faults",
+            serde_json::json!({"route": "*", "kind": "answer_late", "probability": 1.0, "delay_ms": 1000}),
+        )
+        .await;
+    let (inbox, session) = (core.inbox(), core.session());
+    let (_, logged_out) = tokio::join!(inbox.register_push("fcm-token-of-this-phone", "fcm"), async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        session.logout(LocalData::Keep).await
+    });
+    logged_out.unwrap();
+    admin.delete("admin/faults").await;
+    publish(&world, "Cắt điện", "warning", &[]).await;
+    let log = admin.get("admin/push/log").await;
+    assert_eq!(log["pushes"].as_array().unwrap().len(), 0, "no push after logout: {log}");
+}

@@ -65,17 +65,24 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
     if token.is_empty() || token.len() > 4096 || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::Validation { field: "token".into(), reason: "the push token the platform gave".into() });
     }
-    let body = serde_json::json!({"token": token, "platform": platform}).to_string();
-    let url = cx.portal.url("api/v1/push/registrations")?;
-    let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url).json(body.as_bytes())).await?;
-    if !answer.is_success() {
-        return Err(answer.refusal().into());
-    }
+    // Kept before it is sent: a logout while the request is on its way (or its answer lost)
+    // finds the token and removes the registration at the portal too.
     cx.db.lock().execute(
         "INSERT INTO push_device (owner, token, platform) VALUES (?1, ?2, ?3)
          ON CONFLICT (owner) DO UPDATE SET token = ?2, platform = ?3",
         params![cx.owner.tag(), token.as_bytes(), platform],
     )?;
+    let body = serde_json::json!({"token": token, "platform": platform}).to_string();
+    let url = cx.portal.url("api/v1/push/registrations")?;
+    let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url).json(body.as_bytes())).await?;
+    if !answer.is_success() {
+        // Refused: the portal holds no registration of it.
+        cx.db.lock().execute(
+            "DELETE FROM push_device WHERE owner = ?1 AND token = ?2",
+            params![cx.owner.tag(), token.as_bytes()],
+        )?;
+        return Err(answer.refusal().into());
+    }
     Ok(())
 }
 
