@@ -256,23 +256,18 @@ impl ForPerson {
 mod tests {
     use super::*;
 
-    const EVERY_STATUS: [DossierStatus; 11] = [
-        DossierStatus::Draft,
-        DossierStatus::Queued,
-        DossierStatus::Failed,
-        DossierStatus::Received,
-        DossierStatus::Processing,
-        DossierStatus::NeedMoreDocuments,
-        DossierStatus::AwaitingPayment,
-        DossierStatus::Rejected,
-        DossierStatus::ResultReady,
-        DossierStatus::Returned,
-        DossierStatus::Withdrawn,
-    ];
+    /// Every status: the phone's own, the portal's, and the withdrawal.
+    fn every_status() -> Vec<DossierStatus> {
+        [DossierStatus::Draft, DossierStatus::Queued, DossierStatus::Failed]
+            .into_iter()
+            .chain(DossierStatus::PORTAL)
+            .chain([DossierStatus::Withdrawn])
+            .collect()
+    }
 
     #[test]
     fn names_round_trip() {
-        for s in EVERY_STATUS {
+        for s in every_status() {
             assert_eq!(DossierStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(DossierStatus::parse("lost"), None);
@@ -283,7 +278,7 @@ mod tests {
     #[test]
     fn a_fee_is_payable_from_reception_unless_withdrawn_or_rejected() {
         use DossierStatus::*;
-        let payable: Vec<DossierStatus> = EVERY_STATUS.into_iter().filter(|s| s.is_payable()).collect();
+        let payable: Vec<DossierStatus> = every_status().into_iter().filter(|s| s.is_payable()).collect();
         assert_eq!(payable, [Received, Processing, NeedMoreDocuments, AwaitingPayment, ResultReady, Returned]);
     }
 
