@@ -851,10 +851,12 @@ pub struct SlotQuery {
     pub procedure_code: Option<String>,
 }
 
-/// Booked (Đã đặt) or cancelled (Đã huỷ).
+/// Booked (Đã đặt), cancelling (Đang huỷ: cancelled on the phone, the portal not told yet; the
+/// next `sync().now()` sends it) or cancelled (Đã huỷ).
 #[uniffi::remote(Enum)]
 pub enum AppointmentStatus {
     Booked,
+    Cancelling,
     Cancelled,
 }
 

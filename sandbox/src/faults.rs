@@ -51,6 +51,9 @@ pub enum FaultRoute {
     /// `POST /api/v1/appointments`: booking a counter's slot.
     #[serde(rename = "book")]
     Book,
+    /// `POST /api/v1/appointments/{booking_id}/cancel`: cancelling a booking.
+    #[serde(rename = "cancel")]
+    Cancel,
     /// `POST /api/v1/reports…`: sending a field report, rating its answer.
     #[serde(rename = "reports")]
     Reports,
@@ -180,6 +183,7 @@ enum RouteClass {
     Attachments,
     Dossiers,
     Book,
+    Cancel,
     Reports,
     OtherApi,
 }
@@ -194,6 +198,8 @@ impl RouteClass {
             Some(RouteClass::Dossiers)
         } else if path == "/api/v1/appointments" && method == Method::POST {
             Some(RouteClass::Book)
+        } else if path.starts_with("/api/v1/appointments/") && path.ends_with("/cancel") && method == Method::POST {
+            Some(RouteClass::Cancel)
         } else if path.starts_with("/api/v1/reports") && method == Method::POST {
             Some(RouteClass::Reports)
         } else if path.starts_with("/api/") {
@@ -210,6 +216,7 @@ impl RouteClass {
             FaultRoute::Attachments => self == RouteClass::Attachments,
             FaultRoute::Dossiers => self == RouteClass::Dossiers,
             FaultRoute::Book => self == RouteClass::Book,
+            FaultRoute::Cancel => self == RouteClass::Cancel,
             FaultRoute::Reports => self == RouteClass::Reports,
         }
     }
@@ -422,6 +429,9 @@ mod tests {
         assert_eq!(RouteClass::of(&Method::POST, "/admin/faults"), None);
         assert!(!RouteClass::OtherApi.matches(FaultRoute::Submit));
         assert_eq!(RouteClass::of(&Method::POST, "/api/v1/dossier-batches"), Some(RouteClass::Submit));
+        assert_eq!(RouteClass::of(&Method::POST, "/api/v1/appointments"), Some(RouteClass::Book));
+        assert_eq!(RouteClass::of(&Method::POST, "/api/v1/appointments/b1/cancel"), Some(RouteClass::Cancel));
+        assert_eq!(RouteClass::of(&Method::GET, "/api/v1/appointments"), Some(RouteClass::OtherApi));
         assert!(RouteClass::OtherApi.matches(FaultRoute::All));
     }
 }

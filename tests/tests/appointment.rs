@@ -80,9 +80,51 @@ async fn book_list_offline_cancel_and_the_ticket_verifies_offline() {
     assert!(ticket.qr_text.starts_with("HDA1~"), "{}", ticket.qr_text);
     let qr = smarthd_core::payment::vietqr::matrix(&ticket.qr_text).unwrap();
     assert!(qr.width <= 57, "a small QR code: width {}", qr.width);
-    let error = core.appointments().cancel(&kept.booking_id).await.unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Offline);
+    // Cancelling offline is kept to be sent: the booking shows it, and gives no reminder.
+    let cancelling = core.appointments().cancel(&kept.booking_id).await.unwrap();
+    assert_eq!(cancelling.status, AppointmentStatus::Cancelling);
+    assert_eq!(core.appointments().get(&kept.booking_id).unwrap().status, AppointmentStatus::Cancelling);
     drop(dir);
+}
+
+/// A cancellation whose request never reached the portal, and one whose answer was lost, both
+/// stay "cancelling" (a refresh reading the booking still live does not undo it) until `sync`
+/// sends them; the portal cancels each once.
+#[tokio::test]
+async fn a_cancellation_not_answered_is_sent_by_sync() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let (first, second) =
+        (slot_in(&admin, chrono::TimeDelta::days(1), 3).await, slot_in(&admin, chrono::TimeDelta::days(2), 3).await);
+    let never_sent = core.appointments().book(&first, None).await.unwrap();
+    let answer_lost = core.appointments().book(&second, None).await.unwrap();
+
+    admin.fault("cancel", "drop").await;
+    let shown = core.appointments().cancel(&never_sent.booking_id).await.unwrap();
+    assert_eq!(shown.status, AppointmentStatus::Cancelling);
+    admin.delete("admin/faults").await;
+    admin.fault("cancel", "commit_then_drop").await;
+    let shown = core.appointments().cancel(&answer_lost.booking_id).await.unwrap();
+    assert_eq!(shown.status, AppointmentStatus::Cancelling);
+    admin.delete("admin/faults").await;
+    assert_eq!(booked_at_portal(&admin, &first).await, 1, "the first request was dropped before it was handled");
+    assert_eq!(booked_at_portal(&admin, &second).await, 0, "the portal cancelled before the answer was lost");
+
+    let refreshed = core.appointments().refresh().await.unwrap();
+    let cancelling = refreshed.iter().find(|a| a.booking_id == never_sent.booking_id).unwrap();
+    assert_eq!(cancelling.status, AppointmentStatus::Cancelling, "the portal's live booking does not undo it");
+
+    core.sync().now().await.unwrap();
+    for (slot, booking) in [(&first, &never_sent), (&second, &answer_lost)] {
+        assert_eq!(core.appointments().get(&booking.booking_id).unwrap().status, AppointmentStatus::Cancelled);
+        let ledger = admin.get("admin/appointments/ledger").await;
+        assert_eq!(
+            (ledger["slots"][slot]["booked"].as_u64(), ledger["slots"][slot]["cancelled"].as_u64()),
+            (Some(0), Some(1))
+        );
+    }
 }
 
 /// The portal books, then the connection drops before the answer: the request stays queued

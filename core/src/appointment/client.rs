@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Appointment, Appointments, BookingRefusal, Counter, PendingBooking, Slot, WireBooking};
+use super::{Appointment, AppointmentStatus, Appointments, BookingRefusal, Counter, PendingBooking, Slot, WireBooking};
 use crate::error::{Class, Error, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::ResidentCredentials;
@@ -127,14 +127,33 @@ fn typed(refusal: PortalError) -> Error {
     refusal.into()
 }
 
-/// Cancels a booking at the portal and records it.
+/// Cancels a booking: the wish is committed, then sent. Offline or after a lost answer the booking
+/// stays "cancelling" and `sync` sends it; the portal cancels once per booking.
 pub async fn cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> {
-    // Only the resident's own bookings are cancelled from here.
-    cx.appointments.get(cx.owner, booking_id)?;
+    // Only the resident's own bookings are cancelled from here (another's is not found).
+    let kept = cx.appointments.request_cancel(cx.owner, booking_id)?;
+    if kept.status == AppointmentStatus::Cancelled {
+        return Ok(kept);
+    }
+    match send_cancel(cx, booking_id).await {
+        Err(e) if matches!(e.class(), Some(Class::Offline | Class::RetryLater)) => {
+            tracing::info!("cancellation kept to send later: {e}");
+            cx.appointments.get(cx.owner, booking_id)
+        }
+        answered => answered,
+    }
+}
+
+async fn send_cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> {
     let url = cx.portal.url(&format!("api/v1/appointments/{booking_id}/cancel"))?;
     let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url)).await?;
     if !answer.is_success() {
-        return Err(typed(answer.refusal()));
+        let refusal = answer.refusal();
+        if matches!(refusal.class(), Class::Permanent | Class::NotFound | Class::Conflict) {
+            // The portal will never cancel it (the slot has begun): the booking stands.
+            cx.appointments.keep_booked(cx.owner, booking_id)?;
+        }
+        return Err(typed(refusal));
     }
     let booking: WireBooking = answer.json()?;
     cx.appointments.record(cx.owner, &booking)
@@ -154,9 +173,16 @@ fn stops_sync(error: &Error) -> bool {
     matches!(error.class(), Some(Class::Offline | Class::NeedsLogin))
 }
 
-/// Sends booking requests made before a lost answer or a crash, and refreshes the bookings;
-/// answers how many requests were booked.
+/// Sends booking requests and cancellations made before a lost answer, offline or a crash, and
+/// refreshes the bookings; answers how many requests were booked.
 pub async fn sync(cx: &Context<'_>) -> Result<u32> {
+    for booking_id in cx.appointments.cancelling(cx.owner)? {
+        match send_cancel(cx, &booking_id).await {
+            Ok(_) => {}
+            Err(e) if stops_sync(&e) => return Ok(0),
+            Err(e) => tracing::info!("cancellation not sent: {e}"),
+        }
+    }
     let mut booked = 0;
     for pending in cx.appointments.pending(cx.owner)? {
         match send_request(cx, &pending).await {

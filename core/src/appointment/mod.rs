@@ -7,6 +7,10 @@
 //! same booking, never a second place. Requests and bookings belong to the resident who made
 //! them ([`crate::owner`]).
 //!
+//! Cancelling is durable too: the wish is committed (the booking shows "cancelling") before it is
+//! sent, and `sync` sends it after a lost answer, offline or a crash; the portal cancels a
+//! booking once and answers a second cancel as it is.
+//!
 //! A ticket verifies only if its signature checks with a trusted key (pinned in
 //! [`crate::Config::ticket_keys`], or fetched from the portal over the pinned transport and kept
 //! sealed: a row written into `user.db` by anything else is never a key) *and* it is the ticket
@@ -36,21 +40,32 @@ pub use smarthd_model::appointment::{
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentStatus {
     Booked,
+    /// The resident cancelled it on the phone; the portal has not answered yet (offline, a lost
+    /// answer): `sync` sends the cancellation.
+    Cancelling,
     Cancelled,
 }
 
 impl AppointmentStatus {
+    /// A status as kept in `user.db`.
     fn parse(text: &str) -> Option<AppointmentStatus> {
         match text {
             "booked" => Some(AppointmentStatus::Booked),
+            "cancelling" => Some(AppointmentStatus::Cancelling),
             "cancelled" => Some(AppointmentStatus::Cancelled),
             _ => None,
         }
     }
 
+    /// A status as the portal gives it: "cancelling" is the phone's own.
+    fn from_portal(text: &str) -> Option<AppointmentStatus> {
+        AppointmentStatus::parse(text).filter(|status| *status != AppointmentStatus::Cancelling)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AppointmentStatus::Booked => "booked",
+            AppointmentStatus::Cancelling => "cancelling",
             AppointmentStatus::Cancelled => "cancelled",
         }
     }
@@ -59,6 +74,7 @@ impl AppointmentStatus {
     pub fn label(self) -> &'static str {
         match self {
             AppointmentStatus::Booked => "Đã đặt / Booked",
+            AppointmentStatus::Cancelling => "Đang huỷ: sẽ gửi khi có mạng / Cancelling: sent when online",
             AppointmentStatus::Cancelled => "Đã huỷ / Cancelled",
         }
     }
@@ -217,6 +233,40 @@ impl Appointments {
         })
     }
 
+    /// Commits the wish to cancel the resident's booking before anything is sent: a booked
+    /// appointment becomes "cancelling". Answers the booking as it now stands (a cancelled one
+    /// as it is).
+    pub fn request_cancel(&self, owner: &Owner, booking_id: &str) -> Result<Appointment> {
+        self.db.durably(|tx| {
+            tx.execute(
+                "UPDATE appointment SET status = 'cancelling', updated_at = ?3
+                 WHERE booking_id = ?1 AND owner = ?2 AND status = 'booked'",
+                params![booking_id, owner.tag(), now()],
+            )?;
+            Ok(())
+        })?;
+        self.get(owner, booking_id)
+    }
+
+    /// The portal refused the cancellation for good (the slot has begun): the booking stands.
+    pub fn keep_booked(&self, owner: &Owner, booking_id: &str) -> Result<()> {
+        self.db.lock().execute(
+            "UPDATE appointment SET status = 'booked' WHERE booking_id = ?1 AND owner = ?2 AND status = 'cancelling'",
+            params![booking_id, owner.tag()],
+        )?;
+        Ok(())
+    }
+
+    /// The resident's cancellations not answered by the portal yet, oldest first.
+    pub fn cancelling(&self, owner: &Owner) -> Result<Vec<String>> {
+        let db = self.db.lock();
+        let mut stmt = db.prepare(
+            "SELECT booking_id FROM appointment WHERE owner = ?1 AND status = 'cancelling' ORDER BY updated_at",
+        )?;
+        let rows = stmt.query_map([owner.tag()], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn pending(&self, owner: &Owner) -> Result<Vec<PendingBooking>> {
         let db = self.db.lock();
         let mut stmt = db.prepare(
@@ -236,7 +286,7 @@ impl Appointments {
     /// Records what the portal says of a booking (and takes its request off the queue, in the
     /// same transaction). Another resident's booking id is not found.
     pub fn record(&self, owner: &Owner, booking: &WireBooking) -> Result<Appointment> {
-        let status = AppointmentStatus::parse(&booking.status).ok_or_else(|| Error::UpdateNeeded {
+        let status = AppointmentStatus::from_portal(&booking.status).ok_or_else(|| Error::UpdateNeeded {
             what: "appointment status",
             value: booking.status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
         })?;
@@ -249,13 +299,16 @@ impl Appointments {
             return Err(Error::NotFound(format!("appointment {}", booking.booking_id)));
         }
         // A cancellation is final at the portal: an answer read before it (a refresh still on its
-        // way) does not book the appointment again.
+        // way) does not book the appointment again. A cancellation not sent yet stays to be sent.
         tx.execute(
             "INSERT INTO appointment (booking_id, slot_id, counter_id, counter_name, unit_code, procedure_code,
                                       starts_at, ends_at, status, number, ticket_payload, ticket_signature,
                                       ticket_key_id, updated_at, owner)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT(booking_id) DO UPDATE SET status = excluded.status, counter_name = excluded.counter_name,
+             ON CONFLICT(booking_id) DO UPDATE SET
+                status = CASE WHEN appointment.status = 'cancelling' AND excluded.status = 'booked'
+                              THEN 'cancelling' ELSE excluded.status END,
+                counter_name = excluded.counter_name,
                 ticket_payload = excluded.ticket_payload, ticket_signature = excluded.ticket_signature,
                 ticket_key_id = excluded.ticket_key_id, updated_at = excluded.updated_at
              WHERE appointment.status != 'cancelled'",
@@ -431,11 +484,9 @@ mod tests {
         assert_eq!(check_booking(&ticket, &other), Err(TicketError::NotTheBookings("booking")));
     }
 
-    #[test]
-    fn a_cancelled_booking_is_not_booked_again_by_an_answer_read_before_the_cancellation() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_booking_at(dir: &std::path::Path) -> (Appointments, Owner, WireBooking) {
         let vault = Arc::new(Vault::from_key(&[7; 32]));
-        let appointments = Appointments::new(UserDb::open(dir.path()).unwrap(), vault.clone(), Vec::new());
+        let appointments = Appointments::new(UserDb::open(dir).unwrap(), vault.clone(), Vec::new());
         let owner = Owner::of(&vault, "resident-a");
         let booked = WireBooking {
             booking_id: "b1".into(),
@@ -450,10 +501,45 @@ mod tests {
             number: 1,
             ticket: SignedTicket { payload: "p".into(), signature: "s".into(), key_id: "k".into() },
         };
+        (appointments, owner, booked)
+    }
+
+    #[test]
+    fn a_cancelled_booking_is_not_booked_again_by_an_answer_read_before_the_cancellation() {
+        let dir = tempfile::tempdir().unwrap();
+        let (appointments, owner, booked) = a_booking_at(dir.path());
         let cancelled = WireBooking { status: "cancelled".into(), ..booked.clone() };
         assert_eq!(appointments.record(&owner, &booked).unwrap().status, AppointmentStatus::Booked);
         assert_eq!(appointments.record(&owner, &cancelled).unwrap().status, AppointmentStatus::Cancelled);
         // A refresh that listed the booking before the cancellation answers after it.
         assert_eq!(appointments.record(&owner, &booked).unwrap().status, AppointmentStatus::Cancelled);
+    }
+
+    #[test]
+    fn a_cancellation_on_its_way_stays_until_the_portal_answers_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let (appointments, owner, booked) = a_booking_at(dir.path());
+        appointments.record(&owner, &booked).unwrap();
+        let other = Owner::of(&Vault::from_key(&[7; 32]), "resident-b");
+        assert!(matches!(appointments.request_cancel(&other, "b1"), Err(Error::NotFound(_))), "another's booking");
+        assert_eq!(appointments.get(&owner, "b1").unwrap().status, AppointmentStatus::Booked);
+
+        assert_eq!(appointments.request_cancel(&owner, "b1").unwrap().status, AppointmentStatus::Cancelling);
+        assert_eq!(appointments.cancelling(&owner).unwrap(), vec!["b1".to_owned()]);
+        assert!(appointments.cancelling(&other).unwrap().is_empty());
+        // The portal's booking read before the cancellation reached it does not undo it.
+        assert_eq!(appointments.record(&owner, &booked).unwrap().status, AppointmentStatus::Cancelling);
+        // Refused for good (the slot has begun): the booking stands.
+        appointments.keep_booked(&owner, "b1").unwrap();
+        assert_eq!(appointments.get(&owner, "b1").unwrap().status, AppointmentStatus::Booked);
+
+        appointments.request_cancel(&owner, "b1").unwrap();
+        let cancelled = WireBooking { status: "cancelled".into(), ..booked.clone() };
+        assert_eq!(appointments.record(&owner, &cancelled).unwrap().status, AppointmentStatus::Cancelled);
+        assert!(appointments.cancelling(&owner).unwrap().is_empty());
+        // A cancelled booking is not "cancelling" again, and the portal never says "cancelling".
+        assert_eq!(appointments.request_cancel(&owner, "b1").unwrap().status, AppointmentStatus::Cancelled);
+        let phones_own = WireBooking { status: "cancelling".into(), ..booked };
+        assert!(matches!(appointments.record(&owner, &phones_own), Err(Error::UpdateNeeded { .. })));
     }
 }

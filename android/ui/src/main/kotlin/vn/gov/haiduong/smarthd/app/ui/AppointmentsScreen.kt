@@ -61,11 +61,13 @@ fun AppointmentsScreen(onOpen: (String) -> Unit, onBook: () -> Unit) {
 @Composable
 private fun AppointmentFacts(appointment: Appointment) {
     Text(appointment.counterName, style = MaterialTheme.typography.titleMedium)
-    Text(
-        tr(if (appointment.status == AppointmentStatus.BOOKED) Str.APPOINTMENT_BOOKED else Str.APPOINTMENT_CANCELLED),
-        style = MaterialTheme.typography.labelLarge,
-        color = if (appointment.status == AppointmentStatus.BOOKED) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error,
-    )
+    val (status, color) = when (appointment.status) {
+        AppointmentStatus.BOOKED -> Str.APPOINTMENT_BOOKED to MaterialTheme.colorScheme.primary
+        // Cancelled on the phone; the next sync tells the portal.
+        AppointmentStatus.CANCELLING -> Str.APPOINTMENT_CANCELLING to MaterialTheme.colorScheme.error
+        AppointmentStatus.CANCELLED -> Str.APPOINTMENT_CANCELLED to MaterialTheme.colorScheme.error
+    }
+    Text(tr(status), style = MaterialTheme.typography.labelLarge, color = color)
     Text(tr(Str.APPOINTMENT_AT, localTime(appointment.startsAt)))
     Text(tr(Str.APPOINTMENT_NUMBER, appointment.number.toInt()))
     appointment.procedureCode?.let { Text(tr(Str.APPOINTMENT_FOR, it), style = MaterialTheme.typography.bodyMedium) }

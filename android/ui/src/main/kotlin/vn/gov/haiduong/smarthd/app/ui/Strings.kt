@@ -204,6 +204,7 @@ enum class Str(private val vi: String, private val en: String) {
     APPOINTMENTS_EMPTY("Chưa có lịch hẹn", "No appointments yet"),
     APPOINTMENT_BOOK("Đặt lịch hẹn mới", "Book an appointment"),
     APPOINTMENT_BOOKED("Đã đặt", "Booked"),
+    APPOINTMENT_CANCELLING("Đang huỷ: sẽ gửi khi có mạng", "Cancelling: sent when online"),
     APPOINTMENT_CANCELLED("Đã huỷ", "Cancelled"),
     APPOINTMENT_NUMBER("Số thứ tự: %1\$d", "Queue number: %1\$d"),
     APPOINTMENT_AT("Lúc %1\$s", "At %1\$s"),
