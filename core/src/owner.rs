@@ -134,17 +134,17 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
 }
 
 /// Deletes every record of `owner`, with their upload state, status-feed cursor and lists, in one
-/// transaction. Other residents' records and drafts nobody owns stay. Answers the digests of the
-/// sealed files the deleted records named, for [`crate::dossier::Dossiers::remove_unreferenced`].
-pub fn wipe(db: &UserDb, owner: &Owner) -> Result<Vec<String>> {
+/// transaction. Other residents' records and drafts nobody owns stay. The sealed files the deleted
+/// records named are listed in the same transaction, for
+/// [`crate::dossier::Dossiers::remove_listed_files`].
+pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     let mut conn = db.lock();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let mut files = Vec::new();
     for table in ["dossier_attachment", "dossier_result", "report_photo"] {
-        let mut named = tx.prepare(&format!("SELECT sha256 FROM {table} WHERE owner = ?1"))?;
-        for sha256 in named.query_map([owner.tag()], |r| r.get::<_, String>(0))? {
-            files.push(sha256?);
-        }
+        tx.execute(
+            &format!("INSERT OR IGNORE INTO file_to_remove (sha256) SELECT sha256 FROM {table} WHERE owner = ?1"),
+            [owner.tag()],
+        )?;
     }
     // Children before parents (the foreign keys of outbox and payment_request), then the
     // per-owner state.
@@ -171,7 +171,7 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<Vec<String>> {
     // out writes nothing (`user.db` v15), until they log in again ([`welcome`]).
     tx.execute("INSERT OR IGNORE INTO wiped_owner (owner) VALUES (?1)", [owner.tag()])?;
     tx.commit()?;
-    Ok(files)
+    Ok(())
 }
 
 /// A resident logging in: their records may be written again after a [`wipe`].

@@ -78,8 +78,8 @@ impl SessionHandle {
         }
         let end_session = user.identity.logout(owner.as_ref(), None).await?;
         if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
-            let files = owner::wipe(&user.user_db, &owner)?;
-            user.dossiers.remove_unreferenced(&files)?;
+            owner::wipe(&user.user_db, &owner)?;
+            user.dossiers.remove_listed_files()?;
         }
         Ok(end_session)
     }

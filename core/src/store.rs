@@ -559,6 +559,12 @@ pub const USER_MIGRATIONS: &[Migration] = &[
     CREATE TRIGGER recent_view_not_for_wiped BEFORE INSERT ON recent_view
         WHEN EXISTS (SELECT 1 FROM wiped_owner WHERE owner = NEW.owner) BEGIN SELECT RAISE(IGNORE); END;
     "#,
+    // v16: the sealed files a wipe's deleted records named, listed in the wipe's transaction until
+    // they are removed: a process stopped between the two finishes at the next open
+    // ([`crate::dossier::Dossiers::remove_listed_files`]).
+    r#"
+    CREATE TABLE file_to_remove (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
+    "#,
 ];
 
 /// Keeps a sealed value the data key cannot open aside in `user.db`, still sealed: a key that

@@ -291,3 +291,33 @@ async fn a_wipe_deletes_its_residents_files_and_no_file_being_attached() {
     assert!(!kept(&theirs.sha256), "the wiped resident's file is deleted");
     assert!(kept(&in_flight.sha256), "the file being attached stays");
 }
+
+/// A wipe whose process stopped after its commit and before its files were removed (the app
+/// killed): the next open removes the files it listed that no record names, keeps one a record
+/// names again, and leaves nothing listed.
+#[tokio::test]
+async fn a_wipe_stopped_before_its_files_were_removed_finishes_at_the_next_open() {
+    let world = World::new(300).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let draft = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let photo = smarthd_tests::sample_file(world.dir.path(), "anh.jpg", "jpeg", 20_000, 8);
+    let wiped = app.dossiers().attach(&draft.id, &photo).unwrap();
+    let scan = smarthd_tests::sample_file(world.dir.path(), "giay-chung-sinh.pdf", "pdf", 20_000, 9);
+    let named_again = app.dossiers().attach(&draft.id, &scan).unwrap();
+    drop(app);
+    // As the wipe's commit left it: the record deleted, both files listed; then the kill.
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    db.execute("DELETE FROM dossier_attachment WHERE sha256 = ?1", [&wiped.sha256]).unwrap();
+    db.execute("INSERT INTO file_to_remove (sha256) VALUES (?1), (?2)", [&wiped.sha256, &named_again.sha256]).unwrap();
+    let kept = |sha256: &str| world.data_dir().join("attachments").join(format!("{sha256}.sealed")).exists();
+    assert!(kept(&wiped.sha256) && kept(&named_again.sha256));
+
+    let app = world.core();
+    app.dossiers().list().unwrap();
+    assert!(!kept(&wiped.sha256), "the wiped record's file is removed at the next open");
+    assert!(kept(&named_again.sha256), "a file a record names stays");
+    let listed: i64 = db.query_row("SELECT count(*) FROM file_to_remove", [], |r| r.get(0)).unwrap();
+    assert_eq!(listed, 0);
+}

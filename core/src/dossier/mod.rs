@@ -832,23 +832,29 @@ impl Dossiers {
         })
     }
 
-    /// Deletes those of `files` (sealed files, by digest: what a wipe deleted the records of)
-    /// that no dossier or report refers to any more. Only those: a file kept a moment ago for an
-    /// attachment whose record is not committed yet (another thread or process) is not touched.
-    pub fn remove_unreferenced(&self, files: &[String]) -> Result<()> {
+    /// Deletes the sealed files a wipe listed ([`crate::owner::wipe`]) that no dossier or report
+    /// refers to any more, and takes them off the list. Only those: a file kept a moment ago for
+    /// an attachment whose record is not committed yet (another thread or process) is not
+    /// touched. Also run at open, for a wipe whose process stopped before its files were removed.
+    pub fn remove_listed_files(&self) -> Result<()> {
         let db = self.db.lock();
+        let listed: Vec<String> = db
+            .prepare("SELECT sha256 FROM file_to_remove")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut used = db.prepare(
             "SELECT (SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1)
                   + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)
                   + (SELECT count(*) FROM report_photo WHERE sha256 = ?1)",
         )?;
-        for sha256 in files {
+        for sha256 in &listed {
             if used.query_row([sha256], |r| r.get::<_, i64>(0))? == 0 {
                 match std::fs::remove_file(self.file_path(sha256)) {
                     Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error.into()),
                     _ => {}
                 }
             }
+            db.execute("DELETE FROM file_to_remove WHERE sha256 = ?1", [sha256])?;
         }
         Ok(())
     }
