@@ -402,3 +402,21 @@ async fn a_retried_booking_is_answered_after_its_procedure_left_the_catalog() {
     assert_eq!(core.appointments().book(&later, Some(BIRTH)).await.unwrap_err().kind(), ErrorKind::NotFound);
     assert_eq!(booked_at_portal(&admin, &later).await, 0);
 }
+
+/// An id given to a call goes to the portal as one path segment: a payment "order id" that
+/// climbs to another route does not cancel a booking there.
+#[tokio::test]
+async fn an_id_climbing_to_another_route_reaches_only_its_own() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
+    let booked = core.appointments().book(&slot, None).await.unwrap();
+    let climbing = format!("../appointments/{}/cancel?", booked.booking_id);
+    let error = core.payments().refresh(&climbing).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
+    assert_eq!(booked_at_portal(&admin, &slot).await, 1, "the booking stands at the portal");
+    let error = core.payments().refresh("..").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Validation, "{error}");
+}

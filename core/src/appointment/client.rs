@@ -10,7 +10,7 @@ use crate::error::{Class, Error, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
-use crate::transport::{PortalClient, Request};
+use crate::transport::{PortalClient, Request, segment};
 
 /// Reminders are given for appointments starting within this long.
 pub const REMINDER_WINDOW_HOURS: i64 = 24;
@@ -145,7 +145,7 @@ pub async fn cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> {
 }
 
 async fn send_cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> {
-    let url = cx.portal.url(&format!("api/v1/appointments/{booking_id}/cancel"))?;
+    let url = cx.portal.url(&format!("api/v1/appointments/{}/cancel", segment(booking_id)?))?;
     let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url)).await?;
     if !answer.is_success() {
         let refusal = answer.refusal();

@@ -169,10 +169,7 @@ impl DossiersHandle {
     /// typed (or read aloud) in lower case, with spaces around it, is the same code.
     pub async fn lookup(&self, code: &str) -> Result<PublicStatus> {
         let code = code.trim().to_uppercase();
-        let path = format!(
-            "api/v1/dossiers/lookup/{}",
-            url::form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()
-        );
+        let path = format!("api/v1/dossiers/lookup/{}", transport::segment(&code)?);
         let portal = &self.shared.portal;
         portal.send(transport::Request::get(portal.url(&path)?)).await?.json()
     }

@@ -10,7 +10,7 @@ use crate::events::{Event, EventListener};
 use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
 use crate::store::UserDb;
-use crate::transport::{PortalClient, Request};
+use crate::transport::{PortalClient, Request, segment};
 
 /// The portal's page size: a shorter page is the last.
 const FEED_PAGE: usize = 500;
@@ -95,7 +95,7 @@ pub async fn unregister(cx: &Context<'_>) -> Result<()> {
         .query_row("SELECT token FROM push_device WHERE owner = ?1", [cx.owner.tag()], |r| r.get(0))
         .optional()?;
     let Some(token) = token.and_then(|t| String::from_utf8(t).ok()) else { return Ok(()) };
-    let url = cx.portal.url(&format!("api/v1/push/registrations/{token}"))?;
+    let url = cx.portal.url(&format!("api/v1/push/registrations/{}", segment(&token)?))?;
     match cx.portal.send_authorized(&cx.credentials, Request::new(reqwest::Method::DELETE, url)).await {
         Ok(answer) if !answer.is_success() => tracing::info!("push registration not removed: {}", answer.status),
         Ok(_) => {}

@@ -10,7 +10,7 @@ use crate::error::{Class, Error, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
-use crate::transport::{PortalClient, Request};
+use crate::transport::{PortalClient, Request, segment};
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
@@ -94,7 +94,7 @@ pub async fn reconcile(cx: &Context<'_>, order_id: &str) -> Result<PaymentOrder>
     // Only the resident's own orders (one they asked for, or one the portal makes for their
     // dossier below) are reconciled from here.
     let before = cx.payments.get(cx.owner, order_id).ok().map(|o| o.status);
-    let url = cx.portal.url(&format!("api/v1/payments/{order_id}/reconcile"))?;
+    let url = cx.portal.url(&format!("api/v1/payments/{}/reconcile", segment(order_id)?))?;
     let wire: WireOrder = cx.portal.send_authorized(&cx.credentials, Request::post(url)).await?.json()?;
     let order = cx.payments.record(cx.owner, &wire, None)?;
     if before != Some(order.status) {
@@ -140,7 +140,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
 /// the local order. Without pinned keys, a key id not seen before is fetched from the portal over
 /// the pinned transport (the only way a key is trusted) and kept sealed.
 async fn fetch_receipt(cx: &Context<'_>, order_id: &str, receipt_id: &str) -> Result<()> {
-    let url = cx.portal.url(&format!("api/v1/receipts/{receipt_id}"))?;
+    let url = cx.portal.url(&format!("api/v1/receipts/{}", segment(receipt_id)?))?;
     let signed: SignedReceipt = cx.portal.send_authorized(&cx.credentials, Request::get(url)).await?.json()?;
     cx.payments.keys().learn(cx.portal, &signed.key_id).await?;
     cx.payments.keep_receipt(cx.owner, order_id, &signed)?;

@@ -22,7 +22,7 @@ use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::Identity;
 use crate::owner::Owner;
-use crate::transport::{Answer, PortalClient, Request};
+use crate::transport::{Answer, PortalClient, Request, segment};
 
 /// Bytes per upload request.
 pub const CHUNK_BYTES: usize = 512 * 1024;
@@ -442,7 +442,7 @@ async fn send_action(
             json!({"rating_id": action.id, "verdict": rating.verdict, "scores": rating.scores, "comment": rating.comment}),
         ),
     };
-    let url = cx.portal.url(&format!("api/v1/dossiers/{}/{path}", item.dossier_id))?;
+    let url = cx.portal.url(&format!("api/v1/dossiers/{}/{path}", segment(&item.dossier_id)?))?;
     let body = body.to_string();
     let answer =
         cx.portal.send_authorized(&cx.identity.acting_for(owner), Request::post(url).json(body.as_bytes())).await?;
@@ -709,7 +709,8 @@ pub(crate) async fn upload(cx: &Context<'_>, owner: &Owner, attachment: &Attachm
             );
         }
         let end = (start + CHUNK_BYTES).min(bytes.len());
-        let url = cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", attachment.sha256))?;
+        let url =
+            cx.portal.url(&format!("api/v1/attachments/{}/content?offset={start}", segment(&attachment.sha256)?))?;
         let chunk = Request::new(reqwest::Method::PUT, url).body("application/octet-stream", &bytes[start..end]);
         let answer = cx.portal.send_authorized(&cx.identity.acting_for(owner), chunk).await?;
         let before = state.received;

@@ -17,7 +17,7 @@ use crate::owner::Owner;
 use crate::report::{
     AREAS_LIST, CATEGORIES_LIST, EntryKind, OutboxEntry, ReportState, ReportSyncReport, ReportView, Reports,
 };
-use crate::transport::{PortalClient, Request};
+use crate::transport::{PortalClient, Request, segment};
 
 /// The portal's feed page size: a shorter page is the last.
 const FEED_PAGE: usize = 500;
@@ -123,7 +123,7 @@ async fn send(cx: &Context<'_>, owner: &Owner, entry: &OutboxEntry) -> Result<Re
             ("api/v1/reports".to_owned(), json!(report.to_new_report()))
         }
         EntryKind::Rating { rating_id, verdict } => (
-            format!("api/v1/reports/{}/rating", entry.report_id),
+            format!("api/v1/reports/{}/rating", segment(&entry.report_id)?),
             json!({"rating_id": rating_id, "verdict": verdict.as_str()}),
         ),
     };

@@ -9,7 +9,7 @@ use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
 use crate::payment::Payments;
 use crate::payment::receipt::signature_ok;
-use crate::transport::{PortalClient, Request};
+use crate::transport::{PortalClient, Request, segment};
 
 pub struct Context<'a> {
     pub portal: &'a PortalClient,
@@ -34,11 +34,11 @@ pub async fn fetch_new(cx: &Context<'_>) -> Result<u32> {
 }
 
 async fn fetch(cx: &Context<'_>, dossier_id: &str) -> Result<ResultPayload> {
-    let url = cx.portal.url(&format!("api/v1/dossiers/{dossier_id}/result/signed"))?;
+    let url = cx.portal.url(&format!("api/v1/dossiers/{}/result/signed", segment(dossier_id)?))?;
     let signed: SignedResult = cx.portal.send_authorized(&cx.credentials, Request::get(url)).await?.json()?;
     cx.payments.keys().learn(cx.portal, &signed.key_id).await?;
     verify(cx.payments, &signed)?;
-    let url = cx.portal.url(&format!("api/v1/dossiers/{dossier_id}/result"))?;
+    let url = cx.portal.url(&format!("api/v1/dossiers/{}/result", segment(dossier_id)?))?;
     let answer = cx.portal.send_authorized(&cx.credentials, Request::get(url)).await?;
     if !answer.is_success() {
         return Err(answer.refusal().into());

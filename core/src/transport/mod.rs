@@ -181,6 +181,7 @@ impl PortalClient {
         self.base.origin()
     }
 
+    /// A portal URL of `path`. An id placed in `path` goes through [`segment`] first.
     pub fn url(&self, path: &str) -> Result<Url> {
         self.base.join(path).map_err(|source| Error::InvalidUrl { url: path_only(path), source })
     }
@@ -376,9 +377,33 @@ fn challenge_error(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// `id` as one path segment of a portal URL: percent-encoded, so an id holding `/`, `?` or `#`
+/// cannot reach another route; an empty, `.` or `..` id (which the URL would resolve as a
+/// directory) is refused.
+pub fn segment(id: &str) -> Result<String> {
+    if matches!(id, "" | "." | "..") {
+        return Err(Error::Validation { field: "id".into(), reason: "mã không hợp lệ / not a valid id".into() });
+    }
+    Ok(url::form_urlencoded::byte_serialize(id.as_bytes()).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_is_one_path_segment_and_reaches_no_other_route() {
+        let base = Url::parse("https://portal.example/hd/").unwrap();
+        let hostile = "../appointments/b1/cancel?x#y";
+        let url = base.join(&format!("api/v1/payments/{}/reconcile", segment(hostile).unwrap())).unwrap();
+        assert!(url.path().starts_with("/hd/api/v1/payments/") && url.path().ends_with("/reconcile"), "{url}");
+        assert_eq!(url.path_segments().unwrap().count(), 6, "{url}");
+        assert_eq!((url.query(), url.fragment()), (None, None));
+        for dots in ["", ".", ".."] {
+            assert!(matches!(segment(dots), Err(Error::Validation { .. })), "{dots:?}");
+        }
+        assert_eq!(segment("HD-2026-000123").unwrap(), "HD-2026-000123");
+    }
 
     #[test]
     fn pinned_client_builds() {
