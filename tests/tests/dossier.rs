@@ -661,3 +661,37 @@ async fn a_sync_dropped_mid_flight_stops_there_and_leaves_the_outbox_whole() {
     }
     admin.assert_portal_created_exactly([&first, &rest[0], &rest[1]].map(String::as_str)).await;
 }
+
+/// A deleted draft takes its attachments' sealed files with it, but not one another draft names;
+/// a file attached to a draft no longer editable is not kept.
+#[tokio::test]
+async fn a_deleted_draft_takes_its_files_but_not_one_another_names() {
+    let world = World::new(300).await;
+    let core = ready(&world, 1).await;
+    let kept = |sha256: &str| world.data_dir().join("attachments").join(format!("{sha256}.sealed")).exists();
+    let (first, second) = (
+        core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap(),
+        core.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap(),
+    );
+    let scan = smarthd_tests::sample_file(world.dir.path(), "giay-chung-sinh.pdf", "pdf", 20_000, 3);
+    let photo = smarthd_tests::sample_file(world.dir.path(), "anh.jpg", "jpeg", 20_000, 4);
+    let own = core.dossiers().attach(&first.id, &scan).unwrap();
+    let shared = core.dossiers().attach(&first.id, &photo).unwrap();
+    core.dossiers().attach(&second.id, &photo).unwrap();
+    core.dossiers().delete_draft(&first.id).unwrap();
+    assert!(!kept(&own.sha256), "the deleted draft's own file goes");
+    assert!(kept(&shared.sha256), "the file the other draft names stays");
+
+    // Queued by another process while a new file is attached: refused, and the file not kept.
+    let late = smarthd_tests::sample_file(world.dir.path(), "to-khai.pdf", "pdf", 20_000, 5);
+    let refused = while_another_process_writes(
+        &world,
+        |other| {
+            other.execute("UPDATE dossier SET status = 'queued' WHERE id = ?1", [&second.id]).unwrap();
+        },
+        || core.dossiers().attach(&second.id, &late),
+    );
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::Validation);
+    let files = std::fs::read_dir(world.data_dir().join("attachments")).unwrap().count();
+    assert_eq!(files, 1, "only the shared file is left");
+}

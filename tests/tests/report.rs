@@ -280,3 +280,39 @@ async fn a_rating_another_process_queued_meanwhile_is_seen() {
         .unwrap();
     assert_eq!(queued, ["rated-elsewhere"], "one rating queued, the other process's");
 }
+
+/// A photo's sealed file lives only while a report names it: a photo refused (a sixth, a report
+/// not found) leaves none, and a photo removed or a draft deleted takes its file with it, but
+/// not a file another report still names.
+#[tokio::test]
+async fn a_photo_file_lives_only_while_a_report_names_it() {
+    let world = World::new(30).await;
+    let core = ready(&world, Arc::new(Recorder::default())).await;
+    let files = || {
+        std::fs::read_dir(world.data_dir().join("attachments"))
+            .map(|dir| dir.filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "sealed")).count())
+            .unwrap_or(0)
+    };
+    let photos = camera_photos(world.dir.path(), 6);
+    let (first, second) = (core.reports().create(&draft()).unwrap(), core.reports().create(&draft()).unwrap());
+    for photo in &photos[..5] {
+        core.reports().add_photo(&first.id, photo).unwrap();
+    }
+    let shared = core.reports().add_photo(&second.id, &photos[0]).unwrap().photos[0].sha256.clone();
+    assert_eq!(files(), 5);
+    let sixth = core.reports().add_photo(&first.id, &photos[5]).unwrap_err();
+    assert_eq!(sixth.kind(), ErrorKind::Validation, "{sixth}");
+    assert_eq!(files(), 5, "the sixth photo's file is not kept");
+    let unknown = core.reports().add_photo("no-such-report", &photos[5]).unwrap_err();
+    assert_eq!(unknown.kind(), ErrorKind::NotFound, "{unknown}");
+    assert_eq!(files(), 5);
+
+    let removed = core.reports().get(&first.id).unwrap().photos[1].sha256.clone();
+    core.reports().remove_photo(&first.id, &removed).unwrap();
+    assert_eq!(files(), 4, "a removed photo's file goes");
+    core.reports().delete_draft(&first.id).unwrap();
+    assert_eq!(files(), 1, "the deleted draft's files go, but the one the other report names");
+    assert_eq!(core.reports().get(&second.id).unwrap().photos[0].sha256, shared);
+    core.reports().delete_draft(&second.id).unwrap();
+    assert_eq!(files(), 0);
+}

@@ -428,8 +428,9 @@ impl Dossiers {
         })?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tep".into());
         self.keep_file(&sha256, &bytes)?;
+        let kept = sha256.clone();
         let sealed_name = self.vault.seal(SEALED_NAME, name.as_bytes())?;
-        self.db.durably(|tx| {
+        let attached = self.db.durably(|tx| {
             // Decided on the dossier as it is written: a submit in between (another thread,
             // another process) is seen, and two files attached at once answer two documents.
             let dossier = self.editable_in(tx, viewer, id)?;
@@ -451,7 +452,11 @@ impl Dossiers {
                 attachment.document
             ])?;
             Ok(attachment)
-        })
+        });
+        if attached.is_err() {
+            self.forget_file(&kept);
+        }
+        attached
     }
 
     /// Keeps a file sealed in the data dir under its digest (once: the same bytes, the same file),
@@ -460,11 +465,22 @@ impl Dossiers {
         crate::private_files::create_dir(&self.files)?;
         let target = self.file_path(sha256);
         if !target.exists() {
-            let tmp = target.with_extension("tmp");
-            let mut file = crate::private_files::options().write(true).create(true).truncate(true).open(&tmp)?;
-            std::io::Write::write_all(&mut file, &self.vault.seal(SEALED_FILE, bytes)?)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, &target)?;
+            // A temporary file of this call's own: two calls keeping the same bytes at once (the
+            // app and the CLI) each write a whole file, and the rename keeps one of them.
+            static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = self.files.join(format!("{sha256}.{}-{call}.tmp", std::process::id()));
+            let written = (|| {
+                let mut file = crate::private_files::options().write(true).create_new(true).open(&tmp)?;
+                std::io::Write::write_all(&mut file, &self.vault.seal(SEALED_FILE, bytes)?)?;
+                file.sync_all()?;
+                std::fs::rename(&tmp, &target)?;
+                Ok(())
+            })();
+            if written.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            return written;
         }
         Ok(())
     }
@@ -826,16 +842,41 @@ impl Dossiers {
                         ),
                     });
                 }
+                tx.execute(
+                    "INSERT OR IGNORE INTO file_to_remove (sha256) SELECT sha256 FROM dossier_attachment WHERE dossier_id = ?1",
+                    [id],
+                )?;
                 tx.prepare_cached("DELETE FROM dossier WHERE id = ?1")?.execute([id])?;
                 Ok(())
             })
-        })
+        })?;
+        self.tidy_files();
+        Ok(())
     }
 
-    /// Deletes the sealed files a wipe listed ([`crate::owner::wipe`]) that no dossier or report
-    /// refers to any more, and takes them off the list. Only those: a file kept a moment ago for
-    /// an attachment whose record is not committed yet (another thread or process) is not
-    /// touched. Also run at open, for a wipe whose process stopped before its files were removed.
+    /// A file kept for a record that was then not written: removed unless a record names it.
+    pub(crate) fn forget_file(&self, sha256: &str) {
+        let listed = self.db.lock().execute("INSERT OR IGNORE INTO file_to_remove (sha256) VALUES (?1)", [sha256]);
+        if let Err(error) = listed {
+            tracing::warn!("an unused file is left in the data dir: {:?}", Error::from(error).kind());
+            return;
+        }
+        self.tidy_files();
+    }
+
+    /// [`Dossiers::remove_listed_files`] after a change that committed: a file not removed now is
+    /// at the next open.
+    pub(crate) fn tidy_files(&self) {
+        if let Err(error) = self.remove_listed_files() {
+            tracing::warn!("unused files are left until the next open: {:?}", error.kind());
+        }
+    }
+
+    /// Deletes the sealed files listed in `file_to_remove` (by a wipe, a deleted draft, a removed
+    /// photo, a record not written) that no dossier or report refers to any more, and takes them
+    /// off the list. Only those: a file kept a moment ago for an attachment whose record is not
+    /// committed yet (another thread or process) is not touched. Also run at open, for a process
+    /// that stopped before its files were removed.
     pub fn remove_listed_files(&self) -> Result<()> {
         let db = self.db.lock();
         let listed: Vec<String> = db

@@ -93,6 +93,8 @@ impl ReportsHandle {
     pub fn add_photo(&self, report_id: &str, path: &Path) -> Result<Report> {
         let user = self.shared.user()?;
         let owner = self.shared.resident()?;
+        // Refused before the photo is read: another's report, one already sent.
+        user.reports.editable(&owner, report_id)?;
         let file = crate::dossier::source::read_regular_file(path, photo::MAX_INPUT_BYTES as u64)?;
         let normalized = photo::normalize(&file.bytes).map_err(|problem| Error::Validation {
             field: "photo".into(),
@@ -100,12 +102,18 @@ impl ReportsHandle {
         })?;
         let sha256 = crate::dossier::hex(ring::digest::digest(&ring::digest::SHA256, &normalized.jpeg).as_ref());
         user.dossiers.keep_file(&sha256, &normalized.jpeg)?;
-        user.reports.add_photo(&owner, report_id, &sha256, normalized.jpeg.len() as u64)
+        let added = user.reports.add_photo(&owner, report_id, &sha256, normalized.jpeg.len() as u64);
+        if added.is_err() {
+            user.dossiers.forget_file(&sha256);
+        }
+        added
     }
 
     pub fn remove_photo(&self, report_id: &str, sha256: &str) -> Result<Report> {
-        let owner = self.shared.resident()?;
-        self.reports()?.remove_photo(&owner, report_id, sha256)
+        let user = self.shared.user()?;
+        let report = user.reports.remove_photo(&self.shared.resident()?, report_id, sha256)?;
+        user.dossiers.tidy_files();
+        Ok(report)
     }
 
     /// A photo of one of the resident's reports, as it will be (or was) sent: a JPEG without
@@ -146,7 +154,10 @@ impl ReportsHandle {
 
     /// Deletes a draft or a refused report; never one the portal holds.
     pub fn delete_draft(&self, report_id: &str) -> Result<()> {
-        self.reports()?.delete_draft(&self.shared.resident()?, report_id)
+        let user = self.shared.user()?;
+        user.reports.delete_draft(&self.shared.resident()?, report_id)?;
+        user.dossiers.tidy_files();
+        Ok(())
     }
 
     /// Sends the resident's queued reports and ratings, and fetches their reports' progress.

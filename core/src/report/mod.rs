@@ -329,6 +329,7 @@ impl Reports {
         self.get(owner, id)
     }
 
+    /// Takes a photo off the report; its file is listed in `file_to_remove`.
     pub fn remove_photo(&self, owner: &Owner, id: &str, sha256: &str) -> Result<Report> {
         self.editable(owner, id)?;
         self.db.durably(|tx| {
@@ -338,6 +339,7 @@ impl Reports {
             if removed == 0 {
                 return Err(Error::NotFound(format!("ảnh / photo {sha256}")));
             }
+            tx.execute("INSERT OR IGNORE INTO file_to_remove (sha256) VALUES (?1)", [sha256])?;
             Ok(())
         })?;
         self.get(owner, id)
@@ -403,17 +405,22 @@ impl Reports {
         self.get(owner, id)
     }
 
-    /// Deletes a draft or a refused report: never one the portal holds.
+    /// Deletes a draft or a refused report: never one the portal holds. Its photos are listed in
+    /// `file_to_remove`, for [`crate::dossier::Dossiers::remove_listed_files`].
     pub fn delete_draft(&self, owner: &Owner, id: &str) -> Result<()> {
         self.editable(owner, id)?;
         self.db.durably(|tx| {
             still_editable(tx, owner, id)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO file_to_remove (sha256) SELECT sha256 FROM report_photo WHERE report_id = ?1",
+                [id],
+            )?;
             tx.execute("DELETE FROM report WHERE id = ?1 AND owner = ?2", params![id, owner.tag()])?;
             Ok(())
         })
     }
 
-    fn editable(&self, owner: &Owner, id: &str) -> Result<Report> {
+    pub(crate) fn editable(&self, owner: &Owner, id: &str) -> Result<Report> {
         let report = self.get(owner, id)?;
         if !report.state.is_editable() {
             return Err(already_sent());
