@@ -122,6 +122,34 @@ pub fn check_policy(url: &Url) -> Result<()> {
     }
 }
 
+/// Where a payment gateway may send the browser back, checked like a redirect URI (RFC 8252):
+/// an app's private-use scheme (a reverse domain name, with a dot), or `http://` to a loopback
+/// address (`127.0.0.1`, `[::1]`; not the name `localhost`, section 8.3); no fragment, no
+/// credentials. Checked before a payment request is kept, so a bad one never replaces a good one.
+pub fn checked_return_url(raw: &str) -> Result<()> {
+    let refused = || Error::Validation {
+        field: "return_url".into(),
+        reason: "địa chỉ quay lại phải là của ứng dụng / the return URL must be the app's scheme or loopback http"
+            .into(),
+    };
+    let url = Url::parse(raw).map_err(|_| refused())?;
+    let app_scheme = url.scheme().contains('.');
+    let loopback_http = url.scheme() == "http"
+        && match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
+            Some(url::Host::Ipv6(ip)) => ip == std::net::Ipv6Addr::LOCALHOST,
+            _ => false,
+        };
+    if !(app_scheme || loopback_http)
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(refused());
+    }
+    Ok(())
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -134,6 +162,24 @@ fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_return_url_is_the_apps_scheme_or_loopback_http() {
+        for good in ["vn.gov.haiduong.smarthd:/payment-return", "http://127.0.0.1:8123/r", "http://[::1]:9/r?x=1"] {
+            assert!(checked_return_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "https://x/",
+            "http://localhost:8123/r",
+            "http://10.0.0.1/r",
+            "vn.gov.haiduong.smarthd:/payment-return#f",
+            "http://u:p@127.0.0.1/r",
+            "javascript:alert(1)",
+        ] {
+            assert!(matches!(checked_return_url(bad), Err(Error::Validation { .. })), "{bad}");
+        }
+    }
 
     #[test]
     fn only_loopback_may_use_plain_http() {

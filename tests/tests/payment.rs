@@ -278,6 +278,27 @@ async fn a_dossier_not_yet_at_the_portal_cannot_be_paid_and_bad_return_urls_are_
     assert!(core.payments().list().unwrap().is_empty(), "nothing was recorded");
 }
 
+/// A payment request kept while the portal could not be reached is not replaced by a second one
+/// with a return URL the portal would refuse (which then dropped the first): the bad one is
+/// refused on the phone, and the kept one is sent by the next sync.
+#[tokio::test]
+async fn a_bad_return_url_is_refused_on_the_phone_and_replaces_no_kept_request() {
+    let world = World::new(300).await;
+    let admin = Admin::new(&world.sandbox);
+    let (core, dossier) = received_paid_dossier(&world).await;
+    admin.fault("*", "error_500").await;
+    core.payments().pay(&dossier, PaymentMethod::Gateway, RETURN_URL).await.unwrap_err();
+    admin.delete("admin/faults").await;
+    for bad in ["https://example.com/back", "http://localhost:8123/r", "vn.gov.haiduong.smarthd:/r#x", ""] {
+        let err = core.payments().pay(&dossier, PaymentMethod::Gateway, bad).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Validation, "{bad}: {err}");
+    }
+    core.sync().now().await.unwrap();
+    let orders = core.payments().list().unwrap();
+    assert_eq!(orders.len(), 1, "the kept request was sent");
+    assert!(orders[0].pay_url.is_some());
+}
+
 /// A dossier the portal rejected, or the resident withdrew, owes nothing: the portal refuses an
 /// order for it while the phone has not heard yet (and the phone keeps no request), and once the
 /// phone knows, it refuses first, offline.
