@@ -202,6 +202,11 @@ async fn a_retried_supplement_answered_late_keeps_the_next_round() {
     admin.fault("dossiers", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
     admin.delete("admin/faults").await;
+    // Its next attempt an hour away (the first backoff is a second, which this test may outlast).
+    rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .execute("UPDATE outbox SET next_attempt_at = next_attempt_at + 3600 WHERE dossier_id = ?1", [&id])
+        .unwrap();
     officer.request_supplement(&code, "Bổ sung thêm giấy xác nhận", &[WITNESS]).await.unwrap();
     // Online again while the supplement still backs off: the feed comes first.
     core.sync().when_online().await.unwrap();
