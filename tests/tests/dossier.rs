@@ -54,6 +54,16 @@ async fn drafts_are_validated_offline_with_typed_field_errors() {
     assert_eq!(core.dossiers().set_field(&draft.id, "so_cccd", "030095001234").unwrap(), None);
     assert_eq!(core.dossiers().set_field(&draft.id, "khong_co", "x").unwrap_err().kind(), ErrorKind::Validation);
     assert_eq!(core.dossiers().new_draft("9.999999.H19", Subject::Citizen).unwrap_err().kind(), ErrorKind::NotFound);
+    // A procedure for citizens started for an organization: refused before a form is typed.
+    assert_eq!(core.catalog().procedure(BIRTH).unwrap().subjects, vec![Subject::Citizen]);
+    match core.dossiers().new_draft(BIRTH, Subject::Organization).unwrap_err() {
+        smarthd_core::Error::Validation { field, reason } => {
+            assert_eq!(field, "applicant");
+            assert!(reason.contains("tổ chức") && reason.contains("organizations"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(core.dossiers().list().unwrap().len(), 1, "no draft kept for it");
     // Nothing was queued by the failed submission.
     assert_eq!(core.dossiers().get(&draft.id).unwrap().status, DossierStatus::Draft);
     assert_eq!(core.sync().now().await.unwrap().outbox.pending, 0);
@@ -340,6 +350,11 @@ async fn a_retry_answered_late_does_not_take_back_a_newer_status() {
     admin.fault("submit", "commit_then_drop").await;
     assert_eq!(core.sync().now().await.unwrap().outbox.pending, 1);
     admin.delete("admin/faults").await;
+    // Its next attempt an hour away (the first backoff is a second, which this test may outlast).
+    rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .execute("UPDATE outbox SET next_attempt_at = next_attempt_at + 3600 WHERE dossier_id = ?1", [&id])
+        .unwrap();
     let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
     let code = officer.list().await.unwrap()["dossiers"][0]["code"].as_str().unwrap().to_owned();
     officer.set_status(&code, "processing", None).await.unwrap();

@@ -340,6 +340,18 @@ impl Dossiers {
     ) -> Result<Dossier> {
         let procedure = catalog.procedure(procedure_code)?;
         check_in_force(procedure.status, procedure.replaced_by.as_deref())?;
+        // Refused now, not after the form is typed: the portal refuses it, and a draft's
+        // applicant cannot be changed.
+        if !procedure.subjects.contains(&applicant) {
+            let (vi, en) = match applicant {
+                Subject::Citizen => ("công dân", "citizens"),
+                Subject::Organization => ("tổ chức", "organizations"),
+            };
+            return Err(Error::Validation {
+                field: "applicant".into(),
+                reason: format!("thủ tục này không dành cho {vi} / this procedure is not for {en}"),
+            });
+        }
         let id = new_id();
         let at = now();
         let fields = profile.map(|p| form::prefill(&procedure.form, for_person, p)).unwrap_or_default();
