@@ -26,14 +26,20 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v curl >/dev/null || missing+=(curl)
 command -v npm >/dev/null || missing+=(npm)
+# Not root: through sudo (a developer's machine).
+as_root=()
+[[ $(id -u) == 0 ]] || as_root=(sudo)
 if ((${#missing[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-python3 -c 'import selenium, pytest' 2>/dev/null ||
-    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium pytest
-python3 -c 'import schemathesis' 2>/dev/null ||
-    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 'schemathesis>=4,<5'
+# Debian's own Python refuses pip outside a virtual environment (PEP 668): then past that.
+pip_install() {
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@" 2>/dev/null ||
+        python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --break-system-packages "$@"
+}
+python3 -c 'import selenium, pytest' 2>/dev/null || pip_install selenium pytest
+python3 -c 'import schemathesis' 2>/dev/null || pip_install 'schemathesis>=4,<5'
 
 export CARGO_TERM_COLOR=never
 # One pass over a fresh tree gains nothing from incremental state, and it would add ~3.5 GB to the
