@@ -66,6 +66,15 @@ async fn the_push_token_goes_with_the_resident_at_logout() {
     let admin = Admin::new(&world.sandbox);
     log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
     assert_eq!(core.inbox().register_push("not a token", "fcm").await.unwrap_err().kind(), ErrorKind::Validation);
+    // A failure the portal may have registered before (a 5xx) keeps the token for the logout.
+    admin.fault("*", "error_500").await;
+    core.inbox().register_push("fcm-token-of-this-phone", "fcm").await.unwrap_err();
+    admin.delete("admin/faults").await;
+    let kept: i64 = rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM push_device", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "the token is kept");
     core.inbox().register_push("fcm-token-of-this-phone", "fcm").await.unwrap();
     publish(&world, "Cắt nước", "warning", &[HAI_DUONG]).await;
     let pushes = admin.get("admin/push/log").await["pushes"].as_array().unwrap().len();
