@@ -467,6 +467,8 @@ pub struct Attachment {
     pub content_type: String,
     /// For an attachment added in a supplement round: the requested document it answers.
     pub document: Option<String>,
+    /// The supplement round it was attached in; 0 for the dossier as first submitted.
+    pub round: u32,
 }
 
 /// What the officer asks the resident to supplement ("Yêu cầu bổ sung"), one round.

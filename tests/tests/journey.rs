@@ -369,3 +369,44 @@ async fn my_documents_list_results_receipts_and_papers_offline_and_export_them()
     assert!(!listed[0].verified, "a forged receipt is listed, never as verified");
     assert!(core.documents().export(&listed[0].id, &out.path().join("x.json")).is_err());
 }
+
+/// A file already sent in an earlier round cannot answer the next round's document (it stayed
+/// the earlier round's while the call said otherwise), and the earlier round's attachments do not
+/// answer a document the officer asks for again; the same file attached again in the open round
+/// answers what it is attached as now.
+#[tokio::test]
+async fn a_file_sent_in_an_earlier_round_does_not_answer_the_next() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let officer = officer(&world).await;
+    officer.request_supplement(&code, "Bổ sung bản sao", &[COPY]).await.unwrap();
+    core.sync().now().await.unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let scan = sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1);
+    core.dossiers().attach(&id, &scan).unwrap();
+    core.dossiers().submit(&id).unwrap();
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+
+    officer.request_supplement(&code, "Bổ sung bản sao và giấy xác nhận", &[COPY, WITNESS]).await.unwrap();
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&id).unwrap().supplement.map(|r| r.round), Some(2));
+    let again = core.dossiers().attach_document(&id, &scan, WITNESS).unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Validation, "{again}");
+    let sent = core.dossiers().get(&id).unwrap().attachments;
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].document.as_deref(), sent[0].round), (Some(COPY), 1), "the first round's attachment as sent");
+    let early = core.dossiers().submit(&id).unwrap_err();
+    assert!(early.to_string().contains(COPY), "the copy sent in round 1 does not answer round 2: {early}");
+
+    // In the open round, a file attached again as another document answers that one.
+    let witness = sample_file(files.path(), "xac-nhan.pdf", "pdf", 3_000, 2);
+    core.dossiers().attach_document(&id, &witness, COPY).unwrap();
+    let moved = core.dossiers().attach_document(&id, &witness, WITNESS).unwrap();
+    assert_eq!(moved.document.as_deref(), Some(WITNESS));
+    let early = core.dossiers().submit(&id).unwrap_err();
+    assert!(early.to_string().contains(COPY), "the copy is not answered any more: {early}");
+    assert!(!early.to_string().contains(WITNESS), "{early}");
+    core.dossiers().attach_document(&id, &sample_file(files.path(), "ban-sao-2.pdf", "pdf", 3_000, 3), COPY).unwrap();
+    core.dossiers().submit(&id).unwrap();
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+}

@@ -55,6 +55,8 @@ pub struct Attachment {
     pub content_type: String,
     /// For an attachment added in a supplement round: the requested document it answers.
     pub document: Option<String>,
+    /// The supplement round it was attached in; 0 for the dossier as first submitted.
+    pub round: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -448,21 +450,34 @@ impl Dossiers {
             let dossier = self.editable_in(tx, viewer, id)?;
             let round = dossier.supplement.as_ref().map_or(0, |request| request.round);
             let document = answered_document(&dossier, document)?;
-            let attachment = Attachment { sha256, name, size, content_type: content_type.to_owned(), document };
-            tx.prepare_cached(
-                "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
-                 VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
-                 ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name",
-            )?
-            .execute(params![
-                id,
-                attachment.sha256,
-                sealed_name,
-                attachment.size as i64,
-                attachment.content_type,
-                round,
-                attachment.document
-            ])?;
+            let attachment =
+                Attachment { sha256, name, size, content_type: content_type.to_owned(), document, round };
+            // The same file again in this round answers what it is attached as now; a file an
+            // earlier round sent stays that round's.
+            let written = tx
+                .prepare_cached(
+                    "INSERT INTO dossier_attachment (dossier_id, sha256, name, size, content_type, owner, round, document)
+                     VALUES (?1, ?2, ?3, ?4, ?5, (SELECT owner FROM dossier WHERE id = ?1), ?6, ?7)
+                     ON CONFLICT(dossier_id, sha256) DO UPDATE SET name = excluded.name, document = excluded.document
+                     WHERE dossier_attachment.round = excluded.round",
+                )?
+                .execute(params![
+                    id,
+                    attachment.sha256,
+                    sealed_name,
+                    attachment.size as i64,
+                    attachment.content_type,
+                    round,
+                    attachment.document
+                ])?;
+            if written == 0 {
+                return Err(Error::Validation {
+                    field: "attachment".into(),
+                    reason: "tệp này đã được gửi ở lần trước; hãy đính kèm bản chụp mới / this file was sent in an \
+                             earlier round: attach a new scan"
+                        .into(),
+                });
+            }
             Ok(attachment)
         });
         if attached.is_err() {
@@ -709,13 +724,14 @@ impl Dossiers {
         ) = row;
         let attachments = attachments
             .into_iter()
-            .map(|(sha256, name, size, content_type, document)| {
+            .map(|(sha256, name, size, content_type, document, round)| {
                 Ok(Attachment {
                     sha256,
                     name: self.open_text(SEALED_NAME, &name)?,
                     size: size as u64,
                     content_type,
                     document,
+                    round,
                 })
             })
             .collect::<Result<_>>()?;
@@ -1138,14 +1154,7 @@ impl Dossiers {
 
     /// The form as it stands and the attachments added in `round`, for a supplement.
     pub fn round_attachments(&self, owner: &Owner, id: &str, round: u32) -> Result<Vec<Attachment>> {
-        let dossier = self.get(Some(owner), id)?;
-        let in_round: Vec<String> = self
-            .db
-            .lock()
-            .prepare("SELECT sha256 FROM dossier_attachment WHERE dossier_id = ?1 AND round = ?2")?
-            .query_map(params![id, round], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(dossier.attachments.into_iter().filter(|a| in_round.contains(&a.sha256)).collect())
+        Ok(self.get(Some(owner), id)?.attachments.into_iter().filter(|a| a.round == round).collect())
     }
 
     /// The portal holds other content under this dossier's id: the local content moves to a
@@ -1426,7 +1435,7 @@ type DossierRow = (
 );
 
 /// An attachment's row: its digest, sealed name, size, type and the document it answers.
-type AttachmentRow = (String, Vec<u8>, i64, String, Option<String>);
+type AttachmentRow = (String, Vec<u8>, i64, String, Option<String>, u32);
 
 /// A dossier as `user.db` holds it, sealed values still sealed.
 struct StoredDossier {
@@ -1466,7 +1475,7 @@ fn read_stored(conn: &rusqlite::Connection, viewer: Option<&Owner>, id: &str) ->
         .ok_or_else(|| Error::NotFound(format!("dossier {id}")))?;
     let attachments = conn
         .prepare_cached(
-            "SELECT sha256, name, size, content_type, document FROM dossier_attachment WHERE dossier_id = ?1
+            "SELECT sha256, name, size, content_type, document, round FROM dossier_attachment WHERE dossier_id = ?1
                  ORDER BY rowid",
         )?
         .query_map([id], |r| {
@@ -1476,6 +1485,7 @@ fn read_stored(conn: &rusqlite::Connection, viewer: Option<&Owner>, id: &str) ->
                 r.get::<_, i64>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
+                r.get::<_, u32>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -1511,23 +1521,21 @@ fn answered_document(dossier: &Dossier, named: Option<&str>) -> Result<Option<St
                     request.documents.join("; ")
                 ),
             }),
-        None => Ok(request
-            .documents
-            .iter()
-            .find(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
-            .cloned()),
+        None => Ok(request.documents.iter().find(|wanted| !answers(dossier, request, wanted)).cloned()),
     }
+}
+
+/// An attachment of the round `request` opened answers `wanted` (one sent in an earlier round
+/// does not: the officer asked again).
+fn answers(dossier: &Dossier, request: &SupplementRequest, wanted: &str) -> bool {
+    dossier.attachments.iter().any(|a| a.round == request.round && a.document.as_deref() == Some(wanted))
 }
 
 /// The round a supplement answers, once every document the officer requested is attached
 /// (offline check; the portal checks again).
 fn supplement_round(dossier: &Dossier, request: &SupplementRequest) -> Result<u32> {
-    let missing: Vec<&str> = request
-        .documents
-        .iter()
-        .filter(|wanted| !dossier.attachments.iter().any(|a| a.document.as_deref() == Some(wanted.as_str())))
-        .map(String::as_str)
-        .collect();
+    let missing: Vec<&str> =
+        request.documents.iter().filter(|wanted| !answers(dossier, request, wanted)).map(String::as_str).collect();
     if !missing.is_empty() {
         return Err(Error::Validation {
             field: "documents".into(),

@@ -117,6 +117,7 @@ async fn send(cx: &Context<'_>, owner: &Owner, entry: &OutboxEntry) -> Result<Re
                     size: photo.size,
                     content_type: "image/jpeg".into(),
                     document: None,
+                    round: 0,
                 };
                 outbox::upload(&cx.outbox, owner, &attachment).await?;
             }
