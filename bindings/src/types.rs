@@ -656,6 +656,9 @@ pub struct Dossier {
     pub timeline: Vec<TimelineEntry>,
     /// What the officer asked for, while the dossier waits for the resident's supplement.
     pub supplement: Option<SupplementRequest>,
+    /// The documents of the open round no attachment of this round answers yet: the app ticks
+    /// the others; the supplement goes once this is empty.
+    pub missing_documents: Vec<String>,
     /// An action queued and not yet delivered (a supplement or a withdrawal).
     pub queued_action: Option<ActionKind>,
     /// The result, once the phone holds it verified.

@@ -389,7 +389,9 @@ async fn a_file_sent_in_an_earlier_round_does_not_answer_the_next() {
 
     officer.request_supplement(&code, "Bổ sung bản sao và giấy xác nhận", &[COPY, WITNESS]).await.unwrap();
     core.sync().now().await.unwrap();
-    assert_eq!(core.dossiers().get(&id).unwrap().supplement.map(|r| r.round), Some(2));
+    let reopened = core.dossiers().get(&id).unwrap();
+    assert_eq!(reopened.supplement.map(|r| r.round), Some(2));
+    assert_eq!(reopened.missing_documents, [COPY, WITNESS], "round 1's copy answers nothing in round 2");
     let again = core.dossiers().attach_document(&id, &scan, WITNESS).unwrap_err();
     assert_eq!(again.kind(), ErrorKind::Validation, "{again}");
     let sent = core.dossiers().get(&id).unwrap().attachments;
@@ -403,6 +405,7 @@ async fn a_file_sent_in_an_earlier_round_does_not_answer_the_next() {
     core.dossiers().attach_document(&id, &witness, COPY).unwrap();
     let moved = core.dossiers().attach_document(&id, &witness, WITNESS).unwrap();
     assert_eq!(moved.document.as_deref(), Some(WITNESS));
+    assert_eq!(core.dossiers().get(&id).unwrap().missing_documents, [COPY]);
     let early = core.dossiers().submit(&id).unwrap_err();
     assert!(early.to_string().contains(COPY), "the copy is not answered any more: {early}");
     assert!(!early.to_string().contains(WITNESS), "{early}");

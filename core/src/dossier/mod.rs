@@ -102,6 +102,10 @@ pub struct Dossier {
     pub timeline: Vec<TimelineEntry>,
     /// What the officer asked for, while the dossier waits for the resident's supplement.
     pub supplement: Option<SupplementRequest>,
+    /// The documents of the open supplement round that no attachment of this round answers yet
+    /// (one sent in an earlier round does not: the officer asked again); the supplement goes
+    /// once this is empty.
+    pub missing_documents: Vec<String>,
     /// An action queued and not yet delivered: a supplement or a withdrawal.
     pub queued_action: Option<ActionKind>,
     /// The result, once the portal issued it and the phone holds it verified.
@@ -722,7 +726,7 @@ impl Dossiers {
             supplement,
             rating,
         ) = row;
-        let attachments = attachments
+        let attachments: Vec<Attachment> = attachments
             .into_iter()
             .map(|(sha256, name, size, content_type, document, round)| {
                 Ok(Attachment {
@@ -765,7 +769,9 @@ impl Dossiers {
             .collect::<Result<_>>()?;
         let form = self.open_form(&sealed)?;
         let status = DossierStatus::parse(&status).unwrap_or(DossierStatus::Draft);
+        let missing_documents = supplement.as_ref().map(|r| missing_documents(r, &attachments)).unwrap_or_default();
         Ok(Dossier {
+            missing_documents,
             payable: status.is_payable() && fee_vnd.is_some_and(|fee| fee > 0),
             fields: form.fields,
             for_person: form.for_person,
@@ -1521,25 +1527,25 @@ fn answered_document(dossier: &Dossier, named: Option<&str>) -> Result<Option<St
                     request.documents.join("; ")
                 ),
             }),
-        None => Ok(request.documents.iter().find(|wanted| !answers(dossier, request, wanted)).cloned()),
+        None => Ok(dossier.missing_documents.first().cloned()),
     }
 }
 
-/// An attachment of the round `request` opened answers `wanted` (one sent in an earlier round
-/// does not: the officer asked again).
-fn answers(dossier: &Dossier, request: &SupplementRequest, wanted: &str) -> bool {
-    dossier.attachments.iter().any(|a| a.round == request.round && a.document.as_deref() == Some(wanted))
+/// The documents `request` asks for that no attachment of its round answers.
+fn missing_documents(request: &SupplementRequest, attachments: &[Attachment]) -> Vec<String> {
+    let answered = |wanted: &String| {
+        attachments.iter().any(|a| a.round == request.round && a.document.as_deref() == Some(wanted.as_str()))
+    };
+    request.documents.iter().filter(|wanted| !answered(wanted)).cloned().collect()
 }
 
 /// The round a supplement answers, once every document the officer requested is attached
 /// (offline check; the portal checks again).
 fn supplement_round(dossier: &Dossier, request: &SupplementRequest) -> Result<u32> {
-    let missing: Vec<&str> =
-        request.documents.iter().filter(|wanted| !answers(dossier, request, wanted)).map(String::as_str).collect();
-    if !missing.is_empty() {
+    if !dossier.missing_documents.is_empty() {
         return Err(Error::Validation {
             field: "documents".into(),
-            reason: format!("còn thiếu giấy tờ / still missing: {}", missing.join("; ")),
+            reason: format!("còn thiếu giấy tờ / still missing: {}", dossier.missing_documents.join("; ")),
         });
     }
     Ok(request.round)

@@ -56,7 +56,8 @@ final class DossierModel: ObservableObject {
         return SupplementRound(
             round: Int(request.round), message: request.message, deadline: request.deadline,
             documents: request.documents.map { name in
-                RequestedDocument(name: name, attached: d.attachments.contains { $0.document == name })
+                // The core's rule: an earlier round's attachment does not answer this round.
+                RequestedDocument(name: name, attached: !d.missingDocuments.contains(name))
             },
             queued: d.queuedAction == .supplement)
     }

@@ -31,7 +31,10 @@ struct ProcedureView: View {
                         }
                     }
                 }
-                NavigationLink("start_dossier") { FormView(app: app, procedureCode: p.code) }
+                // A procedure in force, for citizens: the app applies as a citizen.
+                if p.status == .inForce && p.subjects.contains(.citizen) {
+                    NavigationLink("start_dossier") { FormView(app: app, procedureCode: p.code) }
+                }
             } else if let error {
                 Text(error)
             }

@@ -148,7 +148,8 @@ class DossierViewModel(
                 round = request.round,
                 message = request.message,
                 deadline = request.deadline,
-                documents = request.documents.map { name -> RequestedDocument(name, attachments.any { it.document == name }) },
+                // The core's rule: an earlier round's attachment does not answer this round.
+                documents = request.documents.map { name -> RequestedDocument(name, name !in missingDocuments) },
                 queued = queuedAction == ActionKind.SUPPLEMENT,
             )
         },

@@ -114,9 +114,12 @@ fun ProcedureScreen(
                 item {
                     Listed(Str.PROCEDURE_LEGAL_BASIS, p.legalBasis)
                     Text(tr(Str.PROCEDURE_UPDATED, localTime(p.updatedAt)), style = MaterialTheme.typography.bodyMedium, modifier = Modifier.padding(top = 16.dp))
-                    // A procedure no longer in force takes no new dossiers.
+                    // A procedure no longer in force takes no new dossiers; the app applies as a
+                    // citizen, so only for a procedure that takes citizens.
                     if (inForce) {
-                        Button(onClick = onApply, modifier = Modifier.fillMaxWidth().padding(top = 16.dp).then(TouchSize)) { Text(tr(Str.START_DOSSIER)) }
+                        if (Subject.CITIZEN in p.subjects) {
+                            Button(onClick = onApply, modifier = Modifier.fillMaxWidth().padding(top = 16.dp).then(TouchSize)) { Text(tr(Str.START_DOSSIER)) }
+                        }
                         OutlinedButton(onClick = onBook, modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp).then(TouchSize)) { Text(tr(Str.BOOK_APPOINTMENT)) }
                     }
                 }
