@@ -68,7 +68,7 @@ class SessionViewModel(
                 val prompt = if (sharedBrowser) "login" else null
                 LoginState.OpenBrowser(client.session.beginLogin(level, if (english) "en" else "vi", prompt), level)
             } catch (e: SmartHdException) {
-                LoginState.Failed(e.userMessage)
+                LoginState.Failed(e.loginMessage)
             }
         }
     }
@@ -80,7 +80,7 @@ class SessionViewModel(
             _state.value = try {
                 client.session.completeLogin(callbackUrl).toState()
             } catch (e: SmartHdException) {
-                LoginState.Failed(e.userMessage)
+                LoginState.Failed(e.loginMessage)
             }
         }
     }
