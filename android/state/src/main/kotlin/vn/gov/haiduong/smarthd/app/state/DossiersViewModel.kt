@@ -71,14 +71,17 @@ class DossiersViewModel(
         }
     }
 
+    /** Deletes a draft or a dossier the portal refused; a refusal stays shown after the list reloads. */
     fun deleteDraft(id: String) {
         scope.launch {
-            try {
+            val refused = try {
                 client.dossiers.deleteDraft(id)
+                null
             } catch (e: SmartHdException) {
-                _state.update { it.copy(error = e.userMessage) }
+                e.userMessage
             }
             reload()
+            refused?.let { message -> _state.update { it.copy(error = message) } }
         }
     }
 

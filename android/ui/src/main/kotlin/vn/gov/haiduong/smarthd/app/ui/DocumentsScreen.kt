@@ -85,7 +85,11 @@ private fun DocumentCard(document: MyDocument, english: Boolean, onExport: () ->
                     color = if (document.verified) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.error,
                 )
             }
-            FilledTonalButton(onClick = onExport, modifier = Modifier.padding(top = 4.dp).then(TouchSize)) { Text(tr(Str.DOCUMENT_EXPORT, title)) }
+            // The core hands on only what verifies: a result or receipt whose signature does not
+            // check is not exported.
+            if (document.kind == DocumentKind.CARD || document.verified) {
+                FilledTonalButton(onClick = onExport, modifier = Modifier.padding(top = 4.dp).then(TouchSize)) { Text(tr(Str.DOCUMENT_EXPORT, title)) }
+            }
         }
     }
 }

@@ -36,6 +36,7 @@ fun DossiersScreen(onOpen: (String) -> Unit, onPay: (String) -> Unit, onEdit: (S
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
+            state.error?.let { item { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp)) } }
             if (state.dossiers.isEmpty()) item { Text(tr(Str.DOSSIERS_EMPTY), Modifier.padding(16.dp)) }
             items(state.dossiers, key = { it.id }) { row ->
                 DossierCard(row, onOpen = { onOpen(row.id) }, onPay = { onPay(row.id) }, onEdit = { onEdit(row.id) }, onDelete = { holder.deleteDraft(row.id) })
@@ -68,7 +69,10 @@ private fun DossierCard(row: DossierRow, onOpen: () -> Unit, onPay: () -> Unit, 
                 if (row.status == DossierStatus.DRAFT || row.status == DossierStatus.FAILED) {
                     TextButton(onClick = onEdit) { Text(tr(Str.FORM_TITLE)) }
                 }
-                if (row.status == DossierStatus.DRAFT) TextButton(onClick = onDelete) { Text(tr(Str.DELETE_DRAFT)) }
+                // The core deletes a draft or a dossier the portal refused, never one it holds.
+                if (row.status == DossierStatus.DRAFT || row.status == DossierStatus.FAILED) {
+                    TextButton(onClick = onDelete) { Text(tr(if (row.status == DossierStatus.DRAFT) Str.DELETE_DRAFT else Str.DELETE_REFUSED)) }
+                }
             }
         }
     }

@@ -33,6 +33,7 @@ fun InboxScreen() {
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
+            state.error?.let { item { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp)) } }
             if (state.items.isEmpty()) item { Text(tr(Str.INBOX_EMPTY), Modifier.padding(16.dp)) }
             items(state.items, key = { it.itemId }) { item -> InboxCard(item, onOpen = { holder.markRead(item.itemId) }) }
         }

@@ -69,6 +69,7 @@ private fun MyReports(holder: ReportsViewModel) {
     val state by holder.state.collectAsStateWithLifecycle()
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = holder::refresh, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
+            state.error?.let { item { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp)) } }
             if (state.mine.isEmpty()) item { Text(tr(Str.REPORTS_EMPTY), Modifier.padding(16.dp)) }
             items(state.mine, key = { it.id }) { row -> ReportCard(row, onRate = { holder.rate(row.id, it) }) }
         }
@@ -183,6 +184,7 @@ private fun PublicFeed(holder: ReportsViewModel) {
     val state by holder.state.collectAsStateWithLifecycle()
     LaunchedEffect(Unit) { holder.loadFeed(near = null) }
     LazyColumn(Modifier.fillMaxSize().padding(horizontal = 16.dp)) {
+        state.error?.let { item { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(vertical = 8.dp)) } }
         if (state.feed.isEmpty()) item { Text(tr(Str.REPORTS_FEED_EMPTY), Modifier.padding(16.dp)) }
         items(state.feed, key = { it.code }) { report ->
             Card(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {

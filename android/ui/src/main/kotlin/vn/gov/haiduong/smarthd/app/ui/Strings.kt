@@ -71,6 +71,7 @@ enum class Str(private val vi: String, private val en: String) {
     TIMELINE("Tiến độ", "Progress"),
     PAY("Thanh toán", "Pay"),
     DELETE_DRAFT("Xoá nháp", "Delete draft"),
+    DELETE_REFUSED("Xoá hồ sơ bị từ chối", "Delete the refused dossier"),
     REFRESH("Làm mới", "Refresh"),
     PAYMENT_TITLE("Thanh toán phí", "Pay the fee"),
     PAY_GATEWAY("Thanh toán qua cổng (thẻ, ví)", "Pay online (card, wallet)"),
