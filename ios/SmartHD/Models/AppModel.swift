@@ -8,13 +8,25 @@ func pickLanguage(_ text: String, english: Bool) -> String {
 }
 
 extension SmartHdError {
-    /// What a screen shows (the detail or the reason).
+    /// What a screen shows, "Tiếng Việt / English". The core's reasons for bad input and the
+    /// portal's rules are written for residents already; its other details are technical English
+    /// (for logs), so those kinds say it here.
     var userMessage: String {
         switch self {
         case .Validation(_, let reason): return reason
-        case .Offline(let d), .Network(let d), .NeedsLogin(let d), .NeedsLevel2(let d), .Conflict(let d),
-             .NotFound(let d), .Storage(let d), .Cancelled(let d), .Other(let d):
-            return d
+        case .Offline:
+            return "Không kết nối được cổng dịch vụ công; dữ liệu đã lưu vẫn dùng được / the portal cannot be reached; what is saved on the phone still works"
+        case .Network:
+            return "Cổng dịch vụ công chưa trả lời được, hãy thử lại sau / the portal could not answer: try again later"
+        case .NeedsLogin: return "Hãy đăng nhập VNeID / log in with VNeID"
+        case .NeedsLevel2: return "Việc này cần đăng nhập VNeID mức 2 / this needs a VNeID level 2 login"
+        case .Conflict(let d):
+            return d.contains(" / ") ? d : "Cổng dịch vụ công không nhận yêu cầu này / the portal refused this request"
+        case .NotFound: return "Không tìm thấy / not found"
+        case .Storage:
+            return "Không đọc hoặc ghi được dữ liệu trên máy / the data on this phone cannot be read or written"
+        case .Cancelled: return "Đã huỷ / cancelled"
+        case .Other: return "Lỗi không mong đợi, hãy thử lại / an unexpected error: try again"
         case .UserDataUnreadable:
             return "Không đọc được dữ liệu trên máy, hãy đăng nhập lại / the data on this phone cannot be read: log in again"
         case .UpdateNeeded(let d):
@@ -99,6 +111,9 @@ final class AppModel: ObservableObject {
                 return
             }
             login = Self.loggedIn(try await client.session.completeLogin(callbackUrl: callback.absoluteString))
+        } catch let SmartHdError.NeedsLogin(detail) {
+            // Why, as the core says it (the provider refused, a forged redirect).
+            login = .failed("Đăng nhập không thành công / the login failed: \(detail)")
         } catch {
             login = .failed(message(error))
         }
@@ -143,15 +158,22 @@ final class AppModel: ObservableObject {
     func refresh(whenOnline: Bool = false) async -> Bool {
         syncing = true
         defer { syncing = false }
+        // The catalog failing (no network, its endpoint down) must not keep dossiers, payments
+        // and cancellations waiting: the rest is tried anyway, as on Android.
+        var catalogFailure: Error?
+        do { _ = try await client.sync.catalog() } catch { catalogFailure = error }
         do {
-            _ = try await client.sync.catalog()
             _ = whenOnline ? try await client.sync.whenOnline() : try await client.sync.now()
             portalReachable = true
-            return true
         } catch {
             report(error)
             return false
         }
+        if let catalogFailure {
+            report(catalogFailure)
+            return false
+        }
+        return true
     }
 
     func report(_ error: Error) {

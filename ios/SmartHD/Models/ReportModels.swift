@@ -121,9 +121,7 @@ final class ReportsModel: ObservableObject {
         mine = (try? await app.client.reports.list()) ?? []
     }
 
-    private func message(_ error: Error) -> String {
-        pickLanguage((error as? SmartHdError).map { "\($0)" } ?? error.localizedDescription, english: app.english)
-    }
+    private func message(_ error: Error) -> String { app.describe(error) }
 }
 
 /// The inbox: alerts for the resident's commune (emergencies first) and their own notices.

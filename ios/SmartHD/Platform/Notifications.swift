@@ -22,7 +22,12 @@ enum Notifications {
 
     static func reportChanged(id: String, code: String?, state: ReportState, language: AppLanguage) {
         let content = UNMutableNotificationContent()
-        content.title = language.text("report_code %@", code ?? "")
+        // A report refused before the portal gave it a code has none: "Phản ánh" then.
+        if let code, !code.isEmpty {
+            content.title = language.text("report_code %@", code)
+        } else {
+            content.title = language.text("tab_reports")
+        }
         content.body = language.text(reportStateKey(state))
         content.userInfo = ["report": id]
         UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: "report-\(id)-\(state)", content: content, trigger: nil))

@@ -26,16 +26,23 @@ struct FormView: View {
             Section {
                 if let error = form.error { Text(error).foregroundStyle(.red) }
                 switch form.submission {
-                case .editing:
-                    if case .loggedIn = app.login {
-                        Button("submit") { form.submit() }.disabled(form.inputs.contains { $0.error != nil })
+                case .editing, .refused:
+                    // A dossier the portal refused is the resident's to correct and send again.
+                    if case let .refused(reason) = form.submission {
+                        Text("refused \(pickLanguage(reason, english: app.english))").foregroundStyle(.red)
+                    }
+                    // Submitting needs VNeID level 2: a level-1 session is told so and steps up
+                    // here, rather than queueing a dossier the portal will not take.
+                    if case let .loggedIn(_, _, level) = app.login, level >= 2 {
+                        Button(LocalizedStringKey(form.submission == .editing ? "submit" : "submit_again")) { form.submit() }
+                            .disabled(form.inputs.contains { $0.error != nil })
                     } else {
+                        if case .loggedIn = app.login { Text("needs_level2") }
                         Button("login_level2") { Task { await app.logIn(level: 2) } }
                     }
                 case .submitting: Text("submitting")
                 case .queued: Text("queued")
                 case .sent(let code): Text("sent \(code ?? "")")
-                case .refused(let reason): Text("refused \(reason)").foregroundStyle(.red)
                 }
             }
         }

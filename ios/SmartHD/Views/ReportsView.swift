@@ -29,6 +29,7 @@ struct ReportsView: View {
 }
 
 private struct MyReportsList: View {
+    @EnvironmentObject private var app: AppModel // the refusal's reason follows the language
     @ObservedObject var model: ReportsModel
 
     var body: some View {
@@ -37,6 +38,10 @@ private struct MyReportsList: View {
                 Text(report.text).lineLimit(3)
                 Text(LocalizedStringKey(Notifications.reportStateKey(report.state))).font(.caption).foregroundStyle(.tint)
                 if let code = report.code { Text("report_code \(code)").font(.caption) }
+                // Why the portal refused it, or why it still waits.
+                if let problem = report.problem {
+                    Text(pickLanguage(problem, english: app.english)).font(.caption).foregroundStyle(.red)
+                }
                 if let answer = report.answer {
                     Text("report_answer \(answer.agency)").font(.subheadline.bold())
                     Text(answer.message)
@@ -73,7 +78,7 @@ private struct NewReportForm: View {
                 }
                 // Complaints and denunciations are not field reports: say where they go instead.
                 if let chosen = model.chosen, !chosen.inScope, let goesTo = chosen.goesTo {
-                    Text("report_goes_to \(goesTo)").foregroundStyle(.red)
+                    Text("report_goes_to \(pickLanguage(goesTo, english: app.english))").foregroundStyle(.red)
                 }
             }
             Section("report_text") {
