@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use smarthd_core::appointment::client::SlotQuery;
-use smarthd_core::appointment::{AppointmentStatus, BookingRefusal};
+use smarthd_core::appointment::{Appointment, AppointmentStatus, BookingRefusal};
 use smarthd_core::{Config, Error, ErrorKind, Event, Services, SmartHd};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
 use smarthd_tests::{Admin, Recorder, World, log_in};
@@ -33,6 +33,18 @@ async fn slot_in(admin: &Admin, from_now: chrono::TimeDelta, capacity: u32) -> S
 /// Live bookings of a slot at the portal.
 async fn booked_at_portal(admin: &Admin, slot_id: &str) -> u64 {
     admin.get("admin/appointments/ledger").await["slots"][slot_id]["booked"].as_u64().unwrap_or(0)
+}
+
+/// A level-2 resident's booking of a slot tomorrow (3 places): the world, the tester, the core,
+/// the slot and the booking.
+async fn a_booking_tomorrow() -> (World, Admin, SmartHd, String, Appointment) {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
+    let booked = core.appointments().book(&slot, None).await.unwrap();
+    (world, admin, core, slot, booked)
 }
 
 fn refusal(error: &Error) -> Option<BookingRefusal> {
@@ -233,12 +245,7 @@ async fn two_residents_racing_for_the_last_place_exactly_one_wins() {
 
 #[tokio::test]
 async fn a_tampered_ticket_is_refused_offline() {
-    let world = World::new(40).await;
-    let admin = Admin::new(&world.sandbox);
-    let core = world.core();
-    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
-    let booked = core.appointments().book(&slot, None).await.unwrap();
+    let (world, _, core, _, booked) = a_booking_tomorrow().await;
     core.appointments().ticket(&booked.booking_id).unwrap();
     drop(core);
     let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
@@ -407,12 +414,7 @@ async fn a_retried_booking_is_answered_after_its_procedure_left_the_catalog() {
 /// climbs to another route does not cancel a booking there.
 #[tokio::test]
 async fn an_id_climbing_to_another_route_reaches_only_its_own() {
-    let world = World::new(40).await;
-    let admin = Admin::new(&world.sandbox);
-    let core = world.core();
-    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
-    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
-    let booked = core.appointments().book(&slot, None).await.unwrap();
+    let (_world, admin, core, slot, booked) = a_booking_tomorrow().await;
     let climbing = format!("../appointments/{}/cancel?", booked.booking_id);
     let error = core.payments().refresh(&climbing).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");

@@ -30,6 +30,15 @@ async fn officer(world: &World) -> OfficerConsole {
     OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap()
 }
 
+/// A received dossier whose officer asks for a copy (round 1), the request on the phone.
+async fn asked_for_a_copy(world: &World) -> (SmartHd, String, String, OfficerConsole) {
+    let (core, id, code) = received(world).await;
+    let officer = officer(world).await;
+    officer.request_supplement(&code, "Bổ sung bản sao", &[COPY]).await.unwrap();
+    core.sync().now().await.unwrap();
+    (core, id, code, officer)
+}
+
 async fn supplement_effects(world: &World) -> std::collections::BTreeMap<String, u64> {
     let ledger = Admin::new(&world.sandbox).get("admin/ledger").await;
     let actions = ledger["actions"].as_object().expect("the ledger lists actions");
@@ -191,10 +200,7 @@ async fn attachments_made_at_once_answer_different_documents() {
 #[tokio::test]
 async fn a_retried_supplement_answered_late_keeps_the_next_round() {
     let world = World::new(300).await;
-    let (core, id, code) = received(&world).await;
-    let officer = officer(&world).await;
-    officer.request_supplement(&code, "Bổ sung bản sao", &[COPY]).await.unwrap();
-    core.sync().now().await.unwrap();
+    let (core, id, code, officer) = asked_for_a_copy(&world).await;
     let files = tempfile::tempdir().unwrap();
     core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
     core.dossiers().submit(&id).unwrap();
@@ -377,10 +383,7 @@ async fn my_documents_list_results_receipts_and_papers_offline_and_export_them()
 #[tokio::test]
 async fn a_file_sent_in_an_earlier_round_does_not_answer_the_next() {
     let world = World::new(300).await;
-    let (core, id, code) = received(&world).await;
-    let officer = officer(&world).await;
-    officer.request_supplement(&code, "Bổ sung bản sao", &[COPY]).await.unwrap();
-    core.sync().now().await.unwrap();
+    let (core, id, code, officer) = asked_for_a_copy(&world).await;
     let files = tempfile::tempdir().unwrap();
     let scan = sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1);
     core.dossiers().attach(&id, &scan).unwrap();
