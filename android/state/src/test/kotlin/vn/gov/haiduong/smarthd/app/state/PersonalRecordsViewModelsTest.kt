@@ -91,17 +91,28 @@ class PersonalRecordsViewModelsTest {
             one.cancel()
             one.state.awaitState { it.appointment?.status == AppointmentStatus.CANCELLED && !it.busy }
             assertEquals(AppointmentStatus.CANCELLED, client.appointments.get(booked.bookingId).status)
+            booking.book(booking.state.value.slots.first { it.available > 0u && it.slotId != slot.slotId })
+            val second = booking.state.awaitState { it.booked?.bookingId.let { id -> id != null && id != booked.bookingId } }.booked!!
 
             // The portal away: the kept bookings stay on show, and the banner says offline.
             sandbox.stop()
             try {
                 val offline = AppointmentsViewModel(client, vm.scope, connectivity)
                 val shownOffline = offline.state.awaitState { it.loaded && !it.refreshing && it.error != null }
-                assertEquals(listOf(booked.bookingId), shownOffline.appointments.map { it.bookingId })
+                assertEquals(setOf(booked.bookingId, second.bookingId), shownOffline.appointments.map { it.bookingId }.toSet())
                 assertTrue(connectivity.state.value.offline)
+                // Cancelled offline: kept to send, shown as cancelling, not offered again.
+                val two = AppointmentViewModel(client, vm.scope, connectivity, second.bookingId)
+                two.state.awaitState { it.appointment != null }
+                two.cancel()
+                val pending = two.state.awaitState { it.appointment?.status == AppointmentStatus.CANCELLING && !it.busy }
+                assertTrue(!pending.cancellable)
             } finally {
                 sandbox.start()
             }
+            // Back online: the next sync sends it.
+            client.sync.now()
+            assertEquals(AppointmentStatus.CANCELLED, client.appointments.get(second.bookingId).status)
         }
     }
 
