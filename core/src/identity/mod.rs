@@ -519,7 +519,7 @@ impl Identity {
     fn session_of(&self, guard: &mut Option<Held>, owner: &Owner) -> Result<Session> {
         let session = self.loaded(guard)?.cloned().ok_or(AuthError::NotLoggedIn)?;
         self.check_bound(&session)?;
-        if self.owner_of(&session).as_ref() != Some(owner) {
+        if Owner::of(&self.vault, &session.claims.sub) != *owner {
             return Err(AuthError::NotLoggedIn.into());
         }
         Ok(session)
