@@ -123,17 +123,19 @@ pub fn check_policy(url: &Url) -> Result<()> {
 }
 
 /// Where a payment gateway may send the browser back, checked like a redirect URI (RFC 8252):
-/// an app's private-use scheme (a reverse domain name, with a dot), or `http://` to a loopback
-/// address (`127.0.0.1`, `[::1]`; not the name `localhost`, section 8.3); no fragment, no
-/// credentials. Checked before a payment request is kept, so a bad one never replaces a good one.
-pub fn checked_return_url(raw: &str) -> Result<()> {
+/// the app's private-use scheme (its login redirect URI's, `app_redirect_uri`), or `http://` to
+/// a loopback address (`127.0.0.1`, `[::1]`; not the name `localhost`, section 8.3); no
+/// fragment, no credentials. Checked before a payment request is kept, so a bad one never
+/// replaces a good one.
+pub fn checked_return_url(raw: &str, app_redirect_uri: &str) -> Result<()> {
     let refused = || Error::Validation {
         field: "return_url".into(),
         reason: "địa chỉ quay lại phải là của ứng dụng / the return URL must be the app's scheme or loopback http"
             .into(),
     };
     let url = Url::parse(raw).map_err(|_| refused())?;
-    let app_scheme = url.scheme().contains('.');
+    let app_scheme =
+        Url::parse(app_redirect_uri).is_ok_and(|app| app.scheme().contains('.') && app.scheme() == url.scheme());
     let loopback_http = url.scheme() == "http"
         && match url.host() {
             Some(url::Host::Ipv4(ip)) => ip == std::net::Ipv4Addr::LOCALHOST,
@@ -165,8 +167,9 @@ mod tests {
 
     #[test]
     fn a_return_url_is_the_apps_scheme_or_loopback_http() {
+        let app = IdentityConfig::APP_REDIRECT_URI;
         for good in ["vn.gov.haiduong.smarthd:/payment-return", "http://127.0.0.1:8123/r", "http://[::1]:9/r?x=1"] {
-            assert!(checked_return_url(good).is_ok(), "{good}");
+            assert!(checked_return_url(good, app).is_ok(), "{good}");
         }
         for bad in [
             "",
@@ -176,8 +179,9 @@ mod tests {
             "vn.gov.haiduong.smarthd:/payment-return#f",
             "http://u:p@127.0.0.1/r",
             "javascript:alert(1)",
+            "com.example.other:/payment-return",
         ] {
-            assert!(matches!(checked_return_url(bad), Err(Error::Validation { .. })), "{bad}");
+            assert!(matches!(checked_return_url(bad, app), Err(Error::Validation { .. })), "{bad}");
         }
     }
 

@@ -79,7 +79,7 @@ impl SessionHandle {
         let end_session = user.identity.logout(owner.as_ref(), None).await?;
         if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
             owner::wipe(&user.user_db, &owner)?;
-            user.dossiers.remove_listed_files()?;
+            user.dossiers.tidy_files();
         }
         Ok(end_session)
     }

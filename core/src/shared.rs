@@ -67,7 +67,7 @@ impl UserData {
         });
         let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
         // A wipe stopped before its files were removed (the app killed) finishes now.
-        dossiers.remove_listed_files()?;
+        dossiers.tidy_files();
         let reports = Reports::new(user_db.clone(), vault.clone());
         let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
         let appointments = Appointments::new(user_db.clone(), vault.clone(), config.ticket_keys.clone());

@@ -65,7 +65,9 @@ async fn the_push_token_goes_with_the_resident_at_logout() {
     let core = world.core();
     let admin = Admin::new(&world.sandbox);
     log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
-    assert_eq!(core.inbox().register_push("not a token", "fcm").await.unwrap_err().kind(), ErrorKind::Validation);
+    for bad in ["not a token", "", ".", ".."] {
+        assert_eq!(core.inbox().register_push(bad, "fcm").await.unwrap_err().kind(), ErrorKind::Validation, "{bad:?}");
+    }
     // A failure the portal may have registered before (a 5xx) keeps the token for the logout.
     admin.fault("*", "error_500").await;
     core.inbox().register_push("fcm-token-of-this-phone", "fcm").await.unwrap_err();

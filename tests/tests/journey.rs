@@ -405,7 +405,10 @@ async fn a_file_sent_in_an_earlier_round_does_not_answer_the_next() {
 
     // In the open round, a file attached again as another document answers that one.
     let witness = sample_file(files.path(), "xac-nhan.pdf", "pdf", 3_000, 2);
-    core.dossiers().attach_document(&id, &witness, COPY).unwrap();
+    assert_eq!(core.dossiers().attach(&id, &witness).unwrap().document.as_deref(), Some(COPY), "the first missing");
+    // Attached again, no document named: it answers what it did (not the next one missing).
+    assert_eq!(core.dossiers().attach(&id, &witness).unwrap().document.as_deref(), Some(COPY));
+    assert_eq!(core.dossiers().get(&id).unwrap().missing_documents, [WITNESS]);
     let moved = core.dossiers().attach_document(&id, &witness, WITNESS).unwrap();
     assert_eq!(moved.document.as_deref(), Some(WITNESS));
     assert_eq!(core.dossiers().get(&id).unwrap().missing_documents, [COPY]);

@@ -453,7 +453,12 @@ impl Dossiers {
             // another process) is seen, and two files attached at once answer two documents.
             let dossier = self.editable_in(tx, viewer, id)?;
             let round = dossier.supplement.as_ref().map_or(0, |request| request.round);
-            let document = answered_document(&dossier, document)?;
+            // The same file again in this round, no document named: it answers what it did.
+            let again = dossier.attachments.iter().find(|a| a.sha256 == sha256 && a.round == round);
+            let document = match (again, document) {
+                (Some(again), None) => again.document.clone(),
+                _ => answered_document(&dossier, document)?,
+            };
             let attachment =
                 Attachment { sha256, name, size, content_type: content_type.to_owned(), document, round };
             // The same file again in this round answers what it is attached as now; a file an
@@ -484,10 +489,15 @@ impl Dossiers {
             }
             Ok(attachment)
         });
-        if attached.is_err() {
-            self.forget_file(&kept);
+        match attached {
+            // A cleanup may have removed the file while nothing named it yet: kept again (named
+            // now, no cleanup takes it).
+            Ok(attachment) => self.keep_file(&kept, &bytes).map(|()| attachment),
+            Err(error) => {
+                self.forget_file(&kept);
+                Err(error)
+            }
         }
-        attached
     }
 
     /// Keeps a file sealed in the data dir under its digest (once: the same bytes, the same file),
@@ -907,29 +917,36 @@ impl Dossiers {
     }
 
     /// Deletes the sealed files listed in `file_to_remove` (by a wipe, a deleted draft, a removed
-    /// photo, a record not written) that no dossier or report refers to any more, and takes them
-    /// off the list. Only those: a file kept a moment ago for an attachment whose record is not
-    /// committed yet (another thread or process) is not touched. Also run at open, for a process
+    /// photo, a replaced result, a record not written) that no dossier or report refers to any
+    /// more, and takes them off the list. Only listed files: one kept a moment ago for a record
+    /// not committed yet is not looked at, unless its digest is listed too; then the call that
+    /// keeps it keeps it again once its record is committed. Also run at open, for a process
     /// that stopped before its files were removed.
-    pub fn remove_listed_files(&self) -> Result<()> {
-        let db = self.db.lock();
+    pub(crate) fn remove_listed_files(&self) -> Result<()> {
+        let mut db = self.db.lock();
         let listed: Vec<String> = db
             .prepare("SELECT sha256 FROM file_to_remove")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut used = db.prepare(
-            "SELECT (SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1)
-                  + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)
-                  + (SELECT count(*) FROM report_photo WHERE sha256 = ?1)",
-        )?;
         for sha256 in &listed {
-            if used.query_row([sha256], |r| r.get::<_, i64>(0))? == 0 {
+            // Checked and removed under the write lock: no record naming it commits in between
+            // (one that began before, with the file kept already, keeps it again after).
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let used: i64 = tx.query_row(
+                "SELECT (SELECT count(*) FROM dossier_attachment WHERE sha256 = ?1)
+                      + (SELECT count(*) FROM dossier_result WHERE sha256 = ?1)
+                      + (SELECT count(*) FROM report_photo WHERE sha256 = ?1)",
+                [sha256],
+                |r| r.get(0),
+            )?;
+            if used == 0 {
                 match std::fs::remove_file(self.file_path(sha256)) {
                     Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error.into()),
                     _ => {}
                 }
             }
-            db.execute("DELETE FROM file_to_remove WHERE sha256 = ?1", [sha256])?;
+            tx.execute("DELETE FROM file_to_remove WHERE sha256 = ?1", [sha256])?;
+            tx.commit()?;
         }
         Ok(())
     }
@@ -1380,13 +1397,37 @@ impl Dossiers {
             SEALED_RESULT,
             &serde_json::to_vec(signed).map_err(|source| Error::Encoding { what: "result", source })?,
         )?;
-        self.db
-            .lock()
-            .prepare_cached(
-                "INSERT INTO dossier_result (dossier_id, signed, sha256, stored_at, owner) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(dossier_id) DO UPDATE SET signed = excluded.signed, sha256 = excluded.sha256",
-            )?
-            .execute(params![id, sealed, sha256, now(), owner.tag()])?;
+        let written = (|| -> Result<bool> {
+            let mut db = self.db.lock();
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            // A result replaced by another: the old one's file is listed for removal.
+            tx.execute(
+                "INSERT OR IGNORE INTO file_to_remove (sha256)
+                 SELECT sha256 FROM dossier_result WHERE dossier_id = ?1 AND sha256 != ?2",
+                params![id, sha256],
+            )?;
+            let written = tx
+                .prepare_cached(
+                    "INSERT INTO dossier_result (dossier_id, signed, sha256, stored_at, owner) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(dossier_id) DO UPDATE SET signed = excluded.signed, sha256 = excluded.sha256",
+                )?
+                .execute(params![id, sealed, sha256, now(), owner.tag()])?;
+            tx.commit()?;
+            Ok(written > 0)
+        })();
+        match written {
+            Ok(true) => {
+                self.tidy_files();
+                // Kept again if a cleanup took it while nothing named it yet.
+                self.keep_file(&sha256, pdf)?;
+            }
+            // Its owner was wiped meanwhile (the insert skipped): nothing names the file.
+            Ok(false) => self.forget_file(&sha256),
+            Err(error) => {
+                self.forget_file(&sha256);
+                return Err(error);
+            }
+        }
         Ok(payload)
     }
 

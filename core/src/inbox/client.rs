@@ -62,7 +62,7 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
     if !matches!(platform, "fcm" | "apns") {
         return Err(Error::Validation { field: "platform".into(), reason: "fcm or apns".into() });
     }
-    if token.is_empty() || token.len() > 4096 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+    if matches!(token, "" | "." | "..") || token.len() > 4096 || !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::Validation { field: "token".into(), reason: "the push token the platform gave".into() });
     }
     // Kept before it is sent: a logout while the request is on its way (or its answer lost)
@@ -99,8 +99,11 @@ pub async fn unregister(cx: &Context<'_>) -> Result<()> {
         .query_row("SELECT token FROM push_device WHERE owner = ?1", [cx.owner.tag()], |r| r.get(0))
         .optional()?;
     let Some(token) = token.and_then(|t| String::from_utf8(t).ok()) else { return Ok(()) };
-    let url = cx.portal.url(&format!("api/v1/push/registrations/{}", segment(&token)?))?;
-    match cx.portal.send_authorized(&cx.credentials, Request::new(reqwest::Method::DELETE, url)).await {
+    let removed = async {
+        let url = cx.portal.url(&format!("api/v1/push/registrations/{}", segment(&token)?))?;
+        cx.portal.send_authorized(&cx.credentials, Request::new(reqwest::Method::DELETE, url)).await
+    };
+    match removed.await {
         Ok(answer) if !answer.is_success() => tracing::info!("push registration not removed: {}", answer.status),
         Ok(_) => {}
         // Its kind only: the error may name the request's path, which holds the push token.

@@ -23,6 +23,7 @@ impl PaymentsHandle {
     /// browser (gateway) or show `vietqr` (bank transfer). `return_url` is where the gateway
     /// sends the browser back.
     pub async fn pay(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
+        crate::config::checked_return_url(return_url, &self.shared.config.identity.redirect_uri)?;
         let owner = self.shared.resident()?;
         client::pay(&self.shared.payment_context(&owner)?, dossier_id, method, return_url).await
     }

@@ -102,11 +102,14 @@ impl ReportsHandle {
         })?;
         let sha256 = crate::dossier::hex(ring::digest::digest(&ring::digest::SHA256, &normalized.jpeg).as_ref());
         user.dossiers.keep_file(&sha256, &normalized.jpeg)?;
-        let added = user.reports.add_photo(&owner, report_id, &sha256, normalized.jpeg.len() as u64);
-        if added.is_err() {
-            user.dossiers.forget_file(&sha256);
+        match user.reports.add_photo(&owner, report_id, &sha256, normalized.jpeg.len() as u64) {
+            // Kept again if a cleanup took it while nothing named it yet.
+            Ok(report) => user.dossiers.keep_file(&sha256, &normalized.jpeg).map(|()| report),
+            Err(error) => {
+                user.dossiers.forget_file(&sha256);
+                Err(error)
+            }
         }
-        added
     }
 
     pub fn remove_photo(&self, report_id: &str, sha256: &str) -> Result<Report> {

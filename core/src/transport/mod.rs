@@ -384,7 +384,10 @@ pub fn segment(id: &str) -> Result<String> {
     if matches!(id, "" | "." | "..") {
         return Err(Error::Validation { field: "id".into(), reason: "mã không hợp lệ / not a valid id".into() });
     }
-    Ok(url::form_urlencoded::byte_serialize(id.as_bytes()).collect())
+    // Everything but RFC 3986's unreserved characters, so a space is %20 (not a form's +).
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    Ok(percent_encoding::utf8_percent_encode(id, SEGMENT).to_string())
 }
 
 #[cfg(test)]
@@ -403,6 +406,7 @@ mod tests {
             assert!(matches!(segment(dots), Err(Error::Validation { .. })), "{dots:?}");
         }
         assert_eq!(segment("HD-2026-000123").unwrap(), "HD-2026-000123");
+        assert_eq!(segment("a b+c").unwrap(), "a%20b%2Bc");
     }
 
     #[test]
