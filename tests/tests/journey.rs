@@ -419,3 +419,21 @@ async fn a_file_sent_in_an_earlier_round_does_not_answer_the_next() {
     core.dossiers().submit(&id).unwrap();
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
 }
+
+/// An officer's own scan as the result, a few MiB (its JSON carries it in base64, past a web
+/// framework's default 2 MB body): taken, and the resident's phone keeps it, verified.
+#[tokio::test]
+async fn a_result_scan_of_a_few_mebibytes_reaches_the_phone() {
+    let world = World::new(300).await;
+    let (core, id, code) = received(&world).await;
+    let officer = officer(&world).await;
+    let mut scan = b"%PDF-1.4\n".to_vec();
+    scan.resize(4 * 1024 * 1024, b'0');
+    officer.attach_result_file(&code, "Giấy khai sinh (bản quét)", &scan).await.unwrap();
+    officer.set_status(&code, "result_ready", None).await.unwrap();
+    assert_eq!(core.sync().now().await.unwrap().results_kept, 1);
+    let out = tempfile::tempdir().unwrap();
+    let payload = core.dossiers().export_result(&id, &out.path().join("ket-qua.pdf")).unwrap();
+    assert_eq!(payload.size, scan.len() as u64);
+    assert_eq!(std::fs::read(out.path().join("ket-qua.pdf")).unwrap(), scan);
+}

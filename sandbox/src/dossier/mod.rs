@@ -21,7 +21,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,8 @@ const RESULT_ISSUER: &str = "Cổng Dịch vụ công tỉnh Hải Dương";
 /// Attachments: at most 10 MiB, sent in chunks of at most 1 MiB.
 const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 const MAX_CHUNK: usize = 1024 * 1024;
+/// An officer's result as JSON: a PDF of up to 10 MiB in base64, and its name.
+const MAX_RESULT_BODY: usize = 10 * 1024 * 1024 * 4 / 3 + 64 * 1024;
 const CONTENT_TYPES: [&str; 3] = ["image/jpeg", "image/png", "application/pdf"];
 fn is_sha256_hex(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -85,7 +87,10 @@ pub fn router(
         .routes(routes!(officer::login_page, officer::log_in))
         .routes(routes!(officer::log_out))
         .routes(routes!(officer::set_status))
-        .routes(routes!(officer::attach_result))
+        .routes({
+            let (schemas, paths, result) = routes!(officer::attach_result);
+            (schemas, paths, result.layer(DefaultBodyLimit::max(MAX_RESULT_BODY)))
+        })
         .routes(routes!(ledger))
         .with_state(AppState { api, idp }))
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -48,6 +48,9 @@ use store::Incoming;
 /// Working hours the IOC has to check a report.
 const ACCEPT_HOURS: u32 = 8;
 
+/// An officer's answer as JSON: every proof photo at its largest, in base64, and the message.
+const MAX_ANSWER_BODY: usize = MAX_REPORT_PHOTOS * ioc::MAX_PROOF_BYTES * 4 / 3 + 64 * 1024;
+
 pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>) -> OpenApiRouter {
     OpenApiRouter::new()
         .routes(routes!(list_categories))
@@ -61,7 +64,10 @@ pub fn router(reports: Arc<Reports>, desk: Arc<Desk>, idp: Arc<IdentityProvider>
         .routes(routes!(accept))
         .routes(routes!(reject))
         .routes(routes!(assign))
-        .routes(routes!(answer))
+        .routes({
+            let (schemas, paths, answer) = routes!(answer);
+            (schemas, paths, answer.layer(DefaultBodyLimit::max(MAX_ANSWER_BODY)))
+        })
         .routes(routes!(ledger))
         .merge(console::router())
         .with_state(AppState { reports, desk, idp })
