@@ -437,3 +437,29 @@ async fn a_result_scan_of_a_few_mebibytes_reaches_the_phone() {
     assert_eq!(payload.size, scan.len() as u64);
     assert_eq!(std::fs::read(out.path().join("ket-qua.pdf")).unwrap(), scan);
 }
+
+/// A supplement whose answer was lost is retried after its procedure left the catalog: the
+/// portal answers it as the first time (it refused it as an unknown procedure, and the phone
+/// marked a supplement the portal held as failed).
+#[tokio::test]
+async fn a_retried_supplement_is_answered_after_its_procedure_left_the_catalog() {
+    let world = World::new(300).await;
+    let (core, id, _code, _officer) = asked_for_a_copy(&world).await;
+    let files = tempfile::tempdir().unwrap();
+    core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
+    core.dossiers().submit(&id).unwrap();
+    let admin = Admin::new(&world.sandbox);
+    admin.fault("dossiers", "commit_then_drop").await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
+    admin.delete("admin/faults").await;
+    admin.delete(&format!("admin/catalog/procedures/{BIRTH}")).await;
+    // Its next attempt now.
+    rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .execute("UPDATE outbox SET next_attempt_at = 0 WHERE dossier_id = ?1", [&id])
+        .unwrap();
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
+    let dossier = core.dossiers().get(&id).unwrap();
+    assert_eq!((dossier.status, dossier.queued_action), (DossierStatus::Processing, None));
+    assert_eq!(supplement_effects(&world).await.values().sum::<u64>(), 1, "delivered once");
+}

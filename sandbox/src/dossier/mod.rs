@@ -579,17 +579,24 @@ async fn supplement(
     }
     let procedure_code =
         s.api.store.procedure_of(&auth.sub, &dossier_id)?.ok_or_else(|| ApiError::not_found("dossier"))?;
-    let record = s.api.portal.procedure(&procedure_code)?.ok_or_else(|| ApiError::not_found("procedure"))?;
-    let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
-    check_form(&procedure, &fields)?;
-    let submitted = s.api.store.supplement(&store::Supplement {
-        dossier_id: &dossier_id,
-        sub: &auth.sub,
-        supplement_id: &body.supplement_id,
-        round: body.round,
-        fields: &fields,
-        attachments: &attachments,
-    })?;
+    // Judged by the store after its replay check: a retry is answered as the first was even
+    // when the procedure left the catalog or its form changed since.
+    let form_checked = (|| {
+        let record = s.api.portal.procedure(&procedure_code)?.ok_or_else(|| ApiError::not_found("procedure"))?;
+        let procedure: Procedure = serde_json::from_str(&record).map_err(ApiError::internal)?;
+        check_form(&procedure, &fields)
+    })();
+    let submitted = s.api.store.supplement(
+        &store::Supplement {
+            dossier_id: &dossier_id,
+            sub: &auth.sub,
+            supplement_id: &body.supplement_id,
+            round: body.round,
+            fields: &fields,
+            attachments: &attachments,
+        },
+        form_checked,
+    )?;
     Ok(replayable(submitted))
 }
 

@@ -670,7 +670,8 @@ impl Store {
     /// The round must be the open one, every document asked for must come as an attachment
     /// naming it, each attachment uploaded (and complete) by this resident. The form values
     /// replace the dossier's (`fields_ok` has checked them); the dossier goes back to processing.
-    pub fn supplement(&self, s: &Supplement<'_>) -> Result<Submitted, ApiError> {
+    /// `form_checked`: the form against the procedure's record, answered after a replay is.
+    pub fn supplement(&self, s: &Supplement<'_>, form_checked: Result<(), ApiError>) -> Result<Submitted, ApiError> {
         let mut db = self.db();
         let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let replay: Option<(String, String)> = tx
@@ -684,6 +685,7 @@ impl Store {
                 Err(ApiError::idempotency_conflict())
             };
         }
+        form_checked?;
         let status: String = tx
             .prepare_cached("SELECT status FROM dossier WHERE id = ?1 AND sub = ?2")?
             .query_row([s.dossier_id, s.sub], |r| r.get(0))
