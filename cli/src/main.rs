@@ -976,7 +976,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     e => Failure::Officer { kind, detail: e.to_string() },
                 }
             };
-            let console = smarthd_sandbox::robot::OfficerConsole::log_in_as(&cli.portal, user, password)
+            // The portal as every command takes it: https, or http to loopback only (the password
+            // goes out), and the base the console's paths join to.
+            let mut portal = smarthd_core::config::checked_url(&cli.portal)?.to_string();
+            if !portal.ends_with('/') {
+                portal.push('/');
+            }
+            let console = smarthd_sandbox::robot::OfficerConsole::log_in_as(&portal, user, password)
                 .await
                 .map_err(officer(ErrorKind::Validation))?;
             let fail = officer(ErrorKind::Other);

@@ -442,4 +442,11 @@ async fn the_officer_cli_lists_shows_asks_for_documents_and_attaches_a_result_fi
 
     let refused = smarthd(&["--portal", &portal, "officer", "--password", "sai", "list"]);
     assert!(!refused.status.success());
+    // The portal as typed without its last slash reaches the same console; plain http to
+    // another host is refused before the password goes out.
+    let bare = smarthd(&["--portal", portal.trim_end_matches('/'), "officer", "list"]);
+    assert!(bare.status.success(), "{}", String::from_utf8_lossy(&bare.stderr));
+    let plain = smarthd(&["--portal", "http://portal.example/", "officer", "list"]);
+    assert!(!plain.status.success());
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("https"), "{}", String::from_utf8_lossy(&plain.stderr));
 }
