@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use serde_json::Value;
 use smarthd_core::Error;
+use smarthd_core::report::RejectReason;
 use smarthd_sandbox::robot::{OfficerConsole, RobotError};
 
 use crate::failure::{self, Failure};
@@ -192,8 +193,14 @@ pub fn print(command: &ReportsCommand, answer: &Value, json: bool) {
     }
 }
 
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or("—")
+/// What the portal says, made printable (a resident's text may hold terminal escapes).
+fn text(value: &Value) -> String {
+    value.as_str().map_or_else(|| "—".to_owned(), output::printable)
+}
+
+/// A time the portal gives, as a resident reads it ("03/12/2026 08:00").
+fn at(value: &Value) -> String {
+    value.as_str().map_or_else(|| "—".to_owned(), output::when)
 }
 
 /// Vietnamese / English for a status.
@@ -212,8 +219,8 @@ fn status_label(status: &str) -> String {
 /// The deadline the report waits for, and whether it has passed.
 fn deadline(report: &Value) -> String {
     let due = match report["status"].as_str() {
-        Some("waiting") => format!("tiếp nhận trước / accept by {}", text(&report["accept_by"])),
-        Some("accepted" | "assigned") => format!("xử lý trước / handle by {}", text(&report["handle_by"])),
+        Some("waiting") => format!("tiếp nhận trước / accept by {}", at(&report["accept_by"])),
+        Some("accepted" | "assigned") => format!("xử lý trước / handle by {}", at(&report["handle_by"])),
         _ => return String::new(),
     };
     let overdue = if report["overdue"] == true { "  QUÁ HẠN / OVERDUE" } else { "" };
@@ -224,7 +231,7 @@ fn summary(report: &Value) -> String {
     format!(
         "{}  {}  {}  {}{}",
         text(&report["code"]),
-        status_label(text(&report["status"])),
+        status_label(&text(&report["status"])),
         text(&report["category"]),
         text(&report["commune_code"]),
         deadline(report)
@@ -235,21 +242,25 @@ fn details(report: &Value) {
     out!("{}", summary(report));
     out!("  {}", text(&report["text"]));
     if let Some(name) = report["reporter_name"].as_str() {
-        out!("  Người phản ánh / reporter: {name}");
+        out!("  Người phản ánh / reporter: {}", output::printable(name));
     }
     if let Some(agency) = report["agency"].as_str() {
-        out!("  Cơ quan xử lý / agency: {agency}");
+        out!("  Cơ quan xử lý / agency: {}", output::printable(agency));
     }
     if let Some(reason) = report["reject_reason"].as_str() {
+        let reason = match RejectReason::parse(reason) {
+            Some(reason) => format!("{} / {}", reason.labels().0, reason.labels().1),
+            None => output::printable(reason),
+        };
         out!("  Lý do từ chối / rejected because: {reason}");
     }
     if let Some(message) = report["answer"]["message"].as_str() {
         let proof = report["answer"]["photos"].as_array().map_or(0, Vec::len);
-        out!("  Trả lời / answer: {message} ({proof} ảnh minh chứng / proof photos)");
+        out!("  Trả lời / answer: {} ({proof} ảnh minh chứng / proof photos)", output::printable(message));
     }
     for step in report["timeline"].as_array().map(Vec::as_slice).unwrap_or_default() {
-        let by = step["officer"].as_str().map(|o| format!(" — {o}")).unwrap_or_default();
-        let detail = step["detail"].as_str().map(|d| format!(": {d}")).unwrap_or_default();
-        out!("  {} {}{detail}{by}", text(&step["at"]), status_label(text(&step["status"])));
+        let by = step["officer"].as_str().map(|o| format!(" — {}", output::printable(o))).unwrap_or_default();
+        let detail = step["detail"].as_str().map(|d| format!(": {}", output::printable(d))).unwrap_or_default();
+        out!("  {} {}{detail}{by}", at(&step["at"]), status_label(&text(&step["status"])));
     }
 }

@@ -90,4 +90,10 @@ async fn the_ioc_takes_a_report_from_the_list_to_an_answer_with_proof() {
         page.contains("Đã xử lý / Handled") && page.contains("Đã thay bóng đèn mới (1 ảnh minh chứng / proof photos)"),
         "{page}"
     );
+    // Times as a resident reads them ("03/12/2026 08:00", Vietnam's time), not RFC 3339.
+    let shaped = |w: &[u8]| {
+        w.iter().zip(b"00/00/0000 00:00").all(|(c, shape)| if *shape == b'0' { c.is_ascii_digit() } else { c == shape })
+    };
+    assert!(page.as_bytes().windows(16).any(shaped), "{page}");
+    assert!(!page.contains("+07:00") && !page.contains("Z "), "{page}");
 }
