@@ -260,7 +260,7 @@ enum SandboxCommand {
         /// The sandbox's SQLite file (default: sandbox.db in the data dir).
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
-        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|book|*, KIND
+        /// Inject a fault from the start (repeatable): ROUTE submit|attachments|dossiers|book|cancel|reports|*, KIND
         /// error_500|delay|answer_late|drop|commit_then_drop|malformed|offset_mismatch, PROBABILITY 0..1,
         /// DELAY_MS for delay and answer_late.
         #[arg(long = "fault", value_name = "ROUTE:KIND:PROBABILITY[:DELAY_MS]")]
@@ -862,12 +862,27 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let sandbox = Sandbox::start(config).await.map_err(|e| {
                 tracing::debug!("sandbox: {e}");
-                Error::Validation {
-                    field: "addr".into(),
-                    reason: format!(
-                        "không mở được cổng thử nghiệm tại {addr} với {db} (địa chỉ đã có chương trình khác dùng?) /                          cannot start the sandbox at {addr} with {db} (is the address in use?)",
-                        db = db.display()
+                // The address, when the listener could not bind it; else the database file.
+                let (field, vi, en) = match &e {
+                    smarthd_sandbox::SandboxError::Io(io) if io.kind() == std::io::ErrorKind::AddrInUse => (
+                        "addr",
+                        format!("địa chỉ {addr} đã có chương trình khác dùng"),
+                        format!("the address {addr} is in use"),
                     ),
+                    smarthd_sandbox::SandboxError::Io(io) if io.kind() == std::io::ErrorKind::AddrNotAvailable => (
+                        "addr",
+                        format!("máy này không có địa chỉ {addr}"),
+                        format!("this machine has no address {addr}"),
+                    ),
+                    _ => (
+                        "db",
+                        format!("không mở được tệp dữ liệu {}", db.display()),
+                        format!("cannot open the sandbox's database {}", db.display()),
+                    ),
+                };
+                Error::Validation {
+                    field: field.into(),
+                    reason: format!("không mở được cổng thử nghiệm: {vi} / cannot start the sandbox: {en}"),
                 }
             })?;
             if cli.json {

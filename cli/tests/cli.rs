@@ -450,3 +450,19 @@ async fn the_officer_cli_lists_shows_asks_for_documents_and_attaches_a_result_fi
     assert!(!plain.status.success());
     assert!(String::from_utf8_lossy(&plain.stderr).contains("https"), "{}", String::from_utf8_lossy(&plain.stderr));
 }
+
+/// `sandbox serve` on an address another program holds says so, naming the address (its
+/// message was broken by a line's indentation, and any failure blamed the address).
+#[test]
+fn a_sandbox_on_an_address_in_use_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = held.local_addr().unwrap().to_string();
+    let data = dir.path().to_str().unwrap();
+    let out = smarthd(&["--data-dir", data, "--json", "sandbox", "serve", "--addr", &addr, "--catalog-size", "20"]);
+    assert!(!out.status.success());
+    let error: serde_json::Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+    let message = error["error"]["message"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(error["error"]["kind"], "validation", "{error}");
+    assert!(message.contains(&addr) && message.contains("in use") && !message.contains("  "), "{message}");
+}
