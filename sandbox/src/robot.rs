@@ -231,7 +231,7 @@ impl OfficerConsole {
 
     /// One dossier whole: form values, attachments, rounds, timeline, rating.
     pub async fn dossier(&self, code: &str) -> Result<serde_json::Value, RobotError> {
-        self.get(&format!("officer/dossiers/{code}")).await
+        self.get(&format!("officer/dossiers/{}", segment(code))).await
     }
 
     /// Attaches the result as the officer's own PDF.
@@ -244,7 +244,7 @@ impl OfficerConsole {
         use base64::Engine;
         let content = base64::engine::general_purpose::STANDARD.encode(pdf);
         self.post(
-            &format!("officer/dossiers/{code}/result"),
+            &format!("officer/dossiers/{}/result", segment(code)),
             serde_json::json!({"name": name, "content_base64": content}),
         )
         .await
@@ -257,8 +257,11 @@ impl OfficerConsole {
         status: &str,
         message: Option<&str>,
     ) -> Result<serde_json::Value, RobotError> {
-        self.post(&format!("officer/dossiers/{code}/status"), serde_json::json!({"status": status, "message": message}))
-            .await
+        self.post(
+            &format!("officer/dossiers/{}/status", segment(code)),
+            serde_json::json!({"status": status, "message": message}),
+        )
+        .await
     }
 
     /// Publishes an alert (`info`, `warning` or `emergency`) to the inboxes of `communes` (none:
@@ -296,12 +299,12 @@ impl OfficerConsole {
         let body = serde_json::json!({
             "status": "need_more_documents", "message": message, "documents": documents, "deadline": deadline,
         });
-        self.post(&format!("officer/dossiers/{code}/status"), body).await
+        self.post(&format!("officer/dossiers/{}/status", segment(code)), body).await
     }
 
     /// Attaches the result document.
     pub async fn attach_result(&self, code: &str, name: &str) -> Result<serde_json::Value, RobotError> {
-        self.post(&format!("officer/dossiers/{code}/result"), serde_json::json!({"name": name})).await
+        self.post(&format!("officer/dossiers/{}/result", segment(code)), serde_json::json!({"name": name})).await
     }
 
     /// The operations centre's field reports, newest first, only those in `status` when given:
