@@ -238,6 +238,16 @@ async fn the_officer_console_needs_an_officer_login_and_csrf_tokens() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A cross-site form's text/plain body shaped as JSON: not a login (no token, no session).
+    let plain = http
+        .post(&login_url)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(json!({"username": account.username, "password": account.password}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(cookie_of(&plain, "hd_officer").is_none());
     let logged_in = post_form(login_url.clone(), jar, credentials(&form_token, account.password)).await.unwrap();
     assert_eq!(logged_in.status(), StatusCode::SEE_OTHER);
     let (session, attributes) = cookie_of(&logged_in, "hd_officer").expect("the session cookie");

@@ -50,6 +50,16 @@ fn is_form(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
+/// `Content-Type: application/json`: what a cross-site form cannot send without the browser
+/// asking first (a `text/plain` form can carry a JSON-shaped body, not this header).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
 fn form_value(body: &[u8], name: &str) -> Option<String> {
     url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
@@ -456,7 +466,7 @@ struct LoginBody {
 }
 
 /// `POST /officer/login`: the page's form (with its CSRF token), or JSON `{"username",
-/// "password"}` for scripts (a cross-site form cannot send JSON), answered
+/// "password"}` for scripts (sent as `application/json`, which a cross-site form cannot), answered
 /// `{"officer": NAME, "csrf": TOKEN}`. Either way the session cookie is set.
 #[utoipa::path(post, path = "/officer/login", tag = "officer",
     request_body(content((Object = "application/json"), (Object = "application/x-www-form-urlencoded"))),
@@ -477,8 +487,14 @@ pub async fn log_in(State(s): Shared, headers: HeaderMap, body: Bytes) -> Respon
             username: form_value(&body, "username").unwrap_or_default(),
             password: form_value(&body, "password").unwrap_or_default(),
         })
-    } else {
+    } else if is_json(&headers) {
         json_body::<LoginBody>(&body)
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the login takes the page's form or application/json / đăng nhập nhận biểu mẫu hoặc JSON",
+        ))
     };
     let credentials = match credentials {
         Ok(c) => c,
