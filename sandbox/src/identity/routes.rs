@@ -496,8 +496,9 @@ async fn login_page(State(idp): Idp, query: Result<Query<LoginQuery>, QueryRejec
         (status = 302, description = "Về ứng dụng / Back to the app"),
         (status = 303, description = "Về ứng dụng / Back to the app"),
         (status = 400, description = "Yêu cầu sai / Bad request", content_type = "text/html", body = String),
+        (status = 401, description = "Sai thông tin đăng nhập / Wrong credentials", content_type = "text/html", body = String),
         (status = 404, description = "Hết hạn / Expired", content_type = "text/html", body = String),
-        (status = 429, description = "Tạm khoá / Locked for a while", content_type = "text/html", body = String),
+        (status = 423, description = "Tạm khoá / Locked for a while", content_type = "text/html", body = String),
     ))]
 async fn login_submit(State(idp): Idp, body: Bytes) -> Response {
     let Ok(params) = parse_params(&body) else { return expired_login(Lang::Vi) };

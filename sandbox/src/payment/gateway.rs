@@ -504,7 +504,7 @@ fn lang_of(params: &[(String, String)]) -> Lang {
 
 #[utoipa::path(get, path = "/gateway/vpcpay.html", operation_id = "gateway_page", tag = "pages",
     description = "The gateway's pay page for a signed VNPay pay URL (vnp_* in the query).",
-    responses((status = 200, content_type = "text/html", body = String), (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
+    responses((status = 200, content_type = "text/html", body = String), (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 409, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
 async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     let Ok(params) = vnp_params(&query) else { return Refusal::Invalid("a parameter is repeated").page(Lang::Vi) };
@@ -549,7 +549,7 @@ async fn page(State(gateway): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
 #[utoipa::path(post, path = "/gateway/vpcpay.html", tag = "pages",
     request_body(content = Object, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, content_type = "text/html", body = String), (status = 302, description = "Về cổng / Back to the merchant's return URL"),
-        (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
+        (status = 400, content_type = "text/html", body = String), (status = 404, content_type = "text/html", body = String), (status = 409, content_type = "text/html", body = String), (status = 410, content_type = "text/html", body = String)))]
 async fn act(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
     let mut form: HashMap<String, String> = HashMap::new();
     for (key, value) in url::form_urlencoded::parse(&body).into_owned() {

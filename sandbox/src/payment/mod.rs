@@ -226,7 +226,7 @@ fn return_url_allowed(text: &str) -> bool {
 
 #[utoipa::path(get, path = "/api/v1/payments/{order_id}", tag = "payments", security(("bearer" = [])),
     params(("order_id" = String, Path)),
-    responses((status = 200, description = "Lệnh thanh toán / The order", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Lệnh thanh toán / The order", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, description = "Cổng thanh toán không trả lời / The gateway did not answer", body = ErrorBody)))]
 async fn order(
     State(s): State<AppState>,
     auth: Authenticated,
@@ -246,7 +246,7 @@ async fn order(
 
 #[utoipa::path(post, path = "/api/v1/payments/{order_id}/reconcile", tag = "payments", security(("bearer" = [])),
     params(("order_id" = String, Path)),
-    responses((status = 200, description = "Lệnh sau đối soát / The order after querydr", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Lệnh sau đối soát / The order after querydr", body = store::OrderView), (status = 400, description = "Yêu cầu sai / Bad request", body = ErrorBody), (status = 401, description = "Cần đăng nhập / A valid access token is required", body = ErrorBody), (status = 404, body = ErrorBody), (status = 503, description = "Cổng thanh toán không trả lời / The gateway did not answer", body = ErrorBody)))]
 async fn reconcile(
     State(s): State<AppState>,
     auth: Authenticated,
