@@ -136,7 +136,7 @@ pub fn show(d: &Dossier, json: bool) {
     }
     for a in &d.attachments {
         let answers = a.document.as_deref().map(|doc| format!(" → {}", printable(doc))).unwrap_or_default();
-        out!("  📎 {} ({} bytes, {}){answers}", printable(&a.name), a.size, printable(&a.content_type));
+        out!("  📎 {} ({} byte, {}){answers}", printable(&a.name), a.size, printable(&a.content_type));
     }
     if !d.timeline.is_empty() {
         out!("Tiến trình / timeline:");
@@ -221,7 +221,7 @@ pub fn sync_report(r: &DossierSyncReport, json: bool) {
         out!("Cần đăng nhập để gửi / log in to send: smarthd login");
     }
     if r.outbox.waiting_for_owner > 0 {
-        out!("{} hồ sơ của người khác: {WAITING_FOR_OWNER}", r.outbox.waiting_for_owner);
+        out!("{} hồ sơ của người khác / dossiers of another resident: {WAITING_FOR_OWNER}", r.outbox.waiting_for_owner);
     }
     if r.outbox.waiting_for_level2 > 0 {
         out!(

@@ -257,6 +257,9 @@ fn not_found(what: &str) -> String {
         ("payment attempt ", "lần thanh toán "),
         ("payment ", "khoản thanh toán "),
         ("receipt ", "biên lai "),
+        ("report ", "phản ánh "),
+        ("photo ", "ảnh "),
+        ("inbox item ", "thông báo "),
     ];
     let what = printable(what);
     match NAMES.iter().find_map(|(en, vi)| what.strip_prefix(en).map(|value| (*en, *vi, value))) {
@@ -445,5 +448,12 @@ mod tests {
         assert!(message.ends_with("so_cccd: 12 chữ số / 12 digits"), "{message}");
         let message = super::message(&cases[5], &ctx());
         assert!(message.contains("dichvucong.haiduong.gov.vn"), "the portal at fault is named: {message}");
+        for (what, said) in [
+            ("report PA-1", "Không tìm thấy phản ánh PA-1 / report PA-1 not found"),
+            ("photo ab12", "Không tìm thấy ảnh ab12 / photo ab12 not found"),
+            ("inbox item 7", "Không tìm thấy thông báo 7 / inbox item 7 not found"),
+        ] {
+            assert_eq!(super::message(&Error::NotFound(what.into()), &ctx()), said);
+        }
     }
 }

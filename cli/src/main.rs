@@ -1288,7 +1288,7 @@ async fn dossiers(cli: &Cli, command: &DossierCommand) -> Result<(), Failure> {
                 let answers =
                     attachment.document.as_deref().map(|d| format!(" → {}", printable(d))).unwrap_or_default();
                 out!(
-                    "📎 {} ({} bytes, {}, sha256 {}){answers}",
+                    "📎 {} ({} byte, {}, sha256 {}){answers}",
                     printable(&attachment.name),
                     attachment.size,
                     attachment.content_type,

@@ -132,7 +132,7 @@ impl SyncProgressBar {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
-                ProgressStyle::with_template("Đồng bộ / syncing {bar:40} {pos}/{len} thủ tục")
+                ProgressStyle::with_template("Đồng bộ / syncing {bar:40} {pos}/{len} thủ tục / procedures")
                     .expect("a valid template"),
             );
             bar
@@ -319,7 +319,12 @@ pub fn procedure(p: &Procedure, as_json: bool) {
         out!("  {}:", printable(&case.case_name));
         for item in &case.items {
             let form = item.form.as_ref().map(|f| format!(" [mẫu / form {}]", printable(&f.code))).unwrap_or_default();
-            out!("    - {} (bản chính {}, bản sao {}){form}", printable(&item.name), item.originals, item.copies);
+            out!(
+                "    - {} (bản chính / originals {}, bản sao / copies {}){form}",
+                printable(&item.name),
+                item.originals,
+                item.copies
+            );
         }
     }
     out!("Trình tự thực hiện / steps:");

@@ -124,7 +124,7 @@ impl ReportsHandle {
     pub fn photo(&self, report_id: &str, sha256: &str) -> Result<Vec<u8>> {
         let report = self.get(report_id)?;
         if !report.photos.iter().any(|p| p.sha256 == sha256) {
-            return Err(Error::NotFound(format!("ảnh / photo {sha256}")));
+            return Err(Error::NotFound(format!("photo {sha256}")));
         }
         self.shared.user()?.dossiers.attachment_bytes(sha256)
     }

@@ -208,7 +208,7 @@ fn encoding(source: serde_json::Error) -> Error {
 }
 
 fn not_found(id: &str) -> Error {
-    Error::NotFound(format!("phản ánh / report {id}"))
+    Error::NotFound(format!("report {id}"))
 }
 
 /// The stored columns [`Reports::row`] reads, in order.
@@ -337,7 +337,7 @@ impl Reports {
             let removed =
                 tx.execute("DELETE FROM report_photo WHERE report_id = ?1 AND sha256 = ?2", params![id, sha256])?;
             if removed == 0 {
-                return Err(Error::NotFound(format!("ảnh / photo {sha256}")));
+                return Err(Error::NotFound(format!("photo {sha256}")));
             }
             tx.execute("INSERT OR IGNORE INTO file_to_remove (sha256) VALUES (?1)", [sha256])?;
             Ok(())

@@ -171,7 +171,11 @@ async fn create(
                 ));
             }
             Opened::NothingDue => {
-                return Err(ApiError::new(StatusCode::CONFLICT, "no_fee", "this dossier has no fee to pay online"));
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_fee",
+                    "hồ sơ không có phí nộp trực tuyến / this dossier has no fee to pay online",
+                ));
             }
         }
     }
