@@ -17,7 +17,13 @@ pub fn counters(counters: &[Counter], as_json: bool) {
         return json(&counters);
     }
     for c in counters {
-        out!("{}  {}  ({} {})", c.counter_id, printable(&c.name), c.unit_code, printable(&c.unit_name));
+        out!(
+            "{}  {}  ({} {})",
+            printable(&c.counter_id),
+            printable(&c.name),
+            printable(&c.unit_code),
+            printable(&c.unit_name)
+        );
         out!("    {}", printable(&c.hours));
     }
 }
@@ -33,7 +39,7 @@ pub fn slots(slots: &[Slot], as_json: bool) {
         let ends = local(&s.ends_at).map(|t| t.format("%H:%M").to_string());
         out!(
             "{}  {}–{}  còn {}/{} chỗ / {} of {} places left",
-            s.slot_id,
+            printable(&s.slot_id),
             when(&s.starts_at),
             ends.unwrap_or_default(),
             s.available,
@@ -50,7 +56,7 @@ pub fn show(a: &Appointment, as_json: bool) {
     }
     out!(
         "{}  {}  {}  số thứ tự / number {}  [{}]",
-        a.booking_id,
+        printable(&a.booking_id),
         when(&a.starts_at),
         printable(&a.counter_name),
         a.number,

@@ -727,12 +727,15 @@ fn main() -> ExitCode {
 fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind as Clap;
     let json = std::env::args_os().any(|a| a == "--json");
-    if !json
-        || matches!(e.kind(), Clap::DisplayHelp | Clap::DisplayVersion | Clap::DisplayHelpOnMissingArgumentOrSubcommand)
-    {
+    if !json || matches!(e.kind(), Clap::DisplayHelp | Clap::DisplayVersion) {
         e.exit();
     }
-    let rendered = e.render().to_string();
+    // A command without its subcommand: clap's answer is the whole help, not one message.
+    let rendered = if e.kind() == Clap::DisplayHelpOnMissingArgumentOrSubcommand {
+        "thiếu lệnh con / a subcommand is missing".to_owned()
+    } else {
+        e.render().to_string()
+    };
     // clap's message, without its usage lines: "unexpected argument '--x' found".
     let said: Vec<&str> = rendered
         .lines()

@@ -185,7 +185,7 @@ pub async fn list(core: &SmartHd, json: bool) -> Result<(), Failure> {
     }
     for r in &reports {
         let (vi, en) = r.state.labels();
-        let code = r.code.as_deref().unwrap_or("-");
+        let code = r.code.as_deref().map_or_else(|| "-".into(), printable);
         out!("{:<16} {:<8} {}  [{vi} / {en}]  {}", code, &r.id[..8], when(&r.created_at), printable(&excerpt(&r.text)));
     }
     Ok(())
@@ -229,7 +229,11 @@ fn show(r: &Report, json: bool) {
         return crate::output::json(r);
     }
     let (vi, en) = r.state.labels();
-    out!("Phản ánh / report {}  {}", r.code.as_deref().unwrap_or("(chưa có mã / no code yet)"), r.id);
+    out!(
+        "Phản ánh / report {}  {}",
+        r.code.as_deref().map_or_else(|| "(chưa có mã / no code yet)".into(), printable),
+        r.id
+    );
     out!("  Trạng thái / status: {vi} / {en}");
     if let Some(problem) = &r.problem {
         out!("  Lưu ý / note: {}", printable(problem));
@@ -296,7 +300,13 @@ fn public(items: &[PublicReport], json: bool) {
     }
     for r in items {
         let place = r.commune_name.as_deref().unwrap_or("-");
-        out!("{}  {}  {}  [{}]", r.code, when(&r.created_at), printable(place), printable(&r.category_name));
+        out!(
+            "{}  {}  {}  [{}]",
+            printable(&r.code),
+            when(&r.created_at),
+            printable(place),
+            printable(&r.category_name)
+        );
         out!("    {}", printable(&excerpt(&r.text)));
         out!("    ↳ {}: {}", printable(&r.answer.agency), printable(&excerpt(&r.answer.message)));
     }

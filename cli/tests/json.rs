@@ -364,9 +364,12 @@ async fn failures_are_one_json_error_that_names_what_is_at_fault() {
 /// A command line clap cannot read, with `--json`: a JSON error of kind `usage`, status 2.
 #[test]
 fn a_command_line_that_cannot_be_read_is_a_json_error_too() {
-    for args in
-        [&["--json", "dossier", "show"][..], &["--json", "nonsense"], &["--json", "pay", "x", "--method", "cash"]]
-    {
+    for args in [
+        &["--json", "dossier", "show"][..],
+        &["--json", "nonsense"],
+        &["--json", "pay", "x", "--method", "cash"],
+        &["--json", "catalog"],
+    ] {
         let out = smarthd(args);
         let (kind, message) = json_error(&out);
         assert_eq!((out.status.code(), kind.as_str()), (Some(2), "usage"), "{args:?}: {message}");
