@@ -11,12 +11,13 @@ use smarthd_core::{Error, SmartHd};
 use crate::loopback::{Loopback, back_to_terminal};
 use crate::output::{notice, printable, vnd, when};
 
-/// How long to wait for the resident to pay.
+/// How long to wait for the resident to pay, the browser's return and the settling together.
 const PAY_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Starts the payment, shows the URL or the QR, and waits for the portal's outcome.
 pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: bool) -> Result<PaymentOrder, Error> {
     let loopback = Loopback::bind().await?;
+    let deadline = tokio::time::Instant::now() + PAY_TIMEOUT;
     let order = core.payments().pay(dossier_id, method, &loopback.url("/payment-return")).await?;
     if order.status == PaymentStatus::Succeeded {
         return Ok(order);
@@ -34,13 +35,13 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
                 out!("{url}");
             }
             let page = back_to_terminal("Đã quay lại từ cổng thanh toán", "Back from the payment gateway");
-            let returned = tokio::time::timeout(PAY_TIMEOUT, loopback.wait_for("/payment-return", &page))
-                .await
-                .map_err(|_| Error::TimedOut {
-                    waiting_for: "trình duyệt, trong 10 phút / the browser, within 10 minutes".into(),
-                })??;
-            let order = core.payments().handle_return(&returned).await?;
-            wait_until_settled(core, order).await
+            let order = match tokio::time::timeout_at(deadline, loopback.wait_for("/payment-return", &page)).await {
+                Ok(returned) => core.payments().handle_return(&returned?).await?,
+                // The browser never came back (a tab closed after paying, or never paid): the
+                // portal says where the payment stands.
+                Err(_) => core.payments().refresh(&order.order_id).await?,
+            };
+            wait_until_settled(core, order, deadline).await
         }
         (_, Some(payload)) => {
             if json {
@@ -50,15 +51,18 @@ pub async fn pay(core: &SmartHd, dossier_id: &str, method: PaymentMethod, json: 
                 eprintln!("{}", draw(&vietqr::matrix(payload).map_err(|e| Error::Internal(e.to_string()))?));
                 out!("{payload}");
             }
-            wait_until_settled(core, order).await
+            wait_until_settled(core, order, deadline).await
         }
         _ => Err(PortalError::malformed("api/v1/payments", "no pay URL or VietQR").into()),
     }
 }
 
-/// Polls the portal (which asks the gateway) until the payment is settled.
-async fn wait_until_settled(core: &SmartHd, mut order: PaymentOrder) -> Result<PaymentOrder, Error> {
-    let deadline = tokio::time::Instant::now() + PAY_TIMEOUT;
+/// Polls the portal (which asks the gateway) until the payment is settled, or `deadline`.
+async fn wait_until_settled(
+    core: &SmartHd,
+    mut order: PaymentOrder,
+    deadline: tokio::time::Instant,
+) -> Result<PaymentOrder, Error> {
     while !order.status.is_terminal() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_secs(1)).await;
         order = core.payments().refresh(&order.order_id).await?;
