@@ -769,8 +769,14 @@ fn context(cli: &Cli) -> failure::Context {
         Command::Appointment { command: AppointmentCommand::Counters { unit: Some(unit) } } => {
             Some(("đơn vị", "unit", unit.clone()))
         }
-        Command::Appointment { command: AppointmentCommand::Slots { procedure, .. } } => {
-            Some(("khung giờ cho thủ tục", "slots for procedure", procedure.clone()))
+        // Not found may be the unit, the counter or the procedure: all three are named.
+        Command::Appointment { command: AppointmentCommand::Slots { procedure, unit, counter } } => {
+            let place = counter.as_ref().or(unit.as_ref()).map(|p| format!("{p}, ")).unwrap_or_default();
+            Some((
+                "khung giờ (đơn vị hoặc quầy, thủ tục)",
+                "slots (unit or counter, procedure)",
+                format!("{place}{procedure}"),
+            ))
         }
         Command::Appointment { command: AppointmentCommand::Book { slot_id, .. } } => {
             Some(("khung giờ", "slot", slot_id.clone()))
