@@ -205,6 +205,18 @@ pub fn while_another_process_writes<T: Send>(
     })
 }
 
+/// Puts the next attempt of `dossier_id`'s outbox entries `secs` from now, as another process
+/// would (negative: due now): a test then does not depend on how long a backoff runs.
+pub fn next_attempt_in(world: &World, dossier_id: &str, secs: i64) {
+    rusqlite::Connection::open(world.data_dir().join("user.db"))
+        .unwrap()
+        .execute(
+            "UPDATE outbox SET next_attempt_at = CAST(strftime('%s', 'now') AS INTEGER) + ?2 WHERE dossier_id = ?1",
+            rusqlite::params![dossier_id, secs],
+        )
+        .unwrap();
+}
+
 /// A small file of the given kind with some unique content.
 pub fn sample_file(dir: &Path, name: &str, kind: &str, size: usize, seed: u64) -> std::path::PathBuf {
     let header: &[u8] = match kind {

@@ -351,10 +351,7 @@ async fn a_retry_answered_late_does_not_take_back_a_newer_status() {
     assert_eq!(core.sync().now().await.unwrap().outbox.pending, 1);
     admin.delete("admin/faults").await;
     // Its next attempt an hour away (the first backoff is a second, which this test may outlast).
-    rusqlite::Connection::open(world.data_dir().join("user.db"))
-        .unwrap()
-        .execute("UPDATE outbox SET next_attempt_at = next_attempt_at + 3600 WHERE dossier_id = ?1", [&id])
-        .unwrap();
+    smarthd_tests::next_attempt_in(&world, &id, 3600);
     let officer = OfficerConsole::log_in(&world.sandbox.base_url(), &OFFICERS[0]).await.unwrap();
     let code = officer.list().await.unwrap()["dossiers"][0]["code"].as_str().unwrap().to_owned();
     officer.set_status(&code, "processing", None).await.unwrap();

@@ -39,6 +39,20 @@ async fn asked_for_a_copy(world: &World) -> (SmartHd, String, String, OfficerCon
     (core, id, code, officer)
 }
 
+/// The copy attached and the supplement sent, its answer lost after the portal committed it:
+/// the entry waits in the outbox.
+async fn a_supplement_answer_lost(world: &World) -> (SmartHd, String, String, OfficerConsole) {
+    let (core, id, code, officer) = asked_for_a_copy(world).await;
+    let files = tempfile::tempdir().unwrap();
+    core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
+    core.dossiers().submit(&id).unwrap();
+    let admin = Admin::new(&world.sandbox);
+    admin.fault("dossiers", "commit_then_drop").await;
+    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
+    admin.delete("admin/faults").await;
+    (core, id, code, officer)
+}
+
 async fn supplement_effects(world: &World) -> std::collections::BTreeMap<String, u64> {
     let ledger = Admin::new(&world.sandbox).get("admin/ledger").await;
     let actions = ledger["actions"].as_object().expect("the ledger lists actions");
@@ -200,19 +214,9 @@ async fn attachments_made_at_once_answer_different_documents() {
 #[tokio::test]
 async fn a_retried_supplement_answered_late_keeps_the_next_round() {
     let world = World::new(300).await;
-    let (core, id, code, officer) = asked_for_a_copy(&world).await;
-    let files = tempfile::tempdir().unwrap();
-    core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
-    core.dossiers().submit(&id).unwrap();
-    let admin = Admin::new(&world.sandbox);
-    admin.fault("dossiers", "commit_then_drop").await;
-    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
-    admin.delete("admin/faults").await;
+    let (core, id, code, officer) = a_supplement_answer_lost(&world).await;
     // Its next attempt an hour away (the first backoff is a second, which this test may outlast).
-    rusqlite::Connection::open(world.data_dir().join("user.db"))
-        .unwrap()
-        .execute("UPDATE outbox SET next_attempt_at = next_attempt_at + 3600 WHERE dossier_id = ?1", [&id])
-        .unwrap();
+    smarthd_tests::next_attempt_in(&world, &id, 3600);
     officer.request_supplement(&code, "Bổ sung thêm giấy xác nhận", &[WITNESS]).await.unwrap();
     // Online again while the supplement still backs off: the feed comes first.
     core.sync().when_online().await.unwrap();
@@ -444,20 +448,9 @@ async fn a_result_scan_of_a_few_mebibytes_reaches_the_phone() {
 #[tokio::test]
 async fn a_retried_supplement_is_answered_after_its_procedure_left_the_catalog() {
     let world = World::new(300).await;
-    let (core, id, _code, _officer) = asked_for_a_copy(&world).await;
-    let files = tempfile::tempdir().unwrap();
-    core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
-    core.dossiers().submit(&id).unwrap();
-    let admin = Admin::new(&world.sandbox);
-    admin.fault("dossiers", "commit_then_drop").await;
-    assert_eq!(core.sync().now().await.unwrap().outbox.sent, 0);
-    admin.delete("admin/faults").await;
-    admin.delete(&format!("admin/catalog/procedures/{BIRTH}")).await;
-    // Its next attempt now.
-    rusqlite::Connection::open(world.data_dir().join("user.db"))
-        .unwrap()
-        .execute("UPDATE outbox SET next_attempt_at = 0 WHERE dossier_id = ?1", [&id])
-        .unwrap();
+    let (core, id, _code, _officer) = a_supplement_answer_lost(&world).await;
+    Admin::new(&world.sandbox).delete(&format!("admin/catalog/procedures/{BIRTH}")).await;
+    smarthd_tests::next_attempt_in(&world, &id, -1);
     assert_eq!(core.sync().now().await.unwrap().outbox.sent, 1);
     let dossier = core.dossiers().get(&id).unwrap();
     assert_eq!((dossier.status, dossier.queued_action), (DossierStatus::Processing, None));
