@@ -184,6 +184,14 @@ pub enum Class {
     Permanent,
 }
 
+impl Class {
+    /// The portal will never do what was asked (refused, not found, contradicted): a kept
+    /// request is dropped rather than sent again.
+    pub fn is_final(self) -> bool {
+        matches!(self, Class::Permanent | Class::NotFound | Class::Conflict)
+    }
+}
+
 /// An error body: the portal's `{"error", "message", "field"}` (`docs/portal-api.md`), or the
 /// provider's OAuth `{"error", ...}`.
 #[derive(Deserialize, Default)]

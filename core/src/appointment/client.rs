@@ -110,7 +110,7 @@ async fn send_request(cx: &Context<'_>, pending: &PendingBooking) -> Result<Appo
         return Ok(appointment);
     }
     let refusal = answer.refusal();
-    if matches!(refusal.class(), Class::Permanent | Class::NotFound | Class::Conflict) {
+    if refusal.class().is_final() {
         // The portal will never book this request: do not keep asking.
         cx.appointments.drop_request(&pending.booking_id)?;
     }
@@ -149,7 +149,7 @@ async fn send_cancel(cx: &Context<'_>, booking_id: &str) -> Result<Appointment> 
     let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url)).await?;
     if !answer.is_success() {
         let refusal = answer.refusal();
-        if matches!(refusal.class(), Class::Permanent | Class::NotFound | Class::Conflict) {
+        if refusal.class().is_final() {
             // The portal will never cancel it (the slot has begun): the booking stands.
             cx.appointments.keep_booked(cx.owner, booking_id)?;
         }

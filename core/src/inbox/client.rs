@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 
 use super::{Alert, Inbox};
-use crate::error::{Class, Error, Result};
+use crate::error::{Error, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
@@ -79,7 +79,7 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
         let refusal = answer.refusal();
         // Refused for good: the portal holds no registration of it. A failure that may come
         // after the portal registered it (a 5xx) keeps the token, for the logout to remove.
-        if matches!(refusal.class(), Class::Permanent | Class::NotFound | Class::Conflict) {
+        if refusal.class().is_final() {
             cx.db.lock().execute(
                 "DELETE FROM push_device WHERE owner = ?1 AND token = ?2",
                 params![cx.owner.tag(), token.as_bytes()],

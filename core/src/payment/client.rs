@@ -67,7 +67,7 @@ async fn send_request(cx: &Context<'_>, request: &PendingRequest) -> Result<Paym
         return Ok(order);
     }
     let refusal = answer.refusal();
-    if matches!(refusal.class(), Class::Permanent | Class::NotFound | Class::Conflict) {
+    if refusal.class().is_final() {
         // The portal will never make this order: do not keep asking.
         cx.payments.drop_request(&request.request_id)?;
     }

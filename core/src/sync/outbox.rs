@@ -92,9 +92,7 @@ fn shown_reason(error: &Error, class: Class) -> String {
     tracing::info!("outbox attempt failed: {error}");
     let retry = "sẽ gửi lại / will retry";
     match error {
-        Error::Portal(PortalError::Refused { message, field, .. })
-            if matches!(class, Class::Permanent | Class::NotFound | Class::Conflict) =>
-        {
+        Error::Portal(PortalError::Refused { message, field, .. }) if class.is_final() => {
             let said = match (field, message) {
                 (Some(field), Some(message)) => format!(": {field}: {message}"),
                 (None, Some(message)) => format!(": {message}"),
