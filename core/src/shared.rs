@@ -66,8 +66,10 @@ impl UserData {
             Vault::open(storage, &user_db)?
         });
         let dossiers = Dossiers::open(user_db.clone(), vault.clone(), &config.data_dir)?;
-        // A wipe stopped before its files were removed (the app killed) finishes now.
+        // A wipe stopped before its files were removed (the app killed) finishes now, and a file
+        // write stopped halfway leaves no temporary file for good.
         dossiers.tidy_files();
+        dossiers.sweep_abandoned_temp_files();
         let reports = Reports::new(user_db.clone(), vault.clone());
         let payments = Payments::open(user_db.clone(), vault.clone(), config.receipt_keys.clone())?;
         let appointments = Appointments::new(user_db.clone(), vault.clone(), config.ticket_keys.clone());

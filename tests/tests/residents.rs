@@ -321,3 +321,33 @@ async fn a_wipe_stopped_before_its_files_were_removed_finishes_at_the_next_open(
     let listed: i64 = db.query_row("SELECT count(*) FROM file_to_remove", [], |r| r.get(0)).unwrap();
     assert_eq!(listed, 0);
 }
+
+/// A process killed while it wrote a sealed file leaves its temporary file: the next open removes
+/// it once it is an hour old, and leaves a younger one (another process's write in progress)
+/// and the kept files alone.
+#[tokio::test]
+async fn a_file_write_stopped_halfway_leaves_no_temporary_file_for_good() {
+    let world = World::new(300).await;
+    let app = world.core();
+    app.sync().catalog().await.unwrap();
+    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let draft = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
+    let photo = smarthd_tests::sample_file(world.dir.path(), "anh.jpg", "jpeg", 20_000, 8);
+    let attached = app.dossiers().attach(&draft.id, &photo).unwrap();
+    drop(app);
+    let files = world.data_dir().join("attachments");
+    let temp_file = |name: &str, age: std::time::Duration| {
+        let path = files.join(name);
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(std::time::SystemTime::now() - age).unwrap();
+        path
+    };
+    let abandoned = temp_file(&format!("{}.4242-0.tmp", "ab".repeat(32)), std::time::Duration::from_secs(7_200));
+    let in_progress = temp_file(&format!("{}.4243-0.tmp", "cd".repeat(32)), std::time::Duration::from_secs(60));
+
+    let app = world.core();
+    app.dossiers().list().unwrap();
+    assert!(!abandoned.exists(), "an abandoned temporary file is removed at the next open");
+    assert!(in_progress.exists(), "a write that may still be going on is left alone");
+    assert!(files.join(format!("{}.sealed", attached.sha256)).exists(), "a kept file stays");
+}

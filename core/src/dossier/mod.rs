@@ -287,6 +287,9 @@ fn tag(viewer: Option<&Owner>) -> Option<&str> {
     viewer.map(Owner::tag)
 }
 
+/// How old a temporary file of [`Dossiers::keep_file`] is before it counts as abandoned.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
 impl Dossiers {
     /// Opens on `user.db`; attachment names and timeline messages kept in the clear by an older
     /// app are sealed here, once.
@@ -896,6 +899,26 @@ impl Dossiers {
         })?;
         self.tidy_files();
         Ok(())
+    }
+
+    /// Removes the temporary files of [`Dossiers::keep_file`] that a process killed mid-write
+    /// left (sealed, but named by nothing). Only those an hour old: a younger one may be another
+    /// process's write in progress (the app and the CLI share the data dir), and no write of a
+    /// file of at most 10 MiB lasts that long.
+    pub(crate) fn sweep_abandoned_temp_files(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.files) else { return };
+        let abandoned = |entry: &std::fs::DirEntry| {
+            entry.file_name().to_str().is_some_and(|name| name.ends_with(".tmp"))
+                && entry
+                    .metadata()
+                    .and_then(|meta| meta.modified())
+                    .is_ok_and(|at| at.elapsed().is_ok_and(|age| age >= ABANDONED_AFTER))
+        };
+        for entry in entries.flatten().filter(abandoned) {
+            if let Err(error) = std::fs::remove_file(entry.path()) {
+                tracing::warn!("an abandoned temporary file is left in the data dir: {:?}", error.kind());
+            }
+        }
     }
 
     /// A file kept for a record that was then not written: removed unless a record names it.
