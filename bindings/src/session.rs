@@ -75,11 +75,26 @@ impl SessionApi {
 
     /// Logs out (the session is forgotten on the phone); the provider's end-session URL to open
     /// in the browser, if it has one. The resident's dossiers, payments and receipts stay on the
-    /// phone, sealed and theirs, unless `wipe_local_data` deletes them.
-    #[uniffi::method(default(wipe_local_data = false, cancel = None))]
-    pub async fn logout(&self, wipe_local_data: bool, cancel: Option<Arc<CancelHandle>>) -> Result<Option<String>> {
+    /// phone, sealed and theirs, unless `wipe_local_data` deletes them. A wipe that would lose
+    /// what the portal has not received yet (`unsent()`) is refused with `Conflict`, still
+    /// logged in, unless `discard_unsent` says to delete that too.
+    #[uniffi::method(default(wipe_local_data = false, discard_unsent = false, cancel = None))]
+    pub async fn logout(
+        &self,
+        wipe_local_data: bool,
+        discard_unsent: bool,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<Option<String>> {
         let session = self.0.clone();
-        let local_data = if wipe_local_data { LocalData::Wipe } else { LocalData::Keep };
+        let local_data = LocalData::chosen(wipe_local_data, discard_unsent);
         on_runtime(cancel, async move { session.logout(local_data).await }).await
+    }
+
+    /// How many things the resident logged in asked for that the portal has not received yet
+    /// (queued dossiers and their actions, reports, bookings, cancellations, payment requests):
+    /// what a logout with wipe would lose; 0 when nobody is logged in. For the "log out and
+    /// delete" dialog.
+    pub fn unsent(&self) -> Result<u32> {
+        Ok(self.0.unsent()?)
     }
 }

@@ -277,7 +277,7 @@ async fn drafts_sync_and_lookup_through_the_exported_api() {
     assert!(matches!(payments.get("x".into()), Err(SmartHdError::NotFound { .. })));
     dossiers.delete_draft(draft.id.clone()).unwrap();
     assert!(matches!(dossiers.get(draft.id), Err(SmartHdError::NotFound { .. })));
-    assert_eq!(session.logout(false, None).await.unwrap(), None);
+    assert_eq!(session.logout(false, false, None).await.unwrap(), None);
 }
 
 #[test]

@@ -235,6 +235,11 @@ pub fn message(error: &Error, ctx: &Context) -> String {
         Error::UserDataUnreadable { .. } | Error::UpdateNeeded { .. } | Error::Booking(_) => {
             printable(&error.to_string())
         }
+        Error::UnsentWork { count } => format!(
+            "Chưa xoá, vẫn đăng nhập: còn {count} việc chưa gửi lên cổng; chạy smarthd sync để gửi, hoặc thêm \
+             --discard-unsent để xoá cả chúng / nothing wiped, still logged in: {count} things are not sent to the \
+             portal yet; run smarthd sync to send them, or add --discard-unsent to delete them too"
+        ),
         Error::Io(io) => io_message(io, &format!("{}", ctx.data_dir.display())),
         Error::Cancelled => "Đã huỷ / cancelled".to_owned(),
         Error::Auth(auth) => auth_message(auth),

@@ -217,9 +217,13 @@ enum Command {
     /// dossiers, payments and receipts stay on this device, sealed and yours, unless --wipe.
     #[command(after_help = "Ví dụ / Example:\n  smarthd logout\n  smarthd logout --wipe")]
     Logout {
-        /// Also delete your dossiers, payments and receipts from this device.
+        /// Also delete your dossiers, payments and receipts from this device (refused while
+        /// something is not sent to the portal yet).
         #[arg(long)]
         wipe: bool,
+        /// With --wipe: delete what is not sent yet too.
+        #[arg(long, requires = "wipe")]
+        discard_unsent: bool,
     },
     /// A guided tour against an embedded sandbox, in a fresh temporary data dir.
     #[command(after_help = "Ví dụ / Example:\n  smarthd demo")]
@@ -1127,9 +1131,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             output::profile(&profile, check, cli.json);
             Ok(())
         }
-        Command::Logout { wipe } => {
+        Command::Logout { wipe, discard_unsent } => {
             let core = open_core(&cli, Arc::new(smarthd_core::NoEvents))?;
-            let local_data = if *wipe { LocalData::Wipe } else { LocalData::Keep };
+            let local_data = LocalData::chosen(*wipe, *discard_unsent);
             let end_session = core.session().logout(local_data).await?;
             if cli.json {
                 let kept = if *wipe { "wiped" } else { "kept" };

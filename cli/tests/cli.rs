@@ -278,7 +278,15 @@ async fn residents_sharing_a_phone_see_and_send_only_their_own_dossiers() {
     let report: serde_json::Value = serde_json::from_str(&cli(&["--json", "sync"])).unwrap();
     assert_eq!((&report["outbox"]["sent"], &report["outbox"]["waiting_for_owner"]), (&1.into(), &1.into()), "{report}");
     smarthd_tests::Admin::new(&world.sandbox).assert_portal_created_exactly([b_dossier.as_str()]).await;
-    assert!(cli(&["logout", "--wipe"]).contains("Đã xoá dữ liệu của bạn"));
+    // B queues one more: a wipe would lose it, so it is refused, still logged in.
+    let core = world.core();
+    let b_unsent = queued_birth(&core);
+    drop(core);
+    let refused = smarthd(&["--portal", &portal, "--data-dir", &data, "logout", "--wipe"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && stderr.contains("--discard-unsent"), "{stderr}");
+    assert!(cli(&["--json", "dossier", "list"]).contains(&b_unsent), "nothing wiped");
+    assert!(cli(&["logout", "--wipe", "--discard-unsent"]).contains("Đã xoá dữ liệu của bạn"));
 
     let core = world.core();
     smarthd_tests::log_in(&core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();

@@ -53,6 +53,14 @@ pub enum Error {
     /// is applied or skipped until the app is updated.
     #[error("ứng dụng cần cập nhật / the app needs an update: the portal sent an unknown {what} ({value})")]
     UpdateNeeded { what: &'static str, value: String },
+    /// A wipe would delete what the portal has not received yet: sent first (a sync), or
+    /// discarded by asking for it ([`crate::LocalData::WipeDiscardingUnsent`]).
+    #[error(
+        "còn {count} việc chưa gửi lên cổng (hồ sơ, phản ánh, lịch hẹn, thanh toán); đồng bộ để gửi trước khi xoá, \
+         hoặc chọn xoá cả chúng / {count} things are not sent to the portal yet; sync to send them before \
+         wiping, or choose to discard them"
+    )]
+    UnsentWork { count: u32 },
     #[error("database {path} has schema version {found}, newer than this app knows ({known})")]
     SchemaTooNew { path: PathBuf, found: i64, known: i64 },
     #[error("file system error: {0}")]
@@ -339,6 +347,7 @@ impl Error {
             | Error::UnsupportedScheme { .. }
             | Error::Validation { .. } => ErrorKind::Validation,
             Error::UserDataUnreadable { .. } => ErrorKind::UserDataUnreadable,
+            Error::UnsentWork { .. } => ErrorKind::Conflict,
             Error::Booking(refusal) => match refusal {
                 BookingRefusal::SlotFull | BookingRefusal::AlreadyBooked => ErrorKind::Conflict,
                 BookingRefusal::TooFarAhead | BookingRefusal::DailyLimit | BookingRefusal::SlotPast => {

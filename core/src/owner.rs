@@ -14,7 +14,7 @@
 
 use rusqlite::params;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::UserDb;
 use crate::vault::Vault;
 
@@ -137,9 +137,18 @@ pub fn unclaim_all(db: &UserDb) -> Result<()> {
 /// transaction. Other residents' records and drafts nobody owns stay. The sealed files the deleted
 /// records named are listed in the same transaction, for
 /// [`crate::dossier::Dossiers::remove_listed_files`].
-pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
+///
+/// With `discard_unsent` false, a resident with work the portal has not received yet (see
+/// [`unsent`]) is refused with [`Error::UnsentWork`] and nothing is deleted.
+pub fn wipe(db: &UserDb, owner: &Owner, discard_unsent: bool) -> Result<()> {
     let mut conn = db.lock();
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if !discard_unsent {
+        let count = unsent(&tx, owner)?;
+        if count > 0 {
+            return Err(Error::UnsentWork { count });
+        }
+    }
     for table in ["dossier_attachment", "dossier_result", "report_photo"] {
         tx.execute(
             &format!("INSERT OR IGNORE INTO file_to_remove (sha256) SELECT sha256 FROM {table} WHERE owner = ?1"),
@@ -172,6 +181,21 @@ pub fn wipe(db: &UserDb, owner: &Owner) -> Result<()> {
     tx.execute("INSERT OR IGNORE INTO wiped_owner (owner) VALUES (?1)", [owner.tag()])?;
     tx.commit()?;
     Ok(())
+}
+
+/// How many things `owner` asked for that the portal has not received yet: queued dossiers and
+/// dossier actions, reports and report actions, bookings, cancellations and payment requests.
+/// A wipe would lose them.
+pub fn unsent(conn: &rusqlite::Connection, owner: &Owner) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM outbox WHERE owner = ?1)
+              + (SELECT count(*) FROM report_outbox WHERE owner = ?1)
+              + (SELECT count(*) FROM appointment_request WHERE owner = ?1)
+              + (SELECT count(*) FROM appointment WHERE owner = ?1 AND status = 'cancelling')
+              + (SELECT count(*) FROM payment_request WHERE owner = ?1)",
+        [owner.tag()],
+        |r| r.get(0),
+    )?)
 }
 
 /// A resident logging in: their records may be written again after a [`wipe`].
@@ -242,7 +266,37 @@ mod tests {
         let vault = Vault::from_key(&[1; 32]);
         let (a, b) = (Owner::of(&vault, "sub-a"), Owner::of(&vault, "sub-b"));
         let (_dir, db) = db_with(&[Some(a.tag()), Some(b.tag()), None]);
-        wipe(&db, &a).unwrap();
+        wipe(&db, &a, false).unwrap();
         assert_eq!(owners(&db), vec![Some(b.tag().to_owned()), None]);
+    }
+
+    #[test]
+    fn a_wipe_that_would_lose_unsent_work_is_refused_unless_asked_to_discard_it() {
+        let vault = Vault::from_key(&[1; 32]);
+        let (a, b) = (Owner::of(&vault, "sub-a"), Owner::of(&vault, "sub-b"));
+        let (_dir, db) = db_with(&[Some(a.tag()), Some(b.tag())]);
+        let queue = |dossier: &str, owner: &Owner| {
+            db.lock()
+                .execute(
+                    "INSERT INTO outbox (dossier_id, entry_id, attempts, next_attempt_at, created_at, owner)
+                     VALUES (?1, ?1, 0, 0, 't', ?2)",
+                    params![dossier, owner.tag()],
+                )
+                .unwrap()
+        };
+        queue("d1", &b);
+        assert_eq!(unsent(&db.lock(), &a).unwrap(), 0, "another resident's queue is not A's");
+        queue("d0", &a);
+        assert_eq!(unsent(&db.lock(), &a).unwrap(), 1);
+
+        let refused = wipe(&db, &a, false).unwrap_err();
+        assert!(matches!(refused, Error::UnsentWork { count: 1 }), "{refused:?}");
+        assert_eq!(owners(&db), vec![Some(a.tag().to_owned()), Some(b.tag().to_owned())], "nothing deleted");
+        let queued: i64 = db.lock().query_row("SELECT count(*) FROM outbox", [], |r| r.get(0)).unwrap();
+        assert_eq!(queued, 2);
+
+        wipe(&db, &a, true).unwrap();
+        assert_eq!(owners(&db), vec![Some(b.tag().to_owned())]);
+        assert_eq!(unsent(&db.lock(), &b).unwrap(), 1, "B's queue stays");
     }
 }

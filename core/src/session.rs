@@ -18,8 +18,22 @@ pub enum LocalData {
     /// Kept, sealed and bound to the resident (the default).
     #[default]
     Keep,
-    /// Deleted from the phone.
+    /// Deleted from the phone; refused ([`crate::Error::UnsentWork`], a `Conflict`) while the
+    /// resident has work the portal has not received yet, which would be lost.
     Wipe,
+    /// Deleted from the phone, with what is not sent yet.
+    WipeDiscardingUnsent,
+}
+
+impl LocalData {
+    /// From a logout's two switches (the FFI's and the CLI's): wipe, and discard what is unsent.
+    pub fn chosen(wipe: bool, discard_unsent: bool) -> LocalData {
+        match (wipe, discard_unsent) {
+            (false, _) => LocalData::Keep,
+            (true, false) => LocalData::Wipe,
+            (true, true) => LocalData::WipeDiscardingUnsent,
+        }
+    }
 }
 
 /// `core.session()`: login, logout, whoami, the session's state, the portal's profile and the
@@ -68,20 +82,45 @@ impl SessionHandle {
     /// Logs out; gives the provider's end-session URL to open in the browser, if any. With
     /// [`LocalData::Keep`] the resident's records stay on the phone, sealed and theirs (nobody
     /// else sees or sends them; they are back at their next login); with [`LocalData::Wipe`]
-    /// they are deleted, with the attachment files no one else uses.
+    /// they are deleted, with the attachment files no one else uses. A [`LocalData::Wipe`] that
+    /// would lose unsent work is refused before anything is done (still logged in); should
+    /// another process queue work during the logout, the resident is logged out and their
+    /// records are kept.
     pub async fn logout(&self, local_data: LocalData) -> Result<Option<String>> {
         let user = self.shared.user()?;
         let owner = self.shared.owner()?;
+        if let (LocalData::Wipe, Some(owner)) = (local_data, owner.as_ref()) {
+            let count = owner::unsent(&user.user_db.lock(), owner)?;
+            if count > 0 {
+                return Err(crate::Error::UnsentWork { count });
+            }
+        }
         // Before the session ends: removing the device needs its token.
         if let Some(owner) = owner.as_ref() {
             crate::inbox::client::unregister(&self.shared.inbox_context(owner)?).await?;
         }
         let end_session = user.identity.logout(owner.as_ref(), None).await?;
-        if let (LocalData::Wipe, Some(owner)) = (local_data, owner) {
-            owner::wipe(&user.user_db, &owner)?;
+        let discard_unsent = match local_data {
+            LocalData::Keep => None,
+            LocalData::Wipe => Some(false),
+            LocalData::WipeDiscardingUnsent => Some(true),
+        };
+        if let (Some(discard_unsent), Some(owner)) = (discard_unsent, owner) {
+            owner::wipe(&user.user_db, &owner, discard_unsent)?;
             user.dossiers.tidy_files();
         }
         Ok(end_session)
+    }
+
+    /// How many things the resident logged in asked for that the portal has not received yet
+    /// (queued dossiers and their actions, reports, bookings, cancellations, payment requests):
+    /// what a [`LocalData::Wipe`] would lose. 0 when nobody is logged in.
+    pub fn unsent(&self) -> Result<u32> {
+        let user = self.shared.user()?;
+        match self.shared.owner()? {
+            Some(owner) => owner::unsent(&user.user_db.lock(), &owner),
+            None => Ok(0),
+        }
     }
 
     /// The resident's profile as the portal knows it (an authorized call, level 1).

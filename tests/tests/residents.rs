@@ -92,6 +92,41 @@ async fn switching_residents_shows_only_the_current_ones_data_and_wipe_deletes_o
     assert_eq!(listed(&core), [a_dossier]);
 }
 
+/// A logout with wipe would lose a dossier the portal has not received: refused before anything
+/// is done (still logged in, the dossier queued); once a sync has sent it the wipe goes ahead.
+/// Asked to discard it, the wipe deletes it and the portal never gets it.
+#[tokio::test]
+async fn a_wipe_keeps_unsent_work_unless_told_to_discard_it() {
+    let world = World::new(300).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    assert_eq!(core.session().unsent().unwrap(), 0);
+    let sent_later = queued_birth(&core);
+    assert_eq!(core.session().unsent().unwrap(), 1);
+
+    let refused = core.session().logout(LocalData::Wipe).await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Conflict, "{refused}");
+    assert!(refused.to_string().contains("1"), "the message says how many: {refused}");
+    assert!(core.session().whoami().await.unwrap().is_some(), "still logged in");
+    assert_eq!(core.dossiers().get(&sent_later).unwrap().status, DossierStatus::Queued);
+
+    core.sync().now().await.unwrap();
+    assert_eq!(core.session().unsent().unwrap(), 0);
+    core.session().logout(LocalData::Wipe).await.unwrap();
+    assert!(listed(&core).is_empty());
+
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let discarded = queued_birth(&core);
+    core.session().logout(LocalData::WipeDiscardingUnsent).await.unwrap();
+    assert_eq!(core.session().unsent().unwrap(), 0, "nobody is logged in");
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    core.sync().now().await.unwrap();
+    assert!(!listed(&core).contains(&discarded), "the discarded dossier is gone");
+    admin.assert_portal_created_exactly([sent_later.as_str()]).await;
+}
+
 /// A sync whose answer is still on its way when the resident logs out wiping their records
 /// writes nothing of theirs back; when they log in again, the portal gives them back.
 #[tokio::test]

@@ -130,6 +130,11 @@ def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
         queued = core.dossiers().submit(draft.id)
         assert queued.status == smarthd.DossierStatus.QUEUED
         assert status_events(events, draft.id)[-1].status == smarthd.DossierStatus.QUEUED
+        # A wipe would lose it: refused, still logged in.
+        assert core.session().unsent() == 1
+        with pytest.raises(smarthd.SmartHdError.Conflict):
+            await core.session().logout(wipe_local_data=True)
+        assert await core.session().whoami() is not None
 
         # Sent: received, with a code and a reception receipt.
         report = await core.sync().now()

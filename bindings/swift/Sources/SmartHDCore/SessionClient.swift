@@ -31,8 +31,15 @@ public final class SessionClient: Sendable {
         try await cancellable { try await api.documents(cancel: $0) }
     }
     /// Logs out; the provider's end-session URL to open, if any. The resident's records stay on
-    /// the phone, sealed and theirs, unless `wipeLocalData` deletes them.
-    public func logout(wipeLocalData: Bool = false) async throws -> String? {
-        try await cancellable { try await api.logout(wipeLocalData: wipeLocalData, cancel: $0) }
+    /// the phone, sealed and theirs, unless `wipeLocalData` deletes them. A wipe that would lose
+    /// what the portal has not received yet (`unsent()`) throws `SmartHdError.Conflict`, still
+    /// logged in, unless `discardUnsent` says to delete that too.
+    public func logout(wipeLocalData: Bool = false, discardUnsent: Bool = false) async throws -> String? {
+        try await cancellable {
+            try await api.logout(wipeLocalData: wipeLocalData, discardUnsent: discardUnsent, cancel: $0)
+        }
     }
+    /// How many things the resident asked for that the portal has not received yet: what a wipe
+    /// would lose.
+    public func unsent() async throws -> UInt32 { try await offMain(api) { try $0.unsent() } }
 }

@@ -80,7 +80,13 @@ class SessionClient internal constructor(
     /**
      * Logs out; the provider's end-session URL to open in the browser, if any. The resident's
      * dossiers, payments and receipts stay on the phone, sealed and theirs (back at their next
-     * login), unless [wipeLocalData] deletes them.
+     * login), unless [wipeLocalData] deletes them. A wipe that would lose what the portal has
+     * not received yet ([unsent]) throws `SmartHdException.Conflict`, still logged in, unless
+     * [discardUnsent] says to delete that too.
      */
-    suspend fun logout(wipeLocalData: Boolean = false): String? = api.logout(wipeLocalData).also { _current.value = null }
+    suspend fun logout(wipeLocalData: Boolean = false, discardUnsent: Boolean = false): String? =
+        api.logout(wipeLocalData, discardUnsent).also { _current.value = null }
+
+    /** How many things the resident asked for that the portal has not received yet: what a wipe would lose. */
+    suspend fun unsent(): Int = withContext(io) { api.unsent().toInt() }
 }

@@ -301,6 +301,7 @@ class ServicesTest {
             failsWith<SmartHdException.NotFound> { client.dossiers.get(spare.id) }
 
             // Logout, wiping the resident's records from the phone: nobody, and nothing left.
+            assertEquals(0, client.session.unsent(), "everything was sent: a wipe loses nothing")
             client.session.logout(wipeLocalData = true)
             assertNull(client.session.whoami())
             assertEquals(SessionState.LoggedOut, client.session.state())
