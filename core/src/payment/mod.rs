@@ -213,6 +213,13 @@ impl Payments {
             what: "payment status",
             value: order.status.chars().filter(|c| c.is_ascii_graphic()).take(40).collect(),
         })?;
+        // The page the resident types a card number into: https only (loopback http for the
+        // sandbox), like every address the app goes to itself.
+        if let Some(pay_url) = order.attempt.as_ref().and_then(|a| a.pay_url.as_deref()) {
+            crate::config::checked_url(pay_url).map_err(|_| {
+                crate::error::PortalError::malformed("api/v1/payments", "a payment page address that is not https")
+            })?;
+        }
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let found: Option<(String, String)> = tx
@@ -502,6 +509,25 @@ mod tests {
                 "written at step {step}"
             );
         }
+    }
+
+    #[test]
+    fn a_payment_page_that_is_not_https_is_refused_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let payments = payments_in(dir.path());
+        let with_page = |pay_url: &str| {
+            let mut order = order("awaiting_payment");
+            order.attempt.as_mut().unwrap().pay_url = Some(pay_url.into());
+            order
+        };
+        payments.record(&owner(), &with_page("http://127.0.0.1:8080/gateway/pay?t=1"), None).unwrap();
+        for page in ["http://pay.example.vn/gateway?t=1", "javascript:alert(1)", "intent://pay#Intent;end"] {
+            let refused = payments.record(&owner(), &with_page(page), None).unwrap_err();
+            assert_eq!(refused.kind(), crate::error::ErrorKind::Network, "{page}: {refused}");
+            assert!(!refused.to_string().contains(page), "the address is not echoed: {refused}");
+        }
+        let kept = payments.get(&owner(), "o1").unwrap();
+        assert_eq!(kept.pay_url.as_deref(), Some("http://127.0.0.1:8080/gateway/pay?t=1"), "the good page stays");
     }
 
     #[test]
