@@ -316,3 +316,22 @@ async fn a_photo_file_lives_only_while_a_report_names_it() {
     core.reports().delete_draft(&second.id).unwrap();
     assert_eq!(files(), 0);
 }
+
+/// The categories were kept without the commune boundaries (their request failed, or an older
+/// version kept one list at a time): every place read as outside the city, and nothing fetched
+/// the boundaries again. The next sync fetches both, and the draft is taken.
+#[tokio::test]
+async fn categories_kept_without_the_boundaries_are_completed_by_the_next_sync() {
+    let world = World::new(40).await;
+    let core = ready(&world, Arc::new(Recorder::default())).await;
+    rusqlite::Connection::open(world.data_dir().join("catalog.db"))
+        .unwrap()
+        .execute("DELETE FROM published_list WHERE name = ?1", [smarthd_core::report::AREAS_LIST])
+        .unwrap();
+    assert!(!core.reports().categories().unwrap().is_empty());
+    assert_eq!(core.reports().create(&draft()).unwrap_err().kind(), ErrorKind::Validation, "no boundaries kept");
+
+    core.sync().now().await.unwrap();
+    let created = core.reports().create(&draft()).unwrap();
+    assert_eq!(created.commune_code.as_deref(), Some("10507"));
+}

@@ -451,14 +451,21 @@ impl Catalog {
         Ok(names.into_iter().take(limit as usize).map(|(name, _)| name).collect())
     }
 
-    /// Keeps a list the portal publishes beside the procedures (the report categories, the
-    /// commune boundaries) whole, as fetched, for use offline.
-    pub fn keep_published(&self, name: &str, body: &[u8]) -> Result<()> {
-        self.writer()?.execute(
-            "INSERT INTO published_list (name, body, fetched_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (name) DO UPDATE SET body = ?2, fetched_at = ?3",
-            params![name, body, now()],
-        )?;
+    /// Keeps lists the portal publishes beside the procedures (the report categories, the
+    /// commune boundaries) whole, as fetched, for use offline: all of them or none, so one is
+    /// never kept without the others it is used with.
+    pub fn keep_published(&self, lists: &[(&str, &[u8])]) -> Result<()> {
+        let mut writer = self.writer()?;
+        let tx = writer.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let at = now();
+        for (name, body) in lists {
+            tx.execute(
+                "INSERT INTO published_list (name, body, fetched_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET body = ?2, fetched_at = ?3",
+                params![name, body, at],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -27,8 +27,10 @@ pub struct Context<'a> {
     pub reports: &'a Reports,
 }
 
-/// Fetches the report categories and commune boundaries the portal publishes.
+/// Fetches the report categories and commune boundaries the portal publishes, and keeps both
+/// or neither: a draft needs both (the boundaries say whether the place is in the city).
 pub async fn refresh_published(portal: &PortalClient, catalog: &Catalog) -> Result<()> {
+    let mut fetched = Vec::new();
     for (list, path) in [(CATEGORIES_LIST, "api/v1/reports/categories"), (AREAS_LIST, "api/v1/reports/areas")] {
         let answer = portal.send(Request::get(portal.url(path)?)).await?;
         if !answer.is_success() {
@@ -42,18 +44,19 @@ pub async fn refresh_published(portal: &PortalClient, catalog: &Catalog) -> Resu
         if !parses {
             return Err(PortalError::malformed(path, "not the published list").into());
         }
-        catalog.keep_published(list, &answer.body)?;
+        fetched.push((list, answer.body));
     }
-    Ok(())
+    let lists: Vec<(&str, &[u8])> = fetched.iter().map(|(list, body)| (*list, body.as_ref())).collect();
+    catalog.keep_published(&lists)
 }
 
 /// Sends what is due (everything when `force`), then asks the portal how the resident's
 /// reports stand.
 pub async fn sync(cx: &Context<'_>, force: bool) -> Result<ReportSyncReport> {
     let Some(owner) = cx.outbox.owner else { return Ok(ReportSyncReport::default()) };
-    if cx.outbox.catalog.published(CATEGORIES_LIST)?.is_none()
-        && let Err(error) = refresh_published(cx.outbox.portal, cx.outbox.catalog).await
-    {
+    let catalog = cx.outbox.catalog;
+    let missing = catalog.published(CATEGORIES_LIST)?.is_none() || catalog.published(AREAS_LIST)?.is_none();
+    if missing && let Err(error) = refresh_published(cx.outbox.portal, cx.outbox.catalog).await {
         tracing::info!("report categories not fetched: {error}");
     }
     let mut report = flush(cx, owner, force).await?;
