@@ -82,15 +82,25 @@ impl SessionHandle {
     /// Logs out; gives the provider's end-session URL to open in the browser, if any. With
     /// [`LocalData::Keep`] the resident's records stay on the phone, sealed and theirs (nobody
     /// else sees or sends them; they are back at their next login); with [`LocalData::Wipe`]
-    /// they are deleted, with the attachment files no one else uses. A [`LocalData::Wipe`] that
-    /// would lose unsent work is refused before anything is done (still logged in); should
-    /// another process queue work during the logout, the resident is logged out and their
-    /// records are kept.
+    /// they are deleted, with the attachment files no one else uses, before the session ends: a
+    /// [`LocalData::Wipe`] that would lose unsent work is refused with
+    /// [`crate::Error::UnsentWork`] and the resident stays logged in with everything kept (only
+    /// their push registration is gone should another process queue work during the call: the
+    /// app registers its token again at its next start). A
+    /// session made for another portal (the app's portal address changed since) is the
+    /// resident's all the same: a wipe deletes their records too.
     pub async fn logout(&self, local_data: LocalData) -> Result<Option<String>> {
         let user = self.shared.user()?;
         let owner = self.shared.owner()?;
-        if let (LocalData::Wipe, Some(owner)) = (local_data, owner.as_ref()) {
-            let count = owner::unsent(&user.user_db.lock(), owner)?;
+        let wiping = match local_data {
+            LocalData::Keep => None,
+            LocalData::Wipe | LocalData::WipeDiscardingUnsent => user.identity.stored_resident()?,
+        };
+        let discard_unsent = local_data == LocalData::WipeDiscardingUnsent;
+        if let Some(wiping) = wiping.as_ref()
+            && !discard_unsent
+        {
+            let count = owner::unsent(&user.user_db.lock(), wiping)?;
             if count > 0 {
                 return Err(crate::Error::UnsentWork { count });
             }
@@ -99,14 +109,12 @@ impl SessionHandle {
         if let Some(owner) = owner.as_ref() {
             crate::inbox::client::unregister(&self.shared.inbox_context(owner)?).await?;
         }
+        // Checked again in the wipe's transaction (another process may have queued work since).
+        if let Some(wiping) = wiping.as_ref() {
+            owner::wipe(&user.user_db, wiping, discard_unsent)?;
+        }
         let end_session = user.identity.logout(owner.as_ref(), None).await?;
-        let discard_unsent = match local_data {
-            LocalData::Keep => None,
-            LocalData::Wipe => Some(false),
-            LocalData::WipeDiscardingUnsent => Some(true),
-        };
-        if let (Some(discard_unsent), Some(owner)) = (discard_unsent, owner) {
-            owner::wipe(&user.user_db, &owner, discard_unsent)?;
+        if wiping.is_some() {
             user.dossiers.tidy_files();
         }
         Ok(end_session)
@@ -117,8 +125,8 @@ impl SessionHandle {
     /// what a [`LocalData::Wipe`] would lose. 0 when nobody is logged in.
     pub fn unsent(&self) -> Result<u32> {
         let user = self.shared.user()?;
-        match self.shared.owner()? {
-            Some(owner) => owner::unsent(&user.user_db.lock(), &owner),
+        match user.identity.stored_resident()? {
+            Some(resident) => owner::unsent(&user.user_db.lock(), &resident),
             None => Ok(0),
         }
     }

@@ -127,6 +127,29 @@ async fn a_wipe_keeps_unsent_work_unless_told_to_discard_it() {
     admin.assert_portal_created_exactly([sent_later.as_str()]).await;
 }
 
+/// The app's portal address changed since the resident logged in (`127.0.0.1` to `localhost`):
+/// the session is not used with the new one, but "log out and delete my data" still deletes
+/// their records.
+#[tokio::test]
+async fn a_wipe_deletes_the_records_of_a_session_made_for_another_portal() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let sent = queued_birth(&core);
+    core.sync().now().await.unwrap();
+    drop(core);
+    let moved = world.sandbox.base_url().replace("127.0.0.1", "localhost");
+    let config = smarthd_core::Config::new(&moved, world.data_dir()).unwrap();
+    let core = SmartHd::open(config, smarthd_core::Services::with_key_dir(world.data_dir().join("keys"))).unwrap();
+    assert_eq!(core.session().whoami().await.unwrap(), None, "the session is not this portal's");
+
+    core.session().logout(LocalData::Wipe).await.unwrap();
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let left: i64 = db.query_row("SELECT count(*) FROM dossier WHERE id = ?1", [&sent], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0, "the resident's dossier is deleted");
+}
+
 /// A sync whose answer is still on its way when the resident logs out wiping their records
 /// writes nothing of theirs back; when they log in again, the portal gives them back.
 #[tokio::test]

@@ -411,6 +411,17 @@ impl Identity {
         Ok(owner)
     }
 
+    /// The resident the stored session names, made for this portal or another (an app whose
+    /// portal address changed since): whose records a wipe at logout deletes. `None` when logged
+    /// out, or when the data key cannot open the session (nobody to name).
+    pub fn stored_resident(&self) -> Result<Option<Owner>> {
+        match self.stored() {
+            Ok(session) => Ok(session.map(|session| Owner::of(&self.vault, &session.claims.sub))),
+            Err(Error::UserDataUnreadable { .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
     /// The resident logged in here: `NotLoggedIn`, or `OtherPortal` for a session made for
     /// another portal (the resident logs in again).
     pub fn resident(&self) -> Result<Owner> {
