@@ -531,12 +531,16 @@ impl Reports {
     }
 
     /// The portal took the entry: it leaves the outbox in the same transaction that keeps the
-    /// portal's answer.
-    pub fn delivered(&self, owner: &Owner, entry: &OutboxEntry, view: &ReportView) -> Result<ReportState> {
+    /// portal's answer. `None` when another sync took it off first: that sync applied its
+    /// answer (and the feed maybe a later step since), which this older one must not undo.
+    pub fn delivered(&self, owner: &Owner, entry: &OutboxEntry, view: &ReportView) -> Result<Option<ReportState>> {
         let sealed = self.vault.seal(SEALED_VIEW, &serde_json::to_vec(view).map_err(encoding)?)?;
         let state = ReportState::from(view.status);
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !take_off_outbox(&tx, entry)? {
+            return Ok(None);
+        }
         tx.execute(
             "UPDATE report SET status = ?3, code = ?4, remote = ?5, verdict = ?6, problem = NULL, updated_at = ?7
              WHERE id = ?1 AND owner = ?2",
@@ -550,16 +554,19 @@ impl Reports {
                 now()
             ],
         )?;
-        tx.execute("DELETE FROM report_outbox WHERE seq = ?1", [entry.seq])?;
         tx.commit()?;
-        Ok(state)
+        Ok(Some(state))
     }
 
     /// The portal refused the entry for good: a submission goes back to the resident as failed,
-    /// with the reason; a rating is dropped, with the reason beside the report.
-    pub fn refused(&self, entry: &OutboxEntry, reason: &str) -> Result<()> {
+    /// with the reason; a rating is dropped, with the reason beside the report. False when
+    /// another sync took the entry off first (its answer stands).
+    pub fn refused(&self, entry: &OutboxEntry, reason: &str) -> Result<bool> {
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !take_off_outbox(&tx, entry)? {
+            return Ok(false);
+        }
         match entry.kind {
             EntryKind::Submit => tx.execute(
                 "UPDATE report SET status = 'failed', problem = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'queued'",
@@ -570,21 +577,23 @@ impl Reports {
                 params![entry.report_id, reason, now()],
             )?,
         };
-        tx.execute("DELETE FROM report_outbox WHERE seq = ?1", [entry.seq])?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
-    /// Not delivered this time: tried again at `next_attempt_at` (unix seconds).
+    /// Not delivered this time: tried again at `next_attempt_at` (unix seconds). Nothing when
+    /// another sync delivered it meanwhile (no stale "will retry" beside a delivered report).
     pub fn reschedule(&self, entry: &OutboxEntry, next_attempt_at: i64, reason: &str) -> Result<()> {
-        let db = self.db.lock();
-        db.execute(
+        let mut db = self.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let still_queued = tx.execute(
             "UPDATE report_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE seq = ?1",
             params![entry.seq, next_attempt_at, reason],
-        )?;
-        if entry.kind == EntryKind::Submit {
-            db.execute("UPDATE report SET problem = ?2 WHERE id = ?1", params![entry.report_id, reason])?;
+        )? > 0;
+        if still_queued && entry.kind == EntryKind::Submit {
+            tx.execute("UPDATE report SET problem = ?2 WHERE id = ?1", params![entry.report_id, reason])?;
         }
+        tx.commit()?;
         Ok(())
     }
 
@@ -777,6 +786,11 @@ impl Stored {
     }
 }
 
+/// Takes `entry` off the report outbox; false when another sync took it off first.
+fn take_off_outbox(tx: &rusqlite::Transaction<'_>, entry: &OutboxEntry) -> Result<bool> {
+    Ok(tx.execute("DELETE FROM report_outbox WHERE seq = ?1", [entry.seq])? > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,6 +824,57 @@ mod tests {
             urgency: Urgency::Normal,
             share_identity: false,
         }
+    }
+
+    /// Two syncs sent the same report (the app's and the CLI's): one answer lands, the feed then
+    /// moves the report on, and the other, older answer lands last. It changes nothing.
+    #[test]
+    fn an_answer_applied_by_another_sync_first_is_not_undone_by_a_late_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Arc::new(Vault::from_key(&[3; 32]));
+        let reports = Reports::new(UserDb::open(dir.path()).unwrap(), vault.clone());
+        let owner = Owner::of(&vault, "resident");
+        let report = reports.create(&owner, &draft("giao-thong", 20.92), "10507").unwrap();
+        // As `submit` queues it (its photo checks aside).
+        reports
+            .db
+            .lock()
+            .execute_batch(&format!(
+                "UPDATE report SET status = 'queued'; INSERT INTO report_outbox (report_id, kind, owner) VALUES ('{}', 'submit', '{}')",
+                report.id,
+                owner.tag()
+            ))
+            .unwrap();
+        let entry = reports.due(&owner, i64::MAX, true).unwrap().remove(0);
+        let view = |status, seq| ReportView {
+            report_id: report.id.clone(),
+            code: "PA-2026-000001".into(),
+            status,
+            category: "giao-thong".into(),
+            commune_code: Some("10507".into()),
+            urgency: Urgency::Normal,
+            created_at: "2026-12-06T10:00:00+07:00".into(),
+            accept_by: "2026-12-07T10:00:00+07:00".into(),
+            handle_by: None,
+            agency: None,
+            reject_reason: None,
+            reject_note: None,
+            answer: None,
+            verdict: None,
+            seq,
+        };
+        let state = |reports: &Reports| reports.get(&owner, &report.id).unwrap();
+        assert_eq!(
+            reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(),
+            Some(ReportState::Waiting)
+        );
+        reports.apply_feed(&owner, &[view(ReportStatus::Accepted, 2)], 2).unwrap();
+
+        assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), None);
+        assert_eq!(state(&reports).state, ReportState::Accepted, "the late answer does not undo the feed's step");
+        reports.reschedule(&entry, 99, "mất kết nối / no connection").unwrap();
+        assert!(!reports.refused(&entry, "từ chối / refused").unwrap());
+        assert_eq!((state(&reports).state, state(&reports).problem), (ReportState::Accepted, None));
     }
 
     #[test]

@@ -75,7 +75,8 @@ async fn flush(cx: &Context<'_>, owner: &Owner, force: bool) -> Result<ReportSyn
     for entry in cx.reports.due(owner, chrono::Utc::now().timestamp(), force)? {
         match send(cx, owner, &entry).await {
             Ok(view) => {
-                let state = cx.reports.delivered(owner, &entry, &view)?;
+                // Settled by another sync meanwhile: its answer stands, told once.
+                let Some(state) = cx.reports.delivered(owner, &entry, &view)? else { continue };
                 report.sent += 1;
                 if entry.kind == EntryKind::Submit {
                     tell(cx, &entry.report_id, Some(&view.code), state);
@@ -85,7 +86,9 @@ async fn flush(cx: &Context<'_>, owner: &Owner, force: bool) -> Result<ReportSyn
             Err(Failure::Local(Error::UserDataUnreadable { .. })) => {}
             Err(Failure::Local(error)) => return Err(error),
             Err(Failure::Attempt { class: Class::Permanent | Class::NotFound | Class::Conflict, reason }) => {
-                cx.reports.refused(&entry, &reason)?;
+                if !cx.reports.refused(&entry, &reason)? {
+                    continue;
+                }
                 report.failed += 1;
                 if entry.kind == EntryKind::Submit {
                     tell(cx, &entry.report_id, None, ReportState::Failed);
