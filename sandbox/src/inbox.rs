@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS alert (
 );
 ";
 
+/// How many alerts a feed page scans.
+const FEED_PAGE: usize = 500;
+
 pub struct Inbox {
     db: Mutex<Connection>,
     push: Arc<PushGateway>,
@@ -100,21 +103,25 @@ impl Inbox {
         Ok(alert)
     }
 
-    /// The alerts published after `since` that reach a resident of `commune`, and the cursor to
-    /// ask from next: past the alerts for other communes too, which never concern this resident.
-    fn for_resident(&self, commune: Option<&str>, since: u64) -> rusqlite::Result<(Vec<Alert>, u64)> {
+    /// The alerts published after `since` that reach a resident of `commune`, the cursor to ask
+    /// from next (past the alerts for other communes too, which never concern this resident),
+    /// and whether more were published after it: a page with few alerts may not be the last.
+    fn for_resident(&self, commune: Option<&str>, since: u64) -> rusqlite::Result<(Vec<Alert>, u64, bool)> {
         let db = crate::db::lock(&self.db);
         let mut stmt = db.prepare_cached(
             "SELECT seq, title, body, severity, communes, valid_from, valid_until, published_at
-             FROM alert WHERE seq > ?1 ORDER BY seq LIMIT 500",
+             FROM alert WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
-        let scanned = stmt.query_map([since as i64], alert)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut scanned =
+            stmt.query_map([since as i64, FEED_PAGE as i64 + 1], alert)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let has_more = scanned.len() > FEED_PAGE;
+        scanned.truncate(FEED_PAGE);
         let next_since = scanned.last().map_or(since, |a| a.seq);
         let reaching = scanned
             .into_iter()
             .filter(|a| a.communes.is_empty() || commune.is_some_and(|c| a.communes.iter().any(|x| x == c)))
             .collect();
-        Ok((reaching, next_since))
+        Ok((reaching, next_since, has_more))
     }
 }
 
@@ -158,9 +165,9 @@ async fn inbox_feed(
     query: Result<Query<SinceQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(SinceQuery { since }) = query.map_err(|_| ApiError::bad_request("since is a cursor (a number)"))?;
-    let (items, next_since) = s.inbox.for_resident(home_commune(&auth.sub), since)?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(json!({ "items": items, "next_since": next_since })))
-        .into_response())
+    let (items, next_since, has_more) = s.inbox.for_resident(home_commune(&auth.sub), since)?;
+    let page = json!({ "items": items, "next_since": next_since, "has_more": has_more });
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(page)).into_response())
 }
 
 #[derive(Deserialize)]

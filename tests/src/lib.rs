@@ -327,27 +327,46 @@ pub fn damage_table(path: &Path, table: &str) {
 
 /// A sandbox officer at the console's JSON API (the IOC publishing alerts, handling reports).
 pub async fn officer_post(sandbox: &Sandbox, path: &str, body: serde_json::Value) -> serde_json::Value {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
-    let account = &smarthd_sandbox::OFFICERS[0];
-    let login = http
-        .post(format!("{}officer/login", sandbox.base_url()))
-        .json(&serde_json::json!({"username": account.username, "password": account.password}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let csrf = login.json::<serde_json::Value>().await.unwrap()["csrf"].as_str().unwrap().to_owned();
-    let response = http
-        .post(format!("{}{path}", sandbox.base_url()))
-        .header("cookie", cookie)
-        .header(smarthd_sandbox::OFFICER_CSRF_HEADER, csrf)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "POST {path}: {}", response.status());
-    response.json().await.unwrap()
+    Officer::log_in(sandbox).await.post(path, body).await
+}
+
+/// A sandbox officer logged in once at the console, for many requests.
+pub struct Officer {
+    http: reqwest::Client,
+    base_url: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Officer {
+    pub async fn log_in(sandbox: &Sandbox) -> Officer {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::new();
+        let account = &smarthd_sandbox::OFFICERS[0];
+        let login = http
+            .post(format!("{}officer/login", sandbox.base_url()))
+            .json(&serde_json::json!({"username": account.username, "password": account.password}))
+            .send()
+            .await
+            .unwrap();
+        let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let csrf = login.json::<serde_json::Value>().await.unwrap()["csrf"].as_str().unwrap().to_owned();
+        Officer { http, base_url: sandbox.base_url(), cookie, csrf }
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header("cookie", &self.cookie)
+            .header(smarthd_sandbox::OFFICER_CSRF_HEADER, &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "POST {path}: {}", response.status());
+        response.json().await.unwrap()
+    }
 }
 
 /// A phone camera's photo (EXIF GPS position, maker note, serial number, XMP, IPTC, a comment)

@@ -6,7 +6,7 @@
 use smarthd_core::inbox::Severity;
 use smarthd_core::{ErrorKind, Event, InboxKind, LocalData};
 use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
-use smarthd_tests::{Admin, Recorder, World, log_in, officer_post};
+use smarthd_tests::{Admin, Officer, Recorder, World, log_in, officer_post};
 
 /// LEVEL2_CITIZEN lives in Phường Hải Dương (10507); LEVEL1_CITIZEN in Xã Thanh Hà.
 const HAI_DUONG: &str = "10507";
@@ -145,4 +145,28 @@ async fn a_push_registration_on_its_way_at_logout_goes_with_the_resident() {
     publish(&world, "Cắt điện", "warning", &[]).await;
     let log = admin.get("admin/push/log").await;
     assert_eq!(log["pushes"].as_array().unwrap().len(), 0, "no push after logout: {log}");
+}
+
+/// The feed's cursor moves past alerts for other communes: a page with few alerts for this
+/// resident is not the last. After a full page of another commune's notices, the city-wide
+/// emergency the push announced is fetched by the same sync.
+#[tokio::test]
+async fn an_alert_after_a_page_of_other_communes_alerts_is_fetched_by_one_sync() {
+    let world = World::new(50).await;
+    let core = world.core();
+    log_in(&core, 1, &LEVEL2_CITIZEN).await.unwrap();
+    core.reports().refresh_published().await.unwrap();
+    let next_door = smarthd_core::report::GeoPoint { lat: 20.82, lon: 106.26 };
+    let elsewhere = core.reports().commune_at(next_door).unwrap().unwrap().code;
+    assert_ne!(elsewhere, HAI_DUONG);
+    let ioc = Officer::log_in(&world.sandbox).await;
+    for n in 0..500 {
+        let title = format!("Cắt điện khu {n}");
+        let body = serde_json::json!({"title": title, "body": "Chi tiết / details", "severity": "info", "communes": [elsewhere]});
+        ioc.post("officer/api/alerts", body).await;
+    }
+    let storm = publish(&world, "Bão số 3: sơ tán khu ven sông", "emergency", &[]).await;
+
+    assert_eq!(core.inbox().sync().await.unwrap(), 1);
+    assert_eq!(core.inbox().list().unwrap()[0].item_id, storm);
 }

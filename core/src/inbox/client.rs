@@ -12,13 +12,16 @@ use crate::owner::Owner;
 use crate::store::UserDb;
 use crate::transport::{PortalClient, Request, segment};
 
-/// The portal's page size: a shorter page is the last.
+/// The portal's page size: a shorter page is the last, unless the portal says `has_more` (the
+/// alerts for other communes it skipped do not count in a page).
 const FEED_PAGE: usize = 500;
 
 #[derive(Deserialize)]
 struct FeedPage {
     items: Vec<Alert>,
     next_since: u64,
+    #[serde(default)]
+    has_more: bool,
 }
 
 pub struct Context<'a> {
@@ -41,7 +44,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
                 crate::error::PortalError::OutOfRange { path: "api/v1/inbox".into(), field: "next_since" }.into()
             );
         }
-        let full = page.items.len() >= FEED_PAGE;
+        let more = page.has_more || page.items.len() >= FEED_PAGE;
         let kept = cx.inbox.keep_alerts(cx.owner, &page.items, page.next_since)?;
         new += kept.len() as u32;
         for alert in kept {
@@ -51,7 +54,7 @@ pub async fn sync(cx: &Context<'_>) -> Result<u32> {
                 severity: alert.severity,
             });
         }
-        if !full || page.next_since == since {
+        if !more || page.next_since == since {
             return Ok(new);
         }
     }
