@@ -12,7 +12,8 @@ use crate::error::SmartHdError;
 /// Receives what happens in the core: catalog sync progress, session changes, dossier status
 /// changes (the shells' local notifications) and payment updates. Called on a core thread (or
 /// on the caller's, for `submit`): hand the event over (Kotlin: the `SmartHdClient.events` Flow
-/// does) and return quickly. Must not throw.
+/// does) and return quickly. Should not throw: an exception is dropped (the call that raised
+/// the event goes on), and the event with it.
 #[uniffi::export(foreign)]
 pub trait EventListener: Send + Sync {
     fn on_event(&self, event: smarthd_core::Event);
@@ -38,7 +39,7 @@ pub struct LogRecord {
 }
 
 /// Receives the core's log lines (Android: `android.util.Log`; iOS: `os_log`). Called on core
-/// threads; must not throw.
+/// threads; should not throw: an exception loses its line, nothing more.
 #[uniffi::export(foreign)]
 pub trait Logger: Send + Sync {
     fn log(&self, record: LogRecord);
@@ -108,7 +109,9 @@ pub(crate) struct ForeignEvents(pub Arc<dyn EventListener>);
 
 impl smarthd_core::EventListener for ForeignEvents {
     fn on_event(&self, event: smarthd_core::Event) {
-        self.0.on_event(event)
+        // UniFFI panics when a callback that returns nothing throws: the listener's bug stays
+        // the listener's, and the work the event told of (a dossier queued, a sync) goes on.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.0.on_event(event)));
     }
 }
 
@@ -160,11 +163,10 @@ impl<S: Subscriber> Layer<S> for ForeignLogLayer {
         let mut line = Line::default();
         event.record(&mut line);
         let metadata = event.metadata();
-        logger.log(LogRecord {
-            level: level_of(metadata.level()),
-            target: metadata.target().to_owned(),
-            message: line.0,
-        });
+        let record =
+            LogRecord { level: level_of(metadata.level()), target: metadata.target().to_owned(), message: line.0 };
+        // As for the event listener: a logger that throws loses its line, nothing more.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| logger.log(record)));
     }
 }
 

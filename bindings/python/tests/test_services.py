@@ -67,6 +67,42 @@ def status_events(recorder, dossier_id):
             if isinstance(e, smarthd.Event.DOSSIER_STATUS_CHANGED) and e.dossier_id == dossier_id]
 
 
+class ThrowingListener(smarthd.EventListener):
+    def __init__(self):
+        self.calls = 0
+
+    def on_event(self, event):
+        self.calls += 1
+        raise RuntimeError("the app's listener has a bug")
+
+
+class ThrowingLogger(smarthd.Logger):
+    def log(self, record):
+        raise RuntimeError("the app's logger has a bug")
+
+
+def test_a_listener_or_logger_that_throws_stops_nothing(sandbox, tmp_path):
+    """An exception thrown by the app's listener or logger is the app's bug: the call that raised
+    the event (a sync, a submit) goes on, and its result comes back."""
+    listener = ThrowingListener()
+    config = smarthd.CoreConfig(portal_url=sandbox.url, data_dir=str(tmp_path / "data"),
+                                log_level=smarthd.LogLevel.DEBUG)
+    core = smarthd.SmartHd.open(config, MemoryStorage(), events=listener, logger=ThrowingLogger())
+
+    async def journey():
+        report = await core.sync().catalog()
+        assert report.outcome == smarthd.SyncOutcome.UPDATED
+        await logged_in(core)
+        draft = core.dossiers().new_draft("1.001193.H19", smarthd.Subject.CITIZEN)
+        fill_valid(core, draft.id)
+        queued = core.dossiers().submit(draft.id)
+        assert queued.status == smarthd.DossierStatus.QUEUED
+        assert core.dossiers().get(draft.id).status == smarthd.DossierStatus.QUEUED
+
+    asyncio.run(journey())
+    assert listener.calls > 1, "the listener was called, and threw, more than once"
+
+
 def test_login_dossier_officer_and_lookup(sandbox, tmp_path):
     events = Recorder()
     core = open_app(sandbox.url, tmp_path / "data", events=events)
