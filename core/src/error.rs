@@ -354,10 +354,10 @@ impl Error {
                     ErrorKind::Validation
                 }
             },
-            Error::UpdateNeeded { .. } => ErrorKind::UpdateNeeded,
-            Error::Storage(_) | Error::UserDataCorrupt { .. } | Error::SchemaTooNew { .. } | Error::Io(_) => {
-                ErrorKind::Storage
-            }
+            // A file a newer app wrote: updating reads it; "storage failed" would invite clearing
+            // the app's data, which deletes the resident's dossiers.
+            Error::UpdateNeeded { .. } | Error::SchemaTooNew { .. } => ErrorKind::UpdateNeeded,
+            Error::Storage(_) | Error::UserDataCorrupt { .. } | Error::Io(_) => ErrorKind::Storage,
             Error::HttpClient(_)
             | Error::InvalidHeader(_)
             | Error::TlsSetup(_)

@@ -1233,7 +1233,9 @@ mod tests {
             let conn = Connection::open(dir.path().join(USER_DB)).unwrap();
             conn.pragma_update(None, "user_version", 99).unwrap();
         }
-        assert!(matches!(open_user(dir.path()), Err(Error::SchemaTooNew { found: 99, .. })));
+        let refused = open_user(dir.path()).unwrap_err();
+        assert!(matches!(refused, Error::SchemaTooNew { found: 99, .. }), "{refused:?}");
+        assert_eq!(refused.kind(), crate::ErrorKind::UpdateNeeded, "the resident updates the app, not clears it");
     }
 
     #[test]
