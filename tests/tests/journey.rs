@@ -456,3 +456,30 @@ async fn a_retried_supplement_is_answered_after_its_procedure_left_the_catalog()
     assert_eq!((dossier.status, dossier.queued_action), (DossierStatus::Processing, None));
     assert_eq!(supplement_effects(&world).await.values().sum::<u64>(), 1, "delivered once");
 }
+
+/// The resident answers a round: no event says "needs more documents" again (the shells would
+/// notify them of the request they just answered); the portal's answer is one event, its new
+/// status.
+#[tokio::test]
+async fn answering_a_round_tells_the_resident_only_what_changed() {
+    let world = World::new(300).await;
+    let (core, id, _code, _officer) = asked_for_a_copy(&world).await;
+    drop(core);
+    let recorder = std::sync::Arc::new(smarthd_tests::Recorder::default());
+    let core = world.core_with(recorder.clone());
+    let files = tempfile::tempdir().unwrap();
+    core.dossiers().attach(&id, &sample_file(files.path(), "ban-sao.pdf", "pdf", 3_000, 1)).unwrap();
+    core.dossiers().submit(&id).unwrap();
+    core.sync().now().await.unwrap();
+    let statuses: Vec<DossierStatus> = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|event| match event {
+            smarthd_core::Event::DossierStatusChanged { dossier_id, status, .. } if *dossier_id == id => Some(*status),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(statuses, [DossierStatus::Processing], "{statuses:?}");
+}

@@ -97,11 +97,15 @@ impl DossiersHandle {
             return Err(crate::error::AuthError::NotLoggedIn.into());
         };
         let dossier = dossiers.submit(&self.shared.catalog, &owner, dossier_id)?;
-        self.shared.services.events.on_event(Event::DossierStatusChanged {
-            dossier_id: dossier.id.clone(),
-            code: None,
-            status: dossier.status,
-        });
+        // A supplement is queued beside the dossier, whose status stays "needs more documents":
+        // no event, or the shells would notify the resident of the request they just answered.
+        if dossier.status == DossierStatus::Queued {
+            self.shared.services.events.on_event(Event::DossierStatusChanged {
+                dossier_id: dossier.id.clone(),
+                code: None,
+                status: dossier.status,
+            });
+        }
         Ok(dossier)
     }
 

@@ -1161,11 +1161,18 @@ impl Dossiers {
     }
 
     /// The portal took a later action (a supplement, a withdrawal): its answer (the dossier as
-    /// the status feed shows it) is applied and the entry leaves the outbox, together.
-    pub fn mark_action_done(&self, owner: &Owner, item: &OutboxItem, answer: &RemoteDossier) -> Result<DossierStatus> {
+    /// the status feed shows it) is applied and the entry leaves the outbox, together. The
+    /// dossier's status when this changed it, `None` when it stands as it was.
+    pub fn mark_action_done(
+        &self,
+        owner: &Owner,
+        item: &OutboxItem,
+        answer: &RemoteDossier,
+    ) -> Result<Option<DossierStatus>> {
         let answered = known_status(&answer.status)?;
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let before = stored_status(&tx, &item.dossier_id)?;
         // The portal answers a retry with its first answer: a dossier whose timeline the status
         // feed brought further meanwhile (the answer was lost, the feed came first) keeps it.
         let known: i64 = tx
@@ -1177,9 +1184,10 @@ impl Dossiers {
             }
             tx.prepare_cached("UPDATE dossier SET problem = NULL WHERE id = ?1")?.execute([&item.dossier_id])?;
         }
-        let status = stored_status(&tx, &item.dossier_id)?;
+        let after = stored_status(&tx, &item.dossier_id)?;
         tx.commit()?;
-        Ok(status.unwrap_or(answered))
+        // A rating leaves the dossier "result ready": nothing to tell the resident again.
+        Ok((after != before).then(|| after.unwrap_or(answered)))
     }
 
     /// The portal refused a later action for good (the round was closed, the dossier is being

@@ -129,14 +129,16 @@ impl Inbox {
     }
 
     /// Keeps the notice each event leaves (a dossier's, payment's or report's change), in one
-    /// transaction; the same `item_id` twice is one notice.
+    /// transaction; the same `item_id` twice is one notice. A dossier entering a status again
+    /// (a second "needs more documents" round) makes its notice new again: unread, at this time.
     fn note(&self, owner: &Owner, notices: &[Notice]) -> Result<()> {
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO inbox_item (item_id, kind, title, body, severity, at, owner)
-                 VALUES (?1, ?2, ?3, ?4, 'info', ?5, ?6)",
+                "INSERT INTO inbox_item (item_id, kind, title, body, severity, at, owner)
+                 VALUES (?1, ?2, ?3, ?4, 'info', ?5, ?6)
+                 ON CONFLICT (owner, item_id) DO UPDATE SET read = 0, at = excluded.at WHERE kind = 'dossier'",
             )?;
             let now = crate::catalog::now();
             for (kind, item_id, title, body) in notices {
@@ -147,12 +149,14 @@ impl Inbox {
         Ok(())
     }
 
-    /// `owner`'s inbox, newest first; emergencies still in force come before everything.
+    /// `owner`'s inbox, newest first; emergencies still in force come before everything. Times
+    /// compared as instants: the portal writes Vietnam time (`+07:00`), the app's notices UTC.
     pub fn list(&self, owner: &Owner) -> Result<Vec<InboxItem>> {
         let db = self.db.lock();
         let mut stmt = db.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM inbox_item WHERE owner = ?1
-             ORDER BY (severity = 'emergency' AND (valid_until IS NULL OR valid_until > ?2)) DESC, at DESC"
+             ORDER BY (severity = 'emergency' AND (valid_until IS NULL OR julianday(valid_until) > julianday(?2))) DESC,
+                      julianday(at) DESC"
         ))?;
         let now = crate::catalog::now();
         Ok(stmt.query_map(params![owner.tag(), now], item)?.collect::<rusqlite::Result<_>>()?)
@@ -240,5 +244,64 @@ fn notice(event: &Event) -> Option<Notice> {
         | Event::CatalogSyncProgress { .. }
         | Event::SessionChanged { .. }
         | Event::AppointmentReminder { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(id: &str, severity: Severity, published_at: String, valid_until: Option<String>) -> Alert {
+        Alert {
+            alert_id: id.into(),
+            title: id.into(),
+            body: "Nội dung / details".into(),
+            severity,
+            communes: Vec::new(),
+            valid_from: published_at.clone(),
+            valid_until,
+            published_at,
+            seq: 1,
+        }
+    }
+
+    /// The portal's times are Vietnam time, the app's notices UTC: as text, 09:00+07:00 reads
+    /// later than 05:00Z, which is two hours after it.
+    #[test]
+    fn times_in_other_offsets_are_compared_as_instants() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = Inbox::new(UserDb::open(dir.path()).unwrap());
+        let owner = Owner::of(&crate::vault::Vault::from_key(&[5; 32]), "resident");
+        let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+        let ago = |hours| (chrono::Utc::now() - chrono::TimeDelta::hours(hours)).with_timezone(&vietnam).to_rfc3339();
+        let alerts = [
+            alert("emergency-over", Severity::Emergency, ago(3), Some(ago(1))),
+            alert("info", Severity::Info, ago(2), None),
+        ];
+        inbox.keep_alerts(&owner, &alerts, 2).unwrap();
+        let notice =
+            (InboxKind::Dossier, "dossier-d1-received".to_owned(), "Hồ sơ".to_owned(), "Đã tiếp nhận".to_owned());
+        inbox.note(&owner, &[notice]).unwrap();
+
+        let order: Vec<String> = inbox.list(&owner).unwrap().into_iter().map(|i| i.item_id).collect();
+        assert_eq!(order, ["dossier-d1-received", "info", "emergency-over"], "newest first; the emergency is over");
+    }
+
+    /// A second "needs more documents" round leaves the same notice id: the notice is new again.
+    #[test]
+    fn a_dossier_entering_a_status_again_makes_its_notice_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = Inbox::new(UserDb::open(dir.path()).unwrap());
+        let owner = Owner::of(&crate::vault::Vault::from_key(&[5; 32]), "resident");
+        let round = || {
+            let id = "dossier-d1-need_more_documents".to_owned();
+            (InboxKind::Dossier, id, "Hồ sơ".to_owned(), "Yêu cầu bổ sung".to_owned())
+        };
+        inbox.note(&owner, &[round()]).unwrap();
+        inbox.mark_read(&owner, "dossier-d1-need_more_documents").unwrap();
+        assert_eq!(inbox.unread(&owner).unwrap(), 0);
+        inbox.note(&owner, &[round()]).unwrap();
+        assert_eq!(inbox.unread(&owner).unwrap(), 1, "the second round is news");
+        assert_eq!(inbox.list(&owner).unwrap().len(), 1, "one notice");
     }
 }

@@ -329,16 +329,18 @@ fn settle(
 ) -> Result<bool> {
     match sent {
         Ok(delivered) => {
-            let (status, code) = match delivered {
-                Delivered::Dossier(answer) => (cx.dossiers.mark_received(owner, item, &answer)?, answer.code),
+            let (changed, code) = match delivered {
+                Delivered::Dossier(answer) => (Some(cx.dossiers.mark_received(owner, item, &answer)?), answer.code),
                 Delivered::Action(answer) => (cx.dossiers.mark_action_done(owner, item, &answer)?, answer.code),
             };
             report.sent += 1;
-            cx.events.on_event(Event::DossierStatusChanged {
-                dossier_id: item.dossier_id.clone(),
-                code: Some(code),
-                status,
-            });
+            if let Some(status) = changed {
+                cx.events.on_event(Event::DossierStatusChanged {
+                    dossier_id: item.dossier_id.clone(),
+                    code: Some(code),
+                    status,
+                });
+            }
         }
         // A supplement or a withdrawal the portal will not take (the round closed, the
         // dossier is being processed): dropped with the reason; the dossier stays as it is.
