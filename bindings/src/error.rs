@@ -63,10 +63,12 @@ impl From<Error> for SmartHdError {
             ErrorKind::NeedsLevel2 => SmartHdError::NeedsLevel2 { detail },
             ErrorKind::Validation => match error {
                 Error::Validation { field, reason } => SmartHdError::Validation { field, reason },
-                // The portal refused the request for good.
-                Error::Portal(PortalError::Refused { field, .. }) => {
-                    SmartHdError::Validation { field: field.unwrap_or_else(|| "request".into()), reason: detail }
-                }
+                // The portal refused the request for good: its own words are what the resident
+                // reads ("the portal answered HTTP 422 to api/v1/payments" is for the logs).
+                Error::Portal(PortalError::Refused { field, message, .. }) => SmartHdError::Validation {
+                    field: field.unwrap_or_else(|| "request".into()),
+                    reason: message.filter(|m| !m.trim().is_empty()).unwrap_or(detail),
+                },
                 // A booking rule (too far ahead, two already that day, a past slot).
                 Error::Booking(_) => SmartHdError::Validation { field: "slot_id".into(), reason: detail },
                 // The only URLs the core checks are the portal's (and paths joined to it).
@@ -151,6 +153,17 @@ mod tests {
         let SmartHdError::Validation { field, reason } = e else { panic!("{e:?}") };
         assert_eq!(field, "portal_url");
         assert!(reason.contains("https"), "{reason}");
+    }
+
+    #[test]
+    fn a_portal_refusal_reads_in_the_portals_words() {
+        let body =
+            r#"{"error":"validation","field":"amount_vnd","message":"Số tiền không khớp / the amount does not match"}"#;
+        let e = SmartHdError::from(Error::from(PortalError::refused(422, "api/v1/payments", body.as_bytes())));
+        assert_eq!(e, SmartHdError::validation("amount_vnd", "Số tiền không khớp / the amount does not match"));
+        let SmartHdError::Validation { field, reason } = SmartHdError::from(refused(400)) else { panic!() };
+        assert_eq!(field, "request");
+        assert!(reason.contains("HTTP 400"), "without words of the portal's, the core's: {reason}");
     }
 
     #[test]
