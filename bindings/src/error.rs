@@ -69,6 +69,8 @@ impl From<Error> for SmartHdError {
                     field: field.unwrap_or_else(|| "request".into()),
                     reason: message.filter(|m| !m.trim().is_empty()).unwrap_or(detail),
                 },
+                // A file to attach (or a photo) that cannot be read.
+                Error::InputFile { .. } => SmartHdError::Validation { field: "attachment".into(), reason: detail },
                 // A booking rule (too far ahead, two already that day, a past slot).
                 Error::Booking(_) => SmartHdError::Validation { field: "slot_id".into(), reason: detail },
                 // The only URLs the core checks are the portal's (and paths joined to it).

@@ -47,7 +47,7 @@ impl From<std::io::Error> for Failure {
 /// Ties a core error to the file the command was reading or writing, so the message names it.
 pub fn at_file(path: &Path) -> impl FnOnce(Error) -> Failure + '_ {
     move |error| match error {
-        Error::Io(error) => Failure::File { path: path.to_owned(), error },
+        Error::Io(error) | Error::InputFile { source: error, .. } => Failure::File { path: path.to_owned(), error },
         // The core names the file by its name alone ("tmp: not a regular file"): the path the
         // resident typed says more.
         Error::Validation { field, reason } => {
@@ -241,6 +241,7 @@ pub fn message(error: &Error, ctx: &Context) -> String {
              portal yet; run smarthd sync to send them, or add --discard-unsent to delete them too"
         ),
         Error::Io(io) => io_message(io, &format!("{}", ctx.data_dir.display())),
+        Error::InputFile { file, source } => io_message(source, &printable(file)),
         Error::Cancelled => "Đã huỷ / cancelled".to_owned(),
         Error::Auth(auth) => auth_message(auth),
         Error::HttpClient(_)

@@ -63,6 +63,14 @@ pub enum Error {
     UnsentWork { count: u32 },
     #[error("database {path} has schema version {found}, newer than this app knows ({known})")]
     SchemaTooNew { path: PathBuf, found: i64, known: i64 },
+    /// A file the caller named (to attach, a photo) that is not there or cannot be read: their
+    /// input, not the phone's storage.
+    #[error("{file}: không đọc được tệp / the file cannot be read: {source}")]
+    InputFile {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("file system error: {0}")]
     Io(#[from] std::io::Error),
     #[error("the operation was cancelled")]
@@ -348,6 +356,8 @@ impl Error {
             | Error::Validation { .. } => ErrorKind::Validation,
             Error::UserDataUnreadable { .. } => ErrorKind::UserDataUnreadable,
             Error::UnsentWork { .. } => ErrorKind::Conflict,
+            Error::InputFile { source, .. } if source.kind() == std::io::ErrorKind::NotFound => ErrorKind::NotFound,
+            Error::InputFile { .. } => ErrorKind::Validation,
             Error::Booking(refusal) => match refusal {
                 BookingRefusal::SlotFull | BookingRefusal::AlreadyBooked => ErrorKind::Conflict,
                 BookingRefusal::TooFarAhead | BookingRefusal::DailyLimit | BookingRefusal::SlotPast => {

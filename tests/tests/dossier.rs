@@ -237,6 +237,7 @@ async fn devices_pipes_folders_and_oversized_files_are_refused_without_reading_t
     }
     let missing = core.dossiers().attach(&draft.id, &files.path().join("khong-co.pdf")).unwrap_err();
     assert!(missing.to_string().contains("khong-co.pdf: "), "{missing}");
+    assert_eq!(missing.kind(), ErrorKind::NotFound, "the file is not there; the phone's storage is fine: {missing}");
     assert!(core.dossiers().get(&draft.id).unwrap().attachments.is_empty(), "nothing was attached");
     assert!(!world.data_dir().join("attachments").exists(), "nothing was kept");
 }

@@ -30,7 +30,8 @@ fn too_large(file: &str, limit: u64) -> Error {
 /// one byte past the limit, so a file that grows meanwhile is refused, not read on.
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<ReadFile> {
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "tệp / file".into());
-    let unreadable = |e: std::io::Error| Error::Io(std::io::Error::new(e.kind(), format!("{file}: {e}")));
+    // The caller's file, not the app's storage: what is wrong with it is said of it.
+    let unreadable = |source: std::io::Error| Error::InputFile { file: file.clone(), source };
     let before = std::fs::metadata(path).map_err(unreadable)?;
     if !before.is_file() {
         return Err(not_regular(&file));
@@ -71,6 +72,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_missing_file_is_said_of_the_file_not_of_the_phones_storage() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = read_regular_file(&dir.path().join("khong-co.pdf"), 16).unwrap_err();
+        assert_eq!(missing.kind(), crate::ErrorKind::NotFound, "{missing}");
+        assert!(missing.to_string().starts_with("khong-co.pdf: "), "{missing}");
+    }
+
+    #[test]
     fn only_regular_files_within_the_limit_are_read() {
         let dir = tempfile::tempdir().unwrap();
         let ok = dir.path().join("to-khai.pdf");
@@ -86,7 +95,5 @@ mod tests {
 
         let err = read_regular_file(dir.path(), 16).unwrap_err();
         assert!(err.to_string().contains("not a regular file"), "{err}");
-        let err = read_regular_file(&dir.path().join("missing.pdf"), 16).unwrap_err();
-        assert!(matches!(&err, Error::Io(e) if e.to_string().starts_with("missing.pdf: ")), "{err}");
     }
 }
