@@ -94,7 +94,7 @@ impl UserData {
             payments,
             appointments,
             papers: Papers::new(user_db.clone(), vault.clone()),
-            inbox: Inbox::new(user_db.clone()),
+            inbox: Inbox::open(user_db.clone(), vault.clone())?,
             reports,
             user_db,
             vault,
@@ -210,7 +210,6 @@ impl Shared {
             portal: &self.portal,
             credentials: user.identity.acting_for(owner),
             inbox: &user.inbox,
-            db: &user.user_db,
             owner,
             events: self.services.events.as_ref(),
         })

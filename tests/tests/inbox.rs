@@ -82,6 +82,18 @@ async fn the_push_token_goes_with_the_resident_at_logout() {
     let pushes = admin.get("admin/push/log").await["pushes"].as_array().unwrap().len();
     assert_eq!(pushes, 1);
 
+    // Sealed on disk: the token names this phone to the push service. One an older version
+    // kept in the clear is sealed at the next open, and the logout still finds it.
+    let token = b"fcm-token-of-this-phone";
+    let db = rusqlite::Connection::open(world.data_dir().join("user.db")).unwrap();
+    let stored = || -> Vec<u8> { db.query_row("SELECT token FROM push_device", [], |r| r.get(0)).unwrap() };
+    assert!(!stored().windows(token.len()).any(|w| w == token), "the token is sealed");
+    db.execute("UPDATE push_device SET token = ?1", [token.to_vec()]).unwrap();
+    drop(core);
+    let core = world.core();
+    core.inbox().unread().unwrap(); // the resident's data opened
+    assert!(!stored().windows(token.len()).any(|w| w == token), "sealed at the open");
+
     core.session().logout(LocalData::Keep).await.unwrap();
     publish(&world, "Cắt điện", "warning", &[]).await;
     let log = admin.get("admin/push/log").await;

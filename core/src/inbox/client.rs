@@ -1,7 +1,6 @@
 //! The inbox's requests: the alert feed by delta, and the push token registered for the
 //! resident (removed at logout, so a shared phone stops getting the last resident's pushes).
 
-use rusqlite::{OptionalExtension, params};
 use serde::Deserialize;
 
 use super::{Alert, Inbox};
@@ -9,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventListener};
 use crate::identity::ResidentCredentials;
 use crate::owner::Owner;
-use crate::store::UserDb;
 use crate::transport::{PortalClient, Request, segment};
 
 /// The portal's page size: a shorter page is the last, unless the portal says `has_more` (the
@@ -28,7 +26,6 @@ pub struct Context<'a> {
     pub portal: &'a PortalClient,
     pub credentials: ResidentCredentials<'a>,
     pub inbox: &'a Inbox,
-    pub db: &'a UserDb,
     pub owner: &'a Owner,
     pub events: &'a dyn EventListener,
 }
@@ -70,11 +67,7 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
     }
     // Kept before it is sent: a logout while the request is on its way (or its answer lost)
     // finds the token and removes the registration at the portal too.
-    cx.db.lock().execute(
-        "INSERT INTO push_device (owner, token, platform) VALUES (?1, ?2, ?3)
-         ON CONFLICT (owner) DO UPDATE SET token = ?2, platform = ?3",
-        params![cx.owner.tag(), token.as_bytes(), platform],
-    )?;
+    let kept = cx.inbox.keep_push_token(cx.owner, token, platform)?;
     let body = serde_json::json!({"token": token, "platform": platform}).to_string();
     let url = cx.portal.url("api/v1/push/registrations")?;
     let answer = cx.portal.send_authorized(&cx.credentials, Request::post(url).json(body.as_bytes())).await?;
@@ -83,10 +76,7 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
         // Refused for good: the portal holds no registration of it. A failure that may come
         // after the portal registered it (a 5xx) keeps the token, for the logout to remove.
         if refusal.class().is_final() {
-            cx.db.lock().execute(
-                "DELETE FROM push_device WHERE owner = ?1 AND token = ?2",
-                params![cx.owner.tag(), token.as_bytes()],
-            )?;
+            cx.inbox.forget_push_token(cx.owner, Some(&kept))?;
         }
         return Err(refusal.into());
     }
@@ -96,12 +86,15 @@ pub async fn register(cx: &Context<'_>, token: &str, platform: &str) -> Result<(
 /// Removes the resident's push registration at the portal and here (at logout). Best effort at
 /// the portal: a phone offline at logout forgets the token all the same.
 pub async fn unregister(cx: &Context<'_>) -> Result<()> {
-    let token: Option<Vec<u8>> = cx
-        .db
-        .lock()
-        .query_row("SELECT token FROM push_device WHERE owner = ?1", [cx.owner.tag()], |r| r.get(0))
-        .optional()?;
-    let Some(token) = token.and_then(|t| String::from_utf8(t).ok()) else { return Ok(()) };
+    // A token the data key cannot open is forgotten all the same (no request without it).
+    let token = match cx.inbox.push_token(cx.owner) {
+        Err(Error::UserDataUnreadable { .. }) => None,
+        other => other?,
+    };
+    let Some(token) = token else {
+        cx.inbox.forget_push_token(cx.owner, None)?;
+        return Ok(());
+    };
     let removed = async {
         let url = cx.portal.url(&format!("api/v1/push/registrations/{}", segment(&token)?))?;
         cx.portal.send_authorized(&cx.credentials, Request::new(reqwest::Method::DELETE, url)).await
@@ -112,6 +105,5 @@ pub async fn unregister(cx: &Context<'_>) -> Result<()> {
         // Its kind only: the error may name the request's path, which holds the push token.
         Err(error) => tracing::info!("push registration not removed: {:?}", error.kind()),
     }
-    cx.db.lock().execute("DELETE FROM push_device WHERE owner = ?1", [cx.owner.tag()])?;
-    Ok(())
+    cx.inbox.forget_push_token(cx.owner, None)
 }

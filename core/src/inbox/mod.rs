@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::events::{Event, EventListener};
 use crate::owner::Owner;
 use crate::store::UserDb;
+use crate::vault::Vault;
+use std::sync::Arc;
 
 /// Where an inbox item comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,7 +62,11 @@ pub struct InboxItem {
 
 pub struct Inbox {
     db: UserDb,
+    /// Seals the push token: it names the resident's phone to the push service.
+    vault: Arc<Vault>,
 }
+
+const SEALED_PUSH_TOKEN: &str = "push token";
 
 const COLUMNS: &str = "item_id, kind, title, body, severity, valid_until, at, read";
 
@@ -78,8 +84,58 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
 }
 
 impl Inbox {
-    pub fn new(db: UserDb) -> Inbox {
-        Inbox { db }
+    /// Seals, once, a push token an older version kept in the clear (a sealed value starts with
+    /// its format byte, 0x01, which no token holds).
+    pub fn open(db: UserDb, vault: Arc<Vault>) -> Result<Inbox> {
+        let inbox = Inbox { db, vault };
+        let mut db = inbox.db.lock();
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let clear: Vec<(String, Vec<u8>)> = tx
+            .prepare("SELECT owner, token FROM push_device WHERE substr(token, 1, 1) != x'01'")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (owner, token) in clear {
+            let sealed = inbox.vault.seal(SEALED_PUSH_TOKEN, &token)?;
+            tx.execute("UPDATE push_device SET token = ?2 WHERE owner = ?1", params![owner, sealed])?;
+        }
+        tx.commit()?;
+        drop(db);
+        Ok(inbox)
+    }
+
+    /// Keeps `owner`'s push token, sealed, replacing theirs; answers the value kept, for
+    /// [`Inbox::forget_push_token`] to remove exactly it.
+    pub fn keep_push_token(&self, owner: &Owner, token: &str, platform: &str) -> Result<Vec<u8>> {
+        let sealed = self.vault.seal(SEALED_PUSH_TOKEN, token.as_bytes())?;
+        self.db.lock().execute(
+            "INSERT INTO push_device (owner, token, platform) VALUES (?1, ?2, ?3)
+             ON CONFLICT (owner) DO UPDATE SET token = ?2, platform = ?3",
+            params![owner.tag(), sealed, platform],
+        )?;
+        Ok(sealed)
+    }
+
+    /// `owner`'s push token, if one is kept.
+    pub fn push_token(&self, owner: &Owner) -> Result<Option<String>> {
+        let sealed: Option<Vec<u8>> = self
+            .db
+            .lock()
+            .query_row("SELECT token FROM push_device WHERE owner = ?1", [owner.tag()], |r| r.get(0))
+            .optional()?;
+        let Some(sealed) = sealed else { return Ok(None) };
+        Ok(String::from_utf8(self.vault.open_sealed(SEALED_PUSH_TOKEN, &sealed)?).ok())
+    }
+
+    /// Forgets `owner`'s push token: the one kept as `kept` only, or whichever is kept.
+    pub fn forget_push_token(&self, owner: &Owner, kept: Option<&[u8]>) -> Result<()> {
+        let db = self.db.lock();
+        match kept {
+            Some(kept) => {
+                db.execute("DELETE FROM push_device WHERE owner = ?1 AND token = ?2", params![owner.tag(), kept])?
+            }
+            None => db.execute("DELETE FROM push_device WHERE owner = ?1", [owner.tag()])?,
+        };
+        Ok(())
     }
 
     /// Where `owner`'s alert feed stands.
@@ -270,7 +326,7 @@ mod tests {
     #[test]
     fn times_in_other_offsets_are_compared_as_instants() {
         let dir = tempfile::tempdir().unwrap();
-        let inbox = Inbox::new(UserDb::open(dir.path()).unwrap());
+        let inbox = Inbox::open(UserDb::open(dir.path()).unwrap(), Arc::new(Vault::from_key(&[5; 32]))).unwrap();
         let owner = Owner::of(&crate::vault::Vault::from_key(&[5; 32]), "resident");
         let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
         let ago = |hours| (chrono::Utc::now() - chrono::TimeDelta::hours(hours)).with_timezone(&vietnam).to_rfc3339();
@@ -291,7 +347,7 @@ mod tests {
     #[test]
     fn a_dossier_entering_a_status_again_makes_its_notice_unread() {
         let dir = tempfile::tempdir().unwrap();
-        let inbox = Inbox::new(UserDb::open(dir.path()).unwrap());
+        let inbox = Inbox::open(UserDb::open(dir.path()).unwrap(), Arc::new(Vault::from_key(&[5; 32]))).unwrap();
         let owner = Owner::of(&crate::vault::Vault::from_key(&[5; 32]), "resident");
         let round = || {
             let id = "dossier-d1-need_more_documents".to_owned();
