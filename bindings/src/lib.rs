@@ -28,6 +28,7 @@ use std::time::Duration;
 use smarthd_core::dossier::{DossierStatus, FieldProblem};
 use smarthd_core::payment::PaymentStatus;
 use smarthd_core::payment::vietqr::{self, QrMatrix, VietQr};
+use smarthd_core::report::RejectReason;
 
 pub use appointments::AppointmentsApi;
 pub use catalog::CatalogApi;
@@ -64,6 +65,30 @@ pub struct CoreConfig {
     /// The most verbose level sent to the `Logger` (None: Info).
     #[uniffi(default)]
     pub log_level: Option<LogLevel>,
+    /// The OpenID provider's issuer, exactly as its discovery document names it (None: the
+    /// portal's own realm, `{portal_url}realms/haiduong`).
+    #[uniffi(default)]
+    pub issuer: Option<String>,
+    /// The app's client id at the provider (None: `smarthd-app`).
+    #[uniffi(default)]
+    pub client_id: Option<String>,
+    /// The app's redirect URI, its private-use scheme (None:
+    /// `vn.gov.haiduong.smarthd:/oauth2redirect`); a payment's return URL uses the same scheme.
+    #[uniffi(default)]
+    pub redirect_uri: Option<String>,
+    /// The portal's receipt-signing keys, each `KEY_ID:PUBLIC_KEY` (Ed25519, base64url) as the
+    /// portal publishes it: when any is given, receipts and results verify only with these;
+    /// empty, the keys are fetched over the pinned transport on first use and kept sealed.
+    #[uniffi(default)]
+    pub receipt_keys: Vec<String>,
+    /// The portal's appointment-ticket keys, the same way.
+    #[uniffi(default)]
+    pub ticket_keys: Vec<String>,
+    /// Root certificates (DER) trusted beside the bundled web PKI roots: a tester's sandbox over
+    /// https (an emulator reaches the host at 10.0.2.2, which is not loopback), a private
+    /// deployment's CA. Every certificate is still verified in full.
+    #[uniffi(default)]
+    pub extra_roots_der: Vec<Vec<u8>>,
 }
 
 impl CoreConfig {
@@ -83,6 +108,24 @@ impl CoreConfig {
             .map(|pin| <[u8; 32]>::try_from(pin.as_slice()))
             .collect::<Result<_, _>>()
             .map_err(|_| SmartHdError::validation("pinned_spki_sha256", "each pin is a 32-byte SHA-256 hash"))?;
+        if let Some(issuer) = &self.issuer {
+            config.identity.issuer = issuer.clone();
+        }
+        if let Some(client_id) = &self.client_id {
+            config.identity.client_id = client_id.clone();
+        }
+        if let Some(redirect_uri) = &self.redirect_uri {
+            config.identity.redirect_uri = redirect_uri.clone();
+        }
+        let pins = |pins: &[String], field: &str| {
+            pins.iter()
+                .map(|pin| smarthd_core::ReceiptKeyPin::parse(pin))
+                .collect::<smarthd_core::Result<Vec<_>>>()
+                .map_err(|error| SmartHdError::validation(field, error.to_string()))
+        };
+        config.receipt_keys = pins(&self.receipt_keys, "receipt_keys")?;
+        config.ticket_keys = pins(&self.ticket_keys, "ticket_keys")?;
+        config.extra_roots_der = self.extra_roots_der.clone();
         Ok(config)
     }
 }
@@ -254,6 +297,14 @@ pub fn rating_criteria() -> Vec<RatingCriterion> {
 #[uniffi::export]
 pub fn dossier_status_label(status: DossierStatus) -> String {
     status.label().to_owned()
+}
+
+/// Why a report was refused, for display, Vietnamese then English ("Trùng với phản ánh khác /
+/// Duplicate of another report").
+#[uniffi::export]
+pub fn reject_reason_label(reason: RejectReason) -> String {
+    let (vi, en) = reason.labels();
+    format!("{vi} / {en}")
 }
 
 /// A payment status for display, Vietnamese then English ("Đã thanh toán / paid").

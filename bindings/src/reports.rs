@@ -125,6 +125,7 @@ pub struct Report {
     pub handle_by: Option<String>,
     pub agency: Option<String>,
     pub reject_reason: Option<RejectReason>,
+    pub reject_note: Option<String>,
     pub answer: Option<ReportAnswer>,
     pub verdict: Option<ReportVerdict>,
     /// A verdict given on the phone, not yet delivered.

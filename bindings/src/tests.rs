@@ -58,6 +58,12 @@ fn config(world: &World) -> CoreConfig {
         request_timeout_ms: 30000,
         pinned_spki_sha256: vec![],
         log_level: Some(LogLevel::Debug),
+        issuer: None,
+        client_id: None,
+        redirect_uri: None,
+        receipt_keys: vec![],
+        ticket_keys: vec![],
+        extra_roots_der: vec![],
     }
 }
 
@@ -208,6 +214,12 @@ fn config_is_checked_before_anything_opens() {
         request_timeout_ms: 30000,
         pinned_spki_sha256: vec![],
         log_level: None,
+        issuer: None,
+        client_id: None,
+        redirect_uri: None,
+        receipt_keys: vec![],
+        ticket_keys: vec![],
+        extra_roots_der: vec![],
     };
     let open = |c: &CoreConfig| SmartHd::open(c.clone(), Arc::new(MemoryStorage::default()), None, None, None);
     assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "portal_url"));
@@ -218,7 +230,39 @@ fn config_is_checked_before_anything_opens() {
     config.request_timeout_ms = 0;
     assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "timeout"));
     config.request_timeout_ms = 1000;
+    config.receipt_keys = vec!["r1:c2hvcnQ".into()];
+    assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "receipt_keys"));
+    config.receipt_keys = vec![format!("r1:{}", "A".repeat(43))];
+    config.ticket_keys = vec!["no-key-here".into()];
+    assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "ticket_keys"));
+    config.ticket_keys = vec![];
     assert!(open(&config).is_ok());
+}
+
+/// An app names its identity provider and client: the login goes there, as that client (the
+/// sandbox's provider knows one client, `smarthd-app`, and refuses another).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_identity_provider_and_client_are_the_apps_to_name() {
+    let world = World::new(50).await;
+    let storage = Arc::new(MemoryStorage::default());
+    let begin = |config: CoreConfig| {
+        let storage = storage.clone();
+        async move {
+            let core = SmartHd::open(config, storage, None, None, None).unwrap();
+            core.session().begin_login(1, None, None, None).await
+        }
+    };
+    let realm = format!("{}realms/haiduong", world.sandbox.base_url());
+    let named = CoreConfig { issuer: Some(realm.clone()), ..config(&world) };
+    let url = begin(named.clone()).await.unwrap();
+    assert!(url.starts_with(&format!("{realm}/")), "{url}");
+
+    let other_client = CoreConfig { client_id: Some("another-app".into()), ..named };
+    let refused = begin(other_client).await.unwrap_err();
+    assert!(refused.to_string().contains("invalid_client"), "sent as the client named: {refused}");
+    let other_realm =
+        CoreConfig { issuer: Some(format!("{}realms/other", world.sandbox.base_url())), ..config(&world) };
+    assert!(begin(other_realm).await.is_err(), "no provider there");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

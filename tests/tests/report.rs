@@ -335,3 +335,28 @@ async fn categories_kept_without_the_boundaries_are_completed_by_the_next_sync()
     let created = core.reports().create(&draft()).unwrap();
     assert_eq!(created.commune_code.as_deref(), Some("10507"));
 }
+
+/// The operations centre refuses a report as a duplicate, naming the original: the resident
+/// reads why, and which report it repeats.
+#[tokio::test]
+async fn a_refusal_reaches_the_resident_with_its_reason_and_note() {
+    let world = World::new(30).await;
+    let core = ready(&world, Arc::new(Recorder::default())).await;
+    let photo = camera_photos(world.dir.path(), 1).remove(0);
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let report = core.reports().create(&draft()).unwrap();
+        core.reports().add_photo(&report.id, &photo).unwrap();
+        core.reports().submit(&report.id).unwrap();
+        core.sync().now().await.unwrap();
+        codes.push((report.id.clone(), core.reports().get(&report.id).unwrap().code.expect("received")));
+    }
+    let ((_, original), (repeated, code)) = (&codes[0], &codes[1]);
+    ioc(&world, code, "reject", serde_json::json!({"reason": "duplicate", "note": original})).await;
+    core.reports().sync().await.unwrap();
+
+    let refused = core.reports().get(repeated).unwrap();
+    assert_eq!(refused.state, ReportState::Rejected);
+    assert_eq!(refused.reject_reason, Some(smarthd_core::report::RejectReason::Duplicate));
+    assert_eq!(refused.reject_note.as_deref(), Some(original.as_str()));
+}

@@ -89,7 +89,10 @@ pub struct Report {
     pub accept_by: Option<String>,
     pub handle_by: Option<String>,
     pub agency: Option<String>,
+    /// Why the operations centre refused it, and its note (the original of a duplicate, where
+    /// an out-of-scope report goes), as it wrote it.
     pub reject_reason: Option<RejectReason>,
+    pub reject_note: Option<String>,
     pub answer: Option<ReportAnswer>,
     /// The resident's verdict on the answer, once the portal has it.
     pub verdict: Option<ReportVerdict>,
@@ -491,6 +494,7 @@ impl Reports {
             handle_by: view.as_ref().and_then(|v| v.handle_by.clone()),
             agency: view.as_ref().and_then(|v| v.agency.clone()),
             reject_reason: view.as_ref().and_then(|v| v.reject_reason),
+            reject_note: view.as_ref().and_then(|v| v.reject_note.clone()),
             answer: view.as_ref().and_then(|v| v.answer.clone()),
             verdict: row.verdict.as_deref().and_then(ReportVerdict::parse),
             rating_queued: row.rating_queued.as_deref().and_then(ReportVerdict::parse),

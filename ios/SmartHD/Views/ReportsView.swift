@@ -42,6 +42,12 @@ private struct MyReportsList: View {
                 if let problem = report.problem {
                     Text(pickLanguage(problem, english: app.english)).font(.caption).foregroundStyle(.red)
                 }
+                // Why the operations centre refused it, with its note.
+                if let reason = report.rejectReason {
+                    let label = pickLanguage(rejectReasonLabel(reason: reason), english: app.english)
+                    Text([label, report.rejectNote].compactMap { $0 }.joined(separator: ": "))
+                        .font(.caption).foregroundStyle(.red)
+                }
                 if let answer = report.answer {
                     Text("report_answer \(answer.agency)").font(.subheadline.bold())
                     Text(answer.message)

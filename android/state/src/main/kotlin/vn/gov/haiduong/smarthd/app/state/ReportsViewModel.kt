@@ -19,6 +19,7 @@ import vn.gov.haiduong.smarthd.ReportVerdict
 import vn.gov.haiduong.smarthd.SmartHdException
 import vn.gov.haiduong.smarthd.Urgency
 import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.rejectReasonLabel
 
 /** A category as the picker shows it; one that is not a field report says where it goes. */
 data class CategoryChoice(val code: String, val name: String, val agency: String, val goesTo: String?)
@@ -34,6 +35,8 @@ data class ReportRow(
     val createdAt: String,
     /** Why it is not moving or was refused. */
     val problem: String?,
+    /** Why the operations centre refused it, with its note (the original of a duplicate...). */
+    val rejection: String?,
     val agency: String?,
     val answer: String?,
     /** Paths under the portal of the agency's proof photos. */
@@ -270,6 +273,9 @@ class ReportsViewModel(
         category = names[category] ?: category,
         createdAt = createdAt,
         problem = problem?.inLanguage(),
+        rejection = rejectReason?.let { reason ->
+            listOfNotNull(rejectReasonLabel(reason).inLanguage(), rejectNote).joinToString(": ")
+        },
         agency = agency,
         answer = answer?.message,
         proofPhotos = answer?.photos?.map { it.url } ?: emptyList(),

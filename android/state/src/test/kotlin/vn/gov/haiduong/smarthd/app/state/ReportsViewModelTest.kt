@@ -97,4 +97,27 @@ class ReportsViewModelTest {
             inbox.state.awaitState { it.unread == notices.unread - 1u }
         }
     }
+
+    @Test
+    fun `a refused report says why, in the resident's language, with the centre's note`() = runBlocking<Unit> {
+        TestViewModelScope().use { vm ->
+            val reports = ReportsViewModel(client, vm.scope, Connectivity(client, vm.scope))
+            reports.newReport()
+            reports.draft.awaitState { it.categories.isNotEmpty() }
+            reports.onCategory("ha_tang")
+            reports.onText("Đèn đường hỏng.")
+            reports.onPlace(market)
+            reports.draft.awaitState { it.communeName != null }
+            reports.addPhoto(photo())
+            reports.draft.awaitState { it.photos.size == 1 }
+            reports.submit()
+            val sent = reports.draft.awaitState { it.submission is ReportSubmission.Sent }
+            val code = (sent.submission as ReportSubmission.Sent).code
+
+            Robot.ioc(sandbox, code, "reject", """{"reason":"unclear","note":"Xin ghi rõ số nhà gần nhất."}""")
+            reports.refresh()
+            val refused = reports.state.awaitState { s -> s.mine.any { it.code == code && it.state == ReportState.REJECTED } }
+            assertEquals("Nội dung không rõ ràng: Xin ghi rõ số nhà gần nhất.", refused.mine.first { it.code == code }.rejection)
+        }
+    }
 }

@@ -85,6 +85,7 @@ private fun ReportCard(row: ReportRow, onRate: (ReportVerdict) -> Unit) {
             row.code?.let { Text(tr(Str.REPORT_CODE, it)) }
             Text(row.text, maxLines = 3)
             row.problem?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            row.rejection?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             row.answer?.let { answer ->
                 Text(tr(Str.REPORT_ANSWER, row.agency.orEmpty()), style = MaterialTheme.typography.titleSmall)
                 Text(answer)
