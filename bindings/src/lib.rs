@@ -97,8 +97,12 @@ impl CoreConfig {
         if self.data_dir.is_empty() {
             return Err(SmartHdError::validation("data_dir", "must name a folder"));
         }
-        if self.connect_timeout_ms == 0 || self.request_timeout_ms == 0 {
-            return Err(SmartHdError::validation("timeout", "timeouts must be positive"));
+        for (field, ms) in
+            [("connect_timeout_ms", self.connect_timeout_ms), ("request_timeout_ms", self.request_timeout_ms)]
+        {
+            if ms == 0 {
+                return Err(SmartHdError::validation(field, "a timeout must be positive"));
+            }
         }
         config.connect_timeout = Duration::from_millis(self.connect_timeout_ms.into());
         config.request_timeout = Duration::from_millis(self.request_timeout_ms.into());

@@ -228,7 +228,7 @@ fn config_is_checked_before_anything_opens() {
     assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "pinned_spki_sha256"));
     config.pinned_spki_sha256 = vec![vec![0; 32]];
     config.request_timeout_ms = 0;
-    assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "timeout"));
+    assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "request_timeout_ms"));
     config.request_timeout_ms = 1000;
     config.receipt_keys = vec!["r1:c2hvcnQ".into()];
     assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "receipt_keys"));

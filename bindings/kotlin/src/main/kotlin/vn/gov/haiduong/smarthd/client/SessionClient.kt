@@ -16,6 +16,7 @@ import vn.gov.haiduong.smarthd.Profile
 import vn.gov.haiduong.smarthd.ProfileCard
 import vn.gov.haiduong.smarthd.SessionApi
 import vn.gov.haiduong.smarthd.SessionState
+import vn.gov.haiduong.smarthd.SmartHdException
 
 /** `client.session`: the VNeID login (in a Custom Tab) and who is logged in. */
 class SessionClient internal constructor(
@@ -36,7 +37,15 @@ class SessionClient internal constructor(
     init {
         // Subscribed before the constructor returns: no change is missed.
         scope.launch(start = CoroutineStart.UNDISPATCHED) {
-            events.filterIsInstance<Event.SessionChanged>().collect { refresh() }
+            events.filterIsInstance<Event.SessionChanged>().collect {
+                // A failed read keeps the last known state: an exception here would end the
+                // collection (and, uncaught on Android, the app).
+                try {
+                    refresh()
+                } catch (failure: SmartHdException) {
+                    // the next SessionChanged, or a call, reads it again
+                }
+            }
         }
     }
 

@@ -120,11 +120,26 @@ class SmartHdClient private constructor(
                 // The only way on, and it loses nothing: reopened to recover, the core keeps
                 // aside what the key cannot open (still sealed) and the resident logs in again.
                 client.close()
-                val recovered = SmartHd.openRecovering(config, storage, listener, logger, signer)
-                SmartHdClient(recovered, flow, io, true).also { it.session.refresh() }
+                val recovered = SmartHdClient(SmartHd.openRecovering(config, storage, listener, logger, signer), flow, io, true)
+                recovered.closedOnFailure { it.session.refresh() }
+            } catch (failure: Throwable) {
+                // Not opened: the native core goes now, not at the next collection (a retry
+                // would open another).
+                client.close()
+                throw failure
             }
         }
     }
+
+    /** Runs [block] on this client; closes it if that throws. */
+    private suspend fun closedOnFailure(block: suspend (SmartHdClient) -> Unit): SmartHdClient =
+        try {
+            block(this)
+            this
+        } catch (failure: Throwable) {
+            close()
+            throw failure
+        }
 
     override fun close() {
         scope.cancel()
