@@ -59,15 +59,9 @@ async fn main() {
     let core = world.core();
     core.sync().catalog().await.unwrap();
     let direct = core.catalog();
-    let config = CoreConfig {
-        portal_url: world.sandbox.base_url(),
-        // Its own folder: the world's core seals its data with another storage's key.
-        data_dir: world.data_dir().with_extension("exported").to_string_lossy().into_owned(),
-        connect_timeout_ms: 5000,
-        request_timeout_ms: 30000,
-        pinned_spki_sha256: vec![],
-        log_level: None,
-    };
+    // Its own folder: the world's core seals its data with another storage's key.
+    let config =
+        CoreConfig::new(world.sandbox.base_url(), world.data_dir().with_extension("exported").to_string_lossy());
     let exported = SmartHd::open(config, Arc::new(MemoryStorage::default()), None, None, None).unwrap();
     exported.sync().catalog(None).await.unwrap();
     let exported_catalog = exported.catalog();

@@ -92,6 +92,25 @@ pub struct CoreConfig {
 }
 
 impl CoreConfig {
+    /// For Rust callers (the foreign languages have the defaults): the portal and the data dir,
+    /// every other setting as its default.
+    pub fn new(portal_url: impl Into<String>, data_dir: impl Into<String>) -> CoreConfig {
+        CoreConfig {
+            portal_url: portal_url.into(),
+            data_dir: data_dir.into(),
+            connect_timeout_ms: 5000,
+            request_timeout_ms: 30000,
+            pinned_spki_sha256: Vec::new(),
+            log_level: None,
+            issuer: None,
+            client_id: None,
+            redirect_uri: None,
+            receipt_keys: Vec::new(),
+            ticket_keys: Vec::new(),
+            extra_roots_der: Vec::new(),
+        }
+    }
+
     fn to_core(&self) -> Result<smarthd_core::Config> {
         let mut config = smarthd_core::Config::new(&self.portal_url, PathBuf::from(&self.data_dir))?;
         if self.data_dir.is_empty() {

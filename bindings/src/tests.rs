@@ -52,18 +52,8 @@ impl Logger for Lines {
 
 fn config(world: &World) -> CoreConfig {
     CoreConfig {
-        portal_url: world.sandbox.base_url(),
-        data_dir: world.data_dir().to_string_lossy().into_owned(),
-        connect_timeout_ms: 5000,
-        request_timeout_ms: 30000,
-        pinned_spki_sha256: vec![],
         log_level: Some(LogLevel::Debug),
-        issuer: None,
-        client_id: None,
-        redirect_uri: None,
-        receipt_keys: vec![],
-        ticket_keys: vec![],
-        extra_roots_der: vec![],
+        ..CoreConfig::new(world.sandbox.base_url(), world.data_dir().to_string_lossy())
     }
 }
 
@@ -207,20 +197,7 @@ async fn dropping_an_export_future_drops_the_core_work() {
 #[test]
 fn config_is_checked_before_anything_opens() {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = CoreConfig {
-        portal_url: "http://portal.example/".into(),
-        data_dir: dir.path().to_string_lossy().into_owned(),
-        connect_timeout_ms: 5000,
-        request_timeout_ms: 30000,
-        pinned_spki_sha256: vec![],
-        log_level: None,
-        issuer: None,
-        client_id: None,
-        redirect_uri: None,
-        receipt_keys: vec![],
-        ticket_keys: vec![],
-        extra_roots_der: vec![],
-    };
+    let mut config = CoreConfig::new("http://portal.example/", dir.path().to_string_lossy());
     let open = |c: &CoreConfig| SmartHd::open(c.clone(), Arc::new(MemoryStorage::default()), None, None, None);
     assert!(matches!(open(&config), Err(SmartHdError::Validation { field, .. }) if field == "portal_url"));
     config.portal_url = "https://portal.example/".into();
