@@ -40,12 +40,14 @@ class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         enableEdgeToEdge()
+        val app = application as SmartHdApplication
+        val platform = AndroidPlatform(this, app.browserReturns)
         if (savedInstanceState == null) {
+            // A fresh start: no camera or picker is waiting for a file of the last run.
+            platform.discardCopies()
             handle(intent)
             askForNotifications()
         }
-        val app = application as SmartHdApplication
-        val platform = AndroidPlatform(this, app.browserReturns)
         setContent {
             // The core opens off the main thread, usually before the first frame.
             val core = app.openedNow.collectAsState().value

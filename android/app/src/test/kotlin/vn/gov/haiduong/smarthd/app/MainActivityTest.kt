@@ -3,11 +3,13 @@ package vn.gov.haiduong.smarthd.app
 import android.Manifest
 import android.content.Intent
 import android.net.Uri
+import java.io.File
 import java.time.Duration
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Assert.assertFalse
 import org.junit.Assert.assertNull
+import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.robolectric.Shadows.shadowOf
@@ -30,6 +32,21 @@ class MainActivityTest : AppTest() {
 
         val again = first.rotate()
         assertNull(shadowOf(again.get()).lastRequestedPermission)
+    }
+
+    @Test
+    fun `the plain copies a last run left in the cache are gone at a fresh start, kept across a rotation`() {
+        val copies = listOf("attachments/scan-cccd.jpg", "exports/giay-khai-sinh.pdf").map { File(app.cacheDir, it) }
+        for (copy in copies) {
+            copy.parentFile?.mkdirs()
+            copy.writeText("a resident's paper")
+        }
+        val first = launch()
+        assertFalse(copies.any(File::exists))
+
+        val waiting = File(app.cacheDir, "attachments/camera-photo.jpg").apply { writeText("the camera's photo") }
+        first.rotate()
+        assertTrue("a camera writing for the activity made again keeps its file", waiting.exists())
     }
 
     @Test

@@ -99,6 +99,10 @@ class AndroidPlatform(private val context: Context, private val returns: Browser
 
     override val exportDir: String get() = File(context.cacheDir, "exports").path
 
+    override fun discardCopies() {
+        for (folder in listOf("attachments", "exports")) File(context.cacheDir, folder).deleteRecursively()
+    }
+
     /** The share sheet, with read access to the file for the app the resident picks (save, send, open). */
     override fun shareFile(path: String) {
         val uri = FileProvider.getUriForFile(context, "${context.packageName}.files", File(path))

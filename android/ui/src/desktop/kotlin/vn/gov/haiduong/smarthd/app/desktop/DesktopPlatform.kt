@@ -94,4 +94,9 @@ class DesktopPlatform(
     override fun shareFile(path: String) {
         opened += path
     }
+
+    /** The picked files are the tester's own: only the exports are copies. */
+    override fun discardCopies() {
+        java.io.File(exportDir).listFiles()?.forEach { it.deleteRecursively() }
+    }
 }

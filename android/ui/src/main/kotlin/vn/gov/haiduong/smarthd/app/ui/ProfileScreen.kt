@@ -40,7 +40,13 @@ fun ProfileScreen(session: SessionViewModel, onOpen: (String) -> Unit) {
                 if (s.level < 2) {
                     OutlinedButton(onClick = { session.login(2, sharedBrowser = platform.loginBrowserKeepsCookies) }) { Text(tr(Str.LOGIN_LEVEL2)) }
                 }
-                Button(onClick = session::logout, modifier = Modifier.padding(top = 16.dp)) { Text(tr(Str.LOGOUT)) }
+                Button(
+                    onClick = {
+                        platform.discardCopies()
+                        session.logout()
+                    },
+                    modifier = Modifier.padding(top = 16.dp),
+                ) { Text(tr(Str.LOGOUT)) }
             }
             LoginState.Starting, LoginState.Completing, is LoginState.OpenBrowser -> {
                 Text(tr(Str.LOGIN_WAITING))

@@ -45,6 +45,13 @@ interface Platform {
 
     /** Hands an exported file to the resident: the share sheet (save, send, open) on a phone. */
     fun shareFile(path: String)
+
+    /**
+     * Deletes the plain copies the pickers, the camera and the exports left in the app's cache
+     * (a CCCD scan, a photo with its place, an exported result): the core keeps its own sealed
+     * copy of what was attached. At a fresh start and at logout, so a shared phone keeps none.
+     */
+    fun discardCopies()
 }
 
 /** The photo picker and the camera, as the screens launch them. */
