@@ -67,6 +67,12 @@ async fn a_gateway_payment_ends_with_a_receipt_verified_offline() {
     assert!(landed.starts_with(RETURN_URL), "{landed}");
     let paid = core.payments().handle_return(&landed).await.unwrap();
     assert_eq!(paid.status, PaymentStatus::Succeeded);
+    // The inbox keeps it beside the dossier's story, after the payment screen is gone.
+    let notices = core.inbox().list().unwrap();
+    assert!(
+        notices.iter().any(|n| n.kind == smarthd_core::InboxKind::Payment && n.body.starts_with("Đã thanh toán")),
+        "{notices:?}"
+    );
     let receipts = core.payments().receipts().unwrap();
     assert_eq!(receipts.len(), 1);
     assert_eq!(receipts[0].amount_vnd, order.amount_vnd);

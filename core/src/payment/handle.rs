@@ -24,21 +24,28 @@ impl PaymentsHandle {
     /// sends the browser back.
     pub async fn pay(&self, dossier_id: &str, method: PaymentMethod, return_url: &str) -> Result<PaymentOrder> {
         crate::config::checked_return_url(return_url, &self.shared.config.identity.redirect_uri)?;
-        let owner = self.shared.resident()?;
-        client::pay(&self.shared.payment_context(&owner)?, dossier_id, method, return_url).await
+        self.noted(async |cx| client::pay(cx, dossier_id, method, return_url).await).await
     }
 
     /// The gateway sent the browser back to the app: the payment is "being confirmed" until the
     /// portal says otherwise.
     pub async fn handle_return(&self, return_url: &str) -> Result<PaymentOrder> {
-        let owner = self.shared.resident()?;
-        client::handle_return(&self.shared.payment_context(&owner)?, return_url).await
+        self.noted(async |cx| client::handle_return(cx, return_url).await).await
     }
 
     /// Asks the portal for a payment's outcome now.
     pub async fn refresh(&self, order_id: &str) -> Result<PaymentOrder> {
+        self.noted(async |cx| client::reconcile(cx, order_id).await).await
+    }
+
+    /// Runs `call` for the resident logged in; what changes is told to the app and kept in
+    /// their inbox, as a sync's changes are ("Đã thanh toán" stays there after the screen).
+    async fn noted<T>(&self, call: impl AsyncFnOnce(&client::Context<'_>) -> Result<T>) -> Result<T> {
         let owner = self.shared.resident()?;
-        client::reconcile(&self.shared.payment_context(&owner)?, order_id).await
+        let noting = self.shared.noting(&owner)?;
+        let mut cx = self.shared.payment_context(&owner)?;
+        cx.events = &noting;
+        call(&cx).await
     }
 
     /// The logged-in resident's payments (none when logged out).
