@@ -295,7 +295,6 @@ pub fn field_problem_message(problem: FieldProblem) -> String {
     problem.message()
 }
 
-/// A dossier status for display, Vietnamese then English ("Đã tiếp nhận / Received").
 /// One criterion a resident may score 0 to 2 when rating a dossier's handling.
 #[derive(uniffi::Record)]
 pub struct RatingCriterion {
@@ -317,6 +316,7 @@ pub fn rating_criteria() -> Vec<RatingCriterion> {
         .collect()
 }
 
+/// A dossier status for display, Vietnamese then English ("Đã tiếp nhận / Received").
 #[uniffi::export]
 pub fn dossier_status_label(status: DossierStatus) -> String {
     status.label().to_owned()

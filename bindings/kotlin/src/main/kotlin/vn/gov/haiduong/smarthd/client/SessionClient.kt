@@ -60,11 +60,12 @@ class SessionClient internal constructor(
     suspend fun beginLogin(level: UByte, locale: String? = null, prompt: String? = null): String =
         api.beginLogin(level, locale, prompt)
 
-    /** [beginLogin] with an `Int` level (1 or 2). */
-    suspend fun beginLogin(level: Int, locale: String? = null, prompt: String? = null): String {
-        require(level in 1..2) { "VNeID level is 1 or 2" }
-        return beginLogin(level.toUByte(), locale, prompt)
-    }
+    /**
+     * [beginLogin] with an `Int` level (1 or 2). Any other is the core's to refuse, as
+     * `SmartHdException.Validation` on `level` (kept in a byte's range, never wrapped round to 1).
+     */
+    suspend fun beginLogin(level: Int, locale: String? = null, prompt: String? = null): String =
+        beginLogin(level.coerceIn(0, 255).toUByte(), locale, prompt)
 
     /** Finishes the login with the URL the browser was redirected to. */
     suspend fun completeLogin(callbackUrl: String): Profile = api.completeLogin(callbackUrl).also { _current.value = it }

@@ -30,8 +30,8 @@ import vn.gov.haiduong.smarthd.SmartHdException
  * coroutine that awaits any of them stops the work in the core at its next step, leaving what it
  * committed (a catalog page, a dossier sent) and nothing half-written. Errors are
  * [vn.gov.haiduong.smarthd.SmartHdException] subclasses: `Offline`, `Network`, `NeedsLogin`,
- * `NeedsLevel2`, `Validation(field, reason)`, `Conflict`, `NotFound`, `Storage`, `Cancelled`,
- * `Other`.
+ * `NeedsLevel2`, `Validation(field, reason)`, `Conflict`, `NotFound`, `Storage`,
+ * `UserDataUnreadable`, `UpdateNeeded`, `Cancelled`, `Other`.
  *
  * One per process; [close] releases the native objects (also done by the GC's cleaner).
  */

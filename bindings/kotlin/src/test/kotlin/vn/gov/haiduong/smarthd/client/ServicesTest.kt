@@ -213,6 +213,12 @@ class ServicesTest {
             assertEquals(SessionState.LoggedOut, client.session.state())
             assertNull(client.session.whoami())
 
+            // A level VNeID does not have is the core's Validation, like every refusal (257 is not
+            // wrapped round to level 1).
+            for (level in listOf(3, 257, -1)) {
+                val refused = failsWith<SmartHdException.Validation> { client.session.beginLogin(level) }
+                assertEquals("level", refused.field)
+            }
             // A login abandoned in the browser, then one through the login page.
             client.session.beginLogin(1u)
             client.session.cancelLogin()
