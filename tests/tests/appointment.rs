@@ -422,3 +422,21 @@ async fn an_id_climbing_to_another_route_reaches_only_its_own() {
     let error = core.payments().refresh("..").await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Validation, "{error}");
 }
+
+/// Booking with no connection at all: the error says "offline", and so it is: nothing is kept to
+/// be booked later behind the resident's back (who may well book another slot meanwhile).
+#[tokio::test]
+async fn a_booking_that_never_left_the_phone_is_not_made_later() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
+    let World { dir, sandbox } = world;
+    sandbox.stop().await;
+
+    let offline = core.appointments().book(&slot, None).await.unwrap_err();
+    assert_eq!(offline.kind(), ErrorKind::Offline, "{offline}");
+    assert_eq!(core.session().unsent().unwrap(), 0, "nothing waits to be booked");
+    drop(dir);
+}

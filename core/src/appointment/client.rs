@@ -80,6 +80,7 @@ pub async fn slots(portal: &PortalClient, query: &SlotQuery) -> Result<Vec<Slot>
 
 /// Books a slot: the request is committed under a permanent id, then sent. A lost answer or a
 /// crash leaves it queued; booking the same slot again (or `sync`) sends it under the same id.
+/// No connection at all: nothing is kept (the resident is told it is not booked).
 pub async fn book(cx: &Context<'_>, slot_id: &str, procedure_code: Option<&str>) -> Result<Appointment> {
     if slot_id.is_empty() || slot_id.len() > 100 {
         return Err(Error::Validation {
@@ -88,7 +89,16 @@ pub async fn book(cx: &Context<'_>, slot_id: &str, procedure_code: Option<&str>)
         });
     }
     let pending = cx.appointments.request(cx.owner, slot_id, procedure_code)?;
-    send_request(cx, &pending).await
+    match send_request(cx, &pending).await {
+        // It never left the phone (no connection): not booked, as the error says. Kept to be sent
+        // by a later sync, it would be booked behind the resident's back, who may have booked
+        // another slot meanwhile. (A lost answer or a crash still leaves it queued.)
+        Err(error @ Error::Portal(PortalError::Unreachable(_))) => {
+            cx.appointments.drop_request(&pending.booking_id)?;
+            Err(error)
+        }
+        other => other,
+    }
 }
 
 async fn send_request(cx: &Context<'_>, pending: &PendingBooking) -> Result<Appointment> {
