@@ -44,7 +44,10 @@ class MainActivityTest : AppTest() {
         val first = launch()
         assertFalse(copies.any(File::exists))
 
-        val waiting = File(app.cacheDir, "attachments/camera-photo.jpg").apply { writeText("the camera's photo") }
+        val waiting = File(app.cacheDir, "attachments/camera-photo.jpg").apply {
+            parentFile?.mkdirs()
+            writeText("the camera's photo")
+        }
         first.rotate()
         assertTrue("a camera writing for the activity made again keeps its file", waiting.exists())
     }
