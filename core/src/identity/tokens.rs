@@ -43,10 +43,25 @@ pub struct Discovery {
 }
 
 impl Discovery {
-    /// The document must name exactly the issuer the app was configured with (mix-up defence).
+    /// The document must name exactly the issuer the app was configured with (mix-up defence),
+    /// and endpoints the app may go to: https, or http on loopback. An endpoint that is not is
+    /// the provider's fault (`Provider`), not the app's configuration's.
     pub fn check(self, configured_issuer: &str) -> Result<Discovery, AuthError> {
         if self.issuer != configured_issuer {
             return Err(AuthError::DiscoveryIssuerMismatch);
+        }
+        let endpoints = [
+            ("authorization_endpoint", Some(&self.authorization_endpoint)),
+            ("token_endpoint", Some(&self.token_endpoint)),
+            ("jwks_uri", Some(&self.jwks_uri)),
+            ("pushed_authorization_request_endpoint", self.pushed_authorization_request_endpoint.as_ref()),
+        ];
+        for (what, url) in endpoints {
+            if let Some(url) = url
+                && crate::config::checked_url(url).is_err()
+            {
+                return Err(AuthError::Provider(format!("its {what} is not an https address")));
+            }
         }
         if !self.code_challenge_methods_supported.is_empty()
             && !self.code_challenge_methods_supported.iter().any(|m| m == "S256")
@@ -265,6 +280,28 @@ impl AuthError {
 mod tests {
     use super::super::jose::{Jwk, sign_compact};
     use super::*;
+
+    #[test]
+    fn a_discovery_naming_a_plain_http_endpoint_is_the_providers_fault() {
+        let discovery = |token_endpoint: &str| Discovery {
+            issuer: "https://sso.haiphong.gov.vn/realms/hp".into(),
+            authorization_endpoint: "https://sso.haiphong.gov.vn/realms/hp/auth".into(),
+            token_endpoint: token_endpoint.into(),
+            jwks_uri: "https://sso.haiphong.gov.vn/realms/hp/certs".into(),
+            userinfo_endpoint: None,
+            revocation_endpoint: None,
+            end_session_endpoint: None,
+            pushed_authorization_request_endpoint: None,
+            require_pushed_authorization_requests: false,
+            dpop_signing_alg_values_supported: Vec::new(),
+            authorization_response_iss_parameter_supported: true,
+            code_challenge_methods_supported: vec!["S256".into()],
+        };
+        let issuer = "https://sso.haiphong.gov.vn/realms/hp";
+        discovery("https://sso.haiphong.gov.vn/realms/hp/token").check(issuer).unwrap();
+        let refused = discovery("http://sso.haiphong.gov.vn/realms/hp/token").check(issuer).unwrap_err();
+        assert!(matches!(&refused, AuthError::Provider(why) if why.contains("token_endpoint")), "{refused:?}");
+    }
     use ring::rand::SystemRandom;
     use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
     use serde_json::json;
