@@ -61,21 +61,21 @@ impl From<Error> for SmartHdError {
             ErrorKind::Network => SmartHdError::Network { detail },
             ErrorKind::NeedsLogin => SmartHdError::NeedsLogin { detail },
             ErrorKind::NeedsLevel2 => SmartHdError::NeedsLevel2 { detail },
-            ErrorKind::Validation => match error {
-                Error::Validation { field, reason } => SmartHdError::Validation { field, reason },
-                // The portal refused the request for good: its own words are what the resident
-                // reads ("the portal answered HTTP 422 to api/v1/payments" is for the logs).
-                Error::Portal(PortalError::Refused { field, message, .. }) => SmartHdError::Validation {
-                    field: field.unwrap_or_else(|| "request".into()),
-                    reason: message.filter(|m| !m.trim().is_empty()).unwrap_or(detail),
-                },
-                // A file to attach (or a photo) that cannot be read.
-                Error::InputFile { .. } => SmartHdError::Validation { field: "attachment".into(), reason: detail },
-                // A booking rule (too far ahead, two already that day, a past slot).
-                Error::Booking(_) => SmartHdError::Validation { field: "slot_id".into(), reason: detail },
-                // The only URLs the core checks are the portal's (and paths joined to it).
-                _ => SmartHdError::Validation { field: "portal_url".into(), reason: detail },
-            },
+            ErrorKind::Validation => {
+                let field = error.field().unwrap_or("request").to_owned();
+                let reason = match error {
+                    Error::Validation { reason, .. } => reason,
+                    // The portal refused the request for good: its own words are what the
+                    // resident reads ("the portal answered HTTP 422 to …" is for the logs).
+                    Error::Portal(PortalError::Refused { message: Some(message), .. })
+                        if !message.trim().is_empty() =>
+                    {
+                        message
+                    }
+                    _ => detail,
+                };
+                SmartHdError::Validation { field, reason }
+            }
             ErrorKind::Conflict => SmartHdError::Conflict { detail },
             ErrorKind::NotFound => SmartHdError::NotFound { detail },
             ErrorKind::Storage => SmartHdError::Storage { detail },

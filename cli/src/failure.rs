@@ -105,7 +105,7 @@ impl Failure {
     /// The input at fault, when the core names one.
     pub fn field(&self) -> Option<&str> {
         match self {
-            Failure::Core(Error::Validation { field, .. }) => Some(field),
+            Failure::Core(error) => error.field(),
             Failure::File { .. } => Some("file"),
             _ => None,
         }

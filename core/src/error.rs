@@ -344,6 +344,23 @@ impl Error {
         }
     }
 
+    /// The input at fault, for a `Validation` error: the field named, the portal's field of a
+    /// refusal (`request` when it names none), `slot_id` for a booking rule, `attachment` for a
+    /// file, `portal_url` for an address. The FFI and the CLI both say it.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Validation { field, .. } => Some(field.as_str()),
+            Error::Portal(PortalError::Refused { field, .. }) => Some(field.as_deref().unwrap_or("request")),
+            Error::Booking(_) => Some("slot_id"),
+            Error::InputFile { .. } => Some("attachment"),
+            Error::InsecureUrl { .. } | Error::InvalidUrl { .. } | Error::UnsupportedScheme { .. } => {
+                Some("portal_url")
+            }
+            _ => None,
+        }
+        .filter(|_| self.kind() == ErrorKind::Validation)
+    }
+
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Cancelled | Error::Auth(AuthError::Cancelled) => ErrorKind::Cancelled,
@@ -394,6 +411,26 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_validation_error_names_its_field_one_way_for_the_ffi_and_the_cli() {
+        let refused = |body: &str| Error::from(PortalError::refused(422, "api/v1/payments", body.as_bytes()));
+        let cases: [(Error, Option<&str>); 6] = [
+            (Error::Validation { field: "ho_ten".into(), reason: "Bắt buộc nhập / required".into() }, Some("ho_ten")),
+            (refused(r#"{"error":"validation","field":"amount_vnd"}"#), Some("amount_vnd")),
+            (refused("{}"), Some("request")),
+            (Error::Booking(BookingRefusal::DailyLimit), Some("slot_id")),
+            (
+                Error::InputFile { file: "scan.pdf".into(), source: std::io::ErrorKind::PermissionDenied.into() },
+                Some("attachment"),
+            ),
+            // Not a validation error: no field.
+            (Error::Booking(BookingRefusal::SlotFull), None),
+        ];
+        for (error, field) in cases {
+            assert_eq!(error.field(), field, "{error}");
+        }
+    }
 
     #[test]
     fn answers_are_classified_by_status_and_error_code() {
