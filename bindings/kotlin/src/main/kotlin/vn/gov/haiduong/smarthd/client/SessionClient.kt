@@ -62,10 +62,11 @@ class SessionClient internal constructor(
 
     /**
      * [beginLogin] with an `Int` level (1 or 2). Any other is the core's to refuse, as
-     * `SmartHdException.Validation` on `level` (kept in a byte's range, never wrapped round to 1).
+     * `SmartHdException.Validation` on `level` (one outside a byte is sent as 255, never wrapped
+     * round to a level VNeID has).
      */
     suspend fun beginLogin(level: Int, locale: String? = null, prompt: String? = null): String =
-        beginLogin(level.coerceIn(0, 255).toUByte(), locale, prompt)
+        beginLogin(if (level in 0..255) level.toUByte() else UByte.MAX_VALUE, locale, prompt)
 
     /** Finishes the login with the URL the browser was redirected to. */
     suspend fun completeLogin(callbackUrl: String): Profile = api.completeLogin(callbackUrl).also { _current.value = it }
