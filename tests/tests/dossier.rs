@@ -360,8 +360,11 @@ async fn a_retry_answered_late_does_not_take_back_a_newer_status() {
     let report = core.sync().when_online().await.unwrap();
     assert_eq!(report.outbox.pending, 1, "the entry waits for its next attempt");
     assert_eq!(core.dossiers().get(&id).unwrap().status, DossierStatus::Processing);
-    let report = core.sync().now().await.unwrap();
+    let recorder = std::sync::Arc::new(smarthd_tests::Recorder::default());
+    let report = world.core_with(recorder.clone()).sync().now().await.unwrap();
     assert_eq!((report.outbox.sent, report.outbox.pending), (1, 0));
+    let told = recorder.0.lock().unwrap().iter().any(|e| matches!(e, smarthd_core::Event::DossierStatusChanged { .. }));
+    assert!(!told, "the feed told of \"processing\" already; the late answer changes nothing to tell");
     let dossier = core.dossiers().get(&id).unwrap();
     assert_eq!((dossier.status, dossier.code.as_deref()), (DossierStatus::Processing, Some(code.as_str())));
     admin.assert_portal_created_exactly([id.as_str()]).await;

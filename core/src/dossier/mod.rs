@@ -1087,28 +1087,36 @@ impl Dossiers {
         Ok(())
     }
 
-    /// The portal has the dossier: record its answer and take it off the outbox, together.
-    pub fn mark_received(&self, owner: &Owner, item: &OutboxItem, answer: &SubmitAnswer) -> Result<DossierStatus> {
+    /// The portal has the dossier: record its answer and take it off the outbox, together. The
+    /// status this set, `None` when it changed none (see [`Dossiers::mark_all_received`]).
+    pub fn mark_received(
+        &self,
+        owner: &Owner,
+        item: &OutboxItem,
+        answer: &SubmitAnswer,
+    ) -> Result<Option<DossierStatus>> {
         let mut statuses = self.mark_all_received(owner, &[(item, answer)])?;
         Ok(statuses.remove(0))
     }
 
     /// [`Dossiers::mark_received`] for several dossiers in one transaction (the answers to one
-    /// batch): each dossier's status, in order.
+    /// batch): each dossier's new status, in order; `None` for one whose status this did not
+    /// change (another sync settled it, or the status feed moved it on first and told of it).
     pub fn mark_all_received(
         &self,
         owner: &Owner,
         received: &[(&OutboxItem, &SubmitAnswer)],
-    ) -> Result<Vec<DossierStatus>> {
+    ) -> Result<Vec<Option<DossierStatus>>> {
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut statuses = Vec::with_capacity(received.len());
         for (item, answer) in received {
             let received = known_status(&answer.status)?;
             if !take_off_outbox(&tx, item)? {
-                statuses.push(stored_status(&tx, &item.dossier_id)?.unwrap_or(received));
+                statuses.push(None);
                 continue;
             }
+            let was_queued = stored_status(&tx, &item.dossier_id)? == Some(DossierStatus::Queued);
             // The portal answers a retry with its first answer: a dossier the status feed moved
             // on meanwhile (its answer was lost, the feed came first) keeps the newer status.
             let status: Option<String> = tx
@@ -1142,7 +1150,7 @@ impl Dossiers {
                 answer.receipt.received_at,
                 owner.tag()
             ])?;
-            statuses.push(status);
+            statuses.push(was_queued.then_some(status));
         }
         tx.commit()?;
         Ok(statuses)
@@ -1839,7 +1847,7 @@ mod tests {
             receipt: ReceptionReceipt { number: "1".into(), received_at: "x".into(), expected_result_at: None },
             fee_vnd: Some(50_000),
         };
-        dossiers.mark_received(&owner, &late, &answer).unwrap();
+        assert_eq!(dossiers.mark_received(&owner, &late, &answer).unwrap(), None, "nothing to tell of it");
         assert_eq!(dossiers.get(Some(&owner), "a").unwrap().fee_vnd, None, "the late receipt is not applied");
     }
 

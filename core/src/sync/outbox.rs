@@ -309,7 +309,9 @@ async fn flush_batch(
     let mut events = Vec::with_capacity(received.len());
     for ((item, answer, entries), status) in received.into_iter().zip(statuses) {
         report.sent += 1;
-        events.push(Event::DossierStatusChanged { dossier_id: item.dossier_id, code: Some(answer.code), status });
+        if let Some(status) = status {
+            events.push(Event::DossierStatusChanged { dossier_id: item.dossier_id, code: Some(answer.code), status });
+        }
         if !entries.is_empty() {
             rest.push(entries);
         }
@@ -330,7 +332,7 @@ fn settle(
     match sent {
         Ok(delivered) => {
             let (changed, code) = match delivered {
-                Delivered::Dossier(answer) => (Some(cx.dossiers.mark_received(owner, item, &answer)?), answer.code),
+                Delivered::Dossier(answer) => (cx.dossiers.mark_received(owner, item, &answer)?, answer.code),
                 Delivered::Action(answer) => (cx.dossiers.mark_action_done(owner, item, &answer)?, answer.code),
             };
             report.sent += 1;
