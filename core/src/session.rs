@@ -25,6 +25,21 @@ pub enum LocalData {
     WipeDiscardingUnsent,
 }
 
+/// Lets a wiped resident's writes through again when dropped: a logout that did not end their
+/// session (see [`SessionHandle::logout`]).
+struct Welcome<'a> {
+    db: &'a crate::store::UserDb,
+    owner: &'a Owner,
+}
+
+impl Drop for Welcome<'_> {
+    fn drop(&mut self) {
+        if let Err(error) = owner::welcome(self.db, self.owner) {
+            tracing::warn!("a wiped resident still logged in stays wiped: {:?}", error.kind());
+        }
+    }
+}
+
 impl LocalData {
     /// From a logout's two switches (the FFI's and the CLI's): wipe, and discard what is unsent.
     pub fn chosen(wipe: bool, discard_unsent: bool) -> LocalData {
@@ -113,7 +128,12 @@ impl SessionHandle {
         if let Some(wiping) = wiping.as_ref() {
             owner::wipe(&user.user_db, wiping, discard_unsent)?;
         }
+        // Until the session has ended, the resident is still logged in: should the logout fail or
+        // its call be dropped (cancelled, the app killed), their writes are let through again
+        // (the wipe stands; logging out again ends the session).
+        let still_logged_in = wiping.as_ref().map(|wiping| Welcome { db: &user.user_db, owner: wiping });
         let end_session = user.identity.logout(owner.as_ref(), None).await?;
+        std::mem::forget(still_logged_in);
         if wiping.is_some() {
             user.dossiers.tidy_files();
         }

@@ -127,6 +127,29 @@ async fn a_wipe_keeps_unsent_work_unless_told_to_discard_it() {
     admin.assert_portal_created_exactly([sent_later.as_str()]).await;
 }
 
+/// A logout with wipe whose session could not end (another process holds the session lock and
+/// the call is given up: cancelled, or the app killed): the records are wiped, as asked, and the
+/// resident, still logged in, can work on: what they do next is kept.
+#[tokio::test]
+async fn a_wipe_whose_logout_did_not_finish_leaves_a_resident_who_can_work_on() {
+    let world = World::new(300).await;
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let lock = std::fs::File::create(world.data_dir().join("session.lock")).unwrap();
+    lock.lock().unwrap();
+    let given_up =
+        tokio::time::timeout(std::time::Duration::from_millis(500), core.session().logout(LocalData::Wipe)).await;
+    assert!(given_up.is_err(), "the logout waits for the session lock");
+    drop(lock);
+
+    assert!(core.session().whoami().await.unwrap().is_some(), "still logged in");
+    let draft = queued_birth(&core);
+    assert_eq!(core.dossiers().get(&draft).unwrap().status, DossierStatus::Queued, "a new dossier is kept");
+    core.sync().now().await.unwrap();
+    assert_eq!(core.dossiers().get(&draft).unwrap().status, DossierStatus::Received);
+}
+
 /// The app's portal address changed since the resident logged in (`127.0.0.1` to `localhost`):
 /// the session is not used with the new one, but "log out and delete my data" still deletes
 /// their records.
