@@ -440,3 +440,23 @@ async fn a_booking_that_never_left_the_phone_is_not_made_later() {
     assert_eq!(core.session().unsent().unwrap(), 0, "nothing waits to be booked");
     drop(dir);
 }
+
+/// A booking whose answer was lost may be at the portal: booked again with no connection, it is
+/// not dropped with the new attempt, and the next sync settles it, once.
+#[tokio::test]
+async fn a_booking_whose_answer_was_lost_is_kept_through_an_attempt_with_no_connection() {
+    let world = World::new(40).await;
+    let admin = Admin::new(&world.sandbox);
+    let core = world.core();
+    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let slot = slot_in(&admin, chrono::TimeDelta::days(1), 3).await;
+    admin.fault("book", "commit_then_drop").await;
+    core.appointments().book(&slot, None).await.unwrap_err();
+    assert_eq!(booked_at_portal(&admin, &slot).await, 1, "the portal booked it");
+    let World { dir, sandbox } = world;
+    sandbox.stop().await;
+
+    assert_eq!(core.appointments().book(&slot, None).await.unwrap_err().kind(), ErrorKind::Offline);
+    assert_eq!(core.session().unsent().unwrap(), 1, "kept: it may be at the portal");
+    drop(dir);
+}

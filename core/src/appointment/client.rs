@@ -88,12 +88,13 @@ pub async fn book(cx: &Context<'_>, slot_id: &str, procedure_code: Option<&str>)
             reason: "không có khung giờ này / no such slot".into(),
         });
     }
-    let pending = cx.appointments.request(cx.owner, slot_id, procedure_code)?;
+    let (pending, made_now) = cx.appointments.request(cx.owner, slot_id, procedure_code)?;
     match send_request(cx, &pending).await {
-        // It never left the phone (no connection): not booked, as the error says. Kept to be sent
-        // by a later sync, it would be booked behind the resident's back, who may have booked
-        // another slot meanwhile. (A lost answer or a crash still leaves it queued.)
-        Err(error @ Error::Portal(PortalError::Unreachable(_))) => {
+        // Made by this call and it never left the phone (no connection): not booked, as the
+        // error says. Kept to be sent by a later sync, it would be booked behind the resident's
+        // back, who may have booked another slot meanwhile. A request kept from before (its
+        // answer lost, a crash) may be at the portal: it stays queued.
+        Err(error @ Error::Portal(PortalError::Unreachable(_))) if made_now => {
             cx.appointments.drop_request(&pending.booking_id)?;
             Err(error)
         }

@@ -198,8 +198,13 @@ impl Appointments {
     }
 
     /// Commits the wish to book before anything is sent; an unsent request for the same slot is
-    /// reused, so its permanent id stays the same across retries.
-    pub fn request(&self, owner: &Owner, slot_id: &str, procedure_code: Option<&str>) -> Result<PendingBooking> {
+    /// reused, so its permanent id stays the same across retries. True when it was made now.
+    pub fn request(
+        &self,
+        owner: &Owner,
+        slot_id: &str,
+        procedure_code: Option<&str>,
+    ) -> Result<(PendingBooking, bool)> {
         // Committed with FULL, as a submitted dossier is: on disk before it is sent.
         self.db.durably(|tx| {
             let existing: Option<(String, Option<String>)> = tx
@@ -213,7 +218,7 @@ impl Appointments {
                 // The same request again: the same id, and what it asked for (the portal would
                 // refuse another procedure under that id).
                 Some((booking_id, procedure_code)) => {
-                    PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code }
+                    (PendingBooking { booking_id, slot_id: slot_id.into(), procedure_code }, false)
                 }
                 None => {
                     let booking_id = crate::dossier::new_id();
@@ -222,11 +227,12 @@ impl Appointments {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![booking_id, slot_id, procedure_code, now(), owner.tag()],
                     )?;
-                    PendingBooking {
+                    let pending = PendingBooking {
                         booking_id,
                         slot_id: slot_id.into(),
                         procedure_code: procedure_code.map(Into::into),
-                    }
+                    };
+                    (pending, true)
                 }
             };
             Ok(pending)
