@@ -535,8 +535,8 @@ impl Reports {
     }
 
     /// The portal took the entry: it leaves the outbox in the same transaction that keeps the
-    /// portal's answer. `None` when another sync took it off first: that sync applied its
-    /// answer (and the feed maybe a later step since), which this older one must not undo.
+    /// portal's answer. `None` when the answer changed nothing: another sync took the entry off
+    /// first (it applied its answer), or the status feed brought a newer step first.
     pub fn delivered(&self, owner: &Owner, entry: &OutboxEntry, view: &ReportView) -> Result<Option<ReportState>> {
         let sealed = self.vault.seal(SEALED_VIEW, &serde_json::to_vec(view).map_err(encoding)?)?;
         let state = ReportState::from(view.status);
@@ -545,9 +545,15 @@ impl Reports {
         if !take_off_outbox(&tx, entry)? {
             return Ok(None);
         }
-        tx.execute(
-            "UPDATE report SET status = ?3, code = ?4, remote = ?5, verdict = ?6, problem = NULL, updated_at = ?7
-             WHERE id = ?1 AND owner = ?2",
+        // A submission's answer applies to a report still queued: the status feed may have
+        // brought a newer step first (this answer was on its way, the entry backing off in
+        // another process), which the older answer must not take back.
+        let still_queued = if entry.kind == EntryKind::Submit { "AND status = 'queued'" } else { "" };
+        let applied = tx.execute(
+            &format!(
+                "UPDATE report SET status = ?3, code = ?4, remote = ?5, verdict = ?6, problem = NULL, updated_at = ?7
+                 WHERE id = ?1 AND owner = ?2 {still_queued}"
+            ),
             params![
                 entry.report_id,
                 owner.tag(),
@@ -559,7 +565,7 @@ impl Reports {
             ],
         )?;
         tx.commit()?;
-        Ok(Some(state))
+        Ok((applied > 0).then_some(state))
     }
 
     /// The portal refused the entry for good: a submission goes back to the resident as failed,
@@ -868,11 +874,29 @@ mod tests {
             seq,
         };
         let state = |reports: &Reports| reports.get(&owner, &report.id).unwrap();
+        // The feed first (this answer on its way, the entry backing off in the other process):
+        // the answer then takes the entry off and changes nothing else.
+        reports.apply_feed(&owner, &[view(ReportStatus::Accepted, 2)], 2).unwrap();
+        assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), None);
+        assert_eq!(state(&reports).state, ReportState::Accepted);
+        assert!(reports.due(&owner, i64::MAX, true).unwrap().is_empty(), "delivered: off the outbox");
+        // Queued again, as at first: the answer first, then the feed.
+        reports
+            .db
+            .lock()
+            .execute_batch(&format!(
+                "UPDATE report SET status = 'queued';
+                 INSERT INTO report_outbox (seq, report_id, kind, owner) VALUES ({}, '{}', 'submit', '{}')",
+                entry.seq,
+                report.id,
+                owner.tag()
+            ))
+            .unwrap();
         assert_eq!(
             reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(),
             Some(ReportState::Waiting)
         );
-        reports.apply_feed(&owner, &[view(ReportStatus::Accepted, 2)], 2).unwrap();
+        reports.apply_feed(&owner, &[view(ReportStatus::Accepted, 3)], 3).unwrap();
 
         assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), None);
         assert_eq!(state(&reports).state, ReportState::Accepted, "the late answer does not undo the feed's step");
