@@ -535,15 +535,14 @@ impl Reports {
     }
 
     /// The portal took the entry: it leaves the outbox in the same transaction that keeps the
-    /// portal's answer. `None` when the answer changed nothing: another sync took the entry off
-    /// first (it applied its answer), or the status feed brought a newer step first.
-    pub fn delivered(&self, owner: &Owner, entry: &OutboxEntry, view: &ReportView) -> Result<Option<ReportState>> {
+    /// portal's answer (unless the status feed brought a newer step first).
+    pub fn delivered(&self, owner: &Owner, entry: &OutboxEntry, view: &ReportView) -> Result<Delivery> {
         let sealed = self.vault.seal(SEALED_VIEW, &serde_json::to_vec(view).map_err(encoding)?)?;
         let state = ReportState::from(view.status);
         let mut db = self.db.lock();
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if !take_off_outbox(&tx, entry)? {
-            return Ok(None);
+            return Ok(Delivery::ByAnother);
         }
         // A submission's answer applies to a report still queued: the status feed may have
         // brought a newer step first (this answer was on its way, the entry backing off in
@@ -565,7 +564,7 @@ impl Reports {
             ],
         )?;
         tx.commit()?;
-        Ok((applied > 0).then_some(state))
+        Ok(if applied > 0 { Delivery::Applied(state) } else { Delivery::Overtaken })
     }
 
     /// The portal refused the entry for good: a submission goes back to the resident as failed,
@@ -796,6 +795,17 @@ impl Stored {
     }
 }
 
+/// What became of an entry the portal took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Another sync took the entry off first, with its own answer.
+    ByAnother,
+    /// Off the outbox; its answer set the report's state.
+    Applied(ReportState),
+    /// Off the outbox; the status feed had brought the report further already (and told of it).
+    Overtaken,
+}
+
 /// Takes `entry` off the report outbox; false when another sync took it off first.
 fn take_off_outbox(tx: &rusqlite::Transaction<'_>, entry: &OutboxEntry) -> Result<bool> {
     Ok(tx.execute("DELETE FROM report_outbox WHERE seq = ?1", [entry.seq])? > 0)
@@ -877,7 +887,7 @@ mod tests {
         // The feed first (this answer on its way, the entry backing off in the other process):
         // the answer then takes the entry off and changes nothing else.
         reports.apply_feed(&owner, &[view(ReportStatus::Accepted, 2)], 2).unwrap();
-        assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), None);
+        assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), Delivery::Overtaken);
         assert_eq!(state(&reports).state, ReportState::Accepted);
         assert!(reports.due(&owner, i64::MAX, true).unwrap().is_empty(), "delivered: off the outbox");
         // Queued again, as at first: the answer first, then the feed.
@@ -894,11 +904,11 @@ mod tests {
             .unwrap();
         assert_eq!(
             reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(),
-            Some(ReportState::Waiting)
+            Delivery::Applied(ReportState::Waiting)
         );
         reports.apply_feed(&owner, &[view(ReportStatus::Accepted, 3)], 3).unwrap();
 
-        assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), None);
+        assert_eq!(reports.delivered(&owner, &entry, &view(ReportStatus::Waiting, 1)).unwrap(), Delivery::ByAnother);
         assert_eq!(state(&reports).state, ReportState::Accepted, "the late answer does not undo the feed's step");
         reports.reschedule(&entry, 99, "mất kết nối / no connection").unwrap();
         assert!(!reports.refused(&entry, "từ chối / refused").unwrap());

@@ -15,7 +15,7 @@ use crate::error::{Class, Error, ErrorBody, PortalError, Result};
 use crate::events::Event;
 use crate::owner::Owner;
 use crate::report::{
-    AREAS_LIST, CATEGORIES_LIST, EntryKind, OutboxEntry, ReportState, ReportSyncReport, ReportView, Reports,
+    AREAS_LIST, CATEGORIES_LIST, Delivery, EntryKind, OutboxEntry, ReportState, ReportSyncReport, ReportView, Reports,
 };
 use crate::transport::{PortalClient, Request, segment};
 
@@ -74,14 +74,18 @@ async fn flush(cx: &Context<'_>, owner: &Owner, force: bool) -> Result<ReportSyn
     let mut report = ReportSyncReport::default();
     for entry in cx.reports.due(owner, chrono::Utc::now().timestamp(), force)? {
         match send(cx, owner, &entry).await {
-            Ok(view) => {
+            Ok(view) => match cx.reports.delivered(owner, &entry, &view)? {
                 // Settled by another sync meanwhile: its answer stands, told once.
-                let Some(state) = cx.reports.delivered(owner, &entry, &view)? else { continue };
-                report.sent += 1;
-                if entry.kind == EntryKind::Submit {
-                    tell(cx, &entry.report_id, Some(&view.code), state);
+                Delivery::ByAnother => {}
+                // The feed told of a newer step already.
+                Delivery::Overtaken => report.sent += 1,
+                Delivery::Applied(state) => {
+                    report.sent += 1;
+                    if entry.kind == EntryKind::Submit {
+                        tell(cx, &entry.report_id, Some(&view.code), state);
+                    }
                 }
-            }
+            },
             // The data key cannot open this entry: it waits for the recovery.
             Err(Failure::Local(Error::UserDataUnreadable { .. })) => {}
             Err(Failure::Local(error)) => return Err(error),
