@@ -93,6 +93,10 @@ async fn the_push_token_goes_with_the_resident_at_logout() {
     let core = world.core();
     core.inbox().unread().unwrap(); // the resident's data opened
     assert!(!stored().windows(token.len()).any(|w| w == token), "sealed at the open");
+    for file in ["user.db", "user.db-wal"] {
+        let bytes = std::fs::read(world.data_dir().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(token.len()).any(|w| w == token), "{file} keeps the token in the clear");
+    }
 
     core.session().logout(LocalData::Keep).await.unwrap();
     publish(&world, "Cắt điện", "warning", &[]).await;

@@ -85,20 +85,35 @@ fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
 
 impl Inbox {
     /// Seals, once, a push token an older version kept in the clear (a sealed value starts with
-    /// its format byte, 0x01, which no token holds).
+    /// its format byte, 0x01, which no token holds). Looked for without the write lock: an open
+    /// with nothing to seal (all but the first after the upgrade) takes none.
     pub fn open(db: UserDb, vault: Arc<Vault>) -> Result<Inbox> {
+        const CLEAR: &str = "SELECT owner, token FROM push_device WHERE substr(token, 1, 1) != x'01'";
         let inbox = Inbox { db, vault };
         let mut db = inbox.db.lock();
-        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let clear: Vec<(String, Vec<u8>)> = tx
-            .prepare("SELECT owner, token FROM push_device WHERE substr(token, 1, 1) != x'01'")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (owner, token) in clear {
-            let sealed = inbox.vault.seal(SEALED_PUSH_TOKEN, &token)?;
-            tx.execute("UPDATE push_device SET token = ?2 WHERE owner = ?1", params![owner, sealed])?;
+        if !db.prepare(CLEAR)?.exists([])? {
+            drop(db);
+            return Ok(inbox);
         }
-        tx.commit()?;
+        // The clear bytes are overwritten, not left in the page's free space, and the WAL that
+        // still holds them is emptied after (best effort: another process may be reading it).
+        db.pragma_update(None, "secure_delete", true)?;
+        let sealed = (|| -> Result<()> {
+            let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let clear: Vec<(String, Vec<u8>)> =
+                tx.prepare(CLEAR)?.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            for (owner, token) in clear {
+                let sealed = inbox.vault.seal(SEALED_PUSH_TOKEN, &token)?;
+                tx.execute("UPDATE push_device SET token = ?2 WHERE owner = ?1", params![owner, sealed])?;
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        db.pragma_update(None, "secure_delete", false)?;
+        sealed?;
+        if let Err(error) = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+            tracing::info!("the WAL is emptied at a later checkpoint: {:?}", Error::from(error).kind());
+        }
         drop(db);
         Ok(inbox)
     }
