@@ -333,6 +333,9 @@ pub enum Event {
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
+    /// A dossier changed without a new status (an action queued or delivered): read it again;
+    /// nothing to notify.
+    DossierUpdated { dossier_id: String },
     /// A field report moved (sent, refused, accepted, assigned, handled...).
     ReportStatusChanged { report_id: String, code: Option<String>, state: ReportState },
     /// An announcement or alert for the resident's commune arrived: notify, an emergency at once.

@@ -59,7 +59,8 @@ impl EventListener for DemoEvents {
                     printable(counter_name)
                 )
             }
-            Event::SessionChanged { .. } => {}
+            // Nothing a phone would notify.
+            Event::SessionChanged { .. } | Event::DossierUpdated { .. } => {}
         }
     }
 }

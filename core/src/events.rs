@@ -16,6 +16,10 @@ pub enum Event {
     /// A dossier's status changed (queued, received, processing, result ready...): the shells
     /// turn this into a local notification.
     DossierStatusChanged { dossier_id: String, code: Option<String>, status: DossierStatus },
+    /// A dossier changed on the phone without a new status: an action (a supplement, a
+    /// withdrawal, a rating) queued or delivered. For screens showing it to read it again;
+    /// nothing to notify.
+    DossierUpdated { dossier_id: String },
     /// A field report moved (sent, refused, accepted, assigned, handled...): the shells turn
     /// this into a local notification.
     ReportStatusChanged { report_id: String, code: Option<String>, state: ReportState },

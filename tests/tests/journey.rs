@@ -482,4 +482,11 @@ async fn answering_a_round_tells_the_resident_only_what_changed() {
         })
         .collect();
     assert_eq!(statuses, [DossierStatus::Processing], "{statuses:?}");
+    let updated = recorder
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|event| matches!(event, smarthd_core::Event::DossierUpdated { dossier_id } if *dossier_id == id));
+    assert!(updated, "the supplement queued is told as an update, for screens to read it again");
 }

@@ -98,14 +98,13 @@ impl DossiersHandle {
         };
         let dossier = dossiers.submit(&self.shared.catalog, &owner, dossier_id)?;
         // A supplement is queued beside the dossier, whose status stays "needs more documents":
-        // no event, or the shells would notify the resident of the request they just answered.
-        if dossier.status == DossierStatus::Queued {
-            self.shared.services.events.on_event(Event::DossierStatusChanged {
-                dossier_id: dossier.id.clone(),
-                code: None,
-                status: dossier.status,
-            });
-        }
+        // told as an update, or the shells would notify the resident of the request they just
+        // answered.
+        let dossier_id = dossier.id.clone();
+        self.shared.services.events.on_event(match dossier.status {
+            DossierStatus::Queued => Event::DossierStatusChanged { dossier_id, code: None, status: dossier.status },
+            _ => Event::DossierUpdated { dossier_id },
+        });
         Ok(dossier)
     }
 

@@ -310,8 +310,10 @@ fn notice(event: &Event) -> Option<Notice> {
                 format!("{vi} / {en}"),
             ))
         }
-        // An alert is in the inbox already; the others are not the resident's story.
+        // An alert is in the inbox already; an update without a new status is no news; the
+        // others are not the resident's story.
         Event::AlertReceived { .. }
+        | Event::DossierUpdated { .. }
         | Event::CatalogSyncProgress { .. }
         | Event::SessionChanged { .. }
         | Event::AppointmentReminder { .. } => None,

@@ -336,13 +336,12 @@ fn settle(
                 Delivered::Action(answer) => (cx.dossiers.mark_action_done(owner, item, &answer)?, answer.code),
             };
             report.sent += 1;
-            if let Some(status) = changed {
-                cx.events.on_event(Event::DossierStatusChanged {
-                    dossier_id: item.dossier_id.clone(),
-                    code: Some(code),
-                    status,
-                });
-            }
+            let dossier_id = item.dossier_id.clone();
+            cx.events.on_event(match changed {
+                Some(status) => Event::DossierStatusChanged { dossier_id, code: Some(code), status },
+                // A rating delivered: the dossier says so now; its status stays.
+                None => Event::DossierUpdated { dossier_id },
+            });
         }
         // A supplement or a withdrawal the portal will not take (the round closed, the
         // dossier is being processed): dropped with the reason; the dossier stays as it is.

@@ -194,6 +194,9 @@ final class AppModel: ObservableObject {
             case .dossierStatusChanged(let id, let code, let status):
                 Notifications.dossierChanged(id: id, code: code, status: status, language: language)
                 NotificationCenter.default.post(name: .dossierChanged, object: id)
+            case .dossierUpdated(let id):
+                // An action queued or delivered: the screens read it again, nothing to notify.
+                NotificationCenter.default.post(name: .dossierChanged, object: id)
             case .reportStatusChanged(let id, let code, let state):
                 Notifications.reportChanged(id: id, code: code, state: state, language: language)
                 NotificationCenter.default.post(name: .reportChanged, object: id)

@@ -5,13 +5,13 @@ import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.channelFlow
 import kotlinx.coroutines.flow.distinctUntilChanged
-import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
-import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.Attachment
 import vn.gov.haiduong.smarthd.Dossier
 import vn.gov.haiduong.smarthd.DossiersApi
+import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.FieldError
 import vn.gov.haiduong.smarthd.FieldProblem
 import vn.gov.haiduong.smarthd.ForPerson
@@ -27,14 +27,14 @@ class DossiersClient internal constructor(
     private val events: Flow<Event>,
 ) {
     /**
-     * My dossiers now, then again after each status change the core reports (a submit, a sync
-     * that sent one or brought the officer's answer): a cold `Flow`, one subscription per
-     * collector, equal lists not repeated.
+     * My dossiers now, then again after each change the core reports (a submit, a sync that
+     * sent one or brought the officer's answer, an action queued or delivered): a cold `Flow`,
+     * one subscription per collector, equal lists not repeated.
      */
     fun observe(): Flow<List<Dossier>> = channelFlow {
         // Subscribed before the first read: a change in between is not missed.
         launch(start = CoroutineStart.UNDISPATCHED) {
-            events.filterIsInstance<Event.DossierStatusChanged>().collect { send(list()) }
+            events.filter { it.changedDossierId != null }.collect { send(list()) }
         }
         send(list())
     }.distinctUntilChanged()
@@ -96,3 +96,14 @@ class DossiersClient internal constructor(
     /** The public status of a dossier code (no login). */
     suspend fun lookup(code: String): PublicStatus = api.lookup(code)
 }
+
+/**
+ * The dossier an event says changed (its status, or an action queued or delivered), or null: what
+ * a screen showing that dossier reads again.
+ */
+val Event.changedDossierId: String?
+    get() = when (this) {
+        is Event.DossierStatusChanged -> dossierId
+        is Event.DossierUpdated -> dossierId
+        else -> null
+    }

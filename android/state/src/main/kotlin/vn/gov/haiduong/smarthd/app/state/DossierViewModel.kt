@@ -5,18 +5,17 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.filter
-import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.ActionKind
 import vn.gov.haiduong.smarthd.Dossier
 import vn.gov.haiduong.smarthd.DossierStatus
-import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.Rating
 import vn.gov.haiduong.smarthd.RatingVerdict
 import vn.gov.haiduong.smarthd.ResultPayload
 import vn.gov.haiduong.smarthd.SmartHdException
 import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.client.changedDossierId
 
 /** A document the officer asked for in the open supplement round, and whether it is attached. */
 data class RequestedDocument(val name: String, val attached: Boolean)
@@ -83,7 +82,7 @@ class DossierViewModel(
     init {
         scope.launch { reload() }
         scope.launch {
-            client.events.filterIsInstance<Event.DossierStatusChanged>().filter { it.dossierId == dossierId }.collect { reload() }
+            client.events.filter { it.changedDossierId == dossierId }.collect { reload() }
         }
     }
 

@@ -4,14 +4,14 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.filter
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import vn.gov.haiduong.smarthd.Dossier
 import vn.gov.haiduong.smarthd.DossierStatus
-import vn.gov.haiduong.smarthd.Event
 import vn.gov.haiduong.smarthd.SmartHdException
 import vn.gov.haiduong.smarthd.client.SmartHdClient
+import vn.gov.haiduong.smarthd.client.changedDossierId
 import vn.gov.haiduong.smarthd.dossierStatusLabel
 
 /** A step of a dossier's status timeline, ready to show. */
@@ -58,7 +58,7 @@ class DossiersViewModel(
 
     init {
         scope.launch { reload() }
-        scope.launch { client.events.filterIsInstance<Event.DossierStatusChanged>().collect { reload() } }
+        scope.launch { client.events.filter { it.changedDossierId != null }.collect { reload() } }
     }
 
     /** Pull to refresh: sends the outbox and asks the portal what changed. */
