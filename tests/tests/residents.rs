@@ -4,7 +4,7 @@
 
 use smarthd_core::catalog::model::Subject;
 use smarthd_core::{DossierStatus, ErrorKind, LocalData, SmartHd};
-use smarthd_sandbox::robot::{LEVEL1_CITIZEN, LEVEL2_CITIZEN};
+use smarthd_sandbox::robot::{Credentials, LEVEL1_CITIZEN, LEVEL2_CITIZEN};
 use smarthd_tests::{Admin, World, fill_valid, log_in, login_callback, officer_takes_into_processing};
 
 /// Đăng ký khai sinh: free, level 1 is enough.
@@ -17,6 +17,14 @@ fn queued_birth(core: &SmartHd) -> String {
     draft.id
 }
 
+/// A core on the world's data dir, its catalog synced, `persona` logged in at `level`.
+async fn logged_in(world: &World, level: u8, persona: &Credentials<'_>) -> SmartHd {
+    let core = world.core();
+    core.sync().catalog().await.unwrap();
+    log_in(&core, level, persona).await.unwrap();
+    core
+}
+
 fn listed(core: &SmartHd) -> Vec<String> {
     core.dossiers().list().unwrap().into_iter().map(|d| d.id).collect()
 }
@@ -25,9 +33,7 @@ fn listed(core: &SmartHd) -> Vec<String> {
 #[tokio::test]
 async fn a_queued_dossier_waits_for_its_owner_and_is_never_sent_under_another_account() {
     let world = World::new(300).await;
-    let core = world.core();
-    core.sync().catalog().await.unwrap();
-    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let core = logged_in(&world, 2, &LEVEL2_CITIZEN).await;
     let a_dossier = queued_birth(&core);
     core.session().logout(LocalData::Keep).await.unwrap();
     assert!(listed(&core).is_empty(), "logged out, A's dossier is not on show");
@@ -60,9 +66,7 @@ async fn a_queued_dossier_waits_for_its_owner_and_is_never_sent_under_another_ac
 #[tokio::test]
 async fn switching_residents_shows_only_the_current_ones_data_and_wipe_deletes_only_theirs() {
     let world = World::new(300).await;
-    let core = world.core();
-    core.sync().catalog().await.unwrap();
-    log_in(&core, 2, &LEVEL2_CITIZEN).await.unwrap();
+    let core = logged_in(&world, 2, &LEVEL2_CITIZEN).await;
     let a_dossier = queued_birth(&core);
     core.sync().now().await.unwrap();
     assert_eq!(core.dossiers().get(&a_dossier).unwrap().status, DossierStatus::Received);
@@ -99,9 +103,7 @@ async fn switching_residents_shows_only_the_current_ones_data_and_wipe_deletes_o
 async fn a_wipe_keeps_unsent_work_unless_told_to_discard_it() {
     let world = World::new(300).await;
     let admin = Admin::new(&world.sandbox);
-    let core = world.core();
-    core.sync().catalog().await.unwrap();
-    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let core = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     assert_eq!(core.session().unsent().unwrap(), 0);
     let sent_later = queued_birth(&core);
     assert_eq!(core.session().unsent().unwrap(), 1);
@@ -133,9 +135,7 @@ async fn a_wipe_keeps_unsent_work_unless_told_to_discard_it() {
 #[tokio::test]
 async fn a_wipe_whose_logout_did_not_finish_leaves_a_resident_who_can_work_on() {
     let world = World::new(300).await;
-    let core = world.core();
-    core.sync().catalog().await.unwrap();
-    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let core = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     let lock = std::fs::File::create(world.data_dir().join("session.lock")).unwrap();
     lock.lock().unwrap();
     let given_up =
@@ -156,9 +156,7 @@ async fn a_wipe_whose_logout_did_not_finish_leaves_a_resident_who_can_work_on() 
 #[tokio::test]
 async fn a_wipe_deletes_the_records_of_a_session_made_for_another_portal() {
     let world = World::new(300).await;
-    let core = world.core();
-    core.sync().catalog().await.unwrap();
-    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let core = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     let sent = queued_birth(&core);
     core.sync().now().await.unwrap();
     drop(core);
@@ -178,9 +176,7 @@ async fn a_wipe_deletes_the_records_of_a_session_made_for_another_portal() {
 #[tokio::test]
 async fn a_wipe_holds_against_a_sync_answer_still_on_its_way() {
     let world = World::new(300).await;
-    let core = world.core();
-    core.sync().catalog().await.unwrap();
-    log_in(&core, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let core = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     let id = queued_birth(&core);
     core.sync().now().await.unwrap();
     // The officer moves it on: the next sync's status feed has something to write, answered
@@ -254,9 +250,7 @@ async fn favourites_and_recently_viewed_are_the_residents_own() {
 #[tokio::test]
 async fn a_login_by_another_process_replaces_the_session_the_app_holds() {
     let world = World::new(300).await;
-    let app = world.core();
-    app.sync().catalog().await.unwrap();
-    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let app = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     assert_eq!(app.session().profile().await.unwrap().name, "Trần Thị Bình");
     let other = world.core();
     log_in(&other, 2, &LEVEL2_CITIZEN).await.unwrap();
@@ -279,9 +273,7 @@ async fn a_login_by_another_process_replaces_the_session_the_app_holds() {
 #[tokio::test]
 async fn a_sync_begun_for_one_resident_uses_no_session_of_another_made_meanwhile() {
     let world = World::new(300).await;
-    let app = world.core();
-    app.sync().catalog().await.unwrap();
-    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let app = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     let hers = queued_birth(&app);
     let other = world.core();
     let callback = login_callback(&other, 2, &LEVEL2_CITIZEN).await.unwrap();
@@ -379,9 +371,7 @@ async fn a_wipe_deletes_its_residents_files_and_no_file_being_attached() {
 #[tokio::test]
 async fn a_wipe_stopped_before_its_files_were_removed_finishes_at_the_next_open() {
     let world = World::new(300).await;
-    let app = world.core();
-    app.sync().catalog().await.unwrap();
-    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let app = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     let draft = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     let photo = smarthd_tests::sample_file(world.dir.path(), "anh.jpg", "jpeg", 20_000, 8);
     let wiped = app.dossiers().attach(&draft.id, &photo).unwrap();
@@ -409,9 +399,7 @@ async fn a_wipe_stopped_before_its_files_were_removed_finishes_at_the_next_open(
 #[tokio::test]
 async fn a_file_write_stopped_halfway_leaves_no_temporary_file_for_good() {
     let world = World::new(300).await;
-    let app = world.core();
-    app.sync().catalog().await.unwrap();
-    log_in(&app, 1, &LEVEL1_CITIZEN).await.unwrap();
+    let app = logged_in(&world, 1, &LEVEL1_CITIZEN).await;
     let draft = app.dossiers().new_draft(BIRTH, Subject::Citizen).unwrap();
     let photo = smarthd_tests::sample_file(world.dir.path(), "anh.jpg", "jpeg", 20_000, 8);
     let attached = app.dossiers().attach(&draft.id, &photo).unwrap();
