@@ -121,7 +121,10 @@ pub async fn run(core: &SmartHd, command: &ReportCommand, json: bool) -> Result<
     let reports = core.reports();
     match command {
         ReportCommand::New { category, lat, lon, text, photo, address_note, urgent, share_identity } => {
-            if reports.categories()?.is_empty()
+            let location = GeoPoint { lat: *lat, lon: *lon };
+            // Fetched when never fetched, or when the place is in no commune kept (the
+            // boundaries missing, or older than a new commune).
+            if (reports.categories()?.is_empty() || reports.commune_at(location)?.is_none())
                 && let Err(error) = reports.refresh_published().await
             {
                 tracing::debug!("report categories not fetched: {error}");
@@ -129,7 +132,7 @@ pub async fn run(core: &SmartHd, command: &ReportCommand, json: bool) -> Result<
             let draft = ReportDraft {
                 category: category.clone(),
                 text: text.clone(),
-                location: GeoPoint { lat: *lat, lon: *lon },
+                location,
                 address_note: address_note.clone(),
                 urgency: if *urgent { Urgency::Urgent } else { Urgency::Normal },
                 share_identity: *share_identity,

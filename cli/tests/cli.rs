@@ -474,3 +474,40 @@ fn a_sandbox_on_an_address_in_use_says_so() {
     assert_eq!(error["error"]["kind"], "validation", "{error}");
     assert!(message.contains(&addr) && message.contains("in use") && !message.contains("  "), "{message}");
 }
+
+/// A data dir that kept the report categories without the commune boundaries (an older version,
+/// a failed fetch): `smarthd report new` fetches them again rather than calling every place
+/// outside the city.
+#[tokio::test(flavor = "multi_thread")]
+async fn report_new_fetches_the_boundaries_a_data_dir_lacks() {
+    let world = smarthd_tests::World::new(30).await;
+    let (portal, data) = (world.sandbox.base_url(), world.data_dir().to_str().unwrap().to_owned());
+    let core = world.core();
+    smarthd_tests::log_in(&core, 2, &smarthd_sandbox::robot::LEVEL2_CITIZEN).await.unwrap();
+    core.reports().refresh_published().await.unwrap();
+    drop(core);
+    rusqlite::Connection::open(world.data_dir().join("catalog.db"))
+        .unwrap()
+        .execute("DELETE FROM published_list WHERE name = ?1", [smarthd_core::report::AREAS_LIST])
+        .unwrap();
+    let photo = smarthd_tests::camera_photo(world.dir.path(), "den.jpg", 1);
+    let out = smarthd(&[
+        "--portal",
+        &portal,
+        "--data-dir",
+        &data,
+        "report",
+        "new",
+        "--category",
+        "chieu_sang",
+        "--lat",
+        "20.82",
+        "--lon",
+        "106.22",
+        "--text",
+        "Đèn hỏng",
+        "--photo",
+        photo.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
