@@ -52,7 +52,12 @@ final class ReportsModel: ObservableObject {
 
     func setPlace(_ point: GeoPoint) async {
         place = point
-        let commune = try? await app.client.reports.communeAt(location: point)
+        var commune = try? await app.client.reports.communeAt(location: point)
+        if commune == nil {
+            // In no commune kept: the boundaries may be missing, or older than a new commune.
+            try? await app.client.reports.refreshPublished()
+            commune = try? await app.client.reports.communeAt(location: point)
+        }
         communeName = commune?.name
         error = commune == nil ? pickLanguage("Vị trí ngoài địa bàn thành phố / the place is outside the city", english: app.english) : nil
     }

@@ -137,10 +137,19 @@ class ReportsViewModel(
     /** The place: the phone's current location, or a point the resident moved the pin to. */
     fun onPlace(location: GeoPoint) {
         scope.launch {
-            val commune = try {
+            suspend fun communeAt() = try {
                 client.reports.communeAt(location)
             } catch (e: SmartHdException) {
                 null
+            }
+            // In no commune kept: the boundaries may be missing, or older than a new commune.
+            val commune = communeAt() ?: run {
+                try {
+                    client.reports.refreshPublished()
+                } catch (e: SmartHdException) {
+                    connectivity.reportFailure(e)
+                }
+                communeAt()
             }
             _draft.update {
                 it.copy(
